@@ -1,0 +1,101 @@
+package guanjia
+
+import (
+	"context"
+	"time"
+)
+
+// Departments that handle complaints. 市政/园林/环卫/城管 problems go
+// point-to-point to a frontline crew; the others go to the responsible unit.
+const (
+	DeptMunicipal   = "市政"
+	DeptLandscaping = "园林"
+	DeptSanitation  = "环卫"
+	DeptUrbanMgmt   = "城管"
+	DeptWater       = "供水"
+	DeptPower       = "供电"
+	DeptGas         = "燃气"
+	DeptTelecom     = "通信"
+	DeptTraffic     = "交警"
+)
+
+// TimeMode says how an SLA duration is counted.
+type TimeMode string
+
+const (
+	NaturalTime TimeMode = "natural" // wall-clock time
+	WorkingTime TimeMode = "working" // only 工作时 of 工作日 (holiday calendar applies)
+)
+
+// Category is one entry of the catalogue, in the 数字城管 部件/事件 style:
+// a 大类 and a 小类, with the department that handles it and its SLA profile.
+type Category struct {
+	Code         string // e.g. "0101": 大类 01 + 小类 01
+	Name         string // 小类 name, e.g. 井盖破损
+	Kind         string // 部件 or 事件
+	Major        string // 大类 name, e.g. 公用设施
+	Department   string
+	PointToPoint bool // dispatched straight to an on-duty crew member
+
+	AcceptWithin  time.Duration // from dispatch to 签收
+	ArriveWithin  time.Duration // from acceptance to on site (30 min point-to-point)
+	ResolveWithin time.Duration // from acceptance to 处置完成
+	ResolveMode   TimeMode      // how ResolveWithin is counted
+
+	DuplicateRadiusM float64 // reports closer than this, same category, within 24 h, are me-too
+	UpdatedAt        time.Time
+}
+
+// Validate checks an admin's edit of a category.
+func (c *Category) Validate() error {
+	switch {
+	case c.Code == "":
+		return FieldError(EINVALID, "code", "code is required")
+	case c.Name == "":
+		return FieldError(EINVALID, "name", "name is required")
+	case c.Department == "":
+		return FieldError(EINVALID, "department", "department is required")
+	case c.AcceptWithin <= 0:
+		return FieldError(EINVALID, "accept_within_s", "must be positive")
+	case c.ArriveWithin <= 0:
+		return FieldError(EINVALID, "arrive_within_s", "must be positive")
+	case c.ResolveWithin <= 0:
+		return FieldError(EINVALID, "resolve_within_s", "must be positive")
+	case c.ResolveMode != NaturalTime && c.ResolveMode != WorkingTime:
+		return FieldError(EINVALID, "resolve_mode", "must be natural or working")
+	case c.DuplicateRadiusM < 0 || c.DuplicateRadiusM > 5000:
+		return FieldError(EINVALID, "duplicate_radius_m", "must be between 0 and 5000")
+	}
+	return nil
+}
+
+// Unit is a body complaints are dispatched to: a department's team or an
+// enterprise such as the water, power or gas company.
+type Unit struct {
+	Code       string
+	Name       string
+	Department string
+	District   string
+}
+
+// Grid is a 网格: a polygon with its place in the district/street/community
+// hierarchy and, per department, the unit responsible for it.
+type Grid struct {
+	ID        string
+	Name      string
+	District  string
+	Street    string
+	Community string
+	Geometry  []byte            // GeoJSON geometry (Polygon or MultiPolygon), WGS-84
+	Units     map[string]string // department → unit code
+}
+
+// CatalogStore keeps the category catalogue, units and grids.
+type CatalogStore interface {
+	ListCategories(ctx context.Context) ([]*Category, error)
+	FindCategory(ctx context.Context, code string) (*Category, error)
+	UpsertCategory(ctx context.Context, c *Category) error
+	ListUnits(ctx context.Context) ([]*Unit, error)
+	FindUnit(ctx context.Context, code string) (*Unit, error)
+	ListGrids(ctx context.Context) ([]*Grid, error)
+}

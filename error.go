@@ -1,0 +1,75 @@
+package guanjia
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Error codes. The api package maps each to one HTTP status.
+const (
+	EINVALID       = "invalid"       // bad input: 400
+	EUNAUTHORIZED  = "unauthorized"  // no or bad credentials: 401
+	EFORBIDDEN     = "forbidden"     // authenticated but not allowed: 403
+	ENOTFOUND      = "not_found"     // 404
+	ECONFLICT      = "conflict"      // illegal state transition or duplicate: 409
+	ETOOLARGE      = "too_large"     // upload over the limit: 413
+	EUNSUPPORTED   = "unsupported"   // media type not accepted: 415
+	EUNPROCESSABLE = "unprocessable" // well-formed but refused by a rule: 422
+	EINTERNAL      = "internal"      // everything else: 500, never shown to the caller
+)
+
+// Error is the one error type of guanjia. Core code returns it for every
+// failure a caller should see; anything else is treated as EINTERNAL.
+type Error struct {
+	Code    string
+	Message string
+	Field   string // the input field at fault, when there is one
+}
+
+func (e *Error) Error() string {
+	if e.Field != "" {
+		return fmt.Sprintf("guanjia: %s: %s (%s)", e.Code, e.Message, e.Field)
+	}
+	return fmt.Sprintf("guanjia: %s: %s", e.Code, e.Message)
+}
+
+// Errorf builds an *Error with a formatted message.
+func Errorf(code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// FieldError builds an *Error that names the offending input field.
+func FieldError(code, field, format string, args ...any) *Error {
+	return &Error{Code: code, Field: field, Message: fmt.Sprintf(format, args...)}
+}
+
+// ErrorCode returns the code of the first *Error in err's chain, EINTERNAL otherwise.
+func ErrorCode(err error) string {
+	var e *Error
+	if err == nil {
+		return ""
+	} else if errors.As(err, &e) {
+		return e.Code
+	}
+	return EINTERNAL
+}
+
+// ErrorMessage returns the human message of err; internal details are hidden.
+func ErrorMessage(err error) string {
+	var e *Error
+	if err == nil {
+		return ""
+	} else if errors.As(err, &e) {
+		return e.Message
+	}
+	return "internal error"
+}
+
+// ErrorField returns the field named by err, if any.
+func ErrorField(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Field
+	}
+	return ""
+}

@@ -1,0 +1,33 @@
+package guanjia
+
+import (
+	"context"
+	"io"
+	"time"
+)
+
+// IdempotentResponse is the stored answer to a POST carrying an Idempotency-Key.
+type IdempotentResponse struct {
+	Key       string
+	UserID    int64
+	BodyHash  string // method, path and body, hashed: the same key with another body is refused
+	Status    int    // 0 while the first request is still running
+	Body      []byte
+	CreatedAt time.Time
+}
+
+// IdempotencyStore remembers answers to retried POSTs.
+type IdempotencyStore interface {
+	// BeginIdempotent records a new key, or returns the existing record (ECONFLICT-free) when
+	// the key was seen before for this user.
+	BeginIdempotent(ctx context.Context, r *IdempotentResponse) (existing *IdempotentResponse, err error)
+	FinishIdempotent(ctx context.Context, r *IdempotentResponse) error
+	AbortIdempotent(ctx context.Context, userID int64, key string) error
+}
+
+// BlobStore keeps uploaded files (photos) outside the database.
+type BlobStore interface {
+	Put(ctx context.Context, key string, r io.Reader) error
+	Open(ctx context.Context, key string) (io.ReadCloser, error)
+	Delete(ctx context.Context, key string) error
+}
