@@ -49,6 +49,8 @@ const (
 	ActionMeToo    Action = "metoo"    // another report of the same problem was linked here
 	ActionRemind   Action = "remind"   // 催办: a deadline is near
 	ActionEscalate Action = "escalate" // 督办: a deadline was missed
+	ActionExtend   Action = "extend"   // 延期: the command center grants more time
+	ActionFollowUp Action = "followup" // 回访: the hotline called the reporter back
 )
 
 // Source is where a complaint came from.
@@ -167,17 +169,19 @@ type ComplaintFilter struct {
 
 // Stats are the figures the command center reports.
 type Stats struct {
-	Received     int     `json:"received"`
-	Handled      int     `json:"handled"` // resolved or closed
-	HandlingRate float64 `json:"handling_rate"`
-	Closed       int     `json:"closed"`
-	OnTime       int     `json:"on_time"`             // handled before resolve_by
-	OnTimeRate   float64 `json:"on_time_rate"`        // of handled
-	ClosedOnTime float64 `json:"closed_on_time_rate"` // 按期结案率: of closed
-	Reopened     int     `json:"reopened"`
-	ReworkRate   float64 `json:"rework_rate"` // 返工率: of handled
-	Satisfied    int     `json:"satisfied"`
-	Rated        int     `json:"rated"`
+	Received         int     `json:"received"`
+	Handled          int     `json:"handled"` // resolved or closed
+	HandlingRate     float64 `json:"handling_rate"`
+	OnTime           int     `json:"on_time"`      // handled by resolve_by
+	OnTimeRate       float64 `json:"on_time_rate"` // of handled
+	Closed           int     `json:"closed"`
+	ClosedOnTimeN    int     `json:"closed_on_time"`
+	ClosedOnTime     float64 `json:"closed_on_time_rate"` // 按期结案率: of closed
+	Reopened         int     `json:"reopened"`
+	ReworkRate       float64 `json:"rework_rate"` // 返工率: of handled
+	Rated            int     `json:"rated"`
+	Satisfied        int     `json:"satisfied"` // 满意 or 基本满意
+	SatisfactionRate float64 `json:"satisfaction_rate"`
 }
 
 // StatsRow is Stats for one group (a unit, category or day).

@@ -200,6 +200,9 @@ func DefaultCalendar() *Calendar {
 	return NewCalendar(EmbeddedHolidays(), shanghai(), DefaultWorkHours)
 }
 
+// Location is the time zone the calendar counts days in.
+func (c *Calendar) Location() *time.Location { return c.loc }
+
 // KnownYear reports whether the official schedule for year is loaded; other
 // years count Mon–Fri only, which callers should flag.
 func (c *Calendar) KnownYear(year int) bool { return c.h.years[year] }

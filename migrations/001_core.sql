@@ -123,11 +123,11 @@ CREATE INDEX complaint_events_complaint_idx ON complaint_events (complaint_id, i
 CREATE TABLE complaint_timers (
     complaint_id  BIGINT NOT NULL REFERENCES complaints (id),
     kind          TEXT NOT NULL,
-    attempt       INTEGER NOT NULL,
+    seq           BIGINT NOT NULL,
     due_at        TIMESTAMPTZ NOT NULL,
     fired_at      TIMESTAMPTZ,
     cancelled_at  TIMESTAMPTZ,
-    PRIMARY KEY (complaint_id, kind, attempt)
+    PRIMARY KEY (complaint_id, kind, seq)
 );
 CREATE INDEX complaint_timers_pending_idx ON complaint_timers (fired_at, cancelled_at, due_at);
 

@@ -1,0 +1,84 @@
+package dispatch
+
+import (
+	"slices"
+
+	"guanjia"
+)
+
+// transition is one row of the complaint state table: the statuses an action
+// may start from, the status it leads to ("" = unchanged) and who may take it.
+type transition struct {
+	from  []guanjia.Status
+	to    guanjia.Status
+	roles []guanjia.Role
+}
+
+var (
+	open       = []guanjia.Status{guanjia.StatusSubmitted, guanjia.StatusDispatched, guanjia.StatusAccepted, guanjia.StatusOnSite, guanjia.StatusResolved, guanjia.StatusReturned}
+	inProgress = []guanjia.Status{guanjia.StatusDispatched, guanjia.StatusAccepted, guanjia.StatusOnSite}
+	staffDesk  = []guanjia.Role{guanjia.RoleDispatcher, guanjia.RoleAdmin}
+)
+
+// transitions is the whole complaint state machine: 采集 → 立案 → 派遣 → 处置 →
+// 反馈 → 核查 → 结案 → 评价, with 退单, 返工, 不予立案 and merging of duplicates.
+// Every action not listed here, or taken from a status not listed, is a 409.
+var transitions = map[guanjia.Action]transition{
+	guanjia.ActionDispatch: {from: []guanjia.Status{guanjia.StatusSubmitted, guanjia.StatusDispatched, guanjia.StatusReturned},
+		to: guanjia.StatusDispatched, roles: []guanjia.Role{guanjia.RoleDispatcher, guanjia.RoleAdmin, guanjia.RoleUnitAdmin}},
+	guanjia.ActionAccept: {from: []guanjia.Status{guanjia.StatusDispatched},
+		to: guanjia.StatusAccepted, roles: []guanjia.Role{guanjia.RoleCrew, guanjia.RoleUnitAdmin}},
+	guanjia.ActionReturn: {from: []guanjia.Status{guanjia.StatusDispatched, guanjia.StatusAccepted},
+		to: guanjia.StatusReturned, roles: []guanjia.Role{guanjia.RoleCrew, guanjia.RoleUnitAdmin}},
+	guanjia.ActionArrive: {from: []guanjia.Status{guanjia.StatusAccepted},
+		to: guanjia.StatusOnSite, roles: []guanjia.Role{guanjia.RoleCrew}},
+	guanjia.ActionResolve: {from: []guanjia.Status{guanjia.StatusAccepted, guanjia.StatusOnSite},
+		to: guanjia.StatusResolved, roles: []guanjia.Role{guanjia.RoleCrew, guanjia.RoleUnitAdmin}},
+	guanjia.ActionClose: {from: []guanjia.Status{guanjia.StatusResolved},
+		to: guanjia.StatusClosed, roles: staffDesk},
+	guanjia.ActionReject: {from: []guanjia.Status{guanjia.StatusSubmitted, guanjia.StatusReturned},
+		to: guanjia.StatusRejected, roles: staffDesk},
+	guanjia.ActionMerge: {from: []guanjia.Status{guanjia.StatusSubmitted, guanjia.StatusDispatched, guanjia.StatusReturned},
+		to: guanjia.StatusDuplicate, roles: staffDesk},
+	guanjia.ActionReopen: {from: []guanjia.Status{guanjia.StatusResolved, guanjia.StatusClosed},
+		to: guanjia.StatusDispatched, roles: staffDesk},
+	guanjia.ActionRate: {from: []guanjia.Status{guanjia.StatusResolved, guanjia.StatusClosed},
+		roles: []guanjia.Role{guanjia.RoleCitizen}},
+	// Actions that leave the status as it is but belong on the timeline.
+	guanjia.ActionExtend:   {from: inProgress, roles: staffDesk},
+	guanjia.ActionRemind:   {from: open, roles: []guanjia.Role{guanjia.RoleDispatcher, guanjia.RoleAdmin, guanjia.RoleAgent}},
+	guanjia.ActionEscalate: {from: open, roles: staffDesk},
+	guanjia.ActionFollowUp: {from: []guanjia.Status{guanjia.StatusResolved, guanjia.StatusClosed},
+		roles: []guanjia.Role{guanjia.RoleAgent, guanjia.RoleDispatcher, guanjia.RoleAdmin}},
+}
+
+// next returns the status action leads to from status, or ECONFLICT when the
+// table has no such transition, or EFORBIDDEN when role may not take it.
+func next(status guanjia.Status, action guanjia.Action, role guanjia.Role) (guanjia.Status, error) {
+	t, ok := transitions[action]
+	if !ok {
+		return "", guanjia.Errorf(guanjia.EINVALID, "unknown action %q", action)
+	}
+	if !slices.Contains(t.roles, role) {
+		return "", guanjia.Errorf(guanjia.EFORBIDDEN, "a %s may not %s a complaint", role, action)
+	}
+	if !slices.Contains(t.from, status) {
+		return "", guanjia.Errorf(guanjia.ECONFLICT, "cannot %s a complaint that is %s", action, status)
+	}
+	if t.to == "" {
+		return status, nil
+	}
+	return t.to, nil
+}
+
+// Allowed lists the actions role may take on a complaint in status, for the console's buttons.
+func Allowed(status guanjia.Status, role guanjia.Role) []guanjia.Action {
+	var out []guanjia.Action
+	for a, t := range transitions {
+		if slices.Contains(t.roles, role) && slices.Contains(t.from, status) {
+			out = append(out, a)
+		}
+	}
+	slices.Sort(out)
+	return out
+}

@@ -1,0 +1,156 @@
+package dispatch
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"sort"
+	"sync"
+
+	"github.com/paulmach/orb/geojson"
+
+	"guanjia"
+	"guanjia/geo"
+)
+
+// LoadPenaltyM is how many metres one open task weighs when choosing a crew
+// member: of two people, the nearer wins unless they already carry more work.
+const LoadPenaltyM = 1000
+
+// Route is where a complaint goes.
+type Route struct {
+	GridID, District string
+	UnitCode         string // "" = the command center's manual queue
+	CrewID           *int64 // nil = the unit's queue
+	Reason           string // why, for the timeline
+}
+
+// Router places a point on the grid and finds the unit and crew responsible.
+type Router struct {
+	store Store
+
+	mu    sync.RWMutex
+	index *geo.GridIndex
+	grids map[string]*guanjia.Grid
+}
+
+// NewRouter loads the grids from the store.
+func NewRouter(ctx context.Context, st Store) (*Router, error) {
+	r := &Router{store: st}
+	return r, r.Reload(ctx)
+}
+
+// Reload rebuilds the grid index, after grids were edited or imported.
+func (r *Router) Reload(ctx context.Context) error {
+	grids, err := r.store.ListGrids(ctx)
+	if err != nil {
+		return err
+	}
+	byID := make(map[string]*guanjia.Grid, len(grids))
+	shapes := make([]geo.Grid, 0, len(grids))
+	for _, g := range grids {
+		geom, err := geojson.UnmarshalGeometry(g.Geometry)
+		if err != nil {
+			return fmt.Errorf("dispatch: grid %s geometry: %w", g.ID, err)
+		}
+		shapes = append(shapes, geo.Grid{ID: g.ID, Geometry: geom.Geometry()})
+		byID[g.ID] = g
+	}
+	ix, err := geo.NewGridIndex(shapes)
+	if err != nil {
+		return fmt.Errorf("dispatch: grid index: %w", err)
+	}
+	r.mu.Lock()
+	r.index, r.grids = ix, byID
+	r.mu.Unlock()
+	return nil
+}
+
+// Grid returns the grid containing a WGS-84 point.
+func (r *Router) Grid(lat, lng float64) (*guanjia.Grid, bool) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	id, ok := r.index.Locate(lat, lng)
+	if !ok {
+		return nil, false
+	}
+	return r.grids[id], true
+}
+
+// Route finds the unit responsible for category at the point and, for
+// point-to-point categories, the on-duty crew member of that unit patrolling
+// that grid who is nearest and least loaded. exclude lists crew members who
+// already let the complaint time out.
+func (r *Router) Route(ctx context.Context, cat *guanjia.Category, lat, lng float64, exclude []int64) Route {
+	g, ok := r.Grid(lat, lng)
+	if !ok {
+		return Route{Reason: "不在任何网格内, 转指挥中心人工派遣"}
+	}
+	rt := Route{GridID: g.ID, District: g.District, UnitCode: g.Units[cat.Department]}
+	if rt.UnitCode == "" {
+		rt.Reason = fmt.Sprintf("网格 %s 没有%s责任单位, 转指挥中心人工派遣", g.ID, cat.Department)
+		return rt
+	}
+	return r.pickCrew(ctx, cat, rt, lat, lng, exclude)
+}
+
+// RouteToUnit is a dispatcher's override: the unit is given, the crew is still chosen.
+func (r *Router) RouteToUnit(ctx context.Context, cat *guanjia.Category, unitCode string, lat, lng float64) Route {
+	rt := Route{UnitCode: unitCode}
+	if g, ok := r.Grid(lat, lng); ok {
+		rt.GridID, rt.District = g.ID, g.District
+	}
+	return r.pickCrew(ctx, cat, rt, lat, lng, nil)
+}
+
+func (r *Router) pickCrew(ctx context.Context, cat *guanjia.Category, rt Route, lat, lng float64, exclude []int64) Route {
+	if !cat.PointToPoint {
+		rt.Reason = "派至责任单位"
+		return rt
+	}
+	crews, err := r.store.ListCrews(ctx, rt.UnitCode, rt.GridID, true)
+	if err != nil {
+		rt.Reason = "查找在岗人员失败, 派至责任单位"
+		return rt
+	}
+	crews = slices.DeleteFunc(crews, func(u *guanjia.User) bool { return slices.Contains(exclude, u.ID) })
+	if len(crews) == 0 {
+		rt.Reason = "网格内无在岗人员, 派至单位调度"
+		return rt
+	}
+	ids := make([]int64, len(crews))
+	for i, u := range crews {
+		ids[i] = u.ID
+	}
+	load, err := r.store.OpenTaskCounts(ctx, ids)
+	if err != nil {
+		rt.Reason = "查询人员任务失败, 派至单位调度"
+		return rt
+	}
+	score := func(u *guanjia.User) float64 {
+		return geo.Distance(lat, lng, u.Lat, u.Lng) + float64(load[u.ID])*LoadPenaltyM
+	}
+	sort.SliceStable(crews, func(i, j int) bool { return score(crews[i]) < score(crews[j]) })
+	id := crews[0].ID
+	rt.CrewID = &id
+	rt.Reason = fmt.Sprintf("点对点派遣: 距离 %.0f 米, 在办 %d 件", geo.Distance(lat, lng, crews[0].Lat, crews[0].Lng), load[id])
+	return rt
+}
+
+// MarshalGrids renders grids as a GeoJSON FeatureCollection, each feature with its id and units.
+func MarshalGrids(grids []*guanjia.Grid) ([]byte, error) {
+	fc := geojson.NewFeatureCollection()
+	for _, g := range grids {
+		geom, err := geojson.UnmarshalGeometry(g.Geometry)
+		if err != nil {
+			return nil, fmt.Errorf("dispatch: grid %s geometry: %w", g.ID, err)
+		}
+		f := geojson.NewFeature(geom.Geometry())
+		f.ID = g.ID
+		f.Properties = geojson.Properties{"id": g.ID, "name": g.Name, "district": g.District,
+			"street": g.Street, "community": g.Community, "units": g.Units}
+		fc.Append(f)
+	}
+	return json.Marshal(fc)
+}

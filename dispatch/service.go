@@ -1,0 +1,282 @@
+// Package dispatch is the complaint workflow of 城市管家 and the 12345 hotline:
+// intake, grid routing, point-to-point dispatch, SLA deadlines and escalation.
+package dispatch
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"guanjia"
+	"guanjia/geo"
+)
+
+// ArrivalRadiusM is how close to the site a crew member's GPS check-in must be.
+const ArrivalRadiusM = 200
+
+// Service runs the complaint loop. Its methods check who is calling.
+type Service struct {
+	Store     Store
+	Scheduler Scheduler
+	Router    *Router
+	Calendar  *Calendar
+	Content   guanjia.ContentChecker
+	Now       func() time.Time
+	Log       *slog.Logger
+	// MaxCrewAttempts is how many crew members are tried when nobody accepts
+	// before the complaint goes to the unit leader.
+	MaxCrewAttempts int
+	// InServiceArea rejects reports outside the city.
+	InServiceArea func(lat, lng float64) bool
+}
+
+// NewService returns a Service with the defaults for Haikou.
+func NewService(st Store, sch Scheduler, router *Router, cal *Calendar) *Service {
+	return &Service{
+		Store: st, Scheduler: sch, Router: router, Calendar: cal,
+		Content: guanjia.NoContentCheck{}, Now: func() time.Time { return time.Now().UTC() },
+		Log: slog.Default(), MaxCrewAttempts: 2, InServiceArea: geo.InServiceArea,
+	}
+}
+
+// NewComplaint is what a reporter submits.
+type NewComplaint struct {
+	Category    string
+	Description string
+	Lat, Lng    float64
+	CoordSystem string
+	Address     string
+	Source      guanjia.Source
+	CallerName  string
+	CallerPhone string
+}
+
+// Create files a complaint: validates it, places it on the grid, links it to
+// an open report of the same problem nearby, or routes and dispatches it.
+func (s *Service) Create(ctx context.Context, who guanjia.Claims, in NewComplaint) (*guanjia.Complaint, error) {
+	switch who.Role {
+	case guanjia.RoleCitizen:
+		in.Source, in.CallerPhone, in.CallerName = guanjia.SourceMiniProgram, "", ""
+	case guanjia.RoleAgent:
+		in.Source = guanjia.SourceHotline
+	case guanjia.RoleCrew:
+		in.Source = guanjia.SourcePatrol
+	case guanjia.RoleDispatcher, guanjia.RoleAdmin:
+		if in.Source == "" {
+			in.Source = guanjia.SourceHotline
+		}
+	default:
+		return nil, guanjia.Errorf(guanjia.EFORBIDDEN, "a %s may not file complaints", who.Role)
+	}
+	if in.CoordSystem == "" {
+		in.CoordSystem = string(geo.WGS84)
+	}
+	now := s.Now()
+	c := &guanjia.Complaint{
+		Category: in.Category, Description: in.Description, CoordSystem: in.CoordSystem,
+		Address: in.Address, Source: in.Source, ReporterID: who.UserID, CallerName: in.CallerName,
+		CallerPhone: in.CallerPhone, Status: guanjia.StatusSubmitted, CreatedAt: now, UpdatedAt: now,
+	}
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	lat, lng, err := geo.ToWGS84(geo.CoordSystem(in.CoordSystem), in.Lat, in.Lng)
+	if err != nil {
+		return nil, guanjia.FieldError(guanjia.EINVALID, "lat", "%v", err)
+	}
+	if !s.InServiceArea(lat, lng) {
+		return nil, guanjia.FieldError(guanjia.EINVALID, "lat", "the place is outside the service area")
+	}
+	c.Lat, c.Lng = lat, lng
+	cat, err := s.Store.FindCategory(ctx, in.Category)
+	if guanjia.ErrorCode(err) == guanjia.ENOTFOUND {
+		return nil, guanjia.FieldError(guanjia.EINVALID, "category", "unknown category %q", in.Category)
+	} else if err != nil {
+		return nil, err
+	}
+	if err := s.checkText(ctx, who, "description", c.Description); err != nil {
+		return nil, err
+	}
+
+	actor := who.UserID
+	ch := &Change{Complaint: c, Follow: []int64{who.UserID}}
+	ch.Events = append(ch.Events, &guanjia.Event{Action: guanjia.ActionCreate, To: guanjia.StatusSubmitted,
+		ActorID: &actor, ActorRole: who.Role, Lat: &c.Lat, Lng: &c.Lng, At: now})
+
+	if orig, err := s.findDuplicate(ctx, cat, c); err != nil {
+		return nil, err
+	} else if orig != nil {
+		return s.createDuplicate(ctx, who, c, orig)
+	}
+
+	route := s.Router.Route(ctx, cat, c.Lat, c.Lng, nil)
+	c.GridID, c.District = route.GridID, route.District
+	if route.UnitCode == "" {
+		// The command center's manual queue: nobody is responsible for this place or category.
+		ch.Messages = s.toRole(ctx, guanjia.RoleDispatcher, "", guanjia.TplManualQueue, c, map[string]string{"reason": route.Reason})
+	} else {
+		s.dispatchTo(ctx, ch, cat, route, nil, guanjia.RoleDispatcher, route.Reason)
+	}
+	if err := s.save(ctx, ch); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func (s *Service) checkText(ctx context.Context, who guanjia.Claims, field, text string) error {
+	if who.Role != guanjia.RoleCitizen {
+		return nil // staff texts are not screened: they have no openid and are accountable
+	}
+	u, err := s.Store.FindUserByID(ctx, who.UserID)
+	if err != nil {
+		return err
+	}
+	return s.Content.CheckText(ctx, u.OpenID, field, text)
+}
+
+// findDuplicate returns the nearest open complaint of the same category within
+// the category's radius reported in the last 24 hours.
+func (s *Service) findDuplicate(ctx context.Context, cat *guanjia.Category, c *guanjia.Complaint) (*guanjia.Complaint, error) {
+	if cat.DuplicateRadiusM <= 0 {
+		return nil, nil
+	}
+	minLat, minLng, maxLat, maxLng := geo.BoundingBox(c.Lat, c.Lng, cat.DuplicateRadiusM)
+	near, err := s.Store.NearbyOpen(ctx, cat.Code, c.CreatedAt.Add(-24*time.Hour), minLat, minLng, maxLat, maxLng)
+	if err != nil {
+		return nil, err
+	}
+	var best *guanjia.Complaint
+	bestD := cat.DuplicateRadiusM
+	for _, o := range near {
+		if d := geo.Distance(c.Lat, c.Lng, o.Lat, o.Lng); d <= bestD {
+			best, bestD = o, d
+		}
+	}
+	return best, nil
+}
+
+// createDuplicate records a me-too report: it is kept, linked to the original
+// and not dispatched again; its reporter follows the original.
+func (s *Service) createDuplicate(ctx context.Context, who guanjia.Claims, c, orig *guanjia.Complaint) (*guanjia.Complaint, error) {
+	now := c.CreatedAt
+	actor := who.UserID
+	c.Status = guanjia.StatusDuplicate
+	c.DuplicateOf = &orig.ID
+	c.GridID, c.District, c.UnitCode = orig.GridID, orig.District, orig.UnitCode
+	ch := &Change{Complaint: c, Follow: []int64{who.UserID}}
+	ch.Events = []*guanjia.Event{
+		{Action: guanjia.ActionCreate, To: guanjia.StatusSubmitted, ActorID: &actor, ActorRole: who.Role, Lat: &c.Lat, Lng: &c.Lng, At: now},
+		{Action: guanjia.ActionMerge, From: guanjia.StatusSubmitted, To: guanjia.StatusDuplicate, ActorRole: who.Role,
+			Note: fmt.Sprintf("同一问题已在处理: #%d", orig.ID), At: now},
+	}
+	if err := s.save(ctx, ch); err != nil {
+		return nil, err
+	}
+	// The original's timeline says someone else reported it too; its reporters list grows.
+	if err := s.save(ctx, &Change{Complaint: orig, ExpectStatus: orig.Status, ExpectAttempt: orig.Attempt, ExpectReopen: orig.ReopenCount,
+		Follow: []int64{who.UserID},
+		Events: []*guanjia.Event{{Action: guanjia.ActionMeToo, From: orig.Status, To: orig.Status, ActorID: &actor,
+			ActorRole: who.Role, Note: fmt.Sprintf("#%d", c.ID), At: now}}}); err != nil && guanjia.ErrorCode(err) != guanjia.ECONFLICT {
+		return nil, err
+	}
+	return c, nil
+}
+
+// dispatchTo fills ch with a dispatch along route: to a crew member when the
+// route found one, to the unit's queue otherwise, with a fresh accept timer.
+func (s *Service) dispatchTo(ctx context.Context, ch *Change, cat *guanjia.Category, route Route, actor *int64, role guanjia.Role, note string) {
+	c := ch.Complaint
+	now := s.Now()
+	from := c.Status
+	c.Status = guanjia.StatusDispatched
+	c.UnitCode = route.UnitCode
+	c.AssigneeID = route.CrewID
+	c.Attempt++
+	c.DispatchedAt = &now
+	c.AcceptedAt, c.ArrivedAt, c.ArriveBy = nil, nil, nil
+	acceptBy := now.Add(cat.AcceptWithin)
+	c.AcceptBy = &acceptBy
+	ch.Cancel = append(ch.Cancel, TimerAccept, TimerAcceptWarn, TimerArrive, TimerArriveWarn)
+	ch.Arm = append(ch.Arm, s.timerPair(c.ID, TimerAccept, TimerAcceptWarn, int64(c.Attempt), now, acceptBy)...)
+	if c.ResolveBy == nil {
+		resolveBy := s.resolveDeadline(cat, now)
+		c.ResolveBy = &resolveBy
+		ch.Arm = append(ch.Arm, s.timerPair(c.ID, TimerResolve, TimerResolveWarn, resolveSeq(resolveBy), now, resolveBy)...)
+	}
+	ch.Events = append(ch.Events, &guanjia.Event{Action: guanjia.ActionDispatch, From: from, To: c.Status,
+		ActorID: actor, ActorRole: role, AssigneeID: route.CrewID, UnitCode: route.UnitCode, Note: note, At: now})
+	data := map[string]string{"category": cat.Name, "address": c.Address, "deadline": acceptBy.Format(time.RFC3339)}
+	if route.CrewID != nil {
+		ch.Messages = append(ch.Messages, message(*route.CrewID, guanjia.ChannelWeCom, guanjia.TplTaskAssigned, c, data))
+	} else {
+		data["reason"] = note
+		ch.Messages = append(ch.Messages, s.toRole(ctx, guanjia.RoleUnitAdmin, route.UnitCode, guanjia.TplManualQueue, c, data)...)
+	}
+}
+
+func (s *Service) resolveDeadline(cat *guanjia.Category, from time.Time) time.Time {
+	if cat.ResolveMode == guanjia.WorkingTime {
+		if !s.Calendar.KnownYear(from.Year()) {
+			s.Log.Warn("holiday schedule unknown, counting plain weekends", "year", from.Year())
+		}
+		return s.Calendar.AddWorking(from, cat.ResolveWithin).UTC()
+	}
+	return from.Add(cat.ResolveWithin)
+}
+
+// timerPair arms a deadline and its warning, a fifth of the window before it.
+func (s *Service) timerPair(id int64, kind, warn TimerKind, seq int64, from, due time.Time) []Timer {
+	ts := []Timer{{ComplaintID: id, Kind: kind, Seq: seq, DueAt: due}}
+	if w := due.Add(-due.Sub(from) / 5); w.After(from) {
+		ts = append(ts, Timer{ComplaintID: id, Kind: warn, Seq: seq, DueAt: w})
+	}
+	return ts
+}
+
+// save writes ch and then hands its timers and messages to the scheduler. A
+// scheduler failure is logged, not returned: the rows are written and the
+// reconciler re-arms them.
+func (s *Service) save(ctx context.Context, ch *Change) error {
+	if err := s.Store.SaveComplaint(ctx, ch); err != nil {
+		return err
+	}
+	for _, t := range ch.Arm { // the store has filled in the IDs of a new complaint
+		if err := s.Scheduler.ArmTimer(ctx, t); err != nil {
+			s.Log.Warn("arm timer; the reconciler will retry", "complaint", t.ComplaintID, "kind", t.Kind, "err", err)
+		}
+	}
+	for _, id := range ch.NotificationIDs {
+		if err := s.Scheduler.Deliver(ctx, id); err != nil {
+			s.Log.Warn("queue notification; the reconciler will retry", "notification", id, "err", err)
+		}
+	}
+	return nil
+}
+
+func message(to int64, channel, tpl string, c *guanjia.Complaint, data map[string]string) guanjia.Message {
+	d := map[string]string{"status": string(c.Status)}
+	for k, v := range data {
+		d[k] = v
+	}
+	m := guanjia.Message{RecipientID: to, Channel: channel, Template: tpl, Data: d}
+	if c.ID != 0 {
+		id := c.ID
+		m.ComplaintID = &id
+	}
+	return m
+}
+
+// toRole addresses a message to every user of a role (within a unit when given).
+func (s *Service) toRole(ctx context.Context, role guanjia.Role, unit, tpl string, c *guanjia.Complaint, data map[string]string) []guanjia.Message {
+	users, err := s.Store.ListUsersByRole(ctx, role, unit)
+	if err != nil {
+		s.Log.Error("list recipients", "role", role, "unit", unit, "err", err)
+		return nil
+	}
+	out := make([]guanjia.Message, 0, len(users))
+	for _, u := range users {
+		out = append(out, message(u.ID, guanjia.ChannelWeCom, tpl, c, data))
+	}
+	return out
+}

@@ -1,0 +1,193 @@
+package dispatch
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"guanjia"
+)
+
+// resolveSeq identifies a resolve deadline by its instant, so extending or
+// reopening (a new deadline) retires the timers of the old one.
+func resolveSeq(due time.Time) int64 { return due.Unix() }
+
+// TimerOutcome says what a fired timer did, for metrics.
+type TimerOutcome struct {
+	Stage    string // accept, arrive, resolve
+	Breached bool   // a deadline was missed (not a warning, not stale)
+	Stale    bool   // the complaint had moved on; nothing was done
+}
+
+// earlyTolerance absorbs clock differences between the queue and this process.
+const earlyTolerance = 2 * time.Second
+
+// HandleTimer acts on a due SLA timer: a warning reminds (催办); a missed
+// accept redispatches to the next crew member and then escalates to the unit
+// leader; a missed arrival or resolution escalates (督办). It re-reads the
+// complaint and does nothing if the world moved on, so a timer fired twice
+// or late is harmless.
+func (s *Service) HandleTimer(ctx context.Context, complaintID int64, kind TimerKind, seq int64) (TimerOutcome, error) {
+	out := TimerOutcome{Stage: stageOf(kind)}
+	t, err := s.Store.FindTimer(ctx, complaintID, kind, seq)
+	if guanjia.ErrorCode(err) == guanjia.ENOTFOUND {
+		out.Stale = true
+		return out, nil
+	} else if err != nil {
+		return out, err
+	}
+	if t.FiredAt != nil || t.CancelledAt != nil {
+		out.Stale = true
+		return out, nil
+	}
+	now := s.Now()
+	if now.Add(earlyTolerance).Before(t.DueAt) {
+		return out, fmt.Errorf("dispatch: timer %s of complaint %d fired %s early", kind, complaintID, t.DueAt.Sub(now))
+	}
+	c, err := s.Store.FindComplaint(ctx, complaintID)
+	if err != nil {
+		return out, err
+	}
+	ch := &Change{Complaint: c, ExpectStatus: c.Status, ExpectAttempt: c.Attempt, ExpectReopen: c.ReopenCount, Fire: t}
+	if !s.timerCurrent(c, t) {
+		out.Stale = true
+		return out, s.Store.SaveComplaint(ctx, ch)
+	}
+	cat, err := s.Store.FindCategory(ctx, c.Category)
+	if err != nil {
+		return out, err
+	}
+	c.UpdatedAt = now
+	switch kind {
+	case TimerAcceptWarn, TimerArriveWarn, TimerResolveWarn:
+		ch.Events = []*guanjia.Event{{Action: guanjia.ActionRemind, From: c.Status, To: c.Status, Note: warnNote[kind], At: now}}
+		ch.Messages = s.toResponsible(ctx, c, guanjia.TplSLAWarning, map[string]string{"note": warnNote[kind], "deadline": deadlineOf(c, kind)})
+	case TimerAccept:
+		out.Breached = true
+		if err := s.acceptMissed(ctx, ch, cat); err != nil {
+			return out, err
+		}
+	case TimerArrive:
+		out.Breached = true
+		s.escalate(ctx, ch, "超过到场时限未到达现场")
+	case TimerResolve:
+		out.Breached = true
+		c.Overdue = true
+		s.escalate(ctx, ch, "超过处置时限未办结")
+	}
+	if err := s.save(ctx, ch); err != nil {
+		return out, err
+	}
+	return out, nil
+}
+
+var warnNote = map[TimerKind]string{
+	TimerAcceptWarn:  "催办: 即将超过签收时限",
+	TimerArriveWarn:  "催办: 即将超过到场时限",
+	TimerResolveWarn: "催办: 即将超过处置时限",
+}
+
+func stageOf(k TimerKind) string {
+	switch k {
+	case TimerAccept, TimerAcceptWarn:
+		return "accept"
+	case TimerArrive, TimerArriveWarn:
+		return "arrive"
+	}
+	return "resolve"
+}
+
+func deadlineOf(c *guanjia.Complaint, k TimerKind) string {
+	var t *time.Time
+	switch stageOf(k) {
+	case "accept":
+		t = c.AcceptBy
+	case "arrive":
+		t = c.ArriveBy
+	default:
+		t = c.ResolveBy
+	}
+	if t == nil {
+		return ""
+	}
+	return t.Format(time.RFC3339)
+}
+
+// timerCurrent reports whether t still belongs to the complaint's present stage.
+func (s *Service) timerCurrent(c *guanjia.Complaint, t *Timer) bool {
+	switch stageOf(t.Kind) {
+	case "accept":
+		return c.Status == guanjia.StatusDispatched && int64(c.Attempt) == t.Seq
+	case "arrive":
+		return c.Status == guanjia.StatusAccepted && int64(c.Attempt) == t.Seq
+	}
+	return c.Status.Open() && c.ResolvedAt == nil && c.ResolveBy != nil && resolveSeq(*c.ResolveBy) == t.Seq
+}
+
+// acceptMissed redispatches to the next crew member while attempts remain,
+// then leaves the task in the unit's queue and escalates to its leader.
+func (s *Service) acceptMissed(ctx context.Context, ch *Change, cat *guanjia.Category) error {
+	c := ch.Complaint
+	if cat.PointToPoint && c.AssigneeID != nil {
+		tried, err := s.triedCrews(ctx, c.ID)
+		if err != nil {
+			return err
+		}
+		if len(tried) < s.MaxCrewAttempts {
+			if route := s.Router.Route(ctx, cat, c.Lat, c.Lng, tried); route.CrewID != nil && route.UnitCode == c.UnitCode {
+				s.dispatchTo(ctx, ch, cat, route, nil, "", "超时未签收, 改派: "+route.Reason)
+				return nil
+			}
+		}
+	}
+	c.AssigneeID = nil
+	s.escalate(ctx, ch, "超过签收时限未签收, 转单位负责人")
+	return nil
+}
+
+// triedCrews lists the crew members the complaint was dispatched to so far.
+func (s *Service) triedCrews(ctx context.Context, id int64) ([]int64, error) {
+	events, err := s.Store.ListEvents(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	var out []int64
+	for _, e := range events {
+		if e.Action == guanjia.ActionDispatch && e.AssigneeID != nil {
+			out = append(out, *e.AssigneeID)
+		}
+	}
+	return out, nil
+}
+
+// escalate (督办) tells the unit's leaders and the command center.
+func (s *Service) escalate(ctx context.Context, ch *Change, note string) {
+	c := ch.Complaint
+	c.Escalation++
+	ch.Events = append(ch.Events, &guanjia.Event{Action: guanjia.ActionEscalate, From: c.Status, To: c.Status, Note: note, At: s.Now()})
+	data := map[string]string{"note": note}
+	if c.UnitCode != "" {
+		ch.Messages = append(ch.Messages, s.toRole(ctx, guanjia.RoleUnitAdmin, c.UnitCode, guanjia.TplEscalation, c, data)...)
+	}
+	ch.Messages = append(ch.Messages, s.toRole(ctx, guanjia.RoleDispatcher, "", guanjia.TplEscalation, c, data)...)
+	if c.AssigneeID != nil {
+		ch.Messages = append(ch.Messages, message(*c.AssigneeID, guanjia.ChannelWeCom, guanjia.TplEscalation, c, data))
+	}
+}
+
+// ReconcileTimers re-arms every pending timer due before horizon. Arming is
+// idempotent, so this repairs whatever the queue lost (a Redis restart or
+// flush) and costs little for timers it still holds. Timers due later are
+// re-armed by a later run, before they are due. It returns how many it armed.
+func (s *Service) ReconcileTimers(ctx context.Context, horizon time.Time) (int, error) {
+	timers, err := s.Store.PendingTimers(ctx, horizon)
+	if err != nil {
+		return 0, err
+	}
+	for i, t := range timers {
+		if err := s.Scheduler.ArmTimer(ctx, t); err != nil {
+			return i, err
+		}
+	}
+	return len(timers), nil
+}

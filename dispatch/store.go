@@ -1,0 +1,87 @@
+package dispatch
+
+import (
+	"context"
+	"time"
+
+	"guanjia"
+)
+
+// TimerKind names an SLA timer. Each stage has a deadline and a warning before it.
+type TimerKind string
+
+const (
+	TimerAccept      TimerKind = "accept"
+	TimerAcceptWarn  TimerKind = "accept_warn"
+	TimerArrive      TimerKind = "arrive"
+	TimerArriveWarn  TimerKind = "arrive_warn"
+	TimerResolve     TimerKind = "resolve"
+	TimerResolveWarn TimerKind = "resolve_warn"
+)
+
+// Timer is one SLA deadline. The database row is the truth; the queue's
+// scheduled task is derived from it and can be re-armed at any time.
+type Timer struct {
+	ComplaintID int64
+	Kind        TimerKind
+	Seq         int64 // the dispatch attempt (accept, arrive) or the deadline itself (resolve, see resolveSeq)
+	DueAt       time.Time
+	FiredAt     *time.Time
+	CancelledAt *time.Time
+}
+
+// Change is everything one step of the workflow writes, atomically.
+type Change struct {
+	Complaint     *guanjia.Complaint // the new state; ID 0 = insert
+	ExpectStatus  guanjia.Status     // optimistic lock: the status it must still have
+	ExpectAttempt int
+	ExpectReopen  int
+	Events        []*guanjia.Event
+	Arm           []Timer
+	Cancel        []TimerKind // pending timers of these kinds are cancelled
+	Fire          *Timer      // the timer whose firing caused this change
+	Follow        []int64     // users who now follow the complaint
+	Messages      []guanjia.Message
+	// Filled in by the store:
+	NotificationIDs []int64
+}
+
+// Store is what the workflow needs from the database.
+type Store interface {
+	// SaveComplaint applies a change in one transaction. When the complaint no
+	// longer has ExpectStatus/ExpectAttempt it returns ECONFLICT and writes nothing.
+	SaveComplaint(ctx context.Context, ch *Change) error
+	FindComplaint(ctx context.Context, id int64) (*guanjia.Complaint, error)
+	ListComplaints(ctx context.Context, f guanjia.ComplaintFilter) ([]*guanjia.Complaint, int, error)
+	ListEvents(ctx context.Context, complaintID int64) ([]*guanjia.Event, error)
+	// NearbyOpen returns open, non-duplicate complaints of a category created
+	// since, inside the bounding box.
+	NearbyOpen(ctx context.Context, category string, since time.Time, minLat, minLng, maxLat, maxLng float64) ([]*guanjia.Complaint, error)
+	IsFollower(ctx context.Context, complaintID, userID int64) (bool, error)
+	ListFollowers(ctx context.Context, complaintID int64) ([]int64, error)
+	StatsRows(ctx context.Context, from, to time.Time) ([]*guanjia.Complaint, error)
+
+	FindTimer(ctx context.Context, complaintID int64, kind TimerKind, seq int64) (*Timer, error)
+	// PendingTimers returns the timers neither fired nor cancelled that are due before horizon.
+	PendingTimers(ctx context.Context, horizon time.Time) ([]Timer, error)
+
+	ListCrews(ctx context.Context, unitCode, gridID string, onDutyOnly bool) ([]*guanjia.User, error)
+	OpenTaskCounts(ctx context.Context, assigneeIDs []int64) (map[int64]int, error)
+	ListUsersByRole(ctx context.Context, role guanjia.Role, unitCode string) ([]*guanjia.User, error)
+	FindUserByID(ctx context.Context, id int64) (*guanjia.User, error)
+
+	FindCategory(ctx context.Context, code string) (*guanjia.Category, error)
+	FindUnit(ctx context.Context, code string) (*guanjia.Unit, error)
+	ListGrids(ctx context.Context) ([]*guanjia.Grid, error)
+
+	AddPhoto(ctx context.Context, p *guanjia.Photo) error
+	ListPhotos(ctx context.Context, complaintID int64) ([]*guanjia.Photo, error)
+	FindPhoto(ctx context.Context, id string) (*guanjia.Photo, error)
+}
+
+// Scheduler arms timers and queues deliveries. Both must be idempotent: the
+// reconciler calls them again for anything Redis may have lost.
+type Scheduler interface {
+	ArmTimer(ctx context.Context, t Timer) error
+	Deliver(ctx context.Context, notificationID int64) error
+}

@@ -1,0 +1,168 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"guanjia"
+)
+
+type userRow struct {
+	ID           int64 `gorm:"primaryKey"`
+	Username     *string
+	PasswordHash string
+	Role         string
+	Name         string
+	PhoneEnc     string
+	PhoneHash    string
+	UnitCode     string
+	GridID       string
+	OpenID       *string `gorm:"column:openid"`
+	UnionID      string  `gorm:"column:unionid"`
+	WeComUserID  string  `gorm:"column:wecom_userid"`
+	OnDuty       bool
+	Lat, Lng     float64
+	PositionAt   *time.Time
+	CreatedAt    time.Time
+}
+
+func (userRow) TableName() string { return "users" }
+
+func nullable(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+func (s *DB) toUserRow(u *guanjia.User) *userRow {
+	return &userRow{
+		ID: u.ID, Username: nullable(u.Username), PasswordHash: u.PasswordHash, Role: string(u.Role),
+		Name: u.Name, PhoneEnc: s.sealer.Seal(u.Phone), PhoneHash: s.sealer.Hash(u.Phone),
+		UnitCode: u.UnitCode, GridID: u.GridID, OpenID: nullable(u.OpenID), UnionID: u.UnionID,
+		WeComUserID: u.WeComUserID, OnDuty: u.OnDuty, Lat: u.Lat, Lng: u.Lng, PositionAt: u.PositionAt,
+		CreatedAt: u.CreatedAt,
+	}
+}
+
+func (s *DB) fromUserRow(r *userRow) (*guanjia.User, error) {
+	phone, err := s.sealer.Open(r.PhoneEnc)
+	if err != nil {
+		return nil, err
+	}
+	return &guanjia.User{
+		ID: r.ID, Username: deref(r.Username), PasswordHash: r.PasswordHash, Role: guanjia.Role(r.Role),
+		Name: r.Name, Phone: phone, UnitCode: r.UnitCode, GridID: r.GridID, OpenID: deref(r.OpenID),
+		UnionID: r.UnionID, WeComUserID: r.WeComUserID, OnDuty: r.OnDuty, Lat: r.Lat, Lng: r.Lng,
+		PositionAt: r.PositionAt, CreatedAt: r.CreatedAt,
+	}, nil
+}
+
+// CreateUser inserts u and sets its ID. A taken username or openid is ECONFLICT.
+func (s *DB) CreateUser(ctx context.Context, u *guanjia.User) error {
+	if u.CreatedAt.IsZero() {
+		u.CreatedAt = s.Now()
+	}
+	row := s.toUserRow(u)
+	if err := s.db.WithContext(ctx).Create(row).Error; err != nil {
+		if isUniqueViolation(err) {
+			return guanjia.FieldError(guanjia.ECONFLICT, "username", "user %q already exists", u.Username+u.OpenID)
+		}
+		return fmt.Errorf("store: create user: %w", err)
+	}
+	u.ID = row.ID
+	return nil
+}
+
+func (s *DB) findUser(ctx context.Context, what string, key any, query string) (*guanjia.User, error) {
+	var row userRow
+	if err := s.db.WithContext(ctx).Where(query, key).Take(&row).Error; err != nil {
+		return nil, notFound(err, what, key)
+	}
+	return s.fromUserRow(&row)
+}
+
+func (s *DB) FindUserByID(ctx context.Context, id int64) (*guanjia.User, error) {
+	return s.findUser(ctx, "user", id, "id = ?")
+}
+
+func (s *DB) FindUserByUsername(ctx context.Context, username string) (*guanjia.User, error) {
+	return s.findUser(ctx, "user", username, "username = ?")
+}
+
+func (s *DB) FindUserByOpenID(ctx context.Context, openid string) (*guanjia.User, error) {
+	return s.findUser(ctx, "user with openid", openid, "openid = ?")
+}
+
+// UpdateUserPhone stores a phone number encrypted, with its keyed hash for lookups.
+func (s *DB) UpdateUserPhone(ctx context.Context, id int64, phone string) error {
+	res := s.db.WithContext(ctx).Model(&userRow{}).Where("id = ?", id).
+		Updates(map[string]any{"phone_enc": s.sealer.Seal(phone), "phone_hash": s.sealer.Hash(phone)})
+	if res.Error != nil {
+		return fmt.Errorf("store: update phone of user %d: %w", id, res.Error)
+	} else if res.RowsAffected == 0 {
+		return guanjia.Errorf(guanjia.ENOTFOUND, "user %d not found", id)
+	}
+	return nil
+}
+
+func (s *DB) UpdateCrewPosition(ctx context.Context, id int64, lat, lng float64, onDuty bool, at time.Time) error {
+	res := s.db.WithContext(ctx).Model(&userRow{}).Where("id = ?", id).
+		Updates(map[string]any{"lat": lat, "lng": lng, "on_duty": onDuty, "position_at": at})
+	if res.Error != nil {
+		return fmt.Errorf("store: update position of user %d: %w", id, res.Error)
+	} else if res.RowsAffected == 0 {
+		return guanjia.Errorf(guanjia.ENOTFOUND, "user %d not found", id)
+	}
+	return nil
+}
+
+// ListCrews returns the crew members of a unit; onDutyOnly narrows to those on duty.
+// gridID, when set, keeps those who patrol that grid.
+func (s *DB) ListCrews(ctx context.Context, unitCode, gridID string, onDutyOnly bool) ([]*guanjia.User, error) {
+	q := s.db.WithContext(ctx).Where("role = ? AND unit_code = ?", guanjia.RoleCrew, unitCode)
+	if gridID != "" {
+		q = q.Where("grid_id = ?", gridID)
+	}
+	if onDutyOnly {
+		q = q.Where("on_duty = ?", true)
+	}
+	var rows []userRow
+	if err := q.Order("id").Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("store: list crews of %s: %w", unitCode, err)
+	}
+	return s.fromUserRows(rows)
+}
+
+// ListUsersByRole returns staff of a role, optionally within one unit (leaders, dispatchers).
+func (s *DB) ListUsersByRole(ctx context.Context, role guanjia.Role, unitCode string) ([]*guanjia.User, error) {
+	q := s.db.WithContext(ctx).Where("role = ?", role)
+	if unitCode != "" {
+		q = q.Where("unit_code = ?", unitCode)
+	}
+	var rows []userRow
+	if err := q.Order("id").Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("store: list %s users: %w", role, err)
+	}
+	return s.fromUserRows(rows)
+}
+
+func (s *DB) fromUserRows(rows []userRow) ([]*guanjia.User, error) {
+	out := make([]*guanjia.User, 0, len(rows))
+	for i := range rows {
+		u, err := s.fromUserRow(&rows[i])
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, u)
+	}
+	return out, nil
+}
