@@ -22,6 +22,8 @@ type Service struct {
 	Router    *Router
 	Calendar  *Calendar
 	Content   guanjia.ContentChecker
+	Blobs     guanjia.BlobStore
+	Live      Publisher // optional: tells live queues that a complaint changed
 	Now       func() time.Time
 	Log       *slog.Logger
 	// MaxCrewAttempts is how many crew members are tried when nobody accepts
@@ -32,9 +34,9 @@ type Service struct {
 }
 
 // NewService returns a Service with the defaults for Haikou.
-func NewService(st Store, sch Scheduler, router *Router, cal *Calendar) *Service {
+func NewService(st Store, sch Scheduler, router *Router, cal *Calendar, blobs guanjia.BlobStore) *Service {
 	return &Service{
-		Store: st, Scheduler: sch, Router: router, Calendar: cal,
+		Store: st, Scheduler: sch, Router: router, Calendar: cal, Blobs: blobs,
 		Content: guanjia.NoContentCheck{}, Now: func() time.Time { return time.Now().UTC() },
 		Log: slog.Default(), MaxCrewAttempts: 2, InServiceArea: geo.InServiceArea,
 	}
@@ -116,7 +118,7 @@ func (s *Service) Create(ctx context.Context, who guanjia.Claims, in NewComplain
 		// The command center's manual queue: nobody is responsible for this place or category.
 		ch.Messages = s.toRole(ctx, guanjia.RoleDispatcher, "", guanjia.TplManualQueue, c, map[string]string{"reason": route.Reason})
 	} else {
-		s.dispatchTo(ctx, ch, cat, route, nil, guanjia.RoleDispatcher, route.Reason)
+		s.dispatchTo(ctx, ch, cat, route, nil, "", route.Reason)
 	}
 	if err := s.save(ctx, ch); err != nil {
 		return nil, err
@@ -245,6 +247,9 @@ func (s *Service) save(ctx context.Context, ch *Change) error {
 		if err := s.Scheduler.ArmTimer(ctx, t); err != nil {
 			s.Log.Warn("arm timer; the reconciler will retry", "complaint", t.ComplaintID, "kind", t.Kind, "err", err)
 		}
+	}
+	if s.Live != nil {
+		s.Live.ComplaintChanged(ctx, ch.Complaint)
 	}
 	for _, id := range ch.NotificationIDs {
 		if err := s.Scheduler.Deliver(ctx, id); err != nil {

@@ -85,3 +85,9 @@ type Scheduler interface {
 	ArmTimer(ctx context.Context, t Timer) error
 	Deliver(ctx context.Context, notificationID int64) error
 }
+
+// Publisher fans out "complaint changed" to live views (the console's queue).
+// It must not block and its failures are not the workflow's: it logs them.
+type Publisher interface {
+	ComplaintChanged(ctx context.Context, c *guanjia.Complaint)
+}

@@ -166,3 +166,12 @@ func (s *DB) fromUserRows(rows []userRow) ([]*guanjia.User, error) {
 	}
 	return out, nil
 }
+
+// CountUsers counts all users (an empty database gets the demo data in embedded mode).
+func (s *DB) CountUsers(ctx context.Context) (int64, error) {
+	var n int64
+	if err := s.db.WithContext(ctx).Model(&userRow{}).Count(&n).Error; err != nil {
+		return 0, fmt.Errorf("store: count users: %w", err)
+	}
+	return n, nil
+}

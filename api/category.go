@@ -1,0 +1,107 @@
+package api
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"guanjia"
+	"guanjia/dispatch"
+)
+
+type categoryJSON struct {
+	Code             string  `json:"code"`
+	Name             string  `json:"name"`
+	Kind             string  `json:"kind"`
+	Major            string  `json:"major"`
+	Department       string  `json:"department"`
+	PointToPoint     bool    `json:"point_to_point"`
+	AcceptWithinS    int64   `json:"accept_within_s"`
+	ArriveWithinS    int64   `json:"arrive_within_s"`
+	ResolveWithinS   int64   `json:"resolve_within_s"`
+	ResolveMode      string  `json:"resolve_mode"`
+	DuplicateRadiusM float64 `json:"duplicate_radius_m"`
+}
+
+func toCategoryJSON(c *guanjia.Category) categoryJSON {
+	return categoryJSON{Code: c.Code, Name: c.Name, Kind: c.Kind, Major: c.Major, Department: c.Department,
+		PointToPoint: c.PointToPoint, AcceptWithinS: int64(c.AcceptWithin / time.Second),
+		ArriveWithinS: int64(c.ArriveWithin / time.Second), ResolveWithinS: int64(c.ResolveWithin / time.Second),
+		ResolveMode: string(c.ResolveMode), DuplicateRadiusM: c.DuplicateRadiusM}
+}
+
+func (s *Server) handleCategoryList(c echo.Context) error {
+	cats, err := s.catalog.ListCategories(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	out := make([]categoryJSON, len(cats))
+	for i, cat := range cats {
+		out[i] = toCategoryJSON(cat)
+	}
+	return c.JSON(http.StatusOK, map[string]any{"categories": out})
+}
+
+// handleCategoryUpdate lets an admin edit a category at run time; fields left
+// out keep their value. Durations are in seconds, so drills can use short ones.
+func (s *Server) handleCategoryUpdate(c echo.Context) error {
+	ctx := c.Request().Context()
+	cat, err := s.catalog.FindCategory(ctx, c.Param("code"))
+	if guanjia.ErrorCode(err) == guanjia.ENOTFOUND {
+		cat = &guanjia.Category{Code: c.Param("code"), ResolveMode: guanjia.NaturalTime, DuplicateRadiusM: 50}
+	} else if err != nil {
+		return err
+	}
+	req := toCategoryJSON(cat)
+	if err := bind(c, &req); err != nil {
+		return err
+	}
+	if req.Code != cat.Code {
+		return invalid("code", "the code in the body differs from the path")
+	}
+	next := &guanjia.Category{Code: cat.Code, Name: req.Name, Kind: req.Kind, Major: req.Major,
+		Department: req.Department, PointToPoint: req.PointToPoint,
+		AcceptWithin:  time.Duration(req.AcceptWithinS) * time.Second,
+		ArriveWithin:  time.Duration(req.ArriveWithinS) * time.Second,
+		ResolveWithin: time.Duration(req.ResolveWithinS) * time.Second,
+		ResolveMode:   guanjia.TimeMode(req.ResolveMode), DuplicateRadiusM: req.DuplicateRadiusM}
+	if err := next.Validate(); err != nil {
+		return err
+	}
+	if err := s.catalog.UpsertCategory(ctx, next); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toCategoryJSON(next))
+}
+
+func (s *Server) handleUnitList(c echo.Context) error {
+	units, err := s.catalog.ListUnits(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	type unitJSON struct {
+		Code       string `json:"code"`
+		Name       string `json:"name"`
+		Department string `json:"department"`
+		District   string `json:"district,omitempty"`
+	}
+	out := make([]unitJSON, len(units))
+	for i, u := range units {
+		out[i] = unitJSON{u.Code, u.Name, u.Department, u.District}
+	}
+	return c.JSON(http.StatusOK, map[string]any{"units": out})
+}
+
+// handleGridList answers the grids as a GeoJSON FeatureCollection.
+func (s *Server) handleGridList(c echo.Context) error {
+	grids, err := s.catalog.ListGrids(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	b, err := dispatch.MarshalGrids(grids)
+	if err != nil {
+		return err
+	}
+	return c.Blob(http.StatusOK, "application/geo+json", b)
+}

@@ -1,0 +1,91 @@
+package api
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"guanjia"
+)
+
+// statusOf maps each error code to its HTTP status, in one place.
+var statusOf = map[string]int{
+	guanjia.EINVALID:       http.StatusBadRequest,
+	guanjia.EUNAUTHORIZED:  http.StatusUnauthorized,
+	guanjia.EFORBIDDEN:     http.StatusForbidden,
+	guanjia.ENOTFOUND:      http.StatusNotFound,
+	guanjia.ECONFLICT:      http.StatusConflict,
+	guanjia.ETOOLARGE:      http.StatusRequestEntityTooLarge,
+	guanjia.EUNSUPPORTED:   http.StatusUnsupportedMediaType,
+	guanjia.EUNPROCESSABLE: http.StatusUnprocessableEntity,
+	guanjia.EINTERNAL:      http.StatusInternalServerError,
+}
+
+// codeOfStatus maps echo's own errors (unknown route, body too large) back to codes.
+var codeOfStatus = map[int]string{
+	http.StatusBadRequest:            guanjia.EINVALID,
+	http.StatusUnauthorized:          guanjia.EUNAUTHORIZED,
+	http.StatusForbidden:             guanjia.EFORBIDDEN,
+	http.StatusNotFound:              guanjia.ENOTFOUND,
+	http.StatusMethodNotAllowed:      guanjia.ENOTFOUND,
+	http.StatusConflict:              guanjia.ECONFLICT,
+	http.StatusRequestEntityTooLarge: guanjia.ETOOLARGE,
+	http.StatusUnsupportedMediaType:  guanjia.EUNSUPPORTED,
+	http.StatusUnprocessableEntity:   guanjia.EUNPROCESSABLE,
+}
+
+type errorBody struct {
+	Error struct {
+		Code    string `json:"code"`
+		Message string `json:"message"`
+		Field   string `json:"field,omitempty"`
+	} `json:"error"`
+}
+
+// errorHandler renders every error as {"error":{"code","message","field"}}.
+// Only internal errors are logged, and their text never reaches the caller.
+func (s *Server) errorHandler(err error, c echo.Context) {
+	if c.Response().Committed {
+		return
+	}
+	var body errorBody
+	status := http.StatusInternalServerError
+	var he *echo.HTTPError
+	if errors.As(err, &he) && guanjia.ErrorCode(he.Internal) == guanjia.EINTERNAL {
+		status = he.Code
+		body.Error.Code = codeOfStatus[he.Code]
+		if body.Error.Code == "" {
+			body.Error.Code = guanjia.EINTERNAL
+		}
+		body.Error.Message = http.StatusText(he.Code)
+		if msg, ok := he.Message.(string); ok {
+			body.Error.Message = msg
+		}
+	} else {
+		if he != nil {
+			err = he.Internal
+		}
+		body.Error.Code = guanjia.ErrorCode(err)
+		body.Error.Message = guanjia.ErrorMessage(err)
+		body.Error.Field = guanjia.ErrorField(err)
+		status = statusOf[body.Error.Code]
+	}
+	if status >= 500 {
+		s.log.Error("internal error", "err", err, "method", c.Request().Method, "path", c.Path(),
+			"request_id", c.Response().Header().Get(echo.HeaderXRequestID))
+	}
+	if c.Request().Method == http.MethodHead {
+		_ = c.NoContent(status)
+		return
+	}
+	_ = c.JSON(status, body)
+}
+
+// invalid is a shorthand for the common bad-input error.
+func invalid(field, format string, args ...any) error {
+	return guanjia.FieldError(guanjia.EINVALID, field, format, args...)
+}
+
+var _ = slog.Default

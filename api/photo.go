@@ -1,0 +1,83 @@
+package api
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"guanjia"
+)
+
+type photoJSON struct {
+	ID          string    `json:"id"`
+	Kind        string    `json:"kind"`
+	ContentType string    `json:"content_type"`
+	Size        int64     `json:"size"`
+	URL         string    `json:"url"`
+	CreatedAt   time.Time `json:"created_at"`
+}
+
+func toPhotoJSON(p *guanjia.Photo) photoJSON {
+	return photoJSON{ID: p.ID, Kind: p.Kind, ContentType: p.ContentType, Size: p.Size,
+		URL: "/api/v1/photos/" + p.ID, CreatedAt: p.CreatedAt}
+}
+
+// imageTypes are the formats accepted, by sniffed content type.
+var imageTypes = map[string]bool{"image/jpeg": true, "image/png": true, "image/webp": true}
+
+// handlePhotoUpload takes a multipart "file" (JPEG, PNG or WebP, sniffed from
+// its bytes, not its name) and a "kind": report, before or after.
+func (s *Server) handlePhotoUpload(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	r := c.Request()
+	r.Body = http.MaxBytesReader(c.Response(), r.Body, s.cfg.MaxPhotoBytes+(64<<10))
+	fh, err := c.FormFile("file")
+	if err != nil {
+		var maxErr *http.MaxBytesError
+		if errors.As(err, &maxErr) {
+			return guanjia.Errorf(guanjia.ETOOLARGE, "the photo is larger than %d MB", s.cfg.MaxPhotoBytes>>20)
+		}
+		return invalid("file", "upload the photo as multipart field \"file\"")
+	}
+	if fh.Size > s.cfg.MaxPhotoBytes {
+		return guanjia.Errorf(guanjia.ETOOLARGE, "the photo is larger than %d MB", s.cfg.MaxPhotoBytes>>20)
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	head := make([]byte, 512)
+	n, _ := io.ReadFull(f, head)
+	ct := http.DetectContentType(head[:n])
+	if !imageTypes[ct] {
+		return guanjia.FieldError(guanjia.EUNSUPPORTED, "file", "the file is not a JPEG, PNG or WebP image")
+	}
+	kind := c.FormValue("kind")
+	if kind == "" {
+		kind = "report"
+	}
+	p, err := s.dispatch.AttachPhoto(r.Context(), claimsOf(c), id, kind, ct, fh.Size, io.MultiReader(bytes.NewReader(head[:n]), f))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, toPhotoJSON(p))
+}
+
+// handlePhotoGet streams a photo to whoever may see its complaint.
+func (s *Server) handlePhotoGet(c echo.Context) error {
+	p, body, err := s.dispatch.OpenPhoto(c.Request().Context(), claimsOf(c), c.Param("photo"))
+	if err != nil {
+		return err
+	}
+	defer body.Close()
+	c.Response().Header().Set("Cache-Control", "private, max-age=86400")
+	return c.Stream(http.StatusOK, p.ContentType, body)
+}

@@ -1,0 +1,88 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"time"
+)
+
+// Config is read once from the environment (see .env.example) and passed down as plain values.
+type Config struct {
+	HTTPAddr          string
+	DatabaseURL       string // postgres://… ; empty = SQLite in DataDir
+	RedisURL          string // redis://, rediss://, redis-sentinel:// ; empty = embedded server (all-in-one only)
+	DataDir           string
+	Secret            string // signs tokens and keys personal-data encryption
+	HolidaysFile      string
+	TokenTTL          time.Duration
+	MaxPhotoBytes     int64
+	WorkerConcurrency int
+	TimerPoll         time.Duration
+	ReconcileInterval time.Duration
+	LogLevel          string
+	PublicURL         string // how people reach the console, for links in pushes
+}
+
+func loadConfig() (Config, error) {
+	c := Config{
+		HTTPAddr:     env("GUANJIA_HTTP_ADDR", ":8080"),
+		DatabaseURL:  os.Getenv("DATABASE_URL"),
+		RedisURL:     os.Getenv("REDIS_URL"),
+		DataDir:      env("GUANJIA_DATA_DIR", "./data"),
+		Secret:       os.Getenv("GUANJIA_SECRET"),
+		HolidaysFile: os.Getenv("GUANJIA_HOLIDAYS_FILE"),
+		LogLevel:     env("GUANJIA_LOG_LEVEL", "info"),
+		PublicURL:    os.Getenv("GUANJIA_PUBLIC_URL"),
+	}
+	var err error
+	if c.TokenTTL, err = envDuration("GUANJIA_TOKEN_TTL", 12*time.Hour); err != nil {
+		return c, err
+	}
+	if c.TimerPoll, err = envDuration("GUANJIA_TIMER_POLL", 250*time.Millisecond); err != nil {
+		return c, err
+	}
+	if c.ReconcileInterval, err = envDuration("GUANJIA_RECONCILE_INTERVAL", time.Minute); err != nil {
+		return c, err
+	}
+	mb, err := envInt("GUANJIA_MAX_PHOTO_MB", 10)
+	if err != nil {
+		return c, err
+	}
+	c.MaxPhotoBytes = int64(mb) << 20
+	if c.WorkerConcurrency, err = envInt("GUANJIA_WORKER_CONCURRENCY", 20); err != nil {
+		return c, err
+	}
+	return c, nil
+}
+
+func env(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+func envDuration(name string, def time.Duration) (time.Duration, error) {
+	v := os.Getenv(name)
+	if v == "" {
+		return def, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("%s: %q is not a positive duration like 30s or 12h", name, v)
+	}
+	return d, nil
+}
+
+func envInt(name string, def int) (int, error) {
+	v := os.Getenv(name)
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n <= 0 {
+		return 0, fmt.Errorf("%s: %q is not a positive number", name, v)
+	}
+	return n, nil
+}

@@ -1,0 +1,477 @@
+// Command guanjia runs the city-services backend. With no arguments it runs
+// everything in one process on embedded SQLite and an embedded Redis-compatible
+// server with Haikou demo data; in production, `guanjia api` and `guanjia
+// worker` run as separate processes on PostgreSQL and Redis.
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/alicebob/miniredis/v2"
+	"github.com/hibiken/asynq"
+	"github.com/hibiken/asynqmon"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/redis/go-redis/v9"
+
+	"guanjia"
+	"guanjia/api"
+	"guanjia/dispatch"
+	"guanjia/store"
+	"guanjia/worker"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "guanjia:", err)
+		os.Exit(1)
+	}
+}
+
+const usage = `usage: guanjia [command]
+
+  (none)        all-in-one: API, worker and console on embedded SQLite and Redis, with Haikou demo data
+  api           serve the HTTP API and console (production: needs DATABASE_URL and REDIS_URL)
+  worker        run background jobs and SLA timers (production)
+  migrate       apply database migrations
+  seed demo     load the Haikou demo city (grids, units, crews, categories, demo accounts)
+  user add      --username U --password P --role R [--unit CODE] [--grid ID] [--name N]
+  token         --user U [--ttl 1h]: print a bearer token for an existing user
+`
+
+func run(ctx context.Context, args []string, out io.Writer) error {
+	cfg, err := loadConfig()
+	if err != nil {
+		return err
+	}
+	cmd := ""
+	if len(args) > 0 {
+		cmd, args = args[0], args[1:]
+	}
+	m := &Main{Config: cfg, Out: out}
+	defer m.Close()
+	switch cmd {
+	case "":
+		return m.Run(ctx, ModeAll)
+	case "api":
+		return m.Run(ctx, ModeAPI)
+	case "worker":
+		return m.Run(ctx, ModeWorker)
+	case "migrate":
+		return m.openDB(ctx)
+	case "seed":
+		if len(args) != 1 || args[0] != "demo" {
+			return errors.New("usage: guanjia seed demo")
+		}
+		if err := m.openDB(ctx); err != nil {
+			return err
+		}
+		return seedDemo(ctx, m.DB, out)
+	case "user":
+		if len(args) == 0 || args[0] != "add" {
+			return errors.New("usage: guanjia user add --username U --password P --role R [--unit CODE] [--grid ID]")
+		}
+		return m.userAdd(ctx, args[1:])
+	case "token":
+		return m.token(ctx, args)
+	case "help", "-h", "--help":
+		fmt.Fprint(out, usage)
+		return nil
+	}
+	return fmt.Errorf("unknown command %q\n%s", cmd, usage)
+}
+
+// Mode says which parts of the system a process runs.
+type Mode int
+
+const (
+	ModeAll Mode = iota
+	ModeAPI
+	ModeWorker
+)
+
+// Main wires guanjia together from its Config.
+type Main struct {
+	Config Config
+	Out    io.Writer
+	Log    *slog.Logger
+	Now    func() time.Time
+
+	DB        *store.DB
+	Redis     asynq.RedisConnOpt
+	rdb       redis.UniversalClient
+	miniredis *miniredis.Miniredis
+	client    *asynq.Client
+	inspector *asynq.Inspector
+	Dispatch  *dispatch.Service
+	Scheduler *worker.Scheduler
+	Registry  *prometheus.Registry
+	API       *api.Server
+	Worker    *asynq.Server
+	periodic  *asynq.Scheduler
+	Listener  net.Listener
+	Handlers  *worker.Handlers
+	// URL is where the API answers once Run has started it.
+	URL     string
+	stopAPI context.CancelFunc
+	apiDone chan error
+}
+
+// Run starts the parts of mode and blocks until ctx is done, then shuts
+// down gracefully: in-flight requests and tasks finish first.
+func (m *Main) Run(ctx context.Context, mode Mode) error {
+	if err := m.Start(ctx, mode); err != nil {
+		return err
+	}
+	<-ctx.Done()
+	m.Log.Info("shutting down")
+	return m.Close()
+}
+
+// Start wires and starts everything mode needs, without blocking.
+func (m *Main) Start(ctx context.Context, mode Mode) error {
+	cfg := &m.Config
+	if m.Now == nil {
+		m.Now = func() time.Time { return time.Now().UTC() }
+	}
+	m.setupLog()
+	if mode != ModeAll && (cfg.DatabaseURL == "" || cfg.RedisURL == "") {
+		m.Log.Warn("api and worker without DATABASE_URL and REDIS_URL share nothing with other processes; use them for production")
+	}
+	if mode == ModeAll {
+		if err := m.embeddedSecret(); err != nil {
+			return err
+		}
+	}
+	if cfg.Secret == "" {
+		return errors.New("GUANJIA_SECRET is required (it signs tokens and encrypts personal data)")
+	}
+	if err := m.openDB(ctx); err != nil {
+		return err
+	}
+	if mode == ModeAll {
+		if n, err := m.DB.CountUsers(ctx); err != nil {
+			return err
+		} else if n == 0 {
+			if err := seedDemo(ctx, m.DB, io.Discard); err != nil {
+				return err
+			}
+		}
+	}
+	if err := m.openRedis(mode); err != nil {
+		return err
+	}
+	if err := m.wire(ctx); err != nil {
+		return err
+	}
+	if mode == ModeAll || mode == ModeWorker {
+		if err := m.startWorker(); err != nil {
+			return err
+		}
+	}
+	if mode == ModeAll || mode == ModeAPI {
+		if err := m.startAPI(ctx); err != nil {
+			return err
+		}
+		if mode == ModeAll {
+			m.printWelcome()
+		}
+	}
+	return nil
+}
+
+func (m *Main) setupLog() {
+	if m.Log != nil {
+		return
+	}
+	level := slog.LevelInfo
+	_ = level.UnmarshalText([]byte(m.Config.LogLevel))
+	m.Log = slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	slog.SetDefault(m.Log)
+}
+
+// embeddedSecret keeps a generated secret in the data directory, so the demo
+// needs no setup and its tokens and encrypted fields survive restarts.
+func (m *Main) embeddedSecret() error {
+	if m.Config.Secret != "" {
+		return nil
+	}
+	if err := os.MkdirAll(m.Config.DataDir, 0o750); err != nil {
+		return err
+	}
+	path := filepath.Join(m.Config.DataDir, "secret")
+	if b, err := os.ReadFile(path); err == nil && len(b) > 0 {
+		m.Config.Secret = strings.TrimSpace(string(b))
+		return nil
+	}
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return err
+	}
+	m.Config.Secret = hex.EncodeToString(b)
+	return os.WriteFile(path, []byte(m.Config.Secret), 0o600)
+}
+
+func (m *Main) openDB(ctx context.Context) error {
+	if m.DB != nil {
+		return nil
+	}
+	url := m.Config.DatabaseURL
+	if url == "" {
+		if err := os.MkdirAll(m.Config.DataDir, 0o750); err != nil {
+			return err
+		}
+		url = filepath.Join(m.Config.DataDir, "guanjia.db")
+	}
+	db, err := store.Open(url, m.Config.Secret)
+	if err != nil {
+		return err
+	}
+	m.DB = db
+	return db.Migrate(ctx)
+}
+
+func (m *Main) openRedis(mode Mode) error {
+	if m.Config.RedisURL == "" {
+		mr := miniredis.NewMiniRedis()
+		if err := mr.StartAddr("127.0.0.1:0"); err != nil {
+			return fmt.Errorf("start embedded redis: %w", err)
+		}
+		m.miniredis = mr
+		m.Config.RedisURL = "redis://" + mr.Addr()
+	}
+	opt, err := asynq.ParseRedisURI(m.Config.RedisURL)
+	if err != nil {
+		return fmt.Errorf("REDIS_URL: %w", err)
+	}
+	m.Redis = opt
+	m.rdb = opt.MakeRedisClient().(redis.UniversalClient)
+	return nil
+}
+
+func (m *Main) wire(ctx context.Context) error {
+	cal, err := m.calendar()
+	if err != nil {
+		return err
+	}
+	m.Registry = prometheus.NewRegistry()
+	m.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m.client = asynq.NewClient(m.Redis)
+	m.inspector = asynq.NewInspector(m.Redis)
+	m.Scheduler = &worker.Scheduler{Client: m.client, Notifications: m.DB}
+	router, err := dispatch.NewRouter(ctx, m.DB)
+	if err != nil {
+		return err
+	}
+	blobs := store.DiskBlobs{Dir: filepath.Join(m.Config.DataDir, "photos")}
+	m.Dispatch = dispatch.NewService(m.DB, m.Scheduler, router, cal, blobs)
+	m.Dispatch.Now, m.Dispatch.Log = m.Now, m.Log
+	m.Handlers = &worker.Handlers{
+		Dispatch: m.Dispatch, Notifications: m.DB, Users: m.DB, Senders: map[string]guanjia.Sender{},
+		Scheduler: m.Scheduler, Metrics: worker.NewMetrics(m.Registry), Log: m.Log, Now: m.Now,
+		ReconcileHorizon: 3 * m.Config.ReconcileInterval,
+	}
+	monitor := asynqmon.New(asynqmon.Options{RootPath: "/admin/queues", RedisConnOpt: m.Redis})
+	m.API = api.New(api.Config{
+		Secret: m.Config.Secret, TokenTTL: m.Config.TokenTTL, MaxPhotoBytes: m.Config.MaxPhotoBytes,
+		AdminQueuesUI: monitor,
+	}, api.Deps{
+		Users: m.DB, Catalog: m.DB, Notifications: m.DB, Idempotency: m.DB, Blobs: blobs,
+		Dispatch: m.Dispatch, Ready: m.ready, Registry: m.Registry, Log: m.Log, Now: m.Now,
+	})
+	return nil
+}
+
+func (m *Main) calendar() (*dispatch.Calendar, error) {
+	h, err := dispatch.LoadHolidays(m.Config.HolidaysFile)
+	if err != nil {
+		return nil, fmt.Errorf("GUANJIA_HOLIDAYS_FILE: %w", err)
+	}
+	cal := dispatch.NewCalendar(h, nil, nil)
+	if year := m.Now().Year(); !cal.KnownYear(year) {
+		m.Log.Warn("no State Council holiday schedule for this year: working-time deadlines count plain weekends; set GUANJIA_HOLIDAYS_FILE", "year", year)
+	}
+	return cal, nil
+}
+
+// ready reports whether the database and Redis answer.
+func (m *Main) ready(ctx context.Context) error {
+	if err := m.DB.Ping(ctx); err != nil {
+		return fmt.Errorf("database: %w", err)
+	}
+	if err := m.rdb.Ping(ctx).Err(); err != nil {
+		return fmt.Errorf("redis: %w", err)
+	}
+	return nil
+}
+
+func (m *Main) startWorker() error {
+	wc := worker.Config{Concurrency: m.Config.WorkerConcurrency, PollInterval: m.Config.TimerPoll,
+		ReconcileInterval: m.Config.ReconcileInterval, ShutdownTimeout: 20 * time.Second}
+	m.Worker = worker.NewServer(m.Redis, wc, m.Log)
+	if err := m.Worker.Start(m.Handlers.NewServeMux()); err != nil {
+		return fmt.Errorf("start worker: %w", err)
+	}
+	periodic, err := worker.NewPeriodic(m.Redis, wc, m.Log)
+	if err != nil {
+		return err
+	}
+	if err := periodic.Start(); err != nil {
+		return fmt.Errorf("start periodic tasks: %w", err)
+	}
+	m.periodic = periodic
+	return nil
+}
+
+func (m *Main) startAPI(ctx context.Context) error {
+	l := m.Listener
+	if l == nil {
+		var err error
+		if l, err = net.Listen("tcp", m.Config.HTTPAddr); err != nil {
+			return fmt.Errorf("listen %s: %w", m.Config.HTTPAddr, err)
+		}
+		m.Listener = l
+	}
+	host := l.Addr().String()
+	if strings.HasPrefix(host, "[::]") || strings.HasPrefix(host, "0.0.0.0") {
+		host = "localhost" + host[strings.LastIndex(host, ":"):]
+	}
+	m.URL = "http://" + host
+	serveCtx, cancel := context.WithCancel(context.Background())
+	m.stopAPI = cancel
+	m.apiDone = make(chan error, 1)
+	go func() { m.apiDone <- m.API.Serve(serveCtx, l) }()
+	m.Log.Info("api listening", "url", m.URL)
+	return nil
+}
+
+func (m *Main) printWelcome() {
+	fmt.Fprintf(m.Out, `
+guanjia 管家 is running: %[1]s
+  console:   %[1]s/console   (demo accounts below, password %[2]s)
+  crew page: %[1]s/crew
+  API:       %[1]s/api/v1/   metrics: %[1]s/metrics   queues: %[1]s/admin/queues (admin)
+
+demo accounts: admin, dispatcher (指挥中心), agent (12345), lh-sz-lead (unit admin), crew-lh01-sz (crew), citizen
+a token:  curl -s -XPOST %[1]s/api/v1/auth/login -d '{"username":"dispatcher","password":"%[2]s"}' -H 'Content-Type: application/json'
+data:     %[3]s (delete it to start over)
+`, m.URL, demoPassword, m.Config.DataDir)
+}
+
+// Close stops everything that was started, in reverse order.
+func (m *Main) Close() error {
+	if m.stopAPI != nil {
+		m.stopAPI()
+		if err := <-m.apiDone; err != nil && !errors.Is(err, http.ErrServerClosed) {
+			m.Log.Error("api shutdown", "err", err)
+		}
+		m.stopAPI = nil
+	}
+	if m.periodic != nil {
+		m.periodic.Shutdown()
+		m.periodic = nil
+	}
+	if m.Worker != nil {
+		m.Worker.Shutdown() // waits for in-flight tasks up to the shutdown timeout
+		m.Worker = nil
+	}
+	for _, c := range []io.Closer{m.client, m.inspector, m.rdb} {
+		if c != nil {
+			c.Close()
+		}
+	}
+	m.client, m.inspector, m.rdb = nil, nil, nil
+	if m.DB != nil {
+		m.DB.Close()
+		m.DB = nil
+	}
+	if m.miniredis != nil {
+		m.miniredis.Close()
+		m.miniredis = nil
+	}
+	return nil
+}
+
+func (m *Main) userAdd(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("user add", flag.ContinueOnError)
+	username := fs.String("username", "", "login name")
+	password := fs.String("password", "", "password (8+ characters)")
+	role := fs.String("role", "", "citizen, agent, dispatcher, crew, unit_admin or admin")
+	unit := fs.String("unit", "", "unit code (crew, unit_admin)")
+	grid := fs.String("grid", "", "grid id a crew member patrols")
+	name := fs.String("name", "", "display name")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	hash, err := api.HashPassword(*password)
+	if err != nil {
+		return err
+	}
+	u := &guanjia.User{Username: *username, PasswordHash: hash, Role: guanjia.Role(*role), UnitCode: *unit, GridID: *grid, Name: *name}
+	if err := u.Validate(); err != nil {
+		return err
+	}
+	if err := m.openDB(ctx); err != nil {
+		return err
+	}
+	if u.UnitCode != "" {
+		if _, err := m.DB.FindUnit(ctx, u.UnitCode); err != nil {
+			return err
+		}
+	}
+	if err := m.DB.CreateUser(ctx, u); err != nil {
+		return err
+	}
+	fmt.Fprintf(m.Out, "user %s added (id %d, role %s)\n", u.Username, u.ID, u.Role)
+	return nil
+}
+
+func (m *Main) token(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("token", flag.ContinueOnError)
+	username := fs.String("user", "", "username")
+	ttl := fs.Duration("ttl", time.Hour, "how long the token is valid")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *username == "" {
+		return errors.New("usage: guanjia token --user U [--ttl 1h]")
+	}
+	if m.Config.Secret == "" && m.Config.DatabaseURL == "" {
+		if err := m.embeddedSecret(); err != nil { // the all-in-one's secret
+			return err
+		}
+	}
+	if m.Config.Secret == "" {
+		return errors.New("GUANJIA_SECRET is required: a token is signed with the server's secret")
+	}
+	if err := m.openDB(ctx); err != nil {
+		return err
+	}
+	u, err := m.DB.FindUserByUsername(ctx, *username)
+	if err != nil {
+		return err
+	}
+	tok, err := api.IssueToken(m.Config.Secret, u, *ttl, time.Now())
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(m.Out, tok)
+	return nil
+}

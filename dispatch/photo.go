@@ -1,0 +1,62 @@
+package dispatch
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"io"
+
+	"guanjia"
+)
+
+// Photo kinds: the reporter's, and the crew's before and after handling.
+var photoKinds = map[string]bool{"report": true, "before": true, "after": true}
+
+// AttachPhoto stores an image for complaint id; the caller must be able to see it.
+// contentType has been sniffed from the bytes by the caller.
+func (s *Service) AttachPhoto(ctx context.Context, who guanjia.Claims, id int64, kind, contentType string, size int64, body io.Reader) (*guanjia.Photo, error) {
+	if !photoKinds[kind] {
+		return nil, guanjia.FieldError(guanjia.EINVALID, "kind", "kind is report, before or after")
+	}
+	c, err := s.Store.FindComplaint(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.authorize(ctx, who, c); err != nil {
+		return nil, err
+	}
+	if kind != "report" && who.Role == guanjia.RoleCitizen {
+		return nil, guanjia.FieldError(guanjia.EFORBIDDEN, "kind", "before and after photos are the crew's")
+	}
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		return nil, err
+	}
+	p := &guanjia.Photo{ID: hex.EncodeToString(b), ComplaintID: id, Kind: kind, ContentType: contentType,
+		Size: size, UploadedBy: who.UserID, CreatedAt: s.Now()}
+	if err := s.Blobs.Put(ctx, p.ID, body); err != nil {
+		return nil, err
+	}
+	if err := s.Store.AddPhoto(ctx, p); err != nil {
+		_ = s.Blobs.Delete(ctx, p.ID)
+		return nil, err
+	}
+	return p, nil
+}
+
+// OpenPhoto returns a photo's bytes if who may see its complaint.
+func (s *Service) OpenPhoto(ctx context.Context, who guanjia.Claims, photoID string) (*guanjia.Photo, io.ReadCloser, error) {
+	p, err := s.Store.FindPhoto(ctx, photoID)
+	if err != nil {
+		return nil, nil, err
+	}
+	c, err := s.Store.FindComplaint(ctx, p.ComplaintID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := s.authorize(ctx, who, c); err != nil || p.Hidden {
+		return nil, nil, guanjia.Errorf(guanjia.ENOTFOUND, "photo %s not found", photoID)
+	}
+	r, err := s.Blobs.Open(ctx, p.ID)
+	return p, r, err
+}

@@ -1,0 +1,436 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"guanjia"
+	"guanjia/dispatch"
+)
+
+type complaintRow struct {
+	ID             int64 `gorm:"primaryKey"`
+	Category       string
+	Description    string
+	Lat, Lng       float64
+	CoordSystem    string
+	Address        string
+	Source         string
+	ReporterID     int64
+	CallerName     string
+	CallerPhoneEnc string
+	Status         string
+	GridID         string
+	District       string
+	UnitCode       string
+	AssigneeID     *int64
+	Attempt        int
+	DuplicateOf    *int64
+	ReopenCount    int
+	Escalation     int
+	Overdue        bool
+	AcceptBy       *time.Time
+	ArriveBy       *time.Time
+	ResolveBy      *time.Time
+	DispatchedAt   *time.Time
+	AcceptedAt     *time.Time
+	ArrivedAt      *time.Time
+	ResolvedAt     *time.Time
+	ClosedAt       *time.Time
+	Rating         int
+	RatingComment  string
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}
+
+func (complaintRow) TableName() string { return "complaints" }
+
+func (s *DB) toComplaintRow(c *guanjia.Complaint) *complaintRow {
+	return &complaintRow{
+		ID: c.ID, Category: c.Category, Description: c.Description, Lat: c.Lat, Lng: c.Lng,
+		CoordSystem: c.CoordSystem, Address: c.Address, Source: string(c.Source), ReporterID: c.ReporterID,
+		CallerName: c.CallerName, CallerPhoneEnc: s.sealer.Seal(c.CallerPhone), Status: string(c.Status),
+		GridID: c.GridID, District: c.District, UnitCode: c.UnitCode, AssigneeID: c.AssigneeID,
+		Attempt: c.Attempt, DuplicateOf: c.DuplicateOf, ReopenCount: c.ReopenCount, Escalation: c.Escalation,
+		Overdue: c.Overdue, AcceptBy: c.AcceptBy, ArriveBy: c.ArriveBy, ResolveBy: c.ResolveBy,
+		DispatchedAt: c.DispatchedAt, AcceptedAt: c.AcceptedAt, ArrivedAt: c.ArrivedAt,
+		ResolvedAt: c.ResolvedAt, ClosedAt: c.ClosedAt, Rating: c.Rating, RatingComment: c.RatingComment,
+		CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt,
+	}
+}
+
+func (s *DB) fromComplaintRow(r *complaintRow) (*guanjia.Complaint, error) {
+	phone, err := s.sealer.Open(r.CallerPhoneEnc)
+	if err != nil {
+		return nil, fmt.Errorf("store: complaint %d caller phone: %w", r.ID, err)
+	}
+	return &guanjia.Complaint{
+		ID: r.ID, Category: r.Category, Description: r.Description, Lat: r.Lat, Lng: r.Lng,
+		CoordSystem: r.CoordSystem, Address: r.Address, Source: guanjia.Source(r.Source), ReporterID: r.ReporterID,
+		CallerName: r.CallerName, CallerPhone: phone, Status: guanjia.Status(r.Status), GridID: r.GridID,
+		District: r.District, UnitCode: r.UnitCode, AssigneeID: r.AssigneeID, Attempt: r.Attempt,
+		DuplicateOf: r.DuplicateOf, ReopenCount: r.ReopenCount, Escalation: r.Escalation, Overdue: r.Overdue,
+		AcceptBy: utc(r.AcceptBy), ArriveBy: utc(r.ArriveBy), ResolveBy: utc(r.ResolveBy),
+		DispatchedAt: utc(r.DispatchedAt), AcceptedAt: utc(r.AcceptedAt), ArrivedAt: utc(r.ArrivedAt),
+		ResolvedAt: utc(r.ResolvedAt), ClosedAt: utc(r.ClosedAt), Rating: r.Rating, RatingComment: r.RatingComment,
+		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
+	}, nil
+}
+
+func utc(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
+
+type eventRow struct {
+	ID          int64 `gorm:"primaryKey"`
+	ComplaintID int64
+	Action      string
+	FromStatus  string
+	ToStatus    string
+	ActorID     *int64
+	ActorRole   string
+	AssigneeID  *int64
+	UnitCode    string
+	Note        string
+	Lat, Lng    *float64
+	At          time.Time
+}
+
+func (eventRow) TableName() string { return "complaint_events" }
+
+type timerRow struct {
+	ComplaintID int64  `gorm:"primaryKey"`
+	Kind        string `gorm:"primaryKey"`
+	Seq         int64  `gorm:"primaryKey"`
+	DueAt       time.Time
+	FiredAt     *time.Time
+	CancelledAt *time.Time
+}
+
+func (timerRow) TableName() string { return "complaint_timers" }
+
+func (r *timerRow) timer() dispatch.Timer {
+	return dispatch.Timer{ComplaintID: r.ComplaintID, Kind: dispatch.TimerKind(r.Kind), Seq: r.Seq,
+		DueAt: r.DueAt.UTC(), FiredAt: utc(r.FiredAt), CancelledAt: utc(r.CancelledAt)}
+}
+
+type followerRow struct {
+	ComplaintID int64 `gorm:"primaryKey"`
+	UserID      int64 `gorm:"primaryKey"`
+}
+
+func (followerRow) TableName() string { return "complaint_followers" }
+
+// SaveComplaint applies one step of the workflow atomically: the complaint
+// row (guarded by its expected status and attempt), its events, timers,
+// followers and the outbox rows of its messages.
+func (s *DB) SaveComplaint(ctx context.Context, ch *dispatch.Change) error {
+	now := s.Now()
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		c := ch.Complaint
+		row := s.toComplaintRow(c)
+		if c.ID == 0 {
+			if err := tx.Create(row).Error; err != nil {
+				return fmt.Errorf("store: create complaint: %w", err)
+			}
+			c.ID = row.ID
+		} else {
+			res := tx.Model(&complaintRow{}).
+				Where("id = ? AND status = ? AND attempt = ? AND reopen_count = ?", c.ID, ch.ExpectStatus, ch.ExpectAttempt, ch.ExpectReopen).
+				Select("*").Omit("id", "created_at").Updates(row)
+			if res.Error != nil {
+				return fmt.Errorf("store: update complaint %d: %w", c.ID, res.Error)
+			}
+			if res.RowsAffected == 0 {
+				return guanjia.Errorf(guanjia.ECONFLICT, "complaint %d was changed by someone else; reload and try again", c.ID)
+			}
+		}
+		for _, e := range ch.Events {
+			e.ComplaintID = c.ID
+			er := eventRow{ComplaintID: c.ID, Action: string(e.Action), FromStatus: string(e.From), ToStatus: string(e.To),
+				ActorID: e.ActorID, ActorRole: string(e.ActorRole), AssigneeID: e.AssigneeID, UnitCode: e.UnitCode,
+				Note: e.Note, Lat: e.Lat, Lng: e.Lng, At: e.At}
+			if err := tx.Create(&er).Error; err != nil {
+				return fmt.Errorf("store: add event to complaint %d: %w", c.ID, err)
+			}
+			e.ID = er.ID
+		}
+		if ch.Fire != nil {
+			if err := tx.Model(&timerRow{}).Where("complaint_id = ? AND kind = ? AND seq = ?", ch.Fire.ComplaintID, ch.Fire.Kind, ch.Fire.Seq).
+				Update("fired_at", now).Error; err != nil {
+				return fmt.Errorf("store: fire timer: %w", err)
+			}
+		}
+		if len(ch.Cancel) > 0 {
+			if err := tx.Model(&timerRow{}).Where("complaint_id = ? AND kind IN ? AND fired_at IS NULL AND cancelled_at IS NULL", c.ID, ch.Cancel).
+				Update("cancelled_at", now).Error; err != nil {
+				return fmt.Errorf("store: cancel timers: %w", err)
+			}
+		}
+		for i := range ch.Arm {
+			t := &ch.Arm[i]
+			t.ComplaintID = c.ID
+			tr := timerRow{ComplaintID: c.ID, Kind: string(t.Kind), Seq: t.Seq, DueAt: t.DueAt}
+			// Arming again after a cancel (redispatch to the same attempt cannot happen, but a
+			// re-extended deadline can) revives the row.
+			if err := tx.Clauses(clause.OnConflict{DoUpdates: clause.Assignments(map[string]any{"due_at": t.DueAt, "cancelled_at": nil, "fired_at": nil})}).
+				Create(&tr).Error; err != nil {
+				return fmt.Errorf("store: arm timer: %w", err)
+			}
+		}
+		for _, uid := range ch.Follow {
+			if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&followerRow{ComplaintID: c.ID, UserID: uid}).Error; err != nil {
+				return fmt.Errorf("store: follow complaint %d: %w", c.ID, err)
+			}
+		}
+		ch.NotificationIDs = ch.NotificationIDs[:0]
+		for _, m := range ch.Messages {
+			if m.ComplaintID == nil {
+				m.ComplaintID = &c.ID
+			}
+			n := &guanjia.Notification{Message: m, Status: guanjia.DeliveryPending, CreatedAt: now}
+			if err := createNotification(tx, n); err != nil {
+				return err
+			}
+			ch.NotificationIDs = append(ch.NotificationIDs, n.ID)
+		}
+		return nil
+	})
+}
+
+func (s *DB) FindComplaint(ctx context.Context, id int64) (*guanjia.Complaint, error) {
+	var row complaintRow
+	if err := s.db.WithContext(ctx).Where("id = ?", id).Take(&row).Error; err != nil {
+		return nil, notFound(err, "complaint", id)
+	}
+	return s.fromComplaintRow(&row)
+}
+
+func (s *DB) ListComplaints(ctx context.Context, f guanjia.ComplaintFilter) ([]*guanjia.Complaint, int, error) {
+	q := s.db.WithContext(ctx).Model(&complaintRow{})
+	if len(f.Status) > 0 {
+		q = q.Where("status IN ?", f.Status)
+	}
+	if f.OpenOnly {
+		q = q.Where("status NOT IN ?", []guanjia.Status{guanjia.StatusClosed, guanjia.StatusRejected, guanjia.StatusDuplicate})
+	}
+	if f.UnitCode != "" {
+		q = q.Where("unit_code = ?", f.UnitCode)
+	}
+	if f.AssigneeID != nil {
+		q = q.Where("assignee_id = ?", *f.AssigneeID)
+	}
+	if f.ReporterID != nil {
+		q = q.Where("reporter_id = ? OR id IN (SELECT complaint_id FROM complaint_followers WHERE user_id = ?)", *f.ReporterID, *f.ReporterID)
+	}
+	if f.District != "" {
+		q = q.Where("district = ?", f.District)
+	}
+	if f.Category != "" {
+		q = q.Where("category = ?", f.Category)
+	}
+	if f.Source != "" {
+		q = q.Where("source = ?", f.Source)
+	}
+	var total int64
+	if err := q.Count(&total).Error; err != nil {
+		return nil, 0, fmt.Errorf("store: count complaints: %w", err)
+	}
+	var rows []complaintRow
+	if err := q.Order("id DESC").Limit(f.PerPage).Offset((f.Page - 1) * f.PerPage).Find(&rows).Error; err != nil {
+		return nil, 0, fmt.Errorf("store: list complaints: %w", err)
+	}
+	out, err := s.fromComplaintRows(rows)
+	return out, int(total), err
+}
+
+func (s *DB) fromComplaintRows(rows []complaintRow) ([]*guanjia.Complaint, error) {
+	out := make([]*guanjia.Complaint, 0, len(rows))
+	for i := range rows {
+		c, err := s.fromComplaintRow(&rows[i])
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+func (s *DB) ListEvents(ctx context.Context, complaintID int64) ([]*guanjia.Event, error) {
+	var rows []eventRow
+	if err := s.db.WithContext(ctx).Where("complaint_id = ?", complaintID).Order("id").Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("store: list events of complaint %d: %w", complaintID, err)
+	}
+	out := make([]*guanjia.Event, len(rows))
+	for i, r := range rows {
+		out[i] = &guanjia.Event{ID: r.ID, ComplaintID: r.ComplaintID, Action: guanjia.Action(r.Action),
+			From: guanjia.Status(r.FromStatus), To: guanjia.Status(r.ToStatus), ActorID: r.ActorID,
+			ActorRole: guanjia.Role(r.ActorRole), AssigneeID: r.AssigneeID, UnitCode: r.UnitCode, Note: r.Note,
+			Lat: r.Lat, Lng: r.Lng, At: r.At.UTC()}
+	}
+	return out, nil
+}
+
+func (s *DB) NearbyOpen(ctx context.Context, category string, since time.Time, minLat, minLng, maxLat, maxLng float64) ([]*guanjia.Complaint, error) {
+	var rows []complaintRow
+	err := s.db.WithContext(ctx).
+		Where("category = ? AND created_at >= ? AND lat BETWEEN ? AND ? AND lng BETWEEN ? AND ?", category, since, minLat, maxLat, minLng, maxLng).
+		Where("status NOT IN ?", []guanjia.Status{guanjia.StatusClosed, guanjia.StatusRejected, guanjia.StatusDuplicate}).
+		Order("id").Limit(100).Find(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: nearby complaints: %w", err)
+	}
+	return s.fromComplaintRows(rows)
+}
+
+func (s *DB) IsFollower(ctx context.Context, complaintID, userID int64) (bool, error) {
+	var n int64
+	err := s.db.WithContext(ctx).Model(&followerRow{}).Where("complaint_id = ? AND user_id = ?", complaintID, userID).Count(&n).Error
+	if err != nil {
+		return false, fmt.Errorf("store: follower of %d: %w", complaintID, err)
+	}
+	return n > 0, nil
+}
+
+func (s *DB) ListFollowers(ctx context.Context, complaintID int64) ([]int64, error) {
+	var ids []int64
+	err := s.db.WithContext(ctx).Model(&followerRow{}).Where("complaint_id = ?", complaintID).Order("user_id").Pluck("user_id", &ids).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: followers of %d: %w", complaintID, err)
+	}
+	return ids, nil
+}
+
+// StatsRows returns the complaints created in [from, to), with only the columns statistics need.
+func (s *DB) StatsRows(ctx context.Context, from, to time.Time) ([]*guanjia.Complaint, error) {
+	var rows []complaintRow
+	err := s.db.WithContext(ctx).
+		Select("id, category, status, unit_code, reopen_count, resolve_by, resolved_at, rating, created_at").
+		Where("created_at >= ? AND created_at < ?", from, to).Find(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: stats: %w", err)
+	}
+	return s.fromComplaintRows(rows)
+}
+
+func (s *DB) FindTimer(ctx context.Context, complaintID int64, kind dispatch.TimerKind, seq int64) (*dispatch.Timer, error) {
+	var row timerRow
+	if err := s.db.WithContext(ctx).Where("complaint_id = ? AND kind = ? AND seq = ?", complaintID, kind, seq).Take(&row).Error; err != nil {
+		return nil, notFound(err, "timer", fmt.Sprintf("%s:%d:%d", kind, complaintID, seq))
+	}
+	t := row.timer()
+	return &t, nil
+}
+
+func (s *DB) PendingTimers(ctx context.Context, horizon time.Time) ([]dispatch.Timer, error) {
+	var rows []timerRow
+	err := s.db.WithContext(ctx).Where("fired_at IS NULL AND cancelled_at IS NULL AND due_at < ?", horizon).
+		Order("due_at").Find(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: pending timers: %w", err)
+	}
+	out := make([]dispatch.Timer, len(rows))
+	for i := range rows {
+		out[i] = rows[i].timer()
+	}
+	return out, nil
+}
+
+// OpenTaskCounts counts the open complaints assigned to each of ids.
+func (s *DB) OpenTaskCounts(ctx context.Context, ids []int64) (map[int64]int, error) {
+	var rows []struct {
+		AssigneeID int64
+		N          int
+	}
+	err := s.db.WithContext(ctx).Model(&complaintRow{}).Select("assignee_id, COUNT(*) AS n").
+		Where("assignee_id IN ? AND status IN ?", ids, []guanjia.Status{guanjia.StatusDispatched, guanjia.StatusAccepted, guanjia.StatusOnSite}).
+		Group("assignee_id").Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: open task counts: %w", err)
+	}
+	out := make(map[int64]int, len(rows))
+	for _, r := range rows {
+		out[r.AssigneeID] = r.N
+	}
+	return out, nil
+}
+
+type photoRow struct {
+	ID          string `gorm:"primaryKey"`
+	ComplaintID *int64
+	Kind        string
+	ContentType string
+	Size        int64
+	UploadedBy  int64
+	Hidden      bool
+	CreatedAt   time.Time
+}
+
+func (photoRow) TableName() string { return "photos" }
+
+func (r *photoRow) photo() *guanjia.Photo {
+	p := &guanjia.Photo{ID: r.ID, Kind: r.Kind, ContentType: r.ContentType, Size: r.Size,
+		UploadedBy: r.UploadedBy, Hidden: r.Hidden, CreatedAt: r.CreatedAt.UTC()}
+	if r.ComplaintID != nil {
+		p.ComplaintID = *r.ComplaintID
+	}
+	return p
+}
+
+func (s *DB) AddPhoto(ctx context.Context, p *guanjia.Photo) error {
+	row := photoRow{ID: p.ID, Kind: p.Kind, ContentType: p.ContentType, Size: p.Size, UploadedBy: p.UploadedBy, CreatedAt: p.CreatedAt}
+	if p.ComplaintID != 0 {
+		row.ComplaintID = &p.ComplaintID
+	}
+	if err := s.db.WithContext(ctx).Create(&row).Error; err != nil {
+		return fmt.Errorf("store: add photo: %w", err)
+	}
+	return nil
+}
+
+func (s *DB) ListPhotos(ctx context.Context, complaintID int64) ([]*guanjia.Photo, error) {
+	var rows []photoRow
+	if err := s.db.WithContext(ctx).Where("complaint_id = ?", complaintID).Order("created_at").Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("store: list photos: %w", err)
+	}
+	out := make([]*guanjia.Photo, len(rows))
+	for i := range rows {
+		out[i] = rows[i].photo()
+	}
+	return out, nil
+}
+
+func (s *DB) FindPhoto(ctx context.Context, id string) (*guanjia.Photo, error) {
+	var row photoRow
+	if err := s.db.WithContext(ctx).Where("id = ?", id).Take(&row).Error; err != nil {
+		return nil, notFound(err, "photo", id)
+	}
+	return row.photo(), nil
+}
+
+// HidePhoto takes a photo out of view (content security judged it risky).
+func (s *DB) HidePhoto(ctx context.Context, id string) error {
+	if err := s.db.WithContext(ctx).Model(&photoRow{}).Where("id = ?", id).Update("hidden", true).Error; err != nil {
+		return fmt.Errorf("store: hide photo %s: %w", id, err)
+	}
+	return nil
+}
+
+var _ dispatch.Store = (*DB)(nil)
+
+func marshalData(d map[string]string) string {
+	if len(d) == 0 {
+		return "{}"
+	}
+	b, _ := json.Marshal(d)
+	return string(b)
+}

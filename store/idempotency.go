@@ -1,0 +1,59 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm/clause"
+
+	"guanjia"
+)
+
+type idempotencyRow struct {
+	UserID    int64  `gorm:"primaryKey"`
+	Key       string `gorm:"primaryKey"`
+	BodyHash  string
+	Status    int
+	Body      string
+	CreatedAt time.Time
+}
+
+func (idempotencyRow) TableName() string { return "idempotency_keys" }
+
+// BeginIdempotent claims (user, key). If it was claimed before, the earlier
+// record is returned and nothing is written.
+func (s *DB) BeginIdempotent(ctx context.Context, r *guanjia.IdempotentResponse) (*guanjia.IdempotentResponse, error) {
+	row := idempotencyRow{UserID: r.UserID, Key: r.Key, BodyHash: r.BodyHash, CreatedAt: s.Now()}
+	res := s.db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&row)
+	if res.Error != nil {
+		return nil, fmt.Errorf("store: begin idempotent %s: %w", r.Key, res.Error)
+	}
+	if res.RowsAffected == 1 {
+		return nil, nil
+	}
+	var old idempotencyRow
+	if err := s.db.WithContext(ctx).Where("user_id = ? AND key = ?", r.UserID, r.Key).Take(&old).Error; err != nil {
+		return nil, fmt.Errorf("store: find idempotent %s: %w", r.Key, err)
+	}
+	return &guanjia.IdempotentResponse{Key: old.Key, UserID: old.UserID, BodyHash: old.BodyHash,
+		Status: old.Status, Body: []byte(old.Body), CreatedAt: old.CreatedAt}, nil
+}
+
+// FinishIdempotent stores the answer to replay for retries.
+func (s *DB) FinishIdempotent(ctx context.Context, r *guanjia.IdempotentResponse) error {
+	err := s.db.WithContext(ctx).Model(&idempotencyRow{}).Where("user_id = ? AND key = ?", r.UserID, r.Key).
+		Updates(map[string]any{"status": r.Status, "body": string(r.Body)}).Error
+	if err != nil {
+		return fmt.Errorf("store: finish idempotent %s: %w", r.Key, err)
+	}
+	return nil
+}
+
+// AbortIdempotent forgets a key whose request failed, so the client may retry it.
+func (s *DB) AbortIdempotent(ctx context.Context, userID int64, key string) error {
+	if err := s.db.WithContext(ctx).Where("user_id = ? AND key = ?", userID, key).Delete(&idempotencyRow{}).Error; err != nil {
+		return fmt.Errorf("store: abort idempotent %s: %w", key, err)
+	}
+	return nil
+}

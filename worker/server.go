@@ -1,0 +1,50 @@
+package worker
+
+import (
+	"log/slog"
+	"time"
+
+	"github.com/hibiken/asynq"
+)
+
+// Config tunes the worker.
+type Config struct {
+	Concurrency int
+	// PollInterval is how often scheduled and retried tasks are moved to their
+	// queues. asynq's default (5 s) makes SLA timers up to 5 s late.
+	PollInterval      time.Duration
+	ReconcileInterval time.Duration
+	ShutdownTimeout   time.Duration
+}
+
+// NewServer builds the asynq server that runs the handlers.
+func NewServer(redis asynq.RedisConnOpt, cfg Config, log *slog.Logger) *asynq.Server {
+	return asynq.NewServer(redis, asynq.Config{
+		Concurrency:              cfg.Concurrency,
+		Queues:                   map[string]int{QueueSLA: 6, QueueNotify: 3, QueueDefault: 1},
+		DelayedTaskCheckInterval: cfg.PollInterval,
+		ShutdownTimeout:          cfg.ShutdownTimeout,
+		Logger:                   slogAdapter{log},
+		LogLevel:                 asynq.WarnLevel,
+	})
+}
+
+// NewPeriodic builds the scheduler of periodic tasks. Every worker process
+// runs one; asynq.Unique makes their enqueues of the same run collapse to one.
+func NewPeriodic(redis asynq.RedisConnOpt, cfg Config, log *slog.Logger) (*asynq.Scheduler, error) {
+	s := asynq.NewScheduler(redis, &asynq.SchedulerOpts{Logger: slogAdapter{log}, LogLevel: asynq.WarnLevel})
+	every := "@every " + cfg.ReconcileInterval.String()
+	if _, err := s.Register(every, NewReconcileTask(), asynq.Queue(QueueDefault), asynq.Unique(cfg.ReconcileInterval/2)); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// slogAdapter sends asynq's log lines to slog.
+type slogAdapter struct{ l *slog.Logger }
+
+func (a slogAdapter) Debug(args ...any) { a.l.Debug("asynq", "msg", args) }
+func (a slogAdapter) Info(args ...any)  { a.l.Info("asynq", "msg", args) }
+func (a slogAdapter) Warn(args ...any)  { a.l.Warn("asynq", "msg", args) }
+func (a slogAdapter) Error(args ...any) { a.l.Error("asynq", "msg", args) }
+func (a slogAdapter) Fatal(args ...any) { a.l.Error("asynq fatal", "msg", args) }

@@ -1,0 +1,84 @@
+// Package worker runs guanjia's background jobs on asynq: SLA timers,
+// notification delivery and the reconciler that rebuilds lost timers.
+package worker
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/hibiken/asynq"
+
+	"guanjia/dispatch"
+)
+
+// Task types.
+const (
+	TypeSLAAccept  = "sla:accept"
+	TypeSLAArrive  = "sla:arrive"
+	TypeSLAResolve = "sla:resolve"
+	TypeSLAWarn    = "sla:warn"
+	TypeNotify     = "notify:send"
+	TypeReconcile  = "reconcile:run"
+)
+
+// Queues, by priority: missed deadlines must not wait behind a burst of messages.
+const (
+	QueueSLA     = "sla"
+	QueueNotify  = "notify"
+	QueueDefault = "default"
+)
+
+// SLAPayload names one SLA timer.
+type SLAPayload struct {
+	ComplaintID int64              `json:"complaint_id"`
+	Kind        dispatch.TimerKind `json:"kind"`
+	Seq         int64              `json:"seq"`
+}
+
+var slaTypes = map[dispatch.TimerKind]string{
+	dispatch.TimerAccept:      TypeSLAAccept,
+	dispatch.TimerArrive:      TypeSLAArrive,
+	dispatch.TimerResolve:     TypeSLAResolve,
+	dispatch.TimerAcceptWarn:  TypeSLAWarn,
+	dispatch.TimerArriveWarn:  TypeSLAWarn,
+	dispatch.TimerResolveWarn: TypeSLAWarn,
+}
+
+// NewSLATask builds the task for timer t. Its TaskID is deterministic
+// (sla:<kind>:<complaint>:<seq>), so arming twice is harmless.
+func NewSLATask(t dispatch.Timer) (*asynq.Task, []asynq.Option, error) {
+	typ, ok := slaTypes[t.Kind]
+	if !ok {
+		return nil, nil, fmt.Errorf("worker: unknown timer kind %q", t.Kind)
+	}
+	b, err := json.Marshal(SLAPayload{ComplaintID: t.ComplaintID, Kind: t.Kind, Seq: t.Seq})
+	if err != nil {
+		return nil, nil, err
+	}
+	opts := []asynq.Option{
+		asynq.TaskID(fmt.Sprintf("sla:%s:%d:%d", t.Kind, t.ComplaintID, t.Seq)),
+		asynq.ProcessAt(t.DueAt), asynq.Queue(QueueSLA), asynq.MaxRetry(10), asynq.Timeout(30 * time.Second),
+	}
+	return asynq.NewTask(typ, b), opts, nil
+}
+
+// NotifyPayload names one row of the delivery log.
+type NotifyPayload struct {
+	NotificationID int64 `json:"notification_id"`
+}
+
+// NotifyMaxRetry is how often a failed push is retried (with asynq's backoff) before it shows as failed.
+const NotifyMaxRetry = 6
+
+// NewNotifyTask builds the delivery task of notification id (TaskID notify:<id>).
+func NewNotifyTask(id int64) (*asynq.Task, []asynq.Option) {
+	b, _ := json.Marshal(NotifyPayload{NotificationID: id})
+	return asynq.NewTask(TypeNotify, b), []asynq.Option{
+		asynq.TaskID(fmt.Sprintf("notify:%d", id)), asynq.Queue(QueueNotify),
+		asynq.MaxRetry(NotifyMaxRetry), asynq.Timeout(30 * time.Second),
+	}
+}
+
+// NewReconcileTask builds the periodic reconciler task.
+func NewReconcileTask() *asynq.Task { return asynq.NewTask(TypeReconcile, nil) }
