@@ -199,7 +199,8 @@ func (s *Service) Act(ctx context.Context, who guanjia.Claims, id int64, action 
 		}
 		ev.Note = in.Note
 	}
-	if ev != nil {
+	if ev != nil { // dispatch, reopen and rate wrote their own events and status
+		c.Status = to
 		ch.Events = append(ch.Events, ev)
 	}
 	c.UpdatedAt = now
@@ -228,7 +229,8 @@ func (s *Service) reopen(ctx context.Context, ch *Change, cat *guanjia.Category,
 	ch.Events = append(ch.Events, &guanjia.Event{Action: guanjia.ActionReopen, From: c.Status, To: guanjia.StatusDispatched,
 		ActorID: actor, ActorRole: role, Note: reason, At: now})
 	c.ReopenCount++
-	c.ResolvedAt, c.ClosedAt, c.Overdue = nil, nil, false
+	// The reworked result is rated afresh; the earlier rating stays on the timeline.
+	c.ResolvedAt, c.ClosedAt, c.Overdue, c.Rating, c.RatingComment = nil, nil, false, 0, ""
 	resolveBy := s.resolveDeadline(cat, now)
 	c.ResolveBy = &resolveBy
 	ch.Cancel = allTimers

@@ -182,7 +182,7 @@ func (s *DB) SaveComplaint(ctx context.Context, ch *dispatch.Change) error {
 			tr := timerRow{ComplaintID: c.ID, Kind: string(t.Kind), Seq: t.Seq, DueAt: t.DueAt}
 			// Arming again after a cancel (redispatch to the same attempt cannot happen, but a
 			// re-extended deadline can) revives the row.
-			if err := tx.Clauses(clause.OnConflict{DoUpdates: clause.Assignments(map[string]any{"due_at": t.DueAt, "cancelled_at": nil, "fired_at": nil})}).
+			if err := tx.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "complaint_id"}, {Name: "kind"}, {Name: "seq"}}, DoUpdates: clause.Assignments(map[string]any{"due_at": t.DueAt, "cancelled_at": nil, "fired_at": nil})}).
 				Create(&tr).Error; err != nil {
 				return fmt.Errorf("store: arm timer: %w", err)
 			}

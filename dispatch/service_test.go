@@ -1,0 +1,510 @@
+package dispatch_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"guanjia"
+	"guanjia/dispatch"
+	"guanjia/geo"
+	"guanjia/internal/testenv"
+	"guanjia/store"
+)
+
+// clock is a test clock the test moves by hand.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+// recorder is a Scheduler that remembers what it was asked to schedule.
+type recorder struct {
+	mu     sync.Mutex
+	timers []dispatch.Timer
+	sent   []int64
+}
+
+func (r *recorder) ArmTimer(_ context.Context, t dispatch.Timer) error {
+	r.mu.Lock()
+	r.timers = append(r.timers, t)
+	r.mu.Unlock()
+	return nil
+}
+
+func (r *recorder) Deliver(_ context.Context, id int64) error {
+	r.mu.Lock()
+	r.sent = append(r.sent, id)
+	r.mu.Unlock()
+	return nil
+}
+
+func (r *recorder) armed(id int64, kind dispatch.TimerKind) []dispatch.Timer {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []dispatch.Timer
+	for _, t := range r.timers {
+		if t.ComplaintID == id && t.Kind == kind {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// city is a two-grid test city next to Haikou's 龙华 district.
+type city struct {
+	db                           *store.DB
+	svc                          *dispatch.Service
+	sched                        *recorder
+	clock                        *clock
+	citizen, citizen2, dispatchr guanjia.Claims
+	agent, hwLead, waterLead     guanjia.Claims
+	crewA, crewB, crewOff        guanjia.Claims
+}
+
+const (
+	catTrash = "1101" // point-to-point, 环卫
+	catWater = "1401" // unit-level, 供水
+	catLamp  = "0102" // point-to-point, resolve in working time
+)
+
+// A point in grid g1, near crew member A.
+const siteLat, siteLng = 20.0050, 110.3050
+
+func square(lat0, lng0, size float64) []byte {
+	return []byte(fmt.Sprintf(`{"type":"Polygon","coordinates":[[[%f,%f],[%f,%f],[%f,%f],[%f,%f],[%f,%f]]]}`,
+		lng0, lat0, lng0+size, lat0, lng0+size, lat0+size, lng0, lat0+size, lng0, lat0))
+}
+
+func newCity(t *testing.T) *city {
+	t.Helper()
+	ctx := context.Background()
+	db := testenv.MustOpenDB(t)
+	clk := &clock{t: time.Date(2026, 11, 26, 2, 0, 0, 0, time.UTC)} // 10:00 in Haikou, a Thursday
+	db.Now = clk.Now
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(db.UpsertUnit(ctx, &guanjia.Unit{Code: "lh-hw", Name: "龙华区环卫所", Department: guanjia.DeptSanitation}))
+	must(db.UpsertUnit(ctx, &guanjia.Unit{Code: "lh-sz", Name: "龙华区市政管理所", Department: guanjia.DeptMunicipal}))
+	must(db.UpsertUnit(ctx, &guanjia.Unit{Code: "water", Name: "海口威立雅水务", Department: guanjia.DeptWater}))
+	must(db.UpsertGrid(ctx, &guanjia.Grid{ID: "g1", Name: "中山街道第1网格", District: "龙华区", Geometry: square(20.0, 110.30, 0.01),
+		Units: map[string]string{guanjia.DeptSanitation: "lh-hw", guanjia.DeptWater: "water", guanjia.DeptMunicipal: "lh-sz"}}))
+	must(db.UpsertGrid(ctx, &guanjia.Grid{ID: "g2", Name: "中山街道第2网格", District: "龙华区", Geometry: square(20.0, 110.31, 0.01),
+		Units: map[string]string{guanjia.DeptSanitation: "lh-hw"}}))
+	for _, c := range []*guanjia.Category{
+		{Code: catTrash, Name: "暴露垃圾", Kind: "事件", Major: "市容环境", Department: guanjia.DeptSanitation, PointToPoint: true,
+			AcceptWithin: 5 * time.Minute, ArriveWithin: 30 * time.Minute, ResolveWithin: 2 * time.Hour, ResolveMode: guanjia.NaturalTime, DuplicateRadiusM: 50},
+		{Code: catWater, Name: "停水", Kind: "事件", Major: "公用事业", Department: guanjia.DeptWater,
+			AcceptWithin: 30 * time.Minute, ArriveWithin: 2 * time.Hour, ResolveWithin: 24 * time.Hour, ResolveMode: guanjia.NaturalTime, DuplicateRadiusM: 50},
+		{Code: catLamp, Name: "路灯不亮", Kind: "部件", Major: "公用设施", Department: guanjia.DeptMunicipal, PointToPoint: true,
+			AcceptWithin: 5 * time.Minute, ArriveWithin: 30 * time.Minute, ResolveWithin: 2 * time.Hour, ResolveMode: guanjia.WorkingTime},
+	} {
+		must(db.UpsertCategory(ctx, c))
+	}
+	now := clk.Now()
+	user := func(u *guanjia.User) guanjia.Claims {
+		t.Helper()
+		u.PositionAt = &now
+		must(db.CreateUser(ctx, u))
+		return guanjia.Claims{UserID: u.ID, Role: u.Role, UnitCode: u.UnitCode}
+	}
+	c := &city{db: db, clock: clk, sched: &recorder{}}
+	c.citizen = user(&guanjia.User{Username: "citizen", Role: guanjia.RoleCitizen})
+	c.citizen2 = user(&guanjia.User{Username: "citizen2", Role: guanjia.RoleCitizen})
+	c.dispatchr = user(&guanjia.User{Username: "dispatcher", Role: guanjia.RoleDispatcher})
+	c.agent = user(&guanjia.User{Username: "agent", Role: guanjia.RoleAgent})
+	c.hwLead = user(&guanjia.User{Username: "hw-lead", Role: guanjia.RoleUnitAdmin, UnitCode: "lh-hw"})
+	c.waterLead = user(&guanjia.User{Username: "water-lead", Role: guanjia.RoleUnitAdmin, UnitCode: "water"})
+	c.crewA = user(&guanjia.User{Username: "crewA", Role: guanjia.RoleCrew, UnitCode: "lh-hw", GridID: "g1", OnDuty: true, Lat: 20.0052, Lng: 110.3052})
+	c.crewB = user(&guanjia.User{Username: "crewB", Role: guanjia.RoleCrew, UnitCode: "lh-hw", GridID: "g1", OnDuty: true, Lat: 20.0080, Lng: 110.3080})
+	c.crewOff = user(&guanjia.User{Username: "crewOff", Role: guanjia.RoleCrew, UnitCode: "lh-hw", GridID: "g1", OnDuty: false, Lat: 20.0050, Lng: 110.3050})
+	user(&guanjia.User{Username: "lampCrew", Role: guanjia.RoleCrew, UnitCode: "lh-sz", GridID: "g1", OnDuty: true, Lat: 20.0050, Lng: 110.3050})
+
+	router, err := dispatch.NewRouter(ctx, db)
+	must(err)
+	c.svc = dispatch.NewService(db, c.sched, router, dispatch.DefaultCalendar(), store.DiskBlobs{Dir: t.TempDir()})
+	c.svc.Now = clk.Now
+	return c
+}
+
+func (c *city) report(t *testing.T, who guanjia.Claims, cat string, lat, lng float64) *guanjia.Complaint {
+	t.Helper()
+	got, err := c.svc.Create(context.Background(), who, dispatch.NewComplaint{Category: cat, Description: "路边有一堆垃圾",
+		Lat: lat, Lng: lng, CoordSystem: "wgs84", Address: "龙华路"})
+	if err != nil {
+		t.Fatalf("create: %v", err)
+	}
+	return got
+}
+
+func (c *city) act(t *testing.T, who guanjia.Claims, id int64, a guanjia.Action, in dispatch.ActionInput) *guanjia.Complaint {
+	t.Helper()
+	got, err := c.svc.Act(context.Background(), who, id, a, in)
+	if err != nil {
+		t.Fatalf("%s: %v", a, err)
+	}
+	return got
+}
+
+func (c *city) events(t *testing.T, id int64) []string {
+	t.Helper()
+	evs, err := c.db.ListEvents(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, e := range evs {
+		out = append(out, string(e.Action)+":"+string(e.To))
+	}
+	return out
+}
+
+func (c *city) notes(t *testing.T, id int64) []*guanjia.Notification {
+	t.Helper()
+	ns, err := c.db.ListNotifications(context.Background(), guanjia.NotificationFilter{ComplaintID: &id})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ns
+}
+
+func ptr(f float64) *float64 { return &f }
+
+func TestPointToPointDispatchGoesToNearestOnDutyCrew(t *testing.T) {
+	c := newCity(t)
+	got := c.report(t, c.citizen, catTrash, siteLat, siteLng)
+	if got.Status != guanjia.StatusDispatched || got.GridID != "g1" || got.UnitCode != "lh-hw" || got.District != "龙华区" {
+		t.Fatalf("complaint = %+v", got)
+	}
+	if got.AssigneeID == nil || *got.AssigneeID != c.crewA.UserID {
+		t.Fatalf("assignee = %v, want crew A (nearest on duty)", got.AssigneeID)
+	}
+	if want := c.clock.Now().Add(5 * time.Minute); got.AcceptBy == nil || !got.AcceptBy.Equal(want) {
+		t.Errorf("accept_by = %v, want %v", got.AcceptBy, want)
+	}
+	if want := c.clock.Now().Add(2 * time.Hour); got.ResolveBy == nil || !got.ResolveBy.Equal(want) {
+		t.Errorf("resolve_by = %v, want %v", got.ResolveBy, want)
+	}
+	if len(c.sched.armed(got.ID, dispatch.TimerAccept)) != 1 || len(c.sched.armed(got.ID, dispatch.TimerAcceptWarn)) != 1 ||
+		len(c.sched.armed(got.ID, dispatch.TimerResolve)) != 1 {
+		t.Errorf("timers armed = %+v", c.sched.timers)
+	}
+	ns := c.notes(t, got.ID)
+	if len(ns) != 1 || ns[0].RecipientID != c.crewA.UserID || ns[0].Channel != guanjia.ChannelWeCom || ns[0].Template != guanjia.TplTaskAssigned {
+		t.Errorf("notifications = %+v", ns)
+	}
+	if len(c.sched.sent) != 1 {
+		t.Errorf("deliveries queued = %v", c.sched.sent)
+	}
+	if ev := c.events(t, got.ID); strings.Join(ev, ",") != "create:submitted,dispatch:dispatched" {
+		t.Errorf("events = %v", ev)
+	}
+}
+
+func TestPointToPointPrefersTheLessLoaded(t *testing.T) {
+	c := newCity(t)
+	// The command center gives crew A two tasks; a third report close to A
+	// then goes to B, who is ~300 m away but idle.
+	for _, lng := range []float64{110.3010, 110.3090} {
+		cp := c.report(t, c.citizen, catTrash, 20.0010, lng)
+		c.act(t, c.dispatchr, cp.ID, guanjia.ActionDispatch, dispatch.ActionInput{CrewID: &c.crewA.UserID})
+	}
+	third := c.report(t, c.citizen, catTrash, 20.0060, 110.3060)
+	if third.AssigneeID == nil || *third.AssigneeID != c.crewB.UserID {
+		t.Fatalf("third report assignee = %v, want crew B", third.AssigneeID)
+	}
+}
+
+func TestUnroutableGoesToManualQueue(t *testing.T) {
+	c := newCity(t)
+	// In Haikou but outside every grid.
+	outside := c.report(t, c.citizen, catTrash, 20.05, 110.40)
+	if outside.Status != guanjia.StatusSubmitted || outside.UnitCode != "" || outside.AssigneeID != nil {
+		t.Fatalf("outside grids: %+v", outside)
+	}
+	// Grid g2 has no water unit.
+	noUnit := c.report(t, c.citizen, catWater, 20.005, 110.315)
+	if noUnit.Status != guanjia.StatusSubmitted || noUnit.GridID != "g2" || noUnit.UnitCode != "" {
+		t.Fatalf("no responsible unit: %+v", noUnit)
+	}
+	ns := c.notes(t, noUnit.ID)
+	if len(ns) != 1 || ns[0].RecipientID != c.dispatchr.UserID || ns[0].Template != guanjia.TplManualQueue {
+		t.Errorf("dispatchers not alerted: %+v", ns)
+	}
+	// Nobody on duty for point-to-point → the unit's queue and an alert to its leader.
+	for _, crew := range []guanjia.Claims{c.crewA, c.crewB} {
+		if err := c.db.UpdateCrewPosition(context.Background(), crew.UserID, 20.005, 110.305, false, c.clock.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	unitQueue := c.report(t, c.citizen, catTrash, 20.002, 110.302)
+	if unitQueue.Status != guanjia.StatusDispatched || unitQueue.UnitCode != "lh-hw" || unitQueue.AssigneeID != nil {
+		t.Fatalf("nobody on duty: %+v", unitQueue)
+	}
+	if ns := c.notes(t, unitQueue.ID); len(ns) != 1 || ns[0].RecipientID != c.hwLead.UserID {
+		t.Errorf("unit leader not alerted: %+v", ns)
+	}
+}
+
+func TestCreateConvertsGCJ02(t *testing.T) {
+	c := newCity(t)
+	gLat, gLng := geo.WGS84ToGCJ02(siteLat, siteLng)
+	got, err := c.svc.Create(context.Background(), c.citizen, dispatch.NewComplaint{Category: catTrash, Description: "垃圾",
+		Lat: gLat, Lng: gLng, CoordSystem: "gcj02"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := geo.Distance(got.Lat, got.Lng, siteLat, siteLng); d > 0.5 {
+		t.Errorf("stored point is %.2f m from the WGS-84 site", d)
+	}
+	if got.CoordSystem != "gcj02" || got.GridID != "g1" {
+		t.Errorf("coord_system = %s, grid = %s", got.CoordSystem, got.GridID)
+	}
+}
+
+func TestCreateRejectsBadInput(t *testing.T) {
+	c := newCity(t)
+	good := dispatch.NewComplaint{Category: catTrash, Description: "垃圾", Lat: siteLat, Lng: siteLng}
+	tests := []struct {
+		name  string
+		who   guanjia.Claims
+		edit  func(*dispatch.NewComplaint)
+		code  string
+		field string
+	}{
+		{"unknown category", c.citizen, func(n *dispatch.NewComplaint) { n.Category = "9999" }, guanjia.EINVALID, "category"},
+		{"lat out of range", c.citizen, func(n *dispatch.NewComplaint) { n.Lat = 91 }, guanjia.EINVALID, "lat"},
+		{"outside the city", c.citizen, func(n *dispatch.NewComplaint) { n.Lat, n.Lng = 39.9, 116.4 }, guanjia.EINVALID, "lat"},
+		{"empty description", c.citizen, func(n *dispatch.NewComplaint) { n.Description = "" }, guanjia.EINVALID, "description"},
+		{"description too long", c.citizen, func(n *dispatch.NewComplaint) { n.Description = strings.Repeat("垃", 2001) }, guanjia.EINVALID, "description"},
+		{"unknown coordinate system", c.citizen, func(n *dispatch.NewComplaint) { n.CoordSystem = "bd09" }, guanjia.EINVALID, "lat"},
+		{"bad caller phone", c.agent, func(n *dispatch.NewComplaint) { n.CallerPhone = "call me" }, guanjia.EINVALID, "caller_phone"},
+		{"unit admin may not file", c.hwLead, func(*dispatch.NewComplaint) {}, guanjia.EFORBIDDEN, ""},
+	}
+	for _, tt := range tests {
+		in := good
+		tt.edit(&in)
+		_, err := c.svc.Create(context.Background(), tt.who, in)
+		if guanjia.ErrorCode(err) != tt.code || guanjia.ErrorField(err) != tt.field {
+			t.Errorf("%s: err = %v, want %s on %q", tt.name, err, tt.code, tt.field)
+		}
+	}
+	list, total, err := c.svc.List(context.Background(), c.dispatchr, guanjia.ComplaintFilter{})
+	if err != nil || total != 0 || len(list) != 0 {
+		t.Errorf("bad input changed something: %d complaints, %v", total, err)
+	}
+}
+
+func TestDuplicateReportIsLinkedNotDispatched(t *testing.T) {
+	c := newCity(t)
+	orig := c.report(t, c.citizen, catTrash, siteLat, siteLng)
+	metoo := c.report(t, c.citizen2, catTrash, siteLat+0.0002, siteLng) // ~22 m north
+	if metoo.Status != guanjia.StatusDuplicate || metoo.DuplicateOf == nil || *metoo.DuplicateOf != orig.ID || metoo.AssigneeID != nil {
+		t.Fatalf("me-too report = %+v", metoo)
+	}
+	if n := len(c.sched.armed(metoo.ID, dispatch.TimerAccept)); n != 0 {
+		t.Errorf("duplicate armed %d accept timers", n)
+	}
+	// The second reporter follows the original and sees its timeline.
+	d, err := c.svc.Get(context.Background(), c.citizen2, orig.ID)
+	if err != nil {
+		t.Fatalf("second reporter cannot see the original: %v", err)
+	}
+	if last := d.Events[len(d.Events)-1]; last.Action != guanjia.ActionMeToo {
+		t.Errorf("original's last event = %s", last.Action)
+	}
+	// Farther than the radius, or another category: a new complaint.
+	far := c.report(t, c.citizen2, catTrash, siteLat+0.001, siteLng) // ~111 m
+	if far.Status == guanjia.StatusDuplicate {
+		t.Error("a report 111 m away was treated as a duplicate")
+	}
+	// After 24 hours the same spot is a new problem.
+	c.clock.Advance(25 * time.Hour)
+	later := c.report(t, c.citizen2, catTrash, siteLat, siteLng)
+	if later.Status == guanjia.StatusDuplicate {
+		t.Error("a report 25 h later was treated as a duplicate")
+	}
+}
+
+func TestWholeLoopToClosedAndRated(t *testing.T) {
+	c := newCity(t)
+	ctx := context.Background()
+	cp := c.report(t, c.citizen, catTrash, siteLat, siteLng)
+
+	// Another crew member may not take someone else's task.
+	if _, err := c.svc.Act(ctx, c.crewB, cp.ID, guanjia.ActionAccept, dispatch.ActionInput{}); guanjia.ErrorCode(err) != guanjia.ENOTFOUND {
+		t.Errorf("crew B accepting A's task: %v", err)
+	}
+	c.clock.Advance(2 * time.Minute)
+	cp = c.act(t, c.crewA, cp.ID, guanjia.ActionAccept, dispatch.ActionInput{})
+	if cp.Status != guanjia.StatusAccepted || cp.ArriveBy == nil || !cp.ArriveBy.Equal(c.clock.Now().Add(30*time.Minute)) {
+		t.Fatalf("after accept: %+v", cp)
+	}
+	// Claiming arrival 1 km away is refused; nothing changes.
+	_, err := c.svc.Act(ctx, c.crewA, cp.ID, guanjia.ActionArrive, dispatch.ActionInput{Lat: ptr(siteLat + 0.009), Lng: ptr(siteLng)})
+	if guanjia.ErrorCode(err) != guanjia.EUNPROCESSABLE {
+		t.Fatalf("far arrival: %v", err)
+	}
+	// Resolving before arriving is out of order for a point-to-point task.
+	if _, err := c.svc.Act(ctx, c.crewA, cp.ID, guanjia.ActionResolve, dispatch.ActionInput{Note: "清理"}); guanjia.ErrorCode(err) != guanjia.ECONFLICT {
+		t.Errorf("resolve before arrival: %v", err)
+	}
+	c.clock.Advance(10 * time.Minute)
+	cp = c.act(t, c.crewA, cp.ID, guanjia.ActionArrive, dispatch.ActionInput{Lat: ptr(siteLat + 0.001), Lng: ptr(siteLng)}) // ~111 m
+	if cp.Status != guanjia.StatusOnSite {
+		t.Fatalf("after arrive: %s", cp.Status)
+	}
+	if _, err := c.svc.Act(ctx, c.crewA, cp.ID, guanjia.ActionResolve, dispatch.ActionInput{}); guanjia.ErrorField(err) != "note" {
+		t.Errorf("resolve without a note: %v", err)
+	}
+	cp = c.act(t, c.crewA, cp.ID, guanjia.ActionResolve, dispatch.ActionInput{Note: "已清理完毕"})
+	if _, err := c.svc.Act(ctx, c.crewA, cp.ID, guanjia.ActionResolve, dispatch.ActionInput{Note: "again"}); guanjia.ErrorCode(err) != guanjia.ECONFLICT {
+		t.Errorf("resolving twice: %v", err)
+	}
+	if _, err := c.svc.Act(ctx, c.crewA, cp.ID, guanjia.ActionClose, dispatch.ActionInput{}); guanjia.ErrorCode(err) != guanjia.EFORBIDDEN {
+		t.Errorf("crew closing: %v", err)
+	}
+	cp = c.act(t, c.dispatchr, cp.ID, guanjia.ActionClose, dispatch.ActionInput{Note: "核查通过"})
+	if _, err := c.svc.Act(ctx, c.citizen2, cp.ID, guanjia.ActionRate, dispatch.ActionInput{Score: 3}); err == nil {
+		t.Error("someone else rated the complaint")
+	}
+	cp = c.act(t, c.citizen, cp.ID, guanjia.ActionRate, dispatch.ActionInput{Score: guanjia.RatingSatisfied, Comment: "很快"})
+	if cp.Status != guanjia.StatusClosed || cp.Rating != 3 || cp.Overdue {
+		t.Fatalf("final: %+v", cp)
+	}
+	want := "create:submitted,dispatch:dispatched,accept:accepted,arrive:on_site,resolve:resolved,close:closed,rate:closed"
+	if got := strings.Join(c.events(t, cp.ID), ","); got != want {
+		t.Errorf("timeline = %s\nwant       %s", got, want)
+	}
+	// Every timer is settled: nothing pending.
+	pending, err := c.db.PendingTimers(ctx, c.clock.Now().Add(48*time.Hour))
+	if err != nil || len(pending) != 0 {
+		t.Errorf("pending timers after closing: %+v %v", pending, err)
+	}
+	// The citizen heard about each step.
+	subs := 0
+	for _, n := range c.notes(t, cp.ID) {
+		if n.Channel == guanjia.ChannelSubscribe && n.RecipientID == c.citizen.UserID {
+			subs++
+		}
+	}
+	if subs != 4 { // accepted, on site, resolved, closed
+		t.Errorf("citizen got %d updates, want 4", subs)
+	}
+}
+
+func TestUnsatisfiedReopensOnce(t *testing.T) {
+	c := newCity(t)
+	cp := c.report(t, c.citizen, catWater, siteLat, siteLng)
+	if cp.AssigneeID != nil || cp.UnitCode != "water" {
+		t.Fatalf("unit-level dispatch: %+v", cp)
+	}
+	finish := func() {
+		c.act(t, c.waterLead, cp.ID, guanjia.ActionAccept, dispatch.ActionInput{})
+		c.act(t, c.waterLead, cp.ID, guanjia.ActionResolve, dispatch.ActionInput{Note: "已恢复供水"})
+		c.act(t, c.dispatchr, cp.ID, guanjia.ActionClose, dispatch.ActionInput{})
+	}
+	finish()
+	got := c.act(t, c.citizen, cp.ID, guanjia.ActionRate, dispatch.ActionInput{Score: guanjia.RatingUnsatisfied, Comment: "还是没水"})
+	if got.Status != guanjia.StatusDispatched || got.ReopenCount != 1 || got.Rating != 0 {
+		t.Fatalf("after 不满意: status %s, reopen %d, rating %d", got.Status, got.ReopenCount, got.Rating)
+	}
+	finish()
+	got = c.act(t, c.citizen, cp.ID, guanjia.ActionRate, dispatch.ActionInput{Score: guanjia.RatingUnsatisfied})
+	if got.Status != guanjia.StatusClosed || got.ReopenCount != 1 || got.Rating != 1 {
+		t.Fatalf("second 不满意 should be recorded only: %+v", got)
+	}
+	st, err := c.svc.Stats(context.Background(), c.dispatchr, c.clock.Now().Add(-time.Hour), c.clock.Now().Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Total.Received != 1 || st.Total.Handled != 1 || st.Total.Reopened != 1 || st.Total.ReworkRate != 1 {
+		t.Errorf("stats = %+v", st.Total)
+	}
+}
+
+func TestReturnRequiresReasonAndGoesBackToCommandCenter(t *testing.T) {
+	c := newCity(t)
+	cp := c.report(t, c.citizen, catTrash, siteLat, siteLng)
+	if _, err := c.svc.Act(context.Background(), c.crewA, cp.ID, guanjia.ActionReturn, dispatch.ActionInput{}); guanjia.ErrorField(err) != "reason" {
+		t.Fatalf("return without reason: %v", err)
+	}
+	got := c.act(t, c.crewA, cp.ID, guanjia.ActionReturn, dispatch.ActionInput{Reason: "不属于环卫职责"})
+	if got.Status != guanjia.StatusReturned || got.AssigneeID != nil {
+		t.Fatalf("after return: %+v", got)
+	}
+	got = c.act(t, c.dispatchr, cp.ID, guanjia.ActionDispatch, dispatch.ActionInput{CrewID: &c.crewB.UserID})
+	if got.Status != guanjia.StatusDispatched || *got.AssigneeID != c.crewB.UserID || got.Attempt != 2 {
+		t.Fatalf("after redispatch: %+v", got)
+	}
+}
+
+func TestVisibility(t *testing.T) {
+	c := newCity(t)
+	ctx := context.Background()
+	cp := c.report(t, c.citizen, catTrash, siteLat, siteLng)
+	for _, tt := range []struct {
+		who  guanjia.Claims
+		sees bool
+	}{
+		{c.citizen, true}, {c.citizen2, false}, {c.agent, true}, {c.dispatchr, true},
+		{c.hwLead, true}, {c.waterLead, false}, {c.crewA, true}, {c.crewB, false},
+	} {
+		_, err := c.svc.Get(ctx, tt.who, cp.ID)
+		if (err == nil) != tt.sees {
+			t.Errorf("%s %d sees: %v, want %v", tt.who.Role, tt.who.UserID, err, tt.sees)
+		}
+		list, _, err := c.svc.List(ctx, tt.who, guanjia.ComplaintFilter{})
+		if err != nil || (len(list) == 1) != tt.sees {
+			t.Errorf("%s %d lists %d complaints (%v), want visible=%v", tt.who.Role, tt.who.UserID, len(list), err, tt.sees)
+		}
+	}
+	if _, err := c.svc.Stats(ctx, c.crewA, c.clock.Now().Add(-time.Hour), c.clock.Now()); guanjia.ErrorCode(err) != guanjia.EFORBIDDEN {
+		t.Errorf("crew reading stats: %v", err)
+	}
+}
+
+func TestConcurrentActionsOnlyOneWins(t *testing.T) {
+	c := newCity(t)
+	cp := c.report(t, c.citizen, catWater, siteLat, siteLng)
+	var wg sync.WaitGroup
+	errs := make([]error, 8)
+	for i := range errs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, errs[i] = c.svc.Act(context.Background(), c.waterLead, cp.ID, guanjia.ActionAccept, dispatch.ActionInput{})
+		}()
+	}
+	wg.Wait()
+	ok := 0
+	for _, err := range errs {
+		switch guanjia.ErrorCode(err) {
+		case "":
+			ok++
+		case guanjia.ECONFLICT:
+		default:
+			t.Errorf("unexpected error: %v", err)
+		}
+	}
+	if ok != 1 {
+		t.Errorf("%d concurrent accepts succeeded, want 1", ok)
+	}
+	if n := strings.Count(strings.Join(c.events(t, cp.ID), ","), "accept:"); n != 1 {
+		t.Errorf("%d accept events written", n)
+	}
+}

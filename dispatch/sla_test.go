@@ -1,0 +1,181 @@
+package dispatch_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"guanjia"
+	"guanjia/dispatch"
+)
+
+func (c *city) fire(t *testing.T, id int64, kind dispatch.TimerKind) dispatch.TimerOutcome {
+	t.Helper()
+	armed := c.sched.armed(id, kind)
+	if len(armed) == 0 {
+		t.Fatalf("no %s timer armed for %d", kind, id)
+	}
+	tm := armed[len(armed)-1]
+	if c.clock.Now().Before(tm.DueAt) {
+		c.clock.Advance(tm.DueAt.Sub(c.clock.Now()))
+	}
+	out, err := c.svc.HandleTimer(context.Background(), id, kind, tm.Seq)
+	if err != nil {
+		t.Fatalf("fire %s: %v", kind, err)
+	}
+	return out
+}
+
+func (c *city) get(t *testing.T, id int64) *guanjia.Complaint {
+	t.Helper()
+	cp, err := c.db.FindComplaint(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cp
+}
+
+func TestAcceptTimeoutRedispatchesThenEscalates(t *testing.T) {
+	c := newCity(t)
+	cp := c.report(t, c.citizen, catTrash, siteLat, siteLng)
+	if *cp.AssigneeID != c.crewA.UserID {
+		t.Fatal("expected crew A first")
+	}
+	// The warning comes first: a 催办 to crew A.
+	out := c.fire(t, cp.ID, dispatch.TimerAcceptWarn)
+	if out.Breached || out.Stale {
+		t.Errorf("warning outcome = %+v", out)
+	}
+	out = c.fire(t, cp.ID, dispatch.TimerAccept)
+	if !out.Breached || out.Stage != "accept" {
+		t.Errorf("accept outcome = %+v", out)
+	}
+	got := c.get(t, cp.ID)
+	if got.AssigneeID == nil || *got.AssigneeID != c.crewB.UserID || got.Attempt != 2 || got.Status != guanjia.StatusDispatched {
+		t.Fatalf("after first timeout: assignee %v attempt %d", got.AssigneeID, got.Attempt)
+	}
+	// The old timer firing again (a retry, or the reconciler) does nothing.
+	again, err := c.svc.HandleTimer(context.Background(), cp.ID, dispatch.TimerAccept, 1)
+	if err != nil || !again.Stale {
+		t.Errorf("old timer again: %+v %v", again, err)
+	}
+	// Crew B does not accept either: the unit leader gets it.
+	c.fire(t, cp.ID, dispatch.TimerAccept)
+	got = c.get(t, cp.ID)
+	if got.AssigneeID != nil || got.Escalation != 1 || got.UnitCode != "lh-hw" {
+		t.Fatalf("after second timeout: %+v", got)
+	}
+	escalated := false
+	for _, n := range c.notes(t, cp.ID) {
+		if n.RecipientID == c.hwLead.UserID && n.Template == guanjia.TplEscalation {
+			escalated = true
+		}
+	}
+	if !escalated {
+		t.Error("unit leader was not told")
+	}
+	want := "create:submitted,dispatch:dispatched,remind:dispatched,dispatch:dispatched,escalate:dispatched"
+	if got := strings.Join(c.events(t, cp.ID), ","); !strings.HasPrefix(got, want) {
+		t.Errorf("timeline = %s", got)
+	}
+}
+
+func TestArriveTimeoutEscalatesToCommandCenterAndLeader(t *testing.T) {
+	c := newCity(t)
+	cp := c.report(t, c.citizen, catTrash, siteLat, siteLng)
+	c.act(t, c.crewA, cp.ID, guanjia.ActionAccept, dispatch.ActionInput{})
+	// 30 minutes pass and nobody checks in on site.
+	out := c.fire(t, cp.ID, dispatch.TimerArrive)
+	if !out.Breached || out.Stage != "arrive" {
+		t.Fatalf("outcome = %+v", out)
+	}
+	got := c.get(t, cp.ID)
+	if got.Escalation != 1 || got.Status != guanjia.StatusAccepted {
+		t.Fatalf("after missed arrival: %+v", got)
+	}
+	told := map[int64]bool{}
+	for _, n := range c.notes(t, cp.ID) {
+		if n.Template == guanjia.TplEscalation {
+			told[n.RecipientID] = true
+		}
+	}
+	if !told[c.dispatchr.UserID] || !told[c.hwLead.UserID] || !told[c.crewA.UserID] {
+		t.Errorf("督办 went to %v", told)
+	}
+	// Firing twice is harmless.
+	if out := c.fire(t, cp.ID, dispatch.TimerArrive); !out.Stale {
+		t.Errorf("second firing = %+v", out)
+	}
+	if got := c.get(t, cp.ID); got.Escalation != 1 {
+		t.Errorf("escalation = %d after a repeated timer", got.Escalation)
+	}
+}
+
+func TestArrivalInTimeMakesTimerStale(t *testing.T) {
+	c := newCity(t)
+	cp := c.report(t, c.citizen, catTrash, siteLat, siteLng)
+	c.act(t, c.crewA, cp.ID, guanjia.ActionAccept, dispatch.ActionInput{})
+	c.clock.Advance(20 * time.Minute)
+	c.act(t, c.crewA, cp.ID, guanjia.ActionArrive, dispatch.ActionInput{Lat: ptr(siteLat), Lng: ptr(siteLng)})
+	out := c.fire(t, cp.ID, dispatch.TimerArrive)
+	if !out.Stale || out.Breached {
+		t.Errorf("timer after arrival = %+v", out)
+	}
+	if got := c.get(t, cp.ID); got.Escalation != 0 {
+		t.Errorf("escalated although the crew arrived in time")
+	}
+}
+
+func TestResolveTimeoutMarksOverdue(t *testing.T) {
+	c := newCity(t)
+	cp := c.report(t, c.citizen, catTrash, siteLat, siteLng)
+	c.act(t, c.crewA, cp.ID, guanjia.ActionAccept, dispatch.ActionInput{})
+	c.act(t, c.crewA, cp.ID, guanjia.ActionArrive, dispatch.ActionInput{Lat: ptr(siteLat), Lng: ptr(siteLng)})
+	out := c.fire(t, cp.ID, dispatch.TimerResolve)
+	if !out.Breached || c.get(t, cp.ID).Overdue != true {
+		t.Fatalf("outcome %+v, overdue %v", out, c.get(t, cp.ID).Overdue)
+	}
+	// An extension sets a new deadline and clears overdue; the old timer is retired.
+	got := c.act(t, c.dispatchr, cp.ID, guanjia.ActionExtend, dispatch.ActionInput{Reason: "需要协调物业", ExtendBy: 4 * time.Hour})
+	if got.Overdue || !got.ResolveBy.Equal(c.clock.Now().Add(4*time.Hour)) {
+		t.Errorf("after extension: overdue %v resolve_by %v", got.Overdue, got.ResolveBy)
+	}
+	c.act(t, c.crewA, cp.ID, guanjia.ActionResolve, dispatch.ActionInput{Note: "已清理"})
+	st, err := c.svc.Stats(context.Background(), c.dispatchr, c.clock.Now().Add(-24*time.Hour), c.clock.Now().Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Total.Handled != 1 || st.Total.OnTime != 1 || st.Total.HandlingRate != 1 {
+		t.Errorf("stats after an extended, in-time resolution: %+v", st.Total)
+	}
+}
+
+func TestWorkingTimeDeadlineSkipsNationalDay(t *testing.T) {
+	c := newCity(t)
+	shanghai := dispatch.DefaultCalendar().Location()
+	c.clock.t = time.Date(2026, 9, 30, 16, 30, 0, 0, shanghai).UTC()
+	cp := c.report(t, c.citizen, catLamp, siteLat, siteLng) // 2 working hours
+	want := time.Date(2026, 10, 8, 10, 0, 0, 0, shanghai)
+	if cp.ResolveBy == nil || !cp.ResolveBy.Equal(want) {
+		t.Errorf("resolve_by = %v, want %v (1 h on 9-30, holiday 10-01..07, 1 h on 10-08)", cp.ResolveBy.In(shanghai), want)
+	}
+}
+
+func TestReconcileRearmsPendingTimers(t *testing.T) {
+	c := newCity(t)
+	cp := c.report(t, c.citizen, catTrash, siteLat, siteLng)
+	c.sched.timers = nil // Redis lost everything
+	n, err := c.svc.ReconcileTimers(context.Background(), c.clock.Now().Add(10*time.Minute))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Within 10 minutes: the accept warning and the accept deadline; the resolve pair is later.
+	if n != 2 || len(c.sched.armed(cp.ID, dispatch.TimerAccept)) != 1 || len(c.sched.armed(cp.ID, dispatch.TimerAcceptWarn)) != 1 {
+		t.Errorf("re-armed %d: %+v", n, c.sched.timers)
+	}
+	n, _ = c.svc.ReconcileTimers(context.Background(), c.clock.Now().Add(3*time.Hour))
+	if n != 4 {
+		t.Errorf("re-armed %d within 3 h, want 4", n)
+	}
+}
