@@ -99,6 +99,7 @@ type Complaint struct {
 	AcceptBy, ArriveBy, ResolveBy       *time.Time
 	DispatchedAt, AcceptedAt, ArrivedAt *time.Time
 	ResolvedAt, ClosedAt                *time.Time
+	Version                             int // bumped by every save; guards against lost updates
 	Rating                              int
 	RatingComment                       string
 	CreatedAt, UpdatedAt                time.Time

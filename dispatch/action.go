@@ -51,7 +51,7 @@ func (s *Service) Act(ctx context.Context, who guanjia.Claims, id int64, action 
 	}
 	now := s.Now()
 	actor := who.UserID
-	ch := &Change{Complaint: c, ExpectStatus: c.Status, ExpectAttempt: c.Attempt, ExpectReopen: c.ReopenCount}
+	ch := &Change{Complaint: c}
 	ev := &guanjia.Event{Action: action, From: c.Status, To: to, ActorID: &actor, ActorRole: who.Role, At: now}
 	notifyReporters := ""
 
@@ -139,9 +139,8 @@ func (s *Service) Act(ctx context.Context, who guanjia.Claims, id int64, action 
 		if err != nil {
 			return nil, err
 		}
-		if err := s.save(ctx, &Change{Complaint: orig, ExpectStatus: orig.Status, ExpectAttempt: orig.Attempt, ExpectReopen: orig.ReopenCount,
-			Follow: followers, Events: []*guanjia.Event{{Action: guanjia.ActionMeToo, From: orig.Status, To: orig.Status,
-				ActorID: &actor, ActorRole: who.Role, Note: fmt.Sprintf("#%d", c.ID), At: now}}}); err != nil {
+		if err := s.Store.Annotate(ctx, orig.ID, []*guanjia.Event{{Action: guanjia.ActionMeToo, From: orig.Status, To: orig.Status,
+			ActorID: &actor, ActorRole: who.Role, Note: fmt.Sprintf("#%d", c.ID), At: now}}, followers); err != nil {
 			return nil, err
 		}
 	case guanjia.ActionReopen:

@@ -176,10 +176,8 @@ func (s *Service) createDuplicate(ctx context.Context, who guanjia.Claims, c, or
 		return nil, err
 	}
 	// The original's timeline says someone else reported it too; its reporters list grows.
-	if err := s.save(ctx, &Change{Complaint: orig, ExpectStatus: orig.Status, ExpectAttempt: orig.Attempt, ExpectReopen: orig.ReopenCount,
-		Follow: []int64{who.UserID},
-		Events: []*guanjia.Event{{Action: guanjia.ActionMeToo, From: orig.Status, To: orig.Status, ActorID: &actor,
-			ActorRole: who.Role, Note: fmt.Sprintf("#%d", c.ID), At: now}}}); err != nil && guanjia.ErrorCode(err) != guanjia.ECONFLICT {
+	if err := s.Store.Annotate(ctx, orig.ID, []*guanjia.Event{{Action: guanjia.ActionMeToo, From: orig.Status, To: orig.Status,
+		ActorID: &actor, ActorRole: who.Role, Note: fmt.Sprintf("#%d", c.ID), At: now}}, []int64{who.UserID}); err != nil {
 		return nil, err
 	}
 	return c, nil

@@ -28,6 +28,17 @@ const earlyTolerance = 2 * time.Second
 // complaint and does nothing if the world moved on, so a timer fired twice
 // or late is harmless.
 func (s *Service) HandleTimer(ctx context.Context, complaintID int64, kind TimerKind, seq int64) (TimerOutcome, error) {
+	// Two timers of one complaint may fire in the same instant (a deadline and
+	// its warning): the loser of the race re-reads and tries again.
+	for try := 0; ; try++ {
+		out, err := s.handleTimer(ctx, complaintID, kind, seq)
+		if guanjia.ErrorCode(err) != guanjia.ECONFLICT || try == 4 {
+			return out, err
+		}
+	}
+}
+
+func (s *Service) handleTimer(ctx context.Context, complaintID int64, kind TimerKind, seq int64) (TimerOutcome, error) {
 	out := TimerOutcome{Stage: stageOf(kind)}
 	t, err := s.Store.FindTimer(ctx, complaintID, kind, seq)
 	if guanjia.ErrorCode(err) == guanjia.ENOTFOUND {
@@ -48,7 +59,7 @@ func (s *Service) HandleTimer(ctx context.Context, complaintID int64, kind Timer
 	if err != nil {
 		return out, err
 	}
-	ch := &Change{Complaint: c, ExpectStatus: c.Status, ExpectAttempt: c.Attempt, ExpectReopen: c.ReopenCount, Fire: t}
+	ch := &Change{Complaint: c, Fire: t}
 	if !s.timerCurrent(c, t) {
 		out.Stale = true
 		return out, s.Store.SaveComplaint(ctx, ch)

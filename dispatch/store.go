@@ -32,25 +32,26 @@ type Timer struct {
 
 // Change is everything one step of the workflow writes, atomically.
 type Change struct {
-	Complaint     *guanjia.Complaint // the new state; ID 0 = insert
-	ExpectStatus  guanjia.Status     // optimistic lock: the status it must still have
-	ExpectAttempt int
-	ExpectReopen  int
-	Events        []*guanjia.Event
-	Arm           []Timer
-	Cancel        []TimerKind // pending timers of these kinds are cancelled
-	Fire          *Timer      // the timer whose firing caused this change
-	Follow        []int64     // users who now follow the complaint
-	Messages      []guanjia.Message
+	Complaint *guanjia.Complaint // the new state; ID 0 = insert; Version is what it was read at
+	Events    []*guanjia.Event
+	Arm       []Timer
+	Cancel    []TimerKind // pending timers of these kinds are cancelled
+	Fire      *Timer      // the timer whose firing caused this change
+	Follow    []int64     // users who now follow the complaint
+	Messages  []guanjia.Message
 	// Filled in by the store:
 	NotificationIDs []int64
 }
 
 // Store is what the workflow needs from the database.
 type Store interface {
-	// SaveComplaint applies a change in one transaction. When the complaint no
-	// longer has ExpectStatus/ExpectAttempt it returns ECONFLICT and writes nothing.
+	// SaveComplaint applies a change in one transaction and bumps the
+	// complaint's Version. When someone else saved the complaint since it was
+	// read (another Version) it returns ECONFLICT and writes nothing.
 	SaveComplaint(ctx context.Context, ch *Change) error
+	// Annotate adds events and followers without touching the complaint row,
+	// so it never conflicts with the complaint's own workflow.
+	Annotate(ctx context.Context, id int64, events []*guanjia.Event, follow []int64) error
 	FindComplaint(ctx context.Context, id int64) (*guanjia.Complaint, error)
 	ListComplaints(ctx context.Context, f guanjia.ComplaintFilter) ([]*guanjia.Complaint, int, error)
 	ListEvents(ctx context.Context, complaintID int64) ([]*guanjia.Event, error)

@@ -90,6 +90,7 @@ CREATE TABLE complaints (
     arrived_at      TIMESTAMPTZ,
     resolved_at     TIMESTAMPTZ,
     closed_at       TIMESTAMPTZ,
+    version         INTEGER NOT NULL DEFAULT 0,
     rating          INTEGER NOT NULL DEFAULT 0,
     rating_comment  TEXT NOT NULL DEFAULT '',
     created_at      TIMESTAMPTZ NOT NULL,

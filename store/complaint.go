@@ -42,6 +42,7 @@ type complaintRow struct {
 	ArrivedAt      *time.Time
 	ResolvedAt     *time.Time
 	ClosedAt       *time.Time
+	Version        int
 	Rating         int
 	RatingComment  string
 	CreatedAt      time.Time
@@ -59,7 +60,7 @@ func (s *DB) toComplaintRow(c *guanjia.Complaint) *complaintRow {
 		Attempt: c.Attempt, DuplicateOf: c.DuplicateOf, ReopenCount: c.ReopenCount, Escalation: c.Escalation,
 		Overdue: c.Overdue, AcceptBy: c.AcceptBy, ArriveBy: c.ArriveBy, ResolveBy: c.ResolveBy,
 		DispatchedAt: c.DispatchedAt, AcceptedAt: c.AcceptedAt, ArrivedAt: c.ArrivedAt,
-		ResolvedAt: c.ResolvedAt, ClosedAt: c.ClosedAt, Rating: c.Rating, RatingComment: c.RatingComment,
+		ResolvedAt: c.ResolvedAt, ClosedAt: c.ClosedAt, Version: c.Version, Rating: c.Rating, RatingComment: c.RatingComment,
 		CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt,
 	}
 }
@@ -77,7 +78,7 @@ func (s *DB) fromComplaintRow(r *complaintRow) (*guanjia.Complaint, error) {
 		DuplicateOf: r.DuplicateOf, ReopenCount: r.ReopenCount, Escalation: r.Escalation, Overdue: r.Overdue,
 		AcceptBy: utc(r.AcceptBy), ArriveBy: utc(r.ArriveBy), ResolveBy: utc(r.ResolveBy),
 		DispatchedAt: utc(r.DispatchedAt), AcceptedAt: utc(r.AcceptedAt), ArrivedAt: utc(r.ArrivedAt),
-		ResolvedAt: utc(r.ResolvedAt), ClosedAt: utc(r.ClosedAt), Rating: r.Rating, RatingComment: r.RatingComment,
+		ResolvedAt: utc(r.ResolvedAt), ClosedAt: utc(r.ClosedAt), Version: r.Version, Rating: r.Rating, RatingComment: r.RatingComment,
 		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
 	}, nil
 }
@@ -138,6 +139,7 @@ func (s *DB) SaveComplaint(ctx context.Context, ch *dispatch.Change) error {
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		c := ch.Complaint
 		row := s.toComplaintRow(c)
+		row.Version = c.Version + 1
 		if c.ID == 0 {
 			if err := tx.Create(row).Error; err != nil {
 				return fmt.Errorf("store: create complaint: %w", err)
@@ -145,7 +147,7 @@ func (s *DB) SaveComplaint(ctx context.Context, ch *dispatch.Change) error {
 			c.ID = row.ID
 		} else {
 			res := tx.Model(&complaintRow{}).
-				Where("id = ? AND status = ? AND attempt = ? AND reopen_count = ?", c.ID, ch.ExpectStatus, ch.ExpectAttempt, ch.ExpectReopen).
+				Where("id = ? AND version = ?", c.ID, c.Version).
 				Select("*").Omit("id", "created_at").Updates(row)
 			if res.Error != nil {
 				return fmt.Errorf("store: update complaint %d: %w", c.ID, res.Error)
@@ -154,15 +156,8 @@ func (s *DB) SaveComplaint(ctx context.Context, ch *dispatch.Change) error {
 				return guanjia.Errorf(guanjia.ECONFLICT, "complaint %d was changed by someone else; reload and try again", c.ID)
 			}
 		}
-		for _, e := range ch.Events {
-			e.ComplaintID = c.ID
-			er := eventRow{ComplaintID: c.ID, Action: string(e.Action), FromStatus: string(e.From), ToStatus: string(e.To),
-				ActorID: e.ActorID, ActorRole: string(e.ActorRole), AssigneeID: e.AssigneeID, UnitCode: e.UnitCode,
-				Note: e.Note, Lat: e.Lat, Lng: e.Lng, At: e.At}
-			if err := tx.Create(&er).Error; err != nil {
-				return fmt.Errorf("store: add event to complaint %d: %w", c.ID, err)
-			}
-			e.ID = er.ID
+		if err := addEvents(tx, c.ID, ch.Events); err != nil {
+			return err
 		}
 		if ch.Fire != nil {
 			if err := tx.Model(&timerRow{}).Where("complaint_id = ? AND kind = ? AND seq = ?", ch.Fire.ComplaintID, ch.Fire.Kind, ch.Fire.Seq).
@@ -187,11 +182,10 @@ func (s *DB) SaveComplaint(ctx context.Context, ch *dispatch.Change) error {
 				return fmt.Errorf("store: arm timer: %w", err)
 			}
 		}
-		for _, uid := range ch.Follow {
-			if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&followerRow{ComplaintID: c.ID, UserID: uid}).Error; err != nil {
-				return fmt.Errorf("store: follow complaint %d: %w", c.ID, err)
-			}
+		if err := addFollowers(tx, c.ID, ch.Follow); err != nil {
+			return err
 		}
+		c.Version = row.Version
 		ch.NotificationIDs = ch.NotificationIDs[:0]
 		for _, m := range ch.Messages {
 			if m.ComplaintID == nil {
@@ -205,6 +199,39 @@ func (s *DB) SaveComplaint(ctx context.Context, ch *dispatch.Change) error {
 		}
 		return nil
 	})
+}
+
+// Annotate adds timeline events and followers to a complaint without touching its row.
+func (s *DB) Annotate(ctx context.Context, id int64, events []*guanjia.Event, follow []int64) error {
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := addEvents(tx, id, events); err != nil {
+			return err
+		}
+		return addFollowers(tx, id, follow)
+	})
+}
+
+func addEvents(tx *gorm.DB, id int64, events []*guanjia.Event) error {
+	for _, e := range events {
+		e.ComplaintID = id
+		er := eventRow{ComplaintID: id, Action: string(e.Action), FromStatus: string(e.From), ToStatus: string(e.To),
+			ActorID: e.ActorID, ActorRole: string(e.ActorRole), AssigneeID: e.AssigneeID, UnitCode: e.UnitCode,
+			Note: e.Note, Lat: e.Lat, Lng: e.Lng, At: e.At}
+		if err := tx.Create(&er).Error; err != nil {
+			return fmt.Errorf("store: add event to complaint %d: %w", id, err)
+		}
+		e.ID = er.ID
+	}
+	return nil
+}
+
+func addFollowers(tx *gorm.DB, id int64, users []int64) error {
+	for _, uid := range users {
+		if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&followerRow{ComplaintID: id, UserID: uid}).Error; err != nil {
+			return fmt.Errorf("store: follow complaint %d: %w", id, err)
+		}
+	}
+	return nil
 }
 
 func (s *DB) FindComplaint(ctx context.Context, id int64) (*guanjia.Complaint, error) {

@@ -1,0 +1,232 @@
+package worker_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hibiken/asynq"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+	"github.com/redis/go-redis/v9"
+
+	"guanjia"
+	"guanjia/dispatch"
+	"guanjia/internal/testenv"
+	"guanjia/store"
+	"guanjia/worker"
+)
+
+// rig is a real worker on a fresh database and Redis.
+type rig struct {
+	db       *store.DB
+	svc      *dispatch.Service
+	h        *worker.Handlers
+	sched    *worker.Scheduler
+	redis    *redis.Options
+	inspect  *asynq.Inspector
+	senders  map[string]guanjia.Sender
+	dispatch guanjia.Claims
+	citizen  guanjia.Claims
+	crew     guanjia.Claims
+}
+
+func newRig(t *testing.T) *rig {
+	t.Helper()
+	ctx := context.Background()
+	db := testenv.MustOpenDB(t)
+	ropt := testenv.MustRedis(t)
+	conn := asynq.RedisClientOpt{Addr: ropt.Addr, DB: ropt.DB, Password: ropt.Password}
+	client := asynq.NewClient(conn)
+	t.Cleanup(func() { client.Close() })
+	r := &rig{db: db, redis: ropt, inspect: asynq.NewInspector(conn), senders: map[string]guanjia.Sender{}}
+	t.Cleanup(func() { r.inspect.Close() })
+	r.sched = &worker.Scheduler{Client: client, Notifications: db}
+
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(db.UpsertUnit(ctx, &guanjia.Unit{Code: "lh-hw", Name: "龙华区环卫所", Department: guanjia.DeptSanitation}))
+	must(db.UpsertGrid(ctx, &guanjia.Grid{ID: "g1", Name: "g1", District: "龙华区",
+		Geometry: []byte(`{"type":"Polygon","coordinates":[[[110.30,20.0],[110.31,20.0],[110.31,20.01],[110.30,20.01],[110.30,20.0]]]}`),
+		Units:    map[string]string{guanjia.DeptSanitation: "lh-hw"}}))
+	// Durations in seconds, as an admin would set them for a drill.
+	must(db.UpsertCategory(ctx, &guanjia.Category{Code: "1101", Name: "暴露垃圾", Kind: "事件", Major: "市容环境",
+		Department: guanjia.DeptSanitation, PointToPoint: true, AcceptWithin: time.Hour, ArriveWithin: 2 * time.Second,
+		ResolveWithin: time.Hour, ResolveMode: guanjia.NaturalTime}))
+	mk := func(u *guanjia.User) guanjia.Claims {
+		must(db.CreateUser(ctx, u))
+		return guanjia.Claims{UserID: u.ID, Role: u.Role, UnitCode: u.UnitCode}
+	}
+	r.dispatch = mk(&guanjia.User{Username: "dispatcher", Role: guanjia.RoleDispatcher})
+	r.citizen = mk(&guanjia.User{Username: "citizen", Role: guanjia.RoleCitizen})
+	r.crew = mk(&guanjia.User{Username: "crew", Role: guanjia.RoleCrew, UnitCode: "lh-hw", GridID: "g1", OnDuty: true, Lat: 20.005, Lng: 110.305})
+	mk(&guanjia.User{Username: "lead", Role: guanjia.RoleUnitAdmin, UnitCode: "lh-hw"})
+
+	router, err := dispatch.NewRouter(ctx, db)
+	must(err)
+	r.svc = dispatch.NewService(db, r.sched, router, dispatch.DefaultCalendar(), store.DiskBlobs{Dir: t.TempDir()})
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	r.svc.Log = log
+	r.h = &worker.Handlers{Dispatch: r.svc, Notifications: db, Users: db, Senders: r.senders, Scheduler: r.sched,
+		Metrics: worker.NewMetrics(prometheus.NewRegistry()), Log: log, Now: func() time.Time { return time.Now().UTC() },
+		ReconcileHorizon: 3 * time.Hour}
+	return r
+}
+
+// run starts a real asynq server with a short poll interval until the test ends.
+func (r *rig) run(t *testing.T) {
+	t.Helper()
+	conn := asynq.RedisClientOpt{Addr: r.redis.Addr, DB: r.redis.DB, Password: r.redis.Password}
+	srv := worker.NewServer(conn, worker.Config{Concurrency: 4, PollInterval: 100 * time.Millisecond, ShutdownTimeout: 5 * time.Second},
+		slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err := srv.Start(r.h.NewServeMux()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Shutdown)
+}
+
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		if cond() {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("timed out waiting for %s", what)
+}
+
+func (r *rig) complaint(t *testing.T, id int64) *guanjia.Complaint {
+	c, err := r.db.FindComplaint(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func TestArriveTimerEscalatesThroughTheQueue(t *testing.T) {
+	r := newRig(t)
+	r.run(t)
+	ctx := context.Background()
+	c, err := r.svc.Create(ctx, r.citizen, dispatch.NewComplaint{Category: "1101", Description: "垃圾", Lat: 20.005, Lng: 110.305})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.svc.Act(ctx, r.crew, c.ID, guanjia.ActionAccept, dispatch.ActionInput{}); err != nil {
+		t.Fatal(err)
+	}
+	// Nobody arrives within 2 seconds: the real timer fires and escalates.
+	waitFor(t, "escalation", func() bool { return r.complaint(t, c.ID).Escalation == 1 })
+	waitFor(t, "the breach metric", func() bool {
+		return testutil.ToFloat64(r.h.Metrics.SLABreaches.WithLabelValues("arrive")) == 1
+	})
+	// Every notification queued so far is delivered to the log (no senders configured).
+	waitFor(t, "deliveries", func() bool {
+		ns, _ := r.db.ListNotifications(ctx, guanjia.NotificationFilter{ComplaintID: &c.ID})
+		for _, n := range ns {
+			if n.Status != guanjia.DeliverySent {
+				return false
+			}
+		}
+		return len(ns) > 0
+	})
+}
+
+func TestReconcileRebuildsTimersAfterRedisIsFlushed(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	c, err := r.svc.Create(ctx, r.citizen, dispatch.NewComplaint{Category: "1101", Description: "垃圾", Lat: 20.005, Lng: 110.305})
+	if err != nil {
+		t.Fatal(err)
+	}
+	taskID := fmt.Sprintf("sla:accept:%d:1", c.ID)
+	if _, err := r.inspect.GetTaskInfo(worker.QueueSLA, taskID); err != nil {
+		t.Fatalf("accept timer not scheduled: %v", err)
+	}
+	// Arming again is idempotent: still one task.
+	if _, err := r.svc.ReconcileTimers(ctx, time.Now().Add(2*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if tasks, _ := r.inspect.ListScheduledTasks(worker.QueueSLA); len(tasks) != 4 {
+		t.Errorf("%d scheduled tasks, want 4 (accept, resolve and their warnings)", len(tasks))
+	}
+	rc := redis.NewClient(r.redis)
+	defer rc.Close()
+	if err := rc.FlushDB(ctx).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.h.HandleReconcile(ctx, worker.NewReconcileTask()); err != nil {
+		t.Fatal(err)
+	}
+	info, err := r.inspect.GetTaskInfo(worker.QueueSLA, taskID)
+	if err != nil {
+		t.Fatalf("accept timer not rebuilt: %v", err)
+	}
+	if want := *c.AcceptBy; !info.NextProcessAt.Equal(want.Truncate(time.Second)) && info.NextProcessAt.Sub(want).Abs() > time.Second {
+		t.Errorf("rebuilt timer at %v, want %v", info.NextProcessAt, want)
+	}
+}
+
+// flaky fails until told otherwise, and counts its calls.
+type flaky struct {
+	mu    sync.Mutex
+	calls int
+	err   error
+}
+
+func (f *flaky) Send(context.Context, *guanjia.User, *guanjia.Notification) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls++
+	return f.err
+}
+
+func TestDeliveryOutcomes(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	send := func(channel string, err error) (*guanjia.Notification, *flaky) {
+		t.Helper()
+		f := &flaky{err: err}
+		r.senders[channel] = f
+		n := &guanjia.Notification{Message: guanjia.Message{RecipientID: r.citizen.UserID, Channel: channel, Template: guanjia.TplComplaintUpdate}}
+		if err := r.db.CreateNotification(ctx, n); err != nil {
+			t.Fatal(err)
+		}
+		task, _ := worker.NewNotifyTask(n.ID)
+		herr := r.h.HandleNotify(ctx, task)
+		got, _ := r.db.FindNotification(ctx, n.ID)
+		if (herr != nil) != (got.Status == guanjia.DeliveryRetrying) {
+			t.Errorf("%s: handler error %v with status %s", channel, herr, got.Status)
+		}
+		return got, f
+	}
+	if n, _ := send(guanjia.ChannelSubscribe, nil); n.Status != guanjia.DeliverySent || n.SentAt == nil || n.Attempts != 1 {
+		t.Errorf("sent: %+v", n)
+	}
+	n, f := send(guanjia.ChannelSubscribe, guanjia.ErrNoConsent)
+	if n.Status != guanjia.DeliveryNoConsent {
+		t.Errorf("no consent: %+v", n)
+	}
+	// A settled notification is not sent again by a duplicate task.
+	task, _ := worker.NewNotifyTask(n.ID)
+	if err := r.h.HandleNotify(ctx, task); err != nil || f.calls != 1 {
+		t.Errorf("duplicate task: err %v, calls %d", err, f.calls)
+	}
+	if n, _ := send(guanjia.ChannelWeCom, errors.New("wecom: 503")); n.Status != guanjia.DeliveryRetrying || n.Error == "" {
+		t.Errorf("failure: %+v", n)
+	}
+	bad := asynq.NewTask(worker.TypeNotify, []byte("{"))
+	if err := r.h.HandleNotify(ctx, bad); !errors.Is(err, asynq.SkipRetry) {
+		t.Errorf("bad payload: %v", err)
+	}
+}
