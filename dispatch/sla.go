@@ -60,7 +60,8 @@ func (s *Service) handleTimer(ctx context.Context, complaintID int64, kind Timer
 		return out, err
 	}
 	ch := &Change{Complaint: c, Fire: t}
-	if !s.timerCurrent(c, t) {
+	if !s.timerCurrent(c, t) || (isWarning(kind) && !now.Before(deadline(c, kind))) {
+		// A warning that comes at or after its deadline says nothing the deadline will not.
 		out.Stale = true
 		return out, s.Store.SaveComplaint(ctx, ch)
 	}
@@ -72,7 +73,7 @@ func (s *Service) handleTimer(ctx context.Context, complaintID int64, kind Timer
 	switch kind {
 	case TimerAcceptWarn, TimerArriveWarn, TimerResolveWarn:
 		ch.Events = []*guanjia.Event{{Action: guanjia.ActionRemind, From: c.Status, To: c.Status, Note: warnNote[kind], At: now}}
-		ch.Messages = s.toResponsible(ctx, c, guanjia.TplSLAWarning, map[string]string{"note": warnNote[kind], "deadline": deadlineOf(c, kind)})
+		ch.Messages = s.toResponsible(ctx, c, guanjia.TplSLAWarning, map[string]string{"note": warnNote[kind], "deadline": deadline(c, kind).Format(time.RFC3339)})
 	case TimerAccept:
 		out.Breached = true
 		if err := s.acceptMissed(ctx, ch, cat); err != nil {
@@ -108,7 +109,12 @@ func stageOf(k TimerKind) string {
 	return "resolve"
 }
 
-func deadlineOf(c *guanjia.Complaint, k TimerKind) string {
+func isWarning(k TimerKind) bool {
+	return k == TimerAcceptWarn || k == TimerArriveWarn || k == TimerResolveWarn
+}
+
+// deadline is the complaint's current deadline for the stage of k (zero if none).
+func deadline(c *guanjia.Complaint, k TimerKind) time.Time {
 	var t *time.Time
 	switch stageOf(k) {
 	case "accept":
@@ -119,9 +125,9 @@ func deadlineOf(c *guanjia.Complaint, k TimerKind) string {
 		t = c.ResolveBy
 	}
 	if t == nil {
-		return ""
+		return time.Time{}
 	}
-	return t.Format(time.RFC3339)
+	return *t
 }
 
 // timerCurrent reports whether t still belongs to the complaint's present stage.

@@ -1,0 +1,417 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"image"
+	"image/color"
+	"image/png"
+	"io"
+	"log/slog"
+	"mime/multipart"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"guanjia/internal/testenv"
+)
+
+// startMain runs the real all-in-one system on 127.0.0.1:0 with a fresh data
+// directory (and PostgreSQL + Redis when the test environment names them).
+func startMain(t *testing.T) *Main {
+	t.Helper()
+	cfg := Config{DataDir: t.TempDir(), TokenTTL: time.Hour, MaxPhotoBytes: 1 << 20, WorkerConcurrency: 8,
+		TimerPoll: 100 * time.Millisecond, ReconcileInterval: time.Minute, LogLevel: "error"}
+	if testenv.Postgres() {
+		cfg.DatabaseURL = testenv.DatabaseURL(t)
+		cfg.RedisURL = testenv.RedisURL(testenv.MustRedis(t))
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := &Main{Config: cfg, Out: io.Discard, Listener: l, Log: slog.New(slog.NewJSONHandler(io.Discard, nil))}
+	if err := m.Start(context.Background(), ModeAll); err != nil {
+		t.Fatalf("start: %v", err)
+	}
+	if testenv.Postgres() { // the embedded mode seeds an empty SQLite by itself
+		if n, _ := m.DB.CountUsers(context.Background()); n == 0 {
+			if err := seedDemo(context.Background(), m.DB, io.Discard); err != nil {
+				t.Fatal(err)
+			}
+			if err := m.Dispatch.Router.Reload(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	t.Cleanup(func() { m.Close() })
+	return m
+}
+
+// client speaks JSON to the API as one user.
+type client struct {
+	t     *testing.T
+	base  string
+	token string
+}
+
+type answer struct {
+	status int
+	header http.Header
+	body   map[string]any
+	raw    []byte
+}
+
+func (a answer) str(key string) string {
+	v, _ := a.body[key].(string)
+	return v
+}
+
+func (a answer) num(key string) float64 {
+	v, _ := a.body[key].(float64)
+	return v
+}
+
+func (a answer) errCode() string {
+	e, _ := a.body["error"].(map[string]any)
+	s, _ := e["code"].(string)
+	return s
+}
+
+func (a answer) errField() string {
+	e, _ := a.body["error"].(map[string]any)
+	s, _ := e["field"].(string)
+	return s
+}
+
+func (c *client) do(method, path string, body any, header ...string) answer {
+	c.t.Helper()
+	var r io.Reader
+	ct := "application/json"
+	switch b := body.(type) {
+	case nil:
+	case string:
+		r = strings.NewReader(b)
+	case *multipart.Writer:
+		c.t.Fatal("use upload")
+	default:
+		j, _ := json.Marshal(b)
+		r = bytes.NewReader(j)
+	}
+	req, _ := http.NewRequest(method, c.base+path, r)
+	req.Header.Set("Content-Type", ct)
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	return c.send(req)
+}
+
+func (c *client) send(req *http.Request) answer {
+	c.t.Helper()
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	raw, _ := io.ReadAll(res.Body)
+	a := answer{status: res.StatusCode, header: res.Header, raw: raw}
+	_ = json.Unmarshal(raw, &a.body)
+	return a
+}
+
+func (c *client) upload(path, kind string, file []byte) answer {
+	c.t.Helper()
+	var buf bytes.Buffer
+	w := multipart.NewWriter(&buf)
+	_ = w.WriteField("kind", kind)
+	fw, _ := w.CreateFormFile("file", "photo.png")
+	fw.Write(file)
+	w.Close()
+	req, _ := http.NewRequest(http.MethodPost, c.base+path, &buf)
+	req.Header.Set("Content-Type", w.FormDataContentType())
+	req.Header.Set("Authorization", "Bearer "+c.token)
+	return c.send(req)
+}
+
+func login(t *testing.T, m *Main, username string) *client {
+	t.Helper()
+	c := &client{t: t, base: m.URL}
+	a := c.do("POST", "/api/v1/auth/login", map[string]string{"username": username, "password": demoPassword})
+	if a.status != 200 || a.str("token") == "" {
+		t.Fatalf("login %s: %d %s", username, a.status, a.raw)
+	}
+	c.token = a.str("token")
+	return c
+}
+
+func pngBytes() []byte {
+	img := image.NewRGBA(image.Rect(0, 0, 4, 4))
+	img.Set(1, 1, color.RGBA{R: 200, A: 255})
+	var b bytes.Buffer
+	png.Encode(&b, img)
+	return b.Bytes()
+}
+
+// A point in grid lh01 (龙华区), where crew-lh01-hw patrols.
+const lh01Lat, lh01Lng = 20.0035, 110.2900
+
+func TestCompleteLoopWithArriveTimerEscalation(t *testing.T) {
+	m := startMain(t)
+	admin, citizen, crew, dispatcher := login(t, m, "admin"), login(t, m, "citizen"), login(t, m, "crew-lh01-hw"), login(t, m, "dispatcher")
+
+	// A drill: the arrive window of 暴露垃圾 becomes 2 seconds.
+	if a := admin.do("PUT", "/api/v1/categories/1101", map[string]any{"arrive_within_s": 2}); a.status != 200 || a.num("arrive_within_s") != 2 {
+		t.Fatalf("edit category: %d %s", a.status, a.raw)
+	}
+	a := citizen.do("POST", "/api/v1/complaints", map[string]any{"category": "1101", "description": "路口有一堆垃圾没人清理",
+		"lat": lh01Lat, "lng": lh01Lng, "coord_system": "wgs84", "address": "龙华区某路口"})
+	if a.status != 201 || a.str("status") != "dispatched" || a.str("grid") != "lh01" || a.str("unit") != "lh-hw" {
+		t.Fatalf("create: %d %s", a.status, a.raw)
+	}
+	id := int64(a.num("id"))
+	me := crew.do("GET", "/api/v1/me", nil)
+	if a.num("assignee") != me.num("id") {
+		t.Fatalf("assigned to %v, want crew-lh01-hw (%v)", a.num("assignee"), me.num("id"))
+	}
+	path := fmt.Sprintf("/api/v1/complaints/%d", id)
+	if a := crew.do("POST", path+"/accept", nil); a.status != 200 || a.str("arrive_by") == "" {
+		t.Fatalf("accept: %d %s", a.status, a.raw)
+	}
+	// Nobody arrives in 2 s: the timer escalates (督办) on its own.
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		d := dispatcher.do("GET", path, nil)
+		if d.num("escalation") == 1 {
+			if !strings.Contains(string(d.raw), `"action":"escalate"`) {
+				t.Errorf("timeline has no escalate event: %s", d.raw)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no escalation after the arrive deadline: %s", d.raw)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	// The crew arrives after all, attaches a photo and resolves; the command center
+	// closes; the citizen rates.
+	if a := crew.do("POST", path+"/arrive", map[string]any{"lat": lh01Lat + 0.0005, "lng": lh01Lng}); a.status != 200 || a.str("status") != "on_site" {
+		t.Fatalf("arrive: %d %s", a.status, a.raw)
+	}
+	photo := crew.upload(path+"/photos", "after", pngBytes())
+	if photo.status != 201 {
+		t.Fatalf("photo: %d %s", photo.status, photo.raw)
+	}
+	if a := crew.do("POST", path+"/resolve", map[string]any{"note": "已清理完毕", "photos": []string{photo.str("id")}}); a.status != 200 {
+		t.Fatalf("resolve: %d %s", a.status, a.raw)
+	}
+	if a := dispatcher.do("POST", path+"/close", map[string]any{"note": "核查通过"}); a.status != 200 || a.str("status") != "closed" {
+		t.Fatalf("close: %d %s", a.status, a.raw)
+	}
+	if a := citizen.do("POST", path+"/rate", map[string]any{"score": 3, "comment": "处理及时"}); a.status != 200 || a.num("rating") != 3 {
+		t.Fatalf("rate: %d %s", a.status, a.raw)
+	}
+	mine := citizen.do("GET", path, nil)
+	var actions []string
+	for _, e := range mine.body["events"].([]any) {
+		// A 催办 reminder may or may not come before a 2-second deadline: the
+		// queue schedules in whole seconds.
+		if a := e.(map[string]any)["action"].(string); a != "remind" {
+			actions = append(actions, a)
+		}
+	}
+	want := "create,dispatch,accept,escalate,arrive,resolve,close,rate"
+	if got := strings.Join(actions, ","); got != want {
+		t.Errorf("citizen's timeline = %s, want %s", got, want)
+	}
+	if photos, _ := mine.body["photos"].([]any); len(photos) != 1 {
+		t.Errorf("photos on the complaint: %v", mine.body["photos"])
+	}
+	// The photo is served to whoever may see the complaint, and to nobody else.
+	req, _ := http.NewRequest("GET", m.URL+"/api/v1/photos/"+photo.str("id"), nil)
+	req.Header.Set("Authorization", "Bearer "+citizen.token)
+	if got := citizen.send(req); got.status != 200 || !bytes.Equal(got.raw, pngBytes()) {
+		t.Errorf("photo download: %d", got.status)
+	}
+	// Stats count it, and the breach shows in the metrics.
+	st := dispatcher.do("GET", "/api/v1/stats", nil)
+	total := st.body["total"].(map[string]any)
+	if total["received"].(float64) != 1 || total["handled"].(float64) != 1 || total["closed"].(float64) != 1 {
+		t.Errorf("stats: %s", st.raw)
+	}
+	res, err := http.Get(m.URL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if !strings.Contains(string(body), `guanjia_sla_breaches_total{stage="arrive"} 1`) {
+		t.Errorf("metrics lack the arrive breach")
+	}
+	// The delivery log shows the crew's task push and the citizen's updates.
+	ns := dispatcher.do("GET", fmt.Sprintf("/api/v1/notifications?complaint=%d", id), nil)
+	if list, _ := ns.body["notifications"].([]any); len(list) < 5 {
+		t.Errorf("delivery log: %s", ns.raw)
+	}
+}
+
+func TestRoleMatrix(t *testing.T) {
+	m := startMain(t)
+	users := map[string]*client{}
+	for _, u := range []string{"admin", "dispatcher", "agent", "citizen", "crew-lh01-hw", "crew-lh02-hw", "lh-hw-lead", "water-lead"} {
+		users[u] = login(t, m, u)
+	}
+	a := users["citizen"].do("POST", "/api/v1/complaints", map[string]any{"category": "1101", "description": "垃圾",
+		"lat": lh01Lat, "lng": lh01Lng})
+	if a.status != 201 {
+		t.Fatalf("create: %d %s", a.status, a.raw)
+	}
+	path := fmt.Sprintf("/api/v1/complaints/%d", int64(a.num("id")))
+	anon := &client{t: t, base: m.URL}
+	tests := []struct {
+		user, method, path string
+		body               any
+		status             int
+	}{
+		{"", "GET", "/api/v1/complaints", nil, 401},
+		{"", "GET", path, nil, 401},
+		{"citizen", "GET", path, nil, 200},
+		{"agent", "GET", path, nil, 200},
+		{"lh-hw-lead", "GET", path, nil, 200},
+		{"water-lead", "GET", path, nil, 404},
+		{"crew-lh02-hw", "GET", path, nil, 404},
+		{"crew-lh01-hw", "GET", path, nil, 200},
+		{"citizen", "POST", path + "/accept", nil, 403},
+		{"crew-lh02-hw", "POST", path + "/accept", nil, 404},
+		{"crew-lh01-hw", "POST", path + "/close", nil, 403},
+		{"agent", "POST", path + "/dispatch", map[string]any{"unit": "lh-hw"}, 403},
+		{"citizen", "PUT", "/api/v1/categories/1101", map[string]any{"arrive_within_s": 1}, 403},
+		{"dispatcher", "PUT", "/api/v1/categories/1101", map[string]any{"arrive_within_s": 1}, 403},
+		{"citizen", "GET", "/api/v1/stats", nil, 403},
+		{"crew-lh01-hw", "GET", "/api/v1/stats", nil, 403},
+		{"lh-hw-lead", "GET", "/api/v1/stats", nil, 200},
+		{"citizen", "GET", "/api/v1/notifications", nil, 403},
+		{"citizen", "GET", "/admin/queues", nil, 403},
+		{"citizen", "GET", "/api/v1/grids", nil, 200},
+		{"crew-lh01-hw", "POST", path + "/accept", nil, 200},
+		{"crew-lh01-hw", "POST", path + "/accept", nil, 409},
+	}
+	for _, tt := range tests {
+		c := anon
+		if tt.user != "" {
+			c = users[tt.user]
+		}
+		got := c.do(tt.method, tt.path, tt.body)
+		if got.status != tt.status {
+			t.Errorf("%s %s %s = %d %s, want %d", tt.user, tt.method, tt.path, got.status, got.raw, tt.status)
+		}
+		if got.status >= 400 && got.errCode() == "" {
+			t.Errorf("%s %s %s: error without the JSON error shape: %s", tt.user, tt.method, tt.path, got.raw)
+		}
+	}
+}
+
+func TestBadInputChangesNothing(t *testing.T) {
+	m := startMain(t)
+	citizen, dispatcher := login(t, m, "citizen"), login(t, m, "dispatcher")
+	good := map[string]any{"category": "1101", "description": "垃圾", "lat": lh01Lat, "lng": lh01Lng}
+	with := func(k string, v any) map[string]any {
+		out := map[string]any{}
+		for kk, vv := range good {
+			out[kk] = vv
+		}
+		out[k] = v
+		return out
+	}
+	tests := []struct {
+		name   string
+		body   any
+		status int
+		field  string
+	}{
+		{"malformed JSON", `{"category":`, 400, ""},
+		{"unknown category", with("category", "9999"), 400, "category"},
+		{"lat out of range", with("lat", 123.0), 400, "lat"},
+		{"outside the city", with("lat", 39.9), 400, "lat"},
+		{"empty description", with("description", ""), 400, "description"},
+		{"description too long", with("description", strings.Repeat("字", 2001)), 400, "description"},
+		{"lat as text", with("lat", "north"), 400, "lat"},
+		{"missing lng", map[string]any{"category": "1101", "description": "垃圾", "lat": lh01Lat}, 400, "lat"},
+	}
+	for _, tt := range tests {
+		a := citizen.do("POST", "/api/v1/complaints", tt.body)
+		if a.status != tt.status || a.errCode() != "invalid" || (tt.field != "" && a.errField() != tt.field) {
+			t.Errorf("%s: %d %s", tt.name, a.status, a.raw)
+		}
+	}
+	if a := dispatcher.do("GET", "/api/v1/complaints", nil); a.num("total") != 0 {
+		t.Errorf("bad input created complaints: %s", a.raw)
+	}
+	// Wrong password, garbage token.
+	anon := &client{t: t, base: m.URL}
+	if a := anon.do("POST", "/api/v1/auth/login", map[string]string{"username": "citizen", "password": "wrong"}); a.status != 401 || a.errCode() != "unauthorized" {
+		t.Errorf("wrong password: %d %s", a.status, a.raw)
+	}
+	anon.token = "not.a.token"
+	if a := anon.do("GET", "/api/v1/me", nil); a.status != 401 {
+		t.Errorf("garbage token: %d", a.status)
+	}
+	// Photos: not an image, too large.
+	a := citizen.do("POST", "/api/v1/complaints", good)
+	path := fmt.Sprintf("/api/v1/complaints/%d/photos", int64(a.num("id")))
+	if a := citizen.upload(path, "report", []byte("%PDF-1.4 not an image")); a.status != 415 {
+		t.Errorf("pdf upload: %d %s", a.status, a.raw)
+	}
+	big := append(pngBytes(), make([]byte, 2<<20)...)
+	if a := citizen.upload(path, "report", big); a.status != 413 {
+		t.Errorf("2 MB upload with a 1 MB limit: %d %s", a.status, a.raw)
+	}
+	if a := citizen.upload(path, "after", pngBytes()); a.status != 403 {
+		t.Errorf("citizen uploading an 'after' photo: %d %s", a.status, a.raw)
+	}
+	// Arrival claimed far from the site.
+	crew := login(t, m, "crew-lh01-hw")
+	cp := fmt.Sprintf("/api/v1/complaints/%d", int64(a.num("id")))
+	crew.do("POST", cp+"/accept", nil)
+	if a := crew.do("POST", cp+"/arrive", map[string]any{"lat": lh01Lat + 0.01, "lng": lh01Lng}); a.status != 422 {
+		t.Errorf("far arrival: %d %s", a.status, a.raw)
+	}
+	if a := dispatcher.do("GET", cp, nil); a.str("status") != "accepted" {
+		t.Errorf("far arrival changed the status to %s", a.str("status"))
+	}
+}
+
+func TestIdempotencyKey(t *testing.T) {
+	m := startMain(t)
+	citizen := login(t, m, "citizen")
+	body := map[string]any{"category": "1101", "description": "垃圾", "lat": lh01Lat, "lng": lh01Lng}
+	first := citizen.do("POST", "/api/v1/complaints", body, "Idempotency-Key", "k-1")
+	again := citizen.do("POST", "/api/v1/complaints", body, "Idempotency-Key", "k-1")
+	if first.status != 201 || again.status != 201 || first.num("id") != again.num("id") || again.header.Get("Idempotent-Replayed") != "true" {
+		t.Fatalf("retry: %d %s / %d %s", first.status, first.raw, again.status, again.raw)
+	}
+	other := map[string]any{"category": "1101", "description": "另一处垃圾", "lat": lh01Lat, "lng": lh01Lng}
+	if a := citizen.do("POST", "/api/v1/complaints", other, "Idempotency-Key", "k-1"); a.status != 422 {
+		t.Errorf("same key, other body: %d %s", a.status, a.raw)
+	}
+	if a := login(t, m, "dispatcher").do("GET", "/api/v1/complaints", nil); a.num("total") != 1 {
+		t.Errorf("%v complaints after a retried POST", a.num("total"))
+	}
+}
+
+func TestHealthAndReadiness(t *testing.T) {
+	m := startMain(t)
+	for _, p := range []string{"/healthz", "/readyz"} {
+		res, err := http.Get(m.URL + p)
+		if err != nil || res.StatusCode != 200 {
+			t.Errorf("%s: %v %v", p, res, err)
+		}
+		res.Body.Close()
+	}
+}
