@@ -70,7 +70,7 @@ func (s *Service) Act(ctx context.Context, who guanjia.Claims, id int64, action 
 		c.AcceptedAt = &now
 		ch.Cancel = []TimerKind{TimerAccept, TimerAcceptWarn}
 		if cat.PointToPoint {
-			arriveBy := now.Add(cat.ArriveWithin)
+			arriveBy := wholeSecond(now.Add(cat.ArriveWithin))
 			c.ArriveBy = &arriveBy
 			ch.Arm = s.timerPair(c.ID, TimerArrive, TimerArriveWarn, int64(c.Attempt), now, arriveBy)
 		}
@@ -178,7 +178,7 @@ func (s *Service) Act(ctx context.Context, who guanjia.Claims, id int64, action 
 		if c.ResolveBy != nil && c.ResolveBy.After(now) {
 			base = *c.ResolveBy
 		}
-		resolveBy := base.Add(in.ExtendBy)
+		resolveBy := wholeSecond(base.Add(in.ExtendBy))
 		c.ResolveBy = &resolveBy
 		c.Overdue = false
 		ch.Cancel = []TimerKind{TimerResolve, TimerResolveWarn}

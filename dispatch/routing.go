@@ -1,11 +1,11 @@
 package dispatch
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
 	"slices"
-	"sort"
 	"sync"
 
 	"github.com/paulmach/orb/geojson"
@@ -109,32 +109,22 @@ func (r *Router) pickCrew(ctx context.Context, cat *guanjia.Category, rt Route, 
 		rt.Reason = "派至责任单位"
 		return rt
 	}
-	crews, err := r.store.ListCrews(ctx, rt.UnitCode, rt.GridID, true)
+	crews, err := r.store.OnDutyCrews(ctx, rt.UnitCode, rt.GridID)
 	if err != nil {
-		rt.Reason = "查找在岗人员失败, 派至责任单位"
+		rt.Reason = "查找在岗人员失败, 派至单位调度"
 		return rt
 	}
-	crews = slices.DeleteFunc(crews, func(u *guanjia.User) bool { return slices.Contains(exclude, u.ID) })
+	crews = slices.DeleteFunc(crews, func(c CrewLoad) bool { return slices.Contains(exclude, c.ID) })
 	if len(crews) == 0 {
 		rt.Reason = "网格内无在岗人员, 派至单位调度"
 		return rt
 	}
-	ids := make([]int64, len(crews))
-	for i, u := range crews {
-		ids[i] = u.ID
+	score := func(c CrewLoad) float64 {
+		return geo.Distance(lat, lng, c.Lat, c.Lng) + float64(c.OpenTasks)*LoadPenaltyM
 	}
-	load, err := r.store.OpenTaskCounts(ctx, ids)
-	if err != nil {
-		rt.Reason = "查询人员任务失败, 派至单位调度"
-		return rt
-	}
-	score := func(u *guanjia.User) float64 {
-		return geo.Distance(lat, lng, u.Lat, u.Lng) + float64(load[u.ID])*LoadPenaltyM
-	}
-	sort.SliceStable(crews, func(i, j int) bool { return score(crews[i]) < score(crews[j]) })
-	id := crews[0].ID
-	rt.CrewID = &id
-	rt.Reason = fmt.Sprintf("点对点派遣: 距离 %.0f 米, 在办 %d 件", geo.Distance(lat, lng, crews[0].Lat, crews[0].Lng), load[id])
+	best := slices.MinFunc(crews, func(a, b CrewLoad) int { return cmp.Compare(score(a), score(b)) })
+	rt.CrewID = &best.ID
+	rt.Reason = fmt.Sprintf("点对点派遣: 距离 %.0f 米, 在办 %d 件", geo.Distance(lat, lng, best.Lat, best.Lng), best.OpenTasks)
 	return rt
 }
 

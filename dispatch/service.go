@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"guanjia"
@@ -127,7 +128,7 @@ func (s *Service) Create(ctx context.Context, who guanjia.Claims, in NewComplain
 }
 
 func (s *Service) checkText(ctx context.Context, who guanjia.Claims, field, text string) error {
-	if who.Role != guanjia.RoleCitizen {
+	if _, off := s.Content.(guanjia.NoContentCheck); off || who.Role != guanjia.RoleCitizen {
 		return nil // staff texts are not screened: they have no openid and are accountable
 	}
 	u, err := s.Store.FindUserByID(ctx, who.UserID)
@@ -195,7 +196,7 @@ func (s *Service) dispatchTo(ctx context.Context, ch *Change, cat *guanjia.Categ
 	c.Attempt++
 	c.DispatchedAt = &now
 	c.AcceptedAt, c.ArrivedAt, c.ArriveBy = nil, nil, nil
-	acceptBy := now.Add(cat.AcceptWithin)
+	acceptBy := wholeSecond(now.Add(cat.AcceptWithin))
 	c.AcceptBy = &acceptBy
 	ch.Cancel = append(ch.Cancel, TimerAccept, TimerAcceptWarn, TimerArrive, TimerArriveWarn)
 	ch.Arm = append(ch.Arm, s.timerPair(c.ID, TimerAccept, TimerAcceptWarn, int64(c.Attempt), now, acceptBy)...)
@@ -220,15 +221,24 @@ func (s *Service) resolveDeadline(cat *guanjia.Category, from time.Time) time.Ti
 		if !s.Calendar.KnownYear(from.Year()) {
 			s.Log.Warn("holiday schedule unknown, counting plain weekends", "year", from.Year())
 		}
-		return s.Calendar.AddWorking(from, cat.ResolveWithin).UTC()
+		return wholeSecond(s.Calendar.AddWorking(from, cat.ResolveWithin).UTC())
 	}
-	return from.Add(cat.ResolveWithin)
+	return wholeSecond(from.Add(cat.ResolveWithin))
+}
+
+// wholeSecond rounds a deadline up to a whole second: the queue schedules in
+// whole seconds, and a timer must never fire before its deadline.
+func wholeSecond(t time.Time) time.Time {
+	if r := t.Truncate(time.Second); !r.Equal(t) {
+		return r.Add(time.Second)
+	}
+	return t
 }
 
 // timerPair arms a deadline and its warning, a fifth of the window before it.
 func (s *Service) timerPair(id int64, kind, warn TimerKind, seq int64, from, due time.Time) []Timer {
 	ts := []Timer{{ComplaintID: id, Kind: kind, Seq: seq, DueAt: due}}
-	if w := due.Add(-due.Sub(from) / 5); w.After(from) {
+	if w := wholeSecond(due.Add(-due.Sub(from) / 5)); w.After(from) && w.Before(due) {
 		ts = append(ts, Timer{ComplaintID: id, Kind: warn, Seq: seq, DueAt: w})
 	}
 	return ts
@@ -241,19 +251,26 @@ func (s *Service) save(ctx context.Context, ch *Change) error {
 	if err := s.Store.SaveComplaint(ctx, ch); err != nil {
 		return err
 	}
-	for _, t := range ch.Arm { // the store has filled in the IDs of a new complaint
-		if err := s.Scheduler.ArmTimer(ctx, t); err != nil {
-			s.Log.Warn("arm timer; the reconciler will retry", "complaint", t.ComplaintID, "kind", t.Kind, "err", err)
-		}
-	}
 	if s.Live != nil {
 		s.Live.ComplaintChanged(ctx, ch.Complaint)
 	}
-	for _, id := range ch.NotificationIDs {
-		if err := s.Scheduler.Deliver(ctx, id); err != nil {
-			s.Log.Warn("queue notification; the reconciler will retry", "notification", id, "err", err)
-		}
+	// The queue calls are independent round trips to Redis: make them at once.
+	var wg sync.WaitGroup
+	for _, t := range ch.Arm { // the store has filled in the IDs of a new complaint
+		wg.Go(func() {
+			if err := s.Scheduler.ArmTimer(ctx, t); err != nil {
+				s.Log.Warn("arm timer; the reconciler will retry", "complaint", t.ComplaintID, "kind", t.Kind, "err", err)
+			}
+		})
 	}
+	for _, id := range ch.NotificationIDs {
+		wg.Go(func() {
+			if err := s.Scheduler.Deliver(ctx, id); err != nil {
+				s.Log.Warn("queue notification; the reconciler will retry", "notification", id, "err", err)
+			}
+		})
+	}
+	wg.Wait()
 	return nil
 }
 

@@ -66,8 +66,9 @@ type Store interface {
 	// PendingTimers returns the timers neither fired nor cancelled that are due before horizon.
 	PendingTimers(ctx context.Context, horizon time.Time) ([]Timer, error)
 
-	ListCrews(ctx context.Context, unitCode, gridID string, onDutyOnly bool) ([]*guanjia.User, error)
-	OpenTaskCounts(ctx context.Context, assigneeIDs []int64) (map[int64]int, error)
+	// OnDutyCrews lists the on-duty crew members of a unit patrolling a grid,
+	// each with how many open tasks they carry.
+	OnDutyCrews(ctx context.Context, unitCode, gridID string) ([]CrewLoad, error)
 	ListUsersByRole(ctx context.Context, role guanjia.Role, unitCode string) ([]*guanjia.User, error)
 	FindUserByID(ctx context.Context, id int64) (*guanjia.User, error)
 
@@ -78,6 +79,12 @@ type Store interface {
 	AddPhoto(ctx context.Context, p *guanjia.Photo) error
 	ListPhotos(ctx context.Context, complaintID int64) ([]*guanjia.Photo, error)
 	FindPhoto(ctx context.Context, id string) (*guanjia.Photo, error)
+}
+
+// CrewLoad is a crew member and their open tasks.
+type CrewLoad struct {
+	*guanjia.User
+	OpenTasks int
 }
 
 // Scheduler arms timers and queues deliveries. Both must be idempotent: the

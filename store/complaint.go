@@ -171,15 +171,20 @@ func (s *DB) SaveComplaint(ctx context.Context, ch *dispatch.Change) error {
 				return fmt.Errorf("store: cancel timers: %w", err)
 			}
 		}
-		for i := range ch.Arm {
-			t := &ch.Arm[i]
-			t.ComplaintID = c.ID
-			tr := timerRow{ComplaintID: c.ID, Kind: string(t.Kind), Seq: t.Seq, DueAt: t.DueAt}
-			// Arming again after a cancel (redispatch to the same attempt cannot happen, but a
-			// re-extended deadline can) revives the row.
-			if err := tx.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "complaint_id"}, {Name: "kind"}, {Name: "seq"}}, DoUpdates: clause.Assignments(map[string]any{"due_at": t.DueAt, "cancelled_at": nil, "fired_at": nil})}).
-				Create(&tr).Error; err != nil {
-				return fmt.Errorf("store: arm timer: %w", err)
+		if len(ch.Arm) > 0 {
+			rows := make([]timerRow, len(ch.Arm))
+			for i := range ch.Arm {
+				ch.Arm[i].ComplaintID = c.ID
+				t := ch.Arm[i]
+				rows[i] = timerRow{ComplaintID: c.ID, Kind: string(t.Kind), Seq: t.Seq, DueAt: t.DueAt}
+			}
+			// Arming a timer that was cancelled before (an extension back to an
+			// earlier deadline) revives its row.
+			revive := clause.OnConflict{Columns: []clause.Column{{Name: "complaint_id"}, {Name: "kind"}, {Name: "seq"}},
+				DoUpdates: clause.Set{{Column: clause.Column{Name: "due_at"}, Value: clause.Expr{SQL: "excluded.due_at"}},
+					{Column: clause.Column{Name: "cancelled_at"}, Value: nil}, {Column: clause.Column{Name: "fired_at"}, Value: nil}}}
+			if err := tx.Clauses(revive).Create(&rows).Error; err != nil {
+				return fmt.Errorf("store: arm timers: %w", err)
 			}
 		}
 		if err := addFollowers(tx, c.ID, ch.Follow); err != nil {
@@ -187,15 +192,22 @@ func (s *DB) SaveComplaint(ctx context.Context, ch *dispatch.Change) error {
 		}
 		c.Version = row.Version
 		ch.NotificationIDs = ch.NotificationIDs[:0]
-		for _, m := range ch.Messages {
+		if len(ch.Messages) == 0 {
+			return nil
+		}
+		rows := make([]notificationRow, len(ch.Messages))
+		for i, m := range ch.Messages {
 			if m.ComplaintID == nil {
 				m.ComplaintID = &c.ID
 			}
-			n := &guanjia.Notification{Message: m, Status: guanjia.DeliveryPending, CreatedAt: now}
-			if err := createNotification(tx, n); err != nil {
-				return err
-			}
-			ch.NotificationIDs = append(ch.NotificationIDs, n.ID)
+			rows[i] = notificationRow{RecipientID: m.RecipientID, Channel: m.Channel, Template: m.Template,
+				ComplaintID: m.ComplaintID, Data: marshalData(m.Data), Status: guanjia.DeliveryPending, CreatedAt: now}
+		}
+		if err := tx.Create(&rows).Error; err != nil {
+			return fmt.Errorf("store: queue notifications: %w", err)
+		}
+		for _, r := range rows {
+			ch.NotificationIDs = append(ch.NotificationIDs, r.ID)
 		}
 		return nil
 	})
@@ -211,25 +223,37 @@ func (s *DB) Annotate(ctx context.Context, id int64, events []*guanjia.Event, fo
 	})
 }
 
+// addEvents inserts a change's events in one statement.
 func addEvents(tx *gorm.DB, id int64, events []*guanjia.Event) error {
-	for _, e := range events {
+	if len(events) == 0 {
+		return nil
+	}
+	rows := make([]eventRow, len(events))
+	for i, e := range events {
 		e.ComplaintID = id
-		er := eventRow{ComplaintID: id, Action: string(e.Action), FromStatus: string(e.From), ToStatus: string(e.To),
+		rows[i] = eventRow{ComplaintID: id, Action: string(e.Action), FromStatus: string(e.From), ToStatus: string(e.To),
 			ActorID: e.ActorID, ActorRole: string(e.ActorRole), AssigneeID: e.AssigneeID, UnitCode: e.UnitCode,
 			Note: e.Note, Lat: e.Lat, Lng: e.Lng, At: e.At}
-		if err := tx.Create(&er).Error; err != nil {
-			return fmt.Errorf("store: add event to complaint %d: %w", id, err)
-		}
-		e.ID = er.ID
+	}
+	if err := tx.Create(&rows).Error; err != nil {
+		return fmt.Errorf("store: add events to complaint %d: %w", id, err)
+	}
+	for i := range rows {
+		events[i].ID = rows[i].ID
 	}
 	return nil
 }
 
 func addFollowers(tx *gorm.DB, id int64, users []int64) error {
-	for _, uid := range users {
-		if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&followerRow{ComplaintID: id, UserID: uid}).Error; err != nil {
-			return fmt.Errorf("store: follow complaint %d: %w", id, err)
-		}
+	if len(users) == 0 {
+		return nil
+	}
+	rows := make([]followerRow, len(users))
+	for i, uid := range users {
+		rows[i] = followerRow{ComplaintID: id, UserID: uid}
+	}
+	if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&rows).Error; err != nil {
+		return fmt.Errorf("store: follow complaint %d: %w", id, err)
 	}
 	return nil
 }
@@ -372,21 +396,31 @@ func (s *DB) PendingTimers(ctx context.Context, horizon time.Time) ([]dispatch.T
 	return out, nil
 }
 
-// OpenTaskCounts counts the open complaints assigned to each of ids.
-func (s *DB) OpenTaskCounts(ctx context.Context, ids []int64) (map[int64]int, error) {
-	var rows []struct {
-		AssigneeID int64
-		N          int
-	}
-	err := s.db.WithContext(ctx).Model(&complaintRow{}).Select("assignee_id, COUNT(*) AS n").
-		Where("assignee_id IN ? AND status IN ?", ids, []guanjia.Status{guanjia.StatusDispatched, guanjia.StatusAccepted, guanjia.StatusOnSite}).
-		Group("assignee_id").Scan(&rows).Error
+type crewLoadRow struct {
+	User      userRow `gorm:"embedded"`
+	OpenTasks int     `gorm:"->"`
+}
+
+func (crewLoadRow) TableName() string { return "users" }
+
+// OnDutyCrews lists a unit's on-duty crew members in a grid with their open tasks, in one query.
+func (s *DB) OnDutyCrews(ctx context.Context, unitCode, gridID string) ([]dispatch.CrewLoad, error) {
+	var rows []crewLoadRow
+	err := s.db.WithContext(ctx).
+		Select("users.*, (SELECT COUNT(*) FROM complaints WHERE complaints.assignee_id = users.id AND complaints.status IN ?) AS open_tasks",
+			[]guanjia.Status{guanjia.StatusDispatched, guanjia.StatusAccepted, guanjia.StatusOnSite}).
+		Where("role = ? AND unit_code = ? AND grid_id = ? AND on_duty = ?", guanjia.RoleCrew, unitCode, gridID, true).
+		Order("id").Find(&rows).Error
 	if err != nil {
-		return nil, fmt.Errorf("store: open task counts: %w", err)
+		return nil, fmt.Errorf("store: on-duty crews of %s in %s: %w", unitCode, gridID, err)
 	}
-	out := make(map[int64]int, len(rows))
-	for _, r := range rows {
-		out[r.AssigneeID] = r.N
+	out := make([]dispatch.CrewLoad, len(rows))
+	for i := range rows {
+		u, err := s.fromUserRow(&rows[i].User)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = dispatch.CrewLoad{User: u, OpenTasks: rows[i].OpenTasks}
 	}
 	return out, nil
 }
