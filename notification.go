@@ -59,8 +59,9 @@ type Notifier interface {
 	Notify(ctx context.Context, m Message) error
 }
 
-// Sender delivers a message on one channel. It returns an *Error with code
-// ECONFLICT for "no consent" (never retried) and any other error to retry.
+// Sender delivers a message on one channel. ErrNoConsent means the user has
+// no subscribe consent left and another *Error that the message can never
+// be delivered (neither is retried); any other error is retried.
 type Sender interface {
 	Send(ctx context.Context, to *User, n *Notification) error
 }

@@ -18,7 +18,7 @@ const (
 )
 
 // Roles lists every role, for validation.
-var Roles = []Role{RoleCitizen, RoleAgent, RoleDispatcher, RoleCrew, RoleUnitAdmin, RoleAdmin}
+var Roles = []Role{RoleCitizen, RoleAgent, RoleDispatcher, RoleCrew, RoleUnitAdmin, RoleAdmin, RoleDepartment}
 
 // Valid reports whether r is a known role.
 func (r Role) Valid() bool {

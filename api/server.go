@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -20,6 +21,7 @@ import (
 	"guanjia/credit"
 	"guanjia/dispatch"
 	"guanjia/volunteer"
+	"guanjia/web"
 )
 
 // Config holds the plain values the server needs.
@@ -30,6 +32,7 @@ type Config struct {
 	AdminQueuesUI  http.Handler // asynqmon, mounted at /admin/queues for admins; may be nil
 	WeChatCallback http.Handler // /wechat/callback; may be nil
 	FakeWeChat     http.Handler // /__fake/wechat/ in embedded mode only; may be nil
+	MapTileURL     string       // console maps: Leaflet tile URL template (WGS-84 tiles); "" draws the grids only
 }
 
 // Deps are the services behind the API.
@@ -42,6 +45,9 @@ type Deps struct {
 	Dispatch      *dispatch.Service
 	Volunteer     *volunteer.Service
 	Credit        *credit.Service
+	WeChat        MiniProgram // nil when no WeChat app is configured
+	Notices       guanjia.NoticeStore
+	Live          *Live                           // live queue fan-out; nil serves no /api/v1/live
 	Ready         func(ctx context.Context) error // database and Redis reachable
 	Registry      *prometheus.Registry
 	Log           *slog.Logger
@@ -60,11 +66,18 @@ type Server struct {
 	dispatch      *dispatch.Service
 	volunteer     *volunteer.Service
 	credit        *credit.Service
+	wechat        MiniProgram
 	ready         func(ctx context.Context) error
 	registry      *prometheus.Registry
 	metrics       *httpMetrics
 	log           *slog.Logger
 	now           func() time.Time
+	// Console and live queue (console.go, live.go, notice.go).
+	notices          guanjia.NoticeStore
+	live             *Live
+	pages            *web.Pages
+	streamsDone      chan struct{} // closed at shutdown: ends the live streams
+	closeStreamsOnce sync.Once
 }
 
 // New builds the server and its routes.
@@ -76,9 +89,10 @@ func New(cfg Config, d Deps) *Server {
 		cfg.MaxPhotoBytes = 10 << 20
 	}
 	s := &Server{cfg: cfg, echo: echo.New(), users: d.Users, catalog: d.Catalog, notifications: d.Notifications,
-		idem: d.Idempotency, blobs: d.Blobs, dispatch: d.Dispatch, volunteer: d.Volunteer, credit: d.Credit, ready: d.Ready, registry: d.Registry,
+		idem: d.Idempotency, blobs: d.Blobs, dispatch: d.Dispatch, volunteer: d.Volunteer, credit: d.Credit, wechat: d.WeChat, ready: d.Ready, registry: d.Registry,
 		log: d.Log, now: d.Now}
 	s.metrics = newHTTPMetrics(d.Registry)
+	s.notices, s.live, s.pages, s.streamsDone = d.Notices, d.Live, web.MustParsePages(), make(chan struct{})
 	s.echo.HideBanner, s.echo.HidePort = true, true
 	s.echo.HTTPErrorHandler = s.errorHandler
 	s.routes()
@@ -91,6 +105,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.echo.Serv
 // Serve answers on l until ctx is done, then drains in-flight requests.
 func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 	srv := &http.Server{Handler: s.echo, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	srv.RegisterOnShutdown(s.closeStreams) // Shutdown waits for requests; live streams never end by themselves
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(l) }()
 	select {

@@ -1,5 +1,375 @@
-// Package credit is 诚信海口: subjects, red and black lists, 双公示 records and lookups.
+// Package credit is 诚信海口: subjects, red and black lists, 双公示 records,
+// department imports, lookups, publication periods and 信用修复.
 package credit
 
-// Service runs public credit.
-type Service struct{}
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"guanjia"
+)
+
+// Service runs public credit. Its methods check who is calling; the zero
+// Claims is an anonymous visitor of the public site.
+type Service struct {
+	Store    Store
+	Cache    Cache // hot lookups by code; nil = none
+	Jobs     Jobs  // import jobs; nil = every valid batch is imported inline
+	Notifier guanjia.Notifier
+	Now      func() time.Time
+	Log      *slog.Logger
+	// MaxImportBytes bounds an upload.
+	MaxImportBytes int64
+	// InlineRows is the largest batch imported within the upload request;
+	// larger ones go to the import job, whose progress can be watched.
+	InlineRows int
+	// CacheTTL bounds how stale a cached lookup can be if an invalidation is lost.
+	CacheTTL time.Duration
+}
+
+// NewService returns a Service with the defaults of 诚信海口.
+func NewService(st Store, cache Cache, jobs Jobs, notifier guanjia.Notifier) *Service {
+	return &Service{
+		Store: st, Cache: cache, Jobs: jobs, Notifier: notifier,
+		Now: func() time.Time { return time.Now().UTC() }, Log: slog.Default(),
+		MaxImportBytes: 50 << 20, InlineRows: 2000, CacheTTL: 10 * time.Minute,
+	}
+}
+
+// Today is the civil date in China now, at 00:00 UTC.
+func (s *Service) Today() time.Time { return civilDate(s.Now()) }
+
+// isStaff reports whether who sees entries that left public view (audit).
+func isStaff(who guanjia.Claims) bool {
+	return who.Role == guanjia.RoleDepartment || who.Role == guanjia.RoleAdmin
+}
+
+// SubjectDetail is a subject with its list entries and records: for the
+// public only what is in public view, for staff everything.
+type SubjectDetail struct {
+	Subject *guanjia.CreditSubject
+	Black   []*guanjia.CreditEntry
+	Red     []*guanjia.CreditEntry
+	Records []*guanjia.CreditEntry
+	Staff   bool
+}
+
+// MaxEntriesShown bounds the entries of one subject in an answer.
+const MaxEntriesShown = 500
+
+// Subject looks a subject up by 统一社会信用代码, by resident ID number or by
+// its numeric ID (the link search results give for persons).
+func (s *Service) Subject(ctx context.Context, who guanjia.Claims, key string) (*SubjectDetail, error) {
+	key = strings.ToUpper(strings.TrimSpace(key))
+	staff := isStaff(who)
+	if !staff && guanjia.ValidateCreditCode(key) == nil {
+		sub, entries, err := s.publicByCode(ctx, key)
+		if err != nil {
+			return nil, err
+		}
+		return s.detail(sub, entries, false), nil
+	}
+	sub, err := s.findSubject(ctx, key)
+	if err != nil {
+		return nil, err
+	}
+	f := EntryFilter{SubjectID: sub.ID, Limit: MaxEntriesShown}
+	if !staff {
+		today := s.Today()
+		f.PublicOn = &today
+	}
+	entries, _, err := s.Store.ListEntries(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	d := s.detail(sub, entries, staff)
+	if !staff && sub.Kind == guanjia.SubjectPerson && len(entries) == 0 {
+		// A person is public only while something about them is published.
+		return nil, guanjia.Errorf(guanjia.ENOTFOUND, "no published credit information for this person")
+	}
+	return d, nil
+}
+
+func (s *Service) findSubject(ctx context.Context, key string) (*guanjia.CreditSubject, error) {
+	switch {
+	case guanjia.ValidateCreditCode(key) == nil:
+		return s.Store.FindSubjectByCode(ctx, key)
+	case len(key) == 18 && guanjia.ValidateIDNumber(key, s.Now()) == nil:
+		return s.Store.FindSubjectByIDNumber(ctx, key)
+	case len(key) > 0 && len(key) < 18 && strings.Trim(key, "0123456789") == "":
+		id, err := strconv.ParseInt(key, 10, 64)
+		if err != nil || id <= 0 {
+			break
+		}
+		return s.Store.FindSubject(ctx, id)
+	}
+	if len(key) == 18 {
+		return nil, guanjia.FieldError(guanjia.EINVALID, "code", "not a valid 统一社会信用代码 or ID number: the check character is wrong")
+	}
+	return nil, guanjia.FieldError(guanjia.EINVALID, "code", "give an 18-character 统一社会信用代码")
+}
+
+// detail sorts entries into lists and records, newest first.
+func (s *Service) detail(sub *guanjia.CreditSubject, entries []*guanjia.CreditEntry, staff bool) *SubjectDetail {
+	d := &SubjectDetail{Subject: sub, Staff: staff, Black: []*guanjia.CreditEntry{}, Red: []*guanjia.CreditEntry{}, Records: []*guanjia.CreditEntry{}}
+	slices.SortStableFunc(entries, func(a, b *guanjia.CreditEntry) int {
+		if c := b.DecidedOn.Compare(a.DecidedOn); c != 0 {
+			return c
+		}
+		return int(b.ID - a.ID)
+	})
+	for _, e := range entries {
+		switch e.Type {
+		case guanjia.CreditBlackList:
+			d.Black = append(d.Black, e)
+		case guanjia.CreditRedList:
+			d.Red = append(d.Red, e)
+		default:
+			d.Records = append(d.Records, e)
+		}
+	}
+	return d
+}
+
+// cachedSubject is what the cache keeps per code: the subject (nil when no
+// subject has the code) and its active entries. Publication periods are
+// applied when it is read, so a cached answer never outlives them.
+type cachedSubject struct {
+	Subject *guanjia.CreditSubject  `json:"s"`
+	Entries []*guanjia.CreditEntry `json:"e"`
+}
+
+func subjectCacheKey(code string) string { return "credit:subject:" + code }
+
+// publicByCode answers the public view of the subject with code, from the
+// cache when it can. A code nobody has is ENOTFOUND (and cached as such).
+func (s *Service) publicByCode(ctx context.Context, code string) (*guanjia.CreditSubject, []*guanjia.CreditEntry, error) {
+	key := subjectCacheKey(code)
+	var c cachedSubject
+	hit := false
+	if s.Cache != nil {
+		b, ok, err := s.Cache.Get(ctx, key)
+		if err != nil {
+			s.Log.Warn("credit cache get", "err", err)
+		} else if ok && json.Unmarshal(b, &c) == nil {
+			hit = true
+		}
+	}
+	if !hit {
+		sub, err := s.Store.FindSubjectByCode(ctx, code)
+		switch {
+		case guanjia.ErrorCode(err) == guanjia.ENOTFOUND:
+		case err != nil:
+			return nil, nil, err
+		default:
+			entries, _, err := s.Store.ListEntries(ctx, EntryFilter{SubjectID: sub.ID,
+				Status: []guanjia.CreditStatus{guanjia.CreditActive}, Limit: MaxEntriesShown})
+			if err != nil {
+				return nil, nil, err
+			}
+			c = cachedSubject{Subject: sub, Entries: entries}
+		}
+		if s.Cache != nil {
+			if b, err := json.Marshal(c); err == nil {
+				if err := s.Cache.Set(ctx, key, b, s.CacheTTL); err != nil {
+					s.Log.Warn("credit cache set", "err", err)
+				}
+			}
+		}
+	}
+	if c.Subject == nil {
+		return nil, nil, guanjia.Errorf(guanjia.ENOTFOUND, "no subject has 统一社会信用代码 %s", code)
+	}
+	today := s.Today()
+	public := c.Entries[:0:0]
+	for _, e := range c.Entries {
+		if e.PublicOn(today) {
+			public = append(public, e)
+		}
+	}
+	return c.Subject, public, nil
+}
+
+// invalidate drops the cached lookups of codes.
+func (s *Service) invalidate(ctx context.Context, codes []string) {
+	if s.Cache == nil || len(codes) == 0 {
+		return
+	}
+	const chunk = 500
+	for start := 0; start < len(codes); start += chunk {
+		end := min(start+chunk, len(codes))
+		keys := make([]string, 0, end-start)
+		for _, c := range codes[start:end] {
+			if c != "" {
+				keys = append(keys, subjectCacheKey(c))
+			}
+		}
+		if err := s.Cache.Delete(ctx, keys...); err != nil {
+			// The TTL bounds how long the stale answer lives.
+			s.Log.Error("credit cache invalidate", "keys", len(keys), "err", err)
+		}
+	}
+}
+
+// CheckCode answers a joint incentive and punishment (联合奖惩) check: the
+// black and red list entries in public view of the subject with the
+// 统一社会信用代码. A valid code nobody has is on no list.
+func (s *Service) CheckCode(ctx context.Context, code string) (black, red []guanjia.CreditEntry, err error) {
+	code = strings.ToUpper(strings.TrimSpace(code))
+	if err := guanjia.ValidateCreditCode(code); err != nil {
+		return nil, nil, err
+	}
+	sub, entries, err := s.publicByCode(ctx, code)
+	if guanjia.ErrorCode(err) == guanjia.ENOTFOUND {
+		return []guanjia.CreditEntry{}, []guanjia.CreditEntry{}, nil
+	} else if err != nil {
+		return nil, nil, err
+	}
+	black, red = []guanjia.CreditEntry{}, []guanjia.CreditEntry{}
+	for _, e := range entries {
+		e.Subject = sub
+		switch e.Type {
+		case guanjia.CreditBlackList:
+			black = append(black, *e)
+		case guanjia.CreditRedList:
+			red = append(red, *e)
+		}
+	}
+	return black, red, nil
+}
+
+var _ guanjia.CreditChecker = (*Service)(nil)
+
+// SearchResult is a page of subjects with the count of their list entries in public view.
+type SearchResult struct {
+	Subjects []*guanjia.CreditSubject
+	Lists    map[int64]map[string]int // subject → record type (redlist, blacklist) → entries
+	More     bool
+}
+
+// MaxSearchResults bounds the matches a name search pages through: a
+// broader query is asked to be more specific.
+const MaxSearchResults = 1000
+
+// Search finds subjects by exact 统一社会信用代码, exact ID number, or part of the name.
+func (s *Service) Search(ctx context.Context, who guanjia.Claims, q string, page, perPage int) (*SearchResult, error) {
+	q = strings.TrimSpace(q)
+	page, perPage = pageBounds(page, perPage, 20)
+	res := &SearchResult{Subjects: []*guanjia.CreditSubject{}, Lists: map[int64]map[string]int{}}
+	upper := strings.ToUpper(q)
+	if len(upper) == 18 && (guanjia.ValidateCreditCode(upper) == nil || guanjia.ValidateIDNumber(upper, s.Now()) == nil) {
+		d, err := s.Subject(ctx, who, upper)
+		if guanjia.ErrorCode(err) == guanjia.ENOTFOUND {
+			return res, nil
+		} else if err != nil {
+			return nil, err
+		}
+		if page == 1 {
+			res.Subjects = append(res.Subjects, d.Subject)
+			res.Lists[d.Subject.ID] = map[string]int{guanjia.CreditBlackList: countStatus(d.Black), guanjia.CreditRedList: countStatus(d.Red)}
+		}
+		return res, nil
+	}
+	switch n := utf8.RuneCountInString(q); {
+	case n < 2:
+		return nil, guanjia.FieldError(guanjia.EINVALID, "q", "type at least 2 characters of the name, or a whole 统一社会信用代码")
+	case n > 100:
+		return nil, guanjia.FieldError(guanjia.EINVALID, "q", "the search is longer than 100 characters")
+	}
+	if (page-1)*perPage >= MaxSearchResults {
+		return nil, guanjia.FieldError(guanjia.EINVALID, "page", "only the first %d matches can be paged through: make the search more specific", MaxSearchResults)
+	}
+	subs, more, err := s.Store.SearchSubjects(ctx, SubjectSearch{Name: q, PublicOnly: !isStaff(who), Offset: (page - 1) * perPage, Limit: perPage})
+	if err != nil {
+		return nil, err
+	}
+	res.Subjects, res.More = subs, more
+	ids := make([]int64, len(subs))
+	for i, sub := range subs {
+		ids[i] = sub.ID
+	}
+	if len(ids) > 0 {
+		if res.Lists, err = s.Store.CountLists(ctx, ids, s.Today()); err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func countStatus(entries []*guanjia.CreditEntry) int {
+	n := 0
+	for _, e := range entries {
+		if e.Status == guanjia.CreditActive {
+			n++
+		}
+	}
+	return n
+}
+
+func pageBounds(page, perPage, def int) (int, int) {
+	if page < 1 {
+		page = 1
+	}
+	if perPage < 1 {
+		perPage = def
+	}
+	return page, min(perPage, 100)
+}
+
+// ListPage is a page of a red or black list.
+type ListPage struct {
+	Entries []*guanjia.CreditEntry
+	Total   int
+}
+
+// List answers the current red or black list ("red" or "black"), newest
+// decisions first, optionally one named list.
+func (s *Service) List(ctx context.Context, kind, listName string, page, perPage int) (*ListPage, error) {
+	var typ string
+	switch kind {
+	case "red", guanjia.CreditRedList:
+		typ = guanjia.CreditRedList
+	case "black", guanjia.CreditBlackList:
+		typ = guanjia.CreditBlackList
+	default:
+		return nil, guanjia.Errorf(guanjia.ENOTFOUND, "no list %q: use red or black", kind)
+	}
+	page, perPage = pageBounds(page, perPage, 20)
+	today := s.Today()
+	entries, total, err := s.Store.ListEntries(ctx, EntryFilter{Types: []string{typ}, ListName: listName, PublicOn: &today,
+		WithSubject: true, Offset: (page - 1) * perPage, Limit: perPage, CountTotal: true})
+	if err != nil {
+		return nil, err
+	}
+	return &ListPage{Entries: entries, Total: total}, nil
+}
+
+// notifyDepartment tells every department user of unit; failures are logged.
+func (s *Service) notifyDepartment(ctx context.Context, unit, tpl string, data map[string]string) {
+	if s.Notifier == nil || unit == "" {
+		return
+	}
+	users, err := s.Store.ListUsersByRole(ctx, guanjia.RoleDepartment, unit)
+	if err != nil {
+		s.Log.Error("credit: list department users", "unit", unit, "err", err)
+		return
+	}
+	for _, u := range users {
+		s.notify(ctx, u.ID, guanjia.ChannelWeCom, tpl, data)
+	}
+}
+
+func (s *Service) notify(ctx context.Context, userID int64, channel, tpl string, data map[string]string) {
+	if s.Notifier == nil || userID == 0 {
+		return
+	}
+	if err := s.Notifier.Notify(ctx, guanjia.Message{RecipientID: userID, Channel: channel, Template: tpl, Data: data}); err != nil {
+		s.Log.Warn("credit: notify", "template", tpl, "recipient", userID, "err", err)
+	}
+}

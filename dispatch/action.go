@@ -53,7 +53,7 @@ func (s *Service) Act(ctx context.Context, who guanjia.Claims, id int64, action 
 	actor := who.UserID
 	ch := &Change{Complaint: c}
 	ev := &guanjia.Event{Action: action, From: c.Status, To: to, ActorID: &actor, ActorRole: who.Role, At: now}
-	notifyReporters := ""
+	var progress [2]string // status word and note for the reporters, when they should hear
 
 	switch action {
 	case guanjia.ActionDispatch:
@@ -74,7 +74,7 @@ func (s *Service) Act(ctx context.Context, who guanjia.Claims, id int64, action 
 			c.ArriveBy = &arriveBy
 			ch.Arm = s.timerPair(c.ID, TimerArrive, TimerArriveWarn, int64(c.Attempt), now, arriveBy)
 		}
-		notifyReporters = "已受理"
+		progress = [2]string{"已受理", "处置人员已签收"}
 	case guanjia.ActionArrive:
 		lat, lng, err := s.arrivalPoint(in)
 		if err != nil {
@@ -86,7 +86,7 @@ func (s *Service) Act(ctx context.Context, who guanjia.Claims, id int64, action 
 		c.ArrivedAt = &now
 		ch.Cancel = []TimerKind{TimerArrive, TimerArriveWarn}
 		ev.Lat, ev.Lng = &lat, &lng
-		notifyReporters = "处置人员已到场"
+		progress = [2]string{"已到场", "处置人员已到达现场"}
 	case guanjia.ActionResolve:
 		if cat.PointToPoint && c.Status == guanjia.StatusAccepted && who.Role == guanjia.RoleCrew {
 			return nil, guanjia.Errorf(guanjia.ECONFLICT, "check in on site before resolving")
@@ -106,7 +106,7 @@ func (s *Service) Act(ctx context.Context, who guanjia.Claims, id int64, action 
 		if len(in.Photos) > 0 {
 			ev.Note += " [照片: " + strings.Join(in.Photos, ",") + "]"
 		}
-		notifyReporters = "已处置完成, 请评价"
+		progress = [2]string{"已处置", "已处置完成, 请评价"}
 	case guanjia.ActionReturn:
 		if err := requireReason(in.Reason); err != nil {
 			return nil, err
@@ -118,7 +118,7 @@ func (s *Service) Act(ctx context.Context, who guanjia.Claims, id int64, action 
 	case guanjia.ActionClose:
 		c.ClosedAt = &now
 		ev.Note = in.Note
-		notifyReporters = "已办结"
+		progress = [2]string{"已办结", "核查通过, 已结案"}
 	case guanjia.ActionReject:
 		if err := requireReason(in.Reason); err != nil {
 			return nil, err
@@ -126,7 +126,7 @@ func (s *Service) Act(ctx context.Context, who guanjia.Claims, id int64, action 
 		c.ClosedAt = &now
 		ch.Cancel = allTimers
 		ev.Note = in.Reason
-		notifyReporters = "不予立案: " + in.Reason
+		progress = [2]string{"不予立案", in.Reason}
 	case guanjia.ActionMerge:
 		orig, err := s.Store.FindComplaint(ctx, in.DuplicateOf)
 		if err != nil || orig.ID == c.ID || !orig.Status.Open() || orig.Status == guanjia.StatusDuplicate {
@@ -203,14 +203,14 @@ func (s *Service) Act(ctx context.Context, who guanjia.Claims, id int64, action 
 		ch.Events = append(ch.Events, ev)
 	}
 	c.UpdatedAt = now
-	if notifyReporters != "" {
+	if progress[0] != "" {
 		followers, err := s.Store.ListFollowers(ctx, c.ID)
 		if err != nil {
 			return nil, err
 		}
 		for _, f := range followers {
-			ch.Messages = append(ch.Messages, message(f, guanjia.ChannelSubscribe, guanjia.TplComplaintUpdate, c,
-				map[string]string{"progress": notifyReporters}))
+			ch.Messages = append(ch.Messages, s.message(f, guanjia.ChannelSubscribe, guanjia.TplComplaintUpdate, c,
+				map[string]string{"status": progress[0], "note": progress[1]}))
 		}
 	}
 	if err := s.save(ctx, ch); err != nil {
@@ -292,7 +292,7 @@ func (s *Service) checkPhotos(ctx context.Context, complaintID int64, ids []stri
 // toResponsible addresses the assignee, or the unit's leaders when there is none.
 func (s *Service) toResponsible(ctx context.Context, c *guanjia.Complaint, tpl string, data map[string]string) []guanjia.Message {
 	if c.AssigneeID != nil {
-		return []guanjia.Message{message(*c.AssigneeID, guanjia.ChannelWeCom, tpl, c, data)}
+		return []guanjia.Message{s.message(*c.AssigneeID, guanjia.ChannelWeCom, tpl, c, data)}
 	}
 	if c.UnitCode != "" {
 		return s.toRole(ctx, guanjia.RoleUnitAdmin, c.UnitCode, tpl, c, data)

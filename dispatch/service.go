@@ -207,9 +207,9 @@ func (s *Service) dispatchTo(ctx context.Context, ch *Change, cat *guanjia.Categ
 	}
 	ch.Events = append(ch.Events, &guanjia.Event{Action: guanjia.ActionDispatch, From: from, To: c.Status,
 		ActorID: actor, ActorRole: role, AssigneeID: route.CrewID, UnitCode: route.UnitCode, Note: note, At: now})
-	data := map[string]string{"category": cat.Name, "address": c.Address, "deadline": acceptBy.Format(time.RFC3339)}
+	data := map[string]string{"category": cat.Name, "address": c.Address, "deadline": s.clock(acceptBy)}
 	if route.CrewID != nil {
-		ch.Messages = append(ch.Messages, message(*route.CrewID, guanjia.ChannelWeCom, guanjia.TplTaskAssigned, c, data))
+		ch.Messages = append(ch.Messages, s.message(*route.CrewID, guanjia.ChannelWeCom, guanjia.TplTaskAssigned, c, data))
 	} else {
 		data["reason"] = note
 		ch.Messages = append(ch.Messages, s.toRole(ctx, guanjia.RoleUnitAdmin, route.UnitCode, guanjia.TplManualQueue, c, data)...)
@@ -274,8 +274,11 @@ func (s *Service) save(ctx context.Context, ch *Change) error {
 	return nil
 }
 
-func message(to int64, channel, tpl string, c *guanjia.Complaint, data map[string]string) guanjia.Message {
-	d := map[string]string{"status": string(c.Status)}
+// message addresses one notification about c; Data keys are those the
+// channels render (see wechat/templates.go): time, deadline, category, address,
+// status, note.
+func (s *Service) message(to int64, channel, tpl string, c *guanjia.Complaint, data map[string]string) guanjia.Message {
+	d := map[string]string{"time": s.clock(s.Now())}
 	for k, v := range data {
 		d[k] = v
 	}
@@ -287,6 +290,11 @@ func message(to int64, channel, tpl string, c *guanjia.Complaint, data map[strin
 	return m
 }
 
+// clock formats an instant the way people in Haikou read it.
+func (s *Service) clock(t time.Time) string {
+	return t.In(s.Calendar.Location()).Format("2006-01-02 15:04")
+}
+
 // toRole addresses a message to every user of a role (within a unit when given).
 func (s *Service) toRole(ctx context.Context, role guanjia.Role, unit, tpl string, c *guanjia.Complaint, data map[string]string) []guanjia.Message {
 	users, err := s.Store.ListUsersByRole(ctx, role, unit)
@@ -296,7 +304,7 @@ func (s *Service) toRole(ctx context.Context, role guanjia.Role, unit, tpl strin
 	}
 	out := make([]guanjia.Message, 0, len(users))
 	for _, u := range users {
-		out = append(out, message(u.ID, guanjia.ChannelWeCom, tpl, c, data))
+		out = append(out, s.message(u.ID, guanjia.ChannelWeCom, tpl, c, data))
 	}
 	return out
 }

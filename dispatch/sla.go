@@ -73,7 +73,7 @@ func (s *Service) handleTimer(ctx context.Context, complaintID int64, kind Timer
 	switch kind {
 	case TimerAcceptWarn, TimerArriveWarn, TimerResolveWarn:
 		ch.Events = []*guanjia.Event{{Action: guanjia.ActionRemind, From: c.Status, To: c.Status, Note: warnNote[kind], At: now}}
-		ch.Messages = s.toResponsible(ctx, c, guanjia.TplSLAWarning, map[string]string{"note": warnNote[kind], "deadline": deadline(c, kind).Format(time.RFC3339)})
+		ch.Messages = s.toResponsible(ctx, c, guanjia.TplSLAWarning, map[string]string{"note": warnNote[kind], "deadline": s.clock(deadline(c, kind))})
 	case TimerAccept:
 		out.Breached = true
 		if err := s.acceptMissed(ctx, ch, cat); err != nil {
@@ -188,7 +188,7 @@ func (s *Service) escalate(ctx context.Context, ch *Change, note string) {
 	}
 	ch.Messages = append(ch.Messages, s.toRole(ctx, guanjia.RoleDispatcher, "", guanjia.TplEscalation, c, data)...)
 	if c.AssigneeID != nil {
-		ch.Messages = append(ch.Messages, message(*c.AssigneeID, guanjia.ChannelWeCom, guanjia.TplEscalation, c, data))
+		ch.Messages = append(ch.Messages, s.message(*c.AssigneeID, guanjia.ChannelWeCom, guanjia.TplEscalation, c, data))
 	}
 }
 

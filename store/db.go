@@ -152,7 +152,7 @@ func (s *DB) applyMigration(ctx context.Context, name string) error {
 		if s.Dialect == "sqlite" {
 			sql = sqliteTypes.Replace(sql)
 		}
-		for _, stmt := range splitStatements(sql) {
+		for _, stmt := range splitStatements(sql, s.Dialect) {
 			if err := tx.Exec(stmt).Error; err != nil {
 				return fmt.Errorf("%w\n%s", err, stmt)
 			}
@@ -161,23 +161,36 @@ func (s *DB) applyMigration(ctx context.Context, name string) error {
 	})
 }
 
-// splitStatements splits a migration at semicolons that end a line; -- comments are dropped.
-func splitStatements(sql string) []string {
+// postgresOnly is a comment line that marks the next statement as one for
+// PostgreSQL only (an extension, a trigram index): other dialects skip it.
+const postgresOnly = "-- postgres-only"
+
+// splitStatements splits a migration at semicolons that end a line; -- comments
+// are dropped, and so are statements marked postgresOnly unless dialect is postgres.
+func splitStatements(sql, dialect string) []string {
 	var out []string
 	var cur strings.Builder
+	skip := false
 	for _, line := range strings.Split(sql, "\n") {
 		trimmed := strings.TrimSpace(line)
+		if trimmed == postgresOnly && cur.Len() == 0 {
+			skip = dialect != "postgres"
+			continue
+		}
 		if strings.HasPrefix(trimmed, "--") || trimmed == "" {
 			continue
 		}
 		cur.WriteString(line)
 		cur.WriteString("\n")
 		if strings.HasSuffix(trimmed, ";") {
-			out = append(out, strings.TrimSuffix(strings.TrimSpace(cur.String()), ";"))
+			if !skip {
+				out = append(out, strings.TrimSuffix(strings.TrimSpace(cur.String()), ";"))
+			}
 			cur.Reset()
+			skip = false
 		}
 	}
-	if s := strings.TrimSpace(cur.String()); s != "" {
+	if s := strings.TrimSpace(cur.String()); s != "" && !skip {
 		out = append(out, s)
 	}
 	return out

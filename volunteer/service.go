@@ -1,5 +1,166 @@
-// Package volunteer is 公益海口: teams, reviewed activities, signups, check-in and hours.
+// Package volunteer is 公益海口: real-name volunteers, certified teams,
+// reviewed activities, signup without oversell, reminders, QR and geofence
+// check-in, hours in an append-only ledger, certificates and help requests.
 package volunteer
 
-// Service runs the volunteer platform.
-type Service struct{}
+import (
+	"context"
+	"crypto/sha256"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"guanjia"
+)
+
+// Config holds the platform's rules that an operator may tune.
+type Config struct {
+	ReminderLead       time.Duration // reminder before the start (1 h)
+	CancelCutoff       time.Duration // no cancelling (and so no promotion) closer to the start than this (2 h)
+	CheckinOpensBefore time.Duration // check-in opens this long before the start (30 min)
+	AutoCheckoutAfter  time.Duration // whoever is still checked in this long after the end is checked out at the end (2 h)
+	TokenTTL           time.Duration // life of a check-in QR token (30 s)
+	Rounding           Rounding      // of credited hours (down to 0.5 h)
+	HonorCap           time.Duration // most 荣誉时长 one entry may credit (8 h)
+	MaxBatch           int           // most signups decided in one transaction (256)
+	PublicURL          string        // printed on certificates for verification; may be empty
+}
+
+// DefaultConfig is the platform's configuration for Haikou.
+func DefaultConfig() Config {
+	return Config{
+		ReminderLead: time.Hour, CancelCutoff: 2 * time.Hour, CheckinOpensBefore: 30 * time.Minute,
+		AutoCheckoutAfter: 2 * time.Hour, TokenTTL: 30 * time.Second,
+		Rounding: Rounding{Step: 30 * time.Minute, Mode: RoundDown}, HonorCap: 8 * time.Hour, MaxBatch: 256,
+	}
+}
+
+// Service runs the volunteer platform. Its methods check who is calling.
+type Service struct {
+	Store     Store
+	Scheduler Scheduler
+	Notifier  guanjia.Notifier
+	Content   guanjia.ContentChecker
+	Blobs     guanjia.BlobStore // the activity albums; nil disables photos
+	Clock     Clock
+	Log       *slog.Logger
+	Config    Config
+
+	tokenKey []byte
+	admit    *admitter
+}
+
+// NewService returns a Service with DefaultConfig. secret keys the check-in
+// tokens (a key derived from it, so the token key differs from other uses).
+func NewService(st Store, sch Scheduler, n guanjia.Notifier, content guanjia.ContentChecker, clock Clock, secret string) *Service {
+	key := sha256.Sum256([]byte("guanjia:volunteer:checkin:" + secret))
+	s := &Service{Store: st, Scheduler: sch, Notifier: n, Content: content, Clock: clock,
+		Log: slog.Default(), Config: DefaultConfig(), tokenKey: key[:]}
+	s.admit = newAdmitter(s)
+	return s
+}
+
+func (s *Service) now() time.Time { return s.Clock.Now().UTC() }
+
+// cst is China Standard Time; China keeps no daylight saving, so a fixed
+// zone is exact and needs no tzdata.
+var cst = time.FixedZone("CST", 8*3600)
+
+// localTime formats t as Haikou reads it, for messages and certificates.
+func localTime(t time.Time) string { return t.In(cst).Format("2006-01-02 15:04") }
+
+// actorFor says how the state tables see who on team teamID: a platform
+// admin, a team admin, or just themselves.
+func (s *Service) actorFor(ctx context.Context, who guanjia.Claims, teamID int64) (Actor, error) {
+	if who.Role == guanjia.RoleAdmin {
+		return ActorAdmin, nil
+	}
+	if teamID != 0 {
+		m, err := s.Store.FindTeamMember(ctx, teamID, who.UserID)
+		if err == nil && m.Role == guanjia.TeamRoleAdmin {
+			return ActorTeamAdmin, nil
+		} else if err != nil && guanjia.ErrorCode(err) != guanjia.ENOTFOUND {
+			return "", err
+		}
+	}
+	return ActorSelf, nil
+}
+
+// isTeamAdmin reports whether who administers team teamID (platform admins do too).
+func (s *Service) isTeamAdmin(ctx context.Context, who guanjia.Claims, teamID int64) (bool, error) {
+	a, err := s.actorFor(ctx, who, teamID)
+	return a == ActorAdmin || a == ActorTeamAdmin, err
+}
+
+// requireVolunteer returns who's certification, or EFORBIDDEN naming what to do.
+func (s *Service) requireVolunteer(ctx context.Context, who guanjia.Claims) (*guanjia.Volunteer, error) {
+	v, err := s.Store.FindVolunteer(ctx, who.UserID)
+	if guanjia.ErrorCode(err) == guanjia.ENOTFOUND {
+		return nil, guanjia.Errorf(guanjia.EFORBIDDEN, "complete real-name certification (实名认证) first")
+	}
+	return v, err
+}
+
+// checkText screens a text a user wrote before anyone else sees it.
+func (s *Service) checkText(ctx context.Context, who guanjia.Claims, field, text string) error {
+	if strings.TrimSpace(text) == "" {
+		return nil
+	}
+	u, err := s.Store.FindUserByID(ctx, who.UserID)
+	if err != nil {
+		return err
+	}
+	return s.Content.CheckText(ctx, u.OpenID, field, text)
+}
+
+func event(subject string, id int64, action string, from, to string, actor *int64, note string, at time.Time) *guanjia.VolunteerEvent {
+	return &guanjia.VolunteerEvent{Subject: subject, SubjectID: id, Action: action, From: from, To: to, ActorID: actor, Note: note, At: at}
+}
+
+func actorID(who guanjia.Claims) *int64 {
+	id := who.UserID
+	return &id
+}
+
+// notify hands a subscribe message to the Notifier. Its failure is logged,
+// not returned: the step it reports on is already written.
+func (s *Service) notify(ctx context.Context, to int64, tpl string, data map[string]string) {
+	if s.Notifier == nil {
+		return
+	}
+	if err := s.Notifier.Notify(ctx, guanjia.Message{RecipientID: to, Channel: guanjia.ChannelSubscribe, Template: tpl, Data: data}); err != nil {
+		s.Log.Warn("volunteer: notify", "recipient", to, "template", tpl, "err", err)
+	}
+}
+
+// activityData fills the template fields every activity message shares.
+func activityData(a *guanjia.Activity, extra map[string]string) map[string]string {
+	d := map[string]string{"activity": a.Title, "start": localTime(a.StartAt), "place": a.Address,
+		"id": strconv.FormatInt(a.ID, 10)}
+	for k, v := range extra {
+		d[k] = v
+	}
+	return d
+}
+
+// arm hands timers to the queue. A failure is logged: the database holds the
+// truth and the reconciler arms the timer again.
+func (s *Service) arm(ctx context.Context, timers ...Timer) {
+	for _, t := range timers {
+		if err := s.Scheduler.ArmVolunteerTimer(ctx, t); err != nil {
+			s.Log.Warn("volunteer: arm timer; the reconciler will retry", "kind", t.Kind, "subject", t.SubjectID, "err", err)
+		}
+	}
+}
+
+func requireReason(r string) error {
+	switch n := utf8.RuneCountInString(strings.TrimSpace(r)); {
+	case n == 0:
+		return guanjia.FieldError(guanjia.EINVALID, "reason", "a reason is required")
+	case n > 500:
+		return guanjia.FieldError(guanjia.EINVALID, "reason", "reason is longer than 500 characters")
+	}
+	return nil
+}

@@ -3,6 +3,7 @@ package worker
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -44,6 +45,13 @@ func (h *Handlers) NewServeMux() *asynq.ServeMux {
 	}
 	mux.HandleFunc(TypeNotify, h.HandleNotify)
 	mux.HandleFunc(TypeReconcile, h.HandleReconcile)
+	if h.Credit != nil {
+		mux.HandleFunc(TypeCreditImport, h.HandleCreditImport)
+		mux.HandleFunc(TypeCreditSweep, h.HandleCreditSweep)
+	}
+	for _, typ := range volunteerTaskTypes() { // 公益海口 (worker/volunteer.go)
+		mux.HandleFunc(typ, h.HandleVolunteerTimer)
+	}
 	return mux
 }
 
@@ -87,8 +95,11 @@ func (h *Handlers) HandleNotify(ctx context.Context, t *asynq.Task) error {
 	switch {
 	case sendErr == nil:
 		n.Status, n.Error, n.SentAt = guanjia.DeliverySent, "", &now
-	case guanjia.ErrorCode(sendErr) == guanjia.ECONFLICT:
+	case errors.Is(sendErr, guanjia.ErrNoConsent):
 		n.Status, n.Error = guanjia.DeliveryNoConsent, guanjia.ErrorMessage(sendErr)
+	case guanjia.ErrorCode(sendErr) != guanjia.EINTERNAL:
+		// The sender refused for good (no such recipient, no template): retrying cannot help.
+		n.Status, n.Error = guanjia.DeliveryFailed, guanjia.ErrorMessage(sendErr)
 	default:
 		n.Status, n.Error = guanjia.DeliveryRetrying, sendErr.Error()
 		if retried, _ := asynq.GetRetryCount(ctx); retried >= NotifyMaxRetry {
@@ -126,6 +137,11 @@ func (h *Handlers) HandleReconcile(ctx context.Context, _ *asynq.Task) error {
 	if err != nil {
 		return err
 	}
+	volunteerArmed, err := h.reconcileVolunteer(ctx, now.Add(h.ReconcileHorizon)) // 公益海口 (worker/volunteer.go)
+	if err != nil {
+		return err
+	}
+	armed += volunteerArmed
 	ids, err := h.Notifications.StaleNotifications(ctx, now.Add(-time.Minute), 1000)
 	if err != nil {
 		return err

@@ -10,8 +10,9 @@ import (
 // Config tunes the worker.
 type Config struct {
 	Concurrency int
-	// PollInterval is how often scheduled and retried tasks are moved to their
-	// queues. asynq's default (5 s) makes SLA timers up to 5 s late.
+	// PollInterval is how often due timers are moved to their queues and how
+	// long an idle worker waits before looking again. asynq's defaults (5 s and
+	// 1 s) make SLA timers up to 6 s late.
 	PollInterval      time.Duration
 	ReconcileInterval time.Duration
 	ShutdownTimeout   time.Duration
@@ -23,6 +24,7 @@ func NewServer(redis asynq.RedisConnOpt, cfg Config, log *slog.Logger) *asynq.Se
 		Concurrency:              cfg.Concurrency,
 		Queues:                   map[string]int{QueueSLA: 6, QueueNotify: 3, QueueDefault: 1},
 		DelayedTaskCheckInterval: cfg.PollInterval,
+		TaskCheckInterval:        cfg.PollInterval,
 		ShutdownTimeout:          cfg.ShutdownTimeout,
 		Logger:                   slogAdapter{log},
 		LogLevel:                 asynq.WarnLevel,
@@ -35,6 +37,9 @@ func NewPeriodic(redis asynq.RedisConnOpt, cfg Config, log *slog.Logger) (*asynq
 	s := asynq.NewScheduler(redis, &asynq.SchedulerOpts{Logger: slogAdapter{log}, LogLevel: asynq.WarnLevel})
 	every := "@every " + cfg.ReconcileInterval.String()
 	if _, err := s.Register(every, NewReconcileTask(), asynq.Queue(QueueDefault), asynq.Unique(cfg.ReconcileInterval/2)); err != nil {
+		return nil, err
+	}
+	if _, err := s.Register("@every "+CreditSweepInterval.String(), NewCreditSweepTask(), asynq.Queue(QueueDefault), asynq.Unique(CreditSweepInterval/2)); err != nil {
 		return nil, err
 	}
 	return s, nil

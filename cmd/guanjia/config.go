@@ -2,6 +2,8 @@ package main
 
 import (
 	"fmt"
+
+	"guanjia/wechat"
 	"os"
 	"strconv"
 	"time"
@@ -22,6 +24,8 @@ type Config struct {
 	ReconcileInterval time.Duration
 	LogLevel          string
 	PublicURL         string // how people reach the console, for links in pushes
+	WeChat            wechat.Config
+	MapTileURL        string // console maps: tile URL template, e.g. an internal WGS-84 tile server; "" = grids only
 }
 
 func loadConfig() (Config, error) {
@@ -34,8 +38,12 @@ func loadConfig() (Config, error) {
 		HolidaysFile: os.Getenv("GUANJIA_HOLIDAYS_FILE"),
 		LogLevel:     env("GUANJIA_LOG_LEVEL", "info"),
 		PublicURL:    os.Getenv("GUANJIA_PUBLIC_URL"),
+		MapTileURL:   os.Getenv("GUANJIA_MAP_TILE_URL"),
 	}
 	var err error
+	if c.WeChat, err = loadWeChatConfig(); err != nil {
+		return c, err
+	}
 	if c.TokenTTL, err = envDuration("GUANJIA_TOKEN_TTL", 12*time.Hour); err != nil {
 		return c, err
 	}

@@ -148,7 +148,10 @@ func seedDemo(ctx context.Context, db *store.DB, out io.Writer) error {
 	}
 	fmt.Fprintf(out, "demo city: %d categories, %d grids, %d units, %d new accounts (password %s)\n",
 		len(demoCategories()), grids, len(cityUnits)+len(demoDistricts)*len(districtDepts), created, demoPassword)
-	return nil
+	if err := seedCreditDemo(ctx, db, out); err != nil { // 诚信海口 (demo_credit.go)
+		return err
+	}
+	return seedVolunteerDemo(ctx, db, out) // 公益海口 (demo_volunteer.go)
 }
 
 func demoGrid(d district, r, c, n int) *guanjia.Grid {

@@ -13,6 +13,7 @@ import (
 	"mime/multipart"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -413,5 +414,88 @@ func TestHealthAndReadiness(t *testing.T) {
 			t.Errorf("%s: %v %v", p, res, err)
 		}
 		res.Body.Close()
+	}
+}
+
+// In the demo, a citizen signs in from the mini-program with a login code;
+// the offline WeChat then shows what each phone would have received.
+func TestWeChatDemoFlow(t *testing.T) {
+	m := startMain(t)
+	anon := &client{t: t, base: m.URL}
+	a := anon.do("POST", "/api/v1/wechat/login", map[string]string{"code": "demo-code-42"})
+	if a.status != 200 || a.str("role") != "citizen" || a.str("openid") == "" {
+		t.Fatalf("wechat login: %d %s", a.status, a.raw)
+	}
+	citizen := &client{t: t, base: m.URL, token: a.str("token")}
+	if again := anon.do("POST", "/api/v1/wechat/login", map[string]string{"code": "demo-code-42"}); again.status != 401 {
+		t.Errorf("reused login code: %d %s", again.status, again.raw)
+	}
+	// The citizen allows two progress messages in the subscribe popup.
+	tpl := "demo-" + "complaint_update"
+	if a := citizen.do("POST", "/api/v1/wechat/subscriptions", map[string]any{"template_ids": []string{tpl, tpl}}); a.status != 200 {
+		t.Fatalf("subscriptions: %d %s", a.status, a.raw)
+	}
+	c := citizen.do("POST", "/api/v1/complaints", map[string]any{"category": "1101", "description": "小区门口垃圾堆积",
+		"lat": lh01Lat, "lng": lh01Lng, "coord_system": "wgs84"})
+	if c.status != 201 {
+		t.Fatalf("create: %d %s", c.status, c.raw)
+	}
+	path := fmt.Sprintf("/api/v1/complaints/%d", int64(c.num("id")))
+	crew := login(t, m, "crew-lh01-hw")
+	crew.do("POST", path+"/accept", nil)
+	crew.do("POST", path+"/arrive", map[string]any{"lat": lh01Lat, "lng": lh01Lng})
+	crew.do("POST", path+"/resolve", map[string]any{"note": "已清理"}) // a third update: no consent left
+
+	type received struct {
+		Kind, ToUser, TemplateID, Title, Description, URL string
+		ErrCode                                           int
+		Data                                              map[string]string
+	}
+	var msgs []received
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		res, err := http.Get(m.URL + "/__fake/wechat/messages")
+		if err != nil {
+			t.Fatal(err)
+		}
+		msgs = nil
+		json.NewDecoder(res.Body).Decode(&msgs)
+		res.Body.Close()
+		var wecom, subscribe int
+		for _, msg := range msgs {
+			switch {
+			case msg.Kind == "wecom" && msg.ToUser == "crewlh01hw":
+				wecom++
+			case msg.Kind == "subscribe" && msg.ToUser == a.str("openid") && msg.ErrCode == 0:
+				subscribe++
+			}
+		}
+		if wecom >= 1 && subscribe == 2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("phones received %d crew pushes and %d citizen messages: %+v", wecom, subscribe, msgs)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	// The third update found no consent left: recorded, not an error, not retried.
+	dispatcher := login(t, m, "dispatcher")
+	deadline = time.Now().Add(10 * time.Second)
+	for {
+		ns := dispatcher.do("GET", "/api/v1/notifications?complaint="+strconv.FormatInt(int64(c.num("id")), 10), nil)
+		statuses := map[string]int{}
+		for _, n := range ns.body["notifications"].([]any) {
+			n := n.(map[string]any)
+			if n["channel"] == "subscribe" {
+				statuses[n["status"].(string)]++
+			}
+		}
+		if statuses["sent"] == 2 && statuses["no_consent"] == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("subscribe deliveries: %v", statuses)
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 }

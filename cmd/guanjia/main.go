@@ -31,8 +31,12 @@ import (
 
 	"guanjia"
 	"guanjia/api"
+	"guanjia/credit"
 	"guanjia/dispatch"
 	"guanjia/store"
+	"guanjia/volunteer"
+	"guanjia/wechat"
+	"guanjia/wechat/fake"
 	"guanjia/worker"
 )
 
@@ -54,6 +58,7 @@ const usage = `usage: guanjia [command]
   seed demo     load the Haikou demo city (grids, units, crews, categories, demo accounts)
   user add      --username U --password P --role R [--unit CODE] [--grid ID] [--name N]
   token         --user U [--ttl 1h]: print a bearer token for an existing user
+  bench NAME    run a benchmark against PostgreSQL + Redis (intake)
 `
 
 func run(ctx context.Context, args []string, out io.Writer) error {
@@ -91,6 +96,8 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		return m.userAdd(ctx, args[1:])
 	case "token":
 		return m.token(ctx, args)
+	case "bench":
+		return runBench(ctx, cfg, args, out)
 	case "help", "-h", "--help":
 		fmt.Fprint(out, usage)
 		return nil
@@ -114,20 +121,22 @@ type Main struct {
 	Log    *slog.Logger
 	Now    func() time.Time
 
-	DB        *store.DB
-	Redis     asynq.RedisConnOpt
-	rdb       redis.UniversalClient
-	miniredis *miniredis.Miniredis
-	client    *asynq.Client
-	inspector *asynq.Inspector
-	Dispatch  *dispatch.Service
-	Scheduler *worker.Scheduler
-	Registry  *prometheus.Registry
-	API       *api.Server
-	Worker    *asynq.Server
-	periodic  *asynq.Scheduler
-	Listener  net.Listener
-	Handlers  *worker.Handlers
+	DB         *store.DB
+	Redis      asynq.RedisConnOpt
+	rdb        redis.UniversalClient
+	miniredis  *miniredis.Miniredis
+	client     *asynq.Client
+	inspector  *asynq.Inspector
+	Dispatch   *dispatch.Service
+	Scheduler  *worker.Scheduler
+	Registry   *prometheus.Registry
+	API        *api.Server
+	Worker     *asynq.Server
+	periodic   *asynq.Scheduler
+	Listener   net.Listener
+	Handlers   *worker.Handlers
+	WeChat     *wechat.Client // nil without a WeChat app
+	fakeWeChat *fake.Server   // the offline WeChat of the all-in-one demo
 	// URL is where the API answers once Run has started it.
 	URL     string
 	stopAPI context.CancelFunc
@@ -178,6 +187,9 @@ func (m *Main) Start(ctx context.Context, mode Mode) error {
 	if err := m.openRedis(mode); err != nil {
 		return err
 	}
+	if err := m.setupWeChat(mode); err != nil {
+		return err
+	}
 	if err := m.wire(ctx); err != nil {
 		return err
 	}
@@ -190,6 +202,7 @@ func (m *Main) Start(ctx context.Context, mode Mode) error {
 		if err := m.startAPI(ctx); err != nil {
 			return err
 		}
+		m.pushFakeCallbacks()
 		if mode == ModeAll {
 			m.printWelcome()
 		}
@@ -283,18 +296,36 @@ func (m *Main) wire(ctx context.Context) error {
 	blobs := store.DiskBlobs{Dir: filepath.Join(m.Config.DataDir, "photos")}
 	m.Dispatch = dispatch.NewService(m.DB, m.Scheduler, router, cal, blobs)
 	m.Dispatch.Now, m.Dispatch.Log = m.Now, m.Log
+	senders, content, miniProgram := m.wechatWiring()
+	m.Dispatch.Content = content
+	// Every process that changes complaints (api, worker, all-in-one) tells the live queues.
+	live := api.NewLive(m.rdb, m.Log)
+	m.Dispatch.Live = live
+	// 公益海口: the content checker stays a stand-in until the WeChat adapter is wired in here.
+	vol := volunteer.NewService(m.DB, m.Scheduler, m.Scheduler, content, volunteer.ClockFunc(m.Now), m.Config.Secret)
+	vol.Blobs, vol.Log, vol.Config.PublicURL = blobs, m.Log, m.Config.PublicURL
+	// 诚信海口: hot lookups cached in Redis, large imports run by the worker.
+	cred := credit.NewService(m.DB, worker.NewCreditCache(m.rdb, "guanjia:"), m.Scheduler, m.Scheduler)
+	cred.Now, cred.Log = m.Now, m.Log
 	m.Handlers = &worker.Handlers{
-		Dispatch: m.Dispatch, Notifications: m.DB, Users: m.DB, Senders: map[string]guanjia.Sender{},
+		Dispatch: m.Dispatch, Notifications: m.DB, Users: m.DB, Senders: senders,
 		Scheduler: m.Scheduler, Metrics: worker.NewMetrics(m.Registry), Log: m.Log, Now: m.Now,
 		ReconcileHorizon: 3 * m.Config.ReconcileInterval,
 	}
+	m.Handlers.Volunteer = vol
+	m.Handlers.Credit = cred
 	monitor := asynqmon.New(asynqmon.Options{RootPath: "/admin/queues", RedisConnOpt: m.Redis})
 	m.API = api.New(api.Config{
 		Secret: m.Config.Secret, TokenTTL: m.Config.TokenTTL, MaxPhotoBytes: m.Config.MaxPhotoBytes,
-		AdminQueuesUI: monitor,
+		AdminQueuesUI: monitor, MapTileURL: m.Config.MapTileURL,
+		WeChatCallback: m.callbackHandler(), FakeWeChat: m.fakeMessages(),
 	}, api.Deps{
-		Users: m.DB, Catalog: m.DB, Notifications: m.DB, Idempotency: m.DB, Blobs: blobs,
+		WeChat: miniProgram,
+		Users:  m.DB, Catalog: m.DB, Notifications: m.DB, Idempotency: m.DB, Blobs: blobs,
 		Dispatch: m.Dispatch, Ready: m.ready, Registry: m.Registry, Log: m.Log, Now: m.Now,
+		Notices: m.DB, Live: live,
+		Volunteer: vol,
+		Credit:    cred,
 	})
 	return nil
 }
@@ -392,12 +423,20 @@ func (m *Main) Close() error {
 		m.Worker.Shutdown() // waits for in-flight tasks up to the shutdown timeout
 		m.Worker = nil
 	}
-	for _, c := range []io.Closer{m.client, m.inspector, m.rdb} {
-		if c != nil {
-			c.Close()
-		}
+	if m.client != nil {
+		m.client.Close()
+		m.inspector.Close()
+		m.rdb.Close()
+		m.client, m.inspector, m.rdb = nil, nil, nil
 	}
-	m.client, m.inspector, m.rdb = nil, nil, nil
+	if m.WeChat != nil {
+		m.WeChat.Close()
+		m.WeChat = nil
+	}
+	if m.fakeWeChat != nil {
+		m.fakeWeChat.Close()
+		m.fakeWeChat = nil
+	}
 	if m.DB != nil {
 		m.DB.Close()
 		m.DB = nil

@@ -1,0 +1,540 @@
+package api
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"guanjia"
+	"guanjia/volunteer"
+)
+
+type activityJSON struct {
+	ID             int64       `json:"id"`
+	TeamID         int64       `json:"team_id"`
+	Team           string      `json:"team,omitempty"`
+	Title          string      `json:"title"`
+	Description    string      `json:"description"`
+	Address        string      `json:"address"`
+	Lat            float64     `json:"lat"` // WGS-84
+	Lng            float64     `json:"lng"`
+	CoordSystem    string      `json:"coord_system"` // what the organiser sent
+	RadiusM        float64     `json:"radius_m"`
+	StartAt        time.Time   `json:"start_at"`
+	EndAt          time.Time   `json:"end_at"`
+	SignupDeadline time.Time   `json:"signup_deadline"`
+	Capacity       int         `json:"capacity"`
+	Confirmed      int         `json:"confirmed"`
+	Waitlisted     int         `json:"waitlisted"`
+	Requirements   string      `json:"requirements,omitempty"`
+	Tags           []string    `json:"tags"`
+	CoverPhoto     string      `json:"cover_photo,omitempty"`
+	Status         string      `json:"status"`
+	ReviewNote     string      `json:"review_note,omitempty"`
+	CreatedAt      time.Time   `json:"created_at"`
+	UpdatedAt      time.Time   `json:"updated_at"`
+	SettledAt      *time.Time  `json:"settled_at,omitempty"`
+	DistanceM      *float64    `json:"distance_m,omitempty"`
+	MySignup       *signupJSON `json:"my_signup,omitempty"`
+	CanEdit        bool        `json:"can_edit,omitempty"`
+	Events         []vEvent    `json:"events,omitempty"`
+}
+
+type vEvent struct {
+	Subject   string    `json:"subject"`
+	SubjectID int64     `json:"subject_id"`
+	Action    string    `json:"action"`
+	From      string    `json:"from,omitempty"`
+	To        string    `json:"to,omitempty"`
+	ActorID   *int64    `json:"actor_id"`
+	Note      string    `json:"note,omitempty"`
+	At        time.Time `json:"at"`
+}
+
+func toVEvents(events []*guanjia.VolunteerEvent) []vEvent {
+	out := make([]vEvent, len(events))
+	for i, e := range events {
+		out[i] = vEvent{Subject: e.Subject, SubjectID: e.SubjectID, Action: e.Action, From: e.From, To: e.To,
+			ActorID: e.ActorID, Note: e.Note, At: e.At}
+	}
+	return out
+}
+
+func toActivityJSON(a *guanjia.Activity) activityJSON {
+	tags := a.Tags
+	if tags == nil {
+		tags = []string{}
+	}
+	return activityJSON{ID: a.ID, TeamID: a.TeamID, Title: a.Title, Description: a.Description, Address: a.Address,
+		Lat: a.Lat, Lng: a.Lng, CoordSystem: a.CoordSystem, RadiusM: a.RadiusM, StartAt: a.StartAt, EndAt: a.EndAt,
+		SignupDeadline: a.SignupDeadline, Capacity: a.Capacity, Confirmed: a.Confirmed, Waitlisted: a.Waitlisted,
+		Requirements: a.Requirements, Tags: tags, CoverPhoto: a.CoverPhoto, Status: string(a.Status), ReviewNote: a.ReviewNote,
+		CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt, SettledAt: a.SettledAt}
+}
+
+type signupJSON struct {
+	ID             int64      `json:"id"`
+	ActivityID     int64      `json:"activity_id"`
+	UserID         int64      `json:"user_id"`
+	Status         string     `json:"status"`             // confirmed, waitlisted, cancelled, checked_in, checked_out, no_show
+	Position       int        `json:"position,omitempty"` // place on the waitlist, from 1
+	CheckinAt      *time.Time `json:"checkin_at,omitempty"`
+	CheckinManual  bool       `json:"checkin_manual,omitempty"`
+	CheckoutAt     *time.Time `json:"checkout_at,omitempty"`
+	CheckoutManual bool       `json:"checkout_manual,omitempty"`
+	AutoCheckout   bool       `json:"auto_checkout,omitempty"`
+	CreatedAt      time.Time  `json:"created_at"`
+	CancelledAt    *time.Time `json:"cancelled_at,omitempty"`
+}
+
+func toSignupJSON(su *guanjia.Signup) signupJSON {
+	out := signupJSON{ID: su.ID, ActivityID: su.ActivityID, UserID: su.UserID, Status: string(su.Status),
+		CheckinAt: su.CheckinAt, CheckinManual: su.CheckinManual, CheckoutAt: su.CheckoutAt, CheckoutManual: su.CheckoutManual,
+		AutoCheckout: su.AutoCheckout, CreatedAt: su.CreatedAt, CancelledAt: su.CancelledAt}
+	if su.Status == guanjia.SignupWaitlisted {
+		out.Position = su.Position
+	}
+	return out
+}
+
+type activityRequest struct {
+	TeamID         int64      `json:"team_id"`
+	Title          string     `json:"title"`
+	Description    string     `json:"description"`
+	Address        string     `json:"address"`
+	Lat            *float64   `json:"lat"`
+	Lng            *float64   `json:"lng"`
+	CoordSystem    string     `json:"coord_system"`
+	RadiusM        float64    `json:"radius_m"`
+	StartAt        *time.Time `json:"start_at"`
+	EndAt          *time.Time `json:"end_at"`
+	SignupDeadline *time.Time `json:"signup_deadline"`
+	Capacity       int        `json:"capacity"`
+	Requirements   string     `json:"requirements"`
+	Tags           []string   `json:"tags"`
+	CoverPhoto     string     `json:"cover_photo"`
+}
+
+func orZero(t *time.Time) time.Time {
+	if t == nil {
+		return time.Time{}
+	}
+	return *t
+}
+
+func (r *activityRequest) input() volunteer.ActivityInput {
+	return volunteer.ActivityInput{TeamID: r.TeamID, Title: r.Title, Description: r.Description, Address: r.Address,
+		Lat: r.Lat, Lng: r.Lng, CoordSystem: r.CoordSystem, RadiusM: r.RadiusM, StartAt: orZero(r.StartAt),
+		EndAt: orZero(r.EndAt), SignupDeadline: orZero(r.SignupDeadline), Capacity: r.Capacity,
+		Requirements: r.Requirements, Tags: r.Tags, CoverPhoto: r.CoverPhoto}
+}
+
+// handleActivityCreate drafts an activity for a team the caller administers.
+func (s *Server) handleActivityCreate(c echo.Context) error {
+	var req activityRequest
+	if err := bind(c, &req); err != nil {
+		return err
+	}
+	a, err := s.volunteer.CreateActivity(c.Request().Context(), claimsOf(c), req.input())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, toActivityJSON(a))
+}
+
+// handleActivityUpdate edits a draft or refused activity.
+func (s *Server) handleActivityUpdate(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	var req activityRequest
+	if err := bind(c, &req); err != nil {
+		return err
+	}
+	a, err := s.volunteer.UpdateActivity(c.Request().Context(), claimsOf(c), id, req.input())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toActivityJSON(a))
+}
+
+// handleActivityList lists activities: ?near=lat,lng&radius=m&coord_system=, ?status=a,b, ?team_id=.
+func (s *Server) handleActivityList(c echo.Context) error {
+	near, err := nearQuery(c)
+	if err != nil {
+		return err
+	}
+	teamID, err := queryID(c, "team_id")
+	if err != nil {
+		return err
+	}
+	q := volunteer.ActivityQuery{TeamID: teamID, Near: near}
+	if st := c.QueryParam("status"); st != "" {
+		for _, v := range strings.Split(st, ",") {
+			q.Status = append(q.Status, guanjia.ActivityStatus(strings.TrimSpace(v)))
+		}
+	}
+	hits, err := s.volunteer.ListActivities(c.Request().Context(), claimsOf(c), q)
+	if err != nil {
+		return err
+	}
+	out := make([]activityJSON, len(hits))
+	for i, h := range hits {
+		out[i] = toActivityJSON(h.Activity)
+		out[i].DistanceM = h.DistanceM
+	}
+	return c.JSON(http.StatusOK, map[string]any{"activities": out})
+}
+
+// handleActivityGet answers an activity with capacity, confirmed and
+// waitlisted counts and the caller's own signup.
+func (s *Server) handleActivityGet(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	d, err := s.volunteer.GetActivity(c.Request().Context(), claimsOf(c), id)
+	if err != nil {
+		return err
+	}
+	out := toActivityJSON(d.Activity)
+	out.Team, out.CanEdit = d.Team.Name, d.CanEdit
+	if d.Mine != nil {
+		mine := toSignupJSON(d.Mine)
+		out.MySignup = &mine
+	}
+	if len(d.Events) > 0 {
+		out.Events = toVEvents(d.Events)
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+// handleActivitySubmit sends a draft for review.
+func (s *Server) handleActivitySubmit(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	a, err := s.volunteer.SubmitActivity(c.Request().Context(), claimsOf(c), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toActivityJSON(a))
+}
+
+// handleActivityReview publishes or refuses a submitted activity (admins).
+func (s *Server) handleActivityReview(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	req, err := bindReview(c)
+	if err != nil {
+		return err
+	}
+	a, err := s.volunteer.ReviewActivity(c.Request().Context(), claimsOf(c), id, *req.Approve, req.Reason)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toActivityJSON(a))
+}
+
+type reasonRequest struct {
+	Reason string `json:"reason"`
+}
+
+// handleActivityCancel cancels an activity; everyone signed up is told.
+func (s *Server) handleActivityCancel(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	var req reasonRequest
+	if err := bind(c, &req); err != nil {
+		return err
+	}
+	a, err := s.volunteer.CancelActivity(c.Request().Context(), claimsOf(c), id, req.Reason)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toActivityJSON(a))
+}
+
+type rescheduleRequest struct {
+	StartAt        *time.Time `json:"start_at"`
+	EndAt          *time.Time `json:"end_at"`
+	SignupDeadline *time.Time `json:"signup_deadline"`
+	Reason         string     `json:"reason"`
+}
+
+// handleActivityReschedule moves a published activity; reminders are re-armed.
+func (s *Server) handleActivityReschedule(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	var req rescheduleRequest
+	if err := bind(c, &req); err != nil {
+		return err
+	}
+	a, err := s.volunteer.RescheduleActivity(c.Request().Context(), claimsOf(c), id, volunteer.RescheduleInput{
+		StartAt: orZero(req.StartAt), EndAt: orZero(req.EndAt), SignupDeadline: orZero(req.SignupDeadline), Reason: req.Reason})
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toActivityJSON(a))
+}
+
+// handleSignupCreate signs the caller up: {"status":"confirmed"} or
+// {"status":"waitlisted","position":n}.
+func (s *Server) handleSignupCreate(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	su, err := s.volunteer.Signup(c.Request().Context(), claimsOf(c), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, toSignupJSON(su))
+}
+
+// handleSignupCancel withdraws the caller's signup (until the cut-off).
+func (s *Server) handleSignupCancel(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	su, err := s.volunteer.CancelSignup(c.Request().Context(), claimsOf(c), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toSignupJSON(su))
+}
+
+// handleSignupList lists an activity's signups for its organisers.
+func (s *Server) handleSignupList(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	list, err := s.volunteer.ListSignups(c.Request().Context(), claimsOf(c), id)
+	if err != nil {
+		return err
+	}
+	out := make([]signupJSON, len(list))
+	for i, su := range list {
+		out[i] = toSignupJSON(su)
+	}
+	return c.JSON(http.StatusOK, map[string]any{"signups": out})
+}
+
+// handleMySignups lists the caller's signups.
+func (s *Server) handleMySignups(c echo.Context) error {
+	list, err := s.volunteer.MySignups(c.Request().Context(), claimsOf(c))
+	if err != nil {
+		return err
+	}
+	out := make([]signupJSON, len(list))
+	for i, su := range list {
+		out[i] = toSignupJSON(su)
+	}
+	return c.JSON(http.StatusOK, map[string]any{"signups": out})
+}
+
+// handleCheckinToken answers the organiser's rotating QR token.
+func (s *Server) handleCheckinToken(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	tok, exp, err := s.volunteer.CheckinToken(c.Request().Context(), claimsOf(c), id)
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.JSON(http.StatusOK, map[string]any{"token": tok, "expires_at": exp})
+}
+
+type checkRequest struct {
+	Token       string   `json:"token"`
+	Lat         *float64 `json:"lat"`
+	Lng         *float64 `json:"lng"`
+	CoordSystem string   `json:"coord_system"`
+}
+
+func (r *checkRequest) input() volunteer.CheckInput {
+	return volunteer.CheckInput{Token: r.Token, Lat: r.Lat, Lng: r.Lng, CoordSystem: r.CoordSystem}
+}
+
+// handleCheckin checks the caller in with a scanned token and their position.
+func (s *Server) handleCheckin(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	var req checkRequest
+	if err := bind(c, &req); err != nil {
+		return err
+	}
+	su, err := s.volunteer.CheckIn(c.Request().Context(), claimsOf(c), id, req.input())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toSignupJSON(su))
+}
+
+func checkoutJSON(su *guanjia.Signup, e *guanjia.HoursEntry) map[string]any {
+	return map[string]any{"signup": toSignupJSON(su), "hours": toHoursEntryJSON(e)}
+}
+
+// handleCheckout checks the caller out and credits their hours.
+func (s *Server) handleCheckout(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	var req checkRequest
+	if err := bind(c, &req); err != nil {
+		return err
+	}
+	su, e, err := s.volunteer.CheckOut(c.Request().Context(), claimsOf(c), id, req.input())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, checkoutJSON(su, e))
+}
+
+func manualInput(c echo.Context) (int64, volunteer.ManualCheck, error) {
+	id, err := pathID(c)
+	if err != nil {
+		return 0, volunteer.ManualCheck{}, err
+	}
+	user, err := strconv.ParseInt(c.Param("user"), 10, 64)
+	if err != nil || user <= 0 {
+		return 0, volunteer.ManualCheck{}, guanjia.Errorf(guanjia.ENOTFOUND, "no such user %q", c.Param("user"))
+	}
+	var req reasonRequest
+	if err := bind(c, &req); err != nil {
+		return 0, volunteer.ManualCheck{}, err
+	}
+	return id, volunteer.ManualCheck{UserID: user, Reason: req.Reason}, nil
+}
+
+// handleManualCheckin lets an organiser check someone in by hand, with a reason.
+func (s *Server) handleManualCheckin(c echo.Context) error {
+	id, in, err := manualInput(c)
+	if err != nil {
+		return err
+	}
+	su, err := s.volunteer.ManualCheckIn(c.Request().Context(), claimsOf(c), id, in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toSignupJSON(su))
+}
+
+// handleManualCheckout lets an organiser check someone out by hand, with a reason.
+func (s *Server) handleManualCheckout(c echo.Context) error {
+	id, in, err := manualInput(c)
+	if err != nil {
+		return err
+	}
+	su, e, err := s.volunteer.ManualCheckOut(c.Request().Context(), claimsOf(c), id, in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, checkoutJSON(su, e))
+}
+
+type albumPhotoJSON struct {
+	ID          string    `json:"id"`
+	ActivityID  int64     `json:"activity_id"`
+	ContentType string    `json:"content_type"`
+	Size        int64     `json:"size"`
+	URL         string    `json:"url"`
+	UploadedBy  int64     `json:"uploaded_by"`
+	CreatedAt   time.Time `json:"created_at"`
+}
+
+func toAlbumPhotoJSON(p *volunteer.ActivityPhoto) albumPhotoJSON {
+	return albumPhotoJSON{ID: p.ID, ActivityID: p.ActivityID, ContentType: p.ContentType, Size: p.Size,
+		URL: "/api/v1/activities/" + strconv.FormatInt(p.ActivityID, 10) + "/photos/" + p.ID, UploadedBy: p.UploadedBy, CreatedAt: p.CreatedAt}
+}
+
+// handleActivityPhotoUpload adds a multipart "file" (JPEG, PNG or WebP,
+// sniffed from its bytes) to an activity's album.
+func (s *Server) handleActivityPhotoUpload(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	r := c.Request()
+	r.Body = http.MaxBytesReader(c.Response(), r.Body, s.cfg.MaxPhotoBytes+(64<<10))
+	fh, err := c.FormFile("file")
+	if err != nil {
+		var maxErr *http.MaxBytesError
+		if errors.As(err, &maxErr) {
+			return guanjia.Errorf(guanjia.ETOOLARGE, "the photo is larger than %d MB", s.cfg.MaxPhotoBytes>>20)
+		}
+		return invalid("file", "upload the photo as multipart field \"file\"")
+	}
+	if fh.Size > s.cfg.MaxPhotoBytes {
+		return guanjia.Errorf(guanjia.ETOOLARGE, "the photo is larger than %d MB", s.cfg.MaxPhotoBytes>>20)
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	head := make([]byte, 512)
+	n, _ := io.ReadFull(f, head)
+	ct := http.DetectContentType(head[:n])
+	if !imageTypes[ct] {
+		return guanjia.FieldError(guanjia.EUNSUPPORTED, "file", "the file is not a JPEG, PNG or WebP image")
+	}
+	p, err := s.volunteer.AddPhoto(r.Context(), claimsOf(c), id, ct, fh.Size, io.MultiReader(bytes.NewReader(head[:n]), f))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, toAlbumPhotoJSON(p))
+}
+
+// handleActivityPhotoList lists an activity's album.
+func (s *Server) handleActivityPhotoList(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	list, err := s.volunteer.ListPhotos(c.Request().Context(), claimsOf(c), id)
+	if err != nil {
+		return err
+	}
+	out := make([]albumPhotoJSON, len(list))
+	for i, p := range list {
+		out[i] = toAlbumPhotoJSON(p)
+	}
+	return c.JSON(http.StatusOK, map[string]any{"photos": out})
+}
+
+// handleActivityPhotoGet streams a photo of an activity's album.
+func (s *Server) handleActivityPhotoGet(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	p, body, err := s.volunteer.OpenPhoto(c.Request().Context(), claimsOf(c), id, c.Param("photo"))
+	if err != nil {
+		return err
+	}
+	defer body.Close()
+	c.Response().Header().Set("Cache-Control", "private, max-age=86400")
+	return c.Stream(http.StatusOK, p.ContentType, body)
+}

@@ -1,0 +1,118 @@
+package api
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"guanjia/credit"
+)
+
+type articleJSON struct {
+	ID          int64      `json:"id"`
+	Section     string     `json:"section"`
+	SectionName string     `json:"section_name"`
+	Title       string     `json:"title"`
+	Body        string     `json:"body,omitempty"`
+	Source      string     `json:"source,omitempty"`
+	Status      string     `json:"status"`
+	PublishedAt *time.Time `json:"published_at,omitempty"`
+	UpdatedAt   time.Time  `json:"updated_at"`
+}
+
+func toArticleJSON(a *credit.Article, withBody bool) articleJSON {
+	out := articleJSON{ID: a.ID, Section: a.Section, SectionName: credit.Sections[a.Section], Title: a.Title,
+		Source: a.Source, Status: string(a.Status), PublishedAt: a.PublishedAt, UpdatedAt: a.UpdatedAt}
+	if withBody {
+		out.Body = a.Body
+	}
+	return out
+}
+
+type articleRequest struct {
+	Section string `json:"section"`
+	Title   string `json:"title"`
+	Body    string `json:"body"`
+	Source  string `json:"source"`
+}
+
+func (r articleRequest) input() credit.ArticleInput {
+	return credit.ArticleInput{Section: r.Section, Title: r.Title, Body: r.Body, Source: r.Source}
+}
+
+// handleArticleList answers a page of 诚信动态 (news), 政策法规 (policy) or
+// 通知公告 (notice), newest first; staff also see drafts.
+func (s *Server) handleArticleList(c echo.Context) error {
+	page, err := queryInt(c, "page", 1)
+	if err != nil {
+		return err
+	}
+	perPage, err := queryInt(c, "per_page", 20)
+	if err != nil {
+		return err
+	}
+	list, total, err := s.credit.Articles(c.Request().Context(), claimsOf(c), c.QueryParam("section"), page, perPage)
+	if err != nil {
+		return err
+	}
+	out := make([]articleJSON, len(list))
+	for i, a := range list {
+		out[i] = toArticleJSON(a, false)
+	}
+	return c.JSON(http.StatusOK, map[string]any{"articles": out, "total": total, "page": max(page, 1)})
+}
+
+func (s *Server) handleArticleGet(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	a, err := s.credit.Article(c.Request().Context(), claimsOf(c), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toArticleJSON(a, true))
+}
+
+// handleArticleCreate saves a draft.
+func (s *Server) handleArticleCreate(c echo.Context) error {
+	var req articleRequest
+	if err := bind(c, &req); err != nil {
+		return err
+	}
+	a, err := s.credit.CreateArticle(c.Request().Context(), claimsOf(c), req.input())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, toArticleJSON(a, true))
+}
+
+func (s *Server) handleArticleUpdate(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	var req articleRequest
+	if err := bind(c, &req); err != nil {
+		return err
+	}
+	a, err := s.credit.UpdateArticle(c.Request().Context(), claimsOf(c), id, req.input())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toArticleJSON(a, true))
+}
+
+// handleArticleAction publishes or unpublishes an article.
+func (s *Server) handleArticleAction(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	a, err := s.credit.ArticleAction(c.Request().Context(), claimsOf(c), id, c.Param("action"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toArticleJSON(a, true))
+}

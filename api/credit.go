@@ -1,0 +1,507 @@
+package api
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"guanjia"
+	"guanjia/credit"
+)
+
+// creditViewer lets the public credit pages answer anyone: a valid token
+// (or the console's cookie) makes the caller staff or a signed-in user,
+// anything else is an anonymous visitor. A bad token is not an error here:
+// the answer is then the public one.
+func (s *Server) creditViewer(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		raw := strings.TrimPrefix(c.Request().Header.Get(echo.HeaderAuthorization), "Bearer ")
+		if raw == "" {
+			if ck, err := c.Cookie(sessionCookie); err == nil {
+				raw = ck.Value
+			}
+		}
+		if raw != "" {
+			if claims, err := s.parseToken(raw); err == nil {
+				c.Set(claimsKey, claims)
+			}
+		}
+		return next(c)
+	}
+}
+
+// creditStaff publish credit data and see what left public view.
+var creditStaff = []guanjia.Role{guanjia.RoleDepartment, guanjia.RoleAdmin}
+
+type creditSubjectJSON struct {
+	ID         int64  `json:"id"`
+	Kind       string `json:"kind"`
+	CreditCode string `json:"credit_code,omitempty"`
+	IDNumber   string `json:"id_number,omitempty"` // always masked
+	Name       string `json:"name"`
+	LegalRep   string `json:"legal_rep,omitempty"`
+	Address    string `json:"address,omitempty"`
+	Black      *int   `json:"black,omitempty"` // list entries in public view, in search results
+	Red        *int   `json:"red,omitempty"`
+}
+
+func toCreditSubjectJSON(sub *guanjia.CreditSubject) *creditSubjectJSON {
+	if sub == nil {
+		return nil
+	}
+	return &creditSubjectJSON{ID: sub.ID, Kind: string(sub.Kind), CreditCode: sub.CreditCode, IDNumber: sub.IDMasked,
+		Name: sub.Name, LegalRep: sub.LegalRep, Address: sub.Address}
+}
+
+type creditEntryJSON struct {
+	ID          int64              `json:"id"`
+	Type        string             `json:"type"`
+	TypeName    string             `json:"type_name"`
+	ListName    string             `json:"list_name"`
+	Reason      string             `json:"reason"`
+	DocumentNo  string             `json:"document_no"`
+	Authority   string             `json:"authority"`
+	Department  string             `json:"department"`
+	DecidedOn   string             `json:"decided_on"`
+	ValidFrom   string             `json:"valid_from,omitempty"`
+	ValidUntil  string             `json:"valid_until,omitempty"`
+	PublicUntil string             `json:"public_until"`
+	Status      string             `json:"status"`
+	Fields      map[string]string  `json:"fields"`
+	Subject     *creditSubjectJSON `json:"subject,omitempty"`
+}
+
+func civil(t *time.Time) string {
+	if t == nil {
+		return ""
+	}
+	return t.Format("2006-01-02")
+}
+
+func toCreditEntryJSON(e *guanjia.CreditEntry) creditEntryJSON {
+	return creditEntryJSON{ID: e.ID, Type: e.Type, TypeName: credit.TypeName(e.Type), ListName: e.ListName, Reason: e.Reason,
+		DocumentNo: e.DocumentNo, Authority: e.Authority, Department: e.Department, DecidedOn: civil(&e.DecidedOn),
+		ValidFrom: civil(e.ValidFrom), ValidUntil: civil(e.ValidUntil), PublicUntil: civil(&e.PublicUntil),
+		Status: string(e.Status), Fields: e.Fields, Subject: toCreditSubjectJSON(e.Subject)}
+}
+
+func toCreditEntriesJSON(list []*guanjia.CreditEntry) []creditEntryJSON {
+	out := make([]creditEntryJSON, len(list))
+	for i, e := range list {
+		out[i] = toCreditEntryJSON(e)
+	}
+	return out
+}
+
+// handleCreditTypes lists the record types with their template columns.
+func (s *Server) handleCreditTypes(c echo.Context) error {
+	type fieldJSON struct {
+		Key      string   `json:"key"`
+		Header   string   `json:"header"`
+		Required bool     `json:"required"`
+		Values   []string `json:"values,omitempty"`
+	}
+	type typeJSON struct {
+		Code     string      `json:"code"`
+		Name     string      `json:"name"`
+		List     bool        `json:"list"`
+		Negative bool        `json:"negative"`
+		Columns  []fieldJSON `json:"columns"`
+	}
+	var out []typeJSON
+	for _, t := range credit.RecordTypes() {
+		tj := typeJSON{Code: t.Code, Name: t.Name, List: t.List, Negative: t.Negative}
+		for _, f := range t.Columns() {
+			tj.Columns = append(tj.Columns, fieldJSON{Key: f.Key, Header: f.Header, Required: f.Required, Values: f.Enum})
+		}
+		out = append(out, tj)
+	}
+	return c.JSON(http.StatusOK, map[string]any{"types": out})
+}
+
+// handleCreditTemplate answers a record type's template: CSV (UTF-8 with a
+// BOM, so Excel shows the Chinese headers) or, with ?format=xlsx, a spreadsheet.
+func (s *Server) handleCreditTemplate(c echo.Context) error {
+	typ, format := c.Param("type"), c.QueryParam("format")
+	body, err := s.credit.Template(typ, format)
+	if err != nil {
+		return err
+	}
+	ct, ext := "text/csv; charset=utf-8", "csv"
+	if format == "xlsx" {
+		ct, ext = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"
+	}
+	c.Response().Header().Set(echo.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="%s.%s"`, typ, ext))
+	return c.Blob(http.StatusOK, ct, body)
+}
+
+// handleCreditSubjectSearch finds subjects by code, ID number or part of the name.
+func (s *Server) handleCreditSubjectSearch(c echo.Context) error {
+	page, err := queryInt(c, "page", 1)
+	if err != nil {
+		return err
+	}
+	perPage, err := queryInt(c, "per_page", 20)
+	if err != nil {
+		return err
+	}
+	res, err := s.credit.Search(c.Request().Context(), claimsOf(c), c.QueryParam("q"), page, perPage)
+	if err != nil {
+		return err
+	}
+	out := make([]*creditSubjectJSON, len(res.Subjects))
+	for i, sub := range res.Subjects {
+		out[i] = toCreditSubjectJSON(sub)
+		black, red := res.Lists[sub.ID][guanjia.CreditBlackList], res.Lists[sub.ID][guanjia.CreditRedList]
+		out[i].Black, out[i].Red = &black, &red
+	}
+	return c.JSON(http.StatusOK, map[string]any{"subjects": out, "page": max(page, 1), "more": res.More})
+}
+
+// handleCreditSubjectGet answers a subject with its lists and records: the
+// public see what is in public view, staff everything with its status.
+func (s *Server) handleCreditSubjectGet(c echo.Context) error {
+	d, err := s.credit.Subject(c.Request().Context(), claimsOf(c), c.Param("code"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"subject": toCreditSubjectJSON(d.Subject),
+		"black": toCreditEntriesJSON(d.Black), "red": toCreditEntriesJSON(d.Red), "records": toCreditEntriesJSON(d.Records)})
+}
+
+// handleCreditCheck is the joint incentive and punishment check other services call.
+func (s *Server) handleCreditCheck(c echo.Context) error {
+	code := c.QueryParam("code")
+	if code == "" {
+		return invalid("code", "code (统一社会信用代码) is required")
+	}
+	black, red, err := s.credit.CheckCode(c.Request().Context(), code)
+	if err != nil {
+		return err
+	}
+	conv := func(list []guanjia.CreditEntry) []creditEntryJSON {
+		out := make([]creditEntryJSON, len(list))
+		for i := range list {
+			out[i] = toCreditEntryJSON(&list[i])
+			out[i].Subject = nil // the caller knows whom it asked about
+		}
+		return out
+	}
+	return c.JSON(http.StatusOK, map[string]any{"code": strings.ToUpper(strings.TrimSpace(code)), "black": conv(black), "red": conv(red)})
+}
+
+// handleCreditList answers a page of the current red or black list.
+func (s *Server) handleCreditList(c echo.Context) error {
+	page, err := queryInt(c, "page", 1)
+	if err != nil {
+		return err
+	}
+	perPage, err := queryInt(c, "per_page", 20)
+	if err != nil {
+		return err
+	}
+	p, err := s.credit.List(c.Request().Context(), c.Param("kind"), c.QueryParam("list_name"), page, perPage)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"entries": toCreditEntriesJSON(p.Entries), "total": p.Total, "page": max(page, 1)})
+}
+
+// handleCreditEntryGet answers one entry; staff get its history too.
+func (s *Server) handleCreditEntryGet(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	h, err := s.credit.Entry(c.Request().Context(), claimsOf(c), id)
+	if err != nil {
+		return err
+	}
+	out := map[string]any{"entry": toCreditEntryJSON(h.Entry)}
+	if h.Events != nil {
+		type eventJSON struct {
+			Action    string    `json:"action"`
+			From      string    `json:"from,omitempty"`
+			To        string    `json:"to,omitempty"`
+			ActorID   *int64    `json:"actor_id"`
+			ActorRole string    `json:"actor_role,omitempty"`
+			BatchID   *int64    `json:"batch_id,omitempty"`
+			RepairID  *int64    `json:"repair_id,omitempty"`
+			Note      string    `json:"note,omitempty"`
+			At        time.Time `json:"at"`
+		}
+		events := make([]eventJSON, len(h.Events))
+		for i, e := range h.Events {
+			events[i] = eventJSON{Action: string(e.Action), From: string(e.From), To: string(e.To), ActorID: e.ActorID,
+				ActorRole: string(e.ActorRole), BatchID: e.BatchID, RepairID: e.RepairID, Note: e.Note, At: e.At}
+		}
+		out["events"] = events
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+type noteRequest struct {
+	Note string `json:"note"`
+}
+
+// handleCreditEntryRevoke withdraws an entry published in error or annulled.
+func (s *Server) handleCreditEntryRevoke(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	var req noteRequest
+	if err := bind(c, &req); err != nil {
+		return err
+	}
+	e, err := s.credit.Revoke(c.Request().Context(), claimsOf(c), id, req.Note)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toCreditEntryJSON(e))
+}
+
+type creditBatchJSON struct {
+	ID         int64             `json:"id"`
+	Type       string            `json:"type"`
+	Department string            `json:"department"`
+	UploadedBy int64             `json:"uploaded_by"`
+	Filename   string            `json:"filename"`
+	FileHash   string            `json:"file_hash"`
+	Format     string            `json:"format"`
+	Status     string            `json:"status"`
+	Percent    int               `json:"percent"`
+	Rows       int               `json:"rows"`
+	Inserted   int               `json:"inserted"`
+	Updated    int               `json:"updated"`
+	Unchanged  int               `json:"unchanged"`
+	ErrorCount int               `json:"error_count"`
+	Errors     []credit.RowError `json:"errors"`
+	CreatedAt  time.Time         `json:"created_at"`
+	FinishedAt *time.Time        `json:"finished_at,omitempty"`
+	Error      map[string]string `json:"error,omitempty"` // a rejected batch also answers in the usual error shape
+}
+
+func toCreditBatchJSON(b *credit.Batch) creditBatchJSON {
+	errs := b.Errors
+	if errs == nil {
+		errs = []credit.RowError{}
+	}
+	return creditBatchJSON{ID: b.ID, Type: b.Type, Department: b.Department, UploadedBy: b.UploadedBy, Filename: b.Filename,
+		FileHash: b.FileHash, Format: b.Format, Status: string(b.Status), Percent: b.Percent, Rows: b.Rows, Inserted: b.Inserted,
+		Updated: b.Updated, Unchanged: b.Unchanged, ErrorCount: b.ErrorCount, Errors: errs, CreatedAt: b.CreatedAt, FinishedAt: b.FinishedAt}
+}
+
+// handleCreditImportCreate takes a department's file (multipart "file" and
+// "type"; an admin adds "department"). A batch with an invalid row is a 422
+// carrying the row report; a valid one is imported (201) or queued (202).
+func (s *Server) handleCreditImportCreate(c echo.Context) error {
+	r := c.Request()
+	limit := s.credit.MaxImportBytes
+	r.Body = http.MaxBytesReader(c.Response(), r.Body, limit+(1<<20))
+	tooLarge := guanjia.FieldError(guanjia.ETOOLARGE, "file", "the file is larger than %d MB: split it", limit>>20)
+	fh, err := c.FormFile("file")
+	if err != nil {
+		var maxErr *http.MaxBytesError
+		if errors.As(err, &maxErr) {
+			return tooLarge
+		}
+		return invalid("file", "upload the file as multipart field \"file\" (CSV or XLSX)")
+	}
+	if fh.Size > limit {
+		return tooLarge
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(f)
+	if err != nil {
+		return err
+	}
+	b, err := s.credit.SubmitImport(r.Context(), claimsOf(c), credit.Upload{Type: c.FormValue("type"),
+		Department: c.FormValue("department"), Filename: fh.Filename, Data: data})
+	if err != nil {
+		return err
+	}
+	out := toCreditBatchJSON(b)
+	switch b.Status {
+	case credit.BatchRejected:
+		msg := fmt.Sprintf("the file has %d errors; nothing was imported", b.ErrorCount)
+		if b.ErrorCount == 1 {
+			msg = "the file has an error; nothing was imported"
+		}
+		out.Error = map[string]string{"code": guanjia.EUNPROCESSABLE, "message": msg}
+		return c.JSON(http.StatusUnprocessableEntity, out)
+	case credit.BatchQueued:
+		c.Response().Header().Set(echo.HeaderLocation, fmt.Sprintf("/api/v1/credit/imports/%d", b.ID))
+		return c.JSON(http.StatusAccepted, out)
+	}
+	return c.JSON(http.StatusCreated, out)
+}
+
+// handleCreditImportGet answers a batch: status, percent done, counts, errors.
+func (s *Server) handleCreditImportGet(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	b, err := s.credit.ImportStatus(c.Request().Context(), claimsOf(c), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toCreditBatchJSON(b))
+}
+
+// handleCreditImportList answers recent batches (the row reports are in each batch's own answer).
+func (s *Server) handleCreditImportList(c echo.Context) error {
+	list, err := s.credit.Batches(c.Request().Context(), claimsOf(c), 50)
+	if err != nil {
+		return err
+	}
+	out := make([]creditBatchJSON, len(list))
+	for i, b := range list {
+		out[i] = toCreditBatchJSON(b)
+		out[i].Errors = nil
+	}
+	return c.JSON(http.StatusOK, map[string]any{"imports": out})
+}
+
+type creditRepairJSON struct {
+	ID           int64            `json:"id"`
+	EntryID      int64            `json:"entry_id"`
+	Entry        *creditEntryJSON `json:"entry,omitempty"`
+	Department   string           `json:"department"`
+	ApplicantID  int64            `json:"applicant_id"`
+	Reason       string           `json:"reason"`
+	Evidence     string           `json:"evidence"`
+	Status       string           `json:"status"`
+	DecidedBy    *int64           `json:"decided_by,omitempty"`
+	DecisionNote string           `json:"decision_note,omitempty"`
+	DecidedAt    *time.Time       `json:"decided_at,omitempty"`
+	CreatedAt    time.Time        `json:"created_at"`
+}
+
+func toCreditRepairJSON(r *credit.Repair) creditRepairJSON {
+	out := creditRepairJSON{ID: r.ID, EntryID: r.EntryID, Department: r.Department, ApplicantID: r.ApplicantID, Reason: r.Reason,
+		Evidence: r.Evidence, Status: string(r.Status), DecidedBy: r.DecidedBy, DecisionNote: r.DecisionNote,
+		DecidedAt: r.DecidedAt, CreatedAt: r.CreatedAt}
+	if r.Entry != nil {
+		e := toCreditEntryJSON(r.Entry)
+		out.Entry = &e
+	}
+	return out
+}
+
+type repairRequest struct {
+	EntryID  int64  `json:"entry_id"`
+	Reason   string `json:"reason"`
+	Evidence string `json:"evidence"`
+}
+
+// handleCreditRepairCreate files a 信用修复 application.
+func (s *Server) handleCreditRepairCreate(c echo.Context) error {
+	var req repairRequest
+	if err := bind(c, &req); err != nil {
+		return err
+	}
+	if req.EntryID <= 0 {
+		return invalid("entry_id", "entry_id is required")
+	}
+	r, err := s.credit.ApplyRepair(c.Request().Context(), claimsOf(c), credit.RepairApplication{EntryID: req.EntryID,
+		Reason: req.Reason, Evidence: req.Evidence})
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, toCreditRepairJSON(r))
+}
+
+type decideRequest struct {
+	Approve *bool  `json:"approve"`
+	Note    string `json:"note"`
+}
+
+// handleCreditRepairDecide approves or refuses an application.
+func (s *Server) handleCreditRepairDecide(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	var req decideRequest
+	if err := bind(c, &req); err != nil {
+		return err
+	}
+	if req.Approve == nil {
+		return invalid("approve", "approve (true or false) is required")
+	}
+	r, err := s.credit.DecideRepair(c.Request().Context(), claimsOf(c), id, *req.Approve, req.Note)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toCreditRepairJSON(r))
+}
+
+func (s *Server) handleCreditRepairGet(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	r, err := s.credit.Repair(c.Request().Context(), claimsOf(c), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toCreditRepairJSON(r))
+}
+
+// handleCreditRepairList answers a department's queue, or the caller's own applications.
+func (s *Server) handleCreditRepairList(c echo.Context) error {
+	list, err := s.credit.Repairs(c.Request().Context(), claimsOf(c), credit.RepairStatus(c.QueryParam("status")))
+	if err != nil {
+		return err
+	}
+	out := make([]creditRepairJSON, len(list))
+	for i, r := range list {
+		out[i] = toCreditRepairJSON(r)
+	}
+	return c.JSON(http.StatusOK, map[string]any{"repairs": out})
+}
+
+type remitJSON struct {
+	Unit  string   `json:"unit"`
+	Name  string   `json:"name"`
+	Types []string `json:"types"`
+}
+
+// handleCreditDepartmentList answers what each department may publish.
+func (s *Server) handleCreditDepartmentList(c echo.Context) error {
+	list, err := s.credit.Remits(c.Request().Context(), claimsOf(c))
+	if err != nil {
+		return err
+	}
+	out := make([]remitJSON, len(list))
+	for i, r := range list {
+		out[i] = remitJSON{r.UnitCode, r.UnitName, r.Types}
+	}
+	return c.JSON(http.StatusOK, map[string]any{"departments": out})
+}
+
+// handleCreditDepartmentUpdate sets the record types a department may publish.
+func (s *Server) handleCreditDepartmentUpdate(c echo.Context) error {
+	var req struct {
+		Types []string `json:"types"`
+	}
+	if err := bind(c, &req); err != nil {
+		return err
+	}
+	r, err := s.credit.SetRemit(c.Request().Context(), claimsOf(c), c.Param("unit"), req.Types)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, remitJSON{r.UnitCode, r.UnitName, r.Types})
+}

@@ -1,0 +1,245 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/redis/go-redis/v9"
+
+	"guanjia"
+	"guanjia/dispatch"
+)
+
+// LiveChannel is the Redis pub/sub channel of complaint changes. Every
+// process that changes complaints (API replicas, workers) publishes on it;
+// every API replica subscribes once and fans out to its own browsers.
+const LiveChannel = "guanjia:live:complaints"
+
+const (
+	livePublishTimeout = time.Second      // a workflow step waits at most this long for Redis
+	liveBuffer         = 64               // events a slow browser may fall behind before it must resync
+	liveHeartbeat      = 25 * time.Second // under the idle timeouts of common proxies
+)
+
+// Live fans "complaint changed" out to the console's live queues through
+// Redis pub/sub, so a change made on any replica, or by a worker's SLA timer,
+// reaches browsers connected to every replica.
+type Live struct {
+	rdb redis.UniversalClient
+	log *slog.Logger
+
+	mu   sync.Mutex
+	ps   *redis.PubSub // the one subscription of this process; nil while nobody listens
+	done chan struct{} // closed when ps's fan-out loop has ended
+	subs map[*liveSub]struct{}
+}
+
+// NewLive returns a Live publishing and subscribing on rdb.
+func NewLive(rdb redis.UniversalClient, log *slog.Logger) *Live {
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Live{rdb: rdb, log: log, subs: map[*liveSub]struct{}{}}
+}
+
+var _ dispatch.Publisher = (*Live)(nil)
+
+// liveComplaint is what a queue row needs: no caller name or phone.
+type liveComplaint struct {
+	ID           int64      `json:"id"`
+	Category     string     `json:"category"`
+	Description  string     `json:"description"`
+	Address      string     `json:"address"`
+	Lat          float64    `json:"lat"`
+	Lng          float64    `json:"lng"`
+	Source       string     `json:"source"`
+	Status       string     `json:"status"`
+	Grid         string     `json:"grid"`
+	District     string     `json:"district"`
+	Unit         string     `json:"unit"`
+	Assignee     *int64     `json:"assignee"`
+	DuplicateOf  *int64     `json:"duplicate_of"`
+	Escalation   int        `json:"escalation"`
+	Overdue      bool       `json:"overdue"`
+	AcceptBy     *time.Time `json:"accept_by"`
+	ArriveBy     *time.Time `json:"arrive_by"`
+	ResolveBy    *time.Time `json:"resolve_by"`
+	DispatchedAt *time.Time `json:"dispatched_at,omitempty"`
+	AcceptedAt   *time.Time `json:"accepted_at,omitempty"`
+	CreatedAt    time.Time  `json:"created_at"`
+	UpdatedAt    time.Time  `json:"updated_at"`
+}
+
+// ComplaintChanged publishes c. A failure is logged, not returned: the
+// change is saved, and pages resync on reconnect and on their own timer.
+func (l *Live) ComplaintChanged(ctx context.Context, c *guanjia.Complaint) {
+	b, err := json.Marshal(liveComplaint{ID: c.ID, Category: c.Category, Description: c.Description,
+		Address: c.Address, Lat: c.Lat, Lng: c.Lng, Source: string(c.Source), Status: string(c.Status),
+		Grid: c.GridID, District: c.District, Unit: c.UnitCode, Assignee: c.AssigneeID, DuplicateOf: c.DuplicateOf,
+		Escalation: c.Escalation, Overdue: c.Overdue, AcceptBy: c.AcceptBy, ArriveBy: c.ArriveBy, ResolveBy: c.ResolveBy,
+		DispatchedAt: c.DispatchedAt, AcceptedAt: c.AcceptedAt, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt})
+	if err != nil {
+		l.log.Error("live: encode complaint", "complaint", c.ID, "err", err)
+		return
+	}
+	// The request may end right after the change; the news should still go out.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), livePublishTimeout)
+	defer cancel()
+	if err := l.rdb.Publish(ctx, LiveChannel, b).Err(); err != nil {
+		l.log.Warn("live: publish complaint change", "complaint", c.ID, "err", err)
+	}
+}
+
+// liveEvent is one change as received, with what visibility needs decoded once.
+type liveEvent struct {
+	data     []byte
+	unit     string
+	assignee *int64
+	open     bool
+}
+
+type liveSub struct {
+	events chan liveEvent
+	lost   atomic.Bool // an event was dropped: the browser must reload its view
+}
+
+// subscribe adds a listener, subscribing to Redis when it is the first.
+// It returns once the subscription is confirmed, so no later change is missed.
+func (l *Live) subscribe(ctx context.Context) (*liveSub, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.ps == nil {
+		ps := l.rdb.Subscribe(ctx, LiveChannel)
+		if _, err := ps.Receive(ctx); err != nil {
+			ps.Close()
+			return nil, fmt.Errorf("live: subscribe %s: %w", LiveChannel, err)
+		}
+		l.ps, l.done = ps, make(chan struct{})
+		go l.fanOut(ps, l.done)
+	}
+	sub := &liveSub{events: make(chan liveEvent, liveBuffer)}
+	l.subs[sub] = struct{}{}
+	return sub, nil
+}
+
+// unsubscribe removes a listener; the last one out closes the Redis subscription.
+func (l *Live) unsubscribe(sub *liveSub) {
+	l.mu.Lock()
+	delete(l.subs, sub)
+	var ps *redis.PubSub
+	var done chan struct{}
+	if len(l.subs) == 0 && l.ps != nil {
+		ps, done, l.ps = l.ps, l.done, nil
+	}
+	l.mu.Unlock()
+	if ps != nil {
+		ps.Close()
+		<-done
+	}
+}
+
+// fanOut copies each message of ps to every listener without waiting for
+// any: a listener whose buffer is full loses the event and is told to resync.
+func (l *Live) fanOut(ps *redis.PubSub, done chan struct{}) {
+	defer close(done)
+	for msg := range ps.Channel() {
+		var head struct {
+			Unit     string `json:"unit"`
+			Assignee *int64 `json:"assignee"`
+			Status   string `json:"status"`
+		}
+		if err := json.Unmarshal([]byte(msg.Payload), &head); err != nil {
+			l.log.Warn("live: undecodable message", "err", err)
+			continue
+		}
+		ev := liveEvent{data: []byte(msg.Payload), unit: head.Unit, assignee: head.Assignee, open: guanjia.Status(head.Status).Open()}
+		l.mu.Lock()
+		if l.ps == ps { // a subscription being closed delivers nothing more
+			for sub := range l.subs {
+				select {
+				case sub.events <- ev:
+				default:
+					sub.lost.Store(true)
+				}
+			}
+		}
+		l.mu.Unlock()
+	}
+}
+
+// visible says whether who may see a change in the live feed, by the same
+// rules as reading the complaint: the hotline and command center see all,
+// a unit admin their unit's, a crew member their tasks and their unit's
+// unassigned open ones.
+func (ev liveEvent) visible(who guanjia.Claims) bool {
+	switch who.Role {
+	case guanjia.RoleAgent, guanjia.RoleDispatcher, guanjia.RoleAdmin:
+		return true
+	case guanjia.RoleUnitAdmin:
+		return ev.unit == who.UnitCode
+	case guanjia.RoleCrew:
+		return (ev.assignee != nil && *ev.assignee == who.UserID) || (ev.assignee == nil && ev.unit == who.UnitCode && ev.open)
+	}
+	return false
+}
+
+// handleLive streams complaint changes the caller may see as server-sent
+// events ("complaint" with the row, "resync" when some were lost), until the
+// client leaves or the server shuts down.
+func (s *Server) handleLive(c echo.Context) error {
+	ctx := c.Request().Context()
+	who := claimsOf(c)
+	sub, err := s.live.subscribe(ctx)
+	if err != nil {
+		return err
+	}
+	defer s.live.unsubscribe(sub)
+
+	w := c.Response()
+	w.Header().Set(echo.HeaderContentType, "text/event-stream; charset=utf-8")
+	w.Header().Set(echo.HeaderCacheControl, "no-store")
+	w.Header().Set("X-Accel-Buffering", "no") // nginx: do not hold events back
+	w.WriteHeader(http.StatusOK)
+	if _, err := fmt.Fprint(w, "retry: 3000\n\n"); err != nil {
+		return nil
+	}
+	w.Flush()
+
+	heartbeat := time.NewTicker(liveHeartbeat)
+	defer heartbeat.Stop()
+	for {
+		var err error
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-s.streamsDone:
+			return nil
+		case <-heartbeat.C:
+			_, err = fmt.Fprint(w, ": ping\n\n")
+		case ev := <-sub.events:
+			if ev.visible(who) {
+				_, err = fmt.Fprintf(w, "event: complaint\ndata: %s\n\n", ev.data)
+			}
+		}
+		if err == nil && sub.lost.Swap(false) {
+			_, err = fmt.Fprint(w, "event: resync\ndata: {}\n\n")
+		}
+		if err != nil {
+			return nil // the client has gone
+		}
+		w.Flush()
+	}
+}
+
+// closeStreams ends every live stream; the HTTP server calls it when it
+// starts shutting down, since it does not cancel requests that never finish.
+func (s *Server) closeStreams() {
+	s.closeStreamsOnce.Do(func() { close(s.streamsDone) })
+}

@@ -1,0 +1,208 @@
+package api
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"guanjia"
+	"guanjia/volunteer"
+)
+
+type teamJSON struct {
+	ID           int64      `json:"id"`
+	Name         string     `json:"name"`
+	Organisation string     `json:"organisation"`
+	CreditCode   string     `json:"credit_code,omitempty"`
+	ContactName  string     `json:"contact_name"`
+	ContactPhone string     `json:"contact_phone"` // masked
+	District     string     `json:"district"`
+	Address      string     `json:"address,omitempty"`
+	Lat          float64    `json:"lat"`
+	Lng          float64    `json:"lng"`
+	Status       string     `json:"status"`
+	ReviewNote   string     `json:"review_note,omitempty"`
+	Members      int        `json:"members"`
+	CreatedAt    time.Time  `json:"created_at"`
+	CertifiedAt  *time.Time `json:"certified_at,omitempty"`
+	DistanceM    *float64   `json:"distance_m,omitempty"`
+}
+
+func toTeamJSON(t *guanjia.Team) teamJSON {
+	return teamJSON{ID: t.ID, Name: t.Name, Organisation: t.Organisation, CreditCode: t.CreditCode, ContactName: t.ContactName,
+		ContactPhone: guanjia.MaskPhone(t.ContactPhone), District: t.District, Address: t.Address, Lat: t.Lat, Lng: t.Lng,
+		Status: string(t.Status), ReviewNote: t.ReviewNote, Members: t.Members, CreatedAt: t.CreatedAt, CertifiedAt: t.CertifiedAt}
+}
+
+type teamRequest struct {
+	Name         string   `json:"name"`
+	Organisation string   `json:"organisation"`
+	CreditCode   string   `json:"credit_code"`
+	ContactName  string   `json:"contact_name"`
+	ContactPhone string   `json:"contact_phone"`
+	District     string   `json:"district"`
+	Address      string   `json:"address"`
+	Lat          *float64 `json:"lat"`
+	Lng          *float64 `json:"lng"`
+	CoordSystem  string   `json:"coord_system"`
+}
+
+// handleTeamCreate files a team's application; the caller becomes its admin.
+func (s *Server) handleTeamCreate(c echo.Context) error {
+	var req teamRequest
+	if err := bind(c, &req); err != nil {
+		return err
+	}
+	t, err := s.volunteer.ApplyTeam(c.Request().Context(), claimsOf(c), volunteer.TeamInput{Name: req.Name,
+		Organisation: req.Organisation, CreditCode: req.CreditCode, ContactName: req.ContactName, ContactPhone: req.ContactPhone,
+		District: req.District, Address: req.Address, Lat: req.Lat, Lng: req.Lng, CoordSystem: req.CoordSystem})
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, toTeamJSON(t))
+}
+
+// handleTeamList lists certified teams (?near=lat,lng&radius=, ?mine=true, ?status= for admins).
+func (s *Server) handleTeamList(c echo.Context) error {
+	near, err := nearQuery(c)
+	if err != nil {
+		return err
+	}
+	hits, err := s.volunteer.ListTeams(c.Request().Context(), claimsOf(c), volunteer.TeamQuery{
+		Status: guanjia.TeamStatus(c.QueryParam("status")), Mine: c.QueryParam("mine") == "true", Near: near})
+	if err != nil {
+		return err
+	}
+	out := make([]teamJSON, len(hits))
+	for i, h := range hits {
+		out[i] = toTeamJSON(h.Team)
+		out[i].DistanceM = h.DistanceM
+	}
+	return c.JSON(http.StatusOK, map[string]any{"teams": out})
+}
+
+// handleTeamGet answers one team.
+func (s *Server) handleTeamGet(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	t, err := s.volunteer.GetTeam(c.Request().Context(), claimsOf(c), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toTeamJSON(t))
+}
+
+// reviewRequest is an admin's decision: {"approve":true} or {"approve":false,"reason":"…"}.
+type reviewRequest struct {
+	Approve *bool  `json:"approve"`
+	Reason  string `json:"reason"`
+}
+
+func bindReview(c echo.Context) (reviewRequest, error) {
+	var req reviewRequest
+	if err := bind(c, &req); err != nil {
+		return req, err
+	}
+	if req.Approve == nil {
+		return req, invalid("approve", "approve is true or false")
+	}
+	return req, nil
+}
+
+// handleTeamReview certifies or refuses a team (admins).
+func (s *Server) handleTeamReview(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	req, err := bindReview(c)
+	if err != nil {
+		return err
+	}
+	t, err := s.volunteer.ReviewTeam(c.Request().Context(), claimsOf(c), id, *req.Approve, req.Reason)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toTeamJSON(t))
+}
+
+type memberJSON struct {
+	TeamID   int64     `json:"team_id"`
+	UserID   int64     `json:"user_id"`
+	Name     string    `json:"name,omitempty"`
+	Role     string    `json:"role"`
+	JoinedAt time.Time `json:"joined_at"`
+}
+
+func toMemberJSON(m *guanjia.TeamMember) memberJSON {
+	return memberJSON{TeamID: m.TeamID, UserID: m.UserID, Name: m.Name, Role: m.Role, JoinedAt: m.JoinedAt}
+}
+
+// handleTeamJoin makes the caller a member of a certified team.
+func (s *Server) handleTeamJoin(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	m, err := s.volunteer.JoinTeam(c.Request().Context(), claimsOf(c), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, toMemberJSON(m))
+}
+
+// handleTeamMembers lists a team's members (its admins).
+func (s *Server) handleTeamMembers(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	list, err := s.volunteer.ListTeamMembers(c.Request().Context(), claimsOf(c), id)
+	if err != nil {
+		return err
+	}
+	out := make([]memberJSON, len(list))
+	for i, m := range list {
+		out[i] = toMemberJSON(m)
+	}
+	return c.JSON(http.StatusOK, map[string]any{"members": out})
+}
+
+type teamAdminRequest struct {
+	UserID int64 `json:"user_id"`
+}
+
+// handleTeamAdminAdd gives a member the team's admin role (its admins).
+func (s *Server) handleTeamAdminAdd(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	var req teamAdminRequest
+	if err := bind(c, &req); err != nil {
+		return err
+	}
+	m, err := s.volunteer.MakeTeamAdmin(c.Request().Context(), claimsOf(c), id, req.UserID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toMemberJSON(m))
+}
+
+// handleTeamHours answers a team's ledger and totals (its admins).
+func (s *Server) handleTeamHours(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	sum, err := s.volunteer.TeamHours(c.Request().Context(), claimsOf(c), id)
+	if err != nil {
+		return err
+	}
+	out := hoursSummaryJSON(sum)
+	out["team_id"] = id
+	return c.JSON(http.StatusOK, out)
+}

@@ -1,0 +1,396 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+)
+
+// chromiumPath is Debian's chromium. Without it the browser tests skip on a
+// developer's machine, and fail in CI, where .ci/run installs it.
+const chromiumPath = "/usr/bin/chromium"
+
+// browserSession is one person's browser: its own cookies (a browser context)
+// and one tab, whose uncaught script errors fail the test.
+type browserSession struct {
+	t    *testing.T
+	name string
+	ctx  context.Context
+	dir  string // screenshots
+
+	mu     sync.Mutex
+	errors []string
+}
+
+// newBrowser starts a headless chromium for the test and returns a func that
+// opens a session for one person.
+func newBrowser(t *testing.T) func(name string) *browserSession {
+	t.Helper()
+	if _, err := os.Stat(chromiumPath); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("browser tests need %s in CI: %v", chromiumPath, err)
+		}
+		t.Skipf("%s not installed (apt-get install chromium)", chromiumPath)
+	}
+	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
+		chromedp.ExecPath(chromiumPath), chromedp.UserDataDir(t.TempDir()),
+		chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
+		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-dev-shm-usage", true), chromedp.Flag("lang", "zh-CN"), chromedp.WindowSize(1366, 900))
+	root, cancelRoot := chromedp.NewContext(alloc)
+	if err := chromedp.Do(root); err != nil { // starts the browser
+		cancelRoot()
+		cancelAlloc()
+		t.Fatalf("start chromium: %v", err)
+	}
+	t.Cleanup(func() { cancelRoot(); cancelAlloc() })
+
+	dir := os.Getenv("GUANJIA_ARTIFACTS")
+	if dir == "" {
+		dir = t.TempDir()
+	} else {
+		dir = filepath.Join(dir, "browser")
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Logf("screenshots in %s", dir)
+	return func(name string) *browserSession {
+		ctx, cancel := chromedp.NewContext(root, chromedp.WithNewBrowserContext())
+		t.Cleanup(cancel)
+		s := &browserSession{t: t, name: name, ctx: ctx, dir: dir}
+		if err := chromedp.Listen(ctx, func(ev any) {
+			if e, ok := ev.(*runtime.EventExceptionThrown); ok {
+				msg := e.ExceptionDetails.Text
+				if e.ExceptionDetails.Exception != nil {
+					msg += " " + e.ExceptionDetails.Exception.Description
+				}
+				s.mu.Lock()
+				s.errors = append(s.errors, fmt.Sprintf("%s:%d %s", e.ExceptionDetails.URL, e.ExceptionDetails.LineNumber, msg))
+				s.mu.Unlock()
+			}
+		}); err != nil {
+			t.Fatalf("%s: open tab: %v", name, err)
+		}
+		t.Cleanup(s.checkScriptErrors)
+		return s
+	}
+}
+
+func (s *browserSession) checkScriptErrors() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, e := range s.errors {
+		s.t.Errorf("%s: uncaught script error: %s", s.name, e)
+	}
+}
+
+// do runs steps with a bound on how long they may take.
+func (s *browserSession) do(what string, steps ...chromedp.Action[chromedp.Void]) {
+	s.t.Helper()
+	ctx, cancel := context.WithTimeout(s.ctx, 20*time.Second)
+	defer cancel()
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		s.shot("failed-" + s.name)
+		s.t.Fatalf("%s: %s: %v", s.name, what, err)
+	}
+}
+
+func (s *browserSession) text(sel string) string {
+	s.t.Helper()
+	ctx, cancel := context.WithTimeout(s.ctx, 20*time.Second)
+	defer cancel()
+	v, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
+	if err != nil {
+		s.shot("failed-" + s.name)
+		s.t.Fatalf("%s: read %s: %v", s.name, sel, err)
+	}
+	return strings.TrimSpace(v)
+}
+
+func (s *browserSession) eval(expr string) any {
+	s.t.Helper()
+	v, err := chromedp.Run(s.ctx, chromedp.Evaluate[any](expr))
+	if err != nil {
+		s.t.Fatalf("%s: evaluate %s: %v", s.name, expr, err)
+	}
+	return v
+}
+
+// waitFor polls a JavaScript condition until it is true. It polls from Go
+// so that it survives the page navigating meanwhile.
+func (s *browserSession) waitFor(what, cond string) {
+	s.t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	var err error
+	for time.Now().Before(deadline) {
+		ctx, cancel := context.WithTimeout(s.ctx, 2*time.Second)
+		var ok bool
+		ok, err = chromedp.Run(ctx, chromedp.Evaluate[bool](`Boolean(`+cond+`)`))
+		cancel()
+		if err == nil && ok {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	s.shot("failed-" + s.name)
+	s.t.Fatalf("%s: timed out waiting for %s (last error: %v)", s.name, what, err)
+}
+
+// shot saves a full-page screenshot as NAME.png, after checking that the
+// page shows no leaked script values.
+func (s *browserSession) shot(name string) {
+	s.t.Helper()
+	if !strings.HasPrefix(name, "failed-") {
+		if leak, _ := chromedp.Run(s.ctx, chromedp.Evaluate[string](
+			`(document.body.innerText.match(/\b(null|undefined|NaN)\b|\[object \w+\]/) || [''])[0]`)); leak != "" {
+			s.t.Errorf("%s: page %s shows %q", s.name, name, leak)
+		}
+	}
+	png, err := chromedp.Run(s.ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		s.t.Logf("%s: screenshot %s: %v", s.name, name, err)
+		return
+	}
+	if err := os.WriteFile(filepath.Join(s.dir, name+".png"), png, 0o644); err != nil {
+		s.t.Errorf("save screenshot: %v", err)
+	}
+}
+
+// login opens path, which sends a stranger to the login page, signs in and
+// waits to be back on path.
+func (s *browserSession) login(base, path, username string) {
+	s.t.Helper()
+	s.do("open "+path, chromedp.Navigate(base+path), chromedp.WaitVisible(chromedp.ID("username")))
+	s.do("sign in as "+username,
+		chromedp.SendKeys(chromedp.ID("username"), username),
+		chromedp.SendKeys(chromedp.ID("password"), demoPassword),
+		chromedp.Click(chromedp.CSS(`#login-form button[type=submit]`)))
+	s.waitFor("the page after login", fmt.Sprintf(`location.pathname === %q && document.readyState === "complete"`, strings.Split(path, "?")[0]))
+}
+
+// A point in grid lh01 (龙华区中山街道第1网格), where crew-lh01-hw patrols.
+const browserSiteLat, browserSiteLng = 20.0035, 110.2900
+
+// TestBrowserCallToClosure drives the console and the crew page in chromium
+// through the whole loop: a hotline call becomes a work order, shows up in
+// the live queue with a countdown, is redispatched, worked on a phone-sized
+// crew page, closed, and counted on the dashboard.
+func TestBrowserCallToClosure(t *testing.T) {
+	open := newBrowser(t)
+	m := startMain(t)
+	base := m.URL
+	dispatcherAPI := login(t, m, "dispatcher")
+	today := time.Now().In(time.FixedZone("CST", 8*3600)).Format("2006-01-02")
+	statsToday := func() map[string]any {
+		a := dispatcherAPI.do("GET", "/api/v1/stats?from="+today+"&to="+today, nil)
+		if a.status != 200 {
+			t.Fatalf("stats: %d %s", a.status, a.raw)
+		}
+		total, _ := a.body["total"].(map[string]any)
+		return total
+	}
+
+	// The dispatcher watches today's dashboard before the call comes in.
+	disp := open("dispatcher")
+	disp.login(base, "/console/dashboard", "dispatcher")
+	disp.waitFor("today's figures", `document.querySelector('#kpi-today [data-kpi=received] .value') !== null`)
+	before := disp.text(`#kpi-today [data-kpi=received] .value`)
+	beforeStats := statsToday()
+	if want := groupThousands(beforeStats["received"]); before != want {
+		t.Errorf("dashboard received today before: %q, /api/v1/stats says %q", before, want)
+	}
+
+	// 1. An agent signs in and files the call.
+	agent := open("agent")
+	agent.login(base, "/console/new", "agent")
+	agent.do("fill in the call",
+		chromedp.SendKeys(chromedp.ID("caller_phone"), "13812345678"),
+		chromedp.SendKeys(chromedp.ID("caller_name"), "王女士"),
+		chromedp.SendKeys(chromedp.ID("category"), "1101 暴露垃圾"),
+		chromedp.SendKeys(chromedp.ID("description"), "滨海大道辅路有一堆生活垃圾无人清运，有异味"),
+		chromedp.SendKeys(chromedp.ID("address"), "龙华区滨海大道与龙华路交叉口东南角"),
+		chromedp.SendKeys(chromedp.ID("lat"), strconv.FormatFloat(browserSiteLat, 'f', 4, 64)),
+		chromedp.SendKeys(chromedp.ID("lng"), strconv.FormatFloat(browserSiteLng, 'f', 4, 64)+"\t"))
+	agent.waitFor("the nearby check", `document.getElementById('nearby-hint').textContent.includes('米内')`)
+	agent.waitFor("the map pin", `document.querySelectorAll('#map .leaflet-marker-icon').length === 1`)
+	agent.shot("01-new-call")
+	agent.do("save", chromedp.Click(chromedp.ID("save")), chromedp.WaitVisible(chromedp.ID("new-order-link")))
+	link := agent.text("#new-order-link")
+	id, err := strconv.ParseInt(strings.TrimPrefix(link, "#"), 10, 64)
+	if err != nil {
+		t.Fatalf("new order link %q: %v", link, err)
+	}
+	result := agent.text("#result")
+	if !strings.Contains(result, "138****5678") || strings.Contains(result, "13812345678") {
+		t.Errorf("after saving, the caller's phone should show masked: %q", result)
+	}
+	if phone := agent.eval(`document.getElementById('caller_phone').value`); phone != "" {
+		t.Errorf("the phone field still holds %q after saving", phone)
+	}
+	agent.shot("02-call-saved")
+
+	// 2. It is in the live queue with a running countdown to 签收.
+	row := fmt.Sprintf(`#queue-table tr[data-id="%d"]`, id)
+	agent.do("open the queue", chromedp.Navigate(base+"/console/queue"), chromedp.WaitVisible(chromedp.CSS(row)))
+	agent.waitFor("the live feed", `document.getElementById('live-state').classList.contains('on')`)
+	countdown := agent.text(row + " .countdown")
+	if !strings.HasPrefix(countdown, "签收剩") || agent.eval(`document.querySelector('`+row+` .countdown').classList.contains('ok')`) != true {
+		t.Errorf("queue countdown: %q, want a green 签收剩 …", countdown)
+	}
+	firstCrew := agent.text(row + " td:nth-child(7)")
+	agent.eval(`window.sameQueuePage = true`) // survives only if the page is never reloaded
+	agent.shot("03-queue")
+
+	// 3. The dispatcher redispatches it to another crew member of the unit.
+	var crewID int64
+	crews := dispatcherAPI.do("GET", "/api/v1/crews?unit=lh-hw", nil)
+	for _, c := range crews.body["crews"].([]any) {
+		c := c.(map[string]any)
+		if c["name"] == "龙华区环卫02号" {
+			crewID = int64(c["id"].(float64))
+		}
+	}
+	if crewID == 0 {
+		t.Fatalf("crew 龙华区环卫02号 (crew-lh02-hw) not in %s", crews.raw)
+	}
+	disp.do("open the order", chromedp.Navigate(fmt.Sprintf("%s/console/orders/%d", base, id)),
+		chromedp.WaitVisible(chromedp.CSS(`form[data-action=dispatch]`)))
+	disp.do("redispatch",
+		chromedp.SetValue(chromedp.CSS(`form[data-action=dispatch] select[name=crew]`), strconv.FormatInt(crewID, 10)),
+		chromedp.SendKeys(chromedp.CSS(`form[data-action=dispatch] textarea[name=note]`), "01号人员在处理积水，改派02号"),
+		chromedp.Click(chromedp.CSS(`form[data-action=dispatch] button[type=submit]`)))
+	disp.waitFor("the redispatch on the timeline", `[...document.querySelectorAll('#timeline li[data-event=dispatch]')].some(li => li.textContent.includes('龙华区环卫02号'))`)
+	disp.shot("04-order-redispatched")
+
+	// The agent's queue follows without a reload.
+	agent.waitFor("the queue row to show the new crew member", fmt.Sprintf(`document.querySelector('%s td:nth-child(7)').textContent === '龙华区环卫02号'`, row))
+	if agent.eval(`window.sameQueuePage === true`) != true {
+		t.Error("the queue page reloaded; it should update in place")
+	}
+	if firstCrew == "龙华区环卫02号" {
+		t.Errorf("the order went to %s first; the redispatch changed nothing", firstCrew)
+	}
+	agent.shot("05-queue-live-update")
+
+	// 4. The crew member works it on a 360-px phone screen, checking in by GPS.
+	crew := open("crew")
+	crew.do("phone screen and position",
+		chromedp.EmulateViewport(360, 740, chromedp.EmulateScale(2), chromedp.EmulateMobile),
+		chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			lat, lng, acc := browserSiteLat+0.0002, browserSiteLng+0.0001, 10.0 // about 25 m from the site
+			_, err := chromedp.Call(ctx, emulation.SetGeolocationOverride, emulation.SetGeolocationOverrideParams{
+				Latitude: &lat, Longitude: &lng, Accuracy: &acc})
+			if err != nil {
+				return err
+			}
+			_, err = chromedp.CallBrowser(ctx, browser.SetPermission, browser.SetPermissionParams{
+				Permission: &browser.PermissionDescriptor{Name: "geolocation"}, Setting: browser.PermissionSettingGranted,
+				Origin: base, BrowserContextID: chromedp.FromContext(ctx).BrowserContextID})
+			return err
+		}))
+	crew.login(base, "/crew", "crew-lh02-hw")
+	task := fmt.Sprintf(`li.task[data-id="%d"]`, id)
+	crew.do("see the task", chromedp.WaitVisible(chromedp.CSS(task)))
+	if w := crew.eval(`document.documentElement.scrollWidth`); w.(float64) > 360 {
+		t.Errorf("the crew page is %v px wide on a 360-px screen", w)
+	}
+	if cd := crew.text(task + " .countdown"); !strings.HasPrefix(cd, "签收剩") {
+		t.Errorf("crew countdown: %q, want 签收剩 …", cd)
+	}
+	crew.shot("06-crew-task")
+	crew.do("accept", chromedp.Click(chromedp.CSS(task+` button[data-do=accept]`)))
+	crew.waitFor("accepted", fmt.Sprintf(`document.querySelector('%s')?.dataset.status === 'accepted'`, task))
+	if cd := crew.text(task + " .countdown"); !strings.HasPrefix(cd, "到场剩") {
+		t.Errorf("after accepting, the countdown should run to 到场: %q", cd)
+	}
+	crew.do("check in", chromedp.Click(chromedp.CSS(task+` button[data-do=arrive]`)))
+	crew.waitFor("on site", fmt.Sprintf(`document.querySelector('%s')?.dataset.status === 'on_site'`, task))
+	photo := filepath.Join(t.TempDir(), "after.png")
+	if err := os.WriteFile(photo, pngBytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	crew.do("upload the after photo",
+		chromedp.SetValue(chromedp.ID(fmt.Sprintf("kind-%d", id)), "after"),
+		chromedp.SetUploadFiles(chromedp.ID(fmt.Sprintf("file-%d", id)), []string{photo}))
+	crew.waitFor("the photo on the card", fmt.Sprintf(`document.querySelectorAll('%s .photos img').length === 1`, task))
+	crew.do("describe the work", chromedp.SendKeys(chromedp.ID(fmt.Sprintf("resolve-%d", id)), "已清运垃圾并冲洗地面"))
+	crew.shot("07-crew-on-site")
+	crew.do("resolve", chromedp.Click(chromedp.CSS(task+` form[data-action=resolve] button[type=submit]`)))
+	crew.waitFor("the task to leave my list", fmt.Sprintf(`document.querySelector('%s') === null`, task))
+	crew.shot("08-crew-done")
+
+	// 5. The dispatcher's order page has followed along; verify and close.
+	disp.do("close", chromedp.WaitVisible(chromedp.CSS(`form[data-action=close]`)),
+		chromedp.SendKeys(chromedp.CSS(`form[data-action=close] textarea[name=note]`), "视频核查已清理干净"),
+		chromedp.Click(chromedp.CSS(`form[data-action=close] button[type=submit]`)))
+	disp.waitFor("closed", `document.querySelector('#order-status .badge')?.textContent === '已结案'`)
+	for _, ev := range []string{"accept", "arrive", "resolve", "close"} {
+		if disp.eval(fmt.Sprintf(`document.querySelector('#timeline li[data-event=%s]') !== null`, ev)) != true {
+			t.Errorf("the timeline has no %s event", ev)
+		}
+	}
+	if disp.eval(`document.querySelectorAll('#order-photos img').length`) != float64(1) {
+		t.Error("the order page should show the crew's after photo")
+	}
+	disp.shot("09-order-closed")
+
+	// 6. The dashboard counts the order, with the numbers of /api/v1/stats.
+	disp.do("open the dashboard", chromedp.Navigate(base+"/console/dashboard"))
+	disp.waitFor("today's figures", `document.querySelector('#kpi-today [data-kpi=received] .value') !== null`)
+	after := statsToday()
+	for key, want := range map[string]float64{"received": 1, "handled": 1, "closed": 1} {
+		if got := after[key].(float64) - beforeStats[key].(float64); got != want {
+			t.Errorf("/api/v1/stats %s went up by %v, want %v", key, got, want)
+		}
+	}
+	for key, want := range map[string]string{
+		"received": groupThousands(after["received"]), "handled": groupThousands(after["handled"]),
+		"handling_rate": percent(after["handling_rate"], after["received"]), "on_time_rate": percent(after["on_time_rate"], after["handled"]),
+		"closed_on_time_rate": percent(after["closed_on_time_rate"], after["closed"]), "rework_rate": percent(after["rework_rate"], after["handled"]),
+		"satisfaction_rate": percent(after["satisfaction_rate"], after["rated"]),
+	} {
+		if got := disp.text(`#kpi-today [data-kpi=` + key + `] .value`); got != want {
+			t.Errorf("dashboard %s today: %q, /api/v1/stats says %q", key, got, want)
+		}
+	}
+	if disp.text(`#kpi-today [data-kpi=received] .value`) == before {
+		t.Error("the dashboard's received count did not change")
+	}
+	disp.waitFor("the unit table", `document.querySelector('#table-unit tr[data-key="lh-hw"]') !== null`)
+	disp.shot("10-dashboard")
+}
+
+// groupThousands formats a count as the dashboard does (zh-CN: 1,234).
+func groupThousands(v any) string {
+	n, _ := v.(float64)
+	s := strconv.FormatInt(int64(n), 10)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
+
+// percent formats a rate as the dashboard does: one decimal, or — when
+// nothing was counted.
+func percent(v, of any) string {
+	if n, _ := of.(float64); n == 0 {
+		return "—"
+	}
+	r, _ := v.(float64)
+	return strconv.FormatFloat(math.Round(r*1000)/10, 'f', 1, 64) + "%"
+}
+

@@ -1,0 +1,160 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"strings"
+
+	"guanjia"
+	"guanjia/api"
+	"guanjia/store"
+	"guanjia/wechat"
+	"guanjia/wechat/fake"
+)
+
+// demoWeChatToken signs the offline fake's pushes to /wechat/callback in the demo.
+const demoWeChatToken = "guanjia-demo-token"
+
+// loadWeChatConfig reads the WeChat settings (see .env.example).
+func loadWeChatConfig() (wechat.Config, error) {
+	templates, err := pairs("WECHAT_TEMPLATES")
+	if err != nil {
+		return wechat.Config{}, err
+	}
+	pages, err := pairs("WECHAT_PAGES")
+	if err != nil {
+		return wechat.Config{}, err
+	}
+	return wechat.Config{
+		AppID: os.Getenv("WECHAT_APPID"), AppSecret: os.Getenv("WECHAT_SECRET"),
+		Token: os.Getenv("WECHAT_TOKEN"), EncodingAESKey: os.Getenv("WECHAT_ENCODING_AES_KEY"),
+		WeComCorpID: os.Getenv("WECOM_CORPID"), WeComAgentID: os.Getenv("WECOM_AGENTID"), WeComSecret: os.Getenv("WECOM_SECRET"),
+		Templates: templates, Pages: pages, MiniProgramState: os.Getenv("WECHAT_MINIPROGRAM_STATE"),
+		ConsoleURL: os.Getenv("GUANJIA_PUBLIC_URL"), Fake: os.Getenv("WECHAT_FAKE") == "true" || os.Getenv("WECHAT_FAKE") == "1",
+	}, nil
+}
+
+// pairs parses "key=value,key=value".
+func pairs(name string) (map[string]string, error) {
+	out := map[string]string{}
+	v := os.Getenv(name)
+	if v == "" {
+		return out, nil
+	}
+	for _, kv := range strings.Split(v, ",") {
+		k, val, ok := strings.Cut(strings.TrimSpace(kv), "=")
+		if !ok || k == "" || val == "" {
+			return nil, fmt.Errorf("%s: %q is not key=value", name, kv)
+		}
+		out[k] = val
+	}
+	return out, nil
+}
+
+// miniProgram joins the WeChat client and the consent store into what the API needs.
+type miniProgram struct {
+	*wechat.Client
+	*store.DB
+}
+
+var _ api.MiniProgram = miniProgram{}
+
+// setupWeChat connects to WeChat when an app is configured. The all-in-one
+// demo without one starts the offline fake instead, so the whole flow can be
+// seen; a production process refuses the fake.
+func (m *Main) setupWeChat(mode Mode) error {
+	cfg := m.Config.WeChat
+	switch {
+	case cfg.Fake && mode != ModeAll:
+		return errors.New("WECHAT_FAKE is for the all-in-one demo only; configure WECHAT_APPID and WECHAT_SECRET")
+	case cfg.AppID == "" && mode == ModeAll:
+		cfg.Fake = true
+	case cfg.AppID == "":
+		m.Log.Info("no WeChat app configured: messages are written to the delivery log only")
+		return nil
+	}
+	if cfg.Fake {
+		f := fake.New()
+		if err := f.Start(); err != nil {
+			return fmt.Errorf("start the offline WeChat: %w", err)
+		}
+		m.fakeWeChat = f
+		cfg.BaseURL = f.URL
+		if cfg.Token == "" {
+			cfg.Token = demoWeChatToken
+		}
+		cfg.Templates, cfg.Pages = demoTemplates(cfg.Templates), demoPages(cfg.Pages)
+	}
+	client, err := wechat.New(cfg, m.DB, m.DB, m.rdb, m.Log)
+	if err != nil {
+		return err
+	}
+	m.WeChat = client
+	m.Config.WeChat = cfg
+	return nil
+}
+
+// wechatWiring hands the WeChat client to whoever delivers, screens or receives.
+func (m *Main) wechatWiring() (senders map[string]guanjia.Sender, content guanjia.ContentChecker, mp api.MiniProgram) {
+	senders = map[string]guanjia.Sender{}
+	if m.WeChat == nil {
+		return senders, guanjia.NoContentCheck{}, nil
+	}
+	senders[guanjia.ChannelSubscribe] = m.WeChat.SubscribeSender()
+	if m.WeChat.WeComEnabled() {
+		senders[guanjia.ChannelWeCom] = m.WeChat.WeComSender()
+	}
+	return senders, m.WeChat, miniProgram{Client: m.WeChat, DB: m.DB}
+}
+
+// pushFakeCallbacks points the offline fake's message pushes at our callback.
+func (m *Main) pushFakeCallbacks() {
+	if m.fakeWeChat != nil && m.URL != "" {
+		m.fakeWeChat.PushTo(fake.Push{URL: m.URL + "/wechat/callback", Token: m.Config.WeChat.Token,
+			EncodingAESKey: m.Config.WeChat.EncodingAESKey, AppID: m.Config.WeChat.AppID})
+	}
+}
+
+func (m *Main) callbackHandler() http.Handler {
+	if m.WeChat == nil {
+		return nil
+	}
+	return m.WeChat.CallbackHandler(m.DB.HidePhoto)
+}
+
+// fakeMessages shows what the phones would have received, in the demo only.
+func (m *Main) fakeMessages() http.Handler {
+	if m.fakeWeChat == nil {
+		return nil
+	}
+	return m.fakeWeChat.MessagesHandler()
+}
+
+// subscribeTemplates are the messages citizens and volunteers subscribe to.
+var subscribeTemplates = []string{guanjia.TplComplaintUpdate, guanjia.TplSignupConfirmed,
+	guanjia.TplActivityReminder, guanjia.TplHoursCredited, guanjia.TplActivityChanged}
+
+// demoTemplates gives every subscribe message a template id the fake accepts.
+func demoTemplates(set map[string]string) map[string]string {
+	out := map[string]string{}
+	for _, t := range subscribeTemplates {
+		out[t] = "demo-" + t
+	}
+	for k, v := range set {
+		out[k] = v
+	}
+	return out
+}
+
+func demoPages(set map[string]string) map[string]string {
+	out := map[string]string{guanjia.TplComplaintUpdate: "pages/complaint/detail"}
+	for _, t := range subscribeTemplates[1:] {
+		out[t] = "pages/volunteer/activity"
+	}
+	for k, v := range set {
+		out[k] = v
+	}
+	return out
+}

@@ -1,0 +1,314 @@
+package credit
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"slices"
+	"strconv"
+	"time"
+
+	"guanjia"
+)
+
+// Upload is a department's file of records of one type.
+type Upload struct {
+	Type       string
+	Department string // unit code; only an admin names it, a department user publishes as their own
+	Filename   string
+	Data       []byte
+}
+
+// publisher returns the department an upload (or decision) is made for:
+// a department user's own unit, or the unit an admin names.
+func publisher(who guanjia.Claims, named string) (string, error) {
+	switch who.Role {
+	case guanjia.RoleDepartment:
+		if who.UnitCode == "" {
+			return "", guanjia.Errorf(guanjia.EFORBIDDEN, "your account belongs to no department")
+		}
+		if named != "" && named != who.UnitCode {
+			return "", guanjia.FieldError(guanjia.EFORBIDDEN, "department", "you publish for your own department only")
+		}
+		return who.UnitCode, nil
+	case guanjia.RoleAdmin:
+		if named == "" {
+			return "", guanjia.FieldError(guanjia.EINVALID, "department", "name the department the batch is published for")
+		}
+		return named, nil
+	}
+	return "", guanjia.Errorf(guanjia.EFORBIDDEN, "only department staff publish credit data")
+}
+
+// checkRemit refuses a department publishing a type outside its remit.
+func (s *Service) checkRemit(ctx context.Context, unit string, rt *RecordType) error {
+	remit, err := s.Store.FindRemit(ctx, unit)
+	if guanjia.ErrorCode(err) == guanjia.ENOTFOUND {
+		return guanjia.FieldError(guanjia.EINVALID, "department", "no department %q", unit)
+	} else if err != nil {
+		return err
+	}
+	if !slices.Contains(remit.Types, rt.Code) {
+		return guanjia.FieldError(guanjia.EFORBIDDEN, "type", "%s may not publish %s records", remit.UnitName, rt.Name)
+	}
+	return nil
+}
+
+// SubmitImport checks an upload row by row. Any invalid row rejects the whole
+// batch: it is recorded with its row report and nothing is imported. A valid
+// batch is imported in one transaction, within the request when it is small,
+// by the import job otherwise (status queued; watch it with ImportStatus).
+func (s *Service) SubmitImport(ctx context.Context, who guanjia.Claims, up Upload) (*Batch, error) {
+	unit, err := publisher(who, up.Department)
+	if err != nil {
+		return nil, err
+	}
+	rt, err := LookupType(up.Type)
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(up.Data)) > s.MaxImportBytes {
+		return nil, guanjia.FieldError(guanjia.ETOOLARGE, "file", "the file is larger than %d MB: split it", s.MaxImportBytes>>20)
+	}
+	if err := s.checkRemit(ctx, unit, rt); err != nil {
+		return nil, err
+	}
+	t, err := parseUpload(up.Filename, up.Data)
+	if err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256(up.Data)
+	now := s.Now()
+	b := &Batch{Type: rt.Code, Department: unit, UploadedBy: who.UserID, UploaderRole: who.Role, Filename: up.Filename,
+		FileHash: hex.EncodeToString(sum[:]), Format: t.format, Rows: len(t.rows), CreatedAt: now}
+	rows, errs, n := validateRows(rt, t, now, unit)
+	switch {
+	case n > 0:
+		b.Status, b.Errors, b.ErrorCount, b.FinishedAt = BatchRejected, errs, n, &now
+		if err := s.Store.CreateBatch(ctx, b, nil); err != nil {
+			return nil, err
+		}
+		return b, nil
+	case s.Jobs != nil && len(rows) > s.InlineRows:
+		b.Status = BatchQueued
+		if err := s.Store.CreateBatch(ctx, b, up.Data); err != nil {
+			return nil, err
+		}
+		if err := s.Jobs.EnqueueImport(ctx, b.ID); err != nil {
+			s.Log.Warn("credit: queue import; the sweep will retry", "batch", b.ID, "err", err)
+		}
+		return b, nil
+	}
+	b.Status = BatchRunning
+	if err := s.Store.CreateBatch(ctx, b, nil); err != nil {
+		return nil, err
+	}
+	if err := s.importRows(ctx, b, rows); err != nil {
+		s.FailImport(ctx, b.ID, err)
+		return nil, err
+	}
+	return b, nil
+}
+
+// importRows writes a validated batch, reporting progress to the cache, and
+// drops the cached lookups of every subject it touched.
+func (s *Service) importRows(ctx context.Context, b *Batch, rows []ImportRow) error {
+	total := len(rows)
+	progressKey := importProgressKey(b.ID)
+	last := -1
+	progress := func(done int) {
+		pct := done * 100 / max(total, 1)
+		if s.Cache == nil || pct == last || pct == 100 {
+			return // 100 is said by the batch row itself, once committed
+		}
+		last = pct
+		if err := s.Cache.Set(ctx, progressKey, []byte(strconv.Itoa(pct)), time.Hour); err != nil {
+			s.Log.Warn("credit: import progress", "batch", b.ID, "err", err)
+		}
+	}
+	if err := s.Store.ImportBatch(ctx, b, rows, progress); err != nil {
+		return err
+	}
+	b.Percent = 100
+	codes := make([]string, 0, len(rows))
+	seen := make(map[string]bool, len(rows))
+	for i := range rows {
+		if c := rows[i].Subject.CreditCode; c != "" && !seen[c] {
+			seen[c] = true
+			codes = append(codes, c)
+		}
+	}
+	s.invalidate(ctx, codes)
+	if s.Cache != nil {
+		_ = s.Cache.Delete(ctx, progressKey)
+	}
+	s.Log.Info("credit import", "batch", b.ID, "type", b.Type, "department", b.Department,
+		"rows", b.Rows, "inserted", b.Inserted, "updated", b.Updated, "unchanged", b.Unchanged)
+	return nil
+}
+
+func importProgressKey(id int64) string { return fmt.Sprintf("credit:import:%d:percent", id) }
+
+// RunImport is the import job of a queued batch. The file is read and checked
+// again (the calendar or the remit may have moved on) and written in one
+// transaction. A batch already finished is left alone, so a repeated job is harmless.
+func (s *Service) RunImport(ctx context.Context, id int64) error {
+	b, err := s.Store.FindBatch(ctx, id)
+	if err != nil {
+		return err
+	}
+	if b.Status != BatchQueued && b.Status != BatchRunning {
+		return nil
+	}
+	data, err := s.Store.LoadImportFile(ctx, id)
+	if guanjia.ErrorCode(err) == guanjia.ENOTFOUND {
+		s.FailImport(ctx, id, fmt.Errorf("the uploaded file is gone"))
+		return nil
+	} else if err != nil {
+		return err
+	}
+	b.Status = BatchRunning
+	if err := s.Store.UpdateBatch(ctx, b); err != nil {
+		return err
+	}
+	rt, err := LookupType(b.Type)
+	if err != nil {
+		s.FailImport(ctx, id, err)
+		return nil
+	}
+	reject := func(errs []RowError, n int) error {
+		now := s.Now()
+		b.Status, b.Errors, b.ErrorCount, b.FinishedAt = BatchRejected, errs, n, &now
+		if err := s.Store.UpdateBatch(ctx, b); err != nil {
+			return err
+		}
+		s.notify(ctx, b.UploadedBy, guanjia.ChannelWeCom, guanjia.TplCreditImportDone, s.batchMessage(b))
+		return nil
+	}
+	if err := s.checkRemit(ctx, b.Department, rt); err != nil {
+		return reject([]RowError{{Row: 1, Reason: guanjia.ErrorMessage(err)}}, 1)
+	}
+	t, err := parseUpload(b.Filename, data)
+	if err != nil {
+		return reject([]RowError{{Row: 1, Reason: guanjia.ErrorMessage(err)}}, 1)
+	}
+	rows, errs, n := validateRows(rt, t, s.Now(), b.Department)
+	if n > 0 {
+		return reject(errs, n)
+	}
+	if err := s.importRows(ctx, b, rows); err != nil {
+		return err // retried by the job; FailImport after the last attempt
+	}
+	s.notify(ctx, b.UploadedBy, guanjia.ChannelWeCom, guanjia.TplCreditImportDone, s.batchMessage(b))
+	return nil
+}
+
+func (s *Service) batchMessage(b *Batch) map[string]string {
+	return map[string]string{"batch": strconv.FormatInt(b.ID, 10), "type": TypeName(b.Type), "status": string(b.Status),
+		"inserted": strconv.Itoa(b.Inserted), "updated": strconv.Itoa(b.Updated), "errors": strconv.Itoa(b.ErrorCount)}
+}
+
+// FailImport marks a batch failed after its import could not be written;
+// nothing of it was imported (the transaction rolled back).
+func (s *Service) FailImport(ctx context.Context, id int64, cause error) {
+	s.Log.Error("credit: import failed", "batch", id, "err", cause)
+	b, err := s.Store.FindBatch(ctx, id)
+	if err != nil {
+		s.Log.Error("credit: mark import failed", "batch", id, "err", err)
+		return
+	}
+	if b.Status != BatchQueued && b.Status != BatchRunning {
+		return
+	}
+	now := s.Now()
+	b.Status, b.FinishedAt = BatchFailed, &now
+	b.Errors = []RowError{{Reason: "the import failed and nothing was imported; upload the file again"}}
+	if err := s.Store.UpdateBatch(ctx, b); err != nil {
+		s.Log.Error("credit: mark import failed", "batch", id, "err", err)
+	}
+	s.notify(ctx, b.UploadedBy, guanjia.ChannelWeCom, guanjia.TplCreditImportDone, s.batchMessage(b))
+}
+
+// ImportStatus answers a batch with its progress. Department users see their
+// own department's batches.
+func (s *Service) ImportStatus(ctx context.Context, who guanjia.Claims, id int64) (*Batch, error) {
+	if !isStaff(who) {
+		return nil, guanjia.Errorf(guanjia.EFORBIDDEN, "only department staff see import batches")
+	}
+	b, err := s.Store.FindBatch(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if who.Role == guanjia.RoleDepartment && b.Department != who.UnitCode {
+		return nil, guanjia.Errorf(guanjia.ENOTFOUND, "batch %d not found", id)
+	}
+	switch b.Status {
+	case BatchDone:
+		b.Percent = 100
+	case BatchRunning:
+		if s.Cache != nil {
+			if v, ok, err := s.Cache.Get(ctx, importProgressKey(id)); err == nil && ok {
+				b.Percent, _ = strconv.Atoi(string(v))
+			}
+		}
+	}
+	return b, nil
+}
+
+// Batches lists recent batches: a department's own, or all for an admin.
+func (s *Service) Batches(ctx context.Context, who guanjia.Claims, limit int) ([]*Batch, error) {
+	f := BatchFilter{Limit: limit}
+	switch who.Role {
+	case guanjia.RoleDepartment:
+		f.Department = who.UnitCode
+	case guanjia.RoleAdmin:
+	default:
+		return nil, guanjia.Errorf(guanjia.EFORBIDDEN, "only department staff see import batches")
+	}
+	return s.Store.ListBatches(ctx, f)
+}
+
+// Template answers the CSV (or XLSX) template of a record type.
+func (s *Service) Template(typ, format string) ([]byte, error) {
+	rt, err := LookupType(typ)
+	if err != nil {
+		return nil, err
+	}
+	switch format {
+	case "", "csv":
+		return rt.TemplateCSV(), nil
+	case "xlsx":
+		return rt.TemplateXLSX()
+	}
+	return nil, guanjia.FieldError(guanjia.EINVALID, "format", "format is csv or xlsx")
+}
+
+// Remits lists what each department may publish (staff only).
+func (s *Service) Remits(ctx context.Context, who guanjia.Claims) ([]Remit, error) {
+	if !isStaff(who) {
+		return nil, guanjia.Errorf(guanjia.EFORBIDDEN, "only staff see department remits")
+	}
+	return s.Store.ListRemits(ctx)
+}
+
+// SetRemit replaces the record types a department may publish (admin only).
+func (s *Service) SetRemit(ctx context.Context, who guanjia.Claims, unit string, types []string) (*Remit, error) {
+	if who.Role != guanjia.RoleAdmin {
+		return nil, guanjia.Errorf(guanjia.EFORBIDDEN, "only an admin sets what a department may publish")
+	}
+	for _, t := range types {
+		if _, err := LookupType(t); err != nil {
+			return nil, err
+		}
+	}
+	if _, err := s.Store.FindUnit(ctx, unit); err != nil {
+		return nil, err
+	}
+	slices.Sort(types)
+	types = slices.Compact(types)
+	if err := s.Store.SetRemit(ctx, unit, types); err != nil {
+		return nil, err
+	}
+	return s.Store.FindRemit(ctx, unit)
+}

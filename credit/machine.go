@@ -1,0 +1,100 @@
+package credit
+
+import (
+	"slices"
+
+	"guanjia"
+)
+
+// transition is one row of the entry state table: the statuses an action may
+// start from, the status it leads to ("" = unchanged) and who may take it
+// (the empty role is the system: the expiry job).
+type transition struct {
+	from  []guanjia.CreditStatus
+	to    guanjia.CreditStatus
+	roles []guanjia.Role
+}
+
+var (
+	publishers = []guanjia.Role{guanjia.RoleDepartment, guanjia.RoleAdmin}
+	anyStatus  = []guanjia.CreditStatus{guanjia.CreditActive, guanjia.CreditExpired, guanjia.CreditRepaired, guanjia.CreditRevoked}
+)
+
+// transitions is the whole life of a list entry or public record: published
+// active, it leaves public view when its period ends (expired), when a
+// 信用修复 is approved (repaired) or when the department withdraws it
+// (revoked). Anything not listed is a 409.
+var transitions = map[guanjia.CreditAction]transition{
+	guanjia.CreditPublish: {from: []guanjia.CreditStatus{""}, to: guanjia.CreditActive, roles: publishers},
+	// A re-import with corrected content keeps the status: a repaired entry
+	// does not come back because an old file was uploaded again.
+	guanjia.CreditAmend:        {from: anyStatus, roles: publishers},
+	guanjia.CreditExpire:       {from: []guanjia.CreditStatus{guanjia.CreditActive}, to: guanjia.CreditExpired, roles: []guanjia.Role{""}},
+	guanjia.CreditRepairApply:  {from: []guanjia.CreditStatus{guanjia.CreditActive}, roles: []guanjia.Role{guanjia.RoleCitizen, guanjia.RoleDepartment, guanjia.RoleAdmin}},
+	guanjia.CreditRepairRefuse: {from: anyStatus, roles: publishers},
+	guanjia.CreditRepair:       {from: []guanjia.CreditStatus{guanjia.CreditActive}, to: guanjia.CreditRepaired, roles: publishers},
+	guanjia.CreditRevoke:       {from: []guanjia.CreditStatus{guanjia.CreditActive, guanjia.CreditExpired}, to: guanjia.CreditRevoked, roles: publishers},
+}
+
+// next returns the status action leads to from status: EFORBIDDEN when role
+// may not take it, ECONFLICT when the table has no such transition.
+func next(status guanjia.CreditStatus, action guanjia.CreditAction, role guanjia.Role) (guanjia.CreditStatus, error) {
+	t, ok := transitions[action]
+	if !ok {
+		return "", guanjia.Errorf(guanjia.EINVALID, "unknown action %q", action)
+	}
+	if !slices.Contains(t.roles, role) {
+		return "", guanjia.Errorf(guanjia.EFORBIDDEN, "a %s may not %s a credit entry", roleName(role), action)
+	}
+	if !slices.Contains(t.from, status) {
+		return "", guanjia.Errorf(guanjia.ECONFLICT, "cannot %s an entry that is %s", action, status)
+	}
+	if t.to == "" {
+		return status, nil
+	}
+	return t.to, nil
+}
+
+func roleName(r guanjia.Role) string {
+	if r == "" {
+		return "visitor"
+	}
+	return string(r)
+}
+
+// RepairStatus is where a 信用修复 application stands.
+type RepairStatus string
+
+const (
+	RepairPending  RepairStatus = "pending"
+	RepairApproved RepairStatus = "approved"
+	RepairRefused  RepairStatus = "refused"
+)
+
+// repairDecisions is the repair application's state table: decided once, by
+// the deciding department. The entry's own change is in transitions.
+var repairDecisions = map[RepairStatus]struct {
+	from   RepairStatus
+	action guanjia.CreditAction
+}{
+	RepairApproved: {from: RepairPending, action: guanjia.CreditRepair},
+	RepairRefused:  {from: RepairPending, action: guanjia.CreditRepairRefuse},
+}
+
+// ArticleStatus is where a 诚信动态/政策法规/通知公告 article stands.
+type ArticleStatus string
+
+const (
+	ArticleDraft       ArticleStatus = "draft"
+	ArticlePublished   ArticleStatus = "published"
+	ArticleUnpublished ArticleStatus = "unpublished"
+)
+
+// articleTransitions: publish from draft or unpublished, unpublish from published.
+var articleTransitions = map[string]struct {
+	from []ArticleStatus
+	to   ArticleStatus
+}{
+	"publish":   {from: []ArticleStatus{ArticleDraft, ArticleUnpublished}, to: ArticlePublished},
+	"unpublish": {from: []ArticleStatus{ArticlePublished}, to: ArticleUnpublished},
+}

@@ -1,0 +1,207 @@
+package credit
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"guanjia"
+)
+
+// RepairApplication is what a subject submits to have an entry repaired.
+type RepairApplication struct {
+	EntryID  int64
+	Reason   string
+	Evidence string
+}
+
+// ApplyRepair files a 信用修复 application for a 失信 entry in public view.
+// The deciding department is told; one application per entry is pending at a time.
+func (s *Service) ApplyRepair(ctx context.Context, who guanjia.Claims, in RepairApplication) (*Repair, error) {
+	in.Reason, in.Evidence = strings.TrimSpace(in.Reason), strings.TrimSpace(in.Evidence)
+	switch {
+	case in.Reason == "":
+		return nil, guanjia.FieldError(guanjia.EINVALID, "reason", "say why the entry should be repaired")
+	case utf8.RuneCountInString(in.Reason) > 2000:
+		return nil, guanjia.FieldError(guanjia.EINVALID, "reason", "the reason is longer than 2000 characters")
+	case in.Evidence == "":
+		return nil, guanjia.FieldError(guanjia.EINVALID, "evidence", "describe the evidence: 整改 done, fine paid, 信用承诺书, with document numbers")
+	case utf8.RuneCountInString(in.Evidence) > 4000:
+		return nil, guanjia.FieldError(guanjia.EINVALID, "evidence", "the evidence is longer than 4000 characters")
+	}
+	e, err := s.Store.FindEntry(ctx, in.EntryID)
+	if guanjia.ErrorCode(err) == guanjia.ENOTFOUND {
+		return nil, guanjia.FieldError(guanjia.EINVALID, "entry_id", "no credit entry %d", in.EntryID)
+	} else if err != nil {
+		return nil, err
+	}
+	if rt, err := LookupType(e.Type); err != nil || !rt.Negative {
+		return nil, guanjia.FieldError(guanjia.EUNPROCESSABLE, "entry_id", "only 失信 information can be repaired, not a %s", TypeName(e.Type))
+	}
+	if _, err := next(e.Status, guanjia.CreditRepairApply, who.Role); err != nil {
+		return nil, err
+	}
+	now := s.Now()
+	r := &Repair{EntryID: e.ID, Department: e.Department, ApplicantID: who.UserID, Reason: in.Reason,
+		Evidence: in.Evidence, Status: RepairPending, CreatedAt: now}
+	actor := who.UserID
+	ev := &guanjia.CreditEvent{EntryID: e.ID, Action: guanjia.CreditRepairApply, From: e.Status, To: e.Status,
+		ActorID: &actor, ActorRole: who.Role, At: now}
+	if err := s.Store.CreateRepair(ctx, r, ev); err != nil {
+		return nil, err
+	}
+	r.Entry = e
+	s.notifyDepartment(ctx, e.Department, guanjia.TplCreditRepairApplied,
+		map[string]string{"repair": strconv.FormatInt(r.ID, 10), "entry": strconv.FormatInt(e.ID, 10), "type": TypeName(e.Type)})
+	return r, nil
+}
+
+// DecideRepair approves or refuses an application. Only the deciding
+// department (or an admin) decides; approval takes the entry out of public
+// view with the decision recorded on its history. A refusal needs a note.
+func (s *Service) DecideRepair(ctx context.Context, who guanjia.Claims, id int64, approve bool, note string) (*Repair, error) {
+	note = strings.TrimSpace(note)
+	r, err := s.Store.FindRepair(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	switch who.Role {
+	case guanjia.RoleAdmin:
+	case guanjia.RoleDepartment:
+		if who.UnitCode != r.Department {
+			return nil, guanjia.Errorf(guanjia.EFORBIDDEN, "only the department that decided the entry decides its repair")
+		}
+	default:
+		return nil, guanjia.Errorf(guanjia.EFORBIDDEN, "only the deciding department decides a repair")
+	}
+	to := RepairRefused
+	if approve {
+		to = RepairApproved
+	}
+	d := repairDecisions[to]
+	if r.Status != d.from {
+		return nil, guanjia.Errorf(guanjia.ECONFLICT, "the application was already %s", r.Status)
+	}
+	if !approve && note == "" {
+		return nil, guanjia.FieldError(guanjia.EINVALID, "note", "say why the repair is refused")
+	}
+	if utf8.RuneCountInString(note) > 2000 {
+		return nil, guanjia.FieldError(guanjia.EINVALID, "note", "the note is longer than 2000 characters")
+	}
+	e, err := s.Store.FindEntry(ctx, r.EntryID)
+	if err != nil {
+		return nil, err
+	}
+	status, err := next(e.Status, d.action, who.Role)
+	if err != nil {
+		return nil, err
+	}
+	now := s.Now()
+	actor := who.UserID
+	r.Status, r.DecidedBy, r.DecidedAt, r.DecisionNote = to, &actor, &now, note
+	ch := &EntryChange{EntryID: e.ID, Expect: e.Status, To: status, Repair: r,
+		Event: &guanjia.CreditEvent{EntryID: e.ID, Action: d.action, From: e.Status, To: status, ActorID: &actor,
+			ActorRole: who.Role, RepairID: &r.ID, Note: note, At: now}}
+	if err := s.Store.SaveEntryChange(ctx, ch); err != nil {
+		return nil, err
+	}
+	e.Status, e.UpdatedAt = status, now
+	r.Entry = e
+	if e.Subject != nil {
+		s.invalidate(ctx, []string{e.Subject.CreditCode})
+	}
+	s.notify(ctx, r.ApplicantID, guanjia.ChannelSubscribe, guanjia.TplCreditRepairDecided,
+		map[string]string{"repair": strconv.FormatInt(r.ID, 10), "status": string(r.Status), "note": note})
+	return r, nil
+}
+
+// Repair answers one application to its applicant, the deciding department or an admin.
+func (s *Service) Repair(ctx context.Context, who guanjia.Claims, id int64) (*Repair, error) {
+	r, err := s.Store.FindRepair(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !(who.Role == guanjia.RoleAdmin || (who.Role == guanjia.RoleDepartment && who.UnitCode == r.Department) ||
+		(who.UserID != 0 && who.UserID == r.ApplicantID)) {
+		return nil, guanjia.Errorf(guanjia.ENOTFOUND, "repair %d not found", id)
+	}
+	if r.Entry, err = s.Store.FindEntry(ctx, r.EntryID); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// Repairs lists applications: a department's queue, an admin's all, anyone else's own.
+func (s *Service) Repairs(ctx context.Context, who guanjia.Claims, status RepairStatus) ([]*Repair, error) {
+	f := RepairFilter{Status: status, Limit: 200}
+	switch who.Role {
+	case guanjia.RoleAdmin:
+	case guanjia.RoleDepartment:
+		f.Department = who.UnitCode
+	default:
+		if who.UserID == 0 {
+			return nil, guanjia.Errorf(guanjia.EUNAUTHORIZED, "sign in to see your applications")
+		}
+		f.ApplicantID = who.UserID
+	}
+	return s.Store.ListRepairs(ctx, f)
+}
+
+// Revoke withdraws an entry (the decision was annulled, or published in
+// error): it leaves public view for good, with the reason on its history.
+func (s *Service) Revoke(ctx context.Context, who guanjia.Claims, entryID int64, note string) (*guanjia.CreditEntry, error) {
+	note = strings.TrimSpace(note)
+	if note == "" {
+		return nil, guanjia.FieldError(guanjia.EINVALID, "note", "say why the entry is revoked")
+	}
+	e, err := s.Store.FindEntry(ctx, entryID)
+	if err != nil {
+		return nil, err
+	}
+	if who.Role == guanjia.RoleDepartment && who.UnitCode != e.Department {
+		return nil, guanjia.Errorf(guanjia.EFORBIDDEN, "only the department that published the entry revokes it")
+	}
+	status, err := next(e.Status, guanjia.CreditRevoke, who.Role)
+	if err != nil {
+		return nil, err
+	}
+	now := s.Now()
+	actor := who.UserID
+	if err := s.Store.SaveEntryChange(ctx, &EntryChange{EntryID: e.ID, Expect: e.Status, To: status,
+		Event: &guanjia.CreditEvent{EntryID: e.ID, Action: guanjia.CreditRevoke, From: e.Status, To: status,
+			ActorID: &actor, ActorRole: who.Role, Note: note, At: now}}); err != nil {
+		return nil, err
+	}
+	e.Status, e.UpdatedAt = status, now
+	if e.Subject != nil {
+		s.invalidate(ctx, []string{e.Subject.CreditCode})
+	}
+	return e, nil
+}
+
+// EntryHistory is an entry with its immutable history, for staff and audit.
+type EntryHistory struct {
+	Entry  *guanjia.CreditEntry
+	Events []*guanjia.CreditEvent
+}
+
+// Entry answers one entry: the public see it while it is in public view,
+// staff always, with its history.
+func (s *Service) Entry(ctx context.Context, who guanjia.Claims, id int64) (*EntryHistory, error) {
+	e, err := s.Store.FindEntry(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !isStaff(who) {
+		if !e.PublicOn(s.Today()) {
+			return nil, guanjia.Errorf(guanjia.ENOTFOUND, "credit entry %d not found", id)
+		}
+		return &EntryHistory{Entry: e}, nil
+	}
+	events, err := s.Store.ListCreditEvents(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return &EntryHistory{Entry: e, Events: events}, nil
+}

@@ -1,0 +1,660 @@
+package credit_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+	"golang.org/x/text/encoding/simplifiedchinese"
+
+	"guanjia"
+	"guanjia/credit"
+	"guanjia/internal/testenv"
+	"guanjia/store"
+)
+
+// memCache is credit.Cache in memory, counting what it is asked.
+type memCache struct {
+	mu   sync.Mutex
+	m    map[string][]byte
+	hits int
+}
+
+func (c *memCache) Get(_ context.Context, key string) ([]byte, bool, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	v, ok := c.m[key]
+	if ok {
+		c.hits++
+	}
+	return v, ok, nil
+}
+
+func (c *memCache) Set(_ context.Context, key string, v []byte, _ time.Duration) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.m[key] = v
+	return nil
+}
+
+func (c *memCache) Delete(_ context.Context, keys ...string) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, k := range keys {
+		delete(c.m, k)
+	}
+	return nil
+}
+
+type notes struct {
+	mu   sync.Mutex
+	msgs []guanjia.Message
+}
+
+func (n *notes) Notify(_ context.Context, m guanjia.Message) error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.msgs = append(n.msgs, m)
+	return nil
+}
+
+func (n *notes) templates() []string {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	var out []string
+	for _, m := range n.msgs {
+		out = append(out, fmt.Sprintf("%s→%d", m.Template, m.RecipientID))
+	}
+	return out
+}
+
+type queuedJobs struct{ ids []int64 }
+
+func (q *queuedJobs) EnqueueImport(_ context.Context, id int64) error {
+	q.ids = append(q.ids, id)
+	return nil
+}
+
+// rig is a credit service on a fresh database with a department (人社局, who
+// may publish black lists and penalties), a department user, a citizen and an admin.
+type rig struct {
+	db      *store.DB
+	svc     *credit.Service
+	cache   *memCache
+	notes   *notes
+	jobs    *queuedJobs
+	now     time.Time
+	dept    guanjia.Claims
+	other   guanjia.Claims // 市场监管局: red lists and licenses only
+	citizen guanjia.Claims
+	admin   guanjia.Claims
+	public  guanjia.Claims
+}
+
+func newRig(t *testing.T) *rig {
+	t.Helper()
+	ctx := context.Background()
+	db := testenv.MustOpenDB(t)
+	r := &rig{db: db, cache: &memCache{m: map[string][]byte{}}, notes: &notes{}, jobs: &queuedJobs{},
+		now: time.Date(2026, 3, 10, 2, 0, 0, 0, time.UTC)} // 10:00 in Haikou
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(db.UpsertUnit(ctx, &guanjia.Unit{Code: "hk-rsj", Name: "海口市人力资源和社会保障局", Department: "人社"}))
+	must(db.UpsertUnit(ctx, &guanjia.Unit{Code: "hk-scjg", Name: "海口市市场监督管理局", Department: "市场监管"}))
+	must(db.SetRemit(ctx, "hk-rsj", []string{guanjia.CreditBlackList, guanjia.CreditPenalty}))
+	must(db.SetRemit(ctx, "hk-scjg", []string{guanjia.CreditRedList, guanjia.CreditLicense}))
+	user := func(name string, role guanjia.Role, unit string) guanjia.Claims {
+		u := &guanjia.User{Username: name, Role: role, UnitCode: unit}
+		must(db.CreateUser(ctx, u))
+		return guanjia.Claims{UserID: u.ID, Role: role, UnitCode: unit}
+	}
+	r.dept = user("rsj-clerk", guanjia.RoleDepartment, "hk-rsj")
+	r.other = user("scjg-clerk", guanjia.RoleDepartment, "hk-scjg")
+	r.citizen = user("citizen", guanjia.RoleCitizen, "")
+	r.admin = user("admin", guanjia.RoleAdmin, "")
+	r.svc = credit.NewService(db, r.cache, r.jobs, r.notes)
+	r.svc.Now = func() time.Time { return r.now }
+	r.svc.Log = slog.New(slog.DiscardHandler)
+	return r
+}
+
+func (r *rig) count(t *testing.T, table string) int {
+	t.Helper()
+	var n int64
+	if err := r.db.Gorm().Raw("SELECT COUNT(*) FROM " + table).Scan(&n).Error; err != nil {
+		t.Fatal(err)
+	}
+	return int(n)
+}
+
+func (r *rig) snapshot(t *testing.T) string {
+	t.Helper()
+	var parts []string
+	for _, table := range []string{"credit_subjects", "credit_entries", "credit_events", "credit_repairs"} {
+		parts = append(parts, fmt.Sprintf("%s=%d", table, r.count(t, table)))
+	}
+	return strings.Join(parts, " ")
+}
+
+var (
+	// GB 32100-2015's worked example and codes completed with their check characters.
+	codeYeFeng  = "91350100M000100Y43"
+	codeNanYang = credit.CompleteCreditCode("91460100MA5T00001")
+	codeQiongZ  = credit.CompleteCreditCode("91460100MA5T00002")
+	idWang      = credit.CompleteIDNumber("46010019850312123") // a 自然人 on the black list
+)
+
+const blackHeader = "行政相对人名称,行政相对人类别,统一社会信用代码,法定代表人,证件号码,名单名称,列入原因,认定依据文号,认定部门,认定日期,有效期至\n"
+
+func blackRow(name, kind, code, id, doc, decided, until string) string {
+	return strings.Join([]string{name, kind, code, "", id, "拖欠农民工工资失信联合惩戒对象名单", "拖欠农民工工资", doc,
+		"海口市人力资源和社会保障局", decided, until}, ",") + "\n"
+}
+
+// mixedCSV has two good rows and three bad ones: a wrong check character, a
+// decision dated after today and a person without an ID number.
+func mixedCSV() string {
+	return blackHeader +
+		blackRow("海南椰风建筑工程有限公司", "法人及非法人组织", codeYeFeng, "", "海人社欠薪〔2026〕1号", "2026-01-05", "2029-01-05") +
+		blackRow("海南南洋劳务有限公司", "法人及非法人组织", "91460100MA5T000019", "", "海人社欠薪〔2026〕2号", "2026-01-05", "2029-01-05") +
+		blackRow("海南琼州装饰工程有限公司", "法人及非法人组织", codeQiongZ, "", "海人社欠薪〔2026〕3号", "2026-04-01", "2029-01-05") +
+		blackRow("王某某", "自然人", "", "", "海人社欠薪〔2026〕4号", "2026-01-05", "2029-01-05") +
+		blackRow("王某某", "自然人", "", idWang, "海人社欠薪〔2026〕5号", "2026-01-06", "2026-06-30")
+}
+
+func fixedCSV() string {
+	return blackHeader +
+		blackRow("海南椰风建筑工程有限公司", "法人及非法人组织", codeYeFeng, "", "海人社欠薪〔2026〕1号", "2026-01-05", "2029-01-05") +
+		blackRow("海南南洋劳务有限公司", "法人及非法人组织", codeNanYang, "", "海人社欠薪〔2026〕2号", "2026-01-05", "2029-01-05") +
+		blackRow("海南琼州装饰工程有限公司", "法人及非法人组织", codeQiongZ, "", "海人社欠薪〔2026〕3号", "2026-03-01", "2029-01-05") +
+		blackRow("王某某", "自然人", "", idWang, "海人社欠薪〔2026〕5号", "2026-01-06", "2026-06-30")
+}
+
+func (r *rig) importCSV(t *testing.T, who guanjia.Claims, typ, body string) *credit.Batch {
+	t.Helper()
+	b, err := r.svc.SubmitImport(context.Background(), who, credit.Upload{Type: typ, Filename: "upload.csv", Data: []byte(body)})
+	if err != nil {
+		t.Fatalf("import: %v", err)
+	}
+	return b
+}
+
+// The "done when", end to end on the configured backend.
+func TestImportLookupExpireRepair(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+
+	// A department imports a mixed CSV: rejected with a row report, nothing imported.
+	before := r.snapshot(t)
+	b := r.importCSV(t, r.dept, guanjia.CreditBlackList, mixedCSV())
+	if b.Status != credit.BatchRejected || b.ID == 0 {
+		t.Fatalf("mixed batch: status %s id %d", b.Status, b.ID)
+	}
+	want := []credit.RowError{
+		{Row: 3, Column: "统一社会信用代码", Reason: "统一社会信用代码 check character is wrong"},
+		{Row: 4, Column: "认定日期", Reason: "2026-04-01 is in the future"},
+		{Row: 5, Column: "证件号码", Reason: "required for 自然人"},
+	}
+	if fmt.Sprint(b.Errors) != fmt.Sprint(want) || b.ErrorCount != 3 {
+		t.Fatalf("row report:\n got %v\nwant %v", b.Errors, want)
+	}
+	if after := r.snapshot(t); after != before {
+		t.Fatalf("a rejected batch changed the database: %s → %s", before, after)
+	}
+	stored, err := r.svc.ImportStatus(ctx, r.dept, b.ID)
+	if err != nil || stored.Status != credit.BatchRejected || len(stored.Errors) != 3 || stored.FileHash == "" || stored.UploadedBy != r.dept.UserID {
+		t.Fatalf("the rejected batch is not recorded with its report: %+v, %v", stored, err)
+	}
+
+	// Fixed, it is accepted; imported again, nothing changes.
+	b = r.importCSV(t, r.dept, guanjia.CreditBlackList, fixedCSV())
+	if b.Status != credit.BatchDone || b.Inserted != 4 || b.Updated != 0 {
+		t.Fatalf("fixed batch: %+v", b)
+	}
+	snap := r.snapshot(t)
+	if snap != "credit_subjects=4 credit_entries=4 credit_events=4 credit_repairs=0" {
+		t.Fatalf("after import: %s", snap)
+	}
+	again := r.importCSV(t, r.dept, guanjia.CreditBlackList, fixedCSV())
+	if again.Status != credit.BatchDone || again.Inserted != 0 || again.Updated != 0 || again.Unchanged != 4 {
+		t.Fatalf("re-import: %+v", again)
+	}
+	if s := r.snapshot(t); s != snap {
+		t.Fatalf("re-import changed the database: %s → %s", snap, s)
+	}
+
+	// A citizen finds the company by part of its name and sees its black-list entry.
+	res, err := r.svc.Search(ctx, r.public, "椰风建筑", 1, 20)
+	if err != nil || len(res.Subjects) != 1 || res.Subjects[0].CreditCode != codeYeFeng {
+		t.Fatalf("search: %+v, %v", res, err)
+	}
+	if n := res.Lists[res.Subjects[0].ID][guanjia.CreditBlackList]; n != 1 {
+		t.Errorf("search shows %d black-list entries, want 1", n)
+	}
+	black, red, err := r.svc.CheckCode(ctx, strings.ToLower(codeYeFeng))
+	if err != nil || len(black) != 1 || len(red) != 0 || black[0].Subject.Name != "海南椰风建筑工程有限公司" {
+		t.Fatalf("check: %v %v %v", black, red, err)
+	}
+
+	// The person is found by ID number and shown only masked.
+	d, err := r.svc.Subject(ctx, r.public, idWang)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Subject.IDMasked != "4601**********"+idWang[14:] || d.Subject.IDNumber != "" || len(d.Black) != 1 {
+		t.Fatalf("person: %+v", d.Subject)
+	}
+	var enc string
+	r.db.Gorm().Raw("SELECT id_enc FROM credit_subjects WHERE kind = 'person'").Scan(&enc)
+	if enc == "" || strings.Contains(enc, idWang) {
+		t.Fatalf("the ID number is not encrypted at rest: %q", enc)
+	}
+
+	// The person's entry ends on 2026-06-30: on 07-01 (Haikou) the periodic job expires it.
+	r.now = time.Date(2026, 6, 30, 15, 59, 0, 0, time.UTC) // 23:59 on the last day
+	if n, err := r.svc.ExpireDue(ctx); err != nil || n != 0 {
+		t.Fatalf("expired %d on the last day (%v)", n, err)
+	}
+	r.now = time.Date(2026, 6, 30, 16, 1, 0, 0, time.UTC) // 00:01 on 07-01
+	if n, err := r.svc.ExpireDue(ctx); err != nil || n != 1 {
+		t.Fatalf("expired %d, want 1 (%v)", n, err)
+	}
+	if n, _ := r.svc.ExpireDue(ctx); n != 0 {
+		t.Fatalf("a second run expired %d more", n)
+	}
+	if _, err := r.svc.Subject(ctx, r.public, idWang); guanjia.ErrorCode(err) != guanjia.ENOTFOUND {
+		t.Fatalf("an expired person is still public: %v", err)
+	}
+	if res, _ := r.svc.Search(ctx, r.public, "王某某", 1, 20); len(res.Subjects) != 0 {
+		t.Fatalf("an expired person is still findable by name")
+	}
+	staffView, err := r.svc.Subject(ctx, r.dept, idWang)
+	if err != nil || len(staffView.Black) != 1 || staffView.Black[0].Status != guanjia.CreditExpired {
+		t.Fatalf("staff must still see the expired entry: %+v, %v", staffView, err)
+	}
+	hist, err := r.svc.Entry(ctx, r.admin, staffView.Black[0].ID)
+	if err != nil || len(hist.Events) != 2 || hist.Events[1].Action != guanjia.CreditExpire || hist.Events[1].ActorID != nil {
+		t.Fatalf("audit trail of the expired entry: %+v, %v", hist, err)
+	}
+	if !contains(r.notes.templates(), fmt.Sprintf("%s→%d", guanjia.TplCreditExpired, r.dept.UserID)) {
+		t.Errorf("the publishing department was not told: %v", r.notes.templates())
+	}
+
+	// A repair takes another entry out of public view.
+	d, err = r.svc.Subject(ctx, r.public, codeNanYang)
+	if err != nil || len(d.Black) != 1 {
+		t.Fatalf("before repair: %+v %v", d, err)
+	}
+	app, err := r.svc.ApplyRepair(ctx, r.citizen, credit.RepairApplication{EntryID: d.Black[0].ID,
+		Reason: "已足额支付拖欠工资", Evidence: "工资支付凭证 海人社函〔2026〕9号"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.svc.ApplyRepair(ctx, r.citizen, credit.RepairApplication{EntryID: d.Black[0].ID, Reason: "再次", Evidence: "同上"}); guanjia.ErrorCode(err) != guanjia.ECONFLICT {
+		t.Fatalf("a second pending application: %v", err)
+	}
+	if _, err := r.svc.DecideRepair(ctx, r.other, app.ID, true, ""); guanjia.ErrorCode(err) != guanjia.EFORBIDDEN {
+		t.Fatalf("another department decided the repair: %v", err)
+	}
+	if _, err := r.svc.DecideRepair(ctx, r.dept, app.ID, true, "整改到位"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.svc.DecideRepair(ctx, r.dept, app.ID, false, "重复"); guanjia.ErrorCode(err) != guanjia.ECONFLICT {
+		t.Fatalf("deciding twice: %v", err)
+	}
+	d, err = r.svc.Subject(ctx, r.public, codeNanYang)
+	if err != nil || len(d.Black) != 0 {
+		t.Fatalf("a repaired entry is still public: %+v %v", d.Black, err)
+	}
+	if black, _, _ := r.svc.CheckCode(ctx, codeNanYang); len(black) != 0 {
+		t.Fatalf("check still flags the repaired subject (stale cache?)")
+	}
+	hist, _ = r.svc.Entry(ctx, r.admin, app.EntryID)
+	if last := hist.Events[len(hist.Events)-1]; last.Action != guanjia.CreditRepair || last.To != guanjia.CreditRepaired ||
+		last.RepairID == nil || *last.RepairID != app.ID || last.Note != "整改到位" {
+		t.Fatalf("repair decision not on the history: %+v", last)
+	}
+	if !contains(r.notes.templates(), fmt.Sprintf("%s→%d", guanjia.TplCreditRepairDecided, r.citizen.UserID)) {
+		t.Errorf("the applicant was not told: %v", r.notes.templates())
+	}
+
+	// Re-importing the original file does not bring the repaired entry back.
+	// (The person's row is left out: its period has ended, and a row whose
+	// 有效期至 has passed is refused.)
+	companies := strings.Join(strings.SplitAfter(fixedCSV(), "\n")[:4], "")
+	again = r.importCSV(t, r.dept, guanjia.CreditBlackList, companies)
+	if again.Unchanged != 3 {
+		t.Fatalf("re-import after repair: %+v", again)
+	}
+	if black, _, _ := r.svc.CheckCode(ctx, codeNanYang); len(black) != 0 {
+		t.Fatalf("a re-import revived a repaired entry")
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func TestImportRules(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	before := r.snapshot(t)
+	cases := []struct {
+		name string
+		who  guanjia.Claims
+		up   credit.Upload
+		code string
+	}{
+		{"unknown type", r.dept, credit.Upload{Type: "parking", Filename: "a.csv", Data: []byte(fixedCSV())}, guanjia.EINVALID},
+		{"outside the remit", r.other, credit.Upload{Type: guanjia.CreditBlackList, Filename: "a.csv", Data: []byte(fixedCSV())}, guanjia.EFORBIDDEN},
+		{"a citizen", r.citizen, credit.Upload{Type: guanjia.CreditBlackList, Filename: "a.csv", Data: []byte(fixedCSV())}, guanjia.EFORBIDDEN},
+		{"admin without department", r.admin, credit.Upload{Type: guanjia.CreditBlackList, Filename: "a.csv", Data: []byte(fixedCSV())}, guanjia.EINVALID},
+		{"not a spreadsheet", r.dept, credit.Upload{Type: guanjia.CreditBlackList, Filename: "list.xlsx", Data: []byte(fixedCSV())}, guanjia.EUNSUPPORTED},
+		{"xls", r.dept, credit.Upload{Type: guanjia.CreditBlackList, Filename: "list.xls", Data: []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0, 0}}, guanjia.EUNSUPPORTED},
+		{"UTF-16", r.dept, credit.Upload{Type: guanjia.CreditBlackList, Filename: "a.csv", Data: []byte{0xFF, 0xFE, 'a', 0}}, guanjia.EUNSUPPORTED},
+		{"broken zip", r.dept, credit.Upload{Type: guanjia.CreditBlackList, Filename: "a.xlsx", Data: []byte("PK\x03\x04garbage")}, guanjia.EUNSUPPORTED},
+		{"empty", r.dept, credit.Upload{Type: guanjia.CreditBlackList, Filename: "a.csv", Data: nil}, guanjia.EINVALID},
+		{"header only", r.dept, credit.Upload{Type: guanjia.CreditBlackList, Filename: "a.csv", Data: []byte(blackHeader)}, guanjia.EINVALID},
+		{"too large", r.dept, credit.Upload{Type: guanjia.CreditBlackList, Filename: "a.csv", Data: bytes.Repeat([]byte("x"), 51<<20)}, guanjia.ETOOLARGE},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := r.svc.SubmitImport(ctx, tc.who, tc.up)
+			if guanjia.ErrorCode(err) != tc.code {
+				t.Fatalf("got %v (%s), want %s", err, guanjia.ErrorCode(err), tc.code)
+			}
+		})
+	}
+	if after := r.snapshot(t); after != before {
+		t.Fatalf("refused uploads changed the database: %s → %s", before, after)
+	}
+
+	// Encodings: GB18030 is read as such; Big5 bytes are not GB18030 text and are refused.
+	gb, err := simplifiedchinese.GB18030.NewEncoder().String(fixedCSV())
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := r.importCSV(t, r.dept, guanjia.CreditBlackList, gb)
+	if b.Status != credit.BatchDone || b.Format != credit.FormatCSVGB18030 || b.Inserted != 4 {
+		t.Fatalf("GB18030 batch: %+v", b)
+	}
+	if res, _ := r.svc.Search(ctx, r.public, "琼州装饰", 1, 10); len(res.Subjects) != 1 {
+		t.Fatalf("GB18030 names were not decoded")
+	}
+	_, err = r.svc.SubmitImport(ctx, r.dept, credit.Upload{Type: guanjia.CreditBlackList, Filename: "big5.csv",
+		Data: []byte{0xA6, 0x57, 0xBA, 0xD9, 0x2C, 0x80, 0x0A}})
+	if guanjia.ErrorCode(err) != guanjia.EUNSUPPORTED {
+		t.Fatalf("not-GB18030 bytes: %v", err)
+	}
+
+	// A wrong template: missing and unknown columns are reported against row 1.
+	b = r.importCSV(t, r.dept, guanjia.CreditBlackList, "行政相对人名称,统一社会信用代码,处罚机关\n某公司,"+codeYeFeng+",某局\n")
+	if b.Status != credit.BatchRejected || b.Errors[0] != (credit.RowError{Row: 1, Column: "处罚机关", Reason: "not a column of the 黑名单 template"}) {
+		t.Fatalf("wrong template: %+v", b.Errors)
+	}
+
+	// An admin publishes on behalf of a department, within its remit.
+	b, err = r.svc.SubmitImport(ctx, r.admin, credit.Upload{Type: guanjia.CreditBlackList, Department: "hk-rsj", Filename: "a.csv", Data: []byte(fixedCSV())})
+	if err != nil || b.Status != credit.BatchDone || b.Unchanged != 4 {
+		t.Fatalf("admin import: %+v %v", b, err)
+	}
+}
+
+// A corrected re-import amends the entry in place, keeps its status and
+// records the change; the cached lookup is dropped.
+func TestReimportAmends(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	r.importCSV(t, r.dept, guanjia.CreditBlackList, fixedCSV())
+	d, err := r.svc.Subject(ctx, r.public, codeYeFeng) // cached now
+	if err != nil || d.Black[0].PublicUntil.Format("2006-01-02") != "2029-01-05" {
+		t.Fatal(d, err)
+	}
+	changed := strings.Replace(fixedCSV(), "2026-01-05,2029-01-05", "2026-01-05,2028-01-05", 1)
+	b := r.importCSV(t, r.dept, guanjia.CreditBlackList, changed)
+	if b.Updated != 1 || b.Unchanged != 3 || b.Inserted != 0 {
+		t.Fatalf("amend: %+v", b)
+	}
+	d, _ = r.svc.Subject(ctx, r.public, codeYeFeng)
+	if got := d.Black[0].PublicUntil.Format("2006-01-02"); got != "2028-01-05" {
+		t.Fatalf("lookup after amend says %s: the cache was not invalidated", got)
+	}
+	hist, _ := r.svc.Entry(ctx, r.dept, d.Black[0].ID)
+	if len(hist.Events) != 2 || hist.Events[1].Action != guanjia.CreditAmend || !strings.Contains(hist.Events[1].Note, "2028-01-05") {
+		t.Fatalf("amend history: %+v", hist.Events)
+	}
+}
+
+// A large batch goes to the import job; its progress is visible and the
+// result is the same as inline.
+func TestQueuedImport(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	r.svc.InlineRows = 2
+	b := r.importCSV(t, r.dept, guanjia.CreditBlackList, fixedCSV())
+	if b.Status != credit.BatchQueued || len(r.jobs.ids) != 1 || r.jobs.ids[0] != b.ID {
+		t.Fatalf("queued: %+v, jobs %v", b, r.jobs.ids)
+	}
+	if r.count(t, "credit_entries") != 0 {
+		t.Fatal("a queued batch was imported before its job ran")
+	}
+	st, _ := r.svc.ImportStatus(ctx, r.dept, b.ID)
+	if st.Status != credit.BatchQueued || st.Percent != 0 {
+		t.Fatalf("status while queued: %+v", st)
+	}
+	if _, err := r.svc.ImportStatus(ctx, r.other, b.ID); guanjia.ErrorCode(err) != guanjia.ENOTFOUND {
+		t.Fatalf("another department sees the batch: %v", err)
+	}
+	if err := r.svc.RunImport(ctx, b.ID); err != nil {
+		t.Fatal(err)
+	}
+	st, _ = r.svc.ImportStatus(ctx, r.dept, b.ID)
+	if st.Status != credit.BatchDone || st.Percent != 100 || st.Inserted != 4 {
+		t.Fatalf("after the job: %+v", st)
+	}
+	if err := r.svc.RunImport(ctx, b.ID); err != nil || r.count(t, "credit_entries") != 4 {
+		t.Fatalf("running the job again: %v", err)
+	}
+	if _, err := r.db.LoadImportFile(ctx, b.ID); guanjia.ErrorCode(err) != guanjia.ENOTFOUND {
+		t.Fatalf("the uploaded file was kept after import: %v", err)
+	}
+	if !contains(r.notes.templates(), fmt.Sprintf("%s→%d", guanjia.TplCreditImportDone, r.dept.UserID)) {
+		t.Errorf("the uploader was not told: %v", r.notes.templates())
+	}
+}
+
+// The XLSX template round-trips: filled in, it imports, with dates typed as
+// text or stored as Excel dates.
+func TestXLSXImport(t *testing.T) {
+	r := newRig(t)
+	tpl, err := r.svc.Template(guanjia.CreditLicense, "xlsx")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(tpl))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sheet := f.GetSheetList()[0]
+	row := []any{"海南椰风建筑工程有限公司", "法人及非法人组织", codeYeFeng, "张三", "", "海口市美兰区", "琼建许〔2026〕12号", "普通",
+		"建筑业企业资质证书", "D246012345", "建筑工程施工总承包三级", "2026-02-01", nil, "2031-01-31", "海口市住房和城乡建设局", "海口市住房和城乡建设局", ""}
+	if err := f.SetSheetRow(sheet, "A2", &row); err != nil {
+		t.Fatal(err)
+	}
+	// 有效期自 as a real date cell: Excel keeps a serial number.
+	if err := f.SetCellValue(sheet, "M2", time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC)); err != nil {
+		t.Fatal(err)
+	}
+	buf, err := f.WriteToBuffer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.db.SetRemit(context.Background(), "hk-scjg", []string{guanjia.CreditLicense}); err != nil {
+		t.Fatal(err)
+	}
+	b, err := r.svc.SubmitImport(context.Background(), r.other, credit.Upload{Type: guanjia.CreditLicense, Filename: "许可.xlsx", Data: buf.Bytes()})
+	if err != nil || b.Status != credit.BatchDone || b.Format != credit.FormatXLSX {
+		t.Fatalf("xlsx import: %+v %v", b, err)
+	}
+	d, err := r.svc.Subject(context.Background(), r.public, codeYeFeng)
+	if err != nil || len(d.Records) != 1 {
+		t.Fatalf("license: %+v %v", d, err)
+	}
+	lic := d.Records[0]
+	if lic.ValidFrom == nil || lic.ValidFrom.Format("2006-01-02") != "2026-02-01" || lic.PublicUntil.Format("2006-01-02") != "2031-01-31" ||
+		lic.Fields["license_no"] != "D246012345" || d.Subject.LegalRep != "张三" {
+		t.Fatalf("license as stored: %+v", lic)
+	}
+}
+
+func TestCheckCode(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	if _, _, err := r.svc.CheckCode(ctx, "91350100M000100Y44"); guanjia.ErrorCode(err) != guanjia.EINVALID {
+		t.Fatalf("a wrong check character: %v", err)
+	}
+	black, red, err := r.svc.CheckCode(ctx, codeYeFeng)
+	if err != nil || black == nil || red == nil || len(black)+len(red) != 0 {
+		t.Fatalf("an unknown subject: %v %v %v", black, red, err)
+	}
+	// The miss was cached; the import must drop it.
+	r.importCSV(t, r.dept, guanjia.CreditBlackList, fixedCSV())
+	if black, _, _ := r.svc.CheckCode(ctx, codeYeFeng); len(black) != 1 {
+		t.Fatal("a cached miss outlived the import")
+	}
+	hits := r.cache.hits
+	r.svc.CheckCode(ctx, codeYeFeng)
+	if r.cache.hits != hits+1 {
+		t.Error("a repeated lookup did not come from the cache")
+	}
+}
+
+func TestRedBlackListPages(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	r.importCSV(t, r.dept, guanjia.CreditBlackList, fixedCSV())
+	p, err := r.svc.List(ctx, "black", "", 1, 2)
+	if err != nil || p.Total != 4 || len(p.Entries) != 2 || p.Entries[0].Subject == nil {
+		t.Fatalf("black list page: %+v %v", p, err)
+	}
+	if p.Entries[0].DecidedOn.Before(p.Entries[1].DecidedOn) {
+		t.Error("not newest first")
+	}
+	if p, _ := r.svc.List(ctx, "red", "", 1, 20); p.Total != 0 {
+		t.Errorf("red list has %d", p.Total)
+	}
+	if _, err := r.svc.List(ctx, "grey", "", 1, 20); guanjia.ErrorCode(err) != guanjia.ENOTFOUND {
+		t.Errorf("unknown list: %v", err)
+	}
+}
+
+func TestRevokeAndRepairRules(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	r.importCSV(t, r.dept, guanjia.CreditBlackList, fixedCSV())
+	d, _ := r.svc.Subject(ctx, r.public, codeQiongZ)
+	id := d.Black[0].ID
+	if _, err := r.svc.Revoke(ctx, r.other, id, "错误"); guanjia.ErrorCode(err) != guanjia.EFORBIDDEN {
+		t.Fatalf("another department revoked: %v", err)
+	}
+	if _, err := r.svc.Revoke(ctx, r.dept, id, ""); guanjia.ErrorCode(err) != guanjia.EINVALID {
+		t.Fatalf("revoke without a reason: %v", err)
+	}
+	if _, err := r.svc.Revoke(ctx, r.dept, id, "决定已撤销"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.svc.Revoke(ctx, r.dept, id, "again"); guanjia.ErrorCode(err) != guanjia.ECONFLICT {
+		t.Fatalf("revoking twice: %v", err)
+	}
+	if _, err := r.svc.ApplyRepair(ctx, r.citizen, credit.RepairApplication{EntryID: id, Reason: "x", Evidence: "y"}); guanjia.ErrorCode(err) != guanjia.ECONFLICT {
+		t.Fatalf("repair of a revoked entry: %v", err)
+	}
+	if _, err := r.svc.ApplyRepair(ctx, r.public, credit.RepairApplication{EntryID: id, Reason: "x", Evidence: "y"}); guanjia.ErrorCode(err) != guanjia.EFORBIDDEN &&
+		guanjia.ErrorCode(err) != guanjia.ECONFLICT {
+		t.Fatalf("an anonymous repair: %v", err)
+	}
+	// A red-list entry is not 失信 information: nothing to repair.
+	if err := r.db.SetRemit(ctx, "hk-scjg", []string{guanjia.CreditRedList}); err != nil {
+		t.Fatal(err)
+	}
+	red := strings.Replace(fixedCSV(), "拖欠农民工工资失信联合惩戒对象名单", "A级纳税人", -1)
+	red = strings.Replace(red, "海南琼州装饰工程有限公司", "海南琼州装饰工程有限公司", 1)
+	b := r.importCSV(t, r.other, guanjia.CreditRedList, red)
+	if b.Status != credit.BatchDone {
+		t.Fatalf("red list: %+v", b)
+	}
+	_, reds, _ := r.svc.CheckCode(ctx, codeYeFeng)
+	if len(reds) != 1 {
+		t.Fatalf("red: %v", reds)
+	}
+	if _, err := r.svc.ApplyRepair(ctx, r.citizen, credit.RepairApplication{EntryID: reds[0].ID, Reason: "x", Evidence: "y"}); guanjia.ErrorCode(err) != guanjia.EUNPROCESSABLE {
+		t.Fatalf("repair of a red-list entry: %v", err)
+	}
+	// A refusal needs a note, and leaves the entry public.
+	d, _ = r.svc.Subject(ctx, r.public, codeYeFeng)
+	app, err := r.svc.ApplyRepair(ctx, r.citizen, credit.RepairApplication{EntryID: d.Black[0].ID, Reason: "已整改", Evidence: "整改报告"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.svc.DecideRepair(ctx, r.dept, app.ID, false, ""); guanjia.ErrorCode(err) != guanjia.EINVALID {
+		t.Fatalf("refusal without a note: %v", err)
+	}
+	if _, err := r.svc.DecideRepair(ctx, r.dept, app.ID, false, "未足额支付"); err != nil {
+		t.Fatal(err)
+	}
+	if black, _, _ := r.svc.CheckCode(ctx, codeYeFeng); len(black) != 1 {
+		t.Fatal("a refused repair took the entry out of view")
+	}
+	mine, err := r.svc.Repairs(ctx, r.citizen, "")
+	if err != nil || len(mine) != 1 || mine[0].Status != credit.RepairRefused || mine[0].Entry == nil {
+		t.Fatalf("the applicant's applications: %+v %v", mine, err)
+	}
+}
+
+func TestArticles(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	if _, err := r.svc.CreateArticle(ctx, r.citizen, credit.ArticleInput{Section: "news", Title: "t", Body: "b"}); guanjia.ErrorCode(err) != guanjia.EFORBIDDEN {
+		t.Fatalf("a citizen wrote an article: %v", err)
+	}
+	if _, err := r.svc.CreateArticle(ctx, r.admin, credit.ArticleInput{Section: "blog", Title: "t", Body: "b"}); guanjia.ErrorCode(err) != guanjia.EINVALID {
+		t.Fatalf("unknown section: %v", err)
+	}
+	a, err := r.svc.CreateArticle(ctx, r.admin, credit.ArticleInput{Section: credit.SectionPolicy, Title: "海口市公共信用信息管理办法", Body: "第一条……"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if list, n, _ := r.svc.Articles(ctx, r.public, credit.SectionPolicy, 1, 10); n != 0 || len(list) != 0 {
+		t.Fatal("a draft is public")
+	}
+	if _, err := r.svc.ArticleAction(ctx, r.admin, a.ID, "unpublish"); guanjia.ErrorCode(err) != guanjia.ECONFLICT {
+		t.Fatalf("unpublish a draft: %v", err)
+	}
+	if _, err := r.svc.ArticleAction(ctx, r.admin, a.ID, "publish"); err != nil {
+		t.Fatal(err)
+	}
+	if list, n, _ := r.svc.Articles(ctx, r.public, credit.SectionPolicy, 1, 10); n != 1 || list[0].PublishedAt == nil {
+		t.Fatalf("published article not listed: %d", n)
+	}
+	if _, err := r.svc.ArticleAction(ctx, r.dept, a.ID, "unpublish"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.svc.Article(ctx, r.public, a.ID); guanjia.ErrorCode(err) != guanjia.ENOTFOUND {
+		t.Fatalf("an unpublished article is public: %v", err)
+	}
+}

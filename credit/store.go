@@ -1,0 +1,214 @@
+package credit
+
+import (
+	"context"
+	"time"
+
+	"guanjia"
+)
+
+// Store is what public credit needs from the database.
+type Store interface {
+	FindSubject(ctx context.Context, id int64) (*guanjia.CreditSubject, error)
+	FindSubjectByCode(ctx context.Context, code string) (*guanjia.CreditSubject, error)
+	FindSubjectByIDNumber(ctx context.Context, idNumber string) (*guanjia.CreditSubject, error)
+	// SearchSubjects finds subjects whose name contains a substring.
+	SearchSubjects(ctx context.Context, f SubjectSearch) ([]*guanjia.CreditSubject, bool, error)
+	// CountLists counts the active list entries public on day of each subject, by type.
+	CountLists(ctx context.Context, subjectIDs []int64, day time.Time) (map[int64]map[string]int, error)
+
+	ListEntries(ctx context.Context, f EntryFilter) ([]*guanjia.CreditEntry, int, error)
+	FindEntry(ctx context.Context, id int64) (*guanjia.CreditEntry, error)
+	ListCreditEvents(ctx context.Context, entryID int64) ([]*guanjia.CreditEvent, error)
+	// SaveEntryChange applies one change of an entry atomically. When the entry
+	// no longer has ch.Expect (or a decided repair is no longer pending) it
+	// returns ECONFLICT and writes nothing.
+	SaveEntryChange(ctx context.Context, ch *EntryChange) error
+	// ExpireDue moves up to limit active entries whose publication period ended
+	// before day to expired, each with its event, and returns them with their subjects.
+	ExpireDue(ctx context.Context, day, at time.Time, limit int) ([]*guanjia.CreditEntry, error)
+
+	ListRemits(ctx context.Context) ([]Remit, error)
+	// FindRemit returns what the department with unitCode may publish; ENOTFOUND for an unknown unit.
+	FindRemit(ctx context.Context, unitCode string) (*Remit, error)
+	// SetRemit replaces the record types a department may publish.
+	SetRemit(ctx context.Context, unitCode string, types []string) error
+	FindUnit(ctx context.Context, code string) (*guanjia.Unit, error)
+	ListUsersByRole(ctx context.Context, role guanjia.Role, unitCode string) ([]*guanjia.User, error)
+
+	// CreateBatch records an upload; file, when not nil, is kept for the import job.
+	CreateBatch(ctx context.Context, b *Batch, file []byte) error
+	FindBatch(ctx context.Context, id int64) (*Batch, error)
+	ListBatches(ctx context.Context, f BatchFilter) ([]*Batch, error)
+	// UpdateBatch records a batch's status, errors and counts.
+	UpdateBatch(ctx context.Context, b *Batch) error
+	LoadImportFile(ctx context.Context, batchID int64) ([]byte, error)
+	// ImportBatch writes rows in one transaction: subjects upserted by natural
+	// key, entries inserted (publish event) or, when their content differs,
+	// amended (amend event) by natural key, identical ones left alone; then
+	// the batch is marked done with its counts and its file dropped. progress
+	// is told how many rows are written as it goes.
+	ImportBatch(ctx context.Context, b *Batch, rows []ImportRow, progress func(done int)) error
+	// StaleBatches lists batches still queued since before, for the sweep to queue again.
+	StaleBatches(ctx context.Context, before time.Time) ([]int64, error)
+
+	CreateRepair(ctx context.Context, r *Repair, ev *guanjia.CreditEvent) error
+	FindRepair(ctx context.Context, id int64) (*Repair, error)
+	ListRepairs(ctx context.Context, f RepairFilter) ([]*Repair, error)
+
+	CreateArticle(ctx context.Context, a *Article) error
+	// UpdateArticle saves a; when expect is set the article must still have that status.
+	UpdateArticle(ctx context.Context, a *Article, expect ArticleStatus) error
+	FindArticle(ctx context.Context, id int64) (*Article, error)
+	ListArticles(ctx context.Context, f ArticleFilter) ([]*Article, int, error)
+}
+
+// Cache keeps hot lookups (Redis in production). It is an optimisation: a
+// failing cache is logged and the database answers.
+type Cache interface {
+	Get(ctx context.Context, key string) (value []byte, ok bool, err error)
+	Set(ctx context.Context, key string, value []byte, ttl time.Duration) error
+	Delete(ctx context.Context, keys ...string) error
+}
+
+// Jobs queues background work. It must be idempotent per batch.
+type Jobs interface {
+	EnqueueImport(ctx context.Context, batchID int64) error
+}
+
+// SubjectSearch selects subjects by part of their name.
+type SubjectSearch struct {
+	Name string // a substring of the name
+	// PublicOnly leaves out persons without an entry in public view: a
+	// natural person is findable only while something about them is published.
+	PublicOnly bool
+	Offset     int
+	Limit      int
+}
+
+// EntryFilter selects entries.
+type EntryFilter struct {
+	SubjectID   int64
+	Types       []string
+	Status      []guanjia.CreditStatus
+	ListName    string
+	Department  string
+	PublicOn    *time.Time // only entries public on that day (active, period not ended)
+	WithSubject bool       // fill in Entry.Subject
+	Offset      int
+	Limit       int
+	CountTotal  bool
+}
+
+// EntryChange is one change of an entry, written atomically.
+type EntryChange struct {
+	EntryID int64
+	Expect  guanjia.CreditStatus
+	To      guanjia.CreditStatus // Expect when the status stays
+	Event   *guanjia.CreditEvent
+	// Repair, when set, is a decided application saved in the same
+	// transaction; it must still be pending.
+	Repair *Repair
+}
+
+// Remit is the record types one department may publish.
+type Remit struct {
+	UnitCode string
+	UnitName string
+	Types    []string
+}
+
+// BatchStatus is where an upload stands.
+type BatchStatus string
+
+const (
+	BatchRejected BatchStatus = "rejected" // a row was invalid: nothing was imported
+	BatchQueued   BatchStatus = "queued"   // valid, waiting for the import job
+	BatchRunning  BatchStatus = "running"
+	BatchDone     BatchStatus = "done"
+	BatchFailed   BatchStatus = "failed" // the import itself failed: nothing was imported
+)
+
+// Batch is one upload of a department: who, when, which file, what came of it.
+type Batch struct {
+	ID           int64
+	Type         string
+	Department   string // unit code
+	UploadedBy   int64
+	UploaderRole guanjia.Role
+	Filename     string
+	FileHash     string // SHA-256 of the file's bytes, hex
+	Format       string
+	Status       BatchStatus
+	Rows         int
+	Inserted     int
+	Updated      int
+	Unchanged    int
+	ErrorCount   int
+	Errors       []RowError // at most MaxRowErrors
+	Percent      int        // while running: from the cache
+	CreatedAt    time.Time
+	FinishedAt   *time.Time
+}
+
+// BatchFilter selects batches.
+type BatchFilter struct {
+	Department string
+	Limit      int
+}
+
+// Repair is an application for 信用修复 of one entry.
+type Repair struct {
+	ID           int64
+	EntryID      int64
+	Entry        *guanjia.CreditEntry // filled in for answers
+	Department   string               // the entry's deciding department, who decides
+	ApplicantID  int64
+	Reason       string
+	Evidence     string // what the subject shows: 整改 done, fine paid, 信用承诺书, with document numbers
+	Status       RepairStatus
+	DecidedBy    *int64
+	DecisionNote string
+	DecidedAt    *time.Time
+	CreatedAt    time.Time
+}
+
+// RepairFilter selects repair applications.
+type RepairFilter struct {
+	Department  string
+	ApplicantID int64
+	Status      RepairStatus
+	Limit       int
+}
+
+// Article sections of the public site.
+const (
+	SectionNews   = "news"   // 诚信动态
+	SectionPolicy = "policy" // 政策法规
+	SectionNotice = "notice" // 通知公告
+)
+
+// Sections names each section.
+var Sections = map[string]string{SectionNews: "诚信动态", SectionPolicy: "政策法规", SectionNotice: "通知公告"}
+
+// Article is a page of the public site's sections.
+type Article struct {
+	ID          int64
+	Section     string
+	Title       string
+	Body        string
+	Source      string // 发布单位
+	Status      ArticleStatus
+	AuthorID    int64
+	PublishedAt *time.Time
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+// ArticleFilter selects articles.
+type ArticleFilter struct {
+	Section       string
+	PublishedOnly bool
+	Offset        int
+	Limit         int
+}

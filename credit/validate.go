@@ -1,0 +1,387 @@
+package credit
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/xuri/excelize/v2"
+
+	"guanjia"
+)
+
+// RowError is one problem found in an upload, where the user finds it: the
+// spreadsheet row (the header is row 1), the column header and why.
+type RowError struct {
+	Row    int    `json:"row"`
+	Column string `json:"column"`
+	Reason string `json:"reason"`
+}
+
+// ImportRow is one valid row of an upload, ready to be written.
+type ImportRow struct {
+	Line    int
+	Subject guanjia.CreditSubject
+	Entry   guanjia.CreditEntry
+}
+
+// SubjectKey is the natural key of a subject: its 统一社会信用代码, or for a
+// person (and an unregistered 个体工商户) the ID number.
+func (r *ImportRow) SubjectKey() string {
+	if r.Subject.CreditCode != "" {
+		return r.Subject.CreditCode
+	}
+	return "id:" + r.Subject.IDNumber
+}
+
+// MaxRowErrors bounds the errors kept for one batch; the count says how many there were.
+const MaxRowErrors = 1000
+
+// china is the civil calendar of dates in credit data (no daylight saving time).
+var china = time.FixedZone("CST", 8*60*60)
+
+// civilDate returns the date in China at t, as 00:00 UTC of that date.
+func civilDate(t time.Time) time.Time {
+	y, m, d := t.In(china).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+var dateLayouts = []string{"2006-01-02", "2006/01/02", "2006/1/2", "2006-1-2", "2006.01.02", "2006.1.2", "2006年1月2日", "20060102"}
+
+// parseDate reads a date as people write it; from a spreadsheet, a bare
+// number is an Excel serial date.
+func parseDate(s string, t *table) (time.Time, error) {
+	for _, layout := range dateLayouts {
+		if d, err := time.Parse(layout, s); err == nil {
+			return d, nil
+		}
+	}
+	if t.excelDates {
+		if serial, err := strconv.ParseFloat(s, 64); err == nil && serial >= 1 && serial < 2958466 {
+			if d, err := excelize.ExcelDateToTime(serial, t.date1904); err == nil {
+				y, m, day := d.Date()
+				return time.Date(y, m, day, 0, 0, 0, 0, time.UTC), nil
+			}
+		}
+	}
+	return time.Time{}, fmt.Errorf("not a date: write it as 2026-01-31")
+}
+
+var moneyPattern = regexp.MustCompile(`^\d{1,12}(\.\d{1,6})?$`)
+
+// earliestDate is older than any credit record: a date before it is a typo.
+var earliestDate = time.Date(1949, 10, 1, 0, 0, 0, 0, time.UTC)
+
+// validateRows checks every row of t against rt. today is the civil date in
+// China and now the clock that ID numbers' birth dates are checked against.
+// department is the unit code of the publishing department.
+func validateRows(rt *RecordType, t *table, now time.Time, department string) ([]ImportRow, []RowError, int) {
+	today := civilDate(now)
+	idx, errs := t.columnIndex(rt)
+	count := len(errs)
+	report := func(e RowError) {
+		count++
+		if len(errs) < MaxRowErrors {
+			errs = append(errs, e)
+		}
+	}
+	if count > 0 {
+		return nil, errs, count // the columns are wrong: rows cannot be read
+	}
+	cols := rt.Columns()
+	position := map[string]int{}
+	for i, f := range cols {
+		position[f.Header] = i + 1
+	}
+	out := make([]ImportRow, 0, len(t.rows))
+	type seen struct {
+		line int
+		name string
+	}
+	subjects := map[string]seen{}
+	records := map[string]int{}
+	for _, tr := range t.rows {
+		v := &rowValidator{t: t, tr: tr, idx: idx}
+		if n := len(tr.cells); n > len(t.header) {
+			for _, c := range tr.cells[len(t.header):] {
+				if c != "" {
+					v.fail("", "the row has %d cells but the header has %d columns", n, len(t.header))
+					break
+				}
+			}
+		}
+		row := ImportRow{Line: tr.line}
+		e := &row.Entry
+		e.Type, e.Department, e.Status, e.Fields = rt.Code, department, guanjia.CreditActive, map[string]string{}
+		ok, subjectOK := true, true
+		for _, f := range cols {
+			val, good := v.field(f, today)
+			if isSubjectField(f.Key) {
+				subjectOK = subjectOK && good
+			} else {
+				ok = ok && good
+			}
+			switch f.Key {
+			case keySubjectName:
+				row.Subject.Name = val
+			case keySubjectKind:
+				row.Subject.Kind = subjectKinds[val]
+			case keyCreditCode:
+				row.Subject.CreditCode = strings.ToUpper(val)
+			case keyLegalRep:
+				row.Subject.LegalRep = val
+			case keyIDNumber:
+				row.Subject.IDNumber = strings.ToUpper(val)
+			case keyAddress:
+				row.Subject.Address = val
+			case keyDocumentNo:
+				e.DocumentNo = val
+			case keyListName:
+				e.ListName = val
+			case keyReason:
+				e.Reason = val
+			case keyAuthority:
+				e.Authority = val
+			case keyDecidedOn:
+				e.DecidedOn = v.date(f, val)
+			case keyValidFrom:
+				e.ValidFrom = v.optionalDate(f, val)
+			case keyValidUntil:
+				e.ValidUntil = v.optionalDate(f, val)
+			case keyPublicUntil:
+				if d := v.optionalDate(f, val); d != nil {
+					e.PublicUntil = *d
+				}
+			default:
+				if val != "" {
+					e.Fields[f.Key] = val
+				}
+			}
+		}
+		// Cross-field checks run on fields that passed their own: a
+		// reported cell is not reported again.
+		if subjectOK {
+			subjectOK = v.subject(&row.Subject, now)
+		}
+		if ok {
+			ok = v.periods(rt, e, today)
+		}
+		// A row's errors are reported in the template's column order.
+		slices.SortStableFunc(v.errs, func(a, b RowError) int { return position[a.Column] - position[b.Column] })
+		for _, e := range v.errs {
+			report(e)
+		}
+		if !ok || !subjectOK || len(v.errs) > 0 {
+			continue
+		}
+		key := row.SubjectKey()
+		if prev, dup := subjects[key]; dup && prev.name != row.Subject.Name {
+			report(RowError{Row: tr.line, Column: header(rt, keySubjectName),
+				Reason: fmt.Sprintf("the same subject is named %q in row %d", prev.name, prev.line)})
+			continue
+		} else if !dup {
+			subjects[key] = seen{tr.line, row.Subject.Name}
+		}
+		natural := e.Authority + "\x00" + e.DocumentNo + "\x00" + key
+		if prev, dup := records[natural]; dup {
+			report(RowError{Row: tr.line, Column: header(rt, keyDocumentNo),
+				Reason: fmt.Sprintf("the same record (文号, 机关 and subject) as row %d", prev)})
+			continue
+		}
+		records[natural] = tr.line
+		out = append(out, row)
+	}
+	return out, errs, count
+}
+
+func isSubjectField(key string) bool {
+	for _, f := range subjectFields {
+		if f.Key == key {
+			return true
+		}
+	}
+	return false
+}
+
+func header(rt *RecordType, key string) string {
+	for _, f := range rt.Columns() {
+		if f.Key == key {
+			return f.Header
+		}
+	}
+	return key
+}
+
+type rowValidator struct {
+	t    *table
+	tr   tableRow
+	idx  map[string]int
+	errs []RowError
+}
+
+func (v *rowValidator) fail(column, format string, args ...any) {
+	v.errs = append(v.errs, RowError{Row: v.tr.line, Column: column, Reason: fmt.Sprintf(format, args...)})
+}
+
+func (v *rowValidator) cell(key string) string {
+	i := v.idx[key] - 1
+	if i < 0 || i >= len(v.tr.cells) {
+		return ""
+	}
+	return v.tr.cells[i]
+}
+
+// field reads and checks one cell on its own; ok is false when it was reported.
+func (v *rowValidator) field(f Field, today time.Time) (string, bool) {
+	val := v.cell(f.Key)
+	if val == "" {
+		if f.Required {
+			v.fail(f.Header, "required")
+			return "", false
+		}
+		return "", true
+	}
+	max := f.Max
+	if max == 0 {
+		max = 200
+	}
+	if n := utf8.RuneCountInString(val); n > max {
+		v.fail(f.Header, "longer than %d characters", max)
+		return "", false
+	}
+	switch f.Kind {
+	case KindPastDate, KindDate:
+		d, err := parseDate(val, v.t)
+		switch {
+		case err != nil:
+			v.fail(f.Header, "%q is %v", val, err)
+			return "", false
+		case d.Before(earliestDate):
+			v.fail(f.Header, "%s is before 1949-10-01", d.Format("2006-01-02"))
+			return "", false
+		case f.Kind == KindPastDate && d.After(today):
+			v.fail(f.Header, "%s is in the future", d.Format("2006-01-02"))
+			return "", false
+		}
+		return d.Format("2006-01-02"), true
+	case KindMoney:
+		val = strings.ReplaceAll(val, ",", "")
+		if !moneyPattern.MatchString(val) {
+			v.fail(f.Header, "%q is not an amount: write digits, with at most 6 decimals", val)
+			return "", false
+		}
+	case KindEnum:
+		if f.Key == keySubjectKind {
+			if _, ok := subjectKinds[val]; ok {
+				return val, true
+			}
+		}
+		found := false
+		for _, e := range f.Enum {
+			found = found || e == val
+		}
+		if !found {
+			v.fail(f.Header, "%q is not one of %s", val, strings.Join(f.Enum, ", "))
+			return "", false
+		}
+	}
+	return val, true
+}
+
+// date turns a checked, normalized date back into a time.
+func (v *rowValidator) date(_ Field, val string) time.Time {
+	d, _ := time.Parse("2006-01-02", val)
+	return d
+}
+
+func (v *rowValidator) optionalDate(f Field, val string) *time.Time {
+	if val == "" {
+		return nil
+	}
+	d := v.date(f, val)
+	return &d
+}
+
+// subject checks who the row is about: the identifiers its kind needs, with
+// their check characters.
+func (v *rowValidator) subject(s *guanjia.CreditSubject, now time.Time) bool {
+	code, id := s.CreditCode, s.IDNumber
+	if s.Kind == "" { // 行政相对人类别 left out: told by the identifiers
+		switch {
+		case strings.HasPrefix(code, "92"):
+			s.Kind = guanjia.SubjectBusiness
+		case code != "":
+			s.Kind = guanjia.SubjectLegal
+		case id != "":
+			s.Kind = guanjia.SubjectPerson
+		}
+	}
+	codeCol, idCol := "统一社会信用代码", "证件号码"
+	switch s.Kind {
+	case guanjia.SubjectLegal:
+		if code == "" {
+			v.fail(codeCol, "required for 法人及非法人组织")
+			return false
+		}
+	case guanjia.SubjectBusiness:
+		if code == "" && id == "" {
+			v.fail(codeCol, "a 个体工商户 needs its 统一社会信用代码 or the 经营者's 证件号码")
+			return false
+		}
+	case guanjia.SubjectPerson:
+		if code != "" {
+			v.fail(codeCol, "a 自然人 has no 统一社会信用代码: leave it empty")
+			return false
+		}
+		if id == "" {
+			v.fail(idCol, "required for 自然人")
+			return false
+		}
+	default:
+		v.fail("统一社会信用代码", "the row names no 统一社会信用代码 or 证件号码")
+		return false
+	}
+	if code != "" {
+		if err := guanjia.ValidateCreditCode(code); err != nil {
+			v.fail(codeCol, "%s", guanjia.ErrorMessage(err))
+			return false
+		}
+	}
+	if id != "" {
+		if err := guanjia.ValidateIDNumber(id, now); err != nil {
+			v.fail(idCol, "%s", guanjia.ErrorMessage(err)) // the message never repeats the number
+			return false
+		}
+		s.IDMasked = guanjia.MaskIDNumber(id)
+	}
+	return true
+}
+
+// periods checks the dates against each other and fills in the publication
+// period a license takes from its validity.
+func (v *rowValidator) periods(rt *RecordType, e *guanjia.CreditEntry, today time.Time) bool {
+	if e.ValidFrom != nil && e.ValidUntil != nil && e.ValidUntil.Before(*e.ValidFrom) {
+		v.fail(header(rt, keyValidUntil), "is before %s", header(rt, keyValidFrom))
+		return false
+	}
+	if e.PublicUntil.IsZero() && e.ValidUntil != nil {
+		e.PublicUntil = *e.ValidUntil
+	}
+	col := header(rt, keyPublicUntil)
+	switch {
+	case e.PublicUntil.IsZero():
+		v.fail(col, "required")
+		return false
+	case e.PublicUntil.Before(e.DecidedOn):
+		v.fail(col, "is before %s", header(rt, keyDecidedOn))
+		return false
+	case e.PublicUntil.Before(today):
+		v.fail(col, "%s has passed: the record is no longer to be published", e.PublicUntil.Format("2006-01-02"))
+		return false
+	}
+	return true
+}

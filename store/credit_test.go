@@ -1,0 +1,233 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"guanjia"
+	"guanjia/credit"
+	"guanjia/internal/testenv"
+	"guanjia/store"
+)
+
+type creditFixture struct {
+	db   *store.DB
+	user int64
+	seq  int
+}
+
+func newCreditFixture(t *testing.T) *creditFixture {
+	t.Helper()
+	ctx := context.Background()
+	db := testenv.MustOpenDB(t)
+	if err := db.UpsertUnit(ctx, &guanjia.Unit{Code: "hk-scjg", Name: "海口市市场监督管理局", Department: "市场监管"}); err != nil {
+		t.Fatal(err)
+	}
+	u := &guanjia.User{Username: "clerk", Role: guanjia.RoleDepartment, UnitCode: "hk-scjg"}
+	if err := db.CreateUser(ctx, u); err != nil {
+		t.Fatal(err)
+	}
+	return &creditFixture{db: db, user: u.ID}
+}
+
+var day = func(s string) time.Time { d, _ := time.Parse("2006-01-02", s); return d }
+
+// row is a penalty against a company, public until until.
+func (f *creditFixture) row(name, code, doc, until string) credit.ImportRow {
+	f.seq++
+	return credit.ImportRow{Line: f.seq + 1,
+		Subject: guanjia.CreditSubject{Kind: guanjia.SubjectLegal, CreditCode: code, Name: name, LegalRep: "张三"},
+		Entry: guanjia.CreditEntry{Type: guanjia.CreditPenalty, ListName: "罚款", Reason: "违法事实", DocumentNo: doc,
+			Authority: "海口市市场监督管理局", Department: "hk-scjg", DecidedOn: day("2026-01-05"), PublicUntil: day(until),
+			Status: guanjia.CreditActive, Fields: map[string]string{"fine": "1.5"}}}
+}
+
+func (f *creditFixture) importRows(t *testing.T, rows ...credit.ImportRow) *credit.Batch {
+	t.Helper()
+	ctx := context.Background()
+	b := &credit.Batch{Type: guanjia.CreditPenalty, Department: "hk-scjg", UploadedBy: f.user, UploaderRole: guanjia.RoleDepartment,
+		FileHash: "x", Status: credit.BatchRunning, Rows: len(rows), CreatedAt: time.Now().UTC()}
+	if err := f.db.CreateBatch(ctx, b, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.db.ImportBatch(ctx, b, rows, nil); err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func code(n int) string { return credit.CompleteCreditCode(fmt.Sprintf("914601000000%05d", n)) }
+
+func TestCreditSearchSubstringAndRanking(t *testing.T) {
+	f := newCreditFixture(t)
+	ctx := context.Background()
+	f.importRows(t,
+		f.row("海南椰风建筑工程有限公司", code(1), "1号", "2029-01-01"),
+		f.row("椰风", code(2), "2号", "2029-01-01"),
+		f.row("海口椰风装饰有限公司", code(3), "3号", "2029-01-01"),
+		f.row("百分百100%纯净水有限公司", code(4), "4号", "2029-01-01"),
+		f.row("A_B科技有限公司", code(5), "5号", "2029-01-01"),
+		f.row("AXB科技有限公司", code(6), "6号", "2029-01-01"),
+	)
+	names := func(q string) []string {
+		t.Helper()
+		subs, _, err := f.db.SearchSubjects(ctx, credit.SubjectSearch{Name: q, Limit: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, s := range subs {
+			out = append(out, s.Name)
+		}
+		return out
+	}
+	// The exact name first, then where the match starts, then shorter names.
+	if got := fmt.Sprint(names("椰风")); got != "[椰风 海口椰风装饰有限公司 海南椰风建筑工程有限公司]" {
+		t.Errorf("椰风: %s", got)
+	}
+	// LIKE's wildcards in a query are literal characters.
+	if got := fmt.Sprint(names("0%纯")); got != "[百分百100%纯净水有限公司]" {
+		t.Errorf("0%%纯: %s", got)
+	}
+	if got := fmt.Sprint(names("A_B")); got != "[A_B科技有限公司]" {
+		t.Errorf("A_B: %s", got)
+	}
+	if got := names("%"); len(got) != 1 {
+		t.Errorf("%%: %v", got)
+	}
+	// Paging.
+	subs, more, _ := f.db.SearchSubjects(ctx, credit.SubjectSearch{Name: "有限公司", Limit: 2})
+	rest, more2, _ := f.db.SearchSubjects(ctx, credit.SubjectSearch{Name: "有限公司", Limit: 2, Offset: 4})
+	if len(subs) != 2 || !more || len(rest) != 1 || more2 {
+		t.Errorf("paging: %d %v, %d %v", len(subs), more, len(rest), more2)
+	}
+	if testenv.Postgres() {
+		var n int
+		f.db.Gorm().Raw("SELECT COUNT(*) FROM pg_indexes WHERE indexname = 'credit_subjects_name_trgm_idx' AND indexdef LIKE '%gin_trgm_ops%'").Scan(&n)
+		if n != 1 {
+			t.Error("no trigram index on credit_subjects.name")
+		}
+	}
+}
+
+func TestCreditSubjectUpsert(t *testing.T) {
+	f := newCreditFixture(t)
+	ctx := context.Background()
+	f.importRows(t, f.row("海南椰风建筑工程有限公司", code(1), "1号", "2029-01-01"))
+	// Renamed, with no legal representative given: the name changes, the known representative stays.
+	r := f.row("海南椰风建设集团有限公司", code(1), "2号", "2029-01-01")
+	r.Subject.LegalRep = ""
+	f.importRows(t, r)
+	s, err := f.db.FindSubjectByCode(ctx, code(1))
+	if err != nil || s.Name != "海南椰风建设集团有限公司" || s.LegalRep != "张三" {
+		t.Fatalf("after rename: %+v %v", s, err)
+	}
+	var subjects int
+	f.db.Gorm().Raw("SELECT COUNT(*) FROM credit_subjects").Scan(&subjects)
+	if subjects != 1 {
+		t.Fatalf("%d subjects for one code", subjects)
+	}
+	// A person is keyed by the hash of the ID number; only the masked form comes back.
+	id := credit.CompleteIDNumber("46010019900101123")
+	p := f.row("王某", "", "3号", "2029-01-01")
+	p.Subject = guanjia.CreditSubject{Kind: guanjia.SubjectPerson, Name: "王某", IDNumber: id, IDMasked: guanjia.MaskIDNumber(id)}
+	f.importRows(t, p)
+	f.importRows(t, p)
+	got, err := f.db.FindSubjectByIDNumber(ctx, id)
+	if err != nil || got.IDMasked != guanjia.MaskIDNumber(id) || got.IDNumber != "" {
+		t.Fatalf("person: %+v %v", got, err)
+	}
+	if _, err := f.db.FindSubjectByIDNumber(ctx, credit.CompleteIDNumber("46010019900101124")); guanjia.ErrorCode(err) != guanjia.ENOTFOUND {
+		t.Fatalf("another ID number: %v", err)
+	} else if msg := guanjia.ErrorMessage(err); msg == "" || containsDigits(msg, "19900101124") {
+		t.Fatalf("the error repeats the ID number: %q", msg)
+	}
+}
+
+func containsDigits(s, digits string) bool {
+	for i := 0; i+len(digits) <= len(s); i++ {
+		if s[i:i+len(digits)] == digits {
+			return true
+		}
+	}
+	return false
+}
+
+// Two expiry runs at once move each entry once, with one event each.
+func TestCreditExpireDueOnce(t *testing.T) {
+	f := newCreditFixture(t)
+	ctx := context.Background()
+	var rows []credit.ImportRow
+	for i := 0; i < 40; i++ {
+		until := "2026-06-30"
+		if i%4 == 0 {
+			until = "2026-07-01"
+		}
+		rows = append(rows, f.row(fmt.Sprintf("公司%d", i), code(i), fmt.Sprintf("%d号", i), until))
+	}
+	f.importRows(t, rows...)
+	var wg sync.WaitGroup
+	counts := make([]int, 4)
+	for w := range counts {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				got, err := f.db.ExpireDue(ctx, day("2026-07-01"), time.Now().UTC(), 7)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				counts[w] += len(got)
+				if len(got) == 0 {
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	total := counts[0] + counts[1] + counts[2] + counts[3]
+	var events, expired int
+	f.db.Gorm().Raw("SELECT COUNT(*) FROM credit_events WHERE action = 'expire'").Scan(&events)
+	f.db.Gorm().Raw("SELECT COUNT(*) FROM credit_entries WHERE status = 'expired'").Scan(&expired)
+	if total != 30 || events != 30 || expired != 30 {
+		t.Fatalf("moved %d, events %d, expired %d; want 30 each", total, events, expired)
+	}
+}
+
+// An import that fails half-way leaves nothing behind.
+func TestCreditImportAtomic(t *testing.T) {
+	f := newCreditFixture(t)
+	ctx := context.Background()
+	f.importRows(t, f.row("公司甲", code(1), "1号", "2029-01-01"))
+	// The same record published by another department: the whole batch is refused.
+	if err := f.db.UpsertUnit(ctx, &guanjia.Unit{Code: "hk-other", Name: "另一个局", Department: "x"}); err != nil {
+		t.Fatal(err)
+	}
+	fresh := f.row("公司乙", code(2), "2号", "2029-01-01")
+	clash := f.row("公司甲", code(1), "1号", "2029-01-01")
+	fresh.Entry.Department, clash.Entry.Department = "hk-other", "hk-other"
+	b := &credit.Batch{Type: guanjia.CreditPenalty, Department: "hk-other", UploadedBy: f.user, FileHash: "y", Status: credit.BatchRunning, CreatedAt: time.Now().UTC()}
+	if err := f.db.CreateBatch(ctx, b, []byte("file")); err != nil {
+		t.Fatal(err)
+	}
+	err := f.db.ImportBatch(ctx, b, []credit.ImportRow{fresh, clash}, nil)
+	if guanjia.ErrorCode(err) != guanjia.ECONFLICT {
+		t.Fatalf("got %v", err)
+	}
+	var subjects, entries int
+	f.db.Gorm().Raw("SELECT COUNT(*) FROM credit_subjects").Scan(&subjects)
+	f.db.Gorm().Raw("SELECT COUNT(*) FROM credit_entries").Scan(&entries)
+	if subjects != 1 || entries != 1 {
+		t.Fatalf("a failed import left %d subjects, %d entries", subjects, entries)
+	}
+	if got, _ := f.db.FindBatch(ctx, b.ID); got.Status != credit.BatchRunning {
+		t.Fatalf("the failed batch is %s", got.Status)
+	}
+	if data, err := f.db.LoadImportFile(ctx, b.ID); err != nil || string(data) != "file" {
+		t.Fatalf("the file of a failed import is gone: %v", err)
+	}
+}

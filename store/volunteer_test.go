@@ -1,0 +1,218 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"guanjia"
+	"guanjia/internal/testenv"
+	"guanjia/store"
+	"guanjia/volunteer"
+)
+
+// volunteerFixture is a certified team with one published activity.
+type volunteerFixture struct {
+	ctx      context.Context
+	db       *store.DB
+	lead     int64
+	team     *guanjia.Team
+	activity *guanjia.Activity
+	users    []int64
+}
+
+func newVolunteerFixture(t *testing.T, capacity, people int) *volunteerFixture {
+	t.Helper()
+	f := &volunteerFixture{ctx: context.Background(), db: testenv.MustOpenDB(t)}
+	now := time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC)
+	for i := 0; i <= people; i++ {
+		u := &guanjia.User{Username: fmt.Sprintf("v%d", i), Role: guanjia.RoleCitizen}
+		if err := f.db.CreateUser(f.ctx, u); err != nil {
+			t.Fatal(err)
+		}
+		f.users = append(f.users, u.ID)
+	}
+	f.lead, f.users = f.users[0], f.users[1:]
+	f.team = &guanjia.Team{Name: "测试队", Organisation: "测试", ContactName: "陈", ContactPhone: "13800000000",
+		Status: guanjia.TeamCertified, CreatedBy: f.lead, CreatedAt: now}
+	if err := f.db.CreateTeam(f.ctx, f.team, nil); err != nil {
+		t.Fatal(err)
+	}
+	f.activity = &guanjia.Activity{TeamID: f.team.ID, Title: "净滩", Address: "万绿园", Lat: 20.04, Lng: 110.32, CoordSystem: "wgs84",
+		RadiusM: 200, StartAt: now.Add(24 * time.Hour), EndAt: now.Add(27 * time.Hour), SignupDeadline: now.Add(24 * time.Hour),
+		Capacity: capacity, Status: guanjia.ActivityPublished, CreatedBy: f.lead, CreatedAt: now, UpdatedAt: now}
+	if err := f.db.CreateActivity(f.ctx, f.activity, nil); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+func open(*guanjia.Activity) error { return nil }
+
+func TestAdmitSignupsInBatchOrder(t *testing.T) {
+	f := newVolunteerFixture(t, 3, 5)
+	now := time.Now().UTC()
+	var batch []*volunteer.Admission
+	for _, u := range f.users {
+		batch = append(batch, &volunteer.Admission{UserID: u, Now: now})
+	}
+	batch = append(batch, &volunteer.Admission{UserID: f.users[0], Now: now}) // twice in one batch
+	if err := f.db.AdmitSignups(f.ctx, f.activity.ID, batch, open); err != nil {
+		t.Fatal(err)
+	}
+	want := []struct {
+		status   guanjia.SignupStatus
+		position int
+	}{{guanjia.SignupConfirmed, 0}, {guanjia.SignupConfirmed, 0}, {guanjia.SignupConfirmed, 0},
+		{guanjia.SignupWaitlisted, 1}, {guanjia.SignupWaitlisted, 2}}
+	for i, w := range want {
+		if batch[i].Err != nil || batch[i].Signup.Status != w.status || batch[i].Signup.Position != w.position || batch[i].Signup.ID == 0 {
+			t.Errorf("admission %d: %+v %v, want %s at %d", i, batch[i].Signup, batch[i].Err, w.status, w.position)
+		}
+	}
+	if guanjia.ErrorCode(batch[5].Err) != guanjia.ECONFLICT {
+		t.Errorf("the same person twice in a batch: %v, want conflict", batch[5].Err)
+	}
+	// A later batch finds the earlier signups and continues the waitlist.
+	again := []*volunteer.Admission{{UserID: f.users[1], Now: now}}
+	if err := f.db.AdmitSignups(f.ctx, f.activity.ID, again, open); err != nil || guanjia.ErrorCode(again[0].Err) != guanjia.ECONFLICT {
+		t.Errorf("signing up again: %v / %v, want conflict", err, again[0].Err)
+	}
+	a, _ := f.db.FindActivity(f.ctx, f.activity.ID)
+	if a.Confirmed != 3 || a.Waitlisted != 2 {
+		t.Errorf("counts %d/%d, want 3/2", a.Confirmed, a.Waitlisted)
+	}
+	// A check that fails under the lock refuses the whole batch and writes nothing.
+	closed := fmt.Errorf("closed")
+	u := &guanjia.User{Username: "late", Role: guanjia.RoleCitizen}
+	f.db.CreateUser(f.ctx, u)
+	if err := f.db.AdmitSignups(f.ctx, f.activity.ID, []*volunteer.Admission{{UserID: u.ID, Now: now}},
+		func(*guanjia.Activity) error { return closed }); err != closed {
+		t.Errorf("failed check: %v", err)
+	}
+	if _, err := f.db.FindActiveSignup(f.ctx, f.activity.ID, u.ID); guanjia.ErrorCode(err) != guanjia.ENOTFOUND {
+		t.Errorf("a refused batch was written: %v", err)
+	}
+}
+
+// TestConcurrentBatchesNeverOversell runs many small batches at once
+// straight against the store, bypassing the service's batching: the row lock
+// and the CHECK constraint alone keep the capacity.
+func TestConcurrentBatchesNeverOversell(t *testing.T) {
+	const capacity, people = 7, 40
+	f := newVolunteerFixture(t, capacity, people)
+	var wg sync.WaitGroup
+	for i := 0; i < people; i += 2 {
+		wg.Add(1)
+		go func(us []int64) {
+			defer wg.Done()
+			batch := []*volunteer.Admission{{UserID: us[0], Now: time.Now()}, {UserID: us[1], Now: time.Now()}}
+			if err := f.db.AdmitSignups(f.ctx, f.activity.ID, batch, open); err != nil {
+				t.Errorf("admit: %v", err)
+			}
+		}(f.users[i : i+2])
+	}
+	wg.Wait()
+	list, err := f.db.ListSignups(f.ctx, volunteer.SignupFilter{ActivityID: f.activity.ID, Limit: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	confirmed, waiting := 0, 0
+	for _, su := range list {
+		switch su.Status {
+		case guanjia.SignupConfirmed:
+			confirmed++
+		case guanjia.SignupWaitlisted:
+			waiting++
+			if su.Position != waiting {
+				t.Errorf("waitlist position %d at rank %d", su.Position, waiting)
+			}
+		}
+	}
+	if confirmed != capacity || waiting != people-capacity {
+		t.Errorf("%d confirmed, %d waitlisted; want %d and %d", confirmed, waiting, capacity, people-capacity)
+	}
+}
+
+func TestCapacityIsADatabaseConstraint(t *testing.T) {
+	f := newVolunteerFixture(t, 2, 1)
+	err := f.db.Gorm().Exec("UPDATE volunteer_activities SET confirmed = 3 WHERE id = ?", f.activity.ID).Error
+	if err == nil {
+		t.Fatal("the database accepted more confirmed places than the capacity")
+	}
+	if err := f.db.Gorm().Exec("UPDATE volunteer_activities SET confirmed = 2 WHERE id = ?", f.activity.ID).Error; err != nil {
+		t.Fatalf("a full activity: %v", err)
+	}
+}
+
+func TestVolunteerIDNumberIsSealed(t *testing.T) {
+	f := newVolunteerFixture(t, 1, 2)
+	id := "46010619900307123X"
+	v := &guanjia.Volunteer{UserID: f.users[0], Name: "王小明", IDNumber: id, Phone: "13812345678", CertifiedAt: time.Now().UTC()}
+	if err := f.db.CreateVolunteer(f.ctx, v); err != nil {
+		t.Fatal(err)
+	}
+	var raw struct{ IDNumberEnc, PhoneEnc string }
+	f.db.Gorm().Raw("SELECT id_number_enc, phone_enc FROM volunteers WHERE id = ?", v.ID).Scan(&raw)
+	if raw.IDNumberEnc == "" || strings.Contains(raw.IDNumberEnc, "46010619900307") || strings.Contains(raw.PhoneEnc, "13812345678") {
+		t.Errorf("stored in the clear: %+v", raw)
+	}
+	got, err := f.db.FindVolunteer(f.ctx, f.users[0])
+	if err != nil || got.IDNumber != id || got.Phone != "13812345678" {
+		t.Errorf("read back %+v %v", got, err)
+	}
+	err = f.db.CreateVolunteer(f.ctx, &guanjia.Volunteer{UserID: f.users[1], Name: "冒名", IDNumber: id, CertifiedAt: time.Now()})
+	if guanjia.ErrorCode(err) != guanjia.ECONFLICT || guanjia.ErrorField(err) != "id_number" {
+		t.Errorf("the same ID number twice: %v", err)
+	}
+}
+
+func TestHoursAreCreditedOncePerAttendance(t *testing.T) {
+	f := newVolunteerFixture(t, 1, 1)
+	batch := []*volunteer.Admission{{UserID: f.users[0], Now: time.Now().UTC()}}
+	if err := f.db.AdmitSignups(f.ctx, f.activity.ID, batch, open); err != nil {
+		t.Fatal(err)
+	}
+	su := batch[0].Signup
+	entry := func() *guanjia.HoursEntry {
+		return &guanjia.HoursEntry{UserID: su.UserID, TeamID: f.team.ID, ActivityID: &f.activity.ID, SignupID: &su.ID,
+			Kind: guanjia.HoursCredit, Source: guanjia.HoursFromCheckin, Minutes: 90, CreatedAt: time.Now().UTC()}
+	}
+	first := entry()
+	if err := f.db.AddHours(f.ctx, first); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.db.AddHours(f.ctx, entry()); guanjia.ErrorCode(err) != guanjia.ECONFLICT {
+		t.Errorf("the same attendance credited twice: %v", err)
+	}
+	fix := entry()
+	fix.Source, fix.Minutes, fix.CorrectsID = guanjia.HoursFromCorrection, -30, &first.ID
+	if err := f.db.AddHours(f.ctx, fix); err != nil {
+		t.Fatalf("a correction of the attendance: %v", err)
+	}
+	sum, err := f.db.SumHours(f.ctx, volunteer.HoursFilter{UserID: su.UserID})
+	if err != nil || sum.CreditMinutes != 60 {
+		t.Errorf("sum %+v %v, want 60 credit minutes", sum, err)
+	}
+}
+
+func TestSaveActivityIsGuarded(t *testing.T) {
+	f := newVolunteerFixture(t, 1, 0)
+	a := f.activity
+	version, _ := f.db.ActivityVersion(f.ctx, a.ID)
+	a.Title = "改名"
+	if err := f.db.SaveActivity(f.ctx, &volunteer.ActivityChange{Activity: a, ExpectStatus: a.Status, ExpectVersion: version}); err != nil {
+		t.Fatal(err)
+	}
+	a.Title = "又改名"
+	err := f.db.SaveActivity(f.ctx, &volunteer.ActivityChange{Activity: a, ExpectStatus: a.Status, ExpectVersion: version})
+	if guanjia.ErrorCode(err) != guanjia.ECONFLICT {
+		t.Errorf("a stale edit: %v, want conflict", err)
+	}
+	if got, _ := f.db.FindActivity(f.ctx, a.ID); got.Title != "改名" {
+		t.Errorf("title %q", got.Title)
+	}
+}

@@ -1,0 +1,63 @@
+package volunteer
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"io"
+
+	"guanjia"
+)
+
+// AddPhoto puts an image into an activity's album. Participants (anyone who
+// checked in) and the team's admins may; contentType was sniffed by the caller.
+func (s *Service) AddPhoto(ctx context.Context, who guanjia.Claims, activityID int64, contentType string, size int64, body io.Reader) (*ActivityPhoto, error) {
+	if s.Blobs == nil {
+		return nil, guanjia.Errorf(guanjia.EUNSUPPORTED, "photo storage is not configured")
+	}
+	a, actor, _, err := s.loadActivity(ctx, who, activityID)
+	if err != nil {
+		return nil, err
+	}
+	if actor == ActorSelf {
+		su, err := s.Store.FindActiveSignup(ctx, a.ID, who.UserID)
+		if err != nil || su.CheckinAt == nil {
+			return nil, guanjia.Errorf(guanjia.EFORBIDDEN, "only participants who checked in and the organisers add photos")
+		}
+	}
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		return nil, err
+	}
+	p := &ActivityPhoto{ID: "va" + hex.EncodeToString(b), ActivityID: a.ID, ContentType: contentType, Size: size,
+		UploadedBy: who.UserID, CreatedAt: s.now()}
+	if err := s.Blobs.Put(ctx, p.ID, body); err != nil {
+		return nil, err
+	}
+	if err := s.Store.AddActivityPhoto(ctx, p); err != nil {
+		_ = s.Blobs.Delete(ctx, p.ID)
+		return nil, err
+	}
+	return p, nil
+}
+
+// ListPhotos lists an activity's album to anyone who may see the activity.
+func (s *Service) ListPhotos(ctx context.Context, who guanjia.Claims, activityID int64) ([]*ActivityPhoto, error) {
+	if _, _, _, err := s.loadActivity(ctx, who, activityID); err != nil {
+		return nil, err
+	}
+	return s.Store.ListActivityPhotos(ctx, activityID)
+}
+
+// OpenPhoto returns a photo of an activity's album.
+func (s *Service) OpenPhoto(ctx context.Context, who guanjia.Claims, activityID int64, photoID string) (*ActivityPhoto, io.ReadCloser, error) {
+	if _, _, _, err := s.loadActivity(ctx, who, activityID); err != nil {
+		return nil, nil, err
+	}
+	p, err := s.Store.FindActivityPhoto(ctx, photoID)
+	if err != nil || p.ActivityID != activityID || s.Blobs == nil {
+		return nil, nil, guanjia.Errorf(guanjia.ENOTFOUND, "photo %s not found", photoID)
+	}
+	r, err := s.Blobs.Open(ctx, p.ID)
+	return p, r, err
+}

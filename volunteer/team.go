@@ -1,0 +1,270 @@
+package volunteer
+
+import (
+	"context"
+	"sort"
+	"strings"
+	"unicode/utf8"
+
+	"guanjia"
+	"guanjia/geo"
+)
+
+// TeamInput is a team's application.
+type TeamInput struct {
+	Name         string
+	Organisation string
+	CreditCode   string // 统一社会信用代码, optional
+	ContactName  string
+	ContactPhone string
+	District     string
+	Address      string
+	Lat, Lng     *float64
+	CoordSystem  string
+}
+
+// ApplyTeam files a team's application; the applicant, a certified
+// volunteer, becomes its first admin. An admin reviews it.
+func (s *Service) ApplyTeam(ctx context.Context, who guanjia.Claims, in TeamInput) (*guanjia.Team, error) {
+	if _, err := s.requireVolunteer(ctx, who); err != nil {
+		return nil, err
+	}
+	in.Name, in.Organisation = strings.TrimSpace(in.Name), strings.TrimSpace(in.Organisation)
+	in.CreditCode = strings.ToUpper(strings.TrimSpace(in.CreditCode))
+	for _, f := range []struct {
+		field, value string
+		max          int
+	}{{"name", in.Name, 50}, {"organisation", in.Organisation, 100}, {"contact_name", in.ContactName, 30}, {"district", in.District, 30}} {
+		if n := utf8.RuneCountInString(strings.TrimSpace(f.value)); n == 0 || n > f.max {
+			return nil, guanjia.FieldError(guanjia.EINVALID, f.field, "%s is required, at most %d characters", f.field, f.max)
+		}
+	}
+	if utf8.RuneCountInString(in.Address) > 200 {
+		return nil, guanjia.FieldError(guanjia.EINVALID, "address", "address is longer than 200 characters")
+	}
+	if in.CreditCode != "" {
+		if err := guanjia.ValidateCreditCode(in.CreditCode); err != nil {
+			return nil, err
+		}
+	}
+	if !guanjia.ValidPhone(in.ContactPhone) {
+		return nil, guanjia.FieldError(guanjia.EINVALID, "contact_phone", "a contact phone number is required")
+	}
+	var lat, lng float64
+	if in.Lat != nil || in.Lng != nil {
+		var err error
+		if lat, lng, err = toWGS84(in.CoordSystem, in.Lat, in.Lng); err != nil {
+			return nil, err
+		}
+	}
+	for field, text := range map[string]string{"name": in.Name, "organisation": in.Organisation} {
+		if err := s.checkText(ctx, who, field, text); err != nil {
+			return nil, err
+		}
+	}
+	now := s.now()
+	t := &guanjia.Team{Name: in.Name, Organisation: in.Organisation, CreditCode: in.CreditCode,
+		ContactName: strings.TrimSpace(in.ContactName), ContactPhone: in.ContactPhone, District: strings.TrimSpace(in.District),
+		Address: in.Address, Lat: lat, Lng: lng, Status: guanjia.TeamPending, CreatedBy: who.UserID, CreatedAt: now}
+	ev := event(SubjectTeam, 0, ActApply, "", string(guanjia.TeamPending), actorID(who), "", now)
+	if err := s.Store.CreateTeam(ctx, t, ev); err != nil {
+		return nil, err
+	}
+	t.Members = 1
+	return t, nil
+}
+
+// ReviewTeam certifies a team (approve) or refuses it with a reason.
+func (s *Service) ReviewTeam(ctx context.Context, who guanjia.Claims, id int64, approve bool, reason string) (*guanjia.Team, error) {
+	t, err := s.Store.FindTeam(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	actor, err := s.actorFor(ctx, who, 0)
+	if err != nil {
+		return nil, err
+	}
+	action := ActApprove
+	if !approve {
+		action = ActRefuse
+		if err := requireReason(reason); err != nil {
+			return nil, err
+		}
+	}
+	to, err := next(teamTransitions, "team", t.Status, action, actor)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	from := t.Status
+	t.Status, t.ReviewNote = to, strings.TrimSpace(reason)
+	if approve {
+		t.CertifiedAt = &now
+	}
+	ev := event(SubjectTeam, t.ID, action, string(from), string(to), actorID(who), t.ReviewNote, now)
+	if err := s.Store.UpdateTeamStatus(ctx, t, from, ev); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+// JoinTeam makes who, a certified volunteer, a member of a certified team.
+func (s *Service) JoinTeam(ctx context.Context, who guanjia.Claims, id int64) (*guanjia.TeamMember, error) {
+	if _, err := s.requireVolunteer(ctx, who); err != nil {
+		return nil, err
+	}
+	t, err := s.Store.FindTeam(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if t.Status != guanjia.TeamCertified {
+		return nil, guanjia.Errorf(guanjia.ECONFLICT, "the team is not certified yet")
+	}
+	m := &guanjia.TeamMember{TeamID: id, UserID: who.UserID, Role: guanjia.TeamRoleMember, JoinedAt: s.now()}
+	if err := s.Store.AddTeamMember(ctx, m); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// MakeTeamAdmin lets a team admin give a member the team's admin role.
+func (s *Service) MakeTeamAdmin(ctx context.Context, who guanjia.Claims, teamID, userID int64) (*guanjia.TeamMember, error) {
+	if ok, err := s.isTeamAdmin(ctx, who, teamID); err != nil {
+		return nil, err
+	} else if !ok {
+		return nil, guanjia.Errorf(guanjia.EFORBIDDEN, "only the team's admins appoint admins")
+	}
+	m, err := s.Store.FindTeamMember(ctx, teamID, userID)
+	if guanjia.ErrorCode(err) == guanjia.ENOTFOUND {
+		return nil, guanjia.FieldError(guanjia.EINVALID, "user_id", "user %d is not a member of the team", userID)
+	} else if err != nil {
+		return nil, err
+	}
+	if err := s.Store.SetTeamMemberRole(ctx, teamID, userID, guanjia.TeamRoleAdmin); err != nil {
+		return nil, err
+	}
+	m.Role = guanjia.TeamRoleAdmin
+	return m, nil
+}
+
+// GetTeam returns a team. Teams not certified are shown to their admins and platform admins only.
+func (s *Service) GetTeam(ctx context.Context, who guanjia.Claims, id int64) (*guanjia.Team, error) {
+	t, err := s.Store.FindTeam(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if t.Status != guanjia.TeamCertified {
+		if ok, err := s.isTeamAdmin(ctx, who, id); err != nil {
+			return nil, err
+		} else if !ok {
+			return nil, guanjia.Errorf(guanjia.ENOTFOUND, "team %d not found", id)
+		}
+	}
+	return t, nil
+}
+
+// ListTeamMembers lists a team's members for its admins.
+func (s *Service) ListTeamMembers(ctx context.Context, who guanjia.Claims, id int64) ([]*guanjia.TeamMember, error) {
+	if ok, err := s.isTeamAdmin(ctx, who, id); err != nil {
+		return nil, err
+	} else if !ok {
+		return nil, guanjia.Errorf(guanjia.EFORBIDDEN, "only the team's admins see its members")
+	}
+	return s.Store.ListTeamMembers(ctx, id)
+}
+
+// Near is a point and radius to search around; Lat and Lng as the client sent them.
+type Near struct {
+	Lat, Lng    float64
+	CoordSystem string
+	RadiusM     float64
+}
+
+// TeamHit is a team in a list, with its distance when the list was near a point.
+type TeamHit struct {
+	Team      *guanjia.Team
+	DistanceM *float64
+}
+
+// TeamQuery selects teams: by status (platform admins see any; others
+// certified teams), the caller's own, or near a point by distance.
+type TeamQuery struct {
+	Status guanjia.TeamStatus
+	Mine   bool
+	Near   *Near
+}
+
+// ListTeams lists teams, nearest first when q.Near is set, otherwise newest first.
+func (s *Service) ListTeams(ctx context.Context, who guanjia.Claims, q TeamQuery) ([]TeamHit, error) {
+	f := TeamFilter{Status: q.Status, Limit: 200}
+	switch {
+	case q.Mine:
+		f.MemberID = who.UserID
+	case who.Role != guanjia.RoleAdmin:
+		f.Status = guanjia.TeamCertified
+	}
+	var lat, lng, radius float64
+	if q.Near != nil {
+		var err error
+		if lat, lng, radius, err = nearBox(q.Near); err != nil {
+			return nil, err
+		}
+		minLat, minLng, maxLat, maxLng := geo.BoundingBox(lat, lng, radius)
+		f.MinLat, f.MinLng, f.MaxLat, f.MaxLng = &minLat, &minLng, &maxLat, &maxLng
+		f.Limit = 1000
+	}
+	teams, err := s.Store.ListTeams(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]TeamHit, 0, len(teams))
+	for _, t := range teams {
+		h := TeamHit{Team: t}
+		if q.Near != nil {
+			d := geo.Distance(lat, lng, t.Lat, t.Lng)
+			if d > radius {
+				continue
+			}
+			h.DistanceM = &d
+		}
+		out = append(out, h)
+	}
+	if q.Near != nil {
+		sort.SliceStable(out, func(i, j int) bool { return *out[i].DistanceM < *out[j].DistanceM })
+		if len(out) > 200 {
+			out = out[:200]
+		}
+	}
+	return out, nil
+}
+
+// nearBox converts a search point to WGS-84 and bounds its radius (default 5 km, at most 50 km).
+func nearBox(n *Near) (lat, lng, radius float64, err error) {
+	lat, lng, err = toWGS84(n.CoordSystem, &n.Lat, &n.Lng)
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	radius = n.RadiusM
+	if radius == 0 {
+		radius = 5000
+	}
+	if radius < 0 || radius > 50000 {
+		return 0, 0, 0, guanjia.FieldError(guanjia.EINVALID, "radius", "radius must be between 1 and 50000 m")
+	}
+	return lat, lng, radius, nil
+}
+
+// toWGS84 converts a client position; both coordinates are required.
+func toWGS84(sys string, lat, lng *float64) (float64, float64, error) {
+	if lat == nil || lng == nil {
+		return 0, 0, guanjia.FieldError(guanjia.EINVALID, "lat", "lat and lng are required")
+	}
+	if sys == "" {
+		sys = string(geo.WGS84)
+	}
+	wLat, wLng, err := geo.ToWGS84(geo.CoordSystem(sys), *lat, *lng)
+	if err != nil {
+		return 0, 0, guanjia.FieldError(guanjia.EINVALID, "lat", "%v", err)
+	}
+	return wLat, wLng, nil
+}

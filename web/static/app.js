@@ -1,0 +1,263 @@
+// Shared helpers of the console and the crew page: the API client, Chinese
+// labels, Asia/Shanghai times, number formats, deadline countdowns and the
+// live feed. Every write goes through /api/v1 like any other client.
+'use strict';
+
+const GJ = (() => {
+  const body = document.body.dataset;
+  const me = { id: Number(body.userId || 0), role: body.role || '', unit: body.unit || '' };
+
+  const STATUS = {
+    submitted: '待派遣', dispatched: '已派遣', accepted: '已签收', on_site: '已到场', resolved: '待核查',
+    closed: '已结案', returned: '已退单', rejected: '不予立案', duplicate: '已合并',
+  };
+  const ACTION = {
+    create: '立案', dispatch: '派遣', accept: '签收', arrive: '到场打卡', resolve: '处置完成', return: '退单',
+    close: '核查结案', reject: '不予立案', merge: '合并', reopen: '返工', rate: '评价', metoo: '重复上报',
+    remind: '催办', escalate: '督办', extend: '延期', followup: '回访',
+  };
+  const SOURCE = { hotline: '12345热线', miniprogram: '微信小程序', patrol: '巡查上报' };
+  const ROLE = { citizen: '市民', agent: '话务员', dispatcher: '指挥中心', crew: '处置人员', unit_admin: '单位负责人', admin: '管理员' };
+  const CLOSED = new Set(['closed', 'rejected', 'duplicate']);
+
+  // Times: always Asia/Shanghai, whatever the browser's zone.
+  const TZ = 'Asia/Shanghai';
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    timeZone: TZ, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
+  });
+  function fields(d) {
+    const o = {};
+    for (const p of parts.formatToParts(d)) o[p.type] = p.value;
+    return o;
+  }
+  function time(iso) {
+    if (!iso) return '—';
+    const f = fields(new Date(iso));
+    return `${f.year}-${f.month}-${f.day} ${f.hour}:${f.minute}`;
+  }
+  function shortTime(iso) {
+    if (!iso) return '—';
+    const f = fields(new Date(iso));
+    return `${f.month}-${f.day} ${f.hour}:${f.minute}`;
+  }
+  // dateKey is the Shanghai calendar date of d, as YYYY-MM-DD.
+  function dateKey(d) {
+    const f = fields(d);
+    return `${f.year}-${f.month}-${f.day}`;
+  }
+  // localInput renders d for a datetime-local input, in Shanghai time.
+  function localInput(d) {
+    const f = fields(d);
+    return `${f.year}-${f.month}-${f.day}T${f.hour}:${f.minute}`;
+  }
+  // fromLocalInput reads a datetime-local value as Shanghai time.
+  function fromLocalInput(v) { return v ? `${v}:00+08:00` : null; }
+
+  const nf = new Intl.NumberFormat('zh-CN');
+  const num = (n) => nf.format(n || 0);
+  const pct = (r) => `${(100 * (r || 0)).toFixed(1)}%`;
+  function meters(m) { return m >= 1000 ? `${(m / 1000).toFixed(1)} 公里` : `${Math.round(m)} 米`; }
+
+  // nextDeadline is the deadline a complaint is racing now: 签收 while
+  // dispatched, 到场 while accepted (point-to-point), 办结 otherwise.
+  function nextDeadline(c) {
+    if (CLOSED.has(c.status) || c.status === 'resolved') return null;
+    if (c.status === 'dispatched' && c.accept_by) return { at: c.accept_by, from: c.dispatched_at, what: '签收' };
+    if (c.status === 'accepted' && c.arrive_by) return { at: c.arrive_by, from: c.accepted_at, what: '到场' };
+    if (c.resolve_by) return { at: c.resolve_by, from: c.dispatched_at || c.created_at, what: '办结' };
+    return null;
+  }
+  function duration(ms) {
+    const s = Math.floor(Math.abs(ms) / 1000);
+    const d = Math.floor(s / 86400), h = Math.floor((s % 86400) / 3600), m = Math.floor((s % 3600) / 60), sec = s % 60;
+    if (d > 0) return `${d}天${h}小时`;
+    if (h > 0) return `${h}小时${String(m).padStart(2, '0')}分`;
+    return `${m}分${String(sec).padStart(2, '0')}秒`;
+  }
+  // The warning starts when a fifth of the window is left, as the SLA's 催办 timer does.
+  function countdownState(dl, now) {
+    const left = new Date(dl.at) - now;
+    if (left < 0) return { cls: 'overdue', text: `${dl.what}超时 ${duration(left)}` };
+    const window = dl.from ? new Date(dl.at) - new Date(dl.from) : 0;
+    const warnAt = window > 0 ? window / 5 : 10 * 60 * 1000;
+    return { cls: left <= warnAt ? 'warn' : 'ok', text: `${dl.what}剩 ${duration(left)}` };
+  }
+  // countdown makes an element that the ticker keeps current.
+  function countdown(c) {
+    const dl = nextDeadline(c);
+    const el = h('span', { class: 'countdown none' }, '—');
+    if (!dl) return el;
+    el.dataset.at = dl.at;
+    el.dataset.from = dl.from || '';
+    el.dataset.what = dl.what;
+    el.title = `${dl.what}时限 ${time(dl.at)}`;
+    paint(el, new Date());
+    return el;
+  }
+  function paint(el, now) {
+    const st = countdownState({ at: el.dataset.at, from: el.dataset.from, what: el.dataset.what }, now);
+    el.className = `countdown ${st.cls}`;
+    el.textContent = st.text;
+  }
+  setInterval(() => {
+    const now = new Date();
+    document.querySelectorAll('.countdown[data-at]').forEach((el) => paint(el, now));
+  }, 1000);
+
+  // h builds an element; strings become text, never HTML.
+  function h(tag, attrs, ...children) {
+    const el = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) {
+      if (v == null || v === false) continue;
+      if (k === 'class') el.className = v;
+      else if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
+      else el.setAttribute(k, v === true ? '' : v);
+    }
+    for (const c of children.flat()) {
+      if (c == null || c === false) continue;
+      el.append(c instanceof Node ? c : document.createTextNode(String(c)));
+    }
+    return el;
+  }
+  function badge(status) { return h('span', { class: `badge s-${status}` }, STATUS[status] || status); }
+
+  // api calls the JSON API. POSTs carry an Idempotency-Key so a retried
+  // click never acts twice. Errors are thrown with the server's message.
+  async function api(method, path, data) {
+    const opts = { method, headers: { Accept: 'application/json' }, credentials: 'same-origin' };
+    if (method === 'POST') opts.headers['Idempotency-Key'] = crypto.randomUUID();
+    if (data instanceof FormData) opts.body = data;
+    else if (data !== undefined) {
+      opts.headers['Content-Type'] = 'application/json';
+      opts.body = JSON.stringify(data);
+    }
+    const res = await fetch(path, opts);
+    if (res.status === 401 && !path.endsWith('/auth/login')) {
+      location.href = `/console/login?next=${encodeURIComponent(location.pathname + location.search)}`;
+      throw new Error('登录已过期，请重新登录');
+    }
+    if (res.status === 204) return null;
+    const out = await res.json().catch(() => ({}));
+    if (!res.ok) {
+      const e = new Error(zhError(res.status, (out.error && out.error.message) || ''));
+      e.field = out.error && out.error.field;
+      e.status = res.status;
+      throw e;
+    }
+    return out;
+  }
+
+  // zhError says an API error in Chinese. The API speaks English to
+  // programs; the common cases are translated and the rest keep the
+  // original after a Chinese summary of the status.
+  const KNOWN = [
+    [/you are (\d+) m from the site; check in within (\d+) m/, (m) => `您距离现场约 ${m[1]} 米，请到现场 ${m[2]} 米范围内再打卡`],
+    [/check in on site before resolving/, () => '请先到场打卡，再提交处置完成'],
+    [/wrong username or password/, () => '账号或密码错误'],
+    [/say what was done/, () => '请填写处置情况'],
+    [/a reason is required/, () => '请填写理由'],
+    [/record what the reporter said/, () => '请填写回访记录'],
+    [/was changed by someone else/, () => '工单刚被他人更新，请刷新后重试'],
+    [/cannot (\w+) a complaint that is (\w+)/, (m) => `工单当前为“${STATUS[m[2]] || m[2]}”，不能${ACTION[m[1]] || m[1]}`],
+    [/outside the service area/, () => '该位置不在海口市服务范围内'],
+    [/unknown category/, () => '问题类别不存在，请从列表中选择'],
+    [/caller phone is not a phone number/, () => '来电号码格式不正确'],
+    [/description is required/, () => '请填写问题描述'],
+    [/merge into an open complaint/, () => '请填写一个未办结的其他工单号'],
+    [/extend by a positive time/, () => '延期时长须大于 0 且不超过 90 天'],
+    [/the photo is larger than (\d+) MB/, (m) => `照片超过 ${m[1]} MB`],
+    [/not a JPEG, PNG or WebP/, () => '只支持 JPEG、PNG、WebP 格式的照片'],
+    [/this task is not yours/, () => '这不是您的任务'],
+    [/would already have expired/, () => '失效时间已过，请重新选择'],
+    [/valid_until must be after valid_from/, () => '失效时间须晚于生效时间'],
+    [/at most 90 days/, () => '告知的有效期最长 90 天'],
+  ];
+  const BY_STATUS = { 400: '输入有误', 403: '无权执行此操作', 404: '未找到', 409: '状态冲突', 413: '内容过大', 415: '格式不支持', 422: '不符合办理规则', 500: '服务器内部错误' };
+  function zhError(status, msg) {
+    for (const [re, say] of KNOWN) {
+      const m = msg.match(re);
+      if (m) return say(m);
+    }
+    const head = BY_STATUS[status] || `请求失败（${status}）`;
+    return msg && status < 500 ? `${head}：${msg}` : head;
+  }
+
+  // Reference data, fetched once per page.
+  const cache = {};
+  function once(key, fn) { return (cache[key] = cache[key] || fn()); }
+  const categories = () => once('categories', async () => {
+    const out = await api('GET', '/api/v1/categories');
+    return new Map(out.categories.map((c) => [c.code, c]));
+  });
+  const units = () => once('units', async () => {
+    const out = await api('GET', '/api/v1/units');
+    return new Map(out.units.map((u) => [u.code, u]));
+  });
+  const crews = () => once('crews', async () => {
+    const out = await api('GET', '/api/v1/crews');
+    return new Map(out.crews.map((c) => [c.id, c]));
+  });
+
+  function toast(msg) {
+    const el = document.getElementById('toast');
+    if (!el) return;
+    el.textContent = msg;
+    el.hidden = false;
+    clearTimeout(toast.timer);
+    toast.timer = setTimeout(() => { el.hidden = true; }, 4000);
+  }
+  function showError(el, err) {
+    if (!el) return;
+    el.textContent = err ? (err.message || String(err)) : '';
+    el.hidden = !err;
+  }
+
+  // live follows /api/v1/live. onChange gets each changed complaint;
+  // onResync is called when events may have been missed (reconnect, overflow).
+  function live(onChange, onResync) {
+    const state = document.getElementById('live-state');
+    const set = (on, text) => { if (state) { state.className = `live ${on ? 'on' : 'off'}`; state.textContent = text; } };
+    let opened = false;
+    const es = new EventSource('/api/v1/live');
+    es.addEventListener('open', () => {
+      set(true, '实时更新中');
+      if (opened) onResync();
+      opened = true;
+    });
+    es.addEventListener('error', () => set(false, '连接中断，正在重连…'));
+    es.addEventListener('complaint', (e) => onChange(JSON.parse(e.data)));
+    es.addEventListener('resync', onResync);
+    return es;
+  }
+
+  // map draws a Leaflet map of Haikou with the grid polygons. Tiles come from
+  // the configured URL only (GUANJIA_MAP_TILE_URL); without one the grids
+  // alone show where things are.
+  function map(id) {
+    const m = L.map(id, { center: [20.02, 110.33], zoom: 12, zoomControl: true });
+    if (body.tiles) L.tileLayer(body.tiles, { maxZoom: 19, subdomains: '01234567' }).addTo(m);
+    api('GET', '/api/v1/grids').then((geo) => {
+      L.geoJSON(geo, {
+        style: { color: '#0b5cad', weight: 1, fillOpacity: 0.04 },
+        onEachFeature: (f, layer) => layer.bindTooltip(f.properties.name || f.properties.id || '', { sticky: true }),
+      }).addTo(m).bringToBack();
+    }).catch(() => {});
+    return m;
+  }
+
+  // debounce runs fn once calls have paused for ms.
+  function debounce(fn, ms) {
+    let t;
+    return (...args) => { clearTimeout(t); t = setTimeout(() => fn(...args), ms); };
+  }
+
+  document.querySelectorAll('[data-logout]').forEach((b) => b.addEventListener('click', async () => {
+    await api('POST', '/api/v1/auth/logout').catch(() => {});
+    location.href = '/console/login';
+  }));
+
+  return {
+    me, STATUS, ACTION, SOURCE, ROLE, CLOSED, time, shortTime, dateKey, localInput, fromLocalInput, num, pct, meters,
+    nextDeadline, countdownState, countdown, h, badge, api, categories, units, crews, toast, showError, live, map, debounce,
+  };
+})();

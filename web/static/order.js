@@ -1,0 +1,210 @@
+// The order page: details, photos, timeline, a map of the site and the
+// unit's crews, and a form for each action the API says the caller may take.
+'use strict';
+(() => {
+  const { h, api } = GJ;
+  const id = Number(document.body.dataset.orderId);
+  const errEl = document.getElementById('order-error');
+  const actionsEl = document.getElementById('order-actions');
+  let ref = { cats: new Map(), units: new Map(), crews: new Map() };
+  let current = null;
+
+  const PHOTO_KIND = { report: '上报照片', before: '处置前', after: '处置后' };
+  const FOLLOWUP = ['满意', '基本满意', '不满意', '未接通'];
+  // The order the forms appear in: the usual next step first.
+  const ORDER = ['dispatch', 'accept', 'resolve', 'close', 'followup', 'remind', 'escalate', 'extend', 'reopen', 'merge', 'reject', 'return'];
+
+  const crewName = (cid) => { const c = ref.crews.get(cid); return c ? c.name : `#${cid}`; };
+  const unitName = (code) => { const u = ref.units.get(code); return u ? u.name : code; };
+
+  function field(label, control) {
+    const fid = `f-${control.name}-${Math.random().toString(36).slice(2, 7)}`;
+    control.id = fid;
+    return [h('label', { for: fid }, label), control];
+  }
+  const textarea = (name, required, placeholder) => h('textarea', { name, rows: 2, required, placeholder, maxlength: 500 });
+
+  function crewOptions(select, unit) {
+    const crews = [...ref.crews.values()].filter((c) => c.unit === unit);
+    select.replaceChildren(h('option', { value: '' }, '由系统按距离和负荷选派'),
+      ...crews.map((c) => h('option', { value: c.id }, `${c.name}${c.on_duty ? '' : '（不在岗）'}`)));
+  }
+  function dispatchFields(d) {
+    const unit = h('select', { name: 'unit' }, ...[...ref.units.values()].map((u) =>
+      h('option', { value: u.code, selected: u.code === d.unit }, u.name)));
+    const crew = h('select', { name: 'crew' });
+    unit.addEventListener('change', () => crewOptions(crew, unit.value));
+    crewOptions(crew, d.unit || unit.value);
+    const out = [];
+    if (GJ.me.role !== 'unit_admin') out.push(...field('责任单位', unit));
+    out.push(...field('处置人员', crew), ...field('派遣说明', textarea('note', false, '选填')));
+    return out;
+  }
+
+  // FORMS says, per action, the title, the fields and how to build the request body.
+  const FORMS = {
+    dispatch: (d) => ({
+      title: d.status === 'returned' ? '处理退单' : d.status === 'dispatched' ? '改派' : '派遣',
+      fields: dispatchFields(d),
+      buttons: d.status === 'returned'
+        ? [['approve', '同意退单，按所选改派'], ['refuse', '不同意退单，退回原单位']]
+        : [['go', d.status === 'dispatched' ? '改派' : '派遣']],
+      body: (f, intent) => {
+        if (intent === 'refuse') return { unit: d.unit, note: f.note.value || '退单理由不成立，退回原单位' };
+        if (f.crew.value) return { crew: Number(f.crew.value), note: f.note.value };
+        return { unit: f.unit ? f.unit.value : d.unit, note: f.note.value };
+      },
+    }),
+    accept: () => ({ title: '签收', fields: [], body: () => ({}) }),
+    resolve: () => ({ title: '处置完成', fields: field('处置情况', textarea('note', true)), body: (f) => ({ note: f.note.value }) }),
+    close: () => ({ title: '核查结案', fields: field('核查意见', textarea('note', false, '选填，如：现场核查已修复')), body: (f) => ({ note: f.note.value }) }),
+    followup: () => ({
+      title: '回访',
+      fields: [...field('回访结果', h('select', { name: 'result' }, ...FOLLOWUP.map((r) => h('option', {}, r)))),
+        ...field('回访记录', textarea('note', false, '市民意见'))],
+      body: (f) => ({ note: `回访结果：${f.result.value}${f.note.value ? `。${f.note.value}` : ''}` }),
+    }),
+    remind: () => ({ title: '催办', fields: field('催办内容', textarea('note', false, '选填')), body: (f) => ({ note: f.note.value }) }),
+    escalate: () => ({ title: '督办', fields: field('督办意见', textarea('note', true)), body: (f) => ({ note: f.note.value }) }),
+    extend: () => ({
+      title: '延期',
+      fields: [...field('延长（小时）', h('input', { name: 'hours', type: 'number', min: 1, max: 2160, value: 24, required: true })),
+        ...field('延期理由', textarea('reason', true))],
+      body: (f) => ({ extend_by_s: Math.round(Number(f.hours.value) * 3600), reason: f.reason.value }),
+    }),
+    reopen: () => ({ title: '返工', fields: field('返工原因', textarea('reason', true)), body: (f) => ({ reason: f.reason.value }) }),
+    merge: () => ({
+      title: '合并重复件',
+      fields: field('并入的工单号', h('input', { name: 'duplicate_of', type: 'number', min: 1, required: true })),
+      body: (f) => ({ duplicate_of: Number(f.duplicate_of.value) }),
+    }),
+    reject: () => ({ title: '不予立案', fields: field('理由', textarea('reason', true)), body: (f) => ({ reason: f.reason.value }), danger: true }),
+    return: () => ({ title: '退单', fields: field('退单理由', textarea('reason', true)), body: (f) => ({ reason: f.reason.value }), danger: true }),
+  };
+
+  function actionForm(action, d, folded) {
+    const spec = FORMS[action](d);
+    const error = h('p', { class: 'error', role: 'alert', hidden: true });
+    const buttons = (spec.buttons || [['go', spec.title]]).map(([value, label], i) =>
+      h('button', { type: 'submit', value, class: spec.danger ? 'danger' : (i === 0 ? 'primary' : '') }, label));
+    const form = h('form', { 'data-action': action, novalidate: true },
+      h('h3', {}, spec.title), spec.fields, error, h('div', { class: 'actions' }, buttons));
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      for (const el of form.querySelectorAll('[required]')) {
+        if (!String(el.value).trim()) {
+          GJ.showError(error, new Error('请填写必填项'));
+          el.setAttribute('aria-invalid', 'true');
+          el.focus();
+          return;
+        }
+      }
+      buttons.forEach((b) => { b.disabled = true; });
+      try {
+        await api('POST', `/api/v1/complaints/${id}/${action}`, spec.body(form.elements, e.submitter && e.submitter.value));
+        GJ.toast(`${spec.title}成功`);
+        await load();
+      } catch (err) {
+        GJ.showError(error, err);
+        buttons.forEach((b) => { b.disabled = false; });
+      }
+    });
+    return folded ? h('details', { 'data-action': action }, h('summary', {}, spec.title), form) : form;
+  }
+
+  let map = null;
+  let layer = null;
+  function drawMap(d) {
+    if (!map) map = GJ.map('map');
+    if (layer) layer.remove();
+    layer = L.layerGroup().addTo(map);
+    L.marker([d.lat, d.lng], { title: '问题位置' }).bindPopup(`#${d.id} ${d.address || ''}`).addTo(layer);
+    L.circle([d.lat, d.lng], { radius: 200, color: '#b42318', weight: 1, fillOpacity: 0.05 }).bindTooltip('到场打卡范围 200 米').addTo(layer);
+    for (const c of ref.crews.values()) {
+      if (c.unit !== d.unit || !c.lat) continue;
+      const mine = c.id === d.assignee;
+      L.circleMarker([c.lat, c.lng], { radius: mine ? 9 : 6, color: mine ? '#b42318' : (c.on_duty ? '#1a7f37' : '#8c959f'), fillOpacity: 0.8 })
+        .bindTooltip(`${c.name}${mine ? '（处置人）' : ''}${c.on_duty ? '' : '（不在岗）'} · 位置更新于 ${GJ.time(c.position_at)}`).addTo(layer);
+    }
+    for (const e of d.events || []) {
+      if (e.action === 'arrive' && e.lat) {
+        L.circleMarker([e.lat, e.lng], { radius: 7, color: '#4a2fa0', fillOpacity: 0.9 }).bindTooltip(`到场打卡 ${GJ.time(e.at)}`).addTo(layer);
+      }
+    }
+    map.setView([d.lat, d.lng], 15);
+  }
+
+  function info(d) {
+    const cat = ref.cats.get(d.category);
+    const rows = [
+      ['类别', cat ? `${cat.code} ${cat.name}（${cat.department}）` : d.category],
+      ['来源', GJ.SOURCE[d.source] || d.source],
+      ['受理时间', GJ.time(d.created_at)],
+      ['地址', d.address || '—'],
+      ['区 / 网格', `${d.district || '—'} / ${d.grid || '—'}`],
+      ['责任单位', d.unit ? unitName(d.unit) : '待派遣'],
+      ['处置人', d.assignee ? crewName(d.assignee) : '—'],
+    ];
+    if (d.caller_name || d.caller_phone) rows.push(['来电人', `${d.caller_name || ''} ${d.caller_phone || ''}`.trim()]);
+    if (d.accept_by) rows.push(['签收时限', GJ.time(d.accept_by)]);
+    if (d.arrive_by) rows.push(['到场时限', GJ.time(d.arrive_by)]);
+    if (d.resolve_by) rows.push(['办结时限', GJ.time(d.resolve_by)]);
+    if (d.resolved_at) rows.push(['处置完成', `${GJ.time(d.resolved_at)}${d.overdue ? '（超期）' : ''}`]);
+    if (d.closed_at) rows.push(['结案', GJ.time(d.closed_at)]);
+    if (d.duplicate_of) rows.push(['重复件', h('a', { href: `/console/orders/${d.duplicate_of}` }, `并入 #${d.duplicate_of}`)]);
+    if (d.reopen_count) rows.push(['返工次数', GJ.num(d.reopen_count)]);
+    if (d.escalation) rows.push(['督办次数', GJ.num(d.escalation)]);
+    if (d.rating) rows.push(['市民评价', `${['', '不满意', '基本满意', '满意'][d.rating]} ${d.rating_comment || ''}`]);
+    return rows.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]);
+  }
+
+  function timeline(d) {
+    return (d.events || []).slice().reverse().map((e) => {
+      const change = e.from && e.to && e.from !== e.to ? ` ${GJ.STATUS[e.from] || e.from} → ${GJ.STATUS[e.to] || e.to}` : '';
+      const who = e.actor_role ? (GJ.ROLE[e.actor_role] || e.actor_role) : '系统';
+      const to = e.action === 'dispatch' ? `：${unitName(e.unit)}${e.assignee ? ` / ${crewName(e.assignee)}` : ''}` : '';
+      return h('li', { 'data-event': e.action },
+        h('time', { datetime: e.at }, GJ.time(e.at)), h('strong', {}, GJ.ACTION[e.action] || e.action), change, to,
+        h('span', { class: 'muted' }, ` · ${who}`), e.note ? h('span', { class: 'note' }, e.note) : null);
+    });
+  }
+
+  async function load() {
+    try {
+      const d = await api('GET', `/api/v1/complaints/${id}`);
+      current = d;
+      GJ.showError(errEl, null);
+      const cat = ref.cats.get(d.category);
+      document.title = `工单 #${d.id} · 城市管家`;
+      document.getElementById('order-title').textContent = `工单 #${d.id} ${cat ? cat.name : ''}`;
+      document.getElementById('order-status').replaceChildren(GJ.badge(d.status));
+      document.getElementById('order-deadline').replaceChildren(GJ.countdown(d));
+      document.getElementById('order-info').replaceChildren(...info(d));
+      document.getElementById('order-desc').textContent = d.description;
+      document.getElementById('order-photos').replaceChildren(...(d.photos || []).map((p) =>
+        h('figure', {}, h('a', { href: p.url, target: '_blank' }, h('img', { src: p.url, alt: `${PHOTO_KIND[p.kind] || p.kind}照片`, loading: 'lazy' })),
+          h('figcaption', {}, PHOTO_KIND[p.kind] || p.kind))));
+      document.getElementById('timeline').replaceChildren(...timeline(d));
+      const actions = ORDER.filter((a) => (d.actions || []).includes(a) && FORMS[a]);
+      // The usual next step is open; the others unfold on demand.
+      actionsEl.replaceChildren(...(actions.length
+        ? actions.map((a, i) => actionForm(a, d, i > 0))
+        : [h('p', { class: 'muted' }, '当前状态下没有您可执行的操作。')]));
+      drawMap(d);
+    } catch (err) {
+      GJ.showError(errEl, err.status === 404 ? new Error(`工单 #${id} 不存在或您无权查看`) : err);
+    }
+  }
+  const reloadSoon = GJ.debounce(() => {
+    // Do not wipe a form someone is typing in; the next change will refresh.
+    if (actionsEl.contains(document.activeElement) && document.activeElement.value) return;
+    load();
+  }, 500);
+
+  (async () => {
+    const [cats, units, crews] = await Promise.all([GJ.categories(), GJ.units(), GJ.crews().catch(() => new Map())]);
+    ref = { cats, units, crews };
+    await load();
+    GJ.live((c) => { if (c.id === id && (!current || c.updated_at !== current.updated_at)) reloadSoon(); }, reloadSoon);
+  })().catch((err) => GJ.showError(errEl, err));
+})();

@@ -1,0 +1,132 @@
+// The live queue: one page of orders from /api/v1/complaints with the
+// filters in the URL, kept current by /api/v1/live without reloading.
+'use strict';
+(() => {
+  const { h, api } = GJ;
+  const form = document.getElementById('filters');
+  const tbody = document.querySelector('#queue-table tbody');
+  const summary = document.getElementById('summary');
+  const pageinfo = document.getElementById('pageinfo');
+  const prev = document.getElementById('prev');
+  const next = document.getElementById('next');
+  const FILTERS = ['status', 'unit', 'district', 'category', 'source'];
+  let page = 1;
+  let total = 0;
+  let ref = { cats: new Map(), units: new Map(), crews: new Map() };
+
+  function readURL() {
+    const q = new URLSearchParams(location.search);
+    for (const name of [...FILTERS, 'per_page']) {
+      if (q.has(name)) form.elements[name].value = q.get(name);
+    }
+    page = Math.max(1, Number(q.get('page')) || 1);
+  }
+  function writeURL() {
+    const q = new URLSearchParams();
+    for (const name of [...FILTERS, 'per_page']) {
+      const v = form.elements[name].value;
+      if (v && !(name === 'per_page' && v === '50')) q.set(name, v);
+    }
+    if (page > 1) q.set('page', page);
+    history.replaceState(null, '', q.toString() ? `?${q}` : location.pathname);
+  }
+  function perPage() { return Number(form.elements.per_page.value) || 50; }
+
+  function apiQuery() {
+    const q = new URLSearchParams({ page, per_page: perPage() });
+    const status = form.elements.status.value;
+    if (status === '') q.set('open', 'true');
+    else if (status !== 'all') q.set('status', status);
+    for (const name of FILTERS.slice(1)) {
+      const v = form.elements[name].value;
+      if (v) q.set(name, v);
+    }
+    return q;
+  }
+  // matches says whether a changed complaint belongs in the current view.
+  function matches(c) {
+    const status = form.elements.status.value;
+    if (status === '' && GJ.CLOSED.has(c.status)) return false;
+    if (status !== '' && status !== 'all' && c.status !== status) return false;
+    return FILTERS.slice(1).every((name) => {
+      const v = form.elements[name].value;
+      const field = { unit: 'unit', district: 'district', category: 'category', source: 'source' }[name];
+      return !v || c[field] === v;
+    });
+  }
+
+  function row(c) {
+    const cat = ref.cats.get(c.category);
+    const unit = ref.units.get(c.unit);
+    const crew = c.assignee ? ref.crews.get(c.assignee) : null;
+    const flags = [];
+    if (c.escalation > 0) flags.push(h('span', { class: 'badge merge', title: '已督办次数' }, `督办×${c.escalation}`));
+    if (c.overdue) flags.push(h('span', { class: 'badge merge' }, '超期'));
+    return h('tr', { 'data-id': c.id, 'data-status': c.status },
+      h('td', {}, h('a', { href: `/console/orders/${c.id}` }, `#${c.id}`)),
+      h('td', {}, h('time', { datetime: c.created_at }, GJ.shortTime(c.created_at))),
+      h('td', {}, cat ? cat.name : c.category),
+      h('td', {}, c.address || '—', h('span', { class: 'desc', title: c.description }, c.description)),
+      h('td', {}, c.district || '—'),
+      h('td', {}, unit ? unit.name : (c.unit || '待派遣')),
+      h('td', {}, crew ? crew.name : (c.assignee ? `#${c.assignee}` : '—')),
+      h('td', {}, GJ.SOURCE[c.source] || c.source),
+      h('td', {}, GJ.badge(c.status), ' ', flags),
+      h('td', {}, GJ.countdown(c)));
+  }
+
+  let loading = null;
+  async function load() {
+    writeURL();
+    const q = apiQuery();
+    const mine = (loading = q.toString());
+    try {
+      const out = await api('GET', `/api/v1/complaints?${q}`);
+      if (mine !== loading) return; // a newer request is on its way
+      total = out.total;
+      const pages = Math.max(1, Math.ceil(total / perPage()));
+      if (page > pages) { page = pages; return load(); }
+      tbody.replaceChildren(...out.complaints.map(row));
+      if (!out.complaints.length) tbody.append(h('tr', {}, h('td', { colspan: 10, class: 'empty' }, '没有符合条件的工单')));
+      summary.textContent = `共 ${GJ.num(total)} 条工单`;
+      pageinfo.textContent = `第 ${GJ.num(page)} / ${GJ.num(pages)} 页`;
+      prev.disabled = page <= 1;
+      next.disabled = page >= pages;
+    } catch (err) {
+      summary.textContent = `加载失败：${err.message}`;
+    }
+  }
+  const reloadSoon = GJ.debounce(load, 600);
+
+  function onChange(c) {
+    const tr = tbody.querySelector(`tr[data-id="${c.id}"]`);
+    if (tr && matches(c)) {
+      const fresh = row(c);
+      fresh.classList.add('flash');
+      tr.replaceWith(fresh);
+    } else if (tr || (matches(c) && page === 1)) {
+      reloadSoon(); // it left the view, or a new order tops the list
+    } else if (matches(c)) {
+      summary.textContent = `共 ${GJ.num(total)} 条工单 · 有新的变动，回到第一页查看`;
+    }
+  }
+
+  form.addEventListener('change', () => { page = 1; load(); });
+  form.addEventListener('submit', (e) => { e.preventDefault(); page = 1; load(); });
+  form.addEventListener('reset', () => setTimeout(() => { page = 1; load(); }));
+  prev.addEventListener('click', () => { page -= 1; load(); });
+  next.addEventListener('click', () => { page += 1; load(); });
+
+  (async () => {
+    const [cats, units, crews] = await Promise.all([GJ.categories(), GJ.units(), GJ.crews().catch(() => new Map())]);
+    ref = { cats, units, crews };
+    const opt = (value, label) => h('option', { value }, label);
+    form.elements.unit.append(...[...units.values()].map((u) => opt(u.code, u.name)));
+    const districts = [...new Set([...units.values()].map((u) => u.district).filter(Boolean))].sort();
+    form.elements.district.append(...districts.map((d) => opt(d, d)));
+    form.elements.category.append(...[...cats.values()].map((c) => opt(c.code, `${c.code} ${c.name}`)));
+    readURL();
+    GJ.live(onChange, load);
+    await load();
+  })().catch((err) => { summary.textContent = `加载失败：${err.message}`; });
+})();

@@ -1,0 +1,74 @@
+package wechat
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/silenceper/wechat/v2/miniprogram/subscribe"
+
+	"guanjia"
+)
+
+// SubscribeSender delivers guanjia.ChannelSubscribe messages as mini-program
+// subscribe messages. Each message spends one of the user's consents for its
+// template; without one it returns guanjia.ErrNoConsent and WeChat is not called.
+type SubscribeSender struct{ c *Client }
+
+var _ guanjia.Sender = (*SubscribeSender)(nil)
+
+// SubscribeSender returns the sender for guanjia.ChannelSubscribe.
+func (c *Client) SubscribeSender() *SubscribeSender { return &SubscribeSender{c: c} }
+
+// Send returns nil when WeChat took the message, an error wrapping
+// guanjia.ErrNoConsent when the user has no consent (never retry), and any
+// other error when it is worth retrying.
+func (s *SubscribeSender) Send(ctx context.Context, to *guanjia.User, n *guanjia.Notification) error {
+	c := s.c
+	if to.OpenID == "" {
+		return fmt.Errorf("wechat: subscribe to user %d without WeChat: %w", to.ID, guanjia.ErrNoConsent)
+	}
+	tplID := c.cfg.Templates[n.Template]
+	if tplID == "" {
+		return fmt.Errorf("wechat: no subscribe template id configured for %q", n.Template)
+	}
+	data, err := subscribeData(n)
+	if err != nil {
+		return err
+	}
+	ok, err := c.store.SpendConsent(ctx, to.ID, tplID)
+	if err != nil {
+		return fmt.Errorf("wechat: spend consent of user %d: %w", to.ID, err)
+	} else if !ok {
+		return fmt.Errorf("wechat: subscribe %s to user %d: %w", n.Template, to.ID, guanjia.ErrNoConsent)
+	}
+	msg := &subscribe.Message{
+		ToUser:           to.OpenID,
+		TemplateID:       tplID,
+		Page:             c.subscribePage(n),
+		Data:             make(map[string]*subscribe.DataItem, len(data)),
+		MiniprogramState: c.cfg.MiniProgramState,
+		Lang:             "zh_CN",
+	}
+	for k, v := range data {
+		msg.Data[k] = &subscribe.DataItem{Value: v}
+	}
+	err = withFreshToken(ctx, c.miniTokens, func() error { return c.mini.GetSubscribe().Send(msg) })
+	if err == nil {
+		return nil
+	}
+	ae := callError("subscribe send", err)
+	if ae.code == codeNoConsent {
+		// WeChat knows better than our count: the user revoked it or it was
+		// used elsewhere. Never retried.
+		if err := c.store.ClearConsent(ctx, to.ID, tplID); err != nil {
+			c.log.WarnContext(ctx, "clear consent", "user_id", to.ID, "template_id", tplID, "err", err)
+		}
+		return fmt.Errorf("wechat: subscribe %s to user %d: %w", n.Template, to.ID, guanjia.ErrNoConsent)
+	}
+	// WeChat did not take the message, so the consent is still the user's.
+	// (If a timeout hid a delivery, the next send gets 43101 and clears it.)
+	if err := c.store.RefundConsent(ctx, to.ID, tplID); err != nil {
+		c.log.WarnContext(ctx, "refund consent", "user_id", to.ID, "template_id", tplID, "err", err)
+	}
+	return ae
+}

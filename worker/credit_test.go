@@ -1,0 +1,126 @@
+package worker_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hibiken/asynq"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/redis/go-redis/v9"
+
+	"guanjia"
+	"guanjia/credit"
+	"guanjia/internal/testenv"
+	"guanjia/worker"
+)
+
+func TestCreditCache(t *testing.T) {
+	rdb := redis.NewClient(testenv.MustRedis(t))
+	t.Cleanup(func() { rdb.Close() })
+	c := worker.NewCreditCache(rdb, "test:")
+	ctx := context.Background()
+	if _, ok, err := c.Get(ctx, "k"); ok || err != nil {
+		t.Fatalf("a miss: %v %v", ok, err)
+	}
+	if err := c.Set(ctx, "k", []byte("v"), time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if v, ok, err := c.Get(ctx, "k"); !ok || err != nil || string(v) != "v" {
+		t.Fatalf("a hit: %q %v %v", v, ok, err)
+	}
+	if ttl := rdb.TTL(ctx, "test:k").Val(); ttl <= 0 || ttl > time.Minute {
+		t.Errorf("ttl %v", ttl)
+	}
+	if err := c.Delete(ctx, "k", "other"); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, _ := c.Get(ctx, "k"); ok {
+		t.Fatal("deleted key still there")
+	}
+}
+
+// A large batch is queued, run by a real worker, and its result reaches the
+// lookup: the cached "unknown" answer is dropped by the import.
+func TestCreditImportThroughTheQueue(t *testing.T) {
+	ctx := context.Background()
+	db := testenv.MustOpenDB(t)
+	ropt := testenv.MustRedis(t)
+	conn := asynq.RedisClientOpt{Addr: ropt.Addr, DB: ropt.DB, Password: ropt.Password}
+	client := asynq.NewClient(conn)
+	t.Cleanup(func() { client.Close() })
+	rdb := redis.NewClient(ropt)
+	t.Cleanup(func() { rdb.Close() })
+	sched := &worker.Scheduler{Client: client, Notifications: db}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+
+	if err := db.UpsertUnit(ctx, &guanjia.Unit{Code: "hk-rsj", Name: "海口市人力资源和社会保障局", Department: "人社"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SetRemit(ctx, "hk-rsj", []string{guanjia.CreditBlackList}); err != nil {
+		t.Fatal(err)
+	}
+	u := &guanjia.User{Username: "rsj", Role: guanjia.RoleDepartment, UnitCode: "hk-rsj"}
+	if err := db.CreateUser(ctx, u); err != nil {
+		t.Fatal(err)
+	}
+	svc := credit.NewService(db, worker.NewCreditCache(rdb, "guanjia:"), sched, sched)
+	svc.Log, svc.InlineRows = log, 10
+	h := &worker.Handlers{Credit: svc, Notifications: db, Users: db, Senders: map[string]guanjia.Sender{}, Scheduler: sched,
+		Metrics: worker.NewMetrics(prometheus.NewRegistry()), Log: log, Now: func() time.Time { return time.Now().UTC() }}
+
+	var csv strings.Builder
+	csv.WriteString("行政相对人名称,统一社会信用代码,名单名称,列入原因,认定依据文号,认定部门,认定日期,有效期至\n")
+	for i := 0; i < 300; i++ {
+		code := credit.CompleteCreditCode(fmt.Sprintf("914601000000%05d", i))
+		fmt.Fprintf(&csv, "公司%d,%s,拖欠农民工工资失信联合惩戒对象名单,拖欠工资,海人社〔2026〕%d号,海口市人社局,2026-01-05,2099-01-05\n", i, code, i)
+	}
+	first := credit.CompleteCreditCode("91460100000000000")
+	if black, _, err := svc.CheckCode(ctx, first); err != nil || len(black) != 0 {
+		t.Fatalf("before: %v %v", black, err) // now cached as unknown
+	}
+	who := guanjia.Claims{UserID: u.ID, Role: guanjia.RoleDepartment, UnitCode: "hk-rsj"}
+	b, err := svc.SubmitImport(ctx, who, credit.Upload{Type: guanjia.CreditBlackList, Filename: "list.csv", Data: []byte(csv.String())})
+	if err != nil || b.Status != credit.BatchQueued {
+		t.Fatalf("submit: %+v %v", b, err)
+	}
+	inspect := asynq.NewInspector(conn)
+	t.Cleanup(func() { inspect.Close() })
+	if info, err := inspect.GetTaskInfo(worker.QueueDefault, fmt.Sprintf("credit:import:%d", b.ID)); err != nil || info.Type != worker.TypeCreditImport {
+		t.Fatalf("the import task is not queued: %v %v", info, err)
+	}
+	// Queueing it again (the sweep does, for a batch Redis lost) is harmless.
+	if err := sched.EnqueueImport(ctx, b.ID); err != nil {
+		t.Fatal(err)
+	}
+
+	srv := worker.NewServer(conn, worker.Config{Concurrency: 2, PollInterval: 100 * time.Millisecond, ShutdownTimeout: 5 * time.Second}, log)
+	if err := srv.Start(h.NewServeMux()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Shutdown)
+	waitFor(t, "the import", func() bool {
+		st, err := svc.ImportStatus(ctx, who, b.ID)
+		return err == nil && st.Status == credit.BatchDone
+	})
+	st, _ := svc.ImportStatus(ctx, who, b.ID)
+	if st.Inserted != 300 || st.Percent != 100 {
+		t.Fatalf("done: %+v", st)
+	}
+	if black, _, _ := svc.CheckCode(ctx, first); len(black) != 1 {
+		t.Fatal("the lookup still answers from before the import")
+	}
+}
+
+func TestCreditHandlersRefuseBadPayload(t *testing.T) {
+	h := &worker.Handlers{Credit: &credit.Service{}}
+	err := h.HandleCreditImport(context.Background(), asynq.NewTask(worker.TypeCreditImport, []byte("{")))
+	if !errors.Is(err, asynq.SkipRetry) {
+		t.Fatalf("a bad payload is retried: %v", err)
+	}
+}
