@@ -10,6 +10,12 @@ type ContentChecker interface {
 	CheckText(ctx context.Context, openid, field, text string) error
 }
 
+// PhotoChecker screens an uploaded photo asynchronously: a photo judged
+// risky later is hidden. Failing to start the check never blocks the upload.
+type PhotoChecker interface {
+	CheckPhoto(ctx context.Context, openid, photoID string) error
+}
+
 // NoContentCheck accepts everything (no WeChat app configured).
 type NoContentCheck struct{}
 

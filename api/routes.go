@@ -17,6 +17,7 @@ func (s *Server) routes() {
 	e.GET("/healthz", s.handleHealth)
 	e.GET("/readyz", s.handleReady)
 	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{})))
+	e.GET("/media/photos/:photo", s.handlePhotoSigned) // signed links for content security
 	if s.cfg.WeChatCallback != nil {
 		e.Any("/wechat/callback", echo.WrapHandler(s.cfg.WeChatCallback))
 	}

@@ -41,7 +41,28 @@ func (s *Service) AttachPhoto(ctx context.Context, who guanjia.Claims, id int64,
 		_ = s.Blobs.Delete(ctx, p.ID)
 		return nil, err
 	}
+	if s.Photos != nil && who.Role == guanjia.RoleCitizen {
+		if u, err := s.Store.FindUserByID(ctx, who.UserID); err != nil {
+			s.Log.Warn("photo check skipped", "photo", p.ID, "err", err)
+		} else if err := s.Photos.CheckPhoto(ctx, u.OpenID, p.ID); err != nil {
+			s.Log.Warn("photo check could not start; the photo stays visible", "photo", p.ID, "err", err)
+		}
+	}
 	return p, nil
+}
+
+// OpenPhotoByID returns a visible photo's bytes without a caller: the API
+// serves it only on a signed link, to the content-security service.
+func (s *Service) OpenPhotoByID(ctx context.Context, photoID string) (*guanjia.Photo, io.ReadCloser, error) {
+	p, err := s.Store.FindPhoto(ctx, photoID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if p.Hidden {
+		return nil, nil, guanjia.Errorf(guanjia.ENOTFOUND, "photo %s not found", photoID)
+	}
+	r, err := s.Blobs.Open(ctx, p.ID)
+	return p, r, err
 }
 
 // OpenPhoto returns a photo's bytes if who may see its complaint.

@@ -23,6 +23,7 @@ type Service struct {
 	Router    *Router
 	Calendar  *Calendar
 	Content   guanjia.ContentChecker
+	Photos    guanjia.PhotoChecker // optional: screens citizens' photos
 	Blobs     guanjia.BlobStore
 	Live      Publisher // optional: tells live queues that a complaint changed
 	Now       func() time.Time

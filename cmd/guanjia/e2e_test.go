@@ -499,3 +499,32 @@ func TestWeChatDemoFlow(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 	}
 }
+
+// A citizen's photo goes to WeChat's media check; a risky verdict, pushed to
+// /wechat/callback, hides it from the complaint.
+func TestRiskyPhotoIsHidden(t *testing.T) {
+	m := startMain(t)
+	anon := &client{t: t, base: m.URL}
+	a := anon.do("POST", "/api/v1/wechat/login", map[string]string{"code": "photo-code-1"})
+	citizen := &client{t: t, base: m.URL, token: a.str("token")}
+	c := citizen.do("POST", "/api/v1/complaints", map[string]any{"category": "1101", "description": "垃圾", "lat": lh01Lat, "lng": lh01Lng})
+	path := fmt.Sprintf("/api/v1/complaints/%d", int64(c.num("id")))
+	if p := citizen.upload(path+"/photos", "report", pngBytes()); p.status != 201 {
+		t.Fatalf("first photo: %d %s", p.status, p.raw)
+	}
+	m.fakeWeChat.SetRiskyWords("/media/photos/") // the fake now judges every photo risky
+	if p := citizen.upload(path+"/photos", "report", pngBytes()); p.status != 201 {
+		t.Fatalf("second photo: %d %s", p.status, p.raw)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		d := citizen.do("GET", path, nil)
+		if photos, _ := d.body["photos"].([]any); len(photos) == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the risky photo is still shown: %s", d.raw)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}

@@ -1,11 +1,13 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
 	"os"
 	"strings"
+	"time"
 
 	"guanjia"
 	"guanjia/api"
@@ -157,4 +159,29 @@ func demoPages(set map[string]string) map[string]string {
 		out[k] = v
 	}
 	return out
+}
+
+// photoChecker sends citizens' photos to WeChat's asynchronous media check
+// through a signed link; the verdict arrives on /wechat/callback.
+type photoChecker struct {
+	wechat *wechat.Client
+	base   string // the public URL WeChat fetches from
+	secret string
+	now    func() time.Time
+}
+
+func (p photoChecker) CheckPhoto(ctx context.Context, openid, photoID string) error {
+	return p.wechat.CheckImageAsync(ctx, openid, api.SignPhotoURL(p.base, p.secret, photoID, p.now().Add(time.Hour)), photoID)
+}
+
+// photoChecker screens photos when WeChat is there and it can reach us.
+func (m *Main) photoChecker() guanjia.PhotoChecker {
+	base := m.Config.PublicURL
+	if m.fakeWeChat != nil && base == "" {
+		base = "http://" + m.Config.HTTPAddr // the fake fetches nothing; the link only has to be well formed
+	}
+	if m.WeChat == nil || base == "" {
+		return nil
+	}
+	return photoChecker{wechat: m.WeChat, base: base, secret: m.Config.Secret, now: m.Now}
 }

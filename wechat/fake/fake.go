@@ -239,6 +239,13 @@ func (s *Server) RefuseSubscribe(openid string) {
 	s.refused[openid] = true
 }
 
+// SetRiskyWords replaces the words that make texts and media URLs risky.
+func (s *Server) SetRiskyWords(words ...string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.RiskyWords = words
+}
+
 // PushTo makes the fake push media-check verdicts to the app's callback.
 func (s *Server) PushTo(p Push) {
 	s.mu.Lock()
