@@ -2,7 +2,6 @@ package api
 
 import (
 	"errors"
-	"log/slog"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -87,5 +86,3 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 func invalid(field, format string, args ...any) error {
 	return guanjia.FieldError(guanjia.EINVALID, field, format, args...)
 }
-
-var _ = slog.Default

@@ -125,23 +125,6 @@ func (s *DB) UpdateCrewPosition(ctx context.Context, id int64, lat, lng float64,
 	return nil
 }
 
-// ListCrews returns the crew members of a unit; onDutyOnly narrows to those on duty.
-// gridID, when set, keeps those who patrol that grid.
-func (s *DB) ListCrews(ctx context.Context, unitCode, gridID string, onDutyOnly bool) ([]*guanjia.User, error) {
-	q := s.db.WithContext(ctx).Where("role = ? AND unit_code = ?", guanjia.RoleCrew, unitCode)
-	if gridID != "" {
-		q = q.Where("grid_id = ?", gridID)
-	}
-	if onDutyOnly {
-		q = q.Where("on_duty = ?", true)
-	}
-	var rows []userRow
-	if err := q.Order("id").Find(&rows).Error; err != nil {
-		return nil, fmt.Errorf("store: list crews of %s: %w", unitCode, err)
-	}
-	return s.fromUserRows(rows)
-}
-
 // ListUsersByRole returns staff of a role, optionally within one unit (leaders, dispatchers).
 func (s *DB) ListUsersByRole(ctx context.Context, role guanjia.Role, unitCode string) ([]*guanjia.User, error) {
 	q := s.db.WithContext(ctx).Where("role = ?", role)
