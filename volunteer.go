@@ -20,6 +20,7 @@ type Volunteer struct {
 	Skills       []string
 	Availability string // free text: 周末, 工作日晚上
 	CertifiedAt  time.Time
+	NoShows      int // confirmed places never attended; filled by lookups
 }
 
 // Number is the volunteer number printed on certificates: HKZY + 8 digits.

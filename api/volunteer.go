@@ -25,6 +25,7 @@ type volunteerJSON struct {
 	Skills       []string  `json:"skills"`
 	Availability string    `json:"availability,omitempty"`
 	CertifiedAt  time.Time `json:"certified_at"`
+	NoShows      int       `json:"no_shows"`
 }
 
 func toVolunteerJSON(v *guanjia.Volunteer) volunteerJSON {
@@ -34,7 +35,7 @@ func toVolunteerJSON(v *guanjia.Volunteer) volunteerJSON {
 	}
 	return volunteerJSON{ID: v.ID, Number: v.Number(), UserID: v.UserID, Name: v.Name,
 		IDNumber: guanjia.MaskIDNumber(v.IDNumber), Phone: guanjia.MaskPhone(v.Phone), Skills: skills,
-		Availability: v.Availability, CertifiedAt: v.CertifiedAt}
+		Availability: v.Availability, CertifiedAt: v.CertifiedAt, NoShows: v.NoShows}
 }
 
 type certifyRequest struct {

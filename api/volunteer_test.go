@@ -5,8 +5,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"image"
+	"image/color"
+	"image/png"
 	"io"
 	"log/slog"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -162,6 +166,30 @@ func (w *volunteerWorld) refused(status int, field string, r reply, what string)
 	if field != "" && r.str("error", "field") != field {
 		w.t.Errorf("%s: error field %q, want %q", what, r.str("error", "field"), field)
 	}
+}
+
+// upload posts a small PNG as multipart field "file".
+func (w *volunteerWorld) upload(path, token string) reply {
+	w.t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, 4, 4))
+	img.Set(1, 1, color.RGBA{R: 200, A: 255})
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	fw, _ := mw.CreateFormFile("file", "photo.png")
+	_ = png.Encode(fw, img)
+	mw.Close()
+	req, _ := http.NewRequest("POST", w.srv.URL+path, &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	r := reply{status: resp.StatusCode, raw: raw, header: resp.Header}
+	_ = json.Unmarshal(raw, &r.body)
+	return r
 }
 
 // fire runs the queued task with the given id through the worker's handler.
@@ -330,6 +358,16 @@ func TestVolunteerPath(t *testing.T) {
 		t.Fatalf("v1 check-in: %s", r.raw)
 	}
 	w.must(200, w.call("POST", path("/checkin"), v3, at), "v3 checks in")
+
+	// Participants who checked in add photos to the album; others may not.
+	if r := w.upload(path("/photos"), v1); r.status != 201 || !strings.HasPrefix(r.str("url"), path("/photos/")) {
+		t.Errorf("v1's photo: %d %s", r.status, r.raw)
+	}
+	w.refused(403, "", w.upload(path("/photos"), stranger), "a photo from someone who was not there")
+	album := w.must(200, w.call("GET", path("/photos"), v2, nil), "album")
+	if photos, _ := album.get("photos").([]any); len(photos) != 1 {
+		t.Errorf("album: %s", album.raw)
+	}
 	w.clock.Set(start.Add(6 * time.Minute))
 	w.refused(422, "token", w.call("POST", path("/checkout"), v1, at), "expired code")
 

@@ -77,8 +77,13 @@ func (s *DB) FindVolunteer(ctx context.Context, userID int64) (*guanjia.Voluntee
 	if err != nil {
 		return nil, fmt.Errorf("store: volunteer %d phone: %w", r.ID, err)
 	}
+	var noShows int64
+	if err := s.db.WithContext(ctx).Model(&signupRow{}).Where("user_id = ? AND status = ?", userID, guanjia.SignupNoShow).
+		Count(&noShows).Error; err != nil {
+		return nil, fmt.Errorf("store: no-shows of user %d: %w", userID, err)
+	}
 	return &guanjia.Volunteer{ID: r.ID, UserID: r.UserID, Name: r.Name, IDNumber: id, Phone: phone,
-		Skills: parseList(r.Skills), Availability: r.Availability, CertifiedAt: r.CertifiedAt.UTC()}, nil
+		Skills: parseList(r.Skills), Availability: r.Availability, CertifiedAt: r.CertifiedAt.UTC(), NoShows: int(noShows)}, nil
 }
 
 // CertifiedVolunteers says which of users have a certification.

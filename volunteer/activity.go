@@ -80,6 +80,9 @@ func (s *Service) CreateActivity(ctx context.Context, who guanjia.Claims, in Act
 	} else if !ok {
 		return nil, guanjia.Errorf(guanjia.EFORBIDDEN, "only the team's admins draft its activities")
 	}
+	if in.CoverPhoto != "" {
+		return nil, guanjia.FieldError(guanjia.EINVALID, "cover_photo", "add the cover to the draft's album first, then edit the draft")
+	}
 	now := s.now()
 	a := &guanjia.Activity{TeamID: in.TeamID, Status: guanjia.ActivityDraft, CreatedBy: who.UserID, CreatedAt: now, UpdatedAt: now}
 	if err := s.fill(ctx, who, a, in); err != nil {

@@ -111,8 +111,17 @@ func TestSignupNeverOversells(t *testing.T) {
 	if rows[guanjia.SignupConfirmed] != capacity || rows[guanjia.SignupWaitlisted] != people-capacity {
 		t.Errorf("rows %v", rows)
 	}
-	if n := len(e.sched.find(volunteer.TimerRemind, 0)); n != 0 {
-		t.Errorf("%d reminders armed for nobody", n)
+	reminders := 0
+	for _, su := range list {
+		if n := len(e.sched.find(volunteer.TimerRemind, su.ID)); n > 0 {
+			reminders += n
+			if su.Status != guanjia.SignupConfirmed {
+				t.Errorf("a reminder was armed for a %s signup", su.Status)
+			}
+		}
+	}
+	if reminders != capacity {
+		t.Errorf("%d reminders armed, want one per confirmed place", reminders)
 	}
 }
 
@@ -519,6 +528,9 @@ func TestAutoCheckoutAndNoShows(t *testing.T) {
 	}
 	if n, _ := e.db.FindActiveSignup(e.ctx, a.ID, skips.UserID); n.Status != guanjia.SignupNoShow {
 		t.Errorf("never came: %s, want no_show", n.Status)
+	}
+	if me, _ := e.svc.Me(e.ctx, skips); me.NoShows != 1 {
+		t.Errorf("no-shows counted %d, want 1", me.NoShows)
 	}
 	if out, _ := e.svc.HandleTimer(e.ctx, timers[volunteer.TimerAutoCheckout]); !out.Stale {
 		t.Error("a settled activity was settled again")

@@ -103,11 +103,24 @@ func seedVolunteerDemo(ctx context.Context, db *store.DB, out io.Writer) error {
 			To: string(guanjia.ActivityDraft), ActorID: &lead, At: now}); err != nil {
 			return err
 		}
-		a.Status = activities[i].status
-		if err := db.SaveActivity(ctx, &volunteer.ActivityChange{Activity: a, ExpectStatus: guanjia.ActivityDraft,
-			Events: []*guanjia.VolunteerEvent{{Subject: volunteer.SubjectActivity, SubjectID: a.ID, Action: "seed",
-				From: string(guanjia.ActivityDraft), To: string(a.Status), Note: "演示数据", At: now}}}); err != nil {
-			return err
+		// Submitted by the team's admin; the published ones approved by the platform.
+		type step struct {
+			action string
+			to     guanjia.ActivityStatus
+			actor  *int64
+		}
+		steps := []step{{volunteer.ActSubmit, guanjia.ActivitySubmitted, &lead}}
+		if activities[i].status == guanjia.ActivityPublished {
+			steps = append(steps, step{volunteer.ActApprove, guanjia.ActivityPublished, nil})
+		}
+		for version, st := range steps {
+			from := a.Status
+			a.Status = st.to
+			if err := db.SaveActivity(ctx, &volunteer.ActivityChange{Activity: a, ExpectStatus: from, ExpectVersion: version,
+				Events: []*guanjia.VolunteerEvent{{Subject: volunteer.SubjectActivity, SubjectID: a.ID, Action: st.action,
+					From: string(from), To: string(st.to), ActorID: st.actor, Note: "演示数据", At: now}}}); err != nil {
+				return err
+			}
 		}
 	}
 	// The demo volunteer holds a place on the activity that is on now.
