@@ -1,9 +1,6 @@
 package api
 
 import (
-	"bytes"
-	"errors"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -476,31 +473,12 @@ func (s *Server) handleActivityPhotoUpload(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	r := c.Request()
-	r.Body = http.MaxBytesReader(c.Response(), r.Body, s.cfg.MaxPhotoBytes+(64<<10))
-	fh, err := c.FormFile("file")
-	if err != nil {
-		var maxErr *http.MaxBytesError
-		if errors.As(err, &maxErr) {
-			return guanjia.Errorf(guanjia.ETOOLARGE, "the photo is larger than %d MB", s.cfg.MaxPhotoBytes>>20)
-		}
-		return invalid("file", "upload the photo as multipart field \"file\"")
-	}
-	if fh.Size > s.cfg.MaxPhotoBytes {
-		return guanjia.Errorf(guanjia.ETOOLARGE, "the photo is larger than %d MB", s.cfg.MaxPhotoBytes>>20)
-	}
-	f, err := fh.Open()
+	img, err := s.readImage(c)
 	if err != nil {
 		return err
 	}
-	defer f.Close()
-	head := make([]byte, 512)
-	n, _ := io.ReadFull(f, head)
-	ct := http.DetectContentType(head[:n])
-	if !imageTypes[ct] {
-		return guanjia.FieldError(guanjia.EUNSUPPORTED, "file", "the file is not a JPEG, PNG or WebP image")
-	}
-	p, err := s.volunteer.AddPhoto(r.Context(), claimsOf(c), id, ct, fh.Size, io.MultiReader(bytes.NewReader(head[:n]), f))
+	defer img.Close()
+	p, err := s.volunteer.AddPhoto(c.Request().Context(), claimsOf(c), id, img.contentType, img.size, img)
 	if err != nil {
 		return err
 	}

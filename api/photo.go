@@ -42,35 +42,16 @@ func (s *Server) handlePhotoUpload(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	r := c.Request()
-	r.Body = http.MaxBytesReader(c.Response(), r.Body, s.cfg.MaxPhotoBytes+(64<<10))
-	fh, err := c.FormFile("file")
-	if err != nil {
-		var maxErr *http.MaxBytesError
-		if errors.As(err, &maxErr) {
-			return guanjia.Errorf(guanjia.ETOOLARGE, "the photo is larger than %d MB", s.cfg.MaxPhotoBytes>>20)
-		}
-		return invalid("file", "upload the photo as multipart field \"file\"")
-	}
-	if fh.Size > s.cfg.MaxPhotoBytes {
-		return guanjia.Errorf(guanjia.ETOOLARGE, "the photo is larger than %d MB", s.cfg.MaxPhotoBytes>>20)
-	}
-	f, err := fh.Open()
+	img, err := s.readImage(c)
 	if err != nil {
 		return err
 	}
-	defer f.Close()
-	head := make([]byte, 512)
-	n, _ := io.ReadFull(f, head)
-	ct := http.DetectContentType(head[:n])
-	if !imageTypes[ct] {
-		return guanjia.FieldError(guanjia.EUNSUPPORTED, "file", "the file is not a JPEG, PNG or WebP image")
-	}
+	defer img.Close()
 	kind := c.FormValue("kind")
 	if kind == "" {
 		kind = "report"
 	}
-	p, err := s.dispatch.AttachPhoto(r.Context(), claimsOf(c), id, kind, ct, fh.Size, io.MultiReader(bytes.NewReader(head[:n]), f))
+	p, err := s.dispatch.AttachPhoto(c.Request().Context(), claimsOf(c), id, kind, img.contentType, img.size, img)
 	if err != nil {
 		return err
 	}
@@ -104,6 +85,41 @@ func (s *Server) handlePhotoSigned(c echo.Context) error {
 	}
 	defer body.Close()
 	return c.Stream(http.StatusOK, p.ContentType, body)
+}
+
+// upload is an uploaded image: its bytes, sniffed type and size.
+type upload struct {
+	io.Reader
+	io.Closer
+	contentType string
+	size        int64
+}
+
+// readImage takes the multipart "file" of the request: a JPEG, PNG or WebP
+// (sniffed from its bytes, not its name) no larger than the configured limit.
+func (s *Server) readImage(c echo.Context) (*upload, error) {
+	r := c.Request()
+	r.Body = http.MaxBytesReader(c.Response(), r.Body, s.cfg.MaxPhotoBytes+(64<<10))
+	fh, err := c.FormFile("file")
+	var maxErr *http.MaxBytesError
+	switch {
+	case errors.As(err, &maxErr) || (err == nil && fh.Size > s.cfg.MaxPhotoBytes):
+		return nil, guanjia.Errorf(guanjia.ETOOLARGE, "the photo is larger than %d MB", s.cfg.MaxPhotoBytes>>20)
+	case err != nil:
+		return nil, invalid("file", "upload the photo as multipart field \"file\"")
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return nil, err
+	}
+	head := make([]byte, 512)
+	n, _ := io.ReadFull(f, head)
+	ct := http.DetectContentType(head[:n])
+	if !imageTypes[ct] {
+		f.Close()
+		return nil, guanjia.FieldError(guanjia.EUNSUPPORTED, "file", "the file is not a JPEG, PNG or WebP image")
+	}
+	return &upload{Reader: io.MultiReader(bytes.NewReader(head[:n]), f), Closer: f, contentType: ct, size: fh.Size}, nil
 }
 
 // handlePhotoGet streams a photo to whoever may see its complaint.

@@ -99,7 +99,8 @@ CREATE TABLE complaints (
 CREATE INDEX complaints_status_idx ON complaints (status, unit_code);
 CREATE INDEX complaints_assignee_idx ON complaints (assignee_id, status);
 CREATE INDEX complaints_reporter_idx ON complaints (reporter_id);
-CREATE INDEX complaints_nearby_idx ON complaints (category, created_at, lat, lng);
+-- Duplicate search: a narrow latitude band of one category, then longitude.
+CREATE INDEX complaints_nearby_idx ON complaints (category, lat, lng);
 
 -- Immutable: the timeline and the audit log. Rows are only ever inserted.
 CREATE TABLE complaint_events (
