@@ -17,10 +17,12 @@ import (
 	"guanjia/dispatch"
 )
 
-// LiveChannel is the Redis pub/sub channel of complaint changes. Every
+// liveChannel is the Redis pub/sub channel of complaint changes. Every
 // process that changes complaints (API replicas, workers) publishes on it;
 // every API replica subscribes once and fans out to its own browsers.
-const LiveChannel = "guanjia:live:complaints"
+// Pub/sub ignores database numbers, so the number is part of the name: two
+// deployments on one Redis, each in its own database, do not hear each other.
+const liveChannel = "guanjia:live:complaints"
 
 const (
 	livePublishTimeout = time.Second      // a workflow step waits at most this long for Redis
@@ -32,8 +34,9 @@ const (
 // Redis pub/sub, so a change made on any replica, or by a worker's SLA timer,
 // reaches browsers connected to every replica.
 type Live struct {
-	rdb redis.UniversalClient
-	log *slog.Logger
+	rdb     redis.UniversalClient
+	channel string
+	log     *slog.Logger
 
 	mu   sync.Mutex
 	ps   *redis.PubSub // the one subscription of this process; nil while nobody listens
@@ -46,7 +49,11 @@ func NewLive(rdb redis.UniversalClient, log *slog.Logger) *Live {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Live{rdb: rdb, log: log, subs: map[*liveSub]struct{}{}}
+	channel := liveChannel
+	if c, ok := rdb.(*redis.Client); ok { // a cluster has no database numbers
+		channel = fmt.Sprintf("%s:%d", liveChannel, c.Options().DB)
+	}
+	return &Live{rdb: rdb, channel: channel, log: log, subs: map[*liveSub]struct{}{}}
 }
 
 var _ dispatch.Publisher = (*Live)(nil)
@@ -92,7 +99,7 @@ func (l *Live) ComplaintChanged(ctx context.Context, c *guanjia.Complaint) {
 	// The request may end right after the change; the news should still go out.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), livePublishTimeout)
 	defer cancel()
-	if err := l.rdb.Publish(ctx, LiveChannel, b).Err(); err != nil {
+	if err := l.rdb.Publish(ctx, l.channel, b).Err(); err != nil {
 		l.log.Warn("live: publish complaint change", "complaint", c.ID, "err", err)
 	}
 }
@@ -116,10 +123,10 @@ func (l *Live) subscribe(ctx context.Context) (*liveSub, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.ps == nil {
-		ps := l.rdb.Subscribe(ctx, LiveChannel)
+		ps := l.rdb.Subscribe(ctx, l.channel)
 		if _, err := ps.Receive(ctx); err != nil {
 			ps.Close()
-			return nil, fmt.Errorf("live: subscribe %s: %w", LiveChannel, err)
+			return nil, fmt.Errorf("live: subscribe %s: %w", l.channel, err)
 		}
 		l.ps, l.done = ps, make(chan struct{})
 		go l.fanOut(ps, l.done)

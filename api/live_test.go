@@ -74,9 +74,9 @@ func nextLive(t *testing.T, who string, events <-chan liveEvent) liveEvent {
 func TestLiveFansOutAcrossReplicas(t *testing.T) {
 	r := newConsoleRig(t)
 	a := httptest.NewServer(r.replica())
-	defer a.Close()
+	t.Cleanup(a.Close) // after the streams below are closed: Close waits for them
 	b := httptest.NewServer(r.replica())
-	defer b.Close()
+	t.Cleanup(b.Close)
 
 	desk := r.follow(b.URL, "dispatcher")
 	crew := r.follow(b.URL, "crew")

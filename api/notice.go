@@ -58,12 +58,12 @@ func (s *Server) handleNoticeListAll(c echo.Context) error {
 }
 
 type noticeRequest struct {
-	Kind       string     `json:"kind"`
-	Title      string     `json:"title"`
-	Body       string     `json:"body"`
-	Area       string     `json:"area"`
-	ValidFrom  *time.Time `json:"valid_from"` // RFC 3339; default now
-	ValidUntil *time.Time `json:"valid_until"`
+	Kind       string `json:"kind"`
+	Title      string `json:"title"`
+	Body       string `json:"body"`
+	Area       string `json:"area"`
+	ValidFrom  string `json:"valid_from"` // RFC 3339, e.g. 2026-08-10T09:00:00+08:00; default now
+	ValidUntil string `json:"valid_until"`
 }
 
 // handleNoticeCreate publishes a notice with its validity window.
@@ -75,11 +75,18 @@ func (s *Server) handleNoticeCreate(c echo.Context) error {
 	now := s.now().UTC().Truncate(time.Second)
 	n := &guanjia.Notice{Kind: guanjia.NoticeKind(req.Kind), Title: req.Title, Body: req.Body, Area: req.Area,
 		ValidFrom: now, PublishedBy: claimsOf(c).UserID, CreatedAt: now}
-	if req.ValidFrom != nil {
-		n.ValidFrom = req.ValidFrom.UTC()
-	}
-	if req.ValidUntil != nil {
-		n.ValidUntil = req.ValidUntil.UTC()
+	for _, f := range []struct {
+		name, value string
+		dst         *time.Time
+	}{{"valid_from", req.ValidFrom, &n.ValidFrom}, {"valid_until", req.ValidUntil, &n.ValidUntil}} {
+		if f.value == "" {
+			continue
+		}
+		t, err := time.Parse(time.RFC3339, f.value)
+		if err != nil {
+			return invalid(f.name, "%s must be a time like 2026-08-10T09:00:00+08:00", f.name)
+		}
+		*f.dst = t.UTC()
 	}
 	if err := n.Validate(); err != nil {
 		return err

@@ -14,6 +14,7 @@ import (
 
 	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 )
@@ -84,6 +85,13 @@ func newBrowser(t *testing.T) func(name string) *browserSession {
 			}
 		}); err != nil {
 			t.Fatalf("%s: open tab: %v", name, err)
+		}
+		// Record what the pages' Content-Security-Policy blocks: a blocked
+		// script or style is a broken page that throws nothing.
+		if _, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{
+			Source: `window.cspViolations = []; document.addEventListener('securitypolicyviolation',
+				(e) => window.cspViolations.push(e.violatedDirective + ' ' + e.blockedURI));`}); err != nil {
+			t.Fatalf("%s: %v", name, err)
 		}
 		t.Cleanup(s.checkScriptErrors)
 		return s
@@ -158,6 +166,9 @@ func (s *browserSession) shot(name string) {
 		if leak, _ := chromedp.Run(s.ctx, chromedp.Evaluate[string](
 			`(document.body.innerText.match(/\b(null|undefined|NaN)\b|\[object \w+\]/) || [''])[0]`)); leak != "" {
 			s.t.Errorf("%s: page %s shows %q", s.name, name, leak)
+		}
+		if blocked, _ := chromedp.Run(s.ctx, chromedp.Evaluate[string](`window.cspViolations ? window.cspViolations.join('; ') : 'no CSP recorder'`)); blocked != "" {
+			s.t.Errorf("%s: page %s had content blocked: %s", s.name, name, blocked)
 		}
 	}
 	png, err := chromedp.Run(s.ctx, chromedp.FullScreenshot(100))
@@ -394,3 +405,114 @@ func percent(v, of any) string {
 	return strconv.FormatFloat(math.Round(r*1000)/10, 'f', 1, 64) + "%"
 }
 
+// seedOpenOrders inserts n open orders spread over the demo city's units,
+// statuses, sources and deadlines (some overdue, some close, most not),
+// newest last, in a few bulk statements.
+func seedOpenOrders(t *testing.T, m *Main, n int) {
+	t.Helper()
+	ctx := context.Background()
+	agent, err := m.DB.FindUserByUsername(ctx, "agent")
+	if err != nil {
+		t.Fatal(err)
+	}
+	kinds := []struct{ category, dept string }{{"1101", "hw"}, {"0101", "sz"}, {"0401", "yl"}, {"1201", "cg"}}
+	districts := []struct{ code, name string }{{"lh", "龙华区"}, {"ml", "美兰区"}, {"xy", "秀英区"}, {"qs", "琼山区"}}
+	statuses := []string{"dispatched", "accepted", "on_site", "submitted"}
+	sources := []string{"hotline", "miniprogram", "patrol"}
+	now := time.Now().UTC()
+	const batch = 500
+	for start := 0; start < n; start += batch {
+		var rows []string
+		var args []any
+		for i := start; i < start+batch && i < n; i++ {
+			k, d := kinds[i%len(kinds)], districts[(i/4)%len(districts)]
+			created := now.Add(time.Duration(i-n) * time.Minute)
+			acceptBy := now.Add(time.Duration(i%40-5) * time.Minute) // 5 of every 40 overdue
+			resolveBy := now.Add(time.Duration(i%50-3) * time.Hour)
+			unit, status := d.code+"-"+k.dept, statuses[i%len(statuses)]
+			if status == "submitted" {
+				unit = ""
+			}
+			rows = append(rows, "(?, ?, ?, ?, 'wgs84', ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?)")
+			args = append(args, k.category, fmt.Sprintf("压测工单 %d", i+1), 20.0+float64(i%97)/1000, 110.25+float64(i%89)/1000,
+				fmt.Sprintf("%s某路%d号", d.name, i%300+1), sources[i%len(sources)], agent.ID, status, d.code+"01", d.name, unit,
+				acceptBy, resolveBy, created, created, created, created.Add(time.Minute))
+		}
+		err := m.DB.Gorm().WithContext(ctx).Exec(`INSERT INTO complaints (category, description, lat, lng, coord_system, address, source,
+			reporter_id, status, grid_id, district, unit_code, attempt, accept_by, resolve_by, dispatched_at, accepted_at, created_at, updated_at)
+			VALUES `+strings.Join(rows, ", "), args...).Error
+		if err != nil {
+			t.Fatalf("seed orders: %v", err)
+		}
+	}
+}
+
+// TestBrowserQueueWithManyOpenOrders checks that the live queue stays usable
+// with 5,000 open orders: it pages, filters and loads quickly.
+func TestBrowserQueueWithManyOpenOrders(t *testing.T) {
+	open := newBrowser(t)
+	m := startMain(t)
+	const n = 5000
+	seedOpenOrders(t, m, n)
+	api := login(t, m, "dispatcher")
+
+	start := time.Now()
+	a := api.do("GET", "/api/v1/complaints?open=true&per_page=50&page=100", nil)
+	if a.status != 200 || a.num("total") != n {
+		t.Fatalf("last page of the open queue: %d total %v", a.status, a.body["total"])
+	}
+	t.Logf("API: last page of %d open orders in %v", n, time.Since(start).Round(time.Millisecond))
+
+	disp := open("dispatcher")
+	disp.login(base(m), "/console/dashboard", "dispatcher")
+	start = time.Now()
+	disp.do("open the queue", chromedp.Navigate(base(m)+"/console/queue"))
+	disp.waitFor("a full first page", `document.querySelectorAll('#queue-table tbody tr[data-id]').length === 50`)
+	disp.waitFor("the page's own timing", `performance.getEntriesByName('queue-shown').length === 1`)
+	shown := time.Duration(disp.eval(`performance.getEntriesByName('queue-shown')[0].startTime`).(float64) * float64(time.Millisecond))
+	t.Logf("browser: queue with %d open orders shown %v after navigation (%v seen from the test)", n,
+		shown.Round(time.Millisecond), time.Since(start).Round(time.Millisecond))
+	if shown > 3*time.Second {
+		t.Errorf("the queue took %v to show its first page", shown)
+	}
+	if got := disp.text("#summary"); got != "共 5,000 条工单" {
+		t.Errorf("summary %q", got)
+	}
+	if got := disp.text("#pageinfo"); got != "第 1 / 100 页" {
+		t.Errorf("page info %q", got)
+	}
+	for _, cls := range []string{"ok", "warn", "overdue"} {
+		if disp.eval(`document.querySelector('#queue-table .countdown.`+cls+`') !== null`) != true {
+			t.Errorf("no %s countdown on the first page", cls)
+		}
+	}
+	disp.shot("11-queue-5000")
+
+	disp.do("next page", chromedp.Click(chromedp.ID("next")))
+	disp.waitFor("page 2", `document.getElementById('pageinfo').textContent === '第 2 / 100 页'`)
+	if first := disp.eval(`document.querySelector('#queue-table tbody tr').dataset.id`); first != strconv.Itoa(n-50) {
+		t.Errorf("page 2 starts with #%v, want #%d", first, n-50)
+	}
+
+	// Filter by unit and source: the count is the API's, the URL keeps the filter.
+	want := api.do("GET", "/api/v1/complaints?open=true&unit=ml-hw&source=patrol&per_page=1", nil).num("total")
+	disp.do("filter", chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := chromedp.Run(ctx, chromedp.Evaluate[chromedp.Void](`(() => {
+			const f = document.getElementById('filters');
+			f.elements.unit.value = 'ml-hw';
+			f.elements.source.value = 'patrol';
+			f.dispatchEvent(new Event('change'));
+		})()`))
+		return err
+	}))
+	disp.waitFor("the filtered count", fmt.Sprintf(`document.getElementById('summary').textContent === '共 %s 条工单'`, groupThousands(want)))
+	if rows := disp.eval(`[...document.querySelectorAll('#queue-table tbody tr[data-id]')].every(tr => tr.children[5].textContent === '美兰区环卫所' && tr.children[7].textContent === '巡查上报')`); rows != true {
+		t.Error("a filtered row shows another unit or source")
+	}
+	if loc := disp.eval(`location.search`); !strings.Contains(loc.(string), "unit=ml-hw") || !strings.Contains(loc.(string), "source=patrol") {
+		t.Errorf("the URL does not keep the filter: %v", loc)
+	}
+	disp.shot("12-queue-filtered")
+}
+
+func base(m *Main) string { return m.URL }

@@ -235,7 +235,7 @@ const GJ = (() => {
   // alone show where things are.
   function map(id) {
     const m = L.map(id, { center: [20.02, 110.33], zoom: 12, zoomControl: true });
-    if (body.tiles) L.tileLayer(body.tiles, { maxZoom: 19, subdomains: '01234567' }).addTo(m);
+    if (body.tiles) L.tileLayer(body.tiles, { maxZoom: 19 }).addTo(m);
     api('GET', '/api/v1/grids').then((geo) => {
       L.geoJSON(geo, {
         style: { color: '#0b5cad', weight: 1, fillOpacity: 0.04 },

@@ -115,7 +115,10 @@
   let map = null;
   let layer = null;
   function drawMap(d) {
-    if (!map) map = GJ.map('map');
+    if (!map) {
+      map = GJ.map('map');
+      map.setView([d.lat, d.lng], 15);
+    }
     if (layer) layer.remove();
     layer = L.layerGroup().addTo(map);
     L.marker([d.lat, d.lng], { title: '问题位置' }).bindPopup(`#${d.id} ${d.address || ''}`).addTo(layer);
@@ -131,7 +134,6 @@
         L.circleMarker([e.lat, e.lng], { radius: 7, color: '#4a2fa0', fillOpacity: 0.9 }).bindTooltip(`到场打卡 ${GJ.time(e.at)}`).addTo(layer);
       }
     }
-    map.setView([d.lat, d.lng], 15);
   }
 
   function info(d) {
