@@ -52,6 +52,14 @@ type User struct {
 	CreatedAt    time.Time
 }
 
+// DisplayName is the name to show: the real name, else the login name.
+func (u *User) DisplayName() string {
+	if u.Name != "" {
+		return u.Name
+	}
+	return u.Username
+}
+
 // Validate checks the fields an operator supplies when adding a user.
 func (u *User) Validate() error {
 	if !u.Role.Valid() {

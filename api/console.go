@@ -6,7 +6,6 @@ import (
 	"net/url"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -60,7 +59,7 @@ func (s *Server) page(name, title string, roles ...guanjia.Role) echo.HandlerFun
 			return err
 		}
 		p := web.Page{Name: name, Title: title, CanAdmin: who.Role == guanjia.RoleAdmin && s.cfg.AdminQueuesUI != nil,
-			User: web.User{ID: u.ID, Name: firstNonEmpty(u.Name, u.Username), Role: string(u.Role), Unit: u.UnitCode}}
+			User: web.User{ID: u.ID, Name: u.DisplayName(), Role: string(u.Role), Unit: u.UnitCode}}
 		if name == "order" {
 			if p.OrderID, err = pathID(c); err != nil {
 				return err
@@ -115,41 +114,3 @@ func (s *Server) handleStatic(c echo.Context) error {
 }
 
 var staticFiles = echo.StaticDirectoryHandler(web.Static, false)
-
-type crewJSON struct {
-	ID         int64      `json:"id"`
-	Name       string     `json:"name"`
-	Unit       string     `json:"unit"`
-	Grid       string     `json:"grid"`
-	OnDuty     bool       `json:"on_duty"`
-	Lat        float64    `json:"lat,omitempty"`
-	Lng        float64    `json:"lng,omitempty"`
-	PositionAt *time.Time `json:"position_at,omitempty"`
-}
-
-// handleCrewList answers the crew members the console may dispatch to and
-// shows on its maps: all for the command center, their own unit's for a
-// unit admin. ?unit= narrows to one unit.
-func (s *Server) handleCrewList(c echo.Context) error {
-	unit := c.QueryParam("unit")
-	if who := claimsOf(c); who.Role == guanjia.RoleUnitAdmin {
-		unit = who.UnitCode
-	}
-	crews, err := s.dispatch.Store.ListUsersByRole(c.Request().Context(), guanjia.RoleCrew, unit)
-	if err != nil {
-		return err
-	}
-	out := make([]crewJSON, len(crews))
-	for i, u := range crews {
-		out[i] = crewJSON{ID: u.ID, Name: firstNonEmpty(u.Name, u.Username), Unit: u.UnitCode, Grid: u.GridID,
-			OnDuty: u.OnDuty, Lat: u.Lat, Lng: u.Lng, PositionAt: u.PositionAt}
-	}
-	return c.JSON(http.StatusOK, map[string]any{"crews": out})
-}
-
-func firstNonEmpty(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
-}

@@ -51,25 +51,24 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 	}
 	var body errorBody
 	status := http.StatusInternalServerError
+	var ge *guanjia.Error
 	var he *echo.HTTPError
-	if errors.As(err, &he) && guanjia.ErrorCode(he.Internal) == guanjia.EINTERNAL {
+	switch {
+	case errors.As(err, &ge): // ours, possibly wrapped
+		body.Error.Code, body.Error.Message, body.Error.Field = ge.Code, ge.Message, ge.Field
+		status = statusOf[ge.Code]
+	case errors.As(err, &he): // echo's own: unknown route, wrong method, body too large
 		status = he.Code
 		body.Error.Code = codeOfStatus[he.Code]
-		if body.Error.Code == "" {
-			body.Error.Code = guanjia.EINTERNAL
-		}
 		body.Error.Message = http.StatusText(he.Code)
 		if msg, ok := he.Message.(string); ok {
 			body.Error.Message = msg
 		}
-	} else {
-		if he != nil {
-			err = he.Internal
+		if body.Error.Code == "" {
+			status, body.Error.Code, body.Error.Message = http.StatusInternalServerError, guanjia.EINTERNAL, "internal error"
 		}
-		body.Error.Code = guanjia.ErrorCode(err)
-		body.Error.Message = guanjia.ErrorMessage(err)
-		body.Error.Field = guanjia.ErrorField(err)
-		status = statusOf[body.Error.Code]
+	default:
+		body.Error.Code, body.Error.Message = guanjia.EINTERNAL, "internal error"
 	}
 	if status >= 500 {
 		s.log.Error("internal error", "err", err, "method", c.Request().Method, "path", c.Path(),

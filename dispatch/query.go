@@ -185,3 +185,16 @@ func rowsOf(m map[string]*guanjia.Stats) []guanjia.StatsRow {
 	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
 	return out
 }
+
+// Crews lists crew members with their open tasks, for dispatchers choosing
+// whom to send: every unit for the command center, their own for a unit admin.
+func (s *Service) Crews(ctx context.Context, who guanjia.Claims, unitCode string) ([]CrewLoad, error) {
+	switch who.Role {
+	case guanjia.RoleUnitAdmin:
+		unitCode = who.UnitCode
+	case guanjia.RoleAgent, guanjia.RoleDispatcher, guanjia.RoleAdmin:
+	default:
+		return nil, guanjia.Errorf(guanjia.EFORBIDDEN, "the crew list is for the command center and units")
+	}
+	return s.Store.Crews(ctx, unitCode)
+}

@@ -69,6 +69,8 @@ type Store interface {
 	// OnDutyCrews lists the on-duty crew members of a unit patrolling a grid,
 	// each with how many open tasks they carry.
 	OnDutyCrews(ctx context.Context, unitCode, gridID string) ([]CrewLoad, error)
+	// Crews lists crew members (of one unit, or all) with their open tasks.
+	Crews(ctx context.Context, unitCode string) ([]CrewLoad, error)
 	ListUsersByRole(ctx context.Context, role guanjia.Role, unitCode string) ([]*guanjia.User, error)
 	FindUserByID(ctx context.Context, id int64) (*guanjia.User, error)
 

@@ -528,3 +528,22 @@ func TestRiskyPhotoIsHidden(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 	}
 }
+
+func TestUnknownRoutesAnswerJSONErrors(t *testing.T) {
+	m := startMain(t)
+	c := login(t, m, "dispatcher")
+	for _, tt := range []struct {
+		method, path string
+		status       int
+		code         string
+	}{
+		{"GET", "/api/v1/no-such-thing", 404, "not_found"},
+		{"DELETE", "/api/v1/complaints", 404, "not_found"},
+		{"GET", "/api/v1/complaints/abc", 404, "not_found"},
+	} {
+		a := c.do(tt.method, tt.path, nil)
+		if a.errCode() != tt.code || a.status != tt.status {
+			t.Errorf("%s %s = %d %s", tt.method, tt.path, a.status, a.raw)
+		}
+	}
+}
