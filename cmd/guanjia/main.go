@@ -298,10 +298,11 @@ func (m *Main) wire(ctx context.Context) error {
 	m.Dispatch.Now, m.Dispatch.Log = m.Now, m.Log
 	senders, content, miniProgram := m.wechatWiring()
 	m.Dispatch.Content = content
+	m.Dispatch.Photos = m.photoChecker()
 	// Every process that changes complaints (api, worker, all-in-one) tells the live queues.
 	live := api.NewLive(m.rdb, m.Log)
 	m.Dispatch.Live = live
-	// 公益海口: the content checker stays a stand-in until the WeChat adapter is wired in here.
+	// 公益海口: organisers' and requesters' texts pass the same WeChat content check.
 	vol := volunteer.NewService(m.DB, m.Scheduler, m.Scheduler, content, volunteer.ClockFunc(m.Now), m.Config.Secret)
 	vol.Blobs, vol.Log, vol.Config.PublicURL = blobs, m.Log, m.Config.PublicURL
 	// 诚信海口: hot lookups cached in Redis, large imports run by the worker.
