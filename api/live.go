@@ -58,40 +58,12 @@ func NewLive(rdb redis.UniversalClient, log *slog.Logger) *Live {
 
 var _ dispatch.Publisher = (*Live)(nil)
 
-// liveComplaint is what a queue row needs: no caller name or phone.
-type liveComplaint struct {
-	ID           int64      `json:"id"`
-	Category     string     `json:"category"`
-	Description  string     `json:"description"`
-	Address      string     `json:"address"`
-	Lat          float64    `json:"lat"`
-	Lng          float64    `json:"lng"`
-	Source       string     `json:"source"`
-	Status       string     `json:"status"`
-	Grid         string     `json:"grid"`
-	District     string     `json:"district"`
-	Unit         string     `json:"unit"`
-	Assignee     *int64     `json:"assignee"`
-	DuplicateOf  *int64     `json:"duplicate_of"`
-	Escalation   int        `json:"escalation"`
-	Overdue      bool       `json:"overdue"`
-	AcceptBy     *time.Time `json:"accept_by"`
-	ArriveBy     *time.Time `json:"arrive_by"`
-	ResolveBy    *time.Time `json:"resolve_by"`
-	DispatchedAt *time.Time `json:"dispatched_at,omitempty"`
-	AcceptedAt   *time.Time `json:"accepted_at,omitempty"`
-	CreatedAt    time.Time  `json:"created_at"`
-	UpdatedAt    time.Time  `json:"updated_at"`
-}
-
 // ComplaintChanged publishes c. A failure is logged, not returned: the
 // change is saved, and pages resync on reconnect and on their own timer.
 func (l *Live) ComplaintChanged(ctx context.Context, c *guanjia.Complaint) {
-	b, err := json.Marshal(liveComplaint{ID: c.ID, Category: c.Category, Description: c.Description,
-		Address: c.Address, Lat: c.Lat, Lng: c.Lng, Source: string(c.Source), Status: string(c.Status),
-		Grid: c.GridID, District: c.District, Unit: c.UnitCode, Assignee: c.AssigneeID, DuplicateOf: c.DuplicateOf,
-		Escalation: c.Escalation, Overdue: c.Overdue, AcceptBy: c.AcceptBy, ArriveBy: c.ArriveBy, ResolveBy: c.ResolveBy,
-		DispatchedAt: c.DispatchedAt, AcceptedAt: c.AcceptedAt, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt})
+	row := toComplaintJSON(c)
+	row.CallerName, row.CallerPhone = "", "" // a queue row needs no caller details
+	b, err := json.Marshal(row)
 	if err != nil {
 		l.log.Error("live: encode complaint", "complaint", c.ID, "err", err)
 		return
