@@ -252,11 +252,11 @@ func (s *Service) save(ctx context.Context, ch *Change) error {
 	if err := s.Store.SaveComplaint(ctx, ch); err != nil {
 		return err
 	}
-	if s.Live != nil {
-		s.Live.ComplaintChanged(ctx, ch.Complaint)
-	}
 	// The queue calls are independent round trips to Redis: make them at once.
 	var wg sync.WaitGroup
+	if s.Live != nil {
+		wg.Go(func() { s.Live.ComplaintChanged(ctx, ch.Complaint) })
+	}
 	for _, t := range ch.Arm { // the store has filled in the IDs of a new complaint
 		wg.Go(func() {
 			if err := s.Scheduler.ArmTimer(ctx, t); err != nil {

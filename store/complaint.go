@@ -140,7 +140,8 @@ func (s *DB) SaveComplaint(ctx context.Context, ch *dispatch.Change) error {
 		c := ch.Complaint
 		row := s.toComplaintRow(c)
 		row.Version = c.Version + 1
-		if c.ID == 0 {
+		isNew := c.ID == 0
+		if isNew {
 			if err := tx.Create(row).Error; err != nil {
 				return fmt.Errorf("store: create complaint: %w", err)
 			}
@@ -165,7 +166,7 @@ func (s *DB) SaveComplaint(ctx context.Context, ch *dispatch.Change) error {
 				return fmt.Errorf("store: fire timer: %w", err)
 			}
 		}
-		if len(ch.Cancel) > 0 {
+		if len(ch.Cancel) > 0 && !isNew { // a new complaint has no timers to cancel
 			if err := tx.Model(&timerRow{}).Where("complaint_id = ? AND kind IN ? AND fired_at IS NULL AND cancelled_at IS NULL", c.ID, ch.Cancel).
 				Update("cancelled_at", now).Error; err != nil {
 				return fmt.Errorf("store: cancel timers: %w", err)
