@@ -104,7 +104,7 @@ func (s *Service) Create(ctx context.Context, who guanjia.Claims, in NewComplain
 	}
 
 	actor := who.UserID
-	ch := &Change{Complaint: c, Follow: []int64{who.UserID}}
+	ch := &Change{Complaint: c, Follow: followers(who)}
 	ch.Events = append(ch.Events, &guanjia.Event{Action: guanjia.ActionCreate, To: guanjia.StatusSubmitted,
 		ActorID: &actor, ActorRole: who.Role, Lat: &c.Lat, Lng: &c.Lng, At: now})
 
@@ -139,6 +139,16 @@ func (s *Service) checkText(ctx context.Context, who guanjia.Claims, field, text
 	return s.Content.CheckText(ctx, u.OpenID, field, text)
 }
 
+// followers are who hears about a new complaint's progress: the citizen who
+// reported it. Staff who file (a hotline agent for a caller, a crew on patrol)
+// follow it in the console instead.
+func followers(who guanjia.Claims) []int64 {
+	if who.Role == guanjia.RoleCitizen {
+		return []int64{who.UserID}
+	}
+	return nil
+}
+
 // findDuplicate returns the nearest open complaint of the same category within
 // the category's radius reported in the last 24 hours.
 func (s *Service) findDuplicate(ctx context.Context, cat *guanjia.Category, c *guanjia.Complaint) (*guanjia.Complaint, error) {
@@ -168,7 +178,7 @@ func (s *Service) createDuplicate(ctx context.Context, who guanjia.Claims, c, or
 	c.Status = guanjia.StatusDuplicate
 	c.DuplicateOf = &orig.ID
 	c.GridID, c.District, c.UnitCode = orig.GridID, orig.District, orig.UnitCode
-	ch := &Change{Complaint: c, Follow: []int64{who.UserID}}
+	ch := &Change{Complaint: c, Follow: followers(who)}
 	ch.Events = []*guanjia.Event{
 		{Action: guanjia.ActionCreate, To: guanjia.StatusSubmitted, ActorID: &actor, ActorRole: who.Role, Lat: &c.Lat, Lng: &c.Lng, At: now},
 		{Action: guanjia.ActionMerge, From: guanjia.StatusSubmitted, To: guanjia.StatusDuplicate, ActorRole: who.Role,
@@ -179,7 +189,7 @@ func (s *Service) createDuplicate(ctx context.Context, who guanjia.Claims, c, or
 	}
 	// The original's timeline says someone else reported it too; its reporters list grows.
 	if err := s.Store.Annotate(ctx, orig.ID, []*guanjia.Event{{Action: guanjia.ActionMeToo, From: orig.Status, To: orig.Status,
-		ActorID: &actor, ActorRole: who.Role, Note: fmt.Sprintf("#%d", c.ID), At: now}}, []int64{who.UserID}); err != nil {
+		ActorID: &actor, ActorRole: who.Role, Note: fmt.Sprintf("#%d", c.ID), At: now}}, followers(who)); err != nil {
 		return nil, err
 	}
 	return c, nil

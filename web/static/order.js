@@ -171,6 +171,30 @@
     });
   }
 
+  const CHANNEL = { wecom: '企业微信', subscribe: '订阅消息', log: '日志' };
+  const DELIVERY = { pending: '待发送', retrying: '重试中', sent: '已送达', failed: '发送失败', no_consent: '未授权订阅' };
+  const TEMPLATE = { task_assigned: '新任务', sla_warning: '催办', escalation: '督办', manual_queue: '待人工派遣', complaint_update: '进度通知' };
+
+  // deliveries shows each push about the order: who, how, and whether it arrived.
+  function deliveries(list) {
+    if (!list.length) return [h('li', { class: 'muted' }, '暂无推送')];
+    return list.map((n) => h('li', { 'data-delivery': n.status },
+      h('time', { datetime: n.created_at }, GJ.time(n.created_at)),
+      h('strong', {}, TEMPLATE[n.template] || n.template), ` · ${CHANNEL[n.channel] || n.channel} → 用户 #${n.recipient}`,
+      h('span', { class: n.status === 'failed' ? 'error' : 'muted' }, ` · ${DELIVERY[n.status] || n.status}（${n.attempts} 次）`),
+      n.error ? h('span', { class: 'note' }, n.error) : null));
+  }
+
+  async function loadDeliveries() {
+    const el = document.getElementById('deliveries');
+    try {
+      const r = await api('GET', `/api/v1/notifications?complaint=${id}`);
+      el.replaceChildren(...deliveries(r.notifications || []));
+    } catch (err) {
+      el.replaceChildren(h('li', { class: 'muted' }, '推送记录无法加载'));
+    }
+  }
+
   async function load() {
     try {
       const d = await api('GET', `/api/v1/complaints/${id}`);
@@ -193,6 +217,7 @@
         ? actions.map((a, i) => actionForm(a, d, i > 0))
         : [h('p', { class: 'muted' }, '当前状态下没有您可执行的操作。')]));
       drawMap(d);
+      loadDeliveries();
     } catch (err) {
       GJ.showError(errEl, err.status === 404 ? new Error(`工单 #${id} 不存在或您无权查看`) : err);
     }
