@@ -254,7 +254,7 @@ func TestCreditAPI(t *testing.T) {
 	}
 	// Staff still see it, with its history; the public does not.
 	var entry struct {
-		Entry  struct{ Status string } `json:"entry"`
+		Entry  struct{ Status string }   `json:"entry"`
 		Events []struct{ Action string } `json:"events"`
 	}
 	entryPath := "/api/v1/credit/entries/" + fmt.Sprint(firstEntryID(t, a))

@@ -141,7 +141,7 @@ func (s *Service) detail(sub *guanjia.CreditSubject, entries []*guanjia.CreditEn
 // subject has the code) and its active entries. Publication periods are
 // applied when it is read, so a cached answer never outlives them.
 type cachedSubject struct {
-	Subject *guanjia.CreditSubject  `json:"s"`
+	Subject *guanjia.CreditSubject `json:"s"`
 	Entries []*guanjia.CreditEntry `json:"e"`
 }
 

@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"gorm.io/gorm"
 
@@ -143,13 +145,21 @@ func likePattern(q string) string {
 // SearchSubjects finds names containing f.Name. At most credit.MaxSearchResults
 // matches are ranked (exact name, then where the match starts, then shorter
 // names): the candidate scan stops there, so a broad query stays fast. On
-// PostgreSQL the trigram index serves the match.
+// PostgreSQL the indexes of migrations/004_credit.sql serve the match.
 func (s *DB) SearchSubjects(ctx context.Context, f credit.SubjectSearch) ([]*guanjia.CreditSubject, bool, error) {
-	like, position := "LIKE", "instr(c.name, ?)"
+	args := []any{likePattern(f.Name)}
+	where := "s.name LIKE ? ESCAPE '\\'"
+	position := "instr(c.name, ?)"
 	if s.Dialect == "postgres" {
-		like, position = "ILIKE", "strpos(c.name, ?)"
+		where, position = "s.name ILIKE ? ESCAPE '\\'", "strpos(c.name, ?)" // the trigram index
+		if utf8.RuneCountInString(f.Name) == 2 {
+			// Two characters have no trigram: the bigram index narrows, ILIKE
+			// confirms. Longer queries leave it out, because a bitmap recheck
+			// would compute every candidate's bigrams again.
+			where = "credit_bigrams(s.name) @> credit_bigrams(?) AND " + where
+			args = []any{f.Name, likePattern(f.Name)}
+		}
 	}
-	where := "s.name " + like + " ? ESCAPE '\\'"
 	if f.PublicOnly {
 		// A person is findable only while something about them is published.
 		where += " AND (s.kind <> 'person' OR EXISTS (SELECT 1 FROM credit_entries e WHERE e.subject_id = s.id AND e.status = 'active'))"
@@ -157,7 +167,21 @@ func (s *DB) SearchSubjects(ctx context.Context, f credit.SubjectSearch) ([]*gua
 	q := `SELECT c.* FROM (SELECT s.* FROM credit_subjects s WHERE ` + where + ` LIMIT ?) c
 		ORDER BY CASE WHEN c.name = ? THEN 0 ELSE 1 END, ` + position + `, length(c.name), c.id LIMIT ? OFFSET ?`
 	var rows []creditSubjectRow
-	err := s.db.WithContext(ctx).Raw(q, likePattern(f.Name), credit.MaxSearchResults, f.Name, f.Name, f.Limit+1, f.Offset).Scan(&rows).Error
+	args = append(args, credit.MaxSearchResults, f.Name, f.Name, f.Limit+1, f.Offset)
+	search := func(g *gorm.DB) error { return g.Raw(q, args...).Scan(&rows).Error }
+	var err error
+	if s.Dialect == "postgres" {
+		// A cached generic plan cannot tell a common pattern (scan until 1000
+		// match) from a rare one (use an index): plan each search for its own.
+		err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+			if err := tx.Exec("SET LOCAL plan_cache_mode = force_custom_plan").Error; err != nil {
+				return err
+			}
+			return search(tx)
+		})
+	} else {
+		err = search(s.db.WithContext(ctx))
+	}
 	if err != nil {
 		return nil, false, fmt.Errorf("store: search credit subjects: %w", err)
 	}
@@ -201,7 +225,15 @@ func (s *DB) ListEntries(ctx context.Context, f credit.EntryFilter) ([]*guanjia.
 		q = q.Where("subject_id = ?", f.SubjectID)
 	}
 	if len(f.Types) > 0 {
-		q = q.Where("type IN ?", f.Types)
+		// Known codes, spelled out so the partial list index applies to any plan.
+		quoted := make([]string, 0, len(f.Types))
+		for _, t := range f.Types {
+			if _, err := credit.LookupType(t); err != nil {
+				return nil, 0, err
+			}
+			quoted = append(quoted, "'"+t+"'")
+		}
+		q = q.Where("type IN (" + strings.Join(quoted, ",") + ")")
 	}
 	if f.PublicOn != nil {
 		// Literal 'active' so the partial list index applies.
@@ -722,8 +754,10 @@ var _ credit.Store = (*DB)(nil)
 
 // ---- import ----
 
-// importChunk is how many rows one multi-row statement writes: 17 entry
-// columns × 1000 stays under both backends' limit on bound parameters.
+// importChunk is how many rows one statement writes. On SQLite, rows are
+// spelled out as VALUES lists: 16 entry columns × 1000 stays under its limit
+// on bound parameters. On PostgreSQL each column travels as one array
+// (unnest), so a chunk costs one parse and plan whatever its size.
 const importChunk = 1000
 
 // sqlArgs collects bound parameters and writes each one's placeholder in the
@@ -741,41 +775,35 @@ func (a *sqlArgs) add(v any) string {
 	return "?"
 }
 
+// importWriter writes one batch inside its transaction.
+type importWriter struct {
+	s    *DB
+	tx   *gorm.DB
+	conn gorm.ConnPool
+	b    *credit.Batch
+	now  time.Time
+	pg   bool
+}
+
 // ImportBatch writes a validated batch in one transaction (see credit.Store).
 func (s *DB) ImportBatch(ctx context.Context, b *credit.Batch, rows []credit.ImportRow, progress func(done int)) error {
 	now := s.Now()
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		conn := tx.Statement.ConnPool
+		w := &importWriter{s: s, tx: tx, conn: tx.Statement.ConnPool, b: b, now: now, pg: s.Dialect == "postgres"}
 		b.Inserted, b.Updated, b.Unchanged = 0, 0, 0
 		for start := 0; start < len(rows); start += importChunk {
 			chunk := rows[start:min(start+importChunk, len(rows))]
-			t0 := time.Now()
-			ids, err := s.upsertSubjects(ctx, conn, chunk, now)
+			ids, err := w.subjects(ctx, chunk)
 			if err != nil {
 				return err
 			}
-			t1 := time.Now()
-			if err := s.writeEntries(ctx, tx, conn, b, chunk, ids, now); err != nil {
+			if err := w.entries(ctx, chunk, ids); err != nil {
 				return err
 			}
-			fmt.Println("DEBUG chunk subjects", t1.Sub(t0), "entries", time.Since(t1))
 			if progress != nil {
 				progress(start + len(chunk))
 			}
 		}
-		// One publish event per new entry, written by the database itself: the
-		// entries of this batch that have no history yet.
-		args := &sqlArgs{postgres: s.Dialect == "postgres"}
-		q := `INSERT INTO credit_events (entry_id, action, from_status, to_status, actor_id, actor_role, batch_id, note, at)
-			SELECT e.id, ` + args.add(string(guanjia.CreditPublish)) + `, '', ` + args.add(string(guanjia.CreditActive)) + `, ` +
-			args.add(b.UploadedBy) + `, ` + args.add(string(b.UploaderRole)) + `, e.batch_id, '', ` + args.add(now) + `
-			FROM credit_entries e WHERE e.batch_id = ` + args.add(b.ID) + `
-			AND NOT EXISTS (SELECT 1 FROM credit_events v WHERE v.entry_id = e.id)`
-		t2 := time.Now()
-		if _, err := conn.ExecContext(ctx, q, args.args...); err != nil {
-			return fmt.Errorf("store: publish events of batch %d: %w", b.ID, err)
-		}
-		fmt.Println("DEBUG events", time.Since(t2))
 		b.Status, b.FinishedAt = credit.BatchDone, &now
 		if err := updateBatch(tx, b); err != nil {
 			return err
@@ -792,14 +820,27 @@ func (s *DB) ImportBatch(ctx context.Context, b *credit.Batch, rows []credit.Imp
 	return nil
 }
 
-// upsertSubjects inserts new subjects and updates changed names, legal
-// representatives and addresses (an empty cell keeps what is known). It
-// returns the ID of each subject key in chunk.
-func (s *DB) upsertSubjects(ctx context.Context, conn gorm.ConnPool, chunk []credit.ImportRow, now time.Time) (map[string]int64, error) {
-	args := &sqlArgs{postgres: s.Dialect == "postgres"}
-	var sb strings.Builder
-	sb.WriteString(`INSERT INTO credit_subjects (subject_key, kind, credit_code, id_enc, id_hash, id_masked, name, legal_rep, address, created_at, updated_at) VALUES `)
-	keys := make([]any, 0, len(chunk))
+// subjectConflict updates a known subject only where the row says something
+// new: another name, or a legal representative, address or ID number that
+// was not known (an empty cell keeps what is known).
+const subjectConflict = ` ON CONFLICT (subject_key) DO UPDATE SET
+	name = excluded.name,
+	kind = excluded.kind,
+	legal_rep = CASE WHEN excluded.legal_rep <> '' THEN excluded.legal_rep ELSE credit_subjects.legal_rep END,
+	address = CASE WHEN excluded.address <> '' THEN excluded.address ELSE credit_subjects.address END,
+	id_enc = CASE WHEN credit_subjects.id_hash = '' THEN excluded.id_enc ELSE credit_subjects.id_enc END,
+	id_masked = CASE WHEN credit_subjects.id_hash = '' THEN excluded.id_masked ELSE credit_subjects.id_masked END,
+	id_hash = CASE WHEN credit_subjects.id_hash = '' THEN excluded.id_hash ELSE credit_subjects.id_hash END,
+	updated_at = excluded.updated_at
+	WHERE credit_subjects.name <> excluded.name OR credit_subjects.kind <> excluded.kind
+	OR (excluded.legal_rep <> '' AND credit_subjects.legal_rep <> excluded.legal_rep)
+	OR (excluded.address <> '' AND credit_subjects.address <> excluded.address)
+	OR (credit_subjects.id_hash = '' AND excluded.id_hash <> '')`
+
+// subjects upserts the chunk's subjects and returns the ID of each subject key.
+func (w *importWriter) subjects(ctx context.Context, chunk []credit.ImportRow) (map[string]int64, error) {
+	s := w.s
+	var keys, kinds, codes, encs, hashes, masked, names, reps, addrs []string
 	seen := make(map[string]bool, len(chunk))
 	for i := range chunk {
 		sub := &chunk[i].Subject
@@ -808,58 +849,62 @@ func (s *DB) upsertSubjects(ctx context.Context, conn gorm.ConnPool, chunk []cre
 			continue // one row per key: a statement may not update a row twice
 		}
 		seen[key] = true
-		keys = append(keys, key)
-		if len(keys) > 1 {
-			sb.WriteString(",")
-		}
-		fmt.Fprintf(&sb, "(%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)", args.add(key), args.add(string(sub.Kind)), args.add(sub.CreditCode),
-			args.add(s.sealer.Seal(sub.IDNumber)), args.add(s.sealer.Hash(sub.IDNumber)), args.add(sub.IDMasked),
-			args.add(sub.Name), args.add(sub.LegalRep), args.add(sub.Address), args.add(now), args.add(now))
+		keys, kinds, codes = append(keys, key), append(kinds, string(sub.Kind)), append(codes, sub.CreditCode)
+		encs, hashes, masked = append(encs, s.sealer.Seal(sub.IDNumber)), append(hashes, s.sealer.Hash(sub.IDNumber)), append(masked, sub.IDMasked)
+		names, reps, addrs = append(names, sub.Name), append(reps, sub.LegalRep), append(addrs, sub.Address)
 	}
-	sb.WriteString(` ON CONFLICT (subject_key) DO UPDATE SET
-		name = excluded.name,
-		kind = excluded.kind,
-		legal_rep = CASE WHEN excluded.legal_rep <> '' THEN excluded.legal_rep ELSE credit_subjects.legal_rep END,
-		address = CASE WHEN excluded.address <> '' THEN excluded.address ELSE credit_subjects.address END,
-		id_enc = CASE WHEN credit_subjects.id_hash = '' THEN excluded.id_enc ELSE credit_subjects.id_enc END,
-		id_masked = CASE WHEN credit_subjects.id_hash = '' THEN excluded.id_masked ELSE credit_subjects.id_masked END,
-		id_hash = CASE WHEN credit_subjects.id_hash = '' THEN excluded.id_hash ELSE credit_subjects.id_hash END,
-		updated_at = excluded.updated_at
-		WHERE credit_subjects.name <> excluded.name OR credit_subjects.kind <> excluded.kind
-		OR (excluded.legal_rep <> '' AND credit_subjects.legal_rep <> excluded.legal_rep)
-		OR (excluded.address <> '' AND credit_subjects.address <> excluded.address)
-		OR (credit_subjects.id_hash = '' AND excluded.id_hash <> '')`)
-	if _, err := conn.ExecContext(ctx, sb.String(), args.args...); err != nil {
+	var err error
+	if w.pg {
+		_, err = w.conn.ExecContext(ctx, `INSERT INTO credit_subjects (subject_key, kind, credit_code, id_enc, id_hash, id_masked,
+			name, legal_rep, address, created_at, updated_at)
+			SELECT k, kind, code, enc, hash, masked, name, rep, addr, $10, $10
+			FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
+			AS t(k, kind, code, enc, hash, masked, name, rep, addr)`+subjectConflict,
+			keys, kinds, codes, encs, hashes, masked, names, reps, addrs, w.now)
+	} else {
+		args := &sqlArgs{}
+		var sb strings.Builder
+		sb.WriteString(`INSERT INTO credit_subjects (subject_key, kind, credit_code, id_enc, id_hash, id_masked, name, legal_rep, address, created_at, updated_at) VALUES `)
+		for i := range keys {
+			if i > 0 {
+				sb.WriteString(",")
+			}
+			fmt.Fprintf(&sb, "(%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)", args.add(keys[i]), args.add(kinds[i]), args.add(codes[i]),
+				args.add(encs[i]), args.add(hashes[i]), args.add(masked[i]), args.add(names[i]), args.add(reps[i]), args.add(addrs[i]),
+				args.add(w.now), args.add(w.now))
+		}
+		sb.WriteString(subjectConflict)
+		_, err = w.conn.ExecContext(ctx, sb.String(), args.args...)
+	}
+	if err != nil {
 		return nil, fmt.Errorf("store: upsert credit subjects: %w", err)
 	}
-	sel := &sqlArgs{postgres: args.postgres}
-	ph := make([]string, len(keys))
-	for i, k := range keys {
-		ph[i] = sel.add(k)
+	var rows []struct {
+		ID         int64
+		SubjectKey string
 	}
-	rs, err := conn.QueryContext(ctx, "SELECT id, subject_key FROM credit_subjects WHERE subject_key IN ("+strings.Join(ph, ",")+")", sel.args...)
-	if err != nil {
+	if err := w.tx.Model(&creditSubjectRow{}).Select("id, subject_key").Where("subject_key IN ?", keys).Scan(&rows).Error; err != nil {
 		return nil, fmt.Errorf("store: credit subject ids: %w", err)
 	}
-	defer rs.Close()
-	ids := make(map[string]int64, len(keys))
-	for rs.Next() {
-		var id int64
-		var key string
-		if err := rs.Scan(&id, &key); err != nil {
-			return nil, fmt.Errorf("store: credit subject ids: %w", err)
-		}
-		ids[key] = id
+	ids := make(map[string]int64, len(rows))
+	for _, r := range rows {
+		ids[r.SubjectKey] = r.ID
 	}
-	return ids, rs.Err()
+	return ids, nil
+}
+
+// naturalKey is what identifies an entry within its type: 机关, 文号, subject.
+type naturalKey struct {
+	authority, documentNo string
+	subjectID             int64
 }
 
 // entryContent is what an import may change of an existing entry.
 type entryContent struct {
-	listName, reason, department string
-	decidedOn, publicUntil       time.Time
-	validFrom, validUntil        *time.Time
-	fields                       map[string]string
+	listName, reason       string
+	decidedOn, publicUntil time.Time
+	validFrom, validUntil  *time.Time
+	fields                 map[string]string
 }
 
 func sameDate(a, b *time.Time) bool {
@@ -875,96 +920,202 @@ func (c *entryContent) same(e *guanjia.CreditEntry) bool {
 		maps.Equal(c.fields, e.Fields)
 }
 
-// writeEntries inserts the chunk's new entries in one statement and amends
-// those whose content changed, each with an amend event.
-func (s *DB) writeEntries(ctx context.Context, tx *gorm.DB, conn gorm.ConnPool, b *credit.Batch, chunk []credit.ImportRow, ids map[string]int64, now time.Time) error {
-	type natural struct {
-		authority, documentNo string
-		subjectID             int64
-	}
-	subjectIDs := make([]int64, 0, len(chunk))
-	for i := range chunk {
-		sid := ids[s.subjectKey(&chunk[i].Subject)]
-		if sid == 0 {
-			return fmt.Errorf("store: credit subject of row %d was not written", chunk[i].Line)
-		}
-		chunk[i].Entry.SubjectID = sid
-		subjectIDs = append(subjectIDs, sid)
-	}
-	docs := make([]string, len(chunk))
-	for i := range chunk {
-		docs[i] = chunk[i].Entry.DocumentNo
-	}
-	var existing []creditEntryRow
-	if err := tx.Where("type = ? AND subject_id IN ? AND document_no IN ?", b.Type, subjectIDs, docs).Find(&existing).Error; err != nil {
-		return fmt.Errorf("store: existing credit entries: %w", err)
-	}
-	byKey := make(map[natural]*guanjia.CreditEntry, len(existing))
-	for i := range existing {
-		e := existing[i].entry()
-		byKey[natural{e.Authority, e.DocumentNo, e.SubjectID}] = e
-	}
-	args := &sqlArgs{postgres: s.Dialect == "postgres"}
-	var sb strings.Builder
-	inserts := 0
+// entries inserts the chunk's new entries, each with its publish event, and
+// amends those whose content changed; identical ones are left alone.
+func (w *importWriter) entries(ctx context.Context, chunk []credit.ImportRow, ids map[string]int64) error {
+	b := w.b
+	auths, docs, sids := map[string]bool{}, make([]string, 0, len(chunk)), make([]int64, 0, len(chunk))
 	for i := range chunk {
 		e := &chunk[i].Entry
-		c := entryContent{listName: e.ListName, reason: e.Reason, department: e.Department, decidedOn: e.DecidedOn,
-			publicUntil: e.PublicUntil, validFrom: e.ValidFrom, validUntil: e.ValidUntil, fields: e.Fields}
-		old := byKey[natural{e.Authority, e.DocumentNo, e.SubjectID}]
+		e.SubjectID = ids[w.s.subjectKey(&chunk[i].Subject)]
+		if e.SubjectID == 0 {
+			return fmt.Errorf("store: credit subject of row %d was not written", chunk[i].Line)
+		}
+		auths[e.Authority] = true
+		docs, sids = append(docs, e.DocumentNo), append(sids, e.SubjectID)
+	}
+	var existing []creditEntryRow
+	var err error
+	if w.pg {
+		existing, err = w.existingPG(ctx, chunk, docs, sids)
+	} else {
+		err = w.tx.Where("type = ? AND authority IN ? AND document_no IN ? AND subject_id IN ?", b.Type,
+			slices.Collect(maps.Keys(auths)), docs, sids).Find(&existing).Error
+	}
+	if err != nil {
+		return fmt.Errorf("store: existing credit entries: %w", err)
+	}
+	byKey := make(map[naturalKey]*guanjia.CreditEntry, len(existing))
+	for i := range existing {
+		e := existing[i].entry()
+		byKey[naturalKey{e.Authority, e.DocumentNo, e.SubjectID}] = e
+	}
+	var fresh []*guanjia.CreditEntry
+	for i := range chunk {
+		e := &chunk[i].Entry
+		old := byKey[naturalKey{e.Authority, e.DocumentNo, e.SubjectID}]
+		c := entryContent{listName: e.ListName, reason: e.Reason, decidedOn: e.DecidedOn, publicUntil: e.PublicUntil,
+			validFrom: e.ValidFrom, validUntil: e.ValidUntil, fields: e.Fields}
 		switch {
 		case old == nil:
-			if inserts == 0 {
-				sb.WriteString(`INSERT INTO credit_entries (type, subject_id, list_name, reason, document_no, authority, department,
-					decided_on, valid_from, valid_until, public_until, status, fields, batch_id, created_at, updated_at) VALUES `)
-			} else {
-				sb.WriteString(",")
-			}
-			inserts++
-			fmt.Fprintf(&sb, "(%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)", args.add(e.Type), args.add(e.SubjectID),
-				args.add(e.ListName), args.add(e.Reason), args.add(e.DocumentNo), args.add(e.Authority), args.add(e.Department),
-				args.add(e.DecidedOn), args.add(e.ValidFrom), args.add(e.ValidUntil), args.add(e.PublicUntil),
-				args.add(string(guanjia.CreditActive)), args.add(marshalData(e.Fields)), args.add(b.ID), args.add(now), args.add(now))
+			fresh = append(fresh, e)
 		case old.Department != e.Department:
 			return guanjia.Errorf(guanjia.ECONFLICT, "row %d: %s %s of %s was published by another department (%s)",
 				chunk[i].Line, credit.TypeName(e.Type), e.DocumentNo, e.Authority, old.Department)
 		case c.same(old):
 			b.Unchanged++
 		default:
-			if err := s.amendEntry(tx, b, old, e, now); err != nil {
+			if err := w.amend(old, e); err != nil {
 				return err
 			}
 			b.Updated++
 		}
 	}
-	if inserts > 0 {
-		if _, err := conn.ExecContext(ctx, sb.String(), args.args...); err != nil {
-			return fmt.Errorf("store: insert credit entries: %w", err)
+	if len(fresh) == 0 {
+		return nil
+	}
+	newIDs, err := w.insertEntries(ctx, fresh)
+	if err != nil {
+		return err
+	}
+	b.Inserted += len(newIDs)
+	return w.publishEvents(ctx, newIDs)
+}
+
+// existingPG finds the chunk's entries that exist already: one probe of the
+// natural-key index per row, the keys travelling as arrays.
+func (w *importWriter) existingPG(ctx context.Context, chunk []credit.ImportRow, docs []string, sids []int64) ([]creditEntryRow, error) {
+	auths := make([]string, len(chunk))
+	for i := range chunk {
+		auths[i] = chunk[i].Entry.Authority
+	}
+	rows, err := w.conn.QueryContext(ctx, `SELECT e.id, e.type, e.subject_id, e.list_name, e.reason, e.document_no, e.authority,
+		e.department, e.decided_on, e.valid_from, e.valid_until, e.public_until, e.status, e.fields::text, e.batch_id,
+		e.created_at, e.updated_at
+		FROM credit_entries e
+		JOIN unnest($1::text[], $2::text[], $3::bigint[]) AS k(authority, document_no, subject_id)
+		ON e.authority = k.authority AND e.document_no = k.document_no AND e.subject_id = k.subject_id
+		WHERE e.type = $4`, auths, docs, sids, w.b.Type)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []creditEntryRow
+	for rows.Next() {
+		var r creditEntryRow
+		if err := rows.Scan(&r.ID, &r.Type, &r.SubjectID, &r.ListName, &r.Reason, &r.DocumentNo, &r.Authority, &r.Department,
+			&r.DecidedOn, &r.ValidFrom, &r.ValidUntil, &r.PublicUntil, &r.Status, &r.Fields, &r.BatchID, &r.CreatedAt, &r.UpdatedAt); err != nil {
+			return nil, err
 		}
-		b.Inserted += inserts
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// insertEntries writes new entries (all of the batch's type and department)
+// and returns their IDs.
+func (w *importWriter) insertEntries(ctx context.Context, fresh []*guanjia.CreditEntry) ([]int64, error) {
+	b := w.b
+	var q string
+	var args []any
+	if w.pg {
+		n := len(fresh)
+		sids, lists, reasons, docs, auths := make([]int64, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		decided, from, until, public, fields := make([]time.Time, n), make([]*time.Time, n), make([]*time.Time, n), make([]time.Time, n), make([]string, n)
+		for i, e := range fresh {
+			sids[i], lists[i], reasons[i], docs[i], auths[i] = e.SubjectID, e.ListName, e.Reason, e.DocumentNo, e.Authority
+			decided[i], from[i], until[i], public[i], fields[i] = e.DecidedOn, e.ValidFrom, e.ValidUntil, e.PublicUntil, marshalData(e.Fields)
+		}
+		q = `INSERT INTO credit_entries (type, subject_id, list_name, reason, document_no, authority, department,
+			decided_on, valid_from, valid_until, public_until, status, fields, batch_id, created_at, updated_at)
+			SELECT $1, sid, ln, rs, dn, au, $2, dec, vf, vu, pu, $3, f::jsonb, $4, $5, $5
+			FROM unnest($6::bigint[], $7::text[], $8::text[], $9::text[], $10::text[], $11::timestamptz[], $12::timestamptz[],
+				$13::timestamptz[], $14::timestamptz[], $15::text[]) AS t(sid, ln, rs, dn, au, dec, vf, vu, pu, f)
+			RETURNING id`
+		args = []any{b.Type, b.Department, string(guanjia.CreditActive), b.ID, w.now,
+			sids, lists, reasons, docs, auths, decided, from, until, public, fields}
+	} else {
+		a := &sqlArgs{}
+		var sb strings.Builder
+		sb.WriteString(`INSERT INTO credit_entries (type, subject_id, list_name, reason, document_no, authority, department,
+			decided_on, valid_from, valid_until, public_until, status, fields, batch_id, created_at, updated_at) VALUES `)
+		for i, e := range fresh {
+			if i > 0 {
+				sb.WriteString(",")
+			}
+			fmt.Fprintf(&sb, "(%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)", a.add(e.Type), a.add(e.SubjectID),
+				a.add(e.ListName), a.add(e.Reason), a.add(e.DocumentNo), a.add(e.Authority), a.add(e.Department),
+				a.add(e.DecidedOn), a.add(e.ValidFrom), a.add(e.ValidUntil), a.add(e.PublicUntil),
+				a.add(string(guanjia.CreditActive)), a.add(marshalData(e.Fields)), a.add(b.ID), a.add(w.now), a.add(w.now))
+		}
+		sb.WriteString(" RETURNING id")
+		q, args = sb.String(), a.args
+	}
+	rows, err := w.conn.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: insert credit entries: %w", err)
+	}
+	defer rows.Close()
+	ids := make([]int64, 0, len(fresh))
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("store: insert credit entries: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: insert credit entries: %w", err)
+	}
+	return ids, nil
+}
+
+// publishEvents writes the publish event of each new entry.
+func (w *importWriter) publishEvents(ctx context.Context, ids []int64) error {
+	b := w.b
+	var err error
+	if w.pg {
+		_, err = w.conn.ExecContext(ctx, `INSERT INTO credit_events (entry_id, action, from_status, to_status, actor_id, actor_role, batch_id, note, at)
+			SELECT id, $2, '', $3, $4, $5, $6, '', $7 FROM unnest($1::bigint[]) AS id`,
+			ids, string(guanjia.CreditPublish), string(guanjia.CreditActive), b.UploadedBy, string(b.UploaderRole), b.ID, w.now)
+	} else {
+		a := &sqlArgs{}
+		var sb strings.Builder
+		sb.WriteString(`INSERT INTO credit_events (entry_id, action, from_status, to_status, actor_id, actor_role, batch_id, note, at) VALUES `)
+		for i, id := range ids {
+			if i > 0 {
+				sb.WriteString(",")
+			}
+			fmt.Fprintf(&sb, "(%s,'%s','','%s',%s,%s,%s,'',%s)", a.add(id), guanjia.CreditPublish, guanjia.CreditActive,
+				a.add(b.UploadedBy), a.add(string(b.UploaderRole)), a.add(b.ID), a.add(w.now))
+		}
+		_, err = w.conn.ExecContext(ctx, sb.String(), a.args...)
+	}
+	if err != nil {
+		return fmt.Errorf("store: publish events of batch %d: %w", b.ID, err)
 	}
 	return nil
 }
 
-// amendEntry rewrites an entry's content from a re-import, keeping its
-// status, and records what changed on its history.
-func (s *DB) amendEntry(tx *gorm.DB, b *credit.Batch, old, e *guanjia.CreditEntry, now time.Time) error {
-	err := tx.Model(&creditEntryRow{}).Where("id = ?", old.ID).Updates(map[string]any{
+// amend rewrites an entry's content from a re-import, keeping its status,
+// and records what changed on its history.
+func (w *importWriter) amend(old, e *guanjia.CreditEntry) error {
+	b := w.b
+	err := w.tx.Model(&creditEntryRow{}).Where("id = ?", old.ID).Updates(map[string]any{
 		"list_name": e.ListName, "reason": e.Reason, "decided_on": e.DecidedOn, "valid_from": e.ValidFrom,
 		"valid_until": e.ValidUntil, "public_until": e.PublicUntil, "fields": marshalData(e.Fields),
-		"batch_id": b.ID, "updated_at": now}).Error
+		"batch_id": b.ID, "updated_at": w.now}).Error
 	if err != nil {
 		return fmt.Errorf("store: amend credit entry %d: %w", old.ID, err)
 	}
-	actor := b.UploadedBy
-	batch := b.ID
+	actor, batch := b.UploadedBy, b.ID
 	note := "re-imported with changed content"
 	if !old.PublicUntil.Equal(e.PublicUntil) {
 		note = fmt.Sprintf("re-imported; public until %s (was %s)", e.PublicUntil.Format("2006-01-02"), old.PublicUntil.Format("2006-01-02"))
 	}
 	ev := &creditEventRow{EntryID: old.ID, Action: string(guanjia.CreditAmend), FromStatus: string(old.Status), ToStatus: string(old.Status),
-		ActorID: &actor, ActorRole: string(b.UploaderRole), BatchID: &batch, Note: note, At: now}
-	if err := tx.Create(ev).Error; err != nil {
+		ActorID: &actor, ActorRole: string(b.UploaderRole), BatchID: &batch, Note: note, At: w.now}
+	if err := w.tx.Create(ev).Error; err != nil {
 		return fmt.Errorf("store: amend event of %d: %w", old.ID, err)
 	}
 	return nil
