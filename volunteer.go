@@ -54,7 +54,8 @@ type Team struct {
 	CreatedBy    int64
 	CreatedAt    time.Time
 	CertifiedAt  *time.Time
-	Members      int // filled by lists and lookups
+	Members      int      // filled by lists and lookups
+	BlackLists   []string // 失信 lists the organisation is on (联合惩戒), filled on lookups and reviews
 }
 
 // Team member roles.

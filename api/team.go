@@ -27,10 +27,11 @@ type teamJSON struct {
 	CreatedAt    time.Time  `json:"created_at"`
 	CertifiedAt  *time.Time `json:"certified_at,omitempty"`
 	DistanceM    *float64   `json:"distance_m,omitempty"`
+	BlackLists   []string   `json:"black_lists,omitempty"` // 联合惩戒: 失信 lists the organisation is on
 }
 
 func toTeamJSON(t *guanjia.Team) teamJSON {
-	return teamJSON{ID: t.ID, Name: t.Name, Organisation: t.Organisation, CreditCode: t.CreditCode, ContactName: t.ContactName,
+	return teamJSON{ID: t.ID, Name: t.Name, Organisation: t.Organisation, CreditCode: t.CreditCode, BlackLists: t.BlackLists, ContactName: t.ContactName,
 		ContactPhone: guanjia.MaskPhone(t.ContactPhone), District: t.District, Address: t.Address, Lat: t.Lat, Lng: t.Lng,
 		Status: string(t.Status), ReviewNote: t.ReviewNote, Members: t.Members, CreatedAt: t.CreatedAt, CertifiedAt: t.CertifiedAt}
 }

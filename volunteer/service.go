@@ -43,7 +43,8 @@ type Service struct {
 	Scheduler Scheduler
 	Notifier  guanjia.Notifier
 	Content   guanjia.ContentChecker
-	Blobs     guanjia.BlobStore // the activity albums; nil disables photos
+	Credit    guanjia.CreditChecker // optional: flags black-listed organisations (联合惩戒)
+	Blobs     guanjia.BlobStore     // the activity albums; nil disables photos
 	Clock     Clock
 	Log       *slog.Logger
 	Config    Config

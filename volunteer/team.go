@@ -101,11 +101,34 @@ func (s *Service) ReviewTeam(ctx context.Context, who guanjia.Claims, id int64, 
 	if approve {
 		t.CertifiedAt = &now
 	}
-	ev := event(SubjectTeam, t.ID, action, string(from), string(to), actorID(who), t.ReviewNote, now)
+	s.flagBlackListed(ctx, t)
+	note := t.ReviewNote
+	if approve && len(t.BlackLists) > 0 {
+		// Certified anyway by the reviewer's decision; the record says they knew.
+		note = strings.TrimSpace(note + " 组织在失信名单: " + strings.Join(t.BlackLists, "、"))
+	}
+	ev := event(SubjectTeam, t.ID, action, string(from), string(to), actorID(who), note, now)
 	if err := s.Store.UpdateTeamStatus(ctx, t, from, ev); err != nil {
 		return nil, err
 	}
 	return t, nil
+}
+
+// flagBlackListed fills the 失信 lists the team's organisation is on. A
+// credit service that cannot answer leaves the flag empty and says so in the log.
+func (s *Service) flagBlackListed(ctx context.Context, t *guanjia.Team) {
+	if s.Credit == nil || t.CreditCode == "" {
+		return
+	}
+	black, _, err := s.Credit.CheckCode(ctx, t.CreditCode)
+	if err != nil {
+		s.Log.Warn("credit check of a team failed", "team", t.ID, "err", err)
+		return
+	}
+	t.BlackLists = t.BlackLists[:0]
+	for _, e := range black {
+		t.BlackLists = append(t.BlackLists, e.ListName)
+	}
 }
 
 // JoinTeam makes who, a certified volunteer, a member of a certified team.
@@ -160,6 +183,7 @@ func (s *Service) GetTeam(ctx context.Context, who guanjia.Claims, id int64) (*g
 			return nil, guanjia.Errorf(guanjia.ENOTFOUND, "team %d not found", id)
 		}
 	}
+	s.flagBlackListed(ctx, t)
 	return t, nil
 }
 

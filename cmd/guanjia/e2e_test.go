@@ -547,3 +547,32 @@ func TestUnknownRoutesAnswerJSONErrors(t *testing.T) {
 		}
 	}
 }
+
+// 联合惩戒: a team whose organisation is on a 失信 list is flagged to the reviewer.
+func TestTeamCertificationFlagsBlackListedOrganisation(t *testing.T) {
+	m := startMain(t)
+	anon := &client{t: t, base: m.URL}
+	list := anon.do("GET", "/api/v1/credit/lists/black?per_page=50", nil)
+	var code, listName string
+	for _, e := range list.body["entries"].([]any) {
+		e := e.(map[string]any)
+		if s, _ := e["subject"].(map[string]any); s != nil && s["kind"] == "legal" {
+			code, listName = s["credit_code"].(string), e["list_name"].(string)
+			break
+		}
+	}
+	if code == "" {
+		t.Fatalf("no black-listed organisation in the demo data: %s", list.raw)
+	}
+	vol := login(t, m, "volunteer")
+	a := vol.do("POST", "/api/v1/teams", map[string]any{"name": "滨海志愿服务队", "organisation": "某建筑公司工会",
+		"credit_code": code, "contact_name": "李四", "contact_phone": "13912345678", "district": "龙华区"})
+	if a.status != 201 {
+		t.Fatalf("apply: %d %s", a.status, a.raw)
+	}
+	team := login(t, m, "admin").do("GET", fmt.Sprintf("/api/v1/teams/%d", int64(a.num("id"))), nil)
+	flags, _ := team.body["black_lists"].([]any)
+	if len(flags) == 0 || flags[0] != listName {
+		t.Errorf("team of black-listed %s not flagged: %s", code, team.raw)
+	}
+}

@@ -308,6 +308,7 @@ func (m *Main) wire(ctx context.Context) error {
 	// 诚信海口: hot lookups cached in Redis, large imports run by the worker.
 	cred := credit.NewService(m.DB, worker.NewCreditCache(m.rdb, "guanjia:"), m.Scheduler, m.Scheduler)
 	cred.Now, cred.Log = m.Now, m.Log
+	vol.Credit = cred // team certification flags black-listed organisations
 	m.Handlers = &worker.Handlers{
 		Dispatch: m.Dispatch, Notifications: m.DB, Users: m.DB, Senders: senders,
 		Scheduler: m.Scheduler, Metrics: worker.NewMetrics(m.Registry), Log: m.Log, Now: m.Now,
