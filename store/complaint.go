@@ -406,23 +406,23 @@ func (crewLoadRow) TableName() string { return "users" }
 
 // OnDutyCrews lists a unit's on-duty crew members in a grid with their open tasks, in one query.
 func (s *DB) OnDutyCrews(ctx context.Context, unitCode, gridID string) ([]dispatch.CrewLoad, error) {
-	return s.crews(ctx, s.db.Where("unit_code = ? AND grid_id = ? AND on_duty = ?", unitCode, gridID, true))
+	return s.crews(ctx, "unit_code = ? AND grid_id = ? AND on_duty = ?", unitCode, gridID, true)
 }
 
 // Crews lists crew members, of one unit or all, with their open tasks.
 func (s *DB) Crews(ctx context.Context, unitCode string) ([]dispatch.CrewLoad, error) {
 	if unitCode == "" {
-		return s.crews(ctx, s.db)
+		return s.crews(ctx, "1 = 1")
 	}
-	return s.crews(ctx, s.db.Where("unit_code = ?", unitCode))
+	return s.crews(ctx, "unit_code = ?", unitCode)
 }
 
-func (s *DB) crews(ctx context.Context, where *gorm.DB) ([]dispatch.CrewLoad, error) {
+func (s *DB) crews(ctx context.Context, where string, args ...any) ([]dispatch.CrewLoad, error) {
 	var rows []crewLoadRow
 	err := s.db.WithContext(ctx).
 		Select("users.*, (SELECT COUNT(*) FROM complaints WHERE complaints.assignee_id = users.id AND complaints.status IN ?) AS open_tasks",
 			[]guanjia.Status{guanjia.StatusDispatched, guanjia.StatusAccepted, guanjia.StatusOnSite}).
-		Where("role = ?", guanjia.RoleCrew).Where(where).Order("id").Find(&rows).Error
+		Where("role = ?", guanjia.RoleCrew).Where(where, args...).Order("id").Find(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("store: crews: %w", err)
 	}
