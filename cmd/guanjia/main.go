@@ -402,9 +402,11 @@ guanjia 管家 is running: %[1]s
   crew page: %[1]s/crew
   API:       %[1]s/api/v1/   metrics: %[1]s/metrics   queues: %[1]s/admin/queues (admin)
 
-demo accounts: admin, dispatcher (指挥中心), agent (12345), lh-sz-lead (unit admin), crew-lh01-sz (crew), citizen
+demo accounts: admin, dispatcher (指挥中心), agent (12345), lh-sz-lead (unit admin), crew-lh01-sz (crew), citizen,
+               team-lead and volunteer (公益海口), credit-rsj (诚信海口 department staff)
 a token:  curl -s -XPOST %[1]s/api/v1/auth/login -d '{"username":"dispatcher","password":"%[2]s"}' -H 'Content-Type: application/json'
 data:     %[3]s (delete it to start over)
+phones:   %[1]s/__fake/wechat/messages shows what the offline WeChat delivered
 `, m.URL, demoPassword, m.Config.DataDir)
 }
 
