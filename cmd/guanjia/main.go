@@ -406,8 +406,10 @@ demo accounts: admin, dispatcher (指挥中心), agent (12345), lh-sz-lead (unit
                team-lead and volunteer (公益海口), credit-rsj (诚信海口 department staff)
 a token:  curl -s -XPOST %[1]s/api/v1/auth/login -d '{"username":"dispatcher","password":"%[2]s"}' -H 'Content-Type: application/json'
 data:     %[3]s (delete it to start over)
-phones:   %[1]s/__fake/wechat/messages shows what the offline WeChat delivered
 `, m.URL, demoPassword, m.Config.DataDir)
+	if m.fakeWeChat != nil {
+		fmt.Fprintf(m.Out, "phones:   %s/__fake/wechat/messages shows what the offline WeChat delivered\n", m.URL)
+	}
 }
 
 // Close stops everything that was started, in reverse order.
