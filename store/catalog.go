@@ -45,11 +45,7 @@ func (s *DB) ListCategories(ctx context.Context) ([]*guanjia.Category, error) {
 	if err := s.db.WithContext(ctx).Order("code").Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("store: list categories: %w", err)
 	}
-	out := make([]*guanjia.Category, len(rows))
-	for i := range rows {
-		out[i] = rows[i].category()
-	}
-	return out, nil
+	return mapRows(rows, (*categoryRow).category), nil
 }
 
 func (s *DB) FindCategory(ctx context.Context, code string) (*guanjia.Category, error) {

@@ -390,11 +390,7 @@ func (s *DB) PendingTimers(ctx context.Context, horizon time.Time) ([]dispatch.T
 	if err != nil {
 		return nil, fmt.Errorf("store: pending timers: %w", err)
 	}
-	out := make([]dispatch.Timer, len(rows))
-	for i := range rows {
-		out[i] = rows[i].timer()
-	}
-	return out, nil
+	return mapRows(rows, (*timerRow).timer), nil
 }
 
 type crewLoadRow struct {
@@ -475,11 +471,7 @@ func (s *DB) ListPhotos(ctx context.Context, complaintID int64) ([]*guanjia.Phot
 	if err := s.db.WithContext(ctx).Where("complaint_id = ?", complaintID).Order("created_at").Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("store: list photos: %w", err)
 	}
-	out := make([]*guanjia.Photo, len(rows))
-	for i := range rows {
-		out[i] = rows[i].photo()
-	}
-	return out, nil
+	return mapRows(rows, (*photoRow).photo), nil
 }
 
 func (s *DB) FindPhoto(ctx context.Context, id string) (*guanjia.Photo, error) {

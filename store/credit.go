@@ -528,11 +528,7 @@ func (s *DB) ListBatches(ctx context.Context, f credit.BatchFilter) ([]*credit.B
 	if err := q.Order("id DESC").Limit(f.Limit).Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("store: list credit batches: %w", err)
 	}
-	out := make([]*credit.Batch, len(rows))
-	for i := range rows {
-		out[i] = rows[i].batch()
-	}
-	return out, nil
+	return mapRows(rows, (*creditBatchRow).batch), nil
 }
 
 func (s *DB) UpdateBatch(ctx context.Context, b *credit.Batch) error {

@@ -196,6 +196,15 @@ func splitStatements(sql, dialect string) []string {
 	return out
 }
 
+// mapRows converts database rows to domain values.
+func mapRows[R, T any](rows []R, convert func(*R) T) []T {
+	out := make([]T, len(rows))
+	for i := range rows {
+		out[i] = convert(&rows[i])
+	}
+	return out
+}
+
 // notFound turns gorm's not-found into guanjia's ENOTFOUND.
 func notFound(err error, what string, key any) error {
 	if errors.Is(err, gorm.ErrRecordNotFound) {

@@ -67,11 +67,7 @@ func (s *DB) ListNotices(ctx context.Context, f guanjia.NoticeFilter) ([]*guanji
 	if err := q.Order("valid_from DESC, id DESC").Limit(f.Limit).Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("store: list notices: %w", err)
 	}
-	out := make([]*guanjia.Notice, len(rows))
-	for i := range rows {
-		out[i] = rows[i].notice()
-	}
-	return out, nil
+	return mapRows(rows, (*noticeRow).notice), nil
 }
 
 // WithdrawNotice takes notice id down at at. A notice already withdrawn is

@@ -89,11 +89,7 @@ func (s *DB) ListNotifications(ctx context.Context, f guanjia.NotificationFilter
 	if err := q.Order("id DESC").Limit(f.Limit).Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("store: list notifications: %w", err)
 	}
-	out := make([]*guanjia.Notification, len(rows))
-	for i := range rows {
-		out[i] = rows[i].notification()
-	}
-	return out, nil
+	return mapRows(rows, (*notificationRow).notification), nil
 }
 
 // StaleNotifications lists rows still pending or retrying since before, for the

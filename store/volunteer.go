@@ -309,11 +309,7 @@ func (s *DB) ListTeamMembers(ctx context.Context, teamID int64) ([]*guanjia.Team
 	if err := s.db.WithContext(ctx).Select(memberColumns).Where("team_id = ?", teamID).Order("joined_at, user_id").Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("store: list members of team %d: %w", teamID, err)
 	}
-	out := make([]*guanjia.TeamMember, len(rows))
-	for i := range rows {
-		out[i] = rows[i].member()
-	}
-	return out, nil
+	return mapRows(rows, (*memberRow).member), nil
 }
 
 type activityRow struct {
@@ -505,11 +501,7 @@ func (s *DB) ListActivities(ctx context.Context, f volunteer.ActivityFilter) ([]
 	if err := q.Order("start_at, id").Limit(f.Limit).Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("store: list activities: %w", err)
 	}
-	out := make([]*guanjia.Activity, len(rows))
-	for i := range rows {
-		out[i] = rows[i].activity()
-	}
-	return out, nil
+	return mapRows(rows, (*activityRow).activity), nil
 }
 
 func (s *DB) DueActivities(ctx context.Context, horizon time.Time, grace time.Duration) ([]*guanjia.Activity, error) {
@@ -522,11 +514,7 @@ func (s *DB) DueActivities(ctx context.Context, horizon time.Time, grace time.Du
 	if err != nil {
 		return nil, fmt.Errorf("store: due activities: %w", err)
 	}
-	out := make([]*guanjia.Activity, len(rows))
-	for i := range rows {
-		out[i] = rows[i].activity()
-	}
-	return out, nil
+	return mapRows(rows, (*activityRow).activity), nil
 }
 
 type signupRow struct {
@@ -830,11 +818,7 @@ func (s *DB) DueReminders(ctx context.Context, horizon time.Time) ([]*guanjia.Si
 	if err != nil {
 		return nil, fmt.Errorf("store: due reminders: %w", err)
 	}
-	out := make([]*guanjia.Signup, len(rows))
-	for i := range rows {
-		out[i] = rows[i].signup()
-	}
-	return out, nil
+	return mapRows(rows, (*signupRow).signup), nil
 }
 
 type hoursRow struct {
@@ -911,11 +895,7 @@ func (s *DB) ListHours(ctx context.Context, f volunteer.HoursFilter) ([]*guanjia
 	if err := hoursQuery(s.db.WithContext(ctx), f).Order("id").Limit(5000).Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("store: list hours: %w", err)
 	}
-	out := make([]*guanjia.HoursEntry, len(rows))
-	for i := range rows {
-		out[i] = rows[i].entry()
-	}
-	return out, nil
+	return mapRows(rows, (*hoursRow).entry), nil
 }
 
 func (s *DB) SumHours(ctx context.Context, f volunteer.HoursFilter) (guanjia.HoursTotals, error) {
@@ -1064,11 +1044,7 @@ func (s *DB) ListHelpRequests(ctx context.Context, f volunteer.HelpFilter) ([]*g
 	if err := q.Order("id DESC").Limit(f.Limit).Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("store: list help requests: %w", err)
 	}
-	out := make([]*guanjia.HelpRequest, len(rows))
-	for i := range rows {
-		out[i] = rows[i].help()
-	}
-	return out, nil
+	return mapRows(rows, (*helpRow).help), nil
 }
 
 type vPhotoRow struct {
@@ -1100,11 +1076,7 @@ func (s *DB) ListActivityPhotos(ctx context.Context, activityID int64) ([]*volun
 	if err := s.db.WithContext(ctx).Where("activity_id = ?", activityID).Order("created_at, id").Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("store: list photos of activity %d: %w", activityID, err)
 	}
-	out := make([]*volunteer.ActivityPhoto, len(rows))
-	for i := range rows {
-		out[i] = rows[i].photo()
-	}
-	return out, nil
+	return mapRows(rows, (*vPhotoRow).photo), nil
 }
 
 func (s *DB) FindActivityPhoto(ctx context.Context, id string) (*volunteer.ActivityPhoto, error) {
