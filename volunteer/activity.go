@@ -3,7 +3,6 @@ package volunteer
 import (
 	"context"
 	"fmt"
-	"sort"
 	"strings"
 	"time"
 
@@ -346,37 +345,15 @@ func (s *Service) ListActivities(ctx context.Context, who guanjia.Claims, q Acti
 		}
 	}
 	f := ActivityFilter{Status: q.Status, TeamID: q.TeamID, Limit: 200}
-	var lat, lng, radius float64
-	if q.Near != nil {
-		var err error
-		if lat, lng, radius, err = nearBox(q.Near); err != nil {
-			return nil, err
-		}
-		minLat, minLng, maxLat, maxLng := geo.BoundingBox(lat, lng, radius)
-		f.MinLat, f.MinLng, f.MaxLat, f.MaxLng = &minLat, &minLng, &maxLat, &maxLng
-		f.Limit = 1000
+	p, err := nearArea(q.Near)
+	if err != nil {
+		return nil, err
 	}
+	p.bound(&f.MinLat, &f.MinLng, &f.MaxLat, &f.MaxLng, &f.Limit)
 	list, err := s.Store.ListActivities(ctx, f)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]ActivityHit, 0, len(list))
-	for _, a := range list {
-		h := ActivityHit{Activity: a}
-		if q.Near != nil {
-			d := geo.Distance(lat, lng, a.Lat, a.Lng)
-			if d > radius {
-				continue
-			}
-			h.DistanceM = &d
-		}
-		out = append(out, h)
-	}
-	if q.Near != nil {
-		sort.SliceStable(out, func(i, j int) bool { return *out[i].DistanceM < *out[j].DistanceM })
-		if len(out) > 200 {
-			out = out[:200]
-		}
-	}
-	return out, nil
+	return rank(list, p, func(a *guanjia.Activity) (float64, float64) { return a.Lat, a.Lng },
+		func(a *guanjia.Activity, d *float64) ActivityHit { return ActivityHit{Activity: a, DistanceM: d} }), nil
 }

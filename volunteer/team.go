@@ -2,7 +2,6 @@ package volunteer
 
 import (
 	"context"
-	"sort"
 	"strings"
 	"unicode/utf8"
 
@@ -227,55 +226,17 @@ func (s *Service) ListTeams(ctx context.Context, who guanjia.Claims, q TeamQuery
 	case who.Role != guanjia.RoleAdmin:
 		f.Status = guanjia.TeamCertified
 	}
-	var lat, lng, radius float64
-	if q.Near != nil {
-		var err error
-		if lat, lng, radius, err = nearBox(q.Near); err != nil {
-			return nil, err
-		}
-		minLat, minLng, maxLat, maxLng := geo.BoundingBox(lat, lng, radius)
-		f.MinLat, f.MinLng, f.MaxLat, f.MaxLng = &minLat, &minLng, &maxLat, &maxLng
-		f.Limit = 1000
+	p, err := nearArea(q.Near)
+	if err != nil {
+		return nil, err
 	}
+	p.bound(&f.MinLat, &f.MinLng, &f.MaxLat, &f.MaxLng, &f.Limit)
 	teams, err := s.Store.ListTeams(ctx, f)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]TeamHit, 0, len(teams))
-	for _, t := range teams {
-		h := TeamHit{Team: t}
-		if q.Near != nil {
-			d := geo.Distance(lat, lng, t.Lat, t.Lng)
-			if d > radius {
-				continue
-			}
-			h.DistanceM = &d
-		}
-		out = append(out, h)
-	}
-	if q.Near != nil {
-		sort.SliceStable(out, func(i, j int) bool { return *out[i].DistanceM < *out[j].DistanceM })
-		if len(out) > 200 {
-			out = out[:200]
-		}
-	}
-	return out, nil
-}
-
-// nearBox converts a search point to WGS-84 and bounds its radius (default 5 km, at most 50 km).
-func nearBox(n *Near) (lat, lng, radius float64, err error) {
-	lat, lng, err = toWGS84(n.CoordSystem, &n.Lat, &n.Lng)
-	if err != nil {
-		return 0, 0, 0, err
-	}
-	radius = n.RadiusM
-	if radius == 0 {
-		radius = 5000
-	}
-	if radius < 0 || radius > 50000 {
-		return 0, 0, 0, guanjia.FieldError(guanjia.EINVALID, "radius", "radius must be between 1 and 50000 m")
-	}
-	return lat, lng, radius, nil
+	return rank(teams, p, func(t *guanjia.Team) (float64, float64) { return t.Lat, t.Lng },
+		func(t *guanjia.Team, d *float64) TeamHit { return TeamHit{Team: t, DistanceM: d} }), nil
 }
 
 // toWGS84 converts a client position; both coordinates are required.
