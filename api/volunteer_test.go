@@ -83,6 +83,18 @@ func newVolunteerWorld(t *testing.T, now time.Time) *volunteerWorld {
 	return w
 }
 
+// nextFriday is the midnight (in zone) that starts the first Friday at least
+// two days after t. Tests that schedule asynq tasks build their dates from it,
+// since asynq compares ProcessAt with the real clock.
+func nextFriday(t time.Time, zone *time.Location) time.Time {
+	d := t.In(zone).AddDate(0, 0, 2)
+	d = time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, zone)
+	for d.Weekday() != time.Friday {
+		d = d.AddDate(0, 0, 1)
+	}
+	return d
+}
+
 // user creates an account and returns a bearer token for it.
 func (w *volunteerWorld) user(name string, role guanjia.Role) (int64, string) {
 	w.t.Helper()
@@ -235,7 +247,7 @@ func idNumberFor(first17 string) string {
 // auto check-out settles the rest, and a certificate is verified publicly.
 func TestVolunteerPath(t *testing.T) {
 	cst := time.FixedZone("CST", 8*3600)
-	now := time.Date(2026, 11, 27, 10, 0, 0, 0, cst).UTC() // Friday 10:00 in Haikou
+	now := nextFriday(time.Now(), cst).Add(10 * time.Hour).UTC() // a Friday 10:00 in Haikou still to come
 	w := newVolunteerWorld(t, now)
 	_, admin := w.user("admin", guanjia.RoleAdmin)
 	leadID, lead := w.user("lead", guanjia.RoleCitizen)
@@ -269,7 +281,7 @@ func TestVolunteerPath(t *testing.T) {
 	w.must(200, w.call("POST", fmt.Sprintf("/api/v1/teams/%d/review", teamID), admin, map[string]any{"approve": true}), "certify team")
 
 	// The organiser drafts; bad drafts are refused; the admin publishes.
-	start := time.Date(2026, 11, 28, 9, 0, 0, 0, cst).UTC()
+	start := nextFriday(time.Now(), cst).AddDate(0, 0, 1).Add(9 * time.Hour).UTC() // Saturday 09:00
 	gLat, gLng := geo.WGS84ToGCJ02(20.0405, 110.3222) // 万绿园 as wx.getLocation reports it
 	draft := map[string]any{"team_id": teamID, "title": "万绿园净滩", "address": "海口市龙华区滨海大道万绿园", "lat": gLat, "lng": gLng,
 		"coord_system": "gcj02", "radius_m": 200, "start_at": start, "end_at": start.Add(3 * time.Hour), "capacity": 2}
@@ -342,7 +354,7 @@ func TestVolunteerPath(t *testing.T) {
 	}
 	w.clock.Set(start.Add(-time.Hour))
 	w.fire(remindID)
-	if r := w.notified(v1ID, guanjia.TplActivityReminder); len(r) != 1 || r[0].Data["activity"] != "万绿园净滩" || r[0].Data["start"] != "2026-11-28 09:00" {
+	if r := w.notified(v1ID, guanjia.TplActivityReminder); len(r) != 1 || r[0].Data["activity"] != "万绿园净滩" || r[0].Data["start"] != start.In(cst).Format("2006-01-02 15:04") {
 		t.Errorf("reminder %+v", r)
 	}
 
@@ -423,7 +435,7 @@ func TestVolunteerPath(t *testing.T) {
 }
 
 func TestHelpRequestPath(t *testing.T) {
-	now := time.Date(2026, 11, 27, 2, 0, 0, 0, time.UTC)
+	now := time.Now().Add(24 * time.Hour).Truncate(time.Second).UTC()
 	w := newVolunteerWorld(t, now)
 	_, admin := w.user("admin", guanjia.RoleAdmin)
 	_, lead := w.user("lead", guanjia.RoleCitizen)
