@@ -282,7 +282,7 @@ func TestVolunteerPath(t *testing.T) {
 
 	// The organiser drafts; bad drafts are refused; the admin publishes.
 	start := nextFriday(time.Now(), cst).AddDate(0, 0, 1).Add(9 * time.Hour).UTC() // Saturday 09:00
-	gLat, gLng := geo.WGS84ToGCJ02(20.0405, 110.3222) // 万绿园 as wx.getLocation reports it
+	gLat, gLng := geo.WGS84ToGCJ02(20.0405, 110.3222)                              // 万绿园 as wx.getLocation reports it
 	draft := map[string]any{"team_id": teamID, "title": "万绿园净滩", "address": "海口市龙华区滨海大道万绿园", "lat": gLat, "lng": gLng,
 		"coord_system": "gcj02", "radius_m": 200, "start_at": start, "end_at": start.Add(3 * time.Hour), "capacity": 2}
 	with := func(k string, v any) map[string]any {
