@@ -289,17 +289,6 @@ func (s *Service) checkPhotos(ctx context.Context, complaintID int64, ids []stri
 	return nil
 }
 
-// toResponsible addresses the assignee, or the unit's leaders when there is none.
-func (s *Service) toResponsible(ctx context.Context, c *guanjia.Complaint, tpl string, data map[string]string) []guanjia.Message {
-	if c.AssigneeID != nil {
-		return []guanjia.Message{s.message(*c.AssigneeID, guanjia.ChannelWeCom, tpl, c, data)}
-	}
-	if c.UnitCode != "" {
-		return s.toRole(ctx, guanjia.RoleUnitAdmin, c.UnitCode, tpl, c, data)
-	}
-	return s.toRole(ctx, guanjia.RoleDispatcher, "", tpl, c, data)
-}
-
 func requireReason(r string) error {
 	if strings.TrimSpace(r) == "" {
 		return guanjia.FieldError(guanjia.EINVALID, "reason", "a reason is required")

@@ -285,37 +285,7 @@ func (s *Service) save(ctx context.Context, ch *Change) error {
 	return nil
 }
 
-// message addresses one notification about c; Data keys are those the
-// channels render (see wechat/templates.go): time, deadline, category, address,
-// status, note.
-func (s *Service) message(to int64, channel, tpl string, c *guanjia.Complaint, data map[string]string) guanjia.Message {
-	d := map[string]string{"time": s.clock(s.Now())}
-	for k, v := range data {
-		d[k] = v
-	}
-	m := guanjia.Message{RecipientID: to, Channel: channel, Template: tpl, Data: d}
-	if c.ID != 0 {
-		id := c.ID
-		m.ComplaintID = &id
-	}
-	return m
-}
-
 // clock formats an instant the way people in Haikou read it.
 func (s *Service) clock(t time.Time) string {
 	return t.In(s.Calendar.Location()).Format("2006-01-02 15:04")
-}
-
-// toRole addresses a message to every user of a role (within a unit when given).
-func (s *Service) toRole(ctx context.Context, role guanjia.Role, unit, tpl string, c *guanjia.Complaint, data map[string]string) []guanjia.Message {
-	users, err := s.Store.ListUsersByRole(ctx, role, unit)
-	if err != nil {
-		s.Log.Error("list recipients", "role", role, "unit", unit, "err", err)
-		return nil
-	}
-	out := make([]guanjia.Message, 0, len(users))
-	for _, u := range users {
-		out = append(out, s.message(u.ID, guanjia.ChannelWeCom, tpl, c, data))
-	}
-	return out
 }
