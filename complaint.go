@@ -69,6 +69,28 @@ const (
 	RatingUnsatisfied = 1
 )
 
+// Ways a 回访 (follow-up) answer reaches the city.
+const (
+	RatedInMiniProgram = "miniprogram" // the reporter, in the mini-program
+	RatedBySMS         = "sms"         // a hotline caller, on the signed link of the 办结 SMS
+	RatedByPhone       = "phone"       // an agent calling the reporter back
+)
+
+// Rating is one 回访 answer: 问题是否解决 and 满意度. Ratings are never
+// erased: rework (返工) starts a new round, rated afresh, and every round's
+// answer counts in 满意率 and 解决率.
+type Rating struct {
+	ID          int64
+	ComplaintID int64
+	Round       int // the complaint's ReopenCount when it was rated
+	Channel     string
+	Solved      *bool // nil when the question was not answered
+	Score       int   // RatingSatisfied, RatingFair or RatingUnsatisfied
+	Comment     string
+	RaterID     *int64 // nil for a caller on the SMS link
+	At          time.Time
+}
+
 // MaxDescription is the longest description accepted, in characters.
 const MaxDescription = 2000
 
@@ -84,6 +106,7 @@ type Complaint struct {
 	ReporterID  int64  // the citizen or agent who filed it
 	CallerName  string // hotline caller
 	CallerPhone string // plain here; encrypted at rest, masked when shown
+	SMSOptOut   bool   // the caller asked for no SMS (受理 and 办结 texts are not sent)
 
 	Status      Status
 	GridID      string
@@ -93,8 +116,14 @@ type Complaint struct {
 	Attempt     int // dispatch attempt; timers of older attempts are stale
 	DuplicateOf *int64
 	ReopenCount int
-	Escalation  int  // how many deadlines were missed
-	Overdue     bool // the resolve deadline passed before resolution
+	// 超时督办: deadlines (accept, arrive, resolve) that passed unmet.
+	MissedDeadlines int
+	// 人工督办: escalations a dispatcher made by hand.
+	ManualEscalations int
+	// Accept deadlines missed (by a crew member who then lost the task, or
+	// who signed for it late): an order with any is not 按时签收.
+	MissedAccepts int
+	Overdue       bool // the resolve deadline passed before resolution
 
 	AcceptBy, ArriveBy, ResolveBy       *time.Time
 	DispatchedAt, AcceptedAt, ArrivedAt *time.Time
@@ -168,21 +197,36 @@ type ComplaintFilter struct {
 	PerPage    int
 }
 
-// Stats are the figures the command center reports.
+// Stats are the figures (KPIs) the command center and the units are judged
+// by, for a set of complaints. Each is defined once, with its formula, in
+// dispatch/kpi.go; the README has the table. A rate is 0 when its
+// denominator is.
 type Stats struct {
-	Received         int     `json:"received"`
-	Handled          int     `json:"handled"` // resolved or closed
-	HandlingRate     float64 `json:"handling_rate"`
-	OnTime           int     `json:"on_time"`      // handled by resolve_by
-	OnTimeRate       float64 `json:"on_time_rate"` // of handled
-	Closed           int     `json:"closed"`
-	ClosedOnTimeN    int     `json:"closed_on_time"`
-	ClosedOnTime     float64 `json:"closed_on_time_rate"` // 按期结案率: of closed
-	Reopened         int     `json:"reopened"`
-	ReworkRate       float64 `json:"rework_rate"` // 返工率: of handled
-	Rated            int     `json:"rated"`
-	Satisfied        int     `json:"satisfied"` // 满意 or 基本满意
-	SatisfactionRate float64 `json:"satisfaction_rate"`
+	Received          int     `json:"received"`             // 受理量
+	Handled           int     `json:"handled"`              // 办结量
+	HandlingRate      float64 `json:"handling_rate"`        // 办结率
+	SignDue           int     `json:"sign_due"`             // dispatched orders whose signing is settled
+	SignedOnTime      int     `json:"signed_on_time"`       //
+	SignOnTimeRate    float64 `json:"sign_on_time_rate"`    // 按时签收率 = 响应率
+	ArriveDue         int     `json:"arrive_due"`           // point-to-point orders whose arrival is settled
+	ArrivedOnTime     int     `json:"arrived_on_time"`      //
+	ArriveOnTimeRate  float64 `json:"arrive_on_time_rate"`  // 按时到场率
+	HandledOnTime     int     `json:"handled_on_time"`      //
+	HandledOnTimeRate float64 `json:"handled_on_time_rate"` // 按时办结率
+	Closed            int     `json:"closed"`               // 结案量
+	ClosedOnTime      int     `json:"closed_on_time"`       //
+	ClosedOnTimeRate  float64 `json:"closed_on_time_rate"`  // 按期结案率
+	EverHandled       int     `json:"ever_handled"`         // handled at least once
+	Reworked          int     `json:"reworked"`             //
+	ReworkRate        float64 `json:"rework_rate"`          // 返工率
+	Ratings           int     `json:"ratings"`              // 回访 answers given
+	Satisfied         int     `json:"satisfied"`            // 满意 or 基本满意
+	SatisfactionRate  float64 `json:"satisfaction_rate"`    // 满意率
+	SolvedAnswers     int     `json:"solved_answers"`       // answers to 问题是否解决
+	Solved            int     `json:"solved"`               //
+	SolutionRate      float64 `json:"solution_rate"`        // 解决率
+	MissedDeadlines   int     `json:"missed_deadlines"`     // 超时督办
+	ManualEscalations int     `json:"manual_escalations"`   // 人工督办
 }
 
 // StatsRow is Stats for one group (a unit, category or day).

@@ -20,10 +20,16 @@ const (
 
 // Error is the one error type of guanjia. Core code returns it for every
 // failure a caller should see; anything else is treated as EINTERNAL.
+//
+// Message is in English. Format and Args are kept so that the i18n package
+// can say the same in the caller's language: Format is the key of the
+// message catalogue (Chinese by default).
 type Error struct {
 	Code    string
 	Message string
 	Field   string // the input field at fault, when there is one
+	Format  string // Message's format string, the catalogue key; empty when Message is the key itself
+	Args    []any  // Message's arguments
 }
 
 func (e *Error) Error() string {
@@ -35,12 +41,12 @@ func (e *Error) Error() string {
 
 // Errorf builds an *Error with a formatted message.
 func Errorf(code, format string, args ...any) *Error {
-	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...), Format: format, Args: args}
 }
 
 // FieldError builds an *Error that names the offending input field.
 func FieldError(code, field, format string, args ...any) *Error {
-	return &Error{Code: code, Field: field, Message: fmt.Sprintf(format, args...)}
+	return &Error{Code: code, Field: field, Message: fmt.Sprintf(format, args...), Format: format, Args: args}
 }
 
 // ErrorCode returns the code of the first *Error in err's chain, EINTERNAL otherwise.
@@ -54,7 +60,8 @@ func ErrorCode(err error) string {
 	return EINTERNAL
 }
 
-// ErrorMessage returns the human message of err; internal details are hidden.
+// ErrorMessage returns the human message of err in English; internal details
+// are hidden. Callers who answer people use the i18n package instead.
 func ErrorMessage(err error) string {
 	var e *Error
 	if err == nil {

@@ -16,10 +16,15 @@ type IdempotentResponse struct {
 	CreatedAt time.Time
 }
 
+// IdempotencyStuckAfter is how long a key whose first request never finished
+// (its process died) blocks retries: longer than any request may run.
+const IdempotencyStuckAfter = 2 * time.Minute
+
 // IdempotencyStore remembers answers to retried POSTs.
 type IdempotencyStore interface {
 	// BeginIdempotent records a new key, or returns the existing record (ECONFLICT-free) when
-	// the key was seen before for this user.
+	// the key was seen before for this user. A key still unfinished after
+	// IdempotencyStuckAfter is taken over as new.
 	BeginIdempotent(ctx context.Context, r *IdempotentResponse) (existing *IdempotentResponse, err error)
 	FinishIdempotent(ctx context.Context, r *IdempotentResponse) error
 	AbortIdempotent(ctx context.Context, userID int64, key string) error

@@ -10,6 +10,14 @@ const (
 	ChannelLog       = "log"       // written to the delivery log only
 	ChannelSubscribe = "subscribe" // WeChat mini-program subscribe message (citizens, volunteers)
 	ChannelWeCom     = "wecom"     // 企业微信 application message (crews, unit leaders)
+	// ChannelInbox is the 站内消息 of every staff member: the channel that
+	// always exists. It is delivered by being written (the store saves it as
+	// sent), so it reaches its reader even while Redis or WeChat are down.
+	ChannelInbox = "inbox"
+	// ChannelSMS is a text message to a 12345 caller, who is not a user: the
+	// message is addressed by its complaint (RecipientID 0) and the sender
+	// reads the caller's phone from the complaint at send time.
+	ChannelSMS = "sms"
 )
 
 // Delivery statuses.
@@ -18,8 +26,21 @@ const (
 	DeliveryRetrying  = "retrying"
 	DeliverySent      = "sent"
 	DeliveryFailed    = "failed"
-	DeliveryNoConsent = "no_consent" // the user has no subscribe consent left: skipped, never retried
+	DeliveryNoConsent = "no_consent" // the user has no subscribe consent left (or opted out of SMS): skipped, never retried
+	DeliveryNoChannel = "no_channel" // the recipient has no account on the channel (no openid, no 企业微信 userid, no mobile): never retried
 )
+
+// DeliveryStatuses lists every delivery status, settled ones last.
+var DeliveryStatuses = []string{DeliveryPending, DeliveryRetrying, DeliverySent, DeliveryFailed, DeliveryNoConsent, DeliveryNoChannel}
+
+// Settled reports whether a delivery status is final: nothing will be tried again.
+func Settled(status string) bool {
+	switch status {
+	case DeliverySent, DeliveryFailed, DeliveryNoConsent, DeliveryNoChannel:
+		return true
+	}
+	return false
+}
 
 // Templates name what a message says; channels map them to their own template ids.
 const (
@@ -32,11 +53,13 @@ const (
 	TplActivityReminder = "activity_reminder" // volunteer
 	TplHoursCredited    = "hours_credited"    // volunteer
 	TplActivityChanged  = "activity_changed"  // volunteer: cancelled or moved
+	TplCallerAccepted   = "caller_accepted"   // 12345 caller, by SMS: 受理, with the order number
+	TplCallerClosed     = "caller_closed"     // 12345 caller, by SMS: 办结, what was done and a link to rate
 )
 
-// Message is one notification to one user.
+// Message is one notification to one user (or, by SMS, to a complaint's caller).
 type Message struct {
-	RecipientID int64
+	RecipientID int64 // 0: addressed by ComplaintID (an SMS to the caller)
 	Channel     string
 	Template    string
 	ComplaintID *int64
@@ -52,6 +75,7 @@ type Notification struct {
 	Error     string
 	CreatedAt time.Time
 	SentAt    *time.Time
+	ReadAt    *time.Time // inbox messages: when the recipient marked it read
 }
 
 // Notifier queues a message for delivery; it never blocks on the channel itself.
@@ -60,8 +84,10 @@ type Notifier interface {
 }
 
 // Sender delivers a message on one channel. ErrNoConsent means the user has
-// no subscribe consent left and another *Error that the message can never
-// be delivered (neither is retried); any other error is retried.
+// no subscribe consent left (or opted out), ErrNoChannel that the recipient
+// has no account on the channel, and another *Error that the message can
+// never be delivered (none of them is retried); any other error is retried.
+// to is nil for a message addressed by complaint (RecipientID 0).
 type Sender interface {
 	Send(ctx context.Context, to *User, n *Notification) error
 }
@@ -78,8 +104,33 @@ type NotificationStore interface {
 type NotificationFilter struct {
 	ComplaintID *int64
 	RecipientID *int64
+	Status      string
 	Limit       int
 }
 
-// ErrNoConsent is returned by a Sender when the recipient has no subscribe consent left.
+// DeliveryCount is how many messages of a channel ended in a status.
+type DeliveryCount struct {
+	Channel string `json:"channel"`
+	Status  string `json:"status"`
+	Count   int    `json:"count"`
+}
+
+// InboxStore keeps the staff's 站内消息 (notifications on ChannelInbox).
+type InboxStore interface {
+	// ListInbox returns a user's inbox messages newest first, with ids below
+	// before when it is not 0, at most limit.
+	ListInbox(ctx context.Context, userID, before int64, limit int) ([]*Notification, error)
+	CountUnread(ctx context.Context, userID int64) (int, error)
+	// MarkRead marks one of the user's messages read; another's is ENOTFOUND.
+	MarkRead(ctx context.Context, userID, id int64, at time.Time) (*Notification, error)
+	// MarkAllRead marks every unread message of the user read and says how many.
+	MarkAllRead(ctx context.Context, userID int64, at time.Time) (int, error)
+}
+
+// ErrNoConsent is returned by a Sender when the recipient has no subscribe
+// consent left, or has opted out of the channel.
 var ErrNoConsent = &Error{Code: ECONFLICT, Message: "no subscribe consent"}
+
+// ErrNoChannel is returned by a Sender when the recipient has no account on
+// its channel: no openid, no 企业微信 userid, no mobile number.
+var ErrNoChannel = &Error{Code: ECONFLICT, Message: "no channel bound"}

@@ -9,46 +9,50 @@ import (
 
 	"guanjia"
 	"guanjia/dispatch"
+	"guanjia/geo"
 )
 
 type complaintJSON struct {
-	ID            int64      `json:"id"`
-	Category      string     `json:"category"`
-	Description   string     `json:"description"`
-	Lat           float64    `json:"lat"`
-	Lng           float64    `json:"lng"`
-	CoordSystem   string     `json:"coord_system"` // what the reporter sent; lat/lng are WGS-84
-	Address       string     `json:"address"`
-	Source        string     `json:"source"`
-	ReporterID    int64      `json:"reporter_id"`
-	CallerName    string     `json:"caller_name,omitempty"`
-	CallerPhone   string     `json:"caller_phone,omitempty"` // masked
-	Status        string     `json:"status"`
-	Grid          string     `json:"grid"`
-	District      string     `json:"district"`
-	Unit          string     `json:"unit"`
-	Assignee      *int64     `json:"assignee"`
-	Attempt       int        `json:"attempt"`
-	DuplicateOf   *int64     `json:"duplicate_of"`
-	ReopenCount   int        `json:"reopen_count"`
-	Escalation    int        `json:"escalation"`
-	Overdue       bool       `json:"overdue"`
-	AcceptBy      *time.Time `json:"accept_by"`
-	ArriveBy      *time.Time `json:"arrive_by"`
-	ResolveBy     *time.Time `json:"resolve_by"`
-	DispatchedAt  *time.Time `json:"dispatched_at,omitempty"`
-	AcceptedAt    *time.Time `json:"accepted_at,omitempty"`
-	ArrivedAt     *time.Time `json:"arrived_at,omitempty"`
-	ResolvedAt    *time.Time `json:"resolved_at,omitempty"`
-	ClosedAt      *time.Time `json:"closed_at,omitempty"`
-	Rating        int        `json:"rating,omitempty"`
-	RatingComment string     `json:"rating_comment,omitempty"`
-	CreatedAt     time.Time  `json:"created_at"`
-	UpdatedAt     time.Time  `json:"updated_at"`
+	ID                int64      `json:"id"`
+	Category          string     `json:"category"`
+	Description       string     `json:"description"`
+	Lat               float64    `json:"lat"`
+	Lng               float64    `json:"lng"`
+	CoordSystem       string     `json:"coord_system"`          // of lat/lng as answered: always wgs84
+	ReportedIn        string     `json:"reported_coord_system"` // what the reporter's device sent (wgs84 or gcj02)
+	Address           string     `json:"address"`
+	Source            string     `json:"source"`
+	ReporterID        int64      `json:"reporter_id"`
+	CallerName        string     `json:"caller_name,omitempty"`
+	CallerPhone       string     `json:"caller_phone,omitempty"` // masked
+	SMSOptOut         bool       `json:"sms_opt_out,omitempty"`  // the caller wants no SMS
+	Status            string     `json:"status"`
+	Grid              string     `json:"grid"`
+	District          string     `json:"district"`
+	Unit              string     `json:"unit"`
+	Assignee          *int64     `json:"assignee"`
+	Attempt           int        `json:"attempt"`
+	DuplicateOf       *int64     `json:"duplicate_of"`
+	ReopenCount       int        `json:"reopen_count"`
+	MissedDeadlines   int        `json:"missed_deadlines"`   // 超时督办
+	ManualEscalations int        `json:"manual_escalations"` // 人工督办
+	Overdue           bool       `json:"overdue"`
+	AcceptBy          *time.Time `json:"accept_by"`
+	ArriveBy          *time.Time `json:"arrive_by"`
+	ResolveBy         *time.Time `json:"resolve_by"`
+	DispatchedAt      *time.Time `json:"dispatched_at,omitempty"`
+	AcceptedAt        *time.Time `json:"accepted_at,omitempty"`
+	ArrivedAt         *time.Time `json:"arrived_at,omitempty"`
+	ResolvedAt        *time.Time `json:"resolved_at,omitempty"`
+	ClosedAt          *time.Time `json:"closed_at,omitempty"`
+	Rating            int        `json:"rating,omitempty"`
+	RatingComment     string     `json:"rating_comment,omitempty"`
+	CreatedAt         time.Time  `json:"created_at"`
+	UpdatedAt         time.Time  `json:"updated_at"`
 
-	Events  []eventJSON `json:"events,omitempty"`
-	Photos  []photoJSON `json:"photos,omitempty"`
-	Actions []string    `json:"actions,omitempty"`
+	Events  []eventJSON  `json:"events,omitempty"`
+	Photos  *[]photoJSON `json:"photos,omitempty"` // on every single complaint; not on list rows
+	Actions []string     `json:"actions,omitempty"`
 }
 
 type eventJSON struct {
@@ -68,10 +72,11 @@ type eventJSON struct {
 func toComplaintJSON(c *guanjia.Complaint) complaintJSON {
 	return complaintJSON{
 		ID: c.ID, Category: c.Category, Description: c.Description, Lat: c.Lat, Lng: c.Lng,
-		CoordSystem: c.CoordSystem, Address: c.Address, Source: string(c.Source), ReporterID: c.ReporterID,
-		CallerName: c.CallerName, CallerPhone: guanjia.MaskPhone(c.CallerPhone), Status: string(c.Status),
+		CoordSystem: string(geo.WGS84), ReportedIn: c.CoordSystem, Address: c.Address, Source: string(c.Source), ReporterID: c.ReporterID,
+		CallerName: c.CallerName, CallerPhone: guanjia.MaskPhone(c.CallerPhone), SMSOptOut: c.SMSOptOut, Status: string(c.Status),
 		Grid: c.GridID, District: c.District, Unit: c.UnitCode, Assignee: c.AssigneeID, Attempt: c.Attempt,
-		DuplicateOf: c.DuplicateOf, ReopenCount: c.ReopenCount, Escalation: c.Escalation, Overdue: c.Overdue,
+		DuplicateOf: c.DuplicateOf, ReopenCount: c.ReopenCount, MissedDeadlines: c.MissedDeadlines,
+		ManualEscalations: c.ManualEscalations, Overdue: c.Overdue,
 		AcceptBy: c.AcceptBy, ArriveBy: c.ArriveBy, ResolveBy: c.ResolveBy, DispatchedAt: c.DispatchedAt,
 		AcceptedAt: c.AcceptedAt, ArrivedAt: c.ArrivedAt, ResolvedAt: c.ResolvedAt, ClosedAt: c.ClosedAt,
 		Rating: c.Rating, RatingComment: c.RatingComment, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt,
@@ -85,12 +90,13 @@ func toDetailJSON(d *dispatch.Detail) complaintJSON {
 		out.Events[i] = eventJSON{Action: string(e.Action), From: string(e.From), To: string(e.To), ActorID: e.ActorID,
 			ActorRole: string(e.ActorRole), Assignee: e.AssigneeID, Unit: e.UnitCode, Note: e.Note, Lat: e.Lat, Lng: e.Lng, At: e.At}
 	}
-	out.Photos = make([]photoJSON, 0, len(d.Photos))
+	photos := make([]photoJSON, 0, len(d.Photos))
 	for _, p := range d.Photos {
 		if !p.Hidden {
-			out.Photos = append(out.Photos, toPhotoJSON(p))
+			photos = append(photos, toPhotoJSON(p))
 		}
 	}
+	out.Photos = &photos
 	out.Actions = make([]string, len(d.Actions))
 	for i, a := range d.Actions {
 		out.Actions[i] = string(a)
@@ -108,6 +114,7 @@ type complaintRequest struct {
 	Source      string   `json:"source"`
 	CallerName  string   `json:"caller_name"`
 	CallerPhone string   `json:"caller_phone"`
+	SMSOptOut   bool     `json:"sms_opt_out"` // the caller asked the agent for no SMS
 }
 
 // handleComplaintCreate files a complaint (mini-program, hotline or patrol).
@@ -122,12 +129,14 @@ func (s *Server) handleComplaintCreate(c echo.Context) error {
 	created, err := s.dispatch.Create(c.Request().Context(), claimsOf(c), dispatch.NewComplaint{
 		Category: req.Category, Description: strings.TrimSpace(req.Description), Lat: *req.Lat, Lng: *req.Lng,
 		CoordSystem: req.CoordSystem, Address: req.Address, Source: guanjia.Source(req.Source),
-		CallerName: req.CallerName, CallerPhone: req.CallerPhone,
+		CallerName: req.CallerName, CallerPhone: req.CallerPhone, SMSOptOut: req.SMSOptOut,
 	})
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusCreated, toComplaintJSON(created))
+	out := toComplaintJSON(created)
+	out.Photos = &[]photoJSON{} // photos are uploaded once the complaint exists
+	return c.JSON(http.StatusCreated, out)
 }
 
 // handleComplaintList answers a page of the complaints the caller may see.
@@ -182,9 +191,12 @@ type actionRequest struct {
 	Crew        *int64   `json:"crew"`
 	Photos      []string `json:"photos"`
 	Score       int      `json:"score"`
+	Solved      *bool    `json:"solved"`
 	Comment     string   `json:"comment"`
-	DuplicateOf int64    `json:"duplicate_of"`
-	ExtendByS   int64    `json:"extend_by_s"`
+	// RestartArrival gives a redispatch a fresh on-site window (with a reason).
+	RestartArrival bool  `json:"restart_arrival"`
+	DuplicateOf    int64 `json:"duplicate_of"`
+	ExtendByS      int64 `json:"extend_by_s"`
 }
 
 // handleComplaintAction takes one workflow action: accept, arrive, resolve,
@@ -203,11 +215,22 @@ func (s *Server) handleComplaintAction(c echo.Context) error {
 	}
 	updated, err := s.dispatch.Act(c.Request().Context(), claimsOf(c), id, guanjia.Action(c.Param("action")), dispatch.ActionInput{
 		Note: req.Note, Reason: req.Reason, Lat: req.Lat, Lng: req.Lng, CoordSystem: req.CoordSystem,
-		UnitCode: req.Unit, CrewID: req.Crew, Photos: req.Photos, Score: req.Score, Comment: req.Comment,
-		DuplicateOf: req.DuplicateOf, ExtendBy: time.Duration(req.ExtendByS) * time.Second,
+		UnitCode: req.Unit, CrewID: req.Crew, Photos: req.Photos, Score: req.Score, Solved: req.Solved, Comment: req.Comment,
+		RestartArrival: req.RestartArrival,
+		DuplicateOf:    req.DuplicateOf, ExtendBy: time.Duration(req.ExtendByS) * time.Second,
 	})
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, toComplaintJSON(updated))
+	// Answer the complaint as the caller now sees it, with its timeline and
+	// next actions; one who just gave it away (退单) gets the bare row.
+	d, err := s.dispatch.Get(c.Request().Context(), claimsOf(c), id)
+	if err == nil {
+		return c.JSON(http.StatusOK, toDetailJSON(d))
+	} else if code := guanjia.ErrorCode(err); code != guanjia.EFORBIDDEN && code != guanjia.ENOTFOUND {
+		return err
+	}
+	out := toComplaintJSON(updated)
+	out.Photos = &[]photoJSON{}
+	return c.JSON(http.StatusOK, out)
 }

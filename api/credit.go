@@ -9,9 +9,11 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"golang.org/x/text/language"
 
 	"guanjia"
 	"guanjia/credit"
+	"guanjia/i18n"
 )
 
 // creditViewer lets the public credit pages answer anyone: a valid token
@@ -281,16 +283,26 @@ type creditBatchJSON struct {
 	Updated    int               `json:"updated"`
 	Unchanged  int               `json:"unchanged"`
 	ErrorCount int               `json:"error_count"`
-	Errors     []credit.RowError `json:"errors"`
+	Errors     []rowErrorJSON    `json:"errors"`
 	CreatedAt  time.Time         `json:"created_at"`
 	FinishedAt *time.Time        `json:"finished_at,omitempty"`
 	Error      map[string]string `json:"error,omitempty"` // a rejected batch also answers in the usual error shape
 }
 
-func toCreditBatchJSON(b *credit.Batch) creditBatchJSON {
-	errs := b.Errors
-	if errs == nil {
-		errs = []credit.RowError{}
+// rowErrorJSON is one row error of an import, its reason in the reader's language.
+type rowErrorJSON struct {
+	Row    int    `json:"row"`
+	Column string `json:"column"`
+	Reason string `json:"reason"`
+}
+
+func toCreditBatchJSON(b *credit.Batch, lang language.Tag) creditBatchJSON {
+	errs := make([]rowErrorJSON, len(b.Errors))
+	for i, e := range b.Errors {
+		errs[i] = rowErrorJSON{Row: e.Row, Column: e.Column, Reason: i18n.Text(lang, e.Reason)}
+		if e.Format != "" {
+			errs[i].Reason = i18n.Sprintf(lang, e.Format, e.Args...)
+		}
 	}
 	return creditBatchJSON{ID: b.ID, Type: b.Type, Department: b.Department, UploadedBy: b.UploadedBy, Filename: b.Filename,
 		FileHash: b.FileHash, Format: b.Format, Status: string(b.Status), Percent: b.Percent, Rows: b.Rows, Inserted: b.Inserted,
@@ -330,12 +342,12 @@ func (s *Server) handleCreditImportCreate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	out := toCreditBatchJSON(b)
+	out := toCreditBatchJSON(b, langOf(c))
 	switch b.Status {
 	case credit.BatchRejected:
-		msg := fmt.Sprintf("the file has %d errors; nothing was imported", b.ErrorCount)
+		msg := i18n.Sprintf(langOf(c), "the file has %d errors; nothing was imported", b.ErrorCount)
 		if b.ErrorCount == 1 {
-			msg = "the file has an error; nothing was imported"
+			msg = i18n.Text(langOf(c), "the file has an error; nothing was imported")
 		}
 		out.Error = map[string]string{"code": guanjia.EUNPROCESSABLE, "message": msg}
 		return c.JSON(http.StatusUnprocessableEntity, out)
@@ -356,7 +368,7 @@ func (s *Server) handleCreditImportGet(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, toCreditBatchJSON(b))
+	return c.JSON(http.StatusOK, toCreditBatchJSON(b, langOf(c)))
 }
 
 // handleCreditImportList answers recent batches (the row reports are in each batch's own answer).
@@ -367,7 +379,7 @@ func (s *Server) handleCreditImportList(c echo.Context) error {
 	}
 	out := make([]creditBatchJSON, len(list))
 	for i, b := range list {
-		out[i] = toCreditBatchJSON(b)
+		out[i] = toCreditBatchJSON(b, langOf(c))
 		out[i].Errors = nil
 	}
 	return c.JSON(http.StatusOK, map[string]any{"imports": out})

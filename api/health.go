@@ -8,6 +8,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"guanjia"
+	"guanjia/i18n"
 )
 
 // handleHealth answers while the process is up.
@@ -21,7 +22,7 @@ func (s *Server) handleReady(c echo.Context) error {
 	defer cancel()
 	if err := s.ready(ctx); err != nil {
 		s.log.Warn("not ready", "err", err)
-		return c.JSON(http.StatusServiceUnavailable, errorJSON(guanjia.EINTERNAL, "not ready: database or Redis unreachable"))
+		return c.JSON(http.StatusServiceUnavailable, errorJSON(guanjia.EINTERNAL, i18n.Text(langOf(c), "not ready: database or Redis unreachable")))
 	}
 	return c.JSON(http.StatusOK, map[string]string{"status": "ready"})
 }

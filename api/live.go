@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -56,7 +57,25 @@ func NewLive(rdb redis.UniversalClient, log *slog.Logger) *Live {
 	return &Live{rdb: rdb, channel: channel, log: log, subs: map[*liveSub]struct{}{}}
 }
 
-var _ dispatch.Publisher = (*Live)(nil)
+var (
+	_ dispatch.Publisher      = (*Live)(nil)
+	_ dispatch.InboxPublisher = (*Live)(nil)
+)
+
+// InboxChanged tells the live pages of users that their inbox has new
+// messages. Like ComplaintChanged, a failure is logged: the messages are
+// saved, and pages read the inbox when they (re)connect.
+func (l *Live) InboxChanged(ctx context.Context, users []int64) {
+	b, err := json.Marshal(map[string][]int64{"inbox": users})
+	if err != nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), livePublishTimeout)
+	defer cancel()
+	if err := l.rdb.Publish(ctx, l.channel, b).Err(); err != nil {
+		l.log.Warn("live: publish inbox change", "users", len(users), "err", err)
+	}
+}
 
 // ComplaintChanged publishes c. A failure is logged, not returned: the
 // change is saved, and pages resync on reconnect and on their own timer.
@@ -82,6 +101,7 @@ type liveEvent struct {
 	unit     string
 	assignee *int64
 	open     bool
+	inbox    []int64 // an inbox change: whose inboxes have new messages
 }
 
 type liveSub struct {
@@ -130,15 +150,16 @@ func (l *Live) fanOut(ps *redis.PubSub, done chan struct{}) {
 	defer close(done)
 	for msg := range ps.Channel() {
 		var head struct {
-			Unit     string `json:"unit"`
-			Assignee *int64 `json:"assignee"`
-			Status   string `json:"status"`
+			Unit     string  `json:"unit"`
+			Assignee *int64  `json:"assignee"`
+			Status   string  `json:"status"`
+			Inbox    []int64 `json:"inbox"`
 		}
 		if err := json.Unmarshal([]byte(msg.Payload), &head); err != nil {
 			l.log.Warn("live: undecodable message", "err", err)
 			continue
 		}
-		ev := liveEvent{data: []byte(msg.Payload), unit: head.Unit, assignee: head.Assignee, open: guanjia.Status(head.Status).Open()}
+		ev := liveEvent{data: []byte(msg.Payload), unit: head.Unit, assignee: head.Assignee, open: guanjia.Status(head.Status).Open(), inbox: head.Inbox}
 		l.mu.Lock()
 		if l.ps == ps { // a subscription being closed delivers nothing more
 			for sub := range l.subs {
@@ -170,8 +191,9 @@ func (ev liveEvent) visible(who guanjia.Claims) bool {
 }
 
 // handleLive streams complaint changes the caller may see as server-sent
-// events ("complaint" with the row, "resync" when some were lost), until the
-// client leaves or the server shuts down.
+// events ("complaint" with the row, "inbox" when the caller's inbox has new
+// messages, "resync" when some were lost), until the client leaves or the
+// server shuts down.
 func (s *Server) handleLive(c echo.Context) error {
 	ctx := c.Request().Context()
 	who := claimsOf(c)
@@ -203,7 +225,12 @@ func (s *Server) handleLive(c echo.Context) error {
 		case <-heartbeat.C:
 			_, err = fmt.Fprint(w, ": ping\n\n")
 		case ev := <-sub.events:
-			if ev.visible(who) {
+			switch {
+			case ev.inbox != nil:
+				if slices.Contains(ev.inbox, who.UserID) {
+					_, err = fmt.Fprint(w, "event: inbox\ndata: {}\n\n")
+				}
+			case ev.visible(who):
 				_, err = fmt.Fprintf(w, "event: complaint\ndata: %s\n\n", ev.data)
 			}
 		}

@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"io"
@@ -98,6 +99,15 @@ func (s *Server) idempotent(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		capture := &captureWriter{ResponseWriter: c.Response().Writer}
 		c.Response().Writer = capture
+		defer func() {
+			if p := recover(); p != nil {
+				// Free the key so the client's retry runs, then let Recover answer 500.
+				if err := s.idem.AbortIdempotent(context.WithoutCancel(ctx), rec.UserID, key); err != nil {
+					s.log.Error("free idempotency key after a panic", "err", err)
+				}
+				panic(p)
+			}
+		}()
 		err = next(c)
 		if err != nil {
 			c.Error(err) // render now so the answer can be stored

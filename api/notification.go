@@ -1,7 +1,9 @@
 package api
 
 import (
+	"context"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
@@ -24,7 +26,7 @@ type notificationJSON struct {
 	SentAt    *time.Time        `json:"sent_at,omitempty"`
 }
 
-// handleNotificationList is the delivery log (?complaint=&user=), for staff.
+// handleNotificationList is the delivery log (?complaint=&user=&status=), for staff.
 func (s *Server) handleNotificationList(c echo.Context) error {
 	var f guanjia.NotificationFilter
 	for name, dst := range map[string]**int64{"complaint": &f.ComplaintID, "user": &f.RecipientID} {
@@ -35,6 +37,19 @@ func (s *Server) handleNotificationList(c echo.Context) error {
 			}
 			*dst = &id
 		}
+	}
+	if st := c.QueryParam("status"); st != "" {
+		if !slices.Contains(guanjia.DeliveryStatuses, st) {
+			return invalid("status", "status is one of %v", guanjia.DeliveryStatuses)
+		}
+		f.Status = st
+	}
+	if limit, err := queryInt(c, "limit", 100); err != nil {
+		return err
+	} else if limit < 1 || limit > 500 {
+		return invalid("limit", "limit is 1 to 500")
+	} else {
+		f.Limit = limit
 	}
 	who := claimsOf(c)
 	if who.Role == guanjia.RoleCrew {
@@ -51,4 +66,53 @@ func (s *Server) handleNotificationList(c echo.Context) error {
 			CreatedAt: n.CreatedAt, SentAt: n.SentAt}
 	}
 	return c.JSON(http.StatusOK, map[string]any{"notifications": out})
+}
+
+// DeliveryCounter counts delivery outcomes, for the dashboard.
+type DeliveryCounter interface {
+	DeliveryCounts(ctx context.Context, since time.Time) ([]guanjia.DeliveryCount, error)
+}
+
+// handleDeliveryStats answers how the messages of the last ?days= (default 7,
+// at most 90) ended, by channel and status, with the failed ones to look at
+// (a row that reached nobody on a channel: failed, or retrying still).
+func (s *Server) handleDeliveryStats(c echo.Context) error {
+	days, err := queryInt(c, "days", 7)
+	if err != nil {
+		return err
+	}
+	if days < 1 || days > 90 {
+		return invalid("days", "days is 1 to 90")
+	}
+	ctx := c.Request().Context()
+	since := s.now().Add(-time.Duration(days) * 24 * time.Hour)
+	counts, err := s.deliveries.DeliveryCounts(ctx, since)
+	if err != nil {
+		return err
+	}
+	total := map[string]int{}
+	for _, d := range counts {
+		total[d.Status] += d.Count
+	}
+	failed, err := s.notifications.ListNotifications(ctx, guanjia.NotificationFilter{Status: guanjia.DeliveryFailed, Limit: 20})
+	if err != nil {
+		return err
+	}
+	recent := make([]notificationJSON, 0, len(failed))
+	for _, n := range failed {
+		if n.CreatedAt.Before(since) {
+			continue
+		}
+		recent = append(recent, notificationJSON{ID: n.ID, Recipient: n.RecipientID, Channel: n.Channel, Template: n.Template,
+			Complaint: n.ComplaintID, Status: n.Status, Attempts: n.Attempts, Error: n.Error, CreatedAt: n.CreatedAt, SentAt: n.SentAt})
+	}
+	if counts == nil {
+		counts = []guanjia.DeliveryCount{}
+	}
+	return c.JSON(http.StatusOK, map[string]any{
+		"since": since, "days": days, "failed": total[guanjia.DeliveryFailed], "retrying": total[guanjia.DeliveryRetrying],
+		"pending": total[guanjia.DeliveryPending], "no_channel": total[guanjia.DeliveryNoChannel],
+		"no_consent": total[guanjia.DeliveryNoConsent], "sent": total[guanjia.DeliverySent],
+		"by_channel": counts, "recent_failed": recent,
+	})
 }

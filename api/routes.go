@@ -24,6 +24,12 @@ func (s *Server) routes() {
 	if s.cfg.FakeWeChat != nil {
 		e.Any("/__fake/wechat/*", echo.WrapHandler(s.cfg.FakeWeChat))
 	}
+	if s.cfg.FakeSMS != nil {
+		e.GET("/__fake/sms/messages", echo.WrapHandler(s.cfg.FakeSMS)) // the demo's offline SMS: what callers' phones got
+	}
+	// The 回访 page of 12345 callers: public, the signed link (办结 SMS) is the authority.
+	e.GET("/r/:token", s.handleRatePage)
+	e.POST("/r/:token", s.handleRateSubmit)
 
 	v1 := e.Group("/api/v1")
 	v1.POST("/auth/login", s.handleLogin)
@@ -46,7 +52,16 @@ func (s *Server) routes() {
 	a.GET("/photos/:photo", s.handlePhotoGet)
 
 	a.GET("/stats", s.handleStats, allow(deskStaff...))
+	a.GET("/stats/ranking", s.handleStatsRanking, allow(deskStaff...))
 	a.GET("/notifications", s.handleNotificationList, allow(staff...))
+	if s.deliveries != nil {
+		a.GET("/stats/deliveries", s.handleDeliveryStats, allow(deskStaff...))
+	}
+	if s.inbox != nil { // 站内消息: each staff member reads and marks their own
+		a.GET("/inbox", s.handleInboxList, allow(staff...))
+		a.POST("/inbox/read", s.handleInboxReadAll, allow(staff...))
+		a.POST("/inbox/:id/read", s.handleInboxRead, allow(staff...))
+	}
 
 	// 公益海口: volunteers, teams, activities.
 	if s.volunteer != nil {
@@ -136,6 +151,7 @@ func (s *Server) routes() {
 	e.GET("/console/orders/:id", s.page("order", "工单详情", consoleRoles...), s.pageSession)
 	e.GET("/console/dashboard", s.page("dashboard", "统计看板", consoleRoles...), s.pageSession)
 	e.GET("/console/notices", s.page("notices", "温馨告知", consoleRoles...), s.pageSession)
+	e.GET("/console/inbox", s.page("inbox", "站内消息", consoleRoles...), s.pageSession)
 	e.GET("/crew", s.page("crew", "我的任务", guanjia.RoleCrew), s.pageSession)
 	if s.live != nil {
 		a.GET("/live", s.handleLive, allow(staff...))

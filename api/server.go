@@ -32,6 +32,7 @@ type Config struct {
 	AdminQueuesUI  http.Handler // asynqmon, mounted at /admin/queues for admins; may be nil
 	WeChatCallback http.Handler // /wechat/callback; may be nil
 	FakeWeChat     http.Handler // /__fake/wechat/ in embedded mode only; may be nil
+	FakeSMS        http.Handler // /__fake/sms/messages in embedded mode only; may be nil
 	MapTileURL     string       // console maps: Leaflet tile URL template (WGS-84 tiles); "" draws the grids only
 }
 
@@ -47,6 +48,8 @@ type Deps struct {
 	Credit        *credit.Service
 	WeChat        MiniProgram // nil when no WeChat app is configured
 	Notices       guanjia.NoticeStore
+	Inbox         guanjia.InboxStore              // staff's 站内消息; nil serves no /api/v1/inbox
+	Deliveries    DeliveryCounter                 // outcomes for the dashboard; nil serves no /api/v1/stats/deliveries
 	Live          *Live                           // live queue fan-out; nil serves no /api/v1/live
 	Ready         func(ctx context.Context) error // database and Redis reachable
 	Registry      *prometheus.Registry
@@ -74,6 +77,8 @@ type Server struct {
 	now           func() time.Time
 	// Console and live queue (console.go, live.go, notice.go).
 	notices          guanjia.NoticeStore
+	inbox            guanjia.InboxStore
+	deliveries       DeliveryCounter
 	live             *Live
 	pages            *web.Pages
 	streamsDone      chan struct{} // closed at shutdown: ends the live streams
@@ -93,6 +98,7 @@ func New(cfg Config, d Deps) *Server {
 		log: d.Log, now: d.Now}
 	s.metrics = newHTTPMetrics(d.Registry)
 	s.notices, s.live, s.pages, s.streamsDone = d.Notices, d.Live, web.MustParsePages(), make(chan struct{})
+	s.inbox, s.deliveries = d.Inbox, d.Deliveries
 	s.echo.HideBanner, s.echo.HidePort = true, true
 	s.echo.HTTPErrorHandler = s.errorHandler
 	s.routes()

@@ -187,11 +187,11 @@ func (s *Service) RunImport(ctx context.Context, id int64) error {
 		return nil
 	}
 	if err := s.checkRemit(ctx, b.Department, rt); err != nil {
-		return reject([]RowError{{Row: 1, Reason: guanjia.ErrorMessage(err)}}, 1)
+		return reject([]RowError{rowErrorOf(1, "", err)}, 1)
 	}
 	t, err := parseUpload(b.Filename, data)
 	if err != nil {
-		return reject([]RowError{{Row: 1, Reason: guanjia.ErrorMessage(err)}}, 1)
+		return reject([]RowError{rowErrorOf(1, "", err)}, 1)
 	}
 	rows, errs, n := validateRows(rt, t, s.Now(), b.Department)
 	if n > 0 {
@@ -223,7 +223,7 @@ func (s *Service) FailImport(ctx context.Context, id int64, cause error) {
 	}
 	now := s.Now()
 	b.Status, b.FinishedAt = BatchFailed, &now
-	b.Errors = []RowError{{Reason: "the import failed and nothing was imported; upload the file again"}}
+	b.Errors = []RowError{rowErrorf(0, "", "the import failed and nothing was imported; upload the file again")}
 	if err := s.Store.UpdateBatch(ctx, b); err != nil {
 		s.Log.Error("credit: mark import failed", "batch", id, "err", err)
 	}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/csv"
 	"errors"
-	"fmt"
 	"io"
 	"strings"
 	"unicode/utf8"
@@ -193,16 +192,16 @@ func (t *table) columnIndex(rt *RecordType) (map[string]int, []RowError) {
 		case h == "":
 			continue
 		case !ok:
-			errs = append(errs, RowError{Row: 1, Column: h, Reason: fmt.Sprintf("not a column of the %s template", rt.Name)})
+			errs = append(errs, rowErrorf(1, h, "not a column of the %s template", rt.Name))
 		case idx[f.Key] != 0:
-			errs = append(errs, RowError{Row: 1, Column: h, Reason: "the column appears twice"})
+			errs = append(errs, rowErrorf(1, h, "the column appears twice"))
 		default:
 			idx[f.Key] = i + 1 // +1 so that the zero value means "absent"
 		}
 	}
 	for _, f := range rt.Columns() {
 		if f.Required && idx[f.Key] == 0 {
-			errs = append(errs, RowError{Row: 1, Column: f.Header, Reason: "the column is missing: download the template"})
+			errs = append(errs, rowErrorf(1, f.Header, "the column is missing: download the template"))
 		}
 	}
 	return idx, errs

@@ -15,6 +15,7 @@ import (
 
 	"guanjia"
 	"guanjia/credit"
+	"guanjia/i18n"
 	"guanjia/internal/testenv"
 	"guanjia/store"
 )
@@ -200,18 +201,17 @@ func TestImportLookupExpireRepair(t *testing.T) {
 	if b.Status != credit.BatchRejected || b.ID == 0 {
 		t.Fatalf("mixed batch: status %s id %d", b.Status, b.ID)
 	}
-	want := []credit.RowError{
-		{Row: 3, Column: "统一社会信用代码", Reason: "统一社会信用代码 check character is wrong"},
-		{Row: 4, Column: "认定日期", Reason: "2026-04-01 is in the future"},
-		{Row: 5, Column: "证件号码", Reason: "required for 自然人"},
-	}
-	if fmt.Sprint(b.Errors) != fmt.Sprint(want) || b.ErrorCount != 3 {
-		t.Fatalf("row report:\n got %v\nwant %v", b.Errors, want)
+	want := "{3 统一社会信用代码 统一社会信用代码校验码不正确}{4 认定日期 2026-04-01 晚于今天}{5 证件号码 自然人必填}"
+	if got := report(b.Errors); got != want || b.ErrorCount != 3 {
+		t.Fatalf("row report:\n got %v\nwant %v", got, want)
 	}
 	if after := r.snapshot(t); after != before {
 		t.Fatalf("a rejected batch changed the database: %s → %s", before, after)
 	}
 	stored, err := r.svc.ImportStatus(ctx, r.dept, b.ID)
+	if err == nil && report(stored.Errors) != want {
+		t.Errorf("stored row report:\n got %v\nwant %v", report(stored.Errors), want)
+	}
 	if err != nil || stored.Status != credit.BatchRejected || len(stored.Errors) != 3 || stored.FileHash == "" || stored.UploadedBy != r.dept.UserID {
 		t.Fatalf("the rejected batch is not recorded with its report: %+v, %v", stored, err)
 	}
@@ -404,7 +404,7 @@ func TestImportRules(t *testing.T) {
 
 	// A wrong template: missing and unknown columns are reported against row 1.
 	b = r.importCSV(t, r.dept, guanjia.CreditBlackList, "行政相对人名称,统一社会信用代码,处罚机关\n某公司,"+codeYeFeng+",某局\n")
-	if b.Status != credit.BatchRejected || b.Errors[0] != (credit.RowError{Row: 1, Column: "处罚机关", Reason: "not a column of the 黑名单 template"}) {
+	if b.Status != credit.BatchRejected || report(b.Errors[:1]) != "{1 处罚机关 不是黑名单模板中的列}" {
 		t.Fatalf("wrong template: %+v", b.Errors)
 	}
 
@@ -657,4 +657,13 @@ func TestArticles(t *testing.T) {
 	if _, err := r.svc.Article(ctx, r.public, a.ID); guanjia.ErrorCode(err) != guanjia.ENOTFOUND {
 		t.Fatalf("an unpublished article is public: %v", err)
 	}
+}
+
+// report is a batch's row errors as the console shows them: in Chinese.
+func report(errs []credit.RowError) string {
+	var b strings.Builder
+	for _, e := range errs {
+		fmt.Fprintf(&b, "{%d %s %s}", e.Row, e.Column, i18n.Sprintf(i18n.Chinese, e.Format, e.Args...))
+	}
+	return b.String()
 }

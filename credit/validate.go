@@ -1,6 +1,9 @@
 package credit
 
 import (
+	"bytes"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -16,10 +19,65 @@ import (
 
 // RowError is one problem found in an upload, where the user finds it: the
 // spreadsheet row (the header is row 1), the column header and why.
+//
+// Reason is in English. Format and Args (kept with the batch) let the i18n
+// package say it in the reader's language: Format is the catalogue key.
 type RowError struct {
 	Row    int    `json:"row"`
 	Column string `json:"column"`
 	Reason string `json:"reason"`
+	Format string `json:"format,omitempty"`
+	Args   []any  `json:"args,omitempty"`
+}
+
+// rowErrorf builds a RowError with a formatted reason. Arguments are kept as
+// JSON keeps them: an error becomes its text.
+func rowErrorf(row int, column, format string, args ...any) RowError {
+	for i, a := range args {
+		var e *guanjia.Error
+		if err, ok := a.(error); ok && errors.As(err, &e) {
+			args[i] = e.Message
+		} else if ok {
+			args[i] = err.Error()
+		}
+	}
+	return RowError{Row: row, Column: column, Reason: fmt.Sprintf(format, args...), Format: format, Args: args}
+}
+
+// rowErrorOf turns err into a RowError: a *guanjia.Error keeps its format
+// and arguments; anything else is an internal error whose text is not shown.
+func rowErrorOf(row int, column string, err error) RowError {
+	var e *guanjia.Error
+	if !errors.As(err, &e) {
+		return RowError{Row: row, Column: column, Reason: "internal error", Format: "internal error"}
+	}
+	if e.Format == "" {
+		return RowError{Row: row, Column: column, Reason: e.Message, Format: e.Message}
+	}
+	return rowErrorf(row, column, e.Format, append([]any(nil), e.Args...)...)
+}
+
+// UnmarshalJSON reads a stored RowError; whole numbers among Args come back
+// as int64 (not float64) so that %d and %q still print them.
+func (e *RowError) UnmarshalJSON(data []byte) error {
+	type plain RowError
+	var p plain
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	if err := dec.Decode(&p); err != nil {
+		return err
+	}
+	for i, a := range p.Args {
+		if n, ok := a.(json.Number); ok {
+			if v, err := n.Int64(); err == nil {
+				p.Args[i] = v
+			} else if f, err := n.Float64(); err == nil {
+				p.Args[i] = f
+			}
+		}
+	}
+	*e = RowError(p)
+	return nil
 }
 
 // ImportRow is one valid row of an upload, ready to be written.
@@ -68,8 +126,10 @@ func parseDate(s string, t *table) (time.Time, error) {
 			}
 		}
 	}
-	return time.Time{}, fmt.Errorf("not a date: write it as 2026-01-31")
+	return time.Time{}, errNotDate
 }
+
+var errNotDate = errors.New("not a date")
 
 var moneyPattern = regexp.MustCompile(`^\d{1,12}(\.\d{1,6})?$`)
 
@@ -180,16 +240,14 @@ func validateRows(rt *RecordType, t *table, now time.Time, department string) ([
 		}
 		key := row.SubjectKey()
 		if prev, dup := subjects[key]; dup && prev.name != row.Subject.Name {
-			report(RowError{Row: tr.line, Column: header(rt, keySubjectName),
-				Reason: fmt.Sprintf("the same subject is named %q in row %d", prev.name, prev.line)})
+			report(rowErrorf(tr.line, header(rt, keySubjectName), "the same subject is named %q in row %d", prev.name, prev.line))
 			continue
 		} else if !dup {
 			subjects[key] = seen{tr.line, row.Subject.Name}
 		}
 		natural := e.Authority + "\x00" + e.DocumentNo + "\x00" + key
 		if prev, dup := records[natural]; dup {
-			report(RowError{Row: tr.line, Column: header(rt, keyDocumentNo),
-				Reason: fmt.Sprintf("the same record (文号, 机关 and subject) as row %d", prev)})
+			report(rowErrorf(tr.line, header(rt, keyDocumentNo), "the same record (文号, 机关 and subject) as row %d", prev))
 			continue
 		}
 		records[natural] = tr.line
@@ -224,7 +282,7 @@ type rowValidator struct {
 }
 
 func (v *rowValidator) fail(column, format string, args ...any) {
-	v.errs = append(v.errs, RowError{Row: v.tr.line, Column: column, Reason: fmt.Sprintf(format, args...)})
+	v.errs = append(v.errs, rowErrorf(v.tr.line, column, format, args...))
 }
 
 func (v *rowValidator) cell(key string) string {
@@ -258,7 +316,7 @@ func (v *rowValidator) field(f Field, today time.Time) (string, bool) {
 		d, err := parseDate(val, v.t)
 		switch {
 		case err != nil:
-			v.fail(f.Header, "%q is %v", val, err)
+			v.fail(f.Header, "%q is not a date: write it as 2026-01-31", val)
 			return "", false
 		case d.Before(earliestDate):
 			v.fail(f.Header, "%s is before 1949-10-01", d.Format("2006-01-02"))
@@ -347,13 +405,13 @@ func (v *rowValidator) subject(s *guanjia.CreditSubject, now time.Time) bool {
 	}
 	if code != "" {
 		if err := guanjia.ValidateCreditCode(code); err != nil {
-			v.fail(codeCol, "%s", guanjia.ErrorMessage(err))
+			v.errs = append(v.errs, rowErrorOf(v.tr.line, codeCol, err))
 			return false
 		}
 	}
 	if id != "" {
 		if err := guanjia.ValidateIDNumber(id, now); err != nil {
-			v.fail(idCol, "%s", guanjia.ErrorMessage(err)) // the message never repeats the number
+			v.errs = append(v.errs, rowErrorOf(v.tr.line, idCol, err)) // the message never repeats the number
 			return false
 		}
 		s.IDMasked = guanjia.MaskIDNumber(id)

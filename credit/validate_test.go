@@ -2,6 +2,8 @@ package credit
 
 import (
 	"bytes"
+	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -9,6 +11,7 @@ import (
 	"golang.org/x/text/encoding/simplifiedchinese"
 
 	"guanjia"
+	"guanjia/i18n"
 )
 
 // now is 2026-03-10 10:00 in Haikou.
@@ -116,39 +119,39 @@ func TestValidateRows(t *testing.T) {
 	person := "王某,自然人,,11010519491231002X,失信被执行人名单,拒不履行,(2025)琼01执1号,海口中院,2026-01-05,2027-01-05"
 	tests := []struct {
 		name, row string
-		want      []RowError // empty: valid
+		want      []shownRow // empty: valid, else the report in Chinese
 	}{
 		{"valid company", good, nil},
 		{"valid person", person, nil},
 		{"kind told by the code", strings.Replace(good, "法人及非法人组织", "", 1), nil},
 		{"lower-case code", strings.Replace(good, "91350100M000100Y43", "91350100m000100y43", 1), nil},
 		{"wrong check character", strings.Replace(good, "Y43", "Y44", 1),
-			[]RowError{{2, "统一社会信用代码", "统一社会信用代码 check character is wrong"}}},
+			[]shownRow{{2, "统一社会信用代码", "统一社会信用代码校验码不正确"}}},
 		{"letter outside the alphabet", strings.Replace(good, "M000", "I000", 1),
-			[]RowError{{2, "统一社会信用代码", `统一社会信用代码 has an invalid character 'I'`}}},
+			[]shownRow{{2, "统一社会信用代码", "统一社会信用代码含有无效字符 'I'"}}},
 		{"decision in the future", strings.Replace(good, "2026-01-05", "2026-03-11", 1),
-			[]RowError{{2, "认定日期", "2026-03-11 is in the future"}}},
+			[]shownRow{{2, "认定日期", "2026-03-11 晚于今天"}}},
 		{"decided today is fine", strings.Replace(good, "2026-01-05", "2026-03-10", 1), nil},
 		{"period over", strings.Replace(good, "2029-01-05", "2026-03-09", 1),
-			[]RowError{{2, "有效期至", "2026-03-09 has passed: the record is no longer to be published"}}},
+			[]shownRow{{2, "有效期至", "2026-03-09 已过，该信息不再公示"}}},
 		{"period before decision", strings.Replace(good, "2029-01-05", "2025-12-31", 1),
-			[]RowError{{2, "有效期至", "is before 认定日期"}}},
+			[]shownRow{{2, "有效期至", "早于认定日期"}}},
 		{"not a date", strings.Replace(good, "2026-01-05", "去年", 1),
-			[]RowError{{2, "认定日期", `"去年" is not a date: write it as 2026-01-31`}}},
+			[]shownRow{{2, "认定日期", `"去年" 不是日期，请写成 2026-01-31 的格式`}}},
 		{"missing name", strings.Replace(good, "海南椰风建筑工程有限公司", "", 1),
-			[]RowError{{2, "行政相对人名称", "required"}}},
+			[]shownRow{{2, "行政相对人名称", "必填"}}},
 		{"company without code", strings.Replace(good, "91350100M000100Y43", "", 1),
-			[]RowError{{2, "统一社会信用代码", "required for 法人及非法人组织"}}},
+			[]shownRow{{2, "统一社会信用代码", "法人及非法人组织必填"}}},
 		{"unknown kind", strings.Replace(good, "法人及非法人组织", "外星人", 1),
-			[]RowError{{2, "行政相对人类别", `"外星人" is not one of 法人及非法人组织, 个体工商户, 自然人`}}},
+			[]shownRow{{2, "行政相对人类别", `"外星人" 不是可选值，可选：法人及非法人组织, 个体工商户, 自然人`}}},
 		{"person's bad ID number, never echoed", strings.Replace(person, "002X", "0021", 1),
-			[]RowError{{2, "证件号码", "ID number check character is wrong"}}},
+			[]shownRow{{2, "证件号码", "身份证号码校验码不正确"}}},
 		{"person with a code", strings.Replace(person, ",自然人,,", ",自然人,91350100M000100Y43,", 1),
-			[]RowError{{2, "统一社会信用代码", "a 自然人 has no 统一社会信用代码: leave it empty"}}},
+			[]shownRow{{2, "统一社会信用代码", "自然人没有统一社会信用代码，请留空"}}},
 		{"two problems in one row", strings.Replace(strings.Replace(good, "Y43", "Y44", 1), "2026-01-05", "2027-01-01", 1),
-			[]RowError{{2, "统一社会信用代码", "统一社会信用代码 check character is wrong"}, {2, "认定日期", "2027-01-01 is in the future"}}},
+			[]shownRow{{2, "统一社会信用代码", "统一社会信用代码校验码不正确"}, {2, "认定日期", "2027-01-01 晚于今天"}}},
 		{"extra cells", good + ",多余",
-			[]RowError{{2, "", "the row has 11 cells but the header has 10 columns"}}},
+			[]shownRow{{2, "", "该行有 11 个单元格，但表头只有 10 列"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -167,10 +170,8 @@ func TestValidateRows(t *testing.T) {
 			if n != len(tt.want) || len(errs) != len(tt.want) {
 				t.Fatalf("got %v, want %v", errs, tt.want)
 			}
-			for i := range errs {
-				if errs[i] != tt.want[i] {
-					t.Errorf("got %+v, want %+v", errs[i], tt.want[i])
-				}
+			if got := shown(errs); !slices.Equal(got, tt.want) {
+				t.Errorf("got %+v, want %+v", got, tt.want)
 			}
 			for _, e := range errs {
 				if strings.Contains(e.Reason, "11010519491231002") {
@@ -189,12 +190,12 @@ func TestValidateRowsAcrossRows(t *testing.T) {
 	}
 	tb, _ := parseCSV([]byte(header + row("椰风公司", "1号") + row("椰风公司", "1号") + row("另一个名字", "2号")))
 	_, errs, _ := validateRows(rt, tb, now, "hk-rsj")
-	want := []RowError{
-		{3, "认定依据文号", "the same record (文号, 机关 and subject) as row 2"},
-		{4, "行政相对人名称", `the same subject is named "椰风公司" in row 2`},
+	want := []shownRow{
+		{3, "认定依据文号", "与第 2 行是同一条记录（文号、机关和主体均相同）"},
+		{4, "行政相对人名称", `同一主体在第 2 行的名称为 "椰风公司"`},
 	}
-	if len(errs) != 2 || errs[0] != want[0] || errs[1] != want[1] {
-		t.Fatalf("got %v, want %v", errs, want)
+	if got := shown(errs); !slices.Equal(got, want) {
+		t.Fatalf("got %v, want %v", got, want)
 	}
 
 	// The report stops growing at MaxRowErrors but counts everything.
@@ -256,6 +257,51 @@ func TestEntryStateTable(t *testing.T) {
 		to, err := next(tt.from, tt.action, tt.role)
 		if to != tt.to || guanjia.ErrorCode(err) != tt.code {
 			t.Errorf("%s from %q by %q = %q, %v; want %q, %s", tt.action, tt.from, tt.role, to, err, tt.to, tt.code)
+		}
+	}
+}
+
+// shownRow is a RowError as the console shows it: the reason in Chinese.
+type shownRow struct {
+	Row            int
+	Column, Reason string
+}
+
+func shown(errs []RowError) []shownRow {
+	out := make([]shownRow, len(errs))
+	for i, e := range errs {
+		out[i] = shownRow{e.Row, e.Column, i18n.Sprintf(i18n.Chinese, e.Format, e.Args...)}
+	}
+	return out
+}
+
+// A batch's report is stored as JSON and read back: it says the same, in
+// Chinese and in English, with numbers and characters intact.
+func TestRowErrorsSurviveStorage(t *testing.T) {
+	errs := []RowError{
+		rowErrorf(2, "", "the row has %d cells but the header has %d columns", 11, 10),
+		rowErrorf(3, "统一社会信用代码", "统一社会信用代码 has an invalid character %q", 'I'),
+		rowErrorOf(1, "", guanjia.FieldError(guanjia.EINVALID, "file", "the CSV is malformed at line %d: %v", 7, errNotDate)),
+	}
+	data, err := json.Marshal(errs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back []RowError
+	if err := json.Unmarshal(data, &back); err != nil {
+		t.Fatal(err)
+	}
+	want := []shownRow{
+		{2, "", "该行有 11 个单元格，但表头只有 10 列"},
+		{3, "统一社会信用代码", "统一社会信用代码含有无效字符 'I'"},
+		{1, "", "CSV 文件第 7 行格式错误：not a date"},
+	}
+	if got := shown(back); !slices.Equal(got, want) {
+		t.Errorf("read back in Chinese: %v, want %v", got, want)
+	}
+	for i, e := range back {
+		if en := i18n.Sprintf(i18n.English, e.Format, e.Args...); en != errs[i].Reason || e.Reason != errs[i].Reason {
+			t.Errorf("read back in English: %q (stored %q), want %q", en, e.Reason, errs[i].Reason)
 		}
 	}
 }

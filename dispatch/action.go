@@ -22,9 +22,13 @@ type ActionInput struct {
 	CrewID      *int64   // dispatch to a crew member
 	Photos      []string // resolve: ids of uploaded before/after photos
 	Score       int      // rate: 3 满意, 2 基本满意, 1 不满意
+	Solved      *bool    // rate: 问题是否解决
 	Comment     string
-	DuplicateOf int64         // merge
-	ExtendBy    time.Duration // extend
+	// RestartArrival (dispatch) gives the new crew a fresh on-site window;
+	// it takes the citizen's clock back, so it needs a Reason.
+	RestartArrival bool
+	DuplicateOf    int64         // merge
+	ExtendBy       time.Duration // extend
 }
 
 // Act takes action on complaint id as who. It checks the state table, the
@@ -61,19 +65,26 @@ func (s *Service) Act(ctx context.Context, who guanjia.Claims, id int64, action 
 		if err != nil {
 			return nil, err
 		}
-		s.dispatchTo(ctx, ch, cat, route, &actor, who.Role, firstNonEmpty(in.Note, "人工派遣"))
+		note := firstNonEmpty(in.Note, "人工派遣")
+		if in.RestartArrival {
+			if err := requireReason(in.Reason); err != nil {
+				return nil, err
+			}
+			note += "; 重新计算到场时限: " + in.Reason
+		}
+		if err := s.dispatchTo(ctx, ch, cat, route, &actor, who.Role, note, in.RestartArrival); err != nil {
+			return nil, err
+		}
 		ev = nil // dispatchTo wrote the event
 	case guanjia.ActionAccept:
 		if c.AssigneeID == nil {
 			c.AssigneeID = &actor // a unit-level task: whoever accepts owns it
 		}
 		c.AcceptedAt = &now
-		ch.Cancel = []TimerKind{TimerAccept, TimerAcceptWarn}
-		if cat.PointToPoint {
-			arriveBy := wholeSecond(now.Add(cat.ArriveWithin))
-			c.ArriveBy = &arriveBy
-			ch.Arm = s.timerPair(c.ID, TimerArrive, TimerArriveWarn, int64(c.Attempt), now, arriveBy)
+		if c.AcceptBy != nil && now.After(*c.AcceptBy) {
+			c.MissedAccepts++ // signed for late, before the timer noticed
 		}
+		ch.Cancel = []TimerKind{TimerAccept, TimerAcceptWarn}
 		progress = [2]string{"已受理", "处置人员已签收"}
 	case guanjia.ActionArrive:
 		lat, lng, err := s.arrivalPoint(in)
@@ -112,10 +123,15 @@ func (s *Service) Act(ctx context.Context, who guanjia.Claims, id int64, action 
 			return nil, err
 		}
 		c.AssigneeID = nil
-		ch.Cancel = []TimerKind{TimerAccept, TimerAcceptWarn, TimerArrive, TimerArriveWarn}
+		ch.Cancel = []TimerKind{TimerAccept, TimerAcceptWarn} // the citizen's on-site clock runs on
 		ev.Note = in.Reason
-		ch.Messages = s.toRole(ctx, guanjia.RoleDispatcher, "", guanjia.TplManualQueue, c, map[string]string{"reason": "退单: " + in.Reason})
+		if ch.Messages, err = s.toCommandCenter(ctx, guanjia.TplManualQueue, c, map[string]string{"reason": "退单: " + in.Reason}); err != nil {
+			return nil, err
+		}
 	case guanjia.ActionClose:
+		if ch.Messages, err = s.callerClosed(ctx, c); err != nil { // 办结 SMS with the link to rate
+			return nil, err
+		}
 		c.ClosedAt = &now
 		ev.Note = in.Note
 		progress = [2]string{"已办结", "核查通过, 已结案"}
@@ -139,34 +155,25 @@ func (s *Service) Act(ctx context.Context, who guanjia.Claims, id int64, action 
 		if err != nil {
 			return nil, err
 		}
-		if err := s.Store.Annotate(ctx, orig.ID, []*guanjia.Event{{Action: guanjia.ActionMeToo, From: orig.Status, To: orig.Status,
-			ActorID: &actor, ActorRole: who.Role, Note: fmt.Sprintf("#%d", c.ID), At: now}}, followers); err != nil {
-			return nil, err
-		}
+		ch.Annotate = &Annotation{ComplaintID: orig.ID, Follow: followers, Events: []*guanjia.Event{{Action: guanjia.ActionMeToo,
+			From: orig.Status, To: orig.Status, ActorID: &actor, ActorRole: who.Role, Note: fmt.Sprintf("#%d", c.ID), At: now}}}
 	case guanjia.ActionReopen:
 		if err := requireReason(in.Reason); err != nil {
 			return nil, err
 		}
-		s.reopen(ctx, ch, cat, &actor, who.Role, in.Reason)
+		if err := s.reopen(ctx, ch, cat, &actor, who.Role, in.Reason); err != nil {
+			return nil, err
+		}
 		ev = nil
 	case guanjia.ActionRate:
-		if c.Rating != 0 {
-			return nil, guanjia.Errorf(guanjia.ECONFLICT, "already rated")
+		channel := guanjia.RatedInMiniProgram
+		if who.Role != guanjia.RoleCitizen {
+			channel = guanjia.RatedByPhone // an agent records what the reporter said on the phone
 		}
-		if in.Score < guanjia.RatingUnsatisfied || in.Score > guanjia.RatingSatisfied {
-			return nil, guanjia.FieldError(guanjia.EINVALID, "score", "score is 3 (满意), 2 (基本满意) or 1 (不满意)")
+		if err := s.rate(ctx, ch, cat, who, channel, in); err != nil {
+			return nil, err
 		}
-		if utf8.RuneCountInString(in.Comment) > 500 {
-			return nil, guanjia.FieldError(guanjia.EINVALID, "comment", "comment is longer than 500 characters")
-		}
-		c.Rating, c.RatingComment = in.Score, in.Comment
-		ev.Note = fmt.Sprintf("评价 %d %s", in.Score, in.Comment)
-		ch.Events = append(ch.Events, ev)
 		ev = nil
-		// 不满意 sends the work back once; a second dissatisfaction is recorded only.
-		if in.Score == guanjia.RatingUnsatisfied && c.ReopenCount == 0 {
-			s.reopen(ctx, ch, cat, nil, who.Role, "市民不满意: "+in.Comment)
-		}
 	case guanjia.ActionExtend:
 		if err := requireReason(in.Reason); err != nil {
 			return nil, err
@@ -182,16 +189,18 @@ func (s *Service) Act(ctx context.Context, who guanjia.Claims, id int64, action 
 		c.ResolveBy = &resolveBy
 		c.Overdue = false
 		ch.Cancel = []TimerKind{TimerResolve, TimerResolveWarn}
-		ch.Arm = s.timerPair(c.ID, TimerResolve, TimerResolveWarn, resolveSeq(resolveBy), now, resolveBy)
+		ch.Arm = s.timerPair(c.ID, TimerResolve, TimerResolveWarn, deadlineSeq(resolveBy), now, resolveBy)
 		ev.Note = fmt.Sprintf("延期至 %s: %s", resolveBy.In(s.Calendar.Location()).Format("2006-01-02 15:04"), in.Reason)
 	case guanjia.ActionRemind, guanjia.ActionEscalate:
 		ev.Note = in.Note
-		tpl := guanjia.TplSLAWarning
+		tpl, to := guanjia.TplSLAWarning, s.toResponsible
 		if action == guanjia.ActionEscalate {
-			tpl = guanjia.TplEscalation
-			c.Escalation++
+			tpl, to = guanjia.TplEscalation, s.toSupervisors // 督办 goes to the leaders and the command center too
+			c.ManualEscalations++
 		}
-		ch.Messages = s.toResponsible(ctx, c, tpl, map[string]string{"note": in.Note})
+		if ch.Messages, err = to(ctx, c, tpl, map[string]string{"note": in.Note}); err != nil {
+			return nil, err
+		}
 	case guanjia.ActionFollowUp:
 		if strings.TrimSpace(in.Note) == "" {
 			return nil, guanjia.FieldError(guanjia.EINVALID, "note", "record what the reporter said")
@@ -222,22 +231,26 @@ func (s *Service) Act(ctx context.Context, who guanjia.Claims, id int64, action 
 var allTimers = []TimerKind{TimerAccept, TimerAcceptWarn, TimerArrive, TimerArriveWarn, TimerResolve, TimerResolveWarn}
 
 // reopen sends resolved or closed work back (返工) to whoever did it, with fresh deadlines.
-func (s *Service) reopen(ctx context.Context, ch *Change, cat *guanjia.Category, actor *int64, role guanjia.Role, reason string) {
+func (s *Service) reopen(ctx context.Context, ch *Change, cat *guanjia.Category, actor *int64, role guanjia.Role, reason string) error {
 	c := ch.Complaint
 	now := s.Now()
 	ch.Events = append(ch.Events, &guanjia.Event{Action: guanjia.ActionReopen, From: c.Status, To: guanjia.StatusDispatched,
 		ActorID: actor, ActorRole: role, Note: reason, At: now})
 	c.ReopenCount++
-	// The reworked result is rated afresh; the earlier rating stays on the timeline.
+	// The reworked result is rated afresh (a new round); earlier ratings stay
+	// in the ratings table and keep counting.
 	c.ResolvedAt, c.ClosedAt, c.Overdue, c.Rating, c.RatingComment = nil, nil, false, 0, ""
 	resolveBy := s.resolveDeadline(cat, now)
 	c.ResolveBy = &resolveBy
 	ch.Cancel = allTimers
-	ch.Arm = s.timerPair(c.ID, TimerResolve, TimerResolveWarn, resolveSeq(resolveBy), now, resolveBy)
+	ch.Arm = s.timerPair(c.ID, TimerResolve, TimerResolveWarn, deadlineSeq(resolveBy), now, resolveBy)
 	route := Route{GridID: c.GridID, District: c.District, UnitCode: c.UnitCode, CrewID: c.AssigneeID}
 	c.Status = guanjia.StatusDispatched
-	s.dispatchTo(ctx, ch, cat, route, actor, role, "返工: "+reason)
+	if err := s.dispatchTo(ctx, ch, cat, route, actor, role, "返工: "+reason, true); err != nil {
+		return err
+	}
 	ch.Events[len(ch.Events)-1].From = guanjia.StatusDispatched
+	return nil
 }
 
 // overrideRoute turns a dispatcher's choice of unit or crew member into a route.

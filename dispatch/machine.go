@@ -42,8 +42,9 @@ var transitions = map[guanjia.Action]transition{
 		to: guanjia.StatusDuplicate, roles: staffDesk},
 	guanjia.ActionReopen: {from: []guanjia.Status{guanjia.StatusResolved, guanjia.StatusClosed},
 		to: guanjia.StatusDispatched, roles: staffDesk},
+	// 回访: the reporter rates in the mini-program; an agent records a caller's answer by phone.
 	guanjia.ActionRate: {from: []guanjia.Status{guanjia.StatusResolved, guanjia.StatusClosed},
-		roles: []guanjia.Role{guanjia.RoleCitizen}},
+		roles: []guanjia.Role{guanjia.RoleCitizen, guanjia.RoleAgent, guanjia.RoleDispatcher}},
 	// Actions that leave the status as it is but belong on the timeline.
 	guanjia.ActionExtend:   {from: inProgress, roles: staffDesk},
 	guanjia.ActionRemind:   {from: open, roles: []guanjia.Role{guanjia.RoleDispatcher, guanjia.RoleAdmin, guanjia.RoleAgent}},

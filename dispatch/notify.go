@@ -2,9 +2,20 @@ package dispatch
 
 import (
 	"context"
+	"fmt"
+	"strings"
+	"unicode/utf8"
 
 	"guanjia"
 )
+
+// Who hears about a complaint, and on which channels:
+//
+//   - staff (crews, unit leaders, the command center) on their inbox, which
+//     always exists, and on 企业微信; a missing WeCom account shows in the
+//     delivery log as no_channel and the inbox still has the message;
+//   - reporters who use the mini-program by subscribe message (action.go);
+//   - 12345 callers by SMS, addressed by the complaint (they are not users).
 
 // message addresses one notification about c; Data keys are those the
 // channels render (see wechat/templates.go): time, deadline, category, address,
@@ -22,27 +33,163 @@ func (s *Service) message(to int64, channel, tpl string, c *guanjia.Complaint, d
 	return m
 }
 
-// toRole addresses a message to every user of a role (within a unit when given).
-func (s *Service) toRole(ctx context.Context, role guanjia.Role, unit, tpl string, c *guanjia.Complaint, data map[string]string) []guanjia.Message {
-	users, err := s.Store.ListUsersByRole(ctx, role, unit)
-	if err != nil {
-		s.Log.Error("list recipients", "role", role, "unit", unit, "err", err)
-		return nil
-	}
-	out := make([]guanjia.Message, 0, len(users))
-	for _, u := range users {
-		out = append(out, s.message(u.ID, guanjia.ChannelWeCom, tpl, c, data))
-	}
-	return out
+// toStaff addresses one staff member on every staff channel: the inbox and 企业微信.
+func (s *Service) toStaff(to int64, tpl string, c *guanjia.Complaint, data map[string]string) []guanjia.Message {
+	return []guanjia.Message{s.message(to, guanjia.ChannelInbox, tpl, c, data), s.message(to, guanjia.ChannelWeCom, tpl, c, data)}
 }
 
-// toResponsible addresses the assignee, or the unit's leaders when there is none.
-func (s *Service) toResponsible(ctx context.Context, c *guanjia.Complaint, tpl string, data map[string]string) []guanjia.Message {
+// toRole addresses every user of a role (within a unit when given). A failed
+// lookup is returned, never swallowed: a change saved with a message that
+// reaches nobody would look delivered.
+func (s *Service) toRole(ctx context.Context, role guanjia.Role, unit, tpl string, c *guanjia.Complaint, data map[string]string) ([]guanjia.Message, error) {
+	users, err := s.Store.ListUsersByRole(ctx, role, unit)
+	if err != nil {
+		return nil, fmt.Errorf("dispatch: recipients of %s (%s %s): %w", tpl, role, unit, err)
+	}
+	var out []guanjia.Message
+	for _, u := range users {
+		out = append(out, s.toStaff(u.ID, tpl, c, data)...)
+	}
+	return out, nil
+}
+
+// toCommandCenter addresses the command center: its dispatchers, or the
+// administrators when there is no dispatcher.
+func (s *Service) toCommandCenter(ctx context.Context, tpl string, c *guanjia.Complaint, data map[string]string) ([]guanjia.Message, error) {
+	out, err := s.toRole(ctx, guanjia.RoleDispatcher, "", tpl, c, data)
+	if err != nil || len(out) > 0 {
+		return out, err
+	}
+	s.Log.Warn("no dispatcher to tell: telling the administrators", "template", tpl, "complaint", c.ID)
+	return s.toRole(ctx, guanjia.RoleAdmin, "", tpl, c, data)
+}
+
+// toUnitLeaders addresses a unit's leaders, or the command center when the
+// unit has none: a task nobody can see is a task nobody does.
+func (s *Service) toUnitLeaders(ctx context.Context, unit, tpl string, c *guanjia.Complaint, data map[string]string) ([]guanjia.Message, error) {
+	if unit != "" {
+		out, err := s.toRole(ctx, guanjia.RoleUnitAdmin, unit, tpl, c, data)
+		if err != nil || len(out) > 0 {
+			return out, err
+		}
+	}
+	return s.toCommandCenter(ctx, tpl, c, data)
+}
+
+// toResponsible addresses the assignee, or the unit's leaders when there is
+// none, or the command center when the unit has no leader either.
+func (s *Service) toResponsible(ctx context.Context, c *guanjia.Complaint, tpl string, data map[string]string) ([]guanjia.Message, error) {
 	if c.AssigneeID != nil {
-		return []guanjia.Message{s.message(*c.AssigneeID, guanjia.ChannelWeCom, tpl, c, data)}
+		return s.toStaff(*c.AssigneeID, tpl, c, data), nil
 	}
+	return s.toUnitLeaders(ctx, c.UnitCode, tpl, c, data)
+}
+
+// toSupervisors addresses a 督办: the unit's leaders and the command center
+// always, and the assignee when there is one.
+func (s *Service) toSupervisors(ctx context.Context, c *guanjia.Complaint, tpl string, data map[string]string) ([]guanjia.Message, error) {
+	var out []guanjia.Message
 	if c.UnitCode != "" {
-		return s.toRole(ctx, guanjia.RoleUnitAdmin, c.UnitCode, tpl, c, data)
+		leaders, err := s.toRole(ctx, guanjia.RoleUnitAdmin, c.UnitCode, tpl, c, data)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, leaders...)
 	}
-	return s.toRole(ctx, guanjia.RoleDispatcher, "", tpl, c, data)
+	center, err := s.toCommandCenter(ctx, tpl, c, data)
+	if err != nil {
+		return nil, err
+	}
+	out = append(out, center...)
+	if c.AssigneeID != nil {
+		out = append(out, s.toStaff(*c.AssigneeID, tpl, c, data)...)
+	}
+	return out, nil
+}
+
+// toCaller addresses an SMS to the caller of a 12345 work order. The caller
+// is not a user: the message names the complaint, and the sender reads (and
+// decrypts) the phone number from it at send time. A caller who opted out
+// still gets a row, which the sender settles as no_consent, so the delivery
+// log shows why nothing was sent.
+func (s *Service) toCaller(c *guanjia.Complaint, tpl string, data map[string]string) []guanjia.Message {
+	if c.Source != guanjia.SourceHotline || c.CallerPhone == "" {
+		return nil
+	}
+	return []guanjia.Message{s.message(0, guanjia.ChannelSMS, tpl, c, data)}
+}
+
+// callerClosed is the 办结 SMS: what was done (the last resolve note) and,
+// added by the sender, the link to rate.
+func (s *Service) callerClosed(ctx context.Context, c *guanjia.Complaint) ([]guanjia.Message, error) {
+	if c.Source != guanjia.SourceHotline || c.CallerPhone == "" {
+		return nil, nil
+	}
+	events, err := s.Store.ListEvents(ctx, c.ID)
+	if err != nil {
+		return nil, err
+	}
+	note := ""
+	for _, e := range events {
+		if e.Action == guanjia.ActionResolve {
+			note = e.Note
+		}
+	}
+	if i := strings.Index(note, " [照片: "); i >= 0 {
+		note = note[:i]
+	}
+	return s.toCaller(c, guanjia.TplCallerClosed, map[string]string{"note": clip(note, 60)}), nil
+}
+
+// InboxText is the one line an inbox shows for a message about complaint id.
+func InboxText(tpl string, id int64, d map[string]string) string {
+	no := fmt.Sprintf("#%d", id)
+	switch tpl {
+	case guanjia.TplTaskAssigned:
+		return clip(fmt.Sprintf("新任务 %s %s：%s，请于 %s 前签收", no, d["category"], firstNonEmpty(d["address"], "地点见工单"), d["deadline"]), 120)
+	case guanjia.TplSLAWarning:
+		text := fmt.Sprintf("催办 %s：%s", no, firstNonEmpty(d["note"], "请尽快处置"))
+		if d["deadline"] != "" {
+			text += "（时限 " + d["deadline"] + "）"
+		}
+		return clip(text, 120)
+	case guanjia.TplEscalation:
+		return clip(fmt.Sprintf("督办 %s：%s", no, firstNonEmpty(d["note"], "请尽快处置")), 120)
+	case guanjia.TplManualQueue:
+		return clip(fmt.Sprintf("待派遣 %s：%s", no, firstNonEmpty(d["reason"], firstNonEmpty(d["note"], "需要人工派遣"))), 120)
+	}
+	return fmt.Sprintf("工单 %s 有新动态", no)
+}
+
+// clip shortens s to at most n characters.
+func clip(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n-1]) + "…"
+}
+
+// InboxPublisher is told which staff have new inbox messages, so their open
+// pages update at once. The Publisher in Service.Live may implement it.
+type InboxPublisher interface {
+	InboxChanged(ctx context.Context, userIDs []int64)
+}
+
+// announceInbox tells the live pages of the recipients of ch's inbox messages.
+func (s *Service) announceInbox(ctx context.Context, ch *Change) {
+	p, ok := s.Live.(InboxPublisher)
+	if !ok {
+		return
+	}
+	var to []int64
+	seen := map[int64]bool{}
+	for _, m := range ch.Messages {
+		if m.Channel == guanjia.ChannelInbox && !seen[m.RecipientID] {
+			seen[m.RecipientID] = true
+			to = append(to, m.RecipientID)
+		}
+	}
+	if len(to) > 0 {
+		p.InboxChanged(ctx, to)
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"slices"
 	"sync"
 
@@ -29,6 +30,7 @@ type Route struct {
 // Router places a point on the grid and finds the unit and crew responsible.
 type Router struct {
 	store Store
+	Log   *slog.Logger
 
 	mu    sync.RWMutex
 	index *geo.GridIndex
@@ -37,7 +39,7 @@ type Router struct {
 
 // NewRouter loads the grids from the store.
 func NewRouter(ctx context.Context, st Store) (*Router, error) {
-	r := &Router{store: st}
+	r := &Router{store: st, Log: slog.Default()}
 	return r, r.Reload(ctx)
 }
 
@@ -111,6 +113,8 @@ func (r *Router) pickCrew(ctx context.Context, cat *guanjia.Category, rt Route, 
 	}
 	crews, err := r.store.OnDutyCrews(ctx, rt.UnitCode, rt.GridID)
 	if err != nil {
+		// The unit's queue still gets the task; the failure must not go unseen.
+		r.Log.Error("dispatch: on-duty crews; routed to the unit's queue", "unit", rt.UnitCode, "grid", rt.GridID, "err", err)
 		rt.Reason = "查找在岗人员失败, 派至单位调度"
 		return rt
 	}

@@ -54,6 +54,7 @@ type NewComplaint struct {
 	Source      guanjia.Source
 	CallerName  string
 	CallerPhone string
+	SMSOptOut   bool // the caller wants no SMS
 }
 
 // Create files a complaint: validates it, places it on the grid, links it to
@@ -80,7 +81,7 @@ func (s *Service) Create(ctx context.Context, who guanjia.Claims, in NewComplain
 	c := &guanjia.Complaint{
 		Category: in.Category, Description: in.Description, CoordSystem: in.CoordSystem,
 		Address: in.Address, Source: in.Source, ReporterID: who.UserID, CallerName: in.CallerName,
-		CallerPhone: in.CallerPhone, Status: guanjia.StatusSubmitted, CreatedAt: now, UpdatedAt: now,
+		CallerPhone: in.CallerPhone, SMSOptOut: in.SMSOptOut, Status: guanjia.StatusSubmitted, CreatedAt: now, UpdatedAt: now,
 	}
 	if err := c.Validate(); err != nil {
 		return nil, err
@@ -118,10 +119,13 @@ func (s *Service) Create(ctx context.Context, who guanjia.Claims, in NewComplain
 	c.GridID, c.District = route.GridID, route.District
 	if route.UnitCode == "" {
 		// The command center's manual queue: nobody is responsible for this place or category.
-		ch.Messages = s.toRole(ctx, guanjia.RoleDispatcher, "", guanjia.TplManualQueue, c, map[string]string{"reason": route.Reason})
-	} else {
-		s.dispatchTo(ctx, ch, cat, route, nil, "", route.Reason)
+		if ch.Messages, err = s.toCommandCenter(ctx, guanjia.TplManualQueue, c, map[string]string{"reason": route.Reason}); err != nil {
+			return nil, err
+		}
+	} else if err := s.dispatchTo(ctx, ch, cat, route, nil, "", route.Reason, false); err != nil {
+		return nil, err
 	}
+	ch.Messages = append(ch.Messages, s.toCaller(c, guanjia.TplCallerAccepted, nil)...) // 受理 SMS with the order number
 	if err := s.save(ctx, ch); err != nil {
 		return nil, err
 	}
@@ -184,12 +188,11 @@ func (s *Service) createDuplicate(ctx context.Context, who guanjia.Claims, c, or
 		{Action: guanjia.ActionMerge, From: guanjia.StatusSubmitted, To: guanjia.StatusDuplicate, ActorRole: who.Role,
 			Note: fmt.Sprintf("同一问题已在处理: #%d", orig.ID), At: now},
 	}
-	if err := s.save(ctx, ch); err != nil {
-		return nil, err
-	}
 	// The original's timeline says someone else reported it too; its reporters list grows.
-	if err := s.Store.Annotate(ctx, orig.ID, []*guanjia.Event{{Action: guanjia.ActionMeToo, From: orig.Status, To: orig.Status,
-		ActorID: &actor, ActorRole: who.Role, Note: fmt.Sprintf("#%d", c.ID), At: now}}, followers(who)); err != nil {
+	ch.Annotate = &Annotation{ComplaintID: orig.ID, Follow: followers(who), Events: []*guanjia.Event{{Action: guanjia.ActionMeToo,
+		From: orig.Status, To: orig.Status, ActorID: &actor, ActorRole: who.Role, At: now}}}
+	ch.Messages = s.toCaller(c, guanjia.TplCallerAccepted, nil) // the caller is told the order number all the same
+	if err := s.save(ctx, ch); err != nil {
 		return nil, err
 	}
 	return c, nil
@@ -197,7 +200,7 @@ func (s *Service) createDuplicate(ctx context.Context, who guanjia.Claims, c, or
 
 // dispatchTo fills ch with a dispatch along route: to a crew member when the
 // route found one, to the unit's queue otherwise, with a fresh accept timer.
-func (s *Service) dispatchTo(ctx context.Context, ch *Change, cat *guanjia.Category, route Route, actor *int64, role guanjia.Role, note string) {
+func (s *Service) dispatchTo(ctx context.Context, ch *Change, cat *guanjia.Category, route Route, actor *int64, role guanjia.Role, note string, restartArrival bool) error {
 	c := ch.Complaint
 	now := s.Now()
 	from := c.Status
@@ -206,25 +209,39 @@ func (s *Service) dispatchTo(ctx context.Context, ch *Change, cat *guanjia.Categ
 	c.AssigneeID = route.CrewID
 	c.Attempt++
 	c.DispatchedAt = &now
-	c.AcceptedAt, c.ArrivedAt, c.ArriveBy = nil, nil, nil
+	c.AcceptedAt = nil
+	// 确保半小时到达现场: the on-site clock starts at the first dispatch and
+	// belongs to the citizen, so a redispatch keeps it unless told otherwise.
+	if cat.PointToPoint && (c.ArriveBy == nil || restartArrival) {
+		arriveBy := wholeSecond(now.Add(cat.ArriveWithin))
+		c.ArriveBy, c.ArrivedAt = &arriveBy, nil
+		ch.Cancel = append(ch.Cancel, TimerArrive, TimerArriveWarn)
+		ch.Arm = append(ch.Arm, s.timerPair(c.ID, TimerArrive, TimerArriveWarn, deadlineSeq(arriveBy), now, arriveBy)...)
+	}
+	// Signing for the task is a step inside the arrival window.
 	acceptBy := wholeSecond(now.Add(cat.AcceptWithin))
+	if c.ArriveBy != nil && c.ArriveBy.After(now) && acceptBy.After(*c.ArriveBy) {
+		acceptBy = *c.ArriveBy
+	}
 	c.AcceptBy = &acceptBy
-	ch.Cancel = append(ch.Cancel, TimerAccept, TimerAcceptWarn, TimerArrive, TimerArriveWarn)
+	ch.Cancel = append(ch.Cancel, TimerAccept, TimerAcceptWarn)
 	ch.Arm = append(ch.Arm, s.timerPair(c.ID, TimerAccept, TimerAcceptWarn, int64(c.Attempt), now, acceptBy)...)
 	if c.ResolveBy == nil {
 		resolveBy := s.resolveDeadline(cat, now)
 		c.ResolveBy = &resolveBy
-		ch.Arm = append(ch.Arm, s.timerPair(c.ID, TimerResolve, TimerResolveWarn, resolveSeq(resolveBy), now, resolveBy)...)
+		ch.Arm = append(ch.Arm, s.timerPair(c.ID, TimerResolve, TimerResolveWarn, deadlineSeq(resolveBy), now, resolveBy)...)
 	}
 	ch.Events = append(ch.Events, &guanjia.Event{Action: guanjia.ActionDispatch, From: from, To: c.Status,
 		ActorID: actor, ActorRole: role, AssigneeID: route.CrewID, UnitCode: route.UnitCode, Note: note, At: now})
 	data := map[string]string{"category": cat.Name, "address": c.Address, "deadline": s.clock(acceptBy)}
 	if route.CrewID != nil {
-		ch.Messages = append(ch.Messages, s.message(*route.CrewID, guanjia.ChannelWeCom, guanjia.TplTaskAssigned, c, data))
-	} else {
-		data["reason"] = note
-		ch.Messages = append(ch.Messages, s.toRole(ctx, guanjia.RoleUnitAdmin, route.UnitCode, guanjia.TplManualQueue, c, data)...)
+		ch.Messages = append(ch.Messages, s.toStaff(*route.CrewID, guanjia.TplTaskAssigned, c, data)...)
+		return nil
 	}
+	data["reason"] = note
+	leaders, err := s.toUnitLeaders(ctx, route.UnitCode, guanjia.TplManualQueue, c, data)
+	ch.Messages = append(ch.Messages, leaders...)
+	return err
 }
 
 func (s *Service) resolveDeadline(cat *guanjia.Category, from time.Time) time.Time {
@@ -265,7 +282,10 @@ func (s *Service) save(ctx context.Context, ch *Change) error {
 	// The queue calls are independent round trips to Redis: make them at once.
 	var wg sync.WaitGroup
 	if s.Live != nil {
-		wg.Go(func() { s.Live.ComplaintChanged(ctx, ch.Complaint) })
+		wg.Go(func() {
+			s.Live.ComplaintChanged(ctx, ch.Complaint)
+			s.announceInbox(ctx, ch) // after the row, so a page that reloads on it sees the change
+		})
 	}
 	for _, t := range ch.Arm { // the store has filled in the IDs of a new complaint
 		wg.Go(func() {

@@ -203,8 +203,9 @@ func TestPointToPointDispatchGoesToNearestOnDutyCrew(t *testing.T) {
 		len(c.sched.armed(got.ID, dispatch.TimerResolve)) != 1 {
 		t.Errorf("timers armed = %+v", c.sched.timers)
 	}
-	ns := c.notes(t, got.ID)
-	if len(ns) != 1 || ns[0].RecipientID != c.crewA.UserID || ns[0].Channel != guanjia.ChannelWeCom || ns[0].Template != guanjia.TplTaskAssigned {
+	ns := c.notes(t, got.ID) // newest first: 企业微信, then the inbox, which always exists
+	if len(ns) != 2 || ns[0].RecipientID != c.crewA.UserID || ns[0].Channel != guanjia.ChannelWeCom || ns[0].Template != guanjia.TplTaskAssigned ||
+		ns[1].RecipientID != c.crewA.UserID || ns[1].Channel != guanjia.ChannelInbox || ns[1].Status != guanjia.DeliverySent {
 		t.Errorf("notifications = %+v", ns)
 	}
 	if len(c.sched.sent) != 1 {
@@ -242,7 +243,7 @@ func TestUnroutableGoesToManualQueue(t *testing.T) {
 		t.Fatalf("no responsible unit: %+v", noUnit)
 	}
 	ns := c.notes(t, noUnit.ID)
-	if len(ns) != 1 || ns[0].RecipientID != c.dispatchr.UserID || ns[0].Template != guanjia.TplManualQueue {
+	if len(ns) != 2 || ns[0].RecipientID != c.dispatchr.UserID || ns[0].Template != guanjia.TplManualQueue || ns[1].Channel != guanjia.ChannelInbox {
 		t.Errorf("dispatchers not alerted: %+v", ns)
 	}
 	// Nobody on duty for point-to-point → the unit's queue and an alert to its leader.
@@ -255,7 +256,7 @@ func TestUnroutableGoesToManualQueue(t *testing.T) {
 	if unitQueue.Status != guanjia.StatusDispatched || unitQueue.UnitCode != "lh-hw" || unitQueue.AssigneeID != nil {
 		t.Fatalf("nobody on duty: %+v", unitQueue)
 	}
-	if ns := c.notes(t, unitQueue.ID); len(ns) != 1 || ns[0].RecipientID != c.hwLead.UserID {
+	if ns := c.notes(t, unitQueue.ID); len(ns) != 2 || ns[0].RecipientID != c.hwLead.UserID || ns[1].RecipientID != c.hwLead.UserID {
 		t.Errorf("unit leader not alerted: %+v", ns)
 	}
 }
@@ -344,6 +345,11 @@ func TestWholeLoopToClosedAndRated(t *testing.T) {
 	c := newCity(t)
 	ctx := context.Background()
 	cp := c.report(t, c.citizen, catTrash, siteLat, siteLng)
+	// 确保半小时到达现场 counts from the dispatch, shown at once.
+	arriveBy := c.clock.Now().Add(30 * time.Minute)
+	if cp.ArriveBy == nil || !cp.ArriveBy.Equal(arriveBy) || cp.AcceptBy == nil || !cp.AcceptBy.Before(arriveBy) {
+		t.Fatalf("at dispatch: arrive_by %v, accept_by %v; want arrive_by %v with the accept step inside it", cp.ArriveBy, cp.AcceptBy, arriveBy)
+	}
 
 	// Another crew member may not take someone else's task.
 	if _, err := c.svc.Act(ctx, c.crewB, cp.ID, guanjia.ActionAccept, dispatch.ActionInput{}); guanjia.ErrorCode(err) != guanjia.ENOTFOUND {
@@ -351,7 +357,7 @@ func TestWholeLoopToClosedAndRated(t *testing.T) {
 	}
 	c.clock.Advance(2 * time.Minute)
 	cp = c.act(t, c.crewA, cp.ID, guanjia.ActionAccept, dispatch.ActionInput{})
-	if cp.Status != guanjia.StatusAccepted || cp.ArriveBy == nil || !cp.ArriveBy.Equal(c.clock.Now().Add(30*time.Minute)) {
+	if cp.Status != guanjia.StatusAccepted || cp.ArriveBy == nil || !cp.ArriveBy.Equal(arriveBy) {
 		t.Fatalf("after accept: %+v", cp)
 	}
 	// Claiming arrival 1 km away is refused; nothing changes.
@@ -432,7 +438,9 @@ func TestUnsatisfiedReopensOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.Total.Received != 1 || st.Total.Handled != 1 || st.Total.Reopened != 1 || st.Total.ReworkRate != 1 {
+	// Both answers count: the first 不满意 is not erased by the rework.
+	if st.Total.Received != 1 || st.Total.Handled != 1 || st.Total.Reworked != 1 || st.Total.ReworkRate != 1 ||
+		st.Total.Ratings != 2 || st.Total.SatisfactionRate != 0 {
 		t.Errorf("stats = %+v", st.Total)
 	}
 }

@@ -8,9 +8,10 @@ import (
 	"guanjia"
 )
 
-// resolveSeq identifies a resolve deadline by its instant, so extending or
-// reopening (a new deadline) retires the timers of the old one.
-func resolveSeq(due time.Time) int64 { return due.Unix() }
+// deadlineSeq identifies an arrive or resolve deadline by its instant, so a
+// new deadline (an extension, a rework, a restarted arrival) retires the
+// timers of the old one.
+func deadlineSeq(due time.Time) int64 { return due.Unix() }
 
 // TimerOutcome says what a fired timer did, for metrics.
 type TimerOutcome struct {
@@ -63,7 +64,7 @@ func (s *Service) handleTimer(ctx context.Context, complaintID int64, kind Timer
 	if !s.timerCurrent(c, t) || (isWarning(kind) && !now.Before(deadline(c, kind))) {
 		// A warning that comes at or after its deadline says nothing the deadline will not.
 		out.Stale = true
-		return out, s.Store.SaveComplaint(ctx, ch)
+		return out, s.Store.MarkTimerFired(ctx, *t)
 	}
 	cat, err := s.Store.FindCategory(ctx, c.Category)
 	if err != nil {
@@ -73,19 +74,26 @@ func (s *Service) handleTimer(ctx context.Context, complaintID int64, kind Timer
 	switch kind {
 	case TimerAcceptWarn, TimerArriveWarn, TimerResolveWarn:
 		ch.Events = []*guanjia.Event{{Action: guanjia.ActionRemind, From: c.Status, To: c.Status, Note: warnNote[kind], At: now}}
-		ch.Messages = s.toResponsible(ctx, c, guanjia.TplSLAWarning, map[string]string{"note": warnNote[kind], "deadline": s.clock(deadline(c, kind))})
+		if ch.Messages, err = s.toResponsible(ctx, c, guanjia.TplSLAWarning, map[string]string{"note": warnNote[kind], "deadline": s.clock(deadline(c, kind))}); err != nil {
+			return out, err
+		}
 	case TimerAccept:
 		out.Breached = true
+		c.MissedAccepts++
 		if err := s.acceptMissed(ctx, ch, cat); err != nil {
 			return out, err
 		}
 	case TimerArrive:
 		out.Breached = true
-		s.escalate(ctx, ch, "超过到场时限未到达现场")
+		if err := s.escalate(ctx, ch, "超过到场时限未到达现场"); err != nil {
+			return out, err
+		}
 	case TimerResolve:
 		out.Breached = true
 		c.Overdue = true
-		s.escalate(ctx, ch, "超过处置时限未办结")
+		if err := s.escalate(ctx, ch, "超过处置时限未办结"); err != nil {
+			return out, err
+		}
 	}
 	if err := s.save(ctx, ch); err != nil {
 		return out, err
@@ -135,10 +143,10 @@ func (s *Service) timerCurrent(c *guanjia.Complaint, t *Timer) bool {
 	switch stageOf(t.Kind) {
 	case "accept":
 		return c.Status == guanjia.StatusDispatched && int64(c.Attempt) == t.Seq
-	case "arrive":
-		return c.Status == guanjia.StatusAccepted && int64(c.Attempt) == t.Seq
+	case "arrive": // whether or not anyone signed for the task
+		return c.Status.Open() && c.ResolvedAt == nil && c.ArrivedAt == nil && c.ArriveBy != nil && deadlineSeq(*c.ArriveBy) == t.Seq
 	}
-	return c.Status.Open() && c.ResolvedAt == nil && c.ResolveBy != nil && resolveSeq(*c.ResolveBy) == t.Seq
+	return c.Status.Open() && c.ResolvedAt == nil && c.ResolveBy != nil && deadlineSeq(*c.ResolveBy) == t.Seq
 }
 
 // acceptMissed redispatches to the next crew member while attempts remain,
@@ -152,14 +160,13 @@ func (s *Service) acceptMissed(ctx context.Context, ch *Change, cat *guanjia.Cat
 		}
 		if len(tried) < s.MaxCrewAttempts {
 			if route := s.Router.Route(ctx, cat, c.Lat, c.Lng, tried); route.CrewID != nil && route.UnitCode == c.UnitCode {
-				s.dispatchTo(ctx, ch, cat, route, nil, "", "超时未签收, 改派: "+route.Reason)
-				return nil
+				c.MissedDeadlines++
+				return s.dispatchTo(ctx, ch, cat, route, nil, "", "超时未签收, 改派: "+route.Reason, false)
 			}
 		}
 	}
 	c.AssigneeID = nil
-	s.escalate(ctx, ch, "超过签收时限未签收, 转单位负责人")
-	return nil
+	return s.escalate(ctx, ch, "超过签收时限未签收, 转单位负责人")
 }
 
 // triedCrews lists the crew members the complaint was dispatched to so far.
@@ -177,19 +184,15 @@ func (s *Service) triedCrews(ctx context.Context, id int64) ([]int64, error) {
 	return out, nil
 }
 
-// escalate (督办) tells the unit's leaders and the command center.
-func (s *Service) escalate(ctx context.Context, ch *Change, note string) {
+// escalate (超时督办) records a missed deadline and tells the unit's leaders
+// and the command center.
+func (s *Service) escalate(ctx context.Context, ch *Change, note string) error {
 	c := ch.Complaint
-	c.Escalation++
+	c.MissedDeadlines++
 	ch.Events = append(ch.Events, &guanjia.Event{Action: guanjia.ActionEscalate, From: c.Status, To: c.Status, Note: note, At: s.Now()})
-	data := map[string]string{"note": note}
-	if c.UnitCode != "" {
-		ch.Messages = append(ch.Messages, s.toRole(ctx, guanjia.RoleUnitAdmin, c.UnitCode, guanjia.TplEscalation, c, data)...)
-	}
-	ch.Messages = append(ch.Messages, s.toRole(ctx, guanjia.RoleDispatcher, "", guanjia.TplEscalation, c, data)...)
-	if c.AssigneeID != nil {
-		ch.Messages = append(ch.Messages, s.message(*c.AssigneeID, guanjia.ChannelWeCom, guanjia.TplEscalation, c, data))
-	}
+	msgs, err := s.toSupervisors(ctx, c, guanjia.TplEscalation, map[string]string{"note": note})
+	ch.Messages = append(ch.Messages, msgs...)
+	return err
 }
 
 // ReconcileTimers re-arms every pending timer due before horizon. Arming is

@@ -55,6 +55,10 @@ func TestAcceptTimeoutRedispatchesThenEscalates(t *testing.T) {
 	if got.AssigneeID == nil || *got.AssigneeID != c.crewB.UserID || got.Attempt != 2 || got.Status != guanjia.StatusDispatched {
 		t.Fatalf("after first timeout: assignee %v attempt %d", got.AssigneeID, got.Attempt)
 	}
+	// The on-site clock belongs to the citizen: the system's redispatch keeps it.
+	if !got.ArriveBy.Equal(*cp.ArriveBy) {
+		t.Errorf("arrive_by moved from %v to %v on a system redispatch", cp.ArriveBy, got.ArriveBy)
+	}
 	// The old timer firing again (a retry, or the reconciler) does nothing.
 	again, err := c.svc.HandleTimer(context.Background(), cp.ID, dispatch.TimerAccept, 1)
 	if err != nil || !again.Stale {
@@ -63,7 +67,7 @@ func TestAcceptTimeoutRedispatchesThenEscalates(t *testing.T) {
 	// Crew B does not accept either: the unit leader gets it.
 	c.fire(t, cp.ID, dispatch.TimerAccept)
 	got = c.get(t, cp.ID)
-	if got.AssigneeID != nil || got.Escalation != 1 || got.UnitCode != "lh-hw" {
+	if got.AssigneeID != nil || got.MissedDeadlines != 2 || got.MissedAccepts != 2 || got.UnitCode != "lh-hw" {
 		t.Fatalf("after second timeout: %+v", got)
 	}
 	escalated := false
@@ -91,7 +95,7 @@ func TestArriveTimeoutEscalatesToCommandCenterAndLeader(t *testing.T) {
 		t.Fatalf("outcome = %+v", out)
 	}
 	got := c.get(t, cp.ID)
-	if got.Escalation != 1 || got.Status != guanjia.StatusAccepted {
+	if got.MissedDeadlines != 1 || got.Status != guanjia.StatusAccepted {
 		t.Fatalf("after missed arrival: %+v", got)
 	}
 	told := map[int64]bool{}
@@ -107,8 +111,60 @@ func TestArriveTimeoutEscalatesToCommandCenterAndLeader(t *testing.T) {
 	if out := c.fire(t, cp.ID, dispatch.TimerArrive); !out.Stale {
 		t.Errorf("second firing = %+v", out)
 	}
-	if got := c.get(t, cp.ID); got.Escalation != 1 {
-		t.Errorf("escalation = %d after a repeated timer", got.Escalation)
+	if got := c.get(t, cp.ID); got.MissedDeadlines != 1 {
+		t.Errorf("escalation = %d after a repeated timer", got.MissedDeadlines)
+	}
+}
+
+func TestArriveTimeoutEscalatesWithoutAnyAccept(t *testing.T) {
+	c := newCity(t)
+	cp := c.report(t, c.citizen, catTrash, siteLat, siteLng)
+	// Nobody signs for it. The 催办 comes before the half hour, the 督办 at it.
+	if out := c.fire(t, cp.ID, dispatch.TimerArriveWarn); out.Breached || out.Stale {
+		t.Fatalf("arrival warning = %+v", out)
+	}
+	if out := c.fire(t, cp.ID, dispatch.TimerArrive); !out.Breached || out.Stage != "arrive" {
+		t.Fatalf("arrival deadline = %+v", out)
+	}
+	if !c.clock.Now().Equal(*cp.ArriveBy) {
+		t.Errorf("arrival breach at %v, want %v", c.clock.Now(), cp.ArriveBy)
+	}
+	got := c.get(t, cp.ID)
+	told := map[int64]bool{}
+	for _, n := range c.notes(t, cp.ID) {
+		if n.Template == guanjia.TplEscalation {
+			told[n.RecipientID] = true
+		}
+	}
+	if got.MissedDeadlines < 1 || !told[c.dispatchr.UserID] || !told[c.hwLead.UserID] {
+		t.Errorf("missed deadlines %d, 督办 went to %v", got.MissedDeadlines, told)
+	}
+}
+
+func TestManualRedispatchKeepsTheArrivalClockUnlessRestartedWithReason(t *testing.T) {
+	c := newCity(t)
+	cp := c.report(t, c.citizen, catTrash, siteLat, siteLng)
+	c.clock.Advance(3 * time.Minute)
+	got := c.act(t, c.dispatchr, cp.ID, guanjia.ActionDispatch, dispatch.ActionInput{CrewID: &c.crewB.UserID})
+	if !got.ArriveBy.Equal(*cp.ArriveBy) {
+		t.Errorf("改派 moved arrive_by from %v to %v", cp.ArriveBy, got.ArriveBy)
+	}
+	if _, err := c.svc.Act(context.Background(), c.dispatchr, cp.ID, guanjia.ActionDispatch,
+		dispatch.ActionInput{CrewID: &c.crewA.UserID, RestartArrival: true}); guanjia.ErrorField(err) != "reason" {
+		t.Fatalf("restart without a reason: %v", err)
+	}
+	c.clock.Advance(time.Minute)
+	got = c.act(t, c.dispatchr, cp.ID, guanjia.ActionDispatch,
+		dispatch.ActionInput{CrewID: &c.crewA.UserID, RestartArrival: true, Reason: "原处置人员车辆故障"})
+	if want := c.clock.Now().Add(30 * time.Minute); !got.ArriveBy.Equal(want) {
+		t.Errorf("restarted arrive_by %v, want %v", got.ArriveBy, want)
+	}
+	// The old arrival deadline no longer escalates; the new one does.
+	if out, err := c.svc.HandleTimer(context.Background(), cp.ID, dispatch.TimerArrive, cp.ArriveBy.Unix()); err != nil || !out.Stale {
+		t.Errorf("old arrival timer: %+v %v", out, err)
+	}
+	if ev := c.events(t, cp.ID); !strings.Contains(strings.Join(ev, ","), "dispatch:dispatched") {
+		t.Errorf("timeline %v", ev)
 	}
 }
 
@@ -122,7 +178,7 @@ func TestArrivalInTimeMakesTimerStale(t *testing.T) {
 	if !out.Stale || out.Breached {
 		t.Errorf("timer after arrival = %+v", out)
 	}
-	if got := c.get(t, cp.ID); got.Escalation != 0 {
+	if got := c.get(t, cp.ID); got.MissedDeadlines != 0 {
 		t.Errorf("escalated although the crew arrived in time")
 	}
 }
@@ -146,7 +202,7 @@ func TestResolveTimeoutMarksOverdue(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.Total.Handled != 1 || st.Total.OnTime != 1 || st.Total.HandlingRate != 1 {
+	if st.Total.Handled != 1 || st.Total.HandledOnTime != 1 || st.Total.HandlingRate != 1 {
 		t.Errorf("stats after an extended, in-time resolution: %+v", st.Total)
 	}
 }
@@ -170,12 +226,12 @@ func TestReconcileRearmsPendingTimers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Within 10 minutes: the accept warning and the accept deadline; the resolve pair is later.
+	// Within 10 minutes: the accept warning and the accept deadline; the arrive and resolve pairs are later.
 	if n != 2 || len(c.sched.armed(cp.ID, dispatch.TimerAccept)) != 1 || len(c.sched.armed(cp.ID, dispatch.TimerAcceptWarn)) != 1 {
 		t.Errorf("re-armed %d: %+v", n, c.sched.timers)
 	}
 	n, _ = c.svc.ReconcileTimers(context.Background(), c.clock.Now().Add(3*time.Hour))
-	if n != 4 {
-		t.Errorf("re-armed %d within 3 h, want 4", n)
+	if n != 6 {
+		t.Errorf("re-armed %d within 3 h, want 6", n)
 	}
 }

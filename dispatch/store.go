@@ -39,8 +39,21 @@ type Change struct {
 	Fire      *Timer      // the timer whose firing caused this change
 	Follow    []int64     // users who now follow the complaint
 	Messages  []guanjia.Message
+	Rating    *guanjia.Rating // a 回访 answer to record
+	// Annotate adds to another complaint's timeline and followers (a me-too,
+	// a merge) in the same transaction, so a lost race leaves no trace there.
+	Annotate *Annotation
 	// Filled in by the store:
 	NotificationIDs []int64
+}
+
+// Annotation is what a change adds to another complaint without touching its
+// row. A me-too event without a note is given "#<id>" of the complaint saved
+// (a new complaint has its id only once it is inserted).
+type Annotation struct {
+	ComplaintID int64
+	Events      []*guanjia.Event
+	Follow      []int64
 }
 
 // Store is what the workflow needs from the database.
@@ -49,9 +62,11 @@ type Store interface {
 	// complaint's Version. When someone else saved the complaint since it was
 	// read (another Version) it returns ECONFLICT and writes nothing.
 	SaveComplaint(ctx context.Context, ch *Change) error
-	// Annotate adds events and followers without touching the complaint row,
-	// so it never conflicts with the complaint's own workflow.
-	Annotate(ctx context.Context, id int64, events []*guanjia.Event, follow []int64) error
+	// MarkTimerFired records that a timer fired without touching its
+	// complaint (a stale timer must not bump the version under a crew member's feet).
+	MarkTimerFired(ctx context.Context, t Timer) error
+	// RatingsOf returns the ratings of complaints created in [from, to).
+	RatingsOf(ctx context.Context, from, to time.Time) ([]*guanjia.Rating, error)
 	FindComplaint(ctx context.Context, id int64) (*guanjia.Complaint, error)
 	ListComplaints(ctx context.Context, f guanjia.ComplaintFilter) ([]*guanjia.Complaint, int, error)
 	ListEvents(ctx context.Context, complaintID int64) ([]*guanjia.Event, error)

@@ -14,39 +14,42 @@ import (
 )
 
 type complaintRow struct {
-	ID             int64 `gorm:"primaryKey"`
-	Category       string
-	Description    string
-	Lat, Lng       float64
-	CoordSystem    string
-	Address        string
-	Source         string
-	ReporterID     int64
-	CallerName     string
-	CallerPhoneEnc string
-	Status         string
-	GridID         string
-	District       string
-	UnitCode       string
-	AssigneeID     *int64
-	Attempt        int
-	DuplicateOf    *int64
-	ReopenCount    int
-	Escalation     int
-	Overdue        bool
-	AcceptBy       *time.Time
-	ArriveBy       *time.Time
-	ResolveBy      *time.Time
-	DispatchedAt   *time.Time
-	AcceptedAt     *time.Time
-	ArrivedAt      *time.Time
-	ResolvedAt     *time.Time
-	ClosedAt       *time.Time
-	Version        int
-	Rating         int
-	RatingComment  string
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
+	ID                int64 `gorm:"primaryKey"`
+	Category          string
+	Description       string
+	Lat, Lng          float64
+	CoordSystem       string
+	Address           string
+	Source            string
+	ReporterID        int64
+	CallerName        string
+	CallerPhoneEnc    string
+	SmsOptOut         bool
+	Status            string
+	GridID            string
+	District          string
+	UnitCode          string
+	AssigneeID        *int64
+	Attempt           int
+	DuplicateOf       *int64
+	ReopenCount       int
+	MissedDeadlines   int
+	ManualEscalations int
+	MissedAccepts     int
+	Overdue           bool
+	AcceptBy          *time.Time
+	ArriveBy          *time.Time
+	ResolveBy         *time.Time
+	DispatchedAt      *time.Time
+	AcceptedAt        *time.Time
+	ArrivedAt         *time.Time
+	ResolvedAt        *time.Time
+	ClosedAt          *time.Time
+	Version           int
+	Rating            int
+	RatingComment     string
+	CreatedAt         time.Time
+	UpdatedAt         time.Time
 }
 
 func (complaintRow) TableName() string { return "complaints" }
@@ -55,10 +58,10 @@ func (s *DB) toComplaintRow(c *guanjia.Complaint) *complaintRow {
 	return &complaintRow{
 		ID: c.ID, Category: c.Category, Description: c.Description, Lat: c.Lat, Lng: c.Lng,
 		CoordSystem: c.CoordSystem, Address: c.Address, Source: string(c.Source), ReporterID: c.ReporterID,
-		CallerName: c.CallerName, CallerPhoneEnc: s.sealer.Seal(c.CallerPhone), Status: string(c.Status),
+		CallerName: c.CallerName, CallerPhoneEnc: s.sealer.Seal(c.CallerPhone), SmsOptOut: c.SMSOptOut, Status: string(c.Status),
 		GridID: c.GridID, District: c.District, UnitCode: c.UnitCode, AssigneeID: c.AssigneeID,
-		Attempt: c.Attempt, DuplicateOf: c.DuplicateOf, ReopenCount: c.ReopenCount, Escalation: c.Escalation,
-		Overdue: c.Overdue, AcceptBy: c.AcceptBy, ArriveBy: c.ArriveBy, ResolveBy: c.ResolveBy,
+		Attempt: c.Attempt, DuplicateOf: c.DuplicateOf, ReopenCount: c.ReopenCount, MissedDeadlines: c.MissedDeadlines,
+		ManualEscalations: c.ManualEscalations, MissedAccepts: c.MissedAccepts, Overdue: c.Overdue, AcceptBy: c.AcceptBy, ArriveBy: c.ArriveBy, ResolveBy: c.ResolveBy,
 		DispatchedAt: c.DispatchedAt, AcceptedAt: c.AcceptedAt, ArrivedAt: c.ArrivedAt,
 		ResolvedAt: c.ResolvedAt, ClosedAt: c.ClosedAt, Version: c.Version, Rating: c.Rating, RatingComment: c.RatingComment,
 		CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt,
@@ -73,9 +76,10 @@ func (s *DB) fromComplaintRow(r *complaintRow) (*guanjia.Complaint, error) {
 	return &guanjia.Complaint{
 		ID: r.ID, Category: r.Category, Description: r.Description, Lat: r.Lat, Lng: r.Lng,
 		CoordSystem: r.CoordSystem, Address: r.Address, Source: guanjia.Source(r.Source), ReporterID: r.ReporterID,
-		CallerName: r.CallerName, CallerPhone: phone, Status: guanjia.Status(r.Status), GridID: r.GridID,
+		CallerName: r.CallerName, CallerPhone: phone, SMSOptOut: r.SmsOptOut, Status: guanjia.Status(r.Status), GridID: r.GridID,
 		District: r.District, UnitCode: r.UnitCode, AssigneeID: r.AssigneeID, Attempt: r.Attempt,
-		DuplicateOf: r.DuplicateOf, ReopenCount: r.ReopenCount, Escalation: r.Escalation, Overdue: r.Overdue,
+		DuplicateOf: r.DuplicateOf, ReopenCount: r.ReopenCount, MissedDeadlines: r.MissedDeadlines,
+		ManualEscalations: r.ManualEscalations, MissedAccepts: r.MissedAccepts, Overdue: r.Overdue,
 		AcceptBy: utc(r.AcceptBy), ArriveBy: utc(r.ArriveBy), ResolveBy: utc(r.ResolveBy),
 		DispatchedAt: utc(r.DispatchedAt), AcceptedAt: utc(r.AcceptedAt), ArrivedAt: utc(r.ArrivedAt),
 		ResolvedAt: utc(r.ResolvedAt), ClosedAt: utc(r.ClosedAt), Version: r.Version, Rating: r.Rating, RatingComment: r.RatingComment,
@@ -160,8 +164,14 @@ func (s *DB) SaveComplaint(ctx context.Context, ch *dispatch.Change) error {
 		if err := addEvents(tx, c.ID, ch.Events); err != nil {
 			return err
 		}
+		if err := annotate(tx, c.ID, ch.Annotate); err != nil {
+			return err
+		}
+		if err := addRating(tx, c.ID, ch.Rating); err != nil {
+			return err
+		}
 		if ch.Fire != nil {
-			if err := tx.Model(&timerRow{}).Where("complaint_id = ? AND kind = ? AND seq = ?", ch.Fire.ComplaintID, ch.Fire.Kind, ch.Fire.Seq).
+			if err := tx.Model(&timerRow{}).Where("complaint_id = ? AND kind = ? AND seq = ?", c.ID, ch.Fire.Kind, ch.Fire.Seq).
 				Update("fired_at", now).Error; err != nil {
 				return fmt.Errorf("store: fire timer: %w", err)
 			}
@@ -196,32 +206,37 @@ func (s *DB) SaveComplaint(ctx context.Context, ch *dispatch.Change) error {
 		if len(ch.Messages) == 0 {
 			return nil
 		}
-		rows := make([]notificationRow, len(ch.Messages))
-		for i, m := range ch.Messages {
-			if m.ComplaintID == nil {
-				m.ComplaintID = &c.ID
-			}
-			rows[i] = notificationRow{RecipientID: m.RecipientID, Channel: m.Channel, Template: m.Template,
-				ComplaintID: m.ComplaintID, Data: marshalData(m.Data), Status: guanjia.DeliveryPending, CreatedAt: now}
-		}
-		if err := tx.Create(&rows).Error; err != nil {
-			return fmt.Errorf("store: queue notifications: %w", err)
-		}
-		for _, r := range rows {
-			ch.NotificationIDs = append(ch.NotificationIDs, r.ID)
-		}
-		return nil
+		ids, err := queueNotifications(tx, ch.Messages, c.ID, now) // inbox messages are sent by being written
+		ch.NotificationIDs = append(ch.NotificationIDs, ids...)
+		return err
 	})
 }
 
-// Annotate adds timeline events and followers to a complaint without touching its row.
-func (s *DB) Annotate(ctx context.Context, id int64, events []*guanjia.Event, follow []int64) error {
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := addEvents(tx, id, events); err != nil {
-			return err
+// annotate adds a change's events and followers to another complaint.
+func annotate(tx *gorm.DB, savedID int64, a *dispatch.Annotation) error {
+	if a == nil {
+		return nil
+	}
+	for _, e := range a.Events {
+		if e.Action == guanjia.ActionMeToo && e.Note == "" {
+			e.Note = fmt.Sprintf("#%d", savedID)
 		}
-		return addFollowers(tx, id, follow)
-	})
+	}
+	if err := addEvents(tx, a.ComplaintID, a.Events); err != nil {
+		return err
+	}
+	return addFollowers(tx, a.ComplaintID, a.Follow)
+}
+
+// MarkTimerFired records a timer as fired without touching its complaint.
+func (s *DB) MarkTimerFired(ctx context.Context, t dispatch.Timer) error {
+	err := s.db.WithContext(ctx).Model(&timerRow{}).
+		Where("complaint_id = ? AND kind = ? AND seq = ? AND fired_at IS NULL", t.ComplaintID, t.Kind, t.Seq).
+		Update("fired_at", s.Now()).Error
+	if err != nil {
+		return fmt.Errorf("store: mark timer %s of complaint %d fired: %w", t.Kind, t.ComplaintID, err)
+	}
+	return nil
 }
 
 // addEvents inserts a change's events in one statement.
@@ -366,7 +381,9 @@ func (s *DB) ListFollowers(ctx context.Context, complaintID int64) ([]int64, err
 func (s *DB) StatsRows(ctx context.Context, from, to time.Time) ([]*guanjia.Complaint, error) {
 	var rows []complaintRow
 	err := s.db.WithContext(ctx).
-		Select("id, category, status, unit_code, reopen_count, resolve_by, resolved_at, rating, created_at").
+		// The columns the KPIs of dispatch/kpi.go read.
+		Select("id, category, status, unit_code, district, attempt, reopen_count, missed_deadlines, manual_escalations, "+
+			"missed_accepts, accept_by, arrive_by, resolve_by, accepted_at, arrived_at, resolved_at, created_at").
 		Where("created_at >= ? AND created_at < ?", from, to).Find(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("store: stats: %w", err)

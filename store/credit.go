@@ -72,7 +72,7 @@ func (r *creditEntryRow) entry() *guanjia.CreditEntry {
 	if r.BatchID != nil {
 		e.BatchID = *r.BatchID
 	}
-	_ = json.Unmarshal([]byte(r.Fields), &e.Fields)
+	decodeJSON("credit_entries", r.ID, r.Fields, &e.Fields)
 	if e.Fields == nil {
 		e.Fields = map[string]string{}
 	}
@@ -481,7 +481,7 @@ func (r *creditBatchRow) batch() *credit.Batch {
 	b := &credit.Batch{ID: r.ID, Type: r.Type, Department: r.Department, UploadedBy: r.UploadedBy, UploaderRole: guanjia.Role(r.UploaderRole),
 		Filename: r.Filename, FileHash: r.FileHash, Format: r.Format, Status: credit.BatchStatus(r.Status), Rows: r.RowCount, Inserted: r.Inserted,
 		Updated: r.Updated, Unchanged: r.Unchanged, ErrorCount: r.ErrorCount, CreatedAt: r.CreatedAt.UTC(), FinishedAt: utc(r.FinishedAt)}
-	_ = json.Unmarshal([]byte(r.Errors), &b.Errors)
+	decodeJSON("credit_batches", r.ID, r.Errors, &b.Errors)
 	return b
 }
 

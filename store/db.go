@@ -4,9 +4,11 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"sort"
 	"strings"
 	"time"
@@ -203,6 +205,18 @@ func mapRows[R, T any](rows []R, convert func(*R) T) []T {
 		out[i] = convert(&rows[i])
 	}
 	return out
+}
+
+// decodeJSON reads a JSON column that the store itself wrote. A value that
+// does not decode is a bug or a hand edit: it is logged, and the field is
+// left empty rather than failing every read of the row.
+func decodeJSON(table string, id any, raw string, dst any) {
+	if raw == "" {
+		return
+	}
+	if err := json.Unmarshal([]byte(raw), dst); err != nil {
+		slog.Error("store: undecodable JSON column", "table", table, "id", id, "err", err)
+	}
 }
 
 // notFound turns gorm's not-found into guanjia's ENOTFOUND.

@@ -36,6 +36,19 @@ func (s *DB) BeginIdempotent(ctx context.Context, r *guanjia.IdempotentResponse)
 	if err := s.db.WithContext(ctx).Where("user_id = ? AND key = ?", r.UserID, r.Key).Take(&old).Error; err != nil {
 		return nil, fmt.Errorf("store: find idempotent %s: %w", r.Key, err)
 	}
+	if old.Status == 0 && row.CreatedAt.Sub(old.CreatedAt) > guanjia.IdempotencyStuckAfter {
+		// The first request died without an answer: this retry takes the key over,
+		// unless another retry just did.
+		res := s.db.WithContext(ctx).Model(&idempotencyRow{}).
+			Where("user_id = ? AND key = ? AND status = 0 AND created_at = ?", r.UserID, r.Key, old.CreatedAt).
+			Updates(map[string]any{"body_hash": r.BodyHash, "created_at": row.CreatedAt})
+		if res.Error != nil {
+			return nil, fmt.Errorf("store: take over idempotent %s: %w", r.Key, res.Error)
+		}
+		if res.RowsAffected == 1 {
+			return nil, nil
+		}
+	}
 	return &guanjia.IdempotentResponse{Key: old.Key, UserID: old.UserID, BodyHash: old.BodyHash,
 		Status: old.Status, Body: []byte(old.Body), CreatedAt: old.CreatedAt}, nil
 }

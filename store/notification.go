@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -23,37 +22,70 @@ type notificationRow struct {
 	Error       string
 	CreatedAt   time.Time
 	SentAt      *time.Time
+	ReadAt      *time.Time
 }
 
 func (notificationRow) TableName() string { return "notifications" }
 
 func (r *notificationRow) notification() *guanjia.Notification {
 	n := &guanjia.Notification{ID: r.ID, Status: r.Status, Attempts: r.Attempts, Error: r.Error,
-		CreatedAt: r.CreatedAt.UTC(), SentAt: utc(r.SentAt)}
+		CreatedAt: r.CreatedAt.UTC(), SentAt: utc(r.SentAt), ReadAt: utc(r.ReadAt)}
 	n.RecipientID, n.Channel, n.Template, n.ComplaintID = r.RecipientID, r.Channel, r.Template, r.ComplaintID
-	_ = json.Unmarshal([]byte(r.Data), &n.Data)
+	decodeJSON("notifications", r.ID, r.Data, &n.Data)
 	return n
 }
 
-func createNotification(tx *gorm.DB, n *guanjia.Notification) error {
-	row := notificationRow{RecipientID: n.RecipientID, Channel: n.Channel, Template: n.Template,
-		ComplaintID: n.ComplaintID, Data: marshalData(n.Data), Status: n.Status, CreatedAt: n.CreatedAt}
-	if err := tx.Create(&row).Error; err != nil {
-		return fmt.Errorf("store: create notification: %w", err)
+// newNotificationRow is the outbox row of m. An inbox message is delivered by
+// being written, so it is sent at once and needs no queue.
+func newNotificationRow(m guanjia.Message, now time.Time) notificationRow {
+	row := notificationRow{RecipientID: m.RecipientID, Channel: m.Channel, Template: m.Template,
+		ComplaintID: m.ComplaintID, Data: marshalData(m.Data), Status: guanjia.DeliveryPending, CreatedAt: now}
+	if m.Channel == guanjia.ChannelInbox {
+		row.Status, row.SentAt = guanjia.DeliverySent, &now
 	}
-	n.ID = row.ID
-	return nil
+	return row
 }
 
-// CreateNotification adds a row to the delivery log.
+// queueNotifications writes the outbox rows of messages and returns the ids
+// of those the queue must deliver (all but inbox messages).
+// A message without a complaint of its own is about complaintID.
+func queueNotifications(tx *gorm.DB, messages []guanjia.Message, complaintID int64, now time.Time) ([]int64, error) {
+	if len(messages) == 0 {
+		return nil, nil
+	}
+	rows := make([]notificationRow, len(messages))
+	for i, m := range messages {
+		if m.ComplaintID == nil {
+			m.ComplaintID = &complaintID
+		}
+		rows[i] = newNotificationRow(m, now)
+	}
+	if err := tx.Create(&rows).Error; err != nil {
+		return nil, fmt.Errorf("store: queue notifications: %w", err)
+	}
+	var ids []int64
+	for _, r := range rows {
+		if r.Status == guanjia.DeliveryPending {
+			ids = append(ids, r.ID)
+		}
+	}
+	return ids, nil
+}
+
+// CreateNotification adds a row to the delivery log (an inbox message as sent).
 func (s *DB) CreateNotification(ctx context.Context, n *guanjia.Notification) error {
 	if n.CreatedAt.IsZero() {
 		n.CreatedAt = s.Now()
 	}
-	if n.Status == "" {
-		n.Status = guanjia.DeliveryPending
+	row := newNotificationRow(n.Message, n.CreatedAt)
+	if n.Status != "" && n.Channel != guanjia.ChannelInbox {
+		row.Status = n.Status
 	}
-	return createNotification(s.db.WithContext(ctx), n)
+	if err := s.db.WithContext(ctx).Create(&row).Error; err != nil {
+		return fmt.Errorf("store: create notification: %w", err)
+	}
+	n.ID, n.Status, n.SentAt = row.ID, row.Status, row.SentAt
+	return nil
 }
 
 func (s *DB) FindNotification(ctx context.Context, id int64) (*guanjia.Notification, error) {
@@ -82,6 +114,9 @@ func (s *DB) ListNotifications(ctx context.Context, f guanjia.NotificationFilter
 	if f.RecipientID != nil {
 		q = q.Where("recipient_id = ?", *f.RecipientID)
 	}
+	if f.Status != "" {
+		q = q.Where("status = ?", f.Status)
+	}
 	if f.Limit <= 0 || f.Limit > 500 {
 		f.Limit = 100
 	}
@@ -92,15 +127,77 @@ func (s *DB) ListNotifications(ctx context.Context, f guanjia.NotificationFilter
 	return mapRows(rows, (*notificationRow).notification), nil
 }
 
-// StaleNotifications lists rows still pending or retrying since before, for the
-// reconciler to queue again.
-func (s *DB) StaleNotifications(ctx context.Context, before time.Time, limit int) ([]int64, error) {
+// StaleNotifications lists rows in one of statuses (pending, retrying) since
+// before, for the re-queue to hand to the queue again (a no-op for those the
+// queue still holds).
+func (s *DB) StaleNotifications(ctx context.Context, before time.Time, statuses []string, limit int) ([]int64, error) {
 	var ids []int64
 	err := s.db.WithContext(ctx).Model(&notificationRow{}).
-		Where("status = ? AND created_at < ?", guanjia.DeliveryPending, before).
+		Where("status IN ? AND created_at < ?", statuses, before).
 		Order("id").Limit(limit).Pluck("id", &ids).Error
 	if err != nil {
 		return nil, fmt.Errorf("store: stale notifications: %w", err)
 	}
 	return ids, nil
 }
+
+// DeliveryCounts counts the messages created since, by channel and status.
+func (s *DB) DeliveryCounts(ctx context.Context, since time.Time) ([]guanjia.DeliveryCount, error) {
+	var out []guanjia.DeliveryCount
+	err := s.db.WithContext(ctx).Model(&notificationRow{}).Select("channel, status, COUNT(*) AS count").
+		Where("created_at >= ?", since).Group("channel, status").Order("channel, status").Scan(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: delivery counts: %w", err)
+	}
+	return out, nil
+}
+
+// ListInbox returns a user's inbox messages, newest first.
+func (s *DB) ListInbox(ctx context.Context, userID, before int64, limit int) ([]*guanjia.Notification, error) {
+	q := s.db.WithContext(ctx).Where("recipient_id = ? AND channel = ?", userID, guanjia.ChannelInbox)
+	if before > 0 {
+		q = q.Where("id < ?", before)
+	}
+	var rows []notificationRow
+	if err := q.Order("id DESC").Limit(limit).Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("store: inbox of user %d: %w", userID, err)
+	}
+	return mapRows(rows, (*notificationRow).notification), nil
+}
+
+// CountUnread counts a user's unread inbox messages.
+func (s *DB) CountUnread(ctx context.Context, userID int64) (int, error) {
+	var n int64
+	err := s.db.WithContext(ctx).Model(&notificationRow{}).
+		Where("recipient_id = ? AND channel = ? AND read_at IS NULL", userID, guanjia.ChannelInbox).Count(&n).Error
+	if err != nil {
+		return 0, fmt.Errorf("store: unread of user %d: %w", userID, err)
+	}
+	return int(n), nil
+}
+
+// MarkRead marks one of the user's inbox messages read; marking it again keeps the first time.
+func (s *DB) MarkRead(ctx context.Context, userID, id int64, at time.Time) (*guanjia.Notification, error) {
+	mine := s.db.WithContext(ctx).Where("id = ? AND recipient_id = ? AND channel = ?", id, userID, guanjia.ChannelInbox)
+	if err := mine.Session(&gorm.Session{}).Model(&notificationRow{}).Where("read_at IS NULL").Update("read_at", at).Error; err != nil {
+		return nil, fmt.Errorf("store: mark message %d read: %w", id, err)
+	}
+	// Another's message is not found rather than forbidden: whether it exists is not the caller's business.
+	var row notificationRow
+	if err := mine.Session(&gorm.Session{}).Take(&row).Error; err != nil {
+		return nil, notFound(err, "message", id)
+	}
+	return row.notification(), nil
+}
+
+// MarkAllRead marks all of a user's unread inbox messages read and says how many.
+func (s *DB) MarkAllRead(ctx context.Context, userID int64, at time.Time) (int, error) {
+	res := s.db.WithContext(ctx).Model(&notificationRow{}).
+		Where("recipient_id = ? AND channel = ? AND read_at IS NULL", userID, guanjia.ChannelInbox).Update("read_at", at)
+	if res.Error != nil {
+		return 0, fmt.Errorf("store: mark inbox of user %d read: %w", userID, res.Error)
+	}
+	return int(res.RowsAffected), nil
+}
+
+var _ guanjia.InboxStore = (*DB)(nil)

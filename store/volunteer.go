@@ -41,7 +41,7 @@ func jsonList(v []string) string {
 
 func parseList(s string) []string {
 	var out []string
-	_ = json.Unmarshal([]byte(s), &out)
+	decodeJSON("volunteer list", "", s, &out)
 	return out
 }
 

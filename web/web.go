@@ -65,13 +65,46 @@ var roleLabels = map[string]string{
 	"unit_admin": "单位负责人", "admin": "系统管理员",
 }
 
-// Pages are the parsed page templates, each joined with the layout.
+// Pages are the parsed page templates, each joined with the layout, and
+// the citizens' rating page, which stands alone.
 type Pages struct {
 	byName map[string]*template.Template
+	rate   *template.Template
+}
+
+// RatePage is what the 回访 page of a 12345 caller receives (templates/rate.html).
+type RatePage struct {
+	Version  string
+	Action   string // where the form posts: the signed link itself
+	State    string // form, done or error
+	Heading  string // of done and error
+	Message  string
+	OrderID  int64
+	Category string
+	Note     string // what was done (the resolve note)
+	Error    string // why the form came back
+	Solved   *bool  // the answers so far, when the form comes back
+	Score    int
+	Comment  string
+}
+
+// Is reports whether the answer so far is v ("yes"/"no"), for checked radios.
+func (p RatePage) Is(v string) bool {
+	return p.Solved != nil && *p.Solved == (v == "yes")
+}
+
+// RenderRate writes the rating page.
+func (p *Pages) RenderRate(w io.Writer, data RatePage) error {
+	var buf bytes.Buffer
+	if err := p.rate.ExecuteTemplate(&buf, "rate", data); err != nil {
+		return fmt.Errorf("web: render rate: %w", err)
+	}
+	_, err := buf.WriteTo(w)
+	return err
 }
 
 // PageNames lists the pages there are templates for.
-var PageNames = []string{"login", "queue", "new", "order", "dashboard", "notices", "crew"}
+var PageNames = []string{"login", "queue", "new", "order", "dashboard", "notices", "crew", "inbox"}
 
 // ParsePages parses the layout with each page.
 func ParsePages() (*Pages, error) {
@@ -83,6 +116,11 @@ func ParsePages() (*Pages, error) {
 		}
 		p.byName[name] = t
 	}
+	t, err := template.New("rate").ParseFS(templateFS, "templates/rate.html")
+	if err != nil {
+		return nil, fmt.Errorf("web: parse rate: %w", err)
+	}
+	p.rate = t
 	return p, nil
 }
 

@@ -20,12 +20,13 @@ var _ guanjia.Sender = (*SubscribeSender)(nil)
 func (c *Client) SubscribeSender() *SubscribeSender { return &SubscribeSender{c: c} }
 
 // Send returns nil when WeChat took the message, an error wrapping
-// guanjia.ErrNoConsent when the user has no consent (never retry), and any
-// other error when it is worth retrying.
+// guanjia.ErrNoChannel when the user has no openid, guanjia.ErrNoConsent when
+// the user has no consent (neither is retried), and any other error when it is
+// worth retrying.
 func (s *SubscribeSender) Send(ctx context.Context, to *guanjia.User, n *guanjia.Notification) error {
 	c := s.c
-	if to.OpenID == "" {
-		return fmt.Errorf("wechat: subscribe to user %d without WeChat: %w", to.ID, guanjia.ErrNoConsent)
+	if to == nil || to.OpenID == "" {
+		return fmt.Errorf("wechat: subscribe %s to a user without WeChat: %w", n.Template, guanjia.ErrNoChannel)
 	}
 	tplID := c.cfg.Templates[n.Template]
 	if tplID == "" {

@@ -225,8 +225,18 @@ func TestSubscribeNoConsentDoesNotCallWeChat(t *testing.T) {
 	eq(t, guanjia.ECONFLICT, guanjia.ErrorCode(err))
 	length(t, e.fake.Requests(), before, "no request reached WeChat")
 
-	noWeChat := &guanjia.User{ID: u.ID}
-	is(t, e.c.SubscribeSender().Send(ctx, noWeChat, complaintUpdate(u, 7, "已受理")), guanjia.ErrNoConsent)
+}
+
+// A user without an openid (a seeded staff member, a caller) has no channel:
+// that is not the same as having said no, and the log must tell them apart.
+func TestSubscribeWithoutOpenIDIsNoChannel(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	noWeChat := &guanjia.User{ID: 77, Role: guanjia.RoleCitizen}
+	err := e.c.SubscribeSender().Send(ctx, noWeChat, complaintUpdate(noWeChat, 7, "已受理"))
+	is(t, err, guanjia.ErrNoChannel)
+	isNot(t, err, guanjia.ErrNoConsent, "no channel is not no consent")
+	empty(t, e.fake.Requests())
 }
 
 func TestSubscribe43101IsNoConsent(t *testing.T) {

@@ -3,6 +3,7 @@ package wechat
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/silenceper/wechat/v2/work/message"
 
@@ -35,15 +36,16 @@ type textCard struct {
 
 var errWeComOff = errors.New("wechat: 企业微信 is not configured")
 
-// Send returns nil when WeCom took the message. A recipient WeCom does not
-// know is an ECONFLICT *guanjia.Error (never retried); other errors are worth retrying.
+// Send returns nil when WeCom took the message. A recipient without a
+// 企业微信 account is guanjia.ErrNoChannel, one WeCom does not know an
+// ECONFLICT *guanjia.Error (neither is retried); other errors are worth retrying.
 func (s *WeComSender) Send(ctx context.Context, to *guanjia.User, n *guanjia.Notification) error {
 	c := s.c
 	if c.work == nil {
 		return errWeComOff
 	}
-	if to.WeComUserID == "" {
-		return guanjia.Errorf(guanjia.ECONFLICT, "user %d has no 企业微信 account", to.ID)
+	if to == nil || to.WeComUserID == "" {
+		return fmt.Errorf("wechat: %s to a user without a 企业微信 account: %w", n.Template, guanjia.ErrNoChannel)
 	}
 	card := c.wecomMessage(n)
 	common := &message.SendRequestCommon{ToUser: to.WeComUserID, AgentID: c.cfg.WeComAgentID}

@@ -2,6 +2,7 @@ package wechat_test
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"testing"
 
@@ -65,6 +66,9 @@ func TestWeComUnreachableRecipient(t *testing.T) {
 	noAccount := &guanjia.User{ID: 99, Role: guanjia.RoleCrew}
 	err := e.c.WeComSender().Send(ctx, noAccount, crewTask(noAccount, 1))
 	eq(t, guanjia.ECONFLICT, guanjia.ErrorCode(err), "never retried")
+	if !errors.Is(err, guanjia.ErrNoChannel) {
+		t.Errorf("a user without a 企业微信 account: %v, want no channel", err)
+	}
 	empty(t, e.fake.Requests())
 
 	stranger := newCrew(t, e, "unknown-zhao")

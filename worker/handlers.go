@@ -23,7 +23,7 @@ type Handlers struct {
 	Credit        *credit.Service
 	Notifications interface {
 		guanjia.NotificationStore
-		StaleNotifications(ctx context.Context, before time.Time, limit int) ([]int64, error)
+		StaleNotifications(ctx context.Context, before time.Time, statuses []string, limit int) ([]int64, error)
 	}
 	Users     guanjia.UserStore
 	Senders   map[string]guanjia.Sender // by channel; a channel without one is written to the log only
@@ -34,7 +34,17 @@ type Handlers struct {
 	// ReconcileHorizon is how far ahead the reconciler re-arms timers; it must
 	// exceed the reconcile interval so nothing falls between two runs.
 	ReconcileHorizon time.Duration
+	// RequeueHorizon is how far ahead the fast re-queue re-arms timers (default
+	// 30 s): those a Redis outage could make late before the reconciler's next run.
+	RequeueHorizon time.Duration
 }
+
+// DefaultRequeueInterval is how often undelivered messages are re-queued.
+const DefaultRequeueInterval = 5 * time.Second
+
+// requeueGrace leaves a message just written to the process that wrote it,
+// which queues it itself a moment later.
+const requeueGrace = 2 * time.Second
 
 // NewServeMux routes every task type to its handler.
 func (h *Handlers) NewServeMux() *asynq.ServeMux {
@@ -45,6 +55,7 @@ func (h *Handlers) NewServeMux() *asynq.ServeMux {
 	}
 	mux.HandleFunc(TypeNotify, h.HandleNotify)
 	mux.HandleFunc(TypeReconcile, h.HandleReconcile)
+	mux.HandleFunc(TypeRequeue, h.HandleRequeue)
 	if h.Credit != nil {
 		mux.HandleFunc(TypeCreditImport, h.HandleCreditImport)
 		mux.HandleFunc(TypeCreditSweep, h.HandleCreditSweep)
@@ -71,9 +82,10 @@ func (h *Handlers) HandleSLA(ctx context.Context, t *asynq.Task) error {
 	return nil
 }
 
-// HandleNotify delivers one message and records the outcome. "No consent" is
-// final (never retried); any other failure is retried by asynq with backoff
-// and shows as retrying, then failed.
+// HandleNotify delivers one message and records the outcome. "No channel"
+// (the recipient has no account there) and "no consent" are final, never
+// retried; a refusal for good is failed at once; any other failure is retried
+// by asynq with backoff and shows as retrying, then failed.
 func (h *Handlers) HandleNotify(ctx context.Context, t *asynq.Task) error {
 	var p NotifyPayload
 	if err := json.Unmarshal(t.Payload(), &p); err != nil || p.NotificationID == 0 {
@@ -85,8 +97,7 @@ func (h *Handlers) HandleNotify(ctx context.Context, t *asynq.Task) error {
 	} else if err != nil {
 		return err
 	}
-	switch n.Status {
-	case guanjia.DeliverySent, guanjia.DeliveryNoConsent, guanjia.DeliveryFailed:
+	if guanjia.Settled(n.Status) {
 		return nil // already settled: a duplicate task
 	}
 	n.Attempts++
@@ -95,8 +106,10 @@ func (h *Handlers) HandleNotify(ctx context.Context, t *asynq.Task) error {
 	switch {
 	case sendErr == nil:
 		n.Status, n.Error, n.SentAt = guanjia.DeliverySent, "", &now
+	case errors.Is(sendErr, guanjia.ErrNoChannel):
+		n.Status, n.Error = guanjia.DeliveryNoChannel, sendErr.Error()
 	case errors.Is(sendErr, guanjia.ErrNoConsent):
-		n.Status, n.Error = guanjia.DeliveryNoConsent, guanjia.ErrorMessage(sendErr)
+		n.Status, n.Error = guanjia.DeliveryNoConsent, sendErr.Error()
 	case guanjia.ErrorCode(sendErr) != guanjia.EINTERNAL:
 		// The sender refused for good (no such recipient, no template): retrying cannot help.
 		n.Status, n.Error = guanjia.DeliveryFailed, guanjia.ErrorMessage(sendErr)
@@ -122,9 +135,15 @@ func (h *Handlers) send(ctx context.Context, n *guanjia.Notification) error {
 		h.Log.Info("notification", "id", n.ID, "channel", n.Channel, "template", n.Template, "recipient", n.RecipientID)
 		return nil
 	}
-	to, err := h.Users.FindUserByID(ctx, n.RecipientID)
-	if err != nil {
-		return err
+	var to *guanjia.User // nil: addressed by complaint (an SMS to the caller)
+	if n.RecipientID != 0 {
+		u, err := h.Users.FindUserByID(ctx, n.RecipientID)
+		if guanjia.ErrorCode(err) == guanjia.ENOTFOUND {
+			return guanjia.Errorf(guanjia.ENOTFOUND, "recipient %d does not exist", n.RecipientID)
+		} else if err != nil {
+			return err
+		}
+		to = u
 	}
 	return sender.Send(ctx, to, n)
 }
@@ -142,15 +161,51 @@ func (h *Handlers) HandleReconcile(ctx context.Context, _ *asynq.Task) error {
 		return err
 	}
 	armed += volunteerArmed
-	ids, err := h.Notifications.StaleNotifications(ctx, now.Add(-time.Minute), 1000)
+	// Retrying rows too: their retry tasks are lost with a flushed Redis.
+	n, err := h.requeueNotifications(ctx, now.Add(-time.Minute), guanjia.DeliveryPending, guanjia.DeliveryRetrying)
 	if err != nil {
 		return err
 	}
-	for _, id := range ids {
-		if err := h.Scheduler.Deliver(ctx, id); err != nil {
+	h.Log.Debug("reconciled", "timers", armed, "notifications", n)
+	return nil
+}
+
+// HandleRequeue runs every few seconds (DefaultRequeueInterval). It hands the
+// queue every message the database holds pending — written while Redis was
+// away, or lost with it — and re-arms the timers due soon. Both enqueues are
+// idempotent by task id (notify:<id>, sla:<kind>:<complaint>:<seq>), so when
+// nothing was lost a run costs two indexed queries and a few refused enqueues.
+func (h *Handlers) HandleRequeue(ctx context.Context, _ *asynq.Task) error {
+	now := h.Now()
+	// Pending rows only: a retrying one is in the queue's retry set, waiting on purpose.
+	n, err := h.requeueNotifications(ctx, now.Add(-requeueGrace), guanjia.DeliveryPending)
+	if err != nil {
+		return err
+	}
+	horizon := h.RequeueHorizon
+	if horizon <= 0 {
+		horizon = 6 * DefaultRequeueInterval
+	}
+	armed := 0
+	if h.Dispatch != nil {
+		if armed, err = h.Dispatch.ReconcileTimers(ctx, now.Add(horizon)); err != nil {
 			return err
 		}
 	}
-	h.Log.Debug("reconciled", "timers", armed, "notifications", len(ids))
+	h.Log.Debug("re-queued", "notifications", n, "timers", armed)
 	return nil
+}
+
+// requeueNotifications queues again the messages in statuses since before.
+func (h *Handlers) requeueNotifications(ctx context.Context, before time.Time, statuses ...string) (int, error) {
+	ids, err := h.Notifications.StaleNotifications(ctx, before, statuses, 1000)
+	if err != nil {
+		return 0, err
+	}
+	for _, id := range ids {
+		if err := h.Scheduler.Deliver(ctx, id); err != nil {
+			return 0, err
+		}
+	}
+	return len(ids), nil
 }

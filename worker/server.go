@@ -15,7 +15,11 @@ type Config struct {
 	// 1 s) make SLA timers up to 6 s late.
 	PollInterval      time.Duration
 	ReconcileInterval time.Duration
-	ShutdownTimeout   time.Duration
+	// RequeueInterval is how often messages the database holds undelivered
+	// (queued while Redis was away) are handed to the queue again; seconds, so
+	// a crew's task push is not a minute late after an outage.
+	RequeueInterval time.Duration
+	ShutdownTimeout time.Duration
 }
 
 // NewServer builds the asynq server that runs the handlers.
@@ -37,6 +41,15 @@ func NewPeriodic(redis asynq.RedisConnOpt, cfg Config, log *slog.Logger) (*asynq
 	s := asynq.NewScheduler(redis, &asynq.SchedulerOpts{Logger: slogAdapter{log}, LogLevel: asynq.WarnLevel})
 	every := "@every " + cfg.ReconcileInterval.String()
 	if _, err := s.Register(every, NewReconcileTask(), asynq.Queue(QueueDefault), asynq.Unique(cfg.ReconcileInterval/2)); err != nil {
+		return nil, err
+	}
+	requeue := cfg.RequeueInterval
+	if requeue <= 0 {
+		requeue = DefaultRequeueInterval
+	}
+	// On the notify queue: a burst of imports on the default queue must not hold it up.
+	if _, err := s.Register("@every "+requeue.String(), NewRequeueTask(), asynq.Queue(QueueNotify), asynq.MaxRetry(0),
+		asynq.Timeout(requeue+10*time.Second), asynq.Unique(max(requeue/2, time.Second))); err != nil {
 		return nil, err
 	}
 	if _, err := s.Register("@every "+CreditSweepInterval.String(), NewCreditSweepTask(), asynq.Queue(QueueDefault), asynq.Unique(CreditSweepInterval/2)); err != nil {

@@ -20,6 +20,7 @@ const (
 	TypeSLAWarn    = "sla:warn"
 	TypeNotify     = "notify:send"
 	TypeReconcile  = "reconcile:run"
+	TypeRequeue    = "reconcile:requeue" // every few seconds: undelivered messages and timers due soon
 )
 
 // Queues, by priority: missed deadlines must not wait behind a burst of messages.
@@ -82,3 +83,6 @@ func NewNotifyTask(id int64) (*asynq.Task, []asynq.Option) {
 
 // NewReconcileTask builds the periodic reconciler task.
 func NewReconcileTask() *asynq.Task { return asynq.NewTask(TypeReconcile, nil) }
+
+// NewRequeueTask builds the fast periodic re-queue of undelivered messages.
+func NewRequeueTask() *asynq.Task { return asynq.NewTask(TypeRequeue, nil) }

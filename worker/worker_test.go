@@ -126,7 +126,7 @@ func TestArriveTimerEscalatesThroughTheQueue(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Nobody arrives within 2 seconds: the real timer fires and escalates.
-	waitFor(t, "escalation", func() bool { return r.complaint(t, c.ID).Escalation == 1 })
+	waitFor(t, "escalation", func() bool { return r.complaint(t, c.ID).MissedDeadlines == 1 })
 	waitFor(t, "the breach metric", func() bool {
 		return testutil.ToFloat64(r.h.Metrics.SLABreaches.WithLabelValues("arrive")) == 1
 	})
@@ -173,7 +173,7 @@ func TestReconcileRebuildsTimersAfterRedisIsFlushed(t *testing.T) {
 	}
 	// The rebuilt timer fires and escalates as the lost one would have.
 	r.run(t)
-	waitFor(t, "escalation from the rebuilt timer", func() bool { return r.complaint(t, c.ID).Escalation == 1 })
+	waitFor(t, "escalation from the rebuilt timer", func() bool { return r.complaint(t, c.ID).MissedDeadlines == 1 })
 }
 
 // flaky fails until told otherwise, and counts its calls.

@@ -370,9 +370,10 @@ func TestBrowserCallToClosure(t *testing.T) {
 	}
 	for key, want := range map[string]string{
 		"received": groupThousands(after["received"]), "handled": groupThousands(after["handled"]),
-		"handling_rate": percent(after["handling_rate"], after["received"]), "on_time_rate": percent(after["on_time_rate"], after["handled"]),
-		"closed_on_time_rate": percent(after["closed_on_time_rate"], after["closed"]), "rework_rate": percent(after["rework_rate"], after["handled"]),
-		"satisfaction_rate": percent(after["satisfaction_rate"], after["rated"]),
+		"handling_rate": percent(after["handling_rate"], after["received"]), "handled_on_time_rate": percent(after["handled_on_time_rate"], after["handled"]),
+		"closed_on_time_rate": percent(after["closed_on_time_rate"], after["closed"]), "rework_rate": percent(after["rework_rate"], after["ever_handled"]),
+		"satisfaction_rate": percent(after["satisfaction_rate"], after["ratings"]), "solution_rate": percent(after["solution_rate"], after["solved_answers"]),
+		"sign_on_time_rate": percent(after["sign_on_time_rate"], after["sign_due"]), "arrive_on_time_rate": percent(after["arrive_on_time_rate"], after["arrive_due"]),
 	} {
 		if got := disp.text(`#kpi-today [data-kpi=` + key + `] .value`); got != want {
 			t.Errorf("dashboard %s today: %q, /api/v1/stats says %q", key, got, want)

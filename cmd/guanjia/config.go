@@ -1,8 +1,8 @@
 package main
 
 import (
-	"fmt"
-
+	"guanjia"
+	"guanjia/sms"
 	"guanjia/wechat"
 	"os"
 	"strconv"
@@ -25,7 +25,9 @@ type Config struct {
 	LogLevel          string
 	PublicURL         string // how people reach the console, for links in pushes
 	WeChat            wechat.Config
-	MapTileURL        string // console maps: tile URL template, e.g. an internal WGS-84 tile server; "" = grids only
+	SMS               sms.Config    // texts to 12345 callers (Tencent Cloud SMS)
+	RequeueInterval   time.Duration // how often undelivered messages are handed to the queue again
+	MapTileURL        string        // console maps: tile URL template, e.g. an internal WGS-84 tile server; "" = grids only
 }
 
 func loadConfig() (Config, error) {
@@ -42,6 +44,12 @@ func loadConfig() (Config, error) {
 	}
 	var err error
 	if c.WeChat, err = loadWeChatConfig(); err != nil {
+		return c, err
+	}
+	if c.SMS, err = loadSMSConfig(); err != nil {
+		return c, err
+	}
+	if c.RequeueInterval, err = envDuration("GUANJIA_REQUEUE_INTERVAL", 5*time.Second); err != nil {
 		return c, err
 	}
 	if c.TokenTTL, err = envDuration("GUANJIA_TOKEN_TTL", 12*time.Hour); err != nil {
@@ -78,7 +86,7 @@ func envDuration(name string, def time.Duration) (time.Duration, error) {
 	}
 	d, err := time.ParseDuration(v)
 	if err != nil || d <= 0 {
-		return 0, fmt.Errorf("%s: %q is not a positive duration like 30s or 12h", name, v)
+		return 0, guanjia.Errorf(guanjia.EINVALID, "%s: %q is not a positive duration like 30s or 12h", name, v)
 	}
 	return d, nil
 }
@@ -90,7 +98,7 @@ func envInt(name string, def int) (int, error) {
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil || n <= 0 {
-		return 0, fmt.Errorf("%s: %q is not a positive number", name, v)
+		return 0, guanjia.Errorf(guanjia.EINVALID, "%s: %q is not a positive number", name, v)
 	}
 	return n, nil
 }

@@ -18,6 +18,8 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -33,6 +35,9 @@ import (
 	"guanjia/api"
 	"guanjia/credit"
 	"guanjia/dispatch"
+	"guanjia/i18n"
+	"guanjia/sms"
+	smsfake "guanjia/sms/fake"
 	"guanjia/store"
 	"guanjia/volunteer"
 	"guanjia/wechat"
@@ -44,9 +49,15 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Stdout); err != nil {
-		fmt.Fprintln(os.Stderr, "guanjia:", err)
+		fmt.Fprintln(os.Stderr, explain(err, os.Getenv))
 		os.Exit(1)
 	}
+}
+
+// explain is how the command line reports err: in Chinese, or in English
+// when the locale (LC_ALL, LC_MESSAGES, LANG) is English.
+func explain(err error, getenv func(string) string) string {
+	return "guanjia: " + i18n.Explain(err, i18n.FromEnv(getenv))
 }
 
 const usage = `usage: guanjia [command]
@@ -59,9 +70,45 @@ const usage = `usage: guanjia [command]
   user add      --username U --password P --role R [--unit CODE] [--grid ID] [--name N]
   token         --user U [--ttl 1h]: print a bearer token for an existing user
   bench NAME    run a benchmark against PostgreSQL + Redis (intake)
+  version       print the module version and the VCS revision it was built from
+
+Every command takes --help. Settings come from the environment (see .env.example).
 `
 
+// version names the build: the module version and, when built from a
+// checkout, the VCS revision and whether the tree was modified.
+func version() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "guanjia (unknown build)"
+	}
+	v := "guanjia " + bi.Main.Version
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			v += " " + s.Value
+		case "vcs.time":
+			v += " " + s.Value
+		case "vcs.modified":
+			if s.Value == "true" {
+				v += " (modified)"
+			}
+		}
+	}
+	return v + " " + bi.GoVersion
+}
+
 func run(ctx context.Context, args []string, out io.Writer) error {
+	// Asking for help or the version reads no configuration and touches nothing.
+	if slices.ContainsFunc(args, func(a string) bool { return a == "-h" || a == "-help" || a == "--help" }) ||
+		(len(args) > 0 && args[0] == "help") {
+		fmt.Fprint(out, usage)
+		return nil
+	}
+	if len(args) > 0 && args[0] == "version" {
+		fmt.Fprintln(out, version())
+		return nil
+	}
 	cfg, err := loadConfig()
 	if err != nil {
 		return err
@@ -83,7 +130,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		return m.openDB(ctx)
 	case "seed":
 		if len(args) != 1 || args[0] != "demo" {
-			return errors.New("usage: guanjia seed demo")
+			return guanjia.Errorf(guanjia.EINVALID, "usage: guanjia seed demo")
 		}
 		if err := m.openDB(ctx); err != nil {
 			return err
@@ -91,18 +138,15 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		return seedDemo(ctx, m.DB, out)
 	case "user":
 		if len(args) == 0 || args[0] != "add" {
-			return errors.New("usage: guanjia user add --username U --password P --role R [--unit CODE] [--grid ID]")
+			return guanjia.Errorf(guanjia.EINVALID, "usage: guanjia user add --username U --password P --role R [--unit CODE] [--grid ID]")
 		}
 		return m.userAdd(ctx, args[1:])
 	case "token":
 		return m.token(ctx, args)
 	case "bench":
 		return runBench(ctx, cfg, args, out)
-	case "help", "-h", "--help":
-		fmt.Fprint(out, usage)
-		return nil
 	}
-	return fmt.Errorf("unknown command %q\n%s", cmd, usage)
+	return guanjia.Errorf(guanjia.EINVALID, "unknown command %q\n%s", cmd, usage)
 }
 
 // Mode says which parts of the system a process runs.
@@ -137,6 +181,8 @@ type Main struct {
 	Handlers   *worker.Handlers
 	WeChat     *wechat.Client // nil without a WeChat app
 	fakeWeChat *fake.Server   // the offline WeChat of the all-in-one demo
+	SMS        *sms.Sender    // texts to 12345 callers; nil without SMS
+	fakeSMS    *smsfake.Server
 	// URL is where the API answers once Run has started it.
 	URL     string
 	stopAPI context.CancelFunc
@@ -170,7 +216,7 @@ func (m *Main) Start(ctx context.Context, mode Mode) error {
 		}
 	}
 	if cfg.Secret == "" {
-		return errors.New("GUANJIA_SECRET is required (it signs tokens and encrypts personal data)")
+		return guanjia.Errorf(guanjia.EINVALID, "GUANJIA_SECRET is required (it signs tokens and encrypts personal data)")
 	}
 	if err := m.openDB(ctx); err != nil {
 		return err
@@ -188,6 +234,9 @@ func (m *Main) Start(ctx context.Context, mode Mode) error {
 		return err
 	}
 	if err := m.setupWeChat(mode); err != nil {
+		return err
+	}
+	if err := m.setupSMS(mode); err != nil {
 		return err
 	}
 	if err := m.wire(ctx); err != nil {
@@ -297,6 +346,7 @@ func (m *Main) wire(ctx context.Context) error {
 	m.Dispatch = dispatch.NewService(m.DB, m.Scheduler, router, cal, blobs)
 	m.Dispatch.Now, m.Dispatch.Log = m.Now, m.Log
 	senders, content, miniProgram := m.wechatWiring()
+	m.smsWiring(senders)
 	m.Dispatch.Content = content
 	m.Dispatch.Photos = m.photoChecker()
 	// Every process that changes complaints (api, worker, all-in-one) tells the live queues.
@@ -312,7 +362,7 @@ func (m *Main) wire(ctx context.Context) error {
 	m.Handlers = &worker.Handlers{
 		Dispatch: m.Dispatch, Notifications: m.DB, Users: m.DB, Senders: senders,
 		Scheduler: m.Scheduler, Metrics: worker.NewMetrics(m.Registry), Log: m.Log, Now: m.Now,
-		ReconcileHorizon: 3 * m.Config.ReconcileInterval,
+		ReconcileHorizon: 3 * m.Config.ReconcileInterval, RequeueHorizon: 6 * m.Config.RequeueInterval,
 	}
 	m.Handlers.Volunteer = vol
 	m.Handlers.Credit = cred
@@ -320,12 +370,12 @@ func (m *Main) wire(ctx context.Context) error {
 	m.API = api.New(api.Config{
 		Secret: m.Config.Secret, TokenTTL: m.Config.TokenTTL, MaxPhotoBytes: m.Config.MaxPhotoBytes,
 		AdminQueuesUI: monitor, MapTileURL: m.Config.MapTileURL,
-		WeChatCallback: m.callbackHandler(), FakeWeChat: m.fakeMessages(),
+		WeChatCallback: m.callbackHandler(), FakeWeChat: m.fakeMessages(), FakeSMS: m.fakeSMSMessages(),
 	}, api.Deps{
 		WeChat: miniProgram,
 		Users:  m.DB, Catalog: m.DB, Notifications: m.DB, Idempotency: m.DB, Blobs: blobs,
 		Dispatch: m.Dispatch, Ready: m.ready, Registry: m.Registry, Log: m.Log, Now: m.Now,
-		Notices: m.DB, Live: live,
+		Notices: m.DB, Live: live, Inbox: m.DB, Deliveries: m.DB,
 		Volunteer: vol,
 		Credit:    cred,
 	})
@@ -357,7 +407,7 @@ func (m *Main) ready(ctx context.Context) error {
 
 func (m *Main) startWorker() error {
 	wc := worker.Config{Concurrency: m.Config.WorkerConcurrency, PollInterval: m.Config.TimerPoll,
-		ReconcileInterval: m.Config.ReconcileInterval, ShutdownTimeout: 20 * time.Second}
+		ReconcileInterval: m.Config.ReconcileInterval, RequeueInterval: m.Config.RequeueInterval, ShutdownTimeout: 20 * time.Second}
 	m.Worker = worker.NewServer(m.Redis, wc, m.Log)
 	if err := m.Worker.Start(m.Handlers.NewServeMux()); err != nil {
 		return fmt.Errorf("start worker: %w", err)
@@ -410,6 +460,9 @@ data:     %[3]s (delete it to start over)
 	if m.fakeWeChat != nil {
 		fmt.Fprintf(m.Out, "phones:   %s/__fake/wechat/messages shows what the offline WeChat delivered\n", m.URL)
 	}
+	if m.fakeSMS != nil {
+		fmt.Fprintf(m.Out, "SMS:      %s/__fake/sms/messages shows the texts 12345 callers got (受理, 办结 with the rating link)\n", m.URL)
+	}
 }
 
 // Close stops everything that was started, in reverse order.
@@ -442,6 +495,10 @@ func (m *Main) Close() error {
 	if m.fakeWeChat != nil {
 		m.fakeWeChat.Close()
 		m.fakeWeChat = nil
+	}
+	if m.fakeSMS != nil {
+		m.fakeSMS.Close()
+		m.fakeSMS, m.SMS = nil, nil
 	}
 	if m.DB != nil {
 		m.DB.Close()
@@ -496,7 +553,7 @@ func (m *Main) token(ctx context.Context, args []string) error {
 		return err
 	}
 	if *username == "" {
-		return errors.New("usage: guanjia token --user U [--ttl 1h]")
+		return guanjia.Errorf(guanjia.EINVALID, "usage: guanjia token --user U [--ttl 1h]")
 	}
 	if m.Config.Secret == "" && m.Config.DatabaseURL == "" {
 		if err := m.embeddedSecret(); err != nil { // the all-in-one's secret
@@ -504,7 +561,7 @@ func (m *Main) token(ctx context.Context, args []string) error {
 		}
 	}
 	if m.Config.Secret == "" {
-		return errors.New("GUANJIA_SECRET is required: a token is signed with the server's secret")
+		return guanjia.Errorf(guanjia.EINVALID, "GUANJIA_SECRET is required: a token is signed with the server's secret")
 	}
 	if err := m.openDB(ctx); err != nil {
 		return err

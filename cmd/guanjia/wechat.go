@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"os"
@@ -48,7 +47,7 @@ func pairs(name string) (map[string]string, error) {
 	for _, kv := range strings.Split(v, ",") {
 		k, val, ok := strings.Cut(strings.TrimSpace(kv), "=")
 		if !ok || k == "" || val == "" {
-			return nil, fmt.Errorf("%s: %q is not key=value", name, kv)
+			return nil, guanjia.Errorf(guanjia.EINVALID, "%s: %q is not key=value", name, kv)
 		}
 		out[k] = val
 	}
@@ -70,7 +69,7 @@ func (m *Main) setupWeChat(mode Mode) error {
 	cfg := m.Config.WeChat
 	switch {
 	case cfg.Fake && mode != ModeAll:
-		return errors.New("WECHAT_FAKE is for the all-in-one demo only; configure WECHAT_APPID and WECHAT_SECRET")
+		return guanjia.Errorf(guanjia.EINVALID, "WECHAT_FAKE is for the all-in-one demo only; configure WECHAT_APPID and WECHAT_SECRET")
 	case cfg.AppID == "" && mode == ModeAll:
 		cfg.Fake = true
 	case cfg.AppID == "":

@@ -122,9 +122,11 @@ const GJ = (() => {
   function badge(status) { return h('span', { class: `badge s-${status}` }, STATUS[status] || status); }
 
   // api calls the JSON API. POSTs carry an Idempotency-Key so a retried
-  // click never acts twice. Errors are thrown with the server's message.
+  // click never acts twice. Errors are thrown with the server's message as
+  // it is: the server says it in the page's language (Accept-Language).
+  const LANG = document.documentElement.lang || 'zh-CN';
   async function api(method, path, data) {
-    const opts = { method, headers: { Accept: 'application/json' }, credentials: 'same-origin' };
+    const opts = { method, headers: { Accept: 'application/json', 'Accept-Language': LANG }, credentials: 'same-origin' };
     if (method === 'POST') opts.headers['Idempotency-Key'] = crypto.randomUUID();
     if (data instanceof FormData) opts.body = data;
     else if (data !== undefined) {
@@ -139,47 +141,13 @@ const GJ = (() => {
     if (res.status === 204) return null;
     const out = await res.json().catch(() => ({}));
     if (!res.ok) {
-      const e = new Error(zhError(res.status, (out.error && out.error.message) || ''));
+      // No JSON body (a proxy's error page): say the status.
+      const e = new Error((out.error && out.error.message) || `请求失败（HTTP ${res.status}）`);
       e.field = out.error && out.error.field;
       e.status = res.status;
       throw e;
     }
     return out;
-  }
-
-  // zhError says an API error in Chinese. The API speaks English to
-  // programs; the common cases are translated and the rest keep the
-  // original after a Chinese summary of the status.
-  const KNOWN = [
-    [/you are (\d+) m from the site; check in within (\d+) m/, (m) => `您距离现场约 ${m[1]} 米，请到现场 ${m[2]} 米范围内再打卡`],
-    [/check in on site before resolving/, () => '请先到场打卡，再提交处置完成'],
-    [/wrong username or password/, () => '账号或密码错误'],
-    [/say what was done/, () => '请填写处置情况'],
-    [/a reason is required/, () => '请填写理由'],
-    [/record what the reporter said/, () => '请填写回访记录'],
-    [/was changed by someone else/, () => '工单刚被他人更新，请刷新后重试'],
-    [/cannot (\w+) a complaint that is (\w+)/, (m) => `工单当前为“${STATUS[m[2]] || m[2]}”，不能${ACTION[m[1]] || m[1]}`],
-    [/outside the service area/, () => '该位置不在海口市服务范围内'],
-    [/unknown category/, () => '问题类别不存在，请从列表中选择'],
-    [/caller phone is not a phone number/, () => '来电号码格式不正确'],
-    [/description is required/, () => '请填写问题描述'],
-    [/merge into an open complaint/, () => '请填写一个未办结的其他工单号'],
-    [/extend by a positive time/, () => '延期时长须大于 0 且不超过 90 天'],
-    [/the photo is larger than (\d+) MB/, (m) => `照片超过 ${m[1]} MB`],
-    [/not a JPEG, PNG or WebP/, () => '只支持 JPEG、PNG、WebP 格式的照片'],
-    [/this task is not yours/, () => '这不是您的任务'],
-    [/would already have expired/, () => '失效时间已过，请重新选择'],
-    [/valid_until must be after valid_from/, () => '失效时间须晚于生效时间'],
-    [/at most 90 days/, () => '告知的有效期最长 90 天'],
-  ];
-  const BY_STATUS = { 400: '输入有误', 403: '无权执行此操作', 404: '未找到', 409: '状态冲突', 413: '内容过大', 415: '格式不支持', 422: '不符合办理规则', 500: '服务器内部错误' };
-  function zhError(status, msg) {
-    for (const [re, say] of KNOWN) {
-      const m = msg.match(re);
-      if (m) return say(m);
-    }
-    const head = BY_STATUS[status] || `请求失败（${status}）`;
-    return msg && status < 500 ? `${head}：${msg}` : head;
   }
 
   // Reference data, fetched once per page.
@@ -212,13 +180,25 @@ const GJ = (() => {
     el.hidden = !err;
   }
 
+  // events is the page's one connection to /api/v1/live, shared by the live
+  // views and the inbox badge (inbox.js).
+  let source = null;
+  function events() {
+    if (!source) source = new EventSource('/api/v1/live');
+    return source;
+  }
+
   // live follows /api/v1/live. onChange gets each changed complaint;
   // onResync is called when events may have been missed (reconnect, overflow).
   function live(onChange, onResync) {
     const state = document.getElementById('live-state');
     const set = (on, text) => { if (state) { state.className = `live ${on ? 'on' : 'off'}`; state.textContent = text; } };
     let opened = false;
-    const es = new EventSource('/api/v1/live');
+    const es = events();
+    if (es.readyState === EventSource.OPEN) { // the inbox badge opened it already
+      set(true, '实时更新中');
+      opened = true;
+    }
     es.addEventListener('open', () => {
       set(true, '实时更新中');
       if (opened) onResync();
@@ -258,6 +238,6 @@ const GJ = (() => {
 
   return {
     me, STATUS, ACTION, SOURCE, ROLE, CLOSED, time, shortTime, dateKey, localInput, fromLocalInput, num, pct, meters,
-    nextDeadline, countdownState, countdown, h, badge, api, categories, units, crews, toast, showError, live, map, debounce,
+    nextDeadline, countdownState, countdown, h, badge, api, categories, units, crews, toast, showError, live, events, map, debounce,
   };
 })();

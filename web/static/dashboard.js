@@ -10,14 +10,20 @@
 
   // A rate of nothing is shown as —, not as 0%.
   const rate = (r, of) => (of ? GJ.pct(r) : '—');
+  // The KPIs of dispatch/kpi.go (formulas in the README), in the API's words.
   const KPIS = [
     ['received', '受理量', (s) => GJ.num(s.received)],
     ['handled', '办结量', (s) => GJ.num(s.handled)],
     ['handling_rate', '办结率', (s) => rate(s.handling_rate, s.received)],
-    ['on_time_rate', '按时办结率', (s) => rate(s.on_time_rate, s.handled), (s) => `按时 ${GJ.num(s.on_time)} 件`],
+    ['sign_on_time_rate', '响应率（按时签收率）', (s) => rate(s.sign_on_time_rate, s.sign_due), (s) => `应签收 ${GJ.num(s.sign_due)} 件，按时 ${GJ.num(s.signed_on_time)} 件`],
+    ['arrive_on_time_rate', '按时到场率', (s) => rate(s.arrive_on_time_rate, s.arrive_due), (s) => `应到场 ${GJ.num(s.arrive_due)} 件，按时 ${GJ.num(s.arrived_on_time)} 件`],
+    ['handled_on_time_rate', '按时办结率', (s) => rate(s.handled_on_time_rate, s.handled), (s) => `按时 ${GJ.num(s.handled_on_time)} 件`],
     ['closed_on_time_rate', '按期结案率', (s) => rate(s.closed_on_time_rate, s.closed), (s) => `结案 ${GJ.num(s.closed)} 件，按期 ${GJ.num(s.closed_on_time)} 件`],
-    ['rework_rate', '返工率', (s) => rate(s.rework_rate, s.handled), (s) => `返工 ${GJ.num(s.reopened)} 件`],
-    ['satisfaction_rate', '满意率', (s) => rate(s.satisfaction_rate, s.rated), (s) => `评价 ${GJ.num(s.rated)} 件`],
+    ['rework_rate', '返工率', (s) => rate(s.rework_rate, s.ever_handled), (s) => `返工 ${GJ.num(s.reworked)} 件`],
+    ['solution_rate', '解决率', (s) => rate(s.solution_rate, s.solved_answers), (s) => `回答 ${GJ.num(s.solved_answers)} 次，已解决 ${GJ.num(s.solved)} 次`],
+    ['satisfaction_rate', '满意率', (s) => rate(s.satisfaction_rate, s.ratings), (s) => `回访 ${GJ.num(s.ratings)} 次，满意 ${GJ.num(s.satisfied)} 次`],
+    ['missed_deadlines', '超时督办', (s) => GJ.num(s.missed_deadlines)],
+    ['manual_escalations', '人工督办', (s) => GJ.num(s.manual_escalations)],
   ];
   function kpis(el, s) {
     el.replaceChildren(...KPIS.map(([key, label, value, sub]) => h('div', { class: 'kpi', 'data-kpi': key },
@@ -26,8 +32,10 @@
 
   const COLUMNS = [
     ['受理', (s) => GJ.num(s.received)], ['办结', (s) => GJ.num(s.handled)], ['办结率', (s) => rate(s.handling_rate, s.received)],
-    ['按时办结率', (s) => rate(s.on_time_rate, s.handled)], ['结案', (s) => GJ.num(s.closed)], ['按期结案率', (s) => rate(s.closed_on_time_rate, s.closed)],
-    ['返工率', (s) => rate(s.rework_rate, s.handled)], ['满意率', (s) => rate(s.satisfaction_rate, s.rated)],
+    ['响应率', (s) => rate(s.sign_on_time_rate, s.sign_due)], ['按时到场率', (s) => rate(s.arrive_on_time_rate, s.arrive_due)],
+    ['按时办结率', (s) => rate(s.handled_on_time_rate, s.handled)], ['结案', (s) => GJ.num(s.closed)], ['按期结案率', (s) => rate(s.closed_on_time_rate, s.closed)],
+    ['返工率', (s) => rate(s.rework_rate, s.ever_handled)], ['解决率', (s) => rate(s.solution_rate, s.solved_answers)],
+    ['满意率', (s) => rate(s.satisfaction_rate, s.ratings)], ['超时督办', (s) => GJ.num(s.missed_deadlines)], ['人工督办', (s) => GJ.num(s.manual_escalations)],
   ];
   function table(el, first, rows, label) {
     el.replaceChildren(
@@ -67,6 +75,7 @@
       const byUnit = range.by_unit.slice().sort((a, b) => b.received - a.received);
       table(document.getElementById('table-unit'), '责任单位', byUnit, unitLabel);
       table(document.getElementById('table-category'), '类别', range.by_category, catLabel);
+      table(document.getElementById('table-district'), '区', range.by_district, (k) => k || '未定位');
       chart('chart-day', {
         type: 'bar',
         data: {
@@ -103,6 +112,31 @@
     }
   }
 
+  // The month's ranking of units and districts by 响应率, 解决率 and 满意率.
+  const monthForm = document.getElementById('month');
+  const RANK_COLUMNS = [['名次', (r) => GJ.num(r.place)], ['得分', (r) => r.score.toFixed(2)], ['响应率', (r) => GJ.pct(r.response_rate)],
+    ['解决率', (r) => GJ.pct(r.solution_rate)], ['满意率', (r) => GJ.pct(r.satisfaction_rate)], ['受理', (r) => GJ.num(r.received)]];
+  function rankTable(el, first, rows, label) {
+    el.replaceChildren(
+      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, first), RANK_COLUMNS.map(([c]) => h('th', { scope: 'col' }, c)))),
+      h('tbody', {}, rows.length ? rows.map((r) => h('tr', { 'data-key': r.key },
+        h('th', { scope: 'row' }, label(r.key)), RANK_COLUMNS.map(([, f]) => h('td', {}, f(r)))))
+        : h('tr', {}, h('td', { colspan: RANK_COLUMNS.length + 1 }, '该月没有数据'))));
+  }
+  async function loadRanking() {
+    try {
+      const r = await api('GET', `/api/v1/stats/ranking?${new URLSearchParams({ month: monthForm.month.value })}`);
+      const w = r.weights;
+      document.getElementById('rank-weights').textContent =
+        `得分 = 响应率 × ${w.response_rate * 100}% + 解决率 × ${w.solution_rate * 100}% + 满意率 × ${w.satisfaction_rate * 100}%`;
+      rankTable(document.getElementById('rank-unit'), '责任单位', r.units, unitLabel);
+      rankTable(document.getElementById('rank-district'), '区', r.districts, (k) => k);
+    } catch (err) {
+      GJ.showError(errEl, err);
+    }
+  }
+  monthForm.addEventListener('submit', (e) => { e.preventDefault(); loadRanking(); });
+
   function setDays(n) {
     const now = new Date();
     form.to.value = GJ.dateKey(now);
@@ -119,6 +153,7 @@
     const [cats, units] = await Promise.all([GJ.categories(), GJ.units()]);
     names = { cats, units };
     Chart.defaults.font.family = getComputedStyle(document.documentElement).fontFamily;
-    await load();
+    monthForm.month.value = GJ.dateKey(new Date()).slice(0, 7);
+    await Promise.all([load(), loadRanking()]);
   })().catch((err) => GJ.showError(errEl, err));
 })();

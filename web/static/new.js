@@ -96,6 +96,7 @@
         category: code, description: form.elements.description.value.trim(), lat, lng, coord_system: 'wgs84',
         address: form.elements.address.value.trim(), caller_name: form.elements.caller_name.value.trim(),
         caller_phone: form.elements.caller_phone.value.trim(), source: 'hotline',
+        sms_opt_out: form.elements.sms_opt_out.checked,
       });
       const failed = [];
       for (const file of form.elements.photos.files) {
@@ -122,11 +123,12 @@
     result.replaceChildren(h('div', {},
       h('strong', {}, '已生成工单 ', h('a', { href: `/console/orders/${c.id}`, id: 'new-order-link' }, `#${c.id}`)), h('br'),
       where, h('br'),
-      c.caller_phone ? `来电号码：${c.caller_phone}` : null,
+      c.caller_phone ? `来电号码：${c.caller_phone}${c.sms_opt_out ? '（不发短信）' : '，将短信告知工单号'}` : null,
       failed.length ? h('p', { class: 'error' }, `照片上传失败：${failed.join('；')}`) : null));
     result.hidden = false;
     form.elements.caller_phone.value = '';
     form.elements.caller_name.value = '';
+    form.elements.sms_opt_out.checked = false;
     form.elements.description.value = '';
     form.elements.photos.value = '';
   }

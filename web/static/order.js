@@ -155,7 +155,8 @@
     if (d.closed_at) rows.push(['结案', GJ.time(d.closed_at)]);
     if (d.duplicate_of) rows.push(['重复件', h('a', { href: `/console/orders/${d.duplicate_of}` }, `并入 #${d.duplicate_of}`)]);
     if (d.reopen_count) rows.push(['返工次数', GJ.num(d.reopen_count)]);
-    if (d.escalation) rows.push(['督办次数', GJ.num(d.escalation)]);
+    if (d.missed_deadlines) rows.push(['超时督办', GJ.num(d.missed_deadlines)]);
+    if (d.manual_escalations) rows.push(['人工督办', GJ.num(d.manual_escalations)]);
     if (d.rating) rows.push(['市民评价', `${['', '不满意', '基本满意', '满意'][d.rating]} ${d.rating_comment || ''}`]);
     return rows.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]);
   }

@@ -63,7 +63,8 @@
     const unit = ref.units.get(c.unit);
     const crew = c.assignee ? ref.crews.get(c.assignee) : null;
     const flags = [];
-    if (c.escalation > 0) flags.push(h('span', { class: 'badge merge', title: '已督办次数' }, `督办×${c.escalation}`));
+    const escalations = c.missed_deadlines + c.manual_escalations;
+    if (escalations > 0) flags.push(h('span', { class: 'badge merge', title: '已督办次数（超时与人工）' }, `督办×${escalations}`));
     if (c.overdue) flags.push(h('span', { class: 'badge merge' }, '超期'));
     return h('tr', { 'data-id': c.id, 'data-status': c.status },
       h('td', {}, h('a', { href: `/console/orders/${c.id}` }, `#${c.id}`)),

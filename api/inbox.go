@@ -1,0 +1,102 @@
+package api
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"guanjia"
+	"guanjia/dispatch"
+)
+
+// The inbox (站内消息) of every staff member: 催办, 督办, new tasks and the
+// manual queue, written with the change they report. It is the channel that
+// always exists; 企业微信 is an extra.
+
+type inboxJSON struct {
+	ID        int64             `json:"id"`
+	Complaint *int64            `json:"complaint"`
+	Template  string            `json:"template"`
+	Text      string            `json:"text"` // one line of Chinese naming the complaint
+	Data      map[string]string `json:"data,omitempty"`
+	CreatedAt time.Time         `json:"created_at"`
+	Read      bool              `json:"read"`
+	ReadAt    *time.Time        `json:"read_at,omitempty"`
+}
+
+func toInboxJSON(n *guanjia.Notification) inboxJSON {
+	var id int64
+	if n.ComplaintID != nil {
+		id = *n.ComplaintID
+	}
+	return inboxJSON{ID: n.ID, Complaint: n.ComplaintID, Template: n.Template, Text: dispatch.InboxText(n.Template, id, n.Data),
+		Data: n.Data, CreatedAt: n.CreatedAt, Read: n.ReadAt != nil, ReadAt: n.ReadAt}
+}
+
+// maxInboxPage bounds one page of the inbox.
+const maxInboxPage = 100
+
+// handleInboxList answers my messages newest first (?limit=, ?before=<id> for
+// the next page) with how many are unread.
+func (s *Server) handleInboxList(c echo.Context) error {
+	limit, err := queryInt(c, "limit", 20)
+	if err != nil {
+		return err
+	}
+	if limit < 1 || limit > maxInboxPage {
+		return invalid("limit", "limit is 1 to %d", maxInboxPage)
+	}
+	var before int64
+	if v := c.QueryParam("before"); v != "" {
+		if before, err = strconv.ParseInt(v, 10, 64); err != nil || before <= 0 {
+			return invalid("before", "before must be a message id")
+		}
+	}
+	ctx, me := c.Request().Context(), claimsOf(c).UserID
+	list, err := s.inbox.ListInbox(ctx, me, before, limit)
+	if err != nil {
+		return err
+	}
+	unread, err := s.inbox.CountUnread(ctx, me)
+	if err != nil {
+		return err
+	}
+	out := make([]inboxJSON, len(list))
+	for i, n := range list {
+		out[i] = toInboxJSON(n)
+	}
+	var next *int64
+	if len(list) == limit {
+		next = &list[len(list)-1].ID
+	}
+	return c.JSON(http.StatusOK, map[string]any{"messages": out, "unread": unread, "next_before": next})
+}
+
+// handleInboxRead marks one of my messages read; another's is a 404.
+func (s *Server) handleInboxRead(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	ctx, me := c.Request().Context(), claimsOf(c).UserID
+	n, err := s.inbox.MarkRead(ctx, me, id, s.now())
+	if err != nil {
+		return err
+	}
+	unread, err := s.inbox.CountUnread(ctx, me)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"message": toInboxJSON(n), "unread": unread})
+}
+
+// handleInboxReadAll marks all my messages read.
+func (s *Server) handleInboxReadAll(c echo.Context) error {
+	n, err := s.inbox.MarkAllRead(c.Request().Context(), claimsOf(c).UserID, s.now())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"marked": n, "unread": 0})
+}

@@ -1,0 +1,239 @@
+package api_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"guanjia"
+	"guanjia/api"
+	"guanjia/dispatch"
+)
+
+// messagesReplica is an API process with the inbox and the delivery stats.
+func (r *consoleRig) messagesReplica() *api.Server {
+	return api.New(api.Config{Secret: consoleSecret}, api.Deps{Users: r.db, Catalog: r.db, Notifications: r.db,
+		Idempotency: r.db, Dispatch: r.svc, Notices: r.db, Live: api.NewLive(r.rdb, r.svc.Log), Inbox: r.db, Deliveries: r.db,
+		Registry: prometheus.NewRegistry(), Log: r.svc.Log, Now: func() time.Time { return time.Now().UTC() }})
+}
+
+func (r *consoleRig) claims(user string) guanjia.Claims {
+	u := r.users[user]
+	return guanjia.Claims{UserID: u.ID, Role: u.Role, UnitCode: u.UnitCode}
+}
+
+func TestInboxOverTheAPI(t *testing.T) {
+	r := newConsoleRig(t)
+	srv := httptest.NewServer(r.messagesReplica())
+	t.Cleanup(srv.Close)
+	h := srv.Config.Handler
+	crewLive := r.follow(srv.URL, "crew")
+
+	id := r.fileComplaint(h, "1101", siteLat, siteLng) // a task for "crew"
+	for {
+		if ev := nextLive(t, "crew", crewLive); ev.name == "inbox" {
+			break // the crew page's badge hears of it at once
+		}
+	}
+	code, out := r.call(h, "crew", "GET", "/api/v1/inbox", nil)
+	msgs, _ := out["messages"].([]any)
+	if code != http.StatusOK || out["unread"] != float64(1) || len(msgs) != 1 {
+		t.Fatalf("crew's inbox: %d %v", code, out)
+	}
+	m := msgs[0].(map[string]any)
+	if m["complaint"] != float64(id) || m["template"] != guanjia.TplTaskAssigned || m["read"] != false ||
+		!strings.HasPrefix(m["text"].(string), fmt.Sprintf("新任务 #%d 暴露垃圾", id)) {
+		t.Errorf("message: %v", m)
+	}
+	msgID := int64(m["id"].(float64))
+	path := fmt.Sprintf("/api/v1/inbox/%d/read", msgID)
+	if code, _ := r.call(h, "crew-sz", "POST", path, nil); code != http.StatusNotFound {
+		t.Errorf("someone else's message: %d, want 404", code)
+	}
+	if code, out := r.call(h, "crew", "POST", path, nil); code != http.StatusOK || out["unread"] != float64(0) {
+		t.Errorf("mark read: %d %v", code, out)
+	}
+	if _, out := r.call(h, "crew", "GET", "/api/v1/inbox", nil); out["unread"] != float64(0) {
+		t.Errorf("after reading: %v", out)
+	}
+
+	// 督办 by hand: the unit's leader and the command center hear of it.
+	if code, out := r.call(h, "dispatcher", "POST", fmt.Sprintf("/api/v1/complaints/%d/escalate", id), map[string]string{"note": "尽快处置"}); code != http.StatusOK {
+		t.Fatalf("escalate: %d %v", code, out)
+	}
+	for _, who := range []string{"lead-hw", "dispatcher", "crew"} {
+		_, out := r.call(h, who, "GET", "/api/v1/inbox?limit=1", nil)
+		msgs, _ := out["messages"].([]any)
+		if len(msgs) != 1 || msgs[0].(map[string]any)["template"] != guanjia.TplEscalation || out["unread"] != float64(1) {
+			t.Errorf("%s's inbox after the 督办: %v", who, out)
+		}
+	}
+	if _, out := r.call(h, "lead-sz", "GET", "/api/v1/inbox", nil); out["unread"] != float64(0) {
+		t.Errorf("another unit's leader was told: %v", out)
+	}
+	if code, out := r.call(h, "dispatcher", "POST", "/api/v1/inbox/read", nil); code != http.StatusOK || out["marked"] != float64(1) {
+		t.Errorf("mark all read: %d %v", code, out)
+	}
+
+	for _, q := range []string{"?limit=0", "?limit=101", "?before=x"} {
+		if code, _ := r.call(h, "crew", "GET", "/api/v1/inbox"+q, nil); code != http.StatusBadRequest {
+			t.Errorf("%s: %d, want 400", q, code)
+		}
+	}
+	if code, _ := r.call(h, "citizen", "GET", "/api/v1/inbox", nil); code != http.StatusForbidden {
+		t.Errorf("a citizen has no inbox: %d", code)
+	}
+	if code, _ := r.call(h, "", "GET", "/api/v1/inbox", nil); code != http.StatusUnauthorized {
+		t.Errorf("nobody: %d", code)
+	}
+}
+
+func TestDeliveryStats(t *testing.T) {
+	r := newConsoleRig(t)
+	h := r.messagesReplica()
+	ctx := context.Background()
+	n := &guanjia.Notification{Message: guanjia.Message{RecipientID: r.users["crew"].ID, Channel: guanjia.ChannelWeCom,
+		Template: guanjia.TplEscalation}, Status: guanjia.DeliveryFailed}
+	if err := r.db.CreateNotification(ctx, n); err != nil {
+		t.Fatal(err)
+	}
+	code, out := r.call(h, "dispatcher", "GET", "/api/v1/stats/deliveries", nil)
+	recent, _ := out["recent_failed"].([]any)
+	if code != http.StatusOK || out["failed"] != float64(1) || len(recent) != 1 {
+		t.Errorf("stats: %d %v", code, out)
+	}
+	if code, _ := r.call(h, "crew", "GET", "/api/v1/stats/deliveries", nil); code != http.StatusForbidden {
+		t.Errorf("a crew member reads the dashboard: %d", code)
+	}
+	if code, out := r.call(h, "dispatcher", "GET", "/api/v1/notifications?status=failed", nil); code != http.StatusOK || len(out["notifications"].([]any)) != 1 {
+		t.Errorf("the failed list: %d %v", code, out)
+	}
+}
+
+func TestRatingToken(t *testing.T) {
+	now := time.Now()
+	tok := api.RatingToken("s3cret", 42, now.Add(time.Hour))
+	parts := strings.Split(tok, ".")
+	if len(parts) != 3 || parts[0] != "42" || len(tok) > 40 {
+		t.Fatalf("token %q: want <id>.<exp>.<sig>, short enough for an SMS", tok)
+	}
+	url := api.SignRatingURL("https://12345.haikou.gov.cn/", "s3cret", 42, now.Add(time.Hour))
+	if url != "https://12345.haikou.gov.cn/r/"+tok {
+		t.Errorf("url %q", url)
+	}
+	if other := api.RatingToken("another", 42, now.Add(time.Hour)); other == tok {
+		t.Error("the signature does not depend on the secret")
+	}
+}
+
+// ratingRig is a complaint filed by phone and resolved, and the API serving its link.
+func ratingRig(t *testing.T) (*consoleRig, http.Handler, int64) {
+	r := newConsoleRig(t)
+	h := r.messagesReplica()
+	id := r.fileComplaint(h, "1101", siteLat, siteLng)
+	ctx := context.Background()
+	crew := r.claims("crew")
+	lat, lng := siteLat, siteLng
+	for _, step := range []struct {
+		a  guanjia.Action
+		in dispatch.ActionInput
+	}{
+		{guanjia.ActionAccept, dispatch.ActionInput{}},
+		{guanjia.ActionArrive, dispatch.ActionInput{Lat: &lat, Lng: &lng}},
+		{guanjia.ActionResolve, dispatch.ActionInput{Note: "已清理 <b>干净</b>"}},
+	} {
+		if _, err := r.svc.Act(ctx, crew, id, step.a, step.in); err != nil {
+			t.Fatalf("%s: %v", step.a, err)
+		}
+	}
+	return r, h, id
+}
+
+func page(t *testing.T, h http.Handler, method, path string, form url.Values) (int, string) {
+	t.Helper()
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req := httptest.NewRequest(method, path, body)
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	return rec.Code, rec.Body.String()
+}
+
+func TestRatingPage(t *testing.T) {
+	r, h, id := ratingRig(t)
+	link := "/r/" + api.RatingToken(consoleSecret, id, time.Now().Add(api.RatingLinkTTL))
+
+	code, html := page(t, h, "GET", link, nil)
+	if code != http.StatusOK || !strings.Contains(html, "办理结果评价") || !strings.Contains(html, "问题是否已解决") ||
+		!strings.Contains(html, "暴露垃圾") || !strings.Contains(html, "已清理 &lt;b&gt;干净&lt;/b&gt;") {
+		t.Fatalf("the form: %d\n%s", code, html)
+	}
+
+	// A missing answer: the form again, with what is missing, nothing recorded.
+	code, html = page(t, h, "POST", link, url.Values{"score": {"3"}})
+	if code != http.StatusBadRequest || !strings.Contains(html, "请选择问题是否已解决") || !strings.Contains(html, `value="3" required checked`) {
+		t.Errorf("without solved: %d\n%s", code, html)
+	}
+	code, html = page(t, h, "POST", link, url.Values{"solved": {"yes"}, "score": {"3"}, "comment": {"很及时"}})
+	if code != http.StatusOK || !strings.Contains(html, "评价成功") {
+		t.Fatalf("rating: %d\n%s", code, html)
+	}
+	c, _ := r.db.FindComplaint(context.Background(), id)
+	if c.Rating != guanjia.RatingSatisfied || c.RatingComment != "很及时" {
+		t.Errorf("the rating is not on the complaint: %+v", c)
+	}
+
+	// Twice: 409, in words or in JSON.
+	if code, html := page(t, h, "POST", link, url.Values{"solved": {"yes"}, "score": {"1"}}); code != http.StatusConflict || !strings.Contains(html, "已经评价过") {
+		t.Errorf("twice: %d\n%s", code, html)
+	}
+	if code, out := r.call(h, "", "POST", link, map[string]any{"solved": true, "score": 1}); code != http.StatusConflict || out["error"] == nil {
+		t.Errorf("twice, JSON: %d %v", code, out)
+	}
+	if code, html := page(t, h, "GET", link, nil); code != http.StatusOK || !strings.Contains(html, "已经评价过") {
+		t.Errorf("the link after rating: %d", code)
+	}
+}
+
+func TestRatingLinkRefused(t *testing.T) {
+	r, h, id := ratingRig(t)
+	good := api.RatingToken(consoleSecret, id, time.Now().Add(time.Hour))
+	parts := strings.Split(good, ".")
+	cases := []struct {
+		what, token, text string
+		status            int
+	}{
+		{"expired", api.RatingToken(consoleSecret, id, time.Now().Add(-time.Minute)), "已过期", http.StatusGone},
+		{"another complaint", fmt.Sprintf("%d.%s.%s", id+1, parts[1], parts[2]), "链接无效", http.StatusForbidden},
+		{"a later expiry", fmt.Sprintf("%s.%s.%s", parts[0], "zzzzzzz", parts[2]), "链接无效", http.StatusForbidden},
+		{"another secret", api.RatingToken("guess", id, time.Now().Add(time.Hour)), "链接无效", http.StatusForbidden},
+		{"garbage", "abc", "链接无效", http.StatusForbidden},
+	}
+	for _, c := range cases {
+		for _, method := range []string{"GET", "POST"} {
+			code, html := page(t, h, method, "/r/"+c.token, url.Values{"solved": {"yes"}, "score": {"3"}})
+			if code != c.status || !strings.Contains(html, c.text) {
+				t.Errorf("%s, %s: %d, want %d saying %q\n%s", c.what, method, code, c.status, c.text, html)
+			}
+		}
+	}
+	if code, out := r.call(h, "", "POST", "/r/"+cases[0].token, map[string]any{"solved": true, "score": 3}); code != http.StatusGone || out["error"] == nil {
+		t.Errorf("expired, JSON: %d %v", code, out)
+	}
+	if c, _ := r.db.FindComplaint(context.Background(), id); c.Rating != 0 {
+		t.Errorf("a refused link rated the complaint: %+v", c)
+	}
+}

@@ -1,0 +1,189 @@
+package worker_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hibiken/asynq"
+
+	"guanjia"
+	"guanjia/dispatch"
+	"guanjia/worker"
+)
+
+// capture is a sender that records what it was given and answers err.
+type capture struct {
+	mu  sync.Mutex
+	to  []*guanjia.User
+	err error
+}
+
+func (c *capture) Send(_ context.Context, to *guanjia.User, _ *guanjia.Notification) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.to = append(c.to, to)
+	return c.err
+}
+
+// Every outcome a sender can report lands in the delivery log as its own
+// status, and only a plain failure is retried.
+func TestDeliveryStatusOfEachOutcome(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	cases := []struct {
+		err    error
+		status string
+	}{
+		{nil, guanjia.DeliverySent},
+		{fmt.Errorf("wechat: no 企业微信 account: %w", guanjia.ErrNoChannel), guanjia.DeliveryNoChannel},
+		{fmt.Errorf("wechat: 43101: %w", guanjia.ErrNoConsent), guanjia.DeliveryNoConsent},
+		{guanjia.Errorf(guanjia.EUNPROCESSABLE, "template refused"), guanjia.DeliveryFailed},
+		{errors.New("503 from upstream"), guanjia.DeliveryRetrying},
+	}
+	for _, c := range cases {
+		s := &capture{err: c.err}
+		r.senders[guanjia.ChannelWeCom] = s
+		n := &guanjia.Notification{Message: guanjia.Message{RecipientID: r.crew.UserID, Channel: guanjia.ChannelWeCom, Template: guanjia.TplEscalation}}
+		if err := r.db.CreateNotification(ctx, n); err != nil {
+			t.Fatal(err)
+		}
+		task, _ := worker.NewNotifyTask(n.ID)
+		herr := r.h.HandleNotify(ctx, task)
+		got, _ := r.db.FindNotification(ctx, n.ID)
+		if got.Status != c.status || (herr != nil) != (c.status == guanjia.DeliveryRetrying) {
+			t.Errorf("sender said %v: status %s, handler %v; want %s", c.err, got.Status, herr, c.status)
+		}
+		if c.status != guanjia.DeliverySent && c.status != guanjia.DeliveryRetrying && got.Error == "" {
+			t.Errorf("%s: no reason recorded", c.status)
+		}
+		if guanjia.Settled(c.status) { // a duplicate task sends nothing more
+			_ = r.h.HandleNotify(ctx, task)
+			if len(s.to) != 1 {
+				t.Errorf("%s: sent %d times", c.status, len(s.to))
+			}
+		}
+	}
+}
+
+// An SMS to a caller names no user: the sender gets the complaint's message and no user.
+func TestMessageAddressedByComplaint(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	c, err := r.svc.Create(ctx, r.dispatch, dispatch.NewComplaint{Category: "1101", Description: "来电", Lat: 20.005, Lng: 110.305,
+		Source: guanjia.SourceHotline, CallerPhone: "13800138000"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &capture{}
+	r.senders[guanjia.ChannelSMS] = s
+	ns, _ := r.db.ListNotifications(ctx, guanjia.NotificationFilter{ComplaintID: &c.ID})
+	var sms *guanjia.Notification
+	for _, n := range ns {
+		if n.Channel == guanjia.ChannelSMS {
+			sms = n
+		}
+	}
+	if sms == nil || sms.RecipientID != 0 {
+		t.Fatalf("no SMS to the caller: %+v", ns)
+	}
+	task, _ := worker.NewNotifyTask(sms.ID)
+	if err := r.h.HandleNotify(ctx, task); err != nil {
+		t.Fatal(err)
+	}
+	if len(s.to) != 1 || s.to[0] != nil {
+		t.Errorf("the SMS sender got %v, want one call without a user", s.to)
+	}
+}
+
+// Redis is away while a complaint is filed: its rows are written, nothing is
+// queued. Once Redis answers again, the crew's push goes out within seconds
+// (the fast re-queue), not at the reconciler's next minute, and the timer
+// due soon is armed again and fires.
+func TestUndeliveredAfterRedisOutageGoOutWithinSeconds(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	push := &capture{}
+	r.senders[guanjia.ChannelWeCom] = push
+
+	dead := asynq.NewClient(asynq.RedisClientOpt{Addr: "127.0.0.1:1", DialTimeout: 200 * time.Millisecond})
+	t.Cleanup(func() { dead.Close() })
+	during := *r.svc // the API process during the outage
+	during.Scheduler = &worker.Scheduler{Client: dead, Notifications: r.db}
+	c, err := during.Create(ctx, r.citizen, dispatch.NewComplaint{Category: "1101", Description: "垃圾", Lat: 20.005, Lng: 110.305})
+	if err != nil {
+		t.Fatalf("filing during the outage: %v", err)
+	}
+	pushRow := func() *guanjia.Notification {
+		ns, _ := r.db.ListNotifications(ctx, guanjia.NotificationFilter{ComplaintID: &c.ID})
+		for _, n := range ns {
+			if n.Channel == guanjia.ChannelWeCom && n.Template == guanjia.TplTaskAssigned {
+				return n
+			}
+		}
+		return nil
+	}
+	if n := pushRow(); n == nil || n.Status != guanjia.DeliveryPending {
+		t.Fatalf("the crew's push: %+v, want pending", n)
+	}
+	if ns, _ := r.db.ListInbox(ctx, r.crew.UserID, 0, 10); len(ns) != 1 || ns[0].Template != guanjia.TplTaskAssigned {
+		t.Errorf("the crew's inbox has %v: the inbox needs no Redis", ns)
+	}
+
+	// Redis is back: a worker and its periodic tasks run; the reconciler would wait a minute.
+	start := time.Now()
+	r.run(t)
+	conn := asynq.RedisClientOpt{Addr: r.redis.Addr, DB: r.redis.DB, Password: r.redis.Password}
+	periodic, err := worker.NewPeriodic(conn, worker.Config{ReconcileInterval: time.Minute, RequeueInterval: time.Second},
+		slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := periodic.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(periodic.Shutdown)
+	waitFor(t, "the crew's push", func() bool { n := pushRow(); return n != nil && n.Status == guanjia.DeliverySent })
+	if took := time.Since(start); took > 10*time.Second {
+		t.Errorf("the push went out %v after Redis came back, want seconds", took.Round(time.Millisecond))
+	}
+	// The 2-second arrive timer, never armed, was armed again and escalated.
+	waitFor(t, "the lost arrive timer", func() bool {
+		evs, _ := r.db.ListEvents(ctx, c.ID)
+		for _, e := range evs {
+			if e.Action == guanjia.ActionEscalate {
+				return true
+			}
+		}
+		return false
+	})
+}
+
+// The re-queue is idempotent: running it while the queue still holds a
+// message queues nothing twice.
+func TestRequeueIsIdempotent(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	n := &guanjia.Notification{Message: guanjia.Message{RecipientID: r.crew.UserID, Channel: guanjia.ChannelWeCom, Template: guanjia.TplEscalation},
+		CreatedAt: time.Now().UTC().Add(-time.Minute)}
+	if err := r.db.CreateNotification(ctx, n); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 3; i++ {
+		if err := r.h.HandleRequeue(ctx, worker.NewRequeueTask()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tasks, err := r.inspect.ListPendingTasks(worker.QueueNotify)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tasks) != 1 || tasks[0].ID != fmt.Sprintf("notify:%d", n.ID) {
+		t.Errorf("queued %d tasks, want notify:%d once", len(tasks), n.ID)
+	}
+}
