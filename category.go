@@ -66,7 +66,9 @@ func (c *Category) Validate() error {
 	case c.DuplicateRadiusM < 0 || c.DuplicateRadiusM > 5000:
 		return FieldError(EINVALID, "duplicate_radius_m", "must be between 0 and 5000")
 	}
-	return nil
+	return CheckTexts(TextField{"code", c.Code, MaxCode, false}, TextField{"name", c.Name, MaxName, false},
+		TextField{"kind", c.Kind, MaxName, false}, TextField{"major", c.Major, MaxName, false},
+		TextField{"department", c.Department, MaxName, false})
 }
 
 // Unit is a body complaints are dispatched to: a department's team or an

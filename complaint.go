@@ -148,6 +148,10 @@ func (c *Complaint) Validate() error {
 	case c.CallerPhone != "" && !ValidPhone(c.CallerPhone):
 		return FieldError(EINVALID, "caller_phone", "caller phone is not a phone number")
 	}
+	if err := CheckTexts(TextField{"description", c.Description, MaxDescription, true}, TextField{"address", c.Address, 500, false},
+		TextField{"caller_name", c.CallerName, MaxName, false}, TextField{"category", c.Category, MaxCode, false}); err != nil {
+		return err
+	}
 	switch c.Source {
 	case SourceMiniProgram, SourceHotline, SourcePatrol:
 	default:

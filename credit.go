@@ -71,6 +71,15 @@ const (
 	CreditTaxArrears   = "tax_arrears"  // 欠税公告
 )
 
+// CreditSeverity grades a 失信 record: the minimum publication period before
+// 信用修复 depends on it (《失信行为纠正后的信用信息修复管理办法（试行）》).
+type CreditSeverity string
+
+const (
+	SeverityGeneral CreditSeverity = "general" // 一般失信: the default when a department does not say
+	SeveritySerious CreditSeverity = "serious" // 严重失信
+)
+
 // CreditEntry is one published item about a subject: a red or black list
 // entry or a public record. Dates are civil dates (China), held at 00:00 UTC.
 type CreditEntry struct {
@@ -83,6 +92,7 @@ type CreditEntry struct {
 	DocumentNo  string         // 决定书文号 or the basis of a listing
 	Authority   string         // the deciding authority as named in the decision
 	Department  string         // unit code of the publishing department
+	Severity    CreditSeverity // graded record types (行政处罚) only; "" for the others
 	DecidedOn   time.Time
 	ValidFrom   *time.Time // 有效期自 (licenses)
 	ValidUntil  *time.Time // 有效期至 (licenses)
@@ -125,4 +135,6 @@ const (
 	TplCreditRepairApplied = "credit_repair_applied" // department: a subject applied for 信用修复
 	TplCreditRepairDecided = "credit_repair_decided" // applicant: approved or refused
 	TplCreditImportDone    = "credit_import_done"    // department: a queued batch finished
+	TplCreditAgentFiled    = "credit_agent_filed"    // department: a 授权委托书 to review
+	TplCreditAgentDecided  = "credit_agent_decided"  // agent: the 授权委托书 was accepted or refused
 )

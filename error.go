@@ -7,15 +7,16 @@ import (
 
 // Error codes. The api package maps each to one HTTP status.
 const (
-	EINVALID       = "invalid"       // bad input: 400
-	EUNAUTHORIZED  = "unauthorized"  // no or bad credentials: 401
-	EFORBIDDEN     = "forbidden"     // authenticated but not allowed: 403
-	ENOTFOUND      = "not_found"     // 404
-	ECONFLICT      = "conflict"      // illegal state transition or duplicate: 409
-	ETOOLARGE      = "too_large"     // upload over the limit: 413
-	EUNSUPPORTED   = "unsupported"   // media type not accepted: 415
-	EUNPROCESSABLE = "unprocessable" // well-formed but refused by a rule: 422
-	EINTERNAL      = "internal"      // everything else: 500, never shown to the caller
+	EINVALID       = "invalid"           // bad input: 400
+	EUNAUTHORIZED  = "unauthorized"      // no or bad credentials: 401
+	EFORBIDDEN     = "forbidden"         // authenticated but not allowed: 403
+	ENOTFOUND      = "not_found"         // 404
+	ECONFLICT      = "conflict"          // illegal state transition or duplicate: 409
+	ETOOLARGE      = "too_large"         // upload over the limit: 413
+	EUNSUPPORTED   = "unsupported"       // media type not accepted: 415
+	EUNPROCESSABLE = "unprocessable"     // well-formed but refused by a rule: 422
+	ETOOMANY       = "too_many_requests" // throttled (password guessing): 429 with Retry-After
+	EINTERNAL      = "internal"          // everything else: 500, never shown to the caller
 )
 
 // Error is the one error type of guanjia. Core code returns it for every

@@ -104,8 +104,11 @@ type NotificationStore interface {
 type NotificationFilter struct {
 	ComplaintID *int64
 	RecipientID *int64
-	Status      string
-	Limit       int
+	// UnitCode keeps one unit's rows: messages about its complaints and
+	// messages to its staff. "" is the whole city.
+	UnitCode string
+	Status   string
+	Limit    int
 }
 
 // DeliveryCount is how many messages of a channel ended in a status.

@@ -50,7 +50,11 @@ type User struct {
 	Lat, Lng     float64 // last known WGS-84 position (crew)
 	PositionAt   *time.Time
 	CreatedAt    time.Time
+	DisabledAt   *time.Time // set by an administrator: the account cannot sign in, its sessions are ended
 }
+
+// Disabled reports whether an administrator has disabled the account.
+func (u *User) Disabled() bool { return u.DisabledAt != nil }
 
 // DisplayName is the name to show: the real name, else the login name.
 func (u *User) DisplayName() string {
@@ -67,6 +71,9 @@ func (u *User) Validate() error {
 	}
 	if u.Username == "" && u.OpenID == "" {
 		return FieldError(EINVALID, "username", "username is required")
+	}
+	if err := CheckTexts(TextField{"username", u.Username, MaxUsername, false}, TextField{"name", u.Name, MaxName, false}); err != nil {
+		return err
 	}
 	if (u.Role == RoleCrew || u.Role == RoleUnitAdmin) && u.UnitCode == "" {
 		return FieldError(EINVALID, "unit", "%s needs a unit", u.Role)

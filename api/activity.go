@@ -467,7 +467,7 @@ func toAlbumPhotoJSON(p *volunteer.ActivityPhoto) albumPhotoJSON {
 }
 
 // handleActivityPhotoUpload adds a multipart "file" (JPEG, PNG or WebP,
-// sniffed from its bytes) to an activity's album.
+// re-encoded by readImage) to an activity's album.
 func (s *Server) handleActivityPhotoUpload(c echo.Context) error {
 	id, err := pathID(c)
 	if err != nil {
@@ -514,5 +514,5 @@ func (s *Server) handleActivityPhotoGet(c echo.Context) error {
 	}
 	defer body.Close()
 	c.Response().Header().Set("Cache-Control", "private, max-age=86400")
-	return c.Stream(http.StatusOK, p.ContentType, body)
+	return servePhoto(c, p.ID, p.ContentType, body)
 }

@@ -44,11 +44,7 @@ func (r articleRequest) input() credit.ArticleInput {
 // handleArticleList answers a page of 诚信动态 (news), 政策法规 (policy) or
 // 通知公告 (notice), newest first; staff also see drafts.
 func (s *Server) handleArticleList(c echo.Context) error {
-	page, err := queryInt(c, "page", 1)
-	if err != nil {
-		return err
-	}
-	perPage, err := queryInt(c, "per_page", 20)
+	page, perPage, err := paging(c, 20, 100)
 	if err != nil {
 		return err
 	}

@@ -1,11 +1,13 @@
 package api
 
 import (
+	"context"
+	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/labstack/echo/v4"
@@ -21,51 +23,119 @@ type tokenClaims struct {
 	jwt.RegisteredClaims
 }
 
-// IssueToken signs a bearer token for u, valid for ttl.
-func IssueToken(secret string, u *guanjia.User, ttl time.Duration, now time.Time) (string, error) {
+// IssueToken starts a session for u and signs its bearer token, valid for
+// ttl. The token is good until it expires or its session ends (session.go).
+func IssueToken(ctx context.Context, sessions guanjia.SessionStore, secret string, u *guanjia.User, ttl time.Duration, now time.Time) (string, error) {
+	return issueToken(ctx, sessions, secret, u, ttl, now, "")
+}
+
+func issueToken(ctx context.Context, sessions guanjia.SessionStore, secret string, u *guanjia.User, ttl time.Duration, now time.Time, ip string) (string, error) {
+	if u.Disabled() {
+		return "", guanjia.Errorf(guanjia.EFORBIDDEN, "this account is disabled; ask an administrator")
+	}
+	sid, err := newSessionID()
+	if err != nil {
+		return "", err
+	}
+	now = now.Truncate(time.Second) // as the token says it
+	if err := sessions.CreateSession(ctx, &guanjia.Session{ID: sid, UserID: u.ID, CreatedAt: now, ExpiresAt: now.Add(ttl), IP: ip}); err != nil {
+		return "", err
+	}
 	claims := tokenClaims{Role: string(u.Role), Unit: u.UnitCode, RegisteredClaims: jwt.RegisteredClaims{
-		Subject: strconv.FormatInt(u.ID, 10), Issuer: "guanjia",
+		ID: sid, Subject: strconv.FormatInt(u.ID, 10), Issuer: "guanjia",
 		IssuedAt: jwt.NewNumericDate(now), ExpiresAt: jwt.NewNumericDate(now.Add(ttl)),
 	}}
 	return jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString([]byte(secret))
 }
 
-// parseToken verifies a bearer token and returns its claims.
-func (s *Server) parseToken(raw string) (guanjia.Claims, error) {
+// signedToken is what a token's signature vouches for.
+type signedToken struct {
+	guanjia.Claims
+	session string // jti
+}
+
+// decodeToken checks a token's signature, issuer and expiry.
+func (s *Server) decodeToken(raw string) (signedToken, error) {
 	var tc tokenClaims
 	_, err := jwt.ParseWithClaims(raw, &tc, func(*jwt.Token) (any, error) { return []byte(s.cfg.Secret), nil },
 		jwt.WithValidMethods([]string{"HS256"}), jwt.WithIssuer("guanjia"), jwt.WithTimeFunc(s.now))
 	if err != nil {
-		return guanjia.Claims{}, guanjia.Errorf(guanjia.EUNAUTHORIZED, "invalid or expired token")
+		return signedToken{}, guanjia.Errorf(guanjia.EUNAUTHORIZED, "invalid or expired token")
 	}
 	id, err := strconv.ParseInt(tc.Subject, 10, 64)
-	if err != nil || !guanjia.Role(tc.Role).Valid() {
-		return guanjia.Claims{}, guanjia.Errorf(guanjia.EUNAUTHORIZED, "invalid token")
+	if err != nil || !guanjia.Role(tc.Role).Valid() || tc.ID == "" { // no jti: issued before sessions, sign in again
+		return signedToken{}, guanjia.Errorf(guanjia.EUNAUTHORIZED, "invalid token")
 	}
-	return guanjia.Claims{UserID: id, Role: guanjia.Role(tc.Role), UnitCode: tc.Unit}, nil
+	return signedToken{Claims: guanjia.Claims{UserID: id, Role: guanjia.Role(tc.Role), UnitCode: tc.Unit}, session: tc.ID}, nil
+}
+
+// parseToken verifies a bearer token and returns its claims: the signature,
+// and that its session is live and its user still active in the role and
+// unit it names.
+func (s *Server) parseToken(ctx context.Context, raw string) (guanjia.Claims, error) {
+	t, err := s.verifyToken(ctx, raw)
+	return t.Claims, err
+}
+
+func (s *Server) verifyToken(ctx context.Context, raw string) (signedToken, error) {
+	t, err := s.decodeToken(raw)
+	if err != nil {
+		return signedToken{}, err
+	}
+	if err := s.sessionAdmits(ctx, t); err != nil {
+		return signedToken{}, err
+	}
+	return t, nil
+}
+
+// sessionAdmits checks that t's session is live and its user still active
+// in the role and unit t names.
+func (s *Server) sessionAdmits(ctx context.Context, t signedToken) error {
+	v, err := s.checkSession(ctx, t.session)
+	switch {
+	case err != nil:
+		return err
+	case v.err != nil:
+		return v.err
+	case v.userID != t.UserID:
+		return guanjia.Errorf(guanjia.EUNAUTHORIZED, "invalid token")
+	case v.role != t.Role || v.unit != t.UnitCode:
+		return guanjia.Errorf(guanjia.EUNAUTHORIZED, "your role or unit has changed; sign in again")
+	}
+	return nil
 }
 
 const claimsKey = "claims"
 
-// authenticate requires a valid bearer token (or the console's cookie).
+// authenticate requires a valid bearer token (or the console's cookie, on
+// a request that only this site's pages can send).
 func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		raw := strings.TrimPrefix(c.Request().Header.Get(echo.HeaderAuthorization), "Bearer ")
-		if raw == "" {
-			if ck, err := c.Cookie(sessionCookie); err == nil {
-				raw = ck.Value
-			}
-		}
+		raw, fromCookie := tokenOf(c)
 		if raw == "" {
 			return guanjia.Errorf(guanjia.EUNAUTHORIZED, "sign in first: missing bearer token")
 		}
-		claims, err := s.parseToken(raw)
+		t, err := s.verifyToken(c.Request().Context(), raw)
 		if err != nil {
 			return err
 		}
-		c.Set(claimsKey, claims)
+		if fromCookie {
+			if err := checkCookieRequest(c.Request()); err != nil {
+				return err
+			}
+		}
+		c.Set(claimsKey, t.Claims)
+		c.Set(sessionKey, t.session)
 		return next(c)
 	}
+}
+
+// sessionKey holds the id of the caller's session.
+const sessionKey = "session"
+
+func sessionOf(c echo.Context) string {
+	id, _ := c.Get(sessionKey).(string)
+	return id
 }
 
 // sessionCookie carries the same JWT for the server-rendered console and for
@@ -82,6 +152,7 @@ func allow(roles ...guanjia.Role) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			if !slices.Contains(roles, claimsOf(c).Role) {
+				c.Response().Header().Set(guardHeader, "role")
 				return guanjia.Errorf(guanjia.EFORBIDDEN, "a %s may not do this", claimsOf(c).Role)
 			}
 			return next(c)
@@ -116,33 +187,62 @@ func (s *Server) handleLogin(c echo.Context) error {
 	if req.Username == "" || req.Password == "" {
 		return fail
 	}
-	u, err := s.users.FindUserByUsername(c.Request().Context(), req.Username)
+	if utf8.RuneCountInString(req.Username) > guanjia.MaxUsername || len(req.Password) > guanjia.MaxPasswordBytes {
+		return fail // no such account: bcrypt would ignore a password's bytes past the 72nd
+	}
+	ctx := c.Request().Context()
+	// Counted before the check, so parallel guesses are counted too (throttle.go).
+	try, err := s.throttle.begin(ctx, req.Username, c.RealIP())
+	if err != nil {
+		return retryLater(c, err)
+	}
+	u, err := s.users.FindUserByUsername(ctx, req.Username)
 	if guanjia.ErrorCode(err) == guanjia.ENOTFOUND {
 		// Spend the same time as a real check so usernames cannot be probed by timing.
 		_ = bcrypt.CompareHashAndPassword(dummyHash, []byte(req.Password))
+		s.throttle.failed(ctx, try)
 		return fail
 	} else if err != nil {
 		return err
 	}
 	if u.PasswordHash == "" || bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(req.Password)) != nil {
+		if s.throttle.failed(ctx, try) {
+			s.audit(ctx, &guanjia.UserAudit{By: guanjia.Actor{Name: "system"}, UserID: u.ID, Event: guanjia.UserLocked,
+				To: fmt.Sprintf("%s from %s", s.cfg.Throttle.Lock, c.RealIP())})
+		}
 		return fail
 	}
+	s.throttle.succeeded(ctx, try)
 	return s.answerToken(c, u)
 }
 
+// answerToken signs u in: a new session, its token, and the console's cookie.
 func (s *Server) answerToken(c echo.Context, u *guanjia.User) error {
-	tok, err := IssueToken(s.cfg.Secret, u, s.cfg.TokenTTL, s.now())
+	tok, err := issueToken(c.Request().Context(), s.users, s.cfg.Secret, u, s.cfg.TokenTTL, s.now(), c.RealIP())
 	if err != nil {
 		return err
 	}
-	c.SetCookie(&http.Cookie{Name: sessionCookie, Value: tok, Path: "/", HttpOnly: true,
-		SameSite: http.SameSiteLaxMode, MaxAge: int(s.cfg.TokenTTL / time.Second)})
+	c.SetCookie(s.sessionCookieFor(tok))
 	return c.JSON(http.StatusOK, loginResponse{Token: tok, Role: string(u.Role), UserID: u.ID, OpenID: u.OpenID})
 }
 
-// handleLogout clears the console's cookie.
+// handleLogout ends the caller's session on the server (the token is
+// refused from now on, on every replica) and clears the console's cookie.
 func (s *Server) handleLogout(c echo.Context) error {
-	c.SetCookie(&http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1})
+	raw, fromCookie := tokenOf(c)
+	if fromCookie {
+		if err := checkCookieRequest(c.Request()); err != nil {
+			return err
+		}
+	}
+	if t, err := s.decodeToken(raw); raw != "" && err == nil {
+		ctx := c.Request().Context()
+		if err := s.users.RevokeSession(ctx, t.session, s.now()); err != nil {
+			return err
+		}
+		s.sessionsChanged(ctx, "s"+t.session)
+	}
+	c.SetCookie(s.sessionCookieFor(""))
 	return c.NoContent(http.StatusNoContent)
 }
 
@@ -150,8 +250,8 @@ var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("not a password"), bcrypt.
 
 // HashPassword hashes a new password with bcrypt.
 func HashPassword(p string) (string, error) {
-	if len(p) < 8 {
-		return "", guanjia.FieldError(guanjia.EINVALID, "password", "password must have at least 8 characters")
+	if err := guanjia.ValidatePassword(p); err != nil {
+		return "", err
 	}
 	h, err := bcrypt.GenerateFromPassword([]byte(p), bcrypt.DefaultCost)
 	return string(h), err

@@ -12,17 +12,21 @@ import (
 	"guanjia/geo"
 )
 
+// complaintJSON renders a complaint as dispatch hands it over. A follower's
+// view (dispatch.ViewFollower) comes without the reporter's words, place and
+// identity: those fields are empty and left out, and "view" says so.
 type complaintJSON struct {
 	ID                int64      `json:"id"`
+	View              string     `json:"view,omitempty"` // "follower": progress only (someone else's report)
 	Category          string     `json:"category"`
-	Description       string     `json:"description"`
-	Lat               float64    `json:"lat"`
-	Lng               float64    `json:"lng"`
-	CoordSystem       string     `json:"coord_system"`          // of lat/lng as answered: always wgs84
-	ReportedIn        string     `json:"reported_coord_system"` // what the reporter's device sent (wgs84 or gcj02)
-	Address           string     `json:"address"`
-	Source            string     `json:"source"`
-	ReporterID        int64      `json:"reporter_id"`
+	Description       string     `json:"description,omitempty"`
+	Lat               float64    `json:"lat,omitempty"`
+	Lng               float64    `json:"lng,omitempty"`
+	CoordSystem       string     `json:"coord_system,omitempty"`          // of lat/lng as answered: always wgs84
+	ReportedIn        string     `json:"reported_coord_system,omitempty"` // what the reporter's device sent (wgs84 or gcj02)
+	Address           string     `json:"address,omitempty"`
+	Source            string     `json:"source,omitempty"`
+	ReporterID        int64      `json:"reporter_id,omitempty"`
 	CallerName        string     `json:"caller_name,omitempty"`
 	CallerPhone       string     `json:"caller_phone,omitempty"` // masked
 	SMSOptOut         bool       `json:"sms_opt_out,omitempty"`  // the caller wants no SMS
@@ -70,9 +74,13 @@ type eventJSON struct {
 }
 
 func toComplaintJSON(c *guanjia.Complaint) complaintJSON {
+	coords := ""
+	if c.Lat != 0 || c.Lng != 0 {
+		coords = string(geo.WGS84)
+	}
 	return complaintJSON{
 		ID: c.ID, Category: c.Category, Description: c.Description, Lat: c.Lat, Lng: c.Lng,
-		CoordSystem: string(geo.WGS84), ReportedIn: c.CoordSystem, Address: c.Address, Source: string(c.Source), ReporterID: c.ReporterID,
+		CoordSystem: coords, ReportedIn: c.CoordSystem, Address: c.Address, Source: string(c.Source), ReporterID: c.ReporterID,
 		CallerName: c.CallerName, CallerPhone: guanjia.MaskPhone(c.CallerPhone), SMSOptOut: c.SMSOptOut, Status: string(c.Status),
 		Grid: c.GridID, District: c.District, Unit: c.UnitCode, Assignee: c.AssigneeID, Attempt: c.Attempt,
 		DuplicateOf: c.DuplicateOf, ReopenCount: c.ReopenCount, MissedDeadlines: c.MissedDeadlines,
@@ -85,6 +93,9 @@ func toComplaintJSON(c *guanjia.Complaint) complaintJSON {
 
 func toDetailJSON(d *dispatch.Detail) complaintJSON {
 	out := toComplaintJSON(d.Complaint)
+	if d.View == dispatch.ViewFollower {
+		out.View = "follower"
+	}
 	out.Events = make([]eventJSON, len(d.Events))
 	for i, e := range d.Events {
 		out.Events[i] = eventJSON{Action: string(e.Action), From: string(e.From), To: string(e.To), ActorID: e.ActorID,
@@ -141,11 +152,7 @@ func (s *Server) handleComplaintCreate(c echo.Context) error {
 
 // handleComplaintList answers a page of the complaints the caller may see.
 func (s *Server) handleComplaintList(c echo.Context) error {
-	page, err := queryInt(c, "page", 1)
-	if err != nil {
-		return err
-	}
-	perPage, err := queryInt(c, "per_page", 50)
+	page, perPage, err := paging(c, 50, 200)
 	if err != nil {
 		return err
 	}

@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -20,10 +19,11 @@ import (
 // consoleRoles may use the console; crews use /crew.
 var consoleRoles = deskStaff
 
-// pageSecurity keeps the pages to their own scripts. Map tiles may come from
-// a configured tile server, so images may load from elsewhere.
+// pageSecurity keeps the pages to their own scripts and images: no inline
+// script runs, and no image from elsewhere loads (user text is rendered as
+// text, and this is the second line). consoleSecurity adds the map tiles.
 const pageSecurity = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; " +
-	"img-src 'self' data: blob: https: http:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+	"img-src 'self' data: blob:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
 
 // pageSession admits a browser with a valid session cookie and sends any
 // other to the login page, coming back here afterwards.
@@ -32,7 +32,7 @@ func (s *Server) pageSession(next echo.HandlerFunc) echo.HandlerFunc {
 		ck, err := c.Cookie(sessionCookie)
 		if err == nil {
 			var claims guanjia.Claims
-			if claims, err = s.parseToken(ck.Value); err == nil {
+			if claims, err = s.parseToken(c.Request().Context(), ck.Value); err == nil {
 				c.Set(claimsKey, claims)
 				return next(c)
 			}
@@ -41,11 +41,15 @@ func (s *Server) pageSession(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// page renders one page for the roles listed; others go to their own start page.
-func (s *Server) page(name, title string, roles ...guanjia.Role) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		who := claimsOf(c)
-		if !slices.Contains(roles, who.Role) {
+// pageAllow admits the roles listed to a page; others go to their own start page.
+func pageAllow(roles ...guanjia.Role) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			who := claimsOf(c)
+			if slices.Contains(roles, who.Role) {
+				return next(c)
+			}
+			c.Response().Header().Set(guardHeader, "role")
 			switch {
 			case who.Role == guanjia.RoleCrew:
 				return c.Redirect(http.StatusSeeOther, "/crew")
@@ -54,6 +58,13 @@ func (s *Server) page(name, title string, roles ...guanjia.Role) echo.HandlerFun
 			}
 			return guanjia.Errorf(guanjia.EFORBIDDEN, "a %s has no console; use the mini-program", who.Role)
 		}
+	}
+}
+
+// page renders one page; pageAllow has admitted the caller.
+func (s *Server) page(name, title string) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		who := claimsOf(c)
 		u, err := s.users.FindUserByID(c.Request().Context(), who.UserID)
 		if err != nil {
 			return err
@@ -74,7 +85,7 @@ func (s *Server) render(c echo.Context, p web.Page) error {
 	h := c.Response().Header()
 	h.Set(echo.HeaderContentType, echo.MIMETextHTMLCharsetUTF8)
 	h.Set(echo.HeaderCacheControl, "no-store")
-	h.Set("Content-Security-Policy", pageSecurity)
+	h.Set("Content-Security-Policy", consoleSecurity(s.cfg.MapTileURL))
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "same-origin")
 	c.Response().WriteHeader(http.StatusOK)
@@ -83,10 +94,7 @@ func (s *Server) render(c echo.Context, p web.Page) error {
 
 // handleConsoleLogin renders the login page; whoever is signed in already goes on.
 func (s *Server) handleConsoleLogin(c echo.Context) error {
-	next := c.QueryParam("next")
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
-		next = "" // only paths on this site: no open redirect
-	}
+	next := sameSitePath(c.QueryParam("next")) // only paths on this site: no open redirect
 	return s.render(c, web.Page{Name: "login", Title: "登录", Next: next})
 }
 

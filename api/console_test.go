@@ -85,7 +85,7 @@ func newConsoleRig(t *testing.T) *consoleRig {
 		{Username: "lead-sz", Role: guanjia.RoleUnitAdmin, UnitCode: "lh-sz"},
 	} {
 		must(db.CreateUser(ctx, u))
-		tok, err := api.IssueToken(consoleSecret, u, time.Hour, time.Now())
+		tok, err := api.IssueToken(ctx, db, consoleSecret, u, time.Hour, time.Now())
 		must(err)
 		r.tokens[u.Username], r.users[u.Username] = tok, u
 	}

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -29,7 +30,7 @@ func (s *Server) creditViewer(next echo.HandlerFunc) echo.HandlerFunc {
 			}
 		}
 		if raw != "" {
-			if claims, err := s.parseToken(raw); err == nil {
+			if claims, err := s.parseToken(c.Request().Context(), raw); err == nil {
 				c.Set(claimsKey, claims)
 			}
 		}
@@ -61,21 +62,23 @@ func toCreditSubjectJSON(sub *guanjia.CreditSubject) *creditSubjectJSON {
 }
 
 type creditEntryJSON struct {
-	ID          int64              `json:"id"`
-	Type        string             `json:"type"`
-	TypeName    string             `json:"type_name"`
-	ListName    string             `json:"list_name"`
-	Reason      string             `json:"reason"`
-	DocumentNo  string             `json:"document_no"`
-	Authority   string             `json:"authority"`
-	Department  string             `json:"department"`
-	DecidedOn   string             `json:"decided_on"`
-	ValidFrom   string             `json:"valid_from,omitempty"`
-	ValidUntil  string             `json:"valid_until,omitempty"`
-	PublicUntil string             `json:"public_until"`
-	Status      string             `json:"status"`
-	Fields      map[string]string  `json:"fields"`
-	Subject     *creditSubjectJSON `json:"subject,omitempty"`
+	ID             int64              `json:"id"`
+	Type           string             `json:"type"`
+	TypeName       string             `json:"type_name"`
+	ListName       string             `json:"list_name"`
+	Reason         string             `json:"reason"`
+	DocumentNo     string             `json:"document_no"`
+	Authority      string             `json:"authority"`
+	Department     string             `json:"department"`
+	Severity       string             `json:"severity,omitempty"` // general (一般失信) or serious (严重失信), graded types only
+	DecidedOn      string             `json:"decided_on"`
+	ValidFrom      string             `json:"valid_from,omitempty"`
+	ValidUntil     string             `json:"valid_until,omitempty"`
+	PublicUntil    string             `json:"public_until"`
+	Status         string             `json:"status"`
+	RepairableFrom string             `json:"repairable_from,omitempty"` // first day a 信用修复 may be applied for (credit/period.go)
+	Fields         map[string]string  `json:"fields"`
+	Subject        *creditSubjectJSON `json:"subject,omitempty"`
 }
 
 func civil(t *time.Time) string {
@@ -86,10 +89,14 @@ func civil(t *time.Time) string {
 }
 
 func toCreditEntryJSON(e *guanjia.CreditEntry) creditEntryJSON {
-	return creditEntryJSON{ID: e.ID, Type: e.Type, TypeName: credit.TypeName(e.Type), ListName: e.ListName, Reason: e.Reason,
-		DocumentNo: e.DocumentNo, Authority: e.Authority, Department: e.Department, DecidedOn: civil(&e.DecidedOn),
-		ValidFrom: civil(e.ValidFrom), ValidUntil: civil(e.ValidUntil), PublicUntil: civil(&e.PublicUntil),
-		Status: string(e.Status), Fields: e.Fields, Subject: toCreditSubjectJSON(e.Subject)}
+	out := creditEntryJSON{ID: e.ID, Type: e.Type, TypeName: credit.TypeName(e.Type), ListName: e.ListName, Reason: e.Reason,
+		DocumentNo: e.DocumentNo, Authority: e.Authority, Department: e.Department, Severity: string(e.Severity),
+		DecidedOn: civil(&e.DecidedOn), ValidFrom: civil(e.ValidFrom), ValidUntil: civil(e.ValidUntil),
+		PublicUntil: civil(&e.PublicUntil), Status: string(e.Status), Fields: e.Fields, Subject: toCreditSubjectJSON(e.Subject)}
+	if day, ok := credit.RepairableFrom(e); ok {
+		out.RepairableFrom = civil(&day)
+	}
+	return out
 }
 
 func toCreditEntriesJSON(list []*guanjia.CreditEntry) []creditEntryJSON {
@@ -144,11 +151,7 @@ func (s *Server) handleCreditTemplate(c echo.Context) error {
 
 // handleCreditSubjectSearch finds subjects by code, ID number or part of the name.
 func (s *Server) handleCreditSubjectSearch(c echo.Context) error {
-	page, err := queryInt(c, "page", 1)
-	if err != nil {
-		return err
-	}
-	perPage, err := queryInt(c, "per_page", 20)
+	page, perPage, err := paging(c, 20, 100)
 	if err != nil {
 		return err
 	}
@@ -199,11 +202,7 @@ func (s *Server) handleCreditCheck(c echo.Context) error {
 
 // handleCreditList answers a page of the current red or black list.
 func (s *Server) handleCreditList(c echo.Context) error {
-	page, err := queryInt(c, "page", 1)
-	if err != nil {
-		return err
-	}
-	perPage, err := queryInt(c, "per_page", 20)
+	page, perPage, err := paging(c, 20, 100)
 	if err != nil {
 		return err
 	}
@@ -328,6 +327,9 @@ func (s *Server) handleCreditImportCreate(c echo.Context) error {
 	if fh.Size > limit {
 		return tooLarge
 	}
+	if err := checkForm(r); err != nil {
+		return err
+	}
 	f, err := fh.Open()
 	if err != nil {
 		return err
@@ -386,22 +388,25 @@ func (s *Server) handleCreditImportList(c echo.Context) error {
 }
 
 type creditRepairJSON struct {
-	ID           int64            `json:"id"`
-	EntryID      int64            `json:"entry_id"`
-	Entry        *creditEntryJSON `json:"entry,omitempty"`
-	Department   string           `json:"department"`
-	ApplicantID  int64            `json:"applicant_id"`
-	Reason       string           `json:"reason"`
-	Evidence     string           `json:"evidence"`
-	Status       string           `json:"status"`
-	DecidedBy    *int64           `json:"decided_by,omitempty"`
-	DecisionNote string           `json:"decision_note,omitempty"`
-	DecidedAt    *time.Time       `json:"decided_at,omitempty"`
-	CreatedAt    time.Time        `json:"created_at"`
+	ID             int64            `json:"id"`
+	EntryID        int64            `json:"entry_id"`
+	Entry          *creditEntryJSON `json:"entry,omitempty"`
+	Department     string           `json:"department"`
+	ApplicantID    int64            `json:"applicant_id"`
+	Basis          string           `json:"basis"` // legal_rep, power_of_attorney, department, admin
+	Representative *int64           `json:"representative_id,omitempty"`
+	Reason         string           `json:"reason"`
+	Evidence       string           `json:"evidence"`
+	Status         string           `json:"status"`
+	DecidedBy      *int64           `json:"decided_by,omitempty"`
+	DecisionNote   string           `json:"decision_note,omitempty"`
+	DecidedAt      *time.Time       `json:"decided_at,omitempty"`
+	CreatedAt      time.Time        `json:"created_at"`
 }
 
 func toCreditRepairJSON(r *credit.Repair) creditRepairJSON {
-	out := creditRepairJSON{ID: r.ID, EntryID: r.EntryID, Department: r.Department, ApplicantID: r.ApplicantID, Reason: r.Reason,
+	out := creditRepairJSON{ID: r.ID, EntryID: r.EntryID, Department: r.Department, ApplicantID: r.ApplicantID,
+		Basis: string(r.Basis), Representative: r.Representative, Reason: r.Reason,
 		Evidence: r.Evidence, Status: string(r.Status), DecidedBy: r.DecidedBy, DecisionNote: r.DecisionNote,
 		DecidedAt: r.DecidedAt, CreatedAt: r.CreatedAt}
 	if r.Entry != nil {
@@ -482,6 +487,163 @@ func (s *Server) handleCreditRepairList(c echo.Context) error {
 		out[i] = toCreditRepairJSON(r)
 	}
 	return c.JSON(http.StatusOK, map[string]any{"repairs": out})
+}
+
+type creditRepresentativeJSON struct {
+	ID           int64              `json:"id"`
+	Subject      *creditSubjectJSON `json:"subject,omitempty"`
+	UserID       int64              `json:"user_id"`
+	Basis        string             `json:"basis"` // legal_rep or power_of_attorney
+	Name         string             `json:"name"`
+	Department   string             `json:"department,omitempty"` // a 授权委托书's reviewing department: its entries only
+	EntryID      *int64             `json:"entry_id,omitempty"`
+	Document     string             `json:"document,omitempty"` // the 授权委托书, for its user and reviewers
+	DocumentType string             `json:"document_type,omitempty"`
+	DocumentSize int64              `json:"document_size,omitempty"`
+	Status       string             `json:"status"`
+	DecidedBy    *int64             `json:"decided_by,omitempty"`
+	DecisionNote string             `json:"decision_note,omitempty"`
+	DecidedAt    *time.Time         `json:"decided_at,omitempty"`
+	CreatedAt    time.Time          `json:"created_at"`
+}
+
+func toCreditRepresentativeJSON(r *credit.Representative) creditRepresentativeJSON {
+	out := creditRepresentativeJSON{ID: r.ID, Subject: toCreditSubjectJSON(r.Subject), UserID: r.UserID, Basis: string(r.Basis),
+		Name: r.Name, Department: r.Department, EntryID: r.EntryID, DocumentType: r.DocumentType, DocumentSize: r.DocumentSize,
+		Status: string(r.Status), DecidedBy: r.DecidedBy, DecisionNote: r.DecisionNote, DecidedAt: r.DecidedAt, CreatedAt: r.CreatedAt}
+	if r.DocumentKey != "" {
+		out.Document = fmt.Sprintf("/api/v1/credit/representatives/%d/document", r.ID)
+	}
+	return out
+}
+
+// handleCreditRepresentativeBind binds the caller's account to a subject as
+// its 法定代表人: {"name","id_number"} checked against the registered ones.
+// 201 when bound now, 200 when bound already, 403 (kept as a failed attempt) when they differ.
+func (s *Server) handleCreditRepresentativeBind(c echo.Context) error {
+	var req struct {
+		Name     string `json:"name"`
+		IDNumber string `json:"id_number"`
+	}
+	if err := bind(c, &req); err != nil {
+		return err
+	}
+	r, created, err := s.credit.BindLegalRep(c.Request().Context(), claimsOf(c), c.Param("code"),
+		credit.LegalRepClaim{Name: req.Name, IDNumber: req.IDNumber})
+	if err != nil {
+		return err
+	}
+	status := http.StatusOK
+	if created {
+		status = http.StatusCreated
+	}
+	return c.JSON(status, toCreditRepresentativeJSON(r))
+}
+
+// handleCreditPowerOfAttorneyCreate takes an agent's 授权委托书 for the
+// subject of an entry: multipart "file" (PDF, JPEG or PNG, sniffed) and
+// "name" (the agent's). It is pending until the publishing department accepts it.
+func (s *Server) handleCreditPowerOfAttorneyCreate(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	r := c.Request()
+	limit := s.credit.MaxDocumentBytes
+	r.Body = http.MaxBytesReader(c.Response(), r.Body, limit+(64<<10))
+	tooLarge := guanjia.FieldError(guanjia.ETOOLARGE, "file", "the file is larger than %d MB", limit>>20)
+	fh, err := c.FormFile("file")
+	var maxErr *http.MaxBytesError
+	switch {
+	case errors.As(err, &maxErr) || (err == nil && fh.Size > limit):
+		return tooLarge
+	case err != nil:
+		return invalid("file", "upload the 授权委托书 as multipart field \"file\" (PDF, JPEG or PNG)")
+	}
+	if err := checkForm(r); err != nil {
+		return err
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	head := make([]byte, 512)
+	n, _ := io.ReadFull(f, head)
+	rep, err := s.credit.FilePowerOfAttorney(r.Context(), claimsOf(c), credit.PowerOfAttorney{EntryID: id, Name: c.FormValue("name"),
+		ContentType: http.DetectContentType(head[:n]), Size: fh.Size, Body: io.MultiReader(bytes.NewReader(head[:n]), f)})
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, toCreditRepresentativeJSON(rep))
+}
+
+// handleCreditRepresentativeList answers a department's 授权委托书 to review, or the caller's own standings.
+func (s *Server) handleCreditRepresentativeList(c echo.Context) error {
+	list, err := s.credit.Representatives(c.Request().Context(), claimsOf(c), credit.RepresentativeStatus(c.QueryParam("status")))
+	if err != nil {
+		return err
+	}
+	out := make([]creditRepresentativeJSON, len(list))
+	for i, r := range list {
+		out[i] = toCreditRepresentativeJSON(r)
+	}
+	return c.JSON(http.StatusOK, map[string]any{"representatives": out})
+}
+
+func (s *Server) handleCreditRepresentativeGet(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	r, err := s.credit.Representative(c.Request().Context(), claimsOf(c), id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toCreditRepresentativeJSON(r))
+}
+
+// handleCreditRepresentativeDocument streams a 授权委托书 to its user and its reviewers.
+func (s *Server) handleCreditRepresentativeDocument(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	r, body, err := s.credit.OpenPowerOfAttorney(c.Request().Context(), claimsOf(c), id)
+	if err != nil {
+		return err
+	}
+	defer body.Close()
+	h := c.Response().Header()
+	h.Set("Cache-Control", "private, no-store")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set(echo.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="poa-%d%s"`, r.ID, documentExt[r.DocumentType]))
+	return c.Stream(http.StatusOK, r.DocumentType, body)
+}
+
+var documentExt = map[string]string{"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
+
+// handleCreditRepresentativeDecide accepts or refuses a 授权委托书: {"accept","note"}.
+func (s *Server) handleCreditRepresentativeDecide(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	var req struct {
+		Accept *bool  `json:"accept"`
+		Note   string `json:"note"`
+	}
+	if err := bind(c, &req); err != nil {
+		return err
+	}
+	if req.Accept == nil {
+		return invalid("accept", "accept (true or false) is required")
+	}
+	r, err := s.credit.DecideRepresentative(c.Request().Context(), claimsOf(c), id, *req.Accept, req.Note)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toCreditRepresentativeJSON(r))
 }
 
 type remitJSON struct {

@@ -22,11 +22,13 @@ import (
 	"guanjia/api"
 	"guanjia/credit"
 	"guanjia/internal/testenv"
+	"guanjia/store"
 )
 
 type creditAPI struct {
 	srv    *api.Server
 	svc    *credit.Service
+	db     *store.DB
 	logs   *bytes.Buffer
 	tokens map[string]string
 }
@@ -46,16 +48,18 @@ func newCreditAPI(t *testing.T) *creditAPI {
 	logs := &bytes.Buffer{}
 	log := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	svc := credit.NewService(db, nil, nil, nil)
-	svc.Log = log
+	svc.Log, svc.Blobs = log, store.DiskBlobs{Dir: t.TempDir()}
 	const secret = "test-secret"
-	a := &creditAPI{svc: svc, logs: logs, tokens: map[string]string{}}
+	a := &creditAPI{svc: svc, db: db, logs: logs, tokens: map[string]string{}}
 	for _, u := range []*guanjia.User{
 		{Username: "rsj", Role: guanjia.RoleDepartment, UnitCode: "hk-rsj"},
 		{Username: "citizen", Role: guanjia.RoleCitizen},
+		{Username: "rep", Role: guanjia.RoleCitizen},   // the company's 法定代表人
+		{Username: "agent", Role: guanjia.RoleCitizen}, // holds the company's 授权委托书
 		{Username: "admin", Role: guanjia.RoleAdmin},
 	} {
 		must(db.CreateUser(ctx, u))
-		tok, err := api.IssueToken(secret, u, time.Hour, time.Now())
+		tok, err := api.IssueToken(ctx, db, secret, u, time.Hour, time.Now())
 		must(err)
 		a.tokens[u.Username] = tok
 	}
@@ -113,14 +117,16 @@ type batchAnswer struct {
 var (
 	apiCode   = "91350100M000100Y43"
 	apiPerson = credit.CompleteIDNumber("46010619880808123")
+	// The company's registered 法定代表人.
+	apiRep, apiRepID = "林椰风", credit.CompleteIDNumber("46010519750505002")
 )
 
-const apiHeader = "行政相对人名称,行政相对人类别,统一社会信用代码,证件号码,名单名称,列入原因,认定依据文号,认定部门,认定日期,有效期至\n"
+const apiHeader = "行政相对人名称,行政相对人类别,统一社会信用代码,法定代表人,证件号码,名单名称,列入原因,认定依据文号,认定部门,认定日期,有效期至\n"
 
 func apiCSV(code string) string {
 	return apiHeader +
-		"海南椰风建筑工程有限公司,法人及非法人组织," + code + ",,拖欠农民工工资失信联合惩戒对象名单,拖欠工资,海人社〔2026〕1号,海口市人社局,2026-01-05,2099-01-05\n" +
-		"符某,自然人,," + apiPerson + ",拖欠农民工工资失信联合惩戒对象名单,拖欠工资,海人社〔2026〕2号,海口市人社局,2026-01-05,2099-01-05\n"
+		"海南椰风建筑工程有限公司,法人及非法人组织," + code + "," + apiRep + "," + apiRepID + ",拖欠农民工工资失信联合惩戒对象名单,拖欠工资,海人社〔2026〕1号,海口市人社局,2026-01-05,2099-01-05\n" +
+		"符某,自然人,,," + apiPerson + ",拖欠农民工工资失信联合惩戒对象名单,拖欠工资,海人社〔2026〕2号,海口市人社局,2026-01-05,2099-01-05\n"
 }
 
 func TestCreditAPI(t *testing.T) {
@@ -226,17 +232,53 @@ func TestCreditAPI(t *testing.T) {
 		t.Fatalf("check with a wrong code: %d %s", rec.Code, rec.Body)
 	}
 
-	// 信用修复: the subject applies, the department approves, the entry leaves public view.
+	// 信用修复: an unrelated citizen is refused; the company's 法定代表人 binds
+	// their account and applies, and so does the department on its behalf;
+	// the department approves, the entry leaves public view.
 	var repair struct {
 		ID     int64  `json:"id"`
 		Status string `json:"status"`
+		Basis  string `json:"basis"`
 	}
 	body := fmt.Sprintf(`{"entry_id":%d,"reason":"已支付全部拖欠工资","evidence":"支付凭证"}`, check.Black[0].ID)
 	if rec := a.do(t, "", http.MethodPost, "/api/v1/credit/repairs", strings.NewReader(body), "application/json", nil); rec.Code != 401 {
 		t.Fatalf("anonymous repair: %d", rec.Code)
 	}
-	if rec := a.do(t, "citizen", http.MethodPost, "/api/v1/credit/repairs", strings.NewReader(body), "application/json", &repair); rec.Code != 201 {
+	if rec := a.do(t, "citizen", http.MethodPost, "/api/v1/credit/repairs", strings.NewReader(body), "application/json", &e); rec.Code != 403 || e.Error.Message == "" {
+		t.Fatalf("an unrelated citizen applies: %d %s", rec.Code, rec.Body)
+	}
+	bindPath := "/api/v1/credit/subjects/" + apiCode + "/representatives"
+	wrong := fmt.Sprintf(`{"name":%q,"id_number":%q}`, apiRep, apiPerson)
+	if rec := a.do(t, "rep", http.MethodPost, bindPath, strings.NewReader(wrong), "application/json", &e); rec.Code != 403 {
+		t.Fatalf("bind with another's ID number: %d %s", rec.Code, rec.Body)
+	}
+	right := fmt.Sprintf(`{"name":%q,"id_number":%q}`, apiRep, apiRepID)
+	var standing struct {
+		ID     int64  `json:"id"`
+		Basis  string `json:"basis"`
+		Status string `json:"status"`
+	}
+	if rec := a.do(t, "rep", http.MethodPost, bindPath, strings.NewReader(right), "application/json", &standing); rec.Code != 201 ||
+		standing.Status != "accepted" || standing.Basis != "legal_rep" || strings.Contains(rec.Body.String(), apiRepID) {
+		t.Fatalf("bind the 法定代表人: %d %s", rec.Code, rec.Body)
+	}
+	if rec := a.do(t, "rep", http.MethodPost, bindPath, strings.NewReader(right), "application/json", nil); rec.Code != 200 {
+		t.Fatalf("bind again: %d %s", rec.Code, rec.Body)
+	}
+	if rec := a.do(t, "rsj", http.MethodPost, bindPath, strings.NewReader(right), "application/json", nil); rec.Code != 403 {
+		t.Fatalf("staff bind: %d %s", rec.Code, rec.Body)
+	}
+	if rec := a.do(t, "rep", http.MethodPost, "/api/v1/credit/repairs", strings.NewReader(body), "application/json", &repair); rec.Code != 201 || repair.Basis != "legal_rep" {
 		t.Fatalf("apply: %d %s", rec.Code, rec.Body)
+	}
+	if rec := a.do(t, "rep", http.MethodPost, "/api/v1/credit/repairs", strings.NewReader(body), "application/json", &e); rec.Code != 409 {
+		t.Fatalf("a second pending application by the same applicant: %d %s", rec.Code, rec.Body)
+	}
+	var onBehalf struct {
+		Basis string `json:"basis"`
+	}
+	if rec := a.do(t, "rsj", http.MethodPost, "/api/v1/credit/repairs", strings.NewReader(body), "application/json", &onBehalf); rec.Code != 201 || onBehalf.Basis != "department" {
+		t.Fatalf("staff on the subject's behalf: %d %s", rec.Code, rec.Body)
 	}
 	decide := fmt.Sprintf("/api/v1/credit/repairs/%d/decide", repair.ID)
 	if rec := a.do(t, "citizen", http.MethodPost, decide, strings.NewReader(`{"approve":true}`), "application/json", nil); rec.Code != 403 {
@@ -258,7 +300,7 @@ func TestCreditAPI(t *testing.T) {
 		Events []struct{ Action string } `json:"events"`
 	}
 	entryPath := "/api/v1/credit/entries/" + fmt.Sprint(firstEntryID(t, a))
-	if rec := a.do(t, "rsj", http.MethodGet, entryPath, nil, "", &entry); rec.Code != 200 || entry.Entry.Status != "repaired" || len(entry.Events) != 3 {
+	if rec := a.do(t, "rsj", http.MethodGet, entryPath, nil, "", &entry); rec.Code != 200 || entry.Entry.Status != "repaired" || len(entry.Events) != 4 {
 		t.Fatalf("staff view: %d %s", rec.Code, rec.Body)
 	}
 	if rec := a.do(t, "", http.MethodGet, entryPath, nil, "", nil); rec.Code != 404 {
@@ -266,7 +308,8 @@ func TestCreditAPI(t *testing.T) {
 	}
 
 	// Personal data never reaches the log.
-	if strings.Contains(a.logs.String(), apiPerson) || strings.Contains(a.logs.String(), apiPerson[6:14]) {
+	if strings.Contains(a.logs.String(), apiPerson) || strings.Contains(a.logs.String(), apiPerson[6:14]) ||
+		strings.Contains(a.logs.String(), apiRepID) || strings.Contains(a.logs.String(), apiRepID[6:14]) {
 		t.Fatalf("an ID number was logged:\n%s", a.logs)
 	}
 }
@@ -279,4 +322,124 @@ func firstEntryID(t *testing.T, a *creditAPI) int64 {
 		t.Fatalf("%+v %v", d, err)
 	}
 	return d.Black[0].ID
+}
+
+// An agent's 授权委托书 over the API: uploaded as a file, pending until the
+// department accepts it, then the agent applies. And a penalty's minimum
+// publication period: an early application is a 422 naming the day.
+func TestCreditRepairAgentsAndPeriodsAPI(t *testing.T) {
+	a := newCreditAPI(t)
+	ctx := context.Background()
+	now := time.Now().UTC()
+	a.svc.Now = func() time.Time { return now }
+	var b batchAnswer
+	if rec := a.upload(t, "rsj", guanjia.CreditBlackList, "a.csv", []byte(apiCSV(apiCode)), &b); rec.Code != http.StatusCreated {
+		t.Fatalf("import: %d %s", rec.Code, rec.Body)
+	}
+	entryID := firstEntryID(t, a)
+	var e struct {
+		Error struct{ Code, Message, Field string } `json:"error"`
+	}
+	poa := func(user, filename string, data []byte, out any) *httptest.ResponseRecorder {
+		t.Helper()
+		var body bytes.Buffer
+		w := multipart.NewWriter(&body)
+		w.WriteField("name", "周某")
+		fw, _ := w.CreateFormFile("file", filename)
+		fw.Write(data)
+		w.Close()
+		return a.do(t, user, http.MethodPost, fmt.Sprintf("/api/v1/credit/entries/%d/power-of-attorney", entryID), &body, w.FormDataContentType(), out)
+	}
+	pdf := []byte("%PDF-1.4\n授权委托书\n%%EOF\n")
+	if rec := poa("agent", "poa.pdf", []byte("<html><script>alert(1)</script></html>"), &e); rec.Code != http.StatusUnsupportedMediaType {
+		t.Fatalf("an HTML 授权委托书: %d %s", rec.Code, rec.Body)
+	}
+	if rec := poa("rsj", "poa.pdf", pdf, nil); rec.Code != http.StatusForbidden {
+		t.Fatalf("staff upload a 授权委托书: %d %s", rec.Code, rec.Body)
+	}
+	var standing struct {
+		ID       int64  `json:"id"`
+		Status   string `json:"status"`
+		Document string `json:"document"`
+	}
+	if rec := poa("agent", "poa.pdf", pdf, &standing); rec.Code != http.StatusCreated || standing.Status != "pending" || standing.Document == "" {
+		t.Fatalf("upload: %d %s", rec.Code, rec.Body)
+	}
+	body := fmt.Sprintf(`{"entry_id":%d,"reason":"已支付全部拖欠工资","evidence":"支付凭证"}`, entryID)
+	if rec := a.do(t, "agent", http.MethodPost, "/api/v1/credit/repairs", strings.NewReader(body), "application/json", &e); rec.Code != 403 ||
+		!strings.Contains(e.Error.Message, "等待部门审核") {
+		t.Fatalf("apply before review: %d %s", rec.Code, rec.Body)
+	}
+	var queue struct {
+		Representatives []struct {
+			ID int64 `json:"id"`
+		} `json:"representatives"`
+	}
+	if rec := a.do(t, "rsj", http.MethodGet, "/api/v1/credit/representatives?status=pending", nil, "", &queue); rec.Code != 200 ||
+		len(queue.Representatives) != 1 || queue.Representatives[0].ID != standing.ID {
+		t.Fatalf("the department's queue: %d %s", rec.Code, rec.Body)
+	}
+	rec := a.do(t, "rsj", http.MethodGet, standing.Document, nil, "", nil)
+	if rec.Code != 200 || rec.Header().Get("Content-Type") != "application/pdf" || !bytes.Equal(rec.Body.Bytes(), pdf) ||
+		!strings.HasPrefix(rec.Header().Get("Content-Disposition"), "attachment") {
+		t.Fatalf("the department reads the 授权委托书: %d %v", rec.Code, rec.Header())
+	}
+	if rec := a.do(t, "citizen", http.MethodGet, standing.Document, nil, "", nil); rec.Code != 404 {
+		t.Fatalf("another citizen reads the 授权委托书: %d", rec.Code)
+	}
+	decide := fmt.Sprintf("/api/v1/credit/representatives/%d/decide", standing.ID)
+	if rec := a.do(t, "agent", http.MethodPost, decide, strings.NewReader(`{"accept":true}`), "application/json", nil); rec.Code != 403 {
+		t.Fatalf("the agent accepts their own: %d", rec.Code)
+	}
+	if rec := a.do(t, "rsj", http.MethodPost, decide, strings.NewReader(`{"accept":true,"note":"核验无误"}`), "application/json", &standing); rec.Code != 200 || standing.Status != "accepted" {
+		t.Fatalf("accept: %d %s", rec.Code, rec.Body)
+	}
+	var repair struct {
+		Basis string `json:"basis"`
+	}
+	if rec := a.do(t, "agent", http.MethodPost, "/api/v1/credit/repairs", strings.NewReader(body), "application/json", &repair); rec.Code != 201 || repair.Basis != "power_of_attorney" {
+		t.Fatalf("the agent applies: %d %s", rec.Code, rec.Body)
+	}
+
+	// A penalty of 一般失信 decided a month ago: repairable two months from now.
+	if err := a.db.SetRemit(ctx, "hk-rsj", []string{guanjia.CreditBlackList, guanjia.CreditPenalty}); err != nil {
+		t.Fatal(err)
+	}
+	y, m, d := now.In(time.FixedZone("CST", 8*3600)).Date()
+	decided := time.Date(y, m-1, min(d, 28), 0, 0, 0, 0, time.UTC) // a day every month has
+	csv := "行政相对人名称,统一社会信用代码,行政处罚决定书文号,违法行为类型,违法事实,处罚依据,处罚类别,处罚内容,处罚决定日期,公示截止期,处罚机关,数据来源单位,失信程度\n" +
+		"海南椰风建筑工程有限公司," + apiCode + ",海人社罚〔2026〕1号,拖欠工资,拖欠劳动者工资,《保障农民工工资支付条例》第五十四条,罚款,罚款人民币贰万元," +
+		decided.Format("2006-01-02") + ",2099-12-31,海口市人社局,海口市人社局,\n" +
+		"海南椰风建筑工程有限公司," + apiCode + ",海人社罚〔2026〕2号,拖欠工资,拖欠劳动者工资,《保障农民工工资支付条例》第五十四条,罚款,罚款人民币拾万元," +
+		decided.Format("2006-01-02") + ",2099-12-31,海口市人社局,海口市人社局,严重失信\n"
+	if rec := a.upload(t, "rsj", guanjia.CreditPenalty, "p.csv", []byte(csv), &b); rec.Code != http.StatusCreated {
+		t.Fatalf("penalties: %d %s", rec.Code, rec.Body)
+	}
+	var subject struct {
+		Records []struct {
+			ID             int64  `json:"id"`
+			DocumentNo     string `json:"document_no"`
+			Severity       string `json:"severity"`
+			RepairableFrom string `json:"repairable_from"`
+		} `json:"records"`
+	}
+	a.do(t, "", http.MethodGet, "/api/v1/credit/subjects/"+apiCode, nil, "", &subject)
+	want := map[string][2]string{
+		"海人社罚〔2026〕1号": {"general", decided.AddDate(0, 3, 0).Format("2006-01-02")},
+		"海人社罚〔2026〕2号": {"serious", decided.AddDate(1, 0, 0).Format("2006-01-02")},
+	}
+	if len(subject.Records) != 2 {
+		t.Fatalf("records: %+v", subject.Records)
+	}
+	for _, r := range subject.Records {
+		w := want[r.DocumentNo]
+		if r.Severity != w[0] || r.RepairableFrom != w[1] {
+			t.Errorf("%s: severity %q repairable from %q, want %v", r.DocumentNo, r.Severity, r.RepairableFrom, w)
+		}
+		body := fmt.Sprintf(`{"entry_id":%d,"reason":"已缴纳罚款并整改","evidence":"缴款凭证"}`, r.ID)
+		rec := a.do(t, "agent", http.MethodPost, "/api/v1/credit/repairs", strings.NewReader(body), "application/json", &e)
+		if msg := "自 " + w[1] + " 起可申请信用修复"; rec.Code != http.StatusUnprocessableEntity || !strings.Contains(e.Error.Message, msg) || e.Error.Field != "entry_id" {
+			t.Errorf("%s applied early: %d %s, want 422 %q", r.DocumentNo, rec.Code, rec.Body, msg)
+		}
+	}
 }

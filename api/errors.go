@@ -21,6 +21,7 @@ var statusOf = map[string]int{
 	guanjia.ETOOLARGE:      http.StatusRequestEntityTooLarge,
 	guanjia.EUNSUPPORTED:   http.StatusUnsupportedMediaType,
 	guanjia.EUNPROCESSABLE: http.StatusUnprocessableEntity,
+	guanjia.ETOOMANY:       http.StatusTooManyRequests,
 	guanjia.EINTERNAL:      http.StatusInternalServerError,
 }
 
@@ -35,6 +36,7 @@ var codeOfStatus = map[int]string{
 	http.StatusRequestEntityTooLarge: guanjia.ETOOLARGE,
 	http.StatusUnsupportedMediaType:  guanjia.EUNSUPPORTED,
 	http.StatusUnprocessableEntity:   guanjia.EUNPROCESSABLE,
+	http.StatusTooManyRequests:       guanjia.ETOOMANY,
 }
 
 type errorBody struct {

@@ -36,7 +36,7 @@ func TestPanicFreesIdempotencyKey(t *testing.T) {
 		}
 		return c.JSON(http.StatusCreated, map[string]int{"call": calls})
 	}, s.authenticate, s.idempotent)
-	tok, err := IssueToken("s", u, time.Hour, time.Now())
+	tok, err := IssueToken(ctx, db, "s", u, time.Hour, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -41,12 +41,9 @@ const maxInboxPage = 100
 // handleInboxList answers my messages newest first (?limit=, ?before=<id> for
 // the next page) with how many are unread.
 func (s *Server) handleInboxList(c echo.Context) error {
-	limit, err := queryInt(c, "limit", 20)
+	limit, err := queryInt(c, "limit", 20, 1, maxInboxPage)
 	if err != nil {
 		return err
-	}
-	if limit < 1 || limit > maxInboxPage {
-		return invalid("limit", "limit is 1 to %d", maxInboxPage)
 	}
 	var before int64
 	if v := c.QueryParam("before"); v != "" {

@@ -174,20 +174,15 @@ func (l *Live) fanOut(ps *redis.PubSub, done chan struct{}) {
 	}
 }
 
-// visible says whether who may see a change in the live feed, by the same
-// rules as reading the complaint: the hotline and command center see all,
-// a unit admin their unit's, a crew member their tasks and their unit's
-// unassigned open ones.
+// visible says whether who may see a change in the live feed, by the rule
+// for reading the complaint (dispatch.StaffSees). Citizens, followers
+// included, get nothing here: the route is for staff.
 func (ev liveEvent) visible(who guanjia.Claims) bool {
-	switch who.Role {
-	case guanjia.RoleAgent, guanjia.RoleDispatcher, guanjia.RoleAdmin:
-		return true
-	case guanjia.RoleUnitAdmin:
-		return ev.unit == who.UnitCode
-	case guanjia.RoleCrew:
-		return (ev.assignee != nil && *ev.assignee == who.UserID) || (ev.assignee == nil && ev.unit == who.UnitCode && ev.open)
+	status := guanjia.StatusClosed
+	if ev.open {
+		status = guanjia.StatusSubmitted // any open status: the rule asks only whether it is open
 	}
-	return false
+	return dispatch.StaffSees(who, &guanjia.Complaint{UnitCode: ev.unit, AssigneeID: ev.assignee, Status: status})
 }
 
 // handleLive streams complaint changes the caller may see as server-sent
@@ -215,6 +210,9 @@ func (s *Server) handleLive(c echo.Context) error {
 
 	heartbeat := time.NewTicker(liveHeartbeat)
 	defer heartbeat.Stop()
+	recheck := time.NewTicker(time.Second) // a stream ends with its session (logout, disabled, new role)
+	defer recheck.Stop()
+	session := signedToken{Claims: who, session: sessionOf(c)}
 	for {
 		var err error
 		select {
@@ -222,6 +220,10 @@ func (s *Server) handleLive(c echo.Context) error {
 			return nil
 		case <-s.streamsDone:
 			return nil
+		case <-recheck.C:
+			if s.sessionAdmits(ctx, session) != nil {
+				return nil
+			}
 		case <-heartbeat.C:
 			_, err = fmt.Fprint(w, ": ping\n\n")
 		case ev := <-sub.events:

@@ -50,7 +50,7 @@ func (s *Server) handleNoticeList(c echo.Context) error {
 
 // handleNoticeListAll answers every notice, past and upcoming too, for the console.
 func (s *Server) handleNoticeListAll(c echo.Context) error {
-	limit, err := queryInt(c, "limit", 100)
+	limit, err := queryInt(c, "limit", 100, 1, 500)
 	if err != nil {
 		return err
 	}

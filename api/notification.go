@@ -26,7 +26,25 @@ type notificationJSON struct {
 	SentAt    *time.Time        `json:"sent_at,omitempty"`
 }
 
-// handleNotificationList is the delivery log (?complaint=&user=&status=), for staff.
+// scopeNotifications narrows f to the part of the delivery log who may
+// read: the hotline, the command center and admins the whole city's, a unit
+// admin their unit's (its complaints and its staff), a crew member the
+// messages sent to them. Citizens have no delivery log.
+func scopeNotifications(who guanjia.Claims, f *guanjia.NotificationFilter) error {
+	switch who.Role {
+	case guanjia.RoleAgent, guanjia.RoleDispatcher, guanjia.RoleAdmin:
+	case guanjia.RoleUnitAdmin:
+		f.UnitCode = who.UnitCode
+	case guanjia.RoleCrew:
+		f.RecipientID = &who.UserID
+	default:
+		return guanjia.Errorf(guanjia.EFORBIDDEN, "the delivery log is for staff")
+	}
+	return nil
+}
+
+// handleNotificationList is the delivery log (?complaint=&user=&status=), for
+// staff, each within their scope (scopeNotifications).
 func (s *Server) handleNotificationList(c echo.Context) error {
 	var f guanjia.NotificationFilter
 	for name, dst := range map[string]**int64{"complaint": &f.ComplaintID, "user": &f.RecipientID} {
@@ -44,16 +62,13 @@ func (s *Server) handleNotificationList(c echo.Context) error {
 		}
 		f.Status = st
 	}
-	if limit, err := queryInt(c, "limit", 100); err != nil {
+	if limit, err := queryInt(c, "limit", 100, 1, 500); err != nil {
 		return err
-	} else if limit < 1 || limit > 500 {
-		return invalid("limit", "limit is 1 to 500")
 	} else {
 		f.Limit = limit
 	}
-	who := claimsOf(c)
-	if who.Role == guanjia.RoleCrew {
-		f.RecipientID = &who.UserID // a crew member sees their own pushes
+	if err := scopeNotifications(claimsOf(c), &f); err != nil {
+		return err
 	}
 	list, err := s.notifications.ListNotifications(c.Request().Context(), f)
 	if err != nil {
@@ -70,23 +85,25 @@ func (s *Server) handleNotificationList(c echo.Context) error {
 
 // DeliveryCounter counts delivery outcomes, for the dashboard.
 type DeliveryCounter interface {
-	DeliveryCounts(ctx context.Context, since time.Time) ([]guanjia.DeliveryCount, error)
+	// DeliveryCounts counts the whole city's messages, or unitCode's only.
+	DeliveryCounts(ctx context.Context, since time.Time, unitCode string) ([]guanjia.DeliveryCount, error)
 }
 
 // handleDeliveryStats answers how the messages of the last ?days= (default 7,
 // at most 90) ended, by channel and status, with the failed ones to look at
 // (a row that reached nobody on a channel: failed, or retrying still).
 func (s *Server) handleDeliveryStats(c echo.Context) error {
-	days, err := queryInt(c, "days", 7)
+	days, err := queryInt(c, "days", 7, 1, 90)
 	if err != nil {
 		return err
 	}
-	if days < 1 || days > 90 {
-		return invalid("days", "days is 1 to 90")
-	}
 	ctx := c.Request().Context()
 	since := s.now().Add(-time.Duration(days) * 24 * time.Hour)
-	counts, err := s.deliveries.DeliveryCounts(ctx, since)
+	failedFilter := guanjia.NotificationFilter{Status: guanjia.DeliveryFailed, Limit: 20}
+	if err := scopeNotifications(claimsOf(c), &failedFilter); err != nil { // a unit admin: their unit's figures
+		return err
+	}
+	counts, err := s.deliveries.DeliveryCounts(ctx, since, failedFilter.UnitCode)
 	if err != nil {
 		return err
 	}
@@ -94,7 +111,7 @@ func (s *Server) handleDeliveryStats(c echo.Context) error {
 	for _, d := range counts {
 		total[d.Status] += d.Count
 	}
-	failed, err := s.notifications.ListNotifications(ctx, guanjia.NotificationFilter{Status: guanjia.DeliveryFailed, Limit: 20})
+	failed, err := s.notifications.ListNotifications(ctx, failedFilter)
 	if err != nil {
 		return err
 	}

@@ -32,11 +32,8 @@ func toPhotoJSON(p *guanjia.Photo) photoJSON {
 		URL: "/api/v1/photos/" + p.ID, CreatedAt: p.CreatedAt}
 }
 
-// imageTypes are the formats accepted, by sniffed content type.
-var imageTypes = map[string]bool{"image/jpeg": true, "image/png": true, "image/webp": true}
-
-// handlePhotoUpload takes a multipart "file" (JPEG, PNG or WebP, sniffed from
-// its bytes, not its name) and a "kind": report, before or after.
+// handlePhotoUpload takes a multipart "file" (JPEG, PNG or WebP, decoded and
+// re-encoded by readImage) and a "kind": report, before or after.
 func (s *Server) handlePhotoUpload(c echo.Context) error {
 	id, err := pathID(c)
 	if err != nil {
@@ -84,19 +81,23 @@ func (s *Server) handlePhotoSigned(c echo.Context) error {
 		return err
 	}
 	defer body.Close()
-	return c.Stream(http.StatusOK, p.ContentType, body)
+	return servePhoto(c, p.ID, p.ContentType, body)
 }
 
-// upload is an uploaded image: its bytes, sniffed type and size.
+// upload is an uploaded image, decoded and encoded afresh (cleanImage).
 type upload struct {
 	io.Reader
-	io.Closer
 	contentType string
 	size        int64
 }
 
+func (*upload) Close() error { return nil }
+
 // readImage takes the multipart "file" of the request: a JPEG, PNG or WebP
-// (sniffed from its bytes, not its name) no larger than the configured limit.
+// (whatever its name says) no larger than the configured limit, and hands
+// back the image re-encoded by cleanImage: pixels only, upright, without
+// metadata or anything smuggled beside them. Every photo upload — complaints
+// and volunteer albums — goes through here.
 func (s *Server) readImage(c echo.Context) (*upload, error) {
 	r := c.Request()
 	r.Body = http.MaxBytesReader(c.Response(), r.Body, s.cfg.MaxPhotoBytes+(64<<10))
@@ -108,18 +109,43 @@ func (s *Server) readImage(c echo.Context) (*upload, error) {
 	case err != nil:
 		return nil, invalid("file", "upload the photo as multipart field \"file\"")
 	}
+	if err := checkForm(r); err != nil {
+		return nil, err
+	}
 	f, err := fh.Open()
 	if err != nil {
 		return nil, err
 	}
-	head := make([]byte, 512)
-	n, _ := io.ReadFull(f, head)
-	ct := http.DetectContentType(head[:n])
-	if !imageTypes[ct] {
-		f.Close()
-		return nil, guanjia.FieldError(guanjia.EUNSUPPORTED, "file", "the file is not a JPEG, PNG or WebP image")
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, s.cfg.MaxPhotoBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("api: read upload: %w", err)
 	}
-	return &upload{Reader: io.MultiReader(bytes.NewReader(head[:n]), f), Closer: f, contentType: ct, size: fh.Size}, nil
+	clean, contentType, err := cleanImage(data)
+	if err != nil {
+		return nil, err
+	}
+	return &upload{Reader: bytes.NewReader(clean), contentType: contentType, size: int64(len(clean))}, nil
+}
+
+// photoExtensions name the types photos are served as; anything else (a
+// file stored before uploads were re-encoded) is offered as a download.
+var photoExtensions = map[string]string{"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp"}
+
+// servePhoto streams a stored photo as what it is, never as anything a
+// browser could take for a page: the stored type with nosniff, a file name
+// from its id, and a policy that runs nothing if it is opened on its own.
+func servePhoto(c echo.Context, id, contentType string, body io.Reader) error {
+	h := c.Response().Header()
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; sandbox")
+	if ext, ok := photoExtensions[contentType]; ok {
+		h.Set("Content-Disposition", fmt.Sprintf("inline; filename=%q", id+ext))
+	} else {
+		contentType = "application/octet-stream"
+		h.Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", id+".bin"))
+	}
+	return c.Stream(http.StatusOK, contentType, body)
 }
 
 // handlePhotoGet streams a photo to whoever may see its complaint.
@@ -130,5 +156,5 @@ func (s *Server) handlePhotoGet(c echo.Context) error {
 	}
 	defer body.Close()
 	c.Response().Header().Set("Cache-Control", "private, max-age=86400")
-	return c.Stream(http.StatusOK, p.ContentType, body)
+	return servePhoto(c, p.ID, p.ContentType, body)
 }

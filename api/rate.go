@@ -206,6 +206,9 @@ func (s *Server) handleRateSubmit(c echo.Context) error {
 		}
 		req.Score, _ = strconv.Atoi(c.FormValue("score"))
 		req.Comment = c.FormValue("comment")
+		if err := checkForm(c.Request()); err != nil {
+			return p.fail(http.StatusBadRequest, guanjia.EINVALID, "提交的内容格式不正确。")
+		}
 	}
 	req.Comment = strings.TrimSpace(req.Comment)
 	cp, ok, err := p.load()

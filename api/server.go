@@ -4,9 +4,7 @@ package api
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -16,6 +14,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/redis/go-redis/v9"
 
 	"guanjia"
 	"guanjia/credit"
@@ -34,11 +33,23 @@ type Config struct {
 	FakeWeChat     http.Handler // /__fake/wechat/ in embedded mode only; may be nil
 	FakeSMS        http.Handler // /__fake/sms/messages in embedded mode only; may be nil
 	MapTileURL     string       // console maps: Leaflet tile URL template (WGS-84 tiles); "" draws the grids only
+	// Sessions and sign-in (session.go, throttle.go).
+	SecureCookie   bool           // the session cookie is Secure: the public URL is https
+	SessionRecheck time.Duration  // how long a replica trusts what it read about a session (3s)
+	Throttle       ThrottleConfig // password guessing
+	TrustedProxies []*net.IPNet   // reverse proxies whose X-Forwarded-For names the client; none: the peer is the client
+}
+
+// Users is what the API needs of accounts: users, their sessions, their administration.
+type Users interface {
+	guanjia.UserStore
+	guanjia.SessionStore
+	guanjia.UserAdminStore
 }
 
 // Deps are the services behind the API.
 type Deps struct {
-	Users         guanjia.UserStore
+	Users         Users
 	Catalog       guanjia.CatalogStore
 	Notifications guanjia.NotificationStore
 	Idempotency   guanjia.IdempotencyStore
@@ -51,6 +62,7 @@ type Deps struct {
 	Inbox         guanjia.InboxStore              // staff's 站内消息; nil serves no /api/v1/inbox
 	Deliveries    DeliveryCounter                 // outcomes for the dashboard; nil serves no /api/v1/stats/deliveries
 	Live          *Live                           // live queue fan-out; nil serves no /api/v1/live
+	Redis         redis.UniversalClient           // sign-in throttling and session changes across replicas; nil: neither
 	Ready         func(ctx context.Context) error // database and Redis reachable
 	Registry      *prometheus.Registry
 	Log           *slog.Logger
@@ -61,7 +73,7 @@ type Deps struct {
 type Server struct {
 	cfg           Config
 	echo          *echo.Echo
-	users         guanjia.UserStore
+	users         Users
 	catalog       guanjia.CatalogStore
 	notifications guanjia.NotificationStore
 	idem          guanjia.IdempotencyStore
@@ -83,6 +95,10 @@ type Server struct {
 	pages            *web.Pages
 	streamsDone      chan struct{} // closed at shutdown: ends the live streams
 	closeStreamsOnce sync.Once
+	// Sessions and sign-in (session.go, throttle.go).
+	rdb          redis.UniversalClient
+	sessionCache *sessionCache
+	throttle     *loginThrottle
 }
 
 // New builds the server and its routes.
@@ -99,6 +115,14 @@ func New(cfg Config, d Deps) *Server {
 	s.metrics = newHTTPMetrics(d.Registry)
 	s.notices, s.live, s.pages, s.streamsDone = d.Notices, d.Live, web.MustParsePages(), make(chan struct{})
 	s.inbox, s.deliveries = d.Inbox, d.Deliveries
+	if cfg.SessionRecheck <= 0 {
+		cfg.SessionRecheck = defaultSessionRecheck
+	}
+	cfg.Throttle.defaults()
+	s.cfg = cfg
+	s.rdb, s.sessionCache = d.Redis, newSessionCache(cfg.SessionRecheck)
+	s.throttle = &loginThrottle{rdb: d.Redis, cfg: cfg.Throttle, log: d.Log}
+	s.echo.IPExtractor = clientIP(cfg.TrustedProxies)
 	s.echo.HideBanner, s.echo.HidePort = true, true
 	s.echo.HTTPErrorHandler = s.errorHandler
 	s.routes()
@@ -114,6 +138,9 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 	srv.RegisterOnShutdown(s.closeStreams) // Shutdown waits for requests; live streams never end by themselves
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(l) }()
+	follow, stopFollowing := context.WithCancel(context.Background())
+	defer stopFollowing()
+	go s.followSessionChanges(follow)
 	select {
 	case err := <-errc:
 		return err
@@ -130,32 +157,6 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 	return nil
 }
 
-// maxJSONBytes bounds every JSON request body.
-const maxJSONBytes = 1 << 20
-
-// bind decodes a JSON body into v; malformed JSON is a 400 naming the problem.
-func bind(c echo.Context, v any) error {
-	body := c.Request().Body
-	if body == nil {
-		return invalid("", "a JSON body is required")
-	}
-	dec := json.NewDecoder(http.MaxBytesReader(c.Response(), body, maxJSONBytes))
-	if err := dec.Decode(v); err != nil {
-		var typeErr *json.UnmarshalTypeError
-		var maxErr *http.MaxBytesError
-		switch {
-		case errors.As(err, &maxErr):
-			return guanjia.Errorf(guanjia.ETOOLARGE, "request body is too large")
-		case errors.Is(err, io.EOF):
-			return invalid("", "a JSON body is required")
-		case errors.As(err, &typeErr):
-			return invalid(typeErr.Field, "%s must be a %s", typeErr.Field, typeErr.Type)
-		}
-		return invalid("", "malformed JSON: %v", err)
-	}
-	return nil
-}
-
 // pathID parses the :id path parameter.
 func pathID(c echo.Context) (int64, error) {
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
@@ -163,17 +164,4 @@ func pathID(c echo.Context) (int64, error) {
 		return 0, guanjia.Errorf(guanjia.ENOTFOUND, "no such id %q", c.Param("id"))
 	}
 	return id, nil
-}
-
-// queryInt parses an optional integer query parameter.
-func queryInt(c echo.Context, name string, def int) (int, error) {
-	v := c.QueryParam(name)
-	if v == "" {
-		return def, nil
-	}
-	n, err := strconv.Atoi(v)
-	if err != nil {
-		return 0, invalid(name, "%s must be a number", name)
-	}
-	return n, nil
 }

@@ -278,7 +278,7 @@ func nearQuery(c echo.Context) (*volunteer.Near, error) {
 	}
 	n := &volunteer.Near{Lat: lat, Lng: lng, CoordSystem: c.QueryParam("coord_system")}
 	if r := c.QueryParam("radius"); r != "" {
-		if n.RadiusM, err1 = strconv.ParseFloat(r, 64); err1 != nil || n.RadiusM <= 0 {
+		if n.RadiusM, err1 = strconv.ParseFloat(r, 64); err1 != nil || !(n.RadiusM > 0) { // negated: NaN too
 			return nil, invalid("radius", "radius is a positive number of metres")
 		}
 	}

@@ -102,7 +102,7 @@ func (w *volunteerWorld) user(name string, role guanjia.Role) (int64, string) {
 	if err := w.db.CreateUser(w.ctx, u); err != nil {
 		w.t.Fatal(err)
 	}
-	tok, err := api.IssueToken(w.secret, u, 90*24*time.Hour, w.clock.Now())
+	tok, err := api.IssueToken(w.ctx, w.db, w.secret, u, 90*24*time.Hour, w.clock.Now())
 	if err != nil {
 		w.t.Fatal(err)
 	}

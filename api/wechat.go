@@ -20,6 +20,10 @@ type MiniProgram interface {
 	QRCode(ctx context.Context, scene, page string) ([]byte, error)
 	// RecordConsents adds one subscribe consent for each template id.
 	RecordConsents(ctx context.Context, userID int64, templateIDs []string) error
+	// SubscribeTemplates maps each subscribe message (guanjia.Tpl…) to its template id.
+	SubscribeTemplates() map[string]string
+	// ListConsents returns the consents left per template id.
+	ListConsents(ctx context.Context, userID int64) (map[string]int, error)
 }
 
 func (s *Server) miniProgram() (MiniProgram, error) {

@@ -127,10 +127,6 @@ func (s *Service) importRows(ctx context.Context, b *Batch, rows []ImportRow) er
 			s.Log.Warn("credit: import progress", "batch", b.ID, "err", err)
 		}
 	}
-	if err := s.Store.ImportBatch(ctx, b, rows, progress); err != nil {
-		return err
-	}
-	b.Percent = 100
 	codes := make([]string, 0, len(rows))
 	seen := make(map[string]bool, len(rows))
 	for i := range rows {
@@ -139,6 +135,14 @@ func (s *Service) importRows(ctx context.Context, b *Batch, rows []ImportRow) er
 			codes = append(codes, c)
 		}
 	}
+	// Dropped before the commit too: the batch reads "done" as soon as it
+	// commits, and a lookup then must not answer from before the import.
+	// Dropped again after, for lookups cached while the import ran.
+	s.invalidate(ctx, codes)
+	if err := s.Store.ImportBatch(ctx, b, rows, progress); err != nil {
+		return err
+	}
+	b.Percent = 100
 	s.invalidate(ctx, codes)
 	if s.Cache != nil {
 		_ = s.Cache.Delete(ctx, progressKey)

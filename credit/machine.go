@@ -69,6 +69,9 @@ const (
 	RepairPending  RepairStatus = "pending"
 	RepairApproved RepairStatus = "approved"
 	RepairRefused  RepairStatus = "refused"
+	// Superseded: another application for the same entry was approved first;
+	// the entry is repaired and nothing is left to decide.
+	RepairSuperseded RepairStatus = "superseded"
 )
 
 // repairDecisions is the repair application's state table: decided once, by
@@ -79,6 +82,24 @@ var repairDecisions = map[RepairStatus]struct {
 }{
 	RepairApproved: {from: RepairPending, action: guanjia.CreditRepair},
 	RepairRefused:  {from: RepairPending, action: guanjia.CreditRepairRefuse},
+}
+
+// RepresentativeStatus is where a standing to act for a subject stands.
+type RepresentativeStatus string
+
+const (
+	RepresentativePending  RepresentativeStatus = "pending"
+	RepresentativeAccepted RepresentativeStatus = "accepted"
+	RepresentativeRefused  RepresentativeStatus = "refused"
+)
+
+// representativeDecisions is a standing's state table: a 授权委托书 is
+// pending until the department that reviews it accepts or refuses it, once.
+// (A 法定代表人's ID-number check is decided as it is filed: accepted, or
+// refused and kept as a failed attempt.)
+var representativeDecisions = map[RepresentativeStatus]struct{ from RepresentativeStatus }{
+	RepresentativeAccepted: {from: RepresentativePending},
+	RepresentativeRefused:  {from: RepresentativePending},
 }
 
 // ArticleStatus is where a 诚信动态/政策法规/通知公告 article stands.

@@ -17,7 +17,10 @@ type RepairApplication struct {
 }
 
 // ApplyRepair files a 信用修复 application for a 失信 entry in public view.
-// The deciding department is told; one application per entry is pending at a time.
+// Only someone who stands for the subject applies (see standing), and not
+// before the entry's minimum publication period has run (period.go). Each
+// applicant has at most one application pending per entry, so nobody blocks
+// the subject's own; the deciding department is told and sees them all.
 func (s *Service) ApplyRepair(ctx context.Context, who guanjia.Claims, in RepairApplication) (*Repair, error) {
 	in.Reason, in.Evidence = strings.TrimSpace(in.Reason), strings.TrimSpace(in.Evidence)
 	switch {
@@ -42,9 +45,17 @@ func (s *Service) ApplyRepair(ctx context.Context, who guanjia.Claims, in Repair
 	if _, err := next(e.Status, guanjia.CreditRepairApply, who.Role); err != nil {
 		return nil, err
 	}
+	basis, rep, err := s.standing(ctx, who, e)
+	if err != nil {
+		return nil, err
+	}
+	if from, ok := RepairableFrom(e); ok && s.Today().Before(from) {
+		return nil, guanjia.FieldError(guanjia.EUNPROCESSABLE, "entry_id",
+			"the minimum publication period has not ended: a repair can be applied for from %s", from.Format("2006-01-02"))
+	}
 	now := s.Now()
-	r := &Repair{EntryID: e.ID, Department: e.Department, ApplicantID: who.UserID, Reason: in.Reason,
-		Evidence: in.Evidence, Status: RepairPending, CreatedAt: now}
+	r := &Repair{EntryID: e.ID, Department: e.Department, ApplicantID: who.UserID, Basis: basis, Representative: rep,
+		Reason: in.Reason, Evidence: in.Evidence, Status: RepairPending, CreatedAt: now}
 	actor := who.UserID
 	ev := &guanjia.CreditEvent{EntryID: e.ID, Action: guanjia.CreditRepairApply, From: e.Status, To: e.Status,
 		ActorID: &actor, ActorRole: who.Role, At: now}
@@ -113,6 +124,10 @@ func (s *Service) DecideRepair(ctx context.Context, who guanjia.Claims, id int64
 	}
 	s.notify(ctx, r.ApplicantID, guanjia.ChannelSubscribe, guanjia.TplCreditRepairDecided,
 		map[string]string{"repair": strconv.FormatInt(r.ID, 10), "status": string(r.Status), "note": note})
+	for _, o := range ch.Superseded {
+		s.notify(ctx, o.ApplicantID, guanjia.ChannelSubscribe, guanjia.TplCreditRepairDecided,
+			map[string]string{"repair": strconv.FormatInt(o.ID, 10), "status": string(o.Status), "note": o.DecisionNote})
+	}
 	return r, nil
 }
 

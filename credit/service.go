@@ -22,8 +22,10 @@ type Service struct {
 	Cache    Cache // hot lookups by code; nil = none
 	Jobs     Jobs  // import jobs; nil = every valid batch is imported inline
 	Notifier guanjia.Notifier
-	Now      func() time.Time
-	Log      *slog.Logger
+	// Blobs keeps uploaded 授权委托书; nil = agents cannot file one.
+	Blobs guanjia.BlobStore
+	Now   func() time.Time
+	Log   *slog.Logger
 	// MaxImportBytes bounds an upload.
 	MaxImportBytes int64
 	// InlineRows is the largest batch imported within the upload request;
@@ -31,6 +33,8 @@ type Service struct {
 	InlineRows int
 	// CacheTTL bounds how stale a cached lookup can be if an invalidation is lost.
 	CacheTTL time.Duration
+	// MaxDocumentBytes bounds an uploaded 授权委托书.
+	MaxDocumentBytes int64
 }
 
 // NewService returns a Service with the defaults of 诚信海口.
@@ -38,7 +42,7 @@ func NewService(st Store, cache Cache, jobs Jobs, notifier guanjia.Notifier) *Se
 	return &Service{
 		Store: st, Cache: cache, Jobs: jobs, Notifier: notifier,
 		Now: func() time.Time { return time.Now().UTC() }, Log: slog.Default(),
-		MaxImportBytes: 50 << 20, InlineRows: 2000, CacheTTL: 10 * time.Minute,
+		MaxImportBytes: 50 << 20, InlineRows: 2000, CacheTTL: 10 * time.Minute, MaxDocumentBytes: 10 << 20,
 	}
 }
 
@@ -313,9 +317,8 @@ func countStatus(entries []*guanjia.CreditEntry) int {
 }
 
 func pageBounds(page, perPage, def int) (int, int) {
-	if page < 1 {
-		page = 1
-	}
+	page = min(max(page, 1), guanjia.MaxPage) // bounds OFFSET = (page-1)·perPage
+
 	if perPage < 1 {
 		perPage = def
 	}

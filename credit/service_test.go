@@ -153,12 +153,20 @@ var (
 	codeNanYang = credit.CompleteCreditCode("91460100MA5T00001")
 	codeQiongZ  = credit.CompleteCreditCode("91460100MA5T00002")
 	idWang      = credit.CompleteIDNumber("46010019850312123") // a 自然人 on the black list
+	// The registered 法定代表人 of 南洋劳务 and of 椰风建筑.
+	repChen, idChen = "陈南洋", credit.CompleteIDNumber("46010619700101001")
+	repLin, idLin   = "林椰风", credit.CompleteIDNumber("46010519750505002")
 )
 
 const blackHeader = "行政相对人名称,行政相对人类别,统一社会信用代码,法定代表人,证件号码,名单名称,列入原因,认定依据文号,认定部门,认定日期,有效期至\n"
 
 func blackRow(name, kind, code, id, doc, decided, until string) string {
-	return strings.Join([]string{name, kind, code, "", id, "拖欠农民工工资失信联合惩戒对象名单", "拖欠农民工工资", doc,
+	return blackRowRep(name, kind, code, "", id, doc, decided, until)
+}
+
+// blackRowRep is a row naming the 法定代表人 (legalRep, with their ID number in 证件号码).
+func blackRowRep(name, kind, code, legalRep, id, doc, decided, until string) string {
+	return strings.Join([]string{name, kind, code, legalRep, id, "拖欠农民工工资失信联合惩戒对象名单", "拖欠农民工工资", doc,
 		"海口市人力资源和社会保障局", decided, until}, ",") + "\n"
 }
 
@@ -175,8 +183,8 @@ func mixedCSV() string {
 
 func fixedCSV() string {
 	return blackHeader +
-		blackRow("海南椰风建筑工程有限公司", "法人及非法人组织", codeYeFeng, "", "海人社欠薪〔2026〕1号", "2026-01-05", "2029-01-05") +
-		blackRow("海南南洋劳务有限公司", "法人及非法人组织", codeNanYang, "", "海人社欠薪〔2026〕2号", "2026-01-05", "2029-01-05") +
+		blackRowRep("海南椰风建筑工程有限公司", "法人及非法人组织", codeYeFeng, repLin, idLin, "海人社欠薪〔2026〕1号", "2026-01-05", "2029-01-05") +
+		blackRowRep("海南南洋劳务有限公司", "法人及非法人组织", codeNanYang, repChen, idChen, "海人社欠薪〔2026〕2号", "2026-01-05", "2029-01-05") +
 		blackRow("海南琼州装饰工程有限公司", "法人及非法人组织", codeQiongZ, "", "海人社欠薪〔2026〕3号", "2026-03-01", "2029-01-05") +
 		blackRow("王某某", "自然人", "", idWang, "海人社欠薪〔2026〕5号", "2026-01-06", "2026-06-30")
 }
@@ -290,10 +298,13 @@ func TestImportLookupExpireRepair(t *testing.T) {
 		t.Errorf("the publishing department was not told: %v", r.notes.templates())
 	}
 
-	// A repair takes another entry out of public view.
+	// A repair, applied for by the company's 法定代表人, takes another entry out of public view.
 	d, err = r.svc.Subject(ctx, r.public, codeNanYang)
 	if err != nil || len(d.Black) != 1 {
 		t.Fatalf("before repair: %+v %v", d, err)
+	}
+	if _, _, err := r.svc.BindLegalRep(ctx, r.citizen, codeNanYang, credit.LegalRepClaim{Name: repChen, IDNumber: idChen}); err != nil {
+		t.Fatal(err)
 	}
 	app, err := r.svc.ApplyRepair(ctx, r.citizen, credit.RepairApplication{EntryID: d.Black[0].ID,
 		Reason: "已足额支付拖欠工资", Evidence: "工资支付凭证 海人社函〔2026〕9号"})
@@ -607,6 +618,9 @@ func TestRevokeAndRepairRules(t *testing.T) {
 	}
 	// A refusal needs a note, and leaves the entry public.
 	d, _ = r.svc.Subject(ctx, r.public, codeYeFeng)
+	if _, _, err := r.svc.BindLegalRep(ctx, r.citizen, codeYeFeng, credit.LegalRepClaim{Name: repLin, IDNumber: idLin}); err != nil {
+		t.Fatal(err)
+	}
 	app, err := r.svc.ApplyRepair(ctx, r.citizen, credit.RepairApplication{EntryID: d.Black[0].ID, Reason: "已整改", Evidence: "整改报告"})
 	if err != nil {
 		t.Fatal(err)

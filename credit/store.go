@@ -52,9 +52,27 @@ type Store interface {
 	// StaleBatches lists batches still queued since before, for the sweep to queue again.
 	StaleBatches(ctx context.Context, before time.Time) ([]int64, error)
 
+	// CreateRepair files an application with its event; ECONFLICT when the
+	// applicant already has one pending for the entry.
 	CreateRepair(ctx context.Context, r *Repair, ev *guanjia.CreditEvent) error
 	FindRepair(ctx context.Context, id int64) (*Repair, error)
 	ListRepairs(ctx context.Context, f RepairFilter) ([]*Repair, error)
+
+	// CreateRepresentative records a standing (or a failed attempt); ECONFLICT
+	// when the user already has a pending or accepted one for the subject and department.
+	CreateRepresentative(ctx context.Context, r *Representative) error
+	FindRepresentative(ctx context.Context, id int64) (*Representative, error)
+	// ListRepresentatives answers newest first, each with its subject.
+	ListRepresentatives(ctx context.Context, f RepresentativeFilter) ([]*Representative, error)
+	// DecideRepresentative saves the decision on a pending 授权委托书;
+	// ECONFLICT when it is no longer pending.
+	DecideRepresentative(ctx context.Context, r *Representative) error
+	// MatchSubjectIDNumber reports whether the subject has a registered ID
+	// number (its 法定代表人's, 经营者's, or a person's own) and whether idNumber is it.
+	MatchSubjectIDNumber(ctx context.Context, subjectID int64, idNumber string) (registered, match bool, err error)
+	// MatchRealName reports whether the user has a real-name certification
+	// (公益海口's) and whether idNumber is its ID number.
+	MatchRealName(ctx context.Context, userID int64, idNumber string) (certified, match bool, err error)
 
 	CreateArticle(ctx context.Context, a *Article) error
 	// UpdateArticle saves a; when expect is set the article must still have that status.
@@ -107,8 +125,11 @@ type EntryChange struct {
 	To      guanjia.CreditStatus // Expect when the status stays
 	Event   *guanjia.CreditEvent
 	// Repair, when set, is a decided application saved in the same
-	// transaction; it must still be pending.
-	Repair *Repair
+	// transaction; it must still be pending. When it is approved, the entry's
+	// other pending applications are closed as superseded, and returned in
+	// Superseded.
+	Repair     *Repair
+	Superseded []*Repair
 }
 
 // Remit is the record types one department may publish.
@@ -159,22 +180,76 @@ type BatchFilter struct {
 
 // Repair is an application for 信用修复 of one entry.
 type Repair struct {
-	ID           int64
-	EntryID      int64
-	Entry        *guanjia.CreditEntry // filled in for answers
-	Department   string               // the entry's deciding department, who decides
-	ApplicantID  int64
-	Reason       string
-	Evidence     string // what the subject shows: 整改 done, fine paid, 信用承诺书, with document numbers
-	Status       RepairStatus
-	DecidedBy    *int64
+	ID             int64
+	EntryID        int64
+	Entry          *guanjia.CreditEntry // filled in for answers
+	Department     string               // the entry's deciding department, who decides
+	ApplicantID    int64
+	Basis          Basis  // how the applicant stands for the subject
+	Representative *int64 // the standing applied under (法定代表人 or 授权委托书)
+	Reason         string
+	Evidence       string // what the subject shows: 整改 done, fine paid, 信用承诺书, with document numbers
+	Status         RepairStatus
+	DecidedBy      *int64
+	DecisionNote   string
+	DecidedAt      *time.Time
+	CreatedAt      time.Time
+}
+
+// Basis is how someone stands for a subject in 信用修复.
+type Basis string
+
+const (
+	AsLegalRep   Basis = "legal_rep"         // the 法定代表人 (经营者, the person themself): name and ID number matched
+	AsAgent      Basis = "power_of_attorney" // an agent whose 授权委托书 the department accepted
+	AsDepartment Basis = "department"        // staff of the publishing department, on the subject's behalf
+	AsAdmin      Basis = "admin"
+)
+
+// Representative is a user's standing to act for a credit subject: as its
+// 法定代表人 (accepted when the name and ID number match the registered
+// ones; a mismatch is kept, refused, as a failed attempt) or as an agent with
+// a 授权委托书 (pending until the department accepts it).
+type Representative struct {
+	ID        int64
+	SubjectID int64
+	Subject   *guanjia.CreditSubject // filled in for answers
+	UserID    int64
+	Basis     Basis
+	Name      string // the representative's name, as they gave it
+	// Department reviews a 授权委托书, and it covers that department's
+	// entries only; "" (法定代表人) covers every department's.
+	Department   string
+	EntryID      *int64 // the entry a 授权委托书 was filed for
+	DocumentKey  string // the 授权委托书 in the blob store
+	DocumentType string
+	DocumentSize int64
+	Status       RepresentativeStatus
+	DecidedBy    *int64 // nil: decided by the system (an ID-number check)
 	DecisionNote string
 	DecidedAt    *time.Time
 	CreatedAt    time.Time
 }
 
+// Covers reports whether r lets its user apply for the repair of e.
+func (r *Representative) Covers(e *guanjia.CreditEntry) bool {
+	return r.Status == RepresentativeAccepted && r.SubjectID == e.SubjectID && (r.Department == "" || r.Department == e.Department)
+}
+
+// RepresentativeFilter selects standings.
+type RepresentativeFilter struct {
+	SubjectID  int64
+	UserID     int64
+	Department string
+	Basis      Basis
+	Status     []RepresentativeStatus
+	Since      time.Time // created at or after
+	Limit      int
+}
+
 // RepairFilter selects repair applications.
 type RepairFilter struct {
+	EntryID     int64
 	Department  string
 	ApplicantID int64
 	Status      RepairStatus

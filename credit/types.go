@@ -42,6 +42,7 @@ const (
 	keyValidFrom   = "valid_from"
 	keyValidUntil  = "valid_until"
 	keyPublicUntil = "public_until"
+	keySeverity    = "severity"
 )
 
 // Subject columns, common to every template.
@@ -62,6 +63,24 @@ var subjectKinds = map[string]guanjia.SubjectKind{
 	"自然人": guanjia.SubjectPerson, "person": guanjia.SubjectPerson,
 }
 
+// severities maps the 失信程度 written in files to a CreditSeverity. An empty
+// cell is 一般失信: a department marks 严重失信 explicitly.
+var severities = map[string]guanjia.CreditSeverity{
+	"一般失信": guanjia.SeverityGeneral, "一般": guanjia.SeverityGeneral, "general": guanjia.SeverityGeneral,
+	"严重失信": guanjia.SeveritySerious, "严重": guanjia.SeveritySerious, "serious": guanjia.SeveritySerious,
+}
+
+// SeverityName is the Chinese of a severity, as the template writes it.
+func SeverityName(s guanjia.CreditSeverity) string {
+	switch s {
+	case guanjia.SeverityGeneral:
+		return "一般失信"
+	case guanjia.SeveritySerious:
+		return "严重失信"
+	}
+	return string(s)
+}
+
 var subjectFields = []Field{
 	{Key: keySubjectName, Header: "行政相对人名称", Required: true},
 	{Key: keySubjectKind, Header: "行政相对人类别", Kind: KindEnum, Enum: []string{"法人及非法人组织", "个体工商户", "自然人"}},
@@ -80,6 +99,16 @@ type RecordType struct {
 	Negative bool
 	List     bool // a red or black list rather than a record
 	Fields   []Field
+}
+
+// Graded reports whether the type's records carry a 失信程度 (一般/严重).
+func (t *RecordType) Graded() bool {
+	for _, f := range t.Fields {
+		if f.Key == keySeverity {
+			return true
+		}
+	}
+	return false
 }
 
 // Columns returns the template's columns: the subject's, then the type's own.
@@ -124,6 +153,8 @@ var recordTypes = []*RecordType{
 		{Key: keyPublicUntil, Header: "公示截止期", Kind: KindDate, Required: true},
 		{Key: keyAuthority, Header: "处罚机关", Required: true},
 		{Key: "source_unit", Header: "数据来源单位", Required: true},
+		// Last, so files made from the older template still line up; empty = 一般失信.
+		{Key: keySeverity, Header: "失信程度", Kind: KindEnum, Enum: []string{"一般失信", "严重失信"}},
 	}},
 	{Code: guanjia.CreditRedList, Name: "红名单", List: true, Fields: listFields},
 	{Code: guanjia.CreditBlackList, Name: "黑名单", List: true, Negative: true, Fields: listFields},

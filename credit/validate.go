@@ -216,11 +216,16 @@ func validateRows(rt *RecordType, t *table, now time.Time, department string) ([
 				if d := v.optionalDate(f, val); d != nil {
 					e.PublicUntil = *d
 				}
+			case keySeverity:
+				e.Severity = severities[val]
 			default:
 				if val != "" {
 					e.Fields[f.Key] = val
 				}
 			}
+		}
+		if rt.Graded() && e.Severity == "" {
+			e.Severity = guanjia.SeverityGeneral
 		}
 		// Cross-field checks run on fields that passed their own: a
 		// reported cell is not reported again.
@@ -303,6 +308,10 @@ func (v *rowValidator) field(f Field, today time.Time) (string, bool) {
 		}
 		return "", true
 	}
+	if guanjia.CheckText(f.Header, val, 0, true) != nil { // a NUL or another control character (line breaks in a cell are fine)
+		v.fail(f.Header, "contains a control character or text that is not UTF-8")
+		return "", false
+	}
 	max := f.Max
 	if max == 0 {
 		max = 200
@@ -335,6 +344,11 @@ func (v *rowValidator) field(f Field, today time.Time) (string, bool) {
 	case KindEnum:
 		if f.Key == keySubjectKind {
 			if _, ok := subjectKinds[val]; ok {
+				return val, true
+			}
+		}
+		if f.Key == keySeverity {
+			if _, ok := severities[val]; ok {
 				return val, true
 			}
 		}

@@ -39,7 +39,10 @@ func (s *Service) Act(ctx context.Context, who guanjia.Claims, id int64, action 
 	if err != nil {
 		return nil, err
 	}
-	if err := s.authorize(ctx, who, c); err != nil {
+	if _, err := s.authorize(ctx, who, c); err != nil {
+		return nil, err
+	}
+	if err := guanjia.CheckText("note", in.Note, guanjia.MaxNote, true); err != nil {
 		return nil, err
 	}
 	to, err := next(c.Status, action, who.Role)
@@ -218,8 +221,12 @@ func (s *Service) Act(ctx context.Context, who guanjia.Claims, id int64, action 
 			return nil, err
 		}
 		for _, f := range followers {
+			note := progress[1]
+			if f != c.ReporterID && action == guanjia.ActionReject {
+				note = "经核实不予立案" // the staff's reason is for the reporter, not for those who follow (ViewFollower)
+			}
 			ch.Messages = append(ch.Messages, s.message(f, guanjia.ChannelSubscribe, guanjia.TplComplaintUpdate, c,
-				map[string]string{"status": progress[0], "note": progress[1]}))
+				map[string]string{"status": progress[0], "note": note}))
 		}
 	}
 	if err := s.save(ctx, ch); err != nil {

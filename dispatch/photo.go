@@ -12,8 +12,8 @@ import (
 // Photo kinds: the reporter's, and the crew's before and after handling.
 var photoKinds = map[string]bool{"report": true, "before": true, "after": true}
 
-// AttachPhoto stores an image for complaint id; the caller must be able to see it.
-// contentType has been sniffed from the bytes by the caller.
+// AttachPhoto stores an image for complaint id; the caller must see it fully.
+// The caller has decoded and re-encoded the image: contentType is what it is now.
 func (s *Service) AttachPhoto(ctx context.Context, who guanjia.Claims, id int64, kind, contentType string, size int64, body io.Reader) (*guanjia.Photo, error) {
 	if !photoKinds[kind] {
 		return nil, guanjia.FieldError(guanjia.EINVALID, "kind", "kind is report, before or after")
@@ -22,7 +22,7 @@ func (s *Service) AttachPhoto(ctx context.Context, who guanjia.Claims, id int64,
 	if err != nil {
 		return nil, err
 	}
-	if err := s.authorize(ctx, who, c); err != nil {
+	if err := s.authorizeFull(ctx, who, c); err != nil { // a follower adds nothing to another's report
 		return nil, err
 	}
 	if kind != "report" && who.Role == guanjia.RoleCitizen {
@@ -65,7 +65,7 @@ func (s *Service) OpenPhotoByID(ctx context.Context, photoID string) (*guanjia.P
 	return p, r, err
 }
 
-// OpenPhoto returns a photo's bytes if who may see its complaint.
+// OpenPhoto returns a photo's bytes if who may see its complaint fully.
 func (s *Service) OpenPhoto(ctx context.Context, who guanjia.Claims, photoID string) (*guanjia.Photo, io.ReadCloser, error) {
 	p, err := s.Store.FindPhoto(ctx, photoID)
 	if err != nil {
@@ -75,7 +75,7 @@ func (s *Service) OpenPhoto(ctx context.Context, who guanjia.Claims, photoID str
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := s.authorize(ctx, who, c); err != nil || p.Hidden {
+	if err := s.authorizeFull(ctx, who, c); err != nil || p.Hidden { // a follower sees no photos
 		return nil, nil, guanjia.Errorf(guanjia.ENOTFOUND, "photo %s not found", photoID)
 	}
 	r, err := s.Blobs.Open(ctx, p.ID)

@@ -6,55 +6,114 @@ import (
 	"guanjia"
 )
 
-// authorize says whether who may see complaint c: a citizen their own (or one
-// they follow), a crew member their tasks and their unit's unassigned ones, a
-// unit admin their unit's, the hotline and command center everything.
-func (s *Service) authorize(ctx context.Context, who guanjia.Claims, c *guanjia.Complaint) error {
+// View is how much of a complaint its caller sees.
+type View int
+
+const (
+	// ViewFull is the whole complaint: staff within their scope, and the
+	// citizen who reported it (without the caller's phone).
+	ViewFull View = iota + 1
+	// ViewFollower is what a citizen who follows someone else's report (a
+	// me-too, or a merge) sees: how the work goes, never another person's
+	// words, place, photos or identity. See followerView.
+	ViewFollower
+)
+
+// StaffSees says whether a staff member may see complaint c: the hotline
+// and command center everything, a unit admin their unit's, a crew member
+// their tasks and their unit's unassigned open ones. The live feed applies
+// the same rule to every change it fans out.
+func StaffSees(who guanjia.Claims, c *guanjia.Complaint) bool {
 	switch who.Role {
 	case guanjia.RoleAgent, guanjia.RoleDispatcher, guanjia.RoleAdmin:
-		return nil
+		return true
 	case guanjia.RoleUnitAdmin:
-		if c.UnitCode == who.UnitCode {
-			return nil
-		}
+		return c.UnitCode == who.UnitCode
 	case guanjia.RoleCrew:
-		if (c.AssigneeID != nil && *c.AssigneeID == who.UserID) || (c.AssigneeID == nil && c.UnitCode == who.UnitCode && c.Status.Open()) {
-			return nil
-		}
-	case guanjia.RoleCitizen:
-		if c.ReporterID == who.UserID {
-			return nil
-		}
+		return (c.AssigneeID != nil && *c.AssigneeID == who.UserID) || (c.AssigneeID == nil && c.UnitCode == who.UnitCode && c.Status.Open())
+	}
+	return false
+}
+
+// authorize says how much of complaint c who may see: staff by StaffSees,
+// a citizen their own report fully and one they follow as a follower.
+func (s *Service) authorize(ctx context.Context, who guanjia.Claims, c *guanjia.Complaint) (View, error) {
+	switch {
+	case StaffSees(who, c):
+		return ViewFull, nil
+	case who.Role == guanjia.RoleCitizen && c.ReporterID == who.UserID:
+		return ViewFull, nil
+	case who.Role == guanjia.RoleCitizen:
 		if ok, err := s.Store.IsFollower(ctx, c.ID, who.UserID); err != nil {
-			return err
+			return 0, err
 		} else if ok {
-			return nil
+			return ViewFollower, nil
 		}
 	}
 	// Not found rather than forbidden: do not confirm that someone else's complaint exists.
-	return guanjia.Errorf(guanjia.ENOTFOUND, "complaint %d not found", c.ID)
+	return 0, guanjia.Errorf(guanjia.ENOTFOUND, "complaint %d not found", c.ID)
 }
 
-// Detail is a complaint with its timeline and photos.
+// authorizeFull is authorize for what only a full viewer may do: open or
+// add photos. A follower is told the complaint is not found.
+func (s *Service) authorizeFull(ctx context.Context, who guanjia.Claims, c *guanjia.Complaint) error {
+	view, err := s.authorize(ctx, who, c)
+	if err == nil && view != ViewFull {
+		err = guanjia.Errorf(guanjia.ENOTFOUND, "complaint %d not found", c.ID)
+	}
+	return err
+}
+
+// followerView is complaint c as a follower sees it: its status, category,
+// place on the grid (district, grid, unit) and deadlines. The description,
+// address, coordinates, source, reporter, caller, assignee and rating are
+// another person's and are left out.
+func followerView(c *guanjia.Complaint) *guanjia.Complaint {
+	return &guanjia.Complaint{
+		ID: c.ID, Category: c.Category, Status: c.Status, GridID: c.GridID, District: c.District, UnitCode: c.UnitCode,
+		DuplicateOf: c.DuplicateOf, ReopenCount: c.ReopenCount, Overdue: c.Overdue,
+		AcceptBy: c.AcceptBy, ArriveBy: c.ArriveBy, ResolveBy: c.ResolveBy,
+		DispatchedAt: c.DispatchedAt, AcceptedAt: c.AcceptedAt, ArrivedAt: c.ArrivedAt, ResolvedAt: c.ResolvedAt, ClosedAt: c.ClosedAt,
+		CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt,
+	}
+}
+
+// followerEvents is a timeline as a follower sees it: what happened and
+// when. Notes (staff may name people in them), actors, assignees and
+// check-in positions are left out.
+func followerEvents(events []*guanjia.Event) []*guanjia.Event {
+	out := make([]*guanjia.Event, len(events))
+	for i, e := range events {
+		out[i] = &guanjia.Event{ID: e.ID, ComplaintID: e.ComplaintID, Action: e.Action, From: e.From, To: e.To, At: e.At}
+	}
+	return out
+}
+
+// Detail is a complaint with its timeline and photos, as its caller may see it.
 type Detail struct {
 	*guanjia.Complaint
+	View    View
 	Events  []*guanjia.Event
 	Photos  []*guanjia.Photo
 	Actions []guanjia.Action // what the caller may do now
 }
 
-// Get returns complaint id with its timeline, if who may see it.
+// Get returns complaint id with its timeline, as much of it as who may see.
 func (s *Service) Get(ctx context.Context, who guanjia.Claims, id int64) (*Detail, error) {
 	c, err := s.Store.FindComplaint(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	if err := s.authorize(ctx, who, c); err != nil {
+	view, err := s.authorize(ctx, who, c)
+	if err != nil {
 		return nil, err
 	}
 	events, err := s.Store.ListEvents(ctx, id)
 	if err != nil {
 		return nil, err
+	}
+	if view == ViewFollower {
+		return &Detail{Complaint: followerView(c), View: view, Events: followerEvents(events)}, nil
 	}
 	photos, err := s.Store.ListPhotos(ctx, id)
 	if err != nil {
@@ -63,7 +122,7 @@ func (s *Service) Get(ctx context.Context, who guanjia.Claims, id int64) (*Detai
 	if who.Role == guanjia.RoleCitizen {
 		c.CallerPhone = ""
 	}
-	return &Detail{Complaint: c, Events: events, Photos: photos, Actions: Allowed(c.Status, who.Role)}, nil
+	return &Detail{Complaint: c, View: view, Events: events, Photos: photos, Actions: Allowed(c.Status, who.Role)}, nil
 }
 
 // List returns a page of the complaints who may see, newest first, and the total.
@@ -79,13 +138,22 @@ func (s *Service) List(ctx context.Context, who guanjia.Claims, f guanjia.Compla
 	default:
 		return nil, 0, guanjia.Errorf(guanjia.EFORBIDDEN, "not allowed")
 	}
-	if f.Page < 1 {
-		f.Page = 1
-	}
+	f.Page = min(max(f.Page, 1), guanjia.MaxPage) // bounds OFFSET = (page-1)·per_page
 	if f.PerPage < 1 || f.PerPage > 200 {
 		f.PerPage = 50
 	}
-	return s.Store.ListComplaints(ctx, f)
+	list, total, err := s.Store.ListComplaints(ctx, f)
+	if err != nil {
+		return nil, 0, err
+	}
+	if who.Role == guanjia.RoleCitizen { // their own reports, and those they follow as followers
+		for i, c := range list {
+			if c.ReporterID != who.UserID {
+				list[i] = followerView(c)
+			}
+		}
+	}
+	return list, total, nil
 }
 
 // Crews lists crew members with their open tasks, for dispatchers choosing

@@ -435,7 +435,7 @@ func (s *DB) crews(ctx context.Context, where string, args ...any) ([]dispatch.C
 	err := s.db.WithContext(ctx).
 		Select("users.*, (SELECT COUNT(*) FROM complaints WHERE complaints.assignee_id = users.id AND complaints.status IN ?) AS open_tasks",
 			[]guanjia.Status{guanjia.StatusDispatched, guanjia.StatusAccepted, guanjia.StatusOnSite}).
-		Where("role = ?", guanjia.RoleCrew).Where(where, args...).Order("id").Find(&rows).Error
+		Where("role = ? AND disabled_at IS NULL", guanjia.RoleCrew).Where(where, args...).Order("id").Find(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("store: crews: %w", err)
 	}

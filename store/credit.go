@@ -51,6 +51,7 @@ type creditEntryRow struct {
 	DocumentNo  string
 	Authority   string
 	Department  string
+	Severity    string
 	DecidedOn   time.Time
 	ValidFrom   *time.Time
 	ValidUntil  *time.Time
@@ -66,7 +67,8 @@ func (creditEntryRow) TableName() string { return "credit_entries" }
 
 func (r *creditEntryRow) entry() *guanjia.CreditEntry {
 	e := &guanjia.CreditEntry{ID: r.ID, Type: r.Type, SubjectID: r.SubjectID, ListName: r.ListName, Reason: r.Reason,
-		DocumentNo: r.DocumentNo, Authority: r.Authority, Department: r.Department, DecidedOn: r.DecidedOn.UTC(),
+		DocumentNo: r.DocumentNo, Authority: r.Authority, Department: r.Department, Severity: guanjia.CreditSeverity(r.Severity),
+		DecidedOn: r.DecidedOn.UTC(),
 		ValidFrom: utc(r.ValidFrom), ValidUntil: utc(r.ValidUntil), PublicUntil: r.PublicUntil.UTC(),
 		Status: guanjia.CreditStatus(r.Status), CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
 	if r.BatchID != nil {
@@ -340,6 +342,11 @@ func (s *DB) SaveEntryChange(ctx context.Context, ch *credit.EntryChange) error 
 			} else if res.RowsAffected == 0 {
 				return guanjia.Errorf(guanjia.ECONFLICT, "repair %d was already decided", r.ID)
 			}
+			if r.Status == credit.RepairApproved {
+				if err := supersedeRepairs(tx, ch, r); err != nil {
+					return err
+				}
+			}
 		}
 		row := toCreditEventRow(ch.Event)
 		if err := tx.Create(row).Error; err != nil {
@@ -348,6 +355,23 @@ func (s *DB) SaveEntryChange(ctx context.Context, ch *credit.EntryChange) error 
 		ch.Event.ID = row.ID
 		return nil
 	})
+}
+
+// supersedeRepairs closes the entry's other pending applications once one is
+// approved: the entry is repaired, nothing is left to decide.
+func supersedeRepairs(tx *gorm.DB, ch *credit.EntryChange, approved *credit.Repair) error {
+	const note = "该信息已根据其他申请完成信用修复"
+	var rows []creditRepairRow
+	if err := tx.Raw(`UPDATE credit_repairs SET status = ?, decision_note = ?, decided_at = ?
+		WHERE entry_id = ? AND status = ? AND id <> ? RETURNING id, applicant_id`,
+		credit.RepairSuperseded, note, approved.DecidedAt, ch.EntryID, credit.RepairPending, approved.ID).Scan(&rows).Error; err != nil {
+		return fmt.Errorf("store: supersede repairs of %d: %w", ch.EntryID, err)
+	}
+	for _, row := range rows {
+		ch.Superseded = append(ch.Superseded, &credit.Repair{ID: row.ID, EntryID: ch.EntryID, ApplicantID: row.ApplicantID,
+			Status: credit.RepairSuperseded, DecisionNote: note, DecidedAt: approved.DecidedAt})
+	}
+	return nil
 }
 
 // ExpireDue expires up to limit active entries whose period ended before day.
@@ -565,36 +589,38 @@ func (s *DB) StaleBatches(ctx context.Context, before time.Time) ([]int64, error
 }
 
 type creditRepairRow struct {
-	ID           int64 `gorm:"primaryKey"`
-	EntryID      int64
-	Department   string
-	ApplicantID  int64
-	Reason       string
-	Evidence     string
-	Status       string
-	DecidedBy    *int64
-	DecisionNote string
-	DecidedAt    *time.Time
-	CreatedAt    time.Time
+	ID               int64 `gorm:"primaryKey"`
+	EntryID          int64
+	Department       string
+	ApplicantID      int64
+	Basis            string
+	RepresentativeID *int64
+	Reason           string
+	Evidence         string
+	Status           string
+	DecidedBy        *int64
+	DecisionNote     string
+	DecidedAt        *time.Time
+	CreatedAt        time.Time
 }
 
 func (creditRepairRow) TableName() string { return "credit_repairs" }
 
 func (r *creditRepairRow) repair() *credit.Repair {
 	return &credit.Repair{ID: r.ID, EntryID: r.EntryID, Department: r.Department, ApplicantID: r.ApplicantID,
-		Reason: r.Reason, Evidence: r.Evidence, Status: credit.RepairStatus(r.Status), DecidedBy: r.DecidedBy,
+		Basis: credit.Basis(r.Basis), Representative: r.RepresentativeID, Reason: r.Reason, Evidence: r.Evidence, Status: credit.RepairStatus(r.Status), DecidedBy: r.DecidedBy,
 		DecisionNote: r.DecisionNote, DecidedAt: utc(r.DecidedAt), CreatedAt: r.CreatedAt.UTC()}
 }
 
 // CreateRepair files an application and its event; a second pending
-// application for the same entry is ECONFLICT.
+// application of the same applicant for the same entry is ECONFLICT.
 func (s *DB) CreateRepair(ctx context.Context, r *credit.Repair, ev *guanjia.CreditEvent) error {
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		row := &creditRepairRow{EntryID: r.EntryID, Department: r.Department, ApplicantID: r.ApplicantID, Reason: r.Reason,
-			Evidence: r.Evidence, Status: string(r.Status), CreatedAt: r.CreatedAt}
+		row := &creditRepairRow{EntryID: r.EntryID, Department: r.Department, ApplicantID: r.ApplicantID, Basis: string(r.Basis),
+			RepresentativeID: r.Representative, Reason: r.Reason, Evidence: r.Evidence, Status: string(r.Status), CreatedAt: r.CreatedAt}
 		if err := tx.Create(row).Error; err != nil {
 			if isUniqueViolation(err) {
-				return guanjia.FieldError(guanjia.ECONFLICT, "entry_id", "a repair of this entry is already pending")
+				return guanjia.FieldError(guanjia.ECONFLICT, "entry_id", "you already have a repair of this entry pending")
 			}
 			return fmt.Errorf("store: create repair: %w", err)
 		}
@@ -619,6 +645,9 @@ func (s *DB) FindRepair(ctx context.Context, id int64) (*credit.Repair, error) {
 
 func (s *DB) ListRepairs(ctx context.Context, f credit.RepairFilter) ([]*credit.Repair, error) {
 	q := s.db.WithContext(ctx)
+	if f.EntryID != 0 {
+		q = q.Where("entry_id = ?", f.EntryID)
+	}
 	if f.Department != "" {
 		q = q.Where("department = ?", f.Department)
 	}
@@ -751,7 +780,7 @@ var _ credit.Store = (*DB)(nil)
 // ---- import ----
 
 // importChunk is how many rows one statement writes. On SQLite, rows are
-// spelled out as VALUES lists: 16 entry columns × 1000 stays under its limit
+// spelled out as VALUES lists: 17 entry columns × 1000 stays under its limit
 // on bound parameters. On PostgreSQL each column travels as one array
 // (unnest), so a chunk costs one parse and plan whatever its size.
 const importChunk = 1000
@@ -898,6 +927,7 @@ type naturalKey struct {
 // entryContent is what an import may change of an existing entry.
 type entryContent struct {
 	listName, reason       string
+	severity               guanjia.CreditSeverity
 	decidedOn, publicUntil time.Time
 	validFrom, validUntil  *time.Time
 	fields                 map[string]string
@@ -911,7 +941,7 @@ func sameDate(a, b *time.Time) bool {
 }
 
 func (c *entryContent) same(e *guanjia.CreditEntry) bool {
-	return c.listName == e.ListName && c.reason == e.Reason && c.decidedOn.Equal(e.DecidedOn) &&
+	return c.listName == e.ListName && c.reason == e.Reason && c.severity == e.Severity && c.decidedOn.Equal(e.DecidedOn) &&
 		c.publicUntil.Equal(e.PublicUntil) && sameDate(c.validFrom, e.ValidFrom) && sameDate(c.validUntil, e.ValidUntil) &&
 		maps.Equal(c.fields, e.Fields)
 }
@@ -950,7 +980,7 @@ func (w *importWriter) entries(ctx context.Context, chunk []credit.ImportRow, id
 	for i := range chunk {
 		e := &chunk[i].Entry
 		old := byKey[naturalKey{e.Authority, e.DocumentNo, e.SubjectID}]
-		c := entryContent{listName: e.ListName, reason: e.Reason, decidedOn: e.DecidedOn, publicUntil: e.PublicUntil,
+		c := entryContent{listName: e.ListName, reason: e.Reason, severity: e.Severity, decidedOn: e.DecidedOn, publicUntil: e.PublicUntil,
 			validFrom: e.ValidFrom, validUntil: e.ValidUntil, fields: e.Fields}
 		switch {
 		case old == nil:
@@ -986,7 +1016,7 @@ func (w *importWriter) existingPG(ctx context.Context, chunk []credit.ImportRow,
 		auths[i] = chunk[i].Entry.Authority
 	}
 	rows, err := w.conn.QueryContext(ctx, `SELECT e.id, e.type, e.subject_id, e.list_name, e.reason, e.document_no, e.authority,
-		e.department, e.decided_on, e.valid_from, e.valid_until, e.public_until, e.status, e.fields::text, e.batch_id,
+		e.department, e.severity, e.decided_on, e.valid_from, e.valid_until, e.public_until, e.status, e.fields::text, e.batch_id,
 		e.created_at, e.updated_at
 		FROM credit_entries e
 		JOIN unnest($1::text[], $2::text[], $3::bigint[]) AS k(authority, document_no, subject_id)
@@ -1000,7 +1030,7 @@ func (w *importWriter) existingPG(ctx context.Context, chunk []credit.ImportRow,
 	for rows.Next() {
 		var r creditEntryRow
 		if err := rows.Scan(&r.ID, &r.Type, &r.SubjectID, &r.ListName, &r.Reason, &r.DocumentNo, &r.Authority, &r.Department,
-			&r.DecidedOn, &r.ValidFrom, &r.ValidUntil, &r.PublicUntil, &r.Status, &r.Fields, &r.BatchID, &r.CreatedAt, &r.UpdatedAt); err != nil {
+			&r.Severity, &r.DecidedOn, &r.ValidFrom, &r.ValidUntil, &r.PublicUntil, &r.Status, &r.Fields, &r.BatchID, &r.CreatedAt, &r.UpdatedAt); err != nil {
 			return nil, err
 		}
 		out = append(out, r)
@@ -1016,33 +1046,34 @@ func (w *importWriter) insertEntries(ctx context.Context, fresh []*guanjia.Credi
 	var args []any
 	if w.pg {
 		n := len(fresh)
-		sids, lists, reasons, docs, auths := make([]int64, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		sids, lists, reasons, docs, auths, sevs := make([]int64, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 		decided, from, until, public, fields := make([]time.Time, n), make([]*time.Time, n), make([]*time.Time, n), make([]time.Time, n), make([]string, n)
 		for i, e := range fresh {
-			sids[i], lists[i], reasons[i], docs[i], auths[i] = e.SubjectID, e.ListName, e.Reason, e.DocumentNo, e.Authority
+			sids[i], lists[i], reasons[i], docs[i], auths[i], sevs[i] = e.SubjectID, e.ListName, e.Reason, e.DocumentNo, e.Authority, string(e.Severity)
 			decided[i], from[i], until[i], public[i], fields[i] = e.DecidedOn, e.ValidFrom, e.ValidUntil, e.PublicUntil, marshalData(e.Fields)
 		}
 		q = `INSERT INTO credit_entries (type, subject_id, list_name, reason, document_no, authority, department,
-			decided_on, valid_from, valid_until, public_until, status, fields, batch_id, created_at, updated_at)
-			SELECT $1, sid, ln, rs, dn, au, $2, dec, vf, vu, pu, $3, f::jsonb, $4, $5, $5
+			decided_on, valid_from, valid_until, public_until, status, fields, batch_id, created_at, updated_at, severity)
+			SELECT $1, sid, ln, rs, dn, au, $2, dec, vf, vu, pu, $3, f::jsonb, $4, $5, $5, sev
 			FROM unnest($6::bigint[], $7::text[], $8::text[], $9::text[], $10::text[], $11::timestamptz[], $12::timestamptz[],
-				$13::timestamptz[], $14::timestamptz[], $15::text[]) AS t(sid, ln, rs, dn, au, dec, vf, vu, pu, f)
+				$13::timestamptz[], $14::timestamptz[], $15::text[], $16::text[]) AS t(sid, ln, rs, dn, au, dec, vf, vu, pu, f, sev)
 			RETURNING id`
 		args = []any{b.Type, b.Department, string(guanjia.CreditActive), b.ID, w.now,
-			sids, lists, reasons, docs, auths, decided, from, until, public, fields}
+			sids, lists, reasons, docs, auths, decided, from, until, public, fields, sevs}
 	} else {
 		a := &sqlArgs{}
 		var sb strings.Builder
 		sb.WriteString(`INSERT INTO credit_entries (type, subject_id, list_name, reason, document_no, authority, department,
-			decided_on, valid_from, valid_until, public_until, status, fields, batch_id, created_at, updated_at) VALUES `)
+			decided_on, valid_from, valid_until, public_until, status, fields, batch_id, created_at, updated_at, severity) VALUES `)
 		for i, e := range fresh {
 			if i > 0 {
 				sb.WriteString(",")
 			}
-			fmt.Fprintf(&sb, "(%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)", a.add(e.Type), a.add(e.SubjectID),
+			fmt.Fprintf(&sb, "(%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)", a.add(e.Type), a.add(e.SubjectID),
 				a.add(e.ListName), a.add(e.Reason), a.add(e.DocumentNo), a.add(e.Authority), a.add(e.Department),
 				a.add(e.DecidedOn), a.add(e.ValidFrom), a.add(e.ValidUntil), a.add(e.PublicUntil),
-				a.add(string(guanjia.CreditActive)), a.add(marshalData(e.Fields)), a.add(b.ID), a.add(w.now), a.add(w.now))
+				a.add(string(guanjia.CreditActive)), a.add(marshalData(e.Fields)), a.add(b.ID), a.add(w.now), a.add(w.now),
+				a.add(string(e.Severity)))
 		}
 		sb.WriteString(" RETURNING id")
 		q, args = sb.String(), a.args
@@ -1098,7 +1129,7 @@ func (w *importWriter) publishEvents(ctx context.Context, ids []int64) error {
 func (w *importWriter) amend(old, e *guanjia.CreditEntry) error {
 	b := w.b
 	err := w.tx.Model(&creditEntryRow{}).Where("id = ?", old.ID).Updates(map[string]any{
-		"list_name": e.ListName, "reason": e.Reason, "decided_on": e.DecidedOn, "valid_from": e.ValidFrom,
+		"list_name": e.ListName, "reason": e.Reason, "severity": string(e.Severity), "decided_on": e.DecidedOn, "valid_from": e.ValidFrom,
 		"valid_until": e.ValidUntil, "public_until": e.PublicUntil, "fields": marshalData(e.Fields),
 		"batch_id": b.ID, "updated_at": w.now}).Error
 	if err != nil {

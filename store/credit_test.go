@@ -106,8 +106,11 @@ func TestCreditSearchSubstringAndRanking(t *testing.T) {
 	}
 	if testenv.Postgres() {
 		var n int
-		f.db.Gorm().Raw(`SELECT COUNT(*) FROM pg_indexes WHERE schemaname = current_schema() AND
-			(indexdef LIKE '%gin_trgm_ops%' OR indexdef LIKE '%credit_bigrams(name)%')`).Scan(&n)
+		err := f.db.Gorm().Raw(`SELECT COUNT(*) FROM pg_indexes WHERE schemaname = current_schema() AND
+			(indexdef LIKE '%gin_trgm_ops%' OR indexdef LIKE '%credit_bigrams(name)%')`).Scan(&n).Error
+		if err != nil {
+			t.Fatalf("count the indexes: %v", err)
+		}
 		if n != 2 {
 			t.Errorf("%d of the trigram and bigram indexes on credit_subjects.name", n)
 		}

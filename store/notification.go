@@ -114,6 +114,9 @@ func (s *DB) ListNotifications(ctx context.Context, f guanjia.NotificationFilter
 	if f.RecipientID != nil {
 		q = q.Where("recipient_id = ?", *f.RecipientID)
 	}
+	if f.UnitCode != "" {
+		q = q.Where(unitNotifications, f.UnitCode, f.UnitCode)
+	}
 	if f.Status != "" {
 		q = q.Where("status = ?", f.Status)
 	}
@@ -141,11 +144,19 @@ func (s *DB) StaleNotifications(ctx context.Context, before time.Time, statuses 
 	return ids, nil
 }
 
-// DeliveryCounts counts the messages created since, by channel and status.
-func (s *DB) DeliveryCounts(ctx context.Context, since time.Time) ([]guanjia.DeliveryCount, error) {
+// unitNotifications selects one unit's rows of the delivery log: messages
+// about complaints the unit now holds, and messages to the unit's staff.
+const unitNotifications = "(complaint_id IN (SELECT id FROM complaints WHERE unit_code = ?) OR recipient_id IN (SELECT id FROM users WHERE unit_code = ?))"
+
+// DeliveryCounts counts the messages created since, by channel and status:
+// the whole city's, or one unit's (see NotificationFilter.UnitCode).
+func (s *DB) DeliveryCounts(ctx context.Context, since time.Time, unitCode string) ([]guanjia.DeliveryCount, error) {
 	var out []guanjia.DeliveryCount
-	err := s.db.WithContext(ctx).Model(&notificationRow{}).Select("channel, status, COUNT(*) AS count").
-		Where("created_at >= ?", since).Group("channel, status").Order("channel, status").Scan(&out).Error
+	q := s.db.WithContext(ctx).Model(&notificationRow{}).Select("channel, status, COUNT(*) AS count").Where("created_at >= ?", since)
+	if unitCode != "" {
+		q = q.Where(unitNotifications, unitCode, unitCode)
+	}
+	err := q.Group("channel, status").Order("channel, status").Scan(&out).Error
 	if err != nil {
 		return nil, fmt.Errorf("store: delivery counts: %w", err)
 	}

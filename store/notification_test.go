@@ -114,7 +114,7 @@ func TestUndeliveredAndCounts(t *testing.T) {
 	if err != nil || !slices.Equal(stale, ids[:2]) {
 		t.Errorf("stale %v %v, want the pending and the retrying %v", stale, err, ids[:2])
 	}
-	counts, err := db.DeliveryCounts(ctx, old.Add(-time.Second))
+	counts, err := db.DeliveryCounts(ctx, old.Add(-time.Second), "")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -25,6 +25,7 @@ type userRow struct {
 	Lat, Lng     float64
 	PositionAt   *time.Time
 	CreatedAt    time.Time
+	DisabledAt   *time.Time
 }
 
 func (userRow) TableName() string { return "users" }
@@ -49,7 +50,7 @@ func (s *DB) toUserRow(u *guanjia.User) *userRow {
 		Name: u.Name, PhoneEnc: s.sealer.Seal(u.Phone), PhoneHash: s.sealer.Hash(u.Phone),
 		UnitCode: u.UnitCode, GridID: u.GridID, OpenID: nullable(u.OpenID), UnionID: u.UnionID,
 		WeComUserID: u.WeComUserID, OnDuty: u.OnDuty, Lat: u.Lat, Lng: u.Lng, PositionAt: u.PositionAt,
-		CreatedAt: u.CreatedAt,
+		CreatedAt: u.CreatedAt, DisabledAt: u.DisabledAt,
 	}
 }
 
@@ -62,7 +63,7 @@ func (s *DB) fromUserRow(r *userRow) (*guanjia.User, error) {
 		ID: r.ID, Username: deref(r.Username), PasswordHash: r.PasswordHash, Role: guanjia.Role(r.Role),
 		Name: r.Name, Phone: phone, UnitCode: r.UnitCode, GridID: r.GridID, OpenID: deref(r.OpenID),
 		UnionID: r.UnionID, WeComUserID: r.WeComUserID, OnDuty: r.OnDuty, Lat: r.Lat, Lng: r.Lng,
-		PositionAt: r.PositionAt, CreatedAt: r.CreatedAt,
+		PositionAt: r.PositionAt, CreatedAt: r.CreatedAt, DisabledAt: r.DisabledAt,
 	}, nil
 }
 
@@ -125,9 +126,9 @@ func (s *DB) UpdateCrewPosition(ctx context.Context, id int64, lat, lng float64,
 	return nil
 }
 
-// ListUsersByRole returns staff of a role, optionally within one unit (leaders, dispatchers).
+// ListUsersByRole returns active staff of a role, optionally within one unit (leaders, dispatchers).
 func (s *DB) ListUsersByRole(ctx context.Context, role guanjia.Role, unitCode string) ([]*guanjia.User, error) {
-	q := s.db.WithContext(ctx).Where("role = ?", role)
+	q := s.db.WithContext(ctx).Where("role = ? AND disabled_at IS NULL", role) // the disabled are gone
 	if unitCode != "" {
 		q = q.Where("unit_code = ?", unitCode)
 	}

@@ -24,7 +24,7 @@ func nearArea(n *Near) (*searchArea, error) {
 	if radius == 0 {
 		radius = 5000
 	}
-	if radius < 0 || radius > 50000 {
+	if !(radius > 0 && radius <= 50000) { // negated: NaN too
 		return nil, guanjia.FieldError(guanjia.EINVALID, "radius", "radius must be between 1 and 50000 m")
 	}
 	return &searchArea{lat, lng, radius}, nil

@@ -23,19 +23,22 @@ import (
 
 const (
 	callbackMaxBody = 1 << 20
-	// A push older or newer than this is refused, and a push seen within
-	// twice this window is answered without acting again (WeChat redelivers
-	// when it gets no answer in 5 s).
-	callbackWindow = time.Hour
+	// A push whose timestamp is further than this from our clock is refused.
+	// Within it, each signed (timestamp, nonce) is good for one body only
+	// (the replay cache), and a body seen within twice this window is
+	// answered without acting again (WeChat redelivers when it gets no
+	// answer in 5 s).
+	callbackWindow = 5 * time.Minute
 )
 
 // CallbackHandler serves the mini-program's message push at GET and POST
 // /wechat/callback (mount it there with plain net/http). GET answers
 // WeChat's URL check with echostr; POST verifies the signature (msg_signature
-// and AES decryption in safe mode, signature in plain mode) and handles
-// wxa_media_check (a risky photo is hidden with hidePhoto) and the
-// subscribe events (consents recorded or cleared). A bad signature is 403
-// and nothing is recorded.
+// and AES decryption in safe mode, signature in plain mode — refused unless
+// Config.AllowPlain) and handles wxa_media_check (a risky photo is hidden
+// with hidePhoto) and the subscribe events (consents recorded or cleared).
+// A bad signature, a timestamp outside ±5 minutes, or a signed timestamp
+// and nonce replayed with another body is 403, and nothing is recorded.
 func (c *Client) CallbackHandler(hidePhoto func(ctx context.Context, photoID string) error) http.Handler {
 	return &callbackHandler{c: c, hidePhoto: hidePhoto, now: time.Now}
 }
@@ -104,6 +107,10 @@ func (h *callbackHandler) receive(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	} else {
+		if !h.c.cfg.AllowPlain {
+			h.refuse(w, r, "plain mode not allowed")
+			return
+		}
 		if !h.signed(q.Get("signature"), ts, nonce) {
 			h.refuse(w, r, "bad signature")
 			return
@@ -114,8 +121,23 @@ func (h *callbackHandler) receive(w http.ResponseWriter, r *http.Request) {
 		h.refuse(w, r, "stale timestamp")
 		return
 	}
+	// In plain mode the signature covers the timestamp and nonce, not the
+	// body: a captured push could carry any body. So a signed (timestamp,
+	// nonce) is good for the body it first came with only.
+	bodySum := sha1Hex(plain)
+	switch once, err := h.firstUse(ctx, ts, nonce, bodySum); {
+	case err != nil && q.Get("encrypt_type") != "aes":
+		h.c.log.ErrorContext(ctx, "callback replay cache unavailable", "err", err)
+		http.Error(w, "try again", http.StatusServiceUnavailable) // WeChat pushes again
+		return
+	case err != nil: // safe mode signs the body itself: the body check below suffices
+		h.c.log.WarnContext(ctx, "callback replay cache unavailable", "err", err)
+	case !once:
+		h.refuse(w, r, "replayed nonce")
+		return
+	}
 
-	seen := "guanjia:wechat:callback:" + sha1Hex(plain)
+	seen := "guanjia:wechat:callback:" + bodySum
 	first, err := h.c.redis.SetNX(ctx, seen, 1, 2*callbackWindow).Result()
 	if err != nil {
 		first = true // better to act twice than to lose a verdict
@@ -132,6 +154,22 @@ func (h *callbackHandler) receive(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	io.WriteString(w, "success")
+}
+
+// firstUse records that the signed (timestamp, nonce) came with the body
+// whose sha1 is bodySum, and says whether that is the only body it came
+// with: a redelivery of the same body is fine, another body is a replay.
+func (h *callbackHandler) firstUse(ctx context.Context, ts, nonce, bodySum string) (bool, error) {
+	key := "guanjia:wechat:callback:nonce:" + ts + ":" + nonce
+	set, err := h.c.redis.SetNX(ctx, key, bodySum, 2*callbackWindow+time.Minute).Result()
+	if err != nil || set {
+		return set, err
+	}
+	prev, err := h.c.redis.Get(ctx, key).Result()
+	if err != nil {
+		return false, err
+	}
+	return prev == bodySum, nil
 }
 
 func (h *callbackHandler) refuse(w http.ResponseWriter, r *http.Request, why string) {

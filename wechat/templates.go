@@ -189,3 +189,16 @@ func truncateBytes(s string, max int) string {
 	}
 	return s
 }
+
+// SubscribeTemplates maps each subscribe message a citizen or volunteer may
+// consent to (guanjia.Tpl…) to the template id configured for it: what the
+// mini-program passes to wx.requestSubscribeMessage.
+func (c *Client) SubscribeTemplates() map[string]string {
+	out := make(map[string]string, len(subscribeKeywords))
+	for tpl := range subscribeKeywords {
+		if id := c.cfg.Templates[tpl]; id != "" {
+			out[tpl] = id
+		}
+	}
+	return out
+}

@@ -32,6 +32,10 @@ type Config struct {
 	// signatures with Token and decrypts safe-mode messages with EncodingAESKey.
 	Token          string // WECHAT_TOKEN
 	EncodingAESKey string // WECHAT_ENCODING_AES_KEY: 43 characters
+	// AllowPlain accepts plain-mode (明文模式) pushes, whose signature does
+	// not cover the body. Without it a push must come in safe mode, and a
+	// Token without an EncodingAESKey is refused at start.
+	AllowPlain bool // WECHAT_ALLOW_PLAIN
 
 	WeComCorpID  string // WECOM_CORPID
 	WeComAgentID string // WECOM_AGENTID: the application crews receive tasks from
@@ -94,6 +98,9 @@ func (cfg Config) withDefaults() (Config, error) {
 	}
 	if cfg.EncodingAESKey != "" && len(cfg.EncodingAESKey) != 43 {
 		return cfg, errors.New("wechat: WECHAT_ENCODING_AES_KEY must have 43 characters")
+	}
+	if cfg.Token != "" && cfg.EncodingAESKey == "" && !cfg.AllowPlain {
+		return cfg, errors.New("wechat: the message push needs safe mode (安全模式): set WECHAT_ENCODING_AES_KEY, or WECHAT_ALLOW_PLAIN=1 to accept plain-mode pushes")
 	}
 	if cfg.ConsoleURL != "" {
 		if u, err := url.Parse(cfg.ConsoleURL); err != nil || !u.IsAbs() {

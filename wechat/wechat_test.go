@@ -55,6 +55,7 @@ func newEnv(t *testing.T) *env {
 		AppID:          testAppID,
 		Token:          testToken,
 		EncodingAESKey: testAESKey,
+		AllowPlain:     true, // the callback tests push in both modes; callback_replay_test.go turns it off
 		Templates:      map[string]string{guanjia.TplComplaintUpdate: tplUpdate, guanjia.TplSignupConfirmed: tplSignup},
 		Pages:          map[string]string{guanjia.TplComplaintUpdate: "pages/complaint/detail"},
 		ConsoleURL:     consoleURL,
@@ -412,6 +413,7 @@ func TestNewRefusesFakeMixups(t *testing.T) {
 		{"fake mode without the fake", wechat.Config{Fake: true}},
 		{"no credentials", wechat.Config{}},
 		{"short AES key", wechat.Config{Fake: true, BaseURL: e.fake.URL, EncodingAESKey: "short"}},
+		{"push token without safe mode", wechat.Config{Fake: true, BaseURL: e.fake.URL, Token: "t"}},
 	}
 	for _, tt := range tests {
 		_, err := wechat.New(tt.cfg, e.db, e.db, e.rdb, nil)

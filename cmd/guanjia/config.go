@@ -1,9 +1,12 @@
 package main
 
 import (
+	"fmt"
 	"guanjia"
+	"guanjia/api"
 	"guanjia/sms"
 	"guanjia/wechat"
+	"net"
 	"os"
 	"strconv"
 	"time"
@@ -12,6 +15,7 @@ import (
 // Config is read once from the environment (see .env.example) and passed down as plain values.
 type Config struct {
 	HTTPAddr          string
+	MetricsAddr       string // Prometheus /metrics on a listener of its own; "off" serves none
 	DatabaseURL       string // postgres://… ; empty = SQLite in DataDir
 	RedisURL          string // redis://, rediss://, redis-sentinel:// ; empty = embedded server (all-in-one only)
 	DataDir           string
@@ -28,11 +32,17 @@ type Config struct {
 	SMS               sms.Config    // texts to 12345 callers (Tencent Cloud SMS)
 	RequeueInterval   time.Duration // how often undelivered messages are handed to the queue again
 	MapTileURL        string        // console maps: tile URL template, e.g. an internal WGS-84 tile server; "" = grids only
+
+	// Sessions and sign-in.
+	SessionRecheck time.Duration      // how long an API replica trusts what it read about a session
+	Throttle       api.ThrottleConfig // password guessing: per account and per client address
+	TrustedProxies []*net.IPNet       // reverse proxies whose X-Forwarded-For names the client
 }
 
 func loadConfig() (Config, error) {
 	c := Config{
 		HTTPAddr:     env("GUANJIA_HTTP_ADDR", ":8080"),
+		MetricsAddr:  env("GUANJIA_METRICS_ADDR", "127.0.0.1:9090"),
 		DatabaseURL:  os.Getenv("DATABASE_URL"),
 		RedisURL:     os.Getenv("REDIS_URL"),
 		DataDir:      env("GUANJIA_DATA_DIR", "./data"),
@@ -54,6 +64,24 @@ func loadConfig() (Config, error) {
 	}
 	if c.TokenTTL, err = envDuration("GUANJIA_TOKEN_TTL", 12*time.Hour); err != nil {
 		return c, err
+	}
+	if c.SessionRecheck, err = envDuration("GUANJIA_SESSION_RECHECK", 3*time.Second); err != nil {
+		return c, err
+	}
+	if c.Throttle.AccountFailures, err = envInt("GUANJIA_LOGIN_ACCOUNT_FAILURES", 5); err != nil {
+		return c, err
+	}
+	if c.Throttle.IPFailures, err = envInt("GUANJIA_LOGIN_IP_FAILURES", 30); err != nil {
+		return c, err
+	}
+	if c.Throttle.Window, err = envDuration("GUANJIA_LOGIN_WINDOW", 15*time.Minute); err != nil {
+		return c, err
+	}
+	if c.Throttle.Lock, err = envDuration("GUANJIA_LOGIN_LOCK", 15*time.Minute); err != nil {
+		return c, err
+	}
+	if c.TrustedProxies, err = api.ParseTrustedProxies(os.Getenv("GUANJIA_TRUSTED_PROXIES")); err != nil {
+		return c, fmt.Errorf("GUANJIA_TRUSTED_PROXIES: %w", err)
 	}
 	if c.TimerPoll, err = envDuration("GUANJIA_TIMER_POLL", 250*time.Millisecond); err != nil {
 		return c, err

@@ -85,6 +85,9 @@ func seedCreditDemo(ctx context.Context, db *store.DB, out io.Writer) error {
 		rows += res.Inserted
 		batches++
 	}
+	if err := seedCreditRepresentative(ctx, db, svc, gen, hash); err != nil {
+		return err
+	}
 	admin, err := db.FindUserByUsername(ctx, "admin")
 	if err != nil {
 		return err
@@ -99,8 +102,39 @@ func seedCreditDemo(ctx context.Context, db *store.DB, out io.Writer) error {
 			return err
 		}
 	}
-	fmt.Fprintf(out, "诚信海口 demo: %d departments, %d entries in %d batches, %d articles (departments sign in as credit-scjg, credit-rsj, …)\n",
+	fmt.Fprintf(out, "诚信海口 demo: %d departments, %d entries in %d batches, %d articles (departments sign in as credit-scjg, credit-rsj, …; "+
+		"credit-rep is the first company's 法定代表人)\n",
 		len(creditDepartments), rows, batches, len(demoArticles))
+	return nil
+}
+
+// demoRepUser is the demo's 信用修复 applicant: a citizen bound, as its
+// 法定代表人, to the first demo company (which is on 人社局's black list, and
+// has a 严重失信 penalty of 市场监管局 still inside its minimum period).
+const demoRepUser = "credit-rep"
+
+// demoRepID is the ID number the first company registers for its 法定代表人.
+func (g *creditGen) demoRepID() string { return g.idNumber(500000) }
+
+// seedCreditRepresentative adds credit-rep and binds it the way a citizen
+// does: name and ID number checked against the registered 法定代表人.
+func seedCreditRepresentative(ctx context.Context, db *store.DB, svc *credit.Service, gen *creditGen, hash string) error {
+	company, err := db.FindSubjectByCode(ctx, gen.companyCode(0))
+	if err != nil {
+		return err
+	}
+	u, err := db.FindUserByUsername(ctx, demoRepUser)
+	if guanjia.ErrorCode(err) == guanjia.ENOTFOUND {
+		u = &guanjia.User{Username: demoRepUser, PasswordHash: hash, Role: guanjia.RoleCitizen, Name: company.LegalRep}
+		err = db.CreateUser(ctx, u)
+	}
+	if err != nil {
+		return err
+	}
+	who := guanjia.Claims{UserID: u.ID, Role: guanjia.RoleCitizen}
+	if _, _, err := svc.BindLegalRep(ctx, who, company.CreditCode, credit.LegalRepClaim{Name: company.LegalRep, IDNumber: gen.demoRepID()}); err != nil {
+		return fmt.Errorf("demo credit: bind %s to %s: %w", demoRepUser, company.Name, err)
+	}
 	return nil
 }
 
@@ -214,6 +248,9 @@ func (g *creditGen) subjects(companies, businesses, persons int) []demoSubject {
 	for i := 0; i < companies; i++ {
 		out = append(out, demoSubject{kind: "法人及非法人组织", name: g.companyName(), code: g.companyCode(i), legalRep: g.personName(), address: g.address()})
 	}
+	if companies > 0 {
+		out[0].id = g.demoRepID() // the 法定代表人's, so that credit-rep can bind to it
+	}
 	for i := 0; i < businesses; i++ {
 		owner := g.personName()
 		out = append(out, demoSubject{kind: "个体工商户", name: "海口市" + demoDistricts[g.r.IntN(len(demoDistricts))].name + owner + g.pick("记号") + "餐饮店",
@@ -265,10 +302,14 @@ func (g *creditGen) demoBatches(companies, businesses, persons int) []demoBatch 
 			continue
 		}
 		if i%3 == 0 {
+			severity := "一般失信"
+			if i%4 == 0 {
+				severity = "严重失信"
+			}
 			add("hk-scjg", guanjia.CreditPenalty, append(subj, fmt.Sprintf("海市监罚〔2026〕%d号", n), "违反食品安全法",
 				"经营超过保质期的食品", "《中华人民共和国食品安全法》第一百二十四条", "罚款", "罚款人民币伍仟元",
 				fmt.Sprintf("%.2f", 0.5+float64(g.r.IntN(50))/10), "", g.day(-300, -3), g.day(90, 1095),
-				"海口市市场监督管理局", "海口市市场监督管理局"))
+				"海口市市场监督管理局", "海口市市场监督管理局", severity))
 		}
 		if i%2 == 0 && s.kind == "法人及非法人组织" {
 			add("hk-scjg", guanjia.CreditLicense, append(subj, fmt.Sprintf("琼市监许〔2026〕%d号", n), "普通", "食品经营许可证",
@@ -284,7 +325,7 @@ func (g *creditGen) demoBatches(companies, businesses, persons int) []demoBatch 
 	for _, k := range order {
 		if k.typ == guanjia.CreditPenalty && len(rows[k]) > 2 {
 			for _, row := range rows[k][:2] {
-				row[len(row)-3] = g.today.Format("2006-01-02") // 公示截止期
+				row[len(row)-4] = g.today.Format("2006-01-02") // 公示截止期 (then 处罚机关, 数据来源单位, 失信程度)
 			}
 			break
 		}

@@ -35,7 +35,11 @@ func startMain(t *testing.T) *Main {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := &Main{Config: cfg, Out: io.Discard, Listener: l, Log: slog.New(slog.NewJSONHandler(io.Discard, nil))}
+	ml, err := net.Listen("tcp", "127.0.0.1:0") // /metrics, apart from the API
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := &Main{Config: cfg, Out: io.Discard, Listener: l, MetricsListener: ml, Log: slog.New(slog.NewJSONHandler(io.Discard, nil))}
 	if err := m.Start(context.Background(), ModeAll); err != nil {
 		t.Fatalf("start: %v", err)
 	}
@@ -240,8 +244,10 @@ func TestCompleteLoopWithArriveTimerEscalation(t *testing.T) {
 	// The photo is served to whoever may see the complaint, and to nobody else.
 	req, _ := http.NewRequest("GET", m.URL+"/api/v1/photos/"+photo.str("id"), nil)
 	req.Header.Set("Authorization", "Bearer "+citizen.token)
-	if got := citizen.send(req); got.status != 200 || !bytes.Equal(got.raw, pngBytes()) {
-		t.Errorf("photo download: %d", got.status)
+	if got := citizen.send(req); got.status != 200 || got.header.Get("Content-Type") != "image/png" {
+		t.Errorf("photo download: %d %s", got.status, got.header.Get("Content-Type"))
+	} else if img, err := png.Decode(bytes.NewReader(got.raw)); err != nil || img.Bounds().Dx() != 4 {
+		t.Errorf("photo download is not the 4×4 PNG: %v", err)
 	}
 	// Stats count it, and the breach shows in the metrics.
 	st := dispatcher.do("GET", "/api/v1/stats", nil)
@@ -249,7 +255,7 @@ func TestCompleteLoopWithArriveTimerEscalation(t *testing.T) {
 	if total["received"].(float64) != 1 || total["handled"].(float64) != 1 || total["closed"].(float64) != 1 {
 		t.Errorf("stats: %s", st.raw)
 	}
-	res, err := http.Get(m.URL + "/metrics")
+	res, err := http.Get(m.MetricsURL + "/metrics")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -68,6 +68,10 @@ const usage = `usage: guanjia [command]
   migrate       apply database migrations
   seed demo     load the Haikou demo city (grids, units, crews, categories, demo accounts)
   user add      --username U --password P --role R [--unit CODE] [--grid ID] [--name N]
+  user disable  --username U: the account can no longer sign in, its sessions end (user enable undoes it)
+  user set-role --username U --role R [--unit CODE] [--grid ID]: a new role or unit ends the user's sessions
+  user passwd   --username U [--password P]: a new password (read from stdin without --password); sessions end
+  user unlock   --username U: lift the lock that wrong passwords put on signing in (needs REDIS_URL)
   token         --user U [--ttl 1h]: print a bearer token for an existing user
   bench NAME    run a benchmark against PostgreSQL + Redis (intake)
   version       print the module version and the VCS revision it was built from
@@ -137,10 +141,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		}
 		return seedDemo(ctx, m.DB, out)
 	case "user":
-		if len(args) == 0 || args[0] != "add" {
-			return guanjia.Errorf(guanjia.EINVALID, "usage: guanjia user add --username U --password P --role R [--unit CODE] [--grid ID]")
-		}
-		return m.userAdd(ctx, args[1:])
+		return m.userCommand(ctx, args)
 	case "token":
 		return m.token(ctx, args)
 	case "bench":
@@ -187,6 +188,12 @@ type Main struct {
 	URL     string
 	stopAPI context.CancelFunc
 	apiDone chan error
+
+	// MetricsListener serves /metrics (GUANJIA_METRICS_ADDR when nil), apart
+	// from the API; MetricsURL is its address once started.
+	MetricsListener net.Listener
+	MetricsURL      string
+	metrics         *http.Server
 }
 
 // Run starts the parts of mode and blocks until ctx is done, then shuts
@@ -240,6 +247,9 @@ func (m *Main) Start(ctx context.Context, mode Mode) error {
 		return err
 	}
 	if err := m.wire(ctx); err != nil {
+		return err
+	}
+	if err := m.startMetrics(mode); err != nil {
 		return err
 	}
 	if mode == ModeAll || mode == ModeWorker {
@@ -358,6 +368,8 @@ func (m *Main) wire(ctx context.Context) error {
 	// 诚信海口: hot lookups cached in Redis, large imports run by the worker.
 	cred := credit.NewService(m.DB, worker.NewCreditCache(m.rdb, "guanjia:"), m.Scheduler, m.Scheduler)
 	cred.Now, cred.Log = m.Now, m.Log
+	// 授权委托书 of 信用修复 agents: personal documents, kept apart from photos.
+	cred.Blobs = store.DiskBlobs{Dir: filepath.Join(m.Config.DataDir, "credit-documents")}
 	vol.Credit = cred // team certification flags black-listed organisations
 	m.Handlers = &worker.Handlers{
 		Dispatch: m.Dispatch, Notifications: m.DB, Users: m.DB, Senders: senders,
@@ -371,11 +383,13 @@ func (m *Main) wire(ctx context.Context) error {
 		Secret: m.Config.Secret, TokenTTL: m.Config.TokenTTL, MaxPhotoBytes: m.Config.MaxPhotoBytes,
 		AdminQueuesUI: monitor, MapTileURL: m.Config.MapTileURL,
 		WeChatCallback: m.callbackHandler(), FakeWeChat: m.fakeMessages(), FakeSMS: m.fakeSMSMessages(),
+		SecureCookie:   strings.HasPrefix(m.Config.PublicURL, "https://"),
+		SessionRecheck: m.Config.SessionRecheck, Throttle: m.Config.Throttle, TrustedProxies: m.Config.TrustedProxies,
 	}, api.Deps{
 		WeChat: miniProgram,
 		Users:  m.DB, Catalog: m.DB, Notifications: m.DB, Idempotency: m.DB, Blobs: blobs,
 		Dispatch: m.Dispatch, Ready: m.ready, Registry: m.Registry, Log: m.Log, Now: m.Now,
-		Notices: m.DB, Live: live, Inbox: m.DB, Deliveries: m.DB,
+		Notices: m.DB, Live: live, Inbox: m.DB, Deliveries: m.DB, Redis: m.rdb,
 		Volunteer: vol,
 		Credit:    cred,
 	})
@@ -450,13 +464,17 @@ func (m *Main) printWelcome() {
 guanjia 管家 is running: %[1]s
   console:   %[1]s/console   (demo accounts below, password %[2]s)
   crew page: %[1]s/crew
-  API:       %[1]s/api/v1/   metrics: %[1]s/metrics   queues: %[1]s/admin/queues (admin)
+  API:       %[1]s/api/v1/   queues: %[1]s/admin/queues (admin)
 
 demo accounts: admin, dispatcher (指挥中心), agent (12345), lh-sz-lead (unit admin), crew-lh01-sz (crew), citizen,
-               team-lead and volunteer (公益海口), credit-rsj (诚信海口 department staff)
+               team-lead and volunteer (公益海口), credit-rsj (诚信海口 department staff),
+               credit-rep (a company's 法定代表人: 信用修复)
 a token:  curl -s -XPOST %[1]s/api/v1/auth/login -d '{"username":"dispatcher","password":"%[2]s"}' -H 'Content-Type: application/json'
 data:     %[3]s (delete it to start over)
 `, m.URL, demoPassword, m.Config.DataDir)
+	if m.MetricsURL != "" {
+		fmt.Fprintf(m.Out, "metrics:  %s/metrics (its own listener, GUANJIA_METRICS_ADDR)\n", m.MetricsURL)
+	}
 	if m.fakeWeChat != nil {
 		fmt.Fprintf(m.Out, "phones:   %s/__fake/wechat/messages shows what the offline WeChat delivered\n", m.URL)
 	}
@@ -473,6 +491,10 @@ func (m *Main) Close() error {
 			m.Log.Error("api shutdown", "err", err)
 		}
 		m.stopAPI = nil
+	}
+	if m.metrics != nil {
+		m.metrics.Close()
+		m.metrics = nil
 	}
 	if m.periodic != nil {
 		m.periodic.Shutdown()
@@ -541,6 +563,9 @@ func (m *Main) userAdd(ctx context.Context, args []string) error {
 	if err := m.DB.CreateUser(ctx, u); err != nil {
 		return err
 	}
+	if err := m.DB.AddUserAudit(ctx, &guanjia.UserAudit{By: cliActor(), UserID: u.ID, Event: guanjia.UserCreated, To: string(u.Role)}); err != nil {
+		return err
+	}
 	fmt.Fprintf(m.Out, "user %s added (id %d, role %s)\n", u.Username, u.ID, u.Role)
 	return nil
 }
@@ -570,7 +595,7 @@ func (m *Main) token(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	tok, err := api.IssueToken(m.Config.Secret, u, *ttl, time.Now())
+	tok, err := api.IssueToken(ctx, m.DB, m.Config.Secret, u, *ttl, time.Now())
 	if err != nil {
 		return err
 	}

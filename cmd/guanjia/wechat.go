@@ -34,6 +34,7 @@ func loadWeChatConfig() (wechat.Config, error) {
 		WeComCorpID: os.Getenv("WECOM_CORPID"), WeComAgentID: os.Getenv("WECOM_AGENTID"), WeComSecret: os.Getenv("WECOM_SECRET"),
 		Templates: templates, Pages: pages, MiniProgramState: os.Getenv("WECHAT_MINIPROGRAM_STATE"),
 		ConsoleURL: os.Getenv("GUANJIA_PUBLIC_URL"), Fake: os.Getenv("WECHAT_FAKE") == "true" || os.Getenv("WECHAT_FAKE") == "1",
+		AllowPlain: os.Getenv("WECHAT_ALLOW_PLAIN") == "true" || os.Getenv("WECHAT_ALLOW_PLAIN") == "1",
 	}, nil
 }
 
@@ -85,6 +86,9 @@ func (m *Main) setupWeChat(mode Mode) error {
 		cfg.BaseURL = f.URL
 		if cfg.Token == "" {
 			cfg.Token = demoWeChatToken
+		}
+		if cfg.EncodingAESKey == "" {
+			cfg.AllowPlain = true // the demo's fake pushes in plain mode, to this process only
 		}
 		cfg.Templates, cfg.Pages = demoTemplates(cfg.Templates), demoPages(cfg.Pages)
 	}

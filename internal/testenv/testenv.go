@@ -66,6 +66,12 @@ func MustOpenDB(tb testing.TB) *store.DB {
 		tb.Fatalf("testenv: open database: %v", err)
 	}
 	tb.Cleanup(func() { db.Close() })
+	if sqlDB, err := db.Gorm().DB(); err == nil && Postgres() {
+		// Test packages run side by side, each with many databases: a small
+		// pool each keeps them all under the server's max_connections.
+		sqlDB.SetMaxOpenConns(16)
+		sqlDB.SetMaxIdleConns(2)
+	}
 	if err := db.Migrate(context.Background()); err != nil {
 		tb.Fatalf("testenv: migrate: %v", err)
 	}

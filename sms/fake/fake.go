@@ -119,7 +119,7 @@ func (s *Server) SetDown(down bool) {
 func (s *Server) Messages() []Received {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return append([]Received(nil), s.messages...)
+	return append([]Received{}, s.messages...)
 }
 
 // MessagesHandler serves the messages as JSON (numbers masked), for the demo's /__fake/sms/messages.

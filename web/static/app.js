@@ -126,7 +126,12 @@ const GJ = (() => {
   // it is: the server says it in the page's language (Accept-Language).
   const LANG = document.documentElement.lang || 'zh-CN';
   async function api(method, path, data) {
-    const opts = { method, headers: { Accept: 'application/json', 'Accept-Language': LANG }, credentials: 'same-origin' };
+    // X-Requested-With: the server takes a cookie-signed change only from its
+    // own pages (another site cannot add a header); uploads send no JSON.
+    const opts = {
+      method, credentials: 'same-origin',
+      headers: { Accept: 'application/json', 'Accept-Language': LANG, 'X-Requested-With': 'fetch' },
+    };
     if (method === 'POST') opts.headers['Idempotency-Key'] = crypto.randomUUID();
     if (data instanceof FormData) opts.body = data;
     else if (data !== undefined) {
@@ -219,7 +224,8 @@ const GJ = (() => {
     api('GET', '/api/v1/grids').then((geo) => {
       L.geoJSON(geo, {
         style: { color: '#0b5cad', weight: 1, fillOpacity: 0.04 },
-        onEachFeature: (f, layer) => layer.bindTooltip(f.properties.name || f.properties.id || '', { sticky: true }),
+        // An element, not a string: Leaflet would read a string as HTML.
+        onEachFeature: (f, layer) => layer.bindTooltip(h('span', {}, f.properties.name || f.properties.id || ''), { sticky: true }),
       }).addTo(m).bringToBack();
     }).catch(() => {});
     return m;

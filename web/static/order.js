@@ -121,17 +121,19 @@
     }
     if (layer) layer.remove();
     layer = L.layerGroup().addTo(map);
-    L.marker([d.lat, d.lng], { title: '问题位置' }).bindPopup(`#${d.id} ${d.address || ''}`).addTo(layer);
-    L.circle([d.lat, d.lng], { radius: 200, color: '#b42318', weight: 1, fillOpacity: 0.05 }).bindTooltip('到场打卡范围 200 米').addTo(layer);
+    // Leaflet puts a string into the page as HTML: popups and tooltips get
+    // elements whose text is set as text (GJ.h), never strings.
+    L.marker([d.lat, d.lng], { title: '问题位置' }).bindPopup(h('span', { class: 'popup' }, `#${d.id} ${d.address || ''}`)).addTo(layer);
+    L.circle([d.lat, d.lng], { radius: 200, color: '#b42318', weight: 1, fillOpacity: 0.05 }).bindTooltip(h('span', {}, '到场打卡范围 200 米')).addTo(layer);
     for (const c of ref.crews.values()) {
       if (c.unit !== d.unit || !c.lat) continue;
       const mine = c.id === d.assignee;
       L.circleMarker([c.lat, c.lng], { radius: mine ? 9 : 6, color: mine ? '#b42318' : (c.on_duty ? '#1a7f37' : '#8c959f'), fillOpacity: 0.8 })
-        .bindTooltip(`${c.name}${mine ? '（处置人）' : ''}${c.on_duty ? '' : '（不在岗）'} · 位置更新于 ${GJ.time(c.position_at)}`).addTo(layer);
+        .bindTooltip(h('span', {}, `${c.name}${mine ? '（处置人）' : ''}${c.on_duty ? '' : '（不在岗）'} · 位置更新于 ${GJ.time(c.position_at)}`)).addTo(layer);
     }
     for (const e of d.events || []) {
       if (e.action === 'arrive' && e.lat) {
-        L.circleMarker([e.lat, e.lng], { radius: 7, color: '#4a2fa0', fillOpacity: 0.9 }).bindTooltip(`到场打卡 ${GJ.time(e.at)}`).addTo(layer);
+        L.circleMarker([e.lat, e.lng], { radius: 7, color: '#4a2fa0', fillOpacity: 0.9 }).bindTooltip(h('span', {}, `到场打卡 ${GJ.time(e.at)}`)).addTo(layer);
       }
     }
   }

@@ -1,0 +1,296 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/url"
+	"reflect"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/labstack/echo/v4"
+
+	"guanjia"
+)
+
+// Every input has a bound. JSON bodies are one object of at most
+// maxJSONBytes, valid UTF-8, with no control characters in any string and no
+// string longer than its field's maximum; query and path parameters and form
+// fields likewise. Domain Validate methods hold the tighter per-field maxima
+// (guanjia.MaxName, MaxAddress, …); these bounds stop what slips past them.
+
+// maxJSONBytes bounds every JSON request body.
+const maxJSONBytes = 1 << 20
+
+// Bounds of query and path parameters, in characters.
+const (
+	maxQueryText = guanjia.MaxText
+	maxPathText  = 200
+)
+
+// multilineFields are the JSON text fields that may hold newlines and tabs:
+// what people write at length. Every other string is one line.
+var multilineFields = map[string]bool{
+	"description": true, "requirements": true, "body": true, "note": true, "reason": true,
+	"comment": true, "evidence": true, "review_note": true, "decision_note": true,
+}
+
+// longFields may run past guanjia.MaxText; their domain Validate bounds them
+// exactly (credit article bodies, 信用修复 evidence).
+var longFields = map[string]int{"body": 50000, "evidence": 4000}
+
+// bind decodes the JSON object in the request body into v, a pointer to a
+// request struct. Anything but exactly one JSON object is a 400 whose message
+// names the field and the JSON kind expected, never a Go type.
+func bind(c echo.Context, v any) error {
+	body := c.Request().Body
+	if body == nil {
+		return invalid("", "a JSON body is required")
+	}
+	data, err := io.ReadAll(http.MaxBytesReader(c.Response(), body, maxJSONBytes))
+	if err != nil {
+		var maxErr *http.MaxBytesError
+		if errors.As(err, &maxErr) {
+			return guanjia.Errorf(guanjia.ETOOLARGE, "request body is too large")
+		}
+		return invalid("", "the request body could not be read")
+	}
+	return decodeJSON(data, v)
+}
+
+// decodeJSON is bind without the request: one JSON object into v, checked.
+func decodeJSON(data []byte, v any) error {
+	trimmed := bytes.TrimLeft(data, " \t\r\n")
+	switch {
+	case len(trimmed) == 0:
+		return invalid("", "a JSON body is required")
+	case !utf8.Valid(data):
+		return invalid("", "the body is not valid UTF-8")
+	case trimmed[0] != '{':
+		return invalid("", "the body must be a JSON object")
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(v); err != nil {
+		return jsonError(err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return invalid("", "the body must be one JSON object with nothing after it")
+	}
+	return checkStrings(reflect.ValueOf(v), "", "")
+}
+
+// jsonError says what is wrong with a body json refused, in the caller's
+// terms: the field and the JSON kind it must be.
+func jsonError(err error) error {
+	var typeErr *json.UnmarshalTypeError
+	var syntaxErr *json.SyntaxError
+	var timeErr *time.ParseError
+	switch {
+	case errors.As(err, &typeErr):
+		return kindError(typeErr)
+	case errors.As(err, &syntaxErr):
+		return invalid("", "malformed JSON near byte %d", syntaxErr.Offset)
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return invalid("", "the JSON body ends too early")
+	case errors.As(err, &timeErr):
+		return invalid("", "times must look like 2026-08-10T09:00:00+08:00")
+	}
+	return invalid("", "malformed JSON")
+}
+
+// kindError names the field and the JSON kind it must be: json's own
+// message names Go types.
+func kindError(e *json.UnmarshalTypeError) error {
+	field, t := e.Field, e.Type
+	if field == "" {
+		field = "the body"
+	}
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	number := strings.HasPrefix(e.Value, "number") // a number, but not one that fits
+	switch t.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		if number {
+			return invalid(e.Field, "%s must be a whole number in range", field)
+		}
+		return invalid(e.Field, "%s must be a number", field)
+	case reflect.Float32, reflect.Float64:
+		if number {
+			return invalid(e.Field, "%s is out of range", field)
+		}
+		return invalid(e.Field, "%s must be a number", field)
+	case reflect.String:
+		return invalid(e.Field, "%s must be a string", field)
+	case reflect.Bool:
+		return invalid(e.Field, "%s must be true or false", field)
+	case reflect.Slice, reflect.Array:
+		return invalid(e.Field, "%s must be an array", field)
+	}
+	return invalid(e.Field, "%s must be an object", field)
+}
+
+// checkStrings walks a decoded request and checks every string in it.
+// path names the value for the error, name is its JSON field name.
+func checkStrings(v reflect.Value, path, name string) error {
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if v.IsNil() {
+			return nil
+		}
+		return checkStrings(v.Elem(), path, name)
+	case reflect.String:
+		max := guanjia.MaxText
+		if n, ok := longFields[name]; ok {
+			max = n
+		}
+		return guanjia.CheckText(path, v.String(), max, multilineFields[name])
+	case reflect.Slice, reflect.Array:
+		if v.Type().Elem().Kind() == reflect.Uint8 {
+			return nil // raw bytes (json.RawMessage): valid UTF-8, checked above
+		}
+		for i := range v.Len() {
+			if err := checkStrings(v.Index(i), path+"["+strconv.Itoa(i)+"]", name); err != nil {
+				return err
+			}
+		}
+	case reflect.Map:
+		iter := v.MapRange()
+		for iter.Next() {
+			key := iter.Key()
+			if key.Kind() == reflect.String {
+				if err := guanjia.CheckText(path, key.String(), guanjia.MaxCode, false); err != nil {
+					return err
+				}
+			}
+			if err := checkStrings(iter.Value(), path+"."+key.String(), name); err != nil {
+				return err
+			}
+		}
+	case reflect.Struct:
+		t := v.Type()
+		for i := range t.NumField() {
+			f := t.Field(i)
+			if !f.IsExported() {
+				continue
+			}
+			jsonName, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+			switch {
+			case jsonName == "-":
+				continue
+			case f.Anonymous && jsonName == "":
+				if err := checkStrings(v.Field(i), path, name); err != nil {
+					return err
+				}
+				continue
+			case jsonName == "":
+				jsonName = f.Name
+			}
+			p := jsonName
+			if path != "" {
+				p = path + "." + jsonName
+			}
+			if err := checkStrings(v.Field(i), p, jsonName); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// refuseBadParams refuses a request whose query string is malformed or whose
+// query or path parameters are not one line of UTF-8 text within bounds: a
+// NUL byte reaching PostgreSQL is an error there, not a value.
+func refuseBadParams(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		q, err := url.ParseQuery(c.Request().URL.RawQuery)
+		if err != nil {
+			return invalid("", "the query string is malformed")
+		}
+		for name, values := range q {
+			if err := guanjia.CheckText("query", name, guanjia.MaxCode, false); err != nil {
+				return err
+			}
+			for _, v := range values {
+				if err := guanjia.CheckText(name, v, maxQueryText, false); err != nil {
+					return err
+				}
+			}
+		}
+		for i, name := range c.ParamNames() {
+			if i >= len(c.ParamValues()) {
+				break
+			}
+			v := c.ParamValues()[i]
+			if err := guanjia.CheckText(name, v, maxPathText, false); err != nil {
+				return err
+			}
+			if strings.Contains(v, "%") { // a route matched on the raw path: check what it decodes to
+				if u, err := url.PathUnescape(v); err == nil {
+					if err := guanjia.CheckText(name, u, maxPathText, false); err != nil {
+						return err
+					}
+				}
+			}
+		}
+		return next(c)
+	}
+}
+
+// checkForm checks a parsed form's fields and uploaded file names, after the
+// handler has read the form (multipart or urlencoded).
+func checkForm(r *http.Request) error {
+	fields := r.PostForm
+	if r.MultipartForm != nil {
+		fields = r.MultipartForm.Value
+		for name, files := range r.MultipartForm.File {
+			for _, fh := range files {
+				if err := guanjia.CheckText(name, fh.Filename, maxPathText, false); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	for name, values := range fields {
+		if err := guanjia.CheckText("form", name, guanjia.MaxCode, false); err != nil {
+			return err
+		}
+		for _, v := range values {
+			if err := guanjia.CheckText(name, v, guanjia.MaxText, multilineFields[name]); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// queryInt parses an optional integer query parameter in [min, max].
+func queryInt(c echo.Context, name string, def, min, max int) (int, error) {
+	v := c.QueryParam(name)
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < min || n > max {
+		return 0, invalid(name, "%s must be a whole number from %d to %d", name, min, max)
+	}
+	return n, nil
+}
+
+// paging reads page (1 to guanjia.MaxPage) and per_page (1 to maxPerPage,
+// default defPerPage).
+func paging(c echo.Context, defPerPage, maxPerPage int) (page, perPage int, err error) {
+	if page, err = queryInt(c, "page", 1, 1, guanjia.MaxPage); err != nil {
+		return 0, 0, err
+	}
+	if perPage, err = queryInt(c, "per_page", defPerPage, 1, maxPerPage); err != nil {
+		return 0, 0, err
+	}
+	return page, perPage, nil
+}

@@ -1,0 +1,65 @@
+package api_test
+
+import (
+	"fmt"
+	"net/http"
+	"testing"
+
+	"guanjia/geo"
+)
+
+// A citizen about to report learns whether the problem is already open
+// nearby, and nothing about the report that is.
+func TestComplaintOpenNearby(t *testing.T) {
+	r := newConsoleRig(t)
+	srv := r.replica()
+	r.fileComplaint(srv, "1101", siteLat, siteLng)
+
+	north := func(m float64) (float64, float64) { return siteLat + m/111195, siteLng }
+	check := func(user, category string, lat, lng float64, sys string) (int, map[string]any) {
+		return r.call(srv, user, "GET", fmt.Sprintf("/api/v1/complaints/open-nearby?category=%s&lat=%v&lng=%v&coord_system=%s", category, lat, lng, sys), nil)
+	}
+	tests := []struct {
+		name      string
+		metres    float64
+		category  string
+		wantOpen  bool
+		wantMerge bool
+	}{
+		{"30 m away: filing would join it", 30, "1101", true, true},
+		{"120 m away: open nearby, filed separately", 120, "1101", true, false},
+		{"400 m away: nothing nearby", 400, "1101", false, false},
+		{"another category", 30, "0101", false, false},
+	}
+	for _, tt := range tests {
+		lat, lng := north(tt.metres)
+		code, out := check("citizen", tt.category, lat, lng, "wgs84")
+		if code != http.StatusOK {
+			t.Fatalf("%s: %d %v", tt.name, code, out)
+		}
+		if out["open_nearby"] != tt.wantOpen || out["will_merge"] != tt.wantMerge {
+			t.Errorf("%s: open_nearby %v will_merge %v, want %v %v", tt.name, out["open_nearby"], out["will_merge"], tt.wantOpen, tt.wantMerge)
+		}
+		for _, k := range []string{"complaints", "id", "distance_m", "description", "address"} {
+			if _, ok := out[k]; ok {
+				t.Errorf("%s: the answer tells %q about another person's report", tt.name, k)
+			}
+		}
+	}
+
+	glat, glng := geo.WGS84ToGCJ02(siteLat, siteLng) // as wx.getLocation({type:'gcj02'}) gives it
+	if code, out := check("citizen", "1101", glat, glng, "gcj02"); code != http.StatusOK || out["will_merge"] != true {
+		t.Errorf("GCJ-02 position: %d %v", code, out)
+	}
+	for _, bad := range []struct{ query, field string }{
+		{"category=1101&lng=110.3", "lat"},
+		{"category=1101&lat=20&lng=NaN", "lng"},
+		{"lat=20&lng=110.3", "category"},
+		{"category=9999&lat=20&lng=110.3", "category"},
+		{"category=1101&lat=20&lng=110.3&coord_system=bd09", "lat"},
+	} {
+		if code, out := r.call(srv, "citizen", "GET", "/api/v1/complaints/open-nearby?"+bad.query, nil); code != http.StatusBadRequest || errorField(out) != bad.field {
+			t.Errorf("?%s: %d %v, want 400 on %s", bad.query, code, out, bad.field)
+		}
+	}
+}

@@ -1,0 +1,73 @@
+package credit_test
+
+import (
+	"testing"
+	"time"
+
+	"guanjia"
+	"guanjia/credit"
+)
+
+// The minimum publication periods of 《失信行为纠正后的信用信息修复管理办法（试行）》,
+// worked through: the first day a repair may be applied for is the decision
+// date that many months later, or that month's last day when it has no such day.
+func TestRepairableFrom(t *testing.T) {
+	day := func(s string) time.Time {
+		d, err := time.Parse("2006-01-02", s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	for _, tc := range []struct {
+		name     string
+		typ      string
+		severity guanjia.CreditSeverity
+		decided  string
+		want     string // "" = no minimum
+	}{
+		{"一般失信: 3 months", guanjia.CreditPenalty, guanjia.SeverityGeneral, "2026-01-05", "2026-04-05"},
+		{"严重失信: 1 year", guanjia.CreditPenalty, guanjia.SeveritySerious, "2026-01-05", "2027-01-05"},
+		{"no 30th in February", guanjia.CreditPenalty, guanjia.SeverityGeneral, "2025-11-30", "2026-02-28"},
+		{"leap year", guanjia.CreditPenalty, guanjia.SeverityGeneral, "2023-11-30", "2024-02-29"},
+		{"29 February, a year on", guanjia.CreditPenalty, guanjia.SeveritySerious, "2024-02-29", "2025-02-28"},
+		{"across the year end", guanjia.CreditPenalty, guanjia.SeverityGeneral, "2026-10-31", "2027-01-31"},
+		{"a penalty recorded before severities: 一般失信", guanjia.CreditPenalty, "", "2026-01-05", "2026-04-05"},
+		{"a black list: the listing's own rules", guanjia.CreditBlackList, "", "2026-01-05", ""},
+		{"a red list is not 失信", guanjia.CreditRedList, "", "2026-01-05", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, ok := credit.RepairableFrom(&guanjia.CreditEntry{Type: tc.typ, Severity: tc.severity, DecidedOn: day(tc.decided)})
+			switch {
+			case tc.want == "" && ok:
+				t.Errorf("got a minimum period ending %s, want none", got.Format("2006-01-02"))
+			case tc.want != "" && (!ok || !got.Equal(day(tc.want))):
+				t.Errorf("got %s (%v), want %s", got.Format("2006-01-02"), ok, tc.want)
+			}
+		})
+	}
+}
+
+// Every graded record type has a minimum period for each severity.
+func TestMinimumPeriodsCoverGradedTypes(t *testing.T) {
+	have := map[string]map[guanjia.CreditSeverity]bool{}
+	for _, p := range credit.MinimumPeriods() {
+		if have[p.Type] == nil {
+			have[p.Type] = map[guanjia.CreditSeverity]bool{}
+		}
+		have[p.Type][p.Severity] = true
+		if p.Months <= 0 || p.Basis == "" {
+			t.Errorf("%+v: a period needs months and its basis", p)
+		}
+	}
+	for _, rt := range credit.RecordTypes() {
+		if !rt.Graded() {
+			continue
+		}
+		for _, sev := range []guanjia.CreditSeverity{guanjia.SeverityGeneral, guanjia.SeveritySerious} {
+			if !have[rt.Code][sev] {
+				t.Errorf("%s %s has no minimum period", rt.Code, sev)
+			}
+		}
+	}
+}
