@@ -1,0 +1,170 @@
+// 我要反映: category, description, up to 9 photos, the place (GCJ-02 from
+// wx.getLocation, adjustable on the map), consent to progress messages, then
+// the report; photos are uploaded once it exists.
+const { complaints, wechat } = require('../../services/index')
+const { wxp, cancelled } = require('../../utils/wxp')
+const { showError, toast } = require('../../utils/ui')
+const idem = require('../../utils/idem')
+
+const MAX_PHOTOS = 9
+const MAX_DESCRIPTION = 2000
+// Where the server's field names point on this form.
+const FIELD = { category: 'category', description: 'description', lat: 'location', lng: 'location', address: 'address' }
+
+Component({
+  data: {
+    categories: [],
+    category: null,
+    showPicker: false,
+    description: '',
+    files: [],
+    location: null,
+    markers: [],
+    address: '',
+    nearby: null,
+    templateIds: [],
+    errors: {},
+    submitting: false,
+  },
+  methods: {
+    onLoad() {
+      complaints.categories().then((categories) => this.setData({ categories }), showError)
+      wechat
+        .subscriptions()
+        .then((subs) => {
+          const s = subs.find((x) => x.template === 'complaint_update')
+          this.setData({ templateIds: s ? [s.template_id] : [] })
+        })
+        .catch(() => {}) // without templates the report goes on, without the consent popup
+      this.locate()
+    },
+
+    async locate() {
+      try {
+        const loc = await wxp('getLocation', { type: 'gcj02', isHighAccuracy: true })
+        this.setLocation(loc.latitude, loc.longitude)
+      } catch (e) {
+        this.setData({ 'errors.location': '无法获取您的位置，请点击「地图选点」选择问题位置' })
+      }
+    },
+
+    setLocation(latitude, longitude) {
+      this.setData({
+        location: { latitude, longitude },
+        markers: [{ id: 1, latitude, longitude, width: 32, height: 40 }],
+        'errors.location': '',
+      })
+      this.checkNearby()
+    },
+
+    async onChooseLocation() {
+      const from = this.data.location || {}
+      try {
+        const res = await wxp('chooseLocation', { latitude: from.latitude, longitude: from.longitude })
+        this.setData({ address: [res.address, res.name].filter(Boolean).join(' ') })
+        this.setLocation(res.latitude, res.longitude)
+      } catch (e) {
+        if (!cancelled(e)) toast('无法打开地图选点，请检查位置权限')
+      }
+    },
+
+    onMapTap(e) {
+      const d = e.detail || {}
+      if (typeof d.latitude === 'number') this.setLocation(d.latitude, d.longitude)
+    },
+
+    onOpenPicker() {
+      this.setData({ showPicker: true })
+    },
+    onClosePicker() {
+      this.setData({ showPicker: false })
+    },
+    onPickCategory(e) {
+      this.setData({ category: e.detail, showPicker: false, 'errors.category': '' })
+      this.checkNearby()
+    },
+
+    onDescription(e) {
+      this.setData({ description: e.detail, 'errors.description': '' })
+    },
+    onAddress(e) {
+      this.setData({ address: e.detail, 'errors.address': '' })
+    },
+
+    onAfterRead(e) {
+      const picked = [].concat(e.detail.file || [])
+      const files = this.data.files.concat(picked.map((f) => ({ url: f.url || f.tempFilePath, isImage: true })))
+      this.setData({ files: files.slice(0, MAX_PHOTOS) })
+    },
+    onDeletePhoto(e) {
+      const files = this.data.files.slice()
+      files.splice(e.detail.index, 1)
+      this.setData({ files })
+    },
+
+    // checkNearby asks whether the problem is already open nearby; the
+    // answer tells no one else's report, only whether filing would join one.
+    async checkNearby() {
+      const { category, location } = this.data
+      if (!category || !location) return
+      try {
+        const nearby = await complaints.openNearby({ category: category.code, ...location })
+        this.setData({ nearby })
+      } catch (e) {
+        this.setData({ nearby: null })
+      }
+    },
+
+    validate() {
+      const { category, description, location } = this.data
+      const text = description.trim()
+      return {
+        category: category ? '' : '请选择问题分类',
+        description: !text ? '请描述您看到的问题' : text.length > MAX_DESCRIPTION ? `问题描述不能超过 ${MAX_DESCRIPTION} 字` : '',
+        location: location ? '' : '请选择问题位置',
+      }
+    },
+
+    async onSubmit() {
+      if (this.data.submitting) return
+      const errors = this.validate()
+      if (Object.keys(errors).some((k) => errors[k])) {
+        this.setData({ errors })
+        toast('请完善反映内容')
+        return
+      }
+      this.setData({ submitting: true, errors: {} })
+      // WeChat shows the subscribe popup only straight from a tap: ask before anything is awaited.
+      const consent = wechat.askConsent(this.data.templateIds).catch(() => [])
+      await consent
+      const { category, description, location, address } = this.data
+      const body = { category: category.code, description: description.trim(), ...location, address: address.trim() }
+      let created
+      try {
+        created = await complaints.create(body, idem.keyFor(this, body))
+      } catch (e) {
+        const field = FIELD[e.field]
+        if (field) this.setData({ [`errors.${field}`]: e.message })
+        this.setData({ submitting: false })
+        showError(e)
+        return
+      }
+      idem.done(this)
+      const failed = []
+      for (let i = 0; i < this.data.files.length; i++) {
+        try {
+          await complaints.uploadPhoto(created.id, this.data.files[i].url, 'report')
+        } catch (e) {
+          failed.push(`第 ${i + 1} 张：${e.message}`)
+        }
+      }
+      this.setData({ submitting: false })
+      if (failed.length) {
+        wx.showModal({ title: '部分照片未上传', content: failed.join('\n'), showCancel: false })
+      } else {
+        toast(created.status === 'duplicate' ? '已并入正在处理的同一问题' : '提交成功')
+      }
+      wx.redirectTo({ url: `/pages/complaint/detail?id=${created.id}` })
+    },
+  },
+})

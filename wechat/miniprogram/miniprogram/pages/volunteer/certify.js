@@ -1,0 +1,51 @@
+// 实名认证: name as on the ID card and the ID number, checked here with the
+// GB 11643 check character before anything is sent.
+const { volunteer } = require('../../services/index')
+const { validateIDNumber } = require('../../utils/idcard')
+const { showError, toast } = require('../../utils/ui')
+const idem = require('../../utils/idem')
+
+Component({
+  data: { name: '', idNumber: '', phone: '', skills: '', availability: '', errors: {}, submitting: false },
+  methods: {
+    onField(e) {
+      const key = e.currentTarget.dataset.key
+      this.setData({ [key]: e.detail, [`errors.${key}`]: '' })
+    },
+    validate() {
+      const { name, idNumber, phone } = this.data
+      return {
+        name: name.trim() ? '' : '请填写身份证上的姓名',
+        idNumber: validateIDNumber(idNumber),
+        phone: /^1\d{10}$/.test(phone.trim()) ? '' : '请填写 11 位手机号码',
+      }
+    },
+    async onSubmit() {
+      const errors = this.validate()
+      if (Object.keys(errors).some((k) => errors[k])) {
+        this.setData({ errors })
+        return
+      }
+      const { name, idNumber, phone, skills, availability } = this.data
+      const body = {
+        name: name.trim(),
+        idNumber: idNumber.trim().toUpperCase(),
+        phone: phone.trim(),
+        skills: skills.split(/[,，、\s]+/).filter(Boolean),
+        availability: availability.trim(),
+      }
+      this.setData({ submitting: true })
+      try {
+        await volunteer.certify(body, idem.keyFor(this, body))
+        idem.done(this)
+        toast('认证成功')
+        wx.navigateBack({ fail: () => wx.redirectTo({ url: '/pages/volunteer/index' }) })
+      } catch (e) {
+        const field = { id_number: 'idNumber', name: 'name', phone: 'phone', skills: 'skills', availability: 'availability' }[e.field]
+        if (field) this.setData({ [`errors.${field}`]: e.message })
+        showError(e)
+      }
+      this.setData({ submitting: false })
+    },
+  },
+})

@@ -1,0 +1,12 @@
+// The mini-program's one way to the guanjia API.
+module.exports = {
+  auth: require('./auth'),
+  config: require('./config'),
+  complaints: require('./complaints'),
+  notices: require('./notices'),
+  wechat: require('./wechat'),
+  user: require('./user'),
+  volunteer: require('./volunteer'),
+  credit: require('./credit'),
+  ApiError: require('./errors').ApiError,
+}

@@ -1,0 +1,150 @@
+// Every page of app.json opens against a server answering in the API's
+// shapes, and shows what a citizen would look for on it.
+const fs = require('fs')
+const path = require('path')
+const { install } = require('../support/fakewx')
+const { render, flush, text, tap, ROOT } = require('../support/render')
+
+const app = JSON.parse(fs.readFileSync(path.join(ROOT, 'app.json'), 'utf8'))
+const iso = (min) => new Date(Date.now() + min * 60000).toISOString()
+const { checkChar } = require('../../miniprogram/utils/idcard')
+// An ID number of someone 30 years old today, whatever today is.
+const first17 = `110105${new Date().getFullYear() - 30}0101002`
+const ID = first17 + checkChar(first17)
+const BAD_ID = first17 + (ID[17] === '0' ? '1' : '0')
+
+const subject = { id: 3, kind: 'legal', credit_code: '91350100M000100Y43', name: '海口鸿泰贸易有限公司', legal_rep: '王某', address: '海口市龙华区' }
+const penalty = { id: 11, type: 'penalty', type_name: '行政处罚', reason: '未按规定公示年报', authority: '海口市市场监督管理局', decided_on: '2026-01-05', public_until: '2027-01-05', repairable_from: '2026-04-05', status: 'public', fields: {}, subject }
+const ROUTES = {
+  'GET /api/v1/notices': { notices: [{ id: 1, kind: 'typhoon', title: '台风“海燕”预警', body: '请市民减少外出', area: '全市', valid_from: iso(-60), valid_until: iso(600) }] },
+  'GET /api/v1/categories': { categories: [{ code: '1101', name: '暴露垃圾', major: '市容环境' }] },
+  'GET /api/v1/wechat/subscriptions': { subscriptions: [{ template: 'complaint_update', template_id: 'tpl-1', remaining: 2 }] },
+  'GET /api/v1/complaints': { complaints: [{ id: 42, category: '1101', status: 'on_site', created_at: iso(-30), address: '龙华区' }], total: 1, page: 1 },
+  'GET /api/v1/complaints/42': { id: 42, category: '1101', status: 'dispatched', description: '垃圾', created_at: iso(-5), events: [{ action: 'create', at: iso(-5) }], photos: [], actions: [] },
+  'GET /api/v1/me': { id: 7, role: 'citizen', phone: '138****5678' },
+  'GET /api/v1/volunteer/me': { id: 1, number: 'HK000001', name: '王小明', certified_at: iso(-9000) },
+  'GET /api/v1/volunteer/me/hours': { total_hours: 3.5, credit_hours: 3, honor_hours: 0.5, month_hours: 1, entries: [{ id: 1, team_id: 2, kind: 'credit', source: 'checkin', hours: 3, created_at: iso(-600) }] },
+  'GET /api/v1/volunteer/me/signups': { signups: [{ id: 1, activity_id: 5, status: 'waitlisted', position: 2 }] },
+  'GET /api/v1/activities': { activities: [{ id: 5, title: '万绿园净滩护绿行动', address: '万绿园', lat: 20.04, lng: 110.32, start_at: iso(600), end_at: iso(780), capacity: 30, confirmed: 3, distance_m: 1200 }] },
+  'GET /api/v1/activities/5': { id: 5, team: '龙华区青年志愿者协会', title: '万绿园净滩护绿行动', address: '万绿园', lat: 20.04, lng: 110.32, status: 'published', start_at: iso(600), end_at: iso(780), signup_deadline: iso(500), capacity: 30, confirmed: 3 },
+  'GET /api/v1/teams/2': { id: 2, name: '龙华区青年志愿者协会' },
+  'GET /api/v1/help-requests': { help_requests: [{ id: 9, title: '独居老人需要陪同就医', address: '秀英区', needed_at: iso(1440), status: 'published' }] },
+  'GET /api/v1/help-requests/9': { id: 9, requester_id: 7, title: '独居老人需要陪同就医', description: '周三上午', address: '秀英区', needed_at: iso(1440), status: 'submitted', events: [{ action: 'create', to: 'submitted', at: iso(-10) }] },
+  'GET /api/v1/credit/lists/red': { entries: [{ id: 20, type: 'redlist', list_name: '纳税信用A级', decided_on: '2026-01-01', subject }], total: 1 },
+  'GET /api/v1/credit/subjects/91350100M000100Y43': { subject, red: [], black: [], records: [penalty] },
+  'GET /api/v1/credit/entries/11': { entry: penalty },
+  'GET /api/v1/credit/repairs': { repairs: [] },
+  'GET /api/v1/credit/representatives': { representatives: [{ id: 4, basis: 'power_of_attorney', status: 'pending', subject, created_at: iso(-60) }] },
+}
+
+// What each page must show; the query it opens with.
+const PAGES = {
+  'pages/index/index': [{}, ['我要反映', '便民信息', '公益海口', '诚信海口', '台风“海燕”预警']],
+  'pages/complaints/index': [{}, ['暴露垃圾', '处置中']],
+  'pages/mine/index': [{}, ['138****5678', '我的订阅', '退出登录']],
+  'pages/info/index': [{}, ['温馨告知', '请市民减少外出', '12345 政务服务便民热线']],
+  'pages/report/index': [{}, ['问题分类', '问题描述', '现场照片', '问题位置']],
+  'pages/complaint/detail': [{ id: '42' }, ['已派遣', '受理']],
+  'pages/volunteer/index': [{}, ['王小明', '志愿者编号 HK000001', '附近活动']],
+  'pages/volunteer/certify': [{}, ['姓名', '身份证号', '提交认证']],
+  'pages/volunteer/activities': [{}, ['万绿园净滩护绿行动', '1.2 公里', '余 27']],
+  'pages/volunteer/activity': [{ id: '5' }, ['万绿园净滩护绿行动', '剩余 27 个名额', '立即报名']],
+  'pages/volunteer/signups': [{}, ['万绿园净滩护绿行动', '候补第 2 位']],
+  'pages/volunteer/hours': [{}, ['信用时长', '3 小时', '荣誉时长', '签到签退']],
+  'pages/volunteer/certificates': [{}, ['龙华区青年志愿者协会', '开具']],
+  'pages/volunteer/help': [{}, ['独居老人需要陪同就医', '待认领', '发布求助']],
+  'pages/volunteer/help-new': [{}, ['标题', '需要帮助的时间', '提交求助']],
+  'pages/volunteer/help-detail': [{ id: '9' }, ['独居老人需要陪同就医', '已提交', '撤回求助']],
+  'pages/credit/index': [{}, ['红名单', '海口鸿泰贸易有限公司', '纳税信用A级']],
+  'pages/credit/subject': [{ code: '91350100M000100Y43' }, ['海口鸿泰贸易有限公司', '行政处罚', '1 条']],
+  'pages/credit/repair': [{ entry: '11' }, ['未按规定公示年报', '可申请修复', '提交申请']],
+  'pages/mine/subscriptions': [{}, ['反映进度通知', '还可接收 2 条']],
+  'pages/credit/represent': [{ code: '91350100M000100Y43', name: '海口鸿泰贸易有限公司', entry: '11' }, ['我是法定代表人：海口鸿泰贸易有限公司', '授权委托书', '待部门审核']],
+}
+
+test('every page of app.json is covered here', () => {
+  expect(Object.keys(PAGES).sort()).toEqual(app.pages.slice().sort())
+})
+
+test.each(Object.keys(PAGES))('%s', async (page) => {
+  const [query, want] = PAGES[page]
+  install(ROUTES)
+  global.wx.setStorageSync('guanjia.session', { token: 'tok-1', role: 'citizen', user_id: 7 })
+  const comp = render(page)
+  if (comp.instance.onLoad) comp.instance.onLoad(query)
+  if (comp.instance.onShow) comp.instance.onShow()
+  await flush(30)
+  const shown = text(comp)
+  for (const w of want) expect(shown).toContain(w)
+  expect(shown).not.toContain('测试未定义')
+  const errors = global.wx.called('showModal').concat(global.wx.called('showToast')).map((c) => c.args.content || c.args.title)
+  expect(errors).toEqual([])
+})
+
+test('the subject page offers 信用修复 on a 失信 record', async () => {
+  install(ROUTES)
+  const comp = render('pages/credit/subject')
+  comp.instance.onLoad({ code: '91350100M000100Y43' })
+  await flush(20)
+  comp.instance.onCollapse({ detail: ['penalty'] })
+  await flush(20)
+  expect(text(comp)).toContain('申请信用修复')
+})
+
+test('the credit search checks a 统一社会信用代码 before sending it', async () => {
+  install(ROUTES)
+  const comp = render('pages/credit/index')
+  comp.instance.onLoad({})
+  comp.instance.onChange({ detail: '91350100M000100Y44' })
+  comp.instance.onSearch()
+  await flush(10)
+  expect(comp.querySelector('#search-error').dom.textContent).toContain('统一社会信用代码校验位不正确')
+  expect(global.wx.called('request').map((c) => c.args.url)).not.toContainEqual(expect.stringContaining('/credit/subjects'))
+})
+
+test('certification checks the ID number locally before sending it', async () => {
+  install(ROUTES)
+  const comp = render('pages/volunteer/certify')
+  comp.instance.onField({ currentTarget: { dataset: { key: 'name' } }, detail: '王小明' })
+  comp.instance.onField({ currentTarget: { dataset: { key: 'idNumber' } }, detail: BAD_ID })
+  comp.instance.onField({ currentTarget: { dataset: { key: 'phone' } }, detail: '13800001111' })
+  await flush(5)
+  tap(comp, '#submit')
+  await flush(10)
+  expect(comp.querySelector('#idNumber').dom.textContent).toContain('身份证号码校验位不正确，请核对')
+  expect(global.wx.called('request')).toHaveLength(0)
+})
+
+test('binding the phone shows it masked', async () => {
+  install({ ...ROUTES, 'GET /api/v1/me': { id: 7, role: 'citizen' }, 'POST /api/v1/wechat/phone': (req) => ({ phone: req.data.code === 'phone-code' ? '139****0000' : '' }) })
+  global.wx.setStorageSync('guanjia.session', { token: 'tok-1', role: 'citizen', user_id: 7 })
+  const comp = render('pages/mine/index')
+  comp.instance.onShow()
+  await flush(10)
+  expect(text(comp)).toContain('未绑定手机号')
+  comp.instance.onPhone({ detail: { code: 'phone-code' } })
+  await flush(10)
+  expect(comp.querySelector('#phone').dom.textContent).toContain('手机号 139****0000')
+})
+
+test('binding as 法定代表人 checks the ID number locally, then shows the server’s refusal on the field', async () => {
+  let sent = null
+  install({ ...ROUTES, 'POST /api/v1/credit/subjects/91350100M000100Y43/representatives': (req) => {
+    sent = req.data
+    return { status: 403, body: { error: { code: 'forbidden', message: '证件号码与账号的实名认证不一致', field: 'id_number' } } }
+  } })
+  const comp = render('pages/credit/represent')
+  comp.instance.onLoad({ code: '91350100M000100Y43' })
+  comp.instance.onField({ currentTarget: { dataset: { key: 'name' } }, detail: '王某' })
+  comp.instance.onField({ currentTarget: { dataset: { key: 'idNumber' } }, detail: BAD_ID })
+  await flush(5)
+  tap(comp, '#bind')
+  await flush(10)
+  expect(comp.querySelector('#rep-id').dom.textContent).toContain('身份证号码校验位不正确，请核对')
+  expect(sent).toBeNull()
+  comp.instance.onField({ currentTarget: { dataset: { key: 'idNumber' } }, detail: ID.toLowerCase() })
+  tap(comp, '#bind')
+  await flush(10)
+  expect(sent).toEqual({ name: '王某', id_number: ID })
+  expect(comp.querySelector('#rep-id').dom.textContent).toContain('证件号码与账号的实名认证不一致')
+})

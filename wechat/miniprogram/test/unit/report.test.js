@@ -1,0 +1,149 @@
+// 我要反映: the form says what is missing, asks for subscribe consent straight
+// from the tap and before the report is sent, and puts a content-check
+// refusal on the field it names.
+const { install } = require('../support/fakewx')
+const { render, flush, text, tap, type, waitFor } = require('../support/render')
+
+const CATEGORIES = [
+  { code: '1101', name: '暴露垃圾', major: '市容环境' },
+  { code: '1102', name: '积存垃圾渣土', major: '市容环境' },
+  { code: '0101', name: '井盖破损', major: '公用设施' },
+]
+
+function setup(extra = {}) {
+  const posted = []
+  const wx = install({
+    'GET /api/v1/categories': { categories: CATEGORIES },
+    'GET /api/v1/wechat/subscriptions': { subscriptions: [{ template: 'complaint_update', template_id: 'tpl-progress', remaining: 0 }] },
+    'GET /api/v1/complaints/open-nearby': { open_nearby: false, will_merge: false, radius_m: 300 },
+    'POST /api/v1/wechat/subscriptions': (req) => ({ recorded: req.data.template_ids.length }),
+    'POST /api/v1/complaints': (req) => {
+      posted.push(req)
+      return { status: 201, body: { id: 42, status: 'dispatched', photos: [] } }
+    },
+    'UPLOAD /api/v1/complaints/42/photos': { status: 201, body: { id: 'p1', kind: 'report' } },
+    ...extra,
+  })
+  const page = render('pages/report/index')
+  page.instance.onLoad({})
+  return { wx: global.wx, page, posted, fake: wx }
+}
+
+const microtasks = async (n = 20) => {
+  for (let i = 0; i < n; i++) await Promise.resolve()
+}
+
+const order = (wx) => wx.calls.filter((c) => c.name !== 'showToast').map((c) => (c.name === 'request' ? `${c.args.method || 'GET'} ${new URL(c.args.url).pathname}` : c.name))
+
+test('an empty form says what is missing and asks nothing of WeChat', async () => {
+  const { wx, page } = setup()
+  await flush()
+  tap(page, '#submit')
+  await flush()
+  expect(text(page)).toContain('请选择问题分类')
+  expect(page.querySelector('#description').dom.textContent).toContain('请描述您看到的问题')
+  expect(wx.called('requestSubscribeMessage')).toHaveLength(0)
+  expect(order(wx)).not.toContain('POST /api/v1/complaints')
+})
+
+test('consent first, from the tap; then the report with an Idempotency-Key and the GCJ-02 place; then the photos', async () => {
+  const { wx, page, posted } = setup()
+  await flush()
+  page.instance.onPickCategory({ detail: CATEGORIES[0] })
+  type(page, '#description', '  路口有一堆垃圾  ')
+  page.instance.onAfterRead({ detail: { file: [{ url: 'wxfile://tmp/a.jpg' }, { url: 'wxfile://tmp/b.jpg' }] } })
+  await flush()
+  const before = wx.calls.length
+  tap(page, '#submit')
+  // WeChat refuses the popup unless it is asked in the tap itself: before any
+  // answer from WeChat or the server (they come later, as macrotasks) is awaited.
+  await microtasks()
+  expect(wx.calls.slice(before).map((c) => c.name)).toEqual(['requestSubscribeMessage'])
+  expect(wx.called('requestSubscribeMessage')[0].args.tmplIds).toEqual(['tpl-progress'])
+  await flush(20)
+  const steps = order(wx)
+  const consent = steps.indexOf('requestSubscribeMessage')
+  expect(steps.indexOf('POST /api/v1/wechat/subscriptions')).toBeGreaterThan(consent)
+  expect(steps.indexOf('POST /api/v1/complaints')).toBeGreaterThan(steps.indexOf('POST /api/v1/wechat/subscriptions'))
+  expect(wx.called('uploadFile').map((c) => c.args.filePath)).toEqual(['wxfile://tmp/a.jpg', 'wxfile://tmp/b.jpg'])
+  expect(wx.called('uploadFile')[0].args.formData).toEqual({ kind: 'report' })
+
+  expect(posted).toHaveLength(1)
+  expect(posted[0].data).toEqual({
+    category: '1101', description: '路口有一堆垃圾', lat: 20.0028, lng: 110.2999, coord_system: 'gcj02', address: '',
+  })
+  expect(posted[0].header['Idempotency-Key']).toMatch(/^mp-/)
+  expect(posted[0].header.Authorization).toBe('Bearer tok-1')
+  expect(wx.called('redirectTo')[0].args.url).toBe('/pages/complaint/detail?id=42')
+})
+
+test('a refused consent does not stop the report', async () => {
+  const { wx, page, posted } = setup()
+  wx.state.subscribe = { 'tpl-progress': 'reject' }
+  await flush()
+  page.instance.onPickCategory({ detail: CATEGORIES[0] })
+  type(page, '#description', '路灯不亮')
+  tap(page, '#submit')
+  await flush(20)
+  expect(order(wx)).not.toContain('POST /api/v1/wechat/subscriptions')
+  expect(posted).toHaveLength(1)
+})
+
+test('the server refusing the words shows its message on the description', async () => {
+  const refusal = { error: { code: 'unprocessable', message: '内容含有违规信息，请修改后重新提交', field: 'description' } }
+  const { wx, page } = setup({ 'POST /api/v1/complaints': { status: 422, body: refusal } })
+  await flush()
+  page.instance.onPickCategory({ detail: CATEGORIES[0] })
+  type(page, '#description', '这里有人赌博')
+  tap(page, '#submit')
+  await flush(20)
+  expect(page.querySelector('#description').dom.textContent).toContain('内容含有违规信息，请修改后重新提交')
+  expect(wx.called('redirectTo')).toHaveLength(0)
+  expect(wx.called('uploadFile')).toHaveLength(0)
+
+  // Tapping again with the same words retries the same create: the same key.
+  tap(page, '#submit')
+  await flush(20)
+  const keys = wx.called('request').filter((c) => c.args.method === 'POST' && c.args.url.endsWith('/api/v1/complaints')).map((c) => c.args.header['Idempotency-Key'])
+  expect(keys).toHaveLength(2)
+  expect(keys[1]).toBe(keys[0])
+})
+
+test('an open report nearby is announced, and filing joins it', async () => {
+  const { page } = setup({ 'GET /api/v1/complaints/open-nearby': (req) => {
+    expect(req.query).toEqual({ category: '1101', lat: '20.0028', lng: '110.2999', coord_system: 'gcj02' })
+    return { open_nearby: true, will_merge: true, radius_m: 300 }
+  } })
+  await flush()
+  page.instance.onPickCategory({ detail: CATEGORIES[0] })
+  await flush()
+  expect(page.querySelector('#nearby').dom.textContent).toContain('附近已有同类问题正在处理')
+  expect(page.querySelector('#submit').dom.textContent).toContain('提交并关注处理进度')
+})
+
+test('without a position the place must be chosen on the map', async () => {
+  const { wx, page } = setup()
+  wx.state.locationError = { errMsg: 'getLocation:fail auth deny' }
+  page.instance.locate()
+  await flush()
+  expect(page.querySelector('#location-error').dom.textContent).toContain('地图选点')
+  tap(page, '#location')
+  await flush()
+  expect(wx.called('chooseLocation')).toHaveLength(1)
+  expect(page.data.address).toBe('海南省海口市龙华区 测试地点')
+  expect(page.data.errors.location).toBe('')
+})
+
+test('the category picker groups by 大类 and searches', async () => {
+  const { page } = setup()
+  await flush()
+  tap(page, '#category')
+  const picker = page.querySelector('#picker')
+  await waitFor(() => text(picker).includes('市容环境')) // after the popup's transition
+  expect(text(picker)).toContain('市容环境')
+  expect(text(picker)).toContain('公用设施')
+  picker.instance.onSearch({ detail: '井盖' })
+  await flush()
+  expect(text(picker)).toContain('井盖破损')
+  expect(text(picker)).not.toContain('暴露垃圾')
+})

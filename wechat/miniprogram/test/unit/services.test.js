@@ -1,0 +1,85 @@
+// The request layer every page goes through.
+const { install } = require('../support/fakewx')
+
+function services() {
+  jest.resetModules()
+  return require('../../miniprogram/services/index')
+}
+
+test('signs in with wx.login on first use and sends the token', async () => {
+  const wx = install({ 'GET /api/v1/me': (req) => ({ id: 7, role: 'citizen', auth: req.header.Authorization }) })
+  const s = services()
+  const me = await s.user.me()
+  expect(me.auth).toBe('Bearer tok-1')
+  expect(wx.called('login')).toHaveLength(1)
+  expect(wx.called('request')[0].args.data.code).toMatch(/^test-code-/)
+  await s.user.me()
+  expect(wx.called('login')).toHaveLength(1) // the token is kept
+})
+
+test('a 401 signs in again once and retries; calls at the same time share the login', async () => {
+  let tokens = 0
+  const wx = install({
+    'POST /api/v1/wechat/login': () => ({ token: `tok-${++tokens}`, role: 'citizen', user_id: 7 }),
+    'GET /api/v1/me': (req) => {
+      if (req.header.Authorization === 'Bearer tok-1') {
+        return { status: 401, body: { error: { code: 'unauthorized', message: '登录已过期，请重新登录' } } }
+      }
+      return { id: 7, auth: req.header.Authorization }
+    },
+  })
+  const s = services()
+  const [a, b] = await Promise.all([s.user.me(), s.user.me()])
+  expect([a.auth, b.auth]).toEqual(['Bearer tok-2', 'Bearer tok-2'])
+  expect(wx.called('login')).toHaveLength(2)
+})
+
+test('a 401 after signing in again is the server’s message, not a loop', async () => {
+  const wx = install({ 'GET /api/v1/me': { status: 401, body: { error: { code: 'unauthorized', message: '账号已停用' } } } })
+  const s = services()
+  await expect(s.user.me()).rejects.toMatchObject({ status: 401, message: '账号已停用' })
+  expect(wx.called('login')).toHaveLength(2)
+})
+
+test('errors carry the server’s Chinese message and field as they are', async () => {
+  install({ 'POST /api/v1/volunteer/certify': { status: 400, body: { error: { code: 'invalid', message: '身份证号码校验位错误', field: 'id_number' } } } })
+  const s = services()
+  await expect(s.volunteer.certify({ name: '王小明', idNumber: '460108200005210010', phone: '13800001111' })).rejects.toMatchObject({
+    status: 400, code: 'invalid', message: '身份证号码校验位错误', field: 'id_number',
+  })
+})
+
+test('a failure without the server’s answer says so in Chinese', async () => {
+  const wx = install({ 'GET /api/v1/notices': { status: 502, body: '<html>Bad Gateway</html>' } })
+  let s = services()
+  await expect(s.notices.current()).rejects.toMatchObject({ message: '服务暂时不可用（502），请稍后重试' })
+  wx.request = (o) => setTimeout(() => o.fail({ errMsg: 'request:fail timeout' }), 0)
+  global.wx.request = wx.request
+  s = services()
+  await expect(s.notices.current()).rejects.toMatchObject({ code: 'network', message: '请求超时，请稍后重试' })
+})
+
+test('every POST carries an Idempotency-Key; a retry may pass the same', async () => {
+  const keys = []
+  install({ 'POST /api/v1/complaints': (req) => (keys.push(req.header['Idempotency-Key']), { status: 201, body: { id: 1 } }) })
+  const s = services()
+  const body = { category: '1101', description: 'x', latitude: 20, longitude: 110.3, address: '' }
+  await s.complaints.create(body)
+  await s.complaints.create(body)
+  await s.complaints.create(body, 'same-key')
+  await s.complaints.create(body, 'same-key')
+  expect(keys[0]).not.toBe(keys[1])
+  expect(keys.slice(2)).toEqual(['same-key', 'same-key'])
+})
+
+test('after 退出登录 nothing signs in by itself until asked', async () => {
+  const wx = install({ 'GET /api/v1/me': { id: 7 }, 'POST /api/v1/auth/logout': { status: 204, body: null }, 'GET /api/v1/credit/subjects': { subjects: [] } })
+  const s = services()
+  await s.user.me()
+  await s.auth.logout()
+  expect(wx.called('request').pop().args.header.Authorization).toBe('Bearer tok-1') // the server ends that login
+  await expect(s.user.me()).rejects.toMatchObject({ code: 'logged_out', message: '您已退出登录，请在「我的」页面重新登录' })
+  await expect(s.credit.search('海口')).resolves.toEqual({ subjects: [] }) // public lookups still work
+  await s.auth.login()
+  await expect(s.user.me()).resolves.toEqual({ id: 7 })
+})
