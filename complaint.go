@@ -47,10 +47,10 @@ const (
 	ActionReopen   Action = "reopen"
 	ActionRate     Action = "rate"
 	ActionMeToo    Action = "metoo"    // another report of the same problem was linked here
-	ActionRemind   Action = "remind"   // 催办: a deadline is near
-	ActionEscalate Action = "escalate" // 督办: a deadline was missed
+	ActionRemind   Action = "remind"   // 催办: urge the one responsible, by hand or as a deadline nears
+	ActionEscalate Action = "escalate" // 督办: a deadline was missed, or a supervisor orders it
 	ActionExtend   Action = "extend"   // 延期: the command center grants more time
-	ActionFollowUp Action = "followup" // 回访: the hotline called the reporter back
+	ActionFollowUp Action = "followup" // 跟进: what the reporter said when called back (a 回访 without a rating)
 )
 
 // Source is where a complaint came from.
@@ -209,9 +209,9 @@ type Stats struct {
 	Received          int     `json:"received"`             // 受理量
 	Handled           int     `json:"handled"`              // 办结量
 	HandlingRate      float64 `json:"handling_rate"`        // 办结率
-	SignDue           int     `json:"sign_due"`             // dispatched orders whose signing is settled
-	SignedOnTime      int     `json:"signed_on_time"`       //
-	SignOnTimeRate    float64 `json:"sign_on_time_rate"`    // 按时签收率 = 响应率
+	AcceptDue         int     `json:"sign_due"`             // dispatched orders whose 签收 is settled
+	AcceptedOnTime    int     `json:"signed_on_time"`       //
+	AcceptOnTimeRate  float64 `json:"sign_on_time_rate"`    // 按时签收率 = 响应率
 	ArriveDue         int     `json:"arrive_due"`           // point-to-point orders whose arrival is settled
 	ArrivedOnTime     int     `json:"arrived_on_time"`      //
 	ArriveOnTimeRate  float64 `json:"arrive_on_time_rate"`  // 按时到场率

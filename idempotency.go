@@ -2,7 +2,6 @@ package guanjia
 
 import (
 	"context"
-	"io"
 	"time"
 )
 
@@ -28,11 +27,4 @@ type IdempotencyStore interface {
 	BeginIdempotent(ctx context.Context, r *IdempotentResponse) (existing *IdempotentResponse, err error)
 	FinishIdempotent(ctx context.Context, r *IdempotentResponse) error
 	AbortIdempotent(ctx context.Context, userID int64, key string) error
-}
-
-// BlobStore keeps uploaded files (photos) outside the database.
-type BlobStore interface {
-	Put(ctx context.Context, key string, r io.Reader) error
-	Open(ctx context.Context, key string) (io.ReadCloser, error)
-	Delete(ctx context.Context, key string) error
 }

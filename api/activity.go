@@ -12,6 +12,13 @@ import (
 	"guanjia/volunteer"
 )
 
+// activityHandlers serve 公益海口's activities: publishing and review,
+// signups, check-in and check-out, and the photo album.
+type activityHandlers struct {
+	volunteer     *volunteer.Service
+	maxPhotoBytes int64
+}
+
 type activityJSON struct {
 	ID             int64       `json:"id"`
 	TeamID         int64       `json:"team_id"`
@@ -55,12 +62,10 @@ type vEvent struct {
 }
 
 func toVEvents(events []*guanjia.VolunteerEvent) []vEvent {
-	out := make([]vEvent, len(events))
-	for i, e := range events {
-		out[i] = vEvent{Subject: e.Subject, SubjectID: e.SubjectID, Action: e.Action, From: e.From, To: e.To,
+	return mapJSON(events, func(e *guanjia.VolunteerEvent) vEvent {
+		return vEvent{Subject: e.Subject, SubjectID: e.SubjectID, Action: e.Action, From: e.From, To: e.To,
 			ActorID: e.ActorID, Note: e.Note, At: e.At}
-	}
-	return out
+	})
 }
 
 func toActivityJSON(a *guanjia.Activity) activityJSON {
@@ -133,12 +138,12 @@ func (r *activityRequest) input() volunteer.ActivityInput {
 }
 
 // handleActivityCreate drafts an activity for a team the caller administers.
-func (s *Server) handleActivityCreate(c echo.Context) error {
+func (h *activityHandlers) handleActivityCreate(c echo.Context) error {
 	var req activityRequest
 	if err := bind(c, &req); err != nil {
 		return err
 	}
-	a, err := s.volunteer.CreateActivity(c.Request().Context(), claimsOf(c), req.input())
+	a, err := h.volunteer.Activities.CreateActivity(c.Request().Context(), claimsOf(c), req.input())
 	if err != nil {
 		return err
 	}
@@ -146,7 +151,7 @@ func (s *Server) handleActivityCreate(c echo.Context) error {
 }
 
 // handleActivityUpdate edits a draft or refused activity.
-func (s *Server) handleActivityUpdate(c echo.Context) error {
+func (h *activityHandlers) handleActivityUpdate(c echo.Context) error {
 	id, err := pathID(c)
 	if err != nil {
 		return err
@@ -155,7 +160,7 @@ func (s *Server) handleActivityUpdate(c echo.Context) error {
 	if err := bind(c, &req); err != nil {
 		return err
 	}
-	a, err := s.volunteer.UpdateActivity(c.Request().Context(), claimsOf(c), id, req.input())
+	a, err := h.volunteer.Activities.UpdateActivity(c.Request().Context(), claimsOf(c), id, req.input())
 	if err != nil {
 		return err
 	}
@@ -163,7 +168,7 @@ func (s *Server) handleActivityUpdate(c echo.Context) error {
 }
 
 // handleActivityList lists activities: ?near=lat,lng&radius=m&coord_system=, ?status=a,b, ?team_id=.
-func (s *Server) handleActivityList(c echo.Context) error {
+func (h *activityHandlers) handleActivityList(c echo.Context) error {
 	near, err := nearQuery(c)
 	if err != nil {
 		return err
@@ -178,26 +183,26 @@ func (s *Server) handleActivityList(c echo.Context) error {
 			q.Status = append(q.Status, guanjia.ActivityStatus(strings.TrimSpace(v)))
 		}
 	}
-	hits, err := s.volunteer.ListActivities(c.Request().Context(), claimsOf(c), q)
+	hits, err := h.volunteer.Activities.ListActivities(c.Request().Context(), claimsOf(c), q)
 	if err != nil {
 		return err
 	}
-	out := make([]activityJSON, len(hits))
-	for i, h := range hits {
-		out[i] = toActivityJSON(h.Activity)
-		out[i].DistanceM = h.DistanceM
-	}
+	out := mapJSON(hits, func(hit volunteer.ActivityHit) activityJSON {
+		a := toActivityJSON(hit.Activity)
+		a.DistanceM = hit.DistanceM
+		return a
+	})
 	return c.JSON(http.StatusOK, map[string]any{"activities": out})
 }
 
 // handleActivityGet answers an activity with capacity, confirmed and
 // waitlisted counts and the caller's own signup.
-func (s *Server) handleActivityGet(c echo.Context) error {
+func (h *activityHandlers) handleActivityGet(c echo.Context) error {
 	id, err := pathID(c)
 	if err != nil {
 		return err
 	}
-	d, err := s.volunteer.GetActivity(c.Request().Context(), claimsOf(c), id)
+	d, err := h.volunteer.Activities.GetActivity(c.Request().Context(), claimsOf(c), id)
 	if err != nil {
 		return err
 	}
@@ -214,12 +219,12 @@ func (s *Server) handleActivityGet(c echo.Context) error {
 }
 
 // handleActivitySubmit sends a draft for review.
-func (s *Server) handleActivitySubmit(c echo.Context) error {
+func (h *activityHandlers) handleActivitySubmit(c echo.Context) error {
 	id, err := pathID(c)
 	if err != nil {
 		return err
 	}
-	a, err := s.volunteer.SubmitActivity(c.Request().Context(), claimsOf(c), id)
+	a, err := h.volunteer.Activities.SubmitActivity(c.Request().Context(), claimsOf(c), id)
 	if err != nil {
 		return err
 	}
@@ -227,7 +232,7 @@ func (s *Server) handleActivitySubmit(c echo.Context) error {
 }
 
 // handleActivityReview publishes or refuses a submitted activity (admins).
-func (s *Server) handleActivityReview(c echo.Context) error {
+func (h *activityHandlers) handleActivityReview(c echo.Context) error {
 	id, err := pathID(c)
 	if err != nil {
 		return err
@@ -236,7 +241,7 @@ func (s *Server) handleActivityReview(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	a, err := s.volunteer.ReviewActivity(c.Request().Context(), claimsOf(c), id, *req.Approve, req.Reason)
+	a, err := h.volunteer.Activities.ReviewActivity(c.Request().Context(), claimsOf(c), id, *req.Approve, req.Reason)
 	if err != nil {
 		return err
 	}
@@ -248,7 +253,7 @@ type reasonRequest struct {
 }
 
 // handleActivityCancel cancels an activity; everyone signed up is told.
-func (s *Server) handleActivityCancel(c echo.Context) error {
+func (h *activityHandlers) handleActivityCancel(c echo.Context) error {
 	id, err := pathID(c)
 	if err != nil {
 		return err
@@ -257,7 +262,7 @@ func (s *Server) handleActivityCancel(c echo.Context) error {
 	if err := bind(c, &req); err != nil {
 		return err
 	}
-	a, err := s.volunteer.CancelActivity(c.Request().Context(), claimsOf(c), id, req.Reason)
+	a, err := h.volunteer.Activities.CancelActivity(c.Request().Context(), claimsOf(c), id, req.Reason)
 	if err != nil {
 		return err
 	}
@@ -272,7 +277,7 @@ type rescheduleRequest struct {
 }
 
 // handleActivityReschedule moves a published activity; reminders are re-armed.
-func (s *Server) handleActivityReschedule(c echo.Context) error {
+func (h *activityHandlers) handleActivityReschedule(c echo.Context) error {
 	id, err := pathID(c)
 	if err != nil {
 		return err
@@ -281,7 +286,7 @@ func (s *Server) handleActivityReschedule(c echo.Context) error {
 	if err := bind(c, &req); err != nil {
 		return err
 	}
-	a, err := s.volunteer.RescheduleActivity(c.Request().Context(), claimsOf(c), id, volunteer.RescheduleInput{
+	a, err := h.volunteer.Activities.RescheduleActivity(c.Request().Context(), claimsOf(c), id, volunteer.RescheduleInput{
 		StartAt: orZero(req.StartAt), EndAt: orZero(req.EndAt), SignupDeadline: orZero(req.SignupDeadline), Reason: req.Reason})
 	if err != nil {
 		return err
@@ -291,12 +296,12 @@ func (s *Server) handleActivityReschedule(c echo.Context) error {
 
 // handleSignupCreate signs the caller up: {"status":"confirmed"} or
 // {"status":"waitlisted","position":n}.
-func (s *Server) handleSignupCreate(c echo.Context) error {
+func (h *activityHandlers) handleSignupCreate(c echo.Context) error {
 	id, err := pathID(c)
 	if err != nil {
 		return err
 	}
-	su, err := s.volunteer.Signup(c.Request().Context(), claimsOf(c), id)
+	su, err := h.volunteer.Signups.Signup(c.Request().Context(), claimsOf(c), id)
 	if err != nil {
 		return err
 	}
@@ -304,12 +309,12 @@ func (s *Server) handleSignupCreate(c echo.Context) error {
 }
 
 // handleSignupCancel withdraws the caller's signup (until the cut-off).
-func (s *Server) handleSignupCancel(c echo.Context) error {
+func (h *activityHandlers) handleSignupCancel(c echo.Context) error {
 	id, err := pathID(c)
 	if err != nil {
 		return err
 	}
-	su, err := s.volunteer.CancelSignup(c.Request().Context(), claimsOf(c), id)
+	su, err := h.volunteer.Signups.CancelSignup(c.Request().Context(), claimsOf(c), id)
 	if err != nil {
 		return err
 	}
@@ -317,42 +322,34 @@ func (s *Server) handleSignupCancel(c echo.Context) error {
 }
 
 // handleSignupList lists an activity's signups for its organisers.
-func (s *Server) handleSignupList(c echo.Context) error {
+func (h *activityHandlers) handleSignupList(c echo.Context) error {
 	id, err := pathID(c)
 	if err != nil {
 		return err
 	}
-	list, err := s.volunteer.ListSignups(c.Request().Context(), claimsOf(c), id)
+	list, err := h.volunteer.Signups.ListSignups(c.Request().Context(), claimsOf(c), id)
 	if err != nil {
 		return err
 	}
-	out := make([]signupJSON, len(list))
-	for i, su := range list {
-		out[i] = toSignupJSON(su)
-	}
-	return c.JSON(http.StatusOK, map[string]any{"signups": out})
+	return c.JSON(http.StatusOK, map[string]any{"signups": mapJSON(list, toSignupJSON)})
 }
 
 // handleMySignups lists the caller's signups.
-func (s *Server) handleMySignups(c echo.Context) error {
-	list, err := s.volunteer.MySignups(c.Request().Context(), claimsOf(c))
+func (h *activityHandlers) handleMySignups(c echo.Context) error {
+	list, err := h.volunteer.Signups.MySignups(c.Request().Context(), claimsOf(c))
 	if err != nil {
 		return err
 	}
-	out := make([]signupJSON, len(list))
-	for i, su := range list {
-		out[i] = toSignupJSON(su)
-	}
-	return c.JSON(http.StatusOK, map[string]any{"signups": out})
+	return c.JSON(http.StatusOK, map[string]any{"signups": mapJSON(list, toSignupJSON)})
 }
 
 // handleCheckinToken answers the organiser's rotating QR token.
-func (s *Server) handleCheckinToken(c echo.Context) error {
+func (h *activityHandlers) handleCheckinToken(c echo.Context) error {
 	id, err := pathID(c)
 	if err != nil {
 		return err
 	}
-	tok, exp, err := s.volunteer.CheckinToken(c.Request().Context(), claimsOf(c), id)
+	tok, exp, err := h.volunteer.Signups.CheckinToken(c.Request().Context(), claimsOf(c), id)
 	if err != nil {
 		return err
 	}
@@ -372,7 +369,7 @@ func (r *checkRequest) input() volunteer.CheckInput {
 }
 
 // handleCheckin checks the caller in with a scanned token and their position.
-func (s *Server) handleCheckin(c echo.Context) error {
+func (h *activityHandlers) handleCheckin(c echo.Context) error {
 	id, err := pathID(c)
 	if err != nil {
 		return err
@@ -381,7 +378,7 @@ func (s *Server) handleCheckin(c echo.Context) error {
 	if err := bind(c, &req); err != nil {
 		return err
 	}
-	su, err := s.volunteer.CheckIn(c.Request().Context(), claimsOf(c), id, req.input())
+	su, err := h.volunteer.Signups.CheckIn(c.Request().Context(), claimsOf(c), id, req.input())
 	if err != nil {
 		return err
 	}
@@ -393,7 +390,7 @@ func checkoutJSON(su *guanjia.Signup, e *guanjia.HoursEntry) map[string]any {
 }
 
 // handleCheckout checks the caller out and credits their hours.
-func (s *Server) handleCheckout(c echo.Context) error {
+func (h *activityHandlers) handleCheckout(c echo.Context) error {
 	id, err := pathID(c)
 	if err != nil {
 		return err
@@ -402,7 +399,7 @@ func (s *Server) handleCheckout(c echo.Context) error {
 	if err := bind(c, &req); err != nil {
 		return err
 	}
-	su, e, err := s.volunteer.CheckOut(c.Request().Context(), claimsOf(c), id, req.input())
+	su, e, err := h.volunteer.Signups.CheckOut(c.Request().Context(), claimsOf(c), id, req.input())
 	if err != nil {
 		return err
 	}
@@ -426,12 +423,12 @@ func manualInput(c echo.Context) (int64, volunteer.ManualCheck, error) {
 }
 
 // handleManualCheckin lets an organiser check someone in by hand, with a reason.
-func (s *Server) handleManualCheckin(c echo.Context) error {
+func (h *activityHandlers) handleManualCheckin(c echo.Context) error {
 	id, in, err := manualInput(c)
 	if err != nil {
 		return err
 	}
-	su, err := s.volunteer.ManualCheckIn(c.Request().Context(), claimsOf(c), id, in)
+	su, err := h.volunteer.Signups.ManualCheckIn(c.Request().Context(), claimsOf(c), id, in)
 	if err != nil {
 		return err
 	}
@@ -439,12 +436,12 @@ func (s *Server) handleManualCheckin(c echo.Context) error {
 }
 
 // handleManualCheckout lets an organiser check someone out by hand, with a reason.
-func (s *Server) handleManualCheckout(c echo.Context) error {
+func (h *activityHandlers) handleManualCheckout(c echo.Context) error {
 	id, in, err := manualInput(c)
 	if err != nil {
 		return err
 	}
-	su, e, err := s.volunteer.ManualCheckOut(c.Request().Context(), claimsOf(c), id, in)
+	su, e, err := h.volunteer.Signups.ManualCheckOut(c.Request().Context(), claimsOf(c), id, in)
 	if err != nil {
 		return err
 	}
@@ -468,17 +465,17 @@ func toAlbumPhotoJSON(p *volunteer.ActivityPhoto) albumPhotoJSON {
 
 // handleActivityPhotoUpload adds a multipart "file" (JPEG, PNG or WebP,
 // re-encoded by readImage) to an activity's album.
-func (s *Server) handleActivityPhotoUpload(c echo.Context) error {
+func (h *activityHandlers) handleActivityPhotoUpload(c echo.Context) error {
 	id, err := pathID(c)
 	if err != nil {
 		return err
 	}
-	img, err := s.readImage(c)
+	img, err := readImage(c, h.maxPhotoBytes)
 	if err != nil {
 		return err
 	}
 	defer img.Close()
-	p, err := s.volunteer.AddPhoto(c.Request().Context(), claimsOf(c), id, img.contentType, img.size, img)
+	p, err := h.volunteer.Activities.AddPhoto(c.Request().Context(), claimsOf(c), id, img.contentType, img.size, img)
 	if err != nil {
 		return err
 	}
@@ -486,29 +483,25 @@ func (s *Server) handleActivityPhotoUpload(c echo.Context) error {
 }
 
 // handleActivityPhotoList lists an activity's album.
-func (s *Server) handleActivityPhotoList(c echo.Context) error {
+func (h *activityHandlers) handleActivityPhotoList(c echo.Context) error {
 	id, err := pathID(c)
 	if err != nil {
 		return err
 	}
-	list, err := s.volunteer.ListPhotos(c.Request().Context(), claimsOf(c), id)
+	list, err := h.volunteer.Activities.ListPhotos(c.Request().Context(), claimsOf(c), id)
 	if err != nil {
 		return err
 	}
-	out := make([]albumPhotoJSON, len(list))
-	for i, p := range list {
-		out[i] = toAlbumPhotoJSON(p)
-	}
-	return c.JSON(http.StatusOK, map[string]any{"photos": out})
+	return c.JSON(http.StatusOK, map[string]any{"photos": mapJSON(list, toAlbumPhotoJSON)})
 }
 
 // handleActivityPhotoGet streams a photo of an activity's album.
-func (s *Server) handleActivityPhotoGet(c echo.Context) error {
+func (h *activityHandlers) handleActivityPhotoGet(c echo.Context) error {
 	id, err := pathID(c)
 	if err != nil {
 		return err
 	}
-	p, body, err := s.volunteer.OpenPhoto(c.Request().Context(), claimsOf(c), id, c.Param("photo"))
+	p, body, err := h.volunteer.Activities.OpenPhoto(c.Request().Context(), claimsOf(c), id, c.Param("photo"))
 	if err != nil {
 		return err
 	}

@@ -43,28 +43,25 @@ func (r articleRequest) input() credit.ArticleInput {
 
 // handleArticleList answers a page of 诚信动态 (news), 政策法规 (policy) or
 // 通知公告 (notice), newest first; staff also see drafts.
-func (s *Server) handleArticleList(c echo.Context) error {
+func (h *creditHandlers) handleArticleList(c echo.Context) error {
 	page, perPage, err := paging(c, 20, 100)
 	if err != nil {
 		return err
 	}
-	list, total, err := s.credit.Articles(c.Request().Context(), claimsOf(c), c.QueryParam("section"), page, perPage)
+	list, total, err := h.credit.Articles(c.Request().Context(), claimsOf(c), c.QueryParam("section"), page, perPage)
 	if err != nil {
 		return err
 	}
-	out := make([]articleJSON, len(list))
-	for i, a := range list {
-		out[i] = toArticleJSON(a, false)
-	}
+	out := mapJSON(list, func(a *credit.Article) articleJSON { return toArticleJSON(a, false) })
 	return c.JSON(http.StatusOK, map[string]any{"articles": out, "total": total, "page": max(page, 1)})
 }
 
-func (s *Server) handleArticleGet(c echo.Context) error {
+func (h *creditHandlers) handleArticleGet(c echo.Context) error {
 	id, err := pathID(c)
 	if err != nil {
 		return err
 	}
-	a, err := s.credit.Article(c.Request().Context(), claimsOf(c), id)
+	a, err := h.credit.Article(c.Request().Context(), claimsOf(c), id)
 	if err != nil {
 		return err
 	}
@@ -72,19 +69,19 @@ func (s *Server) handleArticleGet(c echo.Context) error {
 }
 
 // handleArticleCreate saves a draft.
-func (s *Server) handleArticleCreate(c echo.Context) error {
+func (h *creditHandlers) handleArticleCreate(c echo.Context) error {
 	var req articleRequest
 	if err := bind(c, &req); err != nil {
 		return err
 	}
-	a, err := s.credit.CreateArticle(c.Request().Context(), claimsOf(c), req.input())
+	a, err := h.credit.CreateArticle(c.Request().Context(), claimsOf(c), req.input())
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusCreated, toArticleJSON(a, true))
 }
 
-func (s *Server) handleArticleUpdate(c echo.Context) error {
+func (h *creditHandlers) handleArticleUpdate(c echo.Context) error {
 	id, err := pathID(c)
 	if err != nil {
 		return err
@@ -93,7 +90,7 @@ func (s *Server) handleArticleUpdate(c echo.Context) error {
 	if err := bind(c, &req); err != nil {
 		return err
 	}
-	a, err := s.credit.UpdateArticle(c.Request().Context(), claimsOf(c), id, req.input())
+	a, err := h.credit.UpdateArticle(c.Request().Context(), claimsOf(c), id, req.input())
 	if err != nil {
 		return err
 	}
@@ -101,12 +98,12 @@ func (s *Server) handleArticleUpdate(c echo.Context) error {
 }
 
 // handleArticleAction publishes or unpublishes an article.
-func (s *Server) handleArticleAction(c echo.Context) error {
+func (h *creditHandlers) handleArticleAction(c echo.Context) error {
 	id, err := pathID(c)
 	if err != nil {
 		return err
 	}
-	a, err := s.credit.ArticleAction(c.Request().Context(), claimsOf(c), id, c.Param("action"))
+	a, err := h.credit.ArticleAction(c.Request().Context(), claimsOf(c), id, c.Param("action"))
 	if err != nil {
 		return err
 	}

@@ -7,13 +7,12 @@ import (
 	"slices"
 	"strconv"
 	"time"
-	"unicode/utf8"
 
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/labstack/echo/v4"
-	"golang.org/x/crypto/bcrypt"
 
 	"guanjia"
+	"guanjia/account"
 )
 
 // tokenClaims is the JWT body: who, in which role and unit.
@@ -55,9 +54,9 @@ type signedToken struct {
 }
 
 // decodeToken checks a token's signature, issuer and expiry.
-func (s *Server) decodeToken(raw string) (signedToken, error) {
+func (s *sessions) decodeToken(raw string) (signedToken, error) {
 	var tc tokenClaims
-	_, err := jwt.ParseWithClaims(raw, &tc, func(*jwt.Token) (any, error) { return []byte(s.cfg.Secret), nil },
+	_, err := jwt.ParseWithClaims(raw, &tc, func(*jwt.Token) (any, error) { return []byte(s.secret), nil },
 		jwt.WithValidMethods([]string{"HS256"}), jwt.WithIssuer("guanjia"), jwt.WithTimeFunc(s.now))
 	if err != nil {
 		return signedToken{}, guanjia.Errorf(guanjia.EUNAUTHORIZED, "invalid or expired token")
@@ -72,26 +71,26 @@ func (s *Server) decodeToken(raw string) (signedToken, error) {
 // parseToken verifies a bearer token and returns its claims: the signature,
 // and that its session is live and its user still active in the role and
 // unit it names.
-func (s *Server) parseToken(ctx context.Context, raw string) (guanjia.Claims, error) {
+func (s *sessions) parseToken(ctx context.Context, raw string) (guanjia.Claims, error) {
 	t, err := s.verifyToken(ctx, raw)
 	return t.Claims, err
 }
 
-func (s *Server) verifyToken(ctx context.Context, raw string) (signedToken, error) {
+func (s *sessions) verifyToken(ctx context.Context, raw string) (signedToken, error) {
 	t, err := s.decodeToken(raw)
 	if err != nil {
 		return signedToken{}, err
 	}
-	if err := s.sessionAdmits(ctx, t); err != nil {
+	if err := s.admits(ctx, t); err != nil {
 		return signedToken{}, err
 	}
 	return t, nil
 }
 
-// sessionAdmits checks that t's session is live and its user still active
+// admits checks that t's session is live and its user still active
 // in the role and unit t names.
-func (s *Server) sessionAdmits(ctx context.Context, t signedToken) error {
-	v, err := s.checkSession(ctx, t.session)
+func (s *sessions) admits(ctx context.Context, t signedToken) error {
+	v, err := s.check(ctx, t.session)
 	switch {
 	case err != nil:
 		return err
@@ -109,7 +108,7 @@ const claimsKey = "claims"
 
 // authenticate requires a valid bearer token (or the console's cookie, on
 // a request that only this site's pages can send).
-func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
+func (s *sessions) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		raw, fromCookie := tokenOf(c)
 		if raw == "" {
@@ -178,57 +177,57 @@ type loginResponse struct {
 }
 
 // handleLogin checks a username and password and answers a bearer token.
-func (s *Server) handleLogin(c echo.Context) error {
+func (h *accountHandlers) handleLogin(c echo.Context) error {
 	var req loginRequest
 	if err := bind(c, &req); err != nil {
 		return err
 	}
-	fail := guanjia.Errorf(guanjia.EUNAUTHORIZED, "wrong username or password")
-	if req.Username == "" || req.Password == "" {
-		return fail
-	}
-	if utf8.RuneCountInString(req.Username) > guanjia.MaxUsername || len(req.Password) > guanjia.MaxPasswordBytes {
-		return fail // no such account: bcrypt would ignore a password's bytes past the 72nd
+	if !account.LoginAcceptable(req.Username, req.Password) {
+		// No such account: bcrypt would ignore a password's bytes past the 72nd.
+		return guanjia.Errorf(guanjia.EUNAUTHORIZED, "wrong username or password")
 	}
 	ctx := c.Request().Context()
 	// Counted before the check, so parallel guesses are counted too (throttle.go).
-	try, err := s.throttle.begin(ctx, req.Username, c.RealIP())
+	try, err := h.throttle.begin(ctx, req.Username, c.RealIP())
 	if err != nil {
 		return retryLater(c, err)
 	}
-	u, err := s.users.FindUserByUsername(ctx, req.Username)
-	if guanjia.ErrorCode(err) == guanjia.ENOTFOUND {
-		// Spend the same time as a real check so usernames cannot be probed by timing.
-		_ = bcrypt.CompareHashAndPassword(dummyHash, []byte(req.Password))
-		s.throttle.failed(ctx, try)
-		return fail
+	u, err := h.accounts.CheckLogin(ctx, req.Username, req.Password)
+	if guanjia.ErrorCode(err) == guanjia.EUNAUTHORIZED {
+		if h.throttle.failed(ctx, try) && u != nil {
+			h.recordLock(ctx, u, c.RealIP())
+		}
+		return err
 	} else if err != nil {
 		return err
 	}
-	if u.PasswordHash == "" || bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(req.Password)) != nil {
-		if s.throttle.failed(ctx, try) {
-			s.audit(ctx, &guanjia.UserAudit{By: guanjia.Actor{Name: "system"}, UserID: u.ID, Event: guanjia.UserLocked,
-				To: fmt.Sprintf("%s from %s", s.cfg.Throttle.Lock, c.RealIP())})
-		}
-		return fail
-	}
-	s.throttle.succeeded(ctx, try)
-	return s.answerToken(c, u)
+	h.throttle.succeeded(ctx, try)
+	return h.sessions.signIn(c, u)
 }
 
-// answerToken signs u in: a new session, its token, and the console's cookie.
-func (s *Server) answerToken(c echo.Context, u *guanjia.User) error {
-	tok, err := issueToken(c.Request().Context(), s.users, s.cfg.Secret, u, s.cfg.TokenTTL, s.now(), c.RealIP())
+// recordLock audits the lock that a wrong password just put on u; the
+// caller does not wait on it, and a failure is logged.
+func (h *accountHandlers) recordLock(ctx context.Context, u *guanjia.User, ip string) {
+	detail := fmt.Sprintf("%s from %s", h.throttle.cfg.Lock, ip)
+	if err := h.accounts.RecordLock(context.WithoutCancel(ctx), u.ID, detail); err != nil {
+		h.log.Error("audit", "user", u.ID, "event", guanjia.UserLocked, "err", err)
+	}
+}
+
+// signIn signs u in: a new session, its token, and the console's cookie.
+func (s *sessions) signIn(c echo.Context, u *guanjia.User) error {
+	tok, err := issueToken(c.Request().Context(), s.store, s.secret, u, s.ttl, s.now(), c.RealIP())
 	if err != nil {
 		return err
 	}
-	c.SetCookie(s.sessionCookieFor(tok))
+	c.SetCookie(s.cookieFor(tok))
 	return c.JSON(http.StatusOK, loginResponse{Token: tok, Role: string(u.Role), UserID: u.ID, OpenID: u.OpenID})
 }
 
 // handleLogout ends the caller's session on the server (the token is
 // refused from now on, on every replica) and clears the console's cookie.
-func (s *Server) handleLogout(c echo.Context) error {
+func (h *accountHandlers) handleLogout(c echo.Context) error {
+	s := h.sessions
 	raw, fromCookie := tokenOf(c)
 	if fromCookie {
 		if err := checkCookieRequest(c.Request()); err != nil {
@@ -237,22 +236,11 @@ func (s *Server) handleLogout(c echo.Context) error {
 	}
 	if t, err := s.decodeToken(raw); raw != "" && err == nil {
 		ctx := c.Request().Context()
-		if err := s.users.RevokeSession(ctx, t.session, s.now()); err != nil {
+		if err := s.store.RevokeSession(ctx, t.session, s.now()); err != nil {
 			return err
 		}
-		s.sessionsChanged(ctx, "s"+t.session)
+		s.changed(ctx, "s"+t.session)
 	}
-	c.SetCookie(s.sessionCookieFor(""))
+	c.SetCookie(s.cookieFor(""))
 	return c.NoContent(http.StatusNoContent)
-}
-
-var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("not a password"), bcrypt.DefaultCost)
-
-// HashPassword hashes a new password with bcrypt.
-func HashPassword(p string) (string, error) {
-	if err := guanjia.ValidatePassword(p); err != nil {
-		return "", err
-	}
-	h, err := bcrypt.GenerateFromPassword([]byte(p), bcrypt.DefaultCost)
-	return string(h), err
 }

@@ -7,8 +7,14 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"guanjia"
+	"guanjia/catalog"
 	"guanjia/dispatch"
 )
+
+// catalogHandlers serve the category catalogue, units and grids.
+type catalogHandlers struct {
+	catalog *catalog.Service
+}
 
 type categoryJSON struct {
 	Code             string  `json:"code"`
@@ -31,26 +37,20 @@ func toCategoryJSON(c *guanjia.Category) categoryJSON {
 		ResolveMode: string(c.ResolveMode), DuplicateRadiusM: c.DuplicateRadiusM}
 }
 
-func (s *Server) handleCategoryList(c echo.Context) error {
-	cats, err := s.catalog.ListCategories(c.Request().Context())
+func (h *catalogHandlers) handleCategoryList(c echo.Context) error {
+	cats, err := h.catalog.Categories(c.Request().Context())
 	if err != nil {
 		return err
 	}
-	out := make([]categoryJSON, len(cats))
-	for i, cat := range cats {
-		out[i] = toCategoryJSON(cat)
-	}
-	return c.JSON(http.StatusOK, map[string]any{"categories": out})
+	return c.JSON(http.StatusOK, map[string]any{"categories": mapJSON(cats, toCategoryJSON)})
 }
 
 // handleCategoryUpdate lets an admin edit a category at run time; fields left
 // out keep their value. Durations are in seconds, so drills can use short ones.
-func (s *Server) handleCategoryUpdate(c echo.Context) error {
+func (h *catalogHandlers) handleCategoryUpdate(c echo.Context) error {
 	ctx := c.Request().Context()
-	cat, err := s.catalog.FindCategory(ctx, c.Param("code"))
-	if guanjia.ErrorCode(err) == guanjia.ENOTFOUND {
-		cat = &guanjia.Category{Code: c.Param("code"), ResolveMode: guanjia.NaturalTime, DuplicateRadiusM: 50}
-	} else if err != nil {
+	cat, err := h.catalog.CategoryToEdit(ctx, c.Param("code"))
+	if err != nil {
 		return err
 	}
 	req := toCategoryJSON(cat)
@@ -66,36 +66,32 @@ func (s *Server) handleCategoryUpdate(c echo.Context) error {
 		ArriveWithin:  time.Duration(req.ArriveWithinS) * time.Second,
 		ResolveWithin: time.Duration(req.ResolveWithinS) * time.Second,
 		ResolveMode:   guanjia.TimeMode(req.ResolveMode), DuplicateRadiusM: req.DuplicateRadiusM}
-	if err := next.Validate(); err != nil {
-		return err
-	}
-	if err := s.catalog.UpsertCategory(ctx, next); err != nil {
+	if err := h.catalog.SaveCategory(ctx, next); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, toCategoryJSON(next))
 }
 
-func (s *Server) handleUnitList(c echo.Context) error {
-	units, err := s.catalog.ListUnits(c.Request().Context())
+type unitJSON struct {
+	Code       string `json:"code"`
+	Name       string `json:"name"`
+	Department string `json:"department"`
+	District   string `json:"district,omitempty"`
+}
+
+func toUnitJSON(u *guanjia.Unit) unitJSON { return unitJSON{u.Code, u.Name, u.Department, u.District} }
+
+func (h *catalogHandlers) handleUnitList(c echo.Context) error {
+	units, err := h.catalog.Units(c.Request().Context())
 	if err != nil {
 		return err
 	}
-	type unitJSON struct {
-		Code       string `json:"code"`
-		Name       string `json:"name"`
-		Department string `json:"department"`
-		District   string `json:"district,omitempty"`
-	}
-	out := make([]unitJSON, len(units))
-	for i, u := range units {
-		out[i] = unitJSON{u.Code, u.Name, u.Department, u.District}
-	}
-	return c.JSON(http.StatusOK, map[string]any{"units": out})
+	return c.JSON(http.StatusOK, map[string]any{"units": mapJSON(units, toUnitJSON)})
 }
 
 // handleGridList answers the grids as a GeoJSON FeatureCollection.
-func (s *Server) handleGridList(c echo.Context) error {
-	grids, err := s.catalog.ListGrids(c.Request().Context())
+func (h *catalogHandlers) handleGridList(c echo.Context) error {
+	grids, err := h.catalog.Grids(c.Request().Context())
 	if err != nil {
 		return err
 	}

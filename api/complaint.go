@@ -10,6 +10,7 @@ import (
 	"guanjia"
 	"guanjia/dispatch"
 	"guanjia/geo"
+	"guanjia/web"
 )
 
 // complaintJSON renders a complaint as dispatch hands it over. A follower's
@@ -91,16 +92,17 @@ func toComplaintJSON(c *guanjia.Complaint) complaintJSON {
 	}
 }
 
+func toEventJSON(e *guanjia.Event) eventJSON {
+	return eventJSON{Action: string(e.Action), From: string(e.From), To: string(e.To), ActorID: e.ActorID,
+		ActorRole: string(e.ActorRole), Assignee: e.AssigneeID, Unit: e.UnitCode, Note: e.Note, Lat: e.Lat, Lng: e.Lng, At: e.At}
+}
+
 func toDetailJSON(d *dispatch.Detail) complaintJSON {
 	out := toComplaintJSON(d.Complaint)
 	if d.View == dispatch.ViewFollower {
 		out.View = "follower"
 	}
-	out.Events = make([]eventJSON, len(d.Events))
-	for i, e := range d.Events {
-		out.Events[i] = eventJSON{Action: string(e.Action), From: string(e.From), To: string(e.To), ActorID: e.ActorID,
-			ActorRole: string(e.ActorRole), Assignee: e.AssigneeID, Unit: e.UnitCode, Note: e.Note, Lat: e.Lat, Lng: e.Lng, At: e.At}
-	}
+	out.Events = mapJSON(d.Events, toEventJSON)
 	photos := make([]photoJSON, 0, len(d.Photos))
 	for _, p := range d.Photos {
 		if !p.Hidden {
@@ -108,11 +110,19 @@ func toDetailJSON(d *dispatch.Detail) complaintJSON {
 		}
 	}
 	out.Photos = &photos
-	out.Actions = make([]string, len(d.Actions))
-	for i, a := range d.Actions {
-		out.Actions[i] = string(a)
-	}
+	out.Actions = mapJSON(d.Actions, func(a guanjia.Action) string { return string(a) })
 	return out
+}
+
+// complaintHandlers serve complaints: filing, the workflow's actions, photos
+// (photo.go), the nearby searches, crews, the KPIs (stats.go) and the
+// 回访 page of hotline callers (rate.go).
+type complaintHandlers struct {
+	dispatch      *dispatch.Service
+	secret        string // signs photo and rating links
+	maxPhotoBytes int64
+	pages         *web.Pages // the rating page
+	now           func() time.Time
 }
 
 type complaintRequest struct {
@@ -129,7 +139,7 @@ type complaintRequest struct {
 }
 
 // handleComplaintCreate files a complaint (mini-program, hotline or patrol).
-func (s *Server) handleComplaintCreate(c echo.Context) error {
+func (h *complaintHandlers) handleComplaintCreate(c echo.Context) error {
 	var req complaintRequest
 	if err := bind(c, &req); err != nil {
 		return err
@@ -137,7 +147,7 @@ func (s *Server) handleComplaintCreate(c echo.Context) error {
 	if req.Lat == nil || req.Lng == nil {
 		return invalid("lat", "lat and lng are required")
 	}
-	created, err := s.dispatch.Create(c.Request().Context(), claimsOf(c), dispatch.NewComplaint{
+	created, err := h.dispatch.Create(c.Request().Context(), claimsOf(c), dispatch.NewComplaint{
 		Category: req.Category, Description: strings.TrimSpace(req.Description), Lat: *req.Lat, Lng: *req.Lng,
 		CoordSystem: req.CoordSystem, Address: req.Address, Source: guanjia.Source(req.Source),
 		CallerName: req.CallerName, CallerPhone: req.CallerPhone, SMSOptOut: req.SMSOptOut,
@@ -151,7 +161,7 @@ func (s *Server) handleComplaintCreate(c echo.Context) error {
 }
 
 // handleComplaintList answers a page of the complaints the caller may see.
-func (s *Server) handleComplaintList(c echo.Context) error {
+func (h *complaintHandlers) handleComplaintList(c echo.Context) error {
 	page, perPage, err := paging(c, 50, 200)
 	if err != nil {
 		return err
@@ -164,24 +174,20 @@ func (s *Server) handleComplaintList(c echo.Context) error {
 			f.Status = append(f.Status, guanjia.Status(v))
 		}
 	}
-	list, total, err := s.dispatch.List(c.Request().Context(), claimsOf(c), f)
+	list, total, err := h.dispatch.List(c.Request().Context(), claimsOf(c), f)
 	if err != nil {
 		return err
 	}
-	out := make([]complaintJSON, len(list))
-	for i, cp := range list {
-		out[i] = toComplaintJSON(cp)
-	}
-	return c.JSON(http.StatusOK, map[string]any{"complaints": out, "total": total, "page": f.Page})
+	return c.JSON(http.StatusOK, map[string]any{"complaints": mapJSON(list, toComplaintJSON), "total": total, "page": f.Page})
 }
 
 // handleComplaintGet answers one complaint with its timeline.
-func (s *Server) handleComplaintGet(c echo.Context) error {
+func (h *complaintHandlers) handleComplaintGet(c echo.Context) error {
 	id, err := pathID(c)
 	if err != nil {
 		return err
 	}
-	d, err := s.dispatch.Get(c.Request().Context(), claimsOf(c), id)
+	d, err := h.dispatch.Get(c.Request().Context(), claimsOf(c), id)
 	if err != nil {
 		return err
 	}
@@ -209,7 +215,7 @@ type actionRequest struct {
 // handleComplaintAction takes one workflow action: accept, arrive, resolve,
 // return, dispatch, close, reject, merge, reopen, rate, extend, remind,
 // escalate, followup.
-func (s *Server) handleComplaintAction(c echo.Context) error {
+func (h *complaintHandlers) handleComplaintAction(c echo.Context) error {
 	id, err := pathID(c)
 	if err != nil {
 		return err
@@ -220,7 +226,7 @@ func (s *Server) handleComplaintAction(c echo.Context) error {
 			return err
 		}
 	}
-	updated, err := s.dispatch.Act(c.Request().Context(), claimsOf(c), id, guanjia.Action(c.Param("action")), dispatch.ActionInput{
+	updated, err := h.dispatch.Act(c.Request().Context(), claimsOf(c), id, guanjia.Action(c.Param("action")), dispatch.ActionInput{
 		Note: req.Note, Reason: req.Reason, Lat: req.Lat, Lng: req.Lng, CoordSystem: req.CoordSystem,
 		UnitCode: req.Unit, CrewID: req.Crew, Photos: req.Photos, Score: req.Score, Solved: req.Solved, Comment: req.Comment,
 		RestartArrival: req.RestartArrival,
@@ -231,7 +237,7 @@ func (s *Server) handleComplaintAction(c echo.Context) error {
 	}
 	// Answer the complaint as the caller now sees it, with its timeline and
 	// next actions; one who just gave it away (退单) gets the bare row.
-	d, err := s.dispatch.Get(c.Request().Context(), claimsOf(c), id)
+	d, err := h.dispatch.Get(c.Request().Context(), claimsOf(c), id)
 	if err == nil {
 		return c.JSON(http.StatusOK, toDetailJSON(d))
 	} else if code := guanjia.ErrorCode(err); code != guanjia.EFORBIDDEN && code != guanjia.ENOTFOUND {

@@ -18,6 +18,7 @@ import (
 	"guanjia/api"
 	"guanjia/dispatch"
 	"guanjia/internal/testenv"
+	"guanjia/live"
 	"guanjia/store"
 	"guanjia/web"
 )
@@ -39,11 +40,6 @@ const consoleSecret = "console-test-secret"
 // A point inside grid g1, where crew "crew" patrols.
 const siteLat, siteLng = 20.005, 110.305
 
-type noSchedule struct{}
-
-func (noSchedule) ArmTimer(context.Context, dispatch.Timer) error { return nil }
-func (noSchedule) Deliver(context.Context, int64) error           { return nil }
-
 func newConsoleRig(t *testing.T) *consoleRig {
 	t.Helper()
 	ctx := context.Background()
@@ -60,9 +56,9 @@ func newConsoleRig(t *testing.T) *consoleRig {
 		{Code: "lh-hw", Name: "龙华区环卫所", Department: guanjia.DeptSanitation, District: "龙华区"},
 		{Code: "lh-sz", Name: "龙华区市政管理所", Department: guanjia.DeptMunicipal, District: "龙华区"},
 	} {
-		must(db.UpsertUnit(ctx, u))
+		must(db.Catalog.UpsertUnit(ctx, u))
 	}
-	must(db.UpsertGrid(ctx, &guanjia.Grid{ID: "g1", Name: "中山街道第1网格", District: "龙华区",
+	must(db.Catalog.UpsertGrid(ctx, &guanjia.Grid{ID: "g1", Name: "中山街道第1网格", District: "龙华区",
 		Geometry: []byte(`{"type":"Polygon","coordinates":[[[110.30,20.0],[110.31,20.0],[110.31,20.01],[110.30,20.01],[110.30,20.0]]]}`),
 		Units:    map[string]string{guanjia.DeptSanitation: "lh-hw", guanjia.DeptMunicipal: "lh-sz"}}))
 	for _, c := range []*guanjia.Category{
@@ -71,7 +67,7 @@ func newConsoleRig(t *testing.T) *consoleRig {
 		{Code: "0101", Name: "井盖破损/缺失", Kind: "部件", Major: "公用设施", Department: guanjia.DeptMunicipal, PointToPoint: true,
 			AcceptWithin: 5 * time.Minute, ArriveWithin: 30 * time.Minute, ResolveWithin: 4 * time.Hour, ResolveMode: guanjia.NaturalTime, DuplicateRadiusM: 50},
 	} {
-		must(db.UpsertCategory(ctx, c))
+		must(db.Catalog.UpsertCategory(ctx, c))
 	}
 	r := &consoleRig{t: t, db: db, rdb: rdb, tokens: map[string]string{}, users: map[string]*guanjia.User{}}
 	for _, u := range []*guanjia.User{
@@ -84,24 +80,24 @@ func newConsoleRig(t *testing.T) *consoleRig {
 		{Username: "lead-hw", Role: guanjia.RoleUnitAdmin, UnitCode: "lh-hw"},
 		{Username: "lead-sz", Role: guanjia.RoleUnitAdmin, UnitCode: "lh-sz"},
 	} {
-		must(db.CreateUser(ctx, u))
-		tok, err := api.IssueToken(ctx, db, consoleSecret, u, time.Hour, time.Now())
+		must(db.Users.CreateUser(ctx, u))
+		tok, err := api.IssueToken(ctx, db.Users, consoleSecret, u, time.Hour, time.Now())
 		must(err)
 		r.tokens[u.Username], r.users[u.Username] = tok, u
 	}
-	router, err := dispatch.NewRouter(ctx, db)
+	router, err := dispatch.NewRouter(ctx, db.Complaints)
 	must(err)
-	r.svc = dispatch.NewService(db, noSchedule{}, router, dispatch.DefaultCalendar(), store.DiskBlobs{Dir: t.TempDir()})
+	r.svc = dispatch.NewService(db.Complaints, &testenv.DispatchTimers{}, router, dispatch.DefaultCalendar(), store.DiskBlobs{Dir: t.TempDir()})
 	r.svc.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
-	r.svc.Live = api.NewLive(rdb, r.svc.Log)
+	r.svc.Live = live.New(rdb, r.svc.Log)
 	return r
 }
 
 // replica starts one more API process on the shared database and Redis.
 func (r *consoleRig) replica() *api.Server {
 	monitor := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "asynqmon") })
-	return api.New(api.Config{Secret: consoleSecret, AdminQueuesUI: monitor}, api.Deps{Users: r.db, Catalog: r.db, Notifications: r.db,
-		Idempotency: r.db, Dispatch: r.svc, Notices: r.db, Live: api.NewLive(r.rdb, r.svc.Log),
+	return api.New(api.Config{Secret: consoleSecret, AdminQueuesUI: monitor}, api.Deps{Users: r.db.Users, Catalog: r.db.Catalog, Notifications: r.db.Notifications,
+		Idempotency: r.db.Idempotency, Dispatch: r.svc, Notices: r.db.Notices, Live: live.New(r.rdb, r.svc.Log),
 		Registry: prometheus.NewRegistry(), Log: r.svc.Log, Now: func() time.Time { return time.Now().UTC() }})
 }
 

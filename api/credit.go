@@ -17,25 +17,10 @@ import (
 	"guanjia/i18n"
 )
 
-// creditViewer lets the public credit pages answer anyone: a valid token
-// (or the console's cookie) makes the caller staff or a signed-in user,
-// anything else is an anonymous visitor. A bad token is not an error here:
-// the answer is then the public one.
-func (s *Server) creditViewer(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		raw := strings.TrimPrefix(c.Request().Header.Get(echo.HeaderAuthorization), "Bearer ")
-		if raw == "" {
-			if ck, err := c.Cookie(sessionCookie); err == nil {
-				raw = ck.Value
-			}
-		}
-		if raw != "" {
-			if claims, err := s.parseToken(c.Request().Context(), raw); err == nil {
-				c.Set(claimsKey, claims)
-			}
-		}
-		return next(c)
-	}
+// creditHandlers serve 诚信海口: public lookups, imports, 信用修复 and the
+// representatives who apply for it, departments and articles (article.go).
+type creditHandlers struct {
+	credit *credit.Service
 }
 
 // creditStaff publish credit data and see what left public view.
@@ -100,15 +85,11 @@ func toCreditEntryJSON(e *guanjia.CreditEntry) creditEntryJSON {
 }
 
 func toCreditEntriesJSON(list []*guanjia.CreditEntry) []creditEntryJSON {
-	out := make([]creditEntryJSON, len(list))
-	for i, e := range list {
-		out[i] = toCreditEntryJSON(e)
-	}
-	return out
+	return mapJSON(list, toCreditEntryJSON)
 }
 
 // handleCreditTypes lists the record types with their template columns.
-func (s *Server) handleCreditTypes(c echo.Context) error {
+func (h *creditHandlers) handleCreditTypes(c echo.Context) error {
 	type fieldJSON struct {
 		Key      string   `json:"key"`
 		Header   string   `json:"header"`
@@ -135,9 +116,9 @@ func (s *Server) handleCreditTypes(c echo.Context) error {
 
 // handleCreditTemplate answers a record type's template: CSV (UTF-8 with a
 // BOM, so Excel shows the Chinese headers) or, with ?format=xlsx, a spreadsheet.
-func (s *Server) handleCreditTemplate(c echo.Context) error {
+func (h *creditHandlers) handleCreditTemplate(c echo.Context) error {
 	typ, format := c.Param("type"), c.QueryParam("format")
-	body, err := s.credit.Template(typ, format)
+	body, err := h.credit.Template(typ, format)
 	if err != nil {
 		return err
 	}
@@ -150,12 +131,12 @@ func (s *Server) handleCreditTemplate(c echo.Context) error {
 }
 
 // handleCreditSubjectSearch finds subjects by code, ID number or part of the name.
-func (s *Server) handleCreditSubjectSearch(c echo.Context) error {
+func (h *creditHandlers) handleCreditSubjectSearch(c echo.Context) error {
 	page, perPage, err := paging(c, 20, 100)
 	if err != nil {
 		return err
 	}
-	res, err := s.credit.Search(c.Request().Context(), claimsOf(c), c.QueryParam("q"), page, perPage)
+	res, err := h.credit.Search(c.Request().Context(), claimsOf(c), c.QueryParam("q"), page, perPage)
 	if err != nil {
 		return err
 	}
@@ -170,8 +151,8 @@ func (s *Server) handleCreditSubjectSearch(c echo.Context) error {
 
 // handleCreditSubjectGet answers a subject with its lists and records: the
 // public see what is in public view, staff everything with its status.
-func (s *Server) handleCreditSubjectGet(c echo.Context) error {
-	d, err := s.credit.Subject(c.Request().Context(), claimsOf(c), c.Param("code"))
+func (h *creditHandlers) handleCreditSubjectGet(c echo.Context) error {
+	d, err := h.credit.Subject(c.Request().Context(), claimsOf(c), c.Param("code"))
 	if err != nil {
 		return err
 	}
@@ -180,12 +161,12 @@ func (s *Server) handleCreditSubjectGet(c echo.Context) error {
 }
 
 // handleCreditCheck is the joint incentive and punishment check other services call.
-func (s *Server) handleCreditCheck(c echo.Context) error {
+func (h *creditHandlers) handleCreditCheck(c echo.Context) error {
 	code := c.QueryParam("code")
 	if code == "" {
 		return invalid("code", "code (统一社会信用代码) is required")
 	}
-	black, red, err := s.credit.CheckCode(c.Request().Context(), code)
+	black, red, err := h.credit.CheckCode(c.Request().Context(), code)
 	if err != nil {
 		return err
 	}
@@ -201,12 +182,12 @@ func (s *Server) handleCreditCheck(c echo.Context) error {
 }
 
 // handleCreditList answers a page of the current red or black list.
-func (s *Server) handleCreditList(c echo.Context) error {
+func (h *creditHandlers) handleCreditList(c echo.Context) error {
 	page, perPage, err := paging(c, 20, 100)
 	if err != nil {
 		return err
 	}
-	p, err := s.credit.List(c.Request().Context(), c.Param("kind"), c.QueryParam("list_name"), page, perPage)
+	p, err := h.credit.List(c.Request().Context(), c.Param("kind"), c.QueryParam("list_name"), page, perPage)
 	if err != nil {
 		return err
 	}
@@ -214,36 +195,37 @@ func (s *Server) handleCreditList(c echo.Context) error {
 }
 
 // handleCreditEntryGet answers one entry; staff get its history too.
-func (s *Server) handleCreditEntryGet(c echo.Context) error {
+func (h *creditHandlers) handleCreditEntryGet(c echo.Context) error {
 	id, err := pathID(c)
 	if err != nil {
 		return err
 	}
-	h, err := s.credit.Entry(c.Request().Context(), claimsOf(c), id)
+	hist, err := h.credit.Entry(c.Request().Context(), claimsOf(c), id)
 	if err != nil {
 		return err
 	}
-	out := map[string]any{"entry": toCreditEntryJSON(h.Entry)}
-	if h.Events != nil {
-		type eventJSON struct {
-			Action    string    `json:"action"`
-			From      string    `json:"from,omitempty"`
-			To        string    `json:"to,omitempty"`
-			ActorID   *int64    `json:"actor_id"`
-			ActorRole string    `json:"actor_role,omitempty"`
-			BatchID   *int64    `json:"batch_id,omitempty"`
-			RepairID  *int64    `json:"repair_id,omitempty"`
-			Note      string    `json:"note,omitempty"`
-			At        time.Time `json:"at"`
-		}
-		events := make([]eventJSON, len(h.Events))
-		for i, e := range h.Events {
-			events[i] = eventJSON{Action: string(e.Action), From: string(e.From), To: string(e.To), ActorID: e.ActorID,
-				ActorRole: string(e.ActorRole), BatchID: e.BatchID, RepairID: e.RepairID, Note: e.Note, At: e.At}
-		}
-		out["events"] = events
+	out := map[string]any{"entry": toCreditEntryJSON(hist.Entry)}
+	if hist.Events != nil {
+		out["events"] = mapJSON(hist.Events, toCreditEventJSON)
 	}
 	return c.JSON(http.StatusOK, out)
+}
+
+type creditEventJSON struct {
+	Action    string    `json:"action"`
+	From      string    `json:"from,omitempty"`
+	To        string    `json:"to,omitempty"`
+	ActorID   *int64    `json:"actor_id"`
+	ActorRole string    `json:"actor_role,omitempty"`
+	BatchID   *int64    `json:"batch_id,omitempty"`
+	RepairID  *int64    `json:"repair_id,omitempty"`
+	Note      string    `json:"note,omitempty"`
+	At        time.Time `json:"at"`
+}
+
+func toCreditEventJSON(e *guanjia.CreditEvent) creditEventJSON {
+	return creditEventJSON{Action: string(e.Action), From: string(e.From), To: string(e.To), ActorID: e.ActorID,
+		ActorRole: string(e.ActorRole), BatchID: e.BatchID, RepairID: e.RepairID, Note: e.Note, At: e.At}
 }
 
 type noteRequest struct {
@@ -251,7 +233,7 @@ type noteRequest struct {
 }
 
 // handleCreditEntryRevoke withdraws an entry published in error or annulled.
-func (s *Server) handleCreditEntryRevoke(c echo.Context) error {
+func (h *creditHandlers) handleCreditEntryRevoke(c echo.Context) error {
 	id, err := pathID(c)
 	if err != nil {
 		return err
@@ -260,7 +242,7 @@ func (s *Server) handleCreditEntryRevoke(c echo.Context) error {
 	if err := bind(c, &req); err != nil {
 		return err
 	}
-	e, err := s.credit.Revoke(c.Request().Context(), claimsOf(c), id, req.Note)
+	e, err := h.credit.Revoke(c.Request().Context(), claimsOf(c), id, req.Note)
 	if err != nil {
 		return err
 	}
@@ -311,9 +293,9 @@ func toCreditBatchJSON(b *credit.Batch, lang language.Tag) creditBatchJSON {
 // handleCreditImportCreate takes a department's file (multipart "file" and
 // "type"; an admin adds "department"). A batch with an invalid row is a 422
 // carrying the row report; a valid one is imported (201) or queued (202).
-func (s *Server) handleCreditImportCreate(c echo.Context) error {
+func (h *creditHandlers) handleCreditImportCreate(c echo.Context) error {
 	r := c.Request()
-	limit := s.credit.MaxImportBytes
+	limit := h.credit.MaxImportBytes
 	r.Body = http.MaxBytesReader(c.Response(), r.Body, limit+(1<<20))
 	tooLarge := guanjia.FieldError(guanjia.ETOOLARGE, "file", "the file is larger than %d MB: split it", limit>>20)
 	fh, err := c.FormFile("file")
@@ -339,7 +321,7 @@ func (s *Server) handleCreditImportCreate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	b, err := s.credit.SubmitImport(r.Context(), claimsOf(c), credit.Upload{Type: c.FormValue("type"),
+	b, err := h.credit.SubmitImport(r.Context(), claimsOf(c), credit.Upload{Type: c.FormValue("type"),
 		Department: c.FormValue("department"), Filename: fh.Filename, Data: data})
 	if err != nil {
 		return err
@@ -361,12 +343,12 @@ func (s *Server) handleCreditImportCreate(c echo.Context) error {
 }
 
 // handleCreditImportGet answers a batch: status, percent done, counts, errors.
-func (s *Server) handleCreditImportGet(c echo.Context) error {
+func (h *creditHandlers) handleCreditImportGet(c echo.Context) error {
 	id, err := pathID(c)
 	if err != nil {
 		return err
 	}
-	b, err := s.credit.ImportStatus(c.Request().Context(), claimsOf(c), id)
+	b, err := h.credit.ImportStatus(c.Request().Context(), claimsOf(c), id)
 	if err != nil {
 		return err
 	}
@@ -374,16 +356,16 @@ func (s *Server) handleCreditImportGet(c echo.Context) error {
 }
 
 // handleCreditImportList answers recent batches (the row reports are in each batch's own answer).
-func (s *Server) handleCreditImportList(c echo.Context) error {
-	list, err := s.credit.Batches(c.Request().Context(), claimsOf(c), 50)
+func (h *creditHandlers) handleCreditImportList(c echo.Context) error {
+	list, err := h.credit.Batches(c.Request().Context(), claimsOf(c), 50)
 	if err != nil {
 		return err
 	}
-	out := make([]creditBatchJSON, len(list))
-	for i, b := range list {
-		out[i] = toCreditBatchJSON(b, langOf(c))
-		out[i].Errors = nil
-	}
+	out := mapJSON(list, func(b *credit.Batch) creditBatchJSON {
+		j := toCreditBatchJSON(b, langOf(c))
+		j.Errors = nil
+		return j
+	})
 	return c.JSON(http.StatusOK, map[string]any{"imports": out})
 }
 
@@ -423,7 +405,7 @@ type repairRequest struct {
 }
 
 // handleCreditRepairCreate files a 信用修复 application.
-func (s *Server) handleCreditRepairCreate(c echo.Context) error {
+func (h *creditHandlers) handleCreditRepairCreate(c echo.Context) error {
 	var req repairRequest
 	if err := bind(c, &req); err != nil {
 		return err
@@ -431,7 +413,7 @@ func (s *Server) handleCreditRepairCreate(c echo.Context) error {
 	if req.EntryID <= 0 {
 		return invalid("entry_id", "entry_id is required")
 	}
-	r, err := s.credit.ApplyRepair(c.Request().Context(), claimsOf(c), credit.RepairApplication{EntryID: req.EntryID,
+	r, err := h.credit.ApplyRepair(c.Request().Context(), claimsOf(c), credit.RepairApplication{EntryID: req.EntryID,
 		Reason: req.Reason, Evidence: req.Evidence})
 	if err != nil {
 		return err
@@ -445,7 +427,7 @@ type decideRequest struct {
 }
 
 // handleCreditRepairDecide approves or refuses an application.
-func (s *Server) handleCreditRepairDecide(c echo.Context) error {
+func (h *creditHandlers) handleCreditRepairDecide(c echo.Context) error {
 	id, err := pathID(c)
 	if err != nil {
 		return err
@@ -457,19 +439,19 @@ func (s *Server) handleCreditRepairDecide(c echo.Context) error {
 	if req.Approve == nil {
 		return invalid("approve", "approve (true or false) is required")
 	}
-	r, err := s.credit.DecideRepair(c.Request().Context(), claimsOf(c), id, *req.Approve, req.Note)
+	r, err := h.credit.DecideRepair(c.Request().Context(), claimsOf(c), id, *req.Approve, req.Note)
 	if err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, toCreditRepairJSON(r))
 }
 
-func (s *Server) handleCreditRepairGet(c echo.Context) error {
+func (h *creditHandlers) handleCreditRepairGet(c echo.Context) error {
 	id, err := pathID(c)
 	if err != nil {
 		return err
 	}
-	r, err := s.credit.Repair(c.Request().Context(), claimsOf(c), id)
+	r, err := h.credit.Repair(c.Request().Context(), claimsOf(c), id)
 	if err != nil {
 		return err
 	}
@@ -477,16 +459,12 @@ func (s *Server) handleCreditRepairGet(c echo.Context) error {
 }
 
 // handleCreditRepairList answers a department's queue, or the caller's own applications.
-func (s *Server) handleCreditRepairList(c echo.Context) error {
-	list, err := s.credit.Repairs(c.Request().Context(), claimsOf(c), credit.RepairStatus(c.QueryParam("status")))
+func (h *creditHandlers) handleCreditRepairList(c echo.Context) error {
+	list, err := h.credit.Repairs(c.Request().Context(), claimsOf(c), credit.RepairStatus(c.QueryParam("status")))
 	if err != nil {
 		return err
 	}
-	out := make([]creditRepairJSON, len(list))
-	for i, r := range list {
-		out[i] = toCreditRepairJSON(r)
-	}
-	return c.JSON(http.StatusOK, map[string]any{"repairs": out})
+	return c.JSON(http.StatusOK, map[string]any{"repairs": mapJSON(list, toCreditRepairJSON)})
 }
 
 type creditRepresentativeJSON struct {
@@ -520,7 +498,7 @@ func toCreditRepresentativeJSON(r *credit.Representative) creditRepresentativeJS
 // handleCreditRepresentativeBind binds the caller's account to a subject as
 // its 法定代表人: {"name","id_number"} checked against the registered ones.
 // 201 when bound now, 200 when bound already, 403 (kept as a failed attempt) when they differ.
-func (s *Server) handleCreditRepresentativeBind(c echo.Context) error {
+func (h *creditHandlers) handleCreditRepresentativeBind(c echo.Context) error {
 	var req struct {
 		Name     string `json:"name"`
 		IDNumber string `json:"id_number"`
@@ -528,7 +506,7 @@ func (s *Server) handleCreditRepresentativeBind(c echo.Context) error {
 	if err := bind(c, &req); err != nil {
 		return err
 	}
-	r, created, err := s.credit.BindLegalRep(c.Request().Context(), claimsOf(c), c.Param("code"),
+	r, created, err := h.credit.BindLegalRep(c.Request().Context(), claimsOf(c), c.Param("code"),
 		credit.LegalRepClaim{Name: req.Name, IDNumber: req.IDNumber})
 	if err != nil {
 		return err
@@ -543,13 +521,13 @@ func (s *Server) handleCreditRepresentativeBind(c echo.Context) error {
 // handleCreditPowerOfAttorneyCreate takes an agent's 授权委托书 for the
 // subject of an entry: multipart "file" (PDF, JPEG or PNG, sniffed) and
 // "name" (the agent's). It is pending until the publishing department accepts it.
-func (s *Server) handleCreditPowerOfAttorneyCreate(c echo.Context) error {
+func (h *creditHandlers) handleCreditPowerOfAttorneyCreate(c echo.Context) error {
 	id, err := pathID(c)
 	if err != nil {
 		return err
 	}
 	r := c.Request()
-	limit := s.credit.MaxDocumentBytes
+	limit := h.credit.MaxDocumentBytes
 	r.Body = http.MaxBytesReader(c.Response(), r.Body, limit+(64<<10))
 	tooLarge := guanjia.FieldError(guanjia.ETOOLARGE, "file", "the file is larger than %d MB", limit>>20)
 	fh, err := c.FormFile("file")
@@ -570,7 +548,7 @@ func (s *Server) handleCreditPowerOfAttorneyCreate(c echo.Context) error {
 	defer f.Close()
 	head := make([]byte, 512)
 	n, _ := io.ReadFull(f, head)
-	rep, err := s.credit.FilePowerOfAttorney(r.Context(), claimsOf(c), credit.PowerOfAttorney{EntryID: id, Name: c.FormValue("name"),
+	rep, err := h.credit.FilePowerOfAttorney(r.Context(), claimsOf(c), credit.PowerOfAttorney{EntryID: id, Name: c.FormValue("name"),
 		ContentType: http.DetectContentType(head[:n]), Size: fh.Size, Body: io.MultiReader(bytes.NewReader(head[:n]), f)})
 	if err != nil {
 		return err
@@ -579,24 +557,20 @@ func (s *Server) handleCreditPowerOfAttorneyCreate(c echo.Context) error {
 }
 
 // handleCreditRepresentativeList answers a department's 授权委托书 to review, or the caller's own standings.
-func (s *Server) handleCreditRepresentativeList(c echo.Context) error {
-	list, err := s.credit.Representatives(c.Request().Context(), claimsOf(c), credit.RepresentativeStatus(c.QueryParam("status")))
+func (h *creditHandlers) handleCreditRepresentativeList(c echo.Context) error {
+	list, err := h.credit.Representatives(c.Request().Context(), claimsOf(c), credit.RepresentativeStatus(c.QueryParam("status")))
 	if err != nil {
 		return err
 	}
-	out := make([]creditRepresentativeJSON, len(list))
-	for i, r := range list {
-		out[i] = toCreditRepresentativeJSON(r)
-	}
-	return c.JSON(http.StatusOK, map[string]any{"representatives": out})
+	return c.JSON(http.StatusOK, map[string]any{"representatives": mapJSON(list, toCreditRepresentativeJSON)})
 }
 
-func (s *Server) handleCreditRepresentativeGet(c echo.Context) error {
+func (h *creditHandlers) handleCreditRepresentativeGet(c echo.Context) error {
 	id, err := pathID(c)
 	if err != nil {
 		return err
 	}
-	r, err := s.credit.Representative(c.Request().Context(), claimsOf(c), id)
+	r, err := h.credit.Representative(c.Request().Context(), claimsOf(c), id)
 	if err != nil {
 		return err
 	}
@@ -604,27 +578,27 @@ func (s *Server) handleCreditRepresentativeGet(c echo.Context) error {
 }
 
 // handleCreditRepresentativeDocument streams a 授权委托书 to its user and its reviewers.
-func (s *Server) handleCreditRepresentativeDocument(c echo.Context) error {
+func (h *creditHandlers) handleCreditRepresentativeDocument(c echo.Context) error {
 	id, err := pathID(c)
 	if err != nil {
 		return err
 	}
-	r, body, err := s.credit.OpenPowerOfAttorney(c.Request().Context(), claimsOf(c), id)
+	r, body, err := h.credit.OpenPowerOfAttorney(c.Request().Context(), claimsOf(c), id)
 	if err != nil {
 		return err
 	}
 	defer body.Close()
-	h := c.Response().Header()
-	h.Set("Cache-Control", "private, no-store")
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set(echo.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="poa-%d%s"`, r.ID, documentExt[r.DocumentType]))
+	hd := c.Response().Header()
+	hd.Set("Cache-Control", "private, no-store")
+	hd.Set("X-Content-Type-Options", "nosniff")
+	hd.Set(echo.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="poa-%d%s"`, r.ID, documentExt[r.DocumentType]))
 	return c.Stream(http.StatusOK, r.DocumentType, body)
 }
 
 var documentExt = map[string]string{"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
 
 // handleCreditRepresentativeDecide accepts or refuses a 授权委托书: {"accept","note"}.
-func (s *Server) handleCreditRepresentativeDecide(c echo.Context) error {
+func (h *creditHandlers) handleCreditRepresentativeDecide(c echo.Context) error {
 	id, err := pathID(c)
 	if err != nil {
 		return err
@@ -639,7 +613,7 @@ func (s *Server) handleCreditRepresentativeDecide(c echo.Context) error {
 	if req.Accept == nil {
 		return invalid("accept", "accept (true or false) is required")
 	}
-	r, err := s.credit.DecideRepresentative(c.Request().Context(), claimsOf(c), id, *req.Accept, req.Note)
+	r, err := h.credit.DecideRepresentative(c.Request().Context(), claimsOf(c), id, *req.Accept, req.Note)
 	if err != nil {
 		return err
 	}
@@ -653,27 +627,24 @@ type remitJSON struct {
 }
 
 // handleCreditDepartmentList answers what each department may publish.
-func (s *Server) handleCreditDepartmentList(c echo.Context) error {
-	list, err := s.credit.Remits(c.Request().Context(), claimsOf(c))
+func (h *creditHandlers) handleCreditDepartmentList(c echo.Context) error {
+	list, err := h.credit.Remits(c.Request().Context(), claimsOf(c))
 	if err != nil {
 		return err
 	}
-	out := make([]remitJSON, len(list))
-	for i, r := range list {
-		out[i] = remitJSON{r.UnitCode, r.UnitName, r.Types}
-	}
+	out := mapJSON(list, func(r credit.Remit) remitJSON { return remitJSON{r.UnitCode, r.UnitName, r.Types} })
 	return c.JSON(http.StatusOK, map[string]any{"departments": out})
 }
 
 // handleCreditDepartmentUpdate sets the record types a department may publish.
-func (s *Server) handleCreditDepartmentUpdate(c echo.Context) error {
+func (h *creditHandlers) handleCreditDepartmentUpdate(c echo.Context) error {
 	var req struct {
 		Types []string `json:"types"`
 	}
 	if err := bind(c, &req); err != nil {
 		return err
 	}
-	r, err := s.credit.SetRemit(c.Request().Context(), claimsOf(c), c.Param("unit"), req.Types)
+	r, err := h.credit.SetRemit(c.Request().Context(), claimsOf(c), c.Param("unit"), req.Types)
 	if err != nil {
 		return err
 	}

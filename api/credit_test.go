@@ -43,11 +43,11 @@ func newCreditAPI(t *testing.T) *creditAPI {
 			t.Fatal(err)
 		}
 	}
-	must(db.UpsertUnit(ctx, &guanjia.Unit{Code: "hk-rsj", Name: "海口市人力资源和社会保障局", Department: "人社"}))
-	must(db.SetRemit(ctx, "hk-rsj", []string{guanjia.CreditBlackList}))
+	must(db.Catalog.UpsertUnit(ctx, &guanjia.Unit{Code: "hk-rsj", Name: "海口市人力资源和社会保障局", Department: "人社"}))
+	must(db.Credit.SetRemit(ctx, "hk-rsj", []string{guanjia.CreditBlackList}))
 	logs := &bytes.Buffer{}
 	log := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	svc := credit.NewService(db, nil, nil, nil)
+	svc := credit.NewService(db.Credit, nil, nil, nil)
 	svc.Log, svc.Blobs = log, store.DiskBlobs{Dir: t.TempDir()}
 	const secret = "test-secret"
 	a := &creditAPI{svc: svc, db: db, logs: logs, tokens: map[string]string{}}
@@ -58,12 +58,12 @@ func newCreditAPI(t *testing.T) *creditAPI {
 		{Username: "agent", Role: guanjia.RoleCitizen}, // holds the company's 授权委托书
 		{Username: "admin", Role: guanjia.RoleAdmin},
 	} {
-		must(db.CreateUser(ctx, u))
-		tok, err := api.IssueToken(ctx, db, secret, u, time.Hour, time.Now())
+		must(db.Users.CreateUser(ctx, u))
+		tok, err := api.IssueToken(ctx, db.Users, secret, u, time.Hour, time.Now())
 		must(err)
 		a.tokens[u.Username] = tok
 	}
-	a.srv = api.New(api.Config{Secret: secret}, api.Deps{Users: db, Catalog: db, Notifications: db, Idempotency: db,
+	a.srv = api.New(api.Config{Secret: secret}, api.Deps{Users: db.Users, Catalog: db.Catalog, Notifications: db.Notifications, Idempotency: db.Idempotency,
 		Credit: svc, Registry: prometheus.NewRegistry(), Log: log, Now: func() time.Time { return time.Now().UTC() }})
 	return a
 }
@@ -402,7 +402,7 @@ func TestCreditRepairAgentsAndPeriodsAPI(t *testing.T) {
 	}
 
 	// A penalty of 一般失信 decided a month ago: repairable two months from now.
-	if err := a.db.SetRemit(ctx, "hk-rsj", []string{guanjia.CreditBlackList, guanjia.CreditPenalty}); err != nil {
+	if err := a.db.Credit.SetRemit(ctx, "hk-rsj", []string{guanjia.CreditBlackList, guanjia.CreditPenalty}); err != nil {
 		t.Fatal(err)
 	}
 	y, m, d := now.In(time.FixedZone("CST", 8*3600)).Date()

@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+
+	"guanjia/dispatch"
 )
 
 type crewJSON struct {
@@ -19,17 +21,17 @@ type crewJSON struct {
 	PositionAt *time.Time `json:"position_at,omitempty"`
 }
 
+func toCrewJSON(u dispatch.CrewLoad) crewJSON {
+	return crewJSON{ID: u.ID, Name: u.DisplayName(), Unit: u.UnitCode, Grid: u.GridID, OnDuty: u.OnDuty,
+		OpenTasks: u.OpenTasks, Lat: u.Lat, Lng: u.Lng, PositionAt: u.PositionAt}
+}
+
 // handleCrewList answers the crew members the console may dispatch to and
 // shows on its maps, with the open tasks each carries. ?unit= narrows to one unit.
-func (s *Server) handleCrewList(c echo.Context) error {
-	crews, err := s.dispatch.Crews(c.Request().Context(), claimsOf(c), c.QueryParam("unit"))
+func (h *complaintHandlers) handleCrewList(c echo.Context) error {
+	crews, err := h.dispatch.Crews(c.Request().Context(), claimsOf(c), c.QueryParam("unit"))
 	if err != nil {
 		return err
 	}
-	out := make([]crewJSON, len(crews))
-	for i, u := range crews {
-		out[i] = crewJSON{ID: u.ID, Name: u.DisplayName(), Unit: u.UnitCode, Grid: u.GridID, OnDuty: u.OnDuty,
-			OpenTasks: u.OpenTasks, Lat: u.Lat, Lng: u.Lng, PositionAt: u.PositionAt}
-	}
-	return c.JSON(http.StatusOK, map[string]any{"crews": out})
+	return c.JSON(http.StatusOK, map[string]any{"crews": mapJSON(crews, toCrewJSON)})
 }

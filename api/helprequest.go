@@ -46,23 +46,23 @@ type helpRequestRequest struct {
 }
 
 // handleHelpRequestCreate files a citizen's request for help (求助).
-func (s *Server) handleHelpRequestCreate(c echo.Context) error {
+func (h *volunteerHandlers) handleHelpRequestCreate(c echo.Context) error {
 	var req helpRequestRequest
 	if err := bind(c, &req); err != nil {
 		return err
 	}
-	h, err := s.volunteer.CreateHelpRequest(c.Request().Context(), claimsOf(c), volunteer.HelpInput{Title: req.Title,
+	hr, err := h.volunteer.Help.CreateHelpRequest(c.Request().Context(), claimsOf(c), volunteer.HelpInput{Title: req.Title,
 		Description: req.Description, Address: req.Address, Lat: req.Lat, Lng: req.Lng, CoordSystem: req.CoordSystem,
 		NeededAt: orZero(req.NeededAt)})
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusCreated, toHelpRequestJSON(h))
+	return c.JSON(http.StatusCreated, toHelpRequestJSON(hr))
 }
 
 // handleHelpRequestList lists help requests: published by default,
 // ?mine=true, ?team_id=, ?status= (unpublished ones for admins).
-func (s *Server) handleHelpRequestList(c echo.Context) error {
+func (h *volunteerHandlers) handleHelpRequestList(c echo.Context) error {
 	teamID, err := queryID(c, "team_id")
 	if err != nil {
 		return err
@@ -73,28 +73,24 @@ func (s *Server) handleHelpRequestList(c echo.Context) error {
 			q.Status = append(q.Status, guanjia.HelpStatus(strings.TrimSpace(v)))
 		}
 	}
-	list, err := s.volunteer.ListHelpRequests(c.Request().Context(), claimsOf(c), q)
+	list, err := h.volunteer.Help.ListHelpRequests(c.Request().Context(), claimsOf(c), q)
 	if err != nil {
 		return err
 	}
-	out := make([]helpRequestJSON, len(list))
-	for i, h := range list {
-		out[i] = toHelpRequestJSON(h)
-	}
-	return c.JSON(http.StatusOK, map[string]any{"help_requests": out})
+	return c.JSON(http.StatusOK, map[string]any{"help_requests": mapJSON(list, toHelpRequestJSON)})
 }
 
 // handleHelpRequestGet answers one help request with its timeline.
-func (s *Server) handleHelpRequestGet(c echo.Context) error {
+func (h *volunteerHandlers) handleHelpRequestGet(c echo.Context) error {
 	id, err := pathID(c)
 	if err != nil {
 		return err
 	}
-	h, events, err := s.volunteer.GetHelpRequest(c.Request().Context(), claimsOf(c), id)
+	hr, events, err := h.volunteer.Help.GetHelpRequest(c.Request().Context(), claimsOf(c), id)
 	if err != nil {
 		return err
 	}
-	out := toHelpRequestJSON(h)
+	out := toHelpRequestJSON(hr)
 	out.Events = toVEvents(events)
 	return c.JSON(http.StatusOK, out)
 }
@@ -107,7 +103,7 @@ type helpActionRequest struct {
 
 // handleHelpRequestAction takes a step: review (approve/refuse, admins),
 // claim (a certified team's admin), complete (the claiming team), cancel (the requester).
-func (s *Server) handleHelpRequestAction(c echo.Context) error {
+func (h *volunteerHandlers) handleHelpRequestAction(c echo.Context) error {
 	id, err := pathID(c)
 	if err != nil {
 		return err
@@ -132,9 +128,9 @@ func (s *Server) handleHelpRequestAction(c echo.Context) error {
 	default:
 		return guanjia.Errorf(guanjia.ENOTFOUND, "no action %q on help requests (review, claim, complete, cancel)", in.Action)
 	}
-	h, err := s.volunteer.ActHelpRequest(c.Request().Context(), claimsOf(c), id, in)
+	hr, err := h.volunteer.Help.ActHelpRequest(c.Request().Context(), claimsOf(c), id, in)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, toHelpRequestJSON(h))
+	return c.JSON(http.StatusOK, toHelpRequestJSON(hr))
 }

@@ -23,10 +23,10 @@ func TestPanicFreesIdempotencyKey(t *testing.T) {
 	db := testenv.MustOpenDB(t)
 	ctx := context.Background()
 	u := &guanjia.User{Username: "agent-panic", Role: guanjia.RoleAgent}
-	if err := db.CreateUser(ctx, u); err != nil {
+	if err := db.Users.CreateUser(ctx, u); err != nil {
 		t.Fatal(err)
 	}
-	s := New(Config{Secret: "s"}, Deps{Users: db, Catalog: db, Notifications: db, Idempotency: db,
+	s := New(Config{Secret: "s"}, Deps{Users: db.Users, Catalog: db.Catalog, Notifications: db.Notifications, Idempotency: db.Idempotency,
 		Registry: prometheus.NewRegistry(), Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: time.Now})
 	calls := 0
 	s.echo.POST("/api/v1/test-panic", func(c echo.Context) error {
@@ -35,8 +35,8 @@ func TestPanicFreesIdempotencyKey(t *testing.T) {
 			panic("boom")
 		}
 		return c.JSON(http.StatusCreated, map[string]int{"call": calls})
-	}, s.authenticate, s.idempotent)
-	tok, err := IssueToken(ctx, db, "s", u, time.Hour, time.Now())
+	}, s.sessions.authenticate, s.idempotent)
+	tok, err := IssueToken(ctx, db.Users, "s", u, time.Hour, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}

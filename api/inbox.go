@@ -15,6 +15,15 @@ import (
 // manual queue, written with the change they report. It is the channel that
 // always exists; 企业微信 is an extra.
 
+// messageHandlers serve the messages staff get: their inbox, the delivery
+// log (notification.go) and its outcomes on the dashboard.
+type messageHandlers struct {
+	inbox         guanjia.InboxStore
+	notifications guanjia.NotificationStore
+	deliveries    DeliveryCounter
+	now           func() time.Time
+}
+
 type inboxJSON struct {
 	ID        int64             `json:"id"`
 	Complaint *int64            `json:"complaint"`
@@ -40,7 +49,7 @@ const maxInboxPage = 100
 
 // handleInboxList answers my messages newest first (?limit=, ?before=<id> for
 // the next page) with how many are unread.
-func (s *Server) handleInboxList(c echo.Context) error {
+func (h *messageHandlers) handleInboxList(c echo.Context) error {
 	limit, err := queryInt(c, "limit", 20, 1, maxInboxPage)
 	if err != nil {
 		return err
@@ -52,18 +61,15 @@ func (s *Server) handleInboxList(c echo.Context) error {
 		}
 	}
 	ctx, me := c.Request().Context(), claimsOf(c).UserID
-	list, err := s.inbox.ListInbox(ctx, me, before, limit)
+	list, err := h.inbox.ListInbox(ctx, me, before, limit)
 	if err != nil {
 		return err
 	}
-	unread, err := s.inbox.CountUnread(ctx, me)
+	unread, err := h.inbox.CountUnread(ctx, me)
 	if err != nil {
 		return err
 	}
-	out := make([]inboxJSON, len(list))
-	for i, n := range list {
-		out[i] = toInboxJSON(n)
-	}
+	out := mapJSON(list, toInboxJSON)
 	var next *int64
 	if len(list) == limit {
 		next = &list[len(list)-1].ID
@@ -72,17 +78,17 @@ func (s *Server) handleInboxList(c echo.Context) error {
 }
 
 // handleInboxRead marks one of my messages read; another's is a 404.
-func (s *Server) handleInboxRead(c echo.Context) error {
+func (h *messageHandlers) handleInboxRead(c echo.Context) error {
 	id, err := pathID(c)
 	if err != nil {
 		return err
 	}
 	ctx, me := c.Request().Context(), claimsOf(c).UserID
-	n, err := s.inbox.MarkRead(ctx, me, id, s.now())
+	n, err := h.inbox.MarkRead(ctx, me, id, h.now())
 	if err != nil {
 		return err
 	}
-	unread, err := s.inbox.CountUnread(ctx, me)
+	unread, err := h.inbox.CountUnread(ctx, me)
 	if err != nil {
 		return err
 	}
@@ -90,8 +96,8 @@ func (s *Server) handleInboxRead(c echo.Context) error {
 }
 
 // handleInboxReadAll marks all my messages read.
-func (s *Server) handleInboxReadAll(c echo.Context) error {
-	n, err := s.inbox.MarkAllRead(c.Request().Context(), claimsOf(c).UserID, s.now())
+func (h *messageHandlers) handleInboxReadAll(c echo.Context) error {
+	n, err := h.inbox.MarkAllRead(c.Request().Context(), claimsOf(c).UserID, h.now())
 	if err != nil {
 		return err
 	}

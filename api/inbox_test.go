@@ -16,12 +16,13 @@ import (
 	"guanjia"
 	"guanjia/api"
 	"guanjia/dispatch"
+	"guanjia/live"
 )
 
 // messagesReplica is an API process with the inbox and the delivery stats.
 func (r *consoleRig) messagesReplica() *api.Server {
-	return api.New(api.Config{Secret: consoleSecret}, api.Deps{Users: r.db, Catalog: r.db, Notifications: r.db,
-		Idempotency: r.db, Dispatch: r.svc, Notices: r.db, Live: api.NewLive(r.rdb, r.svc.Log), Inbox: r.db, Deliveries: r.db,
+	return api.New(api.Config{Secret: consoleSecret}, api.Deps{Users: r.db.Users, Catalog: r.db.Catalog, Notifications: r.db.Notifications,
+		Idempotency: r.db.Idempotency, Dispatch: r.svc, Notices: r.db.Notices, Live: live.New(r.rdb, r.svc.Log), Inbox: r.db.Notifications, Deliveries: r.db.Notifications,
 		Registry: prometheus.NewRegistry(), Log: r.svc.Log, Now: func() time.Time { return time.Now().UTC() }})
 }
 
@@ -102,7 +103,7 @@ func TestDeliveryStats(t *testing.T) {
 	ctx := context.Background()
 	n := &guanjia.Notification{Message: guanjia.Message{RecipientID: r.users["crew"].ID, Channel: guanjia.ChannelWeCom,
 		Template: guanjia.TplEscalation}, Status: guanjia.DeliveryFailed}
-	if err := r.db.CreateNotification(ctx, n); err != nil {
+	if err := r.db.Notifications.CreateNotification(ctx, n); err != nil {
 		t.Fatal(err)
 	}
 	code, out := r.call(h, "dispatcher", "GET", "/api/v1/stats/deliveries", nil)
@@ -191,7 +192,7 @@ func TestRatingPage(t *testing.T) {
 	if code != http.StatusOK || !strings.Contains(html, "评价成功") {
 		t.Fatalf("rating: %d\n%s", code, html)
 	}
-	c, _ := r.db.FindComplaint(context.Background(), id)
+	c, _ := r.db.Complaints.FindComplaint(context.Background(), id)
 	if c.Rating != guanjia.RatingSatisfied || c.RatingComment != "很及时" {
 		t.Errorf("the rating is not on the complaint: %+v", c)
 	}
@@ -233,7 +234,7 @@ func TestRatingLinkRefused(t *testing.T) {
 	if code, out := r.call(h, "", "POST", "/r/"+cases[0].token, map[string]any{"solved": true, "score": 3}); code != http.StatusGone || out["error"] == nil {
 		t.Errorf("expired, JSON: %d %v", code, out)
 	}
-	if c, _ := r.db.FindComplaint(context.Background(), id); c.Rating != 0 {
+	if c, _ := r.db.Complaints.FindComplaint(context.Background(), id); c.Rating != 0 {
 		t.Errorf("a refused link rated the complaint: %+v", c)
 	}
 }

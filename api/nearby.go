@@ -6,6 +6,8 @@ import (
 	"strconv"
 
 	"github.com/labstack/echo/v4"
+
+	"guanjia/dispatch"
 )
 
 type nearbyJSON struct {
@@ -16,7 +18,7 @@ type nearbyJSON struct {
 
 // handleComplaintNearby answers the open complaints of a category near a
 // point, nearest first: the new-call form's likely duplicates.
-func (s *Server) handleComplaintNearby(c echo.Context) error {
+func (h *complaintHandlers) handleComplaintNearby(c echo.Context) error {
 	var coords [2]float64
 	for i, name := range []string{"lat", "lng"} {
 		v, err := strconv.ParseFloat(c.QueryParam(name), 64)
@@ -25,14 +27,13 @@ func (s *Server) handleComplaintNearby(c echo.Context) error {
 		}
 		coords[i] = v
 	}
-	found, radius, err := s.dispatch.Nearby(c.Request().Context(), claimsOf(c), c.QueryParam("category"),
+	found, radius, err := h.dispatch.Nearby(c.Request().Context(), claimsOf(c), c.QueryParam("category"),
 		coords[0], coords[1], c.QueryParam("coord_system"))
 	if err != nil {
 		return err
 	}
-	out := make([]nearbyJSON, len(found))
-	for i, n := range found {
-		out[i] = nearbyJSON{complaintJSON: toComplaintJSON(n.Complaint), DistanceM: math.Round(n.DistanceM), WillMerge: n.WillMerge}
-	}
+	out := mapJSON(found, func(n dispatch.NearbyComplaint) nearbyJSON {
+		return nearbyJSON{complaintJSON: toComplaintJSON(n.Complaint), DistanceM: math.Round(n.DistanceM), WillMerge: n.WillMerge}
+	})
 	return c.JSON(http.StatusOK, map[string]any{"complaints": out, "radius_m": radius})
 }

@@ -7,7 +7,13 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"guanjia"
+	"guanjia/notice"
 )
+
+// noticeHandlers serve 温馨告知.
+type noticeHandlers struct {
+	notices *notice.Service
+}
 
 type noticeJSON struct {
 	ID          int64      `json:"id"`
@@ -22,39 +28,35 @@ type noticeJSON struct {
 	Current     bool       `json:"current"`
 }
 
-func (s *Server) toNoticeJSON(n *guanjia.Notice) noticeJSON {
+func (h *noticeHandlers) toNoticeJSON(n *guanjia.Notice) noticeJSON {
 	return noticeJSON{ID: n.ID, Kind: string(n.Kind), Title: n.Title, Body: n.Body, Area: n.Area,
 		ValidFrom: n.ValidFrom, ValidUntil: n.ValidUntil, CreatedAt: n.CreatedAt, WithdrawnAt: n.WithdrawnAt,
-		Current: n.Current(s.now())}
+		Current: n.Current(h.notices.Now())}
 }
 
-func (s *Server) noticeList(c echo.Context, f guanjia.NoticeFilter) error {
-	list, err := s.notices.ListNotices(c.Request().Context(), f)
+func (h *noticeHandlers) answerList(c echo.Context, list []*guanjia.Notice, err error) error {
 	if err != nil {
 		return err
 	}
-	out := make([]noticeJSON, len(list))
-	for i, n := range list {
-		out[i] = s.toNoticeJSON(n)
-	}
-	return c.JSON(http.StatusOK, map[string]any{"notices": out})
+	return c.JSON(http.StatusOK, map[string]any{"notices": mapJSON(list, h.toNoticeJSON)})
 }
 
 // handleNoticeList answers the 温馨告知 current now. Anyone may read them,
 // signed in or not: the mini-program shows them before a citizen reports.
-func (s *Server) handleNoticeList(c echo.Context) error {
-	now := s.now()
+func (h *noticeHandlers) handleNoticeList(c echo.Context) error {
 	c.Response().Header().Set("Cache-Control", "public, max-age=60")
-	return s.noticeList(c, guanjia.NoticeFilter{CurrentAt: &now})
+	list, err := h.notices.Current(c.Request().Context())
+	return h.answerList(c, list, err)
 }
 
 // handleNoticeListAll answers every notice, past and upcoming too, for the console.
-func (s *Server) handleNoticeListAll(c echo.Context) error {
+func (h *noticeHandlers) handleNoticeListAll(c echo.Context) error {
 	limit, err := queryInt(c, "limit", 100, 1, 500)
 	if err != nil {
 		return err
 	}
-	return s.noticeList(c, guanjia.NoticeFilter{Limit: limit})
+	list, err := h.notices.All(c.Request().Context(), limit)
+	return h.answerList(c, list, err)
 }
 
 type noticeRequest struct {
@@ -67,18 +69,16 @@ type noticeRequest struct {
 }
 
 // handleNoticeCreate publishes a notice with its validity window.
-func (s *Server) handleNoticeCreate(c echo.Context) error {
+func (h *noticeHandlers) handleNoticeCreate(c echo.Context) error {
 	var req noticeRequest
 	if err := bind(c, &req); err != nil {
 		return err
 	}
-	now := s.now().UTC().Truncate(time.Second)
-	n := &guanjia.Notice{Kind: guanjia.NoticeKind(req.Kind), Title: req.Title, Body: req.Body, Area: req.Area,
-		ValidFrom: now, PublishedBy: claimsOf(c).UserID, CreatedAt: now}
+	in := notice.Input{Kind: guanjia.NoticeKind(req.Kind), Title: req.Title, Body: req.Body, Area: req.Area}
 	for _, f := range []struct {
 		name, value string
-		dst         *time.Time
-	}{{"valid_from", req.ValidFrom, &n.ValidFrom}, {"valid_until", req.ValidUntil, &n.ValidUntil}} {
+		dst         **time.Time
+	}{{"valid_from", req.ValidFrom, &in.ValidFrom}, {"valid_until", req.ValidUntil, &in.ValidUntil}} {
 		if f.value == "" {
 			continue
 		}
@@ -86,33 +86,24 @@ func (s *Server) handleNoticeCreate(c echo.Context) error {
 		if err != nil {
 			return invalid(f.name, "%s must be a time like 2026-08-10T09:00:00+08:00", f.name)
 		}
-		*f.dst = t.UTC()
+		*f.dst = &t
 	}
-	if err := n.Validate(); err != nil {
+	n, err := h.notices.Publish(c.Request().Context(), claimsOf(c), in)
+	if err != nil {
 		return err
 	}
-	if !n.ValidUntil.After(now) {
-		return invalid("valid_until", "the notice would already have expired")
-	}
-	if err := s.notices.CreateNotice(c.Request().Context(), n); err != nil {
-		return err
-	}
-	return c.JSON(http.StatusCreated, s.toNoticeJSON(n))
+	return c.JSON(http.StatusCreated, h.toNoticeJSON(n))
 }
 
 // handleNoticeWithdraw takes a notice down before its window ends.
-func (s *Server) handleNoticeWithdraw(c echo.Context) error {
+func (h *noticeHandlers) handleNoticeWithdraw(c echo.Context) error {
 	id, err := pathID(c)
 	if err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-	if err := s.notices.WithdrawNotice(ctx, id, claimsOf(c).UserID, s.now().UTC().Truncate(time.Second)); err != nil {
-		return err
-	}
-	n, err := s.notices.FindNotice(ctx, id)
+	n, err := h.notices.Withdraw(c.Request().Context(), claimsOf(c), id)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, s.toNoticeJSON(n))
+	return c.JSON(http.StatusOK, h.toNoticeJSON(n))
 }

@@ -55,7 +55,7 @@ func TestNotices(t *testing.T) {
 			t.Errorf("%s publishes a notice: %d, want 403", user, code)
 		}
 	}
-	all, err := r.db.ListNotices(context.Background(), guanjia.NoticeFilter{})
+	all, err := r.db.Notices.ListNotices(context.Background(), guanjia.NoticeFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -26,6 +26,12 @@ type notificationJSON struct {
 	SentAt    *time.Time        `json:"sent_at,omitempty"`
 }
 
+func toNotificationJSON(n *guanjia.Notification) notificationJSON {
+	return notificationJSON{ID: n.ID, Recipient: n.RecipientID, Channel: n.Channel, Template: n.Template,
+		Complaint: n.ComplaintID, Data: n.Data, Status: n.Status, Attempts: n.Attempts, Error: n.Error,
+		CreatedAt: n.CreatedAt, SentAt: n.SentAt}
+}
+
 // scopeNotifications narrows f to the part of the delivery log who may
 // read: the hotline, the command center and admins the whole city's, a unit
 // admin their unit's (its complaints and its staff), a crew member the
@@ -45,7 +51,7 @@ func scopeNotifications(who guanjia.Claims, f *guanjia.NotificationFilter) error
 
 // handleNotificationList is the delivery log (?complaint=&user=&status=), for
 // staff, each within their scope (scopeNotifications).
-func (s *Server) handleNotificationList(c echo.Context) error {
+func (h *messageHandlers) handleNotificationList(c echo.Context) error {
 	var f guanjia.NotificationFilter
 	for name, dst := range map[string]**int64{"complaint": &f.ComplaintID, "user": &f.RecipientID} {
 		if v := c.QueryParam(name); v != "" {
@@ -70,17 +76,11 @@ func (s *Server) handleNotificationList(c echo.Context) error {
 	if err := scopeNotifications(claimsOf(c), &f); err != nil {
 		return err
 	}
-	list, err := s.notifications.ListNotifications(c.Request().Context(), f)
+	list, err := h.notifications.ListNotifications(c.Request().Context(), f)
 	if err != nil {
 		return err
 	}
-	out := make([]notificationJSON, len(list))
-	for i, n := range list {
-		out[i] = notificationJSON{ID: n.ID, Recipient: n.RecipientID, Channel: n.Channel, Template: n.Template,
-			Complaint: n.ComplaintID, Data: n.Data, Status: n.Status, Attempts: n.Attempts, Error: n.Error,
-			CreatedAt: n.CreatedAt, SentAt: n.SentAt}
-	}
-	return c.JSON(http.StatusOK, map[string]any{"notifications": out})
+	return c.JSON(http.StatusOK, map[string]any{"notifications": mapJSON(list, toNotificationJSON)})
 }
 
 // DeliveryCounter counts delivery outcomes, for the dashboard.
@@ -92,18 +92,18 @@ type DeliveryCounter interface {
 // handleDeliveryStats answers how the messages of the last ?days= (default 7,
 // at most 90) ended, by channel and status, with the failed ones to look at
 // (a row that reached nobody on a channel: failed, or retrying still).
-func (s *Server) handleDeliveryStats(c echo.Context) error {
+func (h *messageHandlers) handleDeliveryStats(c echo.Context) error {
 	days, err := queryInt(c, "days", 7, 1, 90)
 	if err != nil {
 		return err
 	}
 	ctx := c.Request().Context()
-	since := s.now().Add(-time.Duration(days) * 24 * time.Hour)
+	since := h.now().Add(-time.Duration(days) * 24 * time.Hour)
 	failedFilter := guanjia.NotificationFilter{Status: guanjia.DeliveryFailed, Limit: 20}
 	if err := scopeNotifications(claimsOf(c), &failedFilter); err != nil { // a unit admin: their unit's figures
 		return err
 	}
-	counts, err := s.deliveries.DeliveryCounts(ctx, since, failedFilter.UnitCode)
+	counts, err := h.deliveries.DeliveryCounts(ctx, since, failedFilter.UnitCode)
 	if err != nil {
 		return err
 	}
@@ -111,7 +111,7 @@ func (s *Server) handleDeliveryStats(c echo.Context) error {
 	for _, d := range counts {
 		total[d.Status] += d.Count
 	}
-	failed, err := s.notifications.ListNotifications(ctx, failedFilter)
+	failed, err := h.notifications.ListNotifications(ctx, failedFilter)
 	if err != nil {
 		return err
 	}
@@ -120,8 +120,9 @@ func (s *Server) handleDeliveryStats(c echo.Context) error {
 		if n.CreatedAt.Before(since) {
 			continue
 		}
-		recent = append(recent, notificationJSON{ID: n.ID, Recipient: n.RecipientID, Channel: n.Channel, Template: n.Template,
-			Complaint: n.ComplaintID, Status: n.Status, Attempts: n.Attempts, Error: n.Error, CreatedAt: n.CreatedAt, SentAt: n.SentAt})
+		row := toNotificationJSON(n)
+		row.Data = nil // the dashboard lists outcomes, not contents
+		recent = append(recent, row)
 	}
 	if counts == nil {
 		counts = []guanjia.DeliveryCount{}

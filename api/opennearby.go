@@ -12,7 +12,7 @@ import (
 // of the category is already open near the point and whether filing would
 // join it (?category=&lat=&lng=&coord_system=). Unlike the desk's nearby
 // search it answers yes or no, never the reports.
-func (s *Server) handleComplaintOpenNearby(c echo.Context) error {
+func (h *complaintHandlers) handleComplaintOpenNearby(c echo.Context) error {
 	var coords [2]float64
 	for i, name := range []string{"lat", "lng"} {
 		v, err := strconv.ParseFloat(c.QueryParam(name), 64)
@@ -21,7 +21,7 @@ func (s *Server) handleComplaintOpenNearby(c echo.Context) error {
 		}
 		coords[i] = v
 	}
-	found, err := s.dispatch.CheckOpenNearby(c.Request().Context(), c.QueryParam("category"),
+	found, err := h.dispatch.CheckOpenNearby(c.Request().Context(), c.QueryParam("category"),
 		coords[0], coords[1], c.QueryParam("coord_system"))
 	if err != nil {
 		return err

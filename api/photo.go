@@ -34,12 +34,12 @@ func toPhotoJSON(p *guanjia.Photo) photoJSON {
 
 // handlePhotoUpload takes a multipart "file" (JPEG, PNG or WebP, decoded and
 // re-encoded by readImage) and a "kind": report, before or after.
-func (s *Server) handlePhotoUpload(c echo.Context) error {
+func (h *complaintHandlers) handlePhotoUpload(c echo.Context) error {
 	id, err := pathID(c)
 	if err != nil {
 		return err
 	}
-	img, err := s.readImage(c)
+	img, err := readImage(c, h.maxPhotoBytes)
 	if err != nil {
 		return err
 	}
@@ -48,7 +48,7 @@ func (s *Server) handlePhotoUpload(c echo.Context) error {
 	if kind == "" {
 		kind = "report"
 	}
-	p, err := s.dispatch.AttachPhoto(c.Request().Context(), claimsOf(c), id, kind, img.contentType, img.size, img)
+	p, err := h.dispatch.AttachPhoto(c.Request().Context(), claimsOf(c), id, kind, img.contentType, img.size, img)
 	if err != nil {
 		return err
 	}
@@ -69,14 +69,14 @@ func photoSignature(secret, photoID, exp string) string {
 }
 
 // handlePhotoSigned serves a photo on a signed, expiring link.
-func (s *Server) handlePhotoSigned(c echo.Context) error {
+func (h *complaintHandlers) handlePhotoSigned(c echo.Context) error {
 	id, exp := c.Param("photo"), c.QueryParam("exp")
 	unix, err := strconv.ParseInt(exp, 10, 64)
-	want := photoSignature(s.cfg.Secret, id, exp)
-	if err != nil || s.now().Unix() > unix || !hmac.Equal([]byte(want), []byte(c.QueryParam("sig"))) {
+	want := photoSignature(h.secret, id, exp)
+	if err != nil || h.now().Unix() > unix || !hmac.Equal([]byte(want), []byte(c.QueryParam("sig"))) {
 		return guanjia.Errorf(guanjia.EFORBIDDEN, "the link is invalid or has expired")
 	}
-	p, body, err := s.dispatch.OpenPhotoByID(c.Request().Context(), id)
+	p, body, err := h.dispatch.OpenPhotoByID(c.Request().Context(), id)
 	if err != nil {
 		return err
 	}
@@ -98,14 +98,14 @@ func (*upload) Close() error { return nil }
 // back the image re-encoded by cleanImage: pixels only, upright, without
 // metadata or anything smuggled beside them. Every photo upload — complaints
 // and volunteer albums — goes through here.
-func (s *Server) readImage(c echo.Context) (*upload, error) {
+func readImage(c echo.Context, maxBytes int64) (*upload, error) {
 	r := c.Request()
-	r.Body = http.MaxBytesReader(c.Response(), r.Body, s.cfg.MaxPhotoBytes+(64<<10))
+	r.Body = http.MaxBytesReader(c.Response(), r.Body, maxBytes+(64<<10))
 	fh, err := c.FormFile("file")
 	var maxErr *http.MaxBytesError
 	switch {
-	case errors.As(err, &maxErr) || (err == nil && fh.Size > s.cfg.MaxPhotoBytes):
-		return nil, guanjia.Errorf(guanjia.ETOOLARGE, "the photo is larger than %d MB", s.cfg.MaxPhotoBytes>>20)
+	case errors.As(err, &maxErr) || (err == nil && fh.Size > maxBytes):
+		return nil, guanjia.Errorf(guanjia.ETOOLARGE, "the photo is larger than %d MB", maxBytes>>20)
 	case err != nil:
 		return nil, invalid("file", "upload the photo as multipart field \"file\"")
 	}
@@ -117,7 +117,7 @@ func (s *Server) readImage(c echo.Context) (*upload, error) {
 		return nil, err
 	}
 	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, s.cfg.MaxPhotoBytes+1))
+	data, err := io.ReadAll(io.LimitReader(f, maxBytes+1))
 	if err != nil {
 		return nil, fmt.Errorf("api: read upload: %w", err)
 	}
@@ -149,8 +149,8 @@ func servePhoto(c echo.Context, id, contentType string, body io.Reader) error {
 }
 
 // handlePhotoGet streams a photo to whoever may see its complaint.
-func (s *Server) handlePhotoGet(c echo.Context) error {
-	p, body, err := s.dispatch.OpenPhoto(c.Request().Context(), claimsOf(c), c.Param("photo"))
+func (h *complaintHandlers) handlePhotoGet(c echo.Context) error {
+	p, body, err := h.dispatch.OpenPhoto(c.Request().Context(), claimsOf(c), c.Param("photo"))
 	if err != nil {
 		return err
 	}

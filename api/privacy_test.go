@@ -18,10 +18,10 @@ import (
 func (r *consoleRig) addCitizen(username string) {
 	r.t.Helper()
 	u := &guanjia.User{Username: username, Role: guanjia.RoleCitizen}
-	if err := r.db.CreateUser(context.Background(), u); err != nil {
+	if err := r.db.Users.CreateUser(context.Background(), u); err != nil {
 		r.t.Fatal(err)
 	}
-	tok, err := api.IssueToken(context.Background(), r.db, consoleSecret, u, time.Hour, time.Now())
+	tok, err := api.IssueToken(context.Background(), r.db.Users, consoleSecret, u, time.Hour, time.Now())
 	if err != nil {
 		r.t.Fatal(err)
 	}
@@ -118,11 +118,11 @@ func TestDeliveryLogIsScopedToTheUnit(t *testing.T) {
 	sz := r.fileComplaint(h, "0101", siteLat, siteLng) // 市政: a task for "crew-sz" of lh-sz
 	ctx := context.Background()
 	// A message to a lh-sz leader about nothing in particular, and one failed push to lh-hw's crew.
-	if err := r.db.CreateNotification(ctx, &guanjia.Notification{Message: guanjia.Message{RecipientID: r.users["lead-sz"].ID,
+	if err := r.db.Notifications.CreateNotification(ctx, &guanjia.Notification{Message: guanjia.Message{RecipientID: r.users["lead-sz"].ID,
 		Channel: guanjia.ChannelInbox, Template: guanjia.TplManualQueue}}); err != nil {
 		t.Fatal(err)
 	}
-	if err := r.db.CreateNotification(ctx, &guanjia.Notification{Message: guanjia.Message{RecipientID: r.users["crew"].ID,
+	if err := r.db.Notifications.CreateNotification(ctx, &guanjia.Notification{Message: guanjia.Message{RecipientID: r.users["crew"].ID,
 		Channel: guanjia.ChannelWeCom, Template: guanjia.TplEscalation, ComplaintID: &hw}, Status: guanjia.DeliveryFailed}); err != nil {
 		t.Fatal(err)
 	}

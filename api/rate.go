@@ -75,17 +75,17 @@ func parseRatingToken(secret, token string, now time.Time) (int64, error) {
 
 // ratePage answers a caller on the rating page: HTML, or JSON to a program.
 type ratePage struct {
-	s    *Server
+	h    *complaintHandlers
 	c    echo.Context
 	json bool
 	page web.RatePage
 }
 
-func (s *Server) newRatePage(c echo.Context) *ratePage {
+func (h *complaintHandlers) newRatePage(c echo.Context) *ratePage {
 	r := c.Request()
 	wantsJSON := strings.HasPrefix(r.Header.Get(echo.HeaderContentType), echo.MIMEApplicationJSON) ||
 		(r.Method == http.MethodGet && strings.Contains(r.Header.Get(echo.HeaderAccept), echo.MIMEApplicationJSON))
-	return &ratePage{s: s, c: c, json: wantsJSON,
+	return &ratePage{h: h, c: c, json: wantsJSON,
 		page: web.RatePage{Version: web.Version, Action: "/r/" + c.Param("token")}}
 }
 
@@ -113,27 +113,27 @@ func (p *ratePage) render(status int) error {
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "no-referrer") // the link is the credential: never pass it on
 	p.c.Response().WriteHeader(status)
-	return p.s.pages.RenderRate(p.c.Response(), p.page)
+	return p.h.pages.RenderRate(p.c.Response(), p.page)
 }
 
 // load checks the link and reads its complaint; on failure it has answered.
 func (p *ratePage) load() (*guanjia.Complaint, bool, error) {
-	s, ctx := p.s, p.c.Request().Context()
-	id, err := parseRatingToken(s.cfg.Secret, p.c.Param("token"), s.now())
+	h, ctx := p.h, p.c.Request().Context()
+	id, err := parseRatingToken(h.secret, p.c.Param("token"), h.now())
 	switch {
 	case errors.Is(err, errLinkExpired):
 		return nil, false, p.fail(http.StatusGone, "expired", "评价链接已过期（有效期 7 天）。如需反映意见，请拨打 12345 热线。")
 	case err != nil:
 		return nil, false, p.fail(http.StatusForbidden, guanjia.EFORBIDDEN, "评价链接无效，请核对短信中的链接是否完整。")
 	}
-	c, err := s.dispatch.Store.FindComplaint(ctx, id)
+	c, err := h.dispatch.Store.FindComplaint(ctx, id)
 	if guanjia.ErrorCode(err) == guanjia.ENOTFOUND {
 		return nil, false, p.fail(http.StatusNotFound, guanjia.ENOTFOUND, "没有找到这张工单。")
 	} else if err != nil {
 		return nil, false, err
 	}
 	p.page.OrderID = c.ID
-	if cat, err := s.dispatch.Store.FindCategory(ctx, c.Category); err == nil {
+	if cat, err := h.dispatch.Store.FindCategory(ctx, c.Category); err == nil {
 		p.page.Category = cat.Name
 	}
 	return c, true, nil
@@ -151,8 +151,8 @@ func refusal(c *guanjia.Complaint) string {
 }
 
 // handleRatePage shows the 回访 form of the link's complaint (GET /r/:token).
-func (s *Server) handleRatePage(c echo.Context) error {
-	p := s.newRatePage(c)
+func (h *complaintHandlers) handleRatePage(c echo.Context) error {
+	p := h.newRatePage(c)
 	cp, ok, err := p.load()
 	if !ok {
 		return err
@@ -167,7 +167,7 @@ func (s *Server) handleRatePage(c echo.Context) error {
 	if p.json {
 		return c.JSON(http.StatusOK, map[string]any{"complaint": cp.ID, "can_rate": true, "category": p.page.Category})
 	}
-	if events, err := s.dispatch.Store.ListEvents(c.Request().Context(), cp.ID); err == nil {
+	if events, err := h.dispatch.Store.ListEvents(c.Request().Context(), cp.ID); err == nil {
 		for _, e := range events {
 			if e.Action == guanjia.ActionResolve {
 				p.page.Note = e.Note
@@ -188,8 +188,8 @@ type rateRequest struct {
 }
 
 // handleRateSubmit records the caller's answer (POST /r/:token, a form or JSON).
-func (s *Server) handleRateSubmit(c echo.Context) error {
-	p := s.newRatePage(c)
+func (h *complaintHandlers) handleRateSubmit(c echo.Context) error {
+	p := h.newRatePage(c)
 	var req rateRequest
 	if p.json {
 		if err := bind(c, &req); err != nil {
@@ -227,7 +227,7 @@ func (s *Server) handleRateSubmit(c echo.Context) error {
 	case utf8.RuneCountInString(req.Comment) > dispatch.MaxRatingComment:
 		return p.invalid("comment", "意见请不要超过 500 字。")
 	}
-	_, err = s.dispatch.RateByLink(c.Request().Context(), cp.ID, dispatch.ActionInput{Solved: req.Solved, Score: req.Score, Comment: req.Comment})
+	_, err = h.dispatch.RateByLink(c.Request().Context(), cp.ID, dispatch.ActionInput{Solved: req.Solved, Score: req.Score, Comment: req.Comment})
 	switch guanjia.ErrorCode(err) {
 	case "":
 	case guanjia.ECONFLICT: // rated meanwhile, from another tab or phone

@@ -61,160 +61,162 @@ const guardHeader = "X-Guanjia-Guard"
 // handler; the handlers live in one file per resource.
 func (s *Server) routeTable() []route {
 	const get, post, put, del = http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete
-	noVolunteer, noCredit, noNotices := s.volunteer == nil, s.credit == nil, s.notices == nil
+	acc, cat, cp, msg, nt, con := s.accounts, s.catalog, s.complaints, s.messages, s.notices, s.console
+	vol, act, cr, wx := s.volunteers, s.activities, s.credit, s.wechat
+	noVolunteer, noCredit, noNotices := vol.volunteer == nil, cr.credit == nil, nt == nil
 	desk := []guanjia.Role{guanjia.RoleAgent, guanjia.RoleDispatcher, guanjia.RoleAdmin} // take calls, search nearby
 	return []route{
 		{get, "/healthz", public, s.handleHealth, false},
 		{get, "/readyz", public, s.handleReady, false},
-		{get, "/media/photos/:photo", public, s.handlePhotoSigned, false}, // signed links for content security
+		{get, "/media/photos/:photo", public, cp.handlePhotoSigned, false}, // signed links for content security
 		{anyMethod, "/wechat/callback", public, echo.WrapHandler(s.cfg.WeChatCallback), s.cfg.WeChatCallback == nil},
 		{anyMethod, "/__fake/wechat/*", public, echo.WrapHandler(s.cfg.FakeWeChat), s.cfg.FakeWeChat == nil},
 		{get, "/__fake/sms/messages", public, echo.WrapHandler(s.cfg.FakeSMS), s.cfg.FakeSMS == nil}, // the demo's offline SMS: what callers' phones got
 		// The 回访 page of 12345 callers: the signed link (办结 SMS) is the authority.
-		{get, "/r/:token", public, s.handleRatePage, false},
-		{post, "/r/:token", public, s.handleRateSubmit, false},
+		{get, "/r/:token", public, cp.handleRatePage, false},
+		{post, "/r/:token", public, cp.handleRateSubmit, false},
 		{anyMethod, "/admin/queues*", only(guanjia.RoleAdmin), echo.WrapHandler(s.cfg.AdminQueuesUI), s.cfg.AdminQueuesUI == nil},
 
-		{post, "/api/v1/auth/login", public, s.handleLogin, false},
-		{post, "/api/v1/auth/logout", public, s.handleLogout, false},
-		{get, "/api/v1/me", signedIn, s.handleMe, false},
-		{put, "/api/v1/me/position", only(guanjia.RoleCrew), s.handleMePosition, false},
-		{put, "/api/v1/me/password", signedIn, s.handleMePassword, false},
+		{post, "/api/v1/auth/login", public, acc.handleLogin, false},
+		{post, "/api/v1/auth/logout", public, acc.handleLogout, false},
+		{get, "/api/v1/me", signedIn, acc.handleMe, false},
+		{put, "/api/v1/me/position", only(guanjia.RoleCrew), acc.handleMePosition, false},
+		{put, "/api/v1/me/password", signedIn, acc.handleMePassword, false},
 		// Accounts, for administrators; every change is audited (useradmin.go).
-		{get, "/api/v1/users", only(guanjia.RoleAdmin), s.handleUserList, false},
-		{get, "/api/v1/users/audit", only(guanjia.RoleAdmin), s.handleUserAudit, false},
-		{get, "/api/v1/users/:id", only(guanjia.RoleAdmin), s.handleUserGet, false},
-		{post, "/api/v1/users/:id/disable", only(guanjia.RoleAdmin), s.handleUserDisable, false},
-		{post, "/api/v1/users/:id/enable", only(guanjia.RoleAdmin), s.handleUserEnable, false},
-		{put, "/api/v1/users/:id/role", only(guanjia.RoleAdmin), s.handleUserRole, false},
-		{post, "/api/v1/users/:id/password", only(guanjia.RoleAdmin), s.handleUserPassword, false},
-		{post, "/api/v1/users/:id/unlock", only(guanjia.RoleAdmin), s.handleUserUnlock, false},
+		{get, "/api/v1/users", only(guanjia.RoleAdmin), acc.handleUserList, false},
+		{get, "/api/v1/users/audit", only(guanjia.RoleAdmin), acc.handleUserAudit, false},
+		{get, "/api/v1/users/:id", only(guanjia.RoleAdmin), acc.handleUserGet, false},
+		{post, "/api/v1/users/:id/disable", only(guanjia.RoleAdmin), acc.handleUserDisable, false},
+		{post, "/api/v1/users/:id/enable", only(guanjia.RoleAdmin), acc.handleUserEnable, false},
+		{put, "/api/v1/users/:id/role", only(guanjia.RoleAdmin), acc.handleUserRole, false},
+		{post, "/api/v1/users/:id/password", only(guanjia.RoleAdmin), acc.handleUserPassword, false},
+		{post, "/api/v1/users/:id/unlock", only(guanjia.RoleAdmin), acc.handleUserUnlock, false},
 
-		{get, "/api/v1/categories", signedIn, s.handleCategoryList, false},
-		{put, "/api/v1/categories/:code", only(guanjia.RoleAdmin), s.handleCategoryUpdate, false},
-		{get, "/api/v1/units", only(staff...), s.handleUnitList, false},
-		{get, "/api/v1/grids", signedIn, s.handleGridList, false},
+		{get, "/api/v1/categories", signedIn, cat.handleCategoryList, false},
+		{put, "/api/v1/categories/:code", only(guanjia.RoleAdmin), cat.handleCategoryUpdate, false},
+		{get, "/api/v1/units", only(staff...), cat.handleUnitList, false},
+		{get, "/api/v1/grids", signedIn, cat.handleGridList, false},
 
-		{post, "/api/v1/complaints", signedIn, s.handleComplaintCreate, false},
-		{get, "/api/v1/complaints", signedIn, s.handleComplaintList, false},
-		{get, "/api/v1/complaints/nearby", only(desk...), s.handleComplaintNearby, false},
-		{get, "/api/v1/complaints/open-nearby", only(guanjia.RoleCitizen), s.handleComplaintOpenNearby, false}, // the mini-program's "already reported?": yes or no, never the reports
-		{get, "/api/v1/complaints/:id", signedIn, s.handleComplaintGet, false},
-		{post, "/api/v1/complaints/:id/:action", signedIn, s.handleComplaintAction, false},
-		{post, "/api/v1/complaints/:id/photos", signedIn, s.handlePhotoUpload, false},
-		{get, "/api/v1/photos/:photo", signedIn, s.handlePhotoGet, false},
-		{get, "/api/v1/crews", only(deskStaff...), s.handleCrewList, false},
+		{post, "/api/v1/complaints", signedIn, cp.handleComplaintCreate, false},
+		{get, "/api/v1/complaints", signedIn, cp.handleComplaintList, false},
+		{get, "/api/v1/complaints/nearby", only(desk...), cp.handleComplaintNearby, false},
+		{get, "/api/v1/complaints/open-nearby", only(guanjia.RoleCitizen), cp.handleComplaintOpenNearby, false}, // the mini-program's "already reported?": yes or no, never the reports
+		{get, "/api/v1/complaints/:id", signedIn, cp.handleComplaintGet, false},
+		{post, "/api/v1/complaints/:id/:action", signedIn, cp.handleComplaintAction, false},
+		{post, "/api/v1/complaints/:id/photos", signedIn, cp.handlePhotoUpload, false},
+		{get, "/api/v1/photos/:photo", signedIn, cp.handlePhotoGet, false},
+		{get, "/api/v1/crews", only(deskStaff...), cp.handleCrewList, false},
 
-		{get, "/api/v1/stats", only(deskStaff...), s.handleStats, false},
-		{get, "/api/v1/stats/ranking", only(deskStaff...), s.handleStatsRanking, false},
-		{get, "/api/v1/stats/deliveries", only(deskStaff...), s.handleDeliveryStats, s.deliveries == nil},
-		{get, "/api/v1/notifications", only(staff...), s.handleNotificationList, false},
-		{get, "/api/v1/live", only(staff...), s.handleLive, s.live == nil},
+		{get, "/api/v1/stats", only(deskStaff...), cp.handleStats, false},
+		{get, "/api/v1/stats/ranking", only(deskStaff...), cp.handleStatsRanking, false},
+		{get, "/api/v1/stats/deliveries", only(deskStaff...), msg.handleDeliveryStats, msg.deliveries == nil},
+		{get, "/api/v1/notifications", only(staff...), msg.handleNotificationList, false},
+		{get, "/api/v1/live", only(staff...), con.handleLive, con.live == nil},
 		// 站内消息: each staff member reads and marks their own.
-		{get, "/api/v1/inbox", only(staff...), s.handleInboxList, s.inbox == nil},
-		{post, "/api/v1/inbox/read", only(staff...), s.handleInboxReadAll, s.inbox == nil},
-		{post, "/api/v1/inbox/:id/read", only(staff...), s.handleInboxRead, s.inbox == nil},
+		{get, "/api/v1/inbox", only(staff...), msg.handleInboxList, msg.inbox == nil},
+		{post, "/api/v1/inbox/read", only(staff...), msg.handleInboxReadAll, msg.inbox == nil},
+		{post, "/api/v1/inbox/:id/read", only(staff...), msg.handleInboxRead, msg.inbox == nil},
 		// 温馨告知: citizens read them before reporting.
-		{get, "/api/v1/notices", public, s.handleNoticeList, noNotices},
-		{get, "/api/v1/notices/all", only(deskStaff...), s.handleNoticeListAll, noNotices},
-		{post, "/api/v1/notices", only(guanjia.RoleDispatcher, guanjia.RoleAdmin), s.handleNoticeCreate, noNotices},
-		{post, "/api/v1/notices/:id/withdraw", only(guanjia.RoleDispatcher, guanjia.RoleAdmin), s.handleNoticeWithdraw, noNotices},
+		{get, "/api/v1/notices", public, nt.handleNoticeList, noNotices},
+		{get, "/api/v1/notices/all", only(deskStaff...), nt.handleNoticeListAll, noNotices},
+		{post, "/api/v1/notices", only(guanjia.RoleDispatcher, guanjia.RoleAdmin), nt.handleNoticeCreate, noNotices},
+		{post, "/api/v1/notices/:id/withdraw", only(guanjia.RoleDispatcher, guanjia.RoleAdmin), nt.handleNoticeWithdraw, noNotices},
 
 		// 公益海口: volunteers, teams, activities. Anyone holding a certificate checks it.
-		{get, "/api/v1/volunteer/certificates/:number", public, s.handleCertificateVerify, noVolunteer},
-		{post, "/api/v1/volunteer/certify", signedIn, s.handleVolunteerCertify, noVolunteer},
-		{get, "/api/v1/volunteer/me", signedIn, s.handleVolunteerMe, noVolunteer},
-		{get, "/api/v1/volunteer/me/hours", signedIn, s.handleVolunteerHours, noVolunteer},
-		{get, "/api/v1/volunteer/me/signups", signedIn, s.handleMySignups, noVolunteer},
-		{post, "/api/v1/volunteer/certificates", signedIn, s.handleCertificateCreate, noVolunteer},
-		{get, "/api/v1/volunteer/certificates/:number/pdf", signedIn, s.handleCertificatePDF, noVolunteer},
-		{post, "/api/v1/volunteer/hours", signedIn, s.handleHoursCreate, noVolunteer},
-		{post, "/api/v1/volunteer/hours/:id/correct", signedIn, s.handleHoursCorrect, noVolunteer},
-		{get, "/api/v1/volunteer/stats", signedIn, s.handleVolunteerStats, noVolunteer},
-		{post, "/api/v1/teams", signedIn, s.handleTeamCreate, noVolunteer},
-		{get, "/api/v1/teams", signedIn, s.handleTeamList, noVolunteer},
-		{get, "/api/v1/teams/:id", signedIn, s.handleTeamGet, noVolunteer},
-		{post, "/api/v1/teams/:id/review", only(guanjia.RoleAdmin), s.handleTeamReview, noVolunteer},
-		{post, "/api/v1/teams/:id/join", signedIn, s.handleTeamJoin, noVolunteer},
-		{get, "/api/v1/teams/:id/members", signedIn, s.handleTeamMembers, noVolunteer},
-		{post, "/api/v1/teams/:id/admins", signedIn, s.handleTeamAdminAdd, noVolunteer},
-		{get, "/api/v1/teams/:id/hours", signedIn, s.handleTeamHours, noVolunteer},
-		{post, "/api/v1/activities", signedIn, s.handleActivityCreate, noVolunteer},
-		{get, "/api/v1/activities", signedIn, s.handleActivityList, noVolunteer},
-		{get, "/api/v1/activities/:id", signedIn, s.handleActivityGet, noVolunteer},
-		{put, "/api/v1/activities/:id", signedIn, s.handleActivityUpdate, noVolunteer},
-		{post, "/api/v1/activities/:id/submit", signedIn, s.handleActivitySubmit, noVolunteer},
-		{post, "/api/v1/activities/:id/review", only(guanjia.RoleAdmin), s.handleActivityReview, noVolunteer},
-		{post, "/api/v1/activities/:id/cancel", signedIn, s.handleActivityCancel, noVolunteer},
-		{post, "/api/v1/activities/:id/reschedule", signedIn, s.handleActivityReschedule, noVolunteer},
-		{post, "/api/v1/activities/:id/signup", signedIn, s.handleSignupCreate, noVolunteer},
-		{del, "/api/v1/activities/:id/signup", signedIn, s.handleSignupCancel, noVolunteer},
-		{get, "/api/v1/activities/:id/signups", signedIn, s.handleSignupList, noVolunteer},
-		{get, "/api/v1/activities/:id/checkin-token", signedIn, s.handleCheckinToken, noVolunteer},
-		{post, "/api/v1/activities/:id/checkin", signedIn, s.handleCheckin, noVolunteer},
-		{post, "/api/v1/activities/:id/checkout", signedIn, s.handleCheckout, noVolunteer},
-		{post, "/api/v1/activities/:id/signups/:user/checkin", signedIn, s.handleManualCheckin, noVolunteer},
-		{post, "/api/v1/activities/:id/signups/:user/checkout", signedIn, s.handleManualCheckout, noVolunteer},
-		{post, "/api/v1/activities/:id/photos", signedIn, s.handleActivityPhotoUpload, noVolunteer},
-		{get, "/api/v1/activities/:id/photos", signedIn, s.handleActivityPhotoList, noVolunteer},
-		{get, "/api/v1/activities/:id/photos/:photo", signedIn, s.handleActivityPhotoGet, noVolunteer},
-		{post, "/api/v1/help-requests", signedIn, s.handleHelpRequestCreate, noVolunteer},
-		{get, "/api/v1/help-requests", signedIn, s.handleHelpRequestList, noVolunteer},
-		{get, "/api/v1/help-requests/:id", signedIn, s.handleHelpRequestGet, noVolunteer},
-		{post, "/api/v1/help-requests/:id/:action", signedIn, s.handleHelpRequestAction, noVolunteer},
+		{get, "/api/v1/volunteer/certificates/:number", public, vol.handleCertificateVerify, noVolunteer},
+		{post, "/api/v1/volunteer/certify", signedIn, vol.handleVolunteerCertify, noVolunteer},
+		{get, "/api/v1/volunteer/me", signedIn, vol.handleVolunteerMe, noVolunteer},
+		{get, "/api/v1/volunteer/me/hours", signedIn, vol.handleVolunteerHours, noVolunteer},
+		{get, "/api/v1/volunteer/me/signups", signedIn, act.handleMySignups, noVolunteer},
+		{post, "/api/v1/volunteer/certificates", signedIn, vol.handleCertificateCreate, noVolunteer},
+		{get, "/api/v1/volunteer/certificates/:number/pdf", signedIn, vol.handleCertificatePDF, noVolunteer},
+		{post, "/api/v1/volunteer/hours", signedIn, vol.handleHoursCreate, noVolunteer},
+		{post, "/api/v1/volunteer/hours/:id/correct", signedIn, vol.handleHoursCorrect, noVolunteer},
+		{get, "/api/v1/volunteer/stats", signedIn, vol.handleVolunteerStats, noVolunteer},
+		{post, "/api/v1/teams", signedIn, vol.handleTeamCreate, noVolunteer},
+		{get, "/api/v1/teams", signedIn, vol.handleTeamList, noVolunteer},
+		{get, "/api/v1/teams/:id", signedIn, vol.handleTeamGet, noVolunteer},
+		{post, "/api/v1/teams/:id/review", only(guanjia.RoleAdmin), vol.handleTeamReview, noVolunteer},
+		{post, "/api/v1/teams/:id/join", signedIn, vol.handleTeamJoin, noVolunteer},
+		{get, "/api/v1/teams/:id/members", signedIn, vol.handleTeamMembers, noVolunteer},
+		{post, "/api/v1/teams/:id/admins", signedIn, vol.handleTeamAdminAdd, noVolunteer},
+		{get, "/api/v1/teams/:id/hours", signedIn, vol.handleTeamHours, noVolunteer},
+		{post, "/api/v1/activities", signedIn, act.handleActivityCreate, noVolunteer},
+		{get, "/api/v1/activities", signedIn, act.handleActivityList, noVolunteer},
+		{get, "/api/v1/activities/:id", signedIn, act.handleActivityGet, noVolunteer},
+		{put, "/api/v1/activities/:id", signedIn, act.handleActivityUpdate, noVolunteer},
+		{post, "/api/v1/activities/:id/submit", signedIn, act.handleActivitySubmit, noVolunteer},
+		{post, "/api/v1/activities/:id/review", only(guanjia.RoleAdmin), act.handleActivityReview, noVolunteer},
+		{post, "/api/v1/activities/:id/cancel", signedIn, act.handleActivityCancel, noVolunteer},
+		{post, "/api/v1/activities/:id/reschedule", signedIn, act.handleActivityReschedule, noVolunteer},
+		{post, "/api/v1/activities/:id/signup", signedIn, act.handleSignupCreate, noVolunteer},
+		{del, "/api/v1/activities/:id/signup", signedIn, act.handleSignupCancel, noVolunteer},
+		{get, "/api/v1/activities/:id/signups", signedIn, act.handleSignupList, noVolunteer},
+		{get, "/api/v1/activities/:id/checkin-token", signedIn, act.handleCheckinToken, noVolunteer},
+		{post, "/api/v1/activities/:id/checkin", signedIn, act.handleCheckin, noVolunteer},
+		{post, "/api/v1/activities/:id/checkout", signedIn, act.handleCheckout, noVolunteer},
+		{post, "/api/v1/activities/:id/signups/:user/checkin", signedIn, act.handleManualCheckin, noVolunteer},
+		{post, "/api/v1/activities/:id/signups/:user/checkout", signedIn, act.handleManualCheckout, noVolunteer},
+		{post, "/api/v1/activities/:id/photos", signedIn, act.handleActivityPhotoUpload, noVolunteer},
+		{get, "/api/v1/activities/:id/photos", signedIn, act.handleActivityPhotoList, noVolunteer},
+		{get, "/api/v1/activities/:id/photos/:photo", signedIn, act.handleActivityPhotoGet, noVolunteer},
+		{post, "/api/v1/help-requests", signedIn, vol.handleHelpRequestCreate, noVolunteer},
+		{get, "/api/v1/help-requests", signedIn, vol.handleHelpRequestList, noVolunteer},
+		{get, "/api/v1/help-requests/:id", signedIn, vol.handleHelpRequestGet, noVolunteer},
+		{post, "/api/v1/help-requests/:id/:action", signedIn, vol.handleHelpRequestAction, noVolunteer},
 
 		// 诚信海口: lookups are public, as on the 诚信海口 site (staff who send a
 		// token see more); publishing is not.
-		{get, "/api/v1/credit/types", viewer, s.handleCreditTypes, noCredit},
-		{get, "/api/v1/credit/templates/:type", viewer, s.handleCreditTemplate, noCredit},
-		{get, "/api/v1/credit/subjects", viewer, s.handleCreditSubjectSearch, noCredit},
-		{get, "/api/v1/credit/subjects/:code", viewer, s.handleCreditSubjectGet, noCredit},
-		{get, "/api/v1/credit/check", viewer, s.handleCreditCheck, noCredit},
-		{get, "/api/v1/credit/lists/:kind", viewer, s.handleCreditList, noCredit},
-		{get, "/api/v1/credit/entries/:id", viewer, s.handleCreditEntryGet, noCredit},
-		{get, "/api/v1/credit/articles", viewer, s.handleArticleList, noCredit},
-		{get, "/api/v1/credit/articles/:id", viewer, s.handleArticleGet, noCredit},
-		{post, "/api/v1/credit/imports", only(creditStaff...), s.handleCreditImportCreate, noCredit},
-		{get, "/api/v1/credit/imports", only(creditStaff...), s.handleCreditImportList, noCredit},
-		{get, "/api/v1/credit/imports/:id", only(creditStaff...), s.handleCreditImportGet, noCredit},
-		{post, "/api/v1/credit/entries/:id/revoke", only(creditStaff...), s.handleCreditEntryRevoke, noCredit},
-		{post, "/api/v1/credit/repairs", signedIn, s.handleCreditRepairCreate, noCredit},
-		{get, "/api/v1/credit/repairs", signedIn, s.handleCreditRepairList, noCredit},
-		{get, "/api/v1/credit/repairs/:id", signedIn, s.handleCreditRepairGet, noCredit},
-		{post, "/api/v1/credit/repairs/:id/decide", only(creditStaff...), s.handleCreditRepairDecide, noCredit},
+		{get, "/api/v1/credit/types", viewer, cr.handleCreditTypes, noCredit},
+		{get, "/api/v1/credit/templates/:type", viewer, cr.handleCreditTemplate, noCredit},
+		{get, "/api/v1/credit/subjects", viewer, cr.handleCreditSubjectSearch, noCredit},
+		{get, "/api/v1/credit/subjects/:code", viewer, cr.handleCreditSubjectGet, noCredit},
+		{get, "/api/v1/credit/check", viewer, cr.handleCreditCheck, noCredit},
+		{get, "/api/v1/credit/lists/:kind", viewer, cr.handleCreditList, noCredit},
+		{get, "/api/v1/credit/entries/:id", viewer, cr.handleCreditEntryGet, noCredit},
+		{get, "/api/v1/credit/articles", viewer, cr.handleArticleList, noCredit},
+		{get, "/api/v1/credit/articles/:id", viewer, cr.handleArticleGet, noCredit},
+		{post, "/api/v1/credit/imports", only(creditStaff...), cr.handleCreditImportCreate, noCredit},
+		{get, "/api/v1/credit/imports", only(creditStaff...), cr.handleCreditImportList, noCredit},
+		{get, "/api/v1/credit/imports/:id", only(creditStaff...), cr.handleCreditImportGet, noCredit},
+		{post, "/api/v1/credit/entries/:id/revoke", only(creditStaff...), cr.handleCreditEntryRevoke, noCredit},
+		{post, "/api/v1/credit/repairs", signedIn, cr.handleCreditRepairCreate, noCredit},
+		{get, "/api/v1/credit/repairs", signedIn, cr.handleCreditRepairList, noCredit},
+		{get, "/api/v1/credit/repairs/:id", signedIn, cr.handleCreditRepairGet, noCredit},
+		{post, "/api/v1/credit/repairs/:id/decide", only(creditStaff...), cr.handleCreditRepairDecide, noCredit},
 		// Who stands for a subject in 信用修复: its 法定代表人 (name and ID number
 		// checked), or an agent whose 授权委托书 the publishing department accepted.
-		{post, "/api/v1/credit/subjects/:code/representatives", only(guanjia.RoleCitizen), s.handleCreditRepresentativeBind, noCredit},
-		{post, "/api/v1/credit/entries/:id/power-of-attorney", only(guanjia.RoleCitizen), s.handleCreditPowerOfAttorneyCreate, noCredit},
-		{get, "/api/v1/credit/representatives", signedIn, s.handleCreditRepresentativeList, noCredit},
-		{get, "/api/v1/credit/representatives/:id", signedIn, s.handleCreditRepresentativeGet, noCredit},
-		{get, "/api/v1/credit/representatives/:id/document", signedIn, s.handleCreditRepresentativeDocument, noCredit},
-		{post, "/api/v1/credit/representatives/:id/decide", only(creditStaff...), s.handleCreditRepresentativeDecide, noCredit},
-		{get, "/api/v1/credit/departments", only(creditStaff...), s.handleCreditDepartmentList, noCredit},
-		{put, "/api/v1/credit/departments/:unit", only(guanjia.RoleAdmin), s.handleCreditDepartmentUpdate, noCredit},
-		{post, "/api/v1/credit/articles", only(creditStaff...), s.handleArticleCreate, noCredit},
-		{put, "/api/v1/credit/articles/:id", only(creditStaff...), s.handleArticleUpdate, noCredit},
-		{post, "/api/v1/credit/articles/:id/:action", only(creditStaff...), s.handleArticleAction, noCredit},
+		{post, "/api/v1/credit/subjects/:code/representatives", only(guanjia.RoleCitizen), cr.handleCreditRepresentativeBind, noCredit},
+		{post, "/api/v1/credit/entries/:id/power-of-attorney", only(guanjia.RoleCitizen), cr.handleCreditPowerOfAttorneyCreate, noCredit},
+		{get, "/api/v1/credit/representatives", signedIn, cr.handleCreditRepresentativeList, noCredit},
+		{get, "/api/v1/credit/representatives/:id", signedIn, cr.handleCreditRepresentativeGet, noCredit},
+		{get, "/api/v1/credit/representatives/:id/document", signedIn, cr.handleCreditRepresentativeDocument, noCredit},
+		{post, "/api/v1/credit/representatives/:id/decide", only(creditStaff...), cr.handleCreditRepresentativeDecide, noCredit},
+		{get, "/api/v1/credit/departments", only(creditStaff...), cr.handleCreditDepartmentList, noCredit},
+		{put, "/api/v1/credit/departments/:unit", only(guanjia.RoleAdmin), cr.handleCreditDepartmentUpdate, noCredit},
+		{post, "/api/v1/credit/articles", only(creditStaff...), cr.handleArticleCreate, noCredit},
+		{put, "/api/v1/credit/articles/:id", only(creditStaff...), cr.handleArticleUpdate, noCredit},
+		{post, "/api/v1/credit/articles/:id/:action", only(creditStaff...), cr.handleArticleAction, noCredit},
 
 		// WeChat mini-program.
-		{post, "/api/v1/wechat/login", public, s.handleWeChatLogin, false},
-		{post, "/api/v1/wechat/phone", only(guanjia.RoleCitizen), s.handleWeChatPhone, false},
-		{get, "/api/v1/wechat/subscriptions", signedIn, s.handleWeChatSubscriptionList, false},
-		{post, "/api/v1/wechat/subscriptions", signedIn, s.handleWeChatSubscriptions, false},
-		{get, "/api/v1/wechat/wxacode", signedIn, s.handleWeChatCode, false},
+		{post, "/api/v1/wechat/login", public, wx.handleWeChatLogin, false},
+		{post, "/api/v1/wechat/phone", only(guanjia.RoleCitizen), wx.handleWeChatPhone, false},
+		{get, "/api/v1/wechat/subscriptions", signedIn, wx.handleWeChatSubscriptionList, false},
+		{post, "/api/v1/wechat/subscriptions", signedIn, wx.handleWeChatSubscriptions, false},
+		{get, "/api/v1/wechat/wxacode", signedIn, wx.handleWeChatCode, false},
 
 		// 12345 console and crew pages: server-rendered shells over this same
 		// API, with the live queue, 温馨告知 and the new-call form's nearby search.
-		{get, "/static/*", public, s.handleStatic, false},
-		{get, "/console", public, s.handleConsoleHome, false},
-		{get, "/console/login", public, s.handleConsoleLogin, false},
-		{get, "/console/queue", pageFor(consoleRoles...), s.page("queue", "实时队列"), false},
-		{get, "/console/new", pageFor(desk...), s.page("new", "新建工单"), false},
-		{get, "/console/orders/:id", pageFor(consoleRoles...), s.page("order", "工单详情"), false},
-		{get, "/console/dashboard", pageFor(consoleRoles...), s.page("dashboard", "统计看板"), false},
-		{get, "/console/notices", pageFor(consoleRoles...), s.page("notices", "温馨告知"), false},
-		{get, "/console/inbox", pageFor(consoleRoles...), s.page("inbox", "站内消息"), false},
-		{get, "/crew", pageFor(guanjia.RoleCrew), s.page("crew", "我的任务"), false},
+		{get, "/static/*", public, con.handleStatic, false},
+		{get, "/console", public, con.handleConsoleHome, false},
+		{get, "/console/login", public, con.handleConsoleLogin, false},
+		{get, "/console/queue", pageFor(consoleRoles...), con.page("queue", "实时队列"), false},
+		{get, "/console/new", pageFor(desk...), con.page("new", "新建工单"), false},
+		{get, "/console/orders/:id", pageFor(consoleRoles...), con.page("order", "工单详情"), false},
+		{get, "/console/dashboard", pageFor(consoleRoles...), con.page("dashboard", "统计看板"), false},
+		{get, "/console/notices", pageFor(consoleRoles...), con.page("notices", "温馨告知"), false},
+		{get, "/console/inbox", pageFor(consoleRoles...), con.page("inbox", "站内消息"), false},
+		{get, "/crew", pageFor(guanjia.RoleCrew), con.page("crew", "我的任务"), false},
 	}
 }
 
@@ -234,7 +236,7 @@ func (s *Server) routes() {
 		}
 	}
 	// An unknown API path asks for a token first, so paths cannot be probed anonymously.
-	e.RouteNotFound("/api/v1/*", echo.NotFoundHandler, s.authenticate)
+	e.RouteNotFound("/api/v1/*", echo.NotFoundHandler, s.sessions.authenticate)
 }
 
 // guard turns a route's access into its middleware.
@@ -243,9 +245,9 @@ func (s *Server) guard(rt route) []echo.MiddlewareFunc {
 	case accessPublic:
 		return nil
 	case accessViewer:
-		return []echo.MiddlewareFunc{s.creditViewer}
+		return []echo.MiddlewareFunc{s.sessions.creditViewer}
 	case accessSignedIn, accessRoles:
-		mw := []echo.MiddlewareFunc{s.authenticate}
+		mw := []echo.MiddlewareFunc{s.sessions.authenticate}
 		if strings.HasPrefix(rt.path, "/api/") {
 			mw = append(mw, s.idempotent)
 		}
@@ -254,7 +256,7 @@ func (s *Server) guard(rt route) []echo.MiddlewareFunc {
 		}
 		return mw
 	case accessPage:
-		return []echo.MiddlewareFunc{s.pageSession, pageAllow(rt.access.roles...)}
+		return []echo.MiddlewareFunc{s.sessions.pageSession, pageAllow(rt.access.roles...)}
 	}
 	panic(fmt.Sprintf("api: route %s %s declares no access", rt.method, rt.path))
 }

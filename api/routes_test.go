@@ -16,13 +16,10 @@ import (
 	"guanjia"
 	"guanjia/api"
 	"guanjia/credit"
+	"guanjia/internal/testenv"
+	"guanjia/live"
 	"guanjia/volunteer"
 )
-
-type noVolunteerTimers struct{}
-
-func (noVolunteerTimers) ArmVolunteerTimer(context.Context, volunteer.Timer) error { return nil }
-func (noVolunteerTimers) Notify(context.Context, guanjia.Message) error            { return nil }
 
 // fullReplica serves every route of the table: every service and every
 // optional handler configured.
@@ -30,15 +27,15 @@ func (r *consoleRig) fullReplica() *api.Server {
 	stub := func(name string) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, name) })
 	}
-	vol := volunteer.NewService(r.db, noVolunteerTimers{}, noVolunteerTimers{}, guanjia.NoContentCheck{},
+	vol := volunteer.NewService(r.db.Volunteers, &testenv.VolunteerTimers{}, &testenv.Messages{}, guanjia.NoContentCheck{},
 		volunteer.ClockFunc(func() time.Time { return time.Now().UTC() }), consoleSecret)
 	vol.Log = r.svc.Log
-	cr := credit.NewService(r.db, nil, nil, nil)
+	cr := credit.NewService(r.db.Credit, nil, nil, nil)
 	cr.Log = r.svc.Log
 	return api.New(api.Config{Secret: consoleSecret, AdminQueuesUI: stub("asynqmon"), WeChatCallback: stub("callback"),
 		FakeWeChat: stub("fake wechat"), FakeSMS: stub("fake sms")},
-		api.Deps{Users: r.db, Catalog: r.db, Notifications: r.db, Idempotency: r.db, Blobs: r.svc.Blobs, Dispatch: r.svc,
-			Volunteer: vol, Credit: cr, Notices: r.db, Inbox: r.db, Deliveries: r.db, Live: api.NewLive(r.rdb, r.svc.Log),
+		api.Deps{Users: r.db.Users, Catalog: r.db.Catalog, Notifications: r.db.Notifications, Idempotency: r.db.Idempotency, Dispatch: r.svc,
+			Volunteer: vol, Credit: cr, Notices: r.db.Notices, Inbox: r.db.Notifications, Deliveries: r.db.Notifications, Live: live.New(r.rdb, r.svc.Log),
 			Ready: func(context.Context) error { return nil }, Registry: prometheus.NewRegistry(), Log: r.svc.Log, Now: func() time.Time { return time.Now().UTC() }})
 }
 
@@ -71,10 +68,10 @@ func TestRouteTableCoversEveryRoute(t *testing.T) {
 func TestRoleMatrix(t *testing.T) {
 	r := newConsoleRig(t)
 	dept := &guanjia.User{Username: "dept", Role: guanjia.RoleDepartment, UnitCode: "lh-hw"}
-	if err := r.db.CreateUser(context.Background(), dept); err != nil {
+	if err := r.db.Users.CreateUser(context.Background(), dept); err != nil {
 		t.Fatal(err)
 	}
-	tok, err := api.IssueToken(context.Background(), r.db, consoleSecret, dept, time.Hour, time.Now())
+	tok, err := api.IssueToken(context.Background(), r.db.Users, consoleSecret, dept, time.Hour, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,7 +102,7 @@ func TestRoleMatrix(t *testing.T) {
 				tok := r.tokens[asRole[role]]
 				if rt.Path == "/api/v1/auth/logout" && role != "" { // logging out ends the session: spend a session of its own
 					var err error
-					if tok, err = api.IssueToken(context.Background(), r.db, consoleSecret, r.users[asRole[role]], time.Hour, time.Now()); err != nil {
+					if tok, err = api.IssueToken(context.Background(), r.db.Users, consoleSecret, r.users[asRole[role]], time.Hour, time.Now()); err != nil {
 						t.Fatal(err)
 					}
 				}

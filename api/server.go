@@ -9,7 +9,6 @@ import (
 	"net"
 	"net/http"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -17,8 +16,12 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"guanjia"
+	"guanjia/account"
+	"guanjia/catalog"
 	"guanjia/credit"
 	"guanjia/dispatch"
+	"guanjia/live"
+	"guanjia/notice"
 	"guanjia/volunteer"
 	"guanjia/web"
 )
@@ -53,7 +56,6 @@ type Deps struct {
 	Catalog       guanjia.CatalogStore
 	Notifications guanjia.NotificationStore
 	Idempotency   guanjia.IdempotencyStore
-	Blobs         guanjia.BlobStore
 	Dispatch      *dispatch.Service
 	Volunteer     *volunteer.Service
 	Credit        *credit.Service
@@ -61,7 +63,7 @@ type Deps struct {
 	Notices       guanjia.NoticeStore
 	Inbox         guanjia.InboxStore              // staff's 站内消息; nil serves no /api/v1/inbox
 	Deliveries    DeliveryCounter                 // outcomes for the dashboard; nil serves no /api/v1/stats/deliveries
-	Live          *Live                           // live queue fan-out; nil serves no /api/v1/live
+	Live          *live.Live                      // live queue fan-out; nil serves no /api/v1/live
 	Redis         redis.UniversalClient           // sign-in throttling and session changes across replicas; nil: neither
 	Ready         func(ctx context.Context) error // database and Redis reachable
 	Registry      *prometheus.Registry
@@ -69,36 +71,28 @@ type Deps struct {
 	Now           func() time.Time
 }
 
-// Server is the HTTP API.
+// Server is the HTTP API: the route table, the middleware every route
+// passes, and the handlers, grouped by resource, each group holding only
+// what its handlers need.
 type Server struct {
-	cfg           Config
-	echo          *echo.Echo
-	users         Users
-	catalog       guanjia.CatalogStore
-	notifications guanjia.NotificationStore
-	idem          guanjia.IdempotencyStore
-	blobs         guanjia.BlobStore
-	dispatch      *dispatch.Service
-	volunteer     *volunteer.Service
-	credit        *credit.Service
-	wechat        MiniProgram
-	ready         func(ctx context.Context) error
-	registry      *prometheus.Registry
-	metrics       *httpMetrics
-	log           *slog.Logger
-	now           func() time.Time
-	// Console and live queue (console.go, live.go, notice.go).
-	notices          guanjia.NoticeStore
-	inbox            guanjia.InboxStore
-	deliveries       DeliveryCounter
-	live             *Live
-	pages            *web.Pages
-	streamsDone      chan struct{} // closed at shutdown: ends the live streams
-	closeStreamsOnce sync.Once
-	// Sessions and sign-in (session.go, throttle.go).
-	rdb          redis.UniversalClient
-	sessionCache *sessionCache
-	throttle     *loginThrottle
+	cfg      Config
+	echo     *echo.Echo
+	idem     guanjia.IdempotencyStore
+	ready    func(ctx context.Context) error
+	metrics  *httpMetrics
+	log      *slog.Logger
+	sessions *sessions
+
+	accounts   *accountHandlers
+	catalog    *catalogHandlers
+	complaints *complaintHandlers
+	messages   *messageHandlers
+	notices    *noticeHandlers
+	console    *consoleHandlers
+	volunteers *volunteerHandlers
+	activities *activityHandlers
+	credit     *creditHandlers
+	wechat     *wechatHandlers
 }
 
 // New builds the server and its routes.
@@ -109,19 +103,36 @@ func New(cfg Config, d Deps) *Server {
 	if cfg.MaxPhotoBytes == 0 {
 		cfg.MaxPhotoBytes = 10 << 20
 	}
-	s := &Server{cfg: cfg, echo: echo.New(), users: d.Users, catalog: d.Catalog, notifications: d.Notifications,
-		idem: d.Idempotency, blobs: d.Blobs, dispatch: d.Dispatch, volunteer: d.Volunteer, credit: d.Credit, wechat: d.WeChat, ready: d.Ready, registry: d.Registry,
-		log: d.Log, now: d.Now}
-	s.metrics = newHTTPMetrics(d.Registry)
-	s.notices, s.live, s.pages, s.streamsDone = d.Notices, d.Live, web.MustParsePages(), make(chan struct{})
-	s.inbox, s.deliveries = d.Inbox, d.Deliveries
 	if cfg.SessionRecheck <= 0 {
 		cfg.SessionRecheck = defaultSessionRecheck
 	}
 	cfg.Throttle.defaults()
-	s.cfg = cfg
-	s.rdb, s.sessionCache = d.Redis, newSessionCache(cfg.SessionRecheck)
-	s.throttle = &loginThrottle{rdb: d.Redis, cfg: cfg.Throttle, log: d.Log}
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.Log == nil {
+		d.Log = slog.Default()
+	}
+	s := &Server{cfg: cfg, echo: echo.New(), idem: d.Idempotency, ready: d.Ready, log: d.Log,
+		metrics: newHTTPMetrics(d.Registry)}
+	s.sessions = &sessions{secret: cfg.Secret, ttl: cfg.TokenTTL, secureCookie: cfg.SecureCookie, store: d.Users,
+		cache: newSessionCache(cfg.SessionRecheck), rdb: d.Redis, log: d.Log, now: d.Now}
+	pages := web.MustParsePages()
+	s.accounts = &accountHandlers{accounts: account.NewService(d.Users, d.Now), sessions: s.sessions,
+		throttle: &loginThrottle{rdb: d.Redis, cfg: cfg.Throttle, log: d.Log}, log: d.Log}
+	s.catalog = &catalogHandlers{catalog: catalog.NewService(d.Catalog)}
+	s.complaints = &complaintHandlers{dispatch: d.Dispatch, secret: cfg.Secret, maxPhotoBytes: cfg.MaxPhotoBytes,
+		pages: pages, now: d.Now}
+	s.messages = &messageHandlers{inbox: d.Inbox, notifications: d.Notifications, deliveries: d.Deliveries, now: d.Now}
+	if d.Notices != nil {
+		s.notices = &noticeHandlers{notices: notice.NewService(d.Notices, d.Now)}
+	}
+	s.console = &consoleHandlers{users: d.Users, sessions: s.sessions, live: d.Live, pages: pages,
+		tileURL: cfg.MapTileURL, queuesUI: cfg.AdminQueuesUI != nil, streamsDone: make(chan struct{})}
+	s.volunteers = &volunteerHandlers{volunteer: d.Volunteer}
+	s.activities = &activityHandlers{volunteer: d.Volunteer, maxPhotoBytes: cfg.MaxPhotoBytes}
+	s.credit = &creditHandlers{credit: d.Credit}
+	s.wechat = &wechatHandlers{mp: d.WeChat, sessions: s.sessions}
 	s.echo.IPExtractor = clientIP(cfg.TrustedProxies)
 	s.echo.HideBanner, s.echo.HidePort = true, true
 	s.echo.HTTPErrorHandler = s.errorHandler
@@ -135,12 +146,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.echo.Serv
 // Serve answers on l until ctx is done, then drains in-flight requests.
 func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 	srv := &http.Server{Handler: s.echo, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
-	srv.RegisterOnShutdown(s.closeStreams) // Shutdown waits for requests; live streams never end by themselves
+	srv.RegisterOnShutdown(s.console.closeStreams) // Shutdown waits for requests; live streams never end by themselves
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(l) }()
 	follow, stopFollowing := context.WithCancel(context.Background())
 	defer stopFollowing()
-	go s.followSessionChanges(follow)
+	go s.sessions.follow(follow)
 	select {
 	case err := <-errc:
 		return err
@@ -164,4 +175,13 @@ func pathID(c echo.Context) (int64, error) {
 		return 0, guanjia.Errorf(guanjia.ENOTFOUND, "no such id %q", c.Param("id"))
 	}
 	return id, nil
+}
+
+// mapJSON renders each of items with f: the list → JSON loop of every list handler.
+func mapJSON[T, J any](items []T, f func(T) J) []J {
+	out := make([]J, len(items))
+	for i, it := range items {
+		out[i] = f(it)
+	}
+	return out
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"log/slog"
 	"mime"
 	"net"
 	"net/http"
@@ -37,6 +38,19 @@ const defaultSessionRecheck = 3 * time.Second
 // "s<session id>" (one session ended). Pub/sub ignores database numbers, so
 // the number is part of the name, as for the live queue.
 const sessionChannel = "guanjia:sessions"
+
+// sessions checks tokens against the sessions they belong to, remembers
+// what it read for a few seconds, and hears of changes on other replicas.
+type sessions struct {
+	secret       string        // signs tokens
+	ttl          time.Duration // how long a sign-in lasts
+	secureCookie bool
+	store        Users
+	cache        *sessionCache
+	rdb          redis.UniversalClient // nil: no announcements across replicas
+	log          *slog.Logger
+	now          func() time.Time
+}
 
 // newSessionID is a token's jti: 128 random bits.
 func newSessionID() (string, error) {
@@ -129,22 +143,22 @@ func sessionEnded() error {
 	return guanjia.Errorf(guanjia.EUNAUTHORIZED, "this session has ended; sign in again")
 }
 
-// checkSession answers who a live session signs in as, from the cache or the database.
-func (s *Server) checkSession(ctx context.Context, id string) (sessionVerdict, error) {
+// check answers who a live session signs in as, from the cache or the database.
+func (s *sessions) check(ctx context.Context, id string) (sessionVerdict, error) {
 	now := s.now()
-	if v, ok := s.sessionCache.get(id, now); ok {
+	if v, ok := s.cache.get(id, now); ok {
 		return v, nil
 	}
-	v, err := s.readSession(ctx, id, now)
+	v, err := s.read(ctx, id, now)
 	if err != nil {
 		return v, err // the database is away: nothing to remember
 	}
-	s.sessionCache.put(id, v, now)
+	s.cache.put(id, v, now)
 	return v, nil
 }
 
-func (s *Server) readSession(ctx context.Context, id string, now time.Time) (sessionVerdict, error) {
-	se, err := s.users.FindSession(ctx, id)
+func (s *sessions) read(ctx context.Context, id string, now time.Time) (sessionVerdict, error) {
+	se, err := s.store.FindSession(ctx, id)
 	switch {
 	case guanjia.ErrorCode(err) == guanjia.ENOTFOUND:
 		return sessionVerdict{err: sessionEnded()}, nil
@@ -153,7 +167,7 @@ func (s *Server) readSession(ctx context.Context, id string, now time.Time) (ses
 	case !se.Active(now):
 		return sessionVerdict{userID: se.UserID, err: sessionEnded()}, nil
 	}
-	u, err := s.users.FindUserByID(ctx, se.UserID)
+	u, err := s.store.FindUserByID(ctx, se.UserID)
 	switch {
 	case guanjia.ErrorCode(err) == guanjia.ENOTFOUND:
 		return sessionVerdict{userID: se.UserID, err: sessionEnded()}, nil
@@ -169,10 +183,10 @@ func accountDisabled() error {
 	return guanjia.Errorf(guanjia.EUNAUTHORIZED, "this account is disabled; ask an administrator")
 }
 
-// sessionsChanged forgets what this replica read about the sessions of a
+// changed forgets what this replica read about the sessions of a
 // user ("u<id>") or one session ("s<id>") and tells the other replicas.
-func (s *Server) sessionsChanged(ctx context.Context, scope string) {
-	s.sessionCache.forget(scope)
+func (s *sessions) changed(ctx context.Context, scope string) {
+	s.cache.forget(scope)
 	if s.rdb == nil {
 		return
 	}
@@ -198,10 +212,10 @@ func sessionChannelOf(rdb redis.UniversalClient) string {
 	return sessionChannel
 }
 
-// followSessionChanges applies the changes other replicas announce until ctx
+// follow applies the changes other replicas announce until ctx
 // is done. After a reconnect everything read before is forgotten, since
 // announcements may have been missed meanwhile.
-func (s *Server) followSessionChanges(ctx context.Context) {
+func (s *sessions) follow(ctx context.Context) {
 	if s.rdb == nil {
 		return
 	}
@@ -214,18 +228,55 @@ func (s *Server) followSessionChanges(ctx context.Context) {
 		}
 		switch m := msg.(type) {
 		case *redis.Subscription:
-			s.sessionCache.forget("")
+			s.cache.forget("")
 		case *redis.Message:
-			s.sessionCache.forget(m.Payload)
+			s.cache.forget(m.Payload)
 		}
 		if err != nil {
-			s.sessionCache.forget("")
+			s.cache.forget("")
 			select { // go-redis reconnects on the next Receive
 			case <-ctx.Done():
 				return
 			case <-time.After(time.Second):
 			}
 		}
+	}
+}
+
+// pageSession admits a browser with a valid session cookie and sends any
+// other to the login page, coming back here afterwards.
+func (s *sessions) pageSession(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		ck, err := c.Cookie(sessionCookie)
+		if err == nil {
+			var claims guanjia.Claims
+			if claims, err = s.parseToken(c.Request().Context(), ck.Value); err == nil {
+				c.Set(claimsKey, claims)
+				return next(c)
+			}
+		}
+		return c.Redirect(http.StatusSeeOther, "/console/login?next="+url.QueryEscape(c.Request().URL.RequestURI()))
+	}
+}
+
+// creditViewer lets the public credit pages answer anyone: a valid token
+// (or the console's cookie) makes the caller staff or a signed-in user,
+// anything else is an anonymous visitor. A bad token is not an error here:
+// the answer is then the public one.
+func (s *sessions) creditViewer(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		raw := strings.TrimPrefix(c.Request().Header.Get(echo.HeaderAuthorization), "Bearer ")
+		if raw == "" {
+			if ck, err := c.Cookie(sessionCookie); err == nil {
+				raw = ck.Value
+			}
+		}
+		if raw != "" {
+			if claims, err := s.parseToken(c.Request().Context(), raw); err == nil {
+				c.Set(claimsKey, claims)
+			}
+		}
+		return next(c)
 	}
 }
 
@@ -276,11 +327,11 @@ func checkCookieRequest(r *http.Request) error {
 	return refuse
 }
 
-// sessionCookieFor is the console's cookie carrying tok (tok "" deletes it).
+// cookieFor is the console's cookie carrying tok (tok "" deletes it).
 // It is Secure when the public URL is https, so it never travels in clear.
-func (s *Server) sessionCookieFor(tok string) *http.Cookie {
-	ck := &http.Cookie{Name: sessionCookie, Value: tok, Path: "/", HttpOnly: true, Secure: s.cfg.SecureCookie,
-		SameSite: http.SameSiteLaxMode, MaxAge: int(s.cfg.TokenTTL / time.Second)}
+func (s *sessions) cookieFor(tok string) *http.Cookie {
+	ck := &http.Cookie{Name: sessionCookie, Value: tok, Path: "/", HttpOnly: true, Secure: s.secureCookie,
+		SameSite: http.SameSiteLaxMode, MaxAge: int(s.ttl / time.Second)}
 	if tok == "" {
 		ck.MaxAge = -1
 	}

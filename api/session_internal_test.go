@@ -59,7 +59,7 @@ func TestSameSitePath(t *testing.T) {
 // a browser sends them in the query string.
 func TestLoginPageDropsForeignNext(t *testing.T) {
 	db := testenv.MustOpenDB(t)
-	s := New(Config{Secret: "s"}, Deps{Users: db, Catalog: db, Notifications: db, Idempotency: db,
+	s := New(Config{Secret: "s"}, Deps{Users: db.Users, Catalog: db.Catalog, Notifications: db.Notifications, Idempotency: db.Idempotency,
 		Registry: prometheus.NewRegistry(), Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: time.Now})
 	for _, raw := range []string{"/%09/evil.example/x", "/%0A/evil.example/x", "%2F%2Fevil.example", "/%5Cevil.example",
 		"/%2509/evil.example/x", "https://evil.example/", "%20/evil.example"} {

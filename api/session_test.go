@@ -19,6 +19,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"guanjia"
+	"guanjia/account"
 	"guanjia/api"
 	"guanjia/internal/testenv"
 	"guanjia/store"
@@ -36,19 +37,19 @@ type sessionRig struct {
 	ctx   context.Context
 	db    *store.DB
 	rdb   *redis.Client
-	clock *testClock
+	clock *testenv.Clock
 	ids   map[string]int64
 }
 
 func newSessionRig(t *testing.T) *sessionRig {
 	t.Helper()
 	r := &sessionRig{t: t, ctx: context.Background(), db: testenv.MustOpenDB(t), rdb: redis.NewClient(testenv.MustRedis(t)),
-		clock: &testClock{now: time.Now().UTC()}, ids: map[string]int64{}}
+		clock: testenv.NewClock(time.Now().UTC()), ids: map[string]int64{}}
 	t.Cleanup(func() { r.rdb.Close() })
-	if err := r.db.UpsertUnit(r.ctx, &guanjia.Unit{Code: "lh-hw", Name: "龙华区环卫所", Department: guanjia.DeptSanitation, District: "龙华区"}); err != nil {
+	if err := r.db.Catalog.UpsertUnit(r.ctx, &guanjia.Unit{Code: "lh-hw", Name: "龙华区环卫所", Department: guanjia.DeptSanitation, District: "龙华区"}); err != nil {
 		t.Fatal(err)
 	}
-	hash, err := api.HashPassword(sessionPassword)
+	hash, err := account.HashPassword(sessionPassword)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,7 +60,7 @@ func newSessionRig(t *testing.T) *sessionRig {
 		{Username: "crew", Role: guanjia.RoleCrew, UnitCode: "lh-hw"},
 	} {
 		u.PasswordHash = hash
-		if err := r.db.CreateUser(r.ctx, u); err != nil {
+		if err := r.db.Users.CreateUser(r.ctx, u); err != nil {
 			t.Fatal(err)
 		}
 		r.ids[u.Username] = u.ID
@@ -75,7 +76,7 @@ func (r *sessionRig) replica(cfg api.Config) *api.Server {
 	if cfg.TokenTTL == 0 {
 		cfg.TokenTTL = time.Hour
 	}
-	srv := api.New(cfg, api.Deps{Users: r.db, Catalog: r.db, Notifications: r.db, Idempotency: r.db, Redis: r.rdb,
+	srv := api.New(cfg, api.Deps{Users: r.db.Users, Catalog: r.db.Catalog, Notifications: r.db.Notifications, Idempotency: r.db.Idempotency, Redis: r.rdb,
 		Registry: prometheus.NewRegistry(), Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: r.clock.Now})
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -205,7 +206,7 @@ func TestTokenStopsWhenTheAccountChanges(t *testing.T) {
 		}
 	}
 	yes := true
-	if _, err := r.db.ChangeUser(r.ctx, guanjia.UserChange{UserID: r.ids["dispatcher"], By: guanjia.Actor{Name: "cli"}, Disabled: &yes}); err != nil {
+	if _, err := r.db.Users.ChangeUser(r.ctx, guanjia.UserChange{UserID: r.ids["dispatcher"], By: guanjia.Actor{Name: "cli"}, Disabled: &yes}); err != nil {
 		t.Fatal(err)
 	}
 	r.clock.Set(r.clock.Now().Add(3*time.Second + time.Millisecond))
@@ -485,7 +486,7 @@ func TestCookieChangesNeedJSONOrAHeader(t *testing.T) {
 			t.Errorf("%s: %d %s, want 403", c.name, got.status, got.raw)
 		}
 	}
-	if u, _ := r.db.FindUserByID(r.ctx, r.ids["agent"]); u.Disabled() {
+	if u, _ := r.db.Users.FindUserByID(r.ctx, r.ids["agent"]); u.Disabled() {
 		t.Fatal("a refused request disabled the user")
 	}
 	if got := send(a, "POST", disable, map[string]any{}, cookie(admin)); got.status != http.StatusOK {
@@ -510,10 +511,10 @@ func TestCookieChangesNeedJSONOrAHeader(t *testing.T) {
 func TestWeChatLoginStartsASession(t *testing.T) {
 	r := newSessionRig(t)
 	citizen := &guanjia.User{OpenID: "o-citizen", Role: guanjia.RoleCitizen}
-	if err := r.db.CreateUser(r.ctx, citizen); err != nil {
+	if err := r.db.Users.CreateUser(r.ctx, citizen); err != nil {
 		t.Fatal(err)
 	}
-	srv := api.New(api.Config{Secret: sessionSecret}, api.Deps{Users: r.db, Catalog: r.db, Notifications: r.db, Idempotency: r.db,
+	srv := api.New(api.Config{Secret: sessionSecret}, api.Deps{Users: r.db.Users, Catalog: r.db.Catalog, Notifications: r.db.Notifications, Idempotency: r.db.Idempotency,
 		Redis: r.rdb, WeChat: fakeMiniProgram{db: r.db}, Registry: prometheus.NewRegistry(), Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Now: r.clock.Now})
 	got := send(srv, "POST", "/api/v1/wechat/login", map[string]string{"code": "o-citizen"})
@@ -525,7 +526,7 @@ func TestWeChatLoginStartsASession(t *testing.T) {
 		t.Errorf("wechat token: %d", got.status)
 	}
 	yes := true
-	if _, err := r.db.ChangeUser(r.ctx, guanjia.UserChange{UserID: citizen.ID, By: guanjia.Actor{Name: "cli"}, Disabled: &yes}); err != nil {
+	if _, err := r.db.Users.ChangeUser(r.ctx, guanjia.UserChange{UserID: citizen.ID, By: guanjia.Actor{Name: "cli"}, Disabled: &yes}); err != nil {
 		t.Fatal(err)
 	}
 	r.clock.Set(r.clock.Now().Add(4 * time.Second))
@@ -544,5 +545,5 @@ type fakeMiniProgram struct {
 }
 
 func (f fakeMiniProgram) Login(ctx context.Context, code string) (*guanjia.User, error) {
-	return f.db.FindUserByOpenID(ctx, code)
+	return f.db.Users.FindUserByOpenID(ctx, code)
 }

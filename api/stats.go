@@ -12,9 +12,9 @@ import (
 // handleStats answers the KPIs of dispatch/kpi.go, overall and by unit,
 // district, category and day. from and to are dates (YYYY-MM-DD, Haikou
 // time); the default is the last 30 days.
-func (s *Server) handleStats(c echo.Context) error {
-	loc := s.dispatch.Calendar.Location()
-	now := s.now().In(loc)
+func (h *complaintHandlers) handleStats(c echo.Context) error {
+	loc := h.dispatch.Calendar.Location()
+	now := h.now().In(loc)
 	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, loc)
 	from, to := today.AddDate(0, 0, -29), today.AddDate(0, 0, 1)
 	for name, dst := range map[string]*time.Time{"from": &from, "to": &to} {
@@ -35,7 +35,7 @@ func (s *Server) handleStats(c echo.Context) error {
 	if to.Sub(from) > 366*24*time.Hour {
 		return invalid("from", "a range is at most one year")
 	}
-	rep, err := s.dispatch.Stats(c.Request().Context(), claimsOf(c), from.UTC(), to.UTC())
+	rep, err := h.dispatch.Stats(c.Request().Context(), claimsOf(c), from.UTC(), to.UTC())
 	if err != nil {
 		return err
 	}
@@ -48,9 +48,9 @@ func (s *Server) handleStats(c echo.Context) error {
 // handleStatsRanking ranks units and districts over a month (month=YYYY-MM,
 // default this month) by 响应率, 解决率 and 满意率, weighted as
 // dispatch.RankingWeights says.
-func (s *Server) handleStatsRanking(c echo.Context) error {
-	loc := s.dispatch.Calendar.Location()
-	now := s.now().In(loc)
+func (h *complaintHandlers) handleStatsRanking(c echo.Context) error {
+	loc := h.dispatch.Calendar.Location()
+	now := h.now().In(loc)
 	from := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, loc)
 	if v := c.QueryParam("month"); v != "" {
 		t, err := time.ParseInLocation("2006-01", v, loc)
@@ -59,7 +59,7 @@ func (s *Server) handleStatsRanking(c echo.Context) error {
 		}
 		from = t
 	}
-	rep, err := s.dispatch.Stats(c.Request().Context(), claimsOf(c), from.UTC(), from.AddDate(0, 1, 0).UTC())
+	rep, err := h.dispatch.Stats(c.Request().Context(), claimsOf(c), from.UTC(), from.AddDate(0, 1, 0).UTC())
 	if err != nil {
 		return err
 	}

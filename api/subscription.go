@@ -16,8 +16,8 @@ type subscriptionJSON struct {
 // handleWeChatSubscriptionList answers the subscribe messages the
 // mini-program may ask consent for, with the caller's consents left: the
 // report form asks before submitting, 我的 shows them.
-func (s *Server) handleWeChatSubscriptionList(c echo.Context) error {
-	mp, err := s.miniProgram()
+func (h *wechatHandlers) handleWeChatSubscriptionList(c echo.Context) error {
+	mp, err := h.miniProgram()
 	if err != nil {
 		return err
 	}

@@ -50,12 +50,12 @@ type teamRequest struct {
 }
 
 // handleTeamCreate files a team's application; the caller becomes its admin.
-func (s *Server) handleTeamCreate(c echo.Context) error {
+func (h *volunteerHandlers) handleTeamCreate(c echo.Context) error {
 	var req teamRequest
 	if err := bind(c, &req); err != nil {
 		return err
 	}
-	t, err := s.volunteer.ApplyTeam(c.Request().Context(), claimsOf(c), volunteer.TeamInput{Name: req.Name,
+	t, err := h.volunteer.Teams.ApplyTeam(c.Request().Context(), claimsOf(c), volunteer.TeamInput{Name: req.Name,
 		Organisation: req.Organisation, CreditCode: req.CreditCode, ContactName: req.ContactName, ContactPhone: req.ContactPhone,
 		District: req.District, Address: req.Address, Lat: req.Lat, Lng: req.Lng, CoordSystem: req.CoordSystem})
 	if err != nil {
@@ -65,31 +65,31 @@ func (s *Server) handleTeamCreate(c echo.Context) error {
 }
 
 // handleTeamList lists certified teams (?near=lat,lng&radius=, ?mine=true, ?status= for admins).
-func (s *Server) handleTeamList(c echo.Context) error {
+func (h *volunteerHandlers) handleTeamList(c echo.Context) error {
 	near, err := nearQuery(c)
 	if err != nil {
 		return err
 	}
-	hits, err := s.volunteer.ListTeams(c.Request().Context(), claimsOf(c), volunteer.TeamQuery{
+	hits, err := h.volunteer.Teams.ListTeams(c.Request().Context(), claimsOf(c), volunteer.TeamQuery{
 		Status: guanjia.TeamStatus(c.QueryParam("status")), Mine: c.QueryParam("mine") == "true", Near: near})
 	if err != nil {
 		return err
 	}
-	out := make([]teamJSON, len(hits))
-	for i, h := range hits {
-		out[i] = toTeamJSON(h.Team)
-		out[i].DistanceM = h.DistanceM
-	}
+	out := mapJSON(hits, func(hit volunteer.TeamHit) teamJSON {
+		t := toTeamJSON(hit.Team)
+		t.DistanceM = hit.DistanceM
+		return t
+	})
 	return c.JSON(http.StatusOK, map[string]any{"teams": out})
 }
 
 // handleTeamGet answers one team.
-func (s *Server) handleTeamGet(c echo.Context) error {
+func (h *volunteerHandlers) handleTeamGet(c echo.Context) error {
 	id, err := pathID(c)
 	if err != nil {
 		return err
 	}
-	t, err := s.volunteer.GetTeam(c.Request().Context(), claimsOf(c), id)
+	t, err := h.volunteer.Teams.GetTeam(c.Request().Context(), claimsOf(c), id)
 	if err != nil {
 		return err
 	}
@@ -114,7 +114,7 @@ func bindReview(c echo.Context) (reviewRequest, error) {
 }
 
 // handleTeamReview certifies or refuses a team (admins).
-func (s *Server) handleTeamReview(c echo.Context) error {
+func (h *volunteerHandlers) handleTeamReview(c echo.Context) error {
 	id, err := pathID(c)
 	if err != nil {
 		return err
@@ -123,7 +123,7 @@ func (s *Server) handleTeamReview(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	t, err := s.volunteer.ReviewTeam(c.Request().Context(), claimsOf(c), id, *req.Approve, req.Reason)
+	t, err := h.volunteer.Teams.ReviewTeam(c.Request().Context(), claimsOf(c), id, *req.Approve, req.Reason)
 	if err != nil {
 		return err
 	}
@@ -143,12 +143,12 @@ func toMemberJSON(m *guanjia.TeamMember) memberJSON {
 }
 
 // handleTeamJoin makes the caller a member of a certified team.
-func (s *Server) handleTeamJoin(c echo.Context) error {
+func (h *volunteerHandlers) handleTeamJoin(c echo.Context) error {
 	id, err := pathID(c)
 	if err != nil {
 		return err
 	}
-	m, err := s.volunteer.JoinTeam(c.Request().Context(), claimsOf(c), id)
+	m, err := h.volunteer.Teams.JoinTeam(c.Request().Context(), claimsOf(c), id)
 	if err != nil {
 		return err
 	}
@@ -156,20 +156,16 @@ func (s *Server) handleTeamJoin(c echo.Context) error {
 }
 
 // handleTeamMembers lists a team's members (its admins).
-func (s *Server) handleTeamMembers(c echo.Context) error {
+func (h *volunteerHandlers) handleTeamMembers(c echo.Context) error {
 	id, err := pathID(c)
 	if err != nil {
 		return err
 	}
-	list, err := s.volunteer.ListTeamMembers(c.Request().Context(), claimsOf(c), id)
+	list, err := h.volunteer.Teams.ListTeamMembers(c.Request().Context(), claimsOf(c), id)
 	if err != nil {
 		return err
 	}
-	out := make([]memberJSON, len(list))
-	for i, m := range list {
-		out[i] = toMemberJSON(m)
-	}
-	return c.JSON(http.StatusOK, map[string]any{"members": out})
+	return c.JSON(http.StatusOK, map[string]any{"members": mapJSON(list, toMemberJSON)})
 }
 
 type teamAdminRequest struct {
@@ -177,7 +173,7 @@ type teamAdminRequest struct {
 }
 
 // handleTeamAdminAdd gives a member the team's admin role (its admins).
-func (s *Server) handleTeamAdminAdd(c echo.Context) error {
+func (h *volunteerHandlers) handleTeamAdminAdd(c echo.Context) error {
 	id, err := pathID(c)
 	if err != nil {
 		return err
@@ -186,7 +182,7 @@ func (s *Server) handleTeamAdminAdd(c echo.Context) error {
 	if err := bind(c, &req); err != nil {
 		return err
 	}
-	m, err := s.volunteer.MakeTeamAdmin(c.Request().Context(), claimsOf(c), id, req.UserID)
+	m, err := h.volunteer.Teams.MakeTeamAdmin(c.Request().Context(), claimsOf(c), id, req.UserID)
 	if err != nil {
 		return err
 	}
@@ -194,12 +190,12 @@ func (s *Server) handleTeamAdminAdd(c echo.Context) error {
 }
 
 // handleTeamHours answers a team's ledger and totals (its admins).
-func (s *Server) handleTeamHours(c echo.Context) error {
+func (h *volunteerHandlers) handleTeamHours(c echo.Context) error {
 	id, err := pathID(c)
 	if err != nil {
 		return err
 	}
-	sum, err := s.volunteer.TeamHours(c.Request().Context(), claimsOf(c), id)
+	sum, err := h.volunteer.Hours.TeamHours(c.Request().Context(), claimsOf(c), id)
 	if err != nil {
 		return err
 	}

@@ -2,12 +2,11 @@ package api
 
 import (
 	"net/http"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"guanjia"
-	"guanjia/geo"
+	"guanjia/account"
 )
 
 type userJSON struct {
@@ -27,8 +26,8 @@ func toUserJSON(u *guanjia.User) userJSON {
 }
 
 // handleMe answers who is signed in.
-func (s *Server) handleMe(c echo.Context) error {
-	u, err := s.users.FindUserByID(c.Request().Context(), claimsOf(c).UserID)
+func (h *accountHandlers) handleMe(c echo.Context) error {
+	u, err := h.accounts.Find(c.Request().Context(), claimsOf(c).UserID)
 	if err != nil {
 		return err
 	}
@@ -44,7 +43,7 @@ type positionRequest struct {
 
 // handleMePosition records a crew member's position and duty status, which
 // point-to-point dispatch uses to pick the nearest person.
-func (s *Server) handleMePosition(c echo.Context) error {
+func (h *accountHandlers) handleMePosition(c echo.Context) error {
 	var req positionRequest
 	if err := bind(c, &req); err != nil {
 		return err
@@ -52,25 +51,10 @@ func (s *Server) handleMePosition(c echo.Context) error {
 	if req.Lat == nil || req.Lng == nil {
 		return invalid("lat", "lat and lng are required")
 	}
-	if req.CoordSystem == "" {
-		req.CoordSystem = string(geo.WGS84)
-	}
-	lat, lng, err := geo.ToWGS84(geo.CoordSystem(req.CoordSystem), *req.Lat, *req.Lng)
-	if err != nil {
-		return invalid("lat", "%v", err)
-	}
-	ctx := c.Request().Context()
-	u, err := s.users.FindUserByID(ctx, claimsOf(c).UserID)
+	u, err := h.accounts.UpdatePosition(c.Request().Context(), claimsOf(c),
+		account.Position{Lat: *req.Lat, Lng: *req.Lng, CoordSystem: req.CoordSystem, OnDuty: req.OnDuty})
 	if err != nil {
 		return err
 	}
-	onDuty := u.OnDuty
-	if req.OnDuty != nil {
-		onDuty = *req.OnDuty
-	}
-	if err := s.users.UpdateCrewPosition(ctx, u.ID, lat, lng, onDuty, s.now().UTC().Truncate(time.Second)); err != nil {
-		return err
-	}
-	u.OnDuty = onDuty
 	return c.JSON(http.StatusOK, toUserJSON(u))
 }

@@ -1,23 +1,32 @@
 package api
 
 import (
-	"context"
 	"fmt"
+	"log/slog"
 	"math"
 	"net/http"
 	"strconv"
 	"time"
 
 	"github.com/labstack/echo/v4"
-	"golang.org/x/crypto/bcrypt"
 
 	"guanjia"
+	"guanjia/account"
 )
 
 // Administrators manage accounts here: disable and enable, role, unit and
 // grid, a new password, unlocking a sign-in lock; everyone changes their own
 // password. Every change is a line of the account's audit trail, and a
 // change that ends the user's sessions is announced to every replica.
+
+// accountHandlers serve signing in and out (auth.go), the caller's own
+// account (user.go) and administrators' account management.
+type accountHandlers struct {
+	accounts *account.Service
+	sessions *sessions
+	throttle *loginThrottle
+	log      *slog.Logger
+}
 
 type adminUserJSON struct {
 	userJSON
@@ -32,16 +41,13 @@ func toAdminUserJSON(u *guanjia.User) adminUserJSON {
 }
 
 // handleUserList answers accounts: ?role=&unit=&q=&disabled=true|false&page=&per_page=.
-func (s *Server) handleUserList(c echo.Context) error {
+func (h *accountHandlers) handleUserList(c echo.Context) error {
 	page, perPage, err := paging(c, 50, 200)
 	if err != nil {
 		return err
 	}
 	f := guanjia.UserFilter{Role: guanjia.Role(c.QueryParam("role")), UnitCode: c.QueryParam("unit"), Query: c.QueryParam("q"),
 		Limit: perPage, Offset: (page - 1) * perPage}
-	if f.Role != "" && !f.Role.Valid() {
-		return invalid("role", "unknown role %q", f.Role)
-	}
 	switch d := c.QueryParam("disabled"); d {
 	case "":
 	case "true", "false":
@@ -50,83 +56,61 @@ func (s *Server) handleUserList(c echo.Context) error {
 	default:
 		return invalid("disabled", "disabled is true or false")
 	}
-	users, err := s.users.ListUsers(c.Request().Context(), f)
+	users, err := h.accounts.List(c.Request().Context(), f)
 	if err != nil {
 		return err
 	}
-	out := make([]adminUserJSON, len(users))
-	for i, u := range users {
-		out[i] = toAdminUserJSON(u)
-	}
-	return c.JSON(http.StatusOK, map[string]any{"users": out, "page": page, "per_page": perPage})
+	return c.JSON(http.StatusOK, map[string]any{"users": mapJSON(users, toAdminUserJSON), "page": page, "per_page": perPage})
 }
 
 // handleUserGet answers one account, with how long its sign-in stays locked.
-func (s *Server) handleUserGet(c echo.Context) error {
-	u, err := s.targetUser(c)
+func (h *accountHandlers) handleUserGet(c echo.Context) error {
+	u, err := h.targetUser(c)
 	if err != nil {
 		return err
 	}
 	out := toAdminUserJSON(u)
-	out.LockedForS = int(math.Ceil(s.throttle.lockedFor(c.Request().Context(), u.Username).Seconds()))
+	out.LockedForS = int(math.Ceil(h.throttle.lockedFor(c.Request().Context(), u.Username).Seconds()))
 	return c.JSON(http.StatusOK, out)
 }
 
-func (s *Server) targetUser(c echo.Context) (*guanjia.User, error) {
+func (h *accountHandlers) targetUser(c echo.Context) (*guanjia.User, error) {
 	id, err := pathID(c)
 	if err != nil {
 		return nil, err
 	}
-	return s.users.FindUserByID(c.Request().Context(), id)
+	return h.accounts.Find(c.Request().Context(), id)
 }
 
-// actor is the signed-in caller, as the audit trail names them.
-func (s *Server) actor(c echo.Context) (guanjia.Actor, error) {
-	me, err := s.users.FindUserByID(c.Request().Context(), claimsOf(c).UserID)
-	if err != nil {
-		return guanjia.Actor{}, err
-	}
-	return guanjia.Actor{ID: me.ID, Name: me.Username}, nil
-}
-
-// changeUser applies ch as the caller and answers the account as it now is.
-func (s *Server) changeUser(c echo.Context, ch guanjia.UserChange) error {
-	by, err := s.actor(c)
+// answerChange answers the account a change left, once every replica has
+// been told to forget what it read about the user's sessions.
+func (h *accountHandlers) answerChange(c echo.Context, u *guanjia.User, err error) error {
 	if err != nil {
 		return err
 	}
-	ch.By, ch.At = by, s.now()
-	ctx := c.Request().Context()
-	u, err := s.users.ChangeUser(ctx, ch)
-	if err != nil {
-		return err
-	}
-	s.sessionsChanged(ctx, "u"+strconv.FormatInt(u.ID, 10))
+	h.sessions.changed(c.Request().Context(), "u"+strconv.FormatInt(u.ID, 10))
 	return c.JSON(http.StatusOK, toAdminUserJSON(u))
 }
 
 // handleUserDisable disables an account: it can no longer sign in, its
 // sessions end, and it gets no new tasks.
-func (s *Server) handleUserDisable(c echo.Context) error {
+func (h *accountHandlers) handleUserDisable(c echo.Context) error {
 	id, err := pathID(c)
 	if err != nil {
 		return err
 	}
-	if claimsOf(c).UserID == id { // an administrator cannot lock themselves out
-		return guanjia.Errorf(guanjia.EUNPROCESSABLE, "you cannot disable your own account")
-	}
-	yes := true
-	return s.changeUser(c, guanjia.UserChange{UserID: id, Disabled: &yes})
+	u, err := h.accounts.Disable(c.Request().Context(), claimsOf(c), id)
+	return h.answerChange(c, u, err)
 }
 
 // handleUserEnable enables a disabled account; its user signs in again.
-func (s *Server) handleUserEnable(c echo.Context) error {
+func (h *accountHandlers) handleUserEnable(c echo.Context) error {
 	id, err := pathID(c)
 	if err != nil {
 		return err
 	}
-	no := false
-	return s.changeUser(c, guanjia.UserChange{UserID: id, Disabled: &no})
+	u, err := h.accounts.Enable(c.Request().Context(), claimsOf(c), id)
+	return h.answerChange(c, u, err)
 }
 
 type userRoleRequest struct {
@@ -137,7 +121,7 @@ type userRoleRequest struct {
 
 // handleUserRole sets an account's role, and its unit and grid when given.
 // A new role or unit ends the user's sessions.
-func (s *Server) handleUserRole(c echo.Context) error {
+func (h *accountHandlers) handleUserRole(c echo.Context) error {
 	id, err := pathID(c)
 	if err != nil {
 		return err
@@ -146,14 +130,8 @@ func (s *Server) handleUserRole(c echo.Context) error {
 	if err := bind(c, &req); err != nil {
 		return err
 	}
-	role := guanjia.Role(req.Role)
-	if !role.Valid() {
-		return invalid("role", "unknown role %q", req.Role)
-	}
-	if claimsOf(c).UserID == id {
-		return guanjia.Errorf(guanjia.EUNPROCESSABLE, "you cannot change your own role or unit")
-	}
-	return s.changeUser(c, guanjia.UserChange{UserID: id, Role: &role, UnitCode: req.Unit, GridID: req.Grid})
+	u, err := h.accounts.SetRole(c.Request().Context(), claimsOf(c), id, guanjia.Role(req.Role), req.Unit, req.Grid)
+	return h.answerChange(c, u, err)
 }
 
 type passwordRequest struct {
@@ -161,7 +139,7 @@ type passwordRequest struct {
 }
 
 // handleUserPassword gives an account a new password and ends its sessions.
-func (s *Server) handleUserPassword(c echo.Context) error {
+func (h *accountHandlers) handleUserPassword(c echo.Context) error {
 	id, err := pathID(c)
 	if err != nil {
 		return err
@@ -170,32 +148,21 @@ func (s *Server) handleUserPassword(c echo.Context) error {
 	if err := bind(c, &req); err != nil {
 		return err
 	}
-	hash, err := HashPassword(req.Password)
-	if err != nil {
-		return err
-	}
-	ch := guanjia.UserChange{UserID: id, PasswordHash: &hash, PasswordEvent: guanjia.UserPasswordReset}
-	if claimsOf(c).UserID == id {
-		ch.KeepSession = sessionOf(c)
-	}
-	return s.changeUser(c, ch)
+	u, err := h.accounts.ResetPassword(c.Request().Context(), claimsOf(c), sessionOf(c), id, req.Password)
+	return h.answerChange(c, u, err)
 }
 
 // handleUserUnlock lifts the sign-in lock that wrong passwords put on an account.
-func (s *Server) handleUserUnlock(c echo.Context) error {
-	u, err := s.targetUser(c)
-	if err != nil {
-		return err
-	}
-	by, err := s.actor(c)
+func (h *accountHandlers) handleUserUnlock(c echo.Context) error {
+	u, err := h.targetUser(c)
 	if err != nil {
 		return err
 	}
 	ctx := c.Request().Context()
-	if err := s.throttle.unlock(ctx, u.Username); err != nil {
+	if err := h.throttle.unlock(ctx, u.Username); err != nil {
 		return fmt.Errorf("api: unlock %s: %w", u.Username, err)
 	}
-	if err := s.users.AddUserAudit(ctx, &guanjia.UserAudit{At: s.now(), By: by, UserID: u.ID, Event: guanjia.UserUnlocked}); err != nil {
+	if err := h.accounts.RecordUnlock(ctx, claimsOf(c), u); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, toAdminUserJSON(u))
@@ -212,8 +179,13 @@ type userAuditJSON struct {
 	To      string    `json:"to,omitempty"`
 }
 
+func toUserAuditJSON(a *guanjia.UserAudit) userAuditJSON {
+	return userAuditJSON{ID: a.ID, At: a.At, ActorID: a.By.ID, Actor: a.By.Name, UserID: a.UserID,
+		Event: string(a.Event), From: a.From, To: a.To}
+}
+
 // handleUserAudit answers the audit trail, newest first: ?user=&before=&limit=.
-func (s *Server) handleUserAudit(c echo.Context) error {
+func (h *accountHandlers) handleUserAudit(c echo.Context) error {
 	userID, err := queryInt(c, "user", 0, 0, math.MaxInt32)
 	if err != nil {
 		return err
@@ -226,16 +198,11 @@ func (s *Server) handleUserAudit(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	lines, err := s.users.ListUserAudit(c.Request().Context(), int64(userID), int64(before), limit)
+	lines, err := h.accounts.Audit(c.Request().Context(), int64(userID), int64(before), limit)
 	if err != nil {
 		return err
 	}
-	out := make([]userAuditJSON, len(lines))
-	for i, a := range lines {
-		out[i] = userAuditJSON{ID: a.ID, At: a.At, ActorID: a.By.ID, Actor: a.By.Name, UserID: a.UserID,
-			Event: string(a.Event), From: a.From, To: a.To}
-	}
-	body := map[string]any{"audit": out}
+	body := map[string]any{"audit": mapJSON(lines, toUserAuditJSON)}
 	if len(lines) == limit {
 		body["next_before"] = lines[len(lines)-1].ID
 	}
@@ -249,50 +216,29 @@ type myPasswordRequest struct {
 
 // handleMePassword changes the caller's own password. Their other sessions
 // end; this one stays signed in.
-func (s *Server) handleMePassword(c echo.Context) error {
+func (h *accountHandlers) handleMePassword(c echo.Context) error {
 	var req myPasswordRequest
 	if err := bind(c, &req); err != nil {
 		return err
 	}
 	ctx := c.Request().Context()
-	u, err := s.users.FindUserByID(ctx, claimsOf(c).UserID)
+	u, err := h.accounts.PasswordOwner(ctx, claimsOf(c))
 	if err != nil {
 		return err
 	}
-	if u.PasswordHash == "" {
-		return guanjia.Errorf(guanjia.EUNPROCESSABLE, "this account signs in through WeChat and has no password")
-	}
 	// The current password is guessed no faster here than at sign-in.
-	try, err := s.throttle.begin(ctx, u.Username, c.RealIP())
+	try, err := h.throttle.begin(ctx, u.Username, c.RealIP())
 	if err != nil {
 		return retryLater(c, err)
 	}
-	if len(req.CurrentPassword) > guanjia.MaxPasswordBytes ||
-		bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(req.CurrentPassword)) != nil {
-		s.throttle.failed(ctx, try)
+	if !account.PasswordMatches(u, req.CurrentPassword) {
+		h.throttle.failed(ctx, try)
 		return guanjia.FieldError(guanjia.EFORBIDDEN, "current_password", "the current password is wrong")
 	}
-	s.throttle.succeeded(ctx, try)
-	hash, err := HashPassword(req.NewPassword)
-	if err != nil {
+	h.throttle.succeeded(ctx, try)
+	if err := h.accounts.ChangeOwnPassword(ctx, u, sessionOf(c), req.NewPassword); err != nil {
 		return err
 	}
-	_, err = s.users.ChangeUser(ctx, guanjia.UserChange{UserID: u.ID, By: guanjia.Actor{ID: u.ID, Name: u.Username}, At: s.now(),
-		PasswordHash: &hash, PasswordEvent: guanjia.UserPasswordChanged, KeepSession: sessionOf(c)})
-	if err != nil {
-		return err
-	}
-	s.sessionsChanged(ctx, "u"+strconv.FormatInt(u.ID, 10))
+	h.sessions.changed(ctx, "u"+strconv.FormatInt(u.ID, 10))
 	return c.NoContent(http.StatusNoContent)
-}
-
-// audit writes a line the caller does not wait on (a lock by the system); a
-// failure is logged.
-func (s *Server) audit(ctx context.Context, a *guanjia.UserAudit) {
-	if a.At.IsZero() {
-		a.At = s.now()
-	}
-	if err := s.users.AddUserAudit(context.WithoutCancel(ctx), a); err != nil {
-		s.log.Error("audit", "user", a.UserID, "event", a.Event, "err", err)
-	}
 }

@@ -13,7 +13,13 @@ import (
 	"guanjia/volunteer"
 )
 
-// 公益海口: real-name certification, hours, certificates and the platform's figures.
+// 公益海口: real-name certification, hours, certificates and the platform's
+// figures; teams (team.go) and help requests (helprequest.go).
+
+// volunteerHandlers serve volunteers, teams and help requests.
+type volunteerHandlers struct {
+	volunteer *volunteer.Service
+}
 
 type volunteerJSON struct {
 	ID           int64     `json:"id"`
@@ -47,12 +53,12 @@ type certifyRequest struct {
 }
 
 // handleVolunteerCertify makes the caller a real-name volunteer.
-func (s *Server) handleVolunteerCertify(c echo.Context) error {
+func (h *volunteerHandlers) handleVolunteerCertify(c echo.Context) error {
 	var req certifyRequest
 	if err := bind(c, &req); err != nil {
 		return err
 	}
-	v, err := s.volunteer.Certify(c.Request().Context(), claimsOf(c), volunteer.CertifyInput{Name: req.Name,
+	v, err := h.volunteer.Volunteers.Certify(c.Request().Context(), claimsOf(c), volunteer.CertifyInput{Name: req.Name,
 		IDNumber: req.IDNumber, Phone: req.Phone, Skills: req.Skills, Availability: req.Availability})
 	if err != nil {
 		return err
@@ -61,8 +67,8 @@ func (s *Server) handleVolunteerCertify(c echo.Context) error {
 }
 
 // handleVolunteerMe answers the caller's certification (404 when there is none).
-func (s *Server) handleVolunteerMe(c echo.Context) error {
-	v, err := s.volunteer.Me(c.Request().Context(), claimsOf(c))
+func (h *volunteerHandlers) handleVolunteerMe(c echo.Context) error {
+	v, err := h.volunteer.Volunteers.Me(c.Request().Context(), claimsOf(c))
 	if err != nil {
 		return err
 	}
@@ -98,10 +104,7 @@ func toHoursEntryJSON(e *guanjia.HoursEntry) hoursEntryJSON {
 }
 
 func hoursSummaryJSON(sum *volunteer.HoursSummary) map[string]any {
-	entries := make([]hoursEntryJSON, len(sum.Entries))
-	for i, e := range sum.Entries {
-		entries[i] = toHoursEntryJSON(e)
-	}
+	entries := mapJSON(sum.Entries, toHoursEntryJSON)
 	return map[string]any{
 		"total_hours": hours(sum.Totals.TotalMinutes()), "credit_hours": hours(sum.Totals.CreditMinutes),
 		"honor_hours": hours(sum.Totals.HonorMinutes), "month_hours": hours(sum.Month.TotalMinutes()),
@@ -110,8 +113,8 @@ func hoursSummaryJSON(sum *volunteer.HoursSummary) map[string]any {
 }
 
 // handleVolunteerHours answers the caller's ledger and totals.
-func (s *Server) handleVolunteerHours(c echo.Context) error {
-	sum, err := s.volunteer.MyHours(c.Request().Context(), claimsOf(c))
+func (h *volunteerHandlers) handleVolunteerHours(c echo.Context) error {
+	sum, err := h.volunteer.Hours.MyHours(c.Request().Context(), claimsOf(c))
 	if err != nil {
 		return err
 	}
@@ -127,7 +130,7 @@ type honorRequest struct {
 }
 
 // handleHoursCreate enters 荣誉时长 for a team member (team admins).
-func (s *Server) handleHoursCreate(c echo.Context) error {
+func (h *volunteerHandlers) handleHoursCreate(c echo.Context) error {
 	var req honorRequest
 	if err := bind(c, &req); err != nil {
 		return err
@@ -135,7 +138,7 @@ func (s *Server) handleHoursCreate(c echo.Context) error {
 	if req.Hours == nil {
 		return invalid("hours", "hours are required")
 	}
-	e, err := s.volunteer.AddHonorHours(c.Request().Context(), claimsOf(c), volunteer.HonorInput{TeamID: req.TeamID,
+	e, err := h.volunteer.Hours.AddHonorHours(c.Request().Context(), claimsOf(c), volunteer.HonorInput{TeamID: req.TeamID,
 		UserID: req.UserID, ActivityID: req.ActivityID, Minutes: minutesOf(*req.Hours), Reason: req.Reason})
 	if err != nil {
 		return err
@@ -149,7 +152,7 @@ type correctionRequest struct {
 }
 
 // handleHoursCorrect appends a correction of a ledger entry (team admins).
-func (s *Server) handleHoursCorrect(c echo.Context) error {
+func (h *volunteerHandlers) handleHoursCorrect(c echo.Context) error {
 	id, err := pathID(c)
 	if err != nil {
 		return err
@@ -161,7 +164,7 @@ func (s *Server) handleHoursCorrect(c echo.Context) error {
 	if req.Hours == nil {
 		return invalid("hours", "hours (the change, + or −) are required")
 	}
-	e, err := s.volunteer.CorrectHours(c.Request().Context(), claimsOf(c), id, minutesOf(*req.Hours), req.Reason)
+	e, err := h.volunteer.Hours.CorrectHours(c.Request().Context(), claimsOf(c), id, minutesOf(*req.Hours), req.Reason)
 	if err != nil {
 		return err
 	}
@@ -200,10 +203,9 @@ func toCertificateJSON(c *guanjia.Certificate, full bool) certificateJSON {
 	total, credit, honor := hours(c.Totals.TotalMinutes()), hours(c.Totals.CreditMinutes), hours(c.Totals.HonorMinutes)
 	out.Name, out.IDNumber, out.VolunteerNumber = c.Name, c.MaskedIDNumber, c.VolunteerNumber
 	out.TotalHours, out.CreditHours, out.HonorHours = &total, &credit, &honor
-	out.Lines = make([]certificateLineJSON, len(c.Lines))
-	for i, l := range c.Lines {
-		out.Lines[i] = certificateLineJSON{Date: l.Date, Activity: l.Activity, Kind: l.Kind, Hours: hours(l.Minutes)}
-	}
+	out.Lines = mapJSON(c.Lines, func(l guanjia.CertificateLine) certificateLineJSON {
+		return certificateLineJSON{Date: l.Date, Activity: l.Activity, Kind: l.Kind, Hours: hours(l.Minutes)}
+	})
 	return out
 }
 
@@ -212,12 +214,12 @@ type certificateRequest struct {
 }
 
 // handleCertificateCreate issues the caller a certificate of their service with a team.
-func (s *Server) handleCertificateCreate(c echo.Context) error {
+func (h *volunteerHandlers) handleCertificateCreate(c echo.Context) error {
 	var req certificateRequest
 	if err := bind(c, &req); err != nil {
 		return err
 	}
-	cert, err := s.volunteer.IssueCertificate(c.Request().Context(), claimsOf(c), req.TeamID)
+	cert, err := h.volunteer.Hours.IssueCertificate(c.Request().Context(), claimsOf(c), req.TeamID)
 	if err != nil {
 		return err
 	}
@@ -228,8 +230,8 @@ func (s *Server) handleCertificateCreate(c echo.Context) error {
 
 // handleCertificateVerify is public: with ?code= it confirms the whole
 // certificate (masked), without it only that the number was issued.
-func (s *Server) handleCertificateVerify(c echo.Context) error {
-	cert, full, err := s.volunteer.VerifyCertificate(c.Request().Context(), c.Param("number"), c.QueryParam("code"))
+func (h *volunteerHandlers) handleCertificateVerify(c echo.Context) error {
+	cert, full, err := h.volunteer.Hours.VerifyCertificate(c.Request().Context(), c.Param("number"), c.QueryParam("code"))
 	if err != nil {
 		return err
 	}
@@ -238,8 +240,8 @@ func (s *Server) handleCertificateVerify(c echo.Context) error {
 }
 
 // handleCertificatePDF streams the certificate PDF to its holder.
-func (s *Server) handleCertificatePDF(c echo.Context) error {
-	pdf, err := s.volunteer.CertificatePDF(c.Request().Context(), claimsOf(c), c.Param("number"))
+func (h *volunteerHandlers) handleCertificatePDF(c echo.Context) error {
+	pdf, err := h.volunteer.Hours.CertificatePDF(c.Request().Context(), claimsOf(c), c.Param("number"))
 	if err != nil {
 		return err
 	}
@@ -248,8 +250,8 @@ func (s *Server) handleCertificatePDF(c echo.Context) error {
 }
 
 // handleVolunteerStats answers the platform's headline figures.
-func (s *Server) handleVolunteerStats(c echo.Context) error {
-	st, err := s.volunteer.Stats(c.Request().Context())
+func (h *volunteerHandlers) handleVolunteerStats(c echo.Context) error {
+	st, err := h.volunteer.Stats(c.Request().Context())
 	if err != nil {
 		return err
 	}

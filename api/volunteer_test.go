@@ -14,7 +14,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -30,30 +29,13 @@ import (
 	"guanjia/worker"
 )
 
-type testClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *testClock) Set(t time.Time) {
-	c.mu.Lock()
-	c.now = t
-	c.mu.Unlock()
-}
-
 // volunteerWorld is the API wired as cmd/guanjia wires it, on the test
 // backends, with a clock the test moves.
 type volunteerWorld struct {
 	t         *testing.T
 	ctx       context.Context
 	db        *store.DB
-	clock     *testClock
+	clock     *testenv.Clock
 	srv       *httptest.Server
 	handlers  *worker.Handlers
 	inspector *asynq.Inspector
@@ -62,21 +44,21 @@ type volunteerWorld struct {
 
 func newVolunteerWorld(t *testing.T, now time.Time) *volunteerWorld {
 	t.Helper()
-	w := &volunteerWorld{t: t, ctx: context.Background(), db: testenv.MustOpenDB(t), clock: &testClock{now: now}, secret: "api-test-secret"}
+	w := &volunteerWorld{t: t, ctx: context.Background(), db: testenv.MustOpenDB(t), clock: testenv.NewClock(now), secret: "api-test-secret"}
 	redis := testenv.MustRedis(t)
 	conn := asynq.RedisClientOpt{Addr: redis.Addr, DB: redis.DB, Password: redis.Password}
 	client := asynq.NewClient(conn)
 	w.inspector = asynq.NewInspector(conn)
 	t.Cleanup(func() { client.Close(); w.inspector.Close() })
-	sched := &worker.Scheduler{Client: client, Notifications: w.db}
+	sched := &worker.Scheduler{Client: client, Notifications: w.db.Notifications}
 	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
-	vol := volunteer.NewService(w.db, sched, sched, guanjia.NoContentCheck{}, w.clock, w.secret)
+	vol := volunteer.NewService(w.db.Volunteers, sched, sched, guanjia.NoContentCheck{}, w.clock, w.secret)
 	blobs := store.DiskBlobs{Dir: t.TempDir()}
 	vol.Blobs, vol.Log = blobs, log
-	w.handlers = &worker.Handlers{Volunteer: vol, Notifications: w.db, Users: w.db, Senders: map[string]guanjia.Sender{},
+	w.handlers = &worker.Handlers{Volunteer: vol, Notifications: w.db.Notifications, Users: w.db.Users, Senders: map[string]guanjia.Sender{},
 		Scheduler: sched, Metrics: worker.NewMetrics(prometheus.NewRegistry()), Log: log, Now: w.clock.Now}
 	srv := api.New(api.Config{Secret: w.secret, TokenTTL: 90 * 24 * time.Hour}, api.Deps{
-		Users: w.db, Catalog: w.db, Notifications: w.db, Idempotency: w.db, Blobs: blobs, Volunteer: vol,
+		Users: w.db.Users, Catalog: w.db.Catalog, Notifications: w.db.Notifications, Idempotency: w.db.Idempotency, Volunteer: vol,
 		Registry: prometheus.NewRegistry(), Log: log, Now: w.clock.Now})
 	w.srv = httptest.NewServer(srv)
 	t.Cleanup(w.srv.Close)
@@ -99,10 +81,10 @@ func nextFriday(t time.Time, zone *time.Location) time.Time {
 func (w *volunteerWorld) user(name string, role guanjia.Role) (int64, string) {
 	w.t.Helper()
 	u := &guanjia.User{Username: name, Role: role, Name: name}
-	if err := w.db.CreateUser(w.ctx, u); err != nil {
+	if err := w.db.Users.CreateUser(w.ctx, u); err != nil {
 		w.t.Fatal(err)
 	}
-	tok, err := api.IssueToken(w.ctx, w.db, w.secret, u, 90*24*time.Hour, w.clock.Now())
+	tok, err := api.IssueToken(w.ctx, w.db.Users, w.secret, u, 90*24*time.Hour, w.clock.Now())
 	if err != nil {
 		w.t.Fatal(err)
 	}
@@ -218,7 +200,7 @@ func (w *volunteerWorld) fire(taskID string) {
 
 func (w *volunteerWorld) notified(user int64, tpl string) []*guanjia.Notification {
 	w.t.Helper()
-	list, err := w.db.ListNotifications(w.ctx, guanjia.NotificationFilter{RecipientID: &user})
+	list, err := w.db.Notifications.ListNotifications(w.ctx, guanjia.NotificationFilter{RecipientID: &user})
 	if err != nil {
 		w.t.Fatal(err)
 	}

@@ -26,11 +26,18 @@ type MiniProgram interface {
 	ListConsents(ctx context.Context, userID int64) (map[string]int, error)
 }
 
-func (s *Server) miniProgram() (MiniProgram, error) {
-	if s.wechat == nil {
+// wechatHandlers serve the mini-program's WeChat calls: sign-in, phone,
+// subscribe consents (subscription.go) and mini-program codes.
+type wechatHandlers struct {
+	mp       MiniProgram // nil when no WeChat app is configured
+	sessions *sessions
+}
+
+func (h *wechatHandlers) miniProgram() (MiniProgram, error) {
+	if h.mp == nil {
 		return nil, guanjia.Errorf(guanjia.ENOTFOUND, "WeChat is not configured on this server")
 	}
-	return s.wechat, nil
+	return h.mp, nil
 }
 
 type codeRequest struct {
@@ -38,8 +45,8 @@ type codeRequest struct {
 }
 
 // handleWeChatLogin signs a mini-program user in with a wx.login code.
-func (s *Server) handleWeChatLogin(c echo.Context) error {
-	mp, err := s.miniProgram()
+func (h *wechatHandlers) handleWeChatLogin(c echo.Context) error {
+	mp, err := h.miniProgram()
 	if err != nil {
 		return err
 	}
@@ -54,12 +61,12 @@ func (s *Server) handleWeChatLogin(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.answerToken(c, u)
+	return h.sessions.signIn(c, u)
 }
 
 // handleWeChatPhone binds the caller's phone number from a getPhoneNumber code.
-func (s *Server) handleWeChatPhone(c echo.Context) error {
-	mp, err := s.miniProgram()
+func (h *wechatHandlers) handleWeChatPhone(c echo.Context) error {
+	mp, err := h.miniProgram()
 	if err != nil {
 		return err
 	}
@@ -83,8 +90,8 @@ type subscriptionsRequest struct {
 
 // handleWeChatSubscriptions records the subscribe consents the mini-program's
 // popup returned as "accept": each lets one message through.
-func (s *Server) handleWeChatSubscriptions(c echo.Context) error {
-	mp, err := s.miniProgram()
+func (h *wechatHandlers) handleWeChatSubscriptions(c echo.Context) error {
+	mp, err := h.miniProgram()
 	if err != nil {
 		return err
 	}
@@ -107,8 +114,8 @@ func (s *Server) handleWeChatSubscriptions(c echo.Context) error {
 }
 
 // handleWeChatCode answers the mini-program code (PNG) for ?scene=&page=.
-func (s *Server) handleWeChatCode(c echo.Context) error {
-	mp, err := s.miniProgram()
+func (h *wechatHandlers) handleWeChatCode(c echo.Context) error {
+	mp, err := h.miniProgram()
 	if err != nil {
 		return err
 	}

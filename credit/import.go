@@ -187,7 +187,7 @@ func (s *Service) RunImport(ctx context.Context, id int64) error {
 		if err := s.Store.UpdateBatch(ctx, b); err != nil {
 			return err
 		}
-		s.notify(ctx, b.UploadedBy, guanjia.ChannelWeCom, guanjia.TplCreditImportDone, s.batchMessage(b))
+		s.notify(ctx, b.UploadedBy, guanjia.ChannelWeCom, guanjia.TplCreditImportDone, batchMessage(b))
 		return nil
 	}
 	if err := s.checkRemit(ctx, b.Department, rt); err != nil {
@@ -204,11 +204,12 @@ func (s *Service) RunImport(ctx context.Context, id int64) error {
 	if err := s.importRows(ctx, b, rows); err != nil {
 		return err // retried by the job; FailImport after the last attempt
 	}
-	s.notify(ctx, b.UploadedBy, guanjia.ChannelWeCom, guanjia.TplCreditImportDone, s.batchMessage(b))
+	s.notify(ctx, b.UploadedBy, guanjia.ChannelWeCom, guanjia.TplCreditImportDone, batchMessage(b))
 	return nil
 }
 
-func (s *Service) batchMessage(b *Batch) map[string]string {
+// batchMessage is the data of the message that tells the uploader how a batch went.
+func batchMessage(b *Batch) map[string]string {
 	return map[string]string{"batch": strconv.FormatInt(b.ID, 10), "type": TypeName(b.Type), "status": string(b.Status),
 		"inserted": strconv.Itoa(b.Inserted), "updated": strconv.Itoa(b.Updated), "errors": strconv.Itoa(b.ErrorCount)}
 }
@@ -231,7 +232,7 @@ func (s *Service) FailImport(ctx context.Context, id int64, cause error) {
 	if err := s.Store.UpdateBatch(ctx, b); err != nil {
 		s.Log.Error("credit: mark import failed", "batch", id, "err", err)
 	}
-	s.notify(ctx, b.UploadedBy, guanjia.ChannelWeCom, guanjia.TplCreditImportDone, s.batchMessage(b))
+	s.notify(ctx, b.UploadedBy, guanjia.ChannelWeCom, guanjia.TplCreditImportDone, batchMessage(b))
 }
 
 // ImportStatus answers a batch with its progress. Department users see their

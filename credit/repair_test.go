@@ -53,7 +53,7 @@ func (b *memBlobs) Delete(_ context.Context, key string) error {
 func (r *rig) newCitizen(t *testing.T, name string) guanjia.Claims {
 	t.Helper()
 	u := &guanjia.User{Username: name, Role: guanjia.RoleCitizen}
-	if err := r.db.CreateUser(context.Background(), u); err != nil {
+	if err := r.db.Users.CreateUser(context.Background(), u); err != nil {
 		t.Fatal(err)
 	}
 	return guanjia.Claims{UserID: u.ID, Role: guanjia.RoleCitizen}
@@ -223,7 +223,7 @@ func TestBindLegalRepRules(t *testing.T) {
 
 	// A real-name certified citizen binds only with their own certified ID number.
 	certified := r.newCitizen(t, "certified")
-	if err := r.db.CreateVolunteer(ctx, &guanjia.Volunteer{UserID: certified.UserID, Name: "张三",
+	if err := r.db.Volunteers.CreateVolunteer(ctx, &guanjia.Volunteer{UserID: certified.UserID, Name: "张三",
 		IDNumber: credit.CompleteIDNumber("46010719900101123"), Phone: "13800000000", CertifiedAt: r.now}); err != nil {
 		t.Fatal(err)
 	}
@@ -319,7 +319,7 @@ func TestPowerOfAttorney(t *testing.T) {
 	}
 
 	// It covers the entries of the department that accepted it, not another's.
-	if err := r.db.SetRemit(ctx, "hk-scjg", []string{guanjia.CreditRedList, guanjia.CreditLicense, guanjia.CreditPenalty}); err != nil {
+	if err := r.db.Credit.SetRemit(ctx, "hk-scjg", []string{guanjia.CreditRedList, guanjia.CreditLicense, guanjia.CreditPenalty}); err != nil {
 		t.Fatal(err)
 	}
 	decided := civilToday(r).AddDate(-1, -1, 0).Format("2006-01-02")

@@ -2,8 +2,6 @@ package credit
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"io"
 	"strconv"
 	"strings"
@@ -55,69 +53,90 @@ func (s *Service) BindLegalRep(ctx context.Context, who guanjia.Claims, key stri
 	if err != nil {
 		return nil, false, err
 	}
-	bound, err := s.Store.ListRepresentatives(ctx, RepresentativeFilter{SubjectID: sub.ID, UserID: who.UserID, Basis: AsLegalRep,
-		Status: []RepresentativeStatus{RepresentativeAccepted}, Limit: 1})
-	if err != nil {
-		return nil, false, err
-	}
-	if len(bound) > 0 {
-		return bound[0], false, nil
+	if bound, err := boundLegalRep(ctx, s.Store, sub.ID, who.UserID); err != nil || bound != nil {
+		return bound, false, err
 	}
 	now := s.Now()
-	failed, err := s.Store.ListRepresentatives(ctx, RepresentativeFilter{UserID: who.UserID, Basis: AsLegalRep,
-		Status: []RepresentativeStatus{RepresentativeRefused}, Since: now.Add(-bindingWindow), Limit: maxFailedBindings})
-	if err != nil {
+	if err := checkBindingAttempts(ctx, s.Store, who.UserID, now); err != nil {
 		return nil, false, err
 	}
-	if len(failed) >= maxFailedBindings {
-		retry := failed[maxFailedBindings-1].CreatedAt.Add(bindingWindow).In(china)
-		return nil, false, guanjia.Errorf(guanjia.ETOOMANY, "too many failed attempts: try again after %s", retry.Format("2006-01-02 15:04"))
-	}
-	registered, idMatches, err := s.Store.MatchSubjectIDNumber(ctx, sub.ID, id)
+	r, refusal, err := judgeLegalRep(ctx, s.Store, sub, who.UserID, name, id, now)
 	if err != nil {
 		return nil, false, err
-	}
-	if !registered {
-		return nil, false, guanjia.Errorf(guanjia.EUNPROCESSABLE,
-			"no 法定代表人 ID number is registered for this subject: file a 授权委托书 with the department that published the entry")
-	}
-	certified, sameAsCertified, err := s.Store.MatchRealName(ctx, who.UserID, id)
-	if err != nil {
-		return nil, false, err
-	}
-	want := sub.LegalRep
-	if sub.Kind == guanjia.SubjectPerson {
-		want = sub.Name
-	}
-	r = &Representative{SubjectID: sub.ID, Subject: sub, UserID: who.UserID, Basis: AsLegalRep, Name: name, CreatedAt: now, DecidedAt: &now}
-	switch {
-	case certified && !sameAsCertified:
-		r.Status, r.DecisionNote = RepresentativeRefused, "证件号码与账号的实名认证不一致"
-	case !idMatches || (want != "" && plainName(want) != plainName(name)):
-		r.Status, r.DecisionNote = RepresentativeRefused, "姓名或证件号码与登记的法定代表人不一致"
-	default:
-		r.Status = RepresentativeAccepted
 	}
 	err = s.Store.CreateRepresentative(ctx, r)
 	switch {
 	case guanjia.ErrorCode(err) == guanjia.ECONFLICT && r.Status == RepresentativeAccepted:
 		// Bound by a request running at the same time.
-		bound, err := s.Store.ListRepresentatives(ctx, RepresentativeFilter{SubjectID: sub.ID, UserID: who.UserID, Basis: AsLegalRep,
-			Status: []RepresentativeStatus{RepresentativeAccepted}, Limit: 1})
-		if err == nil && len(bound) > 0 {
-			return bound[0], false, nil
+		if bound, err := boundLegalRep(ctx, s.Store, sub.ID, who.UserID); err == nil && bound != nil {
+			return bound, false, nil
 		}
 		return nil, false, guanjia.Errorf(guanjia.ECONFLICT, "you already stand for this subject")
 	case err != nil:
 		return nil, false, err
-	}
-	if r.Status == RepresentativeRefused {
-		if certified && !sameAsCertified {
-			return nil, false, guanjia.FieldError(guanjia.EFORBIDDEN, "id_number", "the ID number is not the one of your account's real-name certification")
-		}
-		return nil, false, guanjia.Errorf(guanjia.EFORBIDDEN, "the name or ID number does not match the registered 法定代表人 of this subject")
+	case refusal != nil:
+		return nil, false, refusal
 	}
 	return r, true, nil
+}
+
+// boundLegalRep returns the user's accepted standing as the subject's 法定代表人, or nil.
+func boundLegalRep(ctx context.Context, st Store, subjectID, userID int64) (*Representative, error) {
+	bound, err := st.ListRepresentatives(ctx, RepresentativeFilter{SubjectID: subjectID, UserID: userID, Basis: AsLegalRep,
+		Status: []RepresentativeStatus{RepresentativeAccepted}, Limit: 1})
+	if err != nil || len(bound) == 0 {
+		return nil, err
+	}
+	return bound[0], nil
+}
+
+// checkBindingAttempts is ETOOMANY while the user has maxFailedBindings
+// failed attempts within bindingWindow, saying when to try again.
+func checkBindingAttempts(ctx context.Context, st Store, userID int64, now time.Time) error {
+	failed, err := st.ListRepresentatives(ctx, RepresentativeFilter{UserID: userID, Basis: AsLegalRep,
+		Status: []RepresentativeStatus{RepresentativeRefused}, Since: now.Add(-bindingWindow), Limit: maxFailedBindings})
+	if err != nil {
+		return err
+	}
+	if len(failed) >= maxFailedBindings {
+		retry := failed[maxFailedBindings-1].CreatedAt.Add(bindingWindow).In(china)
+		return guanjia.Errorf(guanjia.ETOOMANY, "too many failed attempts: try again after %s", retry.Format("2006-01-02 15:04"))
+	}
+	return nil
+}
+
+// judgeLegalRep compares a claim with the subject's registered 法定代表人
+// and the account's real-name certification. It returns the standing to
+// record, accepted or refused, and for a refusal the error the caller gets.
+func judgeLegalRep(ctx context.Context, st Store, sub *guanjia.CreditSubject, userID int64, name, id string, now time.Time) (r *Representative, refusal, err error) {
+	registered, idMatches, err := st.MatchSubjectIDNumber(ctx, sub.ID, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !registered {
+		return nil, nil, guanjia.Errorf(guanjia.EUNPROCESSABLE,
+			"no 法定代表人 ID number is registered for this subject: file a 授权委托书 with the department that published the entry")
+	}
+	certified, sameAsCertified, err := st.MatchRealName(ctx, userID, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	want := sub.LegalRep
+	if sub.Kind == guanjia.SubjectPerson {
+		want = sub.Name
+	}
+	r = &Representative{SubjectID: sub.ID, Subject: sub, UserID: userID, Basis: AsLegalRep, Name: name, CreatedAt: now, DecidedAt: &now}
+	switch {
+	case certified && !sameAsCertified:
+		r.Status, r.DecisionNote = RepresentativeRefused, "证件号码与账号的实名认证不一致"
+		refusal = guanjia.FieldError(guanjia.EFORBIDDEN, "id_number", "the ID number is not the one of your account's real-name certification")
+	case !idMatches || (want != "" && plainName(want) != plainName(name)):
+		r.Status, r.DecisionNote = RepresentativeRefused, "姓名或证件号码与登记的法定代表人不一致"
+		refusal = guanjia.Errorf(guanjia.EFORBIDDEN, "the name or ID number does not match the registered 法定代表人 of this subject")
+	default:
+		r.Status = RepresentativeAccepted
+	}
+	return r, refusal, nil
 }
 
 // representativeName checks the name a representative gives.
@@ -200,30 +219,21 @@ func (s *Service) FilePowerOfAttorney(ctx context.Context, who guanjia.Claims, i
 			return nil, guanjia.Errorf(guanjia.ECONFLICT, "your 授权委托书 for this subject is awaiting the department's review")
 		}
 	}
-	b := make([]byte, 16)
-	if _, err := rand.Read(b); err != nil {
-		return nil, err
-	}
-	now := s.Now()
 	entryID := e.ID
 	r := &Representative{SubjectID: e.SubjectID, Subject: e.Subject, UserID: who.UserID, Basis: AsAgent, Name: name,
-		Department: e.Department, EntryID: &entryID, DocumentKey: "poa" + hex.EncodeToString(b), DocumentType: in.ContentType,
-		DocumentSize: in.Size, Status: RepresentativePending, CreatedAt: now}
+		Department: e.Department, EntryID: &entryID, DocumentType: in.ContentType, Status: RepresentativePending, CreatedAt: s.Now()}
 	// The size is bounded here too: the caller's Size is what it was told.
-	n, err := putCounted(ctx, s.Blobs, r.DocumentKey, io.LimitReader(in.Body, s.MaxDocumentBytes+1))
-	if err != nil {
-		return nil, err
-	}
-	if n > s.MaxDocumentBytes {
-		_ = s.Blobs.Delete(ctx, r.DocumentKey)
-		return nil, guanjia.FieldError(guanjia.ETOOLARGE, "file", "the file is larger than %d MB", s.MaxDocumentBytes>>20)
-	}
-	r.DocumentSize = n
-	if err := s.Store.CreateRepresentative(ctx, r); err != nil {
-		_ = s.Blobs.Delete(ctx, r.DocumentKey)
-		if guanjia.ErrorCode(err) == guanjia.ECONFLICT {
-			return nil, guanjia.Errorf(guanjia.ECONFLICT, "your 授权委托书 for this subject is awaiting the department's review")
+	body := &countingReader{r: io.LimitReader(in.Body, s.MaxDocumentBytes+1)}
+	err = guanjia.SaveBlob(ctx, s.Blobs, "poa", body, func(key string) error {
+		if body.n > s.MaxDocumentBytes {
+			return guanjia.FieldError(guanjia.ETOOLARGE, "file", "the file is larger than %d MB", s.MaxDocumentBytes>>20)
 		}
+		r.DocumentKey, r.DocumentSize = key, body.n
+		return s.Store.CreateRepresentative(ctx, r)
+	})
+	if guanjia.ErrorCode(err) == guanjia.ECONFLICT {
+		return nil, guanjia.Errorf(guanjia.ECONFLICT, "your 授权委托书 for this subject is awaiting the department's review")
+	} else if err != nil {
 		return nil, err
 	}
 	s.notifyDepartment(ctx, e.Department, guanjia.TplCreditAgentFiled,
@@ -231,15 +241,7 @@ func (s *Service) FilePowerOfAttorney(ctx context.Context, who guanjia.Claims, i
 	return r, nil
 }
 
-// putCounted stores r under key and says how many bytes it had.
-func putCounted(ctx context.Context, blobs guanjia.BlobStore, key string, r io.Reader) (int64, error) {
-	c := &countingReader{r: r}
-	if err := blobs.Put(ctx, key, c); err != nil {
-		return 0, err
-	}
-	return c.n, nil
-}
-
+// countingReader says how many bytes were read through it.
 type countingReader struct {
 	r io.Reader
 	n int64

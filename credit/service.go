@@ -1,5 +1,3 @@
-// Package credit is 诚信海口: subjects, red and black lists, 双公示 records,
-// department imports, lookups, publication periods and 信用修复.
 package credit
 
 import (
@@ -77,7 +75,7 @@ func (s *Service) Subject(ctx context.Context, who guanjia.Claims, key string) (
 		if err != nil {
 			return nil, err
 		}
-		return s.detail(sub, entries, false), nil
+		return subjectDetail(sub, entries, false), nil
 	}
 	sub, err := s.findSubject(ctx, key)
 	if err != nil {
@@ -92,7 +90,7 @@ func (s *Service) Subject(ctx context.Context, who guanjia.Claims, key string) (
 	if err != nil {
 		return nil, err
 	}
-	d := s.detail(sub, entries, staff)
+	d := subjectDetail(sub, entries, staff)
 	if !staff && sub.Kind == guanjia.SubjectPerson && len(entries) == 0 {
 		// A person is public only while something about them is published.
 		return nil, guanjia.Errorf(guanjia.ENOTFOUND, "no published credit information for this person")
@@ -119,8 +117,8 @@ func (s *Service) findSubject(ctx context.Context, key string) (*guanjia.CreditS
 	return nil, guanjia.FieldError(guanjia.EINVALID, "code", "give an 18-character 统一社会信用代码")
 }
 
-// detail sorts entries into lists and records, newest first.
-func (s *Service) detail(sub *guanjia.CreditSubject, entries []*guanjia.CreditEntry, staff bool) *SubjectDetail {
+// subjectDetail sorts entries into lists and records, newest first.
+func subjectDetail(sub *guanjia.CreditSubject, entries []*guanjia.CreditEntry, staff bool) *SubjectDetail {
 	d := &SubjectDetail{Subject: sub, Staff: staff, Black: []*guanjia.CreditEntry{}, Red: []*guanjia.CreditEntry{}, Records: []*guanjia.CreditEntry{}}
 	slices.SortStableFunc(entries, func(a, b *guanjia.CreditEntry) int {
 		if c := b.DecidedOn.Compare(a.DecidedOn); c != 0 {

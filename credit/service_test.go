@@ -110,20 +110,20 @@ func newRig(t *testing.T) *rig {
 			t.Fatal(err)
 		}
 	}
-	must(db.UpsertUnit(ctx, &guanjia.Unit{Code: "hk-rsj", Name: "海口市人力资源和社会保障局", Department: "人社"}))
-	must(db.UpsertUnit(ctx, &guanjia.Unit{Code: "hk-scjg", Name: "海口市市场监督管理局", Department: "市场监管"}))
-	must(db.SetRemit(ctx, "hk-rsj", []string{guanjia.CreditBlackList, guanjia.CreditPenalty}))
-	must(db.SetRemit(ctx, "hk-scjg", []string{guanjia.CreditRedList, guanjia.CreditLicense}))
+	must(db.Catalog.UpsertUnit(ctx, &guanjia.Unit{Code: "hk-rsj", Name: "海口市人力资源和社会保障局", Department: "人社"}))
+	must(db.Catalog.UpsertUnit(ctx, &guanjia.Unit{Code: "hk-scjg", Name: "海口市市场监督管理局", Department: "市场监管"}))
+	must(db.Credit.SetRemit(ctx, "hk-rsj", []string{guanjia.CreditBlackList, guanjia.CreditPenalty}))
+	must(db.Credit.SetRemit(ctx, "hk-scjg", []string{guanjia.CreditRedList, guanjia.CreditLicense}))
 	user := func(name string, role guanjia.Role, unit string) guanjia.Claims {
 		u := &guanjia.User{Username: name, Role: role, UnitCode: unit}
-		must(db.CreateUser(ctx, u))
+		must(db.Users.CreateUser(ctx, u))
 		return guanjia.Claims{UserID: u.ID, Role: role, UnitCode: unit}
 	}
 	r.dept = user("rsj-clerk", guanjia.RoleDepartment, "hk-rsj")
 	r.other = user("scjg-clerk", guanjia.RoleDepartment, "hk-scjg")
 	r.citizen = user("citizen", guanjia.RoleCitizen, "")
 	r.admin = user("admin", guanjia.RoleAdmin, "")
-	r.svc = credit.NewService(db, r.cache, r.jobs, r.notes)
+	r.svc = credit.NewService(db.Credit, r.cache, r.jobs, r.notes)
 	r.svc.Now = func() time.Time { return r.now }
 	r.svc.Log = slog.New(slog.DiscardHandler)
 	return r
@@ -481,7 +481,7 @@ func TestQueuedImport(t *testing.T) {
 	if err := r.svc.RunImport(ctx, b.ID); err != nil || r.count(t, "credit_entries") != 4 {
 		t.Fatalf("running the job again: %v", err)
 	}
-	if _, err := r.db.LoadImportFile(ctx, b.ID); guanjia.ErrorCode(err) != guanjia.ENOTFOUND {
+	if _, err := r.db.Credit.LoadImportFile(ctx, b.ID); guanjia.ErrorCode(err) != guanjia.ENOTFOUND {
 		t.Fatalf("the uploaded file was kept after import: %v", err)
 	}
 	if !contains(r.notes.templates(), fmt.Sprintf("%s→%d", guanjia.TplCreditImportDone, r.dept.UserID)) {
@@ -515,7 +515,7 @@ func TestXLSXImport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := r.db.SetRemit(context.Background(), "hk-scjg", []string{guanjia.CreditLicense}); err != nil {
+	if err := r.db.Credit.SetRemit(context.Background(), "hk-scjg", []string{guanjia.CreditLicense}); err != nil {
 		t.Fatal(err)
 	}
 	b, err := r.svc.SubmitImport(context.Background(), r.other, credit.Upload{Type: guanjia.CreditLicense, Filename: "许可.xlsx", Data: buf.Bytes()})
@@ -600,7 +600,7 @@ func TestRevokeAndRepairRules(t *testing.T) {
 		t.Fatalf("an anonymous repair: %v", err)
 	}
 	// A red-list entry is not 失信 information: nothing to repair.
-	if err := r.db.SetRemit(ctx, "hk-scjg", []string{guanjia.CreditRedList}); err != nil {
+	if err := r.db.Credit.SetRemit(ctx, "hk-scjg", []string{guanjia.CreditRedList}); err != nil {
 		t.Fatal(err)
 	}
 	red := strings.Replace(fixedCSV(), "拖欠农民工工资失信联合惩戒对象名单", "A级纳税人", -1)

@@ -241,20 +241,29 @@ func TypeName(code string) string {
 // utf8BOM makes Excel on Chinese Windows open a UTF-8 CSV as UTF-8 rather than GBK.
 const utf8BOM = "\ufeff"
 
-// TemplateCSV is the template of a record type: its header row as UTF-8 CSV.
-func (t *RecordType) TemplateCSV() []byte {
+// Headers are the template's column headers, in order.
+func (t *RecordType) Headers() []string {
+	cols := t.Columns()
+	out := make([]string, len(cols))
+	for i, f := range cols {
+		out[i] = f.Header
+	}
+	return out
+}
+
+// CSV writes rows, in the template's column order, under its header row as
+// UTF-8 CSV: a file an import takes as it is.
+func (t *RecordType) CSV(rows [][]string) []byte {
 	var buf bytes.Buffer
 	buf.WriteString(utf8BOM)
 	w := csv.NewWriter(&buf)
-	cols := t.Columns()
-	header := make([]string, len(cols))
-	for i, f := range cols {
-		header[i] = f.Header
-	}
-	_ = w.Write(header) // writes to a buffer cannot fail
-	w.Flush()
+	_ = w.Write(t.Headers()) // writes to a buffer cannot fail
+	_ = w.WriteAll(rows)
 	return buf.Bytes()
 }
+
+// TemplateCSV is the template of a record type: its header row as UTF-8 CSV.
+func (t *RecordType) TemplateCSV() []byte { return t.CSV(nil) }
 
 // TemplateXLSX is the template as a spreadsheet. Every column is formatted as
 // text, so ID numbers and codes keep their digits and dates stay as typed.
@@ -273,15 +282,16 @@ func (t *RecordType) TemplateXLSX() ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("credit: template %s: %w", t.Code, err)
 	}
-	for i, col := range t.Columns() {
+	headers := t.Headers()
+	for i, h := range headers {
 		name, _ := excelize.ColumnNumberToName(i + 1)
-		if err := f.SetCellStr(sheet, name+"1", col.Header); err != nil {
+		if err := f.SetCellStr(sheet, name+"1", h); err != nil {
 			return nil, fmt.Errorf("credit: template %s: %w", t.Code, err)
 		}
 		_ = f.SetColStyle(sheet, name, text)
 		_ = f.SetColWidth(sheet, name, name, 18)
 	}
-	last, _ := excelize.ColumnNumberToName(len(t.Columns()))
+	last, _ := excelize.ColumnNumberToName(len(headers))
 	_ = f.SetCellStyle(sheet, "A1", last+"1", bold)
 	buf, err := f.WriteToBuffer()
 	if err != nil {

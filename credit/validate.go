@@ -138,127 +138,164 @@ var earliestDate = time.Date(1949, 10, 1, 0, 0, 0, 0, time.UTC)
 
 // validateRows checks every row of t against rt. today is the civil date in
 // China and now the clock that ID numbers' birth dates are checked against.
-// department is the unit code of the publishing department.
+// department is the unit code of the publishing department. It returns the
+// valid rows, the first MaxRowErrors errors and how many there were.
 func validateRows(rt *RecordType, t *table, now time.Time, department string) ([]ImportRow, []RowError, int) {
-	today := civilDate(now)
 	idx, errs := t.columnIndex(rt)
-	count := len(errs)
-	report := func(e RowError) {
-		count++
-		if len(errs) < MaxRowErrors {
-			errs = append(errs, e)
-		}
-	}
-	if count > 0 {
-		return nil, errs, count // the columns are wrong: rows cannot be read
+	if len(errs) > 0 {
+		return nil, errs, len(errs) // the columns are wrong: rows cannot be read
 	}
 	cols := rt.Columns()
 	position := map[string]int{}
 	for i, f := range cols {
 		position[f.Header] = i + 1
 	}
+	var rep errorReport
+	batch := batchKeys{rt: rt, subjects: map[string]namedAt{}, records: map[string]int{}}
 	out := make([]ImportRow, 0, len(t.rows))
-	type seen struct {
-		line int
-		name string
-	}
-	subjects := map[string]seen{}
-	records := map[string]int{}
 	for _, tr := range t.rows {
 		v := &rowValidator{t: t, tr: tr, idx: idx}
-		if n := len(tr.cells); n > len(t.header) {
-			for _, c := range tr.cells[len(t.header):] {
-				if c != "" {
-					v.fail("", "the row has %d cells but the header has %d columns", n, len(t.header))
-					break
-				}
-			}
-		}
-		row := ImportRow{Line: tr.line}
-		e := &row.Entry
-		e.Type, e.Department, e.Status, e.Fields = rt.Code, department, guanjia.CreditActive, map[string]string{}
-		ok, subjectOK := true, true
-		for _, f := range cols {
-			val, good := v.field(f, today)
-			if isSubjectField(f.Key) {
-				subjectOK = subjectOK && good
-			} else {
-				ok = ok && good
-			}
-			switch f.Key {
-			case keySubjectName:
-				row.Subject.Name = val
-			case keySubjectKind:
-				row.Subject.Kind = subjectKinds[val]
-			case keyCreditCode:
-				row.Subject.CreditCode = strings.ToUpper(val)
-			case keyLegalRep:
-				row.Subject.LegalRep = val
-			case keyIDNumber:
-				row.Subject.IDNumber = strings.ToUpper(val)
-			case keyAddress:
-				row.Subject.Address = val
-			case keyDocumentNo:
-				e.DocumentNo = val
-			case keyListName:
-				e.ListName = val
-			case keyReason:
-				e.Reason = val
-			case keyAuthority:
-				e.Authority = val
-			case keyDecidedOn:
-				e.DecidedOn = v.date(f, val)
-			case keyValidFrom:
-				e.ValidFrom = v.optionalDate(f, val)
-			case keyValidUntil:
-				e.ValidUntil = v.optionalDate(f, val)
-			case keyPublicUntil:
-				if d := v.optionalDate(f, val); d != nil {
-					e.PublicUntil = *d
-				}
-			case keySeverity:
-				e.Severity = severities[val]
-			default:
-				if val != "" {
-					e.Fields[f.Key] = val
-				}
-			}
-		}
-		if rt.Graded() && e.Severity == "" {
-			e.Severity = guanjia.SeverityGeneral
-		}
-		// Cross-field checks run on fields that passed their own: a
-		// reported cell is not reported again.
-		if subjectOK {
-			subjectOK = v.subject(&row.Subject, now)
-		}
-		if ok {
-			ok = v.periods(rt, e, today)
-		}
+		row, ok := v.row(rt, cols, now, department)
 		// A row's errors are reported in the template's column order.
 		slices.SortStableFunc(v.errs, func(a, b RowError) int { return position[a.Column] - position[b.Column] })
-		for _, e := range v.errs {
-			report(e)
-		}
-		if !ok || !subjectOK || len(v.errs) > 0 {
+		rep.add(v.errs...)
+		if !ok {
 			continue
 		}
-		key := row.SubjectKey()
-		if prev, dup := subjects[key]; dup && prev.name != row.Subject.Name {
-			report(rowErrorf(tr.line, header(rt, keySubjectName), "the same subject is named %q in row %d", prev.name, prev.line))
-			continue
-		} else if !dup {
-			subjects[key] = seen{tr.line, row.Subject.Name}
-		}
-		natural := e.Authority + "\x00" + e.DocumentNo + "\x00" + key
-		if prev, dup := records[natural]; dup {
-			report(rowErrorf(tr.line, header(rt, keyDocumentNo), "the same record (文号, 机关 and subject) as row %d", prev))
+		if e := batch.repeated(&row); e != nil {
+			rep.add(*e)
 			continue
 		}
-		records[natural] = tr.line
 		out = append(out, row)
 	}
-	return out, errs, count
+	return out, rep.errs, rep.count
+}
+
+// errorReport keeps the first MaxRowErrors errors of a batch and counts them all.
+type errorReport struct {
+	errs  []RowError
+	count int
+}
+
+func (r *errorReport) add(errs ...RowError) {
+	for _, e := range errs {
+		r.count++
+		if len(r.errs) < MaxRowErrors {
+			r.errs = append(r.errs, e)
+		}
+	}
+}
+
+// batchKeys finds rows that repeat an earlier row of the same upload: the
+// same subject under another name, or the same record twice.
+type batchKeys struct {
+	rt       *RecordType
+	subjects map[string]namedAt // subject key → the first row naming it
+	records  map[string]int     // authority, document number and subject → row
+}
+
+type namedAt struct {
+	line int
+	name string
+}
+
+// repeated says why row repeats an earlier one, or records its keys and returns nil.
+func (b *batchKeys) repeated(row *ImportRow) *RowError {
+	key := row.SubjectKey()
+	if prev, dup := b.subjects[key]; dup && prev.name != row.Subject.Name {
+		e := rowErrorf(row.Line, header(b.rt, keySubjectName), "the same subject is named %q in row %d", prev.name, prev.line)
+		return &e
+	} else if !dup {
+		b.subjects[key] = namedAt{row.Line, row.Subject.Name}
+	}
+	natural := row.Entry.Authority + "\x00" + row.Entry.DocumentNo + "\x00" + key
+	if prev, dup := b.records[natural]; dup {
+		e := rowErrorf(row.Line, header(b.rt, keyDocumentNo), "the same record (文号, 机关 and subject) as row %d", prev)
+		return &e
+	}
+	b.records[natural] = row.Line
+	return nil
+}
+
+// row reads and checks one row. ok is false when a check failed; v.errs says why.
+func (v *rowValidator) row(rt *RecordType, cols []Field, now time.Time, department string) (row ImportRow, ok bool) {
+	today := civilDate(now)
+	if n := len(v.tr.cells); n > len(v.t.header) {
+		for _, c := range v.tr.cells[len(v.t.header):] {
+			if c != "" {
+				v.fail("", "the row has %d cells but the header has %d columns", n, len(v.t.header))
+				break
+			}
+		}
+	}
+	row.Line = v.tr.line
+	e := &row.Entry
+	e.Type, e.Department, e.Status, e.Fields = rt.Code, department, guanjia.CreditActive, map[string]string{}
+	entryOK, subjectOK := true, true
+	for _, f := range cols {
+		val, good := v.field(f, today)
+		if isSubjectField(f.Key) {
+			subjectOK = subjectOK && good
+		} else {
+			entryOK = entryOK && good
+		}
+		v.assign(&row, f, val)
+	}
+	if rt.Graded() && e.Severity == "" {
+		e.Severity = guanjia.SeverityGeneral
+	}
+	// Cross-field checks run on fields that passed their own: a
+	// reported cell is not reported again.
+	if subjectOK {
+		subjectOK = v.subject(&row.Subject, now)
+	}
+	if entryOK {
+		entryOK = v.periods(rt, e, today)
+	}
+	return row, entryOK && subjectOK && len(v.errs) == 0
+}
+
+// assign puts the checked value of column f where it belongs in row.
+func (v *rowValidator) assign(row *ImportRow, f Field, val string) {
+	e := &row.Entry
+	switch f.Key {
+	case keySubjectName:
+		row.Subject.Name = val
+	case keySubjectKind:
+		row.Subject.Kind = subjectKinds[val]
+	case keyCreditCode:
+		row.Subject.CreditCode = strings.ToUpper(val)
+	case keyLegalRep:
+		row.Subject.LegalRep = val
+	case keyIDNumber:
+		row.Subject.IDNumber = strings.ToUpper(val)
+	case keyAddress:
+		row.Subject.Address = val
+	case keyDocumentNo:
+		e.DocumentNo = val
+	case keyListName:
+		e.ListName = val
+	case keyReason:
+		e.Reason = val
+	case keyAuthority:
+		e.Authority = val
+	case keyDecidedOn:
+		e.DecidedOn = v.date(f, val)
+	case keyValidFrom:
+		e.ValidFrom = v.optionalDate(f, val)
+	case keyValidUntil:
+		e.ValidUntil = v.optionalDate(f, val)
+	case keyPublicUntil:
+		if d := v.optionalDate(f, val); d != nil {
+			e.PublicUntil = *d
+		}
+	case keySeverity:
+		e.Severity = severities[val]
+	default:
+		if val != "" {
+			e.Fields[f.Key] = val
+		}
+	}
 }
 
 func isSubjectField(key string) bool {

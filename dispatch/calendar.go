@@ -203,6 +203,9 @@ func DefaultCalendar() *Calendar {
 // Location is the time zone the calendar counts days in.
 func (c *Calendar) Location() *time.Location { return c.loc }
 
+// clock formats an instant the way people in the calendar's city read it.
+func (c *Calendar) clock(t time.Time) string { return t.In(c.loc).Format("2006-01-02 15:04") }
+
 // KnownYear reports whether the official schedule for year is loaded; other
 // years count Mon–Fri only, which callers should flag.
 func (c *Calendar) KnownYear(year int) bool { return c.h.years[year] }

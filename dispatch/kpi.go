@@ -16,10 +16,10 @@ import (
 //	受理量    Received          complaints filed
 //	办结量    Handled           handled now: resolved (处置完成), closed or not
 //	办结率    HandlingRate      Handled ÷ Received
-//	按时签收率 SignOnTimeRate    SignedOnTime ÷ SignDue. SignDue: dispatched orders that were
-//	(响应率)                     signed for or missed an accept deadline; SignedOnTime: signed
-//	                            for with no accept deadline missed (a redispatch after a miss
-//	                            is not on time)
+//	按时签收率 AcceptOnTimeRate  AcceptedOnTime ÷ AcceptDue. AcceptDue: dispatched orders that
+//	(响应率)                     were signed for or missed an accept deadline; AcceptedOnTime:
+//	                            signed for with no accept deadline missed (a redispatch after
+//	                            a miss is not on time)
 //	按时到场率 ArriveOnTimeRate  ArrivedOnTime ÷ ArriveDue. ArriveDue: point-to-point orders
 //	                            (not 不予立案) that were checked in on site or whose arrive_by
 //	                            has passed; ArrivedOnTime: checked in by arrive_by
@@ -32,6 +32,9 @@ import (
 //	解决率    SolutionRate      Solved ÷ SolvedAnswers: "已解决" ÷ answers to 问题是否解决
 //	超时督办  MissedDeadlines   deadlines (accept, arrive, resolve) that passed unmet
 //	人工督办  ManualEscalations 督办 made by hand
+//
+// The JSON names of the accept figures (sign_due, signed_on_time,
+// sign_on_time_rate) are older than these and are kept for the clients.
 //
 // Units and districts are ranked by Score (see RankingWeights) over a month.
 
@@ -52,9 +55,9 @@ func tally(st *guanjia.Stats, c *guanjia.Complaint, ratings []*guanjia.Rating, n
 		st.Closed++
 	}
 	if c.Attempt > 0 && (c.AcceptedAt != nil || c.MissedAccepts > 0) {
-		st.SignDue++
+		st.AcceptDue++
 		if c.AcceptedAt != nil && c.MissedAccepts == 0 {
-			st.SignedOnTime++
+			st.AcceptedOnTime++
 		}
 	}
 	if c.ArriveBy != nil && c.Status != guanjia.StatusRejected && (c.ArrivedAt != nil || !now.Before(*c.ArriveBy)) {
@@ -88,7 +91,7 @@ func tally(st *guanjia.Stats, c *guanjia.Complaint, ratings []*guanjia.Rating, n
 // rates fills in the rates from the counts.
 func rates(st *guanjia.Stats) {
 	st.HandlingRate = ratio(st.Handled, st.Received)
-	st.SignOnTimeRate = ratio(st.SignedOnTime, st.SignDue)
+	st.AcceptOnTimeRate = ratio(st.AcceptedOnTime, st.AcceptDue)
 	st.ArriveOnTimeRate = ratio(st.ArrivedOnTime, st.ArriveDue)
 	st.HandledOnTimeRate = ratio(st.HandledOnTime, st.Handled)
 	st.ClosedOnTimeRate = ratio(st.ClosedOnTime, st.Closed)
@@ -192,9 +195,9 @@ func Ranking(rows []guanjia.StatsRow) []Rank {
 		if r.Key == "" || r.Received == 0 {
 			continue
 		}
-		score := 100 * (RankingWeights.Response*r.SignOnTimeRate + RankingWeights.Solution*r.SolutionRate +
+		score := 100 * (RankingWeights.Response*r.AcceptOnTimeRate + RankingWeights.Solution*r.SolutionRate +
 			RankingWeights.Satisfaction*r.SatisfactionRate)
-		out = append(out, Rank{Key: r.Key, Score: math.Round(score*100) / 100, ResponseRate: r.SignOnTimeRate,
+		out = append(out, Rank{Key: r.Key, Score: math.Round(score*100) / 100, ResponseRate: r.AcceptOnTimeRate,
 			SolutionRate: r.SolutionRate, SatisfactionRate: r.SatisfactionRate, Received: r.Received})
 	}
 	sort.SliceStable(out, func(i, j int) bool {

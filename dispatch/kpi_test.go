@@ -107,18 +107,18 @@ func TestKPIsWorkedByHand(t *testing.T) {
 	// C of ever-handled A B C; ratings A B C C, satisfied A B C(2nd); solved
 	// answered A B C(2nd), yes A C.
 	check(t, "total", rep.Total, guanjia.Stats{Received: 5, Handled: 2, HandlingRate: 0.4,
-		SignDue: 4, SignedOnTime: 2, SignOnTimeRate: 0.5, ArriveDue: 3, ArrivedOnTime: 2, ArriveOnTimeRate: 0.6667,
+		AcceptDue: 4, AcceptedOnTime: 2, AcceptOnTimeRate: 0.5, ArriveDue: 3, ArrivedOnTime: 2, ArriveOnTimeRate: 0.6667,
 		HandledOnTime: 2, HandledOnTimeRate: 1, Closed: 2, ClosedOnTime: 2, ClosedOnTimeRate: 1,
 		EverHandled: 3, Reworked: 2, ReworkRate: 0.6667, Ratings: 4, Satisfied: 3, SatisfactionRate: 0.75,
 		SolvedAnswers: 3, Solved: 2, SolutionRate: 0.6667, MissedDeadlines: 4, ManualEscalations: 1})
 
 	hw := guanjia.Stats{Received: 3, Handled: 1, HandlingRate: 0.3333, // A B D
-		SignDue: 3, SignedOnTime: 1, SignOnTimeRate: 0.3333, ArriveDue: 3, ArrivedOnTime: 2, ArriveOnTimeRate: 0.6667,
+		AcceptDue: 3, AcceptedOnTime: 1, AcceptOnTimeRate: 0.3333, ArriveDue: 3, ArrivedOnTime: 2, ArriveOnTimeRate: 0.6667,
 		HandledOnTime: 1, HandledOnTimeRate: 1, Closed: 1, ClosedOnTime: 1, ClosedOnTimeRate: 1,
 		EverHandled: 2, Reworked: 1, ReworkRate: 0.5, Ratings: 2, Satisfied: 2, SatisfactionRate: 1,
 		SolvedAnswers: 2, Solved: 1, SolutionRate: 0.5, MissedDeadlines: 4, ManualEscalations: 1}
 	water := guanjia.Stats{Received: 1, Handled: 1, HandlingRate: 1, // C
-		SignDue: 1, SignedOnTime: 1, SignOnTimeRate: 1, HandledOnTime: 1, HandledOnTimeRate: 1,
+		AcceptDue: 1, AcceptedOnTime: 1, AcceptOnTimeRate: 1, HandledOnTime: 1, HandledOnTimeRate: 1,
 		Closed: 1, ClosedOnTime: 1, ClosedOnTimeRate: 1, EverHandled: 1, Reworked: 1, ReworkRate: 1,
 		Ratings: 2, Satisfied: 1, SatisfactionRate: 0.5, SolvedAnswers: 1, Solved: 1, SolutionRate: 1}
 	lamp := guanjia.Stats{Received: 1} // E
@@ -127,11 +127,11 @@ func TestKPIsWorkedByHand(t *testing.T) {
 	checkRows(t, "district", rep.ByDistrict, map[string]guanjia.Stats{"龙华区": rep.Total})
 	checkRows(t, "day", rep.ByDay, map[string]guanjia.Stats{
 		day1.Format("2006-01-02"): {Received: 3, Handled: 2, HandlingRate: 0.6667, // A B C
-			SignDue: 3, SignedOnTime: 2, SignOnTimeRate: 0.6667, ArriveDue: 2, ArrivedOnTime: 1, ArriveOnTimeRate: 0.5,
+			AcceptDue: 3, AcceptedOnTime: 2, AcceptOnTimeRate: 0.6667, ArriveDue: 2, ArrivedOnTime: 1, ArriveOnTimeRate: 0.5,
 			HandledOnTime: 2, HandledOnTimeRate: 1, Closed: 2, ClosedOnTime: 2, ClosedOnTimeRate: 1,
 			EverHandled: 3, Reworked: 2, ReworkRate: 0.6667, Ratings: 4, Satisfied: 3, SatisfactionRate: 0.75,
 			SolvedAnswers: 3, Solved: 2, SolutionRate: 0.6667, MissedDeadlines: 4, ManualEscalations: 1},
-		day1.AddDate(0, 0, 1).Format("2006-01-02"): {Received: 2, SignDue: 1, ArriveDue: 1, ArrivedOnTime: 1, ArriveOnTimeRate: 1}, // D E
+		day1.AddDate(0, 0, 1).Format("2006-01-02"): {Received: 2, AcceptDue: 1, ArriveDue: 1, ArrivedOnTime: 1, ArriveOnTimeRate: 1}, // D E
 	})
 
 	// The month's ranking: 10 % 响应率 + 45 % 解决率 + 45 % 满意率.

@@ -1,17 +1,20 @@
 package dispatch
 
 import (
+	"context"
 	"slices"
 
 	"guanjia"
 )
 
 // transition is one row of the complaint state table: the statuses an action
-// may start from, the status it leads to ("" = unchanged) and who may take it.
+// may start from, the status it leads to ("" = unchanged), who may take it
+// and the step that fills in its change (see act).
 type transition struct {
 	from  []guanjia.Status
 	to    guanjia.Status
 	roles []guanjia.Role
+	do    func(*act, context.Context) error
 }
 
 var (
@@ -23,34 +26,50 @@ var (
 // transitions is the whole complaint state machine: 采集 → 立案 → 派遣 → 处置 →
 // 反馈 → 核查 → 结案 → 评价, with 退单, 返工, 不予立案 and merging of duplicates.
 // Every action not listed here, or taken from a status not listed, is a 409.
+// Each row's do is the action's step: crewaction.go for the crew's,
+// deskaction.go for the command center's.
 var transitions = map[guanjia.Action]transition{
 	guanjia.ActionDispatch: {from: []guanjia.Status{guanjia.StatusSubmitted, guanjia.StatusDispatched, guanjia.StatusReturned},
-		to: guanjia.StatusDispatched, roles: []guanjia.Role{guanjia.RoleDispatcher, guanjia.RoleAdmin, guanjia.RoleUnitAdmin}},
+		to: guanjia.StatusDispatched, roles: []guanjia.Role{guanjia.RoleDispatcher, guanjia.RoleAdmin, guanjia.RoleUnitAdmin},
+		do: (*act).dispatch},
 	guanjia.ActionAccept: {from: []guanjia.Status{guanjia.StatusDispatched},
-		to: guanjia.StatusAccepted, roles: []guanjia.Role{guanjia.RoleCrew, guanjia.RoleUnitAdmin}},
+		to: guanjia.StatusAccepted, roles: []guanjia.Role{guanjia.RoleCrew, guanjia.RoleUnitAdmin},
+		do: (*act).accept},
 	guanjia.ActionReturn: {from: []guanjia.Status{guanjia.StatusDispatched, guanjia.StatusAccepted},
-		to: guanjia.StatusReturned, roles: []guanjia.Role{guanjia.RoleCrew, guanjia.RoleUnitAdmin}},
+		to: guanjia.StatusReturned, roles: []guanjia.Role{guanjia.RoleCrew, guanjia.RoleUnitAdmin},
+		do: (*act).giveBack},
 	guanjia.ActionArrive: {from: []guanjia.Status{guanjia.StatusAccepted},
-		to: guanjia.StatusOnSite, roles: []guanjia.Role{guanjia.RoleCrew}},
+		to: guanjia.StatusOnSite, roles: []guanjia.Role{guanjia.RoleCrew},
+		do: (*act).arrive},
 	guanjia.ActionResolve: {from: []guanjia.Status{guanjia.StatusAccepted, guanjia.StatusOnSite},
-		to: guanjia.StatusResolved, roles: []guanjia.Role{guanjia.RoleCrew, guanjia.RoleUnitAdmin}},
+		to: guanjia.StatusResolved, roles: []guanjia.Role{guanjia.RoleCrew, guanjia.RoleUnitAdmin},
+		do: (*act).resolve},
 	guanjia.ActionClose: {from: []guanjia.Status{guanjia.StatusResolved},
-		to: guanjia.StatusClosed, roles: staffDesk},
+		to: guanjia.StatusClosed, roles: staffDesk,
+		do: (*act).close},
 	guanjia.ActionReject: {from: []guanjia.Status{guanjia.StatusSubmitted, guanjia.StatusReturned},
-		to: guanjia.StatusRejected, roles: staffDesk},
+		to: guanjia.StatusRejected, roles: staffDesk,
+		do: (*act).reject},
 	guanjia.ActionMerge: {from: []guanjia.Status{guanjia.StatusSubmitted, guanjia.StatusDispatched, guanjia.StatusReturned},
-		to: guanjia.StatusDuplicate, roles: staffDesk},
+		to: guanjia.StatusDuplicate, roles: staffDesk,
+		do: (*act).merge},
 	guanjia.ActionReopen: {from: []guanjia.Status{guanjia.StatusResolved, guanjia.StatusClosed},
-		to: guanjia.StatusDispatched, roles: staffDesk},
+		to: guanjia.StatusDispatched, roles: staffDesk,
+		do: (*act).reopen},
 	// 回访: the reporter rates in the mini-program; an agent records a caller's answer by phone.
 	guanjia.ActionRate: {from: []guanjia.Status{guanjia.StatusResolved, guanjia.StatusClosed},
-		roles: []guanjia.Role{guanjia.RoleCitizen, guanjia.RoleAgent, guanjia.RoleDispatcher}},
+		roles: []guanjia.Role{guanjia.RoleCitizen, guanjia.RoleAgent, guanjia.RoleDispatcher},
+		do:    (*act).rate},
 	// Actions that leave the status as it is but belong on the timeline.
-	guanjia.ActionExtend:   {from: inProgress, roles: staffDesk},
-	guanjia.ActionRemind:   {from: open, roles: []guanjia.Role{guanjia.RoleDispatcher, guanjia.RoleAdmin, guanjia.RoleAgent}},
-	guanjia.ActionEscalate: {from: open, roles: staffDesk},
+	guanjia.ActionExtend: {from: inProgress, roles: staffDesk,
+		do: (*act).extend},
+	guanjia.ActionRemind: {from: open, roles: []guanjia.Role{guanjia.RoleDispatcher, guanjia.RoleAdmin, guanjia.RoleAgent},
+		do: (*act).remind},
+	guanjia.ActionEscalate: {from: open, roles: staffDesk,
+		do: (*act).escalate},
 	guanjia.ActionFollowUp: {from: []guanjia.Status{guanjia.StatusResolved, guanjia.StatusClosed},
-		roles: []guanjia.Role{guanjia.RoleAgent, guanjia.RoleDispatcher, guanjia.RoleAdmin}},
+		roles: []guanjia.Role{guanjia.RoleAgent, guanjia.RoleDispatcher, guanjia.RoleAdmin},
+		do:    (*act).followUp},
 }
 
 // next returns the status action leads to from status, or ECONFLICT when the

@@ -78,3 +78,12 @@ func TestTransitionTableHasNoDeadEnds(t *testing.T) {
 		}
 	}
 }
+
+// Act runs every action of the table through its step.
+func TestEveryTransitionHasAStep(t *testing.T) {
+	for action, tr := range transitions {
+		if tr.do == nil {
+			t.Errorf("%s has no step", action)
+		}
+	}
+}

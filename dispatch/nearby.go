@@ -18,8 +18,6 @@ const (
 	nearbyRadiusFactor = 3
 	nearbySince        = 7 * 24 * time.Hour
 	nearbyMax          = 20
-	// duplicateWindow is how far back Create (findDuplicate) links a report to an open one.
-	duplicateWindow = 24 * time.Hour
 )
 
 // NearbyComplaint is an open complaint near a point, with how far away it is.
@@ -39,6 +37,32 @@ func (s *Service) Nearby(ctx context.Context, who guanjia.Claims, category strin
 	default:
 		return nil, 0, guanjia.Errorf(guanjia.EFORBIDDEN, "a %s may not search complaints by place", who.Role)
 	}
+	out, radius, err := s.openAround(ctx, category, lat, lng, coordSystem)
+	if err != nil {
+		return nil, 0, err
+	}
+	for _, n := range out {
+		n.CallerPhone, n.CallerName = "", "" // the list is about the place, not the people
+	}
+	// Create links a new report to the nearest candidate only.
+	for i := range out {
+		if out[i].WillMerge {
+			for j := i + 1; j < len(out); j++ {
+				out[j].WillMerge = false
+			}
+			break
+		}
+	}
+	if len(out) > nearbyMax {
+		out = out[:nearbyMax]
+	}
+	return out, radius, nil
+}
+
+// openAround finds the open complaints of category around a client's point,
+// as far out as the previews look, nearest first, each marked when a report
+// filed at the point now would merge with it. It returns the radius searched.
+func (s *Service) openAround(ctx context.Context, category string, lat, lng float64, coordSystem string) ([]NearbyComplaint, float64, error) {
 	if category == "" {
 		return nil, 0, guanjia.FieldError(guanjia.EINVALID, "category", "category is required")
 	}
@@ -68,19 +92,8 @@ func (s *Service) Nearby(ctx context.Context, who guanjia.Claims, category strin
 		if d > radius {
 			continue // the bounding box's corners
 		}
-		c.CallerPhone, c.CallerName = "", "" // the list is about the place, not the people
-		out = append(out, NearbyComplaint{Complaint: c, DistanceM: d})
+		out = append(out, NearbyComplaint{Complaint: c, DistanceM: d, WillMerge: mergesWith(cat, c, d, now)})
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].DistanceM < out[j].DistanceM })
-	// Create links a new report to the nearest candidate only.
-	for i := range out {
-		if d, c := out[i].DistanceM, out[i].Complaint; cat.DuplicateRadiusM > 0 && d <= cat.DuplicateRadiusM && !c.CreatedAt.Before(now.Add(-duplicateWindow)) {
-			out[i].WillMerge = true
-			break
-		}
-	}
-	if len(out) > nearbyMax {
-		out = out[:nearbyMax]
-	}
 	return out, radius, nil
 }

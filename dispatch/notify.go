@@ -3,7 +3,9 @@ package dispatch
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"guanjia"
@@ -14,14 +16,28 @@ import (
 //   - staff (crews, unit leaders, the command center) on their inbox, which
 //     always exists, and on 企业微信; a missing WeCom account shows in the
 //     delivery log as no_channel and the inbox still has the message;
-//   - reporters who use the mini-program by subscribe message (action.go);
+//   - reporters who use the mini-program by subscribe message (act.tell);
 //   - 12345 callers by SMS, addressed by the complaint (they are not users).
+
+// addressBook addresses the messages of a workflow step: who hears about a
+// complaint, on which channels. It reads the store for staff by role and a
+// caller's last resolve note; it sends nothing (the change saves the messages).
+type addressBook struct {
+	store Store
+	log   *slog.Logger
+	now   func() time.Time
+	cal   *Calendar
+}
+
+func (s *Service) addresses() addressBook {
+	return addressBook{store: s.Store, log: s.Log, now: s.Now, cal: s.Calendar}
+}
 
 // message addresses one notification about c; Data keys are those the
 // channels render (see wechat/templates.go): time, deadline, category, address,
 // status, note.
-func (s *Service) message(to int64, channel, tpl string, c *guanjia.Complaint, data map[string]string) guanjia.Message {
-	d := map[string]string{"time": s.clock(s.Now())}
+func (b addressBook) message(to int64, channel, tpl string, c *guanjia.Complaint, data map[string]string) guanjia.Message {
+	d := map[string]string{"time": b.cal.clock(b.now())}
 	for k, v := range data {
 		d[k] = v
 	}
@@ -34,75 +50,75 @@ func (s *Service) message(to int64, channel, tpl string, c *guanjia.Complaint, d
 }
 
 // toStaff addresses one staff member on every staff channel: the inbox and 企业微信.
-func (s *Service) toStaff(to int64, tpl string, c *guanjia.Complaint, data map[string]string) []guanjia.Message {
-	return []guanjia.Message{s.message(to, guanjia.ChannelInbox, tpl, c, data), s.message(to, guanjia.ChannelWeCom, tpl, c, data)}
+func (b addressBook) toStaff(to int64, tpl string, c *guanjia.Complaint, data map[string]string) []guanjia.Message {
+	return []guanjia.Message{b.message(to, guanjia.ChannelInbox, tpl, c, data), b.message(to, guanjia.ChannelWeCom, tpl, c, data)}
 }
 
 // toRole addresses every user of a role (within a unit when given). A failed
 // lookup is returned, never swallowed: a change saved with a message that
 // reaches nobody would look delivered.
-func (s *Service) toRole(ctx context.Context, role guanjia.Role, unit, tpl string, c *guanjia.Complaint, data map[string]string) ([]guanjia.Message, error) {
-	users, err := s.Store.ListUsersByRole(ctx, role, unit)
+func (b addressBook) toRole(ctx context.Context, role guanjia.Role, unit, tpl string, c *guanjia.Complaint, data map[string]string) ([]guanjia.Message, error) {
+	users, err := b.store.ListUsersByRole(ctx, role, unit)
 	if err != nil {
 		return nil, fmt.Errorf("dispatch: recipients of %s (%s %s): %w", tpl, role, unit, err)
 	}
 	var out []guanjia.Message
 	for _, u := range users {
-		out = append(out, s.toStaff(u.ID, tpl, c, data)...)
+		out = append(out, b.toStaff(u.ID, tpl, c, data)...)
 	}
 	return out, nil
 }
 
 // toCommandCenter addresses the command center: its dispatchers, or the
 // administrators when there is no dispatcher.
-func (s *Service) toCommandCenter(ctx context.Context, tpl string, c *guanjia.Complaint, data map[string]string) ([]guanjia.Message, error) {
-	out, err := s.toRole(ctx, guanjia.RoleDispatcher, "", tpl, c, data)
+func (b addressBook) toCommandCenter(ctx context.Context, tpl string, c *guanjia.Complaint, data map[string]string) ([]guanjia.Message, error) {
+	out, err := b.toRole(ctx, guanjia.RoleDispatcher, "", tpl, c, data)
 	if err != nil || len(out) > 0 {
 		return out, err
 	}
-	s.Log.Warn("no dispatcher to tell: telling the administrators", "template", tpl, "complaint", c.ID)
-	return s.toRole(ctx, guanjia.RoleAdmin, "", tpl, c, data)
+	b.log.Warn("no dispatcher to tell: telling the administrators", "template", tpl, "complaint", c.ID)
+	return b.toRole(ctx, guanjia.RoleAdmin, "", tpl, c, data)
 }
 
 // toUnitLeaders addresses a unit's leaders, or the command center when the
 // unit has none: a task nobody can see is a task nobody does.
-func (s *Service) toUnitLeaders(ctx context.Context, unit, tpl string, c *guanjia.Complaint, data map[string]string) ([]guanjia.Message, error) {
+func (b addressBook) toUnitLeaders(ctx context.Context, unit, tpl string, c *guanjia.Complaint, data map[string]string) ([]guanjia.Message, error) {
 	if unit != "" {
-		out, err := s.toRole(ctx, guanjia.RoleUnitAdmin, unit, tpl, c, data)
+		out, err := b.toRole(ctx, guanjia.RoleUnitAdmin, unit, tpl, c, data)
 		if err != nil || len(out) > 0 {
 			return out, err
 		}
 	}
-	return s.toCommandCenter(ctx, tpl, c, data)
+	return b.toCommandCenter(ctx, tpl, c, data)
 }
 
 // toResponsible addresses the assignee, or the unit's leaders when there is
 // none, or the command center when the unit has no leader either.
-func (s *Service) toResponsible(ctx context.Context, c *guanjia.Complaint, tpl string, data map[string]string) ([]guanjia.Message, error) {
+func (b addressBook) toResponsible(ctx context.Context, c *guanjia.Complaint, tpl string, data map[string]string) ([]guanjia.Message, error) {
 	if c.AssigneeID != nil {
-		return s.toStaff(*c.AssigneeID, tpl, c, data), nil
+		return b.toStaff(*c.AssigneeID, tpl, c, data), nil
 	}
-	return s.toUnitLeaders(ctx, c.UnitCode, tpl, c, data)
+	return b.toUnitLeaders(ctx, c.UnitCode, tpl, c, data)
 }
 
 // toSupervisors addresses a 督办: the unit's leaders and the command center
 // always, and the assignee when there is one.
-func (s *Service) toSupervisors(ctx context.Context, c *guanjia.Complaint, tpl string, data map[string]string) ([]guanjia.Message, error) {
+func (b addressBook) toSupervisors(ctx context.Context, c *guanjia.Complaint, tpl string, data map[string]string) ([]guanjia.Message, error) {
 	var out []guanjia.Message
 	if c.UnitCode != "" {
-		leaders, err := s.toRole(ctx, guanjia.RoleUnitAdmin, c.UnitCode, tpl, c, data)
+		leaders, err := b.toRole(ctx, guanjia.RoleUnitAdmin, c.UnitCode, tpl, c, data)
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, leaders...)
 	}
-	center, err := s.toCommandCenter(ctx, tpl, c, data)
+	center, err := b.toCommandCenter(ctx, tpl, c, data)
 	if err != nil {
 		return nil, err
 	}
 	out = append(out, center...)
 	if c.AssigneeID != nil {
-		out = append(out, s.toStaff(*c.AssigneeID, tpl, c, data)...)
+		out = append(out, b.toStaff(*c.AssigneeID, tpl, c, data)...)
 	}
 	return out, nil
 }
@@ -112,20 +128,21 @@ func (s *Service) toSupervisors(ctx context.Context, c *guanjia.Complaint, tpl s
 // decrypts) the phone number from it at send time. A caller who opted out
 // still gets a row, which the sender settles as no_consent, so the delivery
 // log shows why nothing was sent.
-func (s *Service) toCaller(c *guanjia.Complaint, tpl string, data map[string]string) []guanjia.Message {
+func (b addressBook) toCaller(c *guanjia.Complaint, tpl string, data map[string]string) []guanjia.Message {
 	if c.Source != guanjia.SourceHotline || c.CallerPhone == "" {
 		return nil
 	}
-	return []guanjia.Message{s.message(0, guanjia.ChannelSMS, tpl, c, data)}
+	return []guanjia.Message{b.message(0, guanjia.ChannelSMS, tpl, c, data)}
 }
 
-// callerClosed is the 办结 SMS: what was done (the last resolve note) and,
-// added by the sender, the link to rate.
-func (s *Service) callerClosed(ctx context.Context, c *guanjia.Complaint) ([]guanjia.Message, error) {
+// callerClosed is the SMS a 12345 caller gets when the order is closed
+// (结案): what was done (the last resolve note) and, added by the sender,
+// the link to rate.
+func (b addressBook) callerClosed(ctx context.Context, c *guanjia.Complaint) ([]guanjia.Message, error) {
 	if c.Source != guanjia.SourceHotline || c.CallerPhone == "" {
 		return nil, nil
 	}
-	events, err := s.Store.ListEvents(ctx, c.ID)
+	events, err := b.store.ListEvents(ctx, c.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -138,7 +155,7 @@ func (s *Service) callerClosed(ctx context.Context, c *guanjia.Complaint) ([]gua
 	if i := strings.Index(note, " [照片: "); i >= 0 {
 		note = note[:i]
 	}
-	return s.toCaller(c, guanjia.TplCallerClosed, map[string]string{"note": clip(note, 60)}), nil
+	return b.toCaller(c, guanjia.TplCallerClosed, map[string]string{"note": clip(note, 60)}), nil
 }
 
 // InboxText is the one line an inbox shows for a message about complaint id.
@@ -147,7 +164,7 @@ func InboxText(tpl string, id int64, d map[string]string) string {
 	switch tpl {
 	case guanjia.TplTaskAssigned:
 		return clip(fmt.Sprintf("新任务 %s %s：%s，请于 %s 前签收", no, d["category"], firstNonEmpty(d["address"], "地点见工单"), d["deadline"]), 120)
-	case guanjia.TplSLAWarning:
+	case guanjia.TplReminder:
 		text := fmt.Sprintf("催办 %s：%s", no, firstNonEmpty(d["note"], "请尽快处置"))
 		if d["deadline"] != "" {
 			text += "（时限 " + d["deadline"] + "）"

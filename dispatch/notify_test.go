@@ -54,11 +54,11 @@ func TestManualEscalationReachesLeadersAndCommandCenter(t *testing.T) {
 func TestUnitWithoutLeaderFallsBackToCommandCenter(t *testing.T) {
 	c := newCity(t)
 	ctx := context.Background()
-	lampCrew, err := c.db.FindUserByUsername(ctx, "lampCrew")
+	lampCrew, err := c.db.Users.FindUserByUsername(ctx, "lampCrew")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := c.db.UpdateCrewPosition(ctx, lampCrew.ID, siteLat, siteLng, false, c.clock.Now()); err != nil {
+	if err := c.db.Users.UpdateCrewPosition(ctx, lampCrew.ID, siteLat, siteLng, false, c.clock.Now()); err != nil {
 		t.Fatal(err)
 	}
 	cp := c.report(t, c.citizen, catLamp, siteLat, siteLng) // lh-sz has no leader, and nobody is on duty
@@ -69,7 +69,7 @@ func TestUnitWithoutLeaderFallsBackToCommandCenter(t *testing.T) {
 		t.Errorf("queue alert went to %v, want the command center", got)
 	}
 	c.act(t, c.dispatchr, cp.ID, guanjia.ActionRemind, dispatch.ActionInput{Note: "请尽快签收"})
-	if got := c.inboxOf(t, cp.ID, guanjia.TplSLAWarning); !slices.Equal(got, []int64{c.dispatchr.UserID}) {
+	if got := c.inboxOf(t, cp.ID, guanjia.TplReminder); !slices.Equal(got, []int64{c.dispatchr.UserID}) {
 		t.Errorf("催办 went to %v, want the command center", got)
 	}
 }
@@ -88,11 +88,11 @@ func TestRecipientLookupFailureIsNotSwallowed(t *testing.T) {
 	c := newCity(t)
 	cp := c.report(t, c.citizen, catTrash, siteLat, siteLng)
 	svc := *c.svc
-	svc.Store = failingUsers{c.db}
+	svc.Store = failingUsers{c.db.Complaints}
 	if _, err := svc.Act(context.Background(), c.dispatchr, cp.ID, guanjia.ActionEscalate, dispatch.ActionInput{}); !errors.Is(err, errDown) {
 		t.Fatalf("escalate: %v, want the lookup's error", err)
 	}
-	got, _ := c.db.FindComplaint(context.Background(), cp.ID)
+	got, _ := c.db.Complaints.FindComplaint(context.Background(), cp.ID)
 	if got.ManualEscalations != 0 || len(c.inboxOf(t, cp.ID, guanjia.TplEscalation)) != 0 {
 		t.Errorf("an escalation that reached nobody was saved: %+v", got)
 	}

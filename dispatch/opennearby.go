@@ -2,10 +2,6 @@ package dispatch
 
 import (
 	"context"
-	"math"
-
-	"guanjia"
-	"guanjia/geo"
 )
 
 // OpenNearby is what a citizen is told before filing: whether an open report
@@ -22,38 +18,13 @@ type OpenNearby struct {
 // mini-program's "already reported?" step, safe for any citizen. It looks as
 // far as Nearby does and decides merging as Create does.
 func (s *Service) CheckOpenNearby(ctx context.Context, category string, lat, lng float64, coordSystem string) (OpenNearby, error) {
-	if category == "" {
-		return OpenNearby{}, guanjia.FieldError(guanjia.EINVALID, "category", "category is required")
-	}
-	if coordSystem == "" {
-		coordSystem = string(geo.WGS84)
-	}
-	lat, lng, err := geo.ToWGS84(geo.CoordSystem(coordSystem), lat, lng)
-	if err != nil {
-		return OpenNearby{}, guanjia.FieldError(guanjia.EINVALID, "lat", "%v", err)
-	}
-	cat, err := s.Store.FindCategory(ctx, category)
-	if guanjia.ErrorCode(err) == guanjia.ENOTFOUND {
-		return OpenNearby{}, guanjia.FieldError(guanjia.EINVALID, "category", "unknown category %q", category)
-	} else if err != nil {
-		return OpenNearby{}, err
-	}
-	out := OpenNearby{RadiusM: math.Max(nearbyMinRadiusM, nearbyRadiusFactor*cat.DuplicateRadiusM)}
-	now := s.Now()
-	minLat, minLng, maxLat, maxLng := geo.BoundingBox(lat, lng, out.RadiusM)
-	found, err := s.Store.NearbyOpen(ctx, cat.Code, now.Add(-nearbySince), minLat, minLng, maxLat, maxLng)
+	found, radius, err := s.openAround(ctx, category, lat, lng, coordSystem)
 	if err != nil {
 		return OpenNearby{}, err
 	}
-	for _, c := range found {
-		d := geo.Distance(lat, lng, c.Lat, c.Lng)
-		if d > out.RadiusM {
-			continue // the bounding box's corners
-		}
-		out.Open = true
-		if cat.DuplicateRadiusM > 0 && d <= cat.DuplicateRadiusM && !c.CreatedAt.Before(now.Add(-duplicateWindow)) {
-			out.WillMerge = true
-		}
+	out := OpenNearby{Open: len(found) > 0, RadiusM: radius}
+	for _, n := range found {
+		out.WillMerge = out.WillMerge || n.WillMerge
 	}
 	return out, nil
 }

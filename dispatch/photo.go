@@ -2,8 +2,6 @@ package dispatch
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"io"
 
 	"guanjia"
@@ -28,17 +26,11 @@ func (s *Service) AttachPhoto(ctx context.Context, who guanjia.Claims, id int64,
 	if kind != "report" && who.Role == guanjia.RoleCitizen {
 		return nil, guanjia.FieldError(guanjia.EFORBIDDEN, "kind", "before and after photos are the crew's")
 	}
-	b := make([]byte, 16)
-	if _, err := rand.Read(b); err != nil {
-		return nil, err
-	}
-	p := &guanjia.Photo{ID: hex.EncodeToString(b), ComplaintID: id, Kind: kind, ContentType: contentType,
-		Size: size, UploadedBy: who.UserID, CreatedAt: s.Now()}
-	if err := s.Blobs.Put(ctx, p.ID, body); err != nil {
-		return nil, err
-	}
-	if err := s.Store.AddPhoto(ctx, p); err != nil {
-		_ = s.Blobs.Delete(ctx, p.ID)
+	p := &guanjia.Photo{ComplaintID: id, Kind: kind, ContentType: contentType, Size: size, UploadedBy: who.UserID, CreatedAt: s.Now()}
+	if err := guanjia.SaveBlob(ctx, s.Blobs, "", body, func(key string) error {
+		p.ID = key
+		return s.Store.AddPhoto(ctx, p)
+	}); err != nil {
 		return nil, err
 	}
 	if s.Photos != nil && who.Role == guanjia.RoleCitizen {

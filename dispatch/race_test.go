@@ -13,7 +13,7 @@ import (
 
 // racingStore runs before just ahead of the next save, as a concurrent actor would.
 type racingStore struct {
-	*store.DB
+	*store.Complaints
 	before func()
 }
 
@@ -22,7 +22,7 @@ func (r *racingStore) SaveComplaint(ctx context.Context, ch *dispatch.Change) er
 		r.before = nil
 		f()
 	}
-	return r.DB.SaveComplaint(ctx, ch)
+	return r.Complaints.SaveComplaint(ctx, ch)
 }
 
 // A merge that loses a race writes nothing to the original either: no
@@ -32,7 +32,7 @@ func TestLostMergeLeavesTheOriginalUntouched(t *testing.T) {
 	ctx := context.Background()
 	orig := c.report(t, c.citizen, catTrash, siteLat, siteLng)
 	dup := c.report(t, c.citizen2, catTrash, siteLat+0.001, siteLng) // 111 m away: not merged by itself
-	c.svc.Store = &racingStore{DB: c.db, before: func() {
+	c.svc.Store = &racingStore{Complaints: c.db.Complaints, before: func() {
 		c.act(t, c.dispatchr, dup.ID, guanjia.ActionRemind, dispatch.ActionInput{Note: "请尽快签收"})
 	}}
 	_, err := c.svc.Act(ctx, c.dispatchr, dup.ID, guanjia.ActionMerge, dispatch.ActionInput{DuplicateOf: orig.ID})
@@ -42,12 +42,12 @@ func TestLostMergeLeavesTheOriginalUntouched(t *testing.T) {
 	if ev := c.events(t, orig.ID); slices.Contains(ev, string(guanjia.ActionMeToo)+":"+string(orig.Status)) {
 		t.Errorf("the original's timeline has a phantom me-too: %v", ev)
 	}
-	if ok, err := c.db.IsFollower(ctx, orig.ID, c.citizen2.UserID); err != nil || ok {
+	if ok, err := c.db.Complaints.IsFollower(ctx, orig.ID, c.citizen2.UserID); err != nil || ok {
 		t.Errorf("the loser's reporter follows the original: %v %v", ok, err)
 	}
 	// Retried, the merge lands with its annotation.
 	c.act(t, c.dispatchr, dup.ID, guanjia.ActionMerge, dispatch.ActionInput{DuplicateOf: orig.ID})
-	if ok, _ := c.db.IsFollower(ctx, orig.ID, c.citizen2.UserID); !ok {
+	if ok, _ := c.db.Complaints.IsFollower(ctx, orig.ID, c.citizen2.UserID); !ok {
 		t.Error("after the merge the reporter should follow the original")
 	}
 }
@@ -60,7 +60,7 @@ func TestStaleTimerDoesNotBumpTheVersion(t *testing.T) {
 	// The accept warning comes late, after the accept deadline: it says
 	// nothing the deadline will not, so it is stale.
 	c.clock.Advance(cp.AcceptBy.Sub(c.clock.Now()) + time.Second)
-	out, err := c.svc.HandleTimer(context.Background(), cp.ID, dispatch.TimerAcceptWarn, int64(cp.Attempt))
+	out, err := c.svc.HandleTimer(context.Background(), cp.ID, dispatch.TimerAcceptReminder, int64(cp.Attempt))
 	if err != nil || !out.Stale {
 		t.Fatalf("late warning: %+v %v", out, err)
 	}
@@ -68,7 +68,7 @@ func TestStaleTimerDoesNotBumpTheVersion(t *testing.T) {
 		t.Errorf("a stale timer moved the version %d → %d", cp.Version, got.Version)
 	}
 	// It is marked fired: firing again is a no-op too.
-	if out, err := c.svc.HandleTimer(context.Background(), cp.ID, dispatch.TimerAcceptWarn, int64(cp.Attempt)); err != nil || !out.Stale {
+	if out, err := c.svc.HandleTimer(context.Background(), cp.ID, dispatch.TimerAcceptReminder, int64(cp.Attempt)); err != nil || !out.Stale {
 		t.Errorf("second firing: %+v %v", out, err)
 	}
 }

@@ -1,5 +1,3 @@
-// Package dispatch is the complaint workflow of 城市管家 and the 12345 hotline:
-// intake, grid routing, point-to-point dispatch, SLA deadlines and escalation.
 package dispatch
 
 import (
@@ -119,13 +117,13 @@ func (s *Service) Create(ctx context.Context, who guanjia.Claims, in NewComplain
 	c.GridID, c.District = route.GridID, route.District
 	if route.UnitCode == "" {
 		// The command center's manual queue: nobody is responsible for this place or category.
-		if ch.Messages, err = s.toCommandCenter(ctx, guanjia.TplManualQueue, c, map[string]string{"reason": route.Reason}); err != nil {
+		if ch.Messages, err = s.addresses().toCommandCenter(ctx, guanjia.TplManualQueue, c, map[string]string{"reason": route.Reason}); err != nil {
 			return nil, err
 		}
 	} else if err := s.dispatchTo(ctx, ch, cat, route, nil, "", route.Reason, false); err != nil {
 		return nil, err
 	}
-	ch.Messages = append(ch.Messages, s.toCaller(c, guanjia.TplCallerAccepted, nil)...) // 受理 SMS with the order number
+	ch.Messages = append(ch.Messages, s.addresses().toCaller(c, guanjia.TplCallerAccepted, nil)...) // 受理 SMS with the order number
 	if err := s.save(ctx, ch); err != nil {
 		return nil, err
 	}
@@ -153,14 +151,24 @@ func followers(who guanjia.Claims) []int64 {
 	return nil
 }
 
-// findDuplicate returns the nearest open complaint of the same category within
-// the category's radius reported in the last 24 hours.
+// duplicateWindow is how far back a new report is linked to an open one.
+const duplicateWindow = 24 * time.Hour
+
+// mergesWith says whether a report of category cat filed at now, d metres
+// from the open complaint o, is linked to it rather than dispatched: the
+// rule of findDuplicate, which the previews (Nearby, CheckOpenNearby) repeat.
+func mergesWith(cat *guanjia.Category, o *guanjia.Complaint, d float64, now time.Time) bool {
+	return cat.DuplicateRadiusM > 0 && d <= cat.DuplicateRadiusM && !o.CreatedAt.Before(now.Add(-duplicateWindow))
+}
+
+// findDuplicate returns the nearest open complaint that c merges with (see
+// mergesWith), or nil.
 func (s *Service) findDuplicate(ctx context.Context, cat *guanjia.Category, c *guanjia.Complaint) (*guanjia.Complaint, error) {
 	if cat.DuplicateRadiusM <= 0 {
 		return nil, nil
 	}
 	minLat, minLng, maxLat, maxLng := geo.BoundingBox(c.Lat, c.Lng, cat.DuplicateRadiusM)
-	near, err := s.Store.NearbyOpen(ctx, cat.Code, c.CreatedAt.Add(-24*time.Hour), minLat, minLng, maxLat, maxLng)
+	near, err := s.Store.NearbyOpen(ctx, cat.Code, c.CreatedAt.Add(-duplicateWindow), minLat, minLng, maxLat, maxLng)
 	if err != nil {
 		return nil, err
 	}
@@ -191,7 +199,7 @@ func (s *Service) createDuplicate(ctx context.Context, who guanjia.Claims, c, or
 	// The original's timeline says someone else reported it too; its reporters list grows.
 	ch.Annotate = &Annotation{ComplaintID: orig.ID, Follow: followers(who), Events: []*guanjia.Event{{Action: guanjia.ActionMeToo,
 		From: orig.Status, To: orig.Status, ActorID: &actor, ActorRole: who.Role, At: now}}}
-	ch.Messages = s.toCaller(c, guanjia.TplCallerAccepted, nil) // the caller is told the order number all the same
+	ch.Messages = s.addresses().toCaller(c, guanjia.TplCallerAccepted, nil) // the caller is told the order number all the same
 	if err := s.save(ctx, ch); err != nil {
 		return nil, err
 	}
@@ -215,8 +223,8 @@ func (s *Service) dispatchTo(ctx context.Context, ch *Change, cat *guanjia.Categ
 	if cat.PointToPoint && (c.ArriveBy == nil || restartArrival) {
 		arriveBy := wholeSecond(now.Add(cat.ArriveWithin))
 		c.ArriveBy, c.ArrivedAt = &arriveBy, nil
-		ch.Cancel = append(ch.Cancel, TimerArrive, TimerArriveWarn)
-		ch.Arm = append(ch.Arm, s.timerPair(c.ID, TimerArrive, TimerArriveWarn, deadlineSeq(arriveBy), now, arriveBy)...)
+		ch.Cancel = append(ch.Cancel, TimerArrive, TimerArriveReminder)
+		ch.Arm = append(ch.Arm, timerPair(c.ID, TimerArrive, TimerArriveReminder, deadlineSeq(arriveBy), now, arriveBy)...)
 	}
 	// Signing for the task is a step inside the arrival window.
 	acceptBy := wholeSecond(now.Add(cat.AcceptWithin))
@@ -224,22 +232,22 @@ func (s *Service) dispatchTo(ctx context.Context, ch *Change, cat *guanjia.Categ
 		acceptBy = *c.ArriveBy
 	}
 	c.AcceptBy = &acceptBy
-	ch.Cancel = append(ch.Cancel, TimerAccept, TimerAcceptWarn)
-	ch.Arm = append(ch.Arm, s.timerPair(c.ID, TimerAccept, TimerAcceptWarn, int64(c.Attempt), now, acceptBy)...)
+	ch.Cancel = append(ch.Cancel, TimerAccept, TimerAcceptReminder)
+	ch.Arm = append(ch.Arm, timerPair(c.ID, TimerAccept, TimerAcceptReminder, int64(c.Attempt), now, acceptBy)...)
 	if c.ResolveBy == nil {
 		resolveBy := s.resolveDeadline(cat, now)
 		c.ResolveBy = &resolveBy
-		ch.Arm = append(ch.Arm, s.timerPair(c.ID, TimerResolve, TimerResolveWarn, deadlineSeq(resolveBy), now, resolveBy)...)
+		ch.Arm = append(ch.Arm, timerPair(c.ID, TimerResolve, TimerResolveReminder, deadlineSeq(resolveBy), now, resolveBy)...)
 	}
 	ch.Events = append(ch.Events, &guanjia.Event{Action: guanjia.ActionDispatch, From: from, To: c.Status,
 		ActorID: actor, ActorRole: role, AssigneeID: route.CrewID, UnitCode: route.UnitCode, Note: note, At: now})
-	data := map[string]string{"category": cat.Name, "address": c.Address, "deadline": s.clock(acceptBy)}
+	data := map[string]string{"category": cat.Name, "address": c.Address, "deadline": s.Calendar.clock(acceptBy)}
 	if route.CrewID != nil {
-		ch.Messages = append(ch.Messages, s.toStaff(*route.CrewID, guanjia.TplTaskAssigned, c, data)...)
+		ch.Messages = append(ch.Messages, s.addresses().toStaff(*route.CrewID, guanjia.TplTaskAssigned, c, data)...)
 		return nil
 	}
 	data["reason"] = note
-	leaders, err := s.toUnitLeaders(ctx, route.UnitCode, guanjia.TplManualQueue, c, data)
+	leaders, err := s.addresses().toUnitLeaders(ctx, route.UnitCode, guanjia.TplManualQueue, c, data)
 	ch.Messages = append(ch.Messages, leaders...)
 	return err
 }
@@ -263,11 +271,11 @@ func wholeSecond(t time.Time) time.Time {
 	return t
 }
 
-// timerPair arms a deadline and its warning, a fifth of the window before it.
-func (s *Service) timerPair(id int64, kind, warn TimerKind, seq int64, from, due time.Time) []Timer {
+// timerPair arms a deadline and its reminder (催办), a fifth of the window before it.
+func timerPair(id int64, kind, reminder TimerKind, seq int64, from, due time.Time) []Timer {
 	ts := []Timer{{ComplaintID: id, Kind: kind, Seq: seq, DueAt: due}}
-	if w := wholeSecond(due.Add(-due.Sub(from) / 5)); w.After(from) && w.Before(due) {
-		ts = append(ts, Timer{ComplaintID: id, Kind: warn, Seq: seq, DueAt: w})
+	if r := wholeSecond(due.Add(-due.Sub(from) / 5)); r.After(from) && r.Before(due) {
+		ts = append(ts, Timer{ComplaintID: id, Kind: reminder, Seq: seq, DueAt: r})
 	}
 	return ts
 }
@@ -303,9 +311,4 @@ func (s *Service) save(ctx context.Context, ch *Change) error {
 	}
 	wg.Wait()
 	return nil
-}
-
-// clock formats an instant the way people in Haikou read it.
-func (s *Service) clock(t time.Time) string {
-	return t.In(s.Calendar.Location()).Format("2006-01-02 15:04")
 }

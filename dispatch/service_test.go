@@ -15,58 +15,12 @@ import (
 	"guanjia/store"
 )
 
-// clock is a test clock the test moves by hand.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
-// recorder is a Scheduler that remembers what it was asked to schedule.
-type recorder struct {
-	mu     sync.Mutex
-	timers []dispatch.Timer
-	sent   []int64
-}
-
-func (r *recorder) ArmTimer(_ context.Context, t dispatch.Timer) error {
-	r.mu.Lock()
-	r.timers = append(r.timers, t)
-	r.mu.Unlock()
-	return nil
-}
-
-func (r *recorder) Deliver(_ context.Context, id int64) error {
-	r.mu.Lock()
-	r.sent = append(r.sent, id)
-	r.mu.Unlock()
-	return nil
-}
-
-func (r *recorder) armed(id int64, kind dispatch.TimerKind) []dispatch.Timer {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	var out []dispatch.Timer
-	for _, t := range r.timers {
-		if t.ComplaintID == id && t.Kind == kind {
-			out = append(out, t)
-		}
-	}
-	return out
-}
-
 // city is a two-grid test city next to Haikou's 龙华 district.
 type city struct {
 	db                           *store.DB
 	svc                          *dispatch.Service
-	sched                        *recorder
-	clock                        *clock
+	sched                        *testenv.DispatchTimers
+	clock                        *testenv.Clock
 	citizen, citizen2, dispatchr guanjia.Claims
 	agent, hwLead, waterLead     guanjia.Claims
 	crewA, crewB, crewOff        guanjia.Claims
@@ -90,7 +44,7 @@ func newCity(t *testing.T) *city {
 	t.Helper()
 	ctx := context.Background()
 	db := testenv.MustOpenDB(t)
-	clk := &clock{t: time.Date(2026, 11, 26, 2, 0, 0, 0, time.UTC)} // 10:00 in Haikou, a Thursday
+	clk := testenv.NewClock(time.Date(2026, 11, 26, 2, 0, 0, 0, time.UTC)) // 10:00 in Haikou, a Thursday
 	db.Now = clk.Now
 	must := func(err error) {
 		t.Helper()
@@ -98,12 +52,12 @@ func newCity(t *testing.T) *city {
 			t.Fatal(err)
 		}
 	}
-	must(db.UpsertUnit(ctx, &guanjia.Unit{Code: "lh-hw", Name: "龙华区环卫所", Department: guanjia.DeptSanitation}))
-	must(db.UpsertUnit(ctx, &guanjia.Unit{Code: "lh-sz", Name: "龙华区市政管理所", Department: guanjia.DeptMunicipal}))
-	must(db.UpsertUnit(ctx, &guanjia.Unit{Code: "water", Name: "海口威立雅水务", Department: guanjia.DeptWater}))
-	must(db.UpsertGrid(ctx, &guanjia.Grid{ID: "g1", Name: "中山街道第1网格", District: "龙华区", Geometry: square(20.0, 110.30, 0.01),
+	must(db.Catalog.UpsertUnit(ctx, &guanjia.Unit{Code: "lh-hw", Name: "龙华区环卫所", Department: guanjia.DeptSanitation}))
+	must(db.Catalog.UpsertUnit(ctx, &guanjia.Unit{Code: "lh-sz", Name: "龙华区市政管理所", Department: guanjia.DeptMunicipal}))
+	must(db.Catalog.UpsertUnit(ctx, &guanjia.Unit{Code: "water", Name: "海口威立雅水务", Department: guanjia.DeptWater}))
+	must(db.Catalog.UpsertGrid(ctx, &guanjia.Grid{ID: "g1", Name: "中山街道第1网格", District: "龙华区", Geometry: square(20.0, 110.30, 0.01),
 		Units: map[string]string{guanjia.DeptSanitation: "lh-hw", guanjia.DeptWater: "water", guanjia.DeptMunicipal: "lh-sz"}}))
-	must(db.UpsertGrid(ctx, &guanjia.Grid{ID: "g2", Name: "中山街道第2网格", District: "龙华区", Geometry: square(20.0, 110.31, 0.01),
+	must(db.Catalog.UpsertGrid(ctx, &guanjia.Grid{ID: "g2", Name: "中山街道第2网格", District: "龙华区", Geometry: square(20.0, 110.31, 0.01),
 		Units: map[string]string{guanjia.DeptSanitation: "lh-hw"}}))
 	for _, c := range []*guanjia.Category{
 		{Code: catTrash, Name: "暴露垃圾", Kind: "事件", Major: "市容环境", Department: guanjia.DeptSanitation, PointToPoint: true,
@@ -113,16 +67,16 @@ func newCity(t *testing.T) *city {
 		{Code: catLamp, Name: "路灯不亮", Kind: "部件", Major: "公用设施", Department: guanjia.DeptMunicipal, PointToPoint: true,
 			AcceptWithin: 5 * time.Minute, ArriveWithin: 30 * time.Minute, ResolveWithin: 2 * time.Hour, ResolveMode: guanjia.WorkingTime},
 	} {
-		must(db.UpsertCategory(ctx, c))
+		must(db.Catalog.UpsertCategory(ctx, c))
 	}
 	now := clk.Now()
 	user := func(u *guanjia.User) guanjia.Claims {
 		t.Helper()
 		u.PositionAt = &now
-		must(db.CreateUser(ctx, u))
+		must(db.Users.CreateUser(ctx, u))
 		return guanjia.Claims{UserID: u.ID, Role: u.Role, UnitCode: u.UnitCode}
 	}
-	c := &city{db: db, clock: clk, sched: &recorder{}}
+	c := &city{db: db, clock: clk, sched: &testenv.DispatchTimers{}}
 	c.citizen = user(&guanjia.User{Username: "citizen", Role: guanjia.RoleCitizen})
 	c.citizen2 = user(&guanjia.User{Username: "citizen2", Role: guanjia.RoleCitizen})
 	c.dispatchr = user(&guanjia.User{Username: "dispatcher", Role: guanjia.RoleDispatcher})
@@ -134,9 +88,9 @@ func newCity(t *testing.T) *city {
 	c.crewOff = user(&guanjia.User{Username: "crewOff", Role: guanjia.RoleCrew, UnitCode: "lh-hw", GridID: "g1", OnDuty: false, Lat: 20.0050, Lng: 110.3050})
 	user(&guanjia.User{Username: "lampCrew", Role: guanjia.RoleCrew, UnitCode: "lh-sz", GridID: "g1", OnDuty: true, Lat: 20.0050, Lng: 110.3050})
 
-	router, err := dispatch.NewRouter(ctx, db)
+	router, err := dispatch.NewRouter(ctx, db.Complaints)
 	must(err)
-	c.svc = dispatch.NewService(db, c.sched, router, dispatch.DefaultCalendar(), store.DiskBlobs{Dir: t.TempDir()})
+	c.svc = dispatch.NewService(db.Complaints, c.sched, router, dispatch.DefaultCalendar(), store.DiskBlobs{Dir: t.TempDir()})
 	c.svc.Now = clk.Now
 	return c
 }
@@ -162,7 +116,7 @@ func (c *city) act(t *testing.T, who guanjia.Claims, id int64, a guanjia.Action,
 
 func (c *city) events(t *testing.T, id int64) []string {
 	t.Helper()
-	evs, err := c.db.ListEvents(context.Background(), id)
+	evs, err := c.db.Complaints.ListEvents(context.Background(), id)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -175,7 +129,7 @@ func (c *city) events(t *testing.T, id int64) []string {
 
 func (c *city) notes(t *testing.T, id int64) []*guanjia.Notification {
 	t.Helper()
-	ns, err := c.db.ListNotifications(context.Background(), guanjia.NotificationFilter{ComplaintID: &id})
+	ns, err := c.db.Notifications.ListNotifications(context.Background(), guanjia.NotificationFilter{ComplaintID: &id})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -199,17 +153,17 @@ func TestPointToPointDispatchGoesToNearestOnDutyCrew(t *testing.T) {
 	if want := c.clock.Now().Add(2 * time.Hour); got.ResolveBy == nil || !got.ResolveBy.Equal(want) {
 		t.Errorf("resolve_by = %v, want %v", got.ResolveBy, want)
 	}
-	if len(c.sched.armed(got.ID, dispatch.TimerAccept)) != 1 || len(c.sched.armed(got.ID, dispatch.TimerAcceptWarn)) != 1 ||
-		len(c.sched.armed(got.ID, dispatch.TimerResolve)) != 1 {
-		t.Errorf("timers armed = %+v", c.sched.timers)
+	if len(c.sched.Armed(got.ID, dispatch.TimerAccept)) != 1 || len(c.sched.Armed(got.ID, dispatch.TimerAcceptReminder)) != 1 ||
+		len(c.sched.Armed(got.ID, dispatch.TimerResolve)) != 1 {
+		t.Errorf("timers armed = %+v", c.sched.Timers())
 	}
 	ns := c.notes(t, got.ID) // newest first: 企业微信, then the inbox, which always exists
 	if len(ns) != 2 || ns[0].RecipientID != c.crewA.UserID || ns[0].Channel != guanjia.ChannelWeCom || ns[0].Template != guanjia.TplTaskAssigned ||
 		ns[1].RecipientID != c.crewA.UserID || ns[1].Channel != guanjia.ChannelInbox || ns[1].Status != guanjia.DeliverySent {
 		t.Errorf("notifications = %+v", ns)
 	}
-	if len(c.sched.sent) != 1 {
-		t.Errorf("deliveries queued = %v", c.sched.sent)
+	if len(c.sched.Delivered()) != 1 {
+		t.Errorf("deliveries queued = %v", c.sched.Delivered())
 	}
 	if ev := c.events(t, got.ID); strings.Join(ev, ",") != "create:submitted,dispatch:dispatched" {
 		t.Errorf("events = %v", ev)
@@ -248,7 +202,7 @@ func TestUnroutableGoesToManualQueue(t *testing.T) {
 	}
 	// Nobody on duty for point-to-point → the unit's queue and an alert to its leader.
 	for _, crew := range []guanjia.Claims{c.crewA, c.crewB} {
-		if err := c.db.UpdateCrewPosition(context.Background(), crew.UserID, 20.005, 110.305, false, c.clock.Now()); err != nil {
+		if err := c.db.Users.UpdateCrewPosition(context.Background(), crew.UserID, 20.005, 110.305, false, c.clock.Now()); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -317,7 +271,7 @@ func TestDuplicateReportIsLinkedNotDispatched(t *testing.T) {
 	if metoo.Status != guanjia.StatusDuplicate || metoo.DuplicateOf == nil || *metoo.DuplicateOf != orig.ID || metoo.AssigneeID != nil {
 		t.Fatalf("me-too report = %+v", metoo)
 	}
-	if n := len(c.sched.armed(metoo.ID, dispatch.TimerAccept)); n != 0 {
+	if n := len(c.sched.Armed(metoo.ID, dispatch.TimerAccept)); n != 0 {
 		t.Errorf("duplicate armed %d accept timers", n)
 	}
 	// The second reporter follows the original and sees its timeline.
@@ -397,7 +351,7 @@ func TestWholeLoopToClosedAndRated(t *testing.T) {
 		t.Errorf("timeline = %s\nwant       %s", got, want)
 	}
 	// Every timer is settled: nothing pending.
-	pending, err := c.db.PendingTimers(ctx, c.clock.Now().Add(48*time.Hour))
+	pending, err := c.db.Complaints.PendingTimers(ctx, c.clock.Now().Add(48*time.Hour))
 	if err != nil || len(pending) != 0 {
 		t.Errorf("pending timers after closing: %+v %v", pending, err)
 	}

@@ -20,10 +20,7 @@ type TimerOutcome struct {
 	Stale    bool   // the complaint had moved on; nothing was done
 }
 
-// earlyTolerance absorbs clock differences between the queue and this process.
-const earlyTolerance = 2 * time.Second
-
-// HandleTimer acts on a due SLA timer: a warning reminds (催办); a missed
+// HandleTimer acts on a due SLA timer: a reminder urges (催办); a missed
 // accept redispatches to the next crew member and then escalates to the unit
 // leader; a missed arrival or resolution escalates (督办). It re-reads the
 // complaint and does nothing if the world moved on, so a timer fired twice
@@ -53,7 +50,7 @@ func (s *Service) handleTimer(ctx context.Context, complaintID int64, kind Timer
 		return out, nil
 	}
 	now := s.Now()
-	if now.Add(earlyTolerance).Before(t.DueAt) {
+	if now.Add(guanjia.TimerEarlyTolerance).Before(t.DueAt) {
 		return out, fmt.Errorf("dispatch: timer %s of complaint %d fired %s early", kind, complaintID, t.DueAt.Sub(now))
 	}
 	c, err := s.Store.FindComplaint(ctx, complaintID)
@@ -61,8 +58,8 @@ func (s *Service) handleTimer(ctx context.Context, complaintID int64, kind Timer
 		return out, err
 	}
 	ch := &Change{Complaint: c, Fire: t}
-	if !s.timerCurrent(c, t) || (isWarning(kind) && !now.Before(deadline(c, kind))) {
-		// A warning that comes at or after its deadline says nothing the deadline will not.
+	if !timerCurrent(c, t) || (isReminder(kind) && !now.Before(deadline(c, kind))) {
+		// A reminder that comes at or after its deadline says nothing the deadline will not.
 		out.Stale = true
 		return out, s.Store.MarkTimerFired(ctx, *t)
 	}
@@ -72,9 +69,10 @@ func (s *Service) handleTimer(ctx context.Context, complaintID int64, kind Timer
 	}
 	c.UpdatedAt = now
 	switch kind {
-	case TimerAcceptWarn, TimerArriveWarn, TimerResolveWarn:
-		ch.Events = []*guanjia.Event{{Action: guanjia.ActionRemind, From: c.Status, To: c.Status, Note: warnNote[kind], At: now}}
-		if ch.Messages, err = s.toResponsible(ctx, c, guanjia.TplSLAWarning, map[string]string{"note": warnNote[kind], "deadline": s.clock(deadline(c, kind))}); err != nil {
+	case TimerAcceptReminder, TimerArriveReminder, TimerResolveReminder:
+		ch.Events = []*guanjia.Event{{Action: guanjia.ActionRemind, From: c.Status, To: c.Status, Note: reminderNote[kind], At: now}}
+		data := map[string]string{"note": reminderNote[kind], "deadline": s.Calendar.clock(deadline(c, kind))}
+		if ch.Messages, err = s.addresses().toResponsible(ctx, c, guanjia.TplReminder, data); err != nil {
 			return out, err
 		}
 	case TimerAccept:
@@ -101,24 +99,24 @@ func (s *Service) handleTimer(ctx context.Context, complaintID int64, kind Timer
 	return out, nil
 }
 
-var warnNote = map[TimerKind]string{
-	TimerAcceptWarn:  "催办: 即将超过签收时限",
-	TimerArriveWarn:  "催办: 即将超过到场时限",
-	TimerResolveWarn: "催办: 即将超过处置时限",
+var reminderNote = map[TimerKind]string{
+	TimerAcceptReminder:  "催办: 即将超过签收时限",
+	TimerArriveReminder:  "催办: 即将超过到场时限",
+	TimerResolveReminder: "催办: 即将超过处置时限",
 }
 
 func stageOf(k TimerKind) string {
 	switch k {
-	case TimerAccept, TimerAcceptWarn:
+	case TimerAccept, TimerAcceptReminder:
 		return "accept"
-	case TimerArrive, TimerArriveWarn:
+	case TimerArrive, TimerArriveReminder:
 		return "arrive"
 	}
 	return "resolve"
 }
 
-func isWarning(k TimerKind) bool {
-	return k == TimerAcceptWarn || k == TimerArriveWarn || k == TimerResolveWarn
+func isReminder(k TimerKind) bool {
+	return k == TimerAcceptReminder || k == TimerArriveReminder || k == TimerResolveReminder
 }
 
 // deadline is the complaint's current deadline for the stage of k (zero if none).
@@ -139,7 +137,7 @@ func deadline(c *guanjia.Complaint, k TimerKind) time.Time {
 }
 
 // timerCurrent reports whether t still belongs to the complaint's present stage.
-func (s *Service) timerCurrent(c *guanjia.Complaint, t *Timer) bool {
+func timerCurrent(c *guanjia.Complaint, t *Timer) bool {
 	switch stageOf(t.Kind) {
 	case "accept":
 		return c.Status == guanjia.StatusDispatched && int64(c.Attempt) == t.Seq
@@ -190,7 +188,7 @@ func (s *Service) escalate(ctx context.Context, ch *Change, note string) error {
 	c := ch.Complaint
 	c.MissedDeadlines++
 	ch.Events = append(ch.Events, &guanjia.Event{Action: guanjia.ActionEscalate, From: c.Status, To: c.Status, Note: note, At: s.Now()})
-	msgs, err := s.toSupervisors(ctx, c, guanjia.TplEscalation, map[string]string{"note": note})
+	msgs, err := s.addresses().toSupervisors(ctx, c, guanjia.TplEscalation, map[string]string{"note": note})
 	ch.Messages = append(ch.Messages, msgs...)
 	return err
 }

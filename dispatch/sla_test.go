@@ -12,7 +12,7 @@ import (
 
 func (c *city) fire(t *testing.T, id int64, kind dispatch.TimerKind) dispatch.TimerOutcome {
 	t.Helper()
-	armed := c.sched.armed(id, kind)
+	armed := c.sched.Armed(id, kind)
 	if len(armed) == 0 {
 		t.Fatalf("no %s timer armed for %d", kind, id)
 	}
@@ -29,7 +29,7 @@ func (c *city) fire(t *testing.T, id int64, kind dispatch.TimerKind) dispatch.Ti
 
 func (c *city) get(t *testing.T, id int64) *guanjia.Complaint {
 	t.Helper()
-	cp, err := c.db.FindComplaint(context.Background(), id)
+	cp, err := c.db.Complaints.FindComplaint(context.Background(), id)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,7 +43,7 @@ func TestAcceptTimeoutRedispatchesThenEscalates(t *testing.T) {
 		t.Fatal("expected crew A first")
 	}
 	// The warning comes first: a 催办 to crew A.
-	out := c.fire(t, cp.ID, dispatch.TimerAcceptWarn)
+	out := c.fire(t, cp.ID, dispatch.TimerAcceptReminder)
 	if out.Breached || out.Stale {
 		t.Errorf("warning outcome = %+v", out)
 	}
@@ -120,7 +120,7 @@ func TestArriveTimeoutEscalatesWithoutAnyAccept(t *testing.T) {
 	c := newCity(t)
 	cp := c.report(t, c.citizen, catTrash, siteLat, siteLng)
 	// Nobody signs for it. The 催办 comes before the half hour, the 督办 at it.
-	if out := c.fire(t, cp.ID, dispatch.TimerArriveWarn); out.Breached || out.Stale {
+	if out := c.fire(t, cp.ID, dispatch.TimerArriveReminder); out.Breached || out.Stale {
 		t.Fatalf("arrival warning = %+v", out)
 	}
 	if out := c.fire(t, cp.ID, dispatch.TimerArrive); !out.Breached || out.Stage != "arrive" {
@@ -210,7 +210,7 @@ func TestResolveTimeoutMarksOverdue(t *testing.T) {
 func TestWorkingTimeDeadlineSkipsNationalDay(t *testing.T) {
 	c := newCity(t)
 	shanghai := dispatch.DefaultCalendar().Location()
-	c.clock.t = time.Date(2026, 9, 30, 16, 30, 0, 0, shanghai).UTC()
+	c.clock.Set(time.Date(2026, 9, 30, 16, 30, 0, 0, shanghai).UTC())
 	cp := c.report(t, c.citizen, catLamp, siteLat, siteLng) // 2 working hours
 	want := time.Date(2026, 10, 8, 10, 0, 0, 0, shanghai)
 	if cp.ResolveBy == nil || !cp.ResolveBy.Equal(want) {
@@ -221,14 +221,14 @@ func TestWorkingTimeDeadlineSkipsNationalDay(t *testing.T) {
 func TestReconcileRearmsPendingTimers(t *testing.T) {
 	c := newCity(t)
 	cp := c.report(t, c.citizen, catTrash, siteLat, siteLng)
-	c.sched.timers = nil // Redis lost everything
+	c.sched.Forget() // Redis lost everything
 	n, err := c.svc.ReconcileTimers(context.Background(), c.clock.Now().Add(10*time.Minute))
 	if err != nil {
 		t.Fatal(err)
 	}
 	// Within 10 minutes: the accept warning and the accept deadline; the arrive and resolve pairs are later.
-	if n != 2 || len(c.sched.armed(cp.ID, dispatch.TimerAccept)) != 1 || len(c.sched.armed(cp.ID, dispatch.TimerAcceptWarn)) != 1 {
-		t.Errorf("re-armed %d: %+v", n, c.sched.timers)
+	if n != 2 || len(c.sched.Armed(cp.ID, dispatch.TimerAccept)) != 1 || len(c.sched.Armed(cp.ID, dispatch.TimerAcceptReminder)) != 1 {
+		t.Errorf("re-armed %d: %+v", n, c.sched.Timers())
 	}
 	n, _ = c.svc.ReconcileTimers(context.Background(), c.clock.Now().Add(3*time.Hour))
 	if n != 6 {

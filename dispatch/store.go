@@ -7,16 +7,18 @@ import (
 	"guanjia"
 )
 
-// TimerKind names an SLA timer. Each stage has a deadline and a warning before it.
+// TimerKind names an SLA timer. Each stage has a deadline and a reminder
+// (催办) before it. The values are stored and queued: they keep their old
+// "_warn" spelling.
 type TimerKind string
 
 const (
-	TimerAccept      TimerKind = "accept"
-	TimerAcceptWarn  TimerKind = "accept_warn"
-	TimerArrive      TimerKind = "arrive"
-	TimerArriveWarn  TimerKind = "arrive_warn"
-	TimerResolve     TimerKind = "resolve"
-	TimerResolveWarn TimerKind = "resolve_warn"
+	TimerAccept          TimerKind = "accept"
+	TimerAcceptReminder  TimerKind = "accept_warn"
+	TimerArrive          TimerKind = "arrive"
+	TimerArriveReminder  TimerKind = "arrive_warn"
+	TimerResolve         TimerKind = "resolve"
+	TimerResolveReminder TimerKind = "resolve_warn"
 )
 
 // Timer is one SLA deadline. The database row is the truth; the queue's

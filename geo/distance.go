@@ -1,19 +1,22 @@
 package geo
 
-import "math"
+import (
+	"github.com/paulmach/orb"
+	orbgeo "github.com/paulmach/orb/geo"
+)
 
 // earthRadiusM is the IUGG mean Earth radius (R1) in metres.
 const earthRadiusM = 6371008.8
 
+// orb measures on a sphere of the WGS-84 equatorial radius. Distances on a
+// sphere are proportional to its radius, so this factor turns orb's figures
+// into the mean-radius ones, which are nearer the ellipsoid on average.
+const toMeanRadius = earthRadiusM / orb.EarthRadius
+
 // Distance returns the great-circle distance in metres between two points
 // (haversine on a sphere: within about 0.5% of the ellipsoidal distance).
 func Distance(lat1, lng1, lat2, lng2 float64) float64 {
-	phi1, phi2 := toRadians(lat1), toRadians(lat2)
-	sinDLat := math.Sin((phi2 - phi1) / 2)
-	sinDLng := math.Sin(toRadians(lng2-lng1) / 2)
-	h := sinDLat*sinDLat + math.Cos(phi1)*math.Cos(phi2)*sinDLng*sinDLng
-	// Rounding can push h just past 1 for antipodal points.
-	return 2 * earthRadiusM * math.Asin(math.Sqrt(math.Min(h, 1)))
+	return orbgeo.DistanceHaversine(orb.Point{lng1, lat1}, orb.Point{lng2, lat2}) * toMeanRadius
 }
 
 // BoundingBox returns a box holding every point within radiusM metres of
@@ -21,21 +24,12 @@ func Distance(lat1, lng1, lat2, lng2 float64) float64 {
 // prefilter before the exact Distance test. Rather than wrap, the longitude
 // range widens to [-180, 180] when the circle reaches a pole or the antimeridian.
 func BoundingBox(lat, lng, radiusM float64) (minLat, minLng, maxLat, maxLng float64) {
-	angle := math.Max(radiusM, 0) / earthRadiusM
-	dLat := toDegrees(angle)
-	minLat, maxLat = lat-dLat, lat+dLat
-	if minLat <= -90 || maxLat >= 90 {
-		return max(minLat, -90), -180, min(maxLat, 90), 180
+	if radiusM <= 0 {
+		return lat, lng, lat, lng
 	}
-	// The circle is widest in longitude north or south of its centre, where it
-	// touches two meridians; asin(sin r / cos lat) finds them.
-	dLng := toDegrees(math.Asin(math.Sin(angle) / math.Cos(toRadians(lat))))
-	minLng, maxLng = lng-dLng, lng+dLng
-	if minLng < -180 || maxLng > 180 {
-		return minLat, -180, maxLat, 180
+	b := orbgeo.NewBoundAroundPoint(orb.Point{lng, lat}, radiusM/toMeanRadius)
+	if b.Min.X() > b.Max.X() { // orb wraps round the antimeridian; a BETWEEN cannot
+		b.Min[0], b.Max[0] = -180, 180
 	}
-	return minLat, minLng, maxLat, maxLng
+	return b.Min.Y(), b.Min.X(), b.Max.Y(), b.Max.X()
 }
-
-func toRadians(deg float64) float64 { return deg * math.Pi / 180 }
-func toDegrees(rad float64) float64 { return rad * 180 / math.Pi }

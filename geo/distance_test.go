@@ -89,3 +89,6 @@ func destination(lat, lng, bearingDeg, distM float64) (float64, float64) {
 		math.Cos(delta)-math.Sin(phi)*math.Sin(phi2))
 	return toDegrees(phi2), toDegrees(lambda2)
 }
+
+func toRadians(deg float64) float64 { return deg * math.Pi / 180 }
+func toDegrees(rad float64) float64 { return rad * 180 / math.Pi }

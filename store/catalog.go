@@ -11,6 +11,11 @@ import (
 	"guanjia"
 )
 
+// Catalog keeps the category catalogue, the units and the grids: guanjia.CatalogStore.
+type Catalog struct{ *conn }
+
+var _ guanjia.CatalogStore = (*Catalog)(nil)
+
 type categoryRow struct {
 	Code             string `gorm:"primaryKey"`
 	Name             string
@@ -40,7 +45,7 @@ func (r *categoryRow) category() *guanjia.Category {
 	}
 }
 
-func (s *DB) ListCategories(ctx context.Context) ([]*guanjia.Category, error) {
+func (s *Catalog) ListCategories(ctx context.Context) ([]*guanjia.Category, error) {
 	var rows []categoryRow
 	if err := s.db.WithContext(ctx).Order("code").Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("store: list categories: %w", err)
@@ -48,7 +53,7 @@ func (s *DB) ListCategories(ctx context.Context) ([]*guanjia.Category, error) {
 	return mapRows(rows, (*categoryRow).category), nil
 }
 
-func (s *DB) FindCategory(ctx context.Context, code string) (*guanjia.Category, error) {
+func (s *Catalog) FindCategory(ctx context.Context, code string) (*guanjia.Category, error) {
 	var row categoryRow
 	if err := s.db.WithContext(ctx).Where("code = ?", code).Take(&row).Error; err != nil {
 		return nil, notFound(err, "category", code)
@@ -57,7 +62,7 @@ func (s *DB) FindCategory(ctx context.Context, code string) (*guanjia.Category, 
 }
 
 // UpsertCategory creates or replaces a category; admins edit SLAs at run time.
-func (s *DB) UpsertCategory(ctx context.Context, c *guanjia.Category) error {
+func (s *Catalog) UpsertCategory(ctx context.Context, c *guanjia.Category) error {
 	c.UpdatedAt = s.Now()
 	row := categoryRow{
 		Code: c.Code, Name: c.Name, Kind: c.Kind, Major: c.Major, Department: c.Department,
@@ -81,7 +86,7 @@ type unitRow struct {
 
 func (unitRow) TableName() string { return "units" }
 
-func (s *DB) ListUnits(ctx context.Context) ([]*guanjia.Unit, error) {
+func (s *Catalog) ListUnits(ctx context.Context) ([]*guanjia.Unit, error) {
 	var rows []unitRow
 	if err := s.db.WithContext(ctx).Order("code").Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("store: list units: %w", err)
@@ -93,7 +98,7 @@ func (s *DB) ListUnits(ctx context.Context) ([]*guanjia.Unit, error) {
 	return out, nil
 }
 
-func (s *DB) FindUnit(ctx context.Context, code string) (*guanjia.Unit, error) {
+func (s *Catalog) FindUnit(ctx context.Context, code string) (*guanjia.Unit, error) {
 	var r unitRow
 	if err := s.db.WithContext(ctx).Where("code = ?", code).Take(&r).Error; err != nil {
 		return nil, notFound(err, "unit", code)
@@ -102,7 +107,7 @@ func (s *DB) FindUnit(ctx context.Context, code string) (*guanjia.Unit, error) {
 }
 
 // UpsertUnit creates or replaces a unit (seeding and admin tools).
-func (s *DB) UpsertUnit(ctx context.Context, u *guanjia.Unit) error {
+func (s *Catalog) UpsertUnit(ctx context.Context, u *guanjia.Unit) error {
 	row := unitRow{Code: u.Code, Name: u.Name, Department: u.Department, District: u.District}
 	if err := s.db.WithContext(ctx).Clauses(clause.OnConflict{UpdateAll: true}).Create(&row).Error; err != nil {
 		return fmt.Errorf("store: upsert unit %s: %w", u.Code, err)
@@ -129,7 +134,7 @@ type gridUnitRow struct {
 
 func (gridUnitRow) TableName() string { return "grid_units" }
 
-func (s *DB) ListGrids(ctx context.Context) ([]*guanjia.Grid, error) {
+func (s *Catalog) ListGrids(ctx context.Context) ([]*guanjia.Grid, error) {
 	var rows []gridRow
 	if err := s.db.WithContext(ctx).Order("id").Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("store: list grids: %w", err)
@@ -154,7 +159,7 @@ func (s *DB) ListGrids(ctx context.Context) ([]*guanjia.Grid, error) {
 }
 
 // UpsertGrid creates or replaces a grid and the units responsible for it.
-func (s *DB) UpsertGrid(ctx context.Context, g *guanjia.Grid) error {
+func (s *Catalog) UpsertGrid(ctx context.Context, g *guanjia.Grid) error {
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		row := gridRow{ID: g.ID, Name: g.Name, District: g.District, Street: g.Street,
 			Community: g.Community, Geometry: string(g.Geometry)}

@@ -13,6 +13,17 @@ import (
 	"guanjia/dispatch"
 )
 
+// Complaints keeps the complaint workflow's tables: complaints, their events,
+// SLA timers, followers, ratings and photos. It is dispatch.Store, and answers
+// the users and the catalogue that routing reads from their own stores.
+type Complaints struct {
+	*conn
+	users   *Users
+	catalog *Catalog
+}
+
+var _ dispatch.Store = (*Complaints)(nil)
+
 type complaintRow struct {
 	ID                int64 `gorm:"primaryKey"`
 	Category          string
@@ -54,7 +65,7 @@ type complaintRow struct {
 
 func (complaintRow) TableName() string { return "complaints" }
 
-func (s *DB) toComplaintRow(c *guanjia.Complaint) *complaintRow {
+func (s *Complaints) toComplaintRow(c *guanjia.Complaint) *complaintRow {
 	return &complaintRow{
 		ID: c.ID, Category: c.Category, Description: c.Description, Lat: c.Lat, Lng: c.Lng,
 		CoordSystem: c.CoordSystem, Address: c.Address, Source: string(c.Source), ReporterID: c.ReporterID,
@@ -68,7 +79,7 @@ func (s *DB) toComplaintRow(c *guanjia.Complaint) *complaintRow {
 	}
 }
 
-func (s *DB) fromComplaintRow(r *complaintRow) (*guanjia.Complaint, error) {
+func (s *Complaints) fromComplaintRow(r *complaintRow) (*guanjia.Complaint, error) {
 	phone, err := s.sealer.Open(r.CallerPhoneEnc)
 	if err != nil {
 		return nil, fmt.Errorf("store: complaint %d caller phone: %w", r.ID, err)
@@ -136,9 +147,9 @@ type followerRow struct {
 func (followerRow) TableName() string { return "complaint_followers" }
 
 // SaveComplaint applies one step of the workflow atomically: the complaint
-// row (guarded by its expected status and attempt), its events, timers,
+// row (guarded by the Version it was read at), its events, timers,
 // followers and the outbox rows of its messages.
-func (s *DB) SaveComplaint(ctx context.Context, ch *dispatch.Change) error {
+func (s *Complaints) SaveComplaint(ctx context.Context, ch *dispatch.Change) error {
 	now := s.Now()
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		c := ch.Complaint
@@ -229,7 +240,7 @@ func annotate(tx *gorm.DB, savedID int64, a *dispatch.Annotation) error {
 }
 
 // MarkTimerFired records a timer as fired without touching its complaint.
-func (s *DB) MarkTimerFired(ctx context.Context, t dispatch.Timer) error {
+func (s *Complaints) MarkTimerFired(ctx context.Context, t dispatch.Timer) error {
 	err := s.db.WithContext(ctx).Model(&timerRow{}).
 		Where("complaint_id = ? AND kind = ? AND seq = ? AND fired_at IS NULL", t.ComplaintID, t.Kind, t.Seq).
 		Update("fired_at", s.Now()).Error
@@ -274,7 +285,7 @@ func addFollowers(tx *gorm.DB, id int64, users []int64) error {
 	return nil
 }
 
-func (s *DB) FindComplaint(ctx context.Context, id int64) (*guanjia.Complaint, error) {
+func (s *Complaints) FindComplaint(ctx context.Context, id int64) (*guanjia.Complaint, error) {
 	var row complaintRow
 	if err := s.db.WithContext(ctx).Where("id = ?", id).Take(&row).Error; err != nil {
 		return nil, notFound(err, "complaint", id)
@@ -282,7 +293,7 @@ func (s *DB) FindComplaint(ctx context.Context, id int64) (*guanjia.Complaint, e
 	return s.fromComplaintRow(&row)
 }
 
-func (s *DB) ListComplaints(ctx context.Context, f guanjia.ComplaintFilter) ([]*guanjia.Complaint, int, error) {
+func (s *Complaints) ListComplaints(ctx context.Context, f guanjia.ComplaintFilter) ([]*guanjia.Complaint, int, error) {
 	q := s.db.WithContext(ctx).Model(&complaintRow{})
 	if len(f.Status) > 0 {
 		q = q.Where("status IN ?", f.Status)
@@ -320,7 +331,7 @@ func (s *DB) ListComplaints(ctx context.Context, f guanjia.ComplaintFilter) ([]*
 	return out, int(total), err
 }
 
-func (s *DB) fromComplaintRows(rows []complaintRow) ([]*guanjia.Complaint, error) {
+func (s *Complaints) fromComplaintRows(rows []complaintRow) ([]*guanjia.Complaint, error) {
 	out := make([]*guanjia.Complaint, 0, len(rows))
 	for i := range rows {
 		c, err := s.fromComplaintRow(&rows[i])
@@ -332,7 +343,7 @@ func (s *DB) fromComplaintRows(rows []complaintRow) ([]*guanjia.Complaint, error
 	return out, nil
 }
 
-func (s *DB) ListEvents(ctx context.Context, complaintID int64) ([]*guanjia.Event, error) {
+func (s *Complaints) ListEvents(ctx context.Context, complaintID int64) ([]*guanjia.Event, error) {
 	var rows []eventRow
 	if err := s.db.WithContext(ctx).Where("complaint_id = ?", complaintID).Order("id").Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("store: list events of complaint %d: %w", complaintID, err)
@@ -347,7 +358,7 @@ func (s *DB) ListEvents(ctx context.Context, complaintID int64) ([]*guanjia.Even
 	return out, nil
 }
 
-func (s *DB) NearbyOpen(ctx context.Context, category string, since time.Time, minLat, minLng, maxLat, maxLng float64) ([]*guanjia.Complaint, error) {
+func (s *Complaints) NearbyOpen(ctx context.Context, category string, since time.Time, minLat, minLng, maxLat, maxLng float64) ([]*guanjia.Complaint, error) {
 	var rows []complaintRow
 	err := s.db.WithContext(ctx).
 		Where("category = ? AND created_at >= ? AND lat BETWEEN ? AND ? AND lng BETWEEN ? AND ?", category, since, minLat, maxLat, minLng, maxLng).
@@ -359,7 +370,7 @@ func (s *DB) NearbyOpen(ctx context.Context, category string, since time.Time, m
 	return s.fromComplaintRows(rows)
 }
 
-func (s *DB) IsFollower(ctx context.Context, complaintID, userID int64) (bool, error) {
+func (s *Complaints) IsFollower(ctx context.Context, complaintID, userID int64) (bool, error) {
 	var n int64
 	err := s.db.WithContext(ctx).Model(&followerRow{}).Where("complaint_id = ? AND user_id = ?", complaintID, userID).Count(&n).Error
 	if err != nil {
@@ -368,7 +379,7 @@ func (s *DB) IsFollower(ctx context.Context, complaintID, userID int64) (bool, e
 	return n > 0, nil
 }
 
-func (s *DB) ListFollowers(ctx context.Context, complaintID int64) ([]int64, error) {
+func (s *Complaints) ListFollowers(ctx context.Context, complaintID int64) ([]int64, error) {
 	var ids []int64
 	err := s.db.WithContext(ctx).Model(&followerRow{}).Where("complaint_id = ?", complaintID).Order("user_id").Pluck("user_id", &ids).Error
 	if err != nil {
@@ -378,7 +389,7 @@ func (s *DB) ListFollowers(ctx context.Context, complaintID int64) ([]int64, err
 }
 
 // StatsRows returns the complaints created in [from, to), with only the columns statistics need.
-func (s *DB) StatsRows(ctx context.Context, from, to time.Time) ([]*guanjia.Complaint, error) {
+func (s *Complaints) StatsRows(ctx context.Context, from, to time.Time) ([]*guanjia.Complaint, error) {
 	var rows []complaintRow
 	err := s.db.WithContext(ctx).
 		// The columns the KPIs of dispatch/kpi.go read.
@@ -391,7 +402,7 @@ func (s *DB) StatsRows(ctx context.Context, from, to time.Time) ([]*guanjia.Comp
 	return s.fromComplaintRows(rows)
 }
 
-func (s *DB) FindTimer(ctx context.Context, complaintID int64, kind dispatch.TimerKind, seq int64) (*dispatch.Timer, error) {
+func (s *Complaints) FindTimer(ctx context.Context, complaintID int64, kind dispatch.TimerKind, seq int64) (*dispatch.Timer, error) {
 	var row timerRow
 	if err := s.db.WithContext(ctx).Where("complaint_id = ? AND kind = ? AND seq = ?", complaintID, kind, seq).Take(&row).Error; err != nil {
 		return nil, notFound(err, "timer", fmt.Sprintf("%s:%d:%d", kind, complaintID, seq))
@@ -400,7 +411,7 @@ func (s *DB) FindTimer(ctx context.Context, complaintID int64, kind dispatch.Tim
 	return &t, nil
 }
 
-func (s *DB) PendingTimers(ctx context.Context, horizon time.Time) ([]dispatch.Timer, error) {
+func (s *Complaints) PendingTimers(ctx context.Context, horizon time.Time) ([]dispatch.Timer, error) {
 	var rows []timerRow
 	err := s.db.WithContext(ctx).Where("fired_at IS NULL AND cancelled_at IS NULL AND due_at < ?", horizon).
 		Order("due_at").Find(&rows).Error
@@ -418,19 +429,19 @@ type crewLoadRow struct {
 func (crewLoadRow) TableName() string { return "users" }
 
 // OnDutyCrews lists a unit's on-duty crew members in a grid with their open tasks, in one query.
-func (s *DB) OnDutyCrews(ctx context.Context, unitCode, gridID string) ([]dispatch.CrewLoad, error) {
+func (s *Complaints) OnDutyCrews(ctx context.Context, unitCode, gridID string) ([]dispatch.CrewLoad, error) {
 	return s.crews(ctx, "unit_code = ? AND grid_id = ? AND on_duty = ?", unitCode, gridID, true)
 }
 
 // Crews lists crew members, of one unit or all, with their open tasks.
-func (s *DB) Crews(ctx context.Context, unitCode string) ([]dispatch.CrewLoad, error) {
+func (s *Complaints) Crews(ctx context.Context, unitCode string) ([]dispatch.CrewLoad, error) {
 	if unitCode == "" {
 		return s.crews(ctx, "1 = 1")
 	}
 	return s.crews(ctx, "unit_code = ?", unitCode)
 }
 
-func (s *DB) crews(ctx context.Context, where string, args ...any) ([]dispatch.CrewLoad, error) {
+func (s *Complaints) crews(ctx context.Context, where string, args ...any) ([]dispatch.CrewLoad, error) {
 	var rows []crewLoadRow
 	err := s.db.WithContext(ctx).
 		Select("users.*, (SELECT COUNT(*) FROM complaints WHERE complaints.assignee_id = users.id AND complaints.status IN ?) AS open_tasks",
@@ -472,7 +483,7 @@ func (r *photoRow) photo() *guanjia.Photo {
 	return p
 }
 
-func (s *DB) AddPhoto(ctx context.Context, p *guanjia.Photo) error {
+func (s *Complaints) AddPhoto(ctx context.Context, p *guanjia.Photo) error {
 	row := photoRow{ID: p.ID, Kind: p.Kind, ContentType: p.ContentType, Size: p.Size, UploadedBy: p.UploadedBy, CreatedAt: p.CreatedAt}
 	if p.ComplaintID != 0 {
 		row.ComplaintID = &p.ComplaintID
@@ -483,7 +494,7 @@ func (s *DB) AddPhoto(ctx context.Context, p *guanjia.Photo) error {
 	return nil
 }
 
-func (s *DB) ListPhotos(ctx context.Context, complaintID int64) ([]*guanjia.Photo, error) {
+func (s *Complaints) ListPhotos(ctx context.Context, complaintID int64) ([]*guanjia.Photo, error) {
 	var rows []photoRow
 	if err := s.db.WithContext(ctx).Where("complaint_id = ?", complaintID).Order("created_at").Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("store: list photos: %w", err)
@@ -491,7 +502,7 @@ func (s *DB) ListPhotos(ctx context.Context, complaintID int64) ([]*guanjia.Phot
 	return mapRows(rows, (*photoRow).photo), nil
 }
 
-func (s *DB) FindPhoto(ctx context.Context, id string) (*guanjia.Photo, error) {
+func (s *Complaints) FindPhoto(ctx context.Context, id string) (*guanjia.Photo, error) {
 	var row photoRow
 	if err := s.db.WithContext(ctx).Where("id = ?", id).Take(&row).Error; err != nil {
 		return nil, notFound(err, "photo", id)
@@ -500,14 +511,32 @@ func (s *DB) FindPhoto(ctx context.Context, id string) (*guanjia.Photo, error) {
 }
 
 // HidePhoto takes a photo out of view (content security judged it risky).
-func (s *DB) HidePhoto(ctx context.Context, id string) error {
+func (s *Complaints) HidePhoto(ctx context.Context, id string) error {
 	if err := s.db.WithContext(ctx).Model(&photoRow{}).Where("id = ?", id).Update("hidden", true).Error; err != nil {
 		return fmt.Errorf("store: hide photo %s: %w", id, err)
 	}
 	return nil
 }
 
-var _ dispatch.Store = (*DB)(nil)
+func (s *Complaints) FindUserByID(ctx context.Context, id int64) (*guanjia.User, error) {
+	return s.users.FindUserByID(ctx, id)
+}
+
+func (s *Complaints) ListUsersByRole(ctx context.Context, role guanjia.Role, unitCode string) ([]*guanjia.User, error) {
+	return s.users.ListUsersByRole(ctx, role, unitCode)
+}
+
+func (s *Complaints) FindCategory(ctx context.Context, code string) (*guanjia.Category, error) {
+	return s.catalog.FindCategory(ctx, code)
+}
+
+func (s *Complaints) FindUnit(ctx context.Context, code string) (*guanjia.Unit, error) {
+	return s.catalog.FindUnit(ctx, code)
+}
+
+func (s *Complaints) ListGrids(ctx context.Context) ([]*guanjia.Grid, error) {
+	return s.catalog.ListGrids(ctx)
+}
 
 func marshalData(d map[string]string) string {
 	if len(d) == 0 {

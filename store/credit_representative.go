@@ -2,15 +2,18 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
+
+	"gorm.io/gorm"
 
 	"guanjia"
 	"guanjia/credit"
 )
 
-// Standings to act for a credit subject (migrations/009_credit_repair.sql).
+// Standings to act for a credit subject (migration 009_credit_repair.sql).
 
 type creditRepresentativeRow struct {
 	ID           int64 `gorm:"primaryKey"`
@@ -39,13 +42,13 @@ func (r *creditRepresentativeRow) representative() *credit.Representative {
 		DecisionNote: r.DecisionNote, DecidedAt: utc(r.DecidedAt), CreatedAt: r.CreatedAt.UTC()}
 }
 
-func (s *DB) CreateRepresentative(ctx context.Context, r *credit.Representative) error {
+func (s *Credit) CreateRepresentative(ctx context.Context, r *credit.Representative) error {
 	row := &creditRepresentativeRow{SubjectID: r.SubjectID, UserID: r.UserID, Basis: string(r.Basis), Name: r.Name,
 		Department: r.Department, EntryID: r.EntryID, DocumentKey: r.DocumentKey, DocumentType: r.DocumentType,
 		DocumentSize: r.DocumentSize, Status: string(r.Status), DecidedBy: r.DecidedBy, DecisionNote: r.DecisionNote,
 		DecidedAt: r.DecidedAt, CreatedAt: r.CreatedAt}
 	if err := s.db.WithContext(ctx).Create(row).Error; err != nil {
-		if isUniqueViolation(err) {
+		if errors.Is(err, gorm.ErrDuplicatedKey) {
 			return guanjia.Errorf(guanjia.ECONFLICT, "you already stand for this subject")
 		}
 		return fmt.Errorf("store: create credit representative: %w", err)
@@ -54,7 +57,7 @@ func (s *DB) CreateRepresentative(ctx context.Context, r *credit.Representative)
 	return nil
 }
 
-func (s *DB) FindRepresentative(ctx context.Context, id int64) (*credit.Representative, error) {
+func (s *Credit) FindRepresentative(ctx context.Context, id int64) (*credit.Representative, error) {
 	var row creditRepresentativeRow
 	if err := s.db.WithContext(ctx).Where("id = ?", id).Take(&row).Error; err != nil {
 		return nil, notFound(err, "representative", id)
@@ -68,7 +71,7 @@ func (s *DB) FindRepresentative(ctx context.Context, id int64) (*credit.Represen
 	return r, nil
 }
 
-func (s *DB) ListRepresentatives(ctx context.Context, f credit.RepresentativeFilter) ([]*credit.Representative, error) {
+func (s *Credit) ListRepresentatives(ctx context.Context, f credit.RepresentativeFilter) ([]*credit.Representative, error) {
 	q := s.db.WithContext(ctx)
 	if f.SubjectID != 0 {
 		q = q.Where("subject_id = ?", f.SubjectID)
@@ -118,7 +121,7 @@ func (s *DB) ListRepresentatives(ctx context.Context, f credit.RepresentativeFil
 }
 
 // DecideRepresentative saves a decision, guarded by the standing still being pending.
-func (s *DB) DecideRepresentative(ctx context.Context, r *credit.Representative) error {
+func (s *Credit) DecideRepresentative(ctx context.Context, r *credit.Representative) error {
 	res := s.db.WithContext(ctx).Model(&creditRepresentativeRow{}).Where("id = ? AND status = ?", r.ID, credit.RepresentativePending).
 		Updates(map[string]any{"status": r.Status, "decided_by": r.DecidedBy, "decision_note": r.DecisionNote, "decided_at": r.DecidedAt})
 	if res.Error != nil {
@@ -130,7 +133,7 @@ func (s *DB) DecideRepresentative(ctx context.Context, r *credit.Representative)
 }
 
 // MatchSubjectIDNumber compares keyed hashes: the registered number is never decrypted.
-func (s *DB) MatchSubjectIDNumber(ctx context.Context, subjectID int64, idNumber string) (registered, match bool, err error) {
+func (s *Credit) MatchSubjectIDNumber(ctx context.Context, subjectID int64, idNumber string) (registered, match bool, err error) {
 	var hashes []string
 	if err := s.db.WithContext(ctx).Model(&creditSubjectRow{}).Where("id = ?", subjectID).Pluck("id_hash", &hashes).Error; err != nil {
 		return false, false, fmt.Errorf("store: ID number of credit subject %d: %w", subjectID, err)
@@ -145,7 +148,7 @@ func (s *DB) MatchSubjectIDNumber(ctx context.Context, subjectID int64, idNumber
 }
 
 // MatchRealName looks at 公益海口's real-name certification (volunteers).
-func (s *DB) MatchRealName(ctx context.Context, userID int64, idNumber string) (certified, match bool, err error) {
+func (s *Credit) MatchRealName(ctx context.Context, userID int64, idNumber string) (certified, match bool, err error) {
 	var hashes []string
 	if err := s.db.WithContext(ctx).Model(&volunteerRow{}).Where("user_id = ?", userID).Pluck("id_number_hash", &hashes).Error; err != nil {
 		return false, false, fmt.Errorf("store: real-name certification of user %d: %w", userID, err)

@@ -23,11 +23,11 @@ func newCreditFixture(t *testing.T) *creditFixture {
 	t.Helper()
 	ctx := context.Background()
 	db := testenv.MustOpenDB(t)
-	if err := db.UpsertUnit(ctx, &guanjia.Unit{Code: "hk-scjg", Name: "海口市市场监督管理局", Department: "市场监管"}); err != nil {
+	if err := db.Catalog.UpsertUnit(ctx, &guanjia.Unit{Code: "hk-scjg", Name: "海口市市场监督管理局", Department: "市场监管"}); err != nil {
 		t.Fatal(err)
 	}
 	u := &guanjia.User{Username: "clerk", Role: guanjia.RoleDepartment, UnitCode: "hk-scjg"}
-	if err := db.CreateUser(ctx, u); err != nil {
+	if err := db.Users.CreateUser(ctx, u); err != nil {
 		t.Fatal(err)
 	}
 	return &creditFixture{db: db, user: u.ID}
@@ -50,10 +50,10 @@ func (f *creditFixture) importRows(t *testing.T, rows ...credit.ImportRow) *cred
 	ctx := context.Background()
 	b := &credit.Batch{Type: guanjia.CreditPenalty, Department: "hk-scjg", UploadedBy: f.user, UploaderRole: guanjia.RoleDepartment,
 		FileHash: "x", Status: credit.BatchRunning, Rows: len(rows), CreatedAt: time.Now().UTC()}
-	if err := f.db.CreateBatch(ctx, b, nil); err != nil {
+	if err := f.db.Credit.CreateBatch(ctx, b, nil); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.db.ImportBatch(ctx, b, rows, nil); err != nil {
+	if err := f.db.Credit.ImportBatch(ctx, b, rows, nil); err != nil {
 		t.Fatal(err)
 	}
 	return b
@@ -74,7 +74,7 @@ func TestCreditSearchSubstringAndRanking(t *testing.T) {
 	)
 	names := func(q string) []string {
 		t.Helper()
-		subs, _, err := f.db.SearchSubjects(ctx, credit.SubjectSearch{Name: q, Limit: 10})
+		subs, _, err := f.db.Credit.SearchSubjects(ctx, credit.SubjectSearch{Name: q, Limit: 10})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -99,8 +99,8 @@ func TestCreditSearchSubstringAndRanking(t *testing.T) {
 		t.Errorf("%%: %v", got)
 	}
 	// Paging.
-	subs, more, _ := f.db.SearchSubjects(ctx, credit.SubjectSearch{Name: "有限公司", Limit: 2})
-	rest, more2, _ := f.db.SearchSubjects(ctx, credit.SubjectSearch{Name: "有限公司", Limit: 2, Offset: 4})
+	subs, more, _ := f.db.Credit.SearchSubjects(ctx, credit.SubjectSearch{Name: "有限公司", Limit: 2})
+	rest, more2, _ := f.db.Credit.SearchSubjects(ctx, credit.SubjectSearch{Name: "有限公司", Limit: 2, Offset: 4})
 	if len(subs) != 2 || !more || len(rest) != 1 || more2 {
 		t.Errorf("paging: %d %v, %d %v", len(subs), more, len(rest), more2)
 	}
@@ -125,7 +125,7 @@ func TestCreditSubjectUpsert(t *testing.T) {
 	r := f.row("海南椰风建设集团有限公司", code(1), "2号", "2029-01-01")
 	r.Subject.LegalRep = ""
 	f.importRows(t, r)
-	s, err := f.db.FindSubjectByCode(ctx, code(1))
+	s, err := f.db.Credit.FindSubjectByCode(ctx, code(1))
 	if err != nil || s.Name != "海南椰风建设集团有限公司" || s.LegalRep != "张三" {
 		t.Fatalf("after rename: %+v %v", s, err)
 	}
@@ -140,11 +140,11 @@ func TestCreditSubjectUpsert(t *testing.T) {
 	p.Subject = guanjia.CreditSubject{Kind: guanjia.SubjectPerson, Name: "王某", IDNumber: id, IDMasked: guanjia.MaskIDNumber(id)}
 	f.importRows(t, p)
 	f.importRows(t, p)
-	got, err := f.db.FindSubjectByIDNumber(ctx, id)
+	got, err := f.db.Credit.FindSubjectByIDNumber(ctx, id)
 	if err != nil || got.IDMasked != guanjia.MaskIDNumber(id) || got.IDNumber != "" {
 		t.Fatalf("person: %+v %v", got, err)
 	}
-	if _, err := f.db.FindSubjectByIDNumber(ctx, credit.CompleteIDNumber("46010019900101124")); guanjia.ErrorCode(err) != guanjia.ENOTFOUND {
+	if _, err := f.db.Credit.FindSubjectByIDNumber(ctx, credit.CompleteIDNumber("46010019900101124")); guanjia.ErrorCode(err) != guanjia.ENOTFOUND {
 		t.Fatalf("another ID number: %v", err)
 	} else if msg := guanjia.ErrorMessage(err); msg == "" || containsDigits(msg, "19900101124") {
 		t.Fatalf("the error repeats the ID number: %q", msg)
@@ -180,7 +180,7 @@ func TestCreditExpireDueOnce(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for {
-				got, err := f.db.ExpireDue(ctx, day("2026-07-01"), time.Now().UTC(), 7)
+				got, err := f.db.Credit.ExpireDue(ctx, day("2026-07-01"), time.Now().UTC(), 7)
 				if err != nil {
 					t.Error(err)
 					return
@@ -208,17 +208,17 @@ func TestCreditImportAtomic(t *testing.T) {
 	ctx := context.Background()
 	f.importRows(t, f.row("公司甲", code(1), "1号", "2029-01-01"))
 	// The same record published by another department: the whole batch is refused.
-	if err := f.db.UpsertUnit(ctx, &guanjia.Unit{Code: "hk-other", Name: "另一个局", Department: "x"}); err != nil {
+	if err := f.db.Catalog.UpsertUnit(ctx, &guanjia.Unit{Code: "hk-other", Name: "另一个局", Department: "x"}); err != nil {
 		t.Fatal(err)
 	}
 	fresh := f.row("公司乙", code(2), "2号", "2029-01-01")
 	clash := f.row("公司甲", code(1), "1号", "2029-01-01")
 	fresh.Entry.Department, clash.Entry.Department = "hk-other", "hk-other"
 	b := &credit.Batch{Type: guanjia.CreditPenalty, Department: "hk-other", UploadedBy: f.user, FileHash: "y", Status: credit.BatchRunning, CreatedAt: time.Now().UTC()}
-	if err := f.db.CreateBatch(ctx, b, []byte("file")); err != nil {
+	if err := f.db.Credit.CreateBatch(ctx, b, []byte("file")); err != nil {
 		t.Fatal(err)
 	}
-	err := f.db.ImportBatch(ctx, b, []credit.ImportRow{fresh, clash}, nil)
+	err := f.db.Credit.ImportBatch(ctx, b, []credit.ImportRow{fresh, clash}, nil)
 	if guanjia.ErrorCode(err) != guanjia.ECONFLICT {
 		t.Fatalf("got %v", err)
 	}
@@ -228,10 +228,10 @@ func TestCreditImportAtomic(t *testing.T) {
 	if subjects != 1 || entries != 1 {
 		t.Fatalf("a failed import left %d subjects, %d entries", subjects, entries)
 	}
-	if got, _ := f.db.FindBatch(ctx, b.ID); got.Status != credit.BatchRunning {
+	if got, _ := f.db.Credit.FindBatch(ctx, b.ID); got.Status != credit.BatchRunning {
 		t.Fatalf("the failed batch is %s", got.Status)
 	}
-	if data, err := f.db.LoadImportFile(ctx, b.ID); err != nil || string(data) != "file" {
+	if data, err := f.db.Credit.LoadImportFile(ctx, b.ID); err != nil || string(data) != "file" {
 		t.Fatalf("the file of a failed import is gone: %v", err)
 	}
 }

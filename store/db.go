@@ -7,48 +7,76 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 	"log/slog"
-	"sort"
+	"net/url"
 	"strings"
 	"time"
 
-	"github.com/glebarez/sqlite"
+	"github.com/ncruces/go-sqlite3/gormlite"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
 
 	"guanjia"
-	"guanjia/migrations"
 )
 
-// DB is the database behind every store. Its methods are safe for concurrent use.
+// DB holds the connection. Each subsystem has its own store in a field, all
+// sharing the one pool; their methods are safe for concurrent use.
 type DB struct {
+	*conn
+
+	Users         *Users         // accounts, sessions and their audit trail
+	Catalog       *Catalog       // categories, units and grids
+	Complaints    *Complaints    // the complaint workflow: dispatch.Store
+	Notifications *Notifications // the delivery log and the staff's inbox
+	Notices       *Notices       // 温馨告知
+	Volunteers    *Volunteers    // 公益海口: volunteer.Store
+	Credit        *Credit        // 诚信海口: credit.Store
+	Idempotency   *Idempotency   // answers to retried POSTs
+	WeChat        *WeChat        // the WeChat adapter's tables: wechat.Store
+}
+
+// conn is what the stores share. Dialect and Now are set before the stores
+// are used (tests move Now); a change is seen by every store.
+type conn struct {
 	db      *gorm.DB
 	sealer  *sealer
 	Dialect string // "postgres" or "sqlite"
 	Now     func() time.Time
 }
 
-// Open connects to url: postgres://… for PostgreSQL, anything else is a
+func newDB(gdb *gorm.DB, sl *sealer, dialect string) *DB {
+	c := &conn{db: gdb, sealer: sl, Dialect: dialect, Now: func() time.Time { return time.Now().UTC() }}
+	users, catalog := &Users{c}, &Catalog{c}
+	return &DB{
+		conn:          c,
+		Users:         users,
+		Catalog:       catalog,
+		Complaints:    &Complaints{conn: c, users: users, catalog: catalog},
+		Notifications: &Notifications{c},
+		Notices:       &Notices{c},
+		Volunteers:    &Volunteers{conn: c, Teams: &Teams{c}, Activities: &Activities{c}, users: users},
+		Credit:        &Credit{conn: c, users: users, catalog: catalog},
+		Idempotency:   &Idempotency{c},
+		WeChat:        &WeChat{c},
+	}
+}
+
+// Open connects to dbURL: postgres://… for PostgreSQL, anything else is a
 // SQLite file path. secret keys the encryption of personal data at rest.
-func Open(url, secret string) (*DB, error) {
-	cfg := &gorm.Config{Logger: logger.Discard, NowFunc: func() time.Time { return time.Now().UTC() }}
+func Open(dbURL, secret string) (*DB, error) {
+	cfg := &gorm.Config{Logger: logger.Discard, NowFunc: func() time.Time { return time.Now().UTC() }, TranslateError: true}
 	var (
 		gdb     *gorm.DB
 		err     error
 		dialect string
 	)
-	if strings.HasPrefix(url, "postgres://") || strings.HasPrefix(url, "postgresql://") {
+	if strings.HasPrefix(dbURL, "postgres://") || strings.HasPrefix(dbURL, "postgresql://") {
 		dialect = "postgres"
-		gdb, err = gorm.Open(postgres.Open(url), cfg)
+		gdb, err = gorm.Open(postgres.Open(dbURL), cfg)
 	} else {
 		dialect = "sqlite"
-		path := strings.TrimPrefix(url, "sqlite://")
-		// WAL lets readers run beside the writer; IMMEDIATE transactions take the
-		// write lock up front so two writers queue instead of deadlocking.
-		dsn := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate"
-		gdb, err = gorm.Open(sqlite.Open(dsn), cfg)
+		gdb, err = gorm.Open(gormlite.Open(sqliteDSN(strings.TrimPrefix(dbURL, "sqlite://"))), cfg)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", dialect, err)
@@ -64,7 +92,20 @@ func Open(url, secret string) (*DB, error) {
 		sqlDB.SetMaxOpenConns(8)
 	}
 	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
-	return &DB{db: gdb, sealer: newSealer(secret), Dialect: dialect, Now: func() time.Time { return time.Now().UTC() }}, nil
+	return newDB(gdb, newSealer(secret), dialect), nil
+}
+
+// sqliteTimeFormat is how times are stored in SQLite: text that sorts in time
+// order when every time is UTC, as the store writes them, and the form
+// databases made by earlier releases hold.
+const sqliteTimeFormat = "2006-01-02 15:04:05.999999999-07:00"
+
+// sqliteDSN opens path with WAL, so readers run beside the writer, and
+// IMMEDIATE transactions, which take the write lock up front so that two
+// writers queue instead of deadlocking.
+func sqliteDSN(path string) string {
+	return "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)" +
+		"&_pragma=synchronous(NORMAL)&_txlock=immediate&_timefmt=" + url.QueryEscape(sqliteTimeFormat)
 }
 
 // Close closes the connection pool.
@@ -87,116 +128,6 @@ func (s *DB) Ping(ctx context.Context) error {
 
 // Gorm exposes the connection for packages that keep their own tables in the same database.
 func (s *DB) Gorm() *gorm.DB { return s.db }
-
-// Tx runs fn in one transaction; fn's DB shares it.
-func (s *DB) Tx(ctx context.Context, fn func(tx *DB) error) error {
-	return s.db.WithContext(ctx).Transaction(func(g *gorm.DB) error {
-		return fn(&DB{db: g, sealer: s.sealer, Dialect: s.Dialect, Now: s.Now})
-	})
-}
-
-// sqliteTypes rewrites the PostgreSQL spellings used in migrations/ for SQLite.
-var sqliteTypes = strings.NewReplacer(
-	"BIGSERIAL PRIMARY KEY", "INTEGER PRIMARY KEY AUTOINCREMENT",
-	"TIMESTAMPTZ", "DATETIME",
-	"DOUBLE PRECISION", "REAL",
-	"JSONB", "TEXT",
-	"BYTEA", "BLOB",
-)
-
-// Migrate applies the numbered files of migrations/ that are not applied yet,
-// each in its own transaction, and records them in schema_migrations.
-func (s *DB) Migrate(ctx context.Context) error {
-	if err := s.db.WithContext(ctx).Exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
-		version TEXT PRIMARY KEY, applied_at ` + s.timestampType() + ` NOT NULL)`).Error; err != nil {
-		return fmt.Errorf("store: migrate: %w", err)
-	}
-	names, err := fs.Glob(migrations.FS, "*.sql")
-	if err != nil {
-		return err
-	}
-	sort.Strings(names)
-	for _, name := range names {
-		if err := s.applyMigration(ctx, name); err != nil {
-			return fmt.Errorf("store: migrate %s: %w", name, err)
-		}
-	}
-	return nil
-}
-
-func (s *DB) timestampType() string {
-	if s.Dialect == "sqlite" {
-		return "DATETIME"
-	}
-	return "TIMESTAMPTZ"
-}
-
-func (s *DB) applyMigration(ctx context.Context, name string) error {
-	body, err := fs.ReadFile(migrations.FS, name)
-	if err != nil {
-		return err
-	}
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if s.Dialect == "postgres" {
-			// Several API processes may start at once: one migrates, the others wait.
-			if err := tx.Exec("SELECT pg_advisory_xact_lock(4747)").Error; err != nil {
-				return err
-			}
-		}
-		var n int64
-		if err := tx.Raw("SELECT COUNT(*) FROM schema_migrations WHERE version = ?", name).Scan(&n).Error; err != nil {
-			return err
-		}
-		if n > 0 {
-			return nil
-		}
-		sql := string(body)
-		if s.Dialect == "sqlite" {
-			sql = sqliteTypes.Replace(sql)
-		}
-		for _, stmt := range splitStatements(sql, s.Dialect) {
-			if err := tx.Exec(stmt).Error; err != nil {
-				return fmt.Errorf("%w\n%s", err, stmt)
-			}
-		}
-		return tx.Exec("INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)", name, time.Now().UTC()).Error
-	})
-}
-
-// postgresOnly is a comment line that marks the next statement as one for
-// PostgreSQL only (an extension, a trigram index): other dialects skip it.
-const postgresOnly = "-- postgres-only"
-
-// splitStatements splits a migration at semicolons that end a line; -- comments
-// are dropped, and so are statements marked postgresOnly unless dialect is postgres.
-func splitStatements(sql, dialect string) []string {
-	var out []string
-	var cur strings.Builder
-	skip := false
-	for _, line := range strings.Split(sql, "\n") {
-		trimmed := strings.TrimSpace(line)
-		if trimmed == postgresOnly && cur.Len() == 0 {
-			skip = dialect != "postgres"
-			continue
-		}
-		if strings.HasPrefix(trimmed, "--") || trimmed == "" {
-			continue
-		}
-		cur.WriteString(line)
-		cur.WriteString("\n")
-		if strings.HasSuffix(trimmed, ";") {
-			if !skip {
-				out = append(out, strings.TrimSuffix(strings.TrimSpace(cur.String()), ";"))
-			}
-			cur.Reset()
-			skip = false
-		}
-	}
-	if s := strings.TrimSpace(cur.String()); s != "" && !skip {
-		out = append(out, s)
-	}
-	return out
-}
 
 // mapRows converts database rows to domain values.
 func mapRows[R, T any](rows []R, convert func(*R) T) []T {
@@ -225,14 +156,4 @@ func notFound(err error, what string, key any) error {
 		return guanjia.Errorf(guanjia.ENOTFOUND, "%s %v not found", what, key)
 	}
 	return fmt.Errorf("store: find %s %v: %w", what, key, err)
-}
-
-// isUniqueViolation reports a duplicate key on either backend.
-func isUniqueViolation(err error) bool {
-	if err == nil {
-		return false
-	}
-	msg := err.Error()
-	return strings.Contains(msg, "UNIQUE constraint failed") || strings.Contains(msg, "SQLSTATE 23505") ||
-		strings.Contains(msg, "duplicate key value")
 }

@@ -10,6 +10,11 @@ import (
 	"guanjia"
 )
 
+// Idempotency remembers the answers to retried POSTs: guanjia.IdempotencyStore.
+type Idempotency struct{ *conn }
+
+var _ guanjia.IdempotencyStore = (*Idempotency)(nil)
+
 type idempotencyRow struct {
 	UserID    int64  `gorm:"primaryKey"`
 	Key       string `gorm:"primaryKey"`
@@ -23,7 +28,7 @@ func (idempotencyRow) TableName() string { return "idempotency_keys" }
 
 // BeginIdempotent claims (user, key). If it was claimed before, the earlier
 // record is returned and nothing is written.
-func (s *DB) BeginIdempotent(ctx context.Context, r *guanjia.IdempotentResponse) (*guanjia.IdempotentResponse, error) {
+func (s *Idempotency) BeginIdempotent(ctx context.Context, r *guanjia.IdempotentResponse) (*guanjia.IdempotentResponse, error) {
 	row := idempotencyRow{UserID: r.UserID, Key: r.Key, BodyHash: r.BodyHash, CreatedAt: s.Now()}
 	res := s.db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&row)
 	if res.Error != nil {
@@ -54,7 +59,7 @@ func (s *DB) BeginIdempotent(ctx context.Context, r *guanjia.IdempotentResponse)
 }
 
 // FinishIdempotent stores the answer to replay for retries.
-func (s *DB) FinishIdempotent(ctx context.Context, r *guanjia.IdempotentResponse) error {
+func (s *Idempotency) FinishIdempotent(ctx context.Context, r *guanjia.IdempotentResponse) error {
 	err := s.db.WithContext(ctx).Model(&idempotencyRow{}).Where("user_id = ? AND key = ?", r.UserID, r.Key).
 		Updates(map[string]any{"status": r.Status, "body": string(r.Body)}).Error
 	if err != nil {
@@ -64,7 +69,7 @@ func (s *DB) FinishIdempotent(ctx context.Context, r *guanjia.IdempotentResponse
 }
 
 // AbortIdempotent forgets a key whose request failed, so the client may retry it.
-func (s *DB) AbortIdempotent(ctx context.Context, userID int64, key string) error {
+func (s *Idempotency) AbortIdempotent(ctx context.Context, userID int64, key string) error {
 	if err := s.db.WithContext(ctx).Where("user_id = ? AND key = ?", userID, key).Delete(&idempotencyRow{}).Error; err != nil {
 		return fmt.Errorf("store: abort idempotent %s: %w", key, err)
 	}

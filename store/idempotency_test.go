@@ -15,28 +15,28 @@ func TestIdempotencyKeyStuckByADeadRequestExpires(t *testing.T) {
 	db := testenv.MustOpenDB(t)
 	ctx := context.Background()
 	u := &guanjia.User{Username: "agent-idem", Role: guanjia.RoleAgent}
-	if err := db.CreateUser(ctx, u); err != nil {
+	if err := db.Users.CreateUser(ctx, u); err != nil {
 		t.Fatal(err)
 	}
 	now := time.Now().UTC().Truncate(time.Second)
 	db.Now = func() time.Time { return now }
 	first := &guanjia.IdempotentResponse{Key: "k1", UserID: u.ID, BodyHash: "h"}
-	if old, err := db.BeginIdempotent(ctx, first); err != nil || old != nil {
+	if old, err := db.Idempotency.BeginIdempotent(ctx, first); err != nil || old != nil {
 		t.Fatalf("first begin: %+v %v", old, err)
 	}
 	now = now.Add(time.Minute)
-	if old, err := db.BeginIdempotent(ctx, first); err != nil || old == nil || old.Status != 0 {
+	if old, err := db.Idempotency.BeginIdempotent(ctx, first); err != nil || old == nil || old.Status != 0 {
 		t.Fatalf("a retry while the first may still run sees it running: %+v %v", old, err)
 	}
 	now = now.Add(guanjia.IdempotencyStuckAfter)
-	if old, err := db.BeginIdempotent(ctx, first); err != nil || old != nil {
+	if old, err := db.Idempotency.BeginIdempotent(ctx, first); err != nil || old != nil {
 		t.Fatalf("a retry after the first died should take the key over: %+v %v", old, err)
 	}
-	if err := db.FinishIdempotent(ctx, &guanjia.IdempotentResponse{Key: "k1", UserID: u.ID, Status: 201, Body: []byte(`{}`)}); err != nil {
+	if err := db.Idempotency.FinishIdempotent(ctx, &guanjia.IdempotentResponse{Key: "k1", UserID: u.ID, Status: 201, Body: []byte(`{}`)}); err != nil {
 		t.Fatal(err)
 	}
 	now = now.Add(time.Hour)
-	if old, err := db.BeginIdempotent(ctx, first); err != nil || old == nil || old.Status != 201 {
+	if old, err := db.Idempotency.BeginIdempotent(ctx, first); err != nil || old == nil || old.Status != 201 {
 		t.Fatalf("a finished answer is replayed, however old: %+v %v", old, err)
 	}
 }

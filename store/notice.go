@@ -8,6 +8,9 @@ import (
 	"guanjia"
 )
 
+// Notices keeps 温馨告知: guanjia.NoticeStore.
+type Notices struct{ *conn }
+
 type noticeRow struct {
 	ID          int64 `gorm:"primaryKey"`
 	Kind        string
@@ -31,7 +34,7 @@ func (r *noticeRow) notice() *guanjia.Notice {
 }
 
 // CreateNotice inserts n and sets its ID. Times are stored in UTC.
-func (s *DB) CreateNotice(ctx context.Context, n *guanjia.Notice) error {
+func (s *Notices) CreateNotice(ctx context.Context, n *guanjia.Notice) error {
 	if n.CreatedAt.IsZero() {
 		n.CreatedAt = s.Now()
 	}
@@ -44,7 +47,7 @@ func (s *DB) CreateNotice(ctx context.Context, n *guanjia.Notice) error {
 	return nil
 }
 
-func (s *DB) FindNotice(ctx context.Context, id int64) (*guanjia.Notice, error) {
+func (s *Notices) FindNotice(ctx context.Context, id int64) (*guanjia.Notice, error) {
 	var row noticeRow
 	if err := s.db.WithContext(ctx).Where("id = ?", id).Take(&row).Error; err != nil {
 		return nil, notFound(err, "notice", id)
@@ -54,7 +57,7 @@ func (s *DB) FindNotice(ctx context.Context, id int64) (*guanjia.Notice, error) 
 
 // ListNotices returns notices, the most recently starting first; with
 // CurrentAt only those shown at that moment.
-func (s *DB) ListNotices(ctx context.Context, f guanjia.NoticeFilter) ([]*guanjia.Notice, error) {
+func (s *Notices) ListNotices(ctx context.Context, f guanjia.NoticeFilter) ([]*guanjia.Notice, error) {
 	q := s.db.WithContext(ctx).Model(&noticeRow{})
 	if f.CurrentAt != nil {
 		at := f.CurrentAt.UTC()
@@ -72,7 +75,7 @@ func (s *DB) ListNotices(ctx context.Context, f guanjia.NoticeFilter) ([]*guanji
 
 // WithdrawNotice takes notice id down at at. A notice already withdrawn is
 // ECONFLICT, so the first withdrawal's author and time stay on record.
-func (s *DB) WithdrawNotice(ctx context.Context, id, by int64, at time.Time) error {
+func (s *Notices) WithdrawNotice(ctx context.Context, id, by int64, at time.Time) error {
 	res := s.db.WithContext(ctx).Model(&noticeRow{}).Where("id = ? AND withdrawn_at IS NULL", id).
 		Updates(map[string]any{"withdrawn_at": at.UTC(), "withdrawn_by": by})
 	if res.Error != nil {
@@ -87,4 +90,4 @@ func (s *DB) WithdrawNotice(ctx context.Context, id, by int64, at time.Time) err
 	return nil
 }
 
-var _ guanjia.NoticeStore = (*DB)(nil)
+var _ guanjia.NoticeStore = (*Notices)(nil)

@@ -14,7 +14,7 @@ func TestNoticesCurrentWindow(t *testing.T) {
 	db := testenv.MustOpenDB(t)
 	ctx := context.Background()
 	staff := &guanjia.User{Username: "notice-dispatcher", Role: guanjia.RoleDispatcher}
-	if err := db.CreateUser(ctx, staff); err != nil {
+	if err := db.Users.CreateUser(ctx, staff); err != nil {
 		t.Fatal(err)
 	}
 	// 2026-08-10 09:00 in Haikou; the window edges are given in +08:00 and must
@@ -27,7 +27,7 @@ func TestNoticesCurrentWindow(t *testing.T) {
 		if err := n.Validate(); err != nil {
 			t.Fatal(err)
 		}
-		if err := db.CreateNotice(ctx, n); err != nil {
+		if err := db.Notices.CreateNotice(ctx, n); err != nil {
 			t.Fatal(err)
 		}
 		return n
@@ -37,11 +37,11 @@ func TestNoticesCurrentWindow(t *testing.T) {
 	startsNow := add("恰好开始", now, now.Add(time.Hour))
 	add("尚未开始", now.Add(time.Second), now.Add(time.Hour))
 	withdrawn := add("已撤回", now.Add(-time.Hour), now.Add(time.Hour))
-	if err := db.WithdrawNotice(ctx, withdrawn.ID, staff.ID, now.Add(-time.Minute)); err != nil {
+	if err := db.Notices.WithdrawNotice(ctx, withdrawn.ID, staff.ID, now.Add(-time.Minute)); err != nil {
 		t.Fatal(err)
 	}
 
-	got, err := db.ListNotices(ctx, guanjia.NoticeFilter{CurrentAt: &now})
+	got, err := db.Notices.ListNotices(ctx, guanjia.NoticeFilter{CurrentAt: &now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,7 +56,7 @@ func TestNoticesCurrentWindow(t *testing.T) {
 		t.Errorf("valid_from read back as %v, want %v in UTC", got[1].ValidFrom, current.ValidFrom)
 	}
 
-	all, err := db.ListNotices(ctx, guanjia.NoticeFilter{})
+	all, err := db.Notices.ListNotices(ctx, guanjia.NoticeFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,17 +64,17 @@ func TestNoticesCurrentWindow(t *testing.T) {
 		t.Errorf("all notices: %d, want 5", len(all))
 	}
 
-	if err := db.WithdrawNotice(ctx, withdrawn.ID, staff.ID, now); guanjia.ErrorCode(err) != guanjia.ECONFLICT {
+	if err := db.Notices.WithdrawNotice(ctx, withdrawn.ID, staff.ID, now); guanjia.ErrorCode(err) != guanjia.ECONFLICT {
 		t.Errorf("withdrawing twice: %v, want %s", err, guanjia.ECONFLICT)
 	}
-	again, err := db.FindNotice(ctx, withdrawn.ID)
+	again, err := db.Notices.FindNotice(ctx, withdrawn.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if again.WithdrawnAt == nil || !again.WithdrawnAt.Equal(now.Add(-time.Minute)) {
 		t.Errorf("a second withdrawal moved the first one's time: %v", again.WithdrawnAt)
 	}
-	if err := db.WithdrawNotice(ctx, 99999, staff.ID, now); guanjia.ErrorCode(err) != guanjia.ENOTFOUND {
+	if err := db.Notices.WithdrawNotice(ctx, 99999, staff.ID, now); guanjia.ErrorCode(err) != guanjia.ENOTFOUND {
 		t.Errorf("withdrawing a missing notice: %v, want %s", err, guanjia.ENOTFOUND)
 	}
 }

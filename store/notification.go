@@ -10,6 +10,12 @@ import (
 	"guanjia"
 )
 
+// Notifications keeps the delivery log (the outbox the worker delivers from)
+// and the staff's inbox: guanjia.NotificationStore and InboxStore.
+type Notifications struct{ *conn }
+
+var _ guanjia.NotificationStore = (*Notifications)(nil)
+
 type notificationRow struct {
 	ID          int64 `gorm:"primaryKey"`
 	RecipientID int64
@@ -73,7 +79,7 @@ func queueNotifications(tx *gorm.DB, messages []guanjia.Message, complaintID int
 }
 
 // CreateNotification adds a row to the delivery log (an inbox message as sent).
-func (s *DB) CreateNotification(ctx context.Context, n *guanjia.Notification) error {
+func (s *Notifications) CreateNotification(ctx context.Context, n *guanjia.Notification) error {
 	if n.CreatedAt.IsZero() {
 		n.CreatedAt = s.Now()
 	}
@@ -88,7 +94,7 @@ func (s *DB) CreateNotification(ctx context.Context, n *guanjia.Notification) er
 	return nil
 }
 
-func (s *DB) FindNotification(ctx context.Context, id int64) (*guanjia.Notification, error) {
+func (s *Notifications) FindNotification(ctx context.Context, id int64) (*guanjia.Notification, error) {
 	var row notificationRow
 	if err := s.db.WithContext(ctx).Where("id = ?", id).Take(&row).Error; err != nil {
 		return nil, notFound(err, "notification", id)
@@ -97,7 +103,7 @@ func (s *DB) FindNotification(ctx context.Context, id int64) (*guanjia.Notificat
 }
 
 // UpdateNotification records a delivery attempt's outcome.
-func (s *DB) UpdateNotification(ctx context.Context, n *guanjia.Notification) error {
+func (s *Notifications) UpdateNotification(ctx context.Context, n *guanjia.Notification) error {
 	err := s.db.WithContext(ctx).Model(&notificationRow{}).Where("id = ?", n.ID).
 		Updates(map[string]any{"status": n.Status, "attempts": n.Attempts, "error": n.Error, "sent_at": n.SentAt}).Error
 	if err != nil {
@@ -106,7 +112,7 @@ func (s *DB) UpdateNotification(ctx context.Context, n *guanjia.Notification) er
 	return nil
 }
 
-func (s *DB) ListNotifications(ctx context.Context, f guanjia.NotificationFilter) ([]*guanjia.Notification, error) {
+func (s *Notifications) ListNotifications(ctx context.Context, f guanjia.NotificationFilter) ([]*guanjia.Notification, error) {
 	q := s.db.WithContext(ctx)
 	if f.ComplaintID != nil {
 		q = q.Where("complaint_id = ?", *f.ComplaintID)
@@ -133,7 +139,7 @@ func (s *DB) ListNotifications(ctx context.Context, f guanjia.NotificationFilter
 // StaleNotifications lists rows in one of statuses (pending, retrying) since
 // before, for the re-queue to hand to the queue again (a no-op for those the
 // queue still holds).
-func (s *DB) StaleNotifications(ctx context.Context, before time.Time, statuses []string, limit int) ([]int64, error) {
+func (s *Notifications) StaleNotifications(ctx context.Context, before time.Time, statuses []string, limit int) ([]int64, error) {
 	var ids []int64
 	err := s.db.WithContext(ctx).Model(&notificationRow{}).
 		Where("status IN ? AND created_at < ?", statuses, before).
@@ -150,7 +156,7 @@ const unitNotifications = "(complaint_id IN (SELECT id FROM complaints WHERE uni
 
 // DeliveryCounts counts the messages created since, by channel and status:
 // the whole city's, or one unit's (see NotificationFilter.UnitCode).
-func (s *DB) DeliveryCounts(ctx context.Context, since time.Time, unitCode string) ([]guanjia.DeliveryCount, error) {
+func (s *Notifications) DeliveryCounts(ctx context.Context, since time.Time, unitCode string) ([]guanjia.DeliveryCount, error) {
 	var out []guanjia.DeliveryCount
 	q := s.db.WithContext(ctx).Model(&notificationRow{}).Select("channel, status, COUNT(*) AS count").Where("created_at >= ?", since)
 	if unitCode != "" {
@@ -164,7 +170,7 @@ func (s *DB) DeliveryCounts(ctx context.Context, since time.Time, unitCode strin
 }
 
 // ListInbox returns a user's inbox messages, newest first.
-func (s *DB) ListInbox(ctx context.Context, userID, before int64, limit int) ([]*guanjia.Notification, error) {
+func (s *Notifications) ListInbox(ctx context.Context, userID, before int64, limit int) ([]*guanjia.Notification, error) {
 	q := s.db.WithContext(ctx).Where("recipient_id = ? AND channel = ?", userID, guanjia.ChannelInbox)
 	if before > 0 {
 		q = q.Where("id < ?", before)
@@ -177,7 +183,7 @@ func (s *DB) ListInbox(ctx context.Context, userID, before int64, limit int) ([]
 }
 
 // CountUnread counts a user's unread inbox messages.
-func (s *DB) CountUnread(ctx context.Context, userID int64) (int, error) {
+func (s *Notifications) CountUnread(ctx context.Context, userID int64) (int, error) {
 	var n int64
 	err := s.db.WithContext(ctx).Model(&notificationRow{}).
 		Where("recipient_id = ? AND channel = ? AND read_at IS NULL", userID, guanjia.ChannelInbox).Count(&n).Error
@@ -188,7 +194,7 @@ func (s *DB) CountUnread(ctx context.Context, userID int64) (int, error) {
 }
 
 // MarkRead marks one of the user's inbox messages read; marking it again keeps the first time.
-func (s *DB) MarkRead(ctx context.Context, userID, id int64, at time.Time) (*guanjia.Notification, error) {
+func (s *Notifications) MarkRead(ctx context.Context, userID, id int64, at time.Time) (*guanjia.Notification, error) {
 	mine := s.db.WithContext(ctx).Where("id = ? AND recipient_id = ? AND channel = ?", id, userID, guanjia.ChannelInbox)
 	if err := mine.Session(&gorm.Session{}).Model(&notificationRow{}).Where("read_at IS NULL").Update("read_at", at).Error; err != nil {
 		return nil, fmt.Errorf("store: mark message %d read: %w", id, err)
@@ -202,7 +208,7 @@ func (s *DB) MarkRead(ctx context.Context, userID, id int64, at time.Time) (*gua
 }
 
 // MarkAllRead marks all of a user's unread inbox messages read and says how many.
-func (s *DB) MarkAllRead(ctx context.Context, userID int64, at time.Time) (int, error) {
+func (s *Notifications) MarkAllRead(ctx context.Context, userID int64, at time.Time) (int, error) {
 	res := s.db.WithContext(ctx).Model(&notificationRow{}).
 		Where("recipient_id = ? AND channel = ? AND read_at IS NULL", userID, guanjia.ChannelInbox).Update("read_at", at)
 	if res.Error != nil {
@@ -211,4 +217,4 @@ func (s *DB) MarkAllRead(ctx context.Context, userID int64, at time.Time) (int, 
 	return int(res.RowsAffected), nil
 }
 
-var _ guanjia.InboxStore = (*DB)(nil)
+var _ guanjia.InboxStore = (*Notifications)(nil)

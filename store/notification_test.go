@@ -9,6 +9,7 @@ import (
 	"guanjia"
 	"guanjia/dispatch"
 	"guanjia/internal/testenv"
+	"guanjia/store"
 )
 
 // An inbox message is delivered by being written: sent at once, never queued,
@@ -16,11 +17,11 @@ import (
 func TestInbox(t *testing.T) {
 	db := testenv.MustOpenDB(t)
 	ctx := context.Background()
-	seedComplaintWorld(t, db)
+	seedComplaintWorld(t, db.Catalog)
 	lead := &guanjia.User{Username: "lead", Role: guanjia.RoleUnitAdmin, UnitCode: "u1"}
 	other := &guanjia.User{Username: "other", Role: guanjia.RoleDispatcher}
 	for _, u := range []*guanjia.User{lead, other} {
-		if err := db.CreateUser(ctx, u); err != nil {
+		if err := db.Users.CreateUser(ctx, u); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -34,58 +35,58 @@ func TestInbox(t *testing.T) {
 		msg(lead.ID, guanjia.ChannelInbox, guanjia.TplEscalation), msg(lead.ID, guanjia.ChannelWeCom, guanjia.TplEscalation),
 		msg(other.ID, guanjia.ChannelInbox, guanjia.TplEscalation), msg(0, guanjia.ChannelSMS, guanjia.TplCallerAccepted),
 	}}
-	if err := db.SaveComplaint(ctx, ch); err != nil {
+	if err := db.Complaints.SaveComplaint(ctx, ch); err != nil {
 		t.Fatal(err)
 	}
 	if len(ch.NotificationIDs) != 2 {
 		t.Errorf("queued %v, want the 企业微信 message and the SMS only", ch.NotificationIDs)
 	}
-	got, err := db.FindComplaint(ctx, c.ID)
+	got, err := db.Complaints.FindComplaint(ctx, c.ID)
 	if err != nil || !got.SMSOptOut || got.CallerPhone != "13800138000" {
 		t.Fatalf("complaint read back: %+v %v", got, err)
 	}
 	// A few more, to page through.
 	for i := 0; i < 4; i++ {
-		n := &guanjia.Notification{Message: msg(lead.ID, guanjia.ChannelInbox, guanjia.TplSLAWarning)}
+		n := &guanjia.Notification{Message: msg(lead.ID, guanjia.ChannelInbox, guanjia.TplReminder)}
 		n.ComplaintID = &c.ID
-		if err := db.CreateNotification(ctx, n); err != nil || n.Status != guanjia.DeliverySent {
+		if err := db.Notifications.CreateNotification(ctx, n); err != nil || n.Status != guanjia.DeliverySent {
 			t.Fatalf("create: %+v %v", n, err)
 		}
 	}
-	page, err := db.ListInbox(ctx, lead.ID, 0, 3)
+	page, err := db.Notifications.ListInbox(ctx, lead.ID, 0, 3)
 	if err != nil || len(page) != 3 || page[0].ID < page[1].ID || page[0].Channel != guanjia.ChannelInbox {
 		t.Fatalf("first page: %v %v", page, err)
 	}
-	rest, err := db.ListInbox(ctx, lead.ID, page[2].ID, 3)
+	rest, err := db.Notifications.ListInbox(ctx, lead.ID, page[2].ID, 3)
 	if err != nil || len(rest) != 2 || rest[1].Template != guanjia.TplEscalation || *rest[1].ComplaintID != c.ID {
 		t.Fatalf("second page: %v %v", rest, err)
 	}
-	if n, err := db.CountUnread(ctx, lead.ID); n != 5 || err != nil {
+	if n, err := db.Notifications.CountUnread(ctx, lead.ID); n != 5 || err != nil {
 		t.Fatalf("unread %d %v", n, err)
 	}
 
 	at := now.Add(time.Minute).Truncate(time.Second)
-	read, err := db.MarkRead(ctx, lead.ID, page[0].ID, at)
+	read, err := db.Notifications.MarkRead(ctx, lead.ID, page[0].ID, at)
 	if err != nil || read.ReadAt == nil || !read.ReadAt.Equal(at) {
 		t.Fatalf("mark read: %+v %v", read, err)
 	}
-	if again, _ := db.MarkRead(ctx, lead.ID, page[0].ID, at.Add(time.Hour)); !again.ReadAt.Equal(at) {
+	if again, _ := db.Notifications.MarkRead(ctx, lead.ID, page[0].ID, at.Add(time.Hour)); !again.ReadAt.Equal(at) {
 		t.Errorf("marking again moved read_at to %v", again.ReadAt)
 	}
-	if _, err := db.MarkRead(ctx, other.ID, page[1].ID, at); guanjia.ErrorCode(err) != guanjia.ENOTFOUND {
+	if _, err := db.Notifications.MarkRead(ctx, other.ID, page[1].ID, at); guanjia.ErrorCode(err) != guanjia.ENOTFOUND {
 		t.Errorf("someone else's message: %v, want not found", err)
 	}
 	wecom := ch.NotificationIDs[0]
-	if _, err := db.MarkRead(ctx, lead.ID, wecom, at); guanjia.ErrorCode(err) != guanjia.ENOTFOUND {
+	if _, err := db.Notifications.MarkRead(ctx, lead.ID, wecom, at); guanjia.ErrorCode(err) != guanjia.ENOTFOUND {
 		t.Errorf("a 企业微信 message is no inbox message: %v", err)
 	}
-	if n, _ := db.CountUnread(ctx, lead.ID); n != 4 {
+	if n, _ := db.Notifications.CountUnread(ctx, lead.ID); n != 4 {
 		t.Errorf("unread after one read: %d", n)
 	}
-	if n, err := db.MarkAllRead(ctx, lead.ID, at); n != 4 || err != nil {
+	if n, err := db.Notifications.MarkAllRead(ctx, lead.ID, at); n != 4 || err != nil {
 		t.Errorf("mark all: %d %v", n, err)
 	}
-	if n, _ := db.CountUnread(ctx, other.ID); n != 1 {
+	if n, _ := db.Notifications.CountUnread(ctx, other.ID); n != 1 {
 		t.Errorf("the other inbox was touched: %d unread", n)
 	}
 }
@@ -100,21 +101,21 @@ func TestUndeliveredAndCounts(t *testing.T) {
 		guanjia.DeliveryNoChannel, guanjia.DeliveryNoConsent} {
 		n := &guanjia.Notification{Message: guanjia.Message{RecipientID: 1, Channel: guanjia.ChannelWeCom, Template: guanjia.TplEscalation},
 			Status: st, CreatedAt: old}
-		if err := db.CreateNotification(ctx, n); err != nil {
+		if err := db.Notifications.CreateNotification(ctx, n); err != nil {
 			t.Fatal(err)
 		}
 		ids = append(ids, n.ID)
 	}
 	fresh := &guanjia.Notification{Message: guanjia.Message{RecipientID: 1, Channel: guanjia.ChannelSMS, Template: guanjia.TplCallerAccepted}}
-	if err := db.CreateNotification(ctx, fresh); err != nil {
+	if err := db.Notifications.CreateNotification(ctx, fresh); err != nil {
 		t.Fatal(err)
 	}
 	undelivered := []string{guanjia.DeliveryPending, guanjia.DeliveryRetrying}
-	stale, err := db.StaleNotifications(ctx, time.Now().UTC().Add(-time.Minute), undelivered, 100)
+	stale, err := db.Notifications.StaleNotifications(ctx, time.Now().UTC().Add(-time.Minute), undelivered, 100)
 	if err != nil || !slices.Equal(stale, ids[:2]) {
 		t.Errorf("stale %v %v, want the pending and the retrying %v", stale, err, ids[:2])
 	}
-	counts, err := db.DeliveryCounts(ctx, old.Add(-time.Second), "")
+	counts, err := db.Notifications.DeliveryCounts(ctx, old.Add(-time.Second), "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,23 +133,20 @@ func TestUndeliveredAndCounts(t *testing.T) {
 			t.Errorf("%s: %d, want %d", k, got[k], v)
 		}
 	}
-	failed, err := db.ListNotifications(ctx, guanjia.NotificationFilter{Status: guanjia.DeliveryFailed})
+	failed, err := db.Notifications.ListNotifications(ctx, guanjia.NotificationFilter{Status: guanjia.DeliveryFailed})
 	if err != nil || len(failed) != 1 || failed[0].ID != ids[3] {
 		t.Errorf("failed: %v %v", failed, err)
 	}
 }
 
 // seedComplaintWorld adds the unit and category a complaint refers to.
-func seedComplaintWorld(t *testing.T, db interface {
-	UpsertUnit(context.Context, *guanjia.Unit) error
-	UpsertCategory(context.Context, *guanjia.Category) error
-}) {
+func seedComplaintWorld(t *testing.T, catalog *store.Catalog) {
 	t.Helper()
 	ctx := context.Background()
-	if err := db.UpsertUnit(ctx, &guanjia.Unit{Code: "u1", Name: "龙华区环卫所", Department: guanjia.DeptSanitation}); err != nil {
+	if err := catalog.UpsertUnit(ctx, &guanjia.Unit{Code: "u1", Name: "龙华区环卫所", Department: guanjia.DeptSanitation}); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.UpsertCategory(ctx, &guanjia.Category{Code: "c1", Name: "暴露垃圾", Kind: "事件", Major: "市容环境",
+	if err := catalog.UpsertCategory(ctx, &guanjia.Category{Code: "c1", Name: "暴露垃圾", Kind: "事件", Major: "市容环境",
 		Department: guanjia.DeptSanitation, AcceptWithin: time.Hour, ArriveWithin: time.Hour, ResolveWithin: time.Hour,
 		ResolveMode: guanjia.NaturalTime}); err != nil {
 		t.Fatal(err)

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -31,7 +32,7 @@ func addRating(tx *gorm.DB, complaintID int64, r *guanjia.Rating) error {
 	}
 	row := ratingRow{ComplaintID: complaintID, Round: r.Round, Channel: r.Channel, Solved: r.Solved, Score: r.Score,
 		Comment: r.Comment, RaterID: r.RaterID, CreatedAt: r.At}
-	if err := tx.Create(&row).Error; isUniqueViolation(err) {
+	if err := tx.Create(&row).Error; errors.Is(err, gorm.ErrDuplicatedKey) {
 		return guanjia.Errorf(guanjia.ECONFLICT, "already rated")
 	} else if err != nil {
 		return fmt.Errorf("store: rate complaint %d: %w", complaintID, err)
@@ -41,7 +42,7 @@ func addRating(tx *gorm.DB, complaintID int64, r *guanjia.Rating) error {
 }
 
 // RatingsOf returns every rating of the complaints created in [from, to).
-func (s *DB) RatingsOf(ctx context.Context, from, to time.Time) ([]*guanjia.Rating, error) {
+func (s *Complaints) RatingsOf(ctx context.Context, from, to time.Time) ([]*guanjia.Rating, error) {
 	var rows []ratingRow
 	err := s.db.WithContext(ctx).Table("complaint_ratings r").Select("r.*").
 		Joins("JOIN complaints c ON c.id = r.complaint_id").

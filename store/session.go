@@ -25,7 +25,7 @@ func (sessionRow) TableName() string { return "sessions" }
 
 // CreateSession records a sign-in. The user's sessions that expired are
 // deleted on the way, so the table holds about one row per live sign-in.
-func (s *DB) CreateSession(ctx context.Context, se *guanjia.Session) error {
+func (s *Users) CreateSession(ctx context.Context, se *guanjia.Session) error {
 	if se.CreatedAt.IsZero() {
 		se.CreatedAt = s.Now()
 	}
@@ -41,7 +41,7 @@ func (s *DB) CreateSession(ctx context.Context, se *guanjia.Session) error {
 	})
 }
 
-func (s *DB) FindSession(ctx context.Context, id string) (*guanjia.Session, error) {
+func (s *Users) FindSession(ctx context.Context, id string) (*guanjia.Session, error) {
 	var r sessionRow
 	if err := s.db.WithContext(ctx).Where("id = ?", id).Take(&r).Error; err != nil {
 		return nil, notFound(err, "session", id)
@@ -49,7 +49,7 @@ func (s *DB) FindSession(ctx context.Context, id string) (*guanjia.Session, erro
 	return &guanjia.Session{ID: r.ID, UserID: r.UserID, CreatedAt: r.CreatedAt, ExpiresAt: r.ExpiresAt, RevokedAt: r.RevokedAt, IP: r.IP}, nil
 }
 
-func (s *DB) RevokeSession(ctx context.Context, id string, at time.Time) error {
+func (s *Users) RevokeSession(ctx context.Context, id string, at time.Time) error {
 	err := s.db.WithContext(ctx).Model(&sessionRow{}).Where("id = ? AND revoked_at IS NULL", id).
 		Update("revoked_at", at.UTC()).Error
 	if err != nil {
@@ -90,7 +90,7 @@ func toAuditRow(a *guanjia.UserAudit) *userAuditRow {
 }
 
 // AddUserAudit appends one line to an account's audit trail.
-func (s *DB) AddUserAudit(ctx context.Context, a *guanjia.UserAudit) error {
+func (s *Users) AddUserAudit(ctx context.Context, a *guanjia.UserAudit) error {
 	if a.At.IsZero() {
 		a.At = s.Now()
 	}
@@ -102,7 +102,7 @@ func (s *DB) AddUserAudit(ctx context.Context, a *guanjia.UserAudit) error {
 	return nil
 }
 
-func (s *DB) ListUserAudit(ctx context.Context, userID, before int64, limit int) ([]*guanjia.UserAudit, error) {
+func (s *Users) ListUserAudit(ctx context.Context, userID, before int64, limit int) ([]*guanjia.UserAudit, error) {
 	q := s.db.WithContext(ctx)
 	if userID > 0 {
 		q = q.Where("user_id = ?", userID)
@@ -125,7 +125,7 @@ func (s *DB) ListUserAudit(ctx context.Context, userID, before int64, limit int)
 }
 
 // ListUsers answers accounts for administrators, by id.
-func (s *DB) ListUsers(ctx context.Context, f guanjia.UserFilter) ([]*guanjia.User, error) {
+func (s *Users) ListUsers(ctx context.Context, f guanjia.UserFilter) ([]*guanjia.User, error) {
 	q := s.db.WithContext(ctx)
 	if f.Role != "" {
 		q = q.Where("role = ?", f.Role)
@@ -153,7 +153,7 @@ func (s *DB) ListUsers(ctx context.Context, f guanjia.UserFilter) ([]*guanjia.Us
 
 // ChangeUser applies an administrator's or the owner's change to an account;
 // see guanjia.UserAdminStore.
-func (s *DB) ChangeUser(ctx context.Context, ch guanjia.UserChange) (*guanjia.User, error) {
+func (s *Users) ChangeUser(ctx context.Context, ch guanjia.UserChange) (*guanjia.User, error) {
 	if ch.At.IsZero() {
 		ch.At = s.Now()
 	}
@@ -171,70 +171,26 @@ func (s *DB) ChangeUser(ctx context.Context, ch guanjia.UserChange) (*guanjia.Us
 		if err != nil {
 			return err
 		}
-		var audit []*guanjia.UserAudit
-		note := func(ev guanjia.UserEvent, from, to string) {
-			audit = append(audit, &guanjia.UserAudit{At: ch.At, By: ch.By, UserID: u.ID, Event: ev, From: from, To: to})
+		e, err := editUser(tx, u, ch)
+		if err != nil {
+			return err
 		}
-		updates := map[string]any{}
-		endSessions := false // a new role, unit or password, or disabling, signs the user out
-		if ch.Role != nil && *ch.Role != u.Role {
-			note(guanjia.UserRoleChanged, string(u.Role), string(*ch.Role))
-			u.Role, updates["role"], endSessions = *ch.Role, string(*ch.Role), true
-		}
-		if ch.UnitCode != nil && *ch.UnitCode != u.UnitCode {
-			if *ch.UnitCode != "" {
-				if err := exists(tx, "units", "code", *ch.UnitCode, "unit"); err != nil {
-					return err
-				}
-			}
-			note(guanjia.UserUnitChanged, u.UnitCode, *ch.UnitCode)
-			u.UnitCode, updates["unit_code"], endSessions = *ch.UnitCode, *ch.UnitCode, true
-		}
-		if ch.GridID != nil && *ch.GridID != u.GridID {
-			if *ch.GridID != "" {
-				if err := exists(tx, "grids", "id", *ch.GridID, "grid"); err != nil {
-					return err
-				}
-			}
-			note(guanjia.UserGridChanged, u.GridID, *ch.GridID)
-			u.GridID, updates["grid_id"] = *ch.GridID, *ch.GridID
-		}
-		if ch.Disabled != nil && *ch.Disabled != u.Disabled() {
-			if *ch.Disabled {
-				note(guanjia.UserDisabled, "", "")
-				at := ch.At.UTC()
-				u.DisabledAt, u.OnDuty = &at, false
-				updates["disabled_at"], updates["on_duty"] = at, false // no new tasks for who is gone
-				endSessions = true
-			} else {
-				note(guanjia.UserEnabled, "", "")
-				u.DisabledAt, updates["disabled_at"] = nil, nil
-			}
-		}
-		if ch.PasswordHash != nil {
-			ev := ch.PasswordEvent
-			if ev == "" {
-				ev = guanjia.UserPasswordReset
-			}
-			note(ev, "", "")
-			u.PasswordHash, updates["password_hash"], endSessions = *ch.PasswordHash, *ch.PasswordHash, true
-		}
-		if len(updates) == 0 {
+		if len(e.updates) == 0 {
 			out = u
 			return nil
 		}
 		if err := u.Validate(); err != nil { // e.g. a crew member needs a unit
 			return err
 		}
-		if err := tx.Model(&userRow{}).Where("id = ?", u.ID).Updates(updates).Error; err != nil {
+		if err := tx.Model(&userRow{}).Where("id = ?", u.ID).Updates(e.updates).Error; err != nil {
 			return fmt.Errorf("store: change user %d: %w", u.ID, err)
 		}
-		for _, a := range audit {
+		for _, a := range e.audit {
 			if err := tx.Create(toAuditRow(a)).Error; err != nil {
 				return fmt.Errorf("store: audit user %d: %w", u.ID, err)
 			}
 		}
-		if endSessions {
+		if e.endSessions {
 			if err := revokeUserSessions(tx, u.ID, ch.KeepSession, ch.At); err != nil {
 				return err
 			}
@@ -246,6 +202,65 @@ func (s *DB) ChangeUser(ctx context.Context, ch guanjia.UserChange) (*guanjia.Us
 		return nil, err
 	}
 	return out, nil
+}
+
+// userEdit is what a change does to an account: the columns to write, one
+// audit line per changed attribute, and whether the user's sessions end.
+type userEdit struct {
+	updates     map[string]any
+	audit       []*guanjia.UserAudit
+	endSessions bool // a new role, unit or password, or disabling, signs the user out
+}
+
+// editUser applies ch to u, checking that a new unit or grid exists.
+func editUser(tx *gorm.DB, u *guanjia.User, ch guanjia.UserChange) (*userEdit, error) {
+	e := &userEdit{updates: map[string]any{}}
+	note := func(ev guanjia.UserEvent, from, to string) {
+		e.audit = append(e.audit, &guanjia.UserAudit{At: ch.At, By: ch.By, UserID: u.ID, Event: ev, From: from, To: to})
+	}
+	if ch.Role != nil && *ch.Role != u.Role {
+		note(guanjia.UserRoleChanged, string(u.Role), string(*ch.Role))
+		u.Role, e.updates["role"], e.endSessions = *ch.Role, string(*ch.Role), true
+	}
+	if ch.UnitCode != nil && *ch.UnitCode != u.UnitCode {
+		if *ch.UnitCode != "" {
+			if err := exists(tx, "units", "code", *ch.UnitCode, "unit"); err != nil {
+				return nil, err
+			}
+		}
+		note(guanjia.UserUnitChanged, u.UnitCode, *ch.UnitCode)
+		u.UnitCode, e.updates["unit_code"], e.endSessions = *ch.UnitCode, *ch.UnitCode, true
+	}
+	if ch.GridID != nil && *ch.GridID != u.GridID {
+		if *ch.GridID != "" {
+			if err := exists(tx, "grids", "id", *ch.GridID, "grid"); err != nil {
+				return nil, err
+			}
+		}
+		note(guanjia.UserGridChanged, u.GridID, *ch.GridID)
+		u.GridID, e.updates["grid_id"] = *ch.GridID, *ch.GridID
+	}
+	if ch.Disabled != nil && *ch.Disabled != u.Disabled() {
+		if *ch.Disabled {
+			note(guanjia.UserDisabled, "", "")
+			at := ch.At.UTC()
+			u.DisabledAt, u.OnDuty = &at, false
+			e.updates["disabled_at"], e.updates["on_duty"] = at, false // no new tasks for who is gone
+			e.endSessions = true
+		} else {
+			note(guanjia.UserEnabled, "", "")
+			u.DisabledAt, e.updates["disabled_at"] = nil, nil
+		}
+	}
+	if ch.PasswordHash != nil {
+		ev := ch.PasswordEvent
+		if ev == "" {
+			ev = guanjia.UserPasswordReset
+		}
+		note(ev, "", "")
+		u.PasswordHash, e.updates["password_hash"], e.endSessions = *ch.PasswordHash, *ch.PasswordHash, true
+	}
+	return e, nil
 }
 
 // exists answers ENOTFOUND unless table has a row whose column is key.

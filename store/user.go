@@ -2,10 +2,23 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
+	"gorm.io/gorm"
+
 	"guanjia"
+)
+
+// Users keeps accounts, their sessions and their audit trail:
+// guanjia.UserStore, SessionStore and UserAdminStore.
+type Users struct{ *conn }
+
+var (
+	_ guanjia.UserStore      = (*Users)(nil)
+	_ guanjia.SessionStore   = (*Users)(nil)
+	_ guanjia.UserAdminStore = (*Users)(nil)
 )
 
 type userRow struct {
@@ -44,7 +57,7 @@ func deref(s *string) string {
 	return *s
 }
 
-func (s *DB) toUserRow(u *guanjia.User) *userRow {
+func (s *Users) toUserRow(u *guanjia.User) *userRow {
 	return &userRow{
 		ID: u.ID, Username: nullable(u.Username), PasswordHash: u.PasswordHash, Role: string(u.Role),
 		Name: u.Name, PhoneEnc: s.sealer.Seal(u.Phone), PhoneHash: s.sealer.Hash(u.Phone),
@@ -54,7 +67,8 @@ func (s *DB) toUserRow(u *guanjia.User) *userRow {
 	}
 }
 
-func (s *DB) fromUserRow(r *userRow) (*guanjia.User, error) {
+// fromUserRow is shared: Complaints answers crew members as users too.
+func (s *conn) fromUserRow(r *userRow) (*guanjia.User, error) {
 	phone, err := s.sealer.Open(r.PhoneEnc)
 	if err != nil {
 		return nil, err
@@ -68,13 +82,13 @@ func (s *DB) fromUserRow(r *userRow) (*guanjia.User, error) {
 }
 
 // CreateUser inserts u and sets its ID. A taken username or openid is ECONFLICT.
-func (s *DB) CreateUser(ctx context.Context, u *guanjia.User) error {
+func (s *Users) CreateUser(ctx context.Context, u *guanjia.User) error {
 	if u.CreatedAt.IsZero() {
 		u.CreatedAt = s.Now()
 	}
 	row := s.toUserRow(u)
 	if err := s.db.WithContext(ctx).Create(row).Error; err != nil {
-		if isUniqueViolation(err) {
+		if errors.Is(err, gorm.ErrDuplicatedKey) {
 			return guanjia.FieldError(guanjia.ECONFLICT, "username", "user %q already exists", u.Username+u.OpenID)
 		}
 		return fmt.Errorf("store: create user: %w", err)
@@ -83,7 +97,7 @@ func (s *DB) CreateUser(ctx context.Context, u *guanjia.User) error {
 	return nil
 }
 
-func (s *DB) findUser(ctx context.Context, what string, key any, query string) (*guanjia.User, error) {
+func (s *Users) findUser(ctx context.Context, what string, key any, query string) (*guanjia.User, error) {
 	var row userRow
 	if err := s.db.WithContext(ctx).Where(query, key).Take(&row).Error; err != nil {
 		return nil, notFound(err, what, key)
@@ -91,20 +105,20 @@ func (s *DB) findUser(ctx context.Context, what string, key any, query string) (
 	return s.fromUserRow(&row)
 }
 
-func (s *DB) FindUserByID(ctx context.Context, id int64) (*guanjia.User, error) {
+func (s *Users) FindUserByID(ctx context.Context, id int64) (*guanjia.User, error) {
 	return s.findUser(ctx, "user", id, "id = ?")
 }
 
-func (s *DB) FindUserByUsername(ctx context.Context, username string) (*guanjia.User, error) {
+func (s *Users) FindUserByUsername(ctx context.Context, username string) (*guanjia.User, error) {
 	return s.findUser(ctx, "user", username, "username = ?")
 }
 
-func (s *DB) FindUserByOpenID(ctx context.Context, openid string) (*guanjia.User, error) {
+func (s *Users) FindUserByOpenID(ctx context.Context, openid string) (*guanjia.User, error) {
 	return s.findUser(ctx, "user with openid", openid, "openid = ?")
 }
 
 // UpdateUserPhone stores a phone number encrypted, with its keyed hash for lookups.
-func (s *DB) UpdateUserPhone(ctx context.Context, id int64, phone string) error {
+func (s *Users) UpdateUserPhone(ctx context.Context, id int64, phone string) error {
 	res := s.db.WithContext(ctx).Model(&userRow{}).Where("id = ?", id).
 		Updates(map[string]any{"phone_enc": s.sealer.Seal(phone), "phone_hash": s.sealer.Hash(phone)})
 	if res.Error != nil {
@@ -115,7 +129,7 @@ func (s *DB) UpdateUserPhone(ctx context.Context, id int64, phone string) error 
 	return nil
 }
 
-func (s *DB) UpdateCrewPosition(ctx context.Context, id int64, lat, lng float64, onDuty bool, at time.Time) error {
+func (s *Users) UpdateCrewPosition(ctx context.Context, id int64, lat, lng float64, onDuty bool, at time.Time) error {
 	res := s.db.WithContext(ctx).Model(&userRow{}).Where("id = ?", id).
 		Updates(map[string]any{"lat": lat, "lng": lng, "on_duty": onDuty, "position_at": at})
 	if res.Error != nil {
@@ -127,7 +141,7 @@ func (s *DB) UpdateCrewPosition(ctx context.Context, id int64, lat, lng float64,
 }
 
 // ListUsersByRole returns active staff of a role, optionally within one unit (leaders, dispatchers).
-func (s *DB) ListUsersByRole(ctx context.Context, role guanjia.Role, unitCode string) ([]*guanjia.User, error) {
+func (s *Users) ListUsersByRole(ctx context.Context, role guanjia.Role, unitCode string) ([]*guanjia.User, error) {
 	q := s.db.WithContext(ctx).Where("role = ? AND disabled_at IS NULL", role) // the disabled are gone
 	if unitCode != "" {
 		q = q.Where("unit_code = ?", unitCode)
@@ -139,7 +153,7 @@ func (s *DB) ListUsersByRole(ctx context.Context, role guanjia.Role, unitCode st
 	return s.fromUserRows(rows)
 }
 
-func (s *DB) fromUserRows(rows []userRow) ([]*guanjia.User, error) {
+func (s *conn) fromUserRows(rows []userRow) ([]*guanjia.User, error) {
 	out := make([]*guanjia.User, 0, len(rows))
 	for i := range rows {
 		u, err := s.fromUserRow(&rows[i])
@@ -152,7 +166,7 @@ func (s *DB) fromUserRows(rows []userRow) ([]*guanjia.User, error) {
 }
 
 // CountUsers counts all users (an empty database gets the demo data in embedded mode).
-func (s *DB) CountUsers(ctx context.Context) (int64, error) {
+func (s *Users) CountUsers(ctx context.Context) (int64, error) {
 	var n int64
 	if err := s.db.WithContext(ctx).Model(&userRow{}).Count(&n).Error; err != nil {
 		return 0, fmt.Errorf("store: count users: %w", err)

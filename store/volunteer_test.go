@@ -30,7 +30,7 @@ func newVolunteerFixture(t *testing.T, capacity, people int) *volunteerFixture {
 	now := time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC)
 	for i := 0; i <= people; i++ {
 		u := &guanjia.User{Username: fmt.Sprintf("v%d", i), Role: guanjia.RoleCitizen}
-		if err := f.db.CreateUser(f.ctx, u); err != nil {
+		if err := f.db.Users.CreateUser(f.ctx, u); err != nil {
 			t.Fatal(err)
 		}
 		f.users = append(f.users, u.ID)
@@ -38,13 +38,13 @@ func newVolunteerFixture(t *testing.T, capacity, people int) *volunteerFixture {
 	f.lead, f.users = f.users[0], f.users[1:]
 	f.team = &guanjia.Team{Name: "测试队", Organisation: "测试", ContactName: "陈", ContactPhone: "13800000000",
 		Status: guanjia.TeamCertified, CreatedBy: f.lead, CreatedAt: now}
-	if err := f.db.CreateTeam(f.ctx, f.team, nil); err != nil {
+	if err := f.db.Volunteers.CreateTeam(f.ctx, f.team, nil); err != nil {
 		t.Fatal(err)
 	}
 	f.activity = &guanjia.Activity{TeamID: f.team.ID, Title: "净滩", Address: "万绿园", Lat: 20.04, Lng: 110.32, CoordSystem: "wgs84",
 		RadiusM: 200, StartAt: now.Add(24 * time.Hour), EndAt: now.Add(27 * time.Hour), SignupDeadline: now.Add(24 * time.Hour),
 		Capacity: capacity, Status: guanjia.ActivityPublished, CreatedBy: f.lead, CreatedAt: now, UpdatedAt: now}
-	if err := f.db.CreateActivity(f.ctx, f.activity, nil); err != nil {
+	if err := f.db.Volunteers.CreateActivity(f.ctx, f.activity, nil); err != nil {
 		t.Fatal(err)
 	}
 	return f
@@ -60,7 +60,7 @@ func TestAdmitSignupsInBatchOrder(t *testing.T) {
 		batch = append(batch, &volunteer.Admission{UserID: u, Now: now})
 	}
 	batch = append(batch, &volunteer.Admission{UserID: f.users[0], Now: now}) // twice in one batch
-	if err := f.db.AdmitSignups(f.ctx, f.activity.ID, batch, open); err != nil {
+	if err := f.db.Volunteers.AdmitSignups(f.ctx, f.activity.ID, batch, open); err != nil {
 		t.Fatal(err)
 	}
 	want := []struct {
@@ -78,22 +78,22 @@ func TestAdmitSignupsInBatchOrder(t *testing.T) {
 	}
 	// A later batch finds the earlier signups and continues the waitlist.
 	again := []*volunteer.Admission{{UserID: f.users[1], Now: now}}
-	if err := f.db.AdmitSignups(f.ctx, f.activity.ID, again, open); err != nil || guanjia.ErrorCode(again[0].Err) != guanjia.ECONFLICT {
+	if err := f.db.Volunteers.AdmitSignups(f.ctx, f.activity.ID, again, open); err != nil || guanjia.ErrorCode(again[0].Err) != guanjia.ECONFLICT {
 		t.Errorf("signing up again: %v / %v, want conflict", err, again[0].Err)
 	}
-	a, _ := f.db.FindActivity(f.ctx, f.activity.ID)
+	a, _ := f.db.Volunteers.FindActivity(f.ctx, f.activity.ID)
 	if a.Confirmed != 3 || a.Waitlisted != 2 {
 		t.Errorf("counts %d/%d, want 3/2", a.Confirmed, a.Waitlisted)
 	}
 	// A check that fails under the lock refuses the whole batch and writes nothing.
 	closed := fmt.Errorf("closed")
 	u := &guanjia.User{Username: "late", Role: guanjia.RoleCitizen}
-	f.db.CreateUser(f.ctx, u)
-	if err := f.db.AdmitSignups(f.ctx, f.activity.ID, []*volunteer.Admission{{UserID: u.ID, Now: now}},
+	f.db.Users.CreateUser(f.ctx, u)
+	if err := f.db.Volunteers.AdmitSignups(f.ctx, f.activity.ID, []*volunteer.Admission{{UserID: u.ID, Now: now}},
 		func(*guanjia.Activity) error { return closed }); err != closed {
 		t.Errorf("failed check: %v", err)
 	}
-	if _, err := f.db.FindActiveSignup(f.ctx, f.activity.ID, u.ID); guanjia.ErrorCode(err) != guanjia.ENOTFOUND {
+	if _, err := f.db.Volunteers.FindActiveSignup(f.ctx, f.activity.ID, u.ID); guanjia.ErrorCode(err) != guanjia.ENOTFOUND {
 		t.Errorf("a refused batch was written: %v", err)
 	}
 }
@@ -110,13 +110,13 @@ func TestConcurrentBatchesNeverOversell(t *testing.T) {
 		go func(us []int64) {
 			defer wg.Done()
 			batch := []*volunteer.Admission{{UserID: us[0], Now: time.Now()}, {UserID: us[1], Now: time.Now()}}
-			if err := f.db.AdmitSignups(f.ctx, f.activity.ID, batch, open); err != nil {
+			if err := f.db.Volunteers.AdmitSignups(f.ctx, f.activity.ID, batch, open); err != nil {
 				t.Errorf("admit: %v", err)
 			}
 		}(f.users[i : i+2])
 	}
 	wg.Wait()
-	list, err := f.db.ListSignups(f.ctx, volunteer.SignupFilter{ActivityID: f.activity.ID, Limit: 1000})
+	list, err := f.db.Volunteers.ListSignups(f.ctx, volunteer.SignupFilter{ActivityID: f.activity.ID, Limit: 1000})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -152,7 +152,7 @@ func TestVolunteerIDNumberIsSealed(t *testing.T) {
 	f := newVolunteerFixture(t, 1, 2)
 	id := "46010619900307123X"
 	v := &guanjia.Volunteer{UserID: f.users[0], Name: "王小明", IDNumber: id, Phone: "13812345678", CertifiedAt: time.Now().UTC()}
-	if err := f.db.CreateVolunteer(f.ctx, v); err != nil {
+	if err := f.db.Volunteers.CreateVolunteer(f.ctx, v); err != nil {
 		t.Fatal(err)
 	}
 	var raw struct{ IDNumberEnc, PhoneEnc string }
@@ -160,11 +160,11 @@ func TestVolunteerIDNumberIsSealed(t *testing.T) {
 	if raw.IDNumberEnc == "" || strings.Contains(raw.IDNumberEnc, "46010619900307") || strings.Contains(raw.PhoneEnc, "13812345678") {
 		t.Errorf("stored in the clear: %+v", raw)
 	}
-	got, err := f.db.FindVolunteer(f.ctx, f.users[0])
+	got, err := f.db.Volunteers.FindVolunteer(f.ctx, f.users[0])
 	if err != nil || got.IDNumber != id || got.Phone != "13812345678" {
 		t.Errorf("read back %+v %v", got, err)
 	}
-	err = f.db.CreateVolunteer(f.ctx, &guanjia.Volunteer{UserID: f.users[1], Name: "冒名", IDNumber: id, CertifiedAt: time.Now()})
+	err = f.db.Volunteers.CreateVolunteer(f.ctx, &guanjia.Volunteer{UserID: f.users[1], Name: "冒名", IDNumber: id, CertifiedAt: time.Now()})
 	if guanjia.ErrorCode(err) != guanjia.ECONFLICT || guanjia.ErrorField(err) != "id_number" {
 		t.Errorf("the same ID number twice: %v", err)
 	}
@@ -173,7 +173,7 @@ func TestVolunteerIDNumberIsSealed(t *testing.T) {
 func TestHoursAreCreditedOncePerAttendance(t *testing.T) {
 	f := newVolunteerFixture(t, 1, 1)
 	batch := []*volunteer.Admission{{UserID: f.users[0], Now: time.Now().UTC()}}
-	if err := f.db.AdmitSignups(f.ctx, f.activity.ID, batch, open); err != nil {
+	if err := f.db.Volunteers.AdmitSignups(f.ctx, f.activity.ID, batch, open); err != nil {
 		t.Fatal(err)
 	}
 	su := batch[0].Signup
@@ -182,18 +182,18 @@ func TestHoursAreCreditedOncePerAttendance(t *testing.T) {
 			Kind: guanjia.HoursCredit, Source: guanjia.HoursFromCheckin, Minutes: 90, CreatedAt: time.Now().UTC()}
 	}
 	first := entry()
-	if err := f.db.AddHours(f.ctx, first); err != nil {
+	if err := f.db.Volunteers.AddHours(f.ctx, first); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.db.AddHours(f.ctx, entry()); guanjia.ErrorCode(err) != guanjia.ECONFLICT {
+	if err := f.db.Volunteers.AddHours(f.ctx, entry()); guanjia.ErrorCode(err) != guanjia.ECONFLICT {
 		t.Errorf("the same attendance credited twice: %v", err)
 	}
 	fix := entry()
 	fix.Source, fix.Minutes, fix.CorrectsID = guanjia.HoursFromCorrection, -30, &first.ID
-	if err := f.db.AddHours(f.ctx, fix); err != nil {
+	if err := f.db.Volunteers.AddHours(f.ctx, fix); err != nil {
 		t.Fatalf("a correction of the attendance: %v", err)
 	}
-	sum, err := f.db.SumHours(f.ctx, volunteer.HoursFilter{UserID: su.UserID})
+	sum, err := f.db.Volunteers.SumHours(f.ctx, volunteer.HoursFilter{UserID: su.UserID})
 	if err != nil || sum.CreditMinutes != 60 {
 		t.Errorf("sum %+v %v, want 60 credit minutes", sum, err)
 	}
@@ -202,17 +202,17 @@ func TestHoursAreCreditedOncePerAttendance(t *testing.T) {
 func TestSaveActivityIsGuarded(t *testing.T) {
 	f := newVolunteerFixture(t, 1, 0)
 	a := f.activity
-	version, _ := f.db.ActivityVersion(f.ctx, a.ID)
+	version, _ := f.db.Volunteers.ActivityVersion(f.ctx, a.ID)
 	a.Title = "改名"
-	if err := f.db.SaveActivity(f.ctx, &volunteer.ActivityChange{Activity: a, ExpectStatus: a.Status, ExpectVersion: version}); err != nil {
+	if err := f.db.Volunteers.SaveActivity(f.ctx, &volunteer.ActivityChange{Activity: a, ExpectStatus: a.Status, ExpectVersion: version}); err != nil {
 		t.Fatal(err)
 	}
 	a.Title = "又改名"
-	err := f.db.SaveActivity(f.ctx, &volunteer.ActivityChange{Activity: a, ExpectStatus: a.Status, ExpectVersion: version})
+	err := f.db.Volunteers.SaveActivity(f.ctx, &volunteer.ActivityChange{Activity: a, ExpectStatus: a.Status, ExpectVersion: version})
 	if guanjia.ErrorCode(err) != guanjia.ECONFLICT {
 		t.Errorf("a stale edit: %v, want conflict", err)
 	}
-	if got, _ := f.db.FindActivity(f.ctx, a.ID); got.Title != "改名" {
+	if got, _ := f.db.Volunteers.FindActivity(f.ctx, a.ID); got.Title != "改名" {
 		t.Errorf("title %q", got.Title)
 	}
 }

@@ -10,12 +10,13 @@ import (
 	"guanjia"
 )
 
-// This file keeps the WeChat adapter's tables (migrations/002_wechat.sql):
-// subscribe consents, media checks and mini-program codes. *DB satisfies
+// WeChat keeps the WeChat adapter's tables (migration 002_wechat.sql):
+// subscribe consents, media checks and mini-program codes. It satisfies
 // wechat.Store without either package importing the other.
+type WeChat struct{ *conn }
 
 // RecordConsents adds one subscribe consent for each template id.
-func (s *DB) RecordConsents(ctx context.Context, userID int64, templateIDs []string) error {
+func (s *WeChat) RecordConsents(ctx context.Context, userID int64, templateIDs []string) error {
 	if len(templateIDs) == 0 {
 		return nil
 	}
@@ -40,7 +41,7 @@ func (s *DB) RecordConsents(ctx context.Context, userID int64, templateIDs []str
 
 // SpendConsent takes one consent if any is left. The single conditional
 // UPDATE is what makes it safe: two concurrent sends cannot both take the last one.
-func (s *DB) SpendConsent(ctx context.Context, userID int64, templateID string) (bool, error) {
+func (s *WeChat) SpendConsent(ctx context.Context, userID int64, templateID string) (bool, error) {
 	res := s.db.WithContext(ctx).Exec(`UPDATE wechat_consents SET remaining = remaining - 1, updated_at = ?
 		WHERE user_id = ? AND template_id = ? AND remaining > 0`, s.Now(), userID, templateID)
 	if res.Error != nil {
@@ -50,7 +51,7 @@ func (s *DB) SpendConsent(ctx context.Context, userID int64, templateID string) 
 }
 
 // RefundConsent gives back a consent whose message WeChat did not take.
-func (s *DB) RefundConsent(ctx context.Context, userID int64, templateID string) error {
+func (s *WeChat) RefundConsent(ctx context.Context, userID int64, templateID string) error {
 	if err := s.db.WithContext(ctx).Exec(`UPDATE wechat_consents SET remaining = remaining + 1, updated_at = ?
 		WHERE user_id = ? AND template_id = ?`, s.Now(), userID, templateID).Error; err != nil {
 		return fmt.Errorf("store: refund consent of user %d for %s: %w", userID, templateID, err)
@@ -59,7 +60,7 @@ func (s *DB) RefundConsent(ctx context.Context, userID int64, templateID string)
 }
 
 // ClearConsent drops the remaining consents of one template.
-func (s *DB) ClearConsent(ctx context.Context, userID int64, templateID string) error {
+func (s *WeChat) ClearConsent(ctx context.Context, userID int64, templateID string) error {
 	if err := s.db.WithContext(ctx).Exec(`UPDATE wechat_consents SET remaining = 0, updated_at = ?
 		WHERE user_id = ? AND template_id = ?`, s.Now(), userID, templateID).Error; err != nil {
 		return fmt.Errorf("store: clear consent of user %d for %s: %w", userID, templateID, err)
@@ -68,7 +69,7 @@ func (s *DB) ClearConsent(ctx context.Context, userID int64, templateID string) 
 }
 
 // ListConsents returns the remaining consents per template id (zeros included).
-func (s *DB) ListConsents(ctx context.Context, userID int64) (map[string]int, error) {
+func (s *WeChat) ListConsents(ctx context.Context, userID int64) (map[string]int, error) {
 	var rows []struct {
 		TemplateID string
 		Remaining  int
@@ -85,7 +86,7 @@ func (s *DB) ListConsents(ctx context.Context, userID int64) (map[string]int, er
 }
 
 // CreateMediaCheck remembers which photo an asynchronous check is about.
-func (s *DB) CreateMediaCheck(ctx context.Context, traceID, photoID string) error {
+func (s *WeChat) CreateMediaCheck(ctx context.Context, traceID, photoID string) error {
 	if err := s.db.WithContext(ctx).Exec(`INSERT INTO wechat_media_checks (trace_id, photo_id, created_at)
 		VALUES (?, ?, ?) ON CONFLICT (trace_id) DO NOTHING`, traceID, photoID, s.Now()).Error; err != nil {
 		return fmt.Errorf("store: create media check %s: %w", traceID, err)
@@ -94,7 +95,7 @@ func (s *DB) CreateMediaCheck(ctx context.Context, traceID, photoID string) erro
 }
 
 // FinishMediaCheck records WeChat's verdict and returns the photo id.
-func (s *DB) FinishMediaCheck(ctx context.Context, traceID, suggest string) (string, error) {
+func (s *WeChat) FinishMediaCheck(ctx context.Context, traceID, suggest string) (string, error) {
 	var photoID string
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		res := tx.Exec(`UPDATE wechat_media_checks SET suggest = ?, checked_at = ? WHERE trace_id = ?`,
@@ -124,7 +125,7 @@ type wxacodeRow struct {
 func (wxacodeRow) TableName() string { return "wechat_wxacodes" }
 
 // FindWXACode returns a kept mini-program code; ENOTFOUND when there is none.
-func (s *DB) FindWXACode(ctx context.Context, scene, page string) ([]byte, error) {
+func (s *WeChat) FindWXACode(ctx context.Context, scene, page string) ([]byte, error) {
 	var row wxacodeRow
 	if err := s.db.WithContext(ctx).Where("scene = ? AND page = ?", scene, page).Take(&row).Error; err != nil {
 		return nil, notFound(err, "mini-program code", scene+" "+page)
@@ -133,7 +134,7 @@ func (s *DB) FindWXACode(ctx context.Context, scene, page string) ([]byte, error
 }
 
 // SaveWXACode keeps a mini-program code; the first one kept wins.
-func (s *DB) SaveWXACode(ctx context.Context, scene, page string, image []byte) error {
+func (s *WeChat) SaveWXACode(ctx context.Context, scene, page string, image []byte) error {
 	if err := s.db.WithContext(ctx).Exec(`INSERT INTO wechat_wxacodes (scene, page, image, created_at)
 		VALUES (?, ?, ?, ?) ON CONFLICT (scene, page) DO NOTHING`, scene, page, image, s.Now()).Error; err != nil {
 		return fmt.Errorf("store: save mini-program code %s %s: %w", scene, page, err)

@@ -31,7 +31,7 @@ type ActivityInput struct {
 }
 
 // fill validates in onto a, converting the place to WGS-84.
-func (s *Service) fill(ctx context.Context, who guanjia.Claims, a *guanjia.Activity, in ActivityInput) error {
+func (s *Activities) fill(ctx context.Context, who guanjia.Claims, a *guanjia.Activity, in ActivityInput) error {
 	if in.CoordSystem == "" {
 		in.CoordSystem = string(geo.WGS84)
 	}
@@ -68,7 +68,7 @@ func (s *Service) fill(ctx context.Context, who guanjia.Claims, a *guanjia.Activ
 }
 
 // CreateActivity drafts an activity for a team the caller administers.
-func (s *Service) CreateActivity(ctx context.Context, who guanjia.Claims, in ActivityInput) (*guanjia.Activity, error) {
+func (s *Activities) CreateActivity(ctx context.Context, who guanjia.Claims, in ActivityInput) (*guanjia.Activity, error) {
 	if _, err := s.Store.FindTeam(ctx, in.TeamID); guanjia.ErrorCode(err) == guanjia.ENOTFOUND {
 		return nil, guanjia.FieldError(guanjia.EINVALID, "team_id", "team %d not found", in.TeamID)
 	} else if err != nil {
@@ -95,7 +95,7 @@ func (s *Service) CreateActivity(ctx context.Context, who guanjia.Claims, in Act
 }
 
 // UpdateActivity edits a draft or refused activity.
-func (s *Service) UpdateActivity(ctx context.Context, who guanjia.Claims, id int64, in ActivityInput) (*guanjia.Activity, error) {
+func (s *Activities) UpdateActivity(ctx context.Context, who guanjia.Claims, id int64, in ActivityInput) (*guanjia.Activity, error) {
 	a, actor, version, err := s.loadActivity(ctx, who, id)
 	if err != nil {
 		return nil, err
@@ -118,7 +118,7 @@ func (s *Service) UpdateActivity(ctx context.Context, who guanjia.Claims, id int
 }
 
 // loadActivity reads an activity with the caller's actor kind for its team and its edit version.
-func (s *Service) loadActivity(ctx context.Context, who guanjia.Claims, id int64) (*guanjia.Activity, Actor, int, error) {
+func (s *Platform) loadActivity(ctx context.Context, who guanjia.Claims, id int64) (*guanjia.Activity, Actor, int, error) {
 	a, err := s.Store.FindActivity(ctx, id)
 	if err != nil {
 		return nil, "", 0, err
@@ -144,12 +144,12 @@ func visible(st guanjia.ActivityStatus) bool {
 }
 
 // SubmitActivity sends a draft for review. Only certified teams may.
-func (s *Service) SubmitActivity(ctx context.Context, who guanjia.Claims, id int64) (*guanjia.Activity, error) {
+func (s *Activities) SubmitActivity(ctx context.Context, who guanjia.Claims, id int64) (*guanjia.Activity, error) {
 	return s.moveActivity(ctx, who, id, ActSubmit, "")
 }
 
 // ReviewActivity publishes a submitted activity (approve) or refuses it with a reason.
-func (s *Service) ReviewActivity(ctx context.Context, who guanjia.Claims, id int64, approve bool, reason string) (*guanjia.Activity, error) {
+func (s *Activities) ReviewActivity(ctx context.Context, who guanjia.Claims, id int64, approve bool, reason string) (*guanjia.Activity, error) {
 	if approve {
 		return s.moveActivity(ctx, who, id, ActApprove, reason)
 	}
@@ -161,14 +161,14 @@ func (s *Service) ReviewActivity(ctx context.Context, who guanjia.Claims, id int
 
 // CancelActivity cancels an activity with a reason; everyone signed up is
 // told and their reminders fall away.
-func (s *Service) CancelActivity(ctx context.Context, who guanjia.Claims, id int64, reason string) (*guanjia.Activity, error) {
+func (s *Activities) CancelActivity(ctx context.Context, who guanjia.Claims, id int64, reason string) (*guanjia.Activity, error) {
 	if err := requireReason(reason); err != nil {
 		return nil, err
 	}
 	return s.moveActivity(ctx, who, id, ActCancel, reason)
 }
 
-func (s *Service) moveActivity(ctx context.Context, who guanjia.Claims, id int64, action, note string) (*guanjia.Activity, error) {
+func (s *Activities) moveActivity(ctx context.Context, who guanjia.Claims, id int64, action, note string) (*guanjia.Activity, error) {
 	a, actor, version, err := s.loadActivity(ctx, who, id)
 	if err != nil {
 		return nil, err
@@ -222,7 +222,7 @@ type RescheduleInput struct {
 
 // RescheduleActivity moves a published activity before it starts: every
 // reminder is re-armed for the new start and everyone signed up is told.
-func (s *Service) RescheduleActivity(ctx context.Context, who guanjia.Claims, id int64, in RescheduleInput) (*guanjia.Activity, error) {
+func (s *Activities) RescheduleActivity(ctx context.Context, who guanjia.Claims, id int64, in RescheduleInput) (*guanjia.Activity, error) {
 	if err := requireReason(in.Reason); err != nil {
 		return nil, err
 	}
@@ -268,7 +268,7 @@ func (s *Service) RescheduleActivity(ctx context.Context, who guanjia.Claims, id
 
 // remindAt is when a confirmed signup's reminder is due, or nil when that
 // moment has passed (the confirmation itself is then the reminder).
-func (s *Service) remindAt(a *guanjia.Activity, now time.Time) *time.Time {
+func (s *Platform) remindAt(a *guanjia.Activity, now time.Time) *time.Time {
 	t := a.StartAt.Add(-s.Config.ReminderLead)
 	if !t.After(now) {
 		return nil
@@ -287,7 +287,7 @@ type ActivityDetail struct {
 
 // GetActivity returns an activity with its counts and the caller's signup.
 // Drafts and activities under review are shown to the team's admins and platform admins only.
-func (s *Service) GetActivity(ctx context.Context, who guanjia.Claims, id int64) (*ActivityDetail, error) {
+func (s *Activities) GetActivity(ctx context.Context, who guanjia.Claims, id int64) (*ActivityDetail, error) {
 	a, actor, _, err := s.loadActivity(ctx, who, id)
 	if err != nil {
 		return nil, err
@@ -325,7 +325,7 @@ type ActivityQuery struct {
 // ListActivities lists activities, nearest first when q.Near is set, soonest
 // first otherwise. Statuses before publication are listed only to platform
 // admins, or to a team's admins for that team.
-func (s *Service) ListActivities(ctx context.Context, who guanjia.Claims, q ActivityQuery) ([]ActivityHit, error) {
+func (s *Activities) ListActivities(ctx context.Context, who guanjia.Claims, q ActivityQuery) ([]ActivityHit, error) {
 	if len(q.Status) == 0 {
 		q.Status = []guanjia.ActivityStatus{guanjia.ActivityPublished, guanjia.ActivityInProgress}
 	}

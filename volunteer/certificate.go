@@ -14,7 +14,7 @@ import (
 // IssueCertificate issues who a 志愿服务记录证明 from a team they served
 // with: their record with that team as it stands today, with a number and a
 // verification code. It is free and may be issued again at any time (民政部令第67号).
-func (s *Service) IssueCertificate(ctx context.Context, who guanjia.Claims, teamID int64) (*guanjia.Certificate, error) {
+func (s *Hours) IssueCertificate(ctx context.Context, who guanjia.Claims, teamID int64) (*guanjia.Certificate, error) {
 	v, err := s.requireVolunteer(ctx, who)
 	if err != nil {
 		return nil, err
@@ -59,7 +59,7 @@ func (s *Service) IssueCertificate(ctx context.Context, who guanjia.Claims, team
 
 // certificateLines groups ledger entries (with their corrections) by
 // activity; 荣誉时长 entries without an activity stand on their own lines.
-func (s *Service) certificateLines(ctx context.Context, entries []*guanjia.HoursEntry) ([]guanjia.CertificateLine, error) {
+func (s *Hours) certificateLines(ctx context.Context, entries []*guanjia.HoursEntry) ([]guanjia.CertificateLine, error) {
 	type key struct {
 		activity int64
 		kind     string
@@ -112,7 +112,7 @@ func (s *Service) certificateLines(ctx context.Context, entries []*guanjia.Hours
 // VerifyCertificate confirms a certificate to anyone holding its number and
 // verification code. Without the code only its existence, date and issuing
 // team are confirmed; a wrong code is not found.
-func (s *Service) VerifyCertificate(ctx context.Context, number, code string) (*guanjia.Certificate, bool, error) {
+func (s *Hours) VerifyCertificate(ctx context.Context, number, code string) (*guanjia.Certificate, bool, error) {
 	c, err := s.Store.FindCertificate(ctx, strings.ToUpper(strings.TrimSpace(number)))
 	if err != nil {
 		return nil, false, err
@@ -128,7 +128,7 @@ func (s *Service) VerifyCertificate(ctx context.Context, number, code string) (*
 }
 
 // Certificate returns an issued certificate to its holder or a platform admin.
-func (s *Service) Certificate(ctx context.Context, who guanjia.Claims, number string) (*guanjia.Certificate, error) {
+func (s *Hours) Certificate(ctx context.Context, who guanjia.Claims, number string) (*guanjia.Certificate, error) {
 	c, err := s.Store.FindCertificate(ctx, strings.ToUpper(strings.TrimSpace(number)))
 	if err != nil {
 		return nil, err
@@ -140,7 +140,7 @@ func (s *Service) Certificate(ctx context.Context, who guanjia.Claims, number st
 }
 
 // CertificatePDF renders an issued certificate for its holder.
-func (s *Service) CertificatePDF(ctx context.Context, who guanjia.Claims, number string) ([]byte, error) {
+func (s *Hours) CertificatePDF(ctx context.Context, who guanjia.Claims, number string) ([]byte, error) {
 	c, err := s.Certificate(ctx, who, number)
 	if err != nil {
 		return nil, err

@@ -22,7 +22,7 @@ import (
 // tokenSkew tolerates a scanner's clock a little ahead of the server's.
 const tokenSkew = 5 * time.Second
 
-func (s *Service) tokenMAC(activityID, issued int64) string {
+func (s *Signups) tokenMAC(activityID, issued int64) string {
 	m := hmac.New(sha256.New, s.tokenKey)
 	fmt.Fprintf(m, "checkin:%d.%d", activityID, issued)
 	return base64.RawURLEncoding.EncodeToString(m.Sum(nil)[:16])
@@ -31,7 +31,7 @@ func (s *Service) tokenMAC(activityID, issued int64) string {
 // CheckinToken returns a fresh token for the organiser's screen and when it
 // expires. Only the team's admins may show it, from when check-in opens
 // until check-out closes.
-func (s *Service) CheckinToken(ctx context.Context, who guanjia.Claims, activityID int64) (string, time.Time, error) {
+func (s *Signups) CheckinToken(ctx context.Context, who guanjia.Claims, activityID int64) (string, time.Time, error) {
 	a, actor, _, err := s.loadActivity(ctx, who, activityID)
 	if err != nil {
 		return "", time.Time{}, err
@@ -49,7 +49,7 @@ func (s *Service) CheckinToken(ctx context.Context, who guanjia.Claims, activity
 
 // verifyToken checks a scanned token: signed by this server, for this
 // activity, and fresh. Each failure says which, so the volunteer knows to rescan.
-func (s *Service) verifyToken(token string, activityID int64, now time.Time) error {
+func (s *Signups) verifyToken(token string, activityID int64, now time.Time) error {
 	parts := strings.Split(strings.TrimSpace(token), ".")
 	if len(parts) != 3 {
 		return guanjia.FieldError(guanjia.EINVALID, "token", "this is not a check-in code; scan the organiser's screen")
@@ -90,7 +90,7 @@ func place(a *guanjia.Activity, in CheckInput) (float64, float64, error) {
 }
 
 // checkinWindow says whether now is inside [start − CheckinOpensBefore, end].
-func (s *Service) checkinWindow(a *guanjia.Activity, now time.Time) error {
+func (s *Signups) checkinWindow(a *guanjia.Activity, now time.Time) error {
 	if opens := a.StartAt.Add(-s.Config.CheckinOpensBefore); now.Before(opens) {
 		return guanjia.Errorf(guanjia.EUNPROCESSABLE, "check-in opens at %s", localTime(opens))
 	}
@@ -101,7 +101,7 @@ func (s *Service) checkinWindow(a *guanjia.Activity, now time.Time) error {
 }
 
 // checkoutWindow says whether now is before check-out closes (end + AutoCheckoutAfter).
-func (s *Service) checkoutWindow(a *guanjia.Activity, now time.Time) error {
+func (s *Signups) checkoutWindow(a *guanjia.Activity, now time.Time) error {
 	if closes := a.EndAt.Add(s.Config.AutoCheckoutAfter); !now.Before(closes) {
 		return guanjia.Errorf(guanjia.EUNPROCESSABLE, "check-out closed at %s", localTime(closes))
 	}
@@ -120,7 +120,7 @@ func running(a *guanjia.Activity) error {
 
 // CheckIn records who's arrival: a fresh token from the organiser's screen,
 // a position inside the geofence, within the check-in window.
-func (s *Service) CheckIn(ctx context.Context, who guanjia.Claims, activityID int64, in CheckInput) (*guanjia.Signup, error) {
+func (s *Signups) CheckIn(ctx context.Context, who guanjia.Claims, activityID int64, in CheckInput) (*guanjia.Signup, error) {
 	a, err := s.Store.FindActivity(ctx, activityID)
 	if err != nil {
 		return nil, err
@@ -146,7 +146,7 @@ func (s *Service) CheckIn(ctx context.Context, who guanjia.Claims, activityID in
 	return s.checkIn(ctx, a, su, ActorSelf, actorID(who), &lat, &lng, "", now)
 }
 
-func (s *Service) ownSignup(ctx context.Context, a *guanjia.Activity, userID int64) (*guanjia.Signup, error) {
+func (s *Signups) ownSignup(ctx context.Context, a *guanjia.Activity, userID int64) (*guanjia.Signup, error) {
 	su, err := s.Store.FindActiveSignup(ctx, a.ID, userID)
 	if guanjia.ErrorCode(err) == guanjia.ENOTFOUND {
 		return nil, guanjia.Errorf(guanjia.ECONFLICT, "you have not signed up for this activity")
@@ -157,7 +157,7 @@ func (s *Service) ownSignup(ctx context.Context, a *guanjia.Activity, userID int
 	return su, err
 }
 
-func (s *Service) checkIn(ctx context.Context, a *guanjia.Activity, su *guanjia.Signup, actor Actor, by *int64, lat, lng *float64, reason string, now time.Time) (*guanjia.Signup, error) {
+func (s *Signups) checkIn(ctx context.Context, a *guanjia.Activity, su *guanjia.Signup, actor Actor, by *int64, lat, lng *float64, reason string, now time.Time) (*guanjia.Signup, error) {
 	to, err := next(signupTransitions, "signup", su.Status, ActCheckin, actor)
 	if err != nil {
 		return nil, err
@@ -178,7 +178,7 @@ func (s *Service) checkIn(ctx context.Context, a *guanjia.Activity, su *guanjia.
 
 // CheckOut records who's departure the same way as CheckIn, until check-out
 // closes, and credits the hours served to the ledger.
-func (s *Service) CheckOut(ctx context.Context, who guanjia.Claims, activityID int64, in CheckInput) (*guanjia.Signup, *guanjia.HoursEntry, error) {
+func (s *Signups) CheckOut(ctx context.Context, who guanjia.Claims, activityID int64, in CheckInput) (*guanjia.Signup, *guanjia.HoursEntry, error) {
 	a, err := s.Store.FindActivity(ctx, activityID)
 	if err != nil {
 		return nil, nil, err
@@ -204,7 +204,7 @@ func (s *Service) CheckOut(ctx context.Context, who guanjia.Claims, activityID i
 	return s.checkOut(ctx, a, su, ActorSelf, actorID(who), &lat, &lng, "", now)
 }
 
-func (s *Service) checkOut(ctx context.Context, a *guanjia.Activity, su *guanjia.Signup, actor Actor, by *int64, lat, lng *float64, reason string, now time.Time) (*guanjia.Signup, *guanjia.HoursEntry, error) {
+func (s *Signups) checkOut(ctx context.Context, a *guanjia.Activity, su *guanjia.Signup, actor Actor, by *int64, lat, lng *float64, reason string, now time.Time) (*guanjia.Signup, *guanjia.HoursEntry, error) {
 	to, err := next(signupTransitions, "signup", su.Status, ActCheckout, actor)
 	if err != nil {
 		if su.Status == guanjia.SignupConfirmed {
@@ -237,14 +237,14 @@ func (s *Service) checkOut(ctx context.Context, a *guanjia.Activity, su *guanjia
 
 // creditFor is the ledger entry of a finished attendance (possibly zero minutes,
 // recorded so the attendance shows in the ledger too).
-func (s *Service) creditFor(a *guanjia.Activity, su *guanjia.Signup, source string, now time.Time) *guanjia.HoursEntry {
+func (s *Platform) creditFor(a *guanjia.Activity, su *guanjia.Signup, source string, now time.Time) *guanjia.HoursEntry {
 	minutes := CreditedMinutes(*su.CheckinAt, *su.CheckoutAt, a.StartAt, a.EndAt, s.Config.Rounding)
 	actID, suID := a.ID, su.ID
 	return &guanjia.HoursEntry{UserID: su.UserID, TeamID: a.TeamID, ActivityID: &actID, SignupID: &suID,
 		Kind: guanjia.HoursCredit, Source: source, Minutes: minutes, CreatedAt: now}
 }
 
-func (s *Service) hoursCredited(ctx context.Context, a *guanjia.Activity, e *guanjia.HoursEntry) {
+func (s *Platform) hoursCredited(ctx context.Context, a *guanjia.Activity, e *guanjia.HoursEntry) {
 	s.notify(ctx, e.UserID, guanjia.TplHoursCredited, activityData(a, map[string]string{
 		"hours": hoursText(e.Minutes), "time": localTime(e.CreatedAt)}))
 }
@@ -258,7 +258,7 @@ type ManualCheck struct {
 // ManualCheckIn lets a team admin check a confirmed volunteer in by hand,
 // within the check-in window, with a reason. It is flagged on the signup and
 // recorded in the event log with who did it.
-func (s *Service) ManualCheckIn(ctx context.Context, who guanjia.Claims, activityID int64, in ManualCheck) (*guanjia.Signup, error) {
+func (s *Signups) ManualCheckIn(ctx context.Context, who guanjia.Claims, activityID int64, in ManualCheck) (*guanjia.Signup, error) {
 	a, su, err := s.manual(ctx, who, activityID, in)
 	if err != nil {
 		return nil, err
@@ -271,7 +271,7 @@ func (s *Service) ManualCheckIn(ctx context.Context, who guanjia.Claims, activit
 }
 
 // ManualCheckOut lets a team admin check someone out by hand, with a reason.
-func (s *Service) ManualCheckOut(ctx context.Context, who guanjia.Claims, activityID int64, in ManualCheck) (*guanjia.Signup, *guanjia.HoursEntry, error) {
+func (s *Signups) ManualCheckOut(ctx context.Context, who guanjia.Claims, activityID int64, in ManualCheck) (*guanjia.Signup, *guanjia.HoursEntry, error) {
 	a, su, err := s.manual(ctx, who, activityID, in)
 	if err != nil {
 		return nil, nil, err
@@ -283,7 +283,7 @@ func (s *Service) ManualCheckOut(ctx context.Context, who guanjia.Claims, activi
 	return s.checkOut(ctx, a, su, ActorTeamAdmin, actorID(who), nil, nil, strings.TrimSpace(in.Reason), now)
 }
 
-func (s *Service) manual(ctx context.Context, who guanjia.Claims, activityID int64, in ManualCheck) (*guanjia.Activity, *guanjia.Signup, error) {
+func (s *Signups) manual(ctx context.Context, who guanjia.Claims, activityID int64, in ManualCheck) (*guanjia.Activity, *guanjia.Signup, error) {
 	a, actor, _, err := s.loadActivity(ctx, who, activityID)
 	if err != nil {
 		return nil, nil, err

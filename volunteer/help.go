@@ -19,7 +19,7 @@ type HelpInput struct {
 }
 
 // CreateHelpRequest files a help request; an admin reviews it before teams see it.
-func (s *Service) CreateHelpRequest(ctx context.Context, who guanjia.Claims, in HelpInput) (*guanjia.HelpRequest, error) {
+func (s *HelpRequests) CreateHelpRequest(ctx context.Context, who guanjia.Claims, in HelpInput) (*guanjia.HelpRequest, error) {
 	now := s.now()
 	h := &guanjia.HelpRequest{RequesterID: who.UserID, Title: strings.TrimSpace(in.Title), Description: strings.TrimSpace(in.Description),
 		Address: strings.TrimSpace(in.Address), CoordSystem: in.CoordSystem, NeededAt: in.NeededAt.UTC(),
@@ -59,7 +59,7 @@ type HelpAction struct {
 
 // ActHelpRequest takes a step on a help request. Claiming needs a certified
 // team the caller administers; only that team completes it.
-func (s *Service) ActHelpRequest(ctx context.Context, who guanjia.Claims, id int64, in HelpAction) (*guanjia.HelpRequest, error) {
+func (s *HelpRequests) ActHelpRequest(ctx context.Context, who guanjia.Claims, id int64, in HelpAction) (*guanjia.HelpRequest, error) {
 	h, err := s.Store.FindHelpRequest(ctx, id)
 	if err != nil {
 		return nil, err
@@ -115,7 +115,7 @@ func (s *Service) ActHelpRequest(ctx context.Context, who guanjia.Claims, id int
 }
 
 // GetHelpRequest returns a request to its requester, admins, and anyone once published.
-func (s *Service) GetHelpRequest(ctx context.Context, who guanjia.Claims, id int64) (*guanjia.HelpRequest, []*guanjia.VolunteerEvent, error) {
+func (s *HelpRequests) GetHelpRequest(ctx context.Context, who guanjia.Claims, id int64) (*guanjia.HelpRequest, []*guanjia.VolunteerEvent, error) {
 	h, err := s.Store.FindHelpRequest(ctx, id)
 	if err != nil {
 		return nil, nil, err
@@ -136,7 +136,7 @@ type HelpQuery struct {
 
 // ListHelpRequests lists the caller's own requests, a team's, or those in a
 // status; requests not yet published are listed to admins only.
-func (s *Service) ListHelpRequests(ctx context.Context, who guanjia.Claims, q HelpQuery) ([]*guanjia.HelpRequest, error) {
+func (s *HelpRequests) ListHelpRequests(ctx context.Context, who guanjia.Claims, q HelpQuery) ([]*guanjia.HelpRequest, error) {
 	f := HelpFilter{Status: q.Status, TeamID: q.TeamID, Limit: 200}
 	if q.Mine {
 		f.RequesterID = who.UserID

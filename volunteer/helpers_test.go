@@ -3,7 +3,6 @@ package volunteer_test
 import (
 	"context"
 	"fmt"
-	"sync"
 	"testing"
 	"time"
 
@@ -13,85 +12,14 @@ import (
 	"guanjia/volunteer"
 )
 
-// clock is a test clock moved by hand.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Set(t time.Time) {
-	c.mu.Lock()
-	c.now = t
-	c.mu.Unlock()
-}
-
-// scheduler records armed timers by task identity.
-type scheduler struct {
-	mu    sync.Mutex
-	armed map[string]volunteer.Timer
-}
-
-func (s *scheduler) ArmVolunteerTimer(_ context.Context, t volunteer.Timer) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.armed == nil {
-		s.armed = map[string]volunteer.Timer{}
-	}
-	s.armed[fmt.Sprintf("%s:%d:%d", t.Kind, t.SubjectID, t.Seq)] = t
-	return nil
-}
-
-func (s *scheduler) find(kind volunteer.TimerKind, subject int64) []volunteer.Timer {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var out []volunteer.Timer
-	for _, t := range s.armed {
-		if t.Kind == kind && t.SubjectID == subject {
-			out = append(out, t)
-		}
-	}
-	return out
-}
-
-// notifier records messages.
-type notifier struct {
-	mu   sync.Mutex
-	sent []guanjia.Message
-}
-
-func (n *notifier) Notify(_ context.Context, m guanjia.Message) error {
-	n.mu.Lock()
-	n.sent = append(n.sent, m)
-	n.mu.Unlock()
-	return nil
-}
-
-func (n *notifier) to(user int64, tpl string) []guanjia.Message {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	var out []guanjia.Message
-	for _, m := range n.sent {
-		if m.RecipientID == user && m.Template == tpl {
-			out = append(out, m)
-		}
-	}
-	return out
-}
-
 type env struct {
 	t     *testing.T
 	ctx   context.Context
 	db    *store.DB
 	svc   *volunteer.Service
-	clock *clock
-	sched *scheduler
-	notes *notifier
+	clock *testenv.Clock
+	sched *testenv.VolunteerTimers
+	notes *testenv.Messages
 	admin guanjia.Claims
 	seq   int
 }
@@ -101,8 +29,8 @@ var t0 = time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC)
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	e := &env{t: t, ctx: context.Background(), db: testenv.MustOpenDB(t), clock: &clock{now: t0}, sched: &scheduler{}, notes: &notifier{}}
-	e.svc = volunteer.NewService(e.db, e.sched, e.notes, guanjia.NoContentCheck{}, e.clock, "test-secret")
+	e := &env{t: t, ctx: context.Background(), db: testenv.MustOpenDB(t), clock: testenv.NewClock(t0), sched: &testenv.VolunteerTimers{}, notes: &testenv.Messages{}}
+	e.svc = volunteer.NewService(e.db.Volunteers, e.sched, e.notes, guanjia.NoContentCheck{}, e.clock, "test-secret")
 	e.admin = e.user(guanjia.RoleAdmin)
 	return e
 }
@@ -121,7 +49,7 @@ func (e *env) user(role guanjia.Role) guanjia.Claims {
 	e.t.Helper()
 	e.seq++
 	u := &guanjia.User{Username: fmt.Sprintf("u%d-%s", e.seq, role), Role: role, Name: "测试用户"}
-	if err := e.db.CreateUser(e.ctx, u); err != nil {
+	if err := e.db.Users.CreateUser(e.ctx, u); err != nil {
 		e.t.Fatal(err)
 	}
 	return guanjia.Claims{UserID: u.ID, Role: role}
@@ -131,7 +59,7 @@ func (e *env) user(role guanjia.Role) guanjia.Claims {
 func (e *env) volunteer() guanjia.Claims {
 	e.t.Helper()
 	who := e.user(guanjia.RoleCitizen)
-	_, err := e.svc.Certify(e.ctx, who, volunteer.CertifyInput{Name: "志愿者" + fmt.Sprint(who.UserID),
+	_, err := e.svc.Volunteers.Certify(e.ctx, who, volunteer.CertifyInput{Name: "志愿者" + fmt.Sprint(who.UserID),
 		IDNumber: idNumber(fmt.Sprintf("4601061990%02d%02d%03d", 1+who.UserID/28000%12, 1+who.UserID/1000%28, who.UserID%1000)), Phone: "13800000000"})
 	if err != nil {
 		e.t.Fatalf("certify: %v", err)
@@ -144,12 +72,12 @@ func (e *env) team() (*guanjia.Team, guanjia.Claims) {
 	e.t.Helper()
 	lead := e.volunteer()
 	lat, lng := 20.03, 110.33
-	tm, err := e.svc.ApplyTeam(e.ctx, lead, volunteer.TeamInput{Name: fmt.Sprintf("测试志愿队%d", lead.UserID),
+	tm, err := e.svc.Teams.ApplyTeam(e.ctx, lead, volunteer.TeamInput{Name: fmt.Sprintf("测试志愿队%d", lead.UserID),
 		Organisation: "海口市志愿者协会", ContactName: "陈队长", ContactPhone: "13907550000", District: "龙华区", Lat: &lat, Lng: &lng})
 	if err != nil {
 		e.t.Fatalf("apply team: %v", err)
 	}
-	if tm, err = e.svc.ReviewTeam(e.ctx, e.admin, tm.ID, true, ""); err != nil {
+	if tm, err = e.svc.Teams.ReviewTeam(e.ctx, e.admin, tm.ID, true, ""); err != nil {
 		e.t.Fatalf("certify team: %v", err)
 	}
 	return tm, lead
@@ -162,15 +90,15 @@ const placeLat, placeLng = 20.0405, 110.3222
 func (e *env) activity(teamID int64, lead guanjia.Claims, capacity int, start time.Time) *guanjia.Activity {
 	e.t.Helper()
 	lat, lng := placeLat, placeLng
-	a, err := e.svc.CreateActivity(e.ctx, lead, volunteer.ActivityInput{TeamID: teamID, Title: "万绿园净滩", Address: "万绿园",
+	a, err := e.svc.Activities.CreateActivity(e.ctx, lead, volunteer.ActivityInput{TeamID: teamID, Title: "万绿园净滩", Address: "万绿园",
 		Lat: &lat, Lng: &lng, RadiusM: 200, StartAt: start, EndAt: start.Add(3 * time.Hour), Capacity: capacity})
 	if err != nil {
 		e.t.Fatalf("create activity: %v", err)
 	}
-	if _, err := e.svc.SubmitActivity(e.ctx, lead, a.ID); err != nil {
+	if _, err := e.svc.Activities.SubmitActivity(e.ctx, lead, a.ID); err != nil {
 		e.t.Fatalf("submit: %v", err)
 	}
-	if a, err = e.svc.ReviewActivity(e.ctx, e.admin, a.ID, true, ""); err != nil {
+	if a, err = e.svc.Activities.ReviewActivity(e.ctx, e.admin, a.ID, true, ""); err != nil {
 		e.t.Fatalf("approve: %v", err)
 	}
 	return a
@@ -178,7 +106,7 @@ func (e *env) activity(teamID int64, lead guanjia.Claims, capacity int, start ti
 
 func (e *env) find(id int64) *guanjia.Activity {
 	e.t.Helper()
-	a, err := e.db.FindActivity(e.ctx, id)
+	a, err := e.db.Volunteers.FindActivity(e.ctx, id)
 	if err != nil {
 		e.t.Fatal(err)
 	}

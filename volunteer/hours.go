@@ -74,12 +74,12 @@ type HoursSummary struct {
 }
 
 // MyHours returns who's ledger and totals.
-func (s *Service) MyHours(ctx context.Context, who guanjia.Claims) (*HoursSummary, error) {
+func (s *Hours) MyHours(ctx context.Context, who guanjia.Claims) (*HoursSummary, error) {
 	return s.summary(ctx, HoursFilter{UserID: who.UserID})
 }
 
 // TeamHours returns a team's ledger and totals for its admins.
-func (s *Service) TeamHours(ctx context.Context, who guanjia.Claims, teamID int64) (*HoursSummary, error) {
+func (s *Hours) TeamHours(ctx context.Context, who guanjia.Claims, teamID int64) (*HoursSummary, error) {
 	if ok, err := s.isTeamAdmin(ctx, who, teamID); err != nil {
 		return nil, err
 	} else if !ok {
@@ -88,7 +88,7 @@ func (s *Service) TeamHours(ctx context.Context, who guanjia.Claims, teamID int6
 	return s.summary(ctx, HoursFilter{TeamID: teamID})
 }
 
-func (s *Service) summary(ctx context.Context, f HoursFilter) (*HoursSummary, error) {
+func (s *Hours) summary(ctx context.Context, f HoursFilter) (*HoursSummary, error) {
 	entries, err := s.Store.ListHours(ctx, f)
 	if err != nil {
 		return nil, err
@@ -123,7 +123,7 @@ type HonorInput struct {
 
 // AddHonorHours credits 荣誉时长 to a member of the caller's team: positive,
 // at most Config.HonorCap per entry, with a reason.
-func (s *Service) AddHonorHours(ctx context.Context, who guanjia.Claims, in HonorInput) (*guanjia.HoursEntry, error) {
+func (s *Hours) AddHonorHours(ctx context.Context, who guanjia.Claims, in HonorInput) (*guanjia.HoursEntry, error) {
 	if ok, err := s.isTeamAdmin(ctx, who, in.TeamID); err != nil {
 		return nil, err
 	} else if !ok {
@@ -163,7 +163,7 @@ func (s *Service) AddHonorHours(ctx context.Context, who guanjia.Claims, in Hono
 // CorrectHours appends a correction of entry id: delta minutes (either sign)
 // with a reason. The entry and its corrections may not go below zero, nor
 // above the scheduled length (credit) or the cap (honor).
-func (s *Service) CorrectHours(ctx context.Context, who guanjia.Claims, id int64, delta int, reason string) (*guanjia.HoursEntry, error) {
+func (s *Hours) CorrectHours(ctx context.Context, who guanjia.Claims, id int64, delta int, reason string) (*guanjia.HoursEntry, error) {
 	orig, err := s.Store.FindHours(ctx, id)
 	if err != nil {
 		return nil, err

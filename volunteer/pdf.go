@@ -123,7 +123,20 @@ func RenderCertificate(c *guanjia.Certificate, publicURL string) ([]byte, error)
 	pdf.SetAutoPageBreak(true, 25)
 	pdf.AddPage()
 	t := &pdfText{pdf: pdf}
+	t.title()
+	t.statement(c)
+	t.serviceLines(c)
+	t.issuer(c, publicURL)
+	var buf bytes.Buffer
+	if err := pdf.Output(&buf); err != nil {
+		return nil, fmt.Errorf("volunteer: render certificate %s: %w", c.Number, err)
+	}
+	return buf.Bytes(), nil
+}
 
+// title draws the border and the title, in Chinese and English.
+func (t *pdfText) title() {
+	pdf := t.pdf
 	pdf.SetDrawColor(178, 34, 34)
 	pdf.SetLineWidth(0.8)
 	pdf.Rect(12, 12, 186, 273, "D")
@@ -137,13 +150,20 @@ func RenderCertificate(c *guanjia.Certificate, publicURL string) ([]byte, error)
 	t.size = 10
 	t.cell(166, 6, "Certificate of Volunteer Service Record", "C", "")
 	pdf.Ln(14)
+}
 
+// statement is the paragraph that certifies who served how long.
+func (t *pdfText) statement(c *guanjia.Certificate) {
 	credit, honor := hoursText(c.Totals.CreditMinutes), hoursText(c.Totals.HonorMinutes)
 	t.size = 12
 	t.flow(8, fmt.Sprintf("兹证明 %s（公民身份号码 %s，志愿者编号 %s）在%s参加志愿服务，累计服务时长 %s 小时，其中信用时长 %s 小时，荣誉时长 %s 小时。服务记录如下：",
 		c.Name, c.MaskedIDNumber, c.VolunteerNumber, c.TeamName, hoursText(c.Totals.TotalMinutes()), credit, honor))
-	pdf.Ln(12)
+	t.pdf.Ln(12)
+}
 
+// serviceLines is the table of the record: one row per activity or 荣誉时长 entry, and the total.
+func (t *pdfText) serviceLines(c *guanjia.Certificate) {
+	pdf := t.pdf
 	cols := []struct {
 		title string
 		w     float64
@@ -176,7 +196,12 @@ func RenderCertificate(c *guanjia.Certificate, publicURL string) ([]byte, error)
 	t.cell(140, 9, "合计", "R", "B")
 	t.cell(26, 9, hoursText(c.Totals.TotalMinutes()), "R", "B")
 	pdf.Ln(18)
+}
 
+// issuer names the issuing team, the date, the number and the code, and
+// tells how to verify them.
+func (t *pdfText) issuer(c *guanjia.Certificate, publicURL string) {
+	pdf := t.pdf
 	t.size = 12
 	for _, line := range []string{
 		"出具单位：" + c.TeamName,
@@ -197,9 +222,4 @@ func RenderCertificate(c *guanjia.Certificate, publicURL string) ([]byte, error)
 	t.flow(5, "本证明依据《志愿服务记录与证明出具办法》（民政部令第67号）出具，免费，记录真实、准确、完整。凭证明编号和验证码查验：")
 	pdf.Ln(5)
 	t.flow(5, verify)
-	var buf bytes.Buffer
-	if err := pdf.Output(&buf); err != nil {
-		return nil, fmt.Errorf("volunteer: render certificate %s: %w", c.Number, err)
-	}
-	return buf.Bytes(), nil
 }

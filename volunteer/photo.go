@@ -2,8 +2,6 @@ package volunteer
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"io"
 
 	"guanjia"
@@ -11,7 +9,7 @@ import (
 
 // AddPhoto puts an image into an activity's album. Participants (anyone who
 // checked in) and the team's admins may; contentType was sniffed by the caller.
-func (s *Service) AddPhoto(ctx context.Context, who guanjia.Claims, activityID int64, contentType string, size int64, body io.Reader) (*ActivityPhoto, error) {
+func (s *Activities) AddPhoto(ctx context.Context, who guanjia.Claims, activityID int64, contentType string, size int64, body io.Reader) (*ActivityPhoto, error) {
 	if s.Blobs == nil {
 		return nil, guanjia.Errorf(guanjia.EUNSUPPORTED, "photo storage is not configured")
 	}
@@ -25,24 +23,18 @@ func (s *Service) AddPhoto(ctx context.Context, who guanjia.Claims, activityID i
 			return nil, guanjia.Errorf(guanjia.EFORBIDDEN, "only participants who checked in and the organisers add photos")
 		}
 	}
-	b := make([]byte, 16)
-	if _, err := rand.Read(b); err != nil {
-		return nil, err
-	}
-	p := &ActivityPhoto{ID: "va" + hex.EncodeToString(b), ActivityID: a.ID, ContentType: contentType, Size: size,
-		UploadedBy: who.UserID, CreatedAt: s.now()}
-	if err := s.Blobs.Put(ctx, p.ID, body); err != nil {
-		return nil, err
-	}
-	if err := s.Store.AddActivityPhoto(ctx, p); err != nil {
-		_ = s.Blobs.Delete(ctx, p.ID)
+	p := &ActivityPhoto{ActivityID: a.ID, ContentType: contentType, Size: size, UploadedBy: who.UserID, CreatedAt: s.now()}
+	if err := guanjia.SaveBlob(ctx, s.Blobs, "va", body, func(key string) error {
+		p.ID = key
+		return s.Store.AddActivityPhoto(ctx, p)
+	}); err != nil {
 		return nil, err
 	}
 	return p, nil
 }
 
 // ListPhotos lists an activity's album to anyone who may see the activity.
-func (s *Service) ListPhotos(ctx context.Context, who guanjia.Claims, activityID int64) ([]*ActivityPhoto, error) {
+func (s *Activities) ListPhotos(ctx context.Context, who guanjia.Claims, activityID int64) ([]*ActivityPhoto, error) {
 	if _, _, _, err := s.loadActivity(ctx, who, activityID); err != nil {
 		return nil, err
 	}
@@ -50,7 +42,7 @@ func (s *Service) ListPhotos(ctx context.Context, who guanjia.Claims, activityID
 }
 
 // OpenPhoto returns a photo of an activity's album.
-func (s *Service) OpenPhoto(ctx context.Context, who guanjia.Claims, activityID int64, photoID string) (*ActivityPhoto, io.ReadCloser, error) {
+func (s *Activities) OpenPhoto(ctx context.Context, who guanjia.Claims, activityID int64, photoID string) (*ActivityPhoto, io.ReadCloser, error) {
 	if _, _, _, err := s.loadActivity(ctx, who, activityID); err != nil {
 		return nil, nil, err
 	}

@@ -1,6 +1,3 @@
-// Package volunteer is 公益海口: real-name volunteers, certified teams,
-// reviewed activities, signup without oversell, reminders, QR and geofence
-// check-in, hours in an append-only ledger, certificates and help requests.
 package volunteer
 
 import (
@@ -37,8 +34,9 @@ func DefaultConfig() Config {
 	}
 }
 
-// Service runs the volunteer platform. Its methods check who is calling.
-type Service struct {
+// Platform is what every part of the volunteer platform shares: the store,
+// the queue, the clock, the rules, and the helpers the parts have in common.
+type Platform struct {
 	Store     Store
 	Scheduler Scheduler
 	Notifier  guanjia.Notifier
@@ -49,21 +47,48 @@ type Service struct {
 	Log       *slog.Logger
 	Config    Config
 
-	tokenKey []byte
-	admit    *admitter
+	tokenKey []byte // signs check-in tokens
 }
+
+// Service is the volunteer platform, one part per resource; each part's
+// methods check who is calling. The parts share one Platform: set Credit,
+// Blobs, Log or Config on the Service and every part sees it. The platform's
+// timers (HandleTimer, ReconcileTimers) and headline figures are the
+// Service's own.
+type Service struct {
+	*Platform
+	Volunteers *Volunteers   // real-name certification
+	Teams      *Teams        // applications, review, members
+	Activities *Activities   // drafts, review, publication, rescheduling, albums
+	Signups    *Signups      // signup and waitlist, check-in and check-out
+	Hours      *Hours        // the hours ledger and certificates
+	Help       *HelpRequests // citizens' requests for help (求助)
+}
+
+// The parts of the platform.
+type (
+	Volunteers   struct{ *Platform }
+	Teams        struct{ *Platform }
+	Activities   struct{ *Platform }
+	Hours        struct{ *Platform }
+	HelpRequests struct{ *Platform }
+	Signups      struct {
+		*Platform
+		admit *admitter
+	}
+)
 
 // NewService returns a Service with DefaultConfig. secret keys the check-in
 // tokens (a key derived from it, so the token key differs from other uses).
 func NewService(st Store, sch Scheduler, n guanjia.Notifier, content guanjia.ContentChecker, clock Clock, secret string) *Service {
 	key := sha256.Sum256([]byte("guanjia:volunteer:checkin:" + secret))
-	s := &Service{Store: st, Scheduler: sch, Notifier: n, Content: content, Clock: clock,
+	p := &Platform{Store: st, Scheduler: sch, Notifier: n, Content: content, Clock: clock,
 		Log: slog.Default(), Config: DefaultConfig(), tokenKey: key[:]}
-	s.admit = newAdmitter(s)
-	return s
+	return &Service{Platform: p, Volunteers: &Volunteers{p}, Teams: &Teams{p}, Activities: &Activities{p},
+		Signups: &Signups{Platform: p, admit: newAdmitter(p)}, Hours: &Hours{p}, Help: &HelpRequests{p}}
 }
 
-func (s *Service) now() time.Time { return s.Clock.Now().UTC() }
+func (s *Platform) now() time.Time { return s.Clock.Now().UTC() }
 
 // cst is China Standard Time; China keeps no daylight saving, so a fixed
 // zone is exact and needs no tzdata.
@@ -74,7 +99,7 @@ func localTime(t time.Time) string { return t.In(cst).Format("2006-01-02 15:04")
 
 // actorFor says how the state tables see who on team teamID: a platform
 // admin, a team admin, or just themselves.
-func (s *Service) actorFor(ctx context.Context, who guanjia.Claims, teamID int64) (Actor, error) {
+func (s *Platform) actorFor(ctx context.Context, who guanjia.Claims, teamID int64) (Actor, error) {
 	if who.Role == guanjia.RoleAdmin {
 		return ActorAdmin, nil
 	}
@@ -90,13 +115,13 @@ func (s *Service) actorFor(ctx context.Context, who guanjia.Claims, teamID int64
 }
 
 // isTeamAdmin reports whether who administers team teamID (platform admins do too).
-func (s *Service) isTeamAdmin(ctx context.Context, who guanjia.Claims, teamID int64) (bool, error) {
+func (s *Platform) isTeamAdmin(ctx context.Context, who guanjia.Claims, teamID int64) (bool, error) {
 	a, err := s.actorFor(ctx, who, teamID)
 	return a == ActorAdmin || a == ActorTeamAdmin, err
 }
 
 // requireVolunteer returns who's certification, or EFORBIDDEN naming what to do.
-func (s *Service) requireVolunteer(ctx context.Context, who guanjia.Claims) (*guanjia.Volunteer, error) {
+func (s *Platform) requireVolunteer(ctx context.Context, who guanjia.Claims) (*guanjia.Volunteer, error) {
 	v, err := s.Store.FindVolunteer(ctx, who.UserID)
 	if guanjia.ErrorCode(err) == guanjia.ENOTFOUND {
 		return nil, guanjia.Errorf(guanjia.EFORBIDDEN, "complete real-name certification (实名认证) first")
@@ -105,7 +130,7 @@ func (s *Service) requireVolunteer(ctx context.Context, who guanjia.Claims) (*gu
 }
 
 // checkText screens a text a user wrote before anyone else sees it.
-func (s *Service) checkText(ctx context.Context, who guanjia.Claims, field, text string) error {
+func (s *Platform) checkText(ctx context.Context, who guanjia.Claims, field, text string) error {
 	if strings.TrimSpace(text) == "" {
 		return nil
 	}
@@ -127,7 +152,7 @@ func actorID(who guanjia.Claims) *int64 {
 
 // notify hands a subscribe message to the Notifier. Its failure is logged,
 // not returned: the step it reports on is already written.
-func (s *Service) notify(ctx context.Context, to int64, tpl string, data map[string]string) {
+func (s *Platform) notify(ctx context.Context, to int64, tpl string, data map[string]string) {
 	if s.Notifier == nil {
 		return
 	}
@@ -148,7 +173,7 @@ func activityData(a *guanjia.Activity, extra map[string]string) map[string]strin
 
 // arm hands timers to the queue. A failure is logged: the database holds the
 // truth and the reconciler arms the timer again.
-func (s *Service) arm(ctx context.Context, timers ...Timer) {
+func (s *Platform) arm(ctx context.Context, timers ...Timer) {
 	for _, t := range timers {
 		if err := s.Scheduler.ArmVolunteerTimer(ctx, t); err != nil {
 			s.Log.Warn("volunteer: arm timer; the reconciler will retry", "kind", t.Kind, "subject", t.SubjectID, "err", err)

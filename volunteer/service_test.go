@@ -25,26 +25,26 @@ func TestCertifyRejectsBadIDNumbersAndDuplicates(t *testing.T) {
 		{"impossible date", idNumber("46010619901332123"), "id_number"},
 	}
 	for _, tt := range bad {
-		_, err := e.svc.Certify(e.ctx, who, volunteer.CertifyInput{Name: "王小明", IDNumber: tt.id, Phone: "13800000000"})
+		_, err := e.svc.Volunteers.Certify(e.ctx, who, volunteer.CertifyInput{Name: "王小明", IDNumber: tt.id, Phone: "13800000000"})
 		if code(err) != guanjia.EINVALID || guanjia.ErrorField(err) != tt.field {
 			t.Errorf("%s: err = %v, want invalid %s", tt.name, err, tt.field)
 		}
 	}
-	if _, err := e.svc.Me(e.ctx, who); code(err) != guanjia.ENOTFOUND {
+	if _, err := e.svc.Volunteers.Me(e.ctx, who); code(err) != guanjia.ENOTFOUND {
 		t.Fatalf("after refused certifications: %v, want not found", err)
 	}
-	v, err := e.svc.Certify(e.ctx, who, volunteer.CertifyInput{Name: "王小明", IDNumber: good, Phone: "13800000000"})
+	v, err := e.svc.Volunteers.Certify(e.ctx, who, volunteer.CertifyInput{Name: "王小明", IDNumber: good, Phone: "13800000000"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if v.Number() == "" || guanjia.MaskIDNumber(v.IDNumber) != good[:4]+"**********"+good[14:] {
 		t.Errorf("volunteer %+v", v)
 	}
-	if _, err := e.svc.Certify(e.ctx, who, volunteer.CertifyInput{Name: "王小明", IDNumber: good, Phone: "13800000000"}); code(err) != guanjia.ECONFLICT {
+	if _, err := e.svc.Volunteers.Certify(e.ctx, who, volunteer.CertifyInput{Name: "王小明", IDNumber: good, Phone: "13800000000"}); code(err) != guanjia.ECONFLICT {
 		t.Errorf("certified twice: %v, want conflict", err)
 	}
 	other := e.user(guanjia.RoleCitizen)
-	if _, err := e.svc.Certify(e.ctx, other, volunteer.CertifyInput{Name: "李四", IDNumber: good, Phone: "13800000000"}); code(err) != guanjia.ECONFLICT {
+	if _, err := e.svc.Volunteers.Certify(e.ctx, other, volunteer.CertifyInput{Name: "李四", IDNumber: good, Phone: "13800000000"}); code(err) != guanjia.ECONFLICT {
 		t.Errorf("same ID number on another account: %v, want conflict", err)
 	}
 }
@@ -70,7 +70,7 @@ func TestSignupNeverOversells(t *testing.T) {
 			wg.Add(1)
 			go func(v guanjia.Claims) {
 				defer wg.Done()
-				su, err := e.svc.Signup(e.ctx, v, a.ID)
+				su, err := e.svc.Signups.Signup(e.ctx, v, a.ID)
 				mu.Lock()
 				defer mu.Unlock()
 				switch {
@@ -100,7 +100,7 @@ func TestSignupNeverOversells(t *testing.T) {
 	if got.Confirmed != capacity || got.Waitlisted != people-capacity {
 		t.Errorf("activity counts %d confirmed, %d waitlisted", got.Confirmed, got.Waitlisted)
 	}
-	list, err := e.db.ListSignups(e.ctx, volunteer.SignupFilter{ActivityID: a.ID, Limit: 1000})
+	list, err := e.db.Volunteers.ListSignups(e.ctx, volunteer.SignupFilter{ActivityID: a.ID, Limit: 1000})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,7 +113,7 @@ func TestSignupNeverOversells(t *testing.T) {
 	}
 	reminders := 0
 	for _, su := range list {
-		if n := len(e.sched.find(volunteer.TimerRemind, su.ID)); n > 0 {
+		if n := len(e.sched.Find(volunteer.TimerRemind, su.ID)); n > 0 {
 			reminders += n
 			if su.Status != guanjia.SignupConfirmed {
 				t.Errorf("a reminder was armed for a %s signup", su.Status)
@@ -134,7 +134,7 @@ func TestCancelAndSignupRace(t *testing.T) {
 	var first []guanjia.Claims
 	for range 10 {
 		v := e.volunteer()
-		if _, err := e.svc.Signup(e.ctx, v, a.ID); err != nil {
+		if _, err := e.svc.Signups.Signup(e.ctx, v, a.ID); err != nil {
 			t.Fatal(err)
 		}
 		first = append(first, v)
@@ -148,13 +148,13 @@ func TestCancelAndSignupRace(t *testing.T) {
 		wg.Add(2)
 		go func() {
 			defer wg.Done()
-			if _, err := e.svc.CancelSignup(e.ctx, first[i], a.ID); err != nil {
+			if _, err := e.svc.Signups.CancelSignup(e.ctx, first[i], a.ID); err != nil {
 				t.Errorf("cancel: %v", err)
 			}
 		}()
 		go func() {
 			defer wg.Done()
-			if _, err := e.svc.Signup(e.ctx, late[i], a.ID); err != nil {
+			if _, err := e.svc.Signups.Signup(e.ctx, late[i], a.ID); err != nil {
 				t.Errorf("signup: %v", err)
 			}
 		}()
@@ -166,11 +166,11 @@ func TestCancelAndSignupRace(t *testing.T) {
 	}
 	// The five who waited first hold the places now; each was told.
 	for _, v := range first[5:] {
-		su, err := e.db.FindActiveSignup(e.ctx, a.ID, v.UserID)
+		su, err := e.db.Volunteers.FindActiveSignup(e.ctx, a.ID, v.UserID)
 		if err != nil || su.Status != guanjia.SignupConfirmed {
 			t.Errorf("user %d: %v %v, want promoted", v.UserID, su, err)
 		}
-		if len(e.notes.to(v.UserID, guanjia.TplSignupConfirmed)) != 1 {
+		if len(e.notes.To(v.UserID, guanjia.TplSignupConfirmed)) != 1 {
 			t.Errorf("user %d was not told of the promotion", v.UserID)
 		}
 	}
@@ -185,40 +185,40 @@ func TestWaitlistPromotionAndCutoff(t *testing.T) {
 	for range 4 {
 		v := e.volunteer()
 		vs = append(vs, v)
-		if _, err := e.svc.Signup(e.ctx, v, a.ID); err != nil {
+		if _, err := e.svc.Signups.Signup(e.ctx, v, a.ID); err != nil {
 			t.Fatal(err)
 		}
 	}
-	d, err := e.db.FindActiveSignup(e.ctx, a.ID, vs[3].UserID)
+	d, err := e.db.Volunteers.FindActiveSignup(e.ctx, a.ID, vs[3].UserID)
 	if err != nil || d.Status != guanjia.SignupWaitlisted || d.Position != 2 {
 		t.Fatalf("fourth: %+v %v, want waitlisted second", d, err)
 	}
-	if _, err := e.svc.CancelSignup(e.ctx, vs[0], a.ID); err != nil {
+	if _, err := e.svc.Signups.CancelSignup(e.ctx, vs[0], a.ID); err != nil {
 		t.Fatal(err)
 	}
-	c, _ := e.db.FindActiveSignup(e.ctx, a.ID, vs[2].UserID)
+	c, _ := e.db.Volunteers.FindActiveSignup(e.ctx, a.ID, vs[2].UserID)
 	if c.Status != guanjia.SignupConfirmed {
 		t.Fatalf("first waitlisted is %s after a cancellation, want confirmed", c.Status)
 	}
-	if msgs := e.notes.to(vs[2].UserID, guanjia.TplSignupConfirmed); len(msgs) != 1 {
+	if msgs := e.notes.To(vs[2].UserID, guanjia.TplSignupConfirmed); len(msgs) != 1 {
 		t.Errorf("promoted volunteer got %d confirmations, want 1", len(msgs))
 	}
-	if rem := e.sched.find(volunteer.TimerRemind, c.ID); len(rem) != 1 || !rem[0].DueAt.Equal(start.Add(-time.Hour)) {
+	if rem := e.sched.Find(volunteer.TimerRemind, c.ID); len(rem) != 1 || !rem[0].DueAt.Equal(start.Add(-time.Hour)) {
 		t.Errorf("promoted volunteer's reminder %v, want one at start − 1 h", rem)
 	}
-	if d, _ = e.db.FindActiveSignup(e.ctx, a.ID, vs[3].UserID); d.Position != 1 {
+	if d, _ = e.db.Volunteers.FindActiveSignup(e.ctx, a.ID, vs[3].UserID); d.Position != 1 {
 		t.Errorf("last waitlisted now at %d, want 1", d.Position)
 	}
 	// Inside the cut-off a confirmed place can no longer be given up.
 	e.clock.Set(start.Add(-90 * time.Minute))
-	if _, err := e.svc.CancelSignup(e.ctx, vs[1], a.ID); code(err) != guanjia.EUNPROCESSABLE {
+	if _, err := e.svc.Signups.CancelSignup(e.ctx, vs[1], a.ID); code(err) != guanjia.EUNPROCESSABLE {
 		t.Fatalf("cancel 90 min before: %v, want refused", err)
 	}
-	if b, _ := e.db.FindActiveSignup(e.ctx, a.ID, vs[1].UserID); b.Status != guanjia.SignupConfirmed {
+	if b, _ := e.db.Volunteers.FindActiveSignup(e.ctx, a.ID, vs[1].UserID); b.Status != guanjia.SignupConfirmed {
 		t.Errorf("refused cancellation changed the signup to %s", b.Status)
 	}
 	// The waitlist may still withdraw.
-	if _, err := e.svc.CancelSignup(e.ctx, vs[3], a.ID); err != nil {
+	if _, err := e.svc.Signups.CancelSignup(e.ctx, vs[3], a.ID); err != nil {
 		t.Errorf("waitlisted withdrawing: %v", err)
 	}
 	if got := e.find(a.ID); got.Confirmed != 2 || got.Waitlisted != 0 {
@@ -231,18 +231,18 @@ func TestSignupRefusals(t *testing.T) {
 	tm, lead := e.team()
 	start := t0.Add(24 * time.Hour)
 	a := e.activity(tm.ID, lead, 5, start)
-	if _, err := e.svc.Signup(e.ctx, e.user(guanjia.RoleCitizen), a.ID); code(err) != guanjia.EFORBIDDEN {
+	if _, err := e.svc.Signups.Signup(e.ctx, e.user(guanjia.RoleCitizen), a.ID); code(err) != guanjia.EFORBIDDEN {
 		t.Errorf("uncertified signup: %v, want forbidden", err)
 	}
 	v := e.volunteer()
-	if _, err := e.svc.Signup(e.ctx, v, a.ID); err != nil {
+	if _, err := e.svc.Signups.Signup(e.ctx, v, a.ID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.svc.Signup(e.ctx, v, a.ID); code(err) != guanjia.ECONFLICT {
+	if _, err := e.svc.Signups.Signup(e.ctx, v, a.ID); code(err) != guanjia.ECONFLICT {
 		t.Errorf("second signup: %v, want conflict", err)
 	}
 	e.clock.Set(start) // the deadline defaults to the start
-	if _, err := e.svc.Signup(e.ctx, e.volunteer(), a.ID); code(err) != guanjia.EUNPROCESSABLE {
+	if _, err := e.svc.Signups.Signup(e.ctx, e.volunteer(), a.ID); code(err) != guanjia.EUNPROCESSABLE {
 		t.Errorf("signup after the deadline: %v, want refused", err)
 	}
 	if got := e.find(a.ID); got.Confirmed != 1 {
@@ -273,34 +273,34 @@ func TestActivityRules(t *testing.T) {
 	for _, tt := range bad {
 		in := base
 		tt.edit(&in)
-		if _, err := e.svc.CreateActivity(e.ctx, lead, in); code(err) != guanjia.EINVALID || guanjia.ErrorField(err) != tt.field {
+		if _, err := e.svc.Activities.CreateActivity(e.ctx, lead, in); code(err) != guanjia.EINVALID || guanjia.ErrorField(err) != tt.field {
 			t.Errorf("%s: %v, want invalid %s", tt.name, err, tt.field)
 		}
 	}
-	if _, err := e.svc.CreateActivity(e.ctx, e.volunteer(), base); code(err) != guanjia.EFORBIDDEN {
+	if _, err := e.svc.Activities.CreateActivity(e.ctx, e.volunteer(), base); code(err) != guanjia.EFORBIDDEN {
 		t.Errorf("drafted by an outsider: %v, want forbidden", err)
 	}
-	if list, _ := e.db.ListActivities(e.ctx, volunteer.ActivityFilter{TeamID: tm.ID}); len(list) != 0 {
+	if list, _ := e.db.Volunteers.ListActivities(e.ctx, volunteer.ActivityFilter{TeamID: tm.ID}); len(list) != 0 {
 		t.Errorf("refused drafts stored: %d", len(list))
 	}
 	// A team that is not certified may draft but not publish.
 	lead2 := e.volunteer()
 	la, ln := 20.03, 110.33
-	pending, err := e.svc.ApplyTeam(e.ctx, lead2, volunteer.TeamInput{Name: "未认证队", Organisation: "某社区", ContactName: "张",
+	pending, err := e.svc.Teams.ApplyTeam(e.ctx, lead2, volunteer.TeamInput{Name: "未认证队", Organisation: "某社区", ContactName: "张",
 		ContactPhone: "13800000001", District: "美兰区", Lat: &la, Lng: &ln})
 	if err != nil {
 		t.Fatal(err)
 	}
 	in := base
 	in.TeamID = pending.ID
-	a, err := e.svc.CreateActivity(e.ctx, lead2, in)
+	a, err := e.svc.Activities.CreateActivity(e.ctx, lead2, in)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.svc.SubmitActivity(e.ctx, lead2, a.ID); code(err) != guanjia.EUNPROCESSABLE {
+	if _, err := e.svc.Activities.SubmitActivity(e.ctx, lead2, a.ID); code(err) != guanjia.EUNPROCESSABLE {
 		t.Errorf("submit by an uncertified team: %v, want refused", err)
 	}
-	if _, err := e.svc.ReviewActivity(e.ctx, lead2, a.ID, true, ""); code(err) != guanjia.EFORBIDDEN {
+	if _, err := e.svc.Activities.ReviewActivity(e.ctx, lead2, a.ID, true, ""); code(err) != guanjia.EFORBIDDEN {
 		t.Errorf("self-review: %v, want forbidden", err)
 	}
 }
@@ -313,23 +313,23 @@ func TestRemindersFollowTheActivity(t *testing.T) {
 	start := t0.Add(24 * time.Hour)
 	a := e.activity(tm.ID, lead, 5, start)
 	v := e.volunteer()
-	su, err := e.svc.Signup(e.ctx, v, a.ID)
+	su, err := e.svc.Signups.Signup(e.ctx, v, a.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	old := e.sched.find(volunteer.TimerRemind, su.ID)
+	old := e.sched.Find(volunteer.TimerRemind, su.ID)
 	if len(old) != 1 || !old[0].DueAt.Equal(start.Add(-time.Hour)) {
 		t.Fatalf("reminder %v, want one at start − 1 h", old)
 	}
 	moved := start.Add(24 * time.Hour)
-	if _, err := e.svc.RescheduleActivity(e.ctx, lead, a.ID, volunteer.RescheduleInput{StartAt: moved, EndAt: moved.Add(3 * time.Hour), Reason: "台风"}); err != nil {
+	if _, err := e.svc.Activities.RescheduleActivity(e.ctx, lead, a.ID, volunteer.RescheduleInput{StartAt: moved, EndAt: moved.Add(3 * time.Hour), Reason: "台风"}); err != nil {
 		t.Fatal(err)
 	}
-	if len(e.notes.to(v.UserID, guanjia.TplActivityChanged)) != 1 {
+	if len(e.notes.To(v.UserID, guanjia.TplActivityChanged)) != 1 {
 		t.Error("the volunteer was not told of the move")
 	}
 	var fresh volunteer.Timer
-	for _, tm := range e.sched.find(volunteer.TimerRemind, su.ID) {
+	for _, tm := range e.sched.Find(volunteer.TimerRemind, su.ID) {
 		if tm.Seq == moved.Unix() {
 			fresh = tm
 		}
@@ -351,7 +351,7 @@ func TestRemindersFollowTheActivity(t *testing.T) {
 	if out, _ := e.svc.HandleTimer(e.ctx, fresh); !out.Stale {
 		t.Error("a reminder fired twice was sent twice")
 	}
-	if n := len(e.notes.to(v.UserID, guanjia.TplActivityReminder)); n != 1 {
+	if n := len(e.notes.To(v.UserID, guanjia.TplActivityReminder)); n != 1 {
 		t.Errorf("%d reminders sent, want 1", n)
 	}
 }
@@ -361,22 +361,22 @@ func TestCancelledActivityTellsEveryoneAndSilencesReminders(t *testing.T) {
 	tm, lead := e.team()
 	a := e.activity(tm.ID, lead, 1, t0.Add(24*time.Hour))
 	v1, v2 := e.volunteer(), e.volunteer()
-	s1, _ := e.svc.Signup(e.ctx, v1, a.ID)
-	if _, err := e.svc.Signup(e.ctx, v2, a.ID); err != nil {
+	s1, _ := e.svc.Signups.Signup(e.ctx, v1, a.ID)
+	if _, err := e.svc.Signups.Signup(e.ctx, v2, a.ID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.svc.CancelActivity(e.ctx, lead, a.ID, ""); code(err) != guanjia.EINVALID {
+	if _, err := e.svc.Activities.CancelActivity(e.ctx, lead, a.ID, ""); code(err) != guanjia.EINVALID {
 		t.Errorf("cancel without a reason: %v, want invalid", err)
 	}
-	if _, err := e.svc.CancelActivity(e.ctx, lead, a.ID, "天气预警"); err != nil {
+	if _, err := e.svc.Activities.CancelActivity(e.ctx, lead, a.ID, "天气预警"); err != nil {
 		t.Fatal(err)
 	}
 	for _, v := range []guanjia.Claims{v1, v2} {
-		if len(e.notes.to(v.UserID, guanjia.TplActivityChanged)) != 1 {
+		if len(e.notes.To(v.UserID, guanjia.TplActivityChanged)) != 1 {
 			t.Errorf("user %d was not told of the cancellation", v.UserID)
 		}
 	}
-	rem := e.sched.find(volunteer.TimerRemind, s1.ID)[0]
+	rem := e.sched.Find(volunteer.TimerRemind, s1.ID)[0]
 	e.clock.Set(rem.DueAt)
 	if out, err := e.svc.HandleTimer(e.ctx, rem); err != nil || !out.Stale {
 		t.Errorf("reminder of a cancelled activity: %+v %v, want stale", out, err)
@@ -392,11 +392,11 @@ func TestCheckInGeofenceWindowAndHours(t *testing.T) {
 	start := t0.Add(24 * time.Hour)
 	a := e.activity(tm.ID, lead, 5, start)
 	v := e.volunteer()
-	if _, err := e.svc.Signup(e.ctx, v, a.ID); err != nil {
+	if _, err := e.svc.Signups.Signup(e.ctx, v, a.ID); err != nil {
 		t.Fatal(err)
 	}
 	token := func() string {
-		tok, _, err := e.svc.CheckinToken(e.ctx, lead, a.ID)
+		tok, _, err := e.svc.Signups.CheckinToken(e.ctx, lead, a.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -408,32 +408,32 @@ func TestCheckInGeofenceWindowAndHours(t *testing.T) {
 		return volunteer.CheckInput{Token: token(), Lat: &lat, Lng: &lng, CoordSystem: sys}
 	}
 	e.clock.Set(start.Add(-40 * time.Minute))
-	if _, err := e.svc.CheckIn(e.ctx, v, a.ID, at(gLat, gLng, "gcj02")); code(err) != guanjia.EUNPROCESSABLE {
+	if _, err := e.svc.Signups.CheckIn(e.ctx, v, a.ID, at(gLat, gLng, "gcj02")); code(err) != guanjia.EUNPROCESSABLE {
 		t.Errorf("check-in 40 min early: %v, want refused", err)
 	}
 	e.clock.Set(start.Add(-20 * time.Minute))
-	if _, _, err := e.svc.CheckinToken(e.ctx, v, a.ID); code(err) != guanjia.EFORBIDDEN {
+	if _, _, err := e.svc.Signups.CheckinToken(e.ctx, v, a.ID); code(err) != guanjia.EFORBIDDEN {
 		t.Errorf("a volunteer asked for the organiser's code: %v, want forbidden", err)
 	}
 	// GCJ-02 numbers sent as WGS-84 land about half a kilometre off in Haikou.
-	if _, err := e.svc.CheckIn(e.ctx, v, a.ID, at(gLat, gLng, "wgs84")); code(err) != guanjia.EUNPROCESSABLE || guanjia.ErrorField(err) != "lat" {
+	if _, err := e.svc.Signups.CheckIn(e.ctx, v, a.ID, at(gLat, gLng, "wgs84")); code(err) != guanjia.EUNPROCESSABLE || guanjia.ErrorField(err) != "lat" {
 		t.Errorf("check-in with unconverted coordinates: %v, want outside the geofence", err)
 	}
 	stale := at(gLat, gLng, "gcj02")
 	e.clock.Set(start.Add(-19 * time.Minute))
-	if _, err := e.svc.CheckIn(e.ctx, v, a.ID, stale); code(err) != guanjia.EUNPROCESSABLE || guanjia.ErrorField(err) != "token" {
+	if _, err := e.svc.Signups.CheckIn(e.ctx, v, a.ID, stale); code(err) != guanjia.EUNPROCESSABLE || guanjia.ErrorField(err) != "token" {
 		t.Errorf("check-in with a minute-old code: %v, want expired", err)
 	}
 	other := e.activity(tm.ID, lead, 5, start)
-	otherTok, _, _ := e.svc.CheckinToken(e.ctx, lead, other.ID)
-	if _, err := e.svc.CheckIn(e.ctx, v, a.ID, volunteer.CheckInput{Token: otherTok, Lat: &gLat, Lng: &gLng, CoordSystem: "gcj02"}); code(err) != guanjia.EINVALID {
+	otherTok, _, _ := e.svc.Signups.CheckinToken(e.ctx, lead, other.ID)
+	if _, err := e.svc.Signups.CheckIn(e.ctx, v, a.ID, volunteer.CheckInput{Token: otherTok, Lat: &gLat, Lng: &gLng, CoordSystem: "gcj02"}); code(err) != guanjia.EINVALID {
 		t.Errorf("check-in with another activity's code: %v, want invalid", err)
 	}
-	if su, _ := e.db.FindActiveSignup(e.ctx, a.ID, v.UserID); su.Status != guanjia.SignupConfirmed {
+	if su, _ := e.db.Volunteers.FindActiveSignup(e.ctx, a.ID, v.UserID); su.Status != guanjia.SignupConfirmed {
 		t.Fatalf("refused check-ins changed the signup to %s", su.Status)
 	}
 	e.clock.Set(start.Add(10 * time.Minute))
-	su, err := e.svc.CheckIn(e.ctx, v, a.ID, at(gLat, gLng, "gcj02"))
+	su, err := e.svc.Signups.CheckIn(e.ctx, v, a.ID, at(gLat, gLng, "gcj02"))
 	if err != nil || su.Status != guanjia.SignupCheckedIn {
 		t.Fatalf("check-in: %+v %v", su, err)
 	}
@@ -441,7 +441,7 @@ func TestCheckInGeofenceWindowAndHours(t *testing.T) {
 		t.Errorf("stored check-in position is %.1f m from the site: not converted to WGS-84", d)
 	}
 	e.clock.Set(start.Add(2*time.Hour + 55*time.Minute))
-	su, entry, err := e.svc.CheckOut(e.ctx, v, a.ID, at(gLat, gLng, "gcj02"))
+	su, entry, err := e.svc.Signups.CheckOut(e.ctx, v, a.ID, at(gLat, gLng, "gcj02"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -449,14 +449,14 @@ func TestCheckInGeofenceWindowAndHours(t *testing.T) {
 	if entry.Minutes != 150 || entry.Kind != guanjia.HoursCredit || su.Status != guanjia.SignupCheckedOut {
 		t.Errorf("credited %+v, signup %s; want 150 credit minutes", entry, su.Status)
 	}
-	msgs := e.notes.to(v.UserID, guanjia.TplHoursCredited)
+	msgs := e.notes.To(v.UserID, guanjia.TplHoursCredited)
 	if len(msgs) != 1 || msgs[0].Data["hours"] != "2.5" {
 		t.Errorf("hours message %v", msgs)
 	}
-	if _, _, err := e.svc.CheckOut(e.ctx, v, a.ID, at(gLat, gLng, "gcj02")); code(err) != guanjia.ECONFLICT {
+	if _, _, err := e.svc.Signups.CheckOut(e.ctx, v, a.ID, at(gLat, gLng, "gcj02")); code(err) != guanjia.ECONFLICT {
 		t.Errorf("second check-out: %v, want conflict", err)
 	}
-	sum, _ := e.svc.MyHours(e.ctx, v)
+	sum, _ := e.svc.Hours.MyHours(e.ctx, v)
 	if sum.Totals.CreditMinutes != 150 || len(sum.Entries) != 1 {
 		t.Errorf("ledger %+v", sum)
 	}
@@ -469,32 +469,32 @@ func TestAutoCheckoutAndNoShows(t *testing.T) {
 	a := e.activity(tm.ID, lead, 5, start)
 	stays, skips, late := e.volunteer(), e.volunteer(), e.volunteer()
 	for _, v := range []guanjia.Claims{stays, skips, late} {
-		if _, err := e.svc.Signup(e.ctx, v, a.ID); err != nil {
+		if _, err := e.svc.Signups.Signup(e.ctx, v, a.ID); err != nil {
 			t.Fatal(err)
 		}
 	}
 	e.clock.Set(start.Add(-5 * time.Minute))
-	if _, err := e.svc.ManualCheckIn(e.ctx, lead, a.ID, volunteer.ManualCheck{UserID: stays.UserID}); code(err) != guanjia.EINVALID {
+	if _, err := e.svc.Signups.ManualCheckIn(e.ctx, lead, a.ID, volunteer.ManualCheck{UserID: stays.UserID}); code(err) != guanjia.EINVALID {
 		t.Errorf("manual check-in without a reason: %v", err)
 	}
-	if _, err := e.svc.ManualCheckIn(e.ctx, stays, a.ID, volunteer.ManualCheck{UserID: late.UserID, Reason: "手机没电"}); code(err) != guanjia.EFORBIDDEN {
+	if _, err := e.svc.Signups.ManualCheckIn(e.ctx, stays, a.ID, volunteer.ManualCheck{UserID: late.UserID, Reason: "手机没电"}); code(err) != guanjia.EFORBIDDEN {
 		t.Errorf("manual check-in by a volunteer: %v, want forbidden", err)
 	}
-	su, err := e.svc.ManualCheckIn(e.ctx, lead, a.ID, volunteer.ManualCheck{UserID: stays.UserID, Reason: "手机没电"})
+	su, err := e.svc.Signups.ManualCheckIn(e.ctx, lead, a.ID, volunteer.ManualCheck{UserID: stays.UserID, Reason: "手机没电"})
 	if err != nil || !su.CheckinManual {
 		t.Fatalf("manual check-in: %+v %v", su, err)
 	}
 	e.clock.Set(start.Add(90 * time.Minute))
-	if _, err := e.svc.ManualCheckIn(e.ctx, lead, a.ID, volunteer.ManualCheck{UserID: late.UserID, Reason: "迟到"}); err != nil {
+	if _, err := e.svc.Signups.ManualCheckIn(e.ctx, lead, a.ID, volunteer.ManualCheck{UserID: late.UserID, Reason: "迟到"}); err != nil {
 		t.Fatal(err)
 	}
-	events, _ := e.db.ListVolunteerEvents(e.ctx, volunteer.SubjectSignup, su.ID)
+	events, _ := e.db.Volunteers.ListVolunteerEvents(e.ctx, volunteer.SubjectSignup, su.ID)
 	if last := events[len(events)-1]; last.Action != volunteer.ActCheckin || *last.ActorID != lead.UserID || last.Note == "" {
 		t.Errorf("manual check-in event %+v, want the organiser and the reason", last)
 	}
 	timers := map[volunteer.TimerKind]volunteer.Timer{}
 	for _, k := range []volunteer.TimerKind{volunteer.TimerStart, volunteer.TimerFinish, volunteer.TimerAutoCheckout} {
-		ts := e.sched.find(k, a.ID)
+		ts := e.sched.Find(k, a.ID)
 		if len(ts) != 1 {
 			t.Fatalf("%d %s timers armed, want 1", len(ts), k)
 		}
@@ -517,19 +517,19 @@ func TestAutoCheckoutAndNoShows(t *testing.T) {
 		t.Errorf("activity %s settled %v", got.Status, got.SettledAt)
 	}
 	for user, want := range map[int64]int{stays.UserID: 180, late.UserID: 90} {
-		sum, _ := e.db.SumHours(e.ctx, volunteer.HoursFilter{UserID: user})
+		sum, _ := e.db.Volunteers.SumHours(e.ctx, volunteer.HoursFilter{UserID: user})
 		if sum.CreditMinutes != want {
 			t.Errorf("user %d credited %d minutes, want %d", user, sum.CreditMinutes, want)
 		}
 	}
-	s, _ := e.db.FindActiveSignup(e.ctx, a.ID, stays.UserID)
+	s, _ := e.db.Volunteers.FindActiveSignup(e.ctx, a.ID, stays.UserID)
 	if !s.AutoCheckout || !s.CheckoutAt.Equal(a.EndAt) {
 		t.Errorf("auto check-out %+v, want flagged at the end time", s)
 	}
-	if n, _ := e.db.FindActiveSignup(e.ctx, a.ID, skips.UserID); n.Status != guanjia.SignupNoShow {
+	if n, _ := e.db.Volunteers.FindActiveSignup(e.ctx, a.ID, skips.UserID); n.Status != guanjia.SignupNoShow {
 		t.Errorf("never came: %s, want no_show", n.Status)
 	}
-	if me, _ := e.svc.Me(e.ctx, skips); me.NoShows != 1 {
+	if me, _ := e.svc.Volunteers.Me(e.ctx, skips); me.NoShows != 1 {
 		t.Errorf("no-shows counted %d, want 1", me.NoShows)
 	}
 	if out, _ := e.svc.HandleTimer(e.ctx, timers[volunteer.TimerAutoCheckout]); !out.Stale {
@@ -541,37 +541,37 @@ func TestHonorHoursAndCorrections(t *testing.T) {
 	e := newEnv(t)
 	tm, lead := e.team()
 	member := e.volunteer()
-	if _, err := e.svc.JoinTeam(e.ctx, member, tm.ID); err != nil {
+	if _, err := e.svc.Teams.JoinTeam(e.ctx, member, tm.ID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.svc.AddHonorHours(e.ctx, lead, volunteer.HonorInput{TeamID: tm.ID, UserID: member.UserID, Minutes: 9 * 60, Reason: "防台抢险"}); code(err) != guanjia.EINVALID {
+	if _, err := e.svc.Hours.AddHonorHours(e.ctx, lead, volunteer.HonorInput{TeamID: tm.ID, UserID: member.UserID, Minutes: 9 * 60, Reason: "防台抢险"}); code(err) != guanjia.EINVALID {
 		t.Errorf("9 h of 荣誉时长: %v, want over the cap", err)
 	}
-	if _, err := e.svc.AddHonorHours(e.ctx, lead, volunteer.HonorInput{TeamID: tm.ID, UserID: e.volunteer().UserID, Minutes: 60, Reason: "x"}); code(err) != guanjia.EINVALID {
+	if _, err := e.svc.Hours.AddHonorHours(e.ctx, lead, volunteer.HonorInput{TeamID: tm.ID, UserID: e.volunteer().UserID, Minutes: 60, Reason: "x"}); code(err) != guanjia.EINVALID {
 		t.Errorf("荣誉时长 for a non-member: %v, want invalid", err)
 	}
-	if _, err := e.svc.AddHonorHours(e.ctx, member, volunteer.HonorInput{TeamID: tm.ID, UserID: member.UserID, Minutes: 60, Reason: "x"}); code(err) != guanjia.EFORBIDDEN {
+	if _, err := e.svc.Hours.AddHonorHours(e.ctx, member, volunteer.HonorInput{TeamID: tm.ID, UserID: member.UserID, Minutes: 60, Reason: "x"}); code(err) != guanjia.EFORBIDDEN {
 		t.Errorf("荣誉时长 entered by the member: %v, want forbidden", err)
 	}
-	entry, err := e.svc.AddHonorHours(e.ctx, lead, volunteer.HonorInput{TeamID: tm.ID, UserID: member.UserID, Minutes: 4 * 60, Reason: "防台抢险"})
+	entry, err := e.svc.Hours.AddHonorHours(e.ctx, lead, volunteer.HonorInput{TeamID: tm.ID, UserID: member.UserID, Minutes: 4 * 60, Reason: "防台抢险"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.svc.CorrectHours(e.ctx, lead, entry.ID, -5*60, "录入错误"); code(err) != guanjia.EINVALID {
+	if _, err := e.svc.Hours.CorrectHours(e.ctx, lead, entry.ID, -5*60, "录入错误"); code(err) != guanjia.EINVALID {
 		t.Errorf("correction below zero: %v", err)
 	}
-	if _, err := e.svc.CorrectHours(e.ctx, lead, entry.ID, 5*60, "补录"); code(err) != guanjia.EINVALID {
+	if _, err := e.svc.Hours.CorrectHours(e.ctx, lead, entry.ID, 5*60, "补录"); code(err) != guanjia.EINVALID {
 		t.Errorf("correction above the cap: %v", err)
 	}
-	fix, err := e.svc.CorrectHours(e.ctx, lead, entry.ID, -90, "实际2.5小时")
+	fix, err := e.svc.Hours.CorrectHours(e.ctx, lead, entry.ID, -90, "实际2.5小时")
 	if err != nil {
 		t.Fatal(err)
 	}
-	sum, _ := e.svc.MyHours(e.ctx, member)
+	sum, _ := e.svc.Hours.MyHours(e.ctx, member)
 	if sum.Totals.HonorMinutes != 150 || len(sum.Entries) != 2 {
 		t.Fatalf("after the correction: %+v", sum)
 	}
-	again, _ := e.db.FindHours(e.ctx, entry.ID)
+	again, _ := e.db.Volunteers.FindHours(e.ctx, entry.ID)
 	if again.Minutes != 240 || *fix.CorrectsID != entry.ID {
 		t.Errorf("the original entry was edited (%d) or the correction is unlinked", again.Minutes)
 	}
@@ -581,36 +581,36 @@ func TestCertificateIssueVerifyAndPDF(t *testing.T) {
 	e := newEnv(t)
 	tm, lead := e.team()
 	member := e.volunteer()
-	if _, err := e.svc.IssueCertificate(e.ctx, member, tm.ID); code(err) != guanjia.EUNPROCESSABLE {
+	if _, err := e.svc.Hours.IssueCertificate(e.ctx, member, tm.ID); code(err) != guanjia.EUNPROCESSABLE {
 		t.Errorf("certificate without hours: %v", err)
 	}
-	if _, err := e.svc.JoinTeam(e.ctx, member, tm.ID); err != nil {
+	if _, err := e.svc.Teams.JoinTeam(e.ctx, member, tm.ID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.svc.AddHonorHours(e.ctx, lead, volunteer.HonorInput{TeamID: tm.ID, UserID: member.UserID, Minutes: 150, Reason: "社区防疫值守"}); err != nil {
+	if _, err := e.svc.Hours.AddHonorHours(e.ctx, lead, volunteer.HonorInput{TeamID: tm.ID, UserID: member.UserID, Minutes: 150, Reason: "社区防疫值守"}); err != nil {
 		t.Fatal(err)
 	}
-	c, err := e.svc.IssueCertificate(e.ctx, member, tm.ID)
+	c, err := e.svc.Hours.IssueCertificate(e.ctx, member, tm.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if c.Totals.HonorMinutes != 150 || len(c.Lines) != 1 || c.Lines[0].Activity != "社区防疫值守" {
 		t.Errorf("certificate %+v", c)
 	}
-	if _, full, err := e.svc.VerifyCertificate(e.ctx, c.Number, ""); err != nil || full {
+	if _, full, err := e.svc.Hours.VerifyCertificate(e.ctx, c.Number, ""); err != nil || full {
 		t.Errorf("verify without code: full=%v %v", full, err)
 	}
-	if _, _, err := e.svc.VerifyCertificate(e.ctx, c.Number, "WRONG123"); code(err) != guanjia.ENOTFOUND {
+	if _, _, err := e.svc.Hours.VerifyCertificate(e.ctx, c.Number, "WRONG123"); code(err) != guanjia.ENOTFOUND {
 		t.Errorf("wrong code: %v, want not found", err)
 	}
-	got, full, err := e.svc.VerifyCertificate(e.ctx, c.Number, c.Code)
+	got, full, err := e.svc.Hours.VerifyCertificate(e.ctx, c.Number, c.Code)
 	if err != nil || !full || got.Name != c.Name || got.MaskedIDNumber == "" {
 		t.Errorf("verify: %+v %v %v", got, full, err)
 	}
-	if _, err := e.svc.CertificatePDF(e.ctx, e.volunteer(), c.Number); code(err) != guanjia.ENOTFOUND {
+	if _, err := e.svc.Hours.CertificatePDF(e.ctx, e.volunteer(), c.Number); code(err) != guanjia.ENOTFOUND {
 		t.Errorf("someone else's PDF: %v, want not found", err)
 	}
-	pdf, err := e.svc.CertificatePDF(e.ctx, member, c.Number)
+	pdf, err := e.svc.Hours.CertificatePDF(e.ctx, member, c.Number)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -629,11 +629,11 @@ func TestReconcileRearmsLostTimers(t *testing.T) {
 	start := t0.Add(2 * time.Hour)
 	a := e.activity(tm.ID, lead, 5, start)
 	v := e.volunteer()
-	su, err := e.svc.Signup(e.ctx, v, a.ID)
+	su, err := e.svc.Signups.Signup(e.ctx, v, a.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.sched.armed = nil // Redis was flushed
+	e.sched.Forget() // Redis was flushed
 	n, err := e.svc.ReconcileTimers(e.ctx, t0.Add(30*time.Minute))
 	if err != nil || n != 0 {
 		t.Errorf("nothing is due within 30 min, armed %d (%v)", n, err)
@@ -642,7 +642,7 @@ func TestReconcileRearmsLostTimers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(e.sched.find(volunteer.TimerRemind, su.ID)) != 1 || len(e.sched.find(volunteer.TimerStart, a.ID)) != 1 || n != 2 {
-		t.Errorf("re-armed %d: %v", n, e.sched.armed)
+	if len(e.sched.Find(volunteer.TimerRemind, su.ID)) != 1 || len(e.sched.Find(volunteer.TimerStart, a.ID)) != 1 || n != 2 {
+		t.Errorf("re-armed %d: %v", n, e.sched)
 	}
 }

@@ -16,7 +16,7 @@ import (
 // the activity's row lock, so the capacity holds across processes too. Every
 // check runs inside the batch, so a flash crowd costs the database a few
 // statements per batch, not per person.
-func (s *Service) Signup(ctx context.Context, who guanjia.Claims, activityID int64) (*guanjia.Signup, error) {
+func (s *Signups) Signup(ctx context.Context, who guanjia.Claims, activityID int64) (*guanjia.Signup, error) {
 	adm := &Admission{UserID: who.UserID}
 	if err := s.admit.do(ctx, activityID, adm); err != nil {
 		return nil, err
@@ -47,7 +47,7 @@ func signupOpen(a *guanjia.Activity, now time.Time) error {
 }
 
 // confirmed tells a volunteer their place is confirmed and arms the reminder.
-func (s *Service) confirmed(ctx context.Context, a *guanjia.Activity, su *guanjia.Signup, note string) {
+func (s *Signups) confirmed(ctx context.Context, a *guanjia.Activity, su *guanjia.Signup, note string) {
 	if su.RemindAt != nil {
 		s.arm(ctx, reminderTimer(su.ID, a, *su.RemindAt))
 	}
@@ -56,7 +56,7 @@ func (s *Service) confirmed(ctx context.Context, a *guanjia.Activity, su *guanji
 
 // CancelSignup withdraws who's signup until the cut-off before the start.
 // A place freed goes to the first on the waitlist, who is told.
-func (s *Service) CancelSignup(ctx context.Context, who guanjia.Claims, activityID int64) (*guanjia.Signup, error) {
+func (s *Signups) CancelSignup(ctx context.Context, who guanjia.Claims, activityID int64) (*guanjia.Signup, error) {
 	a, err := s.Store.FindActivity(ctx, activityID)
 	if err != nil {
 		return nil, err
@@ -94,12 +94,12 @@ func (s *Service) CancelSignup(ctx context.Context, who guanjia.Claims, activity
 }
 
 // MySignups lists who's signups, newest first.
-func (s *Service) MySignups(ctx context.Context, who guanjia.Claims) ([]*guanjia.Signup, error) {
+func (s *Signups) MySignups(ctx context.Context, who guanjia.Claims) ([]*guanjia.Signup, error) {
 	return s.Store.ListSignups(ctx, SignupFilter{UserID: who.UserID, Limit: 200})
 }
 
 // ListSignups lists an activity's signups for its team's admins.
-func (s *Service) ListSignups(ctx context.Context, who guanjia.Claims, activityID int64) ([]*guanjia.Signup, error) {
+func (s *Signups) ListSignups(ctx context.Context, who guanjia.Claims, activityID int64) ([]*guanjia.Signup, error) {
 	a, actor, _, err := s.loadActivity(ctx, who, activityID)
 	if err != nil {
 		return nil, err
@@ -114,7 +114,7 @@ func (s *Service) ListSignups(ctx context.Context, who guanjia.Claims, activityI
 // batch is being written, the next one collects; each activity has at most
 // one writer goroutine in this process.
 type admitter struct {
-	s      *Service
+	p      *Platform
 	mu     sync.Mutex
 	queues map[int64]*admitQueue
 }
@@ -129,8 +129,8 @@ type pendingAdmission struct {
 	done chan struct{}
 }
 
-func newAdmitter(s *Service) *admitter {
-	return &admitter{s: s, queues: map[int64]*admitQueue{}}
+func newAdmitter(p *Platform) *admitter {
+	return &admitter{p: p, queues: map[int64]*admitQueue{}}
 }
 
 // do queues adm and waits until its batch is written. If ctx ends first the
@@ -158,7 +158,7 @@ func (ad *admitter) do(ctx context.Context, activityID int64, adm *Admission) er
 
 // drain writes the queue's batches until it is empty, then retires it.
 func (ad *admitter) drain(activityID int64, q *admitQueue) {
-	max := ad.s.Config.MaxBatch
+	max := ad.p.Config.MaxBatch
 	if max <= 0 {
 		max = 256
 	}
@@ -178,13 +178,13 @@ func (ad *admitter) drain(activityID int64, q *admitQueue) {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		adms, err := ad.eligible(ctx, batch)
 		if err == nil && len(adms) > 0 {
-			err = ad.s.Store.AdmitSignups(ctx, activityID, adms, func(a *guanjia.Activity) error {
+			err = ad.p.Store.AdmitSignups(ctx, activityID, adms, func(a *guanjia.Activity) error {
 				// Under the activity's lock: is signup still open, and when are reminders due?
-				now := ad.s.now()
+				now := ad.p.now()
 				if err := signupOpen(a, now); err != nil {
 					return err
 				}
-				remind := ad.s.remindAt(a, now)
+				remind := ad.p.remindAt(a, now)
 				for _, adm := range adms {
 					adm.Now, adm.RemindAt = now, remind
 				}
@@ -206,7 +206,7 @@ func (ad *admitter) eligible(ctx context.Context, batch []*pendingAdmission) ([]
 	for i, p := range batch {
 		users[i] = p.adm.UserID
 	}
-	certified, err := ad.s.Store.CertifiedVolunteers(ctx, users)
+	certified, err := ad.p.Store.CertifiedVolunteers(ctx, users)
 	if err != nil {
 		return nil, err
 	}

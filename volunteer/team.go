@@ -24,7 +24,7 @@ type TeamInput struct {
 
 // ApplyTeam files a team's application; the applicant, a certified
 // volunteer, becomes its first admin. An admin reviews it.
-func (s *Service) ApplyTeam(ctx context.Context, who guanjia.Claims, in TeamInput) (*guanjia.Team, error) {
+func (s *Teams) ApplyTeam(ctx context.Context, who guanjia.Claims, in TeamInput) (*guanjia.Team, error) {
 	if _, err := s.requireVolunteer(ctx, who); err != nil {
 		return nil, err
 	}
@@ -74,7 +74,7 @@ func (s *Service) ApplyTeam(ctx context.Context, who guanjia.Claims, in TeamInpu
 }
 
 // ReviewTeam certifies a team (approve) or refuses it with a reason.
-func (s *Service) ReviewTeam(ctx context.Context, who guanjia.Claims, id int64, approve bool, reason string) (*guanjia.Team, error) {
+func (s *Teams) ReviewTeam(ctx context.Context, who guanjia.Claims, id int64, approve bool, reason string) (*guanjia.Team, error) {
 	t, err := s.Store.FindTeam(ctx, id)
 	if err != nil {
 		return nil, err
@@ -115,7 +115,7 @@ func (s *Service) ReviewTeam(ctx context.Context, who guanjia.Claims, id int64, 
 
 // flagBlackListed fills the 失信 lists the team's organisation is on. A
 // credit service that cannot answer leaves the flag empty and says so in the log.
-func (s *Service) flagBlackListed(ctx context.Context, t *guanjia.Team) {
+func (s *Teams) flagBlackListed(ctx context.Context, t *guanjia.Team) {
 	if s.Credit == nil || t.CreditCode == "" {
 		return
 	}
@@ -131,7 +131,7 @@ func (s *Service) flagBlackListed(ctx context.Context, t *guanjia.Team) {
 }
 
 // JoinTeam makes who, a certified volunteer, a member of a certified team.
-func (s *Service) JoinTeam(ctx context.Context, who guanjia.Claims, id int64) (*guanjia.TeamMember, error) {
+func (s *Teams) JoinTeam(ctx context.Context, who guanjia.Claims, id int64) (*guanjia.TeamMember, error) {
 	if _, err := s.requireVolunteer(ctx, who); err != nil {
 		return nil, err
 	}
@@ -150,7 +150,7 @@ func (s *Service) JoinTeam(ctx context.Context, who guanjia.Claims, id int64) (*
 }
 
 // MakeTeamAdmin lets a team admin give a member the team's admin role.
-func (s *Service) MakeTeamAdmin(ctx context.Context, who guanjia.Claims, teamID, userID int64) (*guanjia.TeamMember, error) {
+func (s *Teams) MakeTeamAdmin(ctx context.Context, who guanjia.Claims, teamID, userID int64) (*guanjia.TeamMember, error) {
 	if ok, err := s.isTeamAdmin(ctx, who, teamID); err != nil {
 		return nil, err
 	} else if !ok {
@@ -170,7 +170,7 @@ func (s *Service) MakeTeamAdmin(ctx context.Context, who guanjia.Claims, teamID,
 }
 
 // GetTeam returns a team. Teams not certified are shown to their admins and platform admins only.
-func (s *Service) GetTeam(ctx context.Context, who guanjia.Claims, id int64) (*guanjia.Team, error) {
+func (s *Teams) GetTeam(ctx context.Context, who guanjia.Claims, id int64) (*guanjia.Team, error) {
 	t, err := s.Store.FindTeam(ctx, id)
 	if err != nil {
 		return nil, err
@@ -187,7 +187,7 @@ func (s *Service) GetTeam(ctx context.Context, who guanjia.Claims, id int64) (*g
 }
 
 // ListTeamMembers lists a team's members for its admins.
-func (s *Service) ListTeamMembers(ctx context.Context, who guanjia.Claims, id int64) ([]*guanjia.TeamMember, error) {
+func (s *Teams) ListTeamMembers(ctx context.Context, who guanjia.Claims, id int64) ([]*guanjia.TeamMember, error) {
 	if ok, err := s.isTeamAdmin(ctx, who, id); err != nil {
 		return nil, err
 	} else if !ok {
@@ -218,7 +218,7 @@ type TeamQuery struct {
 }
 
 // ListTeams lists teams, nearest first when q.Near is set, otherwise newest first.
-func (s *Service) ListTeams(ctx context.Context, who guanjia.Claims, q TeamQuery) ([]TeamHit, error) {
+func (s *Teams) ListTeams(ctx context.Context, who guanjia.Claims, q TeamQuery) ([]TeamHit, error) {
 	f := TeamFilter{Status: q.Status, Limit: 200}
 	switch {
 	case q.Mine:

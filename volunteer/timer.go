@@ -43,9 +43,6 @@ func activityTimers(a *guanjia.Activity, grace time.Duration) []Timer {
 	}
 }
 
-// earlyTolerance absorbs clock differences between the queue and this process.
-const earlyTolerance = 2 * time.Second
-
 // TimerOutcome says what a fired timer did, for metrics and tests.
 type TimerOutcome struct {
 	Stale        bool // the world moved on; nothing was done
@@ -58,7 +55,7 @@ type TimerOutcome struct {
 // HandleTimer acts on a due timer. It re-reads the rows and does nothing if
 // they moved on, so a timer fired twice, late or after a reschedule is harmless.
 func (s *Service) HandleTimer(ctx context.Context, t Timer) (TimerOutcome, error) {
-	if now := s.now(); now.Add(earlyTolerance).Before(t.DueAt) {
+	if now := s.now(); now.Add(guanjia.TimerEarlyTolerance).Before(t.DueAt) {
 		return TimerOutcome{}, fmt.Errorf("volunteer: timer %s of %d fired %s early", t.Kind, t.SubjectID, t.DueAt.Sub(now))
 	}
 	switch t.Kind {

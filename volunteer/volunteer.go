@@ -20,7 +20,7 @@ type CertifyInput struct {
 // Certify makes who a real-name volunteer: the ID number must pass the
 // GB 11643 check and hold a plausible birth date, and may be certified on
 // one account only.
-func (s *Service) Certify(ctx context.Context, who guanjia.Claims, in CertifyInput) (*guanjia.Volunteer, error) {
+func (s *Volunteers) Certify(ctx context.Context, who guanjia.Claims, in CertifyInput) (*guanjia.Volunteer, error) {
 	now := s.now()
 	in.Name = strings.TrimSpace(in.Name)
 	in.IDNumber = strings.ToUpper(strings.TrimSpace(in.IDNumber))
@@ -61,6 +61,6 @@ func (s *Service) Certify(ctx context.Context, who guanjia.Claims, in CertifyInp
 }
 
 // Me returns who's certification, ENOTFOUND when there is none.
-func (s *Service) Me(ctx context.Context, who guanjia.Claims) (*guanjia.Volunteer, error) {
+func (s *Volunteers) Me(ctx context.Context, who guanjia.Claims) (*guanjia.Volunteer, error) {
 	return s.Store.FindVolunteer(ctx, who.UserID)
 }

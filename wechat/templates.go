@@ -100,7 +100,7 @@ func (c *Client) subscribePage(n *guanjia.Notification) string {
 // wecomTitles are the card titles of the crew and leader templates.
 var wecomTitles = map[string]string{
 	guanjia.TplTaskAssigned: "新任务",
-	guanjia.TplSLAWarning:   "催办：即将超时",
+	guanjia.TplReminder:     "催办：即将超时",
 	guanjia.TplEscalation:   "督办：已超时",
 	guanjia.TplManualQueue:  "待人工派遣",
 }

@@ -155,7 +155,7 @@ type WXACodeStore interface {
 	SaveWXACode(ctx context.Context, scene, page string, image []byte) error
 }
 
-// Store is what the adapter keeps in the database; *store.DB implements it.
+// Store is what the adapter keeps in the database; *store.WeChat implements it.
 type Store interface {
 	ConsentStore
 	MediaCheckStore

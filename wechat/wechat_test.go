@@ -21,7 +21,7 @@ import (
 // The tests run one after another: the SDK's HTTP client is process-wide,
 // so one fake at a time (see transport.go).
 
-var _ wechat.Store = (*store.DB)(nil)
+var _ wechat.Store = (*store.WeChat)(nil)
 
 const (
 	testAppID  = "wxtest0000000001"
@@ -69,7 +69,7 @@ func newEnv(t *testing.T) *env {
 func (e *env) newClient() *wechat.Client {
 	e.t.Helper()
 	log := slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	c, err := wechat.New(e.cfg, e.db, e.db, e.rdb, log)
+	c, err := wechat.New(e.cfg, e.db.Users, e.db.WeChat, e.rdb, log)
 	must(e.t, err)
 	e.t.Cleanup(func() { c.Close() })
 	return c
@@ -84,7 +84,7 @@ func (e *env) login(code string) *guanjia.User {
 
 func (e *env) consents(userID int64) map[string]int {
 	e.t.Helper()
-	m, err := e.db.ListConsents(context.Background(), userID)
+	m, err := e.db.WeChat.ListConsents(context.Background(), userID)
 	must(e.t, err)
 	return m
 }
@@ -124,7 +124,7 @@ func TestLoginCreatesUserOnce(t *testing.T) {
 	again := e.login("alice.2") // a later wx.login of the same WeChat user
 	eq(t, u.ID, again.ID)
 
-	stored, err := e.db.FindUserByOpenID(context.Background(), u.OpenID)
+	stored, err := e.db.Users.FindUserByOpenID(context.Background(), u.OpenID)
 	must(t, err)
 	eq(t, u.ID, stored.ID)
 }
@@ -182,7 +182,7 @@ func TestBindPhone(t *testing.T) {
 	notEmpty(t, row.PhoneEnc)
 	notContains(t, row.PhoneEnc, "13812345678", "stored encrypted")
 	notContains(t, row.PhoneHash, "13812345678")
-	stored, err := e.db.FindUserByID(ctx, u.ID)
+	stored, err := e.db.Users.FindUserByID(ctx, u.ID)
 	must(t, err)
 	eq(t, "13812345678", stored.Phone)
 
@@ -196,7 +196,7 @@ func TestSubscribeSendSpendsOneConsent(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	u := e.login("erin.1")
-	must(t, e.db.RecordConsents(ctx, u.ID, []string{tplUpdate, tplUpdate}))
+	must(t, e.db.WeChat.RecordConsents(ctx, u.ID, []string{tplUpdate, tplUpdate}))
 
 	err := e.c.SubscribeSender().Send(ctx, u, complaintUpdate(u, 42, "已到场"))
 	must(t, err)
@@ -244,7 +244,7 @@ func TestSubscribe43101IsNoConsent(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	u := e.login("grace.1")
-	must(t, e.db.RecordConsents(ctx, u.ID, []string{tplUpdate, tplUpdate}))
+	must(t, e.db.WeChat.RecordConsents(ctx, u.ID, []string{tplUpdate, tplUpdate}))
 	e.fake.RefuseSubscribe(u.OpenID) // revoked in WeChat, unknown to us
 
 	err := e.c.SubscribeSender().Send(ctx, u, complaintUpdate(u, 8, "已办结"))
@@ -257,8 +257,8 @@ func TestSubscribeRefusePrefix(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	u := &guanjia.User{Role: guanjia.RoleCitizen, OpenID: "oRefuse-seeded-user"}
-	must(t, e.db.CreateUser(ctx, u))
-	must(t, e.db.RecordConsents(ctx, u.ID, []string{tplUpdate}))
+	must(t, e.db.Users.CreateUser(ctx, u))
+	must(t, e.db.WeChat.RecordConsents(ctx, u.ID, []string{tplUpdate}))
 	is(t, e.c.SubscribeSender().Send(ctx, u, complaintUpdate(u, 9, "已结案")), guanjia.ErrNoConsent)
 }
 
@@ -266,7 +266,7 @@ func TestConcurrentSendsNeverOverspend(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	u := e.login("heidi.1")
-	must(t, e.db.RecordConsents(ctx, u.ID, []string{tplUpdate, tplUpdate, tplUpdate}))
+	must(t, e.db.WeChat.RecordConsents(ctx, u.ID, []string{tplUpdate, tplUpdate, tplUpdate}))
 
 	const n = 10
 	errs := make([]error, n)
@@ -296,7 +296,7 @@ func TestStaleTokenIsRefreshedOnce(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	u := e.login("ivan.1")
-	must(t, e.db.RecordConsents(ctx, u.ID, []string{tplUpdate, tplUpdate}))
+	must(t, e.db.WeChat.RecordConsents(ctx, u.ID, []string{tplUpdate, tplUpdate}))
 	send := e.c.SubscribeSender()
 
 	must(t, send.Send(ctx, u, complaintUpdate(u, 1, "已受理")))
@@ -331,7 +331,7 @@ func TestWeChatDown(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	u := e.login("ken.1")
-	must(t, e.db.RecordConsents(ctx, u.ID, []string{tplUpdate}))
+	must(t, e.db.WeChat.RecordConsents(ctx, u.ID, []string{tplUpdate}))
 	crew := newCrew(t, e, "lisi")
 	e.fake.SetDown(true)
 
@@ -416,7 +416,7 @@ func TestNewRefusesFakeMixups(t *testing.T) {
 		{"push token without safe mode", wechat.Config{Fake: true, BaseURL: e.fake.URL, Token: "t"}},
 	}
 	for _, tt := range tests {
-		_, err := wechat.New(tt.cfg, e.db, e.db, e.rdb, nil)
+		_, err := wechat.New(tt.cfg, e.db.Users, e.db.WeChat, e.rdb, nil)
 		fails(t, err, tt.name)
 	}
 
@@ -425,6 +425,6 @@ func TestNewRefusesFakeMixups(t *testing.T) {
 	defer other.Close()
 	cfg := e.cfg
 	cfg.BaseURL = other.URL
-	_, err := wechat.New(cfg, e.db, e.db, e.rdb, nil)
+	_, err := wechat.New(cfg, e.db.Users, e.db.WeChat, e.rdb, nil)
 	errContains(t, err, "one WeChat endpoint per process")
 }

@@ -12,7 +12,7 @@ import (
 func newCrew(t *testing.T, e *env, wecomUserID string) *guanjia.User {
 	t.Helper()
 	u := &guanjia.User{Username: "crew-" + wecomUserID, Role: guanjia.RoleCrew, UnitCode: "HK-SZ-01", WeComUserID: wecomUserID}
-	must(t, e.db.CreateUser(context.Background(), u))
+	must(t, e.db.Users.CreateUser(context.Background(), u))
 	return u
 }
 

@@ -56,22 +56,22 @@ func TestCreditImportThroughTheQueue(t *testing.T) {
 	t.Cleanup(func() { client.Close() })
 	rdb := redis.NewClient(ropt)
 	t.Cleanup(func() { rdb.Close() })
-	sched := &worker.Scheduler{Client: client, Notifications: db}
+	sched := &worker.Scheduler{Client: client, Notifications: db.Notifications}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 
-	if err := db.UpsertUnit(ctx, &guanjia.Unit{Code: "hk-rsj", Name: "海口市人力资源和社会保障局", Department: "人社"}); err != nil {
+	if err := db.Catalog.UpsertUnit(ctx, &guanjia.Unit{Code: "hk-rsj", Name: "海口市人力资源和社会保障局", Department: "人社"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.SetRemit(ctx, "hk-rsj", []string{guanjia.CreditBlackList}); err != nil {
+	if err := db.Credit.SetRemit(ctx, "hk-rsj", []string{guanjia.CreditBlackList}); err != nil {
 		t.Fatal(err)
 	}
 	u := &guanjia.User{Username: "rsj", Role: guanjia.RoleDepartment, UnitCode: "hk-rsj"}
-	if err := db.CreateUser(ctx, u); err != nil {
+	if err := db.Users.CreateUser(ctx, u); err != nil {
 		t.Fatal(err)
 	}
-	svc := credit.NewService(db, worker.NewCreditCache(rdb, "guanjia:"), sched, sched)
+	svc := credit.NewService(db.Credit, worker.NewCreditCache(rdb, "guanjia:"), sched, sched)
 	svc.Log, svc.InlineRows = log, 10
-	h := &worker.Handlers{Credit: svc, Notifications: db, Users: db, Senders: map[string]guanjia.Sender{}, Scheduler: sched,
+	h := &worker.Handlers{Credit: svc, Notifications: db.Notifications, Users: db.Users, Senders: map[string]guanjia.Sender{}, Scheduler: sched,
 		Metrics: worker.NewMetrics(prometheus.NewRegistry()), Log: log, Now: func() time.Time { return time.Now().UTC() }}
 
 	var csv strings.Builder

@@ -50,12 +50,12 @@ func TestDeliveryStatusOfEachOutcome(t *testing.T) {
 		s := &capture{err: c.err}
 		r.senders[guanjia.ChannelWeCom] = s
 		n := &guanjia.Notification{Message: guanjia.Message{RecipientID: r.crew.UserID, Channel: guanjia.ChannelWeCom, Template: guanjia.TplEscalation}}
-		if err := r.db.CreateNotification(ctx, n); err != nil {
+		if err := r.db.Notifications.CreateNotification(ctx, n); err != nil {
 			t.Fatal(err)
 		}
 		task, _ := worker.NewNotifyTask(n.ID)
 		herr := r.h.HandleNotify(ctx, task)
-		got, _ := r.db.FindNotification(ctx, n.ID)
+		got, _ := r.db.Notifications.FindNotification(ctx, n.ID)
 		if got.Status != c.status || (herr != nil) != (c.status == guanjia.DeliveryRetrying) {
 			t.Errorf("sender said %v: status %s, handler %v; want %s", c.err, got.Status, herr, c.status)
 		}
@@ -82,7 +82,7 @@ func TestMessageAddressedByComplaint(t *testing.T) {
 	}
 	s := &capture{}
 	r.senders[guanjia.ChannelSMS] = s
-	ns, _ := r.db.ListNotifications(ctx, guanjia.NotificationFilter{ComplaintID: &c.ID})
+	ns, _ := r.db.Notifications.ListNotifications(ctx, guanjia.NotificationFilter{ComplaintID: &c.ID})
 	var sms *guanjia.Notification
 	for _, n := range ns {
 		if n.Channel == guanjia.ChannelSMS {
@@ -114,13 +114,13 @@ func TestUndeliveredAfterRedisOutageGoOutWithinSeconds(t *testing.T) {
 	dead := asynq.NewClient(asynq.RedisClientOpt{Addr: "127.0.0.1:1", DialTimeout: 200 * time.Millisecond})
 	t.Cleanup(func() { dead.Close() })
 	during := *r.svc // the API process during the outage
-	during.Scheduler = &worker.Scheduler{Client: dead, Notifications: r.db}
+	during.Scheduler = &worker.Scheduler{Client: dead, Notifications: r.db.Notifications}
 	c, err := during.Create(ctx, r.citizen, dispatch.NewComplaint{Category: "1101", Description: "垃圾", Lat: 20.005, Lng: 110.305})
 	if err != nil {
 		t.Fatalf("filing during the outage: %v", err)
 	}
 	pushRow := func() *guanjia.Notification {
-		ns, _ := r.db.ListNotifications(ctx, guanjia.NotificationFilter{ComplaintID: &c.ID})
+		ns, _ := r.db.Notifications.ListNotifications(ctx, guanjia.NotificationFilter{ComplaintID: &c.ID})
 		for _, n := range ns {
 			if n.Channel == guanjia.ChannelWeCom && n.Template == guanjia.TplTaskAssigned {
 				return n
@@ -131,7 +131,7 @@ func TestUndeliveredAfterRedisOutageGoOutWithinSeconds(t *testing.T) {
 	if n := pushRow(); n == nil || n.Status != guanjia.DeliveryPending {
 		t.Fatalf("the crew's push: %+v, want pending", n)
 	}
-	if ns, _ := r.db.ListInbox(ctx, r.crew.UserID, 0, 10); len(ns) != 1 || ns[0].Template != guanjia.TplTaskAssigned {
+	if ns, _ := r.db.Notifications.ListInbox(ctx, r.crew.UserID, 0, 10); len(ns) != 1 || ns[0].Template != guanjia.TplTaskAssigned {
 		t.Errorf("the crew's inbox has %v: the inbox needs no Redis", ns)
 	}
 
@@ -154,7 +154,7 @@ func TestUndeliveredAfterRedisOutageGoOutWithinSeconds(t *testing.T) {
 	}
 	// The 2-second arrive timer, never armed, was armed again and escalated.
 	waitFor(t, "the lost arrive timer", func() bool {
-		evs, _ := r.db.ListEvents(ctx, c.ID)
+		evs, _ := r.db.Complaints.ListEvents(ctx, c.ID)
 		for _, e := range evs {
 			if e.Action == guanjia.ActionEscalate {
 				return true
@@ -171,7 +171,7 @@ func TestRequeueIsIdempotent(t *testing.T) {
 	ctx := context.Background()
 	n := &guanjia.Notification{Message: guanjia.Message{RecipientID: r.crew.UserID, Channel: guanjia.ChannelWeCom, Template: guanjia.TplEscalation},
 		CreatedAt: time.Now().UTC().Add(-time.Minute)}
-	if err := r.db.CreateNotification(ctx, n); err != nil {
+	if err := r.db.Notifications.CreateNotification(ctx, n); err != nil {
 		t.Fatal(err)
 	}
 	for i := 0; i < 3; i++ {

@@ -50,7 +50,7 @@ const requeueGrace = 2 * time.Second
 func (h *Handlers) NewServeMux() *asynq.ServeMux {
 	mux := asynq.NewServeMux()
 	mux.Use(h.Metrics.middleware)
-	for _, typ := range []string{TypeSLAAccept, TypeSLAArrive, TypeSLAResolve, TypeSLAWarn} {
+	for _, typ := range []string{TypeSLAAccept, TypeSLAArrive, TypeSLAResolve, TypeSLAReminder} {
 		mux.HandleFunc(typ, h.HandleSLA)
 	}
 	mux.HandleFunc(TypeNotify, h.HandleNotify)

@@ -14,13 +14,13 @@ import (
 
 // Task types.
 const (
-	TypeSLAAccept  = "sla:accept"
-	TypeSLAArrive  = "sla:arrive"
-	TypeSLAResolve = "sla:resolve"
-	TypeSLAWarn    = "sla:warn"
-	TypeNotify     = "notify:send"
-	TypeReconcile  = "reconcile:run"
-	TypeRequeue    = "reconcile:requeue" // every few seconds: undelivered messages and timers due soon
+	TypeSLAAccept   = "sla:accept"
+	TypeSLAArrive   = "sla:arrive"
+	TypeSLAResolve  = "sla:resolve"
+	TypeSLAReminder = "sla:warn" // 催办; the queued value keeps its old name
+	TypeNotify      = "notify:send"
+	TypeReconcile   = "reconcile:run"
+	TypeRequeue     = "reconcile:requeue" // every few seconds: undelivered messages and timers due soon
 )
 
 // Queues, by priority: missed deadlines must not wait behind a burst of messages.
@@ -38,12 +38,12 @@ type SLAPayload struct {
 }
 
 var slaTypes = map[dispatch.TimerKind]string{
-	dispatch.TimerAccept:      TypeSLAAccept,
-	dispatch.TimerArrive:      TypeSLAArrive,
-	dispatch.TimerResolve:     TypeSLAResolve,
-	dispatch.TimerAcceptWarn:  TypeSLAWarn,
-	dispatch.TimerArriveWarn:  TypeSLAWarn,
-	dispatch.TimerResolveWarn: TypeSLAWarn,
+	dispatch.TimerAccept:          TypeSLAAccept,
+	dispatch.TimerArrive:          TypeSLAArrive,
+	dispatch.TimerResolve:         TypeSLAResolve,
+	dispatch.TimerAcceptReminder:  TypeSLAReminder,
+	dispatch.TimerArriveReminder:  TypeSLAReminder,
+	dispatch.TimerResolveReminder: TypeSLAReminder,
 }
 
 // NewSLATask builds the task for timer t. Its TaskID is deterministic

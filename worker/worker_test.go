@@ -46,7 +46,7 @@ func newRig(t *testing.T) *rig {
 	t.Cleanup(func() { client.Close() })
 	r := &rig{db: db, redis: ropt, inspect: asynq.NewInspector(conn), senders: map[string]guanjia.Sender{}}
 	t.Cleanup(func() { r.inspect.Close() })
-	r.sched = &worker.Scheduler{Client: client, Notifications: db}
+	r.sched = &worker.Scheduler{Client: client, Notifications: db.Notifications}
 
 	must := func(err error) {
 		t.Helper()
@@ -54,16 +54,16 @@ func newRig(t *testing.T) *rig {
 			t.Fatal(err)
 		}
 	}
-	must(db.UpsertUnit(ctx, &guanjia.Unit{Code: "lh-hw", Name: "龙华区环卫所", Department: guanjia.DeptSanitation}))
-	must(db.UpsertGrid(ctx, &guanjia.Grid{ID: "g1", Name: "g1", District: "龙华区",
+	must(db.Catalog.UpsertUnit(ctx, &guanjia.Unit{Code: "lh-hw", Name: "龙华区环卫所", Department: guanjia.DeptSanitation}))
+	must(db.Catalog.UpsertGrid(ctx, &guanjia.Grid{ID: "g1", Name: "g1", District: "龙华区",
 		Geometry: []byte(`{"type":"Polygon","coordinates":[[[110.30,20.0],[110.31,20.0],[110.31,20.01],[110.30,20.01],[110.30,20.0]]]}`),
 		Units:    map[string]string{guanjia.DeptSanitation: "lh-hw"}}))
 	// Durations in seconds, as an admin would set them for a drill.
-	must(db.UpsertCategory(ctx, &guanjia.Category{Code: "1101", Name: "暴露垃圾", Kind: "事件", Major: "市容环境",
+	must(db.Catalog.UpsertCategory(ctx, &guanjia.Category{Code: "1101", Name: "暴露垃圾", Kind: "事件", Major: "市容环境",
 		Department: guanjia.DeptSanitation, PointToPoint: true, AcceptWithin: time.Hour, ArriveWithin: 2 * time.Second,
 		ResolveWithin: time.Hour, ResolveMode: guanjia.NaturalTime}))
 	mk := func(u *guanjia.User) guanjia.Claims {
-		must(db.CreateUser(ctx, u))
+		must(db.Users.CreateUser(ctx, u))
 		return guanjia.Claims{UserID: u.ID, Role: u.Role, UnitCode: u.UnitCode}
 	}
 	r.dispatch = mk(&guanjia.User{Username: "dispatcher", Role: guanjia.RoleDispatcher})
@@ -71,12 +71,12 @@ func newRig(t *testing.T) *rig {
 	r.crew = mk(&guanjia.User{Username: "crew", Role: guanjia.RoleCrew, UnitCode: "lh-hw", GridID: "g1", OnDuty: true, Lat: 20.005, Lng: 110.305})
 	mk(&guanjia.User{Username: "lead", Role: guanjia.RoleUnitAdmin, UnitCode: "lh-hw"})
 
-	router, err := dispatch.NewRouter(ctx, db)
+	router, err := dispatch.NewRouter(ctx, db.Complaints)
 	must(err)
-	r.svc = dispatch.NewService(db, r.sched, router, dispatch.DefaultCalendar(), store.DiskBlobs{Dir: t.TempDir()})
+	r.svc = dispatch.NewService(db.Complaints, r.sched, router, dispatch.DefaultCalendar(), store.DiskBlobs{Dir: t.TempDir()})
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	r.svc.Log = log
-	r.h = &worker.Handlers{Dispatch: r.svc, Notifications: db, Users: db, Senders: r.senders, Scheduler: r.sched,
+	r.h = &worker.Handlers{Dispatch: r.svc, Notifications: db.Notifications, Users: db.Users, Senders: r.senders, Scheduler: r.sched,
 		Metrics: worker.NewMetrics(prometheus.NewRegistry()), Log: log, Now: func() time.Time { return time.Now().UTC() },
 		ReconcileHorizon: 3 * time.Hour}
 	return r
@@ -107,7 +107,7 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 }
 
 func (r *rig) complaint(t *testing.T, id int64) *guanjia.Complaint {
-	c, err := r.db.FindComplaint(context.Background(), id)
+	c, err := r.db.Complaints.FindComplaint(context.Background(), id)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,7 +132,7 @@ func TestArriveTimerEscalatesThroughTheQueue(t *testing.T) {
 	})
 	// Every notification queued so far is delivered to the log (no senders configured).
 	waitFor(t, "deliveries", func() bool {
-		ns, _ := r.db.ListNotifications(ctx, guanjia.NotificationFilter{ComplaintID: &c.ID})
+		ns, _ := r.db.Notifications.ListNotifications(ctx, guanjia.NotificationFilter{ComplaintID: &c.ID})
 		for _, n := range ns {
 			if n.Status != guanjia.DeliverySent {
 				return false
@@ -198,12 +198,12 @@ func TestDeliveryOutcomes(t *testing.T) {
 		f := &flaky{err: err}
 		r.senders[channel] = f
 		n := &guanjia.Notification{Message: guanjia.Message{RecipientID: r.citizen.UserID, Channel: channel, Template: guanjia.TplComplaintUpdate}}
-		if err := r.db.CreateNotification(ctx, n); err != nil {
+		if err := r.db.Notifications.CreateNotification(ctx, n); err != nil {
 			t.Fatal(err)
 		}
 		task, _ := worker.NewNotifyTask(n.ID)
 		herr := r.h.HandleNotify(ctx, task)
-		got, _ := r.db.FindNotification(ctx, n.ID)
+		got, _ := r.db.Notifications.FindNotification(ctx, n.ID)
 		if (herr != nil) != (got.Status == guanjia.DeliveryRetrying) {
 			t.Errorf("%s: handler error %v with status %s", channel, herr, got.Status)
 		}

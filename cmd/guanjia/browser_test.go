@@ -17,6 +17,7 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+	"guanjia/internal/demo"
 )
 
 // chromiumPath is Debian's chromium. Without it the browser tests skip on a
@@ -188,7 +189,7 @@ func (s *browserSession) login(base, path, username string) {
 	s.do("open "+path, chromedp.Navigate(base+path), chromedp.WaitVisible(chromedp.ID("username")))
 	s.do("sign in as "+username,
 		chromedp.SendKeys(chromedp.ID("username"), username),
-		chromedp.SendKeys(chromedp.ID("password"), demoPassword),
+		chromedp.SendKeys(chromedp.ID("password"), demo.Password),
 		chromedp.Click(chromedp.CSS(`#login-form button[type=submit]`)))
 	s.waitFor("the page after login", fmt.Sprintf(`location.pathname === %q && document.readyState === "complete"`, strings.Split(path, "?")[0]))
 }
@@ -412,7 +413,7 @@ func percent(v, of any) string {
 func seedOpenOrders(t *testing.T, m *Main, n int) {
 	t.Helper()
 	ctx := context.Background()
-	agent, err := m.DB.FindUserByUsername(ctx, "agent")
+	agent, err := m.DB.Users.FindUserByUsername(ctx, "agent")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -30,3 +30,15 @@ func TestHelpHasNoSideEffects(t *testing.T) {
 		t.Errorf("version: %q %v", out.String(), err)
 	}
 }
+
+// Benchmarks are guanjia-bench's: the server's binary has none.
+func TestNoBenchCommand(t *testing.T) {
+	t.Chdir(t.TempDir())
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"bench", "intake"}, &out); err == nil || !strings.Contains(err.Error(), `unknown command "bench"`) {
+		t.Errorf("guanjia bench: %v", err)
+	}
+	if err := run(context.Background(), []string{"--help"}, &out); err != nil || strings.Contains(out.String(), "bench") {
+		t.Errorf("the usage mentions a benchmark: %v\n%s", err, out.String())
+	}
+}

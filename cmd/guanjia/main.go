@@ -32,10 +32,13 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"guanjia"
+	"guanjia/account"
 	"guanjia/api"
 	"guanjia/credit"
 	"guanjia/dispatch"
 	"guanjia/i18n"
+	"guanjia/internal/demo"
+	"guanjia/live"
 	"guanjia/sms"
 	smsfake "guanjia/sms/fake"
 	"guanjia/store"
@@ -73,7 +76,6 @@ const usage = `usage: guanjia [command]
   user passwd   --username U [--password P]: a new password (read from stdin without --password); sessions end
   user unlock   --username U: lift the lock that wrong passwords put on signing in (needs REDIS_URL)
   token         --user U [--ttl 1h]: print a bearer token for an existing user
-  bench NAME    run a benchmark against PostgreSQL + Redis (intake)
   version       print the module version and the VCS revision it was built from
 
 Every command takes --help. Settings come from the environment (see .env.example).
@@ -139,13 +141,11 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		if err := m.openDB(ctx); err != nil {
 			return err
 		}
-		return seedDemo(ctx, m.DB, out)
+		return demo.Seed(ctx, m.DB, out)
 	case "user":
 		return m.userCommand(ctx, args)
 	case "token":
 		return m.token(ctx, args)
-	case "bench":
-		return runBench(ctx, cfg, args, out)
 	}
 	return guanjia.Errorf(guanjia.EINVALID, "unknown command %q\n%s", cmd, usage)
 }
@@ -166,24 +166,29 @@ type Main struct {
 	Log    *slog.Logger
 	Now    func() time.Time
 
-	DB         *store.DB
-	Redis      asynq.RedisConnOpt
-	rdb        redis.UniversalClient
-	miniredis  *miniredis.Miniredis
-	client     *asynq.Client
-	inspector  *asynq.Inspector
-	Dispatch   *dispatch.Service
-	Scheduler  *worker.Scheduler
-	Registry   *prometheus.Registry
-	API        *api.Server
-	Worker     *asynq.Server
-	periodic   *asynq.Scheduler
-	Listener   net.Listener
-	Handlers   *worker.Handlers
-	WeChat     *wechat.Client // nil without a WeChat app
-	fakeWeChat *fake.Server   // the offline WeChat of the all-in-one demo
-	SMS        *sms.Sender    // texts to 12345 callers; nil without SMS
-	fakeSMS    *smsfake.Server
+	DB        *store.DB
+	Redis     asynq.RedisConnOpt
+	rdb       redis.UniversalClient
+	miniredis *miniredis.Miniredis
+	client    *asynq.Client
+	inspector *asynq.Inspector
+	Dispatch  *dispatch.Service
+	Volunteer *volunteer.Service
+	Credit    *credit.Service
+	Live      *live.Live // tells the console's live queues of changes
+	Scheduler *worker.Scheduler
+	Registry  *prometheus.Registry
+	API       *api.Server // nil in a worker process
+	Worker    *asynq.Server
+	periodic  *asynq.Scheduler
+	Listener  net.Listener
+	Handlers  *worker.Handlers
+	// miniProgram is the WeChat app the API signs citizens in with; nil without one.
+	miniProgram api.MiniProgram
+	WeChat      *wechat.Client // nil without a WeChat app
+	fakeWeChat  *fake.Server   // the offline WeChat of the all-in-one demo
+	SMS         *sms.Sender    // texts to 12345 callers; nil without SMS
+	fakeSMS     *smsfake.Server
 	// URL is where the API answers once Run has started it.
 	URL     string
 	stopAPI context.CancelFunc
@@ -229,10 +234,10 @@ func (m *Main) Start(ctx context.Context, mode Mode) error {
 		return err
 	}
 	if mode == ModeAll {
-		if n, err := m.DB.CountUsers(ctx); err != nil {
+		if n, err := m.DB.Users.CountUsers(ctx); err != nil {
 			return err
 		} else if n == 0 {
-			if err := seedDemo(ctx, m.DB, io.Discard); err != nil {
+			if err := demo.Seed(ctx, m.DB, io.Discard); err != nil {
 				return err
 			}
 		}
@@ -258,6 +263,7 @@ func (m *Main) Start(ctx context.Context, mode Mode) error {
 		}
 	}
 	if mode == ModeAll || mode == ModeAPI {
+		m.API = m.newAPI()
 		if err := m.startAPI(ctx); err != nil {
 			return err
 		}
@@ -347,53 +353,59 @@ func (m *Main) wire(ctx context.Context) error {
 	m.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m.client = asynq.NewClient(m.Redis)
 	m.inspector = asynq.NewInspector(m.Redis)
-	m.Scheduler = &worker.Scheduler{Client: m.client, Notifications: m.DB}
-	router, err := dispatch.NewRouter(ctx, m.DB)
+	m.Scheduler = &worker.Scheduler{Client: m.client, Notifications: m.DB.Notifications}
+	router, err := dispatch.NewRouter(ctx, m.DB.Complaints)
 	if err != nil {
 		return err
 	}
 	blobs := store.DiskBlobs{Dir: filepath.Join(m.Config.DataDir, "photos")}
-	m.Dispatch = dispatch.NewService(m.DB, m.Scheduler, router, cal, blobs)
+	m.Dispatch = dispatch.NewService(m.DB.Complaints, m.Scheduler, router, cal, blobs)
 	m.Dispatch.Now, m.Dispatch.Log = m.Now, m.Log
 	senders, content, miniProgram := m.wechatWiring()
 	m.smsWiring(senders)
 	m.Dispatch.Content = content
 	m.Dispatch.Photos = m.photoChecker()
 	// Every process that changes complaints (api, worker, all-in-one) tells the live queues.
-	live := api.NewLive(m.rdb, m.Log)
-	m.Dispatch.Live = live
+	m.Live = live.New(m.rdb, m.Log)
+	m.Dispatch.Live = m.Live
 	// 公益海口: organisers' and requesters' texts pass the same WeChat content check.
-	vol := volunteer.NewService(m.DB, m.Scheduler, m.Scheduler, content, volunteer.ClockFunc(m.Now), m.Config.Secret)
+	vol := volunteer.NewService(m.DB.Volunteers, m.Scheduler, m.Scheduler, content, volunteer.ClockFunc(m.Now), m.Config.Secret)
 	vol.Blobs, vol.Log, vol.Config.PublicURL = blobs, m.Log, m.Config.PublicURL
 	// 诚信海口: hot lookups cached in Redis, large imports run by the worker.
-	cred := credit.NewService(m.DB, worker.NewCreditCache(m.rdb, "guanjia:"), m.Scheduler, m.Scheduler)
+	cred := credit.NewService(m.DB.Credit, worker.NewCreditCache(m.rdb, "guanjia:"), m.Scheduler, m.Scheduler)
 	cred.Now, cred.Log = m.Now, m.Log
 	// 授权委托书 of 信用修复 agents: personal documents, kept apart from photos.
 	cred.Blobs = store.DiskBlobs{Dir: filepath.Join(m.Config.DataDir, "credit-documents")}
 	vol.Credit = cred // team certification flags black-listed organisations
 	m.Handlers = &worker.Handlers{
-		Dispatch: m.Dispatch, Notifications: m.DB, Users: m.DB, Senders: senders,
+		Dispatch: m.Dispatch, Notifications: m.DB.Notifications, Users: m.DB.Users, Senders: senders,
 		Scheduler: m.Scheduler, Metrics: worker.NewMetrics(m.Registry), Log: m.Log, Now: m.Now,
 		ReconcileHorizon: 3 * m.Config.ReconcileInterval, RequeueHorizon: 6 * m.Config.RequeueInterval,
 	}
 	m.Handlers.Volunteer = vol
 	m.Handlers.Credit = cred
+	m.Volunteer, m.Credit, m.miniProgram = vol, cred, miniProgram
+	return nil
+}
+
+// newAPI builds the HTTP API over the services wire made, with the queue
+// monitor for admins. Worker processes build neither.
+func (m *Main) newAPI() *api.Server {
 	monitor := asynqmon.New(asynqmon.Options{RootPath: "/admin/queues", RedisConnOpt: m.Redis})
-	m.API = api.New(api.Config{
+	return api.New(api.Config{
 		Secret: m.Config.Secret, TokenTTL: m.Config.TokenTTL, MaxPhotoBytes: m.Config.MaxPhotoBytes,
 		AdminQueuesUI: monitor, MapTileURL: m.Config.MapTileURL,
 		WeChatCallback: m.callbackHandler(), FakeWeChat: m.fakeMessages(), FakeSMS: m.fakeSMSMessages(),
 		SecureCookie:   strings.HasPrefix(m.Config.PublicURL, "https://"),
 		SessionRecheck: m.Config.SessionRecheck, Throttle: m.Config.Throttle, TrustedProxies: m.Config.TrustedProxies,
 	}, api.Deps{
-		WeChat: miniProgram,
-		Users:  m.DB, Catalog: m.DB, Notifications: m.DB, Idempotency: m.DB, Blobs: blobs,
+		WeChat: m.miniProgram,
+		Users:  m.DB.Users, Catalog: m.DB.Catalog, Notifications: m.DB.Notifications, Idempotency: m.DB.Idempotency,
 		Dispatch: m.Dispatch, Ready: m.ready, Registry: m.Registry, Log: m.Log, Now: m.Now,
-		Notices: m.DB, Live: live, Inbox: m.DB, Deliveries: m.DB, Redis: m.rdb,
-		Volunteer: vol,
-		Credit:    cred,
+		Notices: m.DB.Notices, Live: m.Live, Inbox: m.DB.Notifications, Deliveries: m.DB.Notifications, Redis: m.rdb,
+		Volunteer: m.Volunteer,
+		Credit:    m.Credit,
 	})
-	return nil
 }
 
 func (m *Main) calendar() (*dispatch.Calendar, error) {
@@ -471,7 +483,7 @@ demo accounts: admin, dispatcher (指挥中心), agent (12345), lh-sz-lead (unit
                credit-rep (a company's 法定代表人: 信用修复)
 a token:  curl -s -XPOST %[1]s/api/v1/auth/login -d '{"username":"dispatcher","password":"%[2]s"}' -H 'Content-Type: application/json'
 data:     %[3]s (delete it to start over)
-`, m.URL, demoPassword, m.Config.DataDir)
+`, m.URL, demo.Password, m.Config.DataDir)
 	if m.MetricsURL != "" {
 		fmt.Fprintf(m.Out, "metrics:  %s/metrics (its own listener, GUANJIA_METRICS_ADDR)\n", m.MetricsURL)
 	}
@@ -544,7 +556,7 @@ func (m *Main) userAdd(ctx context.Context, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	hash, err := api.HashPassword(*password)
+	hash, err := account.HashPassword(*password)
 	if err != nil {
 		return err
 	}
@@ -556,14 +568,14 @@ func (m *Main) userAdd(ctx context.Context, args []string) error {
 		return err
 	}
 	if u.UnitCode != "" {
-		if _, err := m.DB.FindUnit(ctx, u.UnitCode); err != nil {
+		if _, err := m.DB.Catalog.FindUnit(ctx, u.UnitCode); err != nil {
 			return err
 		}
 	}
-	if err := m.DB.CreateUser(ctx, u); err != nil {
+	if err := m.DB.Users.CreateUser(ctx, u); err != nil {
 		return err
 	}
-	if err := m.DB.AddUserAudit(ctx, &guanjia.UserAudit{By: cliActor(), UserID: u.ID, Event: guanjia.UserCreated, To: string(u.Role)}); err != nil {
+	if err := m.DB.Users.AddUserAudit(ctx, &guanjia.UserAudit{By: cliActor(), UserID: u.ID, Event: guanjia.UserCreated, To: string(u.Role)}); err != nil {
 		return err
 	}
 	fmt.Fprintf(m.Out, "user %s added (id %d, role %s)\n", u.Username, u.ID, u.Role)
@@ -591,11 +603,11 @@ func (m *Main) token(ctx context.Context, args []string) error {
 	if err := m.openDB(ctx); err != nil {
 		return err
 	}
-	u, err := m.DB.FindUserByUsername(ctx, *username)
+	u, err := m.DB.Users.FindUserByUsername(ctx, *username)
 	if err != nil {
 		return err
 	}
-	tok, err := api.IssueToken(ctx, m.DB, m.Config.Secret, u, *ttl, time.Now())
+	tok, err := api.IssueToken(ctx, m.DB.Users, m.Config.Secret, u, *ttl, time.Now())
 	if err != nil {
 		return err
 	}

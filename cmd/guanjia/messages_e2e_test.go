@@ -18,17 +18,17 @@ import (
 // waitSMS waits for the offline SMS server to have a text of template tpl for complaint id.
 func waitSMS(t *testing.T, m *Main, tpl string, id int64) smsfake.Received {
 	t.Helper()
-	deadline := time.Now().Add(15 * time.Second)
-	for time.Now().Before(deadline) {
+	var text smsfake.Received
+	eventually(t, 15*time.Second, func() error {
 		for _, msg := range m.fakeSMS.Messages() {
 			if msg.TemplateID == tpl && len(msg.Params) > 0 && msg.Params[0] == fmt.Sprint(id) {
-				return msg
+				text = msg
+				return nil
 			}
 		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	t.Fatalf("no SMS %s for complaint %d; the fake has %+v", tpl, id, m.fakeSMS.Messages())
-	return smsfake.Received{}
+		return fmt.Errorf("no SMS %s for complaint %d; the fake has %+v", tpl, id, m.fakeSMS.Messages())
+	})
+	return text
 }
 
 // get fetches a page as a phone's browser would: no login.
@@ -168,18 +168,14 @@ func TestEscalationReachesLeaderAndCommandCenterInbox(t *testing.T) {
 	missed := fmt.Sprintf("督办 #%d：超过到场时限", id)
 
 	// Nobody arrives within 2 s: the timer's 督办.
-	deadline := time.Now().Add(15 * time.Second)
-	for {
+	eventually(t, 15*time.Second, func() error {
 		_, leadTexts, _ := inbox(lead)
 		_, deskTexts, _ := inbox(dispatcher)
-		if containsText(leadTexts, missed) && containsText(deskTexts, missed) {
-			break
+		if !containsText(leadTexts, missed) || !containsText(deskTexts, missed) {
+			return fmt.Errorf("no 督办 in the inboxes: leader %q, command center %q", leadTexts, deskTexts)
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no 督办 in the inboxes: leader %q, command center %q", leadTexts, deskTexts)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+		return nil
+	})
 	// By hand.
 	if a := dispatcher.do("POST", fmt.Sprintf("/api/v1/complaints/%d/escalate", id), map[string]any{"note": "群众反映强烈"}); a.status != 200 {
 		t.Fatalf("escalate: %d %s", a.status, a.raw)

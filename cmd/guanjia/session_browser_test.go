@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
+	"guanjia/internal/demo"
 )
 
 // Row 3: a login link whose next= points elsewhere lands on the console, on
@@ -35,7 +36,7 @@ func TestBrowserLoginStaysOnSite(t *testing.T) {
 		}
 		s.do("sign in",
 			chromedp.SendKeys(chromedp.ID("username"), "dispatcher"),
-			chromedp.SendKeys(chromedp.ID("password"), demoPassword),
+			chromedp.SendKeys(chromedp.ID("password"), demo.Password),
 			chromedp.Click(chromedp.CSS(`#login-form button[type=submit]`)))
 		s.waitFor("the console after login", fmt.Sprintf(`location.host === %q && location.pathname === "/console/queue" && document.readyState === "complete"`, host))
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"guanjia"
+	"guanjia/account"
 	"guanjia/api"
 )
 
@@ -82,12 +83,12 @@ func (m *Main) changeUser(ctx context.Context, username string, ch guanjia.UserC
 	if err := m.openForUsers(ctx); err != nil {
 		return nil, err
 	}
-	u, err := m.DB.FindUserByUsername(ctx, username)
+	u, err := m.DB.Users.FindUserByUsername(ctx, username)
 	if err != nil {
 		return nil, err
 	}
 	ch.UserID, ch.By = u.ID, cliActor()
-	if u, err = m.DB.ChangeUser(ctx, ch); err != nil {
+	if u, err = m.DB.Users.ChangeUser(ctx, ch); err != nil {
 		return nil, err
 	}
 	m.announce(ctx, u.ID)
@@ -179,7 +180,7 @@ func (m *Main) userPasswd(ctx context.Context, args []string) error {
 		}
 		p = strings.TrimRight(line, "\r\n")
 	}
-	hash, err := api.HashPassword(p)
+	hash, err := account.HashPassword(p)
 	if err != nil {
 		return err
 	}
@@ -206,14 +207,14 @@ func (m *Main) userUnlock(ctx context.Context, args []string) error {
 	if err := m.openForUsers(ctx); err != nil {
 		return err
 	}
-	u, err := m.DB.FindUserByUsername(ctx, username)
+	u, err := m.DB.Users.FindUserByUsername(ctx, username)
 	if err != nil {
 		return err
 	}
 	if err := api.UnlockAccount(ctx, rdb, u.Username); err != nil {
 		return fmt.Errorf("unlock %s: %w", u.Username, err)
 	}
-	if err := m.DB.AddUserAudit(ctx, &guanjia.UserAudit{By: cliActor(), UserID: u.ID, Event: guanjia.UserUnlocked}); err != nil {
+	if err := m.DB.Users.AddUserAudit(ctx, &guanjia.UserAudit{By: cliActor(), UserID: u.ID, Event: guanjia.UserUnlocked}); err != nil {
 		return err
 	}
 	fmt.Fprintf(m.Out, "user %s unlocked\n", u.Username)

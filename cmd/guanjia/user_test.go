@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"guanjia"
+	"guanjia/internal/demo"
 )
 
 // cli runs the command line against m's database and Redis, as an operator
@@ -28,17 +29,12 @@ func cli(t *testing.T, m *Main, args ...string) (string, error) {
 // within5s waits for what a user of any replica would see within 5 s.
 func within5s(t *testing.T, what string, want int, call func() answer) {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		a := call()
-		if a.status == want {
-			return
+	eventually(t, 5*time.Second, func() error {
+		if a := call(); a.status != want {
+			return fmt.Errorf("%s: %d %s after 5 s, want %d", what, a.status, a.raw, want)
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: %d %s after 5 s, want %d", what, a.status, a.raw, want)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+		return nil
+	})
 }
 
 func signIn(m *Main, t *testing.T, username, password string) answer {
@@ -87,7 +83,7 @@ func TestDemotedAndDisabledTokensStopWorking(t *testing.T) {
 		t.Fatalf("user disable: %q %v", out, err)
 	}
 	within5s(t, "the disabled user's token", 401, func() answer { return again.do("GET", "/api/v1/me", nil) })
-	if a := signIn(m, t, "dispatcher", demoPassword); a.status != 403 {
+	if a := signIn(m, t, "dispatcher", demo.Password); a.status != 403 {
 		t.Errorf("a disabled account signs in: %d %s", a.status, a.raw)
 	}
 
@@ -113,13 +109,13 @@ func TestUserCommands(t *testing.T) {
 	for range 5 {
 		signIn(m, t, "agent", "wrong-password")
 	}
-	if a := signIn(m, t, "agent", demoPassword); a.status != http.StatusTooManyRequests || a.header.Get("Retry-After") == "" {
+	if a := signIn(m, t, "agent", demo.Password); a.status != http.StatusTooManyRequests || a.header.Get("Retry-After") == "" {
 		t.Fatalf("locked account: %d %q", a.status, a.header.Get("Retry-After"))
 	}
 	if out, err := cli(t, m, "user", "unlock", "--username", "agent"); err != nil || !strings.Contains(out, "unlocked") {
 		t.Fatalf("user unlock: %q %v", out, err)
 	}
-	if a := signIn(m, t, "agent", demoPassword); a.status != 200 {
+	if a := signIn(m, t, "agent", demo.Password); a.status != 200 {
 		t.Errorf("after unlock: %d %s", a.status, a.raw)
 	}
 
@@ -129,7 +125,7 @@ func TestUserCommands(t *testing.T) {
 		t.Fatalf("user set-role: %q %v", out, err)
 	}
 	within5s(t, "the token from before the new role", 401, func() answer { return agent.do("GET", "/api/v1/me", nil) })
-	if a := signIn(m, t, "agent", demoPassword); a.status != 200 || a.str("role") != "crew" {
+	if a := signIn(m, t, "agent", demo.Password); a.status != 200 || a.str("role") != "crew" {
 		t.Errorf("signed in after set-role: %d %s", a.status, a.raw)
 	}
 
@@ -137,7 +133,7 @@ func TestUserCommands(t *testing.T) {
 	if _, err := cli(t, m, "user", "passwd", "--username", "agent", "--password", "new-password-2026"); err != nil {
 		t.Fatal(err)
 	}
-	if a := signIn(m, t, "agent", demoPassword); a.status != 401 {
+	if a := signIn(m, t, "agent", demo.Password); a.status != 401 {
 		t.Errorf("old password: %d", a.status)
 	}
 	if a := signIn(m, t, "agent", "new-password-2026"); a.status != 200 {

@@ -58,7 +58,7 @@ func pairs(name string) (map[string]string, error) {
 // miniProgram joins the WeChat client and the consent store into what the API needs.
 type miniProgram struct {
 	*wechat.Client
-	*store.DB
+	*store.WeChat
 }
 
 var _ api.MiniProgram = miniProgram{}
@@ -92,7 +92,7 @@ func (m *Main) setupWeChat(mode Mode) error {
 		}
 		cfg.Templates, cfg.Pages = demoTemplates(cfg.Templates), demoPages(cfg.Pages)
 	}
-	client, err := wechat.New(cfg, m.DB, m.DB, m.rdb, m.Log)
+	client, err := wechat.New(cfg, m.DB.Users, m.DB.WeChat, m.rdb, m.Log)
 	if err != nil {
 		return err
 	}
@@ -111,7 +111,7 @@ func (m *Main) wechatWiring() (senders map[string]guanjia.Sender, content guanji
 	if m.WeChat.WeComEnabled() {
 		senders[guanjia.ChannelWeCom] = m.WeChat.WeComSender()
 	}
-	return senders, m.WeChat, miniProgram{Client: m.WeChat, DB: m.DB}
+	return senders, m.WeChat, miniProgram{Client: m.WeChat, WeChat: m.DB.WeChat}
 }
 
 // pushFakeCallbacks points the offline fake's message pushes at our callback.
@@ -126,7 +126,7 @@ func (m *Main) callbackHandler() http.Handler {
 	if m.WeChat == nil {
 		return nil
 	}
-	return m.WeChat.CallbackHandler(m.DB.HidePhoto)
+	return m.WeChat.CallbackHandler(m.DB.Complaints.HidePhoto)
 }
 
 // fakeMessages shows what the phones would have received, in the demo only.

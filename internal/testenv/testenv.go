@@ -7,15 +7,12 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/alicebob/miniredis/v2"
-	"github.com/redis/go-redis/v9"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
@@ -80,42 +77,6 @@ func MustOpenDB(tb testing.TB) *store.DB {
 
 // Postgres reports whether tests run against real PostgreSQL.
 func Postgres() bool { return os.Getenv("GUANJIA_TEST_DATABASE_URL") != "" }
-
-// MustRedis returns options for an empty Redis database: a new miniredis, or
-// a database number of the real server (flushed) when GUANJIA_TEST_REDIS_URL is set.
-func MustRedis(tb testing.TB) *redis.Options {
-	tb.Helper()
-	base := os.Getenv("GUANJIA_TEST_REDIS_URL")
-	if base == "" {
-		m := miniredis.RunT(tb)
-		return &redis.Options{Addr: m.Addr()}
-	}
-	opt, err := redis.ParseURL(base)
-	if err != nil {
-		tb.Fatalf("testenv: parse %s: %v", base, err)
-	}
-	ctx := context.Background()
-	admin := redis.NewClient(opt)
-	defer admin.Close()
-	// Database 0 holds the counter; tests spread over 1..15 so parallel
-	// packages rarely share one.
-	n, err := admin.Incr(ctx, "guanjia:test:dbseq").Result()
-	if err != nil {
-		tb.Fatalf("testenv: redis: %v", err)
-	}
-	opt.DB = 1 + int(n%15)
-	c := redis.NewClient(opt)
-	defer c.Close()
-	if err := c.FlushDB(ctx).Err(); err != nil {
-		tb.Fatalf("testenv: flush redis db %d: %v", opt.DB, err)
-	}
-	return opt
-}
-
-// RedisURL renders options back to a redis:// URL, for code that takes one.
-func RedisURL(opt *redis.Options) string {
-	return fmt.Sprintf("redis://%s/%d", opt.Addr, opt.DB)
-}
 
 func randomHex(n int) string {
 	b := make([]byte, n)

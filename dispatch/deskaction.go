@@ -1,0 +1,199 @@
+package dispatch
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"guanjia"
+)
+
+// The command center's steps: 派遣, 结案, 不予立案, merging, 返工, 回访, 延期,
+// 催办, 督办 and follow-up calls. See transitions.
+
+// dispatch (派遣) sends the complaint to the unit or crew member the dispatcher chose.
+func (a *act) dispatch(ctx context.Context) error {
+	route, err := a.chosenRoute(ctx)
+	if err != nil {
+		return err
+	}
+	note := firstNonEmpty(a.in.Note, "人工派遣")
+	if a.in.RestartArrival {
+		if err := requireReason(a.in.Reason); err != nil {
+			return err
+		}
+		note += "; 重新计算到场时限: " + a.in.Reason
+	}
+	return a.s.dispatchTo(ctx, a.ch, a.cat, route, &a.actor, a.who.Role, note, a.in.RestartArrival)
+}
+
+// chosenRoute turns a dispatcher's choice of unit or crew member into a route.
+func (a *act) chosenRoute(ctx context.Context) (Route, error) {
+	c, in := a.c, a.in
+	switch {
+	case in.CrewID != nil:
+		u, err := a.s.Store.FindUserByID(ctx, *in.CrewID)
+		if err != nil || u.Role != guanjia.RoleCrew {
+			return Route{}, guanjia.FieldError(guanjia.EINVALID, "crew", "crew member %d not found", *in.CrewID)
+		}
+		if a.who.Role == guanjia.RoleUnitAdmin && u.UnitCode != a.who.UnitCode {
+			return Route{}, guanjia.FieldError(guanjia.EFORBIDDEN, "crew", "crew member %d is not in your unit", u.ID)
+		}
+		return Route{GridID: c.GridID, District: c.District, UnitCode: u.UnitCode, CrewID: &u.ID}, nil
+	case in.UnitCode != "":
+		if a.who.Role == guanjia.RoleUnitAdmin {
+			return Route{}, guanjia.FieldError(guanjia.EFORBIDDEN, "unit", "a unit admin dispatches to crew members of the unit")
+		}
+		if _, err := a.s.Store.FindUnit(ctx, in.UnitCode); err != nil {
+			return Route{}, guanjia.FieldError(guanjia.EINVALID, "unit", "unit %q not found", in.UnitCode)
+		}
+		return a.s.Router.RouteToUnit(ctx, a.cat, in.UnitCode, c.Lat, c.Lng), nil
+	}
+	return Route{}, guanjia.FieldError(guanjia.EINVALID, "unit", "name a unit or a crew member")
+}
+
+// close (结案): the command center has checked the work and closes the
+// order; a 12345 caller gets the SMS with the link to rate.
+func (a *act) close(ctx context.Context) error {
+	msgs, err := a.s.addresses().callerClosed(ctx, a.c)
+	if err != nil {
+		return err
+	}
+	a.ch.Messages = msgs
+	a.c.ClosedAt = &a.now
+	a.record(a.in.Note)
+	// To the citizen the matter is 办结 once it is closed: their words, not the code's.
+	a.tell(news{status: "已办结", note: "核查通过, 已结案"})
+	return nil
+}
+
+// reject (不予立案): the report is not a case; the reporter hears why.
+func (a *act) reject(context.Context) error {
+	if err := requireReason(a.in.Reason); err != nil {
+		return err
+	}
+	a.c.ClosedAt = &a.now
+	a.ch.Cancel = allTimers
+	a.record(a.in.Reason)
+	// The staff's reason is for the reporter, not for those who follow (ViewFollower).
+	a.tell(news{status: "不予立案", note: a.in.Reason, othersNote: "经核实不予立案"})
+	return nil
+}
+
+// merge links the complaint to an open one about the same problem; its
+// followers follow that one from now on.
+func (a *act) merge(ctx context.Context) error {
+	c := a.c
+	orig, err := a.s.Store.FindComplaint(ctx, a.in.DuplicateOf)
+	if err != nil || orig.ID == c.ID || !orig.Status.Open() || orig.Status == guanjia.StatusDuplicate {
+		return guanjia.FieldError(guanjia.EINVALID, "duplicate_of", "merge into an open complaint other than this one")
+	}
+	c.DuplicateOf = &orig.ID
+	a.ch.Cancel = allTimers
+	followers, err := a.s.Store.ListFollowers(ctx, c.ID)
+	if err != nil {
+		return err
+	}
+	a.ch.Annotate = &Annotation{ComplaintID: orig.ID, Follow: followers, Events: []*guanjia.Event{{Action: guanjia.ActionMeToo,
+		From: orig.Status, To: orig.Status, ActorID: &a.actor, ActorRole: a.who.Role, Note: fmt.Sprintf("#%d", c.ID), At: a.now}}}
+	a.record(fmt.Sprintf("合并至 #%d", orig.ID))
+	return nil
+}
+
+// reopen (返工) sends resolved or closed work back.
+func (a *act) reopen(ctx context.Context) error {
+	if err := requireReason(a.in.Reason); err != nil {
+		return err
+	}
+	return a.s.reopen(ctx, a.ch, a.cat, &a.actor, a.who.Role, a.in.Reason)
+}
+
+// rate (回访) records the reporter's answer: in the mini-program, or by an
+// agent who called them.
+func (a *act) rate(ctx context.Context) error {
+	channel := guanjia.RatedInMiniProgram
+	if a.who.Role != guanjia.RoleCitizen {
+		channel = guanjia.RatedByPhone
+	}
+	return a.s.rate(ctx, a.ch, a.cat, a.who, channel, a.in)
+}
+
+// extend (延期) moves the resolve deadline later, with a reason.
+func (a *act) extend(context.Context) error {
+	c := a.c
+	if err := requireReason(a.in.Reason); err != nil {
+		return err
+	}
+	if a.in.ExtendBy <= 0 || a.in.ExtendBy > 90*24*time.Hour {
+		return guanjia.FieldError(guanjia.EINVALID, "extend_by_s", "extend by a positive time of at most 90 days")
+	}
+	base := a.now
+	if c.ResolveBy != nil && c.ResolveBy.After(a.now) {
+		base = *c.ResolveBy
+	}
+	resolveBy := wholeSecond(base.Add(a.in.ExtendBy))
+	c.ResolveBy = &resolveBy
+	c.Overdue = false
+	a.ch.Cancel = []TimerKind{TimerResolve, TimerResolveReminder}
+	a.ch.Arm = timerPair(c.ID, TimerResolve, TimerResolveReminder, deadlineSeq(resolveBy), a.now, resolveBy)
+	a.record(fmt.Sprintf("延期至 %s: %s", a.s.Calendar.clock(resolveBy), a.in.Reason))
+	return nil
+}
+
+// remind (催办) urges whoever is responsible now.
+func (a *act) remind(ctx context.Context) error {
+	msgs, err := a.s.addresses().toResponsible(ctx, a.c, guanjia.TplReminder, map[string]string{"note": a.in.Note})
+	if err != nil {
+		return err
+	}
+	a.ch.Messages = msgs
+	a.record(a.in.Note)
+	return nil
+}
+
+// escalate (督办) by hand: the unit's leaders and the command center hear
+// of it as well as the assignee.
+func (a *act) escalate(ctx context.Context) error {
+	a.c.ManualEscalations++
+	msgs, err := a.s.addresses().toSupervisors(ctx, a.c, guanjia.TplEscalation, map[string]string{"note": a.in.Note})
+	if err != nil {
+		return err
+	}
+	a.ch.Messages = msgs
+	a.record(a.in.Note)
+	return nil
+}
+
+// followUp records what the reporter said on a follow-up call.
+func (a *act) followUp(context.Context) error {
+	if strings.TrimSpace(a.in.Note) == "" {
+		return guanjia.FieldError(guanjia.EINVALID, "note", "record what the reporter said")
+	}
+	a.record(a.in.Note)
+	return nil
+}
+
+// reopen sends resolved or closed work back (返工) to whoever did it, with
+// fresh deadlines. A 回访 answer of "not solved" reopens too.
+func (s *Service) reopen(ctx context.Context, ch *Change, cat *guanjia.Category, actor *int64, role guanjia.Role, reason string) error {
+	c := ch.Complaint
+	now := s.Now()
+	ch.Events = append(ch.Events, &guanjia.Event{Action: guanjia.ActionReopen, From: c.Status, To: guanjia.StatusDispatched,
+		ActorID: actor, ActorRole: role, Note: reason, At: now})
+	c.ReopenCount++
+	// The reworked result is rated afresh (a new round); earlier ratings stay
+	// in the ratings table and keep counting.
+	c.ResolvedAt, c.ClosedAt, c.Overdue, c.Rating, c.RatingComment = nil, nil, false, 0, ""
+	resolveBy := s.resolveDeadline(cat, now)
+	c.ResolveBy = &resolveBy
+	ch.Cancel = allTimers
+	ch.Arm = timerPair(c.ID, TimerResolve, TimerResolveReminder, deadlineSeq(resolveBy), now, resolveBy)
+	route := Route{GridID: c.GridID, District: c.District, UnitCode: c.UnitCode, CrewID: c.AssigneeID}
+	c.Status = guanjia.StatusDispatched
+	if err := s.dispatchTo(ctx, ch, cat, route, actor, role, "返工: "+reason, true); err != nil {
+		return err
+	}
+	ch.Events[len(ch.Events)-1].From = guanjia.StatusDispatched
+	return nil
+}

@@ -1,0 +1,396 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+
+	"guanjia"
+	"guanjia/credit"
+)
+
+// importChunk is how many rows one statement writes. On SQLite, rows are
+// spelled out as VALUES lists: 17 entry columns × 1000 stays under its limit
+// on bound parameters. On PostgreSQL each column travels as one array
+// (unnest), so a chunk costs one parse and plan whatever its size.
+const importChunk = 1000
+
+// sqlArgs collects bound parameters and writes each one's placeholder in the
+// dialect's spelling.
+type sqlArgs struct {
+	postgres bool
+	args     []any
+}
+
+func (a *sqlArgs) add(v any) string {
+	a.args = append(a.args, v)
+	if a.postgres {
+		return "$" + strconv.Itoa(len(a.args))
+	}
+	return "?"
+}
+
+// translateError translates the error of a statement run on the raw
+// connection, past gorm's callbacks, as gorm translates its own: a duplicate
+// key becomes gorm.ErrDuplicatedKey.
+func translateError(g *gorm.DB, err error) error {
+	if t, ok := g.Dialector.(gorm.ErrorTranslator); ok && err != nil {
+		return t.Translate(err)
+	}
+	return err
+}
+
+// importWriter writes one batch inside its transaction.
+type importWriter struct {
+	s    *Credit
+	tx   *gorm.DB
+	conn gorm.ConnPool
+	b    *credit.Batch
+	now  time.Time
+	pg   bool
+}
+
+// ImportBatch writes a validated batch in one transaction (see credit.Store).
+func (s *Credit) ImportBatch(ctx context.Context, b *credit.Batch, rows []credit.ImportRow, progress func(done int)) error {
+	now := s.Now()
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		w := &importWriter{s: s, tx: tx, conn: tx.Statement.ConnPool, b: b, now: now, pg: s.Dialect == "postgres"}
+		b.Inserted, b.Updated, b.Unchanged = 0, 0, 0
+		for start := 0; start < len(rows); start += importChunk {
+			chunk := rows[start:min(start+importChunk, len(rows))]
+			ids, err := w.subjects(ctx, chunk)
+			if err != nil {
+				return err
+			}
+			if err := w.entries(ctx, chunk, ids); err != nil {
+				return err
+			}
+			if progress != nil {
+				progress(start + len(chunk))
+			}
+		}
+		b.Status, b.FinishedAt = credit.BatchDone, &now
+		if err := updateBatch(tx, b); err != nil {
+			return err
+		}
+		return tx.Where("batch_id = ?", b.ID).Delete(&creditImportFileRow{}).Error
+	})
+	if err != nil {
+		b.Status, b.FinishedAt = credit.BatchRunning, nil
+		if errors.Is(err, gorm.ErrDuplicatedKey) {
+			return guanjia.Errorf(guanjia.ECONFLICT, "another import of the same records ran at the same time; upload the file again")
+		}
+		return err
+	}
+	return nil
+}
+
+// subjectConflict updates a known subject only where the row says something
+// new: another name, or a legal representative, address or ID number that
+// was not known (an empty cell keeps what is known).
+const subjectConflict = ` ON CONFLICT (subject_key) DO UPDATE SET
+	name = excluded.name,
+	kind = excluded.kind,
+	legal_rep = CASE WHEN excluded.legal_rep <> '' THEN excluded.legal_rep ELSE credit_subjects.legal_rep END,
+	address = CASE WHEN excluded.address <> '' THEN excluded.address ELSE credit_subjects.address END,
+	id_enc = CASE WHEN credit_subjects.id_hash = '' THEN excluded.id_enc ELSE credit_subjects.id_enc END,
+	id_masked = CASE WHEN credit_subjects.id_hash = '' THEN excluded.id_masked ELSE credit_subjects.id_masked END,
+	id_hash = CASE WHEN credit_subjects.id_hash = '' THEN excluded.id_hash ELSE credit_subjects.id_hash END,
+	updated_at = excluded.updated_at
+	WHERE credit_subjects.name <> excluded.name OR credit_subjects.kind <> excluded.kind
+	OR (excluded.legal_rep <> '' AND credit_subjects.legal_rep <> excluded.legal_rep)
+	OR (excluded.address <> '' AND credit_subjects.address <> excluded.address)
+	OR (credit_subjects.id_hash = '' AND excluded.id_hash <> '')`
+
+// subjects upserts the chunk's subjects and returns the ID of each subject key.
+func (w *importWriter) subjects(ctx context.Context, chunk []credit.ImportRow) (map[string]int64, error) {
+	s := w.s
+	var keys, kinds, codes, encs, hashes, masked, names, reps, addrs []string
+	seen := make(map[string]bool, len(chunk))
+	for i := range chunk {
+		sub := &chunk[i].Subject
+		key := s.subjectKey(sub)
+		if seen[key] {
+			continue // one row per key: a statement may not update a row twice
+		}
+		seen[key] = true
+		keys, kinds, codes = append(keys, key), append(kinds, string(sub.Kind)), append(codes, sub.CreditCode)
+		encs, hashes, masked = append(encs, s.sealer.Seal(sub.IDNumber)), append(hashes, s.sealer.Hash(sub.IDNumber)), append(masked, sub.IDMasked)
+		names, reps, addrs = append(names, sub.Name), append(reps, sub.LegalRep), append(addrs, sub.Address)
+	}
+	var err error
+	if w.pg {
+		_, err = w.conn.ExecContext(ctx, `INSERT INTO credit_subjects (subject_key, kind, credit_code, id_enc, id_hash, id_masked,
+			name, legal_rep, address, created_at, updated_at)
+			SELECT k, kind, code, enc, hash, masked, name, rep, addr, $10, $10
+			FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
+			AS t(k, kind, code, enc, hash, masked, name, rep, addr)`+subjectConflict,
+			keys, kinds, codes, encs, hashes, masked, names, reps, addrs, w.now)
+	} else {
+		args := &sqlArgs{}
+		var sb strings.Builder
+		sb.WriteString(`INSERT INTO credit_subjects (subject_key, kind, credit_code, id_enc, id_hash, id_masked, name, legal_rep, address, created_at, updated_at) VALUES `)
+		for i := range keys {
+			if i > 0 {
+				sb.WriteString(",")
+			}
+			fmt.Fprintf(&sb, "(%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)", args.add(keys[i]), args.add(kinds[i]), args.add(codes[i]),
+				args.add(encs[i]), args.add(hashes[i]), args.add(masked[i]), args.add(names[i]), args.add(reps[i]), args.add(addrs[i]),
+				args.add(w.now), args.add(w.now))
+		}
+		sb.WriteString(subjectConflict)
+		_, err = w.conn.ExecContext(ctx, sb.String(), args.args...)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: upsert credit subjects: %w", translateError(w.tx, err))
+	}
+	var rows []struct {
+		ID         int64
+		SubjectKey string
+	}
+	if err := w.tx.Model(&creditSubjectRow{}).Select("id, subject_key").Where("subject_key IN ?", keys).Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("store: credit subject ids: %w", err)
+	}
+	ids := make(map[string]int64, len(rows))
+	for _, r := range rows {
+		ids[r.SubjectKey] = r.ID
+	}
+	return ids, nil
+}
+
+// naturalKey is what identifies an entry within its type: 机关, 文号, subject.
+type naturalKey struct {
+	authority, documentNo string
+	subjectID             int64
+}
+
+// entryContent is what an import may change of an existing entry.
+type entryContent struct {
+	listName, reason       string
+	severity               guanjia.CreditSeverity
+	decidedOn, publicUntil time.Time
+	validFrom, validUntil  *time.Time
+	fields                 map[string]string
+}
+
+func sameDate(a, b *time.Time) bool {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	return a.Equal(*b)
+}
+
+func (c *entryContent) same(e *guanjia.CreditEntry) bool {
+	return c.listName == e.ListName && c.reason == e.Reason && c.severity == e.Severity && c.decidedOn.Equal(e.DecidedOn) &&
+		c.publicUntil.Equal(e.PublicUntil) && sameDate(c.validFrom, e.ValidFrom) && sameDate(c.validUntil, e.ValidUntil) &&
+		maps.Equal(c.fields, e.Fields)
+}
+
+// entries inserts the chunk's new entries, each with its publish event, and
+// amends those whose content changed; identical ones are left alone.
+func (w *importWriter) entries(ctx context.Context, chunk []credit.ImportRow, ids map[string]int64) error {
+	b := w.b
+	auths, docs, sids := map[string]bool{}, make([]string, 0, len(chunk)), make([]int64, 0, len(chunk))
+	for i := range chunk {
+		e := &chunk[i].Entry
+		e.SubjectID = ids[w.s.subjectKey(&chunk[i].Subject)]
+		if e.SubjectID == 0 {
+			return fmt.Errorf("store: credit subject of row %d was not written", chunk[i].Line)
+		}
+		auths[e.Authority] = true
+		docs, sids = append(docs, e.DocumentNo), append(sids, e.SubjectID)
+	}
+	var existing []creditEntryRow
+	var err error
+	if w.pg {
+		existing, err = w.existingPG(ctx, chunk, docs, sids)
+	} else {
+		err = w.tx.Where("type = ? AND authority IN ? AND document_no IN ? AND subject_id IN ?", b.Type,
+			slices.Collect(maps.Keys(auths)), docs, sids).Find(&existing).Error
+	}
+	if err != nil {
+		return fmt.Errorf("store: existing credit entries: %w", err)
+	}
+	byKey := make(map[naturalKey]*guanjia.CreditEntry, len(existing))
+	for i := range existing {
+		e := existing[i].entry()
+		byKey[naturalKey{e.Authority, e.DocumentNo, e.SubjectID}] = e
+	}
+	var fresh []*guanjia.CreditEntry
+	for i := range chunk {
+		e := &chunk[i].Entry
+		old := byKey[naturalKey{e.Authority, e.DocumentNo, e.SubjectID}]
+		c := entryContent{listName: e.ListName, reason: e.Reason, severity: e.Severity, decidedOn: e.DecidedOn, publicUntil: e.PublicUntil,
+			validFrom: e.ValidFrom, validUntil: e.ValidUntil, fields: e.Fields}
+		switch {
+		case old == nil:
+			fresh = append(fresh, e)
+		case old.Department != e.Department:
+			return guanjia.Errorf(guanjia.ECONFLICT, "row %d: %s %s of %s was published by another department (%s)",
+				chunk[i].Line, credit.TypeName(e.Type), e.DocumentNo, e.Authority, old.Department)
+		case c.same(old):
+			b.Unchanged++
+		default:
+			if err := w.amend(old, e); err != nil {
+				return err
+			}
+			b.Updated++
+		}
+	}
+	if len(fresh) == 0 {
+		return nil
+	}
+	newIDs, err := w.insertEntries(ctx, fresh)
+	if err != nil {
+		return err
+	}
+	b.Inserted += len(newIDs)
+	return w.publishEvents(ctx, newIDs)
+}
+
+// existingPG finds the chunk's entries that exist already: one probe of the
+// natural-key index per row, the keys travelling as arrays.
+func (w *importWriter) existingPG(ctx context.Context, chunk []credit.ImportRow, docs []string, sids []int64) ([]creditEntryRow, error) {
+	auths := make([]string, len(chunk))
+	for i := range chunk {
+		auths[i] = chunk[i].Entry.Authority
+	}
+	rows, err := w.conn.QueryContext(ctx, `SELECT e.id, e.type, e.subject_id, e.list_name, e.reason, e.document_no, e.authority,
+		e.department, e.severity, e.decided_on, e.valid_from, e.valid_until, e.public_until, e.status, e.fields::text, e.batch_id,
+		e.created_at, e.updated_at
+		FROM credit_entries e
+		JOIN unnest($1::text[], $2::text[], $3::bigint[]) AS k(authority, document_no, subject_id)
+		ON e.authority = k.authority AND e.document_no = k.document_no AND e.subject_id = k.subject_id
+		WHERE e.type = $4`, auths, docs, sids, w.b.Type)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []creditEntryRow
+	for rows.Next() {
+		var r creditEntryRow
+		if err := rows.Scan(&r.ID, &r.Type, &r.SubjectID, &r.ListName, &r.Reason, &r.DocumentNo, &r.Authority, &r.Department,
+			&r.Severity, &r.DecidedOn, &r.ValidFrom, &r.ValidUntil, &r.PublicUntil, &r.Status, &r.Fields, &r.BatchID, &r.CreatedAt, &r.UpdatedAt); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// insertEntries writes new entries (all of the batch's type and department)
+// and returns their IDs.
+func (w *importWriter) insertEntries(ctx context.Context, fresh []*guanjia.CreditEntry) ([]int64, error) {
+	b := w.b
+	var q string
+	var args []any
+	if w.pg {
+		n := len(fresh)
+		sids, lists, reasons, docs, auths, sevs := make([]int64, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		decided, from, until, public, fields := make([]time.Time, n), make([]*time.Time, n), make([]*time.Time, n), make([]time.Time, n), make([]string, n)
+		for i, e := range fresh {
+			sids[i], lists[i], reasons[i], docs[i], auths[i], sevs[i] = e.SubjectID, e.ListName, e.Reason, e.DocumentNo, e.Authority, string(e.Severity)
+			decided[i], from[i], until[i], public[i], fields[i] = e.DecidedOn, e.ValidFrom, e.ValidUntil, e.PublicUntil, marshalData(e.Fields)
+		}
+		q = `INSERT INTO credit_entries (type, subject_id, list_name, reason, document_no, authority, department,
+			decided_on, valid_from, valid_until, public_until, status, fields, batch_id, created_at, updated_at, severity)
+			SELECT $1, sid, ln, rs, dn, au, $2, dec, vf, vu, pu, $3, f::jsonb, $4, $5, $5, sev
+			FROM unnest($6::bigint[], $7::text[], $8::text[], $9::text[], $10::text[], $11::timestamptz[], $12::timestamptz[],
+				$13::timestamptz[], $14::timestamptz[], $15::text[], $16::text[]) AS t(sid, ln, rs, dn, au, dec, vf, vu, pu, f, sev)
+			RETURNING id`
+		args = []any{b.Type, b.Department, string(guanjia.CreditActive), b.ID, w.now,
+			sids, lists, reasons, docs, auths, decided, from, until, public, fields, sevs}
+	} else {
+		a := &sqlArgs{}
+		var sb strings.Builder
+		sb.WriteString(`INSERT INTO credit_entries (type, subject_id, list_name, reason, document_no, authority, department,
+			decided_on, valid_from, valid_until, public_until, status, fields, batch_id, created_at, updated_at, severity) VALUES `)
+		for i, e := range fresh {
+			if i > 0 {
+				sb.WriteString(",")
+			}
+			fmt.Fprintf(&sb, "(%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)", a.add(e.Type), a.add(e.SubjectID),
+				a.add(e.ListName), a.add(e.Reason), a.add(e.DocumentNo), a.add(e.Authority), a.add(e.Department),
+				a.add(e.DecidedOn), a.add(e.ValidFrom), a.add(e.ValidUntil), a.add(e.PublicUntil),
+				a.add(string(guanjia.CreditActive)), a.add(marshalData(e.Fields)), a.add(b.ID), a.add(w.now), a.add(w.now),
+				a.add(string(e.Severity)))
+		}
+		sb.WriteString(" RETURNING id")
+		q, args = sb.String(), a.args
+	}
+	rows, err := w.conn.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: insert credit entries: %w", translateError(w.tx, err))
+	}
+	defer rows.Close()
+	ids := make([]int64, 0, len(fresh))
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("store: insert credit entries: %w", translateError(w.tx, err))
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: insert credit entries: %w", translateError(w.tx, err))
+	}
+	return ids, nil
+}
+
+// publishEvents writes the publish event of each new entry.
+func (w *importWriter) publishEvents(ctx context.Context, ids []int64) error {
+	b := w.b
+	var err error
+	if w.pg {
+		_, err = w.conn.ExecContext(ctx, `INSERT INTO credit_events (entry_id, action, from_status, to_status, actor_id, actor_role, batch_id, note, at)
+			SELECT id, $2, '', $3, $4, $5, $6, '', $7 FROM unnest($1::bigint[]) AS id`,
+			ids, string(guanjia.CreditPublish), string(guanjia.CreditActive), b.UploadedBy, string(b.UploaderRole), b.ID, w.now)
+	} else {
+		a := &sqlArgs{}
+		var sb strings.Builder
+		sb.WriteString(`INSERT INTO credit_events (entry_id, action, from_status, to_status, actor_id, actor_role, batch_id, note, at) VALUES `)
+		for i, id := range ids {
+			if i > 0 {
+				sb.WriteString(",")
+			}
+			fmt.Fprintf(&sb, "(%s,'%s','','%s',%s,%s,%s,'',%s)", a.add(id), guanjia.CreditPublish, guanjia.CreditActive,
+				a.add(b.UploadedBy), a.add(string(b.UploaderRole)), a.add(b.ID), a.add(w.now))
+		}
+		_, err = w.conn.ExecContext(ctx, sb.String(), a.args...)
+	}
+	if err != nil {
+		return fmt.Errorf("store: publish events of batch %d: %w", b.ID, translateError(w.tx, err))
+	}
+	return nil
+}
+
+// amend rewrites an entry's content from a re-import, keeping its status,
+// and records what changed on its history.
+func (w *importWriter) amend(old, e *guanjia.CreditEntry) error {
+	b := w.b
+	err := w.tx.Model(&creditEntryRow{}).Where("id = ?", old.ID).Updates(map[string]any{
+		"list_name": e.ListName, "reason": e.Reason, "severity": string(e.Severity), "decided_on": e.DecidedOn, "valid_from": e.ValidFrom,
+		"valid_until": e.ValidUntil, "public_until": e.PublicUntil, "fields": marshalData(e.Fields),
+		"batch_id": b.ID, "updated_at": w.now}).Error
+	if err != nil {
+		return fmt.Errorf("store: amend credit entry %d: %w", old.ID, err)
+	}
+	actor, batch := b.UploadedBy, b.ID
+	note := "re-imported with changed content"
+	if !old.PublicUntil.Equal(e.PublicUntil) {
+		note = fmt.Sprintf("re-imported; public until %s (was %s)", e.PublicUntil.Format("2006-01-02"), old.PublicUntil.Format("2006-01-02"))
+	}
+	ev := &creditEventRow{EntryID: old.ID, Action: string(guanjia.CreditAmend), FromStatus: string(old.Status), ToStatus: string(old.Status),
+		ActorID: &actor, ActorRole: string(b.UploaderRole), BatchID: &batch, Note: note, At: w.now}
+	if err := w.tx.Create(ev).Error; err != nil {
+		return fmt.Errorf("store: amend event of %d: %w", old.ID, err)
+	}
+	return nil
+}
