@@ -2,6 +2,7 @@ package dispatch
 
 import (
 	"context"
+	"slices"
 
 	"guanjia"
 )
@@ -122,7 +123,7 @@ func (s *Service) Get(ctx context.Context, who guanjia.Claims, id int64) (*Detai
 	if who.Role == guanjia.RoleCitizen {
 		c.CallerPhone = ""
 	}
-	return &Detail{Complaint: c, View: view, Events: events, Photos: photos, Actions: Allowed(c.Status, who.Role)}, nil
+	return &Detail{Complaint: c, View: view, Events: events, Photos: photos, Actions: actionsOn(c, who.Role)}, nil
 }
 
 // List returns a page of the complaints who may see, newest first, and the total.
@@ -167,4 +168,14 @@ func (s *Service) Crews(ctx context.Context, who guanjia.Claims, unitCode string
 		return nil, guanjia.Errorf(guanjia.EFORBIDDEN, "the crew list is for the command center and units")
 	}
 	return s.Store.Crews(ctx, unitCode)
+}
+
+// actionsOn lists what role may do to c now: the state table's actions,
+// less a rating once this round is rated (a second one would be a 409).
+func actionsOn(c *guanjia.Complaint, role guanjia.Role) []guanjia.Action {
+	actions := Allowed(c.Status, role)
+	if c.Rating != 0 {
+		actions = slices.DeleteFunc(actions, func(a guanjia.Action) bool { return a == guanjia.ActionRate })
+	}
+	return actions
 }

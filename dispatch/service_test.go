@@ -3,6 +3,7 @@ package dispatch_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -345,6 +346,10 @@ func TestWholeLoopToClosedAndRated(t *testing.T) {
 	cp = c.act(t, c.citizen, cp.ID, guanjia.ActionRate, dispatch.ActionInput{Score: guanjia.RatingSatisfied, Comment: "很快"})
 	if cp.Status != guanjia.StatusClosed || cp.Rating != 3 || cp.Overdue {
 		t.Fatalf("final: %+v", cp)
+	}
+	// Rated: the citizen is no longer offered to rate again.
+	if d, err := c.svc.Get(ctx, c.citizen, cp.ID); err != nil || slices.Contains(d.Actions, guanjia.ActionRate) {
+		t.Errorf("actions after rating: %v %v", d.Actions, err)
 	}
 	want := "create:submitted,dispatch:dispatched,accept:accepted,arrive:on_site,resolve:resolved,close:closed,rate:closed"
 	if got := strings.Join(c.events(t, cp.ID), ","); got != want {
