@@ -60,6 +60,7 @@ const (
 	SourceMiniProgram Source = "miniprogram"
 	SourceHotline     Source = "hotline"
 	SourcePatrol      Source = "patrol"
+	SourceOpen311     Source = "open311" // an Open311 GeoReport v2 client
 )
 
 // Rating scores: 满意, 基本满意, 不满意.
@@ -153,9 +154,9 @@ func (c *Complaint) Validate() error {
 		return err
 	}
 	switch c.Source {
-	case SourceMiniProgram, SourceHotline, SourcePatrol:
+	case SourceMiniProgram, SourceHotline, SourcePatrol, SourceOpen311:
 	default:
-		return FieldError(EINVALID, "source", "source must be miniprogram, hotline or patrol")
+		return FieldError(EINVALID, "source", "source must be miniprogram, hotline, patrol or open311")
 	}
 	return nil
 }

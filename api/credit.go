@@ -495,14 +495,17 @@ func toCreditRepresentativeJSON(r *credit.Representative) creditRepresentativeJS
 	return out
 }
 
+// representativeBindRequest names a subject's 法定代表人.
+type representativeBindRequest struct {
+	Name     string `json:"name"`
+	IDNumber string `json:"id_number"`
+}
+
 // handleCreditRepresentativeBind binds the caller's account to a subject as
 // its 法定代表人: {"name","id_number"} checked against the registered ones.
 // 201 when bound now, 200 when bound already, 403 (kept as a failed attempt) when they differ.
 func (h *creditHandlers) handleCreditRepresentativeBind(c echo.Context) error {
-	var req struct {
-		Name     string `json:"name"`
-		IDNumber string `json:"id_number"`
-	}
+	var req representativeBindRequest
 	if err := bind(c, &req); err != nil {
 		return err
 	}
@@ -597,16 +600,19 @@ func (h *creditHandlers) handleCreditRepresentativeDocument(c echo.Context) erro
 
 var documentExt = map[string]string{"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
 
+// representativeDecideRequest accepts or refuses a 授权委托书.
+type representativeDecideRequest struct {
+	Accept *bool  `json:"accept"`
+	Note   string `json:"note"`
+}
+
 // handleCreditRepresentativeDecide accepts or refuses a 授权委托书: {"accept","note"}.
 func (h *creditHandlers) handleCreditRepresentativeDecide(c echo.Context) error {
 	id, err := pathID(c)
 	if err != nil {
 		return err
 	}
-	var req struct {
-		Accept *bool  `json:"accept"`
-		Note   string `json:"note"`
-	}
+	var req representativeDecideRequest
 	if err := bind(c, &req); err != nil {
 		return err
 	}
@@ -636,11 +642,14 @@ func (h *creditHandlers) handleCreditDepartmentList(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]any{"departments": out})
 }
 
+// remitRequest lists the record types a department may publish.
+type remitRequest struct {
+	Types []string `json:"types"`
+}
+
 // handleCreditDepartmentUpdate sets the record types a department may publish.
 func (h *creditHandlers) handleCreditDepartmentUpdate(c echo.Context) error {
-	var req struct {
-		Types []string `json:"types"`
-	}
+	var req remitRequest
 	if err := bind(c, &req); err != nil {
 		return err
 	}

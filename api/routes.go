@@ -62,7 +62,8 @@ const guardHeader = "X-Guanjia-Guard"
 func (s *Server) routeTable() []route {
 	const get, post, put, del = http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete
 	acc, cat, cp, msg, nt, con := s.accounts, s.catalog, s.complaints, s.messages, s.notices, s.console
-	vol, act, cr, wx := s.volunteers, s.activities, s.credit, s.wechat
+	vol, act, cr, wx, o3 := s.volunteers, s.activities, s.credit, s.wechat, s.open311
+	noOpen311 := o3.open311 == nil
 	noVolunteer, noCredit, noNotices := vol.volunteer == nil, cr.credit == nil, nt == nil
 	desk := []guanjia.Role{guanjia.RoleAgent, guanjia.RoleDispatcher, guanjia.RoleAdmin} // take calls, search nearby
 	return []route{
@@ -77,6 +78,9 @@ func (s *Server) routeTable() []route {
 		{post, "/r/:token", public, cp.handleRateSubmit, false},
 		{anyMethod, "/admin/queues*", only(guanjia.RoleAdmin), echo.WrapHandler(s.cfg.AdminQueuesUI), s.cfg.AdminQueuesUI == nil},
 
+		// The OpenAPI description of /api/v1 (openapi.go) and a page to browse it.
+		{get, "/api/v1/openapi.json", public, s.handleOpenAPI, false},
+		{get, "/api/docs", public, con.handleAPIDocs, false},
 		{post, "/api/v1/auth/login", public, acc.handleLogin, false},
 		{post, "/api/v1/auth/logout", public, acc.handleLogout, false},
 		{get, "/api/v1/me", signedIn, acc.handleMe, false},
@@ -197,6 +201,19 @@ func (s *Server) routeTable() []route {
 		{post, "/api/v1/credit/articles", only(creditStaff...), cr.handleArticleCreate, noCredit},
 		{put, "/api/v1/credit/articles/:id", only(creditStaff...), cr.handleArticleUpdate, noCredit},
 		{post, "/api/v1/credit/articles/:id/:action", only(creditStaff...), cr.handleArticleAction, noCredit},
+
+		// Open311 GeoReport v2: public as the specification is; filing checks
+		// the client's api_key. The suffix (.xml or .json) picks the format.
+		{get, "/open311/v2/discovery.:fmt", public, o3.serve("fmt", o3.handleDiscovery), noOpen311},
+		{get, "/open311/v2/services.:fmt", public, o3.serve("fmt", o3.handleServices), noOpen311},
+		{get, "/open311/v2/services/:file", public, o3.serve("file", o3.handleServiceDefinition), noOpen311},
+		{post, "/open311/v2/requests.:fmt", public, o3.serve("fmt", o3.handleRequestCreate), noOpen311},
+		{get, "/open311/v2/requests.:fmt", public, o3.serve("fmt", o3.handleRequestList), noOpen311},
+		{get, "/open311/v2/requests/:file", public, o3.serve("file", o3.handleRequestGet), noOpen311},
+		{get, "/open311/v2/servicerequestupdates.:fmt", public, o3.serve("fmt", o3.handleUpdates), noOpen311},
+		{post, "/api/v1/open311/clients", only(guanjia.RoleAdmin), o3.handleClientCreate, noOpen311},
+		{get, "/api/v1/open311/clients", only(guanjia.RoleAdmin), o3.handleClientList, noOpen311},
+		{post, "/api/v1/open311/clients/:name/revoke", only(guanjia.RoleAdmin), o3.handleClientRevoke, noOpen311},
 
 		// WeChat mini-program.
 		{post, "/api/v1/wechat/login", public, wx.handleWeChatLogin, false},

@@ -18,6 +18,7 @@ import (
 	"guanjia/credit"
 	"guanjia/internal/testenv"
 	"guanjia/live"
+	"guanjia/open311"
 	"guanjia/volunteer"
 )
 
@@ -35,7 +36,7 @@ func (r *consoleRig) fullReplica() *api.Server {
 	return api.New(api.Config{Secret: consoleSecret, AdminQueuesUI: stub("asynqmon"), WeChatCallback: stub("callback"),
 		FakeWeChat: stub("fake wechat"), FakeSMS: stub("fake sms")},
 		api.Deps{Users: r.db.Users, Catalog: r.db.Catalog, Notifications: r.db.Notifications, Idempotency: r.db.Idempotency, Dispatch: r.svc,
-			Volunteer: vol, Credit: cr, Notices: r.db.Notices, Inbox: r.db.Notifications, Deliveries: r.db.Notifications, Live: live.New(r.rdb, r.svc.Log),
+			Volunteer: vol, Credit: cr, Notices: r.db.Notices, Inbox: r.db.Notifications, Open311: open311.NewService(r.db.Open311, r.db.Catalog, r.svc, "", nil), Deliveries: r.db.Notifications, Live: live.New(r.rdb, r.svc.Log),
 			Ready: func(context.Context) error { return nil }, Registry: prometheus.NewRegistry(), Log: r.svc.Log, Now: func() time.Time { return time.Now().UTC() }})
 }
 

@@ -22,6 +22,7 @@ import (
 	"guanjia/dispatch"
 	"guanjia/live"
 	"guanjia/notice"
+	"guanjia/open311"
 	"guanjia/volunteer"
 	"guanjia/web"
 )
@@ -37,10 +38,11 @@ type Config struct {
 	FakeSMS        http.Handler // /__fake/sms/messages in embedded mode only; may be nil
 	MapTileURL     string       // console maps: Leaflet tile URL template (WGS-84 tiles); "" draws the grids only
 	// Sessions and sign-in (session.go, throttle.go).
-	SecureCookie   bool           // the session cookie is Secure: the public URL is https
-	SessionRecheck time.Duration  // how long a replica trusts what it read about a session (3s)
-	Throttle       ThrottleConfig // password guessing
-	TrustedProxies []*net.IPNet   // reverse proxies whose X-Forwarded-For names the client; none: the peer is the client
+	SecureCookie     bool           // the session cookie is Secure: the public URL is https
+	SessionRecheck   time.Duration  // how long a replica trusts what it read about a session (3s)
+	Throttle         ThrottleConfig // password guessing
+	TrustedProxies   []*net.IPNet   // reverse proxies whose X-Forwarded-For names the client; none: the peer is the client
+	Open311PerMinute int            // requests an Open311 key may file a minute; 0: no limit
 }
 
 // Users is what the API needs of accounts: users, their sessions, their administration.
@@ -61,6 +63,7 @@ type Deps struct {
 	Credit        *credit.Service
 	WeChat        MiniProgram // nil when no WeChat app is configured
 	Notices       guanjia.NoticeStore
+	Open311       *open311.Service                // the GeoReport v2 endpoint; nil serves no /open311/v2
 	Inbox         guanjia.InboxStore              // staff's 站内消息; nil serves no /api/v1/inbox
 	Deliveries    DeliveryCounter                 // outcomes for the dashboard; nil serves no /api/v1/stats/deliveries
 	Live          *live.Live                      // live queue fan-out; nil serves no /api/v1/live
@@ -93,6 +96,7 @@ type Server struct {
 	activities *activityHandlers
 	credit     *creditHandlers
 	wechat     *wechatHandlers
+	open311    *open311Handlers
 }
 
 // New builds the server and its routes.
@@ -133,6 +137,7 @@ func New(cfg Config, d Deps) *Server {
 	s.activities = &activityHandlers{volunteer: d.Volunteer, maxPhotoBytes: cfg.MaxPhotoBytes}
 	s.credit = &creditHandlers{credit: d.Credit}
 	s.wechat = &wechatHandlers{mp: d.WeChat, sessions: s.sessions}
+	s.open311 = &open311Handlers{open311: d.Open311, limits: newOpen311Limits(cfg.Open311PerMinute)}
 	s.echo.IPExtractor = clientIP(cfg.TrustedProxies)
 	s.echo.HideBanner, s.echo.HidePort = true, true
 	s.echo.HTTPErrorHandler = s.errorHandler

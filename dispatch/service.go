@@ -72,6 +72,17 @@ func (s *Service) Create(ctx context.Context, who guanjia.Claims, in NewComplain
 	default:
 		return nil, guanjia.Errorf(guanjia.EFORBIDDEN, "a %s may not file complaints", who.Role)
 	}
+	return s.create(ctx, who, in)
+}
+
+// CreateOpen311 files a request from an Open311 client through the citizens'
+// intake; reporter is the client's system user. Person fields are not kept.
+func (s *Service) CreateOpen311(ctx context.Context, reporter int64, in NewComplaint) (*guanjia.Complaint, error) {
+	in.Source, in.CallerName, in.CallerPhone, in.SMSOptOut = guanjia.SourceOpen311, "", "", true
+	return s.create(ctx, guanjia.Claims{UserID: reporter, Role: guanjia.RoleCitizen}, in)
+}
+
+func (s *Service) create(ctx context.Context, who guanjia.Claims, in NewComplaint) (*guanjia.Complaint, error) {
 	if in.CoordSystem == "" {
 		in.CoordSystem = string(geo.WGS84)
 	}

@@ -348,14 +348,14 @@ func (s *Complaints) ListEvents(ctx context.Context, complaintID int64) ([]*guan
 	if err := s.db.WithContext(ctx).Where("complaint_id = ?", complaintID).Order("id").Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("store: list events of complaint %d: %w", complaintID, err)
 	}
-	out := make([]*guanjia.Event, len(rows))
-	for i, r := range rows {
-		out[i] = &guanjia.Event{ID: r.ID, ComplaintID: r.ComplaintID, Action: guanjia.Action(r.Action),
-			From: guanjia.Status(r.FromStatus), To: guanjia.Status(r.ToStatus), ActorID: r.ActorID,
-			ActorRole: guanjia.Role(r.ActorRole), AssigneeID: r.AssigneeID, UnitCode: r.UnitCode, Note: r.Note,
-			Lat: r.Lat, Lng: r.Lng, At: r.At.UTC()}
-	}
-	return out, nil
+	return mapRows(rows, (*eventRow).event), nil
+}
+
+func (r *eventRow) event() *guanjia.Event {
+	return &guanjia.Event{ID: r.ID, ComplaintID: r.ComplaintID, Action: guanjia.Action(r.Action),
+		From: guanjia.Status(r.FromStatus), To: guanjia.Status(r.ToStatus), ActorID: r.ActorID,
+		ActorRole: guanjia.Role(r.ActorRole), AssigneeID: r.AssigneeID, UnitCode: r.UnitCode, Note: r.Note,
+		Lat: r.Lat, Lng: r.Lng, At: r.At.UTC()}
 }
 
 func (s *Complaints) NearbyOpen(ctx context.Context, category string, since time.Time, minLat, minLng, maxLat, maxLng float64) ([]*guanjia.Complaint, error) {

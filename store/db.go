@@ -34,6 +34,7 @@ type DB struct {
 	Credit        *Credit        // 诚信海口: credit.Store
 	Idempotency   *Idempotency   // answers to retried POSTs
 	WeChat        *WeChat        // the WeChat adapter's tables: wechat.Store
+	Open311       *Open311       // Open311 clients and the GeoReport queries
 }
 
 // conn is what the stores share. Dialect and Now are set before the stores
@@ -48,17 +49,19 @@ type conn struct {
 func newDB(gdb *gorm.DB, sl *sealer, dialect string) *DB {
 	c := &conn{db: gdb, sealer: sl, Dialect: dialect, Now: func() time.Time { return time.Now().UTC() }}
 	users, catalog := &Users{c}, &Catalog{c}
+	complaints := &Complaints{conn: c, users: users, catalog: catalog}
 	return &DB{
 		conn:          c,
 		Users:         users,
 		Catalog:       catalog,
-		Complaints:    &Complaints{conn: c, users: users, catalog: catalog},
+		Complaints:    complaints,
 		Notifications: &Notifications{c},
 		Notices:       &Notices{c},
 		Volunteers:    &Volunteers{conn: c, Teams: &Teams{c}, Activities: &Activities{c}, users: users},
 		Credit:        &Credit{conn: c, users: users, catalog: catalog},
 		Idempotency:   &Idempotency{c},
 		WeChat:        &WeChat{c},
+		Open311:       &Open311{conn: c, users: users, complaints: complaints},
 	}
 }
 

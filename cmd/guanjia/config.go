@@ -32,6 +32,10 @@ type Config struct {
 	SMS               sms.Config    // texts to 12345 callers (Tencent Cloud SMS)
 	RequeueInterval   time.Duration // how often undelivered messages are handed to the queue again
 	MapTileURL        string        // console maps: tile URL template, e.g. an internal WGS-84 tile server; "" = grids only
+	// Open311 GeoReport v2: the jurisdiction_id accepted ("" accepts any) and
+	// how many requests one client key may file a minute.
+	Open311Jurisdiction string
+	Open311PerMinute    int
 
 	// Sessions and sign-in.
 	SessionRecheck time.Duration      // how long an API replica trusts what it read about a session
@@ -41,16 +45,17 @@ type Config struct {
 
 func loadConfig() (Config, error) {
 	c := Config{
-		HTTPAddr:     env("GUANJIA_HTTP_ADDR", ":8080"),
-		MetricsAddr:  env("GUANJIA_METRICS_ADDR", "127.0.0.1:9090"),
-		DatabaseURL:  os.Getenv("DATABASE_URL"),
-		RedisURL:     os.Getenv("REDIS_URL"),
-		DataDir:      env("GUANJIA_DATA_DIR", "./data"),
-		Secret:       os.Getenv("GUANJIA_SECRET"),
-		HolidaysFile: os.Getenv("GUANJIA_HOLIDAYS_FILE"),
-		LogLevel:     env("GUANJIA_LOG_LEVEL", "info"),
-		PublicURL:    os.Getenv("GUANJIA_PUBLIC_URL"),
-		MapTileURL:   os.Getenv("GUANJIA_MAP_TILE_URL"),
+		HTTPAddr:            env("GUANJIA_HTTP_ADDR", ":8080"),
+		MetricsAddr:         env("GUANJIA_METRICS_ADDR", "127.0.0.1:9090"),
+		DatabaseURL:         os.Getenv("DATABASE_URL"),
+		RedisURL:            os.Getenv("REDIS_URL"),
+		DataDir:             env("GUANJIA_DATA_DIR", "./data"),
+		Secret:              os.Getenv("GUANJIA_SECRET"),
+		HolidaysFile:        os.Getenv("GUANJIA_HOLIDAYS_FILE"),
+		LogLevel:            env("GUANJIA_LOG_LEVEL", "info"),
+		PublicURL:           os.Getenv("GUANJIA_PUBLIC_URL"),
+		MapTileURL:          os.Getenv("GUANJIA_MAP_TILE_URL"),
+		Open311Jurisdiction: env("GUANJIA_OPEN311_JURISDICTION", "haikou.gov.cn"),
 	}
 	var err error
 	if c.WeChat, err = loadWeChatConfig(); err != nil {
@@ -95,6 +100,9 @@ func loadConfig() (Config, error) {
 	}
 	c.MaxPhotoBytes = int64(mb) << 20
 	if c.WorkerConcurrency, err = envInt("GUANJIA_WORKER_CONCURRENCY", 20); err != nil {
+		return c, err
+	}
+	if c.Open311PerMinute, err = envInt("GUANJIA_OPEN311_PER_MINUTE", 60); err != nil {
 		return c, err
 	}
 	return c, nil

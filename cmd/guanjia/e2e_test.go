@@ -157,6 +157,7 @@ func (c *client) send(req *http.Request) answer {
 	raw, _ := io.ReadAll(res.Body)
 	a := answer{status: res.StatusCode, header: res.Header, raw: raw}
 	_ = json.Unmarshal(raw, &a.body)
+	c.checkAnswer(req, a)
 	return a
 }
 

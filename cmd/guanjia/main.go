@@ -39,6 +39,7 @@ import (
 	"guanjia/i18n"
 	"guanjia/internal/demo"
 	"guanjia/live"
+	"guanjia/open311"
 	"guanjia/sms"
 	smsfake "guanjia/sms/fake"
 	"guanjia/store"
@@ -75,6 +76,8 @@ const usage = `usage: guanjia [command]
   user set-role --username U --role R [--unit CODE] [--grid ID]: a new role or unit ends the user's sessions
   user passwd   --username U [--password P]: a new password (read from stdin without --password); sessions end
   user unlock   --username U: lift the lock that wrong passwords put on signing in (needs REDIS_URL)
+  open311 add-client --name N [--services CODES]: a new Open311 client; prints its api_key once, as the last word
+  open311 revoke --name N: the client's api_key stops working
   token         --user U [--ttl 1h]: print a bearer token for an existing user
   version       print the module version and the VCS revision it was built from
 
@@ -144,6 +147,8 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		return demo.Seed(ctx, m.DB, out)
 	case "user":
 		return m.userCommand(ctx, args)
+	case "open311":
+		return m.open311Command(ctx, args)
 	case "token":
 		return m.token(ctx, args)
 	}
@@ -175,7 +180,8 @@ type Main struct {
 	Dispatch  *dispatch.Service
 	Volunteer *volunteer.Service
 	Credit    *credit.Service
-	Live      *live.Live // tells the console's live queues of changes
+	Open311   *open311.Service // the GeoReport v2 endpoint and its clients
+	Live      *live.Live       // tells the console's live queues of changes
 	Scheduler *worker.Scheduler
 	Registry  *prometheus.Registry
 	API       *api.Server // nil in a worker process
@@ -385,6 +391,7 @@ func (m *Main) wire(ctx context.Context) error {
 	m.Handlers.Volunteer = vol
 	m.Handlers.Credit = cred
 	m.Volunteer, m.Credit, m.miniProgram = vol, cred, miniProgram
+	m.Open311 = open311.NewService(m.DB.Open311, m.DB.Catalog, m.Dispatch, m.Config.Open311Jurisdiction, m.Now)
 	return nil
 }
 
@@ -398,6 +405,7 @@ func (m *Main) newAPI() *api.Server {
 		WeChatCallback: m.callbackHandler(), FakeWeChat: m.fakeMessages(), FakeSMS: m.fakeSMSMessages(),
 		SecureCookie:   strings.HasPrefix(m.Config.PublicURL, "https://"),
 		SessionRecheck: m.Config.SessionRecheck, Throttle: m.Config.Throttle, TrustedProxies: m.Config.TrustedProxies,
+		Open311PerMinute: m.Config.Open311PerMinute,
 	}, api.Deps{
 		WeChat: m.miniProgram,
 		Users:  m.DB.Users, Catalog: m.DB.Catalog, Notifications: m.DB.Notifications, Idempotency: m.DB.Idempotency,
@@ -405,6 +413,7 @@ func (m *Main) newAPI() *api.Server {
 		Notices: m.DB.Notices, Live: m.Live, Inbox: m.DB.Notifications, Deliveries: m.DB.Notifications, Redis: m.rdb,
 		Volunteer: m.Volunteer,
 		Credit:    m.Credit,
+		Open311:   m.Open311,
 	})
 }
 

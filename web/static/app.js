@@ -16,7 +16,7 @@ const GJ = (() => {
     close: '核查结案', reject: '不予立案', merge: '合并', reopen: '返工', rate: '评价', metoo: '重复上报',
     remind: '催办', escalate: '督办', extend: '延期', followup: '回访',
   };
-  const SOURCE = { hotline: '12345热线', miniprogram: '微信小程序', patrol: '巡查上报' };
+  const SOURCE = { hotline: '12345热线', miniprogram: '微信小程序', patrol: '巡查上报', open311: 'Open311 接口' };
   const ROLE = { citizen: '市民', agent: '话务员', dispatcher: '指挥中心', crew: '处置人员', unit_admin: '单位负责人', admin: '管理员' };
   const CLOSED = new Set(['closed', 'rejected', 'duplicate']);
 

@@ -1,0 +1,221 @@
+package api
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"guanjia"
+	"guanjia/i18n"
+	"guanjia/open311"
+)
+
+// open311Handlers serve the Open311 GeoReport v2 endpoint at /open311/v2/
+// and the administration of its clients. The endpoint answers in the
+// specification's shapes, errors included, in XML or JSON by the suffix.
+type open311Handlers struct {
+	open311 *open311.Service
+	limits  *open311Limits
+}
+
+// open311Answer is what a handler returns: the XML and the JSON renderings.
+type open311Answer struct {
+	status    int
+	xml, json any
+}
+
+// list answers a list: a JSON array, or in XML the records inside name.
+func list[T any](status int, name string, items []T) open311Answer {
+	return open311Answer{status: status, xml: open311.NewList(name, items), json: items}
+}
+
+func one(v any) open311Answer { return open311Answer{status: http.StatusOK, xml: v, json: v} }
+
+// serve runs f for the format the path's suffix names, after the
+// jurisdiction check, and writes its answer or the specification's error list.
+func (h *open311Handlers) serve(param string, f func(c echo.Context, name string) (open311Answer, error)) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		// "fmt" is the suffix alone; "file" is a name and its suffix (requests/12.xml).
+		name, format := "", c.Param(param)
+		if i := strings.LastIndexByte(format, '.'); param == "file" && i >= 0 {
+			name, format = format[:i], format[i+1:]
+		} else if param == "file" {
+			format = ""
+		}
+		if format != "xml" && format != "json" {
+			return h.fail(c, "json", guanjia.Errorf(guanjia.ENOTFOUND, "the format must be xml or json"))
+		}
+		if err := h.open311.CheckJurisdiction(c.FormValue("jurisdiction_id")); err != nil {
+			return h.fail(c, format, err)
+		}
+		a, err := f(c, name)
+		if err != nil {
+			return h.fail(c, format, err)
+		}
+		if format == "xml" {
+			return c.XML(a.status, a.xml)
+		}
+		return c.JSON(a.status, a.json)
+	}
+}
+
+// fail writes err as the specification's error list.
+func (h *open311Handlers) fail(c echo.Context, format string, err error) error {
+	status := http.StatusInternalServerError
+	switch guanjia.ErrorCode(err) {
+	case guanjia.EINVALID, guanjia.EUNPROCESSABLE:
+		status = http.StatusBadRequest
+	case guanjia.EFORBIDDEN:
+		status = http.StatusForbidden
+	case guanjia.ENOTFOUND:
+		status = http.StatusNotFound
+	case guanjia.ETOOMANY:
+		status = http.StatusTooManyRequests
+	}
+	if status == http.StatusInternalServerError {
+		c.Logger().Error(err)
+	}
+	errs := []open311.Error{{Code: status, Description: i18n.Message(err, langOf(c))}}
+	c.Response().Header().Add(echo.HeaderVary, "Accept-Language")
+	if format == "xml" {
+		return c.XML(status, open311.NewList("errors", errs))
+	}
+	return c.JSON(status, errs)
+}
+
+func (h *open311Handlers) handleDiscovery(c echo.Context, _ string) (open311Answer, error) {
+	base := c.Scheme() + "://" + c.Request().Host + "/open311/v2/"
+	return one(open311.Discovery{Changeset: open311.Changeset, Contact: "海口市 12345 政务服务便民热线",
+		KeyService: "API keys are issued by the city's administrators (guanjia open311 add-client).",
+		Endpoints: []open311.Endpoint{{Specification: open311.Specification, URL: base, Changeset: open311.Changeset,
+			Type: "production", Formats: []string{"text/xml", "application/json"}}}}), nil
+}
+
+func (h *open311Handlers) handleServices(c echo.Context, _ string) (open311Answer, error) {
+	items, err := h.open311.Services(c.Request().Context())
+	return list(http.StatusOK, "services", items), err
+}
+
+func (h *open311Handlers) handleServiceDefinition(c echo.Context, code string) (open311Answer, error) {
+	d, err := h.open311.Definition(c.Request().Context(), code)
+	if guanjia.ErrorCode(err) == guanjia.EINVALID {
+		err = guanjia.Errorf(guanjia.ENOTFOUND, "unknown service %q", code)
+	}
+	return one(d), err
+}
+
+func (h *open311Handlers) handleRequestCreate(c echo.Context, _ string) (open311Answer, error) {
+	ctx := c.Request().Context()
+	client, err := h.open311.Authenticate(ctx, c.FormValue("api_key"))
+	if err != nil {
+		return open311Answer{}, err
+	}
+	if !h.limits.allow(client.ID, time.Now()) {
+		return open311Answer{}, guanjia.Errorf(guanjia.ETOOMANY, "too many requests for this api_key")
+	}
+	r := open311.NewRequest{ServiceCode: c.FormValue("service_code"), AddressString: c.FormValue("address_string"),
+		Description: c.FormValue("description")}
+	if r.Lat, err = formFloat(c, "lat"); err != nil {
+		return open311Answer{}, err
+	}
+	if r.Long, err = formFloat(c, "long"); err != nil {
+		return open311Answer{}, err
+	}
+	receipt, err := h.open311.Submit(ctx, client, r)
+	if err != nil {
+		return open311Answer{}, err
+	}
+	return list(http.StatusCreated, "service_requests", []open311.Receipt{*receipt}), nil
+}
+
+func formFloat(c echo.Context, field string) (*float64, error) {
+	v := c.FormValue(field)
+	if v == "" {
+		return nil, nil
+	}
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil {
+		return nil, invalid(field, "%s is not a number", field)
+	}
+	return &f, nil
+}
+
+func (h *open311Handlers) handleRequestList(c echo.Context, _ string) (open311Answer, error) {
+	items, err := h.open311.Requests(c.Request().Context(), open311.Query{IDs: c.QueryParam("service_request_id"),
+		ServiceCode: c.QueryParam("service_code"), StartDate: c.QueryParam("start_date"),
+		EndDate: c.QueryParam("end_date"), Status: c.QueryParam("status")})
+	return list(http.StatusOK, "service_requests", items), err
+}
+
+func (h *open311Handlers) handleRequestGet(c echo.Context, id string) (open311Answer, error) {
+	items, err := h.open311.Request(c.Request().Context(), id)
+	return list(http.StatusOK, "service_requests", items), err
+}
+
+func (h *open311Handlers) handleUpdates(c echo.Context, _ string) (open311Answer, error) {
+	items, err := h.open311.Updates(c.Request().Context(), c.QueryParam("start_date"), c.QueryParam("end_date"))
+	return list(http.StatusOK, "service_request_updates", items), err
+}
+
+// open311ClientJSON is a client as administrators see it; Key only in the
+// answer that created it.
+type open311ClientJSON struct {
+	ID        int64      `json:"id"`
+	Name      string     `json:"name"`
+	Key       string     `json:"key,omitempty"`
+	Services  []string   `json:"services"`
+	UserID    int64      `json:"user_id"`
+	CreatedAt time.Time  `json:"created_at"`
+	RevokedAt *time.Time `json:"revoked_at"`
+}
+
+func toOpen311ClientJSON(c *guanjia.Open311Client) open311ClientJSON {
+	services := c.Services
+	if services == nil {
+		services = []string{}
+	}
+	return open311ClientJSON{ID: c.ID, Name: c.Name, Services: services, UserID: c.UserID, CreatedAt: c.CreatedAt, RevokedAt: c.RevokedAt}
+}
+
+// open311ClientRequest adds a client.
+type open311ClientRequest struct {
+	Name     string   `json:"name"`
+	Services []string `json:"services"` // service codes it may file; none: every one
+}
+
+type open311ClientList struct {
+	Clients []open311ClientJSON `json:"clients"`
+}
+
+func (h *open311Handlers) handleClientCreate(c echo.Context) error {
+	var in open311ClientRequest
+	if err := bind(c, &in); err != nil {
+		return err
+	}
+	client, key, err := h.open311.AddClient(c.Request().Context(), in.Name, in.Services)
+	if err != nil {
+		return err
+	}
+	out := toOpen311ClientJSON(client)
+	out.Key = key
+	return c.JSON(http.StatusCreated, out)
+}
+
+func (h *open311Handlers) handleClientList(c echo.Context) error {
+	clients, err := h.open311.ListClients(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, open311ClientList{Clients: mapJSON(clients, toOpen311ClientJSON)})
+}
+
+func (h *open311Handlers) handleClientRevoke(c echo.Context) error {
+	client, err := h.open311.RevokeClient(c.Request().Context(), c.Param("name"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toOpen311ClientJSON(client))
+}
