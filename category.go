@@ -2,6 +2,7 @@ package guanjia
 
 import (
 	"context"
+	"strings"
 	"time"
 )
 
@@ -43,7 +44,10 @@ type Category struct {
 	ResolveMode   TimeMode      // how ResolveWithin is counted
 
 	DuplicateRadiusM float64 // reports closer than this, same category, within 24 h, are me-too
-	UpdatedAt        time.Time
+	// Examples are sentences and keywords, as citizens put them, that the
+	// category suggester learns from; staff edit them.
+	Examples  []string
+	UpdatedAt time.Time
 }
 
 // Validate checks an admin's edit of a category.
@@ -68,7 +72,7 @@ func (c *Category) Validate() error {
 	}
 	return CheckTexts(TextField{"code", c.Code, MaxCode, false}, TextField{"name", c.Name, MaxName, false},
 		TextField{"kind", c.Kind, MaxName, false}, TextField{"major", c.Major, MaxName, false},
-		TextField{"department", c.Department, MaxName, false})
+		TextField{"department", c.Department, MaxName, false}, TextField{"examples", strings.Join(c.Examples, "\n"), MaxText, true})
 }
 
 // Unit is a body complaints are dispatched to: a department's team or an
@@ -100,4 +104,11 @@ type CatalogStore interface {
 	ListUnits(ctx context.Context) ([]*Unit, error)
 	FindUnit(ctx context.Context, code string) (*Unit, error)
 	ListGrids(ctx context.Context) ([]*Grid, error)
+}
+
+// CategorizedText is a complaint's description with the category it was
+// finally handled under: what the category suggester learns from.
+type CategorizedText struct {
+	Category string
+	Text     string
 }

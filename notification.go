@@ -44,17 +44,19 @@ func Settled(status string) bool {
 
 // Templates name what a message says; channels map them to their own template ids.
 const (
-	TplTaskAssigned     = "task_assigned"     // crew: a new task with its deadline
-	TplReminder         = "sla_warning"       // crew: 催办 (the value is stored: it keeps its old name)
-	TplEscalation       = "escalation"        // leaders and command center: 督办
-	TplManualQueue      = "manual_queue"      // dispatchers: nobody could be routed
-	TplComplaintUpdate  = "complaint_update"  // citizen: accepted, on site, resolved, closed
-	TplSignupConfirmed  = "signup_confirmed"  // volunteer
-	TplActivityReminder = "activity_reminder" // volunteer
-	TplHoursCredited    = "hours_credited"    // volunteer
-	TplActivityChanged  = "activity_changed"  // volunteer: cancelled or moved
-	TplCallerAccepted   = "caller_accepted"   // 12345 caller, by SMS: 受理, with the order number
-	TplCallerClosed     = "caller_closed"     // 12345 caller, by SMS, at 结案: what was done and a link to rate
+	TplTaskAssigned        = "task_assigned"        // crew: a new task with its deadline
+	TplReminder            = "sla_warning"          // crew: 催办 (the value is stored: it keeps its old name)
+	TplEscalation          = "escalation"           // leaders and command center: 督办
+	TplManualQueue         = "manual_queue"         // dispatchers: nobody could be routed
+	TplComplaintUpdate     = "complaint_update"     // citizen: accepted, on site, resolved, closed
+	TplSignupConfirmed     = "signup_confirmed"     // volunteer
+	TplActivityReminder    = "activity_reminder"    // volunteer
+	TplHoursCredited       = "hours_credited"       // volunteer
+	TplActivityChanged     = "activity_changed"     // volunteer: cancelled or moved
+	TplVolunteerInvitation = "volunteer_invitation" // volunteer: a team invites them to an activity
+	TplCallerAccepted      = "caller_accepted"      // 12345 caller, by SMS: 受理, with the order number
+	TplCallerClosed        = "caller_closed"        // 12345 caller, by SMS, at 结案: what was done and a link to rate
+	TplHotspot             = "hotspot"              // leaders and command center: a 热点诉求 crossed its threshold
 )
 
 // Message is one notification to one user (or, by SMS, to a complaint's caller).

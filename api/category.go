@@ -1,6 +1,7 @@
 package api
 
 import (
+	"math"
 	"net/http"
 	"time"
 
@@ -8,33 +9,37 @@ import (
 
 	"guanjia"
 	"guanjia/catalog"
+	"guanjia/classify"
 	"guanjia/dispatch"
 )
 
 // catalogHandlers serve the category catalogue, units and grids.
 type catalogHandlers struct {
-	catalog *catalog.Service
+	catalog  *catalog.Service
+	classify *classify.Service // retrains when a category changes
 }
 
 type categoryJSON struct {
-	Code             string  `json:"code"`
-	Name             string  `json:"name"`
-	Kind             string  `json:"kind"`
-	Major            string  `json:"major"`
-	Department       string  `json:"department"`
-	PointToPoint     bool    `json:"point_to_point"`
-	AcceptWithinS    int64   `json:"accept_within_s"`
-	ArriveWithinS    int64   `json:"arrive_within_s"`
-	ResolveWithinS   int64   `json:"resolve_within_s"`
-	ResolveMode      string  `json:"resolve_mode"`
-	DuplicateRadiusM float64 `json:"duplicate_radius_m"`
+	Code             string   `json:"code"`
+	Name             string   `json:"name"`
+	Kind             string   `json:"kind"`
+	Major            string   `json:"major"`
+	Department       string   `json:"department"`
+	PointToPoint     bool     `json:"point_to_point"`
+	AcceptWithinS    int64    `json:"accept_within_s"`
+	ArriveWithinS    int64    `json:"arrive_within_s"`
+	ResolveWithinS   int64    `json:"resolve_within_s"`
+	ResolveMode      string   `json:"resolve_mode"`
+	DuplicateRadiusM float64  `json:"duplicate_radius_m"`
+	Examples         []string `json:"examples"` // sentences and keywords the category suggester learns from
 }
 
 func toCategoryJSON(c *guanjia.Category) categoryJSON {
 	return categoryJSON{Code: c.Code, Name: c.Name, Kind: c.Kind, Major: c.Major, Department: c.Department,
 		PointToPoint: c.PointToPoint, AcceptWithinS: int64(c.AcceptWithin / time.Second),
 		ArriveWithinS: int64(c.ArriveWithin / time.Second), ResolveWithinS: int64(c.ResolveWithin / time.Second),
-		ResolveMode: string(c.ResolveMode), DuplicateRadiusM: c.DuplicateRadiusM}
+		ResolveMode: string(c.ResolveMode), DuplicateRadiusM: c.DuplicateRadiusM,
+		Examples: append([]string{}, c.Examples...)}
 }
 
 func (h *catalogHandlers) handleCategoryList(c echo.Context) error {
@@ -65,10 +70,12 @@ func (h *catalogHandlers) handleCategoryUpdate(c echo.Context) error {
 		AcceptWithin:  time.Duration(req.AcceptWithinS) * time.Second,
 		ArriveWithin:  time.Duration(req.ArriveWithinS) * time.Second,
 		ResolveWithin: time.Duration(req.ResolveWithinS) * time.Second,
-		ResolveMode:   guanjia.TimeMode(req.ResolveMode), DuplicateRadiusM: req.DuplicateRadiusM}
+		ResolveMode:   guanjia.TimeMode(req.ResolveMode), DuplicateRadiusM: req.DuplicateRadiusM,
+		Examples: req.Examples}
 	if err := h.catalog.SaveCategory(ctx, next); err != nil {
 		return err
 	}
+	h.classify.Invalidate()
 	return c.JSON(http.StatusOK, toCategoryJSON(next))
 }
 
@@ -100,4 +107,34 @@ func (h *catalogHandlers) handleGridList(c echo.Context) error {
 		return err
 	}
 	return c.Blob(http.StatusOK, "application/geo+json", b)
+}
+
+type suggestRequest struct {
+	Description string `json:"description"`
+}
+
+type suggestionJSON struct {
+	Code  string  `json:"code"`
+	Name  string  `json:"name"`
+	Score float64 `json:"score"` // the model's probability, 0..1
+}
+
+type suggestAnswer struct {
+	Suggestions []suggestionJSON `json:"suggestions"`
+}
+
+// handleCategorySuggest answers the three most likely categories of a
+// description as it is being typed (智能分类); the caller confirms one.
+func (h *catalogHandlers) handleCategorySuggest(c echo.Context) error {
+	var req suggestRequest
+	if err := bind(c, &req); err != nil {
+		return err
+	}
+	got, err := h.classify.Suggest(c.Request().Context(), req.Description)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, suggestAnswer{Suggestions: mapJSON(got, func(s classify.Suggestion) suggestionJSON {
+		return suggestionJSON{Code: s.Code, Name: s.Name, Score: math.Round(s.Score*1000) / 1000}
+	})})
 }

@@ -18,6 +18,7 @@ import (
 	"guanjia"
 	"guanjia/account"
 	"guanjia/catalog"
+	"guanjia/classify"
 	"guanjia/credit"
 	"guanjia/dispatch"
 	"guanjia/live"
@@ -61,7 +62,8 @@ type Deps struct {
 	Dispatch      *dispatch.Service
 	Volunteer     *volunteer.Service
 	Credit        *credit.Service
-	WeChat        MiniProgram // nil when no WeChat app is configured
+	Classify      *classify.Service // category suggestions; nil: one that learns from the catalogue alone
+	WeChat        MiniProgram       // nil when no WeChat app is configured
 	Notices       guanjia.NoticeStore
 	Open311       *open311.Service                // the GeoReport v2 endpoint; nil serves no /open311/v2
 	Inbox         guanjia.InboxStore              // staff's 站内消息; nil serves no /api/v1/inbox
@@ -124,7 +126,10 @@ func New(cfg Config, d Deps) *Server {
 	pages := web.MustParsePages()
 	s.accounts = &accountHandlers{accounts: account.NewService(d.Users, d.Now), sessions: s.sessions,
 		throttle: &loginThrottle{rdb: d.Redis, cfg: cfg.Throttle, log: d.Log}, log: d.Log}
-	s.catalog = &catalogHandlers{catalog: catalog.NewService(d.Catalog)}
+	if d.Classify == nil {
+		d.Classify = classify.NewService(classify.CatalogOnly(d.Catalog))
+	}
+	s.catalog = &catalogHandlers{catalog: catalog.NewService(d.Catalog), classify: d.Classify}
 	s.complaints = &complaintHandlers{dispatch: d.Dispatch, secret: cfg.Secret, maxPhotoBytes: cfg.MaxPhotoBytes,
 		pages: pages, now: d.Now}
 	s.messages = &messageHandlers{inbox: d.Inbox, notifications: d.Notifications, deliveries: d.Deliveries, now: d.Now}

@@ -172,6 +172,8 @@ func InboxText(tpl string, id int64, d map[string]string) string {
 		return clip(text, 120)
 	case guanjia.TplEscalation:
 		return clip(fmt.Sprintf("督办 %s：%s", no, firstNonEmpty(d["note"], "请尽快处置")), 120)
+	case guanjia.TplHotspot:
+		return clip(fmt.Sprintf("热点诉求：%s 网格 %s，%s 内 %s 件（为常态的 %s 倍）", d["category"], firstNonEmpty(d["grid"], "跨网格"), d["window"], d["count"], d["rise"]), 120)
 	case guanjia.TplManualQueue:
 		return clip(fmt.Sprintf("待派遣 %s：%s", no, firstNonEmpty(d["reason"], firstNonEmpty(d["note"], "需要人工派遣"))), 120)
 	}

@@ -23,7 +23,8 @@ type Service struct {
 	Content   guanjia.ContentChecker
 	Photos    guanjia.PhotoChecker // optional: screens citizens' photos
 	Blobs     guanjia.BlobStore
-	Live      Publisher // optional: tells live queues that a complaint changed
+	Live      Publisher    // optional: tells live queues that a complaint changed
+	Hotspots  HotspotStore // optional: 热点诉求 detection (hotspot.go)
 	Now       func() time.Time
 	Log       *slog.Logger
 	// MaxCrewAttempts is how many crew members are tried when nobody accepts
@@ -53,6 +54,9 @@ type NewComplaint struct {
 	CallerName  string
 	CallerPhone string
 	SMSOptOut   bool // the caller wants no SMS
+	// standalone orders are never merged into an open report nearby: a
+	// patrol opened at a hotspot is work of its own.
+	standalone bool
 }
 
 // Create files a complaint: validates it, places it on the grid, links it to
@@ -120,7 +124,7 @@ func (s *Service) create(ctx context.Context, who guanjia.Claims, in NewComplain
 
 	if orig, err := s.findDuplicate(ctx, cat, c); err != nil {
 		return nil, err
-	} else if orig != nil {
+	} else if orig != nil && !in.standalone {
 		return s.createDuplicate(ctx, who, c, orig)
 	}
 

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -28,6 +29,7 @@ type categoryRow struct {
 	ResolveWithinS   int64 `gorm:"column:resolve_within_s"`
 	ResolveMode      string
 	DuplicateRadiusM float64 `gorm:"column:duplicate_radius_m"`
+	Examples         string  // one a line
 	UpdatedAt        time.Time
 }
 
@@ -41,8 +43,19 @@ func (r *categoryRow) category() *guanjia.Category {
 		ArriveWithin:  time.Duration(r.ArriveWithinS) * time.Second,
 		ResolveWithin: time.Duration(r.ResolveWithinS) * time.Second,
 		ResolveMode:   guanjia.TimeMode(r.ResolveMode), DuplicateRadiusM: r.DuplicateRadiusM,
-		UpdatedAt: r.UpdatedAt,
+		Examples: splitLines(r.Examples), UpdatedAt: r.UpdatedAt,
 	}
+}
+
+// splitLines answers the non-blank lines of s.
+func splitLines(s string) []string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			out = append(out, l)
+		}
+	}
+	return out
 }
 
 func (s *Catalog) ListCategories(ctx context.Context) ([]*guanjia.Category, error) {
@@ -68,7 +81,8 @@ func (s *Catalog) UpsertCategory(ctx context.Context, c *guanjia.Category) error
 		Code: c.Code, Name: c.Name, Kind: c.Kind, Major: c.Major, Department: c.Department,
 		PointToPoint: c.PointToPoint, AcceptWithinS: int64(c.AcceptWithin / time.Second),
 		ArriveWithinS: int64(c.ArriveWithin / time.Second), ResolveWithinS: int64(c.ResolveWithin / time.Second),
-		ResolveMode: string(c.ResolveMode), DuplicateRadiusM: c.DuplicateRadiusM, UpdatedAt: c.UpdatedAt,
+		ResolveMode: string(c.ResolveMode), DuplicateRadiusM: c.DuplicateRadiusM,
+		Examples: strings.Join(c.Examples, "\n"), UpdatedAt: c.UpdatedAt,
 	}
 	err := s.db.WithContext(ctx).Clauses(clause.OnConflict{UpdateAll: true}).Create(&row).Error
 	if err != nil {

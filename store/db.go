@@ -35,6 +35,7 @@ type DB struct {
 	Idempotency   *Idempotency   // answers to retried POSTs
 	WeChat        *WeChat        // the WeChat adapter's tables: wechat.Store
 	Open311       *Open311       // Open311 clients and the GeoReport queries
+	Hotspots      *Hotspots      // 热点诉求: dispatch.HotspotStore
 }
 
 // conn is what the stores share. Dialect and Now are set before the stores
@@ -62,6 +63,7 @@ func newDB(gdb *gorm.DB, sl *sealer, dialect string) *DB {
 		Idempotency:   &Idempotency{c},
 		WeChat:        &WeChat{c},
 		Open311:       &Open311{conn: c, users: users, complaints: complaints},
+		Hotspots:      &Hotspots{c},
 	}
 }
 

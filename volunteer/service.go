@@ -63,6 +63,7 @@ type Service struct {
 	Signups    *Signups      // signup and waitlist, check-in and check-out
 	Hours      *Hours        // the hours ledger and certificates
 	Help       *HelpRequests // citizens' requests for help (求助)
+	Matching   *Matching     // skills, search and invitations (精准匹配)
 }
 
 // The parts of the platform.
@@ -84,8 +85,9 @@ func NewService(st Store, sch Scheduler, n guanjia.Notifier, content guanjia.Con
 	key := sha256.Sum256([]byte("guanjia:volunteer:checkin:" + secret))
 	p := &Platform{Store: st, Scheduler: sch, Notifier: n, Content: content, Clock: clock,
 		Log: slog.Default(), Config: DefaultConfig(), tokenKey: key[:]}
+	signups := &Signups{Platform: p, admit: newAdmitter(p)}
 	return &Service{Platform: p, Volunteers: &Volunteers{p}, Teams: &Teams{p}, Activities: &Activities{p},
-		Signups: &Signups{Platform: p, admit: newAdmitter(p)}, Hours: &Hours{p}, Help: &HelpRequests{p}}
+		Signups: signups, Hours: &Hours{p}, Help: &HelpRequests{p}, Matching: &Matching{Platform: p, Signups: signups}}
 }
 
 func (s *Platform) now() time.Time { return s.Clock.Now().UTC() }

@@ -11,6 +11,8 @@ import (
 // that changes state does so in one transaction; a guarded update whose row
 // has moved on returns ECONFLICT and writes nothing.
 type Store interface {
+	MatchStore
+
 	FindUserByID(ctx context.Context, id int64) (*guanjia.User, error)
 
 	// CreateVolunteer records a certification. The same user or ID number

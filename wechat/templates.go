@@ -48,6 +48,9 @@ var subscribeKeywords = map[string][]keyword{
 	guanjia.TplActivityChanged: {
 		{"thing1", "activity"}, {"phrase2", "status"}, {"time3", "start"}, {"thing4", "note"},
 	},
+	guanjia.TplVolunteerInvitation: {
+		{"thing1", "activity"}, {"time2", "start"}, {"thing3", "place"}, {"thing4", "note"},
+	},
 }
 
 // keywordLimits are WeChat's length limits per keyword type, in characters;

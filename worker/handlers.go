@@ -11,6 +11,7 @@ import (
 	"github.com/hibiken/asynq"
 
 	"guanjia"
+	"guanjia/classify"
 	"guanjia/credit"
 	"guanjia/dispatch"
 	"guanjia/volunteer"
@@ -21,6 +22,7 @@ type Handlers struct {
 	Dispatch      *dispatch.Service
 	Volunteer     *volunteer.Service
 	Credit        *credit.Service
+	Classify      *classify.Service // the category suggester the periodic job retrains; nil: none
 	Notifications interface {
 		guanjia.NotificationStore
 		StaleNotifications(ctx context.Context, before time.Time, statuses []string, limit int) ([]int64, error)
@@ -56,6 +58,8 @@ func (h *Handlers) NewServeMux() *asynq.ServeMux {
 	mux.HandleFunc(TypeNotify, h.HandleNotify)
 	mux.HandleFunc(TypeReconcile, h.HandleReconcile)
 	mux.HandleFunc(TypeRequeue, h.HandleRequeue)
+	mux.HandleFunc(TypeHotspotRefresh, h.HandleHotspotRefresh)
+	mux.HandleFunc(TypeClassifyRetrain, h.HandleClassifyRetrain)
 	if h.Credit != nil {
 		mux.HandleFunc(TypeCreditImport, h.HandleCreditImport)
 		mux.HandleFunc(TypeCreditSweep, h.HandleCreditSweep)

@@ -55,6 +55,13 @@ func NewPeriodic(redis asynq.RedisConnOpt, cfg Config, log *slog.Logger) (*asynq
 	if _, err := s.Register("@every "+CreditSweepInterval.String(), NewCreditSweepTask(), asynq.Queue(QueueDefault), asynq.Unique(CreditSweepInterval/2)); err != nil {
 		return nil, err
 	}
+	if _, err := s.Register("@every "+HotspotRefreshInterval.String(), NewHotspotRefreshTask(), asynq.Queue(QueueDefault), asynq.Unique(HotspotRefreshInterval/2)); err != nil {
+		return nil, err
+	}
+	if _, err := s.Register("@every "+ClassifyRetrainInterval.String(), NewClassifyRetrainTask(), asynq.Queue(QueueDefault),
+		asynq.MaxRetry(0), asynq.Unique(ClassifyRetrainInterval/2)); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 

@@ -5,6 +5,7 @@
 //	guanjia-bench intake --flush-redis-db 14   complaint intake, dispatch latency, SLA timer lateness
 //	guanjia-bench credit                       诚信海口 lookups, name search and import
 //	guanjia-bench signup --flush-redis-db 14   公益海口's flash crowd
+//	guanjia-bench classify                     智能分类: accuracy and latency on the evaluation set
 //
 // DATABASE_URL names the PostgreSQL database (each benchmark works in a
 // schema of its own) and REDIS_URL the Redis database.
@@ -22,12 +23,14 @@ import (
 	"syscall"
 )
 
-const usage = `usage: guanjia-bench intake|credit|signup [flags]
+const usage = `usage: guanjia-bench intake|credit|signup|classify [flags]
 
   intake   complaints filed through the HTTP API beside raw INSERT + enqueue, dispatch
            latency, and SLA timer lateness with many pending timers
   credit   诚信海口: code lookup and name search (p50/p99), import rows/s, beside raw SQL
   signup   公益海口's flash crowd: volunteers sign up at the same instant for few places
+  classify 智能分类: top-1/top-3 accuracy and p50/p99 latency on the labelled evaluation
+           set (run from the repository root; needs neither database nor Redis)
 
 DATABASE_URL is a PostgreSQL database (each benchmark works in a schema of its own),
 REDIS_URL a Redis database. intake and signup empty that Redis database first: they run
@@ -43,9 +46,10 @@ type env struct {
 
 // benchmarks are the commands, by name.
 var benchmarks = map[string]func(ctx context.Context, e env, args []string, out io.Writer) error{
-	"intake": benchIntake,
-	"credit": benchCredit,
-	"signup": benchSignup,
+	"intake":   benchIntake,
+	"credit":   benchCredit,
+	"signup":   benchSignup,
+	"classify": benchClassify,
 }
 
 func main() {

@@ -34,6 +34,7 @@ import (
 	"guanjia"
 	"guanjia/account"
 	"guanjia/api"
+	"guanjia/classify"
 	"guanjia/credit"
 	"guanjia/dispatch"
 	"guanjia/i18n"
@@ -367,6 +368,7 @@ func (m *Main) wire(ctx context.Context) error {
 	blobs := store.DiskBlobs{Dir: filepath.Join(m.Config.DataDir, "photos")}
 	m.Dispatch = dispatch.NewService(m.DB.Complaints, m.Scheduler, router, cal, blobs)
 	m.Dispatch.Now, m.Dispatch.Log = m.Now, m.Log
+	m.Dispatch.Hotspots = m.DB.Hotspots
 	senders, content, miniProgram := m.wechatWiring()
 	m.smsWiring(senders)
 	m.Dispatch.Content = content
@@ -390,6 +392,9 @@ func (m *Main) wire(ctx context.Context) error {
 	}
 	m.Handlers.Volunteer = vol
 	m.Handlers.Credit = cred
+	// 智能分类: each process keeps its own model; the worker's periodic job
+	// retrains it, and an API process retrains it when it grows old.
+	m.Handlers.Classify = classify.NewService(classify.Stores{Catalogue: m.DB.Catalog, Orders: m.DB.Complaints})
 	m.Volunteer, m.Credit, m.miniProgram = vol, cred, miniProgram
 	m.Open311 = open311.NewService(m.DB.Open311, m.DB.Catalog, m.Dispatch, m.Config.Open311Jurisdiction, m.Now)
 	return nil
@@ -414,6 +419,7 @@ func (m *Main) newAPI() *api.Server {
 		Volunteer: m.Volunteer,
 		Credit:    m.Credit,
 		Open311:   m.Open311,
+		Classify:  m.Handlers.Classify,
 	})
 }
 

@@ -139,7 +139,7 @@ func (m *Main) fakeMessages() http.Handler {
 
 // subscribeTemplates are the messages citizens and volunteers subscribe to.
 var subscribeTemplates = []string{guanjia.TplComplaintUpdate, guanjia.TplSignupConfirmed,
-	guanjia.TplActivityReminder, guanjia.TplHoursCredited, guanjia.TplActivityChanged}
+	guanjia.TplActivityReminder, guanjia.TplHoursCredited, guanjia.TplActivityChanged, guanjia.TplVolunteerInvitation}
 
 // demoTemplates gives every subscribe message a template id the fake accepts.
 func demoTemplates(set map[string]string) map[string]string {

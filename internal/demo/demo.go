@@ -89,7 +89,7 @@ func demoCategories() []*guanjia.Category {
 
 // Seed loads the Haikou demo city. Running it twice changes nothing.
 func Seed(ctx context.Context, db *store.DB, out io.Writer) error {
-	for _, c := range demoCategories() {
+	for _, c := range Categories() {
 		if err := db.Catalog.UpsertCategory(ctx, c); err != nil {
 			return err
 		}

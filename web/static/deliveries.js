@@ -9,9 +9,9 @@
   if (!kpis) return;
   const CHANNEL = { wecom: '企业微信', subscribe: '小程序订阅消息', sms: '短信', inbox: '站内消息', log: '日志' };
   const TEMPLATE = {
-    task_assigned: '新任务', sla_warning: '催办', escalation: '督办', manual_queue: '待派遣', complaint_update: '进度通知',
+    task_assigned: '新任务', sla_warning: '催办', escalation: '督办', manual_queue: '待派遣', hotspot: '热点诉求', complaint_update: '进度通知',
     caller_accepted: '受理短信', caller_closed: '办结短信', signup_confirmed: '报名成功', activity_reminder: '活动提醒',
-    hours_credited: '时长入账', activity_changed: '活动变更',
+    hours_credited: '时长入账', activity_changed: '活动变更', volunteer_invitation: '活动邀请',
   };
   const kpi = (label, value, sub, cls) => h('div', { class: `kpi ${cls || ''}` },
     h('div', { class: 'label' }, label), h('div', { class: 'value' }, GJ.num(value)), sub ? h('div', { class: 'sub' }, sub) : null);

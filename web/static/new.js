@@ -48,6 +48,39 @@
   }
   form.elements.category.addEventListener('input', () => { describeCategory(); findNearby(); });
 
+  // 智能分类: as the agent types the description, the three likeliest
+  // categories are offered; the first fills an empty category field (or one
+  // it filled itself), and the agent confirms or picks another.
+  const suggestBox = document.getElementById('category-suggest');
+  let prefilled = '';
+  function chooseCategory(value) {
+    form.elements.category.value = value;
+    describeCategory();
+    findNearby();
+  }
+  const suggest = GJ.debounce(async () => {
+    const text = form.elements.description.value.trim();
+    if (text.length < 2) { suggestBox.hidden = true; return; }
+    try {
+      const out = await api('POST', '/api/v1/categories/suggest', { description: text });
+      const list = out.suggestions || [];
+      if (!list.length) { suggestBox.hidden = true; return; }
+      const current = form.elements.category.value.trim();
+      if (!current || current === prefilled) {
+        prefilled = `${list[0].code} ${list[0].name}`;
+        chooseCategory(prefilled);
+      }
+      suggestBox.replaceChildren('智能分类建议：', ...list.map((s, i) => h('button', {
+        type: 'button', class: 'link', title: `可能性 ${Math.round(s.score * 100)}%`,
+        onclick: () => { prefilled = ''; chooseCategory(`${s.code} ${s.name}`); },
+      }, `${i + 1}. ${s.code} ${s.name}（${Math.round(s.score * 100)}%）`)));
+      suggestBox.hidden = false;
+    } catch (err) {
+      suggestBox.hidden = true;
+    }
+  }, 300);
+  form.elements.description.addEventListener('input', suggest);
+
   const findNearby = GJ.debounce(async () => {
     const code = categoryCode();
     const lat = parseFloat(form.elements.lat.value), lng = parseFloat(form.elements.lng.value);
@@ -131,9 +164,13 @@
     form.elements.sms_opt_out.checked = false;
     form.elements.description.value = '';
     form.elements.photos.value = '';
+    suggestBox.hidden = true;
+    prefilled = '';
   }
 
-  form.addEventListener('reset', () => { clearErrors(); result.hidden = true; catHelp.textContent = ''; });
+  form.addEventListener('reset', () => {
+    clearErrors(); result.hidden = true; catHelp.textContent = ''; suggestBox.hidden = true; prefilled = '';
+  });
 
   GJ.categories().then((m) => {
     cats = m;

@@ -1,0 +1,234 @@
+package volunteer_test
+
+import (
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"guanjia"
+	"guanjia/volunteer"
+)
+
+// skilled makes a volunteer with skills whose area's centre is dLat degrees
+// north of the activity site (0.01° ≈ 1.1 km).
+func (e *env) skilled(dLat float64, findable bool, skills ...string) (guanjia.Claims, int64) {
+	e.t.Helper()
+	who := e.volunteer()
+	lat, lng := placeLat+dLat, placeLng
+	if _, err := e.svc.Matching.SetSkills(e.ctx, who, volunteer.SkillsInput{Skills: skills, Findable: findable,
+		Lat: &lat, Lng: &lng, RadiusM: 3000, Availability: "周末"}); err != nil {
+		e.t.Fatalf("set skills: %v", err)
+	}
+	v, err := e.svc.Volunteers.Me(e.ctx, who)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return who, v.ID
+}
+
+func TestSearchFindsSkilledVolunteersNearbyMasked(t *testing.T) {
+	e := newEnv(t)
+	tm, lead := e.team()
+	a := e.activity(tm.ID, lead, 5, t0.Add(48*time.Hour))
+	near, nearID := e.skilled(0.02, true, "急救", "驾驶")
+	verified, verifiedID := e.skilled(0.03, true, "急救")
+	e.skilled(0.08, true, "急救")  // about 9 km away
+	e.skilled(0.01, true, "摄影")  // no 急救
+	e.skilled(0.01, false, "急救") // not findable
+	_ = near
+
+	if _, err := e.svc.Teams.JoinTeam(e.ctx, verified, tm.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.Matching.VerifySkill(e.ctx, verified, tm.ID, verified.UserID, "急救", true); code(err) != guanjia.EFORBIDDEN {
+		t.Errorf("a member verifies their own skill: %v, want forbidden", err)
+	}
+	if _, err := e.svc.Matching.VerifySkill(e.ctx, lead, tm.ID, verified.UserID, "急救", true); err != nil {
+		t.Fatalf("verify: %v", err)
+	}
+	if _, err := e.svc.Matching.VerifySkill(e.ctx, lead, tm.ID, near.UserID, "急救", true); code(err) != guanjia.ENOTFOUND {
+		t.Errorf("verify a non-member: %v, want not found", err)
+	}
+
+	stranger := e.volunteer()
+	if _, err := e.svc.Matching.Search(e.ctx, stranger, volunteer.SearchInput{Skill: "急救", Lat: &a.Lat, Lng: &a.Lng}); code(err) != guanjia.EFORBIDDEN {
+		t.Errorf("a volunteer searches: %v, want forbidden", err)
+	}
+	res, err := e.svc.Matching.Search(e.ctx, lead, volunteer.SearchInput{Skill: "急救", ActivityID: a.ID, RadiusM: 5000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Total != 2 || len(res.Candidates) != 2 {
+		t.Fatalf("found %d: %+v, want the two within 5 km holding 急救", res.Total, res.Candidates)
+	}
+	if res.Candidates[0].VolunteerID != verifiedID || !res.Candidates[0].Verified || res.Candidates[1].VolunteerID != nearID {
+		t.Errorf("ranking %+v %+v: want the verified one first", res.Candidates[0], res.Candidates[1])
+	}
+	if d := res.Candidates[1].DistanceM; d < 2000 || d > 2500 {
+		t.Errorf("distance %.0f m, want about 2.2 km", d)
+	}
+	if got := volunteer.MaskName(res.Candidates[0].Name, verifiedID); got != "志**" {
+		t.Errorf("masked name %q", got)
+	}
+	page, err := e.svc.Matching.Search(e.ctx, lead, volunteer.SearchInput{Skill: "急救", Lat: &a.Lat, Lng: &a.Lng, PerPage: 1, Page: 2})
+	if err != nil || page.Total != 2 || len(page.Candidates) != 1 || page.Candidates[0].VolunteerID != nearID {
+		t.Errorf("page 2 of 1: %+v, %v", page, err)
+	}
+}
+
+// TestAcceptedInvitationsNeverOversell: capacity 1, two invitees accept at
+// once: one confirmed, one waitlisted; names show once accepted.
+func TestAcceptedInvitationsNeverOversell(t *testing.T) {
+	e := newEnv(t)
+	tm, lead := e.team()
+	a := e.activity(tm.ID, lead, 1, t0.Add(48*time.Hour))
+	x, xID := e.skilled(0.01, true, "急救")
+	y, yID := e.skilled(0.02, true, "急救")
+	z, zID := e.skilled(0.02, true, "急救")
+	_, hiddenID := e.skilled(0.02, false, "急救")
+
+	if _, err := e.svc.Matching.Invite(e.ctx, x, a.ID, []int64{yID}); code(err) != guanjia.EFORBIDDEN {
+		t.Errorf("a volunteer invites: %v, want forbidden", err)
+	}
+	if _, err := e.svc.Matching.Invite(e.ctx, lead, a.ID, []int64{xID, hiddenID}); code(err) != guanjia.EINVALID {
+		t.Errorf("inviting someone not findable: %v, want invalid", err)
+	}
+	invs, err := e.svc.Matching.Invite(e.ctx, lead, a.ID, []int64{xID, yID, zID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(invs) != 3 {
+		t.Fatalf("invitations %d, want 3", len(invs))
+	}
+	for _, inv := range invs {
+		if inv.Status != volunteer.InvitePending || !strings.HasSuffix(inv.Name, "**") || !inv.ExpiresAt.Equal(a.SignupDeadline) {
+			t.Errorf("invitation %+v", inv)
+		}
+	}
+	if got := e.notes.To(x.UserID, guanjia.TplVolunteerInvitation); len(got) != 2 || got[0].Channel != guanjia.ChannelInbox || got[1].Channel != guanjia.ChannelSubscribe {
+		t.Errorf("x was told %+v, want inbox and subscribe", got)
+	}
+	if again, err := e.svc.Matching.Invite(e.ctx, lead, a.ID, []int64{xID}); err != nil || len(again) != 3 {
+		t.Errorf("inviting again: %d, %v", len(again), err)
+	}
+	if n := len(e.notes.To(x.UserID, guanjia.TplVolunteerInvitation)); n != 2 {
+		t.Errorf("inviting again told x again: %d messages", n)
+	}
+
+	mine := func(who guanjia.Claims) *volunteer.Invitation {
+		t.Helper()
+		l, err := e.svc.Matching.MyInvitations(e.ctx, who)
+		if err != nil || len(l) != 1 {
+			t.Fatalf("my invitations: %v, %v", l, err)
+		}
+		return l[0]
+	}
+	var wg sync.WaitGroup
+	sus := make([]*guanjia.Signup, 2)
+	for i, who := range []guanjia.Claims{x, y} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, su, err := e.svc.Matching.Accept(e.ctx, who, mine(who).ID)
+			if err != nil {
+				t.Errorf("accept: %v", err)
+				return
+			}
+			sus[i] = su
+		}()
+	}
+	wg.Wait()
+	if t.Failed() {
+		return
+	}
+	statuses := map[guanjia.SignupStatus]int{}
+	for _, su := range sus {
+		statuses[su.Status]++
+	}
+	if statuses[guanjia.SignupConfirmed] != 1 || statuses[guanjia.SignupWaitlisted] != 1 {
+		t.Errorf("signups %v, want one confirmed and one waitlisted", statuses)
+	}
+	if got := e.find(a.ID); got.Confirmed != 1 || got.Waitlisted != 1 {
+		t.Errorf("activity counters %d/%d, want 1/1", got.Confirmed, got.Waitlisted)
+	}
+	if _, _, err := e.svc.Matching.Accept(e.ctx, x, mine(x).ID); code(err) != guanjia.ECONFLICT {
+		t.Errorf("accepting twice: %v, want conflict", err)
+	}
+	if _, err := e.svc.Matching.Decline(e.ctx, x, mine(z).ID); code(err) != guanjia.ENOTFOUND {
+		t.Errorf("declining another's invitation: %v, want not found", err)
+	}
+	if inv, err := e.svc.Matching.Decline(e.ctx, z, mine(z).ID); err != nil || inv.Status != volunteer.InviteDeclined {
+		t.Errorf("decline: %+v, %v", inv, err)
+	}
+
+	list, err := e.svc.Matching.ActivityInvitations(e.ctx, lead, a.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, inv := range list {
+		masked := strings.HasSuffix(inv.Name, "**")
+		if accepted := inv.Status == volunteer.InviteAccepted; accepted == masked || (accepted && inv.SignupID == nil) {
+			t.Errorf("invitation %+v: names show once accepted, and only then", inv)
+		}
+	}
+}
+
+func TestInvitationsExpireAtSignupDeadline(t *testing.T) {
+	e := newEnv(t)
+	tm, lead := e.team()
+	a := e.activity(tm.ID, lead, 3, t0.Add(48*time.Hour))
+	x, xID := e.skilled(0.01, true, "外语")
+	invs, err := e.svc.Matching.Invite(e.ctx, lead, a.ID, []int64{xID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// One who signed up on their own accepts with that signup.
+	y, yID := e.skilled(0.01, true, "外语")
+	own, err := e.svc.Signups.Signup(e.ctx, y, a.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	yInv, err := e.svc.Matching.Invite(e.ctx, lead, a.ID, []int64{yID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mineY *volunteer.Invitation
+	for _, inv := range yInv {
+		if inv.UserID == y.UserID {
+			mineY = inv
+		}
+	}
+	if inv, su, err := e.svc.Matching.Accept(e.ctx, y, mineY.ID); err != nil || su.ID != own.ID || *inv.SignupID != own.ID {
+		t.Errorf("accepting after signing up: %+v, %+v, %v; want the same signup", inv, su, err)
+	}
+
+	e.clock.Set(a.SignupDeadline)
+	if l, err := e.svc.Matching.MyInvitations(e.ctx, x); err != nil || l[0].Status != volunteer.InviteExpired {
+		t.Errorf("after the deadline: %+v, %v; want expired", l, err)
+	}
+	if _, _, err := e.svc.Matching.Accept(e.ctx, x, invs[0].ID); code(err) != guanjia.EUNPROCESSABLE {
+		t.Errorf("accepting an expired invitation: %v, want unprocessable", err)
+	}
+	if _, err := e.db.Volunteers.FindActiveSignup(e.ctx, a.ID, x.UserID); code(err) != guanjia.ENOTFOUND {
+		t.Errorf("an expired invitation signed up: %v", err)
+	}
+	if _, err := e.svc.Matching.Invite(e.ctx, lead, a.ID, []int64{xID}); code(err) != guanjia.EUNPROCESSABLE {
+		t.Errorf("inviting after the deadline: %v, want unprocessable", err)
+	}
+}
+
+func TestSkillsComeFromTheCatalogue(t *testing.T) {
+	e := newEnv(t)
+	who := e.volunteer()
+	if _, err := e.svc.Matching.SetSkills(e.ctx, who, volunteer.SkillsInput{Skills: []string{"飞行"}}); code(err) != guanjia.EINVALID {
+		t.Errorf("skill outside the catalogue: %v, want invalid", err)
+	}
+	p, err := e.svc.Matching.SetSkills(e.ctx, who, volunteer.SkillsInput{Skills: []string{"急救", "急救", "法律"}})
+	if err != nil || len(p.Skills) != 2 || p.Findable {
+		t.Errorf("profile %+v, %v: want two skills, not findable by default", p, err)
+	}
+	if _, err := e.svc.Matching.SetSkills(e.ctx, e.user(guanjia.RoleCitizen), volunteer.SkillsInput{}); code(err) != guanjia.EFORBIDDEN {
+		t.Errorf("uncertified: %v, want forbidden", err)
+	}
+}
