@@ -14,6 +14,12 @@ function categories() {
   return catalogue
 }
 
+// suggestCategories asks the server (智能分类) for the three likeliest
+// categories of a description, best first: [{code, name, score}].
+function suggestCategories(description) {
+  return request({ method: 'POST', path: '/api/v1/categories/suggest', data: { description } }).then((d) => d.suggestions || [])
+}
+
 // openNearby asks whether a report of category is already open near the
 // point (GCJ-02 from wx.getLocation): {open_nearby, will_merge, radius_m}.
 function openNearby({ category, latitude, longitude }) {
@@ -56,4 +62,4 @@ function rate(id, { score, solved, comment }, idempotencyKey) {
   return request({ method: 'POST', path: `/api/v1/complaints/${id}/rate`, data: { score, solved, comment }, idempotencyKey })
 }
 
-module.exports = { categories, openNearby, create, list, get, uploadPhoto, photoFile, rate }
+module.exports = { categories, suggestCategories, openNearby, create, list, get, uploadPhoto, photoFile, rate }

@@ -127,6 +127,7 @@ const subscriptionTitle = {
   activity_reminder: '活动开始提醒',
   hours_credited: '志愿时长到账通知',
   activity_changed: '活动变更通知',
+  volunteer_invitation: '志愿活动邀请通知',
 }
 
 module.exports = {

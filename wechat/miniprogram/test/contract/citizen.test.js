@@ -112,6 +112,20 @@ describe('a citizen reports a problem and follows it to the end', () => {
     expect(cats.every((c) => c.major || c.kind)).toBe(true) // the picker groups by them
   })
 
+  test('智能分类: a description gets its likeliest categories, all from the catalogue', async () => {
+    const codes = new Set((await s.complaints.categories()).map((c) => c.code))
+    const got = await s.complaints.suggestCategories('小区门口的路灯晚上一直不亮，走路很危险')
+    expect(got.length).toBeGreaterThan(0)
+    expect(got.length).toBeLessThanOrEqual(3)
+    for (const g of got) {
+      expect(codes.has(g.code)).toBe(true)
+      expect(g.name).toMatch(CHINESE)
+      expect(typeof g.score).toBe('number')
+    }
+    const scores = got.map((g) => g.score)
+    expect(scores).toEqual(scores.slice().sort((a, b) => b - a)) // best first
+  })
+
   test('consents to progress messages with the template id the server publishes', async () => {
     const subs = await s.wechat.subscriptions()
     const progress = subs.find((x) => x.template === 'complaint_update')

@@ -16,6 +16,7 @@ function setup(extra = {}) {
     'GET /api/v1/categories': { categories: CATEGORIES },
     'GET /api/v1/wechat/subscriptions': { subscriptions: [{ template: 'complaint_update', template_id: 'tpl-progress', remaining: 0 }] },
     'GET /api/v1/complaints/open-nearby': { open_nearby: false, will_merge: false, radius_m: 300 },
+    'POST /api/v1/categories/suggest': { suggestions: [] },
     'POST /api/v1/wechat/subscriptions': (req) => ({ recorded: req.data.template_ids.length }),
     'POST /api/v1/complaints': (req) => {
       posted.push(req)
@@ -146,4 +147,76 @@ test('the category picker groups by 大类 and searches', async () => {
   await flush()
   expect(text(picker)).toContain('井盖破损')
   expect(text(picker)).not.toContain('暴露垃圾')
+})
+
+// 智能分类: once typing pauses, the likeliest categories show as chips.
+const SUGGESTIONS = [
+  { code: '0101', name: '井盖破损', score: 0.81 },
+  { code: '1101', name: '暴露垃圾', score: 0.12 },
+  { code: '1102', name: '积存垃圾渣土', score: 0.04 },
+]
+const suggestCalls = (wx) => wx.called('request').filter((c) => c.args.method === 'POST' && c.args.url.endsWith('/api/v1/categories/suggest'))
+
+test('suggestions show as chips once typing pauses, and the first is pre-selected when none was chosen', async () => {
+  const { wx, page } = setup({ 'POST /api/v1/categories/suggest': { suggestions: SUGGESTIONS } })
+  await flush()
+  type(page, '#description', '路口')
+  type(page, '#description', '路口的井盖破了一个大洞')
+  await flush()
+  expect(suggestCalls(wx)).toHaveLength(0) // not while typing
+  await waitFor(() => page.querySelector('#suggestions'))
+  expect(suggestCalls(wx)).toHaveLength(1) // debounced: one call for the last text
+  expect(suggestCalls(wx)[0].args.data).toEqual({ description: '路口的井盖破了一个大洞' })
+  const chips = text(page.querySelector('#suggestions'))
+  expect(chips).toContain('可能是')
+  expect(chips).toContain('井盖破损')
+  expect(chips).toContain('暴露垃圾')
+  expect(chips).toContain('积存垃圾渣土')
+  expect(page.data.category).toMatchObject({ code: '0101', name: '井盖破损', major: '公用设施' })
+  expect(page.querySelector('#category').dom.textContent).toContain('井盖破损')
+
+  // Tapping a chip chooses it.
+  tap(page, '#suggestion-1102')
+  await flush()
+  expect(page.data.category.code).toBe('1102')
+  expect(page.querySelector('#category').dom.textContent).toContain('积存垃圾渣土')
+})
+
+test('a too-short description asks for no suggestion', async () => {
+  const { wx, page } = setup({ 'POST /api/v1/categories/suggest': { suggestions: SUGGESTIONS } })
+  await flush()
+  type(page, '#description', '井盖')
+  await new Promise((r) => setTimeout(r, 800))
+  await flush()
+  expect(suggestCalls(wx)).toHaveLength(0)
+  expect(page.querySelector('#suggestions')).toBeFalsy()
+})
+
+test('suggestions never replace a category the citizen chose', async () => {
+  const { wx, page } = setup({ 'POST /api/v1/categories/suggest': { suggestions: SUGGESTIONS } })
+  await flush()
+  page.instance.onPickCategory({ detail: CATEGORIES[0] })
+  type(page, '#description', '路口的井盖破了一个大洞')
+  await waitFor(() => page.querySelector('#suggestions'))
+  expect(suggestCalls(wx)).toHaveLength(1)
+  expect(text(page.querySelector('#suggestions'))).toContain('井盖破损')
+  expect(page.data.category.code).toBe('1101')
+  expect(page.querySelector('#category').dom.textContent).toContain('暴露垃圾')
+})
+
+test('a failing suggestion is silent: no error, no chips, the category still picked by hand', async () => {
+  const failure = { status: 503, body: { error: { code: 'unavailable', message: '服务暂不可用' } } }
+  const { wx, page } = setup({ 'POST /api/v1/categories/suggest': failure })
+  await flush()
+  type(page, '#description', '路口的井盖破了一个大洞')
+  await waitFor(() => suggestCalls(wx).length === 1)
+  await flush()
+  expect(page.querySelector('#suggestions')).toBeFalsy()
+  expect(page.data.category).toBeNull()
+  expect(wx.called('showToast')).toHaveLength(0)
+  expect(wx.called('showModal')).toHaveLength(0)
+  expect(text(page)).not.toContain('服务暂不可用')
+  page.instance.onPickCategory({ detail: CATEGORIES[2] })
+  await flush()
+  expect(page.querySelector('#category').dom.textContent).toContain('井盖破损')
 })

@@ -8,6 +8,9 @@ const idem = require('../../utils/idem')
 
 const MAX_PHOTOS = 9
 const MAX_DESCRIPTION = 2000
+// 智能分类: asked once typing has paused this long, for a text at least this long.
+const SUGGEST_DELAY_MS = 600
+const SUGGEST_MIN_CHARS = 6
 // Where the server's field names point on this form.
 const FIELD = { category: 'category', description: 'description', lat: 'location', lng: 'location', address: 'address' }
 
@@ -15,6 +18,8 @@ Component({
   data: {
     categories: [],
     category: null,
+    categoryChosen: false, // the citizen picked one: suggestions never replace it
+    suggestions: [],
     showPicker: false,
     description: '',
     files: [],
@@ -80,12 +85,63 @@ Component({
       this.setData({ showPicker: false })
     },
     onPickCategory(e) {
-      this.setData({ category: e.detail, showPicker: false, 'errors.category': '' })
+      this.setData({ category: e.detail, categoryChosen: true, showPicker: false, 'errors.category': '' })
       this.checkNearby()
     },
 
     onDescription(e) {
       this.setData({ description: e.detail, 'errors.description': '' })
+      this.scheduleSuggest()
+    },
+
+    // scheduleSuggest asks for suggestions once typing has paused.
+    scheduleSuggest() {
+      clearTimeout(this._suggestTimer)
+      this._suggestTimer = setTimeout(() => this.suggest(), SUGGEST_DELAY_MS)
+    },
+
+    // suggest shows the likeliest categories of the description as chips and
+    // pre-selects the first unless the citizen chose one; a failure is silent.
+    async suggest() {
+      const text = (this.data.description || '').trim()
+      if (text.length < SUGGEST_MIN_CHARS) {
+        this.setData({ suggestions: [] })
+        return
+      }
+      const seq = (this._suggestSeq = (this._suggestSeq || 0) + 1)
+      let suggestions
+      try {
+        suggestions = await complaints.suggestCategories(text)
+      } catch (e) {
+        return // the citizen can still pick by hand
+      }
+      if (seq !== this._suggestSeq) return // a newer text was asked about
+      suggestions = (suggestions || []).filter((s) => s && s.code).slice(0, 3)
+      this.setData({ suggestions })
+      if (suggestions.length && !this.data.categoryChosen) {
+        const first = suggestions[0]
+        const current = this.data.category
+        if (!current || current.code !== first.code) {
+          this.setData({ category: this.fromCatalogue(first), 'errors.category': '' })
+          this.checkNearby()
+        }
+      }
+    },
+
+    // fromCatalogue answers the catalogue's entry for a suggestion (it has the 大类).
+    fromCatalogue(s) {
+      return (this.data.categories || []).find((c) => c.code === s.code) || { code: s.code, name: s.name }
+    },
+
+    onTapSuggestion(e) {
+      const s = this.data.suggestions[e.currentTarget.dataset.index]
+      if (!s) return
+      this.setData({ category: this.fromCatalogue(s), categoryChosen: true, 'errors.category': '' })
+      this.checkNearby()
+    },
+
+    onUnload() {
+      clearTimeout(this._suggestTimer)
     },
     onAddress(e) {
       this.setData({ address: e.detail, 'errors.address': '' })
