@@ -27,7 +27,9 @@ type volunteerFixture struct {
 func newVolunteerFixture(t *testing.T, capacity, people int) *volunteerFixture {
 	t.Helper()
 	f := &volunteerFixture{ctx: context.Background(), db: testenv.MustOpenDB(t)}
-	now := time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC)
+	// The activity is tomorrow by the real clock: the signups below are
+	// stamped with time.Now(), and must come before its start and cut-off.
+	now := time.Now().UTC().Truncate(time.Second)
 	for i := 0; i <= people; i++ {
 		u := &guanjia.User{Username: fmt.Sprintf("v%d", i), Role: guanjia.RoleCitizen}
 		if err := f.db.Users.CreateUser(f.ctx, u); err != nil {
