@@ -3,6 +3,8 @@ package api
 import (
 	"sync"
 	"time"
+
+	"golang.org/x/time/rate"
 )
 
 // open311Limits is the per-key rate limit of POST requests: a token bucket
@@ -10,16 +12,11 @@ import (
 type open311Limits struct {
 	perMinute int
 	mu        sync.Mutex
-	buckets   map[int64]*bucket
-}
-
-type bucket struct {
-	tokens float64
-	at     time.Time
+	buckets   map[int64]*rate.Limiter
 }
 
 func newOpen311Limits(perMinute int) *open311Limits {
-	return &open311Limits{perMinute: perMinute, buckets: map[int64]*bucket{}}
+	return &open311Limits{perMinute: perMinute, buckets: map[int64]*rate.Limiter{}}
 }
 
 // allow takes a token of client's bucket; a limit of 0 or less allows all.
@@ -28,18 +25,11 @@ func (l *open311Limits) allow(client int64, now time.Time) bool {
 		return true
 	}
 	l.mu.Lock()
-	defer l.mu.Unlock()
-	max := float64(l.perMinute)
 	b, ok := l.buckets[client]
 	if !ok {
-		b = &bucket{tokens: max, at: now}
+		b = rate.NewLimiter(rate.Every(time.Minute/time.Duration(l.perMinute)), l.perMinute)
 		l.buckets[client] = b
 	}
-	b.tokens = min(max, b.tokens+now.Sub(b.at).Minutes()*max)
-	b.at = now
-	if b.tokens < 1 {
-		return false
-	}
-	b.tokens--
-	return true
+	l.mu.Unlock()
+	return b.AllowN(now, 1)
 }

@@ -70,8 +70,9 @@ func (s *Service) RateByLink(ctx context.Context, complaintID int64, in ActionIn
 	if err != nil {
 		return nil, err
 	}
-	if c.Status != guanjia.StatusResolved && c.Status != guanjia.StatusClosed {
-		return nil, guanjia.Errorf(guanjia.ECONFLICT, "cannot rate a complaint that is %s", c.Status)
+	// The state table decides when a rating may come, for the link as for the mini-program.
+	if _, err := next(c.Status, guanjia.ActionRate, guanjia.RoleCitizen); err != nil {
+		return nil, err
 	}
 	cat, err := s.Store.FindCategory(ctx, c.Category)
 	if err != nil {
