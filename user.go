@@ -15,10 +15,14 @@ const (
 	RoleCrew       Role = "crew"       // frontline worker who goes to the site
 	RoleUnitAdmin  Role = "unit_admin" // leader of a responsible unit
 	RoleAdmin      Role = "admin"
+	// RoleGridManager is a 网格员: User.GridID is the grid they patrol and report disputes from.
+	RoleGridManager Role = "grid_manager"
+	// RoleMediator is a 调解员: User.UnitCode is their mediation committee's code.
+	RoleMediator Role = "mediator"
 )
 
 // Roles lists every role, for validation.
-var Roles = []Role{RoleCitizen, RoleAgent, RoleDispatcher, RoleCrew, RoleUnitAdmin, RoleAdmin, RoleDepartment}
+var Roles = []Role{RoleCitizen, RoleAgent, RoleDispatcher, RoleCrew, RoleUnitAdmin, RoleAdmin, RoleDepartment, RoleGridManager, RoleMediator}
 
 // Valid reports whether r is a known role.
 func (r Role) Valid() bool {
@@ -77,6 +81,12 @@ func (u *User) Validate() error {
 	}
 	if (u.Role == RoleCrew || u.Role == RoleUnitAdmin) && u.UnitCode == "" {
 		return FieldError(EINVALID, "unit", "%s needs a unit", u.Role)
+	}
+	if u.Role == RoleMediator && u.UnitCode == "" {
+		return FieldError(EINVALID, "unit", "%s needs a unit", u.Role)
+	}
+	if u.Role == RoleGridManager && u.GridID == "" {
+		return FieldError(EINVALID, "grid_id", "%s needs a grid", u.Role)
 	}
 	return nil
 }

@@ -162,6 +162,9 @@ func allow(roles ...guanjia.Role) echo.MiddlewareFunc {
 var (
 	staff     = []guanjia.Role{guanjia.RoleAgent, guanjia.RoleDispatcher, guanjia.RoleCrew, guanjia.RoleUnitAdmin, guanjia.RoleAdmin}
 	deskStaff = []guanjia.Role{guanjia.RoleAgent, guanjia.RoleDispatcher, guanjia.RoleUnitAdmin, guanjia.RoleAdmin}
+	// inboxReaders have a 站内消息: staff, and the mediators, departments and
+	// grid managers that 大调解 and 便民信息 write to.
+	inboxReaders = append(slices.Clone(staff), guanjia.RoleMediator, guanjia.RoleDepartment, guanjia.RoleGridManager)
 )
 
 type loginRequest struct {

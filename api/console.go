@@ -24,15 +24,78 @@ type consoleHandlers struct {
 	sessions *sessions
 	live     *live.Live
 	pages    *web.Pages
-	tileURL  string // the map tiles the pages may load
-	queuesUI bool   // the queue monitor is mounted: admins get a link to it
+	tileURL  string     // the map tiles the pages may load
+	queuesUI bool       // the queue monitor is mounted: admins get a link to it
+	nav      []navEntry // the menu, with who may open each page (from the route table)
 
 	streamsDone      chan struct{} // closed at shutdown: ends the live streams
 	closeStreamsOnce sync.Once
 }
 
-// consoleRoles may use the console; crews use /crew.
+// consoleRoles may use the 12345 console; crews and grid managers use /crew.
 var consoleRoles = deskStaff
+
+// navEntry is one link of the console's menu. A role sees the link when the
+// route table admits it to the page (routes fills in roles), so the menu never
+// offers a page that would turn its reader away.
+type navEntry struct {
+	path, label string
+	page        string // the page it marks as current
+	also        string // another page that marks it current ("" if none)
+	badge       bool   // shows the unread-messages count
+	roles       []guanjia.Role
+}
+
+// The first entry a role may open is its start page; the inbox comes last.
+var consoleNav = []navEntry{
+	{path: "/console/queue", label: "实时队列", page: "queue"},
+	{path: "/console/new", label: "新建工单", page: "new"},
+	{path: "/console/dashboard", label: "统计看板", page: "dashboard"},
+	{path: "/console/notices", label: "温馨告知", page: "notices"},
+	{path: "/console/disputes", label: "矛盾纠纷", page: "disputes", also: "dispute"},
+	{path: "/console/poi", label: "生活圈", page: "poi"},
+	{path: "/console/approvals", label: "行政审批", page: "approvals"},
+	{path: "/console/laws", label: "法律法规", page: "laws"},
+	{path: "/console/weather", label: "台风积水", page: "weather"},
+	{path: "/console/inbox", label: "站内消息", page: "inbox", badge: true},
+}
+
+// navFor is the menu of the pages the table serves, each with who may open it.
+func navFor(table []route) []navEntry {
+	var out []navEntry
+	for _, e := range consoleNav {
+		for _, rt := range table {
+			if rt.path == e.path && rt.access.kind == accessPage && !rt.skip {
+				e.roles = rt.access.roles
+				out = append(out, e)
+			}
+		}
+	}
+	return out
+}
+
+// menu is what role sees of the menu on page.
+func (h *consoleHandlers) menu(role guanjia.Role, page string) []web.NavLink {
+	var out []web.NavLink
+	for _, e := range h.nav {
+		if slices.Contains(e.roles, role) {
+			out = append(out, web.NavLink{Href: e.path, Label: e.label, Current: page == e.page || page == e.also, Badge: e.badge})
+		}
+	}
+	return out
+}
+
+// startPage is where role's work begins: the crew page, or the first page of
+// its menu; "" when it has no page here (citizens use the mini-program).
+func (h *consoleHandlers) startPage(role guanjia.Role) string {
+	if role == guanjia.RoleCrew || role == guanjia.RoleGridManager {
+		return "/crew"
+	}
+	if m := h.menu(role, ""); len(m) > 0 {
+		return m[0].Href
+	}
+	return ""
+}
 
 // pageSecurity keeps the pages to their own scripts and images: no inline
 // script runs, and no image from elsewhere loads (user text is rendered as
@@ -41,7 +104,7 @@ const pageSecurity = "default-src 'self'; script-src 'self'; style-src 'self' 'u
 	"img-src 'self' data: blob:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
 
 // pageAllow admits the roles listed to a page; others go to their own start page.
-func pageAllow(roles ...guanjia.Role) echo.MiddlewareFunc {
+func (h *consoleHandlers) pageAllow(roles ...guanjia.Role) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			who := claimsOf(c)
@@ -49,11 +112,8 @@ func pageAllow(roles ...guanjia.Role) echo.MiddlewareFunc {
 				return next(c)
 			}
 			c.Response().Header().Set(guardHeader, "role")
-			switch {
-			case who.Role == guanjia.RoleCrew:
-				return c.Redirect(http.StatusSeeOther, "/crew")
-			case slices.Contains(consoleRoles, who.Role):
-				return c.Redirect(http.StatusSeeOther, "/console/queue")
+			if start := h.startPage(who.Role); start != "" {
+				return c.Redirect(http.StatusSeeOther, start)
 			}
 			return guanjia.Errorf(guanjia.EFORBIDDEN, "a %s has no console; use the mini-program", who.Role)
 		}
@@ -69,8 +129,8 @@ func (h *consoleHandlers) page(name, title string) echo.HandlerFunc {
 			return err
 		}
 		p := web.Page{Name: name, Title: title, CanAdmin: who.Role == guanjia.RoleAdmin && h.queuesUI,
-			User: web.User{ID: u.ID, Name: u.DisplayName(), Role: string(u.Role), Unit: u.UnitCode}}
-		if name == "order" {
+			User: web.User{ID: u.ID, Name: u.DisplayName(), Role: string(u.Role), Unit: u.UnitCode}, Nav: h.menu(who.Role, name)}
+		if name == "order" || name == "dispute" {
 			if p.OrderID, err = pathID(c); err != nil {
 				return err
 			}

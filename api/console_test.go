@@ -79,6 +79,8 @@ func newConsoleRig(t *testing.T) *consoleRig {
 		{Username: "crew-sz", Role: guanjia.RoleCrew, UnitCode: "lh-sz", GridID: "g1", OnDuty: true, Lat: siteLat, Lng: siteLng, Name: "市政1号"},
 		{Username: "lead-hw", Role: guanjia.RoleUnitAdmin, UnitCode: "lh-hw"},
 		{Username: "lead-sz", Role: guanjia.RoleUnitAdmin, UnitCode: "lh-sz"},
+		{Username: "grid-g1", Role: guanjia.RoleGridManager, GridID: "g1", Name: "网格员"},
+		{Username: "mediator", Role: guanjia.RoleMediator, UnitCode: "tj-lh", Name: "调解员"},
 	} {
 		must(db.Users.CreateUser(ctx, u))
 		tok, err := api.IssueToken(ctx, db.Users, consoleSecret, u, time.Hour, time.Now())

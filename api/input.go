@@ -38,6 +38,7 @@ const (
 var multilineFields = map[string]bool{
 	"description": true, "requirements": true, "body": true, "note": true, "reason": true,
 	"comment": true, "evidence": true, "review_note": true, "decision_note": true,
+	"terms": true, "performance": true, "record": true, // 大调解: an agreement's terms, a session's record
 }
 
 // longFields may run past guanjia.MaxText; their domain Validate bounds them

@@ -122,9 +122,9 @@ func (s *Server) routeTable() []route {
 		{get, "/api/v1/notifications", only(staff...), msg.handleNotificationList, false},
 		{get, "/api/v1/live", only(staff...), con.handleLive, con.live == nil},
 		// 站内消息: each staff member reads and marks their own.
-		{get, "/api/v1/inbox", only(staff...), msg.handleInboxList, msg.inbox == nil},
-		{post, "/api/v1/inbox/read", only(staff...), msg.handleInboxReadAll, msg.inbox == nil},
-		{post, "/api/v1/inbox/:id/read", only(staff...), msg.handleInboxRead, msg.inbox == nil},
+		{get, "/api/v1/inbox", only(inboxReaders...), msg.handleInboxList, msg.inbox == nil},
+		{post, "/api/v1/inbox/read", only(inboxReaders...), msg.handleInboxReadAll, msg.inbox == nil},
+		{post, "/api/v1/inbox/:id/read", only(inboxReaders...), msg.handleInboxRead, msg.inbox == nil},
 		// 温馨告知: citizens read them before reporting.
 		{get, "/api/v1/notices", public, nt.handleNoticeList, noNotices},
 		{get, "/api/v1/notices/all", only(deskStaff...), nt.handleNoticeListAll, noNotices},
@@ -217,6 +217,59 @@ func (s *Server) routeTable() []route {
 		{put, "/api/v1/credit/articles/:id", only(creditStaff...), cr.handleArticleUpdate, noCredit},
 		{post, "/api/v1/credit/articles/:id/:action", only(creditStaff...), cr.handleArticleAction, noCredit},
 
+		// 15分钟便民生活圈: what is within a walk is public; places come from staff's files.
+		{get, "/api/v1/poi/kinds", public, s.poi.handlePOIKinds, s.poi == nil},
+		{get, "/api/v1/poi/nearby", public, s.poi.handlePOINearby, s.poi == nil},
+		{post, "/api/v1/poi/imports", only(poiImporters...), s.poi.handlePOIImportCreate, s.poi == nil},
+		{get, "/api/v1/poi/imports", only(poiPlanners...), s.poi.handlePOIImportList, s.poi == nil},
+		{get, "/api/v1/poi/gaps", only(poiPlanners...), s.poi.handlePOIGaps, s.poi == nil},
+		{get, "/console/poi", pageFor(poiPlanners...), con.page("poi", "生活圈"), s.poi == nil},
+		// 行政审批查询 (approval.go): progress by 受理编号 + phone tail (throttled per
+		// address); the approval system pushes signed records; staff import CSV.
+		{get, "/api/v1/approvals/followed", only(guanjia.RoleCitizen), s.approvals.handleApprovalFollowed, s.approvals.approvals == nil},
+		{get, "/api/v1/approvals/events", only(approvalStaff...), s.approvals.handleApprovalEvents, s.approvals.approvals == nil},
+		{post, "/api/v1/approvals/push", public, s.approvals.handleApprovalPush, s.approvals.approvals == nil || s.approvals.pushSecret == ""},
+		{post, "/api/v1/approvals/import", only(guanjia.RoleDepartment, guanjia.RoleAdmin), s.approvals.handleApprovalImport, s.approvals.approvals == nil},
+		{get, "/api/v1/approvals/:number", public, s.approvals.handleApprovalGet, s.approvals.approvals == nil},
+		{post, "/api/v1/approvals/:number/follow", only(guanjia.RoleCitizen), s.approvals.handleApprovalFollow, s.approvals.approvals == nil},
+		{del, "/api/v1/approvals/:number/follow", only(guanjia.RoleCitizen), s.approvals.handleApprovalUnfollow, s.approvals.approvals == nil},
+		{get, "/console/approvals", pageFor(approvalStaff...), con.page("approvals", "行政审批"), s.approvals.approvals == nil},
+		// 法律法规 (law.go): anyone reads and searches; department staff and administrators edit.
+		{get, "/api/v1/laws", public, s.laws.handleLawList, s.laws.laws == nil},
+		{get, "/api/v1/laws/:id", public, s.laws.handleLawGet, s.laws.laws == nil},
+		{post, "/api/v1/laws", only(lawEditors...), s.laws.handleLawCreate, s.laws.laws == nil},
+		{put, "/api/v1/laws/:id", only(lawEditors...), s.laws.handleLawUpdate, s.laws.laws == nil},
+		{post, "/api/v1/laws/:id/status", only(lawEditors...), s.laws.handleLawStatus, s.laws.laws == nil},
+		{get, "/console/laws", pageFor(lawEditors...), con.page("laws", "法律法规"), s.laws.laws == nil},
+		// 台风 / 气象 / 积水 (weather.go): reads are public; the sensor system
+		// pushes depths as a department account with its own token (guanjia token).
+		{get, "/api/v1/typhoons", public, s.weather.handleTyphoonList, s.weather.weather == nil},
+		{get, "/api/v1/typhoons/:id", public, s.weather.handleTyphoonGet, s.weather.weather == nil},
+		{post, "/api/v1/typhoons/imports", only(guanjia.RoleDispatcher, guanjia.RoleAdmin, guanjia.RoleDepartment), s.weather.handleTyphoonImport, s.weather.weather == nil},
+		{get, "/api/v1/waterlogging", public, s.weather.handleWaterlogging, s.weather.weather == nil},
+		{put, "/api/v1/waterlogging/points/:code", only(guanjia.RoleAdmin, guanjia.RoleDepartment), s.weather.handleWaterloggingPointPut, s.weather.weather == nil},
+		{post, "/api/v1/waterlogging/readings", only(guanjia.RoleDepartment, guanjia.RoleAdmin), s.weather.handleWaterReadings, s.weather.weather == nil},
+		{get, "/api/v1/alerts", public, s.weather.handleAlertList, s.weather.weather == nil},
+		{get, "/api/v1/alerts/all", only(guanjia.RoleDispatcher, guanjia.RoleAdmin, guanjia.RoleDepartment), s.weather.handleAlertListAll, s.weather.weather == nil},
+		{post, "/api/v1/alerts", only(guanjia.RoleDispatcher, guanjia.RoleAdmin), s.weather.handleAlertCreate, s.weather.weather == nil},
+		{post, "/api/v1/alerts/:id/withdraw", only(guanjia.RoleDispatcher, guanjia.RoleAdmin), s.weather.handleAlertWithdraw, s.weather.weather == nil},
+		{get, "/api/v1/me/places", only(guanjia.RoleCitizen), s.weather.handleMyPlaces, s.weather.weather == nil},
+		{post, "/api/v1/me/places", only(guanjia.RoleCitizen), s.weather.handleMyPlaceCreate, s.weather.weather == nil},
+		{del, "/api/v1/me/places/:id", only(guanjia.RoleCitizen), s.weather.handleMyPlaceDelete, s.weather.weather == nil},
+		{get, "/api/v1/me/alerts", only(guanjia.RoleCitizen), s.weather.handleMyAlerts, s.weather.weather == nil},
+		{get, "/console/weather", pageFor(guanjia.RoleDispatcher, guanjia.RoleAdmin, guanjia.RoleDepartment), con.page("weather", "台风气象积水"), s.weather.weather == nil},
+		// 大调解 console pages over the dispute API: the queue and the case page.
+		{get, "/console/disputes", pageFor(disputePageRoles...), con.page("disputes", "矛盾纠纷"), false},
+		{get, "/console/disputes/:id", pageFor(disputePageRoles...), con.page("dispute", "纠纷详情"), false},
+		// 大调解 (api/dispute.go): intake from anywhere, the workflow, the 协议书, the figures.
+		{get, "/api/v1/disputes/types", public, s.disputes.handleDisputeTypes, s.disputes.mediation == nil},
+		{get, "/api/v1/disputes/stats", only(disputeStats...), s.disputes.handleDisputeStats, s.disputes.mediation == nil},
+		{get, "/api/v1/mediation/committees", signedIn, s.disputes.handleCommitteeList, s.disputes.mediation == nil},
+		{post, "/api/v1/disputes", only(disputeIntake...), s.disputes.handleDisputeCreate, s.disputes.mediation == nil},
+		{get, "/api/v1/disputes", only(disputeReaders...), s.disputes.handleDisputeList, s.disputes.mediation == nil},
+		{get, "/api/v1/disputes/:id", only(disputeReaders...), s.disputes.handleDisputeGet, s.disputes.mediation == nil},
+		{get, "/api/v1/disputes/:id/agreement.pdf", only(disputeReaders...), s.disputes.handleDisputeAgreement, s.disputes.mediation == nil},
+		{post, "/api/v1/disputes/:id/:action", only(disputeActors...), s.disputes.handleDisputeAction, s.disputes.mediation == nil},
 		// Open311 GeoReport v2: public as the specification is; filing checks
 		// the client's api_key. The suffix (.xml or .json) picks the format.
 		{get, "/open311/v2/discovery.:fmt", public, o3.serve("fmt", o3.handleDiscovery), noOpen311},
@@ -247,8 +300,8 @@ func (s *Server) routeTable() []route {
 		{get, "/console/orders/:id", pageFor(consoleRoles...), con.page("order", "工单详情"), false},
 		{get, "/console/dashboard", pageFor(consoleRoles...), con.page("dashboard", "统计看板"), false},
 		{get, "/console/notices", pageFor(consoleRoles...), con.page("notices", "温馨告知"), false},
-		{get, "/console/inbox", pageFor(consoleRoles...), con.page("inbox", "站内消息"), false},
-		{get, "/crew", pageFor(guanjia.RoleCrew), con.page("crew", "我的任务"), false},
+		{get, "/console/inbox", pageFor(inboxReaders...), con.page("inbox", "站内消息"), false},
+		{get, "/crew", pageFor(guanjia.RoleCrew, guanjia.RoleGridManager), con.page("crew", "我的任务"), false},
 	}
 }
 
@@ -256,7 +309,9 @@ func (s *Server) routeTable() []route {
 func (s *Server) routes() {
 	e := s.echo
 	e.Use(middleware.RequestID(), s.logRequests, s.measure, middleware.Recover(), refuseBadParams)
-	for _, rt := range s.routeTable() {
+	table := s.routeTable()
+	s.console.nav = navFor(table)
+	for _, rt := range table {
 		if rt.skip {
 			continue
 		}
@@ -288,7 +343,7 @@ func (s *Server) guard(rt route) []echo.MiddlewareFunc {
 		}
 		return mw
 	case accessPage:
-		return []echo.MiddlewareFunc{s.sessions.pageSession, pageAllow(rt.access.roles...)}
+		return []echo.MiddlewareFunc{s.sessions.pageSession, s.console.pageAllow(rt.access.roles...)}
 	}
 	panic(fmt.Sprintf("api: route %s %s declares no access", rt.method, rt.path))
 }

@@ -15,11 +15,15 @@ import (
 
 	"guanjia"
 	"guanjia/api"
+	"guanjia/approval"
 	"guanjia/credit"
 	"guanjia/internal/testenv"
+	"guanjia/law"
 	"guanjia/live"
+	"guanjia/mediation"
 	"guanjia/open311"
 	"guanjia/volunteer"
+	"guanjia/weather"
 )
 
 // fullReplica serves every route of the table: every service and every
@@ -37,7 +41,11 @@ func (r *consoleRig) fullReplica() *api.Server {
 		FakeWeChat: stub("fake wechat"), FakeSMS: stub("fake sms")},
 		api.Deps{Users: r.db.Users, Catalog: r.db.Catalog, Notifications: r.db.Notifications, Idempotency: r.db.Idempotency, Dispatch: r.svc,
 			Volunteer: vol, Credit: cr, Notices: r.db.Notices, Inbox: r.db.Notifications, Open311: open311.NewService(r.db.Open311, r.db.Catalog, r.svc, "", nil), Deliveries: r.db.Notifications, Live: live.New(r.rdb, r.svc.Log),
-			Ready: func(context.Context) error { return nil }, Registry: prometheus.NewRegistry(), Log: r.svc.Log, Now: func() time.Time { return time.Now().UTC() }})
+			POIs:      r.db.POIs,
+			Approvals: approval.NewService(r.db.Approvals, nil, nil, r.svc.Log), ApprovalPushSecret: pushSecret, Laws: law.NewService(r.db.Laws, nil),
+			Mediation: mediation.NewService(r.db.Disputes, nil, nil, nil),
+			Weather:   weather.NewService(r.db.Weather, r.db.Catalog, nil),
+			Ready:     func(context.Context) error { return nil }, Registry: prometheus.NewRegistry(), Log: r.svc.Log, Now: func() time.Time { return time.Now().UTC() }})
 }
 
 // TestRouteTableCoversEveryRoute: echo serves nothing the route table does
@@ -79,7 +87,8 @@ func TestRoleMatrix(t *testing.T) {
 	r.tokens["dept"], r.users["dept"] = tok, dept
 	asRole := map[guanjia.Role]string{guanjia.RoleCitizen: "citizen", guanjia.RoleAgent: "agent",
 		guanjia.RoleDispatcher: "dispatcher", guanjia.RoleCrew: "crew", guanjia.RoleUnitAdmin: "lead-hw",
-		guanjia.RoleAdmin: "admin", guanjia.RoleDepartment: "dept"}
+		guanjia.RoleAdmin: "admin", guanjia.RoleDepartment: "dept",
+		guanjia.RoleGridManager: "grid-g1", guanjia.RoleMediator: "mediator"}
 	for _, role := range guanjia.Roles {
 		if asRole[role] == "" {
 			t.Fatalf("the matrix has no user of role %s: add one", role)

@@ -17,14 +17,19 @@ import (
 
 	"guanjia"
 	"guanjia/account"
+	"guanjia/approval"
 	"guanjia/catalog"
 	"guanjia/classify"
 	"guanjia/credit"
 	"guanjia/dispatch"
+	"guanjia/law"
 	"guanjia/live"
+	"guanjia/mediation"
 	"guanjia/notice"
 	"guanjia/open311"
+	"guanjia/poi"
 	"guanjia/volunteer"
+	"guanjia/weather"
 	"guanjia/web"
 )
 
@@ -55,25 +60,31 @@ type Users interface {
 
 // Deps are the services behind the API.
 type Deps struct {
-	Users         Users
-	Catalog       guanjia.CatalogStore
-	Notifications guanjia.NotificationStore
-	Idempotency   guanjia.IdempotencyStore
-	Dispatch      *dispatch.Service
-	Volunteer     *volunteer.Service
-	Credit        *credit.Service
-	Classify      *classify.Service // category suggestions; nil: one that learns from the catalogue alone
-	WeChat        MiniProgram       // nil when no WeChat app is configured
-	Notices       guanjia.NoticeStore
-	Open311       *open311.Service                // the GeoReport v2 endpoint; nil serves no /open311/v2
-	Inbox         guanjia.InboxStore              // staff's 站内消息; nil serves no /api/v1/inbox
-	Deliveries    DeliveryCounter                 // outcomes for the dashboard; nil serves no /api/v1/stats/deliveries
-	Live          *live.Live                      // live queue fan-out; nil serves no /api/v1/live
-	Redis         redis.UniversalClient           // sign-in throttling and session changes across replicas; nil: neither
-	Ready         func(ctx context.Context) error // database and Redis reachable
-	Registry      *prometheus.Registry
-	Log           *slog.Logger
-	Now           func() time.Time
+	Users              Users
+	Catalog            guanjia.CatalogStore
+	Notifications      guanjia.NotificationStore
+	Idempotency        guanjia.IdempotencyStore
+	Dispatch           *dispatch.Service
+	Volunteer          *volunteer.Service
+	Credit             *credit.Service
+	Classify           *classify.Service // category suggestions; nil: one that learns from the catalogue alone
+	WeChat             MiniProgram       // nil when no WeChat app is configured
+	Notices            guanjia.NoticeStore
+	Open311            *open311.Service                // the GeoReport v2 endpoint; nil serves no /open311/v2
+	POIs               poi.Store                       // 15分钟便民生活圈 (grids from Catalog); nil serves no /api/v1/poi
+	Approvals          *approval.Service               // 行政审批查询; nil serves none of its routes
+	ApprovalPushSecret string                          // signs the approval system's pushes; "" serves no push route
+	Laws               *law.Service                    // 法律法规; nil serves none of its routes
+	Weather            *weather.Service                // 台风 / 气象 / 积水; nil serves none of its routes
+	Mediation          *mediation.Service              // 大调解; nil serves none of its routes
+	Inbox              guanjia.InboxStore              // staff's 站内消息; nil serves no /api/v1/inbox
+	Deliveries         DeliveryCounter                 // outcomes for the dashboard; nil serves no /api/v1/stats/deliveries
+	Live               *live.Live                      // live queue fan-out; nil serves no /api/v1/live
+	Redis              redis.UniversalClient           // sign-in throttling and session changes across replicas; nil: neither
+	Ready              func(ctx context.Context) error // database and Redis reachable
+	Registry           *prometheus.Registry
+	Log                *slog.Logger
+	Now                func() time.Time
 }
 
 // Server is the HTTP API: the route table, the middleware every route
@@ -99,6 +110,11 @@ type Server struct {
 	credit     *creditHandlers
 	wechat     *wechatHandlers
 	open311    *open311Handlers
+	poi        *poiHandlers
+	approvals  *approvalHandlers
+	laws       *lawHandlers
+	weather    *weatherHandlers
+	disputes   *disputeHandlers
 }
 
 // New builds the server and its routes.
@@ -143,6 +159,13 @@ func New(cfg Config, d Deps) *Server {
 	s.credit = &creditHandlers{credit: d.Credit}
 	s.wechat = &wechatHandlers{mp: d.WeChat, sessions: s.sessions}
 	s.open311 = &open311Handlers{open311: d.Open311, limits: newOpen311Limits(cfg.Open311PerMinute)}
+	if d.POIs != nil {
+		s.poi = &poiHandlers{poi: poi.NewService(d.POIs, d.Catalog, d.Now)}
+	}
+	s.approvals = &approvalHandlers{approvals: d.Approvals, pushSecret: d.ApprovalPushSecret, rdb: d.Redis, log: d.Log, now: d.Now}
+	s.laws = &lawHandlers{laws: d.Laws}
+	s.weather = &weatherHandlers{weather: d.Weather}
+	s.disputes = &disputeHandlers{mediation: d.Mediation}
 	s.echo.IPExtractor = clientIP(cfg.TrustedProxies)
 	s.echo.HideBanner, s.echo.HidePort = true, true
 	s.echo.HTTPErrorHandler = s.errorHandler

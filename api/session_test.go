@@ -36,16 +36,15 @@ type sessionRig struct {
 	t     *testing.T
 	ctx   context.Context
 	db    *store.DB
-	rdb   *redis.Client
+	rdb   redis.UniversalClient
 	clock *testenv.Clock
 	ids   map[string]int64
 }
 
 func newSessionRig(t *testing.T) *sessionRig {
 	t.Helper()
-	r := &sessionRig{t: t, ctx: context.Background(), db: testenv.MustOpenDB(t), rdb: redis.NewClient(testenv.MustRedis(t)),
+	r := &sessionRig{t: t, ctx: context.Background(), db: testenv.MustOpenDB(t), rdb: testenv.MustRedisConn(t).Client(t),
 		clock: testenv.NewClock(time.Now().UTC()), ids: map[string]int64{}}
-	t.Cleanup(func() { r.rdb.Close() })
 	if err := r.db.Catalog.UpsertUnit(r.ctx, &guanjia.Unit{Code: "lh-hw", Name: "龙华区环卫所", Department: guanjia.DeptSanitation, District: "龙华区"}); err != nil {
 		t.Fatal(err)
 	}

@@ -180,8 +180,11 @@ func (t *loginThrottle) unlock(ctx context.Context, username string) error {
 	if t.rdb == nil {
 		return nil
 	}
-	if err := t.rdb.Del(ctx, lockKey(username), accountKey(username)).Err(); err != nil {
-		return err
+	// One DEL per key: on a Redis Cluster the two keys live in different slots.
+	for _, key := range []string{lockKey(username), accountKey(username)} {
+		if err := t.rdb.Del(ctx, key).Err(); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package dispatch
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"sort"
 	"time"
@@ -38,54 +39,81 @@ import (
 //
 // Units and districts are ranked by Score (see RankingWeights) over a month.
 
-// tally adds one complaint and its ratings to st; now decides whether an
-// arrival is settled.
-func tally(st *guanjia.Stats, c *guanjia.Complaint, ratings []*guanjia.Rating, now time.Time) {
-	st.Received++
-	if c.ResolvedAt != nil {
-		st.Handled++
-		if c.ResolveBy != nil && !c.ResolvedAt.After(*c.ResolveBy) {
-			st.HandledOnTime++
-			if c.Status == guanjia.StatusClosed {
-				st.ClosedOnTime++
-			}
-		}
+// The counts behind the KPIs, as SQL summed over the complaints received (c)
+// in a period and over their 回访 answers (r): each count of the table above
+// is defined here and nowhere else; the store only groups and sums them. A
+// time column is written in braces, {c.resolved_at}, and the moment of the
+// report as {now}: the store spells them so that they compare as instants.
+var (
+	// ReceivedSQL selects the complaints that are received work.
+	ReceivedSQL = fmt.Sprintf("c.status <> '%s'", guanjia.StatusDuplicate)
+
+	// ComplaintCounts are summed over the received complaints c.
+	ComplaintCounts = []KPICount{
+		{func(s *guanjia.Stats) *int { return &s.Received }, "1"},
+		{func(s *guanjia.Stats) *int { return &s.Handled }, sqlCount("c.resolved_at IS NOT NULL")},
+		{func(s *guanjia.Stats) *int { return &s.HandledOnTime }, sqlCount("{c.resolved_at} <= {c.resolve_by}")},
+		{func(s *guanjia.Stats) *int { return &s.Closed }, sqlCount(kpiClosed)},
+		{func(s *guanjia.Stats) *int { return &s.ClosedOnTime }, sqlCount(kpiClosed + " AND {c.resolved_at} <= {c.resolve_by}")},
+		{func(s *guanjia.Stats) *int { return &s.AcceptDue },
+			sqlCount("c.attempt > 0 AND (c.accepted_at IS NOT NULL OR c.missed_accepts > 0)")},
+		{func(s *guanjia.Stats) *int { return &s.AcceptedOnTime },
+			sqlCount("c.attempt > 0 AND c.accepted_at IS NOT NULL AND c.missed_accepts = 0")},
+		{func(s *guanjia.Stats) *int { return &s.ArriveDue },
+			sqlCount(kpiArrivable + " AND (c.arrived_at IS NOT NULL OR {c.arrive_by} <= {now})")},
+		{func(s *guanjia.Stats) *int { return &s.ArrivedOnTime }, sqlCount(kpiArrivable + " AND {c.arrived_at} <= {c.arrive_by}")},
+		{func(s *guanjia.Stats) *int { return &s.EverHandled }, sqlCount("c.resolved_at IS NOT NULL OR c.reopen_count > 0")},
+		{func(s *guanjia.Stats) *int { return &s.Reworked }, sqlCount("c.reopen_count > 0")},
+		{func(s *guanjia.Stats) *int { return &s.MissedDeadlines }, "c.missed_deadlines"},
+		{func(s *guanjia.Stats) *int { return &s.ManualEscalations }, "c.manual_escalations"},
 	}
-	if c.Status == guanjia.StatusClosed {
-		st.Closed++
+
+	// RatingCounts are summed over every 回访 answer r of a received complaint.
+	RatingCounts = []KPICount{
+		{func(s *guanjia.Stats) *int { return &s.Ratings }, "1"},
+		{func(s *guanjia.Stats) *int { return &s.Satisfied }, sqlCount(fmt.Sprintf("r.score >= %d", guanjia.RatingFair))},
+		{func(s *guanjia.Stats) *int { return &s.SolvedAnswers }, sqlCount("r.solved IS NOT NULL")},
+		{func(s *guanjia.Stats) *int { return &s.Solved }, sqlCount("r.solved = TRUE")},
 	}
-	if c.Attempt > 0 && (c.AcceptedAt != nil || c.MissedAccepts > 0) {
-		st.AcceptDue++
-		if c.AcceptedAt != nil && c.MissedAccepts == 0 {
-			st.AcceptedOnTime++
-		}
+
+	kpiClosed    = fmt.Sprintf("c.status = '%s'", guanjia.StatusClosed)
+	kpiArrivable = fmt.Sprintf("c.arrive_by IS NOT NULL AND c.status <> '%s'", guanjia.StatusRejected)
+)
+
+// KPICount is one count of Stats: Field picks it, SQL is what is summed.
+type KPICount struct {
+	Field func(*guanjia.Stats) *int
+	SQL   string
+}
+
+// sqlCount counts the rows where cond holds (NULL, as a missing time, does not).
+func sqlCount(cond string) string { return "CASE WHEN " + cond + " THEN 1 ELSE 0 END" }
+
+// StatsQuery says which complaints StatsGroups counts: those received in
+// [From, To), of one unit when UnitCode is set. Days are told apart by the
+// UTC offset of Location at From (Haikou keeps one all year); Now decides
+// whether an arrival is settled.
+type StatsQuery struct {
+	From, To, Now time.Time
+	Location      *time.Location
+	UnitCode      string
+}
+
+// StatsGroup is the counts (not the rates) of the complaints received on
+// one day by one unit, in one district and category.
+type StatsGroup struct {
+	Day, UnitCode, District, Category string
+	guanjia.Stats
+}
+
+// addCounts adds the counts of g to st.
+func addCounts(st *guanjia.Stats, g *guanjia.Stats) {
+	for _, k := range ComplaintCounts {
+		*k.Field(st) += *k.Field(g)
 	}
-	if c.ArriveBy != nil && c.Status != guanjia.StatusRejected && (c.ArrivedAt != nil || !now.Before(*c.ArriveBy)) {
-		st.ArriveDue++
-		if c.ArrivedAt != nil && !c.ArrivedAt.After(*c.ArriveBy) {
-			st.ArrivedOnTime++
-		}
+	for _, k := range RatingCounts {
+		*k.Field(st) += *k.Field(g)
 	}
-	if c.ResolvedAt != nil || c.ReopenCount > 0 {
-		st.EverHandled++
-	}
-	if c.ReopenCount > 0 {
-		st.Reworked++
-	}
-	for _, r := range ratings {
-		st.Ratings++
-		if r.Score >= guanjia.RatingFair {
-			st.Satisfied++
-		}
-		if r.Solved != nil {
-			st.SolvedAnswers++
-			if *r.Solved {
-				st.Solved++
-			}
-		}
-	}
-	st.MissedDeadlines += c.MissedDeadlines
-	st.ManualEscalations += c.ManualEscalations
 }
 
 // rates fills in the rates from the counts.
@@ -128,28 +156,20 @@ func (s *Service) Stats(ctx context.Context, who guanjia.Claims, from, to time.T
 	if !who.Role.IsStaff() || who.Role == guanjia.RoleCrew {
 		return nil, guanjia.Errorf(guanjia.EFORBIDDEN, "statistics are for the command center and units")
 	}
-	rows, err := s.Store.StatsRows(ctx, from, to)
+	q := StatsQuery{From: from, To: to, Now: s.Now(), Location: s.Calendar.Location()}
+	if who.Role == guanjia.RoleUnitAdmin {
+		q.UnitCode = who.UnitCode
+	}
+	counted, err := s.Store.StatsGroups(ctx, q)
 	if err != nil {
 		return nil, err
 	}
-	all, err := s.Store.RatingsOf(ctx, from, to)
-	if err != nil {
-		return nil, err
-	}
-	ratings := map[int64][]*guanjia.Rating{}
-	for _, r := range all {
-		ratings[r.ComplaintID] = append(ratings[r.ComplaintID], r)
-	}
-	now := s.Now()
 	rep := &StatsReport{From: from, To: to}
 	byUnit, byDistrict, byCat, byDay := groups{}, groups{}, groups{}, groups{}
-	for _, c := range rows {
-		if c.Status == guanjia.StatusDuplicate || (who.Role == guanjia.RoleUnitAdmin && c.UnitCode != who.UnitCode) {
-			continue
-		}
-		day := c.CreatedAt.In(s.Calendar.Location()).Format("2006-01-02")
-		for _, st := range []*guanjia.Stats{&rep.Total, byUnit.of(c.UnitCode), byDistrict.of(c.District), byCat.of(c.Category), byDay.of(day)} {
-			tally(st, c, ratings[c.ID], now)
+	for i := range counted {
+		g := &counted[i]
+		for _, st := range []*guanjia.Stats{&rep.Total, byUnit.of(g.UnitCode), byDistrict.of(g.District), byCat.of(g.Category), byDay.of(g.Day)} {
+			addCounts(st, &g.Stats)
 		}
 	}
 	rates(&rep.Total)

@@ -161,9 +161,16 @@ func (b addressBook) callerClosed(ctx context.Context, c *guanjia.Complaint) ([]
 // InboxText is the one line an inbox shows for a message about complaint id.
 func InboxText(tpl string, id int64, d map[string]string) string {
 	no := fmt.Sprintf("#%d", id)
+	if id == 0 && d["complaint_no"] != "" { // not about a complaint: a dispute (大调解) names itself
+		no = d["complaint_no"]
+	}
 	switch tpl {
 	case guanjia.TplTaskAssigned:
-		return clip(fmt.Sprintf("新任务 %s %s：%s，请于 %s 前签收", no, d["category"], firstNonEmpty(d["address"], "地点见工单"), d["deadline"]), 120)
+		text := fmt.Sprintf("新任务 %s %s：%s", no, d["category"], firstNonEmpty(d["address"], "地点见工单"))
+		if d["deadline"] != "" { // a dispute (大调解) has no sign-for deadline
+			text += "，请于 " + d["deadline"] + " 前签收"
+		}
+		return clip(text, 120)
 	case guanjia.TplReminder:
 		text := fmt.Sprintf("催办 %s：%s", no, firstNonEmpty(d["note"], "请尽快处置"))
 		if d["deadline"] != "" {

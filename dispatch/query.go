@@ -129,7 +129,7 @@ func (s *Service) Get(ctx context.Context, who guanjia.Claims, id int64) (*Detai
 // List returns a page of the complaints who may see, newest first, and the total.
 func (s *Service) List(ctx context.Context, who guanjia.Claims, f guanjia.ComplaintFilter) ([]*guanjia.Complaint, int, error) {
 	switch who.Role {
-	case guanjia.RoleCitizen:
+	case guanjia.RoleCitizen, guanjia.RoleGridManager: // a 网格员: their own patrol reports
 		f.ReporterID = &who.UserID
 	case guanjia.RoleCrew:
 		f.AssigneeID = &who.UserID

@@ -32,9 +32,18 @@ type Router struct {
 	store Store
 	Log   *slog.Logger
 
-	mu    sync.RWMutex
-	index *geo.GridIndex
-	grids map[string]*guanjia.Grid
+	reload  sync.Mutex // one reload at a time
+	mu      sync.RWMutex
+	index   *geo.GridIndex
+	grids   map[string]*guanjia.Grid
+	version int64 // of the catalogue the grids were read at (CatalogVersioner)
+}
+
+// CatalogVersioner is a store whose catalogue has a version that every
+// change to the grids moves, on any replica: a Router over such a store
+// reloads its grids when it moves.
+type CatalogVersioner interface {
+	CatalogVersion(ctx context.Context) (int64, error)
 }
 
 // NewRouter loads the grids from the store.
@@ -45,6 +54,49 @@ func NewRouter(ctx context.Context, st Store) (*Router, error) {
 
 // Reload rebuilds the grid index, after grids were edited or imported.
 func (r *Router) Reload(ctx context.Context) error {
+	r.reload.Lock()
+	defer r.reload.Unlock()
+	return r.load(ctx)
+}
+
+// refresh reloads the grids when the catalogue's version moved since they
+// were read. A failure keeps the grids in hand: routing goes on.
+func (r *Router) refresh(ctx context.Context) {
+	vs, ok := r.store.(CatalogVersioner)
+	if !ok {
+		return
+	}
+	v, err := vs.CatalogVersion(ctx)
+	r.mu.RLock()
+	same := v == r.version
+	r.mu.RUnlock()
+	if err != nil || same {
+		return
+	}
+	r.reload.Lock()
+	defer r.reload.Unlock()
+	r.mu.RLock()
+	same = v == r.version // another request reloaded meanwhile
+	r.mu.RUnlock()
+	if same {
+		return
+	}
+	if err := r.load(ctx); err != nil {
+		r.Log.Error("dispatch: reload grids; routing on the grids in hand", "err", err)
+	}
+}
+
+// load reads the grids; the caller holds r.reload.
+func (r *Router) load(ctx context.Context) error {
+	var version int64
+	if vs, ok := r.store.(CatalogVersioner); ok {
+		// Read before the grids: a change in between makes the next refresh read them again.
+		v, err := vs.CatalogVersion(ctx)
+		if err != nil {
+			return err
+		}
+		version = v
+	}
 	grids, err := r.store.ListGrids(ctx)
 	if err != nil {
 		return err
@@ -64,7 +116,7 @@ func (r *Router) Reload(ctx context.Context) error {
 		return fmt.Errorf("dispatch: grid index: %w", err)
 	}
 	r.mu.Lock()
-	r.index, r.grids = ix, byID
+	r.index, r.grids, r.version = ix, byID, version
 	r.mu.Unlock()
 	return nil
 }
@@ -85,6 +137,7 @@ func (r *Router) Grid(lat, lng float64) (*guanjia.Grid, bool) {
 // that grid who is nearest and least loaded. exclude lists crew members who
 // already let the complaint time out.
 func (r *Router) Route(ctx context.Context, cat *guanjia.Category, lat, lng float64, exclude []int64) Route {
+	r.refresh(ctx)
 	g, ok := r.Grid(lat, lng)
 	if !ok {
 		return Route{Reason: "不在任何网格内, 转指挥中心人工派遣"}
@@ -99,6 +152,7 @@ func (r *Router) Route(ctx context.Context, cat *guanjia.Category, lat, lng floa
 
 // RouteToUnit is a dispatcher's override: the unit is given, the crew is still chosen.
 func (r *Router) RouteToUnit(ctx context.Context, cat *guanjia.Category, unitCode string, lat, lng float64) Route {
+	r.refresh(ctx)
 	rt := Route{UnitCode: unitCode}
 	if g, ok := r.Grid(lat, lng); ok {
 		rt.GridID, rt.District = g.ID, g.District

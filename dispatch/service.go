@@ -32,6 +32,11 @@ type Service struct {
 	MaxCrewAttempts int
 	// InServiceArea rejects reports outside the city.
 	InServiceArea func(lat, lng float64) bool
+	// ArmWithin is how near a timer's deadline must be for a change to arm
+	// it in the queue at once; later ones stay in the database only, and the
+	// reconciler arms them as they come near (ReconcileTimers), so it must
+	// not exceed the reconciler's horizon. 0 arms every timer at once.
+	ArmWithin time.Duration
 }
 
 // NewService returns a Service with the defaults for Haikou.
@@ -67,7 +72,7 @@ func (s *Service) Create(ctx context.Context, who guanjia.Claims, in NewComplain
 		in.Source, in.CallerPhone, in.CallerName = guanjia.SourceMiniProgram, "", ""
 	case guanjia.RoleAgent:
 		in.Source = guanjia.SourceHotline
-	case guanjia.RoleCrew:
+	case guanjia.RoleCrew, guanjia.RoleGridManager: // a 网格员 reports 城市管理问题 from patrol too
 		in.Source = guanjia.SourcePatrol
 	case guanjia.RoleDispatcher, guanjia.RoleAdmin:
 		if in.Source == "" {
@@ -122,13 +127,18 @@ func (s *Service) create(ctx context.Context, who guanjia.Claims, in NewComplain
 	ch.Events = append(ch.Events, &guanjia.Event{Action: guanjia.ActionCreate, To: guanjia.StatusSubmitted,
 		ActorID: &actor, ActorRole: who.Role, Lat: &c.Lat, Lng: &c.Lng, At: now})
 
-	if orig, err := s.findDuplicate(ctx, cat, c); err != nil {
+	// The route (crews and their load) is looked up while the duplicate
+	// search runs: two round trips at once, and a me-too report, the rarer
+	// case, drops the route it did not need.
+	routed := make(chan Route, 1)
+	go func() { routed <- s.Router.Route(ctx, cat, c.Lat, c.Lng, nil) }()
+	orig, err := s.findDuplicate(ctx, cat, c)
+	route := <-routed
+	if err != nil {
 		return nil, err
 	} else if orig != nil && !in.standalone {
 		return s.createDuplicate(ctx, who, c, orig)
 	}
-
-	route := s.Router.Route(ctx, cat, c.Lat, c.Lng, nil)
 	c.GridID, c.District = route.GridID, route.District
 	if route.UnitCode == "" {
 		// The command center's manual queue: nobody is responsible for this place or category.
@@ -304,13 +314,17 @@ func (s *Service) save(ctx context.Context, ch *Change) error {
 	}
 	// The queue calls are independent round trips to Redis: make them at once.
 	var wg sync.WaitGroup
-	if s.Live != nil {
+	if s.Live != nil { // after the row, so a page that reloads on it sees the change
 		wg.Go(func() {
 			s.Live.ComplaintChanged(ctx, ch.Complaint)
-			s.announceInbox(ctx, ch) // after the row, so a page that reloads on it sees the change
+			s.announceInbox(ctx, ch) // then the inbox badge: the order the console shows them in
 		})
 	}
+	near := s.Now().Add(s.ArmWithin)
 	for _, t := range ch.Arm { // the store has filled in the IDs of a new complaint
+		if s.ArmWithin > 0 && t.DueAt.After(near) {
+			continue // the reconciler arms it before it is due
+		}
 		wg.Go(func() {
 			if err := s.Scheduler.ArmTimer(ctx, t); err != nil {
 				s.Log.Warn("arm timer; the reconciler will retry", "complaint", t.ComplaintID, "kind", t.Kind, "err", err)

@@ -67,8 +67,6 @@ type Store interface {
 	// MarkTimerFired records that a timer fired without touching its
 	// complaint (a stale timer must not bump the version under a crew member's feet).
 	MarkTimerFired(ctx context.Context, t Timer) error
-	// RatingsOf returns the ratings of complaints created in [from, to).
-	RatingsOf(ctx context.Context, from, to time.Time) ([]*guanjia.Rating, error)
 	FindComplaint(ctx context.Context, id int64) (*guanjia.Complaint, error)
 	ListComplaints(ctx context.Context, f guanjia.ComplaintFilter) ([]*guanjia.Complaint, int, error)
 	ListEvents(ctx context.Context, complaintID int64) ([]*guanjia.Event, error)
@@ -77,7 +75,9 @@ type Store interface {
 	NearbyOpen(ctx context.Context, category string, since time.Time, minLat, minLng, maxLat, maxLng float64) ([]*guanjia.Complaint, error)
 	IsFollower(ctx context.Context, complaintID, userID int64) (bool, error)
 	ListFollowers(ctx context.Context, complaintID int64) ([]int64, error)
-	StatsRows(ctx context.Context, from, to time.Time) ([]*guanjia.Complaint, error)
+	// StatsGroups sums the KPI counts of kpi.go over the complaints q selects,
+	// by day, unit, district and category.
+	StatsGroups(ctx context.Context, q StatsQuery) ([]StatsGroup, error)
 
 	FindTimer(ctx context.Context, complaintID int64, kind TimerKind, seq int64) (*Timer, error)
 	// PendingTimers returns the timers neither fired nor cancelled that are due before horizon.

@@ -5,8 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-
 	"guanjia"
 	"guanjia/internal/testenv"
 )
@@ -16,8 +14,7 @@ import (
 // next one in opens it again.
 func TestLiveSlowListener(t *testing.T) {
 	ctx := context.Background()
-	rdb := redis.NewClient(testenv.MustRedis(t))
-	defer rdb.Close()
+	rdb := testenv.MustRedisConn(t).Client(t)
 	l := New(rdb, nil)
 
 	slow, err := l.Subscribe(ctx)

@@ -3,7 +3,9 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"gorm.io/gorm"
@@ -13,7 +15,106 @@ import (
 )
 
 // Catalog keeps the category catalogue, the units and the grids: guanjia.CatalogStore.
-type Catalog struct{ *conn }
+// It answers categories and units from memory: every complaint reads its
+// category, and the catalogue changes a few times a year.
+type Catalog struct {
+	*conn
+	// Recheck is how long what was read is trusted before the catalogue's
+	// version is read again (default CatalogRecheck). A change made through
+	// this Catalog is seen at once; one made elsewhere (another replica, the
+	// command line, plain SQL: the triggers of migrations/*/019_perf.sql
+	// move the version) within Recheck.
+	Recheck time.Duration
+	clock   func() time.Time // the real clock unless a test moves it
+	cache   catalogCache
+}
+
+// CatalogRecheck is how long a process trusts its copy of the catalogue.
+const CatalogRecheck = time.Second
+
+// catalogCache is the copy of the catalogue in memory.
+type catalogCache struct {
+	mu         sync.Mutex
+	version    int64 // of the catalogue read; 0: nothing read
+	checkedAt  time.Time
+	categories map[string]*guanjia.Category
+	units      map[string]*guanjia.Unit
+}
+
+// fresh answers the cached catalogue, reading it again when its version
+// moved; the caller holds s.cache.mu.
+func (s *Catalog) fresh(ctx context.Context) (*catalogCache, error) {
+	c := &s.cache
+	now := s.now()
+	recheck := s.Recheck
+	if recheck <= 0 {
+		recheck = CatalogRecheck
+	}
+	if c.version != 0 && now.Sub(c.checkedAt) < recheck {
+		return c, nil
+	}
+	v, err := s.readVersion(ctx)
+	if err != nil {
+		return nil, err
+	}
+	c.checkedAt = now
+	if v == c.version {
+		return c, nil
+	}
+	var cats []categoryRow
+	if err := s.db.WithContext(ctx).Find(&cats).Error; err != nil {
+		return nil, fmt.Errorf("store: load categories: %w", err)
+	}
+	var units []unitRow
+	if err := s.db.WithContext(ctx).Find(&units).Error; err != nil {
+		return nil, fmt.Errorf("store: load units: %w", err)
+	}
+	c.categories = make(map[string]*guanjia.Category, len(cats))
+	for i := range cats {
+		c.categories[cats[i].Code] = cats[i].category()
+	}
+	c.units = make(map[string]*guanjia.Unit, len(units))
+	for _, r := range units {
+		c.units[r.Code] = r.unit()
+	}
+	c.version = v
+	return c, nil
+}
+
+func (s *Catalog) now() time.Time {
+	if s.clock != nil {
+		return s.clock()
+	}
+	return time.Now()
+}
+
+func (s *Catalog) readVersion(ctx context.Context) (int64, error) {
+	var v int64
+	if err := s.db.WithContext(ctx).Raw("SELECT version FROM catalog_version WHERE id = 1").Scan(&v).Error; err != nil {
+		return 0, fmt.Errorf("store: catalogue version: %w", err)
+	}
+	return v, nil
+}
+
+// forget drops the copy in memory after a change made here.
+func (s *Catalog) forget() {
+	s.cache.mu.Lock()
+	s.cache.version = 0
+	s.cache.mu.Unlock()
+}
+
+// CatalogVersion answers the catalogue's version, which moves with every
+// change to categories, units or grids on any replica (within Recheck): the
+// router reloads its grids when it moves.
+func (s *Catalog) CatalogVersion(ctx context.Context) (int64, error) {
+	s.cache.mu.Lock()
+	defer s.cache.mu.Unlock()
+	c, err := s.fresh(ctx)
+	if err != nil {
+		return 0, err
+	}
+	return c.version, nil
+}
 
 var _ guanjia.CatalogStore = (*Catalog)(nil)
 
@@ -67,11 +168,19 @@ func (s *Catalog) ListCategories(ctx context.Context) ([]*guanjia.Category, erro
 }
 
 func (s *Catalog) FindCategory(ctx context.Context, code string) (*guanjia.Category, error) {
-	var row categoryRow
-	if err := s.db.WithContext(ctx).Where("code = ?", code).Take(&row).Error; err != nil {
-		return nil, notFound(err, "category", code)
+	s.cache.mu.Lock()
+	defer s.cache.mu.Unlock()
+	c, err := s.fresh(ctx)
+	if err != nil {
+		return nil, err
 	}
-	return row.category(), nil
+	cat, ok := c.categories[code]
+	if !ok {
+		return nil, notFound(gorm.ErrRecordNotFound, "category", code)
+	}
+	out := *cat // callers may change their copy
+	out.Examples = slices.Clone(cat.Examples)
+	return &out, nil
 }
 
 // UpsertCategory creates or replaces a category; admins edit SLAs at run time.
@@ -85,6 +194,7 @@ func (s *Catalog) UpsertCategory(ctx context.Context, c *guanjia.Category) error
 		Examples: strings.Join(c.Examples, "\n"), UpdatedAt: c.UpdatedAt,
 	}
 	err := s.db.WithContext(ctx).Clauses(clause.OnConflict{UpdateAll: true}).Create(&row).Error
+	s.forget()
 	if err != nil {
 		return fmt.Errorf("store: upsert category %s: %w", c.Code, err)
 	}
@@ -100,30 +210,39 @@ type unitRow struct {
 
 func (unitRow) TableName() string { return "units" }
 
+func (r *unitRow) unit() *guanjia.Unit {
+	return &guanjia.Unit{Code: r.Code, Name: r.Name, Department: r.Department, District: r.District}
+}
+
 func (s *Catalog) ListUnits(ctx context.Context) ([]*guanjia.Unit, error) {
 	var rows []unitRow
 	if err := s.db.WithContext(ctx).Order("code").Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("store: list units: %w", err)
 	}
-	out := make([]*guanjia.Unit, len(rows))
-	for i, r := range rows {
-		out[i] = &guanjia.Unit{Code: r.Code, Name: r.Name, Department: r.Department, District: r.District}
-	}
-	return out, nil
+	return mapRows(rows, (*unitRow).unit), nil
 }
 
 func (s *Catalog) FindUnit(ctx context.Context, code string) (*guanjia.Unit, error) {
-	var r unitRow
-	if err := s.db.WithContext(ctx).Where("code = ?", code).Take(&r).Error; err != nil {
-		return nil, notFound(err, "unit", code)
+	s.cache.mu.Lock()
+	defer s.cache.mu.Unlock()
+	c, err := s.fresh(ctx)
+	if err != nil {
+		return nil, err
 	}
-	return &guanjia.Unit{Code: r.Code, Name: r.Name, Department: r.Department, District: r.District}, nil
+	u, ok := c.units[code]
+	if !ok {
+		return nil, notFound(gorm.ErrRecordNotFound, "unit", code)
+	}
+	out := *u
+	return &out, nil
 }
 
 // UpsertUnit creates or replaces a unit (seeding and admin tools).
 func (s *Catalog) UpsertUnit(ctx context.Context, u *guanjia.Unit) error {
 	row := unitRow{Code: u.Code, Name: u.Name, Department: u.Department, District: u.District}
-	if err := s.db.WithContext(ctx).Clauses(clause.OnConflict{UpdateAll: true}).Create(&row).Error; err != nil {
+	err := s.db.WithContext(ctx).Clauses(clause.OnConflict{UpdateAll: true}).Create(&row).Error
+	s.forget()
+	if err != nil {
 		return fmt.Errorf("store: upsert unit %s: %w", u.Code, err)
 	}
 	return nil
@@ -174,6 +293,7 @@ func (s *Catalog) ListGrids(ctx context.Context) ([]*guanjia.Grid, error) {
 
 // UpsertGrid creates or replaces a grid and the units responsible for it.
 func (s *Catalog) UpsertGrid(ctx context.Context, g *guanjia.Grid) error {
+	defer s.forget()
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		row := gridRow{ID: g.ID, Name: g.Name, District: g.District, Street: g.Street,
 			Community: g.Community, Geometry: string(g.Geometry)}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"reflect"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -151,6 +153,9 @@ func (followerRow) TableName() string { return "complaint_followers" }
 // followers and the outbox rows of its messages.
 func (s *Complaints) SaveComplaint(ctx context.Context, ch *dispatch.Change) error {
 	now := s.Now()
+	if s.Dialect == "postgres" && ch.Complaint.ID == 0 && ch.Annotate == nil && ch.Rating == nil && ch.Fire == nil {
+		return s.insertComplaint(ctx, ch, now)
+	}
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		c := ch.Complaint
 		row := s.toComplaintRow(c)
@@ -221,6 +226,140 @@ func (s *Complaints) SaveComplaint(ctx context.Context, ch *dispatch.Change) err
 		ch.NotificationIDs = append(ch.NotificationIDs, ids...)
 		return err
 	})
+}
+
+// insertComplaint files a new complaint on PostgreSQL in one statement: the
+// complaint, its events, timers, followers and outbox rows, each a
+// data-modifying CTE that takes the new complaint's id. One statement is one
+// transaction, as SaveComplaint's other path, in one round trip instead of
+// seven (BEGIN, five INSERTs, COMMIT).
+func (s *Complaints) insertComplaint(ctx context.Context, ch *dispatch.Change, now time.Time) error {
+	c := ch.Complaint
+	row := s.toComplaintRow(c)
+	row.Version = c.Version + 1
+	a := &sqlArgs{postgres: true}
+	var q strings.Builder
+	cols, vals, err := s.insertValues(ctx, row)
+	if err != nil {
+		return fmt.Errorf("store: create complaint: %w", err)
+	}
+	placeholders := make([]string, len(vals))
+	for i, v := range vals {
+		placeholders[i] = a.add(v)
+	}
+	fmt.Fprintf(&q, "WITH c AS (INSERT INTO complaints (%s) VALUES (%s) RETURNING id)",
+		strings.Join(cols, ", "), strings.Join(placeholders, ", "))
+	const id = "(SELECT id FROM c)"
+	values := func(n int, row func(i int) []string) string {
+		var sb strings.Builder
+		for i := range n {
+			if i > 0 {
+				sb.WriteString(", ")
+			}
+			sb.WriteString("(" + strings.Join(row(i), ", ") + ")")
+		}
+		return sb.String()
+	}
+	if len(ch.Events) > 0 {
+		fmt.Fprintf(&q, `, e AS (INSERT INTO complaint_events (complaint_id, action, from_status, to_status, actor_id, actor_role,
+			assignee_id, unit_code, note, lat, lng, at) VALUES %s RETURNING id)`, values(len(ch.Events), func(i int) []string {
+			e := ch.Events[i]
+			return []string{id, a.add(string(e.Action)), a.add(string(e.From)), a.add(string(e.To)), a.add(e.ActorID),
+				a.add(string(e.ActorRole)), a.add(e.AssigneeID), a.add(e.UnitCode), a.add(e.Note), a.add(e.Lat), a.add(e.Lng), a.add(e.At)}
+		}))
+	} else {
+		q.WriteString(", e AS (SELECT NULL::bigint AS id WHERE false)")
+	}
+	if len(ch.Arm) > 0 {
+		fmt.Fprintf(&q, ", t AS (INSERT INTO complaint_timers (complaint_id, kind, seq, due_at) VALUES %s)",
+			values(len(ch.Arm), func(i int) []string {
+				t := ch.Arm[i]
+				return []string{id, a.add(string(t.Kind)), a.add(t.Seq), a.add(t.DueAt)}
+			}))
+	}
+	if len(ch.Follow) > 0 {
+		fmt.Fprintf(&q, ", f AS (INSERT INTO complaint_followers (complaint_id, user_id) VALUES %s ON CONFLICT DO NOTHING)",
+			values(len(ch.Follow), func(i int) []string { return []string{id, a.add(ch.Follow[i])} }))
+	}
+	if len(ch.Messages) > 0 {
+		fmt.Fprintf(&q, `, n AS (INSERT INTO notifications (recipient_id, channel, template, complaint_id, data, status, created_at, sent_at)
+			VALUES %s RETURNING id, status)`, values(len(ch.Messages), func(i int) []string {
+			m := ch.Messages[i]
+			r := newNotificationRow(m, now)
+			about := id // a message without a complaint of its own is about this one
+			if m.ComplaintID != nil {
+				about = a.add(*m.ComplaintID)
+			}
+			return []string{a.add(r.RecipientID), a.add(r.Channel), a.add(r.Template), about, a.add(r.Data), a.add(r.Status),
+				a.add(r.CreatedAt), a.add(r.SentAt)}
+		}))
+	} else {
+		q.WriteString(", n AS (SELECT NULL::bigint AS id, '' AS status WHERE false)")
+	}
+	// What the caller needs back: the complaint's id, its events' ids in
+	// the order written, and the outbox rows the queue must deliver.
+	fmt.Fprintf(&q, ` SELECT 0, id FROM c UNION ALL SELECT 1, id FROM e UNION ALL SELECT 2, id FROM n WHERE status = %s ORDER BY 1, 2`,
+		a.add(guanjia.DeliveryPending))
+	rows, err := s.db.WithContext(ctx).Statement.ConnPool.QueryContext(ctx, q.String(), a.args...)
+	if err != nil {
+		return fmt.Errorf("store: create complaint: %w", translateError(s.db, err))
+	}
+	defer rows.Close()
+	var events, pending []int64
+	var newID int64
+	for rows.Next() {
+		var part, v int64
+		if err := rows.Scan(&part, &v); err != nil {
+			return fmt.Errorf("store: create complaint: %w", err)
+		}
+		switch part {
+		case 0:
+			newID = v
+		case 1:
+			events = append(events, v)
+		case 2:
+			pending = append(pending, v)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("store: create complaint: %w", translateError(s.db, err))
+	}
+	if newID == 0 || len(events) != len(ch.Events) {
+		return fmt.Errorf("store: create complaint: the insert answered %d events for %d", len(events), len(ch.Events))
+	}
+	c.ID, c.Version = newID, row.Version
+	for i, e := range ch.Events {
+		e.ComplaintID, e.ID = newID, events[i]
+	}
+	for i := range ch.Arm {
+		ch.Arm[i].ComplaintID = newID
+	}
+	ch.NotificationIDs = pending
+	return nil
+}
+
+// insertValues answers the columns and values gorm would insert for row (a
+// model), without its auto-incremented key: a raw INSERT stays in step with
+// the model.
+func (s *Complaints) insertValues(ctx context.Context, row any) ([]string, []any, error) {
+	stmt := &gorm.Statement{DB: s.db}
+	if err := stmt.Parse(row); err != nil {
+		return nil, nil, err
+	}
+	rv := reflect.ValueOf(row)
+	for rv.Kind() == reflect.Pointer {
+		rv = rv.Elem()
+	}
+	var cols []string
+	var vals []any
+	for _, f := range stmt.Schema.Fields {
+		if f.DBName == "" || !f.Creatable || (f.PrimaryKey && f.AutoIncrement) {
+			continue
+		}
+		v, _ := f.ValueOf(ctx, rv)
+		cols, vals = append(cols, f.DBName), append(vals, v)
+	}
+	return cols, vals, nil
 }
 
 // annotate adds a change's events and followers to another complaint.
@@ -299,7 +438,7 @@ func (s *Complaints) ListComplaints(ctx context.Context, f guanjia.ComplaintFilt
 		q = q.Where("status IN ?", f.Status)
 	}
 	if f.OpenOnly {
-		q = q.Where("status NOT IN ?", []guanjia.Status{guanjia.StatusClosed, guanjia.StatusRejected, guanjia.StatusDuplicate})
+		q = q.Where(openComplaintsSQL) // stats.go: the predicate of complaints_open_idx
 	}
 	if f.UnitCode != "" {
 		q = q.Where("unit_code = ?", f.UnitCode)
@@ -308,7 +447,9 @@ func (s *Complaints) ListComplaints(ctx context.Context, f guanjia.ComplaintFilt
 		q = q.Where("assignee_id = ?", *f.AssigneeID)
 	}
 	if f.ReporterID != nil {
-		q = q.Where("reporter_id = ? OR id IN (SELECT complaint_id FROM complaint_followers WHERE user_id = ?)", *f.ReporterID, *f.ReporterID)
+		// One index each (an OR across the two would read every complaint).
+		q = q.Where("id IN (SELECT id FROM complaints WHERE reporter_id = ? UNION ALL SELECT complaint_id FROM complaint_followers WHERE user_id = ?)",
+			*f.ReporterID, *f.ReporterID)
 	}
 	if f.District != "" {
 		q = q.Where("district = ?", f.District)
@@ -386,20 +527,6 @@ func (s *Complaints) ListFollowers(ctx context.Context, complaintID int64) ([]in
 		return nil, fmt.Errorf("store: followers of %d: %w", complaintID, err)
 	}
 	return ids, nil
-}
-
-// StatsRows returns the complaints created in [from, to), with only the columns statistics need.
-func (s *Complaints) StatsRows(ctx context.Context, from, to time.Time) ([]*guanjia.Complaint, error) {
-	var rows []complaintRow
-	err := s.db.WithContext(ctx).
-		// The columns the KPIs of dispatch/kpi.go read.
-		Select("id, category, status, unit_code, district, attempt, reopen_count, missed_deadlines, manual_escalations, "+
-			"missed_accepts, accept_by, arrive_by, resolve_by, accepted_at, arrived_at, resolved_at, created_at").
-		Where("created_at >= ? AND created_at < ?", from, to).Find(&rows).Error
-	if err != nil {
-		return nil, fmt.Errorf("store: stats: %w", err)
-	}
-	return s.fromComplaintRows(rows)
 }
 
 func (s *Complaints) FindTimer(ctx context.Context, complaintID int64, kind dispatch.TimerKind, seq int64) (*dispatch.Timer, error) {
@@ -536,6 +663,11 @@ func (s *Complaints) FindUnit(ctx context.Context, code string) (*guanjia.Unit, 
 
 func (s *Complaints) ListGrids(ctx context.Context) ([]*guanjia.Grid, error) {
 	return s.catalog.ListGrids(ctx)
+}
+
+// CatalogVersion is dispatch.CatalogVersioner: the router reloads its grids when it moves.
+func (s *Complaints) CatalogVersion(ctx context.Context) (int64, error) {
+	return s.catalog.CatalogVersion(ctx)
 }
 
 func marshalData(d map[string]string) string {

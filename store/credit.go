@@ -7,6 +7,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/jackc/pgx/v5"
 	"gorm.io/gorm"
 
 	"guanjia"
@@ -185,19 +186,11 @@ func (s *Credit) SearchSubjects(ctx context.Context, f credit.SubjectSearch) ([]
 		ORDER BY CASE WHEN c.name = ? THEN 0 ELSE 1 END, ` + position + `, length(c.name), c.id LIMIT ? OFFSET ?`
 	var rows []creditSubjectRow
 	args = append(args, credit.MaxSearchResults, f.Name, f.Name, f.Limit+1, f.Offset)
-	search := func(g *gorm.DB) error { return g.Raw(q, args...).Scan(&rows).Error }
 	var err error
 	if s.Dialect == "postgres" {
-		// A cached generic plan cannot tell a common pattern (scan until 1000
-		// match) from a rare one (use an index): plan each search for its own.
-		err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-			if err := tx.Exec("SET LOCAL plan_cache_mode = force_custom_plan").Error; err != nil {
-				return err
-			}
-			return search(tx)
-		})
+		err = s.searchPG(ctx, q, args, &rows)
 	} else {
-		err = search(s.db.WithContext(ctx))
+		err = s.db.WithContext(ctx).Raw(q, args...).Scan(&rows).Error
 	}
 	if err != nil {
 		return nil, false, fmt.Errorf("store: search credit subjects: %w", err)
@@ -211,6 +204,35 @@ func (s *Credit) SearchSubjects(ctx context.Context, f credit.SubjectSearch) ([]
 		out[i] = rows[i].subject()
 	}
 	return out, more, nil
+}
+
+// searchPG runs a name search as an unnamed statement, which PostgreSQL
+// plans for the values it is given: a cached generic plan cannot tell a
+// common pattern (scan until 1000 match) from a rare one (use an index).
+// One round trip, where SET LOCAL plan_cache_mode took a transaction of four.
+func (s *Credit) searchPG(ctx context.Context, q string, args []any, rows *[]creditSubjectRow) error {
+	a := &sqlArgs{postgres: true}
+	var sb strings.Builder
+	for i, part := range strings.Split(q, "?") {
+		if i > 0 {
+			sb.WriteString(a.add(args[i-1]))
+		}
+		sb.WriteString(part)
+	}
+	g := s.db.WithContext(ctx)
+	res, err := g.Statement.ConnPool.QueryContext(ctx, sb.String(), append([]any{pgx.QueryExecModeExec}, a.args...)...)
+	if err != nil {
+		return err
+	}
+	defer res.Close()
+	for res.Next() {
+		var r creditSubjectRow
+		if err := g.ScanRows(res, &r); err != nil {
+			return err
+		}
+		*rows = append(*rows, r)
+	}
+	return res.Err()
 }
 
 func (s *Credit) CountLists(ctx context.Context, subjectIDs []int64, day time.Time) (map[int64]map[string]int, error) {

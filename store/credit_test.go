@@ -106,7 +106,7 @@ func TestCreditSearchSubstringAndRanking(t *testing.T) {
 	}
 	if testenv.Postgres() {
 		var n int
-		err := f.db.Gorm().Raw(`SELECT COUNT(*) FROM pg_indexes WHERE schemaname = current_schema() AND
+		err := f.db.Gorm().Raw(`SELECT COUNT(*) FROM pg_indexes WHERE schemaname = current_schema() AND tablename = 'credit_subjects' AND
 			(indexdef LIKE '%gin_trgm_ops%' OR indexdef LIKE '%credit_bigrams(name)%')`).Scan(&n).Error
 		if err != nil {
 			t.Fatalf("count the indexes: %v", err)

@@ -36,6 +36,11 @@ type DB struct {
 	WeChat        *WeChat        // the WeChat adapter's tables: wechat.Store
 	Open311       *Open311       // Open311 clients and the GeoReport queries
 	Hotspots      *Hotspots      // 热点诉求: dispatch.HotspotStore
+	POIs          *POIs          // 15分钟便民生活圈: poi.Store
+	Approvals     *Approvals     // 行政审批查询: approval.Store
+	Laws          *Laws          // 法律法规: law.Store
+	Weather       *Weather       // 台风 / 气象 / 积水: typhoons, waterlogging, alerts, saved places
+	Disputes      *Disputes      // 大调解: mediation.Store
 }
 
 // conn is what the stores share. Dialect and Now are set before the stores
@@ -49,7 +54,7 @@ type conn struct {
 
 func newDB(gdb *gorm.DB, sl *sealer, dialect string) *DB {
 	c := &conn{db: gdb, sealer: sl, Dialect: dialect, Now: func() time.Time { return time.Now().UTC() }}
-	users, catalog := &Users{c}, &Catalog{c}
+	users, catalog := &Users{c}, &Catalog{conn: c}
 	complaints := &Complaints{conn: c, users: users, catalog: catalog}
 	return &DB{
 		conn:          c,
@@ -64,6 +69,11 @@ func newDB(gdb *gorm.DB, sl *sealer, dialect string) *DB {
 		WeChat:        &WeChat{c},
 		Open311:       &Open311{conn: c, users: users, complaints: complaints},
 		Hotspots:      &Hotspots{c},
+		POIs:          &POIs{c},
+		Approvals:     &Approvals{c},
+		Laws:          &Laws{c},
+		Weather:       &Weather{c},
+		Disputes:      &Disputes{conn: c, users: users},
 	}
 }
 

@@ -1,7 +1,6 @@
 package store
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"time"
@@ -38,22 +37,5 @@ func addRating(tx *gorm.DB, complaintID int64, r *guanjia.Rating) error {
 		return fmt.Errorf("store: rate complaint %d: %w", complaintID, err)
 	}
 	r.ID, r.ComplaintID = row.ID, complaintID
-	return nil
-}
-
-// RatingsOf returns every rating of the complaints created in [from, to).
-func (s *Complaints) RatingsOf(ctx context.Context, from, to time.Time) ([]*guanjia.Rating, error) {
-	var rows []ratingRow
-	err := s.db.WithContext(ctx).Table("complaint_ratings r").Select("r.*").
-		Joins("JOIN complaints c ON c.id = r.complaint_id").
-		Where("c.created_at >= ? AND c.created_at < ?", from, to).Order("r.id").Find(&rows).Error
-	if err != nil {
-		return nil, fmt.Errorf("store: ratings: %w", err)
-	}
-	out := make([]*guanjia.Rating, len(rows))
-	for i, r := range rows {
-		out[i] = &guanjia.Rating{ID: r.ID, ComplaintID: r.ComplaintID, Round: r.Round, Channel: r.Channel, Solved: r.Solved,
-			Score: r.Score, Comment: r.Comment, RaterID: r.RaterID, At: r.CreatedAt.UTC()}
-	}
-	return out, nil
+	return refreshRatingCounts(tx, complaintID) // stats.go
 }

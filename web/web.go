@@ -43,10 +43,18 @@ type Page struct {
 	Title    string
 	User     User
 	Version  string
-	TileURL  string // Leaflet tile URL template; "" draws the grids only
-	OrderID  int64  // the order page's complaint
-	Next     string // the login page's destination
-	CanAdmin bool   // admins see the link to the queue monitor
+	TileURL  string    // Leaflet tile URL template; "" draws the grids only
+	OrderID  int64     // the order page's complaint; the dispute page's dispute
+	Next     string    // the login page's destination
+	CanAdmin bool      // admins see the link to the queue monitor
+	Nav      []NavLink // the console menu: the pages this user may open
+}
+
+// NavLink is one entry of the console menu.
+type NavLink struct {
+	Href, Label string
+	Current     bool // the page shown
+	Badge       bool // carries the unread-messages count
 }
 
 // User is the signed-in person, as the header shows them.
@@ -62,7 +70,8 @@ func (u User) RoleLabel() string { return roleLabels[u.Role] }
 
 var roleLabels = map[string]string{
 	"citizen": "市民", "agent": "12345话务员", "dispatcher": "指挥中心", "crew": "处置人员",
-	"unit_admin": "单位负责人", "admin": "系统管理员",
+	"unit_admin": "单位负责人", "admin": "系统管理员", "department": "部门工作人员",
+	"grid_manager": "网格员", "mediator": "调解员",
 }
 
 // Pages are the parsed page templates, each joined with the layout, and
@@ -104,7 +113,7 @@ func (p *Pages) RenderRate(w io.Writer, data RatePage) error {
 }
 
 // PageNames lists the pages there are templates for.
-var PageNames = []string{"login", "queue", "new", "order", "dashboard", "notices", "crew", "inbox"}
+var PageNames = []string{"login", "queue", "new", "order", "dashboard", "notices", "crew", "inbox", "poi", "disputes", "dispute", "weather", "approvals", "laws"}
 
 // ParsePages parses the layout with each page.
 func ParsePages() (*Pages, error) {

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"guanjia"
+	"guanjia/approval"
 )
 
 // This file is the one place where a notification's Data (filled by dispatch
@@ -50,6 +51,12 @@ var subscribeKeywords = map[string][]keyword{
 	},
 	guanjia.TplVolunteerInvitation: {
 		{"thing1", "activity"}, {"time2", "start"}, {"thing3", "place"}, {"thing4", "note"},
+	},
+	approval.TplApprovalUpdate: { // 审批进度通知: 受理编号, status, time, 事项名称
+		{"character_string1", "id"}, {"phrase2", "status"}, {"time3", "time"}, {"thing4", "matter"},
+	},
+	guanjia.TplWeatherAlert: { // 气象预警: title, 橙色预警, valid until, what to do (package weather)
+		{"thing1", "title"}, {"phrase2", "level"}, {"time3", "time"}, {"thing4", "note"},
 	},
 }
 

@@ -12,7 +12,6 @@ import (
 
 	"github.com/hibiken/asynq"
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/redis/go-redis/v9"
 
 	"guanjia"
 	"guanjia/credit"
@@ -21,8 +20,7 @@ import (
 )
 
 func TestCreditCache(t *testing.T) {
-	rdb := redis.NewClient(testenv.MustRedis(t))
-	t.Cleanup(func() { rdb.Close() })
+	rdb := testenv.MustRedisConn(t).Client(t)
 	c := worker.NewCreditCache(rdb, "test:")
 	ctx := context.Background()
 	if _, ok, err := c.Get(ctx, "k"); ok || err != nil {
@@ -50,12 +48,11 @@ func TestCreditCache(t *testing.T) {
 func TestCreditImportThroughTheQueue(t *testing.T) {
 	ctx := context.Background()
 	db := testenv.MustOpenDB(t)
-	ropt := testenv.MustRedis(t)
-	conn := asynq.RedisClientOpt{Addr: ropt.Addr, DB: ropt.DB, Password: ropt.Password}
+	ropt := testenv.MustRedisConn(t)
+	conn := ropt.Conn
 	client := asynq.NewClient(conn)
 	t.Cleanup(func() { client.Close() })
-	rdb := redis.NewClient(ropt)
-	t.Cleanup(func() { rdb.Close() })
+	rdb := ropt.Client(t)
 	sched := &worker.Scheduler{Client: client, Notifications: db.Notifications}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 

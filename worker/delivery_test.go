@@ -138,7 +138,7 @@ func TestUndeliveredAfterRedisOutageGoOutWithinSeconds(t *testing.T) {
 	// Redis is back: a worker and its periodic tasks run; the reconciler would wait a minute.
 	start := time.Now()
 	r.run(t)
-	conn := asynq.RedisClientOpt{Addr: r.redis.Addr, DB: r.redis.DB, Password: r.redis.Password}
+	conn := r.redis.Conn
 	periodic, err := worker.NewPeriodic(conn, worker.Config{ReconcileInterval: time.Minute, RequeueInterval: time.Second},
 		slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {

@@ -14,7 +14,9 @@ import (
 	"guanjia/classify"
 	"guanjia/credit"
 	"guanjia/dispatch"
+	"guanjia/mediation"
 	"guanjia/volunteer"
+	"guanjia/weather"
 )
 
 // Handlers holds what the task handlers need.
@@ -22,7 +24,9 @@ type Handlers struct {
 	Dispatch      *dispatch.Service
 	Volunteer     *volunteer.Service
 	Credit        *credit.Service
-	Classify      *classify.Service // the category suggester the periodic job retrains; nil: none
+	Classify      *classify.Service  // the category suggester the periodic job retrains; nil: none
+	Weather       *weather.Service   // 台风 / 气象 / 积水: alert fan-out (worker/weather.go); nil: none
+	Mediation     *mediation.Service // 大调解: deadline and session timers (worker/dispute.go); nil: none
 	Notifications interface {
 		guanjia.NotificationStore
 		StaleNotifications(ctx context.Context, before time.Time, statuses []string, limit int) ([]int64, error)
@@ -63,6 +67,10 @@ func (h *Handlers) NewServeMux() *asynq.ServeMux {
 	if h.Credit != nil {
 		mux.HandleFunc(TypeCreditImport, h.HandleCreditImport)
 		mux.HandleFunc(TypeCreditSweep, h.HandleCreditSweep)
+	}
+	mux.HandleFunc(TypeWeatherAlert, h.HandleWeatherAlert) // worker/weather.go
+	for _, typ := range disputeTaskTypes() {               // 大调解 (worker/dispute.go)
+		mux.HandleFunc(typ, h.HandleDisputeTimer)
 	}
 	for _, typ := range volunteerTaskTypes() { // 公益海口 (worker/volunteer.go)
 		mux.HandleFunc(typ, h.HandleVolunteerTimer)
@@ -165,6 +173,16 @@ func (h *Handlers) HandleReconcile(ctx context.Context, _ *asynq.Task) error {
 		return err
 	}
 	armed += volunteerArmed
+	alertsArmed, err := h.reconcileWeather(ctx) // alert fan-outs (worker/weather.go)
+	if err != nil {
+		return err
+	}
+	armed += alertsArmed
+	disputesArmed, err := h.reconcileDisputes(ctx, now.Add(h.ReconcileHorizon)) // 大调解 (worker/dispute.go)
+	if err != nil {
+		return err
+	}
+	armed += disputesArmed
 	// Retrying rows too: their retry tasks are lost with a flushed Redis.
 	n, err := h.requeueNotifications(ctx, now.Add(-time.Minute), guanjia.DeliveryPending, guanjia.DeliveryRetrying)
 	if err != nil {

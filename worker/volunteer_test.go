@@ -40,8 +40,7 @@ func TestVolunteerTimerTaskIsDeterministic(t *testing.T) {
 	}
 
 	// Arming twice leaves one task, scheduled at the due time.
-	ropt := testenv.MustRedis(t)
-	conn := asynq.RedisClientOpt{Addr: ropt.Addr, DB: ropt.DB, Password: ropt.Password}
+	conn := testenv.MustRedisConn(t).Conn
 	client, inspect := asynq.NewClient(conn), asynq.NewInspector(conn)
 	defer client.Close()
 	defer inspect.Close()

@@ -13,7 +13,6 @@ import (
 	"github.com/hibiken/asynq"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
-	"github.com/redis/go-redis/v9"
 
 	"guanjia"
 	"guanjia/dispatch"
@@ -28,7 +27,7 @@ type rig struct {
 	svc      *dispatch.Service
 	h        *worker.Handlers
 	sched    *worker.Scheduler
-	redis    *redis.Options
+	redis    testenv.TestRedis
 	inspect  *asynq.Inspector
 	senders  map[string]guanjia.Sender
 	dispatch guanjia.Claims
@@ -40,8 +39,8 @@ func newRig(t *testing.T) *rig {
 	t.Helper()
 	ctx := context.Background()
 	db := testenv.MustOpenDB(t)
-	ropt := testenv.MustRedis(t)
-	conn := asynq.RedisClientOpt{Addr: ropt.Addr, DB: ropt.DB, Password: ropt.Password}
+	ropt := testenv.MustRedisConn(t)
+	conn := ropt.Conn
 	client := asynq.NewClient(conn)
 	t.Cleanup(func() { client.Close() })
 	r := &rig{db: db, redis: ropt, inspect: asynq.NewInspector(conn), senders: map[string]guanjia.Sender{}}
@@ -85,8 +84,7 @@ func newRig(t *testing.T) *rig {
 // run starts a real asynq server with a short poll interval until the test ends.
 func (r *rig) run(t *testing.T) {
 	t.Helper()
-	conn := asynq.RedisClientOpt{Addr: r.redis.Addr, DB: r.redis.DB, Password: r.redis.Password}
-	srv := worker.NewServer(conn, worker.Config{Concurrency: 4, PollInterval: 100 * time.Millisecond, ShutdownTimeout: 5 * time.Second},
+	srv := worker.NewServer(r.redis.Conn, worker.Config{Concurrency: 4, PollInterval: 100 * time.Millisecond, ShutdownTimeout: 5 * time.Second},
 		slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err := srv.Start(r.h.NewServeMux()); err != nil {
 		t.Fatal(err)
@@ -163,9 +161,7 @@ func TestReconcileRebuildsTimersAfterRedisIsFlushed(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Redis loses everything, including the 2-second arrive timer.
-	rc := redis.NewClient(r.redis)
-	defer rc.Close()
-	if err := rc.FlushDB(ctx).Err(); err != nil {
+	if err := r.redis.Flush(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if err := r.h.HandleReconcile(ctx, worker.NewReconcileTask()); err != nil {

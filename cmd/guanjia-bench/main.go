@@ -50,6 +50,7 @@ var benchmarks = map[string]func(ctx context.Context, e env, args []string, out 
 	"credit":   benchCredit,
 	"signup":   benchSignup,
 	"classify": benchClassify,
+	"stats":    benchDashboard, // dashboard.go: 30-day KPIs, live queue, my complaints at a city's scale
 }
 
 func main() {

@@ -5,8 +5,10 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"net/url"
 	"strings"
+	"text/tabwriter"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -84,4 +86,41 @@ func dropSchema(ctx context.Context, databaseURL, schema string) error {
 	defer admin.Close()
 	_, err = admin.Exec(ctx, "DROP SCHEMA IF EXISTS "+pgx.Identifier{schema}.Sanitize()+" CASCADE")
 	return err
+}
+
+// verdict is one row of a benchmark's closing table: a figure beside the
+// baseline measured in the same run, and whether it meets its target.
+type verdict struct {
+	figure, measured, baseline, ratio, target string
+	met                                       bool
+}
+
+// printVerdicts writes the closing table, one row per figure:
+// measured | baseline | ratio | target | met/not met.
+func printVerdicts(out io.Writer, rows []verdict) {
+	w := tabwriter.NewWriter(out, 0, 0, 1, ' ', 0)
+	fmt.Fprintln(w, "\nfigure\t| measured\t| baseline (same run)\t| ratio\t| target\t| verdict")
+	for _, r := range rows {
+		met := "not met"
+		if r.met {
+			met = "met"
+		}
+		fmt.Fprintf(w, "%s\t| %s\t| %s\t| %s\t| %s\t| %s\n", r.figure, r.measured, or(r.baseline, "—"), or(r.ratio, "—"), r.target, met)
+	}
+	w.Flush()
+}
+
+func or(s, otherwise string) string {
+	if s == "" {
+		return otherwise
+	}
+	return s
+}
+
+// ratio formats a/b with two decimals.
+func ratio(a, b float64) string {
+	if b == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%.2f", a/b)
 }

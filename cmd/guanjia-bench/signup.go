@@ -125,6 +125,9 @@ func runSignup(ctx context.Context, db *store.DB, ropt *redis.Options, people, c
 	fmt.Fprintf(out, "plain-insert baseline: %d single-row inserts in %s: %.0f/s, p50 %s, p99 %s\n", people,
 		baseline.elapsed.Round(time.Millisecond), baseline.perSecond(), baseline.quantile(0.5).Round(time.Millisecond),
 		baseline.quantile(0.99).Round(time.Millisecond))
+	printVerdicts(out, []verdict{{figure: "signup flash crowd", measured: fmt.Sprintf("%.0f signups/s, 0 oversold", flash.perSecond()),
+		baseline: fmt.Sprintf("%.0f inserts/s (plain single-row inserts)", baseline.perSecond()),
+		ratio:    ratio(flash.perSecond(), baseline.perSecond()), target: "≥ 5,000/s, 0 oversold", met: flash.perSecond() >= 5000}})
 	return nil
 }
 

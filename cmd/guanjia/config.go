@@ -17,7 +17,7 @@ type Config struct {
 	HTTPAddr          string
 	MetricsAddr       string // Prometheus /metrics on a listener of its own; "off" serves none
 	DatabaseURL       string // postgres://… ; empty = SQLite in DataDir
-	RedisURL          string // redis://, rediss://, redis-sentinel:// ; empty = embedded server (all-in-one only)
+	RedisURL          string // redis://, rediss://, redis-sentinel://, redis-cluster://h1:p1,h2:p2,h3:p3 ; empty = embedded server (all-in-one only)
 	DataDir           string
 	Secret            string // signs tokens and keys personal-data encryption
 	HolidaysFile      string
@@ -36,11 +36,18 @@ type Config struct {
 	// how many requests one client key may file a minute.
 	Open311Jurisdiction string
 	Open311PerMinute    int
+	// 行政审批查询: the secret the approval system signs its pushes with; "" serves no push route.
+	ApprovalPushSecret string
 
 	// Sessions and sign-in.
 	SessionRecheck time.Duration      // how long an API replica trusts what it read about a session
 	Throttle       api.ThrottleConfig // password guessing: per account and per client address
 	TrustedProxies []*net.IPNet       // reverse proxies whose X-Forwarded-For names the client
+
+	// Uploaded photos and documents: "" = DataDir on local disk; a directory
+	// or file:// URL; or s3://bucket?endpoint=host:port (see store.ParseBlobURL),
+	// with its keys in the URL or the two variables that follow.
+	BlobURL, BlobAccessKey, BlobSecretKey string
 }
 
 func loadConfig() (Config, error) {
@@ -49,6 +56,9 @@ func loadConfig() (Config, error) {
 		MetricsAddr:         env("GUANJIA_METRICS_ADDR", "127.0.0.1:9090"),
 		DatabaseURL:         os.Getenv("DATABASE_URL"),
 		RedisURL:            os.Getenv("REDIS_URL"),
+		BlobURL:             os.Getenv("GUANJIA_BLOB_URL"),
+		BlobAccessKey:       os.Getenv("GUANJIA_BLOB_ACCESS_KEY"),
+		BlobSecretKey:       os.Getenv("GUANJIA_BLOB_SECRET_KEY"),
 		DataDir:             env("GUANJIA_DATA_DIR", "./data"),
 		Secret:              os.Getenv("GUANJIA_SECRET"),
 		HolidaysFile:        os.Getenv("GUANJIA_HOLIDAYS_FILE"),
@@ -56,6 +66,7 @@ func loadConfig() (Config, error) {
 		PublicURL:           os.Getenv("GUANJIA_PUBLIC_URL"),
 		MapTileURL:          os.Getenv("GUANJIA_MAP_TILE_URL"),
 		Open311Jurisdiction: env("GUANJIA_OPEN311_JURISDICTION", "haikou.gov.cn"),
+		ApprovalPushSecret:  os.Getenv("GUANJIA_APPROVAL_PUSH_SECRET"),
 	}
 	var err error
 	if c.WeChat, err = loadWeChatConfig(); err != nil {

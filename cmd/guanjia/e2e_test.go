@@ -23,11 +23,15 @@ import (
 )
 
 // startMain runs the real all-in-one system on 127.0.0.1:0 with a fresh data
-// directory (and PostgreSQL + Redis when the test environment names them).
-func startMain(t *testing.T) *Main {
+// directory (and PostgreSQL + Redis when the test environment names them);
+// options change the configuration before it starts.
+func startMain(t *testing.T, options ...func(*Config)) *Main {
 	t.Helper()
 	cfg := Config{DataDir: t.TempDir(), TokenTTL: time.Hour, MaxPhotoBytes: 1 << 20, WorkerConcurrency: 8,
 		TimerPoll: 100 * time.Millisecond, ReconcileInterval: time.Minute, LogLevel: "error"}
+	for _, o := range options {
+		o(&cfg)
+	}
 	if testenv.Postgres() {
 		cfg.DatabaseURL = testenv.DatabaseURL(t)
 		cfg.RedisURL = testenv.RedisURL(testenv.MustRedis(t))

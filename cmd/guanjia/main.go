@@ -34,12 +34,16 @@ import (
 	"guanjia"
 	"guanjia/account"
 	"guanjia/api"
+	"guanjia/approval"
 	"guanjia/classify"
 	"guanjia/credit"
 	"guanjia/dispatch"
 	"guanjia/i18n"
 	"guanjia/internal/demo"
+	"guanjia/internal/redisconn"
+	"guanjia/law"
 	"guanjia/live"
+	"guanjia/mediation"
 	"guanjia/open311"
 	"guanjia/sms"
 	smsfake "guanjia/sms/fake"
@@ -342,12 +346,12 @@ func (m *Main) openRedis(mode Mode) error {
 		m.miniredis = mr
 		m.Config.RedisURL = "redis://" + mr.Addr()
 	}
-	opt, err := asynq.ParseRedisURI(m.Config.RedisURL)
+	opt, err := redisconn.Parse(m.Config.RedisURL) // redis-cluster:// gives cluster clients to asynq and the rest
 	if err != nil {
 		return fmt.Errorf("REDIS_URL: %w", err)
 	}
 	m.Redis = opt
-	m.rdb = opt.MakeRedisClient().(redis.UniversalClient)
+	m.rdb = redisconn.Client(opt)
 	return nil
 }
 
@@ -365,10 +369,15 @@ func (m *Main) wire(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	blobs := store.DiskBlobs{Dir: filepath.Join(m.Config.DataDir, "photos")}
+	uploads, err := m.openBlobs(ctx)
+	if err != nil {
+		return err
+	}
+	blobs := uploads.Kind("photos")
 	m.Dispatch = dispatch.NewService(m.DB.Complaints, m.Scheduler, router, cal, blobs)
 	m.Dispatch.Now, m.Dispatch.Log = m.Now, m.Log
 	m.Dispatch.Hotspots = m.DB.Hotspots
+	m.Dispatch.ArmWithin = 3 * m.Config.ReconcileInterval // the reconciler's horizon (Handlers.ReconcileHorizon) arms the later ones
 	senders, content, miniProgram := m.wechatWiring()
 	m.smsWiring(senders)
 	m.Dispatch.Content = content
@@ -383,7 +392,7 @@ func (m *Main) wire(ctx context.Context) error {
 	cred := credit.NewService(m.DB.Credit, worker.NewCreditCache(m.rdb, "guanjia:"), m.Scheduler, m.Scheduler)
 	cred.Now, cred.Log = m.Now, m.Log
 	// 授权委托书 of 信用修复 agents: personal documents, kept apart from photos.
-	cred.Blobs = store.DiskBlobs{Dir: filepath.Join(m.Config.DataDir, "credit-documents")}
+	cred.Blobs = uploads.Kind("credit-documents")
 	vol.Credit = cred // team certification flags black-listed organisations
 	m.Handlers = &worker.Handlers{
 		Dispatch: m.Dispatch, Notifications: m.DB.Notifications, Users: m.DB.Users, Senders: senders,
@@ -397,6 +406,10 @@ func (m *Main) wire(ctx context.Context) error {
 	m.Handlers.Classify = classify.NewService(classify.Stores{Catalogue: m.DB.Catalog, Orders: m.DB.Complaints})
 	m.Volunteer, m.Credit, m.miniProgram = vol, cred, miniProgram
 	m.Open311 = open311.NewService(m.DB.Open311, m.DB.Catalog, m.Dispatch, m.Config.Open311Jurisdiction, m.Now)
+	m.Handlers.Weather = m.weatherService() // 台风 / 气象 / 积水 (weather.go)
+	// 大调解: disputes are located on the dispatch router's grid index.
+	m.Handlers.Mediation = mediation.NewService(m.DB.Disputes, m.Scheduler, m.Dispatch.Router, m.Now)
+	m.Handlers.Mediation.Log = m.Log
 	return nil
 }
 
@@ -420,6 +433,13 @@ func (m *Main) newAPI() *api.Server {
 		Credit:    m.Credit,
 		Open311:   m.Open311,
 		Classify:  m.Handlers.Classify,
+		POIs:      m.DB.POIs, // 15分钟便民生活圈
+		// 行政审批查询: followers' messages go through the delivery queue.
+		Approvals:          approval.NewService(m.DB.Approvals, m.Scheduler, m.Now, m.Log),
+		ApprovalPushSecret: m.Config.ApprovalPushSecret,
+		Laws:               law.NewService(m.DB.Laws, m.Now), // 法律法规
+		Weather:            m.Handlers.Weather,
+		Mediation:          m.Handlers.Mediation,
 	})
 }
 

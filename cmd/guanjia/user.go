@@ -9,12 +9,12 @@ import (
 	osuser "os/user"
 	"strings"
 
-	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
 
 	"guanjia"
 	"guanjia/account"
 	"guanjia/api"
+	"guanjia/internal/redisconn"
 )
 
 // Account administration from the command line: the same changes as the
@@ -113,11 +113,11 @@ func (m *Main) cliRedis() (redis.UniversalClient, error) {
 	if m.Config.RedisURL == "" {
 		return nil, nil
 	}
-	opt, err := asynq.ParseRedisURI(m.Config.RedisURL)
+	opt, err := redisconn.Parse(m.Config.RedisURL)
 	if err != nil {
 		return nil, fmt.Errorf("REDIS_URL: %w", err)
 	}
-	return opt.MakeRedisClient().(redis.UniversalClient), nil
+	return redisconn.Client(opt), nil
 }
 
 func (m *Main) userDisable(ctx context.Context, verb string, args []string) error {

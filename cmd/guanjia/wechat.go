@@ -10,6 +10,7 @@ import (
 
 	"guanjia"
 	"guanjia/api"
+	"guanjia/approval"
 	"guanjia/store"
 	"guanjia/wechat"
 	"guanjia/wechat/fake"
@@ -139,7 +140,8 @@ func (m *Main) fakeMessages() http.Handler {
 
 // subscribeTemplates are the messages citizens and volunteers subscribe to.
 var subscribeTemplates = []string{guanjia.TplComplaintUpdate, guanjia.TplSignupConfirmed,
-	guanjia.TplActivityReminder, guanjia.TplHoursCredited, guanjia.TplActivityChanged, guanjia.TplVolunteerInvitation}
+	guanjia.TplActivityReminder, guanjia.TplHoursCredited, guanjia.TplActivityChanged, guanjia.TplVolunteerInvitation,
+	guanjia.TplWeatherAlert, approval.TplApprovalUpdate}
 
 // demoTemplates gives every subscribe message a template id the fake accepts.
 func demoTemplates(set map[string]string) map[string]string {
@@ -158,6 +160,9 @@ func demoPages(set map[string]string) map[string]string {
 	for _, t := range subscribeTemplates[1:] {
 		out[t] = "pages/volunteer/activity"
 	}
+	out[guanjia.TplWeatherAlert] = "pages/mine/places" // my places and the alerts over them
+
+	out[approval.TplApprovalUpdate] = "pages/info/approval"
 	for k, v := range set {
 		out[k] = v
 	}

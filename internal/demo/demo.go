@@ -156,6 +156,21 @@ func Seed(ctx context.Context, db *store.DB, out io.Writer) error {
 	if err := seedCreditDemo(ctx, db, out); err != nil { // 诚信海口 (demo_credit.go)
 		return err
 	}
+	if err := seedPOIDemo(ctx, db, out); err != nil { // 15分钟便民生活圈 (poi.go)
+		return err
+	}
+	if err := seedApprovalDemo(ctx, db, out); err != nil { // 行政审批查询 (approval.go)
+		return err
+	}
+	if err := seedLawDemo(ctx, db, out); err != nil { // 法律法规 (law.go)
+		return err
+	}
+	if err := seedWeatherDemo(ctx, db, out); err != nil { // 台风 / 气象 / 积水 (weather.go)
+		return err
+	}
+	if err := seedDisputeDemo(ctx, db, out); err != nil { // 大调解 (dispute.go)
+		return err
+	}
 	return seedVolunteerDemo(ctx, db, out) // 公益海口 (demo_volunteer.go)
 }
 

@@ -5,11 +5,15 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/alicebob/miniredis/v2"
+	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
+
+	"guanjia/internal/redisconn"
 )
 
 // Test packages run side by side in separate processes, and a Redis server
@@ -30,12 +34,18 @@ const (
 // MustRedis returns options for an empty Redis database of the test's own: a
 // new miniredis, or a leased database number of the real server (emptied
 // first) when GUANJIA_TEST_REDIS_URL is set.
+//
+// A test that runs on a Redis Cluster too uses MustRedisConn; on a cluster
+// this one skips the test.
 func MustRedis(tb testing.TB) *redis.Options {
 	tb.Helper()
 	base := os.Getenv("GUANJIA_TEST_REDIS_URL")
 	if base == "" {
 		m := miniredis.RunT(tb)
 		return &redis.Options{Addr: m.Addr()}
+	}
+	if isCluster(base) {
+		tb.Skip("GUANJIA_TEST_REDIS_URL is a Redis Cluster and this test needs a single server (MustRedisConn works on both)")
 	}
 	opt, err := redis.ParseURL(base)
 	if err != nil {
@@ -57,19 +67,108 @@ func MustRedis(tb testing.TB) *redis.Options {
 	return &leased
 }
 
+// TestRedis is a test's own Redis: a miniredis, a leased database of a
+// server, or a whole Redis Cluster.
+type TestRedis struct {
+	URL  string             // for code that reads REDIS_URL
+	Conn asynq.RedisConnOpt // for asynq clients, servers and inspectors
+}
+
+// Client returns a client of it (a cluster client on a cluster), closed
+// when the test ends.
+func (r TestRedis) Client(tb testing.TB) redis.UniversalClient {
+	c := redisconn.Client(r.Conn)
+	tb.Cleanup(func() { c.Close() })
+	return c
+}
+
+// Flush empties it, as a Redis that lost its data would be.
+func (r TestRedis) Flush(ctx context.Context) error {
+	c := redisconn.Client(r.Conn)
+	defer c.Close()
+	return empty(ctx, c)
+}
+
+// MustRedisConn returns an empty Redis of the test's own, like MustRedis,
+// and works on a Redis Cluster too (GUANJIA_TEST_REDIS_URL=redis-cluster://…).
+// A cluster has only database 0, and what guanjia keeps there (asynq's
+// queues, the live feed's channel, the throttle's counters) has fixed names,
+// so tests cannot share it side by side: one test at a time leases the whole
+// cluster (the key leasePrefix+"cluster", renewed like a database lease) and
+// empties every master before it starts. Run cluster tests with go test -p 1
+// so that packages do not wait on each other's leases.
+func MustRedisConn(tb testing.TB) TestRedis {
+	tb.Helper()
+	base := os.Getenv("GUANJIA_TEST_REDIS_URL")
+	if !isCluster(base) {
+		opt := MustRedis(tb)
+		return TestRedis{URL: RedisURL(opt), Conn: asynq.RedisClientOpt{
+			Addr: opt.Addr, DB: opt.DB, Username: opt.Username, Password: opt.Password}}
+	}
+	conn, err := redisconn.Parse(base)
+	if err != nil {
+		tb.Fatalf("testenv: parse %s: %v", base, err)
+	}
+	admin := redisconn.Client(conn)
+	if _, err := acquire(tb, admin, []string{leasePrefix + "cluster"}); err != nil {
+		admin.Close()
+		tb.Fatalf("testenv: redis cluster: %v", err)
+	}
+	r := TestRedis{URL: base, Conn: conn}
+	if err := r.Flush(context.Background()); err != nil {
+		tb.Fatalf("testenv: empty redis cluster: %v", err)
+	}
+	return r
+}
+
+func isCluster(url string) bool { return strings.HasPrefix(url, "redis-cluster://") }
+
+// empty deletes every key but the leases: FLUSHDB on one server; on a
+// cluster, a scan of each master, as FLUSHALL would take the leases too.
+func empty(ctx context.Context, c redis.UniversalClient) error {
+	cluster, ok := c.(*redis.ClusterClient)
+	if !ok {
+		return c.FlushDB(ctx).Err()
+	}
+	return cluster.ForEachMaster(ctx, func(ctx context.Context, node *redis.Client) error {
+		iter := node.Scan(ctx, 0, "*", 1000).Iterator()
+		for iter.Next(ctx) {
+			if key := iter.Val(); !strings.HasPrefix(key, leasePrefix) {
+				if err := node.Del(ctx, key).Err(); err != nil {
+					return err
+				}
+			}
+		}
+		return iter.Err()
+	})
+}
+
 // lease takes a database number other than baseDB that no other test holds,
 // renews it while tb runs and gives it back (and closes admin) at cleanup.
 func lease(tb testing.TB, admin *redis.Client, baseDB int) (int, error) {
+	count := databases(context.Background(), admin)
+	var keys []string
+	for db := 0; db < count; db++ {
+		if db != baseDB {
+			keys = append(keys, leasePrefix+strconv.Itoa(db))
+		}
+	}
+	i, err := acquire(tb, admin, keys)
+	if err != nil {
+		return 0, err
+	}
+	return strconv.Atoi(strings.TrimPrefix(keys[i], leasePrefix))
+}
+
+// acquire sets the first of keys that no other test holds, renews it while
+// tb runs and gives it back (and closes admin) at cleanup. It answers which
+// key it holds.
+func acquire(tb testing.TB, admin redis.UniversalClient, keys []string) (int, error) {
 	ctx := context.Background()
-	count := databases(ctx, admin)
 	owner := randomHex(8)
 	deadline := time.Now().Add(leaseWait)
 	for {
-		for db := 0; db < count; db++ {
-			if db == baseDB {
-				continue
-			}
-			key := leasePrefix + strconv.Itoa(db)
+		for i, key := range keys {
 			ok, err := admin.SetNX(ctx, key, owner, leaseTTL).Result()
 			if err != nil {
 				return 0, err
@@ -79,11 +178,11 @@ func lease(tb testing.TB, admin *redis.Client, baseDB int) (int, error) {
 				done := make(chan struct{})
 				go renew(admin, key, owner, stop, done)
 				tb.Cleanup(func() { close(stop); <-done; release(admin, key, owner); admin.Close() })
-				return db, nil
+				return i, nil
 			}
 		}
 		if time.Now().After(deadline) {
-			return 0, fmt.Errorf("all %d test databases stayed leased for %s", count-1, leaseWait)
+			return 0, fmt.Errorf("all %d test leases stayed taken for %s", len(keys), leaseWait)
 		}
 		time.Sleep(leaseRetry)
 	}
@@ -100,7 +199,7 @@ func databases(ctx context.Context, admin *redis.Client) int {
 }
 
 // renew keeps a lease alive until stop is closed.
-func renew(admin *redis.Client, key, owner string, stop <-chan struct{}, done chan<- struct{}) {
+func renew(admin redis.UniversalClient, key, owner string, stop <-chan struct{}, done chan<- struct{}) {
 	defer close(done)
 	t := time.NewTicker(leaseRenew)
 	defer t.Stop()
@@ -117,7 +216,7 @@ func renew(admin *redis.Client, key, owner string, stop <-chan struct{}, done ch
 }
 
 // release gives a lease back, unless it expired and someone else holds it now.
-func release(admin *redis.Client, key, owner string) {
+func release(admin redis.UniversalClient, key, owner string) {
 	releaseScript.Run(context.Background(), admin, []string{key}, owner)
 }
 

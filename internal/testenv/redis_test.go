@@ -5,6 +5,7 @@ import (
 	"os"
 	"testing"
 
+	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -32,5 +33,37 @@ func TestRedisLeasesAreExclusive(t *testing.T) {
 	defer c.Close()
 	if n, err := c.DBSize(context.Background()).Result(); err != nil || n != 0 {
 		t.Errorf("database %d holds %d keys (%v), want it empty", opt.DB, n, err)
+	}
+}
+
+// On a single server or a cluster, each test's Redis comes back empty to the
+// next one, asynq and plain clients reach it, and a key set in a slot of
+// each master is seen again (a plain client on a cluster would get MOVED).
+func TestRedisConnComesBackEmpty(t *testing.T) {
+	ctx := context.Background()
+	keys := []string{"a", "b", "c", "d", "e", "f"} // hash to slots on all three masters of a cluster
+	t.Run("holder", func(t *testing.T) {
+		r := MustRedisConn(t)
+		c := r.Client(t)
+		for _, k := range keys {
+			if err := c.Set(ctx, k, "x", 0).Err(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, k := range keys {
+			if v, err := c.Get(ctx, k).Result(); err != nil || v != "x" {
+				t.Errorf("%s = %q, %v", k, v, err)
+			}
+		}
+		if err := asynq.NewClient(r.Conn).Close(); err != nil {
+			t.Errorf("asynq client of %s: %v", r.URL, err)
+		}
+	})
+	r := MustRedisConn(t)
+	c := r.Client(t)
+	for _, k := range keys { // one at a time: EXISTS of keys in several slots is refused on a cluster
+		if n, err := c.Exists(ctx, k).Result(); err != nil || n != 0 {
+			t.Errorf("%s was left behind (%v)", k, err)
+		}
 	}
 }

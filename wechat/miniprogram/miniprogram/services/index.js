@@ -8,5 +8,9 @@ module.exports = {
   user: require('./user'),
   volunteer: require('./volunteer'),
   credit: require('./credit'),
+  dispute: require('./dispute'),
+  poi: require('./poi'),
+  approval: require('./approval'),
+  law: require('./law'),
   ApiError: require('./errors').ApiError,
 }

@@ -128,6 +128,8 @@ const subscriptionTitle = {
   hours_credited: '志愿时长到账通知',
   activity_changed: '活动变更通知',
   volunteer_invitation: '志愿活动邀请通知',
+  weather_alert: '气象预警通知',
+  approval_update: '审批进度通知',
 }
 
 module.exports = {
@@ -136,3 +138,7 @@ module.exports = {
 }
 
 module.exports.noticeKind = { typhoon: '台风', waterlogging: '内涝积水', holiday: '节假日', outage: '停水停电', other: '告知' }
+
+// 台风 / 积水 (pages/info/typhoon, pages/info/waterlogging).
+module.exports.typhoonIntensity = { TD: '热带低压', TS: '热带风暴', STS: '强热带风暴', TY: '台风', STY: '强台风', SuperTY: '超强台风' }
+module.exports.waterBand = { normal: '可通行', warning: '车辆慎行', severe: '小车勿行', danger: '禁止通行' }

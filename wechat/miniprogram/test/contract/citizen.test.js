@@ -112,6 +112,17 @@ describe('a citizen reports a problem and follows it to the end', () => {
     expect(cats.every((c) => c.major || c.kind)).toBe(true) // the picker groups by them
   })
 
+  test('15分钟生活圈: near 国贸, from a GCJ-02 position, the nearest places first and the kinds missing', async () => {
+    const out = await s.poi.nearby({ latitude: 20.0249, longitude: 110.3235 }) // as wx.getLocation({type: 'gcj02'}) gives it
+    const market = out.kinds.find((k) => k.code === 'market')
+    expect(market.name).toMatch(CHINESE)
+    expect(market.places.length).toBeGreaterThan(0)
+    const minutes = market.places.map((p) => p.minutes)
+    expect(minutes).toEqual([...minutes].sort((a, b) => a - b))
+    expect(minutes.every((m) => m >= 0 && m <= 15)).toBe(true)
+    expect(out.missing.every((k) => k.name.match(CHINESE) && !out.kinds.find((x) => x.code === k.code).places.length)).toBe(true)
+  })
+
   test('智能分类: a description gets its likeliest categories, all from the catalogue', async () => {
     const codes = new Set((await s.complaints.categories()).map((c) => c.code))
     const got = await s.complaints.suggestCategories('小区门口的路灯晚上一直不亮，走路很危险')

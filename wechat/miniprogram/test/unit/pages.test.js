@@ -35,6 +35,19 @@ const ROUTES = {
   'GET /api/v1/credit/entries/11': { entry: penalty },
   'GET /api/v1/credit/repairs': { repairs: [] },
   'GET /api/v1/credit/representatives': { representatives: [{ id: 4, basis: 'power_of_attorney', status: 'pending', subject, created_at: iso(-60) }] },
+  'GET /api/v1/poi/nearby': { coord_system: 'gcj02', walk: { minutes: 15, speed_mps: 1.2, detour_factor: 1.3, walked_m: 1080, straight_m: 831 },
+    kinds: [{ code: 'market', name: '菜市场', places: [{ id: 1, name: '滨海农贸市场', lat: 20.03, lng: 110.33, straight_m: 400, walk_m: 520, minutes: 8 }] }],
+    missing: [{ code: 'toilet', name: '公厕' }] },
+  'GET /api/v1/typhoons': { typhoons: [{ id: 1, number: '2411', name_zh: '摩羯', name_en: 'YAGI', active: false, last_at: iso(-60),
+    observed: [{ time: iso(-120), lat: 19.8, lng: 111.1, intensity: 'SuperTY', wind_ms: 62, pressure_hpa: 915 }, { time: iso(-60), lat: 19.95, lng: 110.95, intensity: 'SuperTY', wind_ms: 62, pressure_hpa: 915 }],
+    forecast: [{ time: iso(1380), lat: 21.0, lng: 107.8, intensity: 'STY', wind_ms: 45, radius_km: 70 }], cone: null }] },
+  'GET /api/v1/alerts': { alerts: [] },
+  'GET /api/v1/waterlogging': { points: [{ code: 'HK-WL-002', name: '海秀快速路金盘下穿', lat: 20.019, lng: 110.315, depth_cm: 58, band: 'danger', measured_at: iso(-10), video_url: 'https://camera.haikou.example/2.m3u8' }], reports: [] },
+  'GET /api/v1/me/places': { places: [{ id: 1, name: '家', lat: 20.029, lng: 110.326, created_at: iso(-600) }], max: 5 },
+  'GET /api/v1/me/alerts': { alerts: [] },
+  'GET /api/v1/disputes/types': { types: [{ code: 'neighbour', name: '邻里纠纷', specialised: false }] },
+  'GET /api/v1/disputes': { disputes: [{ id: 6, number: 'HK-TJ-2026-000006', type: 'neighbour', type_name: '邻里纠纷', status: 'mediating', status_name: '调解中', summary: '楼上漏水赔偿', created_at: iso(-600), committee: { code: 'hd-rmtj', name: '海甸街道人民调解委员会', level: 'town' } }], total: 1, page: 1 },
+  'GET /api/v1/disputes/6': { id: 6, number: 'HK-TJ-2026-000006', type: 'neighbour', type_name: '邻里纠纷', status: 'mediating', status_name: '调解中', summary: '楼上漏水赔偿', address: '美兰区海甸街道', committee: { code: 'hd-rmtj', name: '海甸街道人民调解委员会', level: 'town' }, mediators: [{ id: 3, name: '陈调解' }], parties: [], sessions: [{ id: 1, at: iso(600), place: '海甸街道人民调解室', status: 'scheduled' }], outcome: null, confirmation: null, accepted_at: iso(-600), due_at: iso(30 * 1440), created_at: iso(-700), events: [{ at: iso(-700), action: 'create', to: 'reported' }, { at: iso(-600), action: 'accept', from: 'reported', to: 'accepted' }], actions: ['withdraw'] },
 }
 
 // What each page must show; the query it opens with.
@@ -43,6 +56,10 @@ const PAGES = {
   'pages/complaints/index': [{}, ['暴露垃圾', '处置中']],
   'pages/mine/index': [{}, ['138****5678', '我的订阅', '退出登录']],
   'pages/info/index': [{}, ['温馨告知', '请市民减少外出', '12345 政务服务便民热线']],
+  'pages/info/life-circle': [{}, ['滨海农贸市场', '步行约 8 分钟', '公厕']],
+  'pages/info/typhoon': [{}, ['2411 摩羯（YAGI）', '超强台风', '半径 70 公里']],
+  'pages/info/waterlogging': [{}, ['海秀快速路金盘下穿', '58 厘米', '禁止通行', '实时视频']],
+  'pages/mine/places': [{}, ['我的地点', '家', '在地图上选择位置']],
   'pages/report/index': [{}, ['问题分类', '问题描述', '现场照片', '问题位置']],
   'pages/complaint/detail': [{ id: '42' }, ['已派遣', '受理']],
   'pages/volunteer/index': [{}, ['王小明', '志愿者编号 HK000001', '附近活动']],
@@ -60,6 +77,11 @@ const PAGES = {
   'pages/credit/repair': [{ entry: '11' }, ['未按规定公示年报', '可申请修复', '提交申请']],
   'pages/mine/subscriptions': [{}, ['反映进度通知', '还可接收 2 条']],
   'pages/credit/represent': [{ code: '91350100M000100Y43', name: '海口鸿泰贸易有限公司', entry: '11' }, ['我是法定代表人：海口鸿泰贸易有限公司', '授权委托书', '待部门审核']],
+  'pages/mine/disputes': [{}, ['楼上漏水赔偿', '调解中', '海甸街道人民调解委员会', '申请调解']],
+  'pages/dispute/new': [{}, ['纠纷类型', '对方当事人', '提交调解申请']],
+  'pages/info/approval': [{}, ['受理编号', '手机尾号', '查询']],
+  'pages/info/laws': [{}, ['搜索']],
+  'pages/dispute/detail': [{ id: '6' }, ['楼上漏水赔偿', '调解中', '陈调解', '海甸街道人民调解室', '调解委员会已受理', '撤回申请']],
 }
 
 test('every page of app.json is covered here', () => {

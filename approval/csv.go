@@ -1,0 +1,240 @@
+package approval
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"errors"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"golang.org/x/text/encoding/simplifiedchinese"
+
+	"guanjia"
+)
+
+// The CSV an approval system exports (or staff save from a spreadsheet): a
+// header row naming these columns, in any order, in Chinese or English.
+var csvColumns = []struct{ key, zh string }{
+	{"number", "受理编号"}, {"version", "版本"}, {"matter", "事项名称"}, {"department", "受理部门"},
+	{"applicant", "申请人"}, {"phone", "联系电话"}, {"status", "状态"}, {"note", "说明"}, {"at", "时间"},
+}
+
+// optionalColumns may be left out of the header.
+var optionalColumns = map[string]bool{"note": true, "at": true}
+
+// MaxImportRows bounds one import; MaxImportBytes its file.
+const (
+	MaxImportRows  = 5000
+	MaxImportBytes = 2 << 20
+)
+
+// Row is one data row of an import, with the line a user sees in a spreadsheet (the header is 1).
+type Row struct {
+	Line   int
+	Update Update
+}
+
+// RowError is one problem of an import, where the user finds it.
+type RowError struct {
+	Line   int
+	Column string
+	Err    *guanjia.Error
+}
+
+// ParseCSV reads an import file (UTF-8, with or without BOM, or GB18030).
+// A malformed file is an error; a bad row is a RowError, so the user sees
+// every problem at once.
+func ParseCSV(data []byte) ([]Row, []RowError, error) {
+	text, err := decode(data)
+	if err != nil {
+		return nil, nil, err
+	}
+	r := csv.NewReader(strings.NewReader(text))
+	r.FieldsPerRecord = -1
+	header, err := r.Read()
+	if err == io.EOF {
+		return nil, nil, guanjia.FieldError(guanjia.EINVALID, "file", "the file is empty")
+	} else if err != nil {
+		return nil, nil, malformed(err)
+	}
+	index := map[string]int{}
+	for i, h := range header {
+		h = strings.TrimSpace(h)
+		for _, c := range csvColumns {
+			if h == c.zh || strings.EqualFold(h, c.key) {
+				index[c.key] = i
+			}
+		}
+	}
+	for _, c := range csvColumns {
+		if _, ok := index[c.key]; !ok && !optionalColumns[c.key] {
+			return nil, nil, guanjia.FieldError(guanjia.EINVALID, "file", "the header has no column %s", c.zh)
+		}
+	}
+	var rows []Row
+	var errs []RowError
+	for {
+		rec, err := r.Read()
+		if err == io.EOF {
+			break
+		} else if err != nil {
+			return nil, nil, malformed(err)
+		}
+		line, _ := r.FieldPos(0)
+		if blank(rec) {
+			continue
+		}
+		if len(rows)+len(errs) >= MaxImportRows {
+			return nil, nil, guanjia.FieldError(guanjia.ETOOLARGE, "file", "at most %d rows in one import: split the file", MaxImportRows)
+		}
+		cell := func(key string) string {
+			if i, ok := index[key]; ok && i < len(rec) {
+				return strings.TrimSpace(rec[i])
+			}
+			return ""
+		}
+		u := Update{Number: cell("number"), Matter: cell("matter"), Department: cell("department"),
+			Applicant: cell("applicant"), Phone: cell("phone"), Status: Status(cell("status")), Note: cell("note")}
+		var bad *RowError
+		if u.Version, err = strconv.ParseInt(cell("version"), 10, 64); err != nil {
+			bad = &RowError{Line: line, Column: "版本", Err: guanjia.FieldError(guanjia.EINVALID, "version", "version must be a positive number")}
+		} else if at := cell("at"); at != "" {
+			if u.At, err = parseTime(at); err != nil {
+				bad = &RowError{Line: line, Column: "时间", Err: guanjia.FieldError(guanjia.EINVALID, "at", "time must be like 2026-03-01 09:30")}
+			}
+		}
+		if bad == nil {
+			if err := u.Validate(); err != nil {
+				e, _ := err.(*guanjia.Error)
+				bad = &RowError{Line: line, Column: columnName(e.Field), Err: e}
+			}
+		}
+		if bad != nil {
+			errs = append(errs, *bad)
+			continue
+		}
+		rows = append(rows, Row{Line: line, Update: u})
+	}
+	if len(rows)+len(errs) == 0 {
+		return nil, nil, guanjia.FieldError(guanjia.EINVALID, "file", "the file has no data rows")
+	}
+	return rows, errs, nil
+}
+
+func malformed(err error) error {
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		return guanjia.FieldError(guanjia.EINVALID, "file", "the CSV is malformed at line %d: %v", pe.Line, pe.Err)
+	}
+	return guanjia.FieldError(guanjia.EINVALID, "file", "the CSV is malformed: %v", err)
+}
+
+func blank(rec []string) bool {
+	for _, c := range rec {
+		if strings.TrimSpace(c) != "" {
+			return false
+		}
+	}
+	return true
+}
+
+func columnName(field string) string {
+	for _, c := range csvColumns {
+		if c.key == field {
+			return c.zh
+		}
+	}
+	return field
+}
+
+// parseTime reads Beijing time as people write it, or RFC 3339.
+func parseTime(s string) (time.Time, error) {
+	for _, layout := range []string{"2006-01-02 15:04", "2006-01-02 15:04:05", "2006/1/2 15:04", "2006-01-02"} {
+		if t, err := time.ParseInLocation(layout, s, beijing); err == nil {
+			return t.UTC(), nil
+		}
+	}
+	return time.Parse(time.RFC3339, s)
+}
+
+// decode accepts UTF-8 (with or without BOM) and GB18030, what Excel on
+// Chinese Windows saves.
+func decode(data []byte) (string, error) {
+	if len(data) == 0 {
+		return "", guanjia.FieldError(guanjia.EINVALID, "file", "the file is empty")
+	}
+	if bytes.IndexByte(data, 0) >= 0 {
+		return "", guanjia.FieldError(guanjia.EUNSUPPORTED, "file", "the file is neither a CSV text file nor an XLSX spreadsheet")
+	}
+	data = bytes.TrimPrefix(data, []byte("\uFEFF"))
+	if utf8.Valid(data) {
+		return string(data), nil
+	}
+	decoded, err := simplifiedchinese.GB18030.NewDecoder().Bytes(data)
+	if err != nil || bytes.ContainsRune(decoded, utf8.RuneError) {
+		return "", guanjia.FieldError(guanjia.EUNSUPPORTED, "file", "the CSV is neither UTF-8 nor GB18030 (GBK) text: save it again in one of those encodings")
+	}
+	return string(decoded), nil
+}
+
+// ImportReport is what came of an import: every row's outcome, or the
+// problems that refused the whole file.
+type ImportReport struct {
+	Rows    int
+	Results []Result
+	Errors  []RowError
+}
+
+// Import applies a staff member's CSV file, all or nothing: a bad row, or a
+// change of status the state machine forbids, refuses the whole file with
+// its row report, and nothing is written.
+func (s *Service) Import(ctx context.Context, who guanjia.Claims, data []byte) (*ImportReport, error) {
+	if who.Role != guanjia.RoleDepartment && who.Role != guanjia.RoleAdmin {
+		return nil, guanjia.Errorf(guanjia.EFORBIDDEN, "only department staff and administrators import approvals")
+	}
+	if len(data) > MaxImportBytes {
+		return nil, guanjia.FieldError(guanjia.ETOOLARGE, "file", "the file is larger than %d MB: split it", MaxImportBytes>>20)
+	}
+	rows, errs, err := ParseCSV(data)
+	if err != nil {
+		return nil, err
+	}
+	rep := &ImportReport{Rows: len(rows) + len(errs), Errors: errs}
+	numbers := make([]string, len(rows))
+	for i, r := range rows {
+		numbers[i] = r.Update.Number
+	}
+	held, err := s.Store.CurrentStates(ctx, numbers)
+	if err != nil {
+		return nil, err
+	}
+	// Walk the rows as the store will apply them, so a forbidden change is
+	// reported on its row rather than as one error for the whole file.
+	for _, r := range rows {
+		u, cur := r.Update, held[r.Update.Number]
+		if u.Version <= cur.Version {
+			continue
+		}
+		if !CanMove(cur.Status, u.Status) {
+			rep.Errors = append(rep.Errors, RowError{Line: r.Line, Column: "状态", Err: guanjia.FieldError(guanjia.ECONFLICT, "status",
+				"an application cannot go from %s to %s", cur.Status, u.Status)})
+			continue
+		}
+		held[u.Number] = Record{Status: u.Status, Version: u.Version}
+	}
+	if len(rep.Errors) > 0 {
+		return rep, nil
+	}
+	us := make([]Update, len(rows))
+	for i, r := range rows {
+		us[i] = r.Update
+	}
+	if rep.Results, err = s.apply(ctx, us, SourceImport, &who.UserID); err != nil {
+		return nil, err
+	}
+	return rep, nil
+}

@@ -1,0 +1,398 @@
+// Package mediation is 大调解: disputes (矛盾纠纷) taken in from anywhere,
+// accepted at the level where they arise, routed to a mediation committee
+// by grid and type, mediated in sessions, and ended by an agreement (with
+// 司法确认 and 回访) or by advice. The workflow is a table (machine.go), the
+// one-month time limit and session reminders are timers (timer.go).
+package mediation
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+	"time"
+
+	"guanjia"
+	"guanjia/geo"
+)
+
+// Store keeps disputes, their parties, sessions, events and the committees.
+type Store interface {
+	ListCommittees(ctx context.Context) ([]*guanjia.Committee, error)
+	FindGrid(ctx context.Context, id string) (*guanjia.Grid, error)
+	// CreateDispute inserts d with its parties, its first event and the
+	// messages about it, and sets d.ID and d.Number.
+	CreateDispute(ctx context.Context, d *guanjia.Dispute, ev guanjia.DisputeEvent, msgs []guanjia.Message) error
+	FindDispute(ctx context.Context, id int64) (*guanjia.Dispute, error)
+	ListDisputeEvents(ctx context.Context, id int64) ([]guanjia.DisputeEvent, error)
+	ListDisputes(ctx context.Context, f Filter) ([]*guanjia.Dispute, int64, error)
+	// UpdateDispute saves d (its mediators and sessions too; new sessions get
+	// their ids) with one event and its messages, if nobody saved it since
+	// d.Version was read (else ECONFLICT), and moves d.Version on.
+	UpdateDispute(ctx context.Context, d *guanjia.Dispute, ev guanjia.DisputeEvent, msgs []guanjia.Message) error
+	// AcceptedBetween returns the disputes accepted in [from, to), without
+	// parties and sessions: what the statistics count.
+	AcceptedBetween(ctx context.Context, from, to time.Time) ([]*guanjia.Dispute, error)
+	// DueTimers lists the timers a reconciler must (re-)arm: those due before horizon.
+	DueTimers(ctx context.Context, horizon time.Time, warnBefore, remindBefore time.Duration) ([]Timer, error)
+	FindUserByID(ctx context.Context, id int64) (*guanjia.User, error)
+	ListUsersByRole(ctx context.Context, role guanjia.Role, unitCode string) ([]*guanjia.User, error)
+}
+
+// Filter selects disputes for a list.
+type Filter struct {
+	Status     guanjia.DisputeStatus
+	Level      string
+	Committee  string
+	GridID     string
+	ReporterID int64
+	MediatorID int64
+	Offset     int
+	Limit      int
+}
+
+// GridLocator finds the grid of a WGS-84 point (dispatch.Router is one).
+type GridLocator interface {
+	Grid(lat, lng float64) (*guanjia.Grid, bool)
+}
+
+// Service runs the mediation workflow.
+type Service struct {
+	Store  Store
+	Timers Scheduler
+	Grids  GridLocator // nil: a dispute's grid is the one sent, or the grid manager's
+	Now    func() time.Time
+	Log    *slog.Logger
+	// WarnBefore is how long before the deadline the mediators are warned;
+	// RemindBefore how long before a session the parties are reminded.
+	WarnBefore, RemindBefore time.Duration
+}
+
+// NewService returns a service with the default warning periods.
+func NewService(st Store, timers Scheduler, grids GridLocator, now func() time.Time) *Service {
+	if now == nil {
+		now = func() time.Time { return time.Now().UTC() }
+	}
+	return &Service{Store: st, Timers: timers, Grids: grids, Now: now, Log: slog.Default(),
+		WarnBefore: 3 * 24 * time.Hour, RemindBefore: 24 * time.Hour}
+}
+
+// TimeLimit is how long mediation normally takes from acceptance:
+// one month (《人民调解工作若干规定》).
+func TimeLimit(accepted time.Time) time.Time { return accepted.AddDate(0, 1, 0) }
+
+// Party roles and kinds, sources a caller may name, advice on failure.
+var (
+	partyRoles    = []string{"applicant", "respondent"}
+	partyKinds    = []string{"person", "organisation"}
+	sources       = []string{guanjia.DisputeFromMiniProgram, guanjia.DisputeFromHotline, guanjia.DisputeFromPatrol, guanjia.DisputeFromCourt, guanjia.DisputeFromPolice}
+	impliedSource = map[guanjia.Role]string{guanjia.RoleCitizen: guanjia.DisputeFromMiniProgram,
+		guanjia.RoleAgent: guanjia.DisputeFromHotline, guanjia.RoleGridManager: guanjia.DisputeFromPatrol}
+	advices = []string{"litigation", "arbitration", "administrative"}
+)
+
+// Limits of the free-text fields, in characters.
+const (
+	maxSummary  = 100
+	maxAddress  = 200
+	maxParties  = 20
+	maxMediator = 5
+)
+
+// Input is a new dispute as reported.
+type Input struct {
+	Type, Summary, Description, Address string
+	Lat, Lng                            float64
+	CoordSystem                         string
+	GridID                              string
+	Source                              string
+	Parties                             []guanjia.Party
+}
+
+// View is a dispute as a caller sees it: with its committee, mediators'
+// names, and (from Get) its timeline and the actions the caller may take.
+type View struct {
+	*guanjia.Dispute
+	Committee *guanjia.Committee
+	Mediators []Person
+	Events    []guanjia.DisputeEvent
+	Actions   []guanjia.DisputeAction
+}
+
+// Person is a user named on a dispute.
+type Person struct {
+	ID   int64
+	Name string
+}
+
+// Create takes in a dispute from any source and proposes its committee by
+// grid and type (受理 then happens at that level).
+func (s *Service) Create(ctx context.Context, who guanjia.Claims, in Input) (*View, error) {
+	now := s.Now()
+	d := &guanjia.Dispute{Type: in.Type, Summary: strings.TrimSpace(in.Summary), Description: in.Description,
+		Address: in.Address, Status: guanjia.DisputeReported, CreatedAt: now, UpdatedAt: now}
+	if _, ok := FindType(in.Type); !ok {
+		return nil, guanjia.FieldError(guanjia.EINVALID, "type", "unknown dispute type %q", in.Type)
+	}
+	if d.Summary == "" {
+		return nil, guanjia.FieldError(guanjia.EINVALID, "summary", "summary is required")
+	}
+	if err := guanjia.CheckTexts(guanjia.TextField{Name: "summary", Value: in.Summary, Max: maxSummary},
+		guanjia.TextField{Name: "description", Value: in.Description, Max: guanjia.MaxText, Multiline: true},
+		guanjia.TextField{Name: "address", Value: in.Address, Max: maxAddress}); err != nil {
+		return nil, err
+	}
+	sys := in.CoordSystem
+	if sys == "" {
+		sys = string(geo.WGS84)
+	}
+	lat, lng, err := geo.ToWGS84(geo.CoordSystem(sys), in.Lat, in.Lng)
+	if err != nil {
+		return nil, guanjia.FieldError(guanjia.EINVALID, "lat", "the position is not a valid point (lat, lng, coord_system)")
+	}
+	d.Lat, d.Lng, d.CoordSystem = lat, lng, sys
+	if d.Source, err = sourceOf(who.Role, in.Source); err != nil {
+		return nil, err
+	}
+	if d.Parties, err = checkParties(in.Parties, now); err != nil {
+		return nil, err
+	}
+	caller, err := s.Store.FindUserByID(ctx, who.UserID)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.locate(ctx, d, in.GridID, caller); err != nil {
+		return nil, err
+	}
+	if who.Role == guanjia.RoleCitizen {
+		d.ReporterID = who.UserID
+		for i := range d.Parties {
+			if d.Parties[i].Role == "applicant" {
+				d.Parties[i].UserID = who.UserID // they file as the applicant: they hear about it
+				break
+			}
+		}
+	}
+	committees, err := s.Store.ListCommittees(ctx)
+	if err != nil {
+		return nil, err
+	}
+	c := Route(committees, d.Type, d.GridID, d.District)
+	if c != nil {
+		d.CommitteeCode, d.Level = c.Code, c.Level
+	}
+	msgs, err := s.toCommittee(ctx, c, guanjia.TplTaskAssigned, d, "新纠纷待受理")
+	if err != nil {
+		return nil, err
+	}
+	ev := guanjia.DisputeEvent{At: now, ActorID: who.UserID, ActorName: caller.DisplayName(), Action: guanjia.DisputeCreate,
+		To: d.Status, Note: SourceName(d.Source)}
+	if err := s.Store.CreateDispute(ctx, d, ev, msgs); err != nil {
+		return nil, err
+	}
+	return s.view(ctx, d, committees)
+}
+
+// sourceOf is where a dispute came from: implied by the caller's role, else as they say.
+func sourceOf(role guanjia.Role, given string) (string, error) {
+	if src := impliedSource[role]; src != "" {
+		if given != "" && given != src {
+			return "", guanjia.FieldError(guanjia.EINVALID, "source", "a %s reports disputes from %s", role, src)
+		}
+		return src, nil
+	}
+	if !slices.Contains(sources, given) {
+		return "", guanjia.FieldError(guanjia.EINVALID, "source", "source must be miniprogram, hotline, patrol, court or police")
+	}
+	return given, nil
+}
+
+// SourceName is the Chinese name of a source.
+func SourceName(src string) string {
+	return map[string]string{guanjia.DisputeFromMiniProgram: "群众小程序申请", guanjia.DisputeFromHotline: "12345热线",
+		guanjia.DisputeFromPatrol: "网格员排查", guanjia.DisputeFromCourt: "法院委派（诉前）", guanjia.DisputeFromPolice: "公安移送"}[src]
+}
+
+// checkParties validates the parties: at least one applicant and one
+// respondent, persons with a valid ID number when given, organisations by a
+// valid 统一社会信用代码.
+func checkParties(in []guanjia.Party, now time.Time) ([]guanjia.Party, error) {
+	if len(in) > maxParties {
+		return nil, guanjia.FieldError(guanjia.EINVALID, "parties", "at most %d parties", maxParties)
+	}
+	out := make([]guanjia.Party, 0, len(in))
+	for _, p := range in {
+		p.Name, p.IDNumber, p.CreditCode = strings.TrimSpace(p.Name), strings.ToUpper(strings.TrimSpace(p.IDNumber)), strings.ToUpper(strings.TrimSpace(p.CreditCode))
+		if !slices.Contains(partyRoles, p.Role) {
+			return nil, guanjia.FieldError(guanjia.EINVALID, "parties", "a party's role must be applicant or respondent")
+		}
+		if !slices.Contains(partyKinds, p.Kind) {
+			return nil, guanjia.FieldError(guanjia.EINVALID, "parties", "a party's kind must be person or organisation")
+		}
+		if p.Name == "" {
+			return nil, guanjia.FieldError(guanjia.EINVALID, "parties", "a party's name is required")
+		}
+		if err := guanjia.CheckText("name", p.Name, guanjia.MaxName, false); err != nil {
+			return nil, err
+		}
+		switch {
+		case p.Kind == "person" && p.CreditCode != "":
+			return nil, guanjia.FieldError(guanjia.EINVALID, "credit_code", "a person has no 统一社会信用代码")
+		case p.Kind == "person" && p.IDNumber != "":
+			if err := guanjia.ValidateIDNumber(p.IDNumber, now); err != nil {
+				return nil, err
+			}
+		case p.Kind == "organisation":
+			if p.IDNumber != "" {
+				return nil, guanjia.FieldError(guanjia.EINVALID, "id_number", "an organisation has no ID number")
+			}
+			if err := guanjia.ValidateCreditCode(p.CreditCode); err != nil {
+				return nil, err
+			}
+		}
+		if p.Phone != "" && !guanjia.ValidPhone(p.Phone) {
+			return nil, guanjia.FieldError(guanjia.EINVALID, "phone", "a party's phone is not a phone number")
+		}
+		out = append(out, guanjia.Party{Role: p.Role, Kind: p.Kind, Name: p.Name, IDNumber: p.IDNumber, CreditCode: p.CreditCode, Phone: p.Phone})
+	}
+	for _, role := range partyRoles {
+		if !slices.ContainsFunc(out, func(p guanjia.Party) bool { return p.Role == role }) {
+			return nil, guanjia.FieldError(guanjia.EINVALID, "parties", "a dispute needs an applicant and a respondent")
+		}
+	}
+	return out, nil
+}
+
+// locate sets the dispute's grid and district: the grid sent, else the grid
+// of its position, else the grid manager's own.
+func (s *Service) locate(ctx context.Context, d *guanjia.Dispute, gridID string, caller *guanjia.User) error {
+	if gridID == "" && s.Grids != nil {
+		if g, ok := s.Grids.Grid(d.Lat, d.Lng); ok {
+			d.GridID, d.District = g.ID, g.District
+			return nil
+		}
+	}
+	if gridID == "" && caller.Role == guanjia.RoleGridManager {
+		gridID = caller.GridID
+	}
+	if gridID == "" {
+		return nil
+	}
+	g, err := s.Store.FindGrid(ctx, gridID)
+	if guanjia.ErrorCode(err) == guanjia.ENOTFOUND {
+		return guanjia.FieldError(guanjia.EINVALID, "grid_id", "unknown grid %q", gridID)
+	} else if err != nil {
+		return err
+	}
+	d.GridID, d.District = g.ID, g.District
+	return nil
+}
+
+// scope says whether who may see d: staff at the desk see all, a mediator
+// (or a department doing 行政调解) their committee's, a grid manager their
+// grid's, a citizen their own.
+func (s *Service) scope(ctx context.Context, who guanjia.Claims, d *guanjia.Dispute) error {
+	ok := false
+	switch who.Role {
+	case guanjia.RoleAgent, guanjia.RoleDispatcher, guanjia.RoleAdmin:
+		ok = true
+	case guanjia.RoleMediator, guanjia.RoleDepartment:
+		ok = d.CommitteeCode == who.UnitCode
+	case guanjia.RoleCitizen:
+		ok = d.ReporterID == who.UserID
+	case guanjia.RoleGridManager:
+		u, err := s.Store.FindUserByID(ctx, who.UserID)
+		if err != nil {
+			return err
+		}
+		ok = d.GridID != "" && d.GridID == u.GridID
+	}
+	if !ok {
+		return guanjia.Errorf(guanjia.EFORBIDDEN, "this dispute is not yours to see")
+	}
+	return nil
+}
+
+// Get returns a dispute with its timeline and the caller's next actions.
+func (s *Service) Get(ctx context.Context, who guanjia.Claims, id int64) (*View, error) {
+	d, err := s.Store.FindDispute(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.scope(ctx, who, d); err != nil {
+		return nil, err
+	}
+	committees, err := s.Store.ListCommittees(ctx)
+	if err != nil {
+		return nil, err
+	}
+	v, err := s.view(ctx, d, committees)
+	if err != nil {
+		return nil, err
+	}
+	if v.Events, err = s.Store.ListDisputeEvents(ctx, id); err != nil {
+		return nil, err
+	}
+	v.Actions = allowed(d.Status, who.Role)
+	if who.Role == guanjia.RoleCitizen { // a citizen may only withdraw their own, before the outcome
+		v.Actions = slices.DeleteFunc(v.Actions, func(a guanjia.DisputeAction) bool { return a != guanjia.DisputeWithdraw })
+	}
+	return v, nil
+}
+
+// List returns a page of the disputes the caller may see; mine keeps those
+// assigned to (a mediator) or filed by (anyone else) the caller.
+func (s *Service) List(ctx context.Context, who guanjia.Claims, f Filter, mine bool) ([]*View, int64, error) {
+	switch who.Role {
+	case guanjia.RoleMediator, guanjia.RoleDepartment:
+		f.Committee = who.UnitCode
+		if mine {
+			f.MediatorID = who.UserID
+		}
+	case guanjia.RoleGridManager:
+		u, err := s.Store.FindUserByID(ctx, who.UserID)
+		if err != nil {
+			return nil, 0, err
+		}
+		f.GridID = u.GridID
+	case guanjia.RoleCitizen:
+		f.ReporterID = who.UserID
+	default:
+		if mine {
+			f.ReporterID = who.UserID
+		}
+	}
+	list, total, err := s.Store.ListDisputes(ctx, f)
+	if err != nil {
+		return nil, 0, err
+	}
+	committees, err := s.Store.ListCommittees(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	out := make([]*View, len(list))
+	for i, d := range list {
+		if out[i], err = s.view(ctx, d, committees); err != nil {
+			return nil, 0, err
+		}
+	}
+	return out, total, nil
+}
+
+// Committees lists the mediation committees.
+func (s *Service) Committees(ctx context.Context) ([]*guanjia.Committee, error) {
+	return s.Store.ListCommittees(ctx)
+}
+
+func (s *Service) view(ctx context.Context, d *guanjia.Dispute, committees []*guanjia.Committee) (*View, error) {
+	v := &View{Dispute: d, Committee: findCommittee(committees, d.CommitteeCode), Mediators: []Person{}}
+	for _, id := range d.MediatorIDs {
+		u, err := s.Store.FindUserByID(ctx, id)
+		if err != nil {
+			return nil, fmt.Errorf("mediation: mediator %d of dispute %d: %w", id, d.ID, err)
+		}
+		v.Mediators = append(v.Mediators, Person{ID: u.ID, Name: u.DisplayName()})
+	}
+	return v, nil
+}

@@ -1,0 +1,292 @@
+package mediation_test
+
+import (
+	"context"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"guanjia"
+	"guanjia/internal/testenv"
+	"guanjia/mediation"
+	"guanjia/store"
+)
+
+// timers records what the service armed.
+type timers struct {
+	mu    sync.Mutex
+	armed []mediation.Timer
+}
+
+func (s *timers) ArmDisputeTimer(_ context.Context, t mediation.Timer) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.armed = append(s.armed, t)
+	return nil
+}
+
+func (s *timers) find(kind mediation.TimerKind) []mediation.Timer {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []mediation.Timer
+	for _, t := range s.armed {
+		if t.Kind == kind {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+type rig struct {
+	db     *store.DB
+	clock  *testenv.Clock
+	timers *timers
+	svc    *mediation.Service
+	who    map[string]guanjia.Claims
+}
+
+func newRig(t *testing.T) *rig {
+	t.Helper()
+	ctx := context.Background()
+	db := testenv.MustOpenDB(t)
+	clk := testenv.NewClock(time.Now().UTC().Truncate(time.Second))
+	db.Now = clk.Now
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(db.Catalog.UpsertGrid(ctx, &guanjia.Grid{ID: "g1", Name: "海垦街道第1网格", District: "龙华区",
+		Geometry: []byte(`{"type":"Polygon","coordinates":[[[110.30,20.0],[110.31,20.0],[110.31,20.01],[110.30,20.01],[110.30,20.0]]]}`)}))
+	for _, c := range []*guanjia.Committee{
+		{Code: "tj-bs", Name: "滨海社区人民调解委员会", Level: guanjia.LevelVillage, Kind: guanjia.CommitteePeople, District: "龙华区", GridIDs: []string{"g1"}, Superior: "tj-hk"},
+		{Code: "tj-hk", Name: "海垦街道人民调解委员会", Level: guanjia.LevelTown, Kind: guanjia.CommitteePeople, District: "龙华区", GridIDs: []string{"g1"}},
+		{Code: "tj-jt", Name: "海口市交通事故纠纷人民调解委员会", Level: guanjia.LevelCity, Kind: guanjia.CommitteePeople, Types: []string{"traffic"}},
+	} {
+		must(db.Disputes.UpsertCommittee(ctx, c))
+	}
+	r := &rig{db: db, clock: clk, timers: &timers{}, who: map[string]guanjia.Claims{}}
+	for _, u := range []*guanjia.User{
+		{Username: "dispatcher", Role: guanjia.RoleDispatcher, Name: "指挥中心"},
+		{Username: "citizen", Role: guanjia.RoleCitizen, Name: "王海燕"},
+		{Username: "grid-g1", Role: guanjia.RoleGridManager, GridID: "g1", Name: "陈网格"},
+		{Username: "mediator-tj-bs", Role: guanjia.RoleMediator, UnitCode: "tj-bs", Name: "林调解"},
+		{Username: "mediator-tj-hk", Role: guanjia.RoleMediator, UnitCode: "tj-hk", Name: "符调解"},
+		{Username: "mediator-tj-jt", Role: guanjia.RoleMediator, UnitCode: "tj-jt", Name: "吴调解"},
+	} {
+		must(db.Users.CreateUser(ctx, u))
+		r.who[u.Username] = guanjia.Claims{UserID: u.ID, Role: u.Role, UnitCode: u.UnitCode}
+	}
+	r.svc = mediation.NewService(db.Disputes, r.timers, nil, clk.Now)
+	return r
+}
+
+func (r *rig) create(t *testing.T, as, typ string) *mediation.View {
+	t.Helper()
+	v, err := r.svc.Create(context.Background(), r.who[as], mediation.Input{Type: typ, Summary: "楼上漏水纠纷", Address: "海垦路12号",
+		Lat: 20.005, Lng: 110.305, GridID: "g1", Source: map[string]string{"dispatcher": guanjia.DisputeFromPolice}[as],
+		Parties: []guanjia.Party{{Role: "applicant", Kind: "person", Name: "王海燕", IDNumber: "11010519491231002X", Phone: "13876543210"},
+			{Role: "respondent", Kind: "person", Name: "李明"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+func (r *rig) act(t *testing.T, as string, id int64, a guanjia.DisputeAction, in mediation.ActionInput) *mediation.View {
+	t.Helper()
+	v, err := r.svc.Act(context.Background(), r.who[as], id, a, in)
+	if err != nil {
+		t.Fatalf("%s %s: %v", as, a, err)
+	}
+	return v
+}
+
+// fire moves the clock to the last armed timer of kind and fires it.
+func (r *rig) fire(t *testing.T, kind mediation.TimerKind) bool {
+	t.Helper()
+	armed := r.timers.find(kind)
+	if len(armed) == 0 {
+		t.Fatalf("no %s timer armed", kind)
+	}
+	tm := armed[len(armed)-1]
+	if r.clock.Now().Before(tm.DueAt) {
+		r.clock.Set(tm.DueAt)
+	}
+	fired, err := r.svc.HandleTimer(context.Background(), tm)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fired
+}
+
+func (r *rig) inbox(t *testing.T, user string, tpl string) int {
+	t.Helper()
+	id := r.who[user].UserID
+	list, err := r.db.Notifications.ListNotifications(context.Background(), guanjia.NotificationFilter{RecipientID: &id, Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, m := range list {
+		if m.Channel == guanjia.ChannelInbox && m.Template == tpl {
+			n++
+		}
+	}
+	return n
+}
+
+func TestIntakeRoutesToTheCommunityAndSealsIDs(t *testing.T) {
+	r := newRig(t)
+	v := r.create(t, "grid-g1", "neighbour")
+	if v.Source != guanjia.DisputeFromPatrol || v.Committee == nil || v.Committee.Code != "tj-bs" || v.Level != guanjia.LevelVillage || v.District != "龙华区" {
+		t.Fatalf("intake: source %s committee %+v level %s", v.Source, v.Committee, v.Level)
+	}
+	if r.inbox(t, "mediator-tj-bs", guanjia.TplTaskAssigned) != 1 {
+		t.Error("the community committee's mediator was not told of the new dispute")
+	}
+	var sealed string
+	if err := r.db.Gorm().Raw("SELECT id_number FROM dispute_parties WHERE dispute_id = ? AND role = 'applicant'", v.ID).Scan(&sealed).Error; err != nil {
+		t.Fatal(err)
+	}
+	if sealed == "" || sealed == "11010519491231002X" {
+		t.Fatalf("the ID number is stored as %q: want it encrypted", sealed)
+	}
+	got, err := r.svc.Get(context.Background(), r.who["mediator-tj-bs"], v.ID)
+	if err != nil || got.Parties[0].IDNumber != "11010519491231002X" {
+		t.Fatalf("read back: %v %+v", err, got)
+	}
+	if _, err := r.svc.Get(context.Background(), r.who["mediator-tj-jt"], v.ID); guanjia.ErrorCode(err) != guanjia.EFORBIDDEN {
+		t.Fatalf("another committee's mediator sees it: %v", err)
+	}
+	tv := r.create(t, "citizen", "traffic")
+	if tv.Committee.Code != "tj-jt" || tv.Source != guanjia.DisputeFromMiniProgram || tv.ReporterID != r.who["citizen"].UserID {
+		t.Fatalf("traffic from a citizen: %+v", tv.Dispute)
+	}
+}
+
+// TestDeadlineWarnsEscalatesOnce: acceptance arms the warning three days
+// before the one-month deadline and the escalation at it; each fires once,
+// and the escalation reaches the superior committee and the command center.
+func TestDeadlineWarnsEscalatesOnce(t *testing.T) {
+	r := newRig(t)
+	v := r.create(t, "grid-g1", "neighbour")
+	accepted := r.clock.Now()
+	v = r.act(t, "mediator-tj-bs", v.ID, guanjia.DisputeAccept, mediation.ActionInput{})
+	if !v.DueAt.Equal(accepted.AddDate(0, 1, 0)) {
+		t.Fatalf("due %v, want a month after %v", v.DueAt, accepted)
+	}
+	warn := r.timers.find(mediation.TimerWarn)
+	if len(warn) != 1 || !warn[0].DueAt.Equal(v.DueAt.Add(-72*time.Hour)) {
+		t.Fatalf("warn timers %+v", warn)
+	}
+	if !r.fire(t, mediation.TimerWarn) {
+		t.Fatal("the warning did nothing")
+	}
+	if r.inbox(t, "mediator-tj-bs", guanjia.TplReminder) != 1 {
+		t.Error("the committee was not warned")
+	}
+	if r.fire(t, mediation.TimerWarn) {
+		t.Error("the warning fired twice")
+	}
+	if !r.fire(t, mediation.TimerEscalate) {
+		t.Fatal("the escalation did nothing")
+	}
+	if r.inbox(t, "mediator-tj-hk", guanjia.TplEscalation) != 1 || r.inbox(t, "dispatcher", guanjia.TplEscalation) != 1 {
+		t.Error("the escalation did not reach the street committee and the command center")
+	}
+	got, _ := r.svc.Get(context.Background(), r.who["dispatcher"], v.ID)
+	if got.EscalatedAt == nil || !slices.ContainsFunc(got.Events, func(e guanjia.DisputeEvent) bool { return e.Action == guanjia.DisputeEscalate }) {
+		t.Fatalf("no escalation on record: %+v", got.Events)
+	}
+	// The reconciler has nothing left to arm for it.
+	due, err := r.db.Disputes.DueTimers(context.Background(), r.clock.Now().AddDate(1, 0, 0), r.svc.WarnBefore, r.svc.RemindBefore)
+	if err != nil || len(due) != 0 {
+		t.Fatalf("reconciler would re-arm %+v (%v)", due, err)
+	}
+}
+
+// TestNothingFiresAfterTheOutcome: a dispute mediated and closed before its
+// deadline is neither warned nor escalated, and a withdrawn dispute's
+// session reminder does nothing.
+func TestNothingFiresAfterTheOutcome(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	v := r.create(t, "grid-g1", "neighbour")
+	r.act(t, "mediator-tj-bs", v.ID, guanjia.DisputeAccept, mediation.ActionInput{})
+	r.act(t, "mediator-tj-bs", v.ID, guanjia.DisputeRoute, mediation.ActionInput{})
+	r.act(t, "mediator-tj-bs", v.ID, guanjia.DisputeAssign, mediation.ActionInput{Mediators: []int64{r.who["mediator-tj-bs"].UserID}})
+	v = r.act(t, "mediator-tj-bs", v.ID, guanjia.DisputeSchedule, mediation.ActionInput{At: r.clock.Now().Add(48 * time.Hour), Place: "滨海社区调解室"})
+	remind := r.timers.find(mediation.TimerRemind)
+	if len(remind) != 1 || remind[0].SessionID != v.Sessions[0].ID || !remind[0].DueAt.Equal(v.Sessions[0].At.Add(-24*time.Hour)) {
+		t.Fatalf("remind timers %+v", remind)
+	}
+	// The reconciler sees the same timers the service armed.
+	due, err := r.db.Disputes.DueTimers(ctx, r.clock.Now().AddDate(0, 2, 0), r.svc.WarnBefore, r.svc.RemindBefore)
+	if err != nil || len(due) != 3 {
+		t.Fatalf("due timers %+v (%v), want warn, escalate and remind", due, err)
+	}
+	if !r.fire(t, mediation.TimerRemind) || r.inbox(t, "mediator-tj-bs", guanjia.TplReminder) != 2 { // the schedule note, then the reminder
+		t.Fatal("the session reminder did not reach the mediator")
+	}
+	r.act(t, "mediator-tj-bs", v.ID, guanjia.DisputeRecord, mediation.ActionInput{Session: v.Sessions[0].ID, Record: "双方同意", Attended: "王海燕、李明"})
+	r.act(t, "mediator-tj-bs", v.ID, guanjia.DisputeSucceed, mediation.ActionInput{Terms: "李明修复漏水并赔偿 500 元"})
+	kept := true
+	r.act(t, "grid-g1", v.ID, guanjia.DisputeFollowUp, mediation.ActionInput{Kept: &kept})
+	r.act(t, "mediator-tj-bs", v.ID, guanjia.DisputeClose, mediation.ActionInput{})
+	if r.fire(t, mediation.TimerWarn) || r.fire(t, mediation.TimerEscalate) {
+		t.Fatal("a timer fired after the case was closed")
+	}
+	due, err = r.db.Disputes.DueTimers(ctx, r.clock.Now().AddDate(1, 0, 0), r.svc.WarnBefore, r.svc.RemindBefore)
+	if err != nil || len(due) != 0 {
+		t.Fatalf("reconciler would re-arm %+v (%v)", due, err)
+	}
+}
+
+func TestRefusals(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	v := r.create(t, "grid-g1", "neighbour")
+	cases := []struct {
+		as     string
+		action guanjia.DisputeAction
+		in     mediation.ActionInput
+		code   string
+	}{
+		{"mediator-tj-bs", guanjia.DisputeSucceed, mediation.ActionInput{Terms: "x"}, guanjia.ECONFLICT}, // not accepted yet
+		{"citizen", guanjia.DisputeWithdraw, mediation.ActionInput{}, guanjia.EFORBIDDEN},                // not theirs
+		{"mediator-tj-jt", guanjia.DisputeAccept, mediation.ActionInput{}, guanjia.EFORBIDDEN},           // another committee
+	}
+	for _, c := range cases {
+		if _, err := r.svc.Act(ctx, r.who[c.as], v.ID, c.action, c.in); guanjia.ErrorCode(err) != c.code {
+			t.Errorf("%s %s: %v, want %s", c.as, c.action, err, c.code)
+		}
+	}
+	r.act(t, "mediator-tj-bs", v.ID, guanjia.DisputeAccept, mediation.ActionInput{})
+	r.act(t, "mediator-tj-bs", v.ID, guanjia.DisputeRoute, mediation.ActionInput{})
+	if _, err := r.svc.Act(ctx, r.who["mediator-tj-bs"], v.ID, guanjia.DisputeAssign, mediation.ActionInput{Mediators: []int64{r.who["mediator-tj-hk"].UserID}}); guanjia.ErrorCode(err) != guanjia.EINVALID {
+		t.Errorf("assigning another committee's mediator: %v", err)
+	}
+	r.act(t, "mediator-tj-bs", v.ID, guanjia.DisputeAssign, mediation.ActionInput{Mediators: []int64{r.who["mediator-tj-bs"].UserID}})
+	if _, err := r.svc.Act(ctx, r.who["mediator-tj-bs"], v.ID, guanjia.DisputeSucceed, mediation.ActionInput{Terms: "x"}); guanjia.ErrorCode(err) != guanjia.ECONFLICT {
+		t.Errorf("success without a session on record: %v", err)
+	}
+	before, _ := r.svc.Get(ctx, r.who["dispatcher"], v.ID)
+	if _, err := r.svc.Act(ctx, r.who["mediator-tj-bs"], v.ID, guanjia.DisputeSchedule, mediation.ActionInput{At: r.clock.Now().Add(-time.Hour), Place: "x"}); guanjia.ErrorCode(err) != guanjia.EINVALID {
+		t.Errorf("a session in the past: %v", err)
+	}
+	after, _ := r.svc.Get(ctx, r.who["dispatcher"], v.ID)
+	if len(after.Sessions) != 0 || len(after.Events) != len(before.Events) || after.Version != before.Version {
+		t.Error("a refused action changed the dispute")
+	}
+	if _, err := r.svc.Create(ctx, r.who["citizen"], mediation.Input{Type: "neighbour", Summary: "x", Lat: 20, Lng: 110.3,
+		Parties: []guanjia.Party{{Role: "applicant", Kind: "person", Name: "甲", IDNumber: "110105194912310021"}, {Role: "respondent", Kind: "person", Name: "乙"}}}); guanjia.ErrorCode(err) != guanjia.EINVALID {
+		t.Errorf("a wrong ID check character: %v", err)
+	}
+	if _, err := r.svc.Create(ctx, r.who["citizen"], mediation.Input{Type: "neighbour", Summary: "x", Lat: 20, Lng: 110.3, Source: guanjia.DisputeFromCourt,
+		Parties: []guanjia.Party{{Role: "applicant", Kind: "person", Name: "甲"}, {Role: "respondent", Kind: "person", Name: "乙"}}}); guanjia.ErrorCode(err) != guanjia.EINVALID {
+		t.Errorf("a citizen filing as a court: %v", err)
+	}
+}

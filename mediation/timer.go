@@ -1,0 +1,154 @@
+package mediation
+
+import (
+	"context"
+	"fmt"
+
+	"time"
+
+	"guanjia"
+)
+
+// TimerKind names a mediation timer.
+type TimerKind string
+
+const (
+	TimerWarn     TimerKind = "warn"     // a few days before the one-month deadline: the mediators are warned
+	TimerEscalate TimerKind = "escalate" // at the deadline: 督办 by the superior committee and the command center
+	TimerRemind   TimerKind = "remind"   // before a session: the mediators and parties are reminded
+)
+
+// Timer is one timer. Seq is the Unix time of the instant it derives from
+// (the deadline, the session's start): a moved instant is a new timer, and
+// a timer whose instant no longer matches the row does nothing.
+type Timer struct {
+	Kind      TimerKind
+	DisputeID int64
+	SessionID int64 // remind only
+	Seq       int64
+	DueAt     time.Time
+}
+
+// Scheduler arms timers (worker.Scheduler is one). Arming twice is harmless.
+type Scheduler interface {
+	ArmDisputeTimer(ctx context.Context, t Timer) error
+}
+
+// deadlineTimers are the warning and the escalation of a dispute's deadline.
+func (s *Service) deadlineTimers(d *guanjia.Dispute) []Timer {
+	if d.DueAt == nil {
+		return nil
+	}
+	seq := d.DueAt.Unix()
+	return []Timer{
+		{Kind: TimerWarn, DisputeID: d.ID, Seq: seq, DueAt: d.DueAt.Add(-s.WarnBefore)},
+		{Kind: TimerEscalate, DisputeID: d.ID, Seq: seq, DueAt: *d.DueAt},
+	}
+}
+
+func (s *Service) remindTimer(d *guanjia.Dispute, x guanjia.MediationSession) Timer {
+	return Timer{Kind: TimerRemind, DisputeID: d.ID, SessionID: x.ID, Seq: x.At.Unix(), DueAt: x.At.Add(-s.RemindBefore)}
+}
+
+// arm schedules t; a failure is logged, not returned: the change is saved
+// and the reconciler re-arms what the queue lost.
+func (s *Service) arm(ctx context.Context, t Timer) {
+	if s.Timers == nil {
+		return
+	}
+	if err := s.Timers.ArmDisputeTimer(ctx, t); err != nil {
+		s.Log.Warn("mediation: arm timer", "kind", t.Kind, "dispute", t.DisputeID, "err", err)
+	}
+}
+
+// ReconcileTimers re-arms every timer due before horizon; it returns how many.
+func (s *Service) ReconcileTimers(ctx context.Context, horizon time.Time) (int, error) {
+	ts, err := s.Store.DueTimers(ctx, horizon, s.WarnBefore, s.RemindBefore)
+	if err != nil {
+		return 0, err
+	}
+	for _, t := range ts {
+		s.arm(ctx, t)
+	}
+	return len(ts), nil
+}
+
+// HandleTimer fires t. It re-reads the dispute and does nothing when the
+// world moved on: the mediation ended, the deadline or session moved, or the
+// timer already fired. It reports whether it changed anything.
+func (s *Service) HandleTimer(ctx context.Context, t Timer) (bool, error) {
+	d, err := s.Store.FindDispute(ctx, t.DisputeID)
+	if guanjia.ErrorCode(err) == guanjia.ENOTFOUND {
+		return false, nil
+	} else if err != nil {
+		return false, err
+	}
+	now := s.Now()
+	committees, err := s.Store.ListCommittees(ctx)
+	if err != nil {
+		return false, err
+	}
+	c := findCommittee(committees, d.CommitteeCode)
+	var note string
+	var msgs []guanjia.Message
+	switch t.Kind {
+	case TimerWarn, TimerEscalate:
+		if !open(d.Status) || d.DueAt == nil || d.DueAt.Unix() != t.Seq {
+			return false, nil
+		}
+		if t.Kind == TimerWarn {
+			if d.WarnedAt != nil {
+				return false, nil
+			}
+			d.WarnedAt = &now
+			note = "调解期限将于" + clock(*d.DueAt) + "届满"
+			msgs, err = s.toMediators(ctx, d, c, guanjia.TplReminder, note, now)
+		} else {
+			if d.EscalatedAt != nil {
+				return false, nil
+			}
+			d.EscalatedAt = &now
+			up := superior(committees, c)
+			note = "已超过一个月调解期限，报请督办"
+			if up != nil {
+				note += "：" + up.Name
+			}
+			msgs, err = s.escalation(ctx, d, up, note, now)
+		}
+	case TimerRemind:
+		i := -1
+		for j, x := range d.Sessions {
+			if x.ID == t.SessionID {
+				i = j
+			}
+		}
+		if d.Status != guanjia.DisputeMediating || i < 0 || d.Sessions[i].Status != "scheduled" ||
+			d.Sessions[i].At.Unix() != t.Seq || d.Sessions[i].RemindedAt != nil {
+			return false, nil
+		}
+		x := &d.Sessions[i]
+		x.RemindedAt = &now
+		note = fmt.Sprintf("调解会提醒：%s %s", clock(x.At), x.Place)
+		for _, id := range d.MediatorIDs {
+			msgs = append(msgs, staff(id, guanjia.TplReminder, d, note, now)...)
+		}
+		for _, p := range d.Parties {
+			if p.UserID != 0 {
+				msgs = append(msgs, message(p.UserID, guanjia.ChannelSubscribe, guanjia.TplActivityReminder, d,
+					map[string]string{"activity": "纠纷调解：" + d.Summary, "start": clock(x.At), "place": x.Place}))
+			}
+		}
+	default:
+		return false, fmt.Errorf("mediation: unknown timer kind %q", t.Kind)
+	}
+	if err != nil {
+		return false, err
+	}
+	action := map[TimerKind]guanjia.DisputeAction{TimerWarn: guanjia.DisputeWarn, TimerEscalate: guanjia.DisputeEscalate, TimerRemind: guanjia.DisputeRemind}[t.Kind]
+	d.UpdatedAt = now
+	ev := guanjia.DisputeEvent{At: now, ActorName: "系统", Action: action, From: d.Status, To: d.Status, Note: note}
+	if err := s.Store.UpdateDispute(ctx, d, ev, msgs); err != nil {
+		return false, err
+	}
+	return true, nil
+}

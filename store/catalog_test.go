@@ -1,0 +1,88 @@
+package store_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"guanjia"
+	"guanjia/dispatch"
+	"guanjia/internal/testenv"
+	"guanjia/store"
+)
+
+// Two replicas over one database: what an admin changes through one is what
+// the other files complaints under, once its copy of the catalogue is
+// rechecked, with no restart and no message between them.
+func TestCatalogChangeReachesOtherReplica(t *testing.T) {
+	ctx := context.Background()
+	url := testenv.DatabaseURL(t)
+	open := func() *store.DB {
+		db, err := store.Open(url, testenv.Secret)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		if err := db.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		return db
+	}
+	a, b := open(), open()
+	const recheck = 20 * time.Millisecond
+	a.Catalog.Recheck, b.Catalog.Recheck = recheck, recheck
+
+	cat := &guanjia.Category{Code: "0101", Name: "道路破损", Kind: "事件", Major: "市容环境", Department: "municipal",
+		PointToPoint: true, AcceptWithin: 5 * time.Minute, ArriveWithin: 30 * time.Minute, ResolveWithin: 24 * time.Hour,
+		ResolveMode: guanjia.NaturalTime}
+	if err := a.Catalog.UpsertCategory(ctx, cat); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Catalog.UpsertUnit(ctx, &guanjia.Unit{Code: "hk-sz", Name: "海口市市政管理局", Department: "municipal"}); err != nil {
+		t.Fatal(err)
+	}
+	router, err := dispatch.NewRouter(ctx, b.Complaints) // replica b's router: no grids yet
+	if err != nil {
+		t.Fatal(err)
+	}
+	lat, lng := 20.03, 110.33
+	got, err := b.Complaints.FindCategory(ctx, "0101")
+	if err != nil || got.ArriveWithin != 30*time.Minute {
+		t.Fatalf("replica b reads the category: %+v %v", got, err)
+	}
+	if r := router.Route(ctx, got, lat, lng, nil); r.GridID != "" {
+		t.Fatalf("routed to grid %q before any grid exists", r.GridID)
+	}
+
+	// The admin shortens the arrival window and draws a grid on replica a.
+	cat.ArriveWithin = 20 * time.Minute
+	if err := a.Catalog.UpsertCategory(ctx, cat); err != nil {
+		t.Fatal(err)
+	}
+	grid := &guanjia.Grid{ID: "hk-lh-01", Name: "滨海网格", District: "龙华区", Units: map[string]string{"municipal": "hk-sz"},
+		Geometry: []byte(`{"type":"Polygon","coordinates":[[[110.32,20.02],[110.34,20.02],[110.34,20.04],[110.32,20.04],[110.32,20.02]]]}`)}
+	if err := a.Catalog.UpsertGrid(ctx, grid); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := a.Complaints.FindCategory(ctx, "0101"); err != nil || got.ArriveWithin != 20*time.Minute {
+		t.Errorf("replica a does not see its own change at once: %+v %v", got, err)
+	}
+	time.Sleep(2 * recheck)
+	if got, err = b.Complaints.FindCategory(ctx, "0101"); err != nil || got.ArriveWithin != 20*time.Minute {
+		t.Errorf("replica b still files under the old window after %v: %+v %v", 2*recheck, got, err)
+	}
+	if r := router.Route(ctx, got, lat, lng, nil); r.GridID != "hk-lh-01" || r.UnitCode != "hk-sz" {
+		t.Errorf("replica b's router has not picked up the new grid: %+v", r)
+	}
+	// A change in plain SQL (a migration, a hand fix) moves the version too.
+	if err := store.ExecRaw(ctx, a, "UPDATE categories SET name = '道路坑洼' WHERE code = '0101'"); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(2 * recheck)
+	if got, err = b.Complaints.FindCategory(ctx, "0101"); err != nil || got.Name != "道路坑洼" {
+		t.Errorf("a change in SQL is not seen: %+v %v", got, err)
+	}
+	if _, err := b.Complaints.FindCategory(ctx, "9999"); guanjia.ErrorCode(err) != guanjia.ENOTFOUND {
+		t.Errorf("an unknown category: %v", err)
+	}
+}

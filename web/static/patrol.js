@@ -1,0 +1,191 @@
+// The 网格员's page: a patrol report — a 城市管理问题 goes to dispatch as a
+// complaint (source patrol), a 矛盾纠纷 to 大调解 as a dispute — and their
+// own task list: their grid's disputes (what they reported among them) with their state and the 回访
+// due, and the problems they reported.
+'use strict';
+(() => {
+  const { h, api } = GJ;
+  const form = document.getElementById('patrol-form');
+  const where = document.getElementById('patrol-where');
+  const formError = document.getElementById('patrol-error');
+  const errEl = document.getElementById('gm-error');
+  const summary = document.getElementById('gm-summary');
+  const disputeList = document.getElementById('gm-disputes');
+  const complaintList = document.getElementById('gm-complaints');
+  let position = null; // WGS-84, from the phone
+  let cats = new Map();
+
+  const kind = () => form.elements.kind.value;
+  function showKind() {
+    form.querySelectorAll('[data-for]').forEach((el) => { el.hidden = el.dataset.for !== kind(); });
+  }
+
+  function locate() {
+    return new Promise((resolve, reject) => {
+      if (!navigator.geolocation) { reject(new Error('此浏览器不支持定位')); return; }
+      navigator.geolocation.getCurrentPosition((p) => resolve(p.coords), (e) => reject(new Error(
+        e.code === 1 ? '未获得定位权限，请在浏览器设置中允许定位' : '暂时无法获取定位，请到开阔处重试')),
+      { enableHighAccuracy: true, timeout: 15000, maximumAge: 0 });
+    });
+  }
+  async function useHere() {
+    where.textContent = '定位中…';
+    try {
+      const c = await locate();
+      position = { lat: c.latitude, lng: c.longitude };
+      where.textContent = `已定位：${position.lat.toFixed(5)}, ${position.lng.toFixed(5)}（精度约 ${Math.round(c.accuracy || 0)} 米）`;
+    } catch (err) {
+      position = null;
+      where.textContent = err.message;
+    }
+  }
+
+  // required names the empty required fields of the kind chosen, with their labels.
+  function missing() {
+    const need = [['description', '情况描述']];
+    if (kind() === 'complaint') need.push(['category', '问题类型']);
+    else need.push(['type', '纠纷类型'], ['summary', '纠纷概要'], ['applicant', '申请人姓名'], ['respondent', '被申请人']);
+    return need.filter(([name]) => !String(form.elements[name].value).trim());
+  }
+
+  function body() {
+    const f = form.elements;
+    const common = { description: f.description.value.trim(), address: f.address.value.trim(), lat: position.lat, lng: position.lng, coord_system: 'wgs84' };
+    if (kind() === 'complaint') return { ...common, category: f.category.value, source: 'patrol' };
+    const applicant = { role: 'applicant', kind: 'person', name: f.applicant.value.trim() };
+    if (f.applicant_phone.value.trim()) applicant.phone = f.applicant_phone.value.trim();
+    return {
+      ...common, type: f.type.value, summary: f.summary.value.trim(), source: 'patrol',
+      parties: [applicant, { role: 'respondent', kind: f.respondent_kind.value, name: f.respondent.value.trim() }],
+    };
+  }
+
+  form.addEventListener('change', (e) => { if (e.target.name === 'kind') showKind(); });
+  document.getElementById('patrol-locate').addEventListener('click', useHere);
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    GJ.showError(formError, null);
+    form.querySelectorAll('[aria-invalid]').forEach((el) => el.removeAttribute('aria-invalid'));
+    const empty = missing();
+    if (empty.length) {
+      GJ.showError(formError, new Error(`请填写：${empty.map(([, label]) => label).join('、')}`));
+      empty.forEach(([name]) => form.elements[name].setAttribute('aria-invalid', 'true'));
+      form.elements[empty[0][0]].focus();
+      return;
+    }
+    if (!position) await useHere();
+    if (!position) {
+      GJ.showError(formError, new Error('需要定位才能上报，请允许定位后重试'));
+      return;
+    }
+    const button = document.getElementById('patrol-submit');
+    button.disabled = true;
+    try {
+      const isDispute = kind() === 'dispute';
+      const out = await api('POST', isDispute ? '/api/v1/disputes' : '/api/v1/complaints', body());
+      GJ.toast(isDispute ? `纠纷已登记：${out.number || `#${out.id}`}` : `问题已上报：工单 #${out.id}`);
+      const keep = kind();
+      form.reset();
+      form.elements.kind.value = keep;
+      showKind();
+      select(isDispute ? 'disputes' : 'complaints');
+      await load();
+    } catch (err) {
+      GJ.showError(formError, err);
+      if (err.field && form.elements[err.field]) form.elements[err.field].setAttribute('aria-invalid', 'true');
+    } finally {
+      button.disabled = false;
+    }
+  });
+
+  // 回访: the grid manager checks whether the parties kept the agreement.
+  function followUpForm(li, d) {
+    const kept = h('select', { name: 'kept', id: `kept-${d.id}` }, h('option', { value: 'true' }, '已履行'), h('option', { value: 'false' }, '未履行'));
+    const note = h('textarea', { name: 'note', id: `note-${d.id}`, rows: 2, maxlength: 500 });
+    const error = h('p', { class: 'error', role: 'alert', hidden: true });
+    const f = h('form', { 'data-action': 'follow_up', novalidate: true },
+      h('label', { for: kept.id }, '协议履行情况'), kept, h('label', { for: note.id }, '回访记录'), note, error,
+      h('div', { class: 'buttons' }, h('button', { type: 'submit', class: 'primary' }, '提交回访')));
+    f.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      e.submitter.disabled = true;
+      try {
+        await api('POST', `/api/v1/disputes/${d.id}/follow_up`, { kept: kept.value === 'true', note: note.value.trim() });
+        GJ.toast('回访已记录');
+        await load();
+      } catch (err) {
+        GJ.showError(error, err);
+        e.submitter.disabled = false;
+      }
+    });
+    return f;
+  }
+
+  function disputeCard(d) {
+    const st = GJD.dueState(d);
+    const followUp = (d.actions || []).includes('follow_up');
+    const li = h('li', { class: `task ${st ? st.cls : ''}`, 'data-id': d.id, 'data-status': d.status });
+    li.append(...[
+      h('h2', {}, h('span', {}, `${d.type_name || d.type} · ${d.summary}`), GJD.badge(d)),
+      st ? GJD.due(d) : null, // the one-month clock, while it runs
+      followUp ? h('p', { class: 'badge merge' }, '待回访') : null,
+      h('p', { class: 'addr' }, d.address || ''),
+      h('p', { class: 'meta' }, `${d.number || `#${d.id}`} · ${GJD.SOURCE[d.source] || d.source} · ${d.committee ? d.committee.name : '待分流'} · 登记 ${GJ.time(d.created_at)}`),
+      d.outcome && d.outcome.agreement_number ? h('p', {}, `调解协议书 ${d.outcome.agreement_number}`) : null,
+      followUp ? followUpForm(li, d) : null].filter(Boolean));
+    return li;
+  }
+
+  function complaintCard(c) {
+    const cat = cats.get(c.category);
+    return h('li', { class: 'task', 'data-id': c.id, 'data-status': c.status },
+      h('h2', {}, h('span', {}, cat ? cat.name : c.category), GJ.badge(c.status)),
+      h('p', { class: 'addr' }, c.address || ''),
+      h('p', {}, c.description),
+      h('p', { class: 'meta' }, `工单 #${c.id} · 上报 ${GJ.time(c.created_at)}`));
+  }
+
+  async function load() {
+    // Keep a form someone is typing in.
+    if (disputeList.contains(document.activeElement) && document.activeElement.value) return;
+    try {
+      const [ds, cs] = await Promise.all([
+        api('GET', '/api/v1/disputes?mine=true&per_page=100'),
+        api('GET', '/api/v1/complaints?per_page=50'),
+      ]);
+      // The list leaves out what the caller may do; each case says so itself.
+      const details = await Promise.all((ds.disputes || []).map((d) => api('GET', `/api/v1/disputes/${d.id}`).catch(() => d)));
+      const due = details.filter((d) => (d.actions || []).includes('follow_up'));
+      details.sort((a, b) => Number((b.actions || []).includes('follow_up')) - Number((a.actions || []).includes('follow_up')));
+      disputeList.replaceChildren(...details.map(disputeCard));
+      if (!details.length) disputeList.append(h('li', { class: 'empty' }, '网格内暂无纠纷'));
+      complaintList.replaceChildren(...(cs.complaints || []).map(complaintCard));
+      if (!(cs.complaints || []).length) complaintList.append(h('li', { class: 'empty' }, '暂无上报的问题'));
+      summary.textContent = `纠纷 ${GJ.num(ds.total)} 件${due.length ? `，待回访 ${GJ.num(due.length)} 件` : ''} · 城市管理问题 ${GJ.num(cs.total)} 件`;
+      GJ.showError(errEl, null);
+    } catch (err) {
+      GJ.showError(errEl, err);
+    }
+  }
+
+  const tabs = { disputes: [document.getElementById('tab-disputes'), disputeList], complaints: [document.getElementById('tab-complaints'), complaintList] };
+  function select(name) {
+    for (const [key, [tab, panel]] of Object.entries(tabs)) {
+      tab.setAttribute('aria-selected', String(key === name));
+      panel.hidden = key !== name;
+    }
+  }
+  Object.entries(tabs).forEach(([name, [tab]]) => tab.addEventListener('click', () => select(name)));
+
+  (async () => {
+    const opt = (v, label) => h('option', { value: v }, label);
+    const [c, t] = await Promise.all([GJ.categories(), api('GET', '/api/v1/disputes/types')]);
+    cats = c;
+    form.elements.category.append(opt('', '请选择'), ...[...cats.values()].map((x) => opt(x.code, `${x.code} ${x.name}`)));
+    form.elements.type.append(opt('', '请选择'), ...(t.types || []).map((x) => opt(x.code, x.name)));
+    showKind();
+    useHere();
+    await load();
+    setInterval(load, 60 * 1000);
+  })().catch((err) => GJ.showError(errEl, err));
+})();

@@ -1,0 +1,100 @@
+// 申请调解: a citizen asks a people's mediation committee to mediate a
+// dispute — its type, what happened, where, and the other party. The
+// committee takes it in (受理) and mediates, normally within a month.
+const { dispute } = require('../../services/index')
+const { wxp, cancelled } = require('../../utils/wxp')
+const { validateIDNumber } = require('../../utils/idcard')
+const { validateCreditCode } = require('../../utils/creditcode')
+const { showError, toast } = require('../../utils/ui')
+const idem = require('../../utils/idem')
+
+// Server field names → the field on this page that shows the error.
+const FIELD = { lat: 'address', lng: 'address', 'parties[0].name': 'name', 'parties[0].id_number': 'idNumber', 'parties[1].name': 'otherName', 'parties[1].credit_code': 'otherCode' }
+
+Component({
+  data: {
+    types: [], typeIndex: -1, typeName: '',
+    summary: '', description: '', address: '', location: null,
+    name: '', phone: '', idNumber: '',
+    otherKind: 'person', otherName: '', otherPhone: '', otherCode: '',
+    errors: {}, submitting: false, loadError: '',
+  },
+  methods: {
+    async onLoad() {
+      try {
+        const types = await dispute.types()
+        this.setData({ types, loadError: '' })
+      } catch (e) {
+        this.setData({ loadError: e.message })
+      }
+    },
+    onField(e) {
+      const key = e.currentTarget.dataset.key
+      this.setData({ [key]: e.detail, [`errors.${key}`]: '' })
+    },
+    onType(e) {
+      const i = Number(e.detail.value)
+      const t = this.data.types[i]
+      if (t) this.setData({ typeIndex: i, typeName: t.name, 'errors.type': '' })
+    },
+    onOtherKind(e) {
+      this.setData({ otherKind: e.detail, 'errors.otherCode': '', 'errors.otherName': '' })
+    },
+    async onChooseLocation() {
+      try {
+        const res = await wxp('chooseLocation', {})
+        this.setData({ location: { latitude: res.latitude, longitude: res.longitude }, address: [res.address, res.name].filter(Boolean).join(' '), 'errors.address': '' })
+      } catch (e) {
+        if (!cancelled(e)) toast('无法打开地图选点，请检查位置权限')
+      }
+    },
+    // check answers the errors of the form as the user would read them; none: {}.
+    check() {
+      const d = this.data
+      const errors = {
+        type: d.typeIndex >= 0 ? '' : '请选择纠纷类型',
+        summary: d.summary.trim() ? '' : '请用一句话说明纠纷',
+        description: d.description.trim() ? '' : '请说明纠纷经过和您的请求',
+        address: d.location ? '' : '请在地图上选择纠纷发生地',
+        name: d.name.trim() ? '' : '请填写您的姓名',
+        idNumber: d.idNumber.trim() ? validateIDNumber(d.idNumber) : '',
+        otherName: d.otherName.trim() ? '' : d.otherKind === 'organisation' ? '请填写对方单位名称' : '请填写对方姓名',
+        otherCode: d.otherKind === 'organisation' && d.otherCode.trim() ? validateCreditCode(d.otherCode) : '',
+      }
+      Object.keys(errors).forEach((k) => errors[k] || delete errors[k])
+      return errors
+    },
+    body() {
+      const d = this.data
+      const applicant = { name: d.name.trim() }
+      if (d.phone.trim()) applicant.phone = d.phone.trim()
+      if (d.idNumber.trim()) applicant.id_number = d.idNumber.trim().toUpperCase()
+      const respondent = { kind: d.otherKind, name: d.otherName.trim() }
+      if (d.otherPhone.trim()) respondent.phone = d.otherPhone.trim()
+      if (d.otherKind === 'organisation' && d.otherCode.trim()) respondent.credit_code = d.otherCode.trim().toUpperCase()
+      return {
+        type: d.types[d.typeIndex].code, summary: d.summary.trim(), description: d.description.trim(),
+        address: d.address.trim(), ...d.location, applicant, respondent,
+      }
+    },
+    async onSubmit() {
+      const errors = this.check()
+      if (Object.keys(errors).length) {
+        this.setData({ errors })
+        return
+      }
+      const body = this.body()
+      this.setData({ submitting: true })
+      try {
+        const created = await dispute.apply(body, idem.keyFor(this, body))
+        idem.done(this)
+        toast('申请已提交')
+        wx.redirectTo({ url: `/pages/dispute/detail?id=${created.id}` })
+      } catch (e) {
+        if (e.field) this.setData({ [`errors.${FIELD[e.field] || e.field}`]: e.message })
+        showError(e)
+      }
+      this.setData({ submitting: false })
+    },
+  },
+})

@@ -1,0 +1,47 @@
+// 积水点: the watched low spots with their latest depth (deepest first) and
+// camera video where there is one, on the map and as a list, with the open
+// 道路积水 reports.
+const weather = require('../../services/weather')
+const { wgs84ToGcj02 } = require('../../utils/coord')
+const { formatTime } = require('../../utils/format')
+const labels = require('../../utils/labels')
+
+const HAIKOU = { latitude: 20.02, longitude: 110.33 }
+
+Component({
+  data: { points: [], reports: 0, markers: [], center: HAIKOU, loaded: false, error: '' },
+  methods: {
+    onLoad() {
+      this.load()
+    },
+    onPullDownRefresh() {
+      this.load().then(() => wx.stopPullDownRefresh())
+    },
+    async load() {
+      try {
+        const out = await weather.waterlogging()
+        const points = out.points
+          .map((p) => ({
+            code: p.code, name: p.name, address: p.address || '', video: p.video_url || '', lat: p.lat, lng: p.lng,
+            depth: p.depth_cm == null ? -1 : p.depth_cm,
+            depthText: p.depth_cm == null ? '暂无读数' : `${p.depth_cm} 厘米`,
+            band: p.band, bandText: labels.waterBand[p.band] || '',
+            at: p.measured_at ? formatTime(p.measured_at) : '',
+          }))
+          .sort((a, b) => b.depth - a.depth)
+        const markers = points.map((p, i) => ({ id: i, ...wgs84ToGcj02(p.lat, p.lng), width: 24, height: 30,
+          callout: { content: `${p.name} ${p.depthText}`, display: p.band === 'danger' ? 'ALWAYS' : 'BYCLICK' } }))
+        this.setData({ points, markers, reports: out.reports.length, error: '' })
+      } catch (e) {
+        this.setData({ error: e.message || '加载失败，请下拉刷新重试' })
+      }
+      this.setData({ loaded: true })
+    },
+    // The mini-program cannot open a web page outside its business domains:
+    // the camera link is copied for the browser.
+    onVideo(e) {
+      const url = e.currentTarget.dataset.url
+      wx.setClipboardData({ data: url, success: () => wx.showToast({ title: '视频链接已复制', icon: 'none' }) })
+    },
+  },
+})
