@@ -19,6 +19,7 @@ import (
 	"guanjia/dispatch"
 	"guanjia/internal/testenv"
 	"guanjia/live"
+	"guanjia/mediation"
 	"guanjia/store"
 	"guanjia/web"
 )
@@ -100,7 +101,8 @@ func (r *consoleRig) replica() *api.Server {
 	monitor := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "asynqmon") })
 	return api.New(api.Config{Secret: consoleSecret, AdminQueuesUI: monitor}, api.Deps{Users: r.db.Users, Catalog: r.db.Catalog, Notifications: r.db.Notifications,
 		Idempotency: r.db.Idempotency, Dispatch: r.svc, Notices: r.db.Notices, Live: live.New(r.rdb, r.svc.Log),
-		Registry: prometheus.NewRegistry(), Log: r.svc.Log, Now: func() time.Time { return time.Now().UTC() }})
+		Mediation: mediation.NewService(r.db.Disputes, nil, nil, nil), // the 大调解 pages are served with their API
+		Registry:  prometheus.NewRegistry(), Log: r.svc.Log, Now: func() time.Time { return time.Now().UTC() }})
 }
 
 // call sends a JSON request as user ("" = nobody) and decodes the answer.

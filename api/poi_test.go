@@ -17,12 +17,13 @@ import (
 	"guanjia/api"
 	"guanjia/geo"
 	"guanjia/live"
+	"guanjia/poi"
 )
 
 // poiServer serves the 生活圈 over the rig's database (grid g1 at 110.30–110.31, 20.00–20.01).
 func (r *consoleRig) poiServer() *api.Server {
 	return api.New(api.Config{Secret: consoleSecret}, api.Deps{Users: r.db.Users, Catalog: r.db.Catalog, Notifications: r.db.Notifications,
-		Idempotency: r.db.Idempotency, Dispatch: r.svc, Live: live.New(r.rdb, r.svc.Log), POIs: r.db.POIs,
+		Idempotency: r.db.Idempotency, Dispatch: r.svc, Live: live.New(r.rdb, r.svc.Log), POI: poi.NewService(r.db.POIs, r.db.Catalog, time.Now),
 		Registry: prometheus.NewRegistry(), Log: r.svc.Log, Now: func() time.Time { return time.Now().UTC() }})
 }
 

@@ -22,6 +22,7 @@ import (
 	"guanjia/live"
 	"guanjia/mediation"
 	"guanjia/open311"
+	"guanjia/poi"
 	"guanjia/volunteer"
 	"guanjia/weather"
 )
@@ -41,7 +42,7 @@ func (r *consoleRig) fullReplica() *api.Server {
 		FakeWeChat: stub("fake wechat"), FakeSMS: stub("fake sms")},
 		api.Deps{Users: r.db.Users, Catalog: r.db.Catalog, Notifications: r.db.Notifications, Idempotency: r.db.Idempotency, Dispatch: r.svc,
 			Volunteer: vol, Credit: cr, Notices: r.db.Notices, Inbox: r.db.Notifications, Open311: open311.NewService(r.db.Open311, r.db.Catalog, r.svc, "", nil), Deliveries: r.db.Notifications, Live: live.New(r.rdb, r.svc.Log),
-			POIs:      r.db.POIs,
+			POI:       poi.NewService(r.db.POIs, r.db.Catalog, time.Now),
 			Approvals: approval.NewService(r.db.Approvals, nil, nil, r.svc.Log), ApprovalPushSecret: pushSecret, Laws: law.NewService(r.db.Laws, nil),
 			Mediation: mediation.NewService(r.db.Disputes, nil, nil, nil),
 			Weather:   weather.NewService(r.db.Weather, r.db.Catalog, nil),

@@ -71,7 +71,7 @@ type Deps struct {
 	WeChat             MiniProgram       // nil when no WeChat app is configured
 	Notices            guanjia.NoticeStore
 	Open311            *open311.Service                // the GeoReport v2 endpoint; nil serves no /open311/v2
-	POIs               poi.Store                       // 15分钟便民生活圈 (grids from Catalog); nil serves no /api/v1/poi
+	POI                *poi.Service                    // 15分钟便民生活圈; nil serves no /api/v1/poi
 	Approvals          *approval.Service               // 行政审批查询; nil serves none of its routes
 	ApprovalPushSecret string                          // signs the approval system's pushes; "" serves no push route
 	Laws               *law.Service                    // 法律法规; nil serves none of its routes
@@ -159,8 +159,8 @@ func New(cfg Config, d Deps) *Server {
 	s.credit = &creditHandlers{credit: d.Credit}
 	s.wechat = &wechatHandlers{mp: d.WeChat, sessions: s.sessions}
 	s.open311 = &open311Handlers{open311: d.Open311, limits: newOpen311Limits(cfg.Open311PerMinute)}
-	if d.POIs != nil {
-		s.poi = &poiHandlers{poi: poi.NewService(d.POIs, d.Catalog, d.Now)}
+	if d.POI != nil {
+		s.poi = &poiHandlers{poi: d.POI}
 	}
 	s.approvals = &approvalHandlers{approvals: d.Approvals, pushSecret: d.ApprovalPushSecret, rdb: d.Redis, log: d.Log, now: d.Now}
 	s.laws = &lawHandlers{laws: d.Laws}

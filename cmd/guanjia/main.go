@@ -45,6 +45,7 @@ import (
 	"guanjia/live"
 	"guanjia/mediation"
 	"guanjia/open311"
+	"guanjia/poi"
 	"guanjia/sms"
 	smsfake "guanjia/sms/fake"
 	"guanjia/store"
@@ -433,7 +434,7 @@ func (m *Main) newAPI() *api.Server {
 		Credit:    m.Credit,
 		Open311:   m.Open311,
 		Classify:  m.Handlers.Classify,
-		POIs:      m.DB.POIs, // 15分钟便民生活圈
+		POI:       poi.NewService(m.DB.POIs, m.DB.Catalog, m.Now), // 15分钟便民生活圈
 		// 行政审批查询: followers' messages go through the delivery queue.
 		Approvals:          approval.NewService(m.DB.Approvals, m.Scheduler, m.Now, m.Log),
 		ApprovalPushSecret: m.Config.ApprovalPushSecret,
