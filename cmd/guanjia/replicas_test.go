@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -76,6 +77,25 @@ func TestReplicasLoseNothing(t *testing.T) {
 		t.Fatalf("drill: %d %s", status, body)
 	}
 	tokens := map[string]string{"citizen": cl.login(api1.url, "citizen"), "agent": cl.login(api2.url, "agent")}
+	// Each replica caches the catalogue and rechecks it about once a second:
+	// file nothing until the other API answers with the drill too.
+	type category struct {
+		Code          string
+		ArriveWithinS int64 `json:"arrive_within_s"`
+	}
+	drilled := func(c category) bool { return c.Code == "1101" && c.ArriveWithinS == int64(arriveIn/time.Second) }
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		var list struct{ Categories []category }
+		_, raw := cl.post(api2.url, tokens["agent"], "/api/v1/categories", nil, "", http.MethodGet)
+		json.Unmarshal(raw, &list)
+		if slices.ContainsFunc(list.Categories, drilled) {
+			time.Sleep(2500 * time.Millisecond) // and the intake's cached copy (store.Catalog's recheck, 1 s) with it
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("api-2 does not see the drill after 10 s: %s", raw)
+		}
+	}
 
 	// File the complaints, each with its own Idempotency-Key; a request
 	// that fails (its API is restarting) is retried on the other API.
