@@ -120,6 +120,7 @@ type Dispute struct {
 	CommitteeCode string
 	ReporterID    int64
 	MediatorIDs   []int64
+	MediatorNames []string // their display names, in the same order, as read
 	Parties       []Party
 	Sessions      []MediationSession
 

@@ -27,16 +27,6 @@ const (
 // TyphoonIntensities lists the grades, weakest first.
 var TyphoonIntensities = []TyphoonIntensity{IntensityTD, IntensityTS, IntensitySTS, IntensityTY, IntensitySTY, IntensitySuperTY}
 
-// Valid reports whether i is one of the six grades.
-func (i TyphoonIntensity) Valid() bool {
-	for _, x := range TyphoonIntensities {
-		if i == x {
-			return true
-		}
-	}
-	return false
-}
-
 // Track point kinds.
 const (
 	TrackObserved = "observed" // 实况
@@ -245,7 +235,8 @@ type WeatherStore interface {
 	// record, in one transaction. It answers the ids the queue must deliver.
 	QueueAlertMessages(ctx context.Context, alertID int64, messages []Message) ([]int64, error)
 	MarkAlertFannedOut(ctx context.Context, id int64, at time.Time) error
-	// AlertsToFanOut returns the ids of alerts in force at t not yet fanned out.
+	// AlertsToFanOut returns the ids of alerts in force at t (started, not
+	// over, not withdrawn) not yet fanned out.
 	AlertsToFanOut(ctx context.Context, at time.Time) ([]int64, error)
 
 	ListPlaces(ctx context.Context, userID int64) ([]*SavedPlace, error)
@@ -254,6 +245,6 @@ type WeatherStore interface {
 	AddPlace(ctx context.Context, p *SavedPlace) error
 	// DeletePlace removes one of the user's places; another's is ENOTFOUND.
 	DeletePlace(ctx context.Context, userID, id int64) error
-	// PlacesWithin returns the citizens' places inside b.
+	// PlacesWithin returns the citizens' places inside b, ordered by user.
 	PlacesWithin(ctx context.Context, b Bound) ([]*SavedPlace, error)
 }

@@ -92,6 +92,7 @@ type (
 		Rows    int                    `json:"rows"`
 		Results []approval.Result      `json:"results,omitempty"`
 		Errors  []approvalRowErrorJSON `json:"errors,omitempty"`
+		Error   map[string]string      `json:"error,omitempty"` // a refused file: code and message, as every error
 	}
 	approvalList struct {
 		Approvals []approvalJSON `json:"approvals"`
@@ -106,25 +107,24 @@ func lookupKey(ip string) string { return "guanjia:approval:lookup:" + ip }
 
 // countLookup counts a lookup from ip before it is tried (so parallel
 // guesses count too), or refuses it with 429. It answers the forget
-// function a successful lookup calls. The counter is the sign-in
-// throttle's (throttle.go).
+// function a successful lookup calls. The counting is the sign-in
+// throttle's (countTry in throttle.go).
 func (h *approvalHandlers) countLookup(ctx context.Context, ip string) (forget func(), err error) {
 	if h.rdb == nil {
 		return func() {}, nil
 	}
 	key := lookupKey(ip)
-	res, err := countScript.Run(ctx, h.rdb, []string{key}, lookupWindow.Milliseconds()).Int64Slice()
+	_, wait, err := countTry(ctx, h.rdb, key, lookupFailures, lookupWindow)
 	if err != nil {
 		h.log.Error("approval lookup throttle: redis unavailable, not counting", "err", err)
 		return func() {}, nil
 	}
-	if res[0] > lookupFailures {
-		uncountScript.Run(ctx, h.rdb, []string{key}) // a refused lookup is not one more failure
-		wait := time.Duration(res[1]) * time.Millisecond
+	if wait > 0 {
+		uncount(ctx, h.rdb, key) // a refused lookup is not one more failure
 		return nil, &throttled{wait: wait, err: guanjia.Errorf(guanjia.ETOOMANY,
 			"too many failed lookups from this address; try again in %d minutes", waitMinutes(wait))}
 	}
-	return func() { uncountScript.Run(ctx, h.rdb, []string{key}) }, nil
+	return func() { uncount(ctx, h.rdb, key) }, nil
 }
 
 // lookup runs find under the throttle: a found application is forgotten,
@@ -252,33 +252,11 @@ func (h *approvalHandlers) forgetPush(ctx context.Context, sig string) {
 // handleApprovalImport takes a staff member's CSV (multipart "file"): all
 // or nothing, 201 with each row's outcome or 422 with the row report.
 func (h *approvalHandlers) handleApprovalImport(c echo.Context) error {
-	r := c.Request()
-	r.Body = http.MaxBytesReader(c.Response(), r.Body, approval.MaxImportBytes+(1<<20))
-	tooLarge := guanjia.FieldError(guanjia.ETOOLARGE, "file", "the file is larger than %d MB: split it", approval.MaxImportBytes>>20)
-	fh, err := c.FormFile("file")
-	if err != nil {
-		var maxErr *http.MaxBytesError
-		if errors.As(err, &maxErr) {
-			return tooLarge
-		}
-		return invalid("file", "upload the file as multipart field \"file\" (CSV)")
-	}
-	if fh.Size > approval.MaxImportBytes {
-		return tooLarge
-	}
-	if err := checkForm(r); err != nil {
-		return err
-	}
-	f, err := fh.Open()
+	_, data, err := readUpload(c, approval.MaxImportBytes, invalid("file", "upload the file as multipart field \"file\" (CSV)"))
 	if err != nil {
 		return err
 	}
-	defer f.Close()
-	data, err := io.ReadAll(f)
-	if err != nil {
-		return err
-	}
-	rep, err := h.approvals.Import(r.Context(), claimsOf(c), data)
+	rep, err := h.approvals.Import(c.Request().Context(), claimsOf(c), data)
 	if err != nil {
 		return err
 	}
@@ -288,6 +266,7 @@ func (h *approvalHandlers) handleApprovalImport(c echo.Context) error {
 		out.Errors = append(out.Errors, approvalRowErrorJSON{Row: e.Line, Column: e.Column, Reason: i18n.Message(e.Err, lang)})
 	}
 	if len(out.Errors) > 0 {
+		out.Error = fileRefused(lang, len(out.Errors))
 		return c.JSON(http.StatusUnprocessableEntity, out)
 	}
 	return c.JSON(http.StatusCreated, out)

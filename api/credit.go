@@ -295,45 +295,19 @@ func toCreditBatchJSON(b *credit.Batch, lang language.Tag) creditBatchJSON {
 // carrying the row report; a valid one is imported (201) or queued (202).
 func (h *creditHandlers) handleCreditImportCreate(c echo.Context) error {
 	r := c.Request()
-	limit := h.credit.MaxImportBytes
-	r.Body = http.MaxBytesReader(c.Response(), r.Body, limit+(1<<20))
-	tooLarge := guanjia.FieldError(guanjia.ETOOLARGE, "file", "the file is larger than %d MB: split it", limit>>20)
-	fh, err := c.FormFile("file")
-	if err != nil {
-		var maxErr *http.MaxBytesError
-		if errors.As(err, &maxErr) {
-			return tooLarge
-		}
-		return invalid("file", "upload the file as multipart field \"file\" (CSV or XLSX)")
-	}
-	if fh.Size > limit {
-		return tooLarge
-	}
-	if err := checkForm(r); err != nil {
-		return err
-	}
-	f, err := fh.Open()
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(f)
+	filename, data, err := readUpload(c, h.credit.MaxImportBytes, invalid("file", "upload the file as multipart field \"file\" (CSV or XLSX)"))
 	if err != nil {
 		return err
 	}
 	b, err := h.credit.SubmitImport(r.Context(), claimsOf(c), credit.Upload{Type: c.FormValue("type"),
-		Department: c.FormValue("department"), Filename: fh.Filename, Data: data})
+		Department: c.FormValue("department"), Filename: filename, Data: data})
 	if err != nil {
 		return err
 	}
 	out := toCreditBatchJSON(b, langOf(c))
 	switch b.Status {
 	case credit.BatchRejected:
-		msg := i18n.Sprintf(langOf(c), "the file has %d errors; nothing was imported", b.ErrorCount)
-		if b.ErrorCount == 1 {
-			msg = i18n.Text(langOf(c), "the file has an error; nothing was imported")
-		}
-		out.Error = map[string]string{"code": guanjia.EUNPROCESSABLE, "message": msg}
+		out.Error = fileRefused(langOf(c), b.ErrorCount)
 		return c.JSON(http.StatusUnprocessableEntity, out)
 	case credit.BatchQueued:
 		c.Response().Header().Set(echo.HeaderLocation, fmt.Sprintf("/api/v1/credit/imports/%d", b.ID))

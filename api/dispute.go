@@ -41,8 +41,9 @@ package api
 //	GET /api/v1/disputes/stats?from=&to=            {from, to, total: Counts, by_level, by_type, by_committee: [{key, name, ...Counts}]}
 //	                                                  Counts: {handled, resolved, succeeded, failed, withdrawn, concluded,
 //	                                                  success_rate (null without outcomes), pre_litigation}
-//	                                                  (formulas in mediation/stats.go); from/to are dates (2026-01-31,
-//	                                                  China time) or RFC 3339; default this year so far
+//	                                                  (formulas in mediation/stats.go); from/to are days (2026-01-31,
+//	                                                  China time), both inclusive, at most a
+//	                                                  year apart; default this year so far
 //
 // Dispute JSON:
 //
@@ -68,8 +69,10 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"golang.org/x/text/language"
 
 	"guanjia"
+	"guanjia/i18n"
 	"guanjia/mediation"
 )
 
@@ -84,6 +87,11 @@ var (
 	disputeReaders = []guanjia.Role{guanjia.RoleCitizen, guanjia.RoleAgent, guanjia.RoleDispatcher, guanjia.RoleGridManager, guanjia.RoleMediator, guanjia.RoleDepartment, guanjia.RoleAdmin}
 	disputeActors  = []guanjia.Role{guanjia.RoleCitizen, guanjia.RoleDispatcher, guanjia.RoleGridManager, guanjia.RoleMediator, guanjia.RoleDepartment, guanjia.RoleAdmin}
 	disputeStats   = []guanjia.Role{guanjia.RoleDispatcher, guanjia.RoleMediator, guanjia.RoleDepartment, guanjia.RoleAdmin}
+	// disputePageRoles may open the 大调解 console pages (the queue and the
+	// case page): the command centre and hotline desk who take disputes in,
+	// and the committee staff who work them (mediators, departments doing
+	// 行政调解). What each may do on a case is the API's answer (its actions).
+	disputePageRoles = []guanjia.Role{guanjia.RoleDispatcher, guanjia.RoleAgent, guanjia.RoleAdmin, guanjia.RoleMediator, guanjia.RoleDepartment}
 )
 
 type partyRequest struct {
@@ -214,10 +222,12 @@ type disputeJSON struct {
 	Actions      []string               `json:"actions,omitempty"`
 }
 
-func toDisputeJSON(v *mediation.View) disputeJSON {
+// toDisputeJSON renders v with its status named in lang.
+func toDisputeJSON(v *mediation.View, lang language.Tag) disputeJSON {
 	d := v.Dispute
+	statusName, _ := i18n.Term(lang, d.Status)
 	out := disputeJSON{ID: d.ID, Number: d.Number, Type: d.Type, TypeName: mediation.TypeName(d.Type), Status: string(d.Status),
-		StatusName: mediation.StatusName(d.Status), Level: d.Level, Source: d.Source, Summary: d.Summary, Description: d.Description,
+		StatusName: statusName, Level: d.Level, Source: d.Source, Summary: d.Summary, Description: d.Description,
 		Address: d.Address, Lat: d.Lat, Lng: d.Lng, GridID: d.GridID, District: d.District, AcceptedAt: d.AcceptedAt, DueAt: d.DueAt,
 		CreatedAt: d.CreatedAt, Mediators: []personJSON{}, Parties: []partyJSON{}, Sessions: []mediationSessionJSON{}}
 	if c := v.Committee; c != nil {
@@ -273,7 +283,7 @@ func (h *disputeHandlers) handleDisputeCreate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusCreated, toDisputeJSON(v))
+	return c.JSON(http.StatusCreated, toDisputeJSON(v, langOf(c)))
 }
 
 type disputeList struct {
@@ -303,7 +313,9 @@ func (h *disputeHandlers) handleDisputeList(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, disputeList{Disputes: mapJSON(list, toDisputeJSON), Total: total, Page: page})
+	lang := langOf(c)
+	return c.JSON(http.StatusOK, disputeList{Disputes: mapJSON(list, func(v *mediation.View) disputeJSON { return toDisputeJSON(v, lang) }),
+		Total: total, Page: page})
 }
 
 // handleDisputeGet answers a dispute with its timeline and the caller's actions.
@@ -316,7 +328,7 @@ func (h *disputeHandlers) handleDisputeGet(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, toDisputeJSON(v))
+	return c.JSON(http.StatusOK, toDisputeJSON(v, langOf(c)))
 }
 
 // handleDisputeAction takes one workflow action.
@@ -343,7 +355,7 @@ func (h *disputeHandlers) handleDisputeAction(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, toDisputeJSON(v))
+	return c.JSON(http.StatusOK, toDisputeJSON(v, langOf(c)))
 }
 
 // handleDisputeAgreement answers the 人民调解协议书 PDF.
@@ -404,35 +416,27 @@ func (h *disputeHandlers) handleCommitteeList(c echo.Context) error {
 	})})
 }
 
-// handleDisputeStats answers the figures of a period (default: this year so far, China time).
+// handleDisputeStats answers the figures of a period (default: this year so far).
 func (h *disputeHandlers) handleDisputeStats(c echo.Context) error {
-	now := h.mediation.Now().In(chinaTime)
-	from := time.Date(now.Year(), 1, 1, 0, 0, 0, 0, chinaTime)
-	to := now.Add(time.Second)
-	for _, p := range []struct {
-		name string
-		dst  *time.Time
-	}{{"from", &from}, {"to", &to}} {
-		v := c.QueryParam(p.name)
-		if v == "" {
-			continue
-		}
-		t, err := time.ParseInLocation("2006-01-02", v, chinaTime)
-		if err != nil {
-			if t, err = time.Parse(time.RFC3339, v); err != nil {
-				return invalid(p.name, "%s must be a date like 2026-01-31 or an RFC 3339 time", p.name)
-			}
-		}
-		*p.dst = t
-	}
-	st, err := h.mediation.Stats(c.Request().Context(), from, to)
+	now := h.mediation.Now().In(guanjia.ChinaTime)
+	from, to, err := dateRange(c, guanjia.ChinaTime, time.Date(now.Year(), 1, 1, 0, 0, 0, 0, guanjia.ChinaTime), now)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, st)
+	st, err := h.mediation.Stats(c.Request().Context(), from.UTC(), to.UTC())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, disputeFigures{From: from.Format("2006-01-02"), To: to.AddDate(0, 0, -1).Format("2006-01-02"),
+		Total: st.Total, ByLevel: st.ByLevel, ByType: st.ByType, ByCommittee: st.ByCommittee})
 }
 
-var chinaTime = time.FixedZone("CST", 8*3600)
-
 // disputeFigures is the answer of GET /api/v1/disputes/stats (mediation/stats.go defines each figure).
-type disputeFigures = mediation.Stats
+type disputeFigures struct {
+	From        string               `json:"from"` // the first day
+	To          string               `json:"to"`   // the last day, inclusive
+	Total       mediation.Counts     `json:"total"`
+	ByLevel     []mediation.StatsRow `json:"by_level"`
+	ByType      []mediation.StatsRow `json:"by_type"`
+	ByCommittee []mediation.StatsRow `json:"by_committee"`
+}

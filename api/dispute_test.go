@@ -199,7 +199,7 @@ func TestDisputeFullPath(t *testing.T) {
 		t.Fatalf("a refused action wrote an event: %v", out["events"])
 	}
 
-	from := time.Now().Add(-time.Hour).Format(time.RFC3339)
+	from := time.Now().Add(-time.Hour).In(time.FixedZone("CST", 8*3600)).Format("2006-01-02") // a day, as the dashboard sends
 	code, out = r.call(srv, "dispatcher", "GET", "/api/v1/disputes/stats?from="+from, nil)
 	total, _ := out["total"].(map[string]any)
 	if code != http.StatusOK || total["handled"] != 1.0 || total["succeeded"] != 1.0 || total["success_rate"] != 1.0 || total["pre_litigation"] != 1.0 {

@@ -1,10 +1,15 @@
 package api_test
 
 import (
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
+
+	"guanjia"
+	"guanjia/api"
 )
 
 // TestDisputePages: mediators and the desk open the 大调解 pages, each role
@@ -109,5 +114,30 @@ func TestGridManagerPatrolComplaint(t *testing.T) {
 	}
 	if _, out = r.call(srv, "grid-g1", "GET", "/api/v1/complaints", nil); out["total"] != float64(1) {
 		t.Errorf("after a refused report the grid manager has %v complaints, want 1", out["total"])
+	}
+}
+
+// TestDisputePagesForDepartments: a department doing 行政调解 is committee
+// staff in the workflow, so it opens the queue and the case page too.
+func TestDisputePagesForDepartments(t *testing.T) {
+	r := newConsoleRig(t)
+	srv := r.replica()
+	ctx := context.Background()
+	u := &guanjia.User{Username: "dept-lh", Role: guanjia.RoleDepartment, UnitCode: "xz-lh", Name: "区住建局"}
+	if err := r.db.Users.CreateUser(ctx, u); err != nil {
+		t.Fatal(err)
+	}
+	tok, err := api.IssueToken(ctx, r.db.Users, consoleSecret, u, time.Hour, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for path, want := range map[string]string{"/console/disputes": `id="dispute-table"`, "/console/disputes/12": `data-order-id="12"`} {
+		req := httptest.NewRequest("GET", path, nil)
+		req.AddCookie(&http.Cookie{Name: "guanjia_token", Value: tok})
+		rec := httptest.NewRecorder()
+		srv.ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), want) {
+			t.Errorf("a department opens %s: %d, want 200 with %q", path, rec.Code, want)
+		}
 	}
 }

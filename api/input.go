@@ -14,8 +14,10 @@ import (
 	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
+	"golang.org/x/text/language"
 
 	"guanjia"
+	"guanjia/i18n"
 )
 
 // Every input has a bound. JSON bodies are one object of at most
@@ -294,4 +296,78 @@ func paging(c echo.Context, defPerPage, maxPerPage int) (page, perPage int, err 
 		return 0, 0, err
 	}
 	return page, perPage, nil
+}
+
+// readUpload reads a staff member's file from multipart field "file": at
+// most limit bytes (ETOOLARGE past it), with no stray form field
+// (checkForm). missing is the error when there is no such field: it names
+// the formats accepted.
+func readUpload(c echo.Context, limit int64, missing error) (filename string, data []byte, err error) {
+	r := c.Request()
+	r.Body = http.MaxBytesReader(c.Response(), r.Body, limit+(1<<20)) // room for the form around the file
+	tooLarge := guanjia.FieldError(guanjia.ETOOLARGE, "file", "the file is larger than %d MB: split it", limit>>20)
+	fh, err := c.FormFile("file")
+	if err != nil {
+		var maxErr *http.MaxBytesError
+		if errors.As(err, &maxErr) {
+			return "", nil, tooLarge
+		}
+		return "", nil, missing
+	}
+	if fh.Size > limit {
+		return "", nil, tooLarge
+	}
+	if err := checkForm(r); err != nil {
+		return "", nil, err
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return "", nil, err
+	}
+	defer f.Close()
+	if data, err = io.ReadAll(f); err != nil {
+		return "", nil, err
+	}
+	return fh.Filename, data, nil
+}
+
+// fileRefused is the error envelope of a 422 that carries an import's row
+// report: the file had n bad rows and nothing was imported.
+func fileRefused(lang language.Tag, n int) map[string]string {
+	msg := i18n.Sprintf(lang, "the file has %d errors; nothing was imported", n)
+	if n == 1 {
+		msg = i18n.Text(lang, "the file has an error; nothing was imported")
+	}
+	return map[string]string{"code": guanjia.EUNPROCESSABLE, "message": msg}
+}
+
+// dateRange reads the days from and to (YYYY-MM-DD in loc, both inclusive,
+// at most a year apart), defaulting to the days of defFrom and defTo, and
+// answers the instants [from, to) they span.
+func dateRange(c echo.Context, loc *time.Location, defFrom, defTo time.Time) (from, to time.Time, err error) {
+	day := func(t time.Time) time.Time {
+		t = t.In(loc)
+		return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, loc)
+	}
+	from, to = day(defFrom), day(defTo)
+	for _, p := range []struct {
+		name string
+		dst  *time.Time
+	}{{"from", &from}, {"to", &to}} {
+		if v := c.QueryParam(p.name); v != "" {
+			t, err := time.ParseInLocation("2006-01-02", v, loc)
+			if err != nil {
+				return time.Time{}, time.Time{}, invalid(p.name, "%s must be a date like 2026-11-26", p.name)
+			}
+			*p.dst = t
+		}
+	}
+	to = to.AddDate(0, 0, 1) // inclusive
+	if !from.Before(to) {
+		return time.Time{}, time.Time{}, invalid("from", "from must not be after to")
+	}
+	if to.Sub(from) > 366*24*time.Hour {
+		return time.Time{}, time.Time{}, invalid("from", "a range is at most one year")
+	}
+	return from, to, nil
 }

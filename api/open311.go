@@ -1,12 +1,16 @@
 package api
 
 import (
+	"context"
+	"errors"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"github.com/redis/go-redis/v9"
 
 	"guanjia"
 	"guanjia/i18n"
@@ -17,8 +21,36 @@ import (
 // and the administration of its clients. The endpoint answers in the
 // specification's shapes, errors included, in XML or JSON by the suffix.
 type open311Handlers struct {
-	open311 *open311.Service
-	limits  *open311Limits
+	open311   *open311.Service
+	perMinute int                   // requests an api_key may file a minute; 0: no limit
+	rdb       redis.UniversalClient // counts them for every replica; nil: no limit (a server without Redis)
+	log       *slog.Logger
+}
+
+// open311LimitKey counts one client's filed requests in the current window.
+func open311LimitKey(client int64) string {
+	return "guanjia:open311:requests:" + strconv.FormatInt(client, 10)
+}
+
+// countRequest counts a request client files, or refuses it with 429 when
+// the client filed perMinute already in this one-minute window. The counter
+// is the sign-in throttle's (throttle.go), kept in Redis so that every
+// replica counts against the same limit. Without Redis there is no limit,
+// and a Redis outage lets requests through (logged): filing matters more
+// than counting.
+func (h *open311Handlers) countRequest(ctx context.Context, client int64) error {
+	if h.rdb == nil || h.perMinute <= 0 {
+		return nil
+	}
+	_, wait, err := countTry(ctx, h.rdb, open311LimitKey(client), h.perMinute, time.Minute)
+	if err != nil {
+		h.log.Error("open311 rate limit: redis unavailable, not counting", "err", err)
+		return nil
+	}
+	if wait > 0 {
+		return &throttled{wait: wait, err: guanjia.Errorf(guanjia.ETOOMANY, "too many requests for this api_key")}
+	}
+	return nil
 }
 
 // open311Answer is what a handler returns: the XML and the JSON renderings.
@@ -64,21 +96,19 @@ func (h *open311Handlers) serve(param string, f func(c echo.Context, name string
 
 // fail writes err as the specification's error list.
 func (h *open311Handlers) fail(c echo.Context, format string, err error) error {
-	status := http.StatusInternalServerError
-	switch guanjia.ErrorCode(err) {
-	case guanjia.EINVALID, guanjia.EUNPROCESSABLE:
+	lang, code := langOf(c), guanjia.ErrorCode(err)
+	status, description := statusOf[code], i18n.Message(err, lang)
+	var he *echo.HTTPError
+	if code == guanjia.EUNPROCESSABLE { // the specification knows only 400 for bad input
 		status = http.StatusBadRequest
-	case guanjia.EFORBIDDEN:
-		status = http.StatusForbidden
-	case guanjia.ENOTFOUND:
-		status = http.StatusNotFound
-	case guanjia.ETOOMANY:
-		status = http.StatusTooManyRequests
+	} else if code == guanjia.EINTERNAL && errors.As(err, &he) { // echo's own, by its status
+		status, description = he.Code, echoMessage(he, lang)
 	}
-	if status == http.StatusInternalServerError {
-		c.Logger().Error(err)
+	if status >= http.StatusInternalServerError {
+		h.log.Error("open311: internal error", "err", err, "method", c.Request().Method, "path", c.Path(),
+			"request_id", c.Response().Header().Get(echo.HeaderXRequestID))
 	}
-	errs := []open311.Error{{Code: status, Description: i18n.Message(err, langOf(c))}}
+	errs := []open311.Error{{Code: status, Description: description}}
 	c.Response().Header().Add(echo.HeaderVary, "Accept-Language")
 	if format == "xml" {
 		return c.XML(status, open311.NewList("errors", errs))
@@ -113,8 +143,8 @@ func (h *open311Handlers) handleRequestCreate(c echo.Context, _ string) (open311
 	if err != nil {
 		return open311Answer{}, err
 	}
-	if !h.limits.allow(client.ID, time.Now()) {
-		return open311Answer{}, guanjia.Errorf(guanjia.ETOOMANY, "too many requests for this api_key")
+	if err := h.countRequest(ctx, client.ID); err != nil {
+		return open311Answer{}, retryLater(c, err)
 	}
 	r := open311.NewRequest{ServiceCode: c.FormValue("service_code"), AddressString: c.FormValue("address_string"),
 		Description: c.FormValue("description")}

@@ -2,12 +2,14 @@ package api
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"reflect"
 	"runtime"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 
@@ -25,13 +27,21 @@ import (
 // apiPrefix is the part of the route table the document describes.
 const apiPrefix = "/api/v1/"
 
-// allRoles are the roles any signed-in caller may hold.
-var allRoles = []guanjia.Role{guanjia.RoleCitizen, guanjia.RoleAgent, guanjia.RoleDispatcher, guanjia.RoleCrew,
-	guanjia.RoleUnitAdmin, guanjia.RoleDepartment, guanjia.RoleAdmin}
+// openapiDoc is the served document, built on its first request: the route
+// table does not change while the server runs.
+type openapiDoc struct {
+	once sync.Once
+	json []byte
+	err  error
+}
 
 // handleOpenAPI answers the OpenAPI document of /api/v1.
 func (s *Server) handleOpenAPI(c echo.Context) error {
-	return c.JSON(http.StatusOK, s.OpenAPI())
+	s.openapi.once.Do(func() { s.openapi.json, s.openapi.err = json.Marshal(s.OpenAPI()) })
+	if s.openapi.err != nil {
+		return fmt.Errorf("api: openapi document: %w", s.openapi.err)
+	}
+	return c.JSONBlob(http.StatusOK, s.openapi.json)
 }
 
 // OpenAPI builds the OpenAPI 3.1 document of every /api/v1 route served.
@@ -105,12 +115,12 @@ func (g *schemaGen) operation(rt route, params []string) map[string]any {
 		// Anyone may call; a staff token shows more.
 		op["security"] = []any{map[string]any{}, map[string]any{"bearer": []string{}}, map[string]any{"cookie": []string{}}}
 		op["x-access"] = "public; staff see more"
-		op["x-roles"] = roleNames(allRoles)
+		op["x-roles"] = roleNames(guanjia.Roles)
 	default:
 		op["security"] = []any{map[string]any{"bearer": []string{}}, map[string]any{"cookie": []string{}}}
 		roles := rt.access.roles
 		if rt.access.kind == accessSignedIn {
-			roles = allRoles
+			roles = guanjia.Roles
 			op["x-access"] = "signed in"
 		} else {
 			op["x-access"] = "roles"

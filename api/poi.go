@@ -1,8 +1,6 @@
 package api
 
 import (
-	"errors"
-	"io"
 	"math"
 	"net/http"
 	"strconv"
@@ -169,32 +167,11 @@ func toPOIReportJSON(r *poi.Report, lang language.Tag) poiImportJSON {
 // source's places (201).
 func (h *poiHandlers) handlePOIImportCreate(c echo.Context) error {
 	r := c.Request()
-	r.Body = http.MaxBytesReader(c.Response(), r.Body, poi.MaxFileBytes+(1<<20))
-	tooLarge := guanjia.FieldError(guanjia.ETOOLARGE, "file", "the file is larger than %d MB: split it", poi.MaxFileBytes>>20)
-	fh, err := c.FormFile("file")
-	if err != nil {
-		var maxErr *http.MaxBytesError
-		if errors.As(err, &maxErr) {
-			return tooLarge
-		}
-		return invalid("file", "upload the file as multipart field \"file\" (CSV or GeoJSON)")
-	}
-	if fh.Size > poi.MaxFileBytes {
-		return tooLarge
-	}
-	if err := checkForm(r); err != nil {
-		return err
-	}
-	f, err := fh.Open()
+	filename, data, err := readUpload(c, poi.MaxFileBytes, invalid("file", "upload the file as multipart field \"file\" (CSV or GeoJSON)"))
 	if err != nil {
 		return err
 	}
-	defer f.Close()
-	data, err := io.ReadAll(f)
-	if err != nil {
-		return err
-	}
-	rep, err := h.poi.Import(r.Context(), claimsOf(c), poi.Upload{Source: c.FormValue("source"), Filename: fh.Filename,
+	rep, err := h.poi.Import(r.Context(), claimsOf(c), poi.Upload{Source: c.FormValue("source"), Filename: filename,
 		Format: poi.Format(c.FormValue("format")), CoordSystem: geo.CoordSystem(c.FormValue("coord_system")), Data: data})
 	if err != nil {
 		return err
@@ -202,11 +179,7 @@ func (h *poiHandlers) handlePOIImportCreate(c echo.Context) error {
 	lang := langOf(c)
 	out := toPOIReportJSON(rep, lang)
 	if n := len(rep.Errors); n > 0 {
-		msg := i18n.Sprintf(lang, "the file has %d errors; nothing was imported", n)
-		if n == 1 {
-			msg = i18n.Text(lang, "the file has an error; nothing was imported")
-		}
-		out.Error = map[string]string{"code": guanjia.EUNPROCESSABLE, "message": msg}
+		out.Error = fileRefused(lang, n)
 		return c.JSON(http.StatusUnprocessableEntity, out)
 	}
 	return c.JSON(http.StatusCreated, out)

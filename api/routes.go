@@ -330,6 +330,14 @@ func (s *Server) routes() {
 	e.RouteNotFound("/api/v1/*", echo.NotFoundHandler, s.sessions.authenticate)
 }
 
+// readOnlyPosts are the POST routes that change nothing (a body too rich for
+// a query string): the idempotency middleware skips them, since storing an
+// answer per call (a suggestion per pause in typing) protects nothing; a
+// retry simply asks again.
+var readOnlyPosts = map[string]bool{
+	"/api/v1/categories/suggest": true,
+}
+
 // guard turns a route's access into its middleware.
 func (s *Server) guard(rt route) []echo.MiddlewareFunc {
 	switch rt.access.kind {
@@ -339,7 +347,7 @@ func (s *Server) guard(rt route) []echo.MiddlewareFunc {
 		return []echo.MiddlewareFunc{s.sessions.creditViewer}
 	case accessSignedIn, accessRoles:
 		mw := []echo.MiddlewareFunc{s.sessions.authenticate}
-		if strings.HasPrefix(rt.path, "/api/") {
+		if strings.HasPrefix(rt.path, "/api/") && !(rt.method == http.MethodPost && readOnlyPosts[rt.path]) {
 			mw = append(mw, s.idempotent)
 		}
 		if rt.access.kind == accessRoles {

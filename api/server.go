@@ -98,6 +98,7 @@ type Server struct {
 	metrics  *httpMetrics
 	log      *slog.Logger
 	sessions *sessions
+	openapi  openapiDoc // the /api/v1 document, built once (openapi.go)
 
 	accounts   *accountHandlers
 	catalog    *catalogHandlers
@@ -158,7 +159,7 @@ func New(cfg Config, d Deps) *Server {
 	s.activities = &activityHandlers{volunteer: d.Volunteer, maxPhotoBytes: cfg.MaxPhotoBytes}
 	s.credit = &creditHandlers{credit: d.Credit}
 	s.wechat = &wechatHandlers{mp: d.WeChat, sessions: s.sessions}
-	s.open311 = &open311Handlers{open311: d.Open311, limits: newOpen311Limits(cfg.Open311PerMinute)}
+	s.open311 = &open311Handlers{open311: d.Open311, perMinute: cfg.Open311PerMinute, rdb: d.Redis, log: d.Log}
 	if d.POI != nil {
 		s.poi = &poiHandlers{poi: d.POI}
 	}

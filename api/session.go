@@ -20,6 +20,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"guanjia"
+	"guanjia/live"
 )
 
 // A token is good only while its session is: each request checks that the
@@ -206,10 +207,7 @@ func PublishUserChanged(ctx context.Context, rdb redis.UniversalClient, userID i
 }
 
 func sessionChannelOf(rdb redis.UniversalClient) string {
-	if c, ok := rdb.(*redis.Client); ok { // a cluster has no database numbers
-		return fmt.Sprintf("%s:%d", sessionChannel, c.Options().DB)
-	}
-	return sessionChannel
+	return live.ChannelOf(rdb, sessionChannel)
 }
 
 // follow applies the changes other replicas announce until ctx

@@ -15,25 +15,9 @@ import (
 func (h *complaintHandlers) handleStats(c echo.Context) error {
 	loc := h.dispatch.Calendar.Location()
 	now := h.now().In(loc)
-	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, loc)
-	from, to := today.AddDate(0, 0, -29), today.AddDate(0, 0, 1)
-	for name, dst := range map[string]*time.Time{"from": &from, "to": &to} {
-		if v := c.QueryParam(name); v != "" {
-			t, err := time.ParseInLocation("2006-01-02", v, loc)
-			if err != nil {
-				return invalid(name, "%s must be a date like 2026-11-26", name)
-			}
-			if name == "to" {
-				t = t.AddDate(0, 0, 1) // inclusive
-			}
-			*dst = t
-		}
-	}
-	if !from.Before(to) {
-		return invalid("from", "from must not be after to")
-	}
-	if to.Sub(from) > 366*24*time.Hour {
-		return invalid("from", "a range is at most one year")
+	from, to, err := dateRange(c, loc, now.AddDate(0, 0, -29), now)
+	if err != nil {
+		return err
 	}
 	rep, err := h.dispatch.Stats(c.Request().Context(), claimsOf(c), from.UTC(), to.UTC())
 	if err != nil {

@@ -68,6 +68,26 @@ var uncountScript = redis.NewScript(`
 if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('DECR', KEYS[1]) end
 return 0`)
 
+// countTry counts a try against key before it is made, so that parallel
+// tries count too; the count lives window from its first try. It answers
+// the count, this try included, and — once the count is past max — how
+// long until it expires (0 while the try may go ahead).
+func countTry(ctx context.Context, rdb redis.UniversalClient, key string, max int, window time.Duration) (n int64, wait time.Duration, err error) {
+	res, err := countScript.Run(ctx, rdb, []string{key}, window.Milliseconds()).Int64Slice()
+	if err != nil {
+		return 0, 0, err
+	}
+	if res[0] > int64(max) {
+		wait = time.Duration(res[1]) * time.Millisecond
+	}
+	return res[0], wait, nil
+}
+
+// uncount takes a try back: it went well, or it was never made.
+func uncount(ctx context.Context, rdb redis.UniversalClient, key string) error {
+	return uncountScript.Run(ctx, rdb, []string{key}).Err()
+}
+
 // attempt is one counted try at a password.
 type attempt struct {
 	account, ip string
@@ -107,22 +127,19 @@ func (t *loginThrottle) begin(ctx context.Context, username, ip string) (*attemp
 	} else if wait > 0 {
 		return nil, accountLocked(wait)
 	}
-	res, err := countScript.Run(ctx, t.rdb, []string{ipKey(ip)}, t.cfg.Window.Milliseconds()).Int64Slice()
+	_, wait, err := countTry(ctx, t.rdb, ipKey(ip), t.cfg.IPFailures, t.cfg.Window)
 	if err != nil {
 		return t.unavailable(a, err)
 	}
-	if res[0] > int64(t.cfg.IPFailures) {
-		wait := time.Duration(res[1]) * time.Millisecond
+	if wait > 0 {
 		return nil, &throttled{wait: wait, err: guanjia.Errorf(guanjia.ETOOMANY,
 			"too many failed sign-ins from this address; try again in %d minutes", waitMinutes(wait))}
 	}
-	res, err = countScript.Run(ctx, t.rdb, []string{accountKey(username)}, t.cfg.Window.Milliseconds()).Int64Slice()
-	if err != nil {
+	if a.n, _, err = countTry(ctx, t.rdb, accountKey(username), t.cfg.AccountFailures, t.cfg.Window); err != nil {
 		return t.unavailable(a, err)
 	}
-	a.n = res[0]
 	if a.n > int64(t.cfg.AccountFailures) { // others are trying in parallel
-		uncountScript.Run(ctx, t.rdb, []string{ipKey(ip)}) // this one is not tried
+		uncount(ctx, t.rdb, ipKey(ip)) // this one is not tried
 		t.lock(ctx, username)
 		wait, _ := t.rdb.PTTL(ctx, lockKey(username)).Result()
 		return nil, accountLocked(max(wait, time.Second))
@@ -168,7 +185,7 @@ func (t *loginThrottle) succeeded(ctx context.Context, a *attempt) {
 	}
 	err := t.rdb.Del(ctx, accountKey(a.account)).Err()
 	if err == nil {
-		err = uncountScript.Run(ctx, t.rdb, []string{ipKey(a.ip)}).Err()
+		err = uncount(ctx, t.rdb, ipKey(a.ip))
 	}
 	if err != nil {
 		t.log.Warn("login throttle: forget a good attempt", "err", err)

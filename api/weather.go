@@ -1,9 +1,8 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
-	"errors"
-	"io"
 	"net/http"
 	"time"
 
@@ -94,25 +93,11 @@ func (h *weatherHandlers) handleTyphoonGet(c echo.Context) error {
 // handleTyphoonImport replaces a typhoon's track with an uploaded CSV or
 // feed JSON (multipart: file, format).
 func (h *weatherHandlers) handleTyphoonImport(c echo.Context) error {
-	r := c.Request()
-	r.Body = http.MaxBytesReader(c.Response(), r.Body, weather.MaxImportBytes+(64<<10))
-	fh, err := c.FormFile("file")
-	if err != nil {
-		var maxErr *http.MaxBytesError
-		if errors.As(err, &maxErr) {
-			return guanjia.FieldError(guanjia.ETOOLARGE, "file", "the file is larger than 1 MB")
-		}
-		return invalid("file", "upload the track as multipart field \"file\" (CSV or the feed's JSON)")
-	}
-	if err := checkForm(r); err != nil {
-		return err
-	}
-	f, err := fh.Open()
+	_, data, err := readUpload(c, weather.MaxImportBytes, invalid("file", "upload the track as multipart field \"file\" (CSV or the feed's JSON)"))
 	if err != nil {
 		return err
 	}
-	defer f.Close()
-	t, err := h.weather.ImportTyphoon(r.Context(), claimsOf(c), c.FormValue("format"), io.LimitReader(f, weather.MaxImportBytes+1))
+	t, err := h.weather.ImportTyphoon(c.Request().Context(), claimsOf(c), c.FormValue("format"), bytes.NewReader(data))
 	if err != nil {
 		return err
 	}
@@ -249,26 +234,32 @@ type alertList struct {
 	Alerts []alertJSON `json:"alerts"`
 }
 
-func (h *weatherHandlers) toAlertJSON(c echo.Context, a *guanjia.WeatherAlert) (alertJSON, error) {
-	area, err := h.weather.AreaOf(c.Request().Context(), a)
-	if err != nil {
-		return alertJSON{}, err
-	}
+func toAlertJSON(a *guanjia.WeatherAlert, area *weather.Area, now time.Time) alertJSON {
 	return alertJSON{ID: a.ID, Kind: string(a.Kind), KindName: guanjia.AlertKinds[a.Kind], Level: string(a.Level),
 		LevelName: guanjia.AlertLevels[a.Level], Title: a.Title, Body: a.Body, Area: weather.GeometryJSON(area.Geometry()),
 		Grids: a.Grids, ValidFrom: a.ValidFrom, ValidUntil: a.ValidUntil, CreatedAt: a.CreatedAt, WithdrawnAt: a.WithdrawnAt,
-		Current: a.Current(h.weather.Now())}, nil
+		Current: a.Current(now)}
 }
 
-func (h *weatherHandlers) answerAlerts(c echo.Context, list []*guanjia.WeatherAlert, places map[int64][]string) error {
+// answerAlert answers one alert with its area.
+func (h *weatherHandlers) answerAlert(c echo.Context, status int, a *guanjia.WeatherAlert) error {
+	area, err := h.weather.Areas().AreaOf(c.Request().Context(), a)
+	if err != nil {
+		return err
+	}
+	return c.JSON(status, toAlertJSON(a, area, h.weather.Now()))
+}
+
+// answerAlerts answers alerts with their areas, reading the grids once.
+func (h *weatherHandlers) answerAlerts(c echo.Context, list []*guanjia.WeatherAlert) error {
 	out := alertList{Alerts: []alertJSON{}}
+	areas, now := h.weather.Areas(), h.weather.Now()
 	for _, a := range list {
-		j, err := h.toAlertJSON(c, a)
+		area, err := areas.AreaOf(c.Request().Context(), a)
 		if err != nil {
 			return err
 		}
-		j.Places = places[a.ID]
-		out.Alerts = append(out.Alerts, j)
+		out.Alerts = append(out.Alerts, toAlertJSON(a, area, now))
 	}
 	return c.JSON(http.StatusOK, out)
 }
@@ -280,7 +271,7 @@ func (h *weatherHandlers) handleAlertList(c echo.Context) error {
 		return err
 	}
 	c.Response().Header().Set("Cache-Control", "public, max-age=30")
-	return h.answerAlerts(c, list, nil)
+	return h.answerAlerts(c, list)
 }
 
 // handleAlertListAll answers every alert, past and upcoming too, for the console.
@@ -293,7 +284,7 @@ func (h *weatherHandlers) handleAlertListAll(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return h.answerAlerts(c, list, nil)
+	return h.answerAlerts(c, list)
 }
 
 type alertRequest struct {
@@ -335,11 +326,7 @@ func (h *weatherHandlers) handleAlertCreate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	j, err := h.toAlertJSON(c, a)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusCreated, j)
+	return h.answerAlert(c, http.StatusCreated, a)
 }
 
 // handleAlertWithdraw takes an alert down before its window ends.
@@ -352,20 +339,23 @@ func (h *weatherHandlers) handleAlertWithdraw(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	j, err := h.toAlertJSON(c, a)
-	if err != nil {
-		return err
-	}
-	return c.JSON(http.StatusOK, j)
+	return h.answerAlert(c, http.StatusOK, a)
 }
 
 // handleMyAlerts answers the alerts in force that cover one of the caller's places.
 func (h *weatherHandlers) handleMyAlerts(c echo.Context) error {
-	list, places, err := h.weather.MyAlerts(c.Request().Context(), claimsOf(c))
+	list, err := h.weather.MyAlerts(c.Request().Context(), claimsOf(c))
 	if err != nil {
 		return err
 	}
-	return h.answerAlerts(c, list, places)
+	out := alertList{Alerts: []alertJSON{}}
+	now := h.weather.Now()
+	for _, m := range list {
+		j := toAlertJSON(m.Alert, m.Area, now)
+		j.Places = m.Places
+		out.Alerts = append(out.Alerts, j)
+	}
+	return c.JSON(http.StatusOK, out)
 }
 
 type placeJSON struct {

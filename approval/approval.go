@@ -237,3 +237,24 @@ type Result struct {
 	Outcome Outcome `json:"outcome"`
 	Current int64   `json:"current_version"` // the version held afterwards
 }
+
+// Decide is the rule for applying u to what is held under its number
+// (found false: nothing yet). A version already applied is unchanged and an
+// older one stale, whatever it says; a newer one creates or updates the
+// record when the state machine allows its change of status, and is an
+// ECONFLICT otherwise. The store applies by it; an import checks its rows
+// by it before writing anything.
+func Decide(held Record, found bool, u Update) (Outcome, error) {
+	switch {
+	case found && u.Version == held.Version:
+		return OutcomeUnchanged, nil
+	case found && u.Version < held.Version:
+		return OutcomeStale, nil
+	case !CanMove(held.Status, u.Status):
+		return "", guanjia.FieldError(guanjia.ECONFLICT, "status", "an application cannot go from %s to %s",
+			held.Status.Label(), u.Status.Label())
+	case found:
+		return OutcomeUpdated, nil
+	}
+	return OutcomeCreated, nil
+}

@@ -1,7 +1,6 @@
 package approval
 
 import (
-	"bytes"
 	"context"
 	"encoding/csv"
 	"errors"
@@ -9,11 +8,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
-
-	"golang.org/x/text/encoding/simplifiedchinese"
 
 	"guanjia"
+	"guanjia/internal/textfile"
 )
 
 // The CSV an approval system exports (or staff save from a spreadsheet): a
@@ -49,7 +46,7 @@ type RowError struct {
 // A malformed file is an error; a bad row is a RowError, so the user sees
 // every problem at once.
 func ParseCSV(data []byte) ([]Row, []RowError, error) {
-	text, err := decode(data)
+	text, _, err := textfile.Decode(data)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -154,31 +151,11 @@ func columnName(field string) string {
 // parseTime reads Beijing time as people write it, or RFC 3339.
 func parseTime(s string) (time.Time, error) {
 	for _, layout := range []string{"2006-01-02 15:04", "2006-01-02 15:04:05", "2006/1/2 15:04", "2006-01-02"} {
-		if t, err := time.ParseInLocation(layout, s, beijing); err == nil {
+		if t, err := time.ParseInLocation(layout, s, guanjia.ChinaTime); err == nil {
 			return t.UTC(), nil
 		}
 	}
 	return time.Parse(time.RFC3339, s)
-}
-
-// decode accepts UTF-8 (with or without BOM) and GB18030, what Excel on
-// Chinese Windows saves.
-func decode(data []byte) (string, error) {
-	if len(data) == 0 {
-		return "", guanjia.FieldError(guanjia.EINVALID, "file", "the file is empty")
-	}
-	if bytes.IndexByte(data, 0) >= 0 {
-		return "", guanjia.FieldError(guanjia.EUNSUPPORTED, "file", "the file is neither a CSV text file nor an XLSX spreadsheet")
-	}
-	data = bytes.TrimPrefix(data, []byte("\uFEFF"))
-	if utf8.Valid(data) {
-		return string(data), nil
-	}
-	decoded, err := simplifiedchinese.GB18030.NewDecoder().Bytes(data)
-	if err != nil || bytes.ContainsRune(decoded, utf8.RuneError) {
-		return "", guanjia.FieldError(guanjia.EUNSUPPORTED, "file", "the CSV is neither UTF-8 nor GB18030 (GBK) text: save it again in one of those encodings")
-	}
-	return string(decoded), nil
 }
 
 // ImportReport is what came of an import: every row's outcome, or the
@@ -215,16 +192,16 @@ func (s *Service) Import(ctx context.Context, who guanjia.Claims, data []byte) (
 	// Walk the rows as the store will apply them, so a forbidden change is
 	// reported on its row rather than as one error for the whole file.
 	for _, r := range rows {
-		u, cur := r.Update, held[r.Update.Number]
-		if u.Version <= cur.Version {
+		u := r.Update
+		cur, found := held[u.Number]
+		outcome, err := Decide(cur, found, u)
+		if err != nil {
+			rep.Errors = append(rep.Errors, RowError{Line: r.Line, Column: "状态", Err: err.(*guanjia.Error)})
 			continue
 		}
-		if !CanMove(cur.Status, u.Status) {
-			rep.Errors = append(rep.Errors, RowError{Line: r.Line, Column: "状态", Err: guanjia.FieldError(guanjia.ECONFLICT, "status",
-				"an application cannot go from %s to %s", cur.Status, u.Status)})
-			continue
+		if outcome == OutcomeCreated || outcome == OutcomeUpdated {
+			held[u.Number] = Record{Number: u.Number, Status: u.Status, Version: u.Version}
 		}
-		held[u.Number] = Record{Status: u.Status, Version: u.Version}
 	}
 	if len(rep.Errors) > 0 {
 		return rep, nil

@@ -174,7 +174,7 @@ func FollowerMessage(r *Record, ev *Event, userID int64) guanjia.Message {
 	return guanjia.Message{RecipientID: userID, Channel: guanjia.ChannelSubscribe, Template: TplApprovalUpdate,
 		Data: map[string]string{
 			"id": r.Number, "status": ev.To.Label(), "matter": r.Matter,
-			"time": ev.At.In(beijing).Format("2006-01-02 15:04"), "note": noteOr(ev.Note, r.Department),
+			"time": ev.At.In(guanjia.ChinaTime).Format("2006-01-02 15:04"), "note": noteOr(ev.Note, r.Department),
 		}}
 }
 
@@ -184,5 +184,3 @@ func noteOr(note, otherwise string) string {
 	}
 	return otherwise
 }
-
-var beijing = time.FixedZone("CST", 8*3600)

@@ -6,12 +6,11 @@ import (
 	"errors"
 	"io"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
-	"golang.org/x/text/encoding/simplifiedchinese"
 
 	"guanjia"
+	"guanjia/internal/textfile"
 )
 
 // File formats an upload can be in.
@@ -86,25 +85,17 @@ func parseCSV(data []byte) (*table, error) {
 	return t, t.check()
 }
 
-// decodeText accepts UTF-8 (with or without a BOM) and GB18030 (which
-// includes GBK and GB2312, what Excel on Chinese Windows saves). Anything
-// else is refused rather than imported as mojibake.
+// decodeText reads a CSV upload's text (UTF-8 or GB18030, see textfile)
+// and names its format.
 func decodeText(data []byte) (string, string, error) {
-	if bytes.HasPrefix(data, []byte{0xFF, 0xFE}) || bytes.HasPrefix(data, []byte{0xFE, 0xFF}) {
-		return "", "", guanjia.FieldError(guanjia.EUNSUPPORTED, "file", "UTF-16 text is not accepted: save the CSV as UTF-8 or GB18030 (GBK)")
+	text, enc, err := textfile.Decode(data)
+	if err != nil {
+		return "", "", err
 	}
-	if bytes.IndexByte(data, 0) >= 0 {
-		return "", "", guanjia.FieldError(guanjia.EUNSUPPORTED, "file", "the file is neither a CSV text file nor an XLSX spreadsheet")
+	if enc == textfile.GB18030 {
+		return text, FormatCSVGB18030, nil
 	}
-	data = bytes.TrimPrefix(data, []byte(utf8BOM))
-	if utf8.Valid(data) {
-		return string(data), FormatCSVUTF8, nil
-	}
-	decoded, err := simplifiedchinese.GB18030.NewDecoder().Bytes(data)
-	if err != nil || bytes.ContainsRune(decoded, utf8.RuneError) {
-		return "", "", guanjia.FieldError(guanjia.EUNSUPPORTED, "file", "the CSV is neither UTF-8 nor GB18030 (GBK) text: save it again in one of those encodings")
-	}
-	return string(decoded), FormatCSVGB18030, nil
+	return text, FormatCSVUTF8, nil
 }
 
 // maxXLSXUnzipped bounds what a spreadsheet may expand to (zip bombs).

@@ -99,7 +99,7 @@ func checkBindingAttempts(ctx context.Context, st Store, userID int64, now time.
 		return err
 	}
 	if len(failed) >= maxFailedBindings {
-		retry := failed[maxFailedBindings-1].CreatedAt.Add(bindingWindow).In(china)
+		retry := failed[maxFailedBindings-1].CreatedAt.Add(bindingWindow).In(guanjia.ChinaTime)
 		return guanjia.Errorf(guanjia.ETOOMANY, "too many failed attempts: try again after %s", retry.Format("2006-01-02 15:04"))
 	}
 	return nil

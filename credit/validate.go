@@ -99,12 +99,9 @@ func (r *ImportRow) SubjectKey() string {
 // MaxRowErrors bounds the errors kept for one batch; the count says how many there were.
 const MaxRowErrors = 1000
 
-// china is the civil calendar of dates in credit data (no daylight saving time).
-var china = time.FixedZone("CST", 8*60*60)
-
 // civilDate returns the date in China at t, as 00:00 UTC of that date.
 func civilDate(t time.Time) time.Time {
-	y, m, d := t.In(china).Date()
+	y, m, d := t.In(guanjia.ChinaTime).Date()
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
 

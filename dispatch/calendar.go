@@ -163,7 +163,7 @@ var shanghai = sync.OnceValue(func() *time.Location {
 	if loc, err := time.LoadLocation("Asia/Shanghai"); err == nil {
 		return loc
 	}
-	return time.FixedZone("CST", 8*3600) // no tzdata in the image; China has had no DST since 1991
+	return guanjia.ChinaTime // no tzdata in the image
 })
 
 // Calendar counts working time (工作时, 工作日) for deadlines.

@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
+	"sync"
 	"time"
 
 	"guanjia"
@@ -89,14 +91,14 @@ type HotspotStore interface {
 	// ActiveHotspots returns the hotspots not ended.
 	ActiveHotspots(ctx context.Context) ([]*Hotspot, error)
 	FindHotspot(ctx context.Context, id int64) (*Hotspot, error)
-	// SaveHotspots writes one run in a transaction: upserts (ID 0 = insert),
-	// ends the given ids and writes the messages; returns the ids of the
-	// messages the queue must deliver.
+	// SaveHotspots writes one run in a transaction: upserts (ID 0 = insert;
+	// an update writes what detection derives, never the patrol link, which
+	// a dispatcher may set meanwhile), ends the given ids and writes the
+	// messages; returns the ids of the messages the queue must deliver.
 	SaveHotspots(ctx context.Context, upsert []*Hotspot, end []int64, at time.Time, messages []guanjia.Message) ([]int64, error)
 	SetHotspotThreshold(ctx context.Context, t HotspotThreshold) error
-	// LinkPatrol records the patrol order opened from a hotspot; ECONFLICT when
-	// it already has one.
-	LinkPatrol(ctx context.Context, hotspotID, complaintID int64) error
+	// A patrol order is linked to its hotspot by the Store, in the
+	// transaction that files it (Change.PatrolOf).
 }
 
 // DetectHotspots finds the hotspots among reports at now. Per grid and
@@ -379,7 +381,7 @@ func (s *Service) RefreshHotspots(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		h.UnitCode = s.Router.Route(ctx, cat, h.Lat, h.Lng, nil).UnitCode
+		h.UnitCode = s.Router.UnitFor(ctx, cat, h.Lat, h.Lng).UnitCode
 		if h.NotifiedAt != nil {
 			continue
 		}
@@ -398,18 +400,10 @@ func (s *Service) RefreshHotspots(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	for _, id := range ids {
-		if err := s.Scheduler.Deliver(ctx, id); err != nil {
-			s.Log.Warn("hotspot: queue message (the requeue job retries)", "notification", id, "err", err)
-		}
-	}
-	if p, ok := s.Live.(InboxPublisher); ok && len(msgs) > 0 {
-		users := make([]int64, len(msgs))
-		for i, m := range msgs {
-			users[i] = m.RecipientID
-		}
-		p.InboxChanged(ctx, users)
-	}
+	var wg sync.WaitGroup
+	s.deliver(ctx, &wg, ids)
+	wg.Wait()
+	s.announceInbox(ctx, msgs)
 	return nil
 }
 
@@ -434,28 +428,24 @@ func sameCluster(known map[string]*Hotspot, h *Hotspot) *Hotspot {
 
 // hotspotMessages addresses the news of a hotspot to the inboxes of the
 // unit's leaders (the unit responsible for its place and category) and the
-// command center.
+// command center. Inbox only: a hotspot is news for the console, not a task to push.
 func (s *Service) hotspotMessages(ctx context.Context, h *Hotspot, cat *guanjia.Category) ([]guanjia.Message, error) {
-	var err error
 	data := map[string]string{"category": cat.Name, "count": strconv.Itoa(h.Count), "window": h.Window,
 		"grid": h.GridID, "rise": strconv.FormatFloat(h.Rise, 'f', 1, 64)}
-	b := s.addresses()
-	var users []*guanjia.User
+	b, none := s.addresses(), &guanjia.Complaint{}
+	var out []guanjia.Message
 	if h.UnitCode != "" {
-		if users, err = s.Store.ListUsersByRole(ctx, guanjia.RoleUnitAdmin, h.UnitCode); err != nil {
+		leaders, err := b.toRole(ctx, guanjia.RoleUnitAdmin, h.UnitCode, guanjia.TplHotspot, none, data)
+		if err != nil {
 			return nil, err
 		}
+		out = leaders
 	}
-	cc, err := s.Store.ListUsersByRole(ctx, guanjia.RoleDispatcher, "")
+	center, err := b.toCommandCenter(ctx, guanjia.TplHotspot, none, data)
 	if err != nil {
 		return nil, err
 	}
-	var out []guanjia.Message
-	for _, u := range append(users, cc...) {
-		m := b.message(u.ID, guanjia.ChannelInbox, guanjia.TplHotspot, &guanjia.Complaint{}, data)
-		out = append(out, m)
-	}
-	return out, nil
+	return slices.DeleteFunc(append(out, center...), func(m guanjia.Message) bool { return m.Channel != guanjia.ChannelInbox }), nil
 }
 
 // ListHotspots returns the current hotspots, the greatest rise first. Desk staff only.
@@ -504,7 +494,9 @@ type PatrolInput struct {
 }
 
 // OpenPatrol files a 主动巡查 order at a hotspot's place, routed and
-// dispatched like any other, and links it to the hotspot.
+// dispatched like any other, and links it to the hotspot in the same
+// transaction: of two dispatchers opening one at once, the second gets
+// ECONFLICT and files (and dispatches) nothing.
 func (s *Service) OpenPatrol(ctx context.Context, who guanjia.Claims, hotspotID int64, in PatrolInput) (*guanjia.Complaint, error) {
 	if who.Role != guanjia.RoleDispatcher && who.Role != guanjia.RoleAdmin {
 		return nil, guanjia.Errorf(guanjia.EFORBIDDEN, "only a dispatcher opens patrol orders")
@@ -527,11 +519,8 @@ func (s *Service) OpenPatrol(ctx context.Context, who guanjia.Claims, hotspotID 
 		desc = fmt.Sprintf("主动巡查：%s 内 %d 件同类诉求（热点 #%d）", h.Window, h.Count, h.ID)
 	}
 	c, err := s.create(ctx, who, NewComplaint{Category: h.Category, Description: desc, Lat: h.Lat, Lng: h.Lng,
-		CoordSystem: string(geo.WGS84), Address: fmt.Sprintf("热点 #%d", h.ID), Source: guanjia.SourcePatrol, SMSOptOut: true, standalone: true})
+		CoordSystem: string(geo.WGS84), Address: fmt.Sprintf("热点 #%d", h.ID), Source: guanjia.SourcePatrol, SMSOptOut: true, patrolOf: h.ID})
 	if err != nil {
-		return nil, err
-	}
-	if err := s.Hotspots.LinkPatrol(ctx, h.ID, c.ID); err != nil {
 		return nil, err
 	}
 	return c, nil

@@ -145,3 +145,65 @@ func TestHotspotBaseline(t *testing.T) {
 		t.Fatalf("burst over a steady rate: %+v", hs)
 	}
 }
+
+// Two dispatchers open a patrol from one hotspot at once: one order is filed
+// and dispatched, the other click gets ECONFLICT and leaves no order, no
+// timer and no task message behind.
+func TestHotspotPatrolRace(t *testing.T) {
+	c := newCity(t)
+	ctx := context.Background()
+	for i := 0; i < 6; i++ {
+		c.report(t, c.citizen, catTrash, siteLat, siteLng+float64(i)*0.0001)
+		c.clock.Advance(5 * time.Minute)
+	}
+	hs := c.hotspots(t)
+	if len(hs) != 1 {
+		t.Fatalf("%d hotspots, want 1", len(hs))
+	}
+	tasks := func() int {
+		n := 0
+		for _, crew := range []guanjia.Claims{c.crewA, c.crewB} {
+			ns, err := c.db.Notifications.ListInbox(ctx, crew.UserID, 0, 100)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, m := range ns {
+				if m.Template == guanjia.TplTaskAssigned {
+					n++
+				}
+			}
+		}
+		return n
+	}
+	tasksBefore, timersBefore := tasks(), len(c.sched.Timers())
+
+	// The second click lands between the first one's read of the hotspot and its save.
+	var won *guanjia.Complaint
+	var wonErr error
+	c.svc.Store = &racingStore{Complaints: c.db.Complaints, before: func() {
+		won, wonErr = c.svc.OpenPatrol(ctx, c.dispatchr, hs[0].ID, dispatch.PatrolInput{})
+	}}
+	lost, err := c.svc.OpenPatrol(ctx, c.dispatchr, hs[0].ID, dispatch.PatrolInput{})
+	if wonErr != nil || won == nil || won.Status != guanjia.StatusDispatched {
+		t.Fatalf("the first patrol to save: %+v %v", won, wonErr)
+	}
+	if guanjia.ErrorCode(err) != guanjia.ECONFLICT || lost != nil {
+		t.Fatalf("the patrol that lost the race: %+v %v, want a conflict", lost, err)
+	}
+	patrols, n, err := c.db.Complaints.ListComplaints(ctx, guanjia.ComplaintFilter{Source: guanjia.SourcePatrol, Page: 1, PerPage: 10})
+	if err != nil || n != 1 || len(patrols) != 1 || patrols[0].ID != won.ID {
+		t.Errorf("patrol orders: %d %v, want only #%d", n, err, won.ID)
+	}
+	for _, tm := range c.sched.Timers()[timersBefore:] {
+		if tm.ComplaintID != won.ID {
+			t.Errorf("a timer was armed for the loser: %+v", tm)
+		}
+	}
+	if got := tasks() - tasksBefore; got != 1 {
+		t.Errorf("%d task messages for the patrol, want 1", got)
+	}
+	h, err := c.db.Hotspots.FindHotspot(ctx, hs[0].ID)
+	if err != nil || h.PatrolComplaintID == nil || *h.PatrolComplaintID != won.ID {
+		t.Errorf("hotspot patrol link: %+v %v, want #%d", h, err, won.ID)
+	}
+}

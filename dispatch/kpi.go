@@ -2,7 +2,6 @@ package dispatch
 
 import (
 	"context"
-	"fmt"
 	"math"
 	"sort"
 	"time"
@@ -38,56 +37,10 @@ import (
 // sign_on_time_rate) are older than these and are kept for the clients.
 //
 // Units and districts are ranked by Score (see RankingWeights) over a month.
-
-// The counts behind the KPIs, as SQL summed over the complaints received (c)
-// in a period and over their 回访 answers (r): each count of the table above
-// is defined here and nowhere else; the store only groups and sums them. A
-// time column is written in braces, {c.resolved_at}, and the moment of the
-// report as {now}: the store spells them so that they compare as instants.
-var (
-	// ReceivedSQL selects the complaints that are received work.
-	ReceivedSQL = fmt.Sprintf("c.status <> '%s'", guanjia.StatusDuplicate)
-
-	// ComplaintCounts are summed over the received complaints c.
-	ComplaintCounts = []KPICount{
-		{func(s *guanjia.Stats) *int { return &s.Received }, "1"},
-		{func(s *guanjia.Stats) *int { return &s.Handled }, sqlCount("c.resolved_at IS NOT NULL")},
-		{func(s *guanjia.Stats) *int { return &s.HandledOnTime }, sqlCount("{c.resolved_at} <= {c.resolve_by}")},
-		{func(s *guanjia.Stats) *int { return &s.Closed }, sqlCount(kpiClosed)},
-		{func(s *guanjia.Stats) *int { return &s.ClosedOnTime }, sqlCount(kpiClosed + " AND {c.resolved_at} <= {c.resolve_by}")},
-		{func(s *guanjia.Stats) *int { return &s.AcceptDue },
-			sqlCount("c.attempt > 0 AND (c.accepted_at IS NOT NULL OR c.missed_accepts > 0)")},
-		{func(s *guanjia.Stats) *int { return &s.AcceptedOnTime },
-			sqlCount("c.attempt > 0 AND c.accepted_at IS NOT NULL AND c.missed_accepts = 0")},
-		{func(s *guanjia.Stats) *int { return &s.ArriveDue },
-			sqlCount(kpiArrivable + " AND (c.arrived_at IS NOT NULL OR {c.arrive_by} <= {now})")},
-		{func(s *guanjia.Stats) *int { return &s.ArrivedOnTime }, sqlCount(kpiArrivable + " AND {c.arrived_at} <= {c.arrive_by}")},
-		{func(s *guanjia.Stats) *int { return &s.EverHandled }, sqlCount("c.resolved_at IS NOT NULL OR c.reopen_count > 0")},
-		{func(s *guanjia.Stats) *int { return &s.Reworked }, sqlCount("c.reopen_count > 0")},
-		{func(s *guanjia.Stats) *int { return &s.MissedDeadlines }, "c.missed_deadlines"},
-		{func(s *guanjia.Stats) *int { return &s.ManualEscalations }, "c.manual_escalations"},
-	}
-
-	// RatingCounts are summed over every 回访 answer r of a received complaint.
-	RatingCounts = []KPICount{
-		{func(s *guanjia.Stats) *int { return &s.Ratings }, "1"},
-		{func(s *guanjia.Stats) *int { return &s.Satisfied }, sqlCount(fmt.Sprintf("r.score >= %d", guanjia.RatingFair))},
-		{func(s *guanjia.Stats) *int { return &s.SolvedAnswers }, sqlCount("r.solved IS NOT NULL")},
-		{func(s *guanjia.Stats) *int { return &s.Solved }, sqlCount("r.solved = TRUE")},
-	}
-
-	kpiClosed    = fmt.Sprintf("c.status = '%s'", guanjia.StatusClosed)
-	kpiArrivable = fmt.Sprintf("c.arrive_by IS NOT NULL AND c.status <> '%s'", guanjia.StatusRejected)
-)
-
-// KPICount is one count of Stats: Field picks it, SQL is what is summed.
-type KPICount struct {
-	Field func(*guanjia.Stats) *int
-	SQL   string
-}
-
-// sqlCount counts the rows where cond holds (NULL, as a missing time, does not).
-func sqlCount(cond string) string { return "CASE WHEN " + cond + " THEN 1 ELSE 0 END" }
+//
+// The store counts (store/stats.go, StatsGroups) and this file computes the
+// rates from the counts: a count means what the table above says, whichever
+// database sums it.
 
 // StatsQuery says which complaints StatsGroups counts: those received in
 // [From, To), of one unit when UnitCode is set. Days are told apart by the
@@ -108,12 +61,23 @@ type StatsGroup struct {
 
 // addCounts adds the counts of g to st.
 func addCounts(st *guanjia.Stats, g *guanjia.Stats) {
-	for _, k := range ComplaintCounts {
-		*k.Field(st) += *k.Field(g)
-	}
-	for _, k := range RatingCounts {
-		*k.Field(st) += *k.Field(g)
-	}
+	st.Received += g.Received
+	st.Handled += g.Handled
+	st.HandledOnTime += g.HandledOnTime
+	st.Closed += g.Closed
+	st.ClosedOnTime += g.ClosedOnTime
+	st.AcceptDue += g.AcceptDue
+	st.AcceptedOnTime += g.AcceptedOnTime
+	st.ArriveDue += g.ArriveDue
+	st.ArrivedOnTime += g.ArrivedOnTime
+	st.EverHandled += g.EverHandled
+	st.Reworked += g.Reworked
+	st.MissedDeadlines += g.MissedDeadlines
+	st.ManualEscalations += g.ManualEscalations
+	st.Ratings += g.Ratings
+	st.Satisfied += g.Satisfied
+	st.SolvedAnswers += g.SolvedAnswers
+	st.Solved += g.Solved
 }
 
 // rates fills in the rates from the counts.

@@ -201,15 +201,15 @@ type InboxPublisher interface {
 	InboxChanged(ctx context.Context, userIDs []int64)
 }
 
-// announceInbox tells the live pages of the recipients of ch's inbox messages.
-func (s *Service) announceInbox(ctx context.Context, ch *Change) {
+// announceInbox tells the live pages of the recipients of inbox messages just saved.
+func (s *Service) announceInbox(ctx context.Context, msgs []guanjia.Message) {
 	p, ok := s.Live.(InboxPublisher)
 	if !ok {
 		return
 	}
 	var to []int64
 	seen := map[int64]bool{}
-	for _, m := range ch.Messages {
+	for _, m := range msgs {
 		if m.Channel == guanjia.ChannelInbox && !seen[m.RecipientID] {
 			seen[m.RecipientID] = true
 			to = append(to, m.RecipientID)

@@ -121,8 +121,10 @@ func (r *Router) load(ctx context.Context) error {
 	return nil
 }
 
-// Grid returns the grid containing a WGS-84 point.
-func (r *Router) Grid(lat, lng float64) (*guanjia.Grid, bool) {
+// Grid returns the grid containing a WGS-84 point, on the grids of the
+// catalogue's current version (see refresh).
+func (r *Router) Grid(ctx context.Context, lat, lng float64) (*guanjia.Grid, bool) {
+	r.refresh(ctx)
 	r.mu.RLock()
 	defer r.mu.RUnlock()
 	id, ok := r.index.Locate(lat, lng)
@@ -132,19 +134,27 @@ func (r *Router) Grid(lat, lng float64) (*guanjia.Grid, bool) {
 	return r.grids[id], true
 }
 
-// Route finds the unit responsible for category at the point and, for
-// point-to-point categories, the on-duty crew member of that unit patrolling
-// that grid who is nearest and least loaded. exclude lists crew members who
-// already let the complaint time out.
-func (r *Router) Route(ctx context.Context, cat *guanjia.Category, lat, lng float64, exclude []int64) Route {
-	r.refresh(ctx)
-	g, ok := r.Grid(lat, lng)
+// UnitFor finds the grid of the point and the unit responsible there for
+// category, without choosing a crew member: Route without the crew.
+func (r *Router) UnitFor(ctx context.Context, cat *guanjia.Category, lat, lng float64) Route {
+	g, ok := r.Grid(ctx, lat, lng)
 	if !ok {
 		return Route{Reason: "不在任何网格内, 转指挥中心人工派遣"}
 	}
 	rt := Route{GridID: g.ID, District: g.District, UnitCode: g.Units[cat.Department]}
 	if rt.UnitCode == "" {
 		rt.Reason = fmt.Sprintf("网格 %s 没有%s责任单位, 转指挥中心人工派遣", g.ID, cat.Department)
+	}
+	return rt
+}
+
+// Route finds the unit responsible for category at the point (UnitFor) and,
+// for point-to-point categories, the on-duty crew member of that unit
+// patrolling that grid who is nearest and least loaded. exclude lists crew
+// members who already let the complaint time out.
+func (r *Router) Route(ctx context.Context, cat *guanjia.Category, lat, lng float64, exclude []int64) Route {
+	rt := r.UnitFor(ctx, cat, lat, lng)
+	if rt.UnitCode == "" {
 		return rt
 	}
 	return r.pickCrew(ctx, cat, rt, lat, lng, exclude)
@@ -152,9 +162,8 @@ func (r *Router) Route(ctx context.Context, cat *guanjia.Category, lat, lng floa
 
 // RouteToUnit is a dispatcher's override: the unit is given, the crew is still chosen.
 func (r *Router) RouteToUnit(ctx context.Context, cat *guanjia.Category, unitCode string, lat, lng float64) Route {
-	r.refresh(ctx)
 	rt := Route{UnitCode: unitCode}
-	if g, ok := r.Grid(lat, lng); ok {
+	if g, ok := r.Grid(ctx, lat, lng); ok {
 		rt.GridID, rt.District = g.ID, g.District
 	}
 	return r.pickCrew(ctx, cat, rt, lat, lng, nil)

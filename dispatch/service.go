@@ -59,9 +59,10 @@ type NewComplaint struct {
 	CallerName  string
 	CallerPhone string
 	SMSOptOut   bool // the caller wants no SMS
-	// standalone orders are never merged into an open report nearby: a
-	// patrol opened at a hotspot is work of its own.
-	standalone bool
+	// patrolOf is the hotspot a patrol order is opened from. Such an order
+	// is work of its own, never merged into an open report nearby (no
+	// duplicate search), and is linked to the hotspot as it is saved.
+	patrolOf int64
 }
 
 // Create files a complaint: validates it, places it on the grid, links it to
@@ -132,13 +133,17 @@ func (s *Service) create(ctx context.Context, who guanjia.Claims, in NewComplain
 	// case, drops the route it did not need.
 	routed := make(chan Route, 1)
 	go func() { routed <- s.Router.Route(ctx, cat, c.Lat, c.Lng, nil) }()
-	orig, err := s.findDuplicate(ctx, cat, c)
+	var orig *guanjia.Complaint
+	if in.patrolOf == 0 {
+		orig, err = s.findDuplicate(ctx, cat, c)
+	}
 	route := <-routed
 	if err != nil {
 		return nil, err
-	} else if orig != nil && !in.standalone {
+	} else if orig != nil {
 		return s.createDuplicate(ctx, who, c, orig)
 	}
+	ch.PatrolOf = in.patrolOf
 	c.GridID, c.District = route.GridID, route.District
 	if route.UnitCode == "" {
 		// The command center's manual queue: nobody is responsible for this place or category.
@@ -317,7 +322,7 @@ func (s *Service) save(ctx context.Context, ch *Change) error {
 	if s.Live != nil { // after the row, so a page that reloads on it sees the change
 		wg.Go(func() {
 			s.Live.ComplaintChanged(ctx, ch.Complaint)
-			s.announceInbox(ctx, ch) // then the inbox badge: the order the console shows them in
+			s.announceInbox(ctx, ch.Messages) // then the inbox badge: the order the console shows them in
 		})
 	}
 	near := s.Now().Add(s.ArmWithin)
@@ -331,13 +336,20 @@ func (s *Service) save(ctx context.Context, ch *Change) error {
 			}
 		})
 	}
-	for _, id := range ch.NotificationIDs {
+	s.deliver(ctx, &wg, ch.NotificationIDs)
+	wg.Wait()
+	return nil
+}
+
+// deliver queues the delivery of saved notifications on wg, each its own
+// round trip. A failure is logged: the row is written and the requeue job
+// retries it.
+func (s *Service) deliver(ctx context.Context, wg *sync.WaitGroup, ids []int64) {
+	for _, id := range ids {
 		wg.Go(func() {
 			if err := s.Scheduler.Deliver(ctx, id); err != nil {
 				s.Log.Warn("queue notification; the reconciler will retry", "notification", id, "err", err)
 			}
 		})
 	}
-	wg.Wait()
-	return nil
 }

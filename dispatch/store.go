@@ -45,6 +45,10 @@ type Change struct {
 	// Annotate adds to another complaint's timeline and followers (a me-too,
 	// a merge) in the same transaction, so a lost race leaves no trace there.
 	Annotate *Annotation
+	// PatrolOf links a new patrol order to the hotspot it is opened from, in
+	// the same transaction: ECONFLICT, and nothing written, when the hotspot
+	// already has one.
+	PatrolOf int64
 	// Filled in by the store:
 	NotificationIDs []int64
 }

@@ -1,6 +1,8 @@
 package geo
 
 import (
+	"math"
+
 	"github.com/paulmach/orb"
 	orbgeo "github.com/paulmach/orb/geo"
 )
@@ -15,9 +17,18 @@ const toMeanRadius = earthRadiusM / orb.EarthRadius
 
 // Distance returns the great-circle distance in metres between two points
 // (haversine on a sphere: within about 0.5% of the ellipsoidal distance).
+// It is written out rather than taken from orb, whose haversine has no clamp
+// and answers NaN for nearly antipodal points (FuzzDistance found one).
 func Distance(lat1, lng1, lat2, lng2 float64) float64 {
-	return orbgeo.DistanceHaversine(orb.Point{lng1, lat1}, orb.Point{lng2, lat2}) * toMeanRadius
+	phi1, phi2 := toRadians(lat1), toRadians(lat2)
+	sinDLat := math.Sin((phi2 - phi1) / 2)
+	sinDLng := math.Sin(toRadians(lng2-lng1) / 2)
+	h := sinDLat*sinDLat + math.Cos(phi1)*math.Cos(phi2)*sinDLng*sinDLng
+	// Rounding can push h just past 1 for antipodal points.
+	return 2 * earthRadiusM * math.Asin(math.Sqrt(math.Min(h, 1)))
 }
+
+func toRadians(deg float64) float64 { return deg * math.Pi / 180 }
 
 // BoundingBox returns a box holding every point within radiusM metres of
 // (lat, lng), for an index-friendly "lat BETWEEN ? AND ? AND lng BETWEEN ? AND ?"

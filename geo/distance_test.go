@@ -90,5 +90,4 @@ func destination(lat, lng, bearingDeg, distM float64) (float64, float64) {
 	return toDegrees(phi2), toDegrees(lambda2)
 }
 
-func toRadians(deg float64) float64 { return deg * math.Pi / 180 }
 func toDegrees(rad float64) float64 { return rad * 180 / math.Pi }

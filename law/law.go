@@ -134,11 +134,10 @@ type Store interface {
 	CreateLaw(ctx context.Context, l *Law) error
 	// UpdateLaw replaces a law's fields and articles.
 	UpdateLaw(ctx context.Context, l *Law) error
-	SetLawStatus(ctx context.Context, id int64, st LawStatus, by int64, at time.Time) error
+	// SetLawStatus sets a law's status and answers the law, without its articles.
+	SetLawStatus(ctx context.Context, id int64, st LawStatus, by int64, at time.Time) (*Law, error)
 	// FindLaw answers a law with its articles.
 	FindLaw(ctx context.Context, id int64) (*Law, error)
-	// FindLawByTitle answers the newest law of a title, with its articles.
-	FindLawByTitle(ctx context.Context, title string) (*Law, error)
 	ListLaws(ctx context.Context, f Filter) ([]*Law, int, error)
 	// SearchLaws finds laws whose title or articles contain q, at most limit
 	// laws: title matches first, then by how many articles match.

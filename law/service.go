@@ -56,7 +56,8 @@ func (s *Service) Update(ctx context.Context, who guanjia.Claims, l *Law) error 
 	return s.Store.UpdateLaw(ctx, l)
 }
 
-// SetStatus marks a law 现行有效, 已修订 or 已废止.
+// SetStatus marks a law 现行有效, 已修订 or 已废止 and answers it without its
+// articles, which the status does not change.
 func (s *Service) SetStatus(ctx context.Context, who guanjia.Claims, id int64, st LawStatus) (*Law, error) {
 	if err := canEdit(who); err != nil {
 		return nil, err
@@ -64,10 +65,7 @@ func (s *Service) SetStatus(ctx context.Context, who guanjia.Claims, id int64, s
 	if _, ok := statusLabels[st]; !ok {
 		return nil, guanjia.FieldError(guanjia.EINVALID, "status", "status must be in_force, amended or repealed")
 	}
-	if err := s.Store.SetLawStatus(ctx, id, st, who.UserID, s.Now().UTC()); err != nil {
-		return nil, err
-	}
-	return s.Store.FindLaw(ctx, id)
+	return s.Store.SetLawStatus(ctx, id, st, who.UserID, s.Now().UTC())
 }
 
 // Get answers a law with its articles.

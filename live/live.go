@@ -63,11 +63,18 @@ func New(rdb redis.UniversalClient, log *slog.Logger) *Live {
 	if log == nil {
 		log = slog.Default()
 	}
-	channel := Channel
-	if c, ok := rdb.(*redis.Client); ok { // a cluster has no database numbers
-		channel = fmt.Sprintf("%s:%d", Channel, c.Options().DB)
+	return &Live{rdb: rdb, channel: ChannelOf(rdb, Channel), log: log, subs: map[*Sub]struct{}{}}
+}
+
+// ChannelOf names a pub/sub channel on rdb: pub/sub ignores database
+// numbers, so the number is added to name, and two deployments on one
+// Redis, each in its own database, do not hear each other. A cluster has
+// no database numbers.
+func ChannelOf(rdb redis.UniversalClient, name string) string {
+	if c, ok := rdb.(*redis.Client); ok {
+		return fmt.Sprintf("%s:%d", name, c.Options().DB)
 	}
-	return &Live{rdb: rdb, channel: channel, log: log, subs: map[*Sub]struct{}{}}
+	return name
 }
 
 // InboxChanged tells the live pages of users that their inbox has new

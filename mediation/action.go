@@ -95,12 +95,16 @@ func (s *Service) Act(ctx context.Context, who guanjia.Claims, id int64, action 
 		return nil, err
 	}
 	if action == guanjia.DisputeSchedule {
-		st.arm = append(st.arm, s.remindTimer(d, d.Sessions[len(d.Sessions)-1]))
+		st.arm = append(st.arm, s.remindTimer(d.ID, d.Sessions[len(d.Sessions)-1]))
 	}
 	for _, t := range st.arm {
 		s.arm(ctx, t)
 	}
-	return s.Get(ctx, who, id)
+	v := view(d, committees, who.Role)
+	if v.Events, err = s.Store.ListDisputeEvents(ctx, id); err != nil {
+		return nil, err
+	}
+	return v, nil
 }
 
 func (st *step) committee() *guanjia.Committee { return findCommittee(st.comms, st.d.CommitteeCode) }
@@ -139,7 +143,7 @@ func (st *step) route(ctx context.Context) error {
 		return guanjia.FieldError(guanjia.EINVALID, "committee", "unknown committee %q", code)
 	}
 	if c.Code != d.CommitteeCode {
-		d.MediatorIDs = nil // the new committee assigns its own
+		d.MediatorIDs, d.MediatorNames = nil, nil // the new committee assigns its own
 	}
 	d.CommitteeCode, d.Level = c.Code, c.Level
 	if st.note == "" {
@@ -169,7 +173,7 @@ func (st *step) assign(ctx context.Context) error {
 		names = append(names, u.DisplayName())
 		st.msgs = append(st.msgs, staff(u.ID, guanjia.TplTaskAssigned, d, "您被指派调解此纠纷", st.now)...)
 	}
-	d.MediatorIDs = ids
+	d.MediatorIDs, d.MediatorNames = ids, names
 	if st.note == "" {
 		st.note = "调解员：" + strings.Join(names, "、")
 	}
@@ -248,7 +252,7 @@ func (st *step) succeed(context.Context) error {
 // AgreementNumber numbers a 人民调解协议书 after its dispute: the year it
 // was signed and the dispute's id, so it is unique without a counter.
 func AgreementNumber(d *guanjia.Dispute, at time.Time) string {
-	return fmt.Sprintf("HK-XY-%d-%06d", at.In(cst).Year(), d.ID)
+	return fmt.Sprintf("HK-XY-%d-%06d", at.In(guanjia.ChinaTime).Year(), d.ID)
 }
 
 func (st *step) fail(context.Context) error {
@@ -267,12 +271,8 @@ func AdviceName(a string) string {
 	return map[string]string{"litigation": "诉讼", "arbitration": "仲裁", "administrative": "行政处理"}[a]
 }
 
-func (st *step) withdraw(context.Context) error {
-	if st.who.Role == guanjia.RoleCitizen && st.d.ReporterID != st.who.UserID {
-		return guanjia.Errorf(guanjia.EFORBIDDEN, "this dispute is not yours to see")
-	}
-	return nil
-}
+// withdraw needs nothing more: scope lets a citizen reach only their own.
+func (st *step) withdraw(context.Context) error { return nil }
 
 func (st *step) requestConfirmation(context.Context) error {
 	d, court := st.d, strings.TrimSpace(st.in.Court)

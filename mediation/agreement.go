@@ -11,10 +11,11 @@ import (
 
 // Agreement renders the 人民调解协议书 of a dispute mediated to success.
 func (s *Service) Agreement(ctx context.Context, who guanjia.Claims, id int64) ([]byte, *View, error) {
-	v, err := s.Get(ctx, who, id)
+	d, committees, err := s.find(ctx, who, id)
 	if err != nil {
 		return nil, nil, err
 	}
+	v := view(d, committees, who.Role)
 	if v.Result != "success" {
 		return nil, nil, guanjia.Errorf(guanjia.ENOTFOUND, "dispute %d has no agreement", id)
 	}
@@ -72,7 +73,7 @@ func AgreementText(v *View) [][2]string {
 		{"", "当事人（签名）：＿＿＿＿＿＿　　＿＿＿＿＿＿"},
 		{"", "人民调解员（签名）：" + strings.Join(mediators, "、")},
 		{"", committee + "（印章）"},
-		{"", date.In(cst).Format("2006年01月02日")},
+		{"", date.In(guanjia.ChinaTime).Format("2006年01月02日")},
 	}
 }
 

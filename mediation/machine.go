@@ -65,7 +65,7 @@ func next(status guanjia.DisputeStatus, action guanjia.DisputeAction, role guanj
 		return "", guanjia.Errorf(guanjia.EFORBIDDEN, "a %s may not %s a dispute", role, action)
 	}
 	if !slices.Contains(t.from, status) {
-		return "", guanjia.Errorf(guanjia.ECONFLICT, "cannot %s a dispute that is %s", ActionName(action), StatusName(status))
+		return "", guanjia.Errorf(guanjia.ECONFLICT, "cannot %s a dispute that is %s", action, status)
 	}
 	if t.to == "" {
 		return status, nil
@@ -88,37 +88,17 @@ func allowed(status guanjia.DisputeStatus, role guanjia.Role) []guanjia.DisputeA
 // open reports whether the one-month clock runs in status.
 func open(status guanjia.DisputeStatus) bool { return slices.Contains(running, status) }
 
-var statusNames = map[guanjia.DisputeStatus]string{
-	guanjia.DisputeReported: "待受理", guanjia.DisputeAccepted: "已受理", guanjia.DisputeRouted: "已分流",
-	guanjia.DisputeMediating: "调解中", guanjia.DisputeSucceeded: "调解成功", guanjia.DisputeConfirming: "司法确认中",
-	guanjia.DisputeFailed: "调解不成", guanjia.DisputeWithdrawn: "已撤回", guanjia.DisputeClosed: "已结案",
-}
-
-// StatusName is the Chinese name of a status.
-func StatusName(s guanjia.DisputeStatus) string {
+// statusName is the Chinese name of a status, for the notifications (sent
+// in Chinese); messages and the API say statuses through the i18n catalogue.
+func statusName(s guanjia.DisputeStatus) string {
 	if n := statusNames[s]; n != "" {
 		return n
 	}
 	return string(s)
 }
 
-// Statuses lists every status, in workflow order.
-var Statuses = []guanjia.DisputeStatus{guanjia.DisputeReported, guanjia.DisputeAccepted, guanjia.DisputeRouted,
-	guanjia.DisputeMediating, guanjia.DisputeSucceeded, guanjia.DisputeConfirming, guanjia.DisputeFailed,
-	guanjia.DisputeWithdrawn, guanjia.DisputeClosed}
-
-var actionNames = map[guanjia.DisputeAction]string{
-	guanjia.DisputeCreate: "登记", guanjia.DisputeAccept: "受理", guanjia.DisputeRoute: "分流", guanjia.DisputeAssign: "指派调解员",
-	guanjia.DisputeSchedule: "安排调解", guanjia.DisputeRecord: "记录调解", guanjia.DisputeSucceed: "调解成功",
-	guanjia.DisputeFail: "调解不成", guanjia.DisputeWithdraw: "撤回", guanjia.DisputeRequestConfirmation: "申请司法确认",
-	guanjia.DisputeConfirm: "登记司法确认结果", guanjia.DisputeFollowUp: "回访", guanjia.DisputeClose: "结案",
-	guanjia.DisputeWarn: "临期提醒", guanjia.DisputeEscalate: "超期督办", guanjia.DisputeRemind: "调解会提醒",
-}
-
-// ActionName is the Chinese name of an action.
-func ActionName(a guanjia.DisputeAction) string {
-	if n := actionNames[a]; n != "" {
-		return n
-	}
-	return string(a)
+var statusNames = map[guanjia.DisputeStatus]string{
+	guanjia.DisputeReported: "待受理", guanjia.DisputeAccepted: "已受理", guanjia.DisputeRouted: "已分流",
+	guanjia.DisputeMediating: "调解中", guanjia.DisputeSucceeded: "调解成功", guanjia.DisputeConfirming: "司法确认中",
+	guanjia.DisputeFailed: "调解不成", guanjia.DisputeWithdrawn: "已撤回", guanjia.DisputeClosed: "已结案",
 }

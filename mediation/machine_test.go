@@ -1,10 +1,12 @@
 package mediation
 
 import (
+	"maps"
 	"slices"
 	"testing"
 
 	"guanjia"
+	"guanjia/i18n"
 )
 
 func TestNext(t *testing.T) {
@@ -55,10 +57,18 @@ func TestNext(t *testing.T) {
 	}
 }
 
+// TestConflictMessageIsChineseReady: the action and status go into the
+// message typed, so the catalogue says them in the reader's language.
 func TestConflictMessageIsChineseReady(t *testing.T) {
 	_, err := next(guanjia.DisputeClosed, guanjia.DisputeSucceed, guanjia.RoleMediator)
-	if e, ok := err.(*guanjia.Error); !ok || e.Format != "cannot %s a dispute that is %s" || e.Args[0] != "调解成功" || e.Args[1] != "已结案" {
-		t.Fatalf("conflict error %#v: want the Chinese action and status as arguments", err)
+	if e, ok := err.(*guanjia.Error); !ok || e.Format != "cannot %s a dispute that is %s" || e.Args[0] != guanjia.DisputeSucceed || e.Args[1] != guanjia.DisputeClosed {
+		t.Fatalf("conflict error %#v: want the action and status as typed arguments", err)
+	}
+	if got := i18n.Message(err, i18n.Chinese); got != "纠纷当前为「已结案」，不能调解成功" {
+		t.Errorf("in Chinese: %q", got)
+	}
+	if got := i18n.Message(err, i18n.English); got != "cannot succeed a dispute that is closed" {
+		t.Errorf("in English: %q", got)
 	}
 }
 
@@ -71,17 +81,34 @@ func TestAllowed(t *testing.T) {
 	if got := allowed(guanjia.DisputeClosed, guanjia.RoleAdmin); len(got) != 0 {
 		t.Fatalf("a closed dispute has no actions, got %v", got)
 	}
-	for _, s := range Statuses {
-		if StatusName(s) == string(s) {
-			t.Errorf("status %s has no Chinese name", s)
+	// Every status and action has a Chinese name: the statuses the table
+	// reaches or leaves, and the actions it and the timers take.
+	statuses := map[guanjia.DisputeStatus]bool{}
+	for a, tr := range transitions {
+		for _, s := range tr.from {
+			statuses[s] = true
 		}
-	}
-	for a := range transitions {
-		if ActionName(a) == string(a) {
-			t.Errorf("action %s has no Chinese name", a)
+		if tr.to != "" {
+			statuses[tr.to] = true
 		}
 		if steps[a] == nil {
 			t.Errorf("action %s has no step", a)
+		}
+	}
+	if len(statuses) != 9 {
+		t.Errorf("the table reaches %d statuses, want all 9: %v", len(statuses), statuses)
+	}
+	for s := range statuses {
+		if statusName(s) == string(s) {
+			t.Errorf("status %s has no Chinese name", s)
+		}
+		if n, ok := i18n.Term(i18n.Chinese, s); !ok || n != statusName(s) {
+			t.Errorf("status %s is %q in the catalogue, %q in the notifications", s, n, statusName(s))
+		}
+	}
+	for _, a := range append(slices.Collect(maps.Keys(transitions)), guanjia.DisputeCreate, guanjia.DisputeWarn, guanjia.DisputeEscalate, guanjia.DisputeRemind) {
+		if n, ok := i18n.Term(i18n.Chinese, a); !ok || n == string(a) {
+			t.Errorf("action %s has no Chinese name", a)
 		}
 	}
 }

@@ -13,10 +13,8 @@ import (
 // subscribe message. Parties without an account are reached by the
 // mediators (the SMS channel is addressed by 12345 complaint).
 
-var cst = time.FixedZone("CST", 8*3600)
-
 // clock formats an instant as the messages show it, in China Standard Time.
-func clock(t time.Time) string { return t.In(cst).Format("2006-01-02 15:04") }
+func clock(t time.Time) string { return t.In(guanjia.ChinaTime).Format("2006-01-02 15:04") }
 
 // message addresses one notification about d. Data keys are those the
 // channels render (wechat/templates.go); link opens the console's case page.
@@ -31,7 +29,7 @@ func message(to int64, channel, tpl string, d *guanjia.Dispute, data map[string]
 
 // staff addresses a staff member on the inbox and 企业微信.
 func staff(to int64, tpl string, d *guanjia.Dispute, note string, now time.Time) []guanjia.Message {
-	data := map[string]string{"note": note, "time": clock(now), "status": StatusName(d.Status)}
+	data := map[string]string{"note": note, "time": clock(now), "status": statusName(d.Status)}
 	if d.DueAt != nil && tpl != guanjia.TplTaskAssigned { // the inbox reads a task's deadline as its sign-for time
 		data["deadline"] = clock(*d.DueAt)
 	}

@@ -7,7 +7,6 @@ package mediation
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"slices"
 	"strings"
@@ -34,8 +33,12 @@ type Store interface {
 	// AcceptedBetween returns the disputes accepted in [from, to), without
 	// parties and sessions: what the statistics count.
 	AcceptedBetween(ctx context.Context, from, to time.Time) ([]*guanjia.Dispute, error)
-	// DueTimers lists the timers a reconciler must (re-)arm: those due before horizon.
-	DueTimers(ctx context.Context, horizon time.Time, warnBefore, remindBefore time.Duration) ([]Timer, error)
+	// DueDeadlines returns the disputes, bare, in one of statuses whose
+	// deadline comes by until and whose warning or escalation has not fired.
+	DueDeadlines(ctx context.Context, statuses []guanjia.DisputeStatus, until time.Time) ([]*guanjia.Dispute, error)
+	// DueSessions returns the scheduled sessions, not yet reminded, that
+	// start by until, of the disputes in status.
+	DueSessions(ctx context.Context, status guanjia.DisputeStatus, until time.Time) ([]DueSession, error)
 	FindUserByID(ctx context.Context, id int64) (*guanjia.User, error)
 	ListUsersByRole(ctx context.Context, role guanjia.Role, unitCode string) ([]*guanjia.User, error)
 }
@@ -54,7 +57,7 @@ type Filter struct {
 
 // GridLocator finds the grid of a WGS-84 point (dispatch.Router is one).
 type GridLocator interface {
-	Grid(lat, lng float64) (*guanjia.Grid, bool)
+	Grid(ctx context.Context, lat, lng float64) (*guanjia.Grid, bool)
 }
 
 // Service runs the mediation workflow.
@@ -111,7 +114,7 @@ type Input struct {
 }
 
 // View is a dispute as a caller sees it: with its committee, mediators'
-// names, and (from Get) its timeline and the actions the caller may take.
+// names, the actions the caller may take and (from Get and Act) its timeline.
 type View struct {
 	*guanjia.Dispute
 	Committee *guanjia.Committee
@@ -191,7 +194,7 @@ func (s *Service) Create(ctx context.Context, who guanjia.Claims, in Input) (*Vi
 	if err := s.Store.CreateDispute(ctx, d, ev, msgs); err != nil {
 		return nil, err
 	}
-	return s.view(ctx, d, committees)
+	return view(d, committees, who.Role), nil
 }
 
 // sourceOf is where a dispute came from: implied by the caller's role, else as they say.
@@ -268,7 +271,7 @@ func checkParties(in []guanjia.Party, now time.Time) ([]guanjia.Party, error) {
 // of its position, else the grid manager's own.
 func (s *Service) locate(ctx context.Context, d *guanjia.Dispute, gridID string, caller *guanjia.User) error {
 	if gridID == "" && s.Grids != nil {
-		if g, ok := s.Grids.Grid(d.Lat, d.Lng); ok {
+		if g, ok := s.Grids.Grid(ctx, d.Lat, d.Lng); ok {
 			d.GridID, d.District = g.ID, g.District
 			return nil
 		}
@@ -314,29 +317,31 @@ func (s *Service) scope(ctx context.Context, who guanjia.Claims, d *guanjia.Disp
 	return nil
 }
 
-// Get returns a dispute with its timeline and the caller's next actions.
-func (s *Service) Get(ctx context.Context, who guanjia.Claims, id int64) (*View, error) {
+// find reads dispute id, if who may see it, and the committees.
+func (s *Service) find(ctx context.Context, who guanjia.Claims, id int64) (*guanjia.Dispute, []*guanjia.Committee, error) {
 	d, err := s.Store.FindDispute(ctx, id)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := s.scope(ctx, who, d); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	committees, err := s.Store.ListCommittees(ctx)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	v, err := s.view(ctx, d, committees)
+	return d, committees, nil
+}
+
+// Get returns a dispute with its timeline and the caller's next actions.
+func (s *Service) Get(ctx context.Context, who guanjia.Claims, id int64) (*View, error) {
+	d, committees, err := s.find(ctx, who, id)
 	if err != nil {
 		return nil, err
 	}
+	v := view(d, committees, who.Role)
 	if v.Events, err = s.Store.ListDisputeEvents(ctx, id); err != nil {
 		return nil, err
-	}
-	v.Actions = allowed(d.Status, who.Role)
-	if who.Role == guanjia.RoleCitizen { // a citizen may only withdraw their own, before the outcome
-		v.Actions = slices.DeleteFunc(v.Actions, func(a guanjia.DisputeAction) bool { return a != guanjia.DisputeWithdraw })
 	}
 	return v, nil
 }
@@ -373,9 +378,7 @@ func (s *Service) List(ctx context.Context, who guanjia.Claims, f Filter, mine b
 	}
 	out := make([]*View, len(list))
 	for i, d := range list {
-		if out[i], err = s.view(ctx, d, committees); err != nil {
-			return nil, 0, err
-		}
+		out[i] = view(d, committees, who.Role)
 	}
 	return out, total, nil
 }
@@ -385,14 +388,16 @@ func (s *Service) Committees(ctx context.Context) ([]*guanjia.Committee, error) 
 	return s.Store.ListCommittees(ctx)
 }
 
-func (s *Service) view(ctx context.Context, d *guanjia.Dispute, committees []*guanjia.Committee) (*View, error) {
-	v := &View{Dispute: d, Committee: findCommittee(committees, d.CommitteeCode), Mediators: []Person{}}
-	for _, id := range d.MediatorIDs {
-		u, err := s.Store.FindUserByID(ctx, id)
-		if err != nil {
-			return nil, fmt.Errorf("mediation: mediator %d of dispute %d: %w", id, d.ID, err)
+// view is d as a caller in role sees it: with its committee, its mediators'
+// names and the actions role may take now (the table's, for the status).
+func view(d *guanjia.Dispute, committees []*guanjia.Committee, role guanjia.Role) *View {
+	v := &View{Dispute: d, Committee: findCommittee(committees, d.CommitteeCode), Mediators: []Person{}, Actions: allowed(d.Status, role)}
+	for i, id := range d.MediatorIDs {
+		p := Person{ID: id}
+		if i < len(d.MediatorNames) {
+			p.Name = d.MediatorNames[i]
 		}
-		v.Mediators = append(v.Mediators, Person{ID: u.ID, Name: u.DisplayName()})
+		v.Mediators = append(v.Mediators, p)
 	}
-	return v, nil
+	return v
 }

@@ -202,7 +202,7 @@ func TestDeadlineWarnsEscalatesOnce(t *testing.T) {
 		t.Fatalf("no escalation on record: %+v", got.Events)
 	}
 	// The reconciler has nothing left to arm for it.
-	due, err := r.db.Disputes.DueTimers(context.Background(), r.clock.Now().AddDate(1, 0, 0), r.svc.WarnBefore, r.svc.RemindBefore)
+	due, err := r.svc.DueTimers(context.Background(), r.clock.Now().AddDate(1, 0, 0))
 	if err != nil || len(due) != 0 {
 		t.Fatalf("reconciler would re-arm %+v (%v)", due, err)
 	}
@@ -224,7 +224,7 @@ func TestNothingFiresAfterTheOutcome(t *testing.T) {
 		t.Fatalf("remind timers %+v", remind)
 	}
 	// The reconciler sees the same timers the service armed.
-	due, err := r.db.Disputes.DueTimers(ctx, r.clock.Now().AddDate(0, 2, 0), r.svc.WarnBefore, r.svc.RemindBefore)
+	due, err := r.svc.DueTimers(ctx, r.clock.Now().AddDate(0, 2, 0))
 	if err != nil || len(due) != 3 {
 		t.Fatalf("due timers %+v (%v), want warn, escalate and remind", due, err)
 	}
@@ -239,7 +239,7 @@ func TestNothingFiresAfterTheOutcome(t *testing.T) {
 	if r.fire(t, mediation.TimerWarn) || r.fire(t, mediation.TimerEscalate) {
 		t.Fatal("a timer fired after the case was closed")
 	}
-	due, err = r.db.Disputes.DueTimers(ctx, r.clock.Now().AddDate(1, 0, 0), r.svc.WarnBefore, r.svc.RemindBefore)
+	due, err = r.svc.DueTimers(ctx, r.clock.Now().AddDate(1, 0, 0))
 	if err != nil || len(due) != 0 {
 		t.Fatalf("reconciler would re-arm %+v (%v)", due, err)
 	}

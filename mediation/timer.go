@@ -46,8 +46,14 @@ func (s *Service) deadlineTimers(d *guanjia.Dispute) []Timer {
 	}
 }
 
-func (s *Service) remindTimer(d *guanjia.Dispute, x guanjia.MediationSession) Timer {
-	return Timer{Kind: TimerRemind, DisputeID: d.ID, SessionID: x.ID, Seq: x.At.Unix(), DueAt: x.At.Add(-s.RemindBefore)}
+func (s *Service) remindTimer(disputeID int64, x guanjia.MediationSession) Timer {
+	return Timer{Kind: TimerRemind, DisputeID: disputeID, SessionID: x.ID, Seq: x.At.Unix(), DueAt: x.At.Add(-s.RemindBefore)}
+}
+
+// DueSession is a session a reminder is due for.
+type DueSession struct {
+	DisputeID int64
+	Session   guanjia.MediationSession
 }
 
 // arm schedules t; a failure is logged, not returned: the change is saved
@@ -61,9 +67,36 @@ func (s *Service) arm(ctx context.Context, t Timer) {
 	}
 }
 
+// DueTimers lists the timers the database says are due by horizon and have
+// not fired: the deadlines' warnings and escalations of running mediations,
+// the reminders of their scheduled sessions.
+func (s *Service) DueTimers(ctx context.Context, horizon time.Time) ([]Timer, error) {
+	var out []Timer
+	due, err := s.Store.DueDeadlines(ctx, running, horizon.Add(s.WarnBefore))
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range due {
+		for _, t := range s.deadlineTimers(d) {
+			fired := t.Kind == TimerWarn && d.WarnedAt != nil || t.Kind == TimerEscalate && d.EscalatedAt != nil
+			if !fired && !t.DueAt.After(horizon) {
+				out = append(out, t)
+			}
+		}
+	}
+	sessions, err := s.Store.DueSessions(ctx, guanjia.DisputeMediating, horizon.Add(s.RemindBefore))
+	if err != nil {
+		return nil, err
+	}
+	for _, x := range sessions {
+		out = append(out, s.remindTimer(x.DisputeID, x.Session))
+	}
+	return out, nil
+}
+
 // ReconcileTimers re-arms every timer due before horizon; it returns how many.
 func (s *Service) ReconcileTimers(ctx context.Context, horizon time.Time) (int, error) {
-	ts, err := s.Store.DueTimers(ctx, horizon, s.WarnBefore, s.RemindBefore)
+	ts, err := s.DueTimers(ctx, horizon)
 	if err != nil {
 		return 0, err
 	}

@@ -26,9 +26,6 @@ const MaxResults = 1000
 // DefaultWindow is how far back lists reach when no dates are given.
 const DefaultWindow = 90 * 24 * time.Hour
 
-// cst is the offset every datetime is written with.
-var cst = time.FixedZone("CST", 8*3600)
-
 // Service answers the endpoint and manages its clients.
 type Service struct {
 	store        guanjia.Open311Store
@@ -114,7 +111,7 @@ func (s *Service) Authenticate(ctx context.Context, key string) (*guanjia.Open31
 }
 
 // datetime writes t as the specification asks: ISO 8601 with its offset.
-func datetime(t time.Time) string { return t.In(cst).Format(time.RFC3339) }
+func datetime(t time.Time) string { return t.In(guanjia.ChinaTime).Format(time.RFC3339) }
 
 func optDatetime(t *time.Time) string {
 	if t == nil {

@@ -8,12 +8,12 @@ import (
 	"io"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
 
 	"guanjia"
+	"guanjia/internal/textfile"
 )
 
 // Format is the kind of file a staff member uploads.
@@ -80,17 +80,21 @@ func columnOf(header string) int {
 	return -1
 }
 
-var utf8BOM = []byte("\xef\xbb\xbf")
-
+// checkText answers the text of a file: UTF-8, with or without a BOM.
+// GB18030 is refused here although textfile reads it: GeoJSON is UTF-8 by
+// definition (RFC 8259) and the places page asks for CSV UTF-8.
 func checkText(data []byte) ([]byte, error) {
-	data = bytes.TrimPrefix(data, utf8BOM)
-	if !utf8.Valid(data) {
+	text, enc, err := textfile.Decode(data)
+	if err != nil {
+		return nil, err
+	}
+	if enc != textfile.UTF8 {
 		return nil, guanjia.FieldError(guanjia.EINVALID, "file", "the file is not UTF-8 text: save it as CSV UTF-8")
 	}
-	if len(bytes.TrimSpace(data)) == 0 {
+	if strings.TrimSpace(text) == "" {
 		return nil, guanjia.FieldError(guanjia.EINVALID, "file", "the file is empty")
 	}
-	return data, nil
+	return []byte(text), nil
 }
 
 // ParseCSV reads a CSV file with a header row naming its columns (in any

@@ -2,8 +2,8 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"gorm.io/gorm"
@@ -75,49 +75,53 @@ func (s *Approvals) tailHash(number, tail string) string {
 	return s.sealer.Hash("approval:" + number + ":" + tail)
 }
 
-// ApplyUpdates applies us in order in one transaction (see approval.Store).
+// ApplyUpdates applies us in order in one transaction (see approval.Store):
+// the rows held are read (and on PostgreSQL locked) once, then kept as the
+// updates change them, so a number twice in us meets its own first update.
 func (s *Approvals) ApplyUpdates(ctx context.Context, us []approval.Update, source string, actor *int64, now time.Time) ([]approval.Result, []int64, error) {
 	results := make([]approval.Result, len(us))
 	var queued []int64
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		numbers := make([]string, len(us))
 		for i, u := range us {
-			var row approvalRow
-			q := tx.Where("number = ?", u.Number)
-			if s.Dialect == "postgres" { // SQLite's IMMEDIATE transaction holds the write lock already
-				q = q.Clauses(clause.Locking{Strength: "UPDATE"})
-			}
-			err := q.Take(&row).Error
-			found := err == nil
-			if err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
-				return fmt.Errorf("store: find approval %s: %w", u.Number, err)
+			numbers[i] = u.Number
+		}
+		held, err := s.lockHeld(tx, numbers)
+		if err != nil {
+			return err
+		}
+		type change struct {
+			record *approval.Record // as this update left it
+			event  approval.Event
+		}
+		var changes []change
+		for i, u := range us {
+			row, found := held[u.Number]
+			if !found {
+				row = &approvalRow{Number: u.Number, CreatedAt: now}
 			}
 			results[i] = approval.Result{Number: u.Number, Version: u.Version, Current: row.Version}
-			switch {
-			case found && u.Version == row.Version:
-				results[i].Outcome = approval.OutcomeUnchanged
-				continue
-			case found && u.Version < row.Version:
-				results[i].Outcome = approval.OutcomeStale
+			outcome, err := approval.Decide(approval.Record{Status: approval.Status(row.Status), Version: row.Version}, found, u)
+			if err != nil {
+				return err
+			}
+			results[i].Outcome = outcome
+			if outcome != approval.OutcomeCreated && outcome != approval.OutcomeUpdated {
 				continue
 			}
 			from := approval.Status(row.Status)
-			if !approval.CanMove(from, u.Status) {
-				return guanjia.FieldError(guanjia.ECONFLICT, "status", "application %s cannot go from %s to %s", u.Number, from, u.Status)
-			}
 			row.Matter, row.Department, row.ApplicantMask = u.Matter, u.Department, approval.MaskName(u.Applicant)
 			row.PhoneEnc, row.TailHash = s.sealer.Seal(u.Phone), s.tailHash(u.Number, approval.PhoneTail(u.Phone))
 			row.Version, row.Note, row.UpdatedAt = u.Version, u.Note, now
-			changed := row.Status != string(u.Status)
+			changed := from != u.Status
 			if changed {
 				row.Status, row.ChangedAt = string(u.Status), u.At.UTC()
 			}
 			if found {
-				results[i].Outcome = approval.OutcomeUpdated
-				err = tx.Save(&row).Error
+				err = tx.Save(row).Error
 			} else {
-				results[i].Outcome = approval.OutcomeCreated
-				row.Number, row.CreatedAt = u.Number, now
-				err = tx.Create(&row).Error
+				err = tx.Create(row).Error
+				held[u.Number] = row
 			}
 			if err != nil {
 				return fmt.Errorf("store: save approval %s: %w", u.Number, err)
@@ -131,13 +135,29 @@ func (s *Approvals) ApplyUpdates(ctx context.Context, us []approval.Update, sour
 			if err := tx.Create(&ev).Error; err != nil {
 				return fmt.Errorf("store: approval event %s: %w", u.Number, err)
 			}
-			ids, err := s.queueFollowerMessages(tx, row.record(), ev.event(), now)
-			if err != nil {
-				return err
-			}
-			queued = append(queued, ids...)
+			changes = append(changes, change{record: row.record(), event: ev.event()})
 		}
-		return nil
+		if len(changes) == 0 {
+			return nil
+		}
+		ids := make([]int64, len(changes))
+		for i, c := range changes {
+			ids[i] = c.record.ID
+		}
+		followers, err := s.followers(tx, ids)
+		if err != nil {
+			return err
+		}
+		// Each follower's message goes to the outbox in the transaction of
+		// the change, so none is lost if the process dies.
+		var messages []guanjia.Message
+		for _, c := range changes {
+			for _, uid := range followers[c.record.ID] {
+				messages = append(messages, approval.FollowerMessage(c.record, &c.event, uid))
+			}
+		}
+		queued, err = queueNotifications(tx, messages, 0, now)
+		return err
 	})
 	if err != nil {
 		return nil, nil, err
@@ -145,28 +165,47 @@ func (s *Approvals) ApplyUpdates(ctx context.Context, us []approval.Update, sour
 	return results, queued, nil
 }
 
-// queueFollowerMessages writes each follower's message to the outbox in
-// the transaction of the change, so none is lost if the process dies.
-func (s *Approvals) queueFollowerMessages(tx *gorm.DB, r *approval.Record, ev approval.Event, now time.Time) ([]int64, error) {
-	var followers []int64
-	if err := tx.Model(&approvalFollowerRow{}).Where("approval_id = ?", r.ID).Order("user_id").Pluck("user_id", &followers).Error; err != nil {
-		return nil, fmt.Errorf("store: approval followers: %w", err)
+// inChunk bounds the values of one IN list.
+const inChunk = 500
+
+// lockHeld reads the rows held of numbers, locking them on PostgreSQL
+// (SQLite's IMMEDIATE transaction holds the write lock already), in the
+// order of their numbers so that two batches cannot lock crosswise.
+func (s *Approvals) lockHeld(tx *gorm.DB, numbers []string) (map[string]*approvalRow, error) {
+	numbers = slices.Compact(slices.Sorted(slices.Values(numbers)))
+	held := make(map[string]*approvalRow, len(numbers))
+	for start := 0; start < len(numbers); start += inChunk {
+		q := tx.Where("number IN ?", numbers[start:min(start+inChunk, len(numbers))]).Order("number")
+		if s.Dialect == "postgres" {
+			q = q.Clauses(clause.Locking{Strength: "UPDATE"})
+		}
+		var rows []*approvalRow
+		if err := q.Find(&rows).Error; err != nil {
+			return nil, fmt.Errorf("store: find approvals: %w", err)
+		}
+		for _, r := range rows {
+			held[r.Number] = r
+		}
 	}
-	if len(followers) == 0 {
-		return nil, nil
+	return held, nil
+}
+
+// followers answers the users following each of the records ids, in the
+// order of their ids.
+func (s *Approvals) followers(tx *gorm.DB, ids []int64) (map[int64][]int64, error) {
+	out := map[int64][]int64{}
+	for start := 0; start < len(ids); start += inChunk {
+		var rows []approvalFollowerRow
+		err := tx.Select("approval_id, user_id").Where("approval_id IN ?", ids[start:min(start+inChunk, len(ids))]).
+			Order("approval_id, user_id").Find(&rows).Error
+		if err != nil {
+			return nil, fmt.Errorf("store: approval followers: %w", err)
+		}
+		for _, r := range rows {
+			out[r.ApprovalID] = append(out[r.ApprovalID], r.UserID)
+		}
 	}
-	rows := make([]notificationRow, len(followers))
-	for i, uid := range followers {
-		rows[i] = newNotificationRow(approval.FollowerMessage(r, &ev, uid), now)
-	}
-	if err := tx.Create(&rows).Error; err != nil {
-		return nil, fmt.Errorf("store: queue approval messages: %w", err)
-	}
-	ids := make([]int64, len(rows))
-	for i := range rows {
-		ids[i] = rows[i].ID
-	}
-	return ids, nil
+	return out, nil
 }
 
 // FindByTail answers the record with its timeline; a wrong tail is the same
@@ -199,9 +238,9 @@ func (s *Approvals) events(ctx context.Context, id int64) ([]approval.Event, err
 // CurrentStates answers the status and version held of each known number.
 func (s *Approvals) CurrentStates(ctx context.Context, numbers []string) (map[string]approval.Record, error) {
 	out := map[string]approval.Record{}
-	for start := 0; start < len(numbers); start += 500 {
+	for start := 0; start < len(numbers); start += inChunk {
 		var rows []approvalRow
-		chunk := numbers[start:min(start+500, len(numbers))]
+		chunk := numbers[start:min(start+inChunk, len(numbers))]
 		if err := s.db.WithContext(ctx).Select("number, status, version").Where("number IN ?", chunk).Find(&rows).Error; err != nil {
 			return nil, fmt.Errorf("store: approval states: %w", err)
 		}
@@ -241,9 +280,25 @@ func (s *Approvals) ListFollowed(ctx context.Context, userID int64) ([]*approval
 		return nil, fmt.Errorf("store: followed approvals: %w", err)
 	}
 	out := mapRows(rows, (*approvalRow).record)
+	if len(out) == 0 {
+		return out, nil
+	}
+	ids := make([]int64, len(out))
+	for i, r := range out {
+		ids[i] = r.ID
+	}
+	var events []approvalEventRow
+	if err := s.db.WithContext(ctx).Where("approval_id IN ?", ids).Order("approval_id, id").Find(&events).Error; err != nil {
+		return nil, fmt.Errorf("store: followed approval events: %w", err)
+	}
+	byRecord := map[int64][]approval.Event{}
+	for i := range events {
+		byRecord[events[i].ApprovalID] = append(byRecord[events[i].ApprovalID], events[i].event())
+	}
 	for _, r := range out {
-		if r.Events, err = s.events(ctx, r.ID); err != nil {
-			return nil, err
+		r.Events = byRecord[r.ID]
+		if r.Events == nil {
+			r.Events = []approval.Event{}
 		}
 	}
 	return out, nil

@@ -25,7 +25,6 @@ type Catalog struct {
 	// command line, plain SQL: the triggers of migrations/*/019_perf.sql
 	// move the version) within Recheck.
 	Recheck time.Duration
-	clock   func() time.Time // the real clock unless a test moves it
 	cache   catalogCache
 }
 
@@ -45,7 +44,7 @@ type catalogCache struct {
 // moved; the caller holds s.cache.mu.
 func (s *Catalog) fresh(ctx context.Context) (*catalogCache, error) {
 	c := &s.cache
-	now := s.now()
+	now := time.Now()
 	recheck := s.Recheck
 	if recheck <= 0 {
 		recheck = CatalogRecheck
@@ -79,13 +78,6 @@ func (s *Catalog) fresh(ctx context.Context) (*catalogCache, error) {
 	}
 	c.version = v
 	return c, nil
-}
-
-func (s *Catalog) now() time.Time {
-	if s.clock != nil {
-		return s.clock()
-	}
-	return time.Now()
 }
 
 func (s *Catalog) readVersion(ctx context.Context) (int64, error) {

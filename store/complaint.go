@@ -153,7 +153,7 @@ func (followerRow) TableName() string { return "complaint_followers" }
 // followers and the outbox rows of its messages.
 func (s *Complaints) SaveComplaint(ctx context.Context, ch *dispatch.Change) error {
 	now := s.Now()
-	if s.Dialect == "postgres" && ch.Complaint.ID == 0 && ch.Annotate == nil && ch.Rating == nil && ch.Fire == nil {
+	if s.Dialect == "postgres" && ch.Complaint.ID == 0 && ch.Annotate == nil && ch.Rating == nil && ch.Fire == nil && ch.PatrolOf == 0 {
 		return s.insertComplaint(ctx, ch, now)
 	}
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -166,6 +166,11 @@ func (s *Complaints) SaveComplaint(ctx context.Context, ch *dispatch.Change) err
 				return fmt.Errorf("store: create complaint: %w", err)
 			}
 			c.ID = row.ID
+			if ch.PatrolOf != 0 { // the claim on the hotspot: a lost one writes nothing
+				if err := linkPatrol(tx, ch.PatrolOf, c.ID); err != nil {
+					return err
+				}
+			}
 		} else {
 			res := tx.Model(&complaintRow{}).
 				Where("id = ? AND version = ?", c.ID, c.Version).

@@ -49,14 +49,14 @@ func translateError(g *gorm.DB, err error) error {
 	return err
 }
 
-// importWriter writes one batch inside its transaction.
+// importWriter writes one batch inside its transaction (SQLite; PostgreSQL
+// imports through importPG).
 type importWriter struct {
 	s    *Credit
 	tx   *gorm.DB
 	conn gorm.ConnPool
 	b    *credit.Batch
 	now  time.Time
-	pg   bool
 }
 
 // ImportBatch writes a validated batch in one transaction (see credit.Store).
@@ -83,7 +83,7 @@ func (s *Credit) ImportBatch(ctx context.Context, b *credit.Batch, rows []credit
 // importBatched writes a batch a chunk of rows at a time (SQLite), in one transaction.
 func (s *Credit) importBatched(ctx context.Context, b *credit.Batch, rows []credit.ImportRow, progress func(done int), now time.Time) error {
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		w := &importWriter{s: s, tx: tx, conn: tx.Statement.ConnPool, b: b, now: now, pg: s.Dialect == "postgres"}
+		w := &importWriter{s: s, tx: tx, conn: tx.Statement.ConnPool, b: b, now: now}
 		b.Inserted, b.Updated, b.Unchanged = 0, 0, 0
 		for start := 0; start < len(rows); start += importChunk {
 			chunk := rows[start:min(start+importChunk, len(rows))]
@@ -139,30 +139,19 @@ func (w *importWriter) subjects(ctx context.Context, chunk []credit.ImportRow) (
 		encs, hashes, masked = append(encs, s.sealer.Seal(sub.IDNumber)), append(hashes, s.sealer.Hash(sub.IDNumber)), append(masked, sub.IDMasked)
 		names, reps, addrs = append(names, sub.Name), append(reps, sub.LegalRep), append(addrs, sub.Address)
 	}
-	var err error
-	if w.pg {
-		_, err = w.conn.ExecContext(ctx, `INSERT INTO credit_subjects (subject_key, kind, credit_code, id_enc, id_hash, id_masked,
-			name, legal_rep, address, created_at, updated_at)
-			SELECT k, kind, code, enc, hash, masked, name, rep, addr, $10, $10
-			FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
-			AS t(k, kind, code, enc, hash, masked, name, rep, addr)`+subjectConflict,
-			keys, kinds, codes, encs, hashes, masked, names, reps, addrs, w.now)
-	} else {
-		args := &sqlArgs{}
-		var sb strings.Builder
-		sb.WriteString(`INSERT INTO credit_subjects (subject_key, kind, credit_code, id_enc, id_hash, id_masked, name, legal_rep, address, created_at, updated_at) VALUES `)
-		for i := range keys {
-			if i > 0 {
-				sb.WriteString(",")
-			}
-			fmt.Fprintf(&sb, "(%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)", args.add(keys[i]), args.add(kinds[i]), args.add(codes[i]),
-				args.add(encs[i]), args.add(hashes[i]), args.add(masked[i]), args.add(names[i]), args.add(reps[i]), args.add(addrs[i]),
-				args.add(w.now), args.add(w.now))
+	args := &sqlArgs{}
+	var sb strings.Builder
+	sb.WriteString(`INSERT INTO credit_subjects (subject_key, kind, credit_code, id_enc, id_hash, id_masked, name, legal_rep, address, created_at, updated_at) VALUES `)
+	for i := range keys {
+		if i > 0 {
+			sb.WriteString(",")
 		}
-		sb.WriteString(subjectConflict)
-		_, err = w.conn.ExecContext(ctx, sb.String(), args.args...)
+		fmt.Fprintf(&sb, "(%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)", args.add(keys[i]), args.add(kinds[i]), args.add(codes[i]),
+			args.add(encs[i]), args.add(hashes[i]), args.add(masked[i]), args.add(names[i]), args.add(reps[i]), args.add(addrs[i]),
+			args.add(w.now), args.add(w.now))
 	}
-	if err != nil {
+	sb.WriteString(subjectConflict)
+	if _, err := w.conn.ExecContext(ctx, sb.String(), args.args...); err != nil {
 		return nil, fmt.Errorf("store: upsert credit subjects: %w", translateError(w.tx, err))
 	}
 	var rows []struct {
@@ -222,14 +211,8 @@ func (w *importWriter) entries(ctx context.Context, chunk []credit.ImportRow, id
 		docs, sids = append(docs, e.DocumentNo), append(sids, e.SubjectID)
 	}
 	var existing []creditEntryRow
-	var err error
-	if w.pg {
-		existing, err = w.existingPG(ctx, chunk, docs, sids)
-	} else {
-		err = w.tx.Where("type = ? AND authority IN ? AND document_no IN ? AND subject_id IN ?", b.Type,
-			slices.Collect(maps.Keys(auths)), docs, sids).Find(&existing).Error
-	}
-	if err != nil {
+	if err := w.tx.Where("type = ? AND authority IN ? AND document_no IN ? AND subject_id IN ?", b.Type,
+		slices.Collect(maps.Keys(auths)), docs, sids).Find(&existing).Error; err != nil {
 		return fmt.Errorf("store: existing credit entries: %w", err)
 	}
 	byKey := make(map[naturalKey]*guanjia.CreditEntry, len(existing))
@@ -247,8 +230,7 @@ func (w *importWriter) entries(ctx context.Context, chunk []credit.ImportRow, id
 		case old == nil:
 			fresh = append(fresh, e)
 		case old.Department != e.Department:
-			return guanjia.Errorf(guanjia.ECONFLICT, "row %d: %s %s of %s was published by another department (%s)",
-				chunk[i].Line, credit.TypeName(e.Type), e.DocumentNo, e.Authority, old.Department)
+			return otherDepartment(chunk[i].Line, e.Type, e.DocumentNo, e.Authority, old.Department)
 		case c.same(old):
 			b.Unchanged++
 		default:
@@ -269,77 +251,26 @@ func (w *importWriter) entries(ctx context.Context, chunk []credit.ImportRow, id
 	return w.publishEvents(ctx, newIDs)
 }
 
-// existingPG finds the chunk's entries that exist already: one probe of the
-// natural-key index per row, the keys travelling as arrays.
-func (w *importWriter) existingPG(ctx context.Context, chunk []credit.ImportRow, docs []string, sids []int64) ([]creditEntryRow, error) {
-	auths := make([]string, len(chunk))
-	for i := range chunk {
-		auths[i] = chunk[i].Entry.Authority
-	}
-	rows, err := w.conn.QueryContext(ctx, `SELECT e.id, e.type, e.subject_id, e.list_name, e.reason, e.document_no, e.authority,
-		e.department, e.severity, e.decided_on, e.valid_from, e.valid_until, e.public_until, e.status, e.fields::text, e.batch_id,
-		e.created_at, e.updated_at
-		FROM credit_entries e
-		JOIN unnest($1::text[], $2::text[], $3::bigint[]) AS k(authority, document_no, subject_id)
-		ON e.authority = k.authority AND e.document_no = k.document_no AND e.subject_id = k.subject_id
-		WHERE e.type = $4`, auths, docs, sids, w.b.Type)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []creditEntryRow
-	for rows.Next() {
-		var r creditEntryRow
-		if err := rows.Scan(&r.ID, &r.Type, &r.SubjectID, &r.ListName, &r.Reason, &r.DocumentNo, &r.Authority, &r.Department,
-			&r.Severity, &r.DecidedOn, &r.ValidFrom, &r.ValidUntil, &r.PublicUntil, &r.Status, &r.Fields, &r.BatchID, &r.CreatedAt, &r.UpdatedAt); err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
-}
-
 // insertEntries writes new entries (all of the batch's type and department)
 // and returns their IDs.
 func (w *importWriter) insertEntries(ctx context.Context, fresh []*guanjia.CreditEntry) ([]int64, error) {
 	b := w.b
-	var q string
-	var args []any
-	if w.pg {
-		n := len(fresh)
-		sids, lists, reasons, docs, auths, sevs := make([]int64, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-		decided, from, until, public, fields := make([]time.Time, n), make([]*time.Time, n), make([]*time.Time, n), make([]time.Time, n), make([]string, n)
-		for i, e := range fresh {
-			sids[i], lists[i], reasons[i], docs[i], auths[i], sevs[i] = e.SubjectID, e.ListName, e.Reason, e.DocumentNo, e.Authority, string(e.Severity)
-			decided[i], from[i], until[i], public[i], fields[i] = e.DecidedOn, e.ValidFrom, e.ValidUntil, e.PublicUntil, marshalData(e.Fields)
+	a := &sqlArgs{}
+	var sb strings.Builder
+	sb.WriteString(`INSERT INTO credit_entries (type, subject_id, list_name, reason, document_no, authority, department,
+		decided_on, valid_from, valid_until, public_until, status, fields, batch_id, created_at, updated_at, severity) VALUES `)
+	for i, e := range fresh {
+		if i > 0 {
+			sb.WriteString(",")
 		}
-		q = `INSERT INTO credit_entries (type, subject_id, list_name, reason, document_no, authority, department,
-			decided_on, valid_from, valid_until, public_until, status, fields, batch_id, created_at, updated_at, severity)
-			SELECT $1, sid, ln, rs, dn, au, $2, dec, vf, vu, pu, $3, f::jsonb, $4, $5, $5, sev
-			FROM unnest($6::bigint[], $7::text[], $8::text[], $9::text[], $10::text[], $11::timestamptz[], $12::timestamptz[],
-				$13::timestamptz[], $14::timestamptz[], $15::text[], $16::text[]) AS t(sid, ln, rs, dn, au, dec, vf, vu, pu, f, sev)
-			RETURNING id`
-		args = []any{b.Type, b.Department, string(guanjia.CreditActive), b.ID, w.now,
-			sids, lists, reasons, docs, auths, decided, from, until, public, fields, sevs}
-	} else {
-		a := &sqlArgs{}
-		var sb strings.Builder
-		sb.WriteString(`INSERT INTO credit_entries (type, subject_id, list_name, reason, document_no, authority, department,
-			decided_on, valid_from, valid_until, public_until, status, fields, batch_id, created_at, updated_at, severity) VALUES `)
-		for i, e := range fresh {
-			if i > 0 {
-				sb.WriteString(",")
-			}
-			fmt.Fprintf(&sb, "(%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)", a.add(e.Type), a.add(e.SubjectID),
-				a.add(e.ListName), a.add(e.Reason), a.add(e.DocumentNo), a.add(e.Authority), a.add(e.Department),
-				a.add(e.DecidedOn), a.add(e.ValidFrom), a.add(e.ValidUntil), a.add(e.PublicUntil),
-				a.add(string(guanjia.CreditActive)), a.add(marshalData(e.Fields)), a.add(b.ID), a.add(w.now), a.add(w.now),
-				a.add(string(e.Severity)))
-		}
-		sb.WriteString(" RETURNING id")
-		q, args = sb.String(), a.args
+		fmt.Fprintf(&sb, "(%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)", a.add(e.Type), a.add(e.SubjectID),
+			a.add(e.ListName), a.add(e.Reason), a.add(e.DocumentNo), a.add(e.Authority), a.add(e.Department),
+			a.add(e.DecidedOn), a.add(e.ValidFrom), a.add(e.ValidUntil), a.add(e.PublicUntil),
+			a.add(string(guanjia.CreditActive)), a.add(marshalData(e.Fields)), a.add(b.ID), a.add(w.now), a.add(w.now),
+			a.add(string(e.Severity)))
 	}
-	rows, err := w.conn.QueryContext(ctx, q, args...)
+	sb.WriteString(" RETURNING id")
+	rows, err := w.conn.QueryContext(ctx, sb.String(), a.args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: insert credit entries: %w", translateError(w.tx, err))
 	}
@@ -361,28 +292,35 @@ func (w *importWriter) insertEntries(ctx context.Context, fresh []*guanjia.Credi
 // publishEvents writes the publish event of each new entry.
 func (w *importWriter) publishEvents(ctx context.Context, ids []int64) error {
 	b := w.b
-	var err error
-	if w.pg {
-		_, err = w.conn.ExecContext(ctx, `INSERT INTO credit_events (entry_id, action, from_status, to_status, actor_id, actor_role, batch_id, note, at)
-			SELECT id, $2, '', $3, $4, $5, $6, '', $7 FROM unnest($1::bigint[]) AS id`,
-			ids, string(guanjia.CreditPublish), string(guanjia.CreditActive), b.UploadedBy, string(b.UploaderRole), b.ID, w.now)
-	} else {
-		a := &sqlArgs{}
-		var sb strings.Builder
-		sb.WriteString(`INSERT INTO credit_events (entry_id, action, from_status, to_status, actor_id, actor_role, batch_id, note, at) VALUES `)
-		for i, id := range ids {
-			if i > 0 {
-				sb.WriteString(",")
-			}
-			fmt.Fprintf(&sb, "(%s,'%s','','%s',%s,%s,%s,'',%s)", a.add(id), guanjia.CreditPublish, guanjia.CreditActive,
-				a.add(b.UploadedBy), a.add(string(b.UploaderRole)), a.add(b.ID), a.add(w.now))
+	a := &sqlArgs{}
+	var sb strings.Builder
+	sb.WriteString(`INSERT INTO credit_events (entry_id, action, from_status, to_status, actor_id, actor_role, batch_id, note, at) VALUES `)
+	for i, id := range ids {
+		if i > 0 {
+			sb.WriteString(",")
 		}
-		_, err = w.conn.ExecContext(ctx, sb.String(), a.args...)
+		fmt.Fprintf(&sb, "(%s,'%s','','%s',%s,%s,%s,'',%s)", a.add(id), guanjia.CreditPublish, guanjia.CreditActive,
+			a.add(b.UploadedBy), a.add(string(b.UploaderRole)), a.add(b.ID), a.add(w.now))
 	}
-	if err != nil {
+	if _, err := w.conn.ExecContext(ctx, sb.String(), a.args...); err != nil {
 		return fmt.Errorf("store: publish events of batch %d: %w", b.ID, translateError(w.tx, err))
 	}
 	return nil
+}
+
+// amendNote is the note of an amend event: what a re-import changed.
+func amendNote(wasPublicUntil, publicUntil time.Time) string {
+	if wasPublicUntil.Equal(publicUntil) {
+		return "re-imported with changed content"
+	}
+	return fmt.Sprintf("re-imported; public until %s (was %s)", publicUntil.Format("2006-01-02"), wasPublicUntil.Format("2006-01-02"))
+}
+
+// otherDepartment refuses a row naming an entry another department published:
+// a department corrects only its own records.
+func otherDepartment(line int, typ, documentNo, authority, department string) error {
+	return guanjia.Errorf(guanjia.ECONFLICT, "row %d: %s %s of %s was published by another department (%s)",
+		line, credit.TypeName(typ), documentNo, authority, department)
 }
 
 // amend rewrites an entry's content from a re-import, keeping its status,
@@ -397,12 +335,8 @@ func (w *importWriter) amend(old, e *guanjia.CreditEntry) error {
 		return fmt.Errorf("store: amend credit entry %d: %w", old.ID, err)
 	}
 	actor, batch := b.UploadedBy, b.ID
-	note := "re-imported with changed content"
-	if !old.PublicUntil.Equal(e.PublicUntil) {
-		note = fmt.Sprintf("re-imported; public until %s (was %s)", e.PublicUntil.Format("2006-01-02"), old.PublicUntil.Format("2006-01-02"))
-	}
 	ev := &creditEventRow{EntryID: old.ID, Action: string(guanjia.CreditAmend), FromStatus: string(old.Status), ToStatus: string(old.Status),
-		ActorID: &actor, ActorRole: string(b.UploaderRole), BatchID: &batch, Note: note, At: w.now}
+		ActorID: &actor, ActorRole: string(b.UploaderRole), BatchID: &batch, Note: amendNote(old.PublicUntil, e.PublicUntil), At: w.now}
 	if err := w.tx.Create(ev).Error; err != nil {
 		return fmt.Errorf("store: amend event of %d: %w", old.ID, err)
 	}
@@ -508,8 +442,7 @@ func (s *Credit) importStaged(ctx context.Context, tx pgx.Tx, b *credit.Batch, r
 		WHERE entry_id IS NOT NULL AND entry_department <> $1 ORDER BY line LIMIT 1`, b.Department).Scan(&line, &doc, &authority, &department)
 	switch {
 	case err == nil:
-		return guanjia.Errorf(guanjia.ECONFLICT, "row %d: %s %s of %s was published by another department (%s)",
-			line, credit.TypeName(b.Type), doc, authority, department)
+		return otherDepartment(line, b.Type, doc, authority, department)
 	case !errors.Is(err, pgx.ErrNoRows):
 		return fail("existing entries", err)
 	}
@@ -563,11 +496,7 @@ func (s *Credit) amendStaged(ctx context.Context, tx pgx.Tx, b *credit.Batch, no
 			res.Close()
 			return fmt.Errorf("store: credit import changed entries: %w", err)
 		}
-		note := "re-imported with changed content"
-		if !was.Equal(until) {
-			note = fmt.Sprintf("re-imported; public until %s (was %s)", until.Format("2006-01-02"), was.Format("2006-01-02"))
-		}
-		ids, statuses, notes = append(ids, id), append(statuses, status), append(notes, note)
+		ids, statuses, notes = append(ids, id), append(statuses, status), append(notes, amendNote(was, until))
 	}
 	res.Close()
 	if err := res.Err(); err != nil {

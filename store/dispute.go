@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -159,18 +158,10 @@ func (r *disputeRow) dispute() *guanjia.Dispute {
 		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), Version: r.Version}
 }
 
-func mustJSON(v any) string {
-	b, err := json.Marshal(v)
-	if err != nil {
-		panic(err) // string slices always marshal
-	}
-	return string(b)
-}
-
 // UpsertCommittee creates or replaces a committee.
 func (s *Disputes) UpsertCommittee(ctx context.Context, c *guanjia.Committee) error {
 	row := committeeRow{Code: c.Code, Name: c.Name, Level: c.Level, Kind: c.Kind, District: c.District, Superior: c.Superior,
-		GridIDs: mustJSON(append([]string{}, c.GridIDs...)), Types: mustJSON(append([]string{}, c.Types...))}
+		GridIDs: jsonList(c.GridIDs), Types: jsonList(c.Types)}
 	err := s.db.WithContext(ctx).Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "code"}}, UpdateAll: true}).Create(&row).Error
 	if err != nil {
 		return fmt.Errorf("store: upsert committee %s: %w", c.Code, err)
@@ -239,7 +230,7 @@ func (s *Disputes) CreateDispute(ctx context.Context, d *guanjia.Dispute, ev gua
 			return fmt.Errorf("store: create dispute: %w", err)
 		}
 		d.ID = row.ID
-		d.Number = fmt.Sprintf("HK-TJ-%d-%06d", d.CreatedAt.In(time.FixedZone("CST", 8*3600)).Year(), d.ID)
+		d.Number = fmt.Sprintf("HK-TJ-%d-%06d", d.CreatedAt.In(guanjia.ChinaTime).Year(), d.ID)
 		if err := tx.Model(&disputeRow{}).Where("id = ?", d.ID).Update("number", d.Number).Error; err != nil {
 			return fmt.Errorf("store: number dispute %d: %w", d.ID, err)
 		}
@@ -302,12 +293,23 @@ func (s *Disputes) fill(ctx context.Context, list []*guanjia.Dispute) error {
 		d.Parties = append(d.Parties, guanjia.Party{ID: p.ID, Role: p.Role, Kind: p.Kind, Name: p.Name, IDNumber: idNumber,
 			CreditCode: p.CreditCode, Phone: phone, UserID: orZero(p.UserID)})
 	}
-	var mediators []disputeMediatorRow
-	if err := db.Where("dispute_id IN ?", ids).Order("user_id").Find(&mediators).Error; err != nil {
+	var mediators []struct {
+		DisputeID, UserID int64
+		Name              string
+		Username          *string
+	}
+	err := db.Table("dispute_mediators AS m").Select("m.dispute_id, m.user_id, u.name, u.username").
+		Joins("JOIN users AS u ON u.id = m.user_id").Where("m.dispute_id IN ?", ids).Order("m.user_id").Scan(&mediators).Error
+	if err != nil {
 		return fmt.Errorf("store: dispute mediators: %w", err)
 	}
 	for _, m := range mediators {
-		byID[m.DisputeID].MediatorIDs = append(byID[m.DisputeID].MediatorIDs, m.UserID)
+		d := byID[m.DisputeID]
+		name := m.Name
+		if name == "" {
+			name = deref(m.Username)
+		}
+		d.MediatorIDs, d.MediatorNames = append(d.MediatorIDs, m.UserID), append(d.MediatorNames, name)
 	}
 	var sessions []mediationSessionRow
 	if err := db.Where("dispute_id IN ?", ids).Order("at, id").Find(&sessions).Error; err != nil {
@@ -427,36 +429,31 @@ func (s *Disputes) AcceptedBetween(ctx context.Context, from, to time.Time) ([]*
 	return mapRows(rows, (*disputeRow).dispute), nil
 }
 
-// DueTimers lists the deadline warnings and escalations and the session
-// reminders not yet fired whose time comes before horizon.
-func (s *Disputes) DueTimers(ctx context.Context, horizon time.Time, warnBefore, remindBefore time.Duration) ([]mediation.Timer, error) {
-	open := []string{string(guanjia.DisputeAccepted), string(guanjia.DisputeRouted), string(guanjia.DisputeMediating)}
+// DueDeadlines returns the disputes, bare, in one of statuses whose deadline
+// comes by until and whose warning or escalation has not fired.
+func (s *Disputes) DueDeadlines(ctx context.Context, statuses []guanjia.DisputeStatus, until time.Time) ([]*guanjia.Dispute, error) {
 	var rows []disputeRow
 	err := s.db.WithContext(ctx).Where("status IN ? AND due_at IS NOT NULL AND due_at <= ? AND (warned_at IS NULL OR escalated_at IS NULL)",
-		open, horizon.Add(warnBefore).UTC()).Find(&rows).Error
+		statuses, until.UTC()).Order("id").Find(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("store: due dispute deadlines: %w", err)
 	}
-	var out []mediation.Timer
-	for _, r := range rows {
-		due := r.DueAt.UTC()
-		if r.WarnedAt == nil && !due.Add(-warnBefore).After(horizon) {
-			out = append(out, mediation.Timer{Kind: mediation.TimerWarn, DisputeID: r.ID, Seq: due.Unix(), DueAt: due.Add(-warnBefore)})
-		}
-		if r.EscalatedAt == nil && !due.After(horizon) {
-			out = append(out, mediation.Timer{Kind: mediation.TimerEscalate, DisputeID: r.ID, Seq: due.Unix(), DueAt: due})
-		}
-	}
-	var sessions []mediationSessionRow
-	err = s.db.WithContext(ctx).Where("status = ? AND reminded_at IS NULL AND at <= ? AND dispute_id IN (?)", "scheduled",
-		horizon.Add(remindBefore).UTC(), s.db.Model(&disputeRow{}).Select("id").Where("status = ?", guanjia.DisputeMediating)).
-		Find(&sessions).Error
+	return mapRows(rows, (*disputeRow).dispute), nil
+}
+
+// DueSessions returns the scheduled sessions, not yet reminded, that start
+// by until, of the disputes in status.
+func (s *Disputes) DueSessions(ctx context.Context, status guanjia.DisputeStatus, until time.Time) ([]mediation.DueSession, error) {
+	var rows []mediationSessionRow
+	err := s.db.WithContext(ctx).Where("status = ? AND reminded_at IS NULL AND at <= ? AND dispute_id IN (?)", "scheduled",
+		until.UTC(), s.db.Model(&disputeRow{}).Select("id").Where("status = ?", status)).Order("id").Find(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("store: due dispute sessions: %w", err)
 	}
-	for _, x := range sessions {
-		at := x.At.UTC()
-		out = append(out, mediation.Timer{Kind: mediation.TimerRemind, DisputeID: x.DisputeID, SessionID: x.ID, Seq: at.Unix(), DueAt: at.Add(-remindBefore)})
+	out := make([]mediation.DueSession, len(rows))
+	for i, x := range rows {
+		out[i] = mediation.DueSession{DisputeID: x.DisputeID, Session: guanjia.MediationSession{ID: x.ID, At: x.At.UTC(), Place: x.Place,
+			Status: x.Status, Record: x.Record, Attended: x.Attended, RemindedAt: utc(x.RemindedAt)}}
 	}
 	return out, nil
 }

@@ -42,6 +42,12 @@ type hotspotRow struct {
 
 func (hotspotRow) TableName() string { return "hotspots" }
 
+// detectedHotspotColumns are what a detection run writes on a hotspot it
+// found again (notified_at only the job itself sets). Not patrol_complaint_id:
+// a dispatcher may open a patrol while the job runs.
+var detectedHotspotColumns = []string{"hotspot_key", "kind", "category", "grid_id", "grids", "lat", "lng", "radius_m",
+	"window_name", "report_count", "baseline", "rise", "orders", "unit_code", "first_at", "last_at", "notified_at", "updated_at"}
+
 func newHotspotRow(h *dispatch.Hotspot) hotspotRow {
 	orders := make([]string, len(h.Orders))
 	for i, id := range h.Orders {
@@ -152,7 +158,15 @@ func (s *Hotspots) SaveHotspots(ctx context.Context, upsert []*dispatch.Hotspot,
 		}
 		for _, h := range upsert {
 			row := newHotspotRow(h)
-			if err := tx.Save(&row).Error; err != nil {
+			var err error
+			if row.ID == 0 {
+				err = tx.Create(&row).Error
+			} else {
+				// Only what detection derives: a patrol opened while the job
+				// ran keeps its link.
+				err = tx.Model(&row).Select(detectedHotspotColumns).Updates(&row).Error
+			}
+			if err != nil {
 				return fmt.Errorf("store: save hotspot %s: %w", h.Key, err)
 			}
 			h.ID = row.ID
@@ -177,8 +191,10 @@ func (s *Hotspots) SaveHotspots(ctx context.Context, upsert []*dispatch.Hotspot,
 	return ids, err
 }
 
-func (s *Hotspots) LinkPatrol(ctx context.Context, hotspotID, complaintID int64) error {
-	res := s.db.WithContext(ctx).Model(&hotspotRow{}).Where("id = ? AND patrol_complaint_id IS NULL", hotspotID).
+// linkPatrol records, in tx, the patrol order opened from a hotspot;
+// ECONFLICT when it already has one (the conditional update is the claim).
+func linkPatrol(tx *gorm.DB, hotspotID, complaintID int64) error {
+	res := tx.Model(&hotspotRow{}).Where("id = ? AND patrol_complaint_id IS NULL", hotspotID).
 		Update("patrol_complaint_id", complaintID)
 	if res.Error != nil {
 		return fmt.Errorf("store: link patrol to hotspot %d: %w", hotspotID, res.Error)

@@ -139,16 +139,26 @@ func (s *Laws) writeArticles(tx *gorm.DB, l *law.Law) error {
 	return nil
 }
 
-func (s *Laws) SetLawStatus(ctx context.Context, id int64, st law.LawStatus, by int64, at time.Time) error {
-	res := s.db.WithContext(ctx).Model(&lawRow{}).Where("id = ?", id).
-		Updates(map[string]any{"status": string(st), "updated_by": by, "updated_at": at.UTC()})
-	if res.Error != nil {
-		return fmt.Errorf("store: law %d status: %w", id, res.Error)
+func (s *Laws) SetLawStatus(ctx context.Context, id int64, st law.LawStatus, by int64, at time.Time) (*law.Law, error) {
+	var row lawRow
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		res := tx.Model(&lawRow{}).Where("id = ?", id).
+			Updates(map[string]any{"status": string(st), "updated_by": by, "updated_at": at.UTC()})
+		if res.Error != nil {
+			return fmt.Errorf("store: law %d status: %w", id, res.Error)
+		}
+		if res.RowsAffected == 0 {
+			return guanjia.Errorf(guanjia.ENOTFOUND, "%s %v not found", "law", id)
+		}
+		if err := tx.Where("id = ?", id).Take(&row).Error; err != nil {
+			return fmt.Errorf("store: law %d: %w", id, err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	if res.RowsAffected == 0 {
-		return guanjia.Errorf(guanjia.ENOTFOUND, "%s %v not found", "law", id)
-	}
-	return nil
+	return row.law(), nil
 }
 
 func (s *Laws) FindLaw(ctx context.Context, id int64) (*law.Law, error) {
@@ -159,6 +169,8 @@ func (s *Laws) FindLaw(ctx context.Context, id int64) (*law.Law, error) {
 	return s.withArticles(ctx, &row)
 }
 
+// FindLawByTitle answers the newest law of a title, with its articles (for
+// tests that look a seeded law up).
 func (s *Laws) FindLawByTitle(ctx context.Context, title string) (*law.Law, error) {
 	var row lawRow
 	if err := s.db.WithContext(ctx).Where("title = ?", title).Order("published_on DESC").Take(&row).Error; err != nil {

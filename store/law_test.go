@@ -95,7 +95,7 @@ func TestLawSearchInChinese(t *testing.T) {
 	if got := search("犬只粪便"); len(got) != 1 || got[0].Articles[0].Number != "第十一条" {
 		t.Errorf("a new article is not found: %+v", got)
 	}
-	if err := db.Laws.SetLawStatus(ctx, sanitation.ID, law.StatusRepealed, editor.ID, time.Now()); err != nil {
+	if _, err := db.Laws.SetLawStatus(ctx, sanitation.ID, law.StatusRepealed, editor.ID, time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	l, err := db.Laws.FindLaw(ctx, sanitation.ID)

@@ -54,14 +54,15 @@ func newNotificationRow(m guanjia.Message, now time.Time) notificationRow {
 
 // queueNotifications writes the outbox rows of messages and returns the ids
 // of those the queue must deliver (all but inbox messages).
-// A message without a complaint of its own is about complaintID.
+// A message without a complaint of its own is about complaintID, unless
+// that is 0 (messages about no complaint, such as an approval's).
 func queueNotifications(tx *gorm.DB, messages []guanjia.Message, complaintID int64, now time.Time) ([]int64, error) {
 	if len(messages) == 0 {
 		return nil, nil
 	}
 	rows := make([]notificationRow, len(messages))
 	for i, m := range messages {
-		if m.ComplaintID == nil {
+		if m.ComplaintID == nil && complaintID != 0 {
 			m.ComplaintID = &complaintID
 		}
 		rows[i] = newNotificationRow(m, now)

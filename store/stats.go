@@ -3,8 +3,6 @@ package store
 import (
 	"context"
 	"fmt"
-	"regexp"
-	"slices"
 	"strings"
 	"time"
 
@@ -16,67 +14,59 @@ import (
 
 // StatsGroups sums the KPI counts of dispatch/kpi.go in SQL, by day, unit,
 // district and category, in one pass over the complaints received: their
-// 回访 answers are counted on their rows (ratingCountColumns). The groups are
-// few (a unit works in few districts and categories), whatever the number
-// of complaints.
+// 回访 answers are counted on their rows (ratingCounts). The groups are few
+// (a unit works in few districts and categories), whatever the number of
+// complaints.
 func (s *Complaints) StatsGroups(ctx context.Context, q dispatch.StatsQuery) ([]dispatch.StatsGroup, error) {
 	_, offset := q.From.In(q.Location).Zone()
-	where := "c.created_at >= ? AND c.created_at < ? AND " + dispatch.ReceivedSQL
+	where := "c.created_at >= ? AND c.created_at < ? AND " + receivedSQL
 	args := []any{q.From, q.To}
 	if q.UnitCode != "" {
 		where += " AND c.unit_code = ?"
 		args = append(args, q.UnitCode)
 	}
+	counts := s.complaintCounts(q.Now)
 	var sums []string
-	for _, k := range dispatch.ComplaintCounts {
-		sums = append(sums, "SUM("+s.kpiSQL(k.SQL, q.Now)+")")
+	for _, k := range counts {
+		sums = append(sums, "SUM("+k.sql+")")
 	}
-	for _, column := range ratingCountColumns {
-		sums = append(sums, "SUM(c."+column+")")
+	for _, k := range ratingCounts {
+		counts = append(counts, statsCount{k.field, ""})
+		sums = append(sums, "SUM(c."+k.column+")")
 	}
 	query := "SELECT " + s.localDay("c.created_at", offset) + ", c.unit_code, c.district, c.category, " + strings.Join(sums, ", ") +
 		" FROM complaints c WHERE " + where + " GROUP BY 1, 2, 3, 4"
-	groups := map[[4]string]*dispatch.StatsGroup{}
-	if err := s.sumGroups(ctx, groups, append(slices.Clone(dispatch.ComplaintCounts), dispatch.RatingCounts...), query, args); err != nil {
-		return nil, err
-	}
-	out := make([]dispatch.StatsGroup, 0, len(groups))
-	for _, g := range groups {
-		out = append(out, *g)
-	}
-	return out, nil
+	return s.sumGroups(ctx, counts, query, args)
 }
 
-// sumGroups runs one grouped query and adds its sums to groups.
-func (s *Complaints) sumGroups(ctx context.Context, groups map[[4]string]*dispatch.StatsGroup, counts []dispatch.KPICount, query string, args []any) error {
+// sumGroups runs one grouped query: a row per group, its key then its counts.
+func (s *Complaints) sumGroups(ctx context.Context, counts []statsCount, query string, args []any) ([]dispatch.StatsGroup, error) {
 	rows, err := s.db.WithContext(ctx).Raw(query, args...).Rows()
 	if err != nil {
-		return fmt.Errorf("store: stats: %w", err)
+		return nil, fmt.Errorf("store: stats: %w", err)
 	}
 	defer rows.Close()
-	var key [4]string
+	out := []dispatch.StatsGroup{}
+	var g dispatch.StatsGroup
 	sums := make([]int64, len(counts))
-	dest := []any{&key[0], &key[1], &key[2], &key[3]}
+	dest := []any{&g.Day, &g.UnitCode, &g.District, &g.Category}
 	for i := range sums {
 		dest = append(dest, &sums[i])
 	}
 	for rows.Next() {
 		if err := rows.Scan(dest...); err != nil {
-			return fmt.Errorf("store: stats: %w", err)
+			return nil, fmt.Errorf("store: stats: %w", err)
 		}
-		g := groups[key]
-		if g == nil {
-			g = &dispatch.StatsGroup{Day: key[0], UnitCode: key[1], District: key[2], Category: key[3]}
-			groups[key] = g
-		}
+		g.Stats = guanjia.Stats{}
 		for i, k := range counts {
-			*k.Field(&g.Stats) += int(sums[i])
+			*k.field(&g.Stats) = int(sums[i])
 		}
+		out = append(out, g)
 	}
 	if err := rows.Err(); err != nil {
-		return fmt.Errorf("store: stats: %w", err)
+		return nil, fmt.Errorf("store: stats: %w", err)
 	}
-	return nil
+	return out, nil
 }
 
 // localDay is the date (YYYY-MM-DD) of a time column offset seconds east of UTC.
@@ -87,48 +77,88 @@ func (s *Complaints) localDay(column string, offset int) string {
 	return fmt.Sprintf("date(%s, '%+d seconds')", column, offset)
 }
 
-var kpiTime = regexp.MustCompile(`\{([a-z_.]+)\}`)
-
-// kpiSQL spells the times of a KPI count ({column}, {now}) so that they
-// compare as instants: SQLite keeps a time as text with the offset it was
-// written with, so there they compare as Julian days (to the millisecond).
-func (s *Complaints) kpiSQL(expr string, now time.Time) string {
-	literal := "'" + now.UTC().Format("2006-01-02 15:04:05.999999999Z07:00") + "'"
-	return kpiTime.ReplaceAllStringFunc(expr, func(m string) string {
-		v := m[1 : len(m)-1]
-		if v == "now" {
-			v = literal
-			if s.Dialect == "postgres" {
-				return v + "::timestamptz"
-			}
-		}
-		if s.Dialect == "postgres" {
-			return v
-		}
-		return "julianday(" + v + ")"
-	})
+// statsCount is one count of guanjia.Stats (dispatch/kpi.go defines each)
+// and the SQL summed for it.
+type statsCount struct {
+	field func(*guanjia.Stats) *int
+	sql   string
 }
+
+// receivedSQL selects the complaints that are received work: me-too
+// duplicates are not (their original is).
+var receivedSQL = fmt.Sprintf("c.status <> '%s'", guanjia.StatusDuplicate)
+
+// complaintCounts are the counts of dispatch/kpi.go over a received
+// complaint c, as of now (whether an arrival is settled).
+func (s *Complaints) complaintCounts(now time.Time) []statsCount {
+	// at spells a time so that times compare as instants: SQLite keeps a time
+	// as text with the offset it was written with, so there they compare as
+	// Julian days (to the millisecond).
+	at := func(column string) string {
+		if s.Dialect == "postgres" {
+			return column
+		}
+		return "julianday(" + column + ")"
+	}
+	nowSQL := "'" + now.UTC().Format("2006-01-02 15:04:05.999999999Z07:00") + "'"
+	if s.Dialect == "postgres" {
+		nowSQL += "::timestamptz"
+	} else {
+		nowSQL = at(nowSQL)
+	}
+	closed := fmt.Sprintf("c.status = '%s'", guanjia.StatusClosed)
+	arrivable := fmt.Sprintf("c.arrive_by IS NOT NULL AND c.status <> '%s'", guanjia.StatusRejected)
+	resolvedInTime := at("c.resolved_at") + " <= " + at("c.resolve_by")
+	return []statsCount{
+		{func(st *guanjia.Stats) *int { return &st.Received }, "1"},
+		{func(st *guanjia.Stats) *int { return &st.Handled }, sqlCount("c.resolved_at IS NOT NULL")},
+		{func(st *guanjia.Stats) *int { return &st.HandledOnTime }, sqlCount(resolvedInTime)},
+		{func(st *guanjia.Stats) *int { return &st.Closed }, sqlCount(closed)},
+		{func(st *guanjia.Stats) *int { return &st.ClosedOnTime }, sqlCount(closed + " AND " + resolvedInTime)},
+		{func(st *guanjia.Stats) *int { return &st.AcceptDue },
+			sqlCount("c.attempt > 0 AND (c.accepted_at IS NOT NULL OR c.missed_accepts > 0)")},
+		{func(st *guanjia.Stats) *int { return &st.AcceptedOnTime },
+			sqlCount("c.attempt > 0 AND c.accepted_at IS NOT NULL AND c.missed_accepts = 0")},
+		{func(st *guanjia.Stats) *int { return &st.ArriveDue },
+			sqlCount(arrivable + " AND (c.arrived_at IS NOT NULL OR " + at("c.arrive_by") + " <= " + nowSQL + ")")},
+		{func(st *guanjia.Stats) *int { return &st.ArrivedOnTime },
+			sqlCount(arrivable + " AND " + at("c.arrived_at") + " <= " + at("c.arrive_by"))},
+		{func(st *guanjia.Stats) *int { return &st.EverHandled }, sqlCount("c.resolved_at IS NOT NULL OR c.reopen_count > 0")},
+		{func(st *guanjia.Stats) *int { return &st.Reworked }, sqlCount("c.reopen_count > 0")},
+		{func(st *guanjia.Stats) *int { return &st.MissedDeadlines }, "c.missed_deadlines"},
+		{func(st *guanjia.Stats) *int { return &st.ManualEscalations }, "c.manual_escalations"},
+	}
+}
+
+// sqlCount counts the rows where cond holds (NULL, as a missing time, does not).
+func sqlCount(cond string) string { return "CASE WHEN " + cond + " THEN 1 ELSE 0 END" }
 
 // openComplaintsSQL selects the complaints not yet ended (guanjia.Status.Open),
 // spelled as the predicate of the partial index complaints_open_idx
 // (migrations/*/018_stats.sql) so that the live queue reads that index only.
 var openComplaintsSQL = fmt.Sprintf("status NOT IN ('%s', '%s', '%s')", guanjia.StatusClosed, guanjia.StatusRejected, guanjia.StatusDuplicate)
 
-// ratingCountColumns keep, on each complaint's row, the sums of
-// dispatch.RatingCounts over its 回访 answers, in that order, so that the
-// statistics read no answers. refreshRatingCounts rewrites them in the
+// ratingCounts are the counts of dispatch/kpi.go over the 回访 answers r of
+// a complaint. Each complaint's row keeps their sums in column, so that the
+// statistics read no answers: refreshRatingCounts rewrites them in the
 // transaction that records an answer; 018_stats.sql filled them once.
-var ratingCountColumns = []string{"kpi_ratings", "kpi_satisfied", "kpi_solved_answers", "kpi_solved"}
+var ratingCounts = []struct {
+	column string
+	field  func(*guanjia.Stats) *int
+	sql    string
+}{
+	{"kpi_ratings", func(st *guanjia.Stats) *int { return &st.Ratings }, "1"},
+	{"kpi_satisfied", func(st *guanjia.Stats) *int { return &st.Satisfied }, sqlCount(fmt.Sprintf("r.score >= %d", guanjia.RatingFair))},
+	{"kpi_solved_answers", func(st *guanjia.Stats) *int { return &st.SolvedAnswers }, sqlCount("r.solved IS NOT NULL")},
+	{"kpi_solved", func(st *guanjia.Stats) *int { return &st.Solved }, sqlCount("r.solved = TRUE")},
+}
 
-// refreshRatingCountsSQL recounts one complaint's ratingCountColumns.
+// refreshRatingCountsSQL recounts one complaint's ratingCounts columns.
 var refreshRatingCountsSQL = func() string {
-	if len(ratingCountColumns) != len(dispatch.RatingCounts) {
-		panic("store: ratingCountColumns do not match dispatch.RatingCounts")
-	}
-	set := make([]string, len(ratingCountColumns))
-	for i, k := range dispatch.RatingCounts {
+	set := make([]string, len(ratingCounts))
+	for i, k := range ratingCounts {
 		set[i] = fmt.Sprintf("%s = (SELECT COALESCE(SUM(%s), 0) FROM complaint_ratings r WHERE r.complaint_id = complaints.id)",
-			ratingCountColumns[i], k.SQL)
+			k.column, k.sql)
 	}
 	return "UPDATE complaints SET " + strings.Join(set, ", ") + " WHERE id = ?"
 }()

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"gorm.io/gorm"
@@ -231,18 +232,19 @@ func (s *Weather) AddWaterReadings(ctx context.Context, readings []guanjia.Water
 		for _, p := range points {
 			ids[p.Code] = p.ID
 		}
+		rows := make([]waterReadingRow, len(readings))
 		for i, r := range readings {
 			id, ok := ids[r.PointCode]
 			if !ok {
 				return guanjia.FieldError(guanjia.EINVALID, "readings", "reading %d: unknown point %q", i+1, r.PointCode)
 			}
-			row := waterReadingRow{PointID: id, DepthCm: r.DepthCM, MeasuredAt: r.MeasuredAt.UTC(), ReceivedAt: r.ReceivedAt.UTC()}
-			res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&row)
-			if res.Error != nil {
-				return fmt.Errorf("store: add waterlogging reading: %w", res.Error)
-			}
-			added += int(res.RowsAffected)
+			rows[i] = waterReadingRow{PointID: id, DepthCm: r.DepthCM, MeasuredAt: r.MeasuredAt.UTC(), ReceivedAt: r.ReceivedAt.UTC()}
 		}
+		res := tx.Clauses(clause.OnConflict{DoNothing: true}).CreateInBatches(&rows, 500)
+		if res.Error != nil {
+			return fmt.Errorf("store: add waterlogging readings: %w", res.Error)
+		}
+		added = int(res.RowsAffected) // the new rows only: a conflicting one is not inserted
 		return nil
 	})
 	if err != nil {
@@ -255,8 +257,7 @@ func (s *Weather) AddWaterReadings(ctx context.Context, readings []guanjia.Water
 func (s *Weather) ListOpenWaterloggingReports(ctx context.Context, limit int) ([]*guanjia.WaterloggingReport, error) {
 	var rows []complaintRow
 	err := s.db.WithContext(ctx).Select("id, lat, lng, address, status, created_at").
-		Where("category = ? AND status NOT IN ?", guanjia.CategoryWaterlogging,
-			[]string{string(guanjia.StatusClosed), string(guanjia.StatusRejected), string(guanjia.StatusDuplicate)}).
+		Where("category = ? AND "+openComplaintsSQL, guanjia.CategoryWaterlogging).
 		Order("created_at DESC, id DESC").Limit(limit).Find(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("store: list open waterlogging reports: %w", err)
@@ -372,9 +373,9 @@ type alertDeliveryRow struct {
 func (alertDeliveryRow) TableName() string { return "weather_alert_deliveries" }
 
 // QueueAlertMessages writes each message whose recipient has none for the
-// alert yet, with its (alert, recipient) record, in one transaction; it
-// answers the ids of the rows the queue must deliver (inbox rows are sent
-// by being written).
+// alert yet, with its (alert, recipient) record, in one transaction and in
+// batches; it answers the ids of the rows the queue must deliver (inbox rows
+// are sent by being written).
 func (s *Weather) QueueAlertMessages(ctx context.Context, alertID int64, messages []guanjia.Message) ([]int64, error) {
 	now := s.Now().UTC()
 	var ids []int64
@@ -388,26 +389,53 @@ func (s *Weather) QueueAlertMessages(ctx context.Context, alertID int64, message
 		for _, u := range done {
 			seen[u] = true
 		}
+		var rows []notificationRow
 		for _, m := range messages {
-			if seen[m.RecipientID] {
-				continue
+			if !seen[m.RecipientID] {
+				seen[m.RecipientID] = true
+				rows = append(rows, newNotificationRow(m, now))
 			}
-			seen[m.RecipientID] = true
-			n := newNotificationRow(m, now)
-			if err := tx.Create(&n).Error; err != nil {
-				return fmt.Errorf("store: queue alert %d message: %w", alertID, err)
+		}
+		if len(rows) == 0 {
+			return nil
+		}
+		if err := tx.CreateInBatches(&rows, alertBatch).Error; err != nil {
+			return fmt.Errorf("store: queue alert %d messages: %w", alertID, err)
+		}
+		records := make([]alertDeliveryRow, len(rows))
+		for i, n := range rows {
+			records[i] = alertDeliveryRow{AlertID: alertID, UserID: n.RecipientID, NotificationID: n.ID, CreatedAt: now}
+		}
+		res := tx.Clauses(clause.OnConflict{DoNothing: true}).CreateInBatches(&records, alertBatch)
+		if res.Error != nil {
+			return fmt.Errorf("store: record alert %d messages: %w", alertID, res.Error)
+		}
+		if int(res.RowsAffected) < len(rows) { // a concurrent fan-out got there first for some: drop our copies
+			var recorded []int64
+			if err := tx.Model(&alertDeliveryRow{}).Where("alert_id = ?", alertID).Pluck("notification_id", &recorded).Error; err != nil {
+				return fmt.Errorf("store: alert %d deliveries: %w", alertID, err)
 			}
-			res := tx.Clauses(clause.OnConflict{DoNothing: true}).
-				Create(&alertDeliveryRow{AlertID: alertID, UserID: m.RecipientID, NotificationID: n.ID, CreatedAt: now})
-			if res.Error != nil {
-				return fmt.Errorf("store: record alert %d message: %w", alertID, res.Error)
+			ours := make(map[int64]bool, len(recorded))
+			for _, id := range recorded {
+				ours[id] = true
 			}
-			if res.RowsAffected == 0 { // a concurrent fan-out got there first
-				if err := tx.Delete(&notificationRow{}, n.ID).Error; err != nil {
-					return fmt.Errorf("store: drop duplicate alert message: %w", err)
+			var kept []notificationRow
+			var drop []int64
+			for _, n := range rows {
+				if ours[n.ID] {
+					kept = append(kept, n)
+				} else {
+					drop = append(drop, n.ID)
 				}
-				continue
 			}
+			for chunk := range slices.Chunk(drop, alertBatch) {
+				if err := tx.Delete(&notificationRow{}, chunk).Error; err != nil {
+					return fmt.Errorf("store: drop duplicate alert messages: %w", err)
+				}
+			}
+			rows = kept
+		}
+		for _, n := range rows {
 			if n.Status == guanjia.DeliveryPending {
 				ids = append(ids, n.ID)
 			}
@@ -416,6 +444,10 @@ func (s *Weather) QueueAlertMessages(ctx context.Context, alertID int64, message
 	})
 	return ids, err
 }
+
+// alertBatch is the rows of one insert of a fan-out, well inside the
+// databases' bound on the parameters of one statement.
+const alertBatch = 500
 
 func (s *Weather) MarkAlertFannedOut(ctx context.Context, id int64, at time.Time) error {
 	err := s.db.WithContext(ctx).Model(&weatherAlertRow{}).Where("id = ? AND fanned_out_at IS NULL", id).
@@ -429,7 +461,7 @@ func (s *Weather) MarkAlertFannedOut(ctx context.Context, id int64, at time.Time
 func (s *Weather) AlertsToFanOut(ctx context.Context, at time.Time) ([]int64, error) {
 	var ids []int64
 	err := s.db.WithContext(ctx).Model(&weatherAlertRow{}).
-		Where("fanned_out_at IS NULL AND withdrawn_at IS NULL AND valid_until > ?", at.UTC()).
+		Where("fanned_out_at IS NULL AND withdrawn_at IS NULL AND valid_from <= ? AND valid_until > ?", at.UTC(), at.UTC()).
 		Order("id").Limit(1000).Pluck("id", &ids).Error
 	if err != nil {
 		return nil, fmt.Errorf("store: alerts to fan out: %w", err)

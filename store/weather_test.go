@@ -88,6 +88,11 @@ func TestWeatherReadingsAreAllOrNothingAndIdempotent(t *testing.T) {
 	if n, err := db.Weather.AddWaterReadings(ctx, batch); err != nil || n != 0 {
 		t.Fatalf("the same push again stored %d, %v; want 0", n, err)
 	}
+	// A push overlapping an earlier one stores only what is new; a reading sent twice in one push, once.
+	earlier := reading("HK-WL-002", 40, now.Add(-30*time.Minute))
+	if n, err := db.Weather.AddWaterReadings(ctx, []guanjia.WaterReading{batch[2], earlier, earlier}); err != nil || n != 1 {
+		t.Fatalf("an overlapping push stored %d, %v; want 1", n, err)
+	}
 	bad := []guanjia.WaterReading{reading("HK-WL-002", 60, now), reading("HK-WL-404", 10, now)}
 	if _, err := db.Weather.AddWaterReadings(ctx, bad); guanjia.ErrorCode(err) != guanjia.EINVALID {
 		t.Fatalf("unknown point: %v, want EINVALID", err)
@@ -172,6 +177,9 @@ func TestWeatherAlertMessagesOnePerCitizen(t *testing.T) {
 	}
 	if todo, _ := db.Weather.AlertsToFanOut(ctx, now); !slices.Equal(todo, []int64{alert.ID}) {
 		t.Errorf("to fan out: %v", todo)
+	}
+	if todo, _ := db.Weather.AlertsToFanOut(ctx, now.Add(-time.Second)); len(todo) != 0 {
+		t.Errorf("before it starts, to fan out: %v", todo)
 	}
 	if err := db.Weather.MarkAlertFannedOut(ctx, alert.ID, now); err != nil {
 		t.Fatal(err)

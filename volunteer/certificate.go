@@ -45,7 +45,7 @@ func (s *Hours) IssueCertificate(ctx context.Context, who guanjia.Claims, teamID
 	c := &guanjia.Certificate{UserID: who.UserID, TeamID: t.ID, TeamName: t.Name, Name: v.Name,
 		MaskedIDNumber: guanjia.MaskIDNumber(v.IDNumber), VolunteerNumber: v.Number(), Lines: lines, Totals: totals, IssuedAt: now}
 	for attempt := 0; ; attempt++ {
-		c.Number = "HKZS" + now.In(cst).Format("20060102") + randomString(6, "0123456789")
+		c.Number = "HKZS" + now.In(guanjia.ChinaTime).Format("20060102") + randomString(6, "0123456789")
 		c.Code = randomString(8, "ABCDEFGHJKLMNPQRSTUVWXYZ23456789")
 		err := s.Store.CreateCertificate(ctx, c)
 		if err == nil {
@@ -84,13 +84,13 @@ func (s *Hours) certificateLines(ctx context.Context, entries []*guanjia.HoursEn
 			k.entry = root.ID
 		}
 		if sums[k] == nil {
-			line := &guanjia.CertificateLine{Date: root.CreatedAt.In(cst).Format("2006-01-02"), Kind: root.Kind}
+			line := &guanjia.CertificateLine{Date: root.CreatedAt.In(guanjia.ChinaTime).Format("2006-01-02"), Kind: root.Kind}
 			if root.ActivityID != nil {
 				a, err := s.Store.FindActivity(ctx, *root.ActivityID)
 				if err != nil {
 					return nil, err
 				}
-				line.Activity, line.Date = a.Title, a.StartAt.In(cst).Format("2006-01-02")
+				line.Activity, line.Date = a.Title, a.StartAt.In(guanjia.ChinaTime).Format("2006-01-02")
 			} else {
 				line.Activity = root.Reason
 			}

@@ -108,8 +108,8 @@ func (s *Hours) summary(ctx context.Context, f HoursFilter) (*HoursSummary, erro
 
 // monthStart is the first instant of now's month in Haikou, in UTC.
 func monthStart(now time.Time) time.Time {
-	l := now.In(cst)
-	return time.Date(l.Year(), l.Month(), 1, 0, 0, 0, 0, cst).UTC()
+	l := now.In(guanjia.ChinaTime)
+	return time.Date(l.Year(), l.Month(), 1, 0, 0, 0, 0, guanjia.ChinaTime).UTC()
 }
 
 // HonorInput is a 荣誉时长 entry by a team admin.

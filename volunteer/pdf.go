@@ -104,7 +104,7 @@ func (t *pdfText) issuer(c *guanjia.Certificate, publicURL string) {
 	t.Size = 12
 	for _, line := range []string{
 		"出具单位：" + c.TeamName,
-		"出具日期：" + c.IssuedAt.In(cst).Format("2006年01月02日"),
+		"出具日期：" + c.IssuedAt.In(guanjia.ChinaTime).Format("2006年01月02日"),
 		"证明编号：" + c.Number,
 		"验证码：" + c.Code,
 	} {

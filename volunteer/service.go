@@ -92,12 +92,8 @@ func NewService(st Store, sch Scheduler, n guanjia.Notifier, content guanjia.Con
 
 func (s *Platform) now() time.Time { return s.Clock.Now().UTC() }
 
-// cst is China Standard Time; China keeps no daylight saving, so a fixed
-// zone is exact and needs no tzdata.
-var cst = time.FixedZone("CST", 8*3600)
-
 // localTime formats t as Haikou reads it, for messages and certificates.
-func localTime(t time.Time) string { return t.In(cst).Format("2006-01-02 15:04") }
+func localTime(t time.Time) string { return t.In(guanjia.ChinaTime).Format("2006-01-02 15:04") }
 
 // actorFor says how the state tables see who on team teamID: a platform
 // admin, a team admin, or just themselves.

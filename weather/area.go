@@ -113,9 +113,21 @@ type GridSource interface {
 	ListGrids(ctx context.Context) ([]*guanjia.Grid, error)
 }
 
+// Areas resolves the areas of alerts. It reads the grids once, when the
+// first alert given as grids asks, and parses each grid once: make one per
+// request or fan-out, not one per alert.
+type Areas struct {
+	src   GridSource
+	grids map[string]*guanjia.Grid // nil until read
+	polys map[string]orb.MultiPolygon
+}
+
+// NewAreas returns an Areas reading the grids from src.
+func NewAreas(src GridSource) *Areas { return &Areas{src: src} }
+
 // AreaOf resolves an alert's area: its polygon, or the union of its grids.
 // A grid that does not exist is EINVALID.
-func AreaOf(ctx context.Context, a *guanjia.WeatherAlert, grids GridSource) (*Area, error) {
+func (r *Areas) AreaOf(ctx context.Context, a *guanjia.WeatherAlert) (*Area, error) {
 	if len(a.AreaGeoJSON) > 0 {
 		polys, err := ParsePolygon(a.AreaGeoJSON)
 		if err != nil {
@@ -123,23 +135,30 @@ func AreaOf(ctx context.Context, a *guanjia.WeatherAlert, grids GridSource) (*Ar
 		}
 		return newArea(polys), nil
 	}
-	all, err := grids.ListGrids(ctx)
-	if err != nil {
-		return nil, err
-	}
-	byID := make(map[string]*guanjia.Grid, len(all))
-	for _, g := range all {
-		byID[g.ID] = g
+	if r.grids == nil && len(a.Grids) > 0 {
+		all, err := r.src.ListGrids(ctx)
+		if err != nil {
+			return nil, err
+		}
+		r.grids = make(map[string]*guanjia.Grid, len(all))
+		r.polys = map[string]orb.MultiPolygon{}
+		for _, g := range all {
+			r.grids[g.ID] = g
+		}
 	}
 	var polys orb.MultiPolygon
 	for _, id := range a.Grids {
-		g := byID[id]
-		if g == nil {
-			return nil, guanjia.FieldError(guanjia.EINVALID, "grids", "unknown grid %q", id)
-		}
-		p, err := ParsePolygon(g.Geometry)
-		if err != nil {
-			return nil, guanjia.Errorf(guanjia.EINTERNAL, "grid %s has no usable geometry", id)
+		p, ok := r.polys[id]
+		if !ok {
+			g := r.grids[id]
+			if g == nil {
+				return nil, guanjia.FieldError(guanjia.EINVALID, "grids", "unknown grid %q", id)
+			}
+			var err error
+			if p, err = ParsePolygon(g.Geometry); err != nil {
+				return nil, guanjia.Errorf(guanjia.EINTERNAL, "grid %s has no usable geometry", id)
+			}
+			r.polys[id] = p
 		}
 		polys = append(polys, p...)
 	}
@@ -157,5 +176,3 @@ func GeometryJSON(g orb.Geometry) json.RawMessage {
 	}
 	return b
 }
-
-func marshalGeometry(g orb.Geometry) []byte { return GeometryJSON(g) }

@@ -69,6 +69,17 @@ type gridList []*guanjia.Grid
 
 func (g gridList) ListGrids(context.Context) ([]*guanjia.Grid, error) { return g, nil }
 
+// countedGrids counts the reads of the grids.
+type countedGrids struct {
+	gridList
+	reads int
+}
+
+func (g *countedGrids) ListGrids(ctx context.Context) ([]*guanjia.Grid, error) {
+	g.reads++
+	return g.gridList.ListGrids(ctx)
+}
+
 func square(id string, lng0, lat0, lng1, lat1 float64) *guanjia.Grid {
 	return &guanjia.Grid{ID: id, Geometry: GeometryJSON(orb.Polygon{{{lng0, lat0}, {lng1, lat0}, {lng1, lat1}, {lng0, lat1}, {lng0, lat0}}})}
 }
@@ -79,6 +90,8 @@ func TestAreaContainsPolygonAndGrids(t *testing.T) {
 		square("MD-01", 110.40, 20.00, 110.42, 20.02)}
 	polygon := &guanjia.WeatherAlert{AreaGeoJSON: []byte(`{"type":"Feature","geometry":{"type":"Polygon","coordinates":[[[110.30,20.00],[110.34,20.00],[110.32,20.04]]]}}`)}
 	byGrids := &guanjia.WeatherAlert{Grids: []string{"LH-01", "MD-01"}}
+	source := &countedGrids{gridList: grids}
+	areas := NewAreas(source)
 	for _, c := range []struct {
 		name     string
 		alert    *guanjia.WeatherAlert
@@ -94,7 +107,7 @@ func TestAreaContainsPolygonAndGrids(t *testing.T) {
 		{"inside a grid not named", byGrids, 20.01, 110.33, false},
 		{"between the named grids", byGrids, 20.01, 110.37, false},
 	} {
-		area, err := AreaOf(ctx, c.alert, grids)
+		area, err := areas.AreaOf(ctx, c.alert)
 		if err != nil {
 			t.Fatalf("%s: %v", c.name, err)
 		}
@@ -102,8 +115,14 @@ func TestAreaContainsPolygonAndGrids(t *testing.T) {
 			t.Errorf("%s: Contains(%v, %v) = %v, want %v", c.name, c.lat, c.lng, got, c.want)
 		}
 	}
-	if _, err := AreaOf(ctx, &guanjia.WeatherAlert{Grids: []string{"LH-01", "XX-99"}}, grids); guanjia.ErrorField(err) != "grids" {
+	if _, err := areas.AreaOf(ctx, &guanjia.WeatherAlert{Grids: []string{"LH-01", "XX-99"}}); guanjia.ErrorField(err) != "grids" {
 		t.Errorf("unknown grid: %v, want a grids error", err)
+	}
+	if source.reads != 1 {
+		t.Errorf("the grids were read %d times for one set of alerts, want once", source.reads)
+	}
+	if _, err := NewAreas(grids).AreaOf(ctx, &guanjia.WeatherAlert{Grids: []string{"XX-99"}}); guanjia.ErrorField(err) != "grids" {
+		t.Errorf("unknown grid on a first read: %v, want a grids error", err)
 	}
 	for name, raw := range map[string]string{
 		"point":      `{"type":"Point","coordinates":[110.3,20.0]}`,

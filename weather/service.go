@@ -18,10 +18,11 @@ import (
 	"guanjia/geo"
 )
 
-// Scheduler queues the fan-out of an alert (worker.Scheduler does). Arming
-// twice is harmless: the task id is the alert's.
+// Scheduler queues the fan-out of an alert to run at a time, at once when
+// that has passed (worker.Scheduler does). Arming twice is harmless: the
+// task id is the alert's.
 type Scheduler interface {
-	ArmAlertFanOut(ctx context.Context, alertID int64) error
+	ArmAlertFanOut(ctx context.Context, alertID int64, at time.Time) error
 }
 
 // Deliverer queues delivery of a delivery-log row (worker.Scheduler does).
@@ -207,10 +208,8 @@ func (s *Service) AllAlerts(ctx context.Context, limit int) ([]*guanjia.WeatherA
 	return s.Store.ListAlerts(ctx, nil, limit)
 }
 
-// AreaOf resolves an alert's area for maps and the fan-out.
-func (s *Service) AreaOf(ctx context.Context, a *guanjia.WeatherAlert) (*Area, error) {
-	return AreaOf(ctx, a, s.Grids)
-}
+// Areas resolves alert areas for maps and the fan-out; use one per request.
+func (s *Service) Areas() *Areas { return NewAreas(s.Grids) }
 
 // AlertInput is an alert to publish. A nil ValidFrom means from now.
 type AlertInput struct {
@@ -223,8 +222,8 @@ type AlertInput struct {
 }
 
 // PublishAlert publishes an alert and queues its fan-out to the citizens
-// whose saved places lie inside. The alert is saved first: if the queue is
-// away, ReconcileAlerts arms the fan-out later.
+// whose saved places lie inside, to run when the alert starts. The alert is
+// saved first: if the queue is away, ReconcileAlerts arms the fan-out later.
 func (s *Service) PublishAlert(ctx context.Context, who guanjia.Claims, in AlertInput) (*guanjia.WeatherAlert, error) {
 	now := s.now()
 	a := &guanjia.WeatherAlert{Kind: in.Kind, Level: in.Level, Title: in.Title, Body: in.Body,
@@ -234,7 +233,7 @@ func (s *Service) PublishAlert(ctx context.Context, who guanjia.Claims, in Alert
 		if err != nil {
 			return nil, err
 		}
-		a.AreaGeoJSON = marshalGeometry(polys)
+		a.AreaGeoJSON = GeometryJSON(polys)
 	}
 	for _, g := range in.Grids {
 		if g = strings.TrimSpace(g); g != "" && !slices.Contains(a.Grids, g) {
@@ -253,23 +252,18 @@ func (s *Service) PublishAlert(ctx context.Context, who guanjia.Claims, in Alert
 	if !a.ValidUntil.After(now) {
 		return nil, guanjia.FieldError(guanjia.EINVALID, "valid_until", "the alert would already have expired")
 	}
-	if _, err := s.AreaOf(ctx, a); err != nil { // unknown grids are refused before anything is saved
+	if _, err := s.Areas().AreaOf(ctx, a); err != nil { // unknown grids are refused before anything is saved
 		return nil, err
 	}
 	if err := s.Store.CreateAlert(ctx, a); err != nil {
 		return nil, err
 	}
-	s.armFanOut(ctx, a.ID)
+	if s.Scheduler != nil {
+		if err := s.Scheduler.ArmAlertFanOut(ctx, a.ID, a.ValidFrom); err != nil {
+			s.Log.Warn("weather: arm alert fan-out (the reconciler re-arms it)", "alert", a.ID, "err", err)
+		}
+	}
 	return a, nil
-}
-
-func (s *Service) armFanOut(ctx context.Context, id int64) {
-	if s.Scheduler == nil {
-		return
-	}
-	if err := s.Scheduler.ArmAlertFanOut(ctx, id); err != nil {
-		s.Log.Warn("weather: arm alert fan-out (the reconciler re-arms it)", "alert", id, "err", err)
-	}
 }
 
 // WithdrawAlert takes an alert down; a fan-out not yet run sends nothing.
@@ -281,17 +275,19 @@ func (s *Service) WithdrawAlert(ctx context.Context, who guanjia.Claims, id int6
 }
 
 // ReconcileAlerts re-arms the fan-out of every alert in force that has not
-// been fanned out (its task lost with Redis, or never queued).
+// been fanned out (its task lost with Redis, or never queued). An alert yet
+// to start waits for its armed task, or for the first reconcile after it starts.
 func (s *Service) ReconcileAlerts(ctx context.Context) (int, error) {
 	if s.Scheduler == nil {
 		return 0, nil
 	}
-	ids, err := s.Store.AlertsToFanOut(ctx, s.now())
+	now := s.now()
+	ids, err := s.Store.AlertsToFanOut(ctx, now)
 	if err != nil {
 		return 0, err
 	}
 	for _, id := range ids {
-		if err := s.Scheduler.ArmAlertFanOut(ctx, id); err != nil {
+		if err := s.Scheduler.ArmAlertFanOut(ctx, id, now); err != nil {
 			return 0, err
 		}
 	}
@@ -308,7 +304,9 @@ type FanOutResult struct {
 // the alert's area: by subscribe message when they have a consent left,
 // else to their inbox. A citizen with several places inside gets one. It is
 // idempotent: the store records (alert, citizen) with the message, so a
-// retry writes only what is missing. An alert withdrawn or over sends nothing.
+// retry writes only what is missing. An alert withdrawn or over sends
+// nothing; one yet to start sends nothing now (the reconciler arms it again
+// once it starts).
 func (s *Service) FanOut(ctx context.Context, alertID int64) (FanOutResult, error) {
 	var out FanOutResult
 	a, err := s.Store.FindAlert(ctx, alertID)
@@ -316,10 +314,10 @@ func (s *Service) FanOut(ctx context.Context, alertID int64) (FanOutResult, erro
 		return out, err
 	}
 	now := s.now()
-	if a.WithdrawnAt != nil || !now.Before(a.ValidUntil) {
+	if a.WithdrawnAt != nil || now.Before(a.ValidFrom) || !now.Before(a.ValidUntil) {
 		return out, nil
 	}
-	area, err := s.AreaOf(ctx, a)
+	area, err := s.Areas().AreaOf(ctx, a)
 	if err != nil {
 		return out, err
 	}
@@ -327,13 +325,12 @@ func (s *Service) FanOut(ctx context.Context, alertID int64) (FanOutResult, erro
 	if err != nil {
 		return out, err
 	}
-	var users []int64
+	var users []int64 // places come by user: a citizen's are next to each other
 	for _, p := range places {
-		if area.Contains(p.Lat, p.Lng) && !slices.Contains(users, p.UserID) {
+		if area.Contains(p.Lat, p.Lng) && (len(users) == 0 || users[len(users)-1] != p.UserID) {
 			users = append(users, p.UserID)
 		}
 	}
-	slices.Sort(users)
 	out.Recipients = len(users)
 	data := alertData(a)
 	var messages []guanjia.Message
@@ -376,7 +373,7 @@ func (s *Service) FanOut(ctx context.Context, alertID int64) (FanOutResult, erro
 func alertData(a *guanjia.WeatherAlert) map[string]string {
 	return map[string]string{
 		"title": a.Title, "kind": guanjia.AlertKinds[a.Kind], "level": guanjia.AlertLevels[a.Level] + "预警",
-		"time": a.ValidUntil.In(Beijing).Format("2006-01-02 15:04"), "note": a.Body, "id": strconv.FormatInt(a.ID, 10),
+		"time": a.ValidUntil.In(guanjia.ChinaTime).Format("2006-01-02 15:04"), "note": a.Body, "id": strconv.FormatInt(a.ID, 10),
 	}
 }
 
@@ -420,32 +417,40 @@ func (s *Service) DeletePlace(ctx context.Context, who guanjia.Claims, id int64)
 	return s.Store.DeletePlace(ctx, who.UserID, id)
 }
 
+// PlaceAlert is an alert in force over some of a citizen's places.
+type PlaceAlert struct {
+	Alert  *guanjia.WeatherAlert
+	Area   *Area
+	Places []string // the names of the places it covers
+}
+
 // MyAlerts answers the alerts in force now that cover one of the caller's
-// places, each with the names of the places it covers.
-func (s *Service) MyAlerts(ctx context.Context, who guanjia.Claims) ([]*guanjia.WeatherAlert, map[int64][]string, error) {
+// places, each with its area and the names of the places it covers.
+func (s *Service) MyAlerts(ctx context.Context, who guanjia.Claims) ([]PlaceAlert, error) {
 	places, err := s.Store.ListPlaces(ctx, who.UserID)
 	if err != nil || len(places) == 0 {
-		return nil, nil, err
+		return nil, err
 	}
 	alerts, err := s.CurrentAlerts(ctx)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	var out []*guanjia.WeatherAlert
-	names := map[int64][]string{}
+	var out []PlaceAlert
+	areas := s.Areas()
 	for _, a := range alerts {
-		area, err := s.AreaOf(ctx, a)
+		area, err := areas.AreaOf(ctx, a)
 		if err != nil {
-			return nil, nil, fmt.Errorf("weather: area of alert %d: %w", a.ID, err)
+			return nil, fmt.Errorf("weather: area of alert %d: %w", a.ID, err)
 		}
+		var names []string
 		for _, p := range places {
 			if area.Contains(p.Lat, p.Lng) {
-				names[a.ID] = append(names[a.ID], p.Name)
+				names = append(names, p.Name)
 			}
 		}
-		if len(names[a.ID]) > 0 {
-			out = append(out, a)
+		if len(names) > 0 {
+			out = append(out, PlaceAlert{Alert: a, Area: area, Places: names})
 		}
 	}
-	return out, names, nil
+	return out, nil
 }

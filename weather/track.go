@@ -27,12 +27,8 @@ const (
 	MaxImportBytes  = 1 << 20
 	MaxTrackPoints  = 2000
 	maxTyphoonName  = 30
-	beijingOffset   = 8 * 3600
 	typhoonMaxWindM = 120 // m/s: no tropical cyclone on record comes close
 )
-
-// Beijing is UTC+8, the time zone of Chinese meteorological products.
-var Beijing = time.FixedZone("CST", beijingOffset)
 
 // IntensityForWind grades a 2-minute mean maximum wind (m/s) per GB/T
 // 19201-2006; below 10.8 m/s it is no tropical cyclone and the answer is "".
@@ -100,7 +96,7 @@ func checkTyphoon(t *guanjia.Typhoon) error {
 	for i := range t.Forecast {
 		f := &t.Forecast[i]
 		if !f.At.After(last.At) {
-			return guanjia.FieldError(guanjia.EINVALID, "file", "forecast at %s is not after the last observed position", f.At.In(Beijing).Format("2006-01-02 15:04"))
+			return guanjia.FieldError(guanjia.EINVALID, "file", "forecast at %s is not after the last observed position", f.At.In(guanjia.ChinaTime).Format("2006-01-02 15:04"))
 		}
 		if f.RadiusKM == 0 {
 			f.RadiusKM = ConeRadiusKM(f.At.Sub(last.At))
@@ -263,7 +259,7 @@ func parseTrackTime(s string) (time.Time, bool) {
 		return t.UTC(), true
 	}
 	for _, layout := range []string{"2006-01-02 15:04", "2006-01-02 15:04:05", "2006/1/2 15:04:05", "2006/1/2 15:04", "200601021504"} {
-		if t, err := time.ParseInLocation(layout, s, Beijing); err == nil {
+		if t, err := time.ParseInLocation(layout, s, guanjia.ChinaTime); err == nil {
 			return t.UTC(), true
 		}
 	}
@@ -296,16 +292,18 @@ type feedTyphoon struct {
 }
 
 type feedPoint struct {
-	Time     string `json:"time"`
-	Lat      string `json:"lat"`
-	Lng      string `json:"lng"`
-	Strong   string `json:"strong"`
-	Speed    string `json:"speed"`
-	Pressure string `json:"pressure"`
-	Forecast []struct {
-		Agency string      `json:"tm"`
-		Points []feedPoint `json:"forecastpoints"`
-	} `json:"forecast"`
+	Time     string         `json:"time"`
+	Lat      string         `json:"lat"`
+	Lng      string         `json:"lng"`
+	Strong   string         `json:"strong"`
+	Speed    string         `json:"speed"`
+	Pressure string         `json:"pressure"`
+	Forecast []feedForecast `json:"forecast"`
+}
+
+type feedForecast struct {
+	Agency string      `json:"tm"`
+	Points []feedPoint `json:"forecastpoints"`
 }
 
 // cmaAgency names the CMA's forecast in the feed.
@@ -348,14 +346,10 @@ func ParseTrackFeed(r io.Reader) (*guanjia.Typhoon, error) {
 	}
 	if n := len(ft.Points); n > 0 {
 		forecasts := ft.Points[n-1].Forecast
-		pick := -1
-		for i, f := range forecasts {
-			if pick < 0 || strings.TrimSpace(f.Agency) == cmaAgency {
-				pick = i
-			}
-			if strings.TrimSpace(f.Agency) == cmaAgency {
-				break
-			}
+		// The CMA's forecast when the feed has one, else the first agency's.
+		pick := slices.IndexFunc(forecasts, func(f feedForecast) bool { return strings.TrimSpace(f.Agency) == cmaAgency })
+		if pick < 0 && len(forecasts) > 0 {
+			pick = 0
 		}
 		if pick >= 0 {
 			if len(forecasts[pick].Points)+len(t.Observed) > MaxTrackPoints {

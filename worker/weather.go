@@ -20,20 +20,21 @@ type WeatherAlertPayload struct {
 	AlertID int64 `json:"alert_id"`
 }
 
-// NewWeatherAlertTask builds the fan-out task of alert id. Its TaskID
+// NewWeatherAlertTask builds the fan-out task of alert id, to run at at
+// (the alert's start; at once when it has passed). Its TaskID
 // (weather:alert:<id>) makes arming twice harmless; the store's (alert,
 // citizen) record makes a retry send nothing twice.
-func NewWeatherAlertTask(id int64) (*asynq.Task, []asynq.Option) {
+func NewWeatherAlertTask(id int64, at time.Time) (*asynq.Task, []asynq.Option) {
 	b, _ := json.Marshal(WeatherAlertPayload{AlertID: id})
 	return asynq.NewTask(TypeWeatherAlert, b), []asynq.Option{
-		asynq.TaskID(fmt.Sprintf("%s:%d", TypeWeatherAlert, id)), asynq.Queue(QueueNotify),
+		asynq.TaskID(fmt.Sprintf("%s:%d", TypeWeatherAlert, id)), asynq.ProcessAt(at), asynq.Queue(QueueNotify),
 		asynq.MaxRetry(10), asynq.Timeout(5 * time.Minute),
 	}
 }
 
-// ArmAlertFanOut queues the fan-out of alert id; it implements weather.Scheduler.
-func (s *Scheduler) ArmAlertFanOut(ctx context.Context, id int64) error {
-	task, opts := NewWeatherAlertTask(id)
+// ArmAlertFanOut queues the fan-out of alert id to run at at; it implements weather.Scheduler.
+func (s *Scheduler) ArmAlertFanOut(ctx context.Context, id int64, at time.Time) error {
+	task, opts := NewWeatherAlertTask(id, at)
 	return s.enqueue(ctx, task, opts)
 }
 

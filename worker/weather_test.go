@@ -76,7 +76,7 @@ func TestWeatherAlertFanOutOneMessagePerCitizenInside(t *testing.T) {
 		t.Fatalf("fan-out task %s: %+v %v", taskID, info, err)
 	}
 	h := &worker.Handlers{Weather: svc, Log: svc.Log}
-	task, _ := worker.NewWeatherAlertTask(a.ID)
+	task, _ := worker.NewWeatherAlertTask(a.ID, a.ValidFrom)
 	for attempt := range 2 { // the second run is asynq's retry: it must send nothing new
 		if err := h.HandleWeatherAlert(ctx, task); err != nil {
 			t.Fatalf("attempt %d: %v", attempt, err)
@@ -168,7 +168,7 @@ func TestWeatherAlertFanOutByGridsAndWithdrawn(t *testing.T) {
 	}
 	h := &worker.Handlers{Weather: svc, Log: svc.Log}
 	for _, id := range []int64{a.ID, withdrawn.ID} {
-		task, _ := worker.NewWeatherAlertTask(id)
+		task, _ := worker.NewWeatherAlertTask(id, clock.Now())
 		if err := h.HandleWeatherAlert(ctx, task); err != nil {
 			t.Fatal(err)
 		}
@@ -184,6 +184,78 @@ func TestWeatherAlertFanOutByGridsAndWithdrawn(t *testing.T) {
 	clock.Advance(4 * time.Hour)
 	if out, err := svc.FanOut(ctx, a.ID); err != nil || out.Queued != 0 || out.Recipients != 0 {
 		t.Errorf("expired alert fan-out: %+v %v", out, err)
+	}
+}
+
+func TestWeatherAlertStartingLaterFansOutWhenItStarts(t *testing.T) {
+	ctx := context.Background()
+	db := testenv.MustOpenDB(t)
+	conn := testenv.MustRedisConn(t).Conn
+	client, inspect := asynq.NewClient(conn), asynq.NewInspector(conn)
+	defer client.Close()
+	defer inspect.Close()
+	clock := testenv.NewClock(time.Now().UTC().Truncate(time.Second))
+	sched := &worker.Scheduler{Client: client, Notifications: db.Notifications}
+	svc := weather.NewService(db.Weather, db.Catalog, clock.Now)
+	svc.Scheduler, svc.Deliverer, svc.Log = sched, sched, slog.New(slog.NewTextHandler(io.Discard, nil))
+	staff := &guanjia.User{Username: "wx-dispatcher", Role: guanjia.RoleDispatcher}
+	citizen := &guanjia.User{Username: "wx-citizen", Role: guanjia.RoleCitizen}
+	for _, u := range []*guanjia.User{staff, citizen} {
+		if err := db.Users.CreateUser(ctx, u); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := svc.AddPlace(ctx, guanjia.Claims{UserID: citizen.ID}, weather.PlaceInput{Name: "家", Lat: 20.029, Lng: 110.326}); err != nil {
+		t.Fatal(err)
+	}
+	from, until := clock.Now().Add(time.Hour), clock.Now().Add(7*time.Hour)
+	a, err := svc.PublishAlert(ctx, guanjia.Claims{UserID: staff.ID, Role: guanjia.RoleDispatcher}, weather.AlertInput{
+		Kind: guanjia.AlertRainstorm, Level: "orange", Title: "暴雨橙色预警", Body: "今晚起有暴雨",
+		Area: []byte(inCentralHaikou), ValidFrom: &from, ValidUntil: &until})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The fan-out waits in the queue's schedule for the alert to start.
+	taskID := fmt.Sprintf("%s:%d", worker.TypeWeatherAlert, a.ID)
+	if info, err := inspect.GetTaskInfo(worker.QueueNotify, taskID); err != nil || info.State != asynq.TaskStateScheduled || !info.NextProcessAt.Equal(from) {
+		t.Fatalf("fan-out task %s: %+v %v, want scheduled at %v", taskID, info, err, from)
+	}
+	messages := func() int {
+		rows, err := db.Notifications.ListNotifications(ctx, guanjia.NotificationFilter{RecipientID: &citizen.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(rows)
+	}
+	h := &worker.Handlers{Weather: svc, Log: svc.Log}
+	task, _ := worker.NewWeatherAlertTask(a.ID, from)
+	// Run before the start (armed by hand, a clock ahead), it sends nothing and leaves the alert to fan out.
+	if err := h.HandleWeatherAlert(ctx, task); err != nil {
+		t.Fatal(err)
+	}
+	if n := messages(); n != 0 {
+		t.Fatalf("an alert starting in an hour sent %d messages now", n)
+	}
+	if stored, _ := db.Weather.FindAlert(ctx, a.ID); stored.FannedOutAt != nil {
+		t.Fatal("an alert yet to start is marked fanned out")
+	}
+	if n, err := svc.ReconcileAlerts(ctx); err != nil || n != 0 {
+		t.Errorf("reconcile re-armed %d (%v) before the start", n, err)
+	}
+	clock.Advance(time.Hour)
+	if n, err := svc.ReconcileAlerts(ctx); err != nil || n != 1 {
+		t.Errorf("reconcile re-armed %d (%v) once started, want 1", n, err)
+	}
+	for attempt := range 2 {
+		if err := h.HandleWeatherAlert(ctx, task); err != nil {
+			t.Fatalf("attempt %d: %v", attempt, err)
+		}
+	}
+	if n := messages(); n != 1 {
+		t.Errorf("once started, the citizen got %d messages, want 1", n)
+	}
+	if n, err := svc.ReconcileAlerts(ctx); err != nil || n != 0 {
+		t.Errorf("reconcile re-armed %d (%v) after the fan-out", n, err)
 	}
 }
 

@@ -2,6 +2,7 @@ package demo
 
 import (
 	"fmt"
+	"guanjia"
 	"math/rand/v2"
 	"time"
 
@@ -17,7 +18,7 @@ type CreditGen struct {
 }
 
 func NewCreditGen(seed uint64, now time.Time) *CreditGen {
-	y, m, d := now.In(time.FixedZone("CST", 8*3600)).Date()
+	y, m, d := now.In(guanjia.ChinaTime).Date()
 	return &CreditGen{Rand: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), Today: time.Date(y, m, d, 0, 0, 0, 0, time.UTC)}
 }
 

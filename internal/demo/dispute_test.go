@@ -65,7 +65,7 @@ func TestDisputeDemoSeedsOnce(t *testing.T) {
 	}
 	// The overdue one is due for the reconciler's escalation.
 	svc := mediation.NewService(db.Disputes, nil, nil, nil)
-	due, err := db.Disputes.DueTimers(ctx, svc.Now(), svc.WarnBefore, svc.RemindBefore)
+	due, err := svc.DueTimers(ctx, svc.Now())
 	if err != nil || len(due) < 2 {
 		t.Fatalf("due timers %+v (%v): want the overdue labour dispute's warning and escalation", due, err)
 	}

@@ -49,25 +49,24 @@ var demoLaws = []law.Law{
 		}},
 }
 
-// seedLawDemo loads the library; a law already there (by title) is left as it is.
+// seedLawDemo loads the library; a law already there (same title and 公布日期)
+// is left as it is.
 func seedLawDemo(ctx context.Context, db *store.DB, out io.Writer) error {
 	added := 0
 	for _, l := range demoLaws {
-		if _, err := db.Laws.FindLawByTitle(ctx, l.Title); err == nil {
-			continue
-		} else if guanjia.ErrorCode(err) != guanjia.ENOTFOUND {
-			return err
-		}
 		l.Articles = append([]law.Article(nil), l.Articles...)
 		if err := l.Validate(); err != nil {
 			return fmt.Errorf("demo law %s: %w", l.Title, err)
 		}
 		now := time.Now().UTC()
 		l.CreatedAt, l.UpdatedAt = now, now
-		if err := db.Laws.CreateLaw(ctx, &l); err != nil {
+		switch err := db.Laws.CreateLaw(ctx, &l); {
+		case guanjia.ErrorCode(err) == guanjia.ECONFLICT: // there already
+		case err != nil:
 			return err
+		default:
+			added++
 		}
-		added++
 	}
 	fmt.Fprintf(out, "法律法规: %d laws (%d added)\n", len(demoLaws), added)
 	return nil

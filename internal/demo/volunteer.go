@@ -114,7 +114,7 @@ func seedTeam(ctx context.Context, db *store.DB, ids map[string]int64, now time.
 // tomorrow, published, and one next week waiting for review.
 func seedActivities(ctx context.Context, db *store.DB, teamID, lead int64, now time.Time) ([]*guanjia.Activity, error) {
 	day := func(days, hour, minute int) time.Time {
-		l := now.In(time.FixedZone("CST", 8*3600))
+		l := now.In(guanjia.ChinaTime)
 		return time.Date(l.Year(), l.Month(), l.Day()+days, hour, minute, 0, 0, l.Location()).UTC()
 	}
 	activities := []*guanjia.Activity{

@@ -17,7 +17,10 @@ const GJ = (() => {
     remind: '催办', escalate: '督办', extend: '延期', followup: '回访',
   };
   const SOURCE = { hotline: '12345热线', miniprogram: '微信小程序', patrol: '巡查上报', open311: 'Open311 接口' };
-  const ROLE = { citizen: '市民', agent: '话务员', dispatcher: '指挥中心', crew: '处置人员', unit_admin: '单位负责人', admin: '管理员' };
+  const ROLE = {
+    citizen: '市民', agent: '话务员', dispatcher: '指挥中心', crew: '处置人员', unit_admin: '单位负责人', admin: '管理员',
+    department: '部门工作人员', grid_manager: '网格员', mediator: '调解员',
+  };
   const CLOSED = new Set(['closed', 'rejected', 'duplicate']);
 
   // Times: always Asia/Shanghai, whatever the browser's zone.
@@ -150,6 +153,7 @@ const GJ = (() => {
       const e = new Error((out.error && out.error.message) || `请求失败（HTTP ${res.status}）`);
       e.field = out.error && out.error.field;
       e.status = res.status;
+      e.body = out; // a refused import's row report rides along
       throw e;
     }
     return out;
@@ -215,13 +219,14 @@ const GJ = (() => {
     return es;
   }
 
-  // map draws a Leaflet map of Haikou with the grid polygons. Tiles come from
-  // the configured URL only (GUANJIA_MAP_TILE_URL); without one the grids
-  // alone show where things are.
-  function map(id) {
+  // map draws a Leaflet map of Haikou with the grid polygons (unless
+  // grids is false: the page draws its own). Tiles come from the configured
+  // URL only (GUANJIA_MAP_TILE_URL); without one the grids alone show where
+  // things are.
+  function map(id, { grids = true } = {}) {
     const m = L.map(id, { center: [20.02, 110.33], zoom: 12, zoomControl: true });
     if (body.tiles) L.tileLayer(body.tiles, { maxZoom: 19 }).addTo(m);
-    api('GET', '/api/v1/grids').then((geo) => {
+    if (grids) api('GET', '/api/v1/grids').then((geo) => {
       L.geoJSON(geo, {
         style: { color: '#0b5cad', weight: 1, fillOpacity: 0.04 },
         // An element, not a string: Leaflet would read a string as HTML.
@@ -229,6 +234,17 @@ const GJ = (() => {
       }).addTo(m).bringToBack();
     }).catch(() => {});
     return m;
+  }
+
+  // locate answers the device's position (WGS-84, as browsers give it), or
+  // an error saying in Chinese what the user can do.
+  function locate() {
+    return new Promise((resolve, reject) => {
+      if (!navigator.geolocation) { reject(new Error('此浏览器不支持定位')); return; }
+      navigator.geolocation.getCurrentPosition((p) => resolve(p.coords), (e) => reject(new Error(
+        e.code === 1 ? '未获得定位权限，请在浏览器设置中允许定位' : '暂时无法获取定位，请到开阔处重试')),
+      { enableHighAccuracy: true, timeout: 15000, maximumAge: 0 });
+    });
   }
 
   // debounce runs fn once calls have paused for ms.
@@ -244,6 +260,6 @@ const GJ = (() => {
 
   return {
     me, STATUS, ACTION, SOURCE, ROLE, CLOSED, time, shortTime, dateKey, localInput, fromLocalInput, num, pct, meters,
-    nextDeadline, countdownState, countdown, h, badge, api, categories, units, crews, toast, showError, live, events, map, debounce,
+    nextDeadline, countdownState, countdown, h, badge, api, categories, units, crews, toast, showError, live, events, map, locate, debounce,
   };
 })();

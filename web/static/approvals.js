@@ -33,24 +33,17 @@
       const button = form.querySelector('button[type=submit]');
       button.disabled = true;
       try {
-        // Not GJ.api: a refused file answers 422 with its row report, which is shown.
-        const res = await fetch('/api/v1/approvals/import', {
-          method: 'POST', credentials: 'same-origin', body: data,
-          headers: { Accept: 'application/json', 'X-Requested-With': 'fetch', 'Idempotency-Key': crypto.randomUUID() },
-        });
-        const out = await res.json().catch(() => ({}));
-        if (res.status === 422 && out.errors) {
-          report.querySelector('tbody').replaceChildren(...out.errors.map((x) => h('tr', {}, h('td', {}, x.row), h('td', {}, x.column), h('td', {}, x.reason))));
-          report.hidden = false;
-          GJ.showError(err, new Error(`文件有 ${out.errors.length} 处问题，未导入任何记录`));
-        } else if (!res.ok) {
-          throw new Error((out.error && out.error.message) || `请求失败（HTTP ${res.status}）`);
-        } else {
-          GJ.toast(`已导入 ${out.rows} 行`);
-          form.reset();
-          await load();
-        }
+        const out = await GJ.api('POST', '/api/v1/approvals/import', data);
+        GJ.toast(`已导入 ${out.rows} 行`);
+        form.reset();
+        await load();
       } catch (ex) {
+        // A refused file answers 422 with its row report, which is shown.
+        const rows = ex.status === 422 && ex.body && ex.body.errors;
+        if (rows) {
+          report.querySelector('tbody').replaceChildren(...rows.map((x) => h('tr', {}, h('td', {}, x.row), h('td', {}, x.column), h('td', {}, x.reason))));
+          report.hidden = false;
+        }
         GJ.showError(err, ex);
       } finally {
         button.disabled = false;

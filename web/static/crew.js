@@ -8,15 +8,6 @@
   const errEl = document.getElementById('crew-error');
   let cats = new Map();
 
-  function locate() {
-    return new Promise((resolve, reject) => {
-      if (!navigator.geolocation) { reject(new Error('此浏览器不支持定位')); return; }
-      navigator.geolocation.getCurrentPosition((p) => resolve(p.coords), (e) => reject(new Error(
-        e.code === 1 ? '未获得定位权限，请在浏览器设置中允许定位' : '暂时无法获取定位，请到开阔处重试')),
-      { enableHighAccuracy: true, timeout: 15000, maximumAge: 0 });
-    });
-  }
-
   // act posts one action and reloads; errors are shown on the task's card.
   async function act(card, action, body, button) {
     const err = card.querySelector('.task-error');
@@ -100,7 +91,7 @@
           const b = e.currentTarget;
           b.disabled = true;
           try {
-            const p = await locate();
+            const p = await GJ.locate();
             await act(el, 'arrive', { lat: p.latitude, lng: p.longitude, coord_system: 'wgs84' }, b);
           } catch (err) {
             GJ.showError(el.querySelector('.task-error'), err);

@@ -184,7 +184,7 @@
     return (d.events || []).slice().reverse().map((e) => h('li', { 'data-event': e.action },
       h('time', { datetime: e.at }, GJ.time(e.at)), h('strong', {}, GJD.ACTION[e.action] || e.action),
       e.from && e.to && e.from !== e.to ? ` ${STATUS.get(e.from) || e.from} → ${STATUS.get(e.to) || e.to}` : '',
-      h('span', { class: 'muted' }, ` · ${typeof e.actor === 'object' && e.actor ? e.actor.name || GJD.ROLE[e.actor.role] || '' : e.actor || '系统'}`),
+      h('span', { class: 'muted' }, ` · ${e.actor || '系统'}`),
       e.note ? h('span', { class: 'note' }, e.note) : null));
   }
 

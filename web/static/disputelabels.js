@@ -22,7 +22,6 @@ const GJD = (() => {
   const CONFIRMATION = { requested: '已申请，待法院确认', confirmed: '已确认有效', rejected: '不予确认' };
   const RESULT = { success: '调解成功', failure: '调解不成' };
   const SESSION = { scheduled: '待调解', held: '已调解' };
-  const ROLE = { ...GJ.ROLE, grid_manager: '网格员', mediator: '调解员' };
 
   // The one-month timer runs from acceptance until the mediation ends;
   // the warning starts a week before it runs out.
@@ -44,5 +43,5 @@ const GJD = (() => {
       `${GJ.time(d.due_at).slice(0, 10)} · ${st.text}`);
   }
   function badge(d) { return h('span', { class: `badge d-${d.status}` }, d.status_name || d.status); }
-  return { ACTION, STATUSES, SOURCE, LEVEL, ADVICE, PARTY_ROLE, CONFIRMATION, RESULT, SESSION, ROLE, dueState, due, badge };
+  return { ACTION, STATUSES, SOURCE, LEVEL, ADVICE, PARTY_ROLE, CONFIRMATION, RESULT, SESSION, dueState, due, badge };
 })();

@@ -29,9 +29,8 @@
     const from = range.elements.from.value, to = range.elements.to.value;
     if (!from || !to) return;
     try {
-      // The API's to is exclusive: the day after the form's last day.
-      const until = GJ.dateKey(new Date(new Date(`${to}T00:00:00+08:00`).getTime() + 86400000));
-      const out = await api('GET', `/api/v1/disputes/stats?${new URLSearchParams({ from, to: until })}`);
+      // Both days are inclusive, as the form shows them.
+      const out = await api('GET', `/api/v1/disputes/stats?${new URLSearchParams({ from, to })}`);
       const s = out.total;
       kpis.replaceChildren(
         kpi('handled', '受理纠纷', GJ.num(s.handled), '区间内受理的矛盾纠纷'),

@@ -53,6 +53,8 @@
   // it filled itself), and the agent confirms or picks another.
   const suggestBox = document.getElementById('category-suggest');
   let prefilled = '';
+  // Answers may arrive out of order: only the latest question's is shown.
+  let suggestSeq = 0;
   function chooseCategory(value) {
     form.elements.category.value = value;
     describeCategory();
@@ -60,9 +62,11 @@
   }
   const suggest = GJ.debounce(async () => {
     const text = form.elements.description.value.trim();
+    const seq = ++suggestSeq;
     if (text.length < 2) { suggestBox.hidden = true; return; }
     try {
       const out = await api('POST', '/api/v1/categories/suggest', { description: text });
+      if (seq !== suggestSeq) return; // a newer question was asked meanwhile
       const list = out.suggestions || [];
       if (!list.length) { suggestBox.hidden = true; return; }
       const current = form.elements.category.value.trim();
@@ -76,7 +80,7 @@
       }, `${i + 1}. ${s.code} ${s.name}（${Math.round(s.score * 100)}%）`)));
       suggestBox.hidden = false;
     } catch (err) {
-      suggestBox.hidden = true;
+      if (seq === suggestSeq) suggestBox.hidden = true;
     }
   }, 300);
   form.elements.description.addEventListener('input', suggest);
@@ -166,10 +170,11 @@
     form.elements.photos.value = '';
     suggestBox.hidden = true;
     prefilled = '';
+    suggestSeq++;
   }
 
   form.addEventListener('reset', () => {
-    clearErrors(); result.hidden = true; catHelp.textContent = ''; suggestBox.hidden = true; prefilled = '';
+    clearErrors(); result.hidden = true; catHelp.textContent = ''; suggestBox.hidden = true; prefilled = ''; suggestSeq++;
   });
 
   GJ.categories().then((m) => {

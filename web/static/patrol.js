@@ -99,7 +99,7 @@
   });
 
   // 回访: the grid manager checks whether the parties kept the agreement.
-  function followUpForm(li, d) {
+  function followUpForm(d) {
     const kept = h('select', { name: 'kept', id: `kept-${d.id}` }, h('option', { value: 'true' }, '已履行'), h('option', { value: 'false' }, '未履行'));
     const note = h('textarea', { name: 'note', id: `note-${d.id}`, rows: 2, maxlength: 500 });
     const error = h('p', { class: 'error', role: 'alert', hidden: true });
@@ -132,7 +132,7 @@
       h('p', { class: 'addr' }, d.address || ''),
       h('p', { class: 'meta' }, `${d.number || `#${d.id}`} · ${GJD.SOURCE[d.source] || d.source} · ${d.committee ? d.committee.name : '待分流'} · 登记 ${GJ.time(d.created_at)}`),
       d.outcome && d.outcome.agreement_number ? h('p', {}, `调解协议书 ${d.outcome.agreement_number}`) : null,
-      followUp ? followUpForm(li, d) : null].filter(Boolean));
+      followUp ? followUpForm(d) : null].filter(Boolean));
     return li;
   }
 
@@ -153,12 +153,12 @@
         api('GET', '/api/v1/disputes?mine=true&per_page=100'),
         api('GET', '/api/v1/complaints?per_page=50'),
       ]);
-      // The list leaves out what the caller may do; each case says so itself.
-      const details = await Promise.all((ds.disputes || []).map((d) => api('GET', `/api/v1/disputes/${d.id}`).catch(() => d)));
-      const due = details.filter((d) => (d.actions || []).includes('follow_up'));
-      details.sort((a, b) => Number((b.actions || []).includes('follow_up')) - Number((a.actions || []).includes('follow_up')));
-      disputeList.replaceChildren(...details.map(disputeCard));
-      if (!details.length) disputeList.append(h('li', { class: 'empty' }, '网格内暂无纠纷'));
+      // Each listed case says what the caller may do with it (its actions).
+      const disputes = ds.disputes || [];
+      const due = disputes.filter((d) => (d.actions || []).includes('follow_up'));
+      disputes.sort((a, b) => Number((b.actions || []).includes('follow_up')) - Number((a.actions || []).includes('follow_up')));
+      disputeList.replaceChildren(...disputes.map(disputeCard));
+      if (!disputes.length) disputeList.append(h('li', { class: 'empty' }, '网格内暂无纠纷'));
       complaintList.replaceChildren(...(cs.complaints || []).map(complaintCard));
       if (!(cs.complaints || []).length) complaintList.append(h('li', { class: 'empty' }, '暂无上报的问题'));
       summary.textContent = `纠纷 ${GJ.num(ds.total)} 件${due.length ? `，待回访 ${GJ.num(due.length)} 件` : ''} · 城市管理问题 ${GJ.num(cs.total)} 件`;

@@ -32,10 +32,7 @@
     try {
       const [grids, gaps] = await Promise.all([api('GET', '/api/v1/grids'), api('GET', '/api/v1/poi/gaps')]);
       const byGrid = new Map(gaps.grids.map((g) => [g.grid, g]));
-      if (!map) {
-        map = L.map('poi-map', { center: [20.02, 110.33], zoom: 12 });
-        if (document.body.dataset.tiles) L.tileLayer(document.body.dataset.tiles, { maxZoom: 19 }).addTo(map);
-      }
+      if (!map) map = GJ.map('poi-map', { grids: false });
       if (layer) layer.remove();
       layer = L.geoJSON(grids, {
         style: (f) => {
@@ -102,27 +99,20 @@
       const button = form.querySelector('button[type=submit]');
       button.disabled = true;
       try {
-        // Not GJ.api: a refused file's answer carries the row report, which we show.
-        const res = await fetch('/api/v1/poi/imports', {
-          method: 'POST', credentials: 'same-origin', body: new FormData(form),
-          headers: { Accept: 'application/json', 'Accept-Language': document.documentElement.lang || 'zh-CN', 'X-Requested-With': 'fetch' },
-        });
-        const out = await res.json().catch(() => ({}));
-        if (res.status === 201) {
-          report.replaceChildren(h('p', { class: 'ok' }, `已导入 ${out.places} 处设施（来源“${out.source}”，替换原有 ${out.replaced} 处）`));
-          GJ.toast('导入成功');
-          form.reset();
-          await Promise.all([drawGaps(), loadImports()]);
-        } else if (out.errors && out.errors.length) {
-          GJ.showError(errEl, new Error(out.error ? out.error.message : '文件有错误，未导入'));
-          report.replaceChildren(h('table', { class: 'table', id: 'poi-row-errors' },
-            h('thead', {}, h('tr', {}, ['行', '列', '原因'].map((c) => h('th', { scope: 'col' }, c)))),
-            h('tbody', {}, out.errors.map((r) => h('tr', {}, h('td', {}, String(r.line)), h('td', {}, r.column || '—'), h('td', {}, r.reason))))));
-        } else {
-          GJ.showError(errEl, new Error((out.error && out.error.message) || `请求失败（HTTP ${res.status}）`));
-        }
+        const out = await api('POST', '/api/v1/poi/imports', new FormData(form));
+        report.replaceChildren(h('p', { class: 'ok' }, `已导入 ${out.places} 处设施（来源“${out.source}”，替换原有 ${out.replaced} 处）`));
+        GJ.toast('导入成功');
+        form.reset();
+        await Promise.all([drawGaps(), loadImports()]);
       } catch (err) {
         GJ.showError(errEl, err);
+        // A refused file's answer carries the row report (err.body, the parsed answer).
+        const rows = (err.body && err.body.errors) || [];
+        if (rows.length) {
+          report.replaceChildren(h('table', { class: 'table', id: 'poi-row-errors' },
+            h('thead', {}, h('tr', {}, ['行', '列', '原因'].map((c) => h('th', { scope: 'col' }, c)))),
+            h('tbody', {}, rows.map((r) => h('tr', {}, h('td', {}, String(r.line)), h('td', {}, r.column || '—'), h('td', {}, r.reason))))));
+        }
       } finally {
         button.disabled = false;
       }

@@ -12,5 +12,6 @@ module.exports = {
   poi: require('./poi'),
   approval: require('./approval'),
   law: require('./law'),
+  weather: require('./weather'),
   ApiError: require('./errors').ApiError,
 }

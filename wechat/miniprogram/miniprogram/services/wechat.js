@@ -8,6 +8,15 @@ function subscriptions() {
   return request({ path: '/api/v1/wechat/subscriptions' }).then((d) => d.subscriptions || [])
 }
 
+// templateIds answers the template ids of the named subscribe messages, for
+// askConsent; [] when they cannot be had: the page goes on without the
+// consent popup, and no message will come.
+function templateIds(...names) {
+  return subscriptions()
+    .then((subs) => subs.filter((s) => names.includes(s.template)).map((s) => s.template_id))
+    .catch(() => [])
+}
+
 function recordConsents(templateIds) {
   return request({ method: 'POST', path: '/api/v1/wechat/subscriptions', data: { template_ids: templateIds } })
 }
@@ -35,4 +44,4 @@ function bindPhone(code) {
   return request({ method: 'POST', path: '/api/v1/wechat/phone', data: { code } }).then((d) => d.phone)
 }
 
-module.exports = { subscriptions, recordConsents, askConsent, bindPhone }
+module.exports = { subscriptions, templateIds, recordConsents, askConsent, bindPhone }

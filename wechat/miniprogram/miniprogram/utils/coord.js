@@ -66,4 +66,7 @@ function distance(lat1, lng1, lat2, lng2) {
   return 2 * R * Math.asin(Math.sqrt(h))
 }
 
-module.exports = { wgs84ToGcj02, gcj02ToWgs84, distance }
+// HAIKOU is where a map of the city opens before there is anything to show.
+const HAIKOU = { latitude: 20.02, longitude: 110.33 }
+
+module.exports = { wgs84ToGcj02, gcj02ToWgs84, distance, HAIKOU }

@@ -101,6 +101,34 @@ test('the server’s refusal is shown on its field', async () => {
   expect(global.wx.called('redirectTo')).toHaveLength(0)
 })
 
+// The server names a party's field without saying whose.
+test.each([
+  { field: 'id_number', message: '身份证号码校验位不正确', input: '#id-number' },
+  { field: 'credit_code', message: '统一社会信用代码校验位不正确', input: '#other-code' },
+  { field: 'phone', message: '当事人电话不是电话号码', input: '#other-phone' }, // the applicant's phone is fine
+  { field: 'name', message: '名称过长', input: '#other-name', otherName: '海'.repeat(60) },
+])('the server’s refusal of $field is shown under its input', async (c) => {
+  const page = openNew({
+    'POST /api/v1/disputes': { status: 400, body: { error: { code: 'invalid', message: c.message, field: c.field } } },
+  })
+  await flush(10)
+  page.instance.onType({ detail: { value: '0' } })
+  field(page, 'summary', '噪音')
+  field(page, 'description', '楼下酒吧深夜噪音')
+  field(page, 'name', '王海')
+  field(page, 'phone', '13800001111')
+  field(page, 'idNumber', ID)
+  page.instance.onOtherKind({ detail: 'organisation' })
+  await flush(5)
+  field(page, 'otherName', c.otherName || '海口某酒吧')
+  field(page, 'otherCode', '91350100M000100Y43')
+  field(page, 'otherPhone', '0898-1234')
+  await page.instance.onChooseLocation()
+  tap(page, '#submit')
+  await flush(10)
+  expect(page.querySelector(c.input).dom.textContent).toContain(c.message)
+})
+
 function detail(d) {
   install({ 'GET /api/v1/disputes/6': { id: 6, number: 'HK-TJ-2026-000006', type: 'neighbour', type_name: '邻里纠纷', summary: '楼上漏水赔偿', address: '美兰区', committee: { code: 'hd', name: '海甸街道人民调解委员会', level: 'town' }, mediators: [], sessions: [], parties: [], created_at: iso(-9000), events: [], actions: [], ...d } })
   const page = render('pages/dispute/detail')

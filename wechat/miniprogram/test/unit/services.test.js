@@ -83,3 +83,19 @@ test('after 退出登录 nothing signs in by itself until asked', async () => {
   await s.auth.login()
   await expect(s.user.me()).resolves.toEqual({ id: 7 })
 })
+
+test('templateIds answers the named subscribe templates, and none when the list cannot be had', async () => {
+  install({
+    'GET /api/v1/wechat/subscriptions': { subscriptions: [
+      { template: 'complaint_update', template_id: 'tpl-progress', remaining: 0 },
+      { template: 'signup_confirmed', template_id: 'tpl-signup', remaining: 1 },
+      { template: 'activity_changed', template_id: 'tpl-changed', remaining: 0 },
+    ] },
+  })
+  let s = services()
+  expect(await s.wechat.templateIds('signup_confirmed', 'activity_changed')).toEqual(['tpl-signup', 'tpl-changed'])
+  expect(await s.wechat.templateIds('weather_alert')).toEqual([])
+  install({ 'GET /api/v1/wechat/subscriptions': { status: 500, body: { error: { code: 'internal', message: '服务暂不可用' } } } })
+  s = services()
+  expect(await s.wechat.templateIds('complaint_update')).toEqual([])
+})

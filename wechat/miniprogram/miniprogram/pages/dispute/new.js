@@ -8,8 +8,24 @@ const { validateCreditCode } = require('../../utils/creditcode')
 const { showError, toast } = require('../../utils/ui')
 const idem = require('../../utils/idem')
 
-// Server field names → the field on this page that shows the error.
-const FIELD = { lat: 'address', lng: 'address', 'parties[0].name': 'name', 'parties[0].id_number': 'idNumber', 'parties[1].name': 'otherName', 'parties[1].credit_code': 'otherCode' }
+const MAX_NAME = 50 // the server's bound on a party's name
+// validPhone is the server's test of a party's phone.
+const validPhone = (s) => /^\+?[0-9-]{6,19}$/.test(s) && s.length <= 20
+
+// inputFor is the input on this page that shows the server's error on field.
+// The server names a party's field without saying whose: only the applicant
+// gives an ID number here and only the other side a credit code; a name or
+// a phone is the other side's when the applicant's passes the server's test.
+function inputFor(field, d) {
+  switch (field) {
+    case 'lat': case 'lng': return 'address'
+    case 'id_number': return 'idNumber'
+    case 'credit_code': return 'otherCode'
+    case 'name': return d.name.trim().length <= MAX_NAME && d.otherName.trim().length > MAX_NAME ? 'otherName' : 'name'
+    case 'phone': return !d.phone.trim() || validPhone(d.phone.trim()) ? 'otherPhone' : 'phone'
+    default: return field
+  }
+}
 
 Component({
   data: {
@@ -91,7 +107,7 @@ Component({
         toast('申请已提交')
         wx.redirectTo({ url: `/pages/dispute/detail?id=${created.id}` })
       } catch (e) {
-        if (e.field) this.setData({ [`errors.${FIELD[e.field] || e.field}`]: e.message })
+        if (e.field) this.setData({ [`errors.${inputFor(e.field, this.data)}`]: e.message })
         showError(e)
       }
       this.setData({ submitting: false })

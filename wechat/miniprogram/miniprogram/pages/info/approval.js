@@ -17,6 +17,8 @@ Component({
   data: { number: '', tail: '', error: '', result: null, following: false, templateIds: [], searching: false },
   methods: {
     async onLoad(query) {
+      // Following works without the popup; no message will come then.
+      wechat.templateIds('approval_update').then((templateIds) => this.setData({ templateIds }))
       const number = (query && query.id) || ''
       if (!number) return
       this.setData({ number })
@@ -48,20 +50,10 @@ Component({
       try {
         const a = await approval.lookup(number, tail)
         this.setData({ result: view(a), following: false })
-        this.loadTemplates()
       } catch (e) {
         this.setData({ error: e.message })
       }
       this.setData({ searching: false })
-    },
-    loadTemplates() {
-      wechat
-        .subscriptions()
-        .then((subs) => {
-          const s = subs.find((x) => x.template === 'approval_update')
-          this.setData({ templateIds: s ? [s.template_id] : [] })
-        })
-        .catch(() => {}) // following works without the popup; no message will come
     },
     async onFollow() {
       // The consent popup first: WeChat shows it only straight from a tap.

@@ -1,12 +1,10 @@
 // 台风路径: the latest typhoon's track on the map (observed solid, forecast
 // dashed, each forecast position with its cone circle), its latest position
 // and strength, and the weather alerts in force.
-const weather = require('../../services/weather')
-const { wgs84ToGcj02 } = require('../../utils/coord')
+const { weather } = require('../../services/index')
+const { wgs84ToGcj02, HAIKOU } = require('../../utils/coord')
 const { formatTime } = require('../../utils/format')
 const labels = require('../../utils/labels')
-
-const HAIKOU = { latitude: 20.02, longitude: 110.33 }
 
 // The map component draws in GCJ-02; the server answers WGS-84.
 const onMap = (p) => wgs84ToGcj02(p.lat, p.lng)

@@ -1,12 +1,11 @@
 // 积水点: the watched low spots with their latest depth (deepest first) and
 // camera video where there is one, on the map and as a list, with the open
 // 道路积水 reports.
-const weather = require('../../services/weather')
-const { wgs84ToGcj02 } = require('../../utils/coord')
+const { weather } = require('../../services/index')
+const { wgs84ToGcj02, HAIKOU } = require('../../utils/coord')
 const { formatTime } = require('../../utils/format')
 const labels = require('../../utils/labels')
-
-const HAIKOU = { latitude: 20.02, longitude: 110.33 }
+const { toast } = require('../../utils/ui')
 
 Component({
   data: { points: [], reports: 0, markers: [], center: HAIKOU, loaded: false, error: '' },
@@ -41,7 +40,7 @@ Component({
     // the camera link is copied for the browser.
     onVideo(e) {
       const url = e.currentTarget.dataset.url
-      wx.setClipboardData({ data: url, success: () => wx.showToast({ title: '视频链接已复制', icon: 'none' }) })
+      wx.setClipboardData({ data: url, success: () => toast('视频链接已复制') })
     },
   },
 })

@@ -2,8 +2,7 @@
 // WeChat's map (GCJ-02, converted by the server); an alert whose area covers
 // one of them reaches me once, by subscribe message when I have subscribed,
 // else in my messages. The alerts over my places in force now are shown on top.
-const weather = require('../../services/weather')
-const { wechat } = require('../../services/index')
+const { weather, wechat } = require('../../services/index')
 const { wxp, cancelled } = require('../../utils/wxp')
 const { formatTime } = require('../../utils/format')
 const { showError, toast, confirm } = require('../../utils/ui')
@@ -21,14 +20,13 @@ Component({
     },
     async load() {
       try {
-        const [out, alerts, subs] = await Promise.all([weather.places(), weather.myAlerts(), wechat.subscriptions().catch(() => [])])
-        const sub = subs.find((s) => s.template === 'weather_alert')
+        const [out, alerts, ids] = await Promise.all([weather.places(), weather.myAlerts(), wechat.templateIds('weather_alert')])
         this.setData({
           places: out.places.map((p) => ({ id: p.id, name: p.name, since: formatTime(p.created_at) })),
           max: out.max,
           alerts: alerts.map((a) => ({ id: a.id, tag: `${a.kind_name}${a.level_name}预警`, title: a.title, body: a.body,
             places: (a.places || []).join('、'), until: formatTime(a.valid_until) })),
-          alertTemplate: sub ? sub.template_id : '',
+          alertTemplate: ids[0] || '',
           error: '',
         })
       } catch (e) {

@@ -34,13 +34,8 @@ Component({
   methods: {
     onLoad() {
       complaints.categories().then((categories) => this.setData({ categories }), showError)
-      wechat
-        .subscriptions()
-        .then((subs) => {
-          const s = subs.find((x) => x.template === 'complaint_update')
-          this.setData({ templateIds: s ? [s.template_id] : [] })
-        })
-        .catch(() => {}) // without templates the report goes on, without the consent popup
+      // Without templates the report goes on, without the consent popup.
+      wechat.templateIds('complaint_update').then((templateIds) => this.setData({ templateIds }))
       this.locate()
     },
 

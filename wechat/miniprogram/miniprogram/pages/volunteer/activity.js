@@ -21,10 +21,7 @@ Component({
     onLoad(query) {
       this.setData({ id: Number(query.id) })
       this.load()
-      wechat
-        .subscriptions()
-        .then((subs) => this.setData({ templateIds: subs.filter((s) => CONSENT.includes(s.template)).map((s) => s.template_id) }))
-        .catch(() => {})
+      wechat.templateIds(...CONSENT).then((templateIds) => this.setData({ templateIds }))
     },
     onPullDownRefresh() {
       this.load().then(() => wx.stopPullDownRefresh())
