@@ -26,7 +26,7 @@ const pushSecret = "approval-push-secret"
 func (r *consoleRig) approvalServer() *api.Server {
 	return api.New(api.Config{Secret: consoleSecret}, api.Deps{Users: r.db.Users, Catalog: r.db.Catalog,
 		Notifications: r.db.Notifications, Idempotency: r.db.Idempotency, Dispatch: r.svc, Redis: r.rdb,
-		Approvals: approval.NewService(r.db.Approvals, nil, nil, r.svc.Log), ApprovalPushSecret: pushSecret,
+		Approvals: approval.NewService(r.db.Approvals, r.db.Catalog, nil, nil, r.svc.Log), ApprovalPushSecret: pushSecret,
 		Laws: law.NewService(r.db.Laws, nil), Registry: prometheus.NewRegistry(), Log: r.svc.Log})
 }
 
@@ -240,6 +240,38 @@ func TestApprovalImport(t *testing.T) {
 	}
 	if code, _ := upload("citizen", good); code != http.StatusForbidden {
 		t.Errorf("a citizen imports: %d", code)
+	}
+
+	// Department staff import their own department's applications only.
+	ctx := context.Background()
+	for code, name := range map[string]string{"hk-xzsp": "海口市行政审批服务局", "hk-wsj": "海口市卫生健康委员会"} {
+		if err := r.db.Catalog.UpsertUnit(ctx, &guanjia.Unit{Code: code, Name: name, Department: "行政审批"}); err != nil {
+			t.Fatal(err)
+		}
+		u := &guanjia.User{Username: "staff-" + code, Role: guanjia.RoleDepartment, UnitCode: code}
+		if err := r.db.Users.CreateUser(ctx, u); err != nil {
+			t.Fatal(err)
+		}
+		tok, err := api.IssueToken(ctx, r.db.Users, consoleSecret, u, time.Hour, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.tokens[u.Username] = tok
+	}
+	next := header + "HK-2026-0101,3,建设工程规划许可,海口市行政审批服务局,陈海,13976001234,审查中,,2026-03-06 10:00\n"
+	if code, out := upload("staff-hk-wsj", next); code != http.StatusUnprocessableEntity ||
+		out["errors"].([]any)[0].(map[string]any)["column"] != "受理部门" {
+		t.Errorf("another department moved 行政审批服务局's application: %d %v", code, out)
+	}
+	claimed := header + "HK-2026-0101,3,建设工程规划许可,海口市卫生健康委员会,陈海,13976001234,审查中,,2026-03-06 10:00\n"
+	if code, out := upload("staff-hk-wsj", claimed); code != http.StatusUnprocessableEntity {
+		t.Errorf("another department took over 行政审批服务局's application by naming itself: %d %v", code, out)
+	}
+	if got, _ := r.db.Approvals.CurrentStates(ctx, []string{"HK-2026-0101"}); got["HK-2026-0101"].Version != 2 {
+		t.Errorf("a refused department import changed the record: %v", got)
+	}
+	if code, out := upload("staff-hk-xzsp", next); code != http.StatusCreated || out["rows"] != 1.0 {
+		t.Errorf("the department that took it in: %d %v", code, out)
 	}
 }
 

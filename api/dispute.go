@@ -86,7 +86,7 @@ var (
 	disputeIntake  = []guanjia.Role{guanjia.RoleCitizen, guanjia.RoleAgent, guanjia.RoleDispatcher, guanjia.RoleGridManager, guanjia.RoleMediator, guanjia.RoleAdmin}
 	disputeReaders = []guanjia.Role{guanjia.RoleCitizen, guanjia.RoleAgent, guanjia.RoleDispatcher, guanjia.RoleGridManager, guanjia.RoleMediator, guanjia.RoleDepartment, guanjia.RoleAdmin}
 	disputeActors  = []guanjia.Role{guanjia.RoleCitizen, guanjia.RoleDispatcher, guanjia.RoleGridManager, guanjia.RoleMediator, guanjia.RoleDepartment, guanjia.RoleAdmin}
-	disputeStats   = []guanjia.Role{guanjia.RoleDispatcher, guanjia.RoleMediator, guanjia.RoleDepartment, guanjia.RoleAdmin}
+	disputeStaff   = []guanjia.Role{guanjia.RoleDispatcher, guanjia.RoleMediator, guanjia.RoleDepartment, guanjia.RoleAdmin}
 	// disputePageRoles may open the 大调解 console pages (the queue and the
 	// case page): the command centre and hotline desk who take disputes in,
 	// and the committee staff who work them (mediators, departments doing
@@ -413,6 +413,21 @@ func (h *disputeHandlers) handleCommitteeList(c echo.Context) error {
 	return c.JSON(http.StatusOK, committeeList{Committees: mapJSON(list, func(x *guanjia.Committee) committeeJSON {
 		return committeeJSON{Code: x.Code, Name: x.Name, Level: x.Level, Kind: x.Kind, District: x.District, Superior: x.Superior,
 			GridIDs: append([]string{}, x.GridIDs...), Types: append([]string{}, x.Types...)}
+	})})
+}
+
+type mediatorList struct {
+	Mediators []personJSON `json:"mediators"`
+}
+
+// handleCommitteeMediators answers who may be assigned a committee's disputes.
+func (h *disputeHandlers) handleCommitteeMediators(c echo.Context) error {
+	list, err := h.mediation.Mediators(c.Request().Context(), claimsOf(c), c.Param("code"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, mediatorList{Mediators: mapJSON(list, func(p mediation.Person) personJSON {
+		return personJSON{ID: p.ID, Name: p.Name}
 	})})
 }
 

@@ -212,3 +212,32 @@ func TestDisputeFullPath(t *testing.T) {
 		t.Fatalf("committees: %d %v", code, out)
 	}
 }
+
+// The assign form lists a committee's mediators: the desk sees any
+// committee's, a mediator their own, nobody else; the disabled are gone.
+func TestCommitteeMediators(t *testing.T) {
+	r := newConsoleRig(t)
+	srv := r.disputeServer()
+	ctx := context.Background()
+	left := time.Now()
+	gone := &guanjia.User{Username: "mediator-gone", Role: guanjia.RoleMediator, UnitCode: "tj-lh", Name: "已离职调解员", DisabledAt: &left}
+	if err := r.db.Users.CreateUser(ctx, gone); err != nil {
+		t.Fatal(err)
+	}
+	for _, user := range []string{"dispatcher", "mediator"} {
+		code, out := r.call(srv, user, "GET", "/api/v1/mediation/committees/tj-lh/mediators", nil)
+		list, _ := out["mediators"].([]any)
+		if code != http.StatusOK || len(list) != 1 || list[0].(map[string]any)["name"] != "调解员" ||
+			list[0].(map[string]any)["id"] != float64(r.users["mediator"].ID) {
+			t.Errorf("%s lists tj-lh's mediators: %d %v", user, code, out)
+		}
+	}
+	for user, want := range map[string]int{"mediator": http.StatusForbidden, "citizen": http.StatusForbidden, "grid-g1": http.StatusForbidden} {
+		if code, _ := r.call(srv, user, "GET", "/api/v1/mediation/committees/tj-jt/mediators", nil); code != want {
+			t.Errorf("%s lists tj-jt's mediators: %d, want %d", user, code, want)
+		}
+	}
+	if code, out := r.call(srv, "dispatcher", "GET", "/api/v1/mediation/committees/tj-xx/mediators", nil); code != http.StatusNotFound || out["error"] == nil {
+		t.Errorf("an unknown committee: %d %v", code, out)
+	}
+}

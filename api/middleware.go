@@ -73,7 +73,7 @@ func (s *Server) idempotent(next echo.HandlerFunc) echo.HandlerFunc {
 		if len(key) > 200 {
 			return invalid("Idempotency-Key", "Idempotency-Key is longer than 200 characters")
 		}
-		body, err := io.ReadAll(http.MaxBytesReader(c.Response(), c.Request().Body, s.cfg.MaxPhotoBytes+(1<<20)))
+		body, err := io.ReadAll(http.MaxBytesReader(c.Response(), c.Request().Body, s.maxBody))
 		if err != nil {
 			return guanjia.Errorf(guanjia.ETOOLARGE, "request body is too large")
 		}

@@ -174,4 +174,32 @@ func TestPOIImportAndNearby(t *testing.T) {
 	if code, out := r.call(srv, "admin", "GET", "/api/v1/poi/imports", nil); code != http.StatusOK || len(out["imports"].([]any)) != 1 {
 		t.Fatalf("imports: %d %v", code, out)
 	}
+
+	// A source belongs to the department that created it: another
+	// department may not replace it (403, the places stay); the creator
+	// and administrators may.
+	other := &guanjia.User{Username: "dept-other", Role: guanjia.RoleDepartment, UnitCode: "lh-sz"}
+	if err := r.db.Users.CreateUser(context.Background(), other); err != nil {
+		t.Fatal(err)
+	}
+	tok, err := api.IssueToken(context.Background(), r.db.Users, consoleSecret, other, time.Hour, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.tokens["dept-other"] = tok
+	empty := "name,kind,lat,lng\n远处菜市场,market," + coord(fLat) + "," + coord(fLng) + "\n"
+	if code, out := r.uploadPOIs(srv, "dept-other", "lh.csv", "gcj02", empty); code != http.StatusForbidden || errorField(out) != "source" {
+		t.Fatalf("another department replaced lh: %d %v", code, out)
+	}
+	if kinds := nearby()["kinds"].([]any); len(kinds) == 0 || kinds[0].(map[string]any)["code"] != "service_station" {
+		t.Fatalf("a refused replacement removed lh's places: %v", kinds)
+	}
+	if code, out := r.uploadPOIs(srv, "dept-other", "lh-sz.csv", "gcj02", empty); code != http.StatusCreated {
+		t.Fatalf("a department's own new source: %d %v", code, out)
+	}
+	for _, user := range []string{"admin", "dept"} {
+		if code, out := r.uploadPOIs(srv, user, "lh.csv", "gcj02", good); code != http.StatusCreated || out["replaced"] != 2.0 {
+			t.Fatalf("%s replaces lh: %d %v", user, code, out)
+		}
+	}
 }

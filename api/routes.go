@@ -267,8 +267,9 @@ func (s *Server) routeTable() []route {
 		{get, "/console/disputes/:id", pageFor(disputePageRoles...), con.page("dispute", "纠纷详情"), noDisputes},
 		// 大调解 (api/dispute.go): intake from anywhere, the workflow, the 协议书, the figures.
 		{get, "/api/v1/disputes/types", public, dsp.handleDisputeTypes, noDisputes},
-		{get, "/api/v1/disputes/stats", only(disputeStats...), dsp.handleDisputeStats, noDisputes},
+		{get, "/api/v1/disputes/stats", only(disputeStaff...), dsp.handleDisputeStats, noDisputes},
 		{get, "/api/v1/mediation/committees", signedIn, dsp.handleCommitteeList, noDisputes},
+		{get, "/api/v1/mediation/committees/:code/mediators", only(disputeStaff...), dsp.handleCommitteeMediators, noDisputes},
 		{post, "/api/v1/disputes", only(disputeIntake...), dsp.handleDisputeCreate, noDisputes},
 		{get, "/api/v1/disputes", only(disputeReaders...), dsp.handleDisputeList, noDisputes},
 		{get, "/api/v1/disputes/:id", only(disputeReaders...), dsp.handleDisputeGet, noDisputes},

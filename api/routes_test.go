@@ -43,7 +43,7 @@ func (r *consoleRig) fullReplica() *api.Server {
 		api.Deps{Users: r.db.Users, Catalog: r.db.Catalog, Notifications: r.db.Notifications, Idempotency: r.db.Idempotency, Dispatch: r.svc,
 			Volunteer: vol, Credit: cr, Notices: r.db.Notices, Inbox: r.db.Notifications, Open311: open311.NewService(r.db.Open311, r.db.Catalog, r.svc, "", nil), Deliveries: r.db.Notifications, Live: live.New(r.rdb, r.svc.Log),
 			POI:       poi.NewService(r.db.POIs, r.db.Catalog, time.Now),
-			Approvals: approval.NewService(r.db.Approvals, nil, nil, r.svc.Log), ApprovalPushSecret: pushSecret, Laws: law.NewService(r.db.Laws, nil),
+			Approvals: approval.NewService(r.db.Approvals, r.db.Catalog, nil, nil, r.svc.Log), ApprovalPushSecret: pushSecret, Laws: law.NewService(r.db.Laws, nil),
 			Mediation: mediation.NewService(r.db.Disputes, nil, nil, nil),
 			Weather:   weather.NewService(r.db.Weather, r.db.Catalog, nil),
 			Ready:     func(context.Context) error { return nil }, Registry: prometheus.NewRegistry(), Log: r.svc.Log, Now: func() time.Time { return time.Now().UTC() }})

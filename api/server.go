@@ -99,6 +99,9 @@ type Server struct {
 	log      *slog.Logger
 	sessions *sessions
 	openapi  openapiDoc // the /api/v1 document, built once (openapi.go)
+	// maxBody bounds a request body the idempotency middleware reads: the
+	// largest upload any route accepts, and room for the form around it.
+	maxBody int64
 
 	accounts   *accountHandlers
 	catalog    *catalogHandlers
@@ -167,6 +170,10 @@ func New(cfg Config, d Deps) *Server {
 	s.laws = &lawHandlers{laws: d.Laws}
 	s.weather = &weatherHandlers{weather: d.Weather}
 	s.disputes = &disputeHandlers{mediation: d.Mediation}
+	s.maxBody = max(cfg.MaxPhotoBytes, poi.MaxFileBytes, approval.MaxImportBytes, weather.MaxImportBytes) + 1<<20
+	if d.Credit != nil {
+		s.maxBody = max(s.maxBody, d.Credit.MaxImportBytes+1<<20, d.Credit.MaxDocumentBytes+1<<20)
+	}
 	s.echo.IPExtractor = clientIP(cfg.TrustedProxies)
 	s.echo.HideBanner, s.echo.HidePort = true, true
 	s.echo.HTTPErrorHandler = s.errorHandler

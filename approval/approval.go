@@ -241,20 +241,19 @@ type Result struct {
 // Decide is the rule for applying u to what is held under its number
 // (found false: nothing yet). A version already applied is unchanged and an
 // older one stale, whatever it says; a newer one creates or updates the
-// record when the state machine allows its change of status, and is an
-// ECONFLICT otherwise. The store applies by it; an import checks its rows
-// by it before writing anything.
-func Decide(held Record, found bool, u Update) (Outcome, error) {
+// record when the state machine allows its change of status, and is refused
+// (ok false) otherwise. The store applies by it; an import checks its rows
+// by it before writing anything. Each words a refusal for its reader.
+func Decide(held Record, found bool, u Update) (outcome Outcome, ok bool) {
 	switch {
 	case found && u.Version == held.Version:
-		return OutcomeUnchanged, nil
+		return OutcomeUnchanged, true
 	case found && u.Version < held.Version:
-		return OutcomeStale, nil
+		return OutcomeStale, true
 	case !CanMove(held.Status, u.Status):
-		return "", guanjia.FieldError(guanjia.ECONFLICT, "status", "an application cannot go from %s to %s",
-			held.Status.Label(), u.Status.Label())
+		return "", false
 	case found:
-		return OutcomeUpdated, nil
+		return OutcomeUpdated, true
 	}
-	return OutcomeCreated, nil
+	return OutcomeCreated, true
 }

@@ -176,6 +176,10 @@ func (s *Service) Import(ctx context.Context, who guanjia.Claims, data []byte) (
 	if len(data) > MaxImportBytes {
 		return nil, guanjia.FieldError(guanjia.ETOOLARGE, "file", "the file is larger than %d MB: split it", MaxImportBytes>>20)
 	}
+	own, err := s.ownDepartment(ctx, who)
+	if err != nil {
+		return nil, err
+	}
 	rows, errs, err := ParseCSV(data)
 	if err != nil {
 		return nil, err
@@ -194,13 +198,19 @@ func (s *Service) Import(ctx context.Context, who guanjia.Claims, data []byte) (
 	for _, r := range rows {
 		u := r.Update
 		cur, found := held[u.Number]
-		outcome, err := Decide(cur, found, u)
-		if err != nil {
-			rep.Errors = append(rep.Errors, RowError{Line: r.Line, Column: "状态", Err: err.(*guanjia.Error)})
+		if own != "" && (u.Department != own || (found && cur.Department != own)) {
+			rep.Errors = append(rep.Errors, RowError{Line: r.Line, Column: "受理部门", Err: guanjia.FieldError(guanjia.EFORBIDDEN, "department",
+				"%s imports only the applications it took in", own)})
+			continue
+		}
+		outcome, ok := Decide(cur, found, u)
+		if !ok { // the row names the application
+			rep.Errors = append(rep.Errors, RowError{Line: r.Line, Column: "状态", Err: guanjia.FieldError(guanjia.ECONFLICT, "status",
+				"an application cannot go from %s to %s", cur.Status.Label(), u.Status.Label())})
 			continue
 		}
 		if outcome == OutcomeCreated || outcome == OutcomeUpdated {
-			held[u.Number] = Record{Number: u.Number, Status: u.Status, Version: u.Version}
+			held[u.Number] = Record{Number: u.Number, Department: u.Department, Status: u.Status, Version: u.Version}
 		}
 	}
 	if len(rep.Errors) > 0 {
@@ -214,4 +224,22 @@ func (s *Service) Import(ctx context.Context, who guanjia.Claims, data []byte) (
 		return nil, err
 	}
 	return rep, nil
+}
+
+// ownDepartment is the 受理部门 whose applications who may import: their
+// unit's name for department staff, "" (any) for administrators.
+func (s *Service) ownDepartment(ctx context.Context, who guanjia.Claims) (string, error) {
+	if who.Role != guanjia.RoleDepartment {
+		return "", nil
+	}
+	if s.Units == nil || who.UnitCode == "" {
+		return "", guanjia.Errorf(guanjia.EFORBIDDEN, "your account belongs to no department")
+	}
+	u, err := s.Units.FindUnit(ctx, who.UnitCode)
+	if guanjia.ErrorCode(err) == guanjia.ENOTFOUND {
+		return "", guanjia.Errorf(guanjia.EFORBIDDEN, "your account belongs to no department")
+	} else if err != nil {
+		return "", err
+	}
+	return u.Name, nil
 }

@@ -26,7 +26,7 @@ type Store interface {
 	// ends in tail, with its timeline. A wrong tail is the same ENOTFOUND
 	// as an unknown number.
 	FindByTail(ctx context.Context, number, tail string) (*Record, error)
-	// CurrentStates answers the status and version held of each number known.
+	// CurrentStates answers the status, version and department held of each number known.
 	CurrentStates(ctx context.Context, numbers []string) (map[string]Record, error)
 	// Follow records that userID follows the record; following again changes nothing.
 	Follow(ctx context.Context, recordID, userID int64, at time.Time) error
@@ -38,6 +38,11 @@ type Store interface {
 	RecentEvents(ctx context.Context, limit int) ([]Event, error)
 }
 
+// Units finds a unit by code (store.Catalog does).
+type Units interface {
+	FindUnit(ctx context.Context, code string) (*guanjia.Unit, error)
+}
+
 // Deliverer queues delivery of an outbox message (worker.Scheduler).
 type Deliverer interface {
 	Deliver(ctx context.Context, id int64) error
@@ -47,19 +52,23 @@ type Deliverer interface {
 type Service struct {
 	Store     Store
 	Deliverer Deliverer // nil: the worker's re-queue finds the messages
-	Now       func() time.Time
-	Log       *slog.Logger
+	// Units names a department's staff's unit: they import only the
+	// applications their department (受理部门) took in. nil: only
+	// administrators import.
+	Units Units
+	Now   func() time.Time
+	Log   *slog.Logger
 }
 
 // NewService builds the service.
-func NewService(st Store, d Deliverer, now func() time.Time, log *slog.Logger) *Service {
+func NewService(st Store, units Units, d Deliverer, now func() time.Time, log *slog.Logger) *Service {
 	if now == nil {
 		now = time.Now
 	}
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Service{Store: st, Deliverer: d, Now: now, Log: log}
+	return &Service{Store: st, Units: units, Deliverer: d, Now: now, Log: log}
 }
 
 // MaxPush is the most records one push may carry.

@@ -383,6 +383,39 @@ func (s *Service) List(ctx context.Context, who guanjia.Claims, f Filter, mine b
 	return out, total, nil
 }
 
+// Mediators lists who may be assigned a committee's disputes: its
+// mediators, and the staff of a department doing 行政调解 under that code.
+// The desk sees any committee's; committee staff their own.
+func (s *Service) Mediators(ctx context.Context, who guanjia.Claims, code string) ([]Person, error) {
+	switch who.Role {
+	case guanjia.RoleDispatcher, guanjia.RoleAdmin:
+	case guanjia.RoleMediator, guanjia.RoleDepartment:
+		if who.UnitCode != code {
+			return nil, guanjia.Errorf(guanjia.EFORBIDDEN, "only your own committee's mediators are listed for you")
+		}
+	default:
+		return nil, guanjia.Errorf(guanjia.EFORBIDDEN, "only the command center and committee staff list mediators")
+	}
+	committees, err := s.Store.ListCommittees(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if findCommittee(committees, code) == nil {
+		return nil, guanjia.Errorf(guanjia.ENOTFOUND, "unknown committee %q", code)
+	}
+	out := []Person{}
+	for _, role := range []guanjia.Role{guanjia.RoleMediator, guanjia.RoleDepartment} {
+		users, err := s.Store.ListUsersByRole(ctx, role, code) // the disabled are left out
+		if err != nil {
+			return nil, err
+		}
+		for _, u := range users {
+			out = append(out, Person{ID: u.ID, Name: u.DisplayName()})
+		}
+	}
+	return out, nil
+}
+
 // Committees lists the mediation committees.
 func (s *Service) Committees(ctx context.Context) ([]*guanjia.Committee, error) {
 	return s.Store.ListCommittees(ctx)

@@ -91,6 +91,12 @@ func (s *Service) Import(ctx context.Context, who guanjia.Claims, up Upload) (*R
 		id := who.UserID
 		rep.ImportedBy = &id
 	}
+	if who.Role == guanjia.RoleDepartment {
+		if who.UnitCode == "" {
+			return nil, guanjia.Errorf(guanjia.EFORBIDDEN, "your account belongs to no department")
+		}
+		rep.Department = who.UnitCode
+	}
 	if err := s.Store.ReplaceSource(ctx, &rep.Import, places); err != nil {
 		return nil, err
 	}

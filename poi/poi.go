@@ -44,6 +44,7 @@ type Import struct {
 	Places      int
 	Replaced    int // places of the source the import removed
 	ImportedBy  *int64
+	Department  string // the importing department's unit code; "" for an administrator
 	CreatedAt   time.Time
 }
 
@@ -59,12 +60,25 @@ func boxAround(lat, lng, radiusM float64) Box {
 // Store keeps the places.
 type Store interface {
 	// ReplaceSource, in one transaction, records imp (setting its ID and
-	// Replaced) and replaces every place of imp.Source with places.
+	// Replaced) and replaces every place of imp.Source with places, if
+	// MayReplace allows imp's department to replace the source.
 	ReplaceSource(ctx context.Context, imp *Import, places []Place) error
 	// PlacesIn returns the places inside b, in no particular order.
 	PlacesIn(ctx context.Context, b Box) ([]Place, error)
 	// ListImports returns up to limit imports, newest first.
 	ListImports(ctx context.Context, limit int) ([]*Import, error)
+}
+
+// MayReplace says whether an import by department (a unit code; "" for an
+// administrator) may replace a source: a source belongs to the department
+// whose import created it (creator; "" when an administrator created it), and
+// only that department's staff or an administrator replace it. known is
+// false for a source never imported.
+func MayReplace(source string, known bool, creator, department string) error {
+	if department == "" || !known || creator == department {
+		return nil
+	}
+	return guanjia.FieldError(guanjia.EFORBIDDEN, "source", "the source %s belongs to another department: name another source", source)
 }
 
 // Grids lists the map's grids (store.Catalog).

@@ -45,6 +45,14 @@ type memStore struct {
 }
 
 func (m *memStore) ReplaceSource(_ context.Context, imp *Import, places []Place) error {
+	for _, old := range m.imports {
+		if old.Source == imp.Source {
+			if err := MayReplace(imp.Source, true, old.Department, imp.Department); err != nil {
+				return err
+			}
+			break
+		}
+	}
 	kept := m.places[:0:0]
 	for _, p := range m.places {
 		if p.Source != imp.Source {

@@ -101,9 +101,10 @@ func (s *Approvals) ApplyUpdates(ctx context.Context, us []approval.Update, sour
 				row = &approvalRow{Number: u.Number, CreatedAt: now}
 			}
 			results[i] = approval.Result{Number: u.Number, Version: u.Version, Current: row.Version}
-			outcome, err := approval.Decide(approval.Record{Status: approval.Status(row.Status), Version: row.Version}, found, u)
-			if err != nil {
-				return err
+			outcome, ok := approval.Decide(approval.Record{Status: approval.Status(row.Status), Version: row.Version}, found, u)
+			if !ok {
+				return guanjia.FieldError(guanjia.ECONFLICT, "status", "application %s cannot go from %s to %s",
+					u.Number, approval.Status(row.Status).Label(), u.Status.Label())
 			}
 			results[i].Outcome = outcome
 			if outcome != approval.OutcomeCreated && outcome != approval.OutcomeUpdated {
@@ -241,11 +242,11 @@ func (s *Approvals) CurrentStates(ctx context.Context, numbers []string) (map[st
 	for start := 0; start < len(numbers); start += inChunk {
 		var rows []approvalRow
 		chunk := numbers[start:min(start+inChunk, len(numbers))]
-		if err := s.db.WithContext(ctx).Select("number, status, version").Where("number IN ?", chunk).Find(&rows).Error; err != nil {
+		if err := s.db.WithContext(ctx).Select("number, department, status, version").Where("number IN ?", chunk).Find(&rows).Error; err != nil {
 			return nil, fmt.Errorf("store: approval states: %w", err)
 		}
 		for _, r := range rows {
-			out[r.Number] = approval.Record{Number: r.Number, Status: approval.Status(r.Status), Version: r.Version}
+			out[r.Number] = approval.Record{Number: r.Number, Department: r.Department, Status: approval.Status(r.Status), Version: r.Version}
 		}
 	}
 	return out, nil

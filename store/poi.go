@@ -26,6 +26,7 @@ type poiImportRow struct {
 	Places      int
 	Replaced    int
 	ImportedBy  *int64
+	Department  string
 	CreatedAt   time.Time
 }
 
@@ -34,7 +35,7 @@ func (poiImportRow) TableName() string { return "poi_imports" }
 func (r *poiImportRow) imp() *poi.Import {
 	return &poi.Import{ID: r.ID, Source: r.Source, Filename: r.Filename, Format: poi.Format(r.Format),
 		CoordSystem: geo.CoordSystem(r.CoordSystem), FileHash: r.FileHash, Places: r.Places, Replaced: r.Replaced,
-		ImportedBy: r.ImportedBy, CreatedAt: r.CreatedAt.UTC()}
+		ImportedBy: r.ImportedBy, Department: r.Department, CreatedAt: r.CreatedAt.UTC()}
 }
 
 type poiRow struct {
@@ -58,19 +59,31 @@ func (r *poiRow) place() poi.Place {
 }
 
 // ReplaceSource records imp and replaces the places of imp.Source with
-// places, all in one transaction: a failure leaves the old places.
+// places, all in one transaction: a failure leaves the old places. The
+// source's first import names the department it belongs to (poi.MayReplace).
 func (s *POIs) ReplaceSource(ctx context.Context, imp *poi.Import, places []poi.Place) error {
 	if imp.CreatedAt.IsZero() {
 		imp.CreatedAt = s.Now()
 	}
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var first []poiImportRow
+		if err := tx.Select("department").Where("source = ?", imp.Source).Order("id").Limit(1).Find(&first).Error; err != nil {
+			return err
+		}
+		creator := ""
+		if len(first) > 0 {
+			creator = first[0].Department
+		}
+		if err := poi.MayReplace(imp.Source, len(first) > 0, creator, imp.Department); err != nil {
+			return err
+		}
 		var replaced int64
 		if err := tx.Model(&poiRow{}).Where("source = ?", imp.Source).Count(&replaced).Error; err != nil {
 			return err
 		}
 		row := poiImportRow{Source: imp.Source, Filename: imp.Filename, Format: string(imp.Format),
 			CoordSystem: string(imp.CoordSystem), FileHash: imp.FileHash, Places: len(places), Replaced: int(replaced),
-			ImportedBy: imp.ImportedBy, CreatedAt: imp.CreatedAt.UTC()}
+			ImportedBy: imp.ImportedBy, Department: imp.Department, CreatedAt: imp.CreatedAt.UTC()}
 		if err := tx.Create(&row).Error; err != nil {
 			return err
 		}

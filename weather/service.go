@@ -294,6 +294,11 @@ func (s *Service) ReconcileAlerts(ctx context.Context) (int, error) {
 	return len(ids), nil
 }
 
+// clockSkew is how far a worker's clock may lag the API's: an alert "from
+// now" that reaches a worker a moment early is sent, not put off until the
+// next reconcile.
+const clockSkew = 5 * time.Second
+
 // FanOutResult says what a fan-out did.
 type FanOutResult struct {
 	Recipients int // citizens with a place inside
@@ -314,7 +319,7 @@ func (s *Service) FanOut(ctx context.Context, alertID int64) (FanOutResult, erro
 		return out, err
 	}
 	now := s.now()
-	if a.WithdrawnAt != nil || now.Before(a.ValidFrom) || !now.Before(a.ValidUntil) {
+	if a.WithdrawnAt != nil || now.Add(clockSkew).Before(a.ValidFrom) || !now.Before(a.ValidUntil) {
 		return out, nil
 	}
 	area, err := s.Areas().AreaOf(ctx, a)

@@ -108,6 +108,8 @@ func TestBrowserDisputeFromPatrolToAgreement(t *testing.T) {
 	if !strings.Contains(disp.text("#dispute-info"), committee["name"].(string)) {
 		t.Errorf("the case page does not name the committee %v", committee["name"])
 	}
+	disp.waitFor("the assign form offers the committee's mediators by name",
+		`[...document.querySelectorAll('form[data-action=assign] input[name=mediator]')].some(i => i.closest('label').textContent.trim() !== '')`)
 	disp.shot("dispute-04-routed")
 
 	// 3. The committee's mediator takes it on and mediates.

@@ -436,7 +436,7 @@ func (m *Main) newAPI() *api.Server {
 		Classify:  m.Handlers.Classify,
 		POI:       poi.NewService(m.DB.POIs, m.DB.Catalog, m.Now), // 15分钟便民生活圈
 		// 行政审批查询: followers' messages go through the delivery queue.
-		Approvals:          approval.NewService(m.DB.Approvals, m.Scheduler, m.Now, m.Log),
+		Approvals:          approval.NewService(m.DB.Approvals, m.DB.Catalog, m.Scheduler, m.Now, m.Log),
 		ApprovalPushSecret: m.Config.ApprovalPushSecret,
 		Laws:               law.NewService(m.DB.Laws, m.Now), // 法律法规
 		Weather:            m.Handlers.Weather,

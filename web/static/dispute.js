@@ -8,6 +8,7 @@
   const errEl = document.getElementById('dispute-error');
   const actionsEl = document.getElementById('dispute-actions');
   let committees = [];
+  let mediators = []; // of the dispute's committee, when it may be assigned
 
   // The order the forms appear in; the usual next step in the case's state
   // comes first and open, the others unfold on demand.
@@ -33,16 +34,20 @@
 
   // The mediators of the case: a mediator takes it on themselves (and may
   // name colleagues); the desk names the committee's mediators by account number.
-  function mediatorFields(d) {
-    const others = text('mediator_ids', GJ.me.role !== 'mediator', '如 12,15');
-    if (GJ.me.role !== 'mediator') return field('调解员账号编号（多个用逗号分隔）', others);
-    return [h('label', { class: 'check' }, h('input', { type: 'checkbox', name: 'me', value: GJ.me.id, checked: true }), '由我调解'),
-      ...field('其他调解员账号编号（选填）', others)];
+  // mediatorFields offers the committee's mediators (loaded with the
+  // dispute) as checkboxes; a mediator finds themself first, ticked.
+  function mediatorFields() {
+    const me = GJ.me.role === 'mediator' || GJ.me.role === 'department';
+    const box = (name, m, checked) => h('label', { class: 'check' },
+      h('input', { type: 'checkbox', name, value: m.id, checked }), m.name);
+    const others = mediators.filter((m) => !(me && m.id === GJ.me.id)).map((m) => box('mediator', m, false));
+    const fields = me ? [box('me', { id: GJ.me.id, name: '由我调解' }, true)] : [];
+    if (others.length) fields.push(h('fieldset', {}, h('legend', {}, me ? '其他调解员（选填）' : '调解员'), ...others));
+    else if (!me) fields.push(h('p', { class: 'muted' }, '该委员会还没有可指派的调解员账号，请先由管理员开通。'));
+    return fields;
   }
   function chosenMediators(f) {
-    const ids = f.mediator_ids.value.split(/[,，\s]+/).filter(Boolean).map(Number);
-    if (f.me && f.me.checked) ids.unshift(GJ.me.id);
-    return ids;
+    return [...f].filter((el) => (el.name === 'me' || el.name === 'mediator') && el.checked).map((el) => Number(el.value));
   }
   const openSessions = (d) => (d.sessions || []).filter((s) => s.status === 'scheduled');
 
@@ -55,7 +60,7 @@
         ...committees.map((c) => [c.code, `${c.name}（${GJD.LEVEL[c.level] || c.level}）`])], d.committee && d.committee.code)),
       body: (f) => (f.committee.value ? { committee: f.committee.value } : {}),
     }),
-    assign: (d) => ({ title: '指派调解员', fields: mediatorFields(d), body: (f) => ({ mediators: chosenMediators(f) }) }),
+    assign: () => ({ title: '指派调解员', fields: mediatorFields(), body: (f) => ({ mediators: chosenMediators(f) }) }),
     schedule: () => {
       const at = h('input', { name: 'at', type: 'datetime-local', required: true, value: GJ.localInput(new Date(Date.now() + 86400000)) });
       return {
@@ -209,6 +214,8 @@
       }
       document.getElementById('dispute-pdf').hidden = !(d.outcome && d.outcome.agreement_number);
       document.getElementById('dispute-timeline').replaceChildren(...timeline(d));
+      mediators = (d.actions || []).includes('assign') && d.committee
+        ? (await api('GET', `/api/v1/mediation/committees/${encodeURIComponent(d.committee.code)}/mediators`)).mediators : [];
       const first = usualNext(d);
       const actions = ORDER.filter((a) => (d.actions || []).includes(a)).sort((a, b) => (b === first) - (a === first));
       actionsEl.replaceChildren(...(actions.length
