@@ -14,6 +14,7 @@ import (
 	"guanjia"
 	"guanjia/geo"
 	"guanjia/internal/testenv"
+	"guanjia/store"
 	"guanjia/weather"
 	"guanjia/worker"
 )
@@ -28,17 +29,25 @@ func (c consentSet) HasAlertConsent(_ context.Context, userID int64) (bool, erro
 // inCentralHaikou is the alert area: central 龙华区 and 美兰区.
 const inCentralHaikou = `{"type":"Polygon","coordinates":[[[110.28,19.99],[110.40,19.99],[110.40,20.06],[110.28,20.06],[110.28,19.99]]]}`
 
-func TestWeatherAlertFanOutOneMessagePerCitizenInside(t *testing.T) {
-	ctx := context.Background()
+// weatherRig is the weather service on a test database, arming its
+// fan-outs and deliveries on the test Redis, on a clock the test moves; the
+// inspector reads the queue.
+func weatherRig(t *testing.T) (*store.DB, *weather.Service, *testenv.Clock, *asynq.Inspector) {
+	t.Helper()
 	db := testenv.MustOpenDB(t)
 	conn := testenv.MustRedisConn(t).Conn
 	client, inspect := asynq.NewClient(conn), asynq.NewInspector(conn)
-	defer client.Close()
-	defer inspect.Close()
+	t.Cleanup(func() { client.Close(); inspect.Close() })
 	clock := testenv.NewClock(time.Now().UTC().Truncate(time.Second))
 	sched := &worker.Scheduler{Client: client, Notifications: db.Notifications}
 	svc := weather.NewService(db.Weather, db.Catalog, clock.Now)
 	svc.Scheduler, svc.Deliverer, svc.Log = sched, sched, slog.New(slog.NewTextHandler(io.Discard, nil))
+	return db, svc, clock, inspect
+}
+
+func TestWeatherAlertFanOutOneMessagePerCitizenInside(t *testing.T) {
+	ctx := context.Background()
+	db, svc, clock, inspect := weatherRig(t)
 
 	user := func(name string, role guanjia.Role) int64 {
 		u := &guanjia.User{Username: name, Role: role}
@@ -189,15 +198,7 @@ func TestWeatherAlertFanOutByGridsAndWithdrawn(t *testing.T) {
 
 func TestWeatherAlertStartingLaterFansOutWhenItStarts(t *testing.T) {
 	ctx := context.Background()
-	db := testenv.MustOpenDB(t)
-	conn := testenv.MustRedisConn(t).Conn
-	client, inspect := asynq.NewClient(conn), asynq.NewInspector(conn)
-	defer client.Close()
-	defer inspect.Close()
-	clock := testenv.NewClock(time.Now().UTC().Truncate(time.Second))
-	sched := &worker.Scheduler{Client: client, Notifications: db.Notifications}
-	svc := weather.NewService(db.Weather, db.Catalog, clock.Now)
-	svc.Scheduler, svc.Deliverer, svc.Log = sched, sched, slog.New(slog.NewTextHandler(io.Discard, nil))
+	db, svc, clock, inspect := weatherRig(t)
 	staff := &guanjia.User{Username: "wx-dispatcher", Role: guanjia.RoleDispatcher}
 	citizen := &guanjia.User{Username: "wx-citizen", Role: guanjia.RoleCitizen}
 	for _, u := range []*guanjia.User{staff, citizen} {

@@ -20,18 +20,10 @@
     form.querySelectorAll('[data-for]').forEach((el) => { el.hidden = el.dataset.for !== kind(); });
   }
 
-  function locate() {
-    return new Promise((resolve, reject) => {
-      if (!navigator.geolocation) { reject(new Error('此浏览器不支持定位')); return; }
-      navigator.geolocation.getCurrentPosition((p) => resolve(p.coords), (e) => reject(new Error(
-        e.code === 1 ? '未获得定位权限，请在浏览器设置中允许定位' : '暂时无法获取定位，请到开阔处重试')),
-      { enableHighAccuracy: true, timeout: 15000, maximumAge: 0 });
-    });
-  }
   async function useHere() {
     where.textContent = '定位中…';
     try {
-      const c = await locate();
+      const c = await GJ.locate();
       position = { lat: c.latitude, lng: c.longitude };
       where.textContent = `已定位：${position.lat.toFixed(5)}, ${position.lng.toFixed(5)}（精度约 ${Math.round(c.accuracy || 0)} 米）`;
     } catch (err) {
