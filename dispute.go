@@ -5,6 +5,13 @@ import "time"
 // 大调解: a dispute (矛盾纠纷) is a work order mediated by a committee. The
 // workflow lives in package mediation; these are its domain types.
 
+// The subscribe messages a party who filed from the mini-program receives;
+// a tap opens the dispute in the mini-program.
+const (
+	TplDisputeUpdate  = "dispute_update"  // 调解进度: accepted, routed, mediated, closed
+	TplDisputeSession = "dispute_session" // 调解会提醒: a mediation session is coming
+)
+
 // DisputeStatus is where a dispute stands.
 type DisputeStatus string
 

@@ -114,8 +114,8 @@ func (st *step) committee() *guanjia.Committee { return findCommittee(st.comms, 
 func (st *step) tellApplicant(status, note string) {
 	for _, p := range st.d.Parties {
 		if p.UserID != 0 {
-			st.msgs = append(st.msgs, message(p.UserID, guanjia.ChannelSubscribe, guanjia.TplComplaintUpdate, st.d,
-				map[string]string{"complaint_no": st.d.Number, "status": status, "time": clock(st.now), "note": note}))
+			st.msgs = append(st.msgs, message(p.UserID, guanjia.ChannelSubscribe, guanjia.TplDisputeUpdate, st.d,
+				map[string]string{"status": status, "time": clock(st.now), "note": note}))
 		}
 	}
 }

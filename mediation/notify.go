@@ -19,8 +19,9 @@ func clock(t time.Time) string { return t.In(guanjia.ChinaTime).Format("2006-01-
 // message addresses one notification about d. Data keys are those the
 // channels render (wechat/templates.go); link opens the console's case page.
 func message(to int64, channel, tpl string, d *guanjia.Dispute, data map[string]string) guanjia.Message {
-	m := map[string]string{"category": TypeName(d.Type), "address": d.Address, "complaint_no": d.Number,
-		"link": "/console/disputes/" + strconv.FormatInt(d.ID, 10)}
+	id := strconv.FormatInt(d.ID, 10) // a subscribe message opens the dispute by it
+	m := map[string]string{"category": TypeName(d.Type), "address": d.Address, "complaint_no": d.Number, "id": id,
+		"link": "/console/disputes/" + id}
 	for k, v := range data {
 		m[k] = v
 	}

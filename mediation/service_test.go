@@ -3,6 +3,7 @@ package mediation_test
 import (
 	"context"
 	"slices"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -205,6 +206,40 @@ func TestDeadlineWarnsEscalatesOnce(t *testing.T) {
 	due, err := r.svc.DueTimers(context.Background(), r.clock.Now().AddDate(1, 0, 0))
 	if err != nil || len(due) != 0 {
 		t.Fatalf("reconciler would re-arm %+v (%v)", due, err)
+	}
+}
+
+// TestApplicantHearsByTheDisputeTemplates: the citizen who filed hears of
+// progress and of a coming session by the dispute's own subscribe messages,
+// which name the dispute so that a tap opens it.
+func TestApplicantHearsByTheDisputeTemplates(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	v := r.create(t, "citizen", "neighbour")
+	r.act(t, "mediator-tj-bs", v.ID, guanjia.DisputeAccept, mediation.ActionInput{})
+	r.act(t, "mediator-tj-bs", v.ID, guanjia.DisputeRoute, mediation.ActionInput{})
+	r.act(t, "mediator-tj-bs", v.ID, guanjia.DisputeAssign, mediation.ActionInput{Mediators: []int64{r.who["mediator-tj-bs"].UserID}})
+	r.act(t, "mediator-tj-bs", v.ID, guanjia.DisputeSchedule, mediation.ActionInput{At: r.clock.Now().Add(48 * time.Hour), Place: "滨海社区调解室"})
+	if !r.fire(t, mediation.TimerRemind) {
+		t.Fatal("the session reminder did nothing")
+	}
+	id := r.who["citizen"].UserID
+	list, err := r.db.Notifications.ListNotifications(ctx, guanjia.NotificationFilter{RecipientID: &id, Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	byTemplate := map[string]int{}
+	for _, m := range list {
+		if m.Channel != guanjia.ChannelSubscribe {
+			continue
+		}
+		byTemplate[m.Template]++
+		if m.Data["id"] != strconv.FormatInt(v.ID, 10) {
+			t.Errorf("%s names dispute %q, want %d", m.Template, m.Data["id"], v.ID)
+		}
+	}
+	if byTemplate[guanjia.TplDisputeUpdate] == 0 || byTemplate[guanjia.TplDisputeSession] != 1 || len(byTemplate) != 2 {
+		t.Errorf("the applicant's subscribe messages by template: %v, want dispute_update and one dispute_session only", byTemplate)
 	}
 }
 

@@ -167,7 +167,7 @@ func (s *Service) HandleTimer(ctx context.Context, t Timer) (bool, error) {
 		}
 		for _, p := range d.Parties {
 			if p.UserID != 0 {
-				msgs = append(msgs, message(p.UserID, guanjia.ChannelSubscribe, guanjia.TplActivityReminder, d,
+				msgs = append(msgs, message(p.UserID, guanjia.ChannelSubscribe, guanjia.TplDisputeSession, d,
 					map[string]string{"activity": "纠纷调解：" + d.Summary, "start": clock(x.At), "place": x.Place}))
 			}
 		}

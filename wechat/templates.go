@@ -58,6 +58,12 @@ var subscribeKeywords = map[string][]keyword{
 	guanjia.TplWeatherAlert: { // 气象预警: title, 橙色预警, valid until, what to do (package weather)
 		{"thing1", "title"}, {"phrase2", "level"}, {"time3", "time"}, {"thing4", "note"},
 	},
+	guanjia.TplDisputeUpdate: { // 调解进度通知: 案件编号 (complaint_no holds it), status, time, note (package mediation)
+		{"character_string1", "complaint_no"}, {"phrase2", "status"}, {"time3", "time"}, {"thing4", "note"},
+	},
+	guanjia.TplDisputeSession: { // 调解会提醒: what, when, where
+		{"thing1", "activity"}, {"time2", "start"}, {"thing3", "place"},
+	},
 }
 
 // keywordLimits are WeChat's length limits per keyword type, in characters;

@@ -141,7 +141,7 @@ func (m *Main) fakeMessages() http.Handler {
 // subscribeTemplates are the messages citizens and volunteers subscribe to.
 var subscribeTemplates = []string{guanjia.TplComplaintUpdate, guanjia.TplSignupConfirmed,
 	guanjia.TplActivityReminder, guanjia.TplHoursCredited, guanjia.TplActivityChanged, guanjia.TplVolunteerInvitation,
-	guanjia.TplWeatherAlert, approval.TplApprovalUpdate}
+	guanjia.TplWeatherAlert, approval.TplApprovalUpdate, guanjia.TplDisputeUpdate, guanjia.TplDisputeSession}
 
 // demoTemplates gives every subscribe message a template id the fake accepts.
 func demoTemplates(set map[string]string) map[string]string {
@@ -163,6 +163,7 @@ func demoPages(set map[string]string) map[string]string {
 	out[guanjia.TplWeatherAlert] = "pages/mine/places" // my places and the alerts over them
 
 	out[approval.TplApprovalUpdate] = "pages/info/approval"
+	out[guanjia.TplDisputeUpdate], out[guanjia.TplDisputeSession] = "pages/dispute/detail", "pages/dispute/detail"
 	for k, v := range set {
 		out[k] = v
 	}

@@ -130,6 +130,8 @@ const subscriptionTitle = {
   volunteer_invitation: '志愿活动邀请通知',
   weather_alert: '气象预警通知',
   approval_update: '审批进度通知',
+  dispute_update: '调解进度通知',
+  dispute_session: '调解会提醒',
 }
 
 module.exports = {

@@ -56,6 +56,11 @@ test('a complete application is sent as the API reads it and opens its progress'
       sent = req
       return { status: 201, body: { id: 31, number: 'HK-TJ-2026-000031', status: 'reported' } }
     },
+    'GET /api/v1/wechat/subscriptions': { subscriptions: [
+      { template: 'complaint_update', template_id: 'tpl-c', remaining: 0 },
+      { template: 'dispute_update', template_id: 'tpl-du', remaining: 0 },
+      { template: 'dispute_session', template_id: 'tpl-ds', remaining: 0 }] },
+    'POST /api/v1/wechat/subscriptions': (req) => ({ recorded: req.data.template_ids.length }),
   })
   await flush(10)
   page.instance.onType({ detail: { value: '1' } })
@@ -82,6 +87,8 @@ test('a complete application is sent as the API reads it and opens its progress'
   })
   expect(sent.header['Idempotency-Key']).toBeTruthy()
   expect(global.wx.called('redirectTo')[0].args.url).toBe('/pages/dispute/detail?id=31')
+  // The tap asked for the dispute's own messages (progress, session reminder), not the complaint's.
+  expect(global.wx.called('requestSubscribeMessage')[0].args.tmplIds).toEqual(['tpl-du', 'tpl-ds'])
 })
 
 test('the server’s refusal is shown on its field', async () => {

@@ -1,7 +1,7 @@
 // 申请调解: a citizen asks a people's mediation committee to mediate a
 // dispute — its type, what happened, where, and the other party. The
 // committee takes it in (受理) and mediates, normally within a month.
-const { dispute } = require('../../services/index')
+const { dispute, wechat } = require('../../services/index')
 const { wxp, cancelled } = require('../../utils/wxp')
 const { validateIDNumber } = require('../../utils/idcard')
 const { validateCreditCode } = require('../../utils/creditcode')
@@ -34,9 +34,11 @@ Component({
     name: '', phone: '', idNumber: '',
     otherKind: 'person', otherName: '', otherPhone: '', otherCode: '',
     errors: {}, submitting: false, loadError: '',
+    templateIds: [], // 调解进度 and 调解会提醒, asked for on submit
   },
   methods: {
     async onLoad() {
+      wechat.templateIds('dispute_update', 'dispute_session').then((templateIds) => this.setData({ templateIds }))
       try {
         const types = await dispute.types()
         this.setData({ types, loadError: '' })
@@ -101,6 +103,8 @@ Component({
       }
       const body = this.body()
       this.setData({ submitting: true })
+      // WeChat shows the subscribe popup only straight from a tap: ask before anything is awaited.
+      await wechat.askConsent(this.data.templateIds).catch(() => [])
       try {
         const created = await dispute.apply(body, idem.keyFor(this, body))
         idem.done(this)
