@@ -1,6 +1,9 @@
 package guanjia
 
-import "strings"
+import (
+	"strings"
+	"unicode"
+)
 
 // MaskPhone shows a phone number the way Chinese services do: 138****5678.
 func MaskPhone(p string) string {
@@ -31,4 +34,18 @@ func ValidPhone(s string) bool {
 		}
 	}
 	return true
+}
+
+// MaskName shows a name as 张*明 (two characters: 张*); a Latin name keeps its first letter.
+func MaskName(name string) string {
+	r := []rune(strings.TrimSpace(name))
+	switch {
+	case len(r) == 0:
+		return ""
+	case len(r) <= 2:
+		return string(r[0]) + "*"
+	case !unicode.Is(unicode.Han, r[0]):
+		return string(r[0]) + strings.Repeat("*", len(r)-1)
+	}
+	return string(r[0]) + strings.Repeat("*", len(r)-2) + string(r[len(r)-1])
 }

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io"
-	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -196,18 +194,7 @@ func TestApprovalImport(t *testing.T) {
 	r := newConsoleRig(t)
 	srv := r.approvalServer()
 	upload := func(user, csv string) (int, map[string]any) {
-		var buf bytes.Buffer
-		mw := multipart.NewWriter(&buf)
-		fw, _ := mw.CreateFormFile("file", "approvals.csv")
-		io.WriteString(fw, csv)
-		mw.Close()
-		req := httptest.NewRequest("POST", "/api/v1/approvals/import", &buf)
-		req.Header.Set("Content-Type", mw.FormDataContentType())
-		req.Header.Set("Authorization", "Bearer "+r.tokens[user])
-		a := serve(srv, req)
-		var out map[string]any
-		json.Unmarshal(a.body, &out)
-		return a.code, out
+		return r.postFile(srv, user, "/api/v1/approvals/import", "approvals.csv", csv, nil)
 	}
 	const header = "受理编号,版本,事项名称,受理部门,申请人,联系电话,状态,说明,时间\n"
 	good := header + "HK-2026-0101,1,建设工程规划许可,海口市行政审批服务局,陈海,13976001234,已受理,,2026-03-02 09:30\n" +

@@ -46,15 +46,26 @@ func coord(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
 // uploadPOIs posts a file to /api/v1/poi/imports as user.
 func (r *consoleRig) uploadPOIs(h http.Handler, user, filename, coordSystem, data string) (int, map[string]any) {
 	r.t.Helper()
+	fields := map[string]string{}
+	if coordSystem != "" {
+		fields["coord_system"] = coordSystem
+	}
+	return r.postFile(h, user, "/api/v1/poi/imports", filename, data, fields)
+}
+
+// postFile posts data as multipart field "file" (named filename), with the
+// other form fields, to path as user ("" = nobody), and decodes the answer.
+func (r *consoleRig) postFile(h http.Handler, user, path, filename, data string, fields map[string]string) (int, map[string]any) {
+	r.t.Helper()
 	var body bytes.Buffer
 	w := multipart.NewWriter(&body)
 	fw, _ := w.CreateFormFile("file", filename)
 	fw.Write([]byte(data))
-	if coordSystem != "" {
-		w.WriteField("coord_system", coordSystem)
+	for k, v := range fields {
+		w.WriteField(k, v)
 	}
 	w.Close()
-	req := httptest.NewRequest("POST", "/api/v1/poi/imports", &body)
+	req := httptest.NewRequest("POST", path, &body)
 	req.Header.Set("Content-Type", w.FormDataContentType())
 	if user != "" {
 		req.Header.Set("Authorization", "Bearer "+r.tokens[user])

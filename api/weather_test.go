@@ -1,12 +1,9 @@
 package api_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"mime/multipart"
 	"net/http"
-	"net/http/httptest"
 	"strconv"
 	"testing"
 	"time"
@@ -32,22 +29,7 @@ func (r *consoleRig) weatherServer() *api.Server {
 
 func (r *consoleRig) uploadTrack(h http.Handler, user, format, data string) (int, map[string]any) {
 	r.t.Helper()
-	var body bytes.Buffer
-	w := multipart.NewWriter(&body)
-	fw, _ := w.CreateFormFile("file", "track."+format)
-	fw.Write([]byte(data))
-	w.WriteField("format", format)
-	w.Close()
-	req := httptest.NewRequest("POST", "/api/v1/typhoons/imports", &body)
-	req.Header.Set("Content-Type", w.FormDataContentType())
-	if user != "" {
-		req.Header.Set("Authorization", "Bearer "+r.tokens[user])
-	}
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, req)
-	var out map[string]any
-	_ = json.Unmarshal(rec.Body.Bytes(), &out)
-	return rec.Code, out
+	return r.postFile(h, user, "/api/v1/typhoons/imports", "track."+format, data, map[string]string{"format": format})
 }
 
 func TestWeatherTyphoonImportAndPublicTrack(t *testing.T) {

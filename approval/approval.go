@@ -8,7 +8,6 @@ package approval
 import (
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"guanjia"
@@ -205,20 +204,6 @@ func ValidTail(s string) bool {
 
 // PhoneTail is the last four digits of a valid phone.
 func PhoneTail(p string) string { return p[len(p)-4:] }
-
-// MaskName shows a name as 张*明 (two characters: 张*); a Latin name keeps its first letter.
-func MaskName(name string) string {
-	r := []rune(strings.TrimSpace(name))
-	switch {
-	case len(r) == 0:
-		return ""
-	case len(r) <= 2:
-		return string(r[0]) + "*"
-	case !unicode.Is(unicode.Han, r[0]):
-		return string(r[0]) + strings.Repeat("*", len(r)-1)
-	}
-	return string(r[0]) + strings.Repeat("*", len(r)-2) + string(r[len(r)-1])
-}
 
 // Outcome is what applying an update did.
 type Outcome string

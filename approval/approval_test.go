@@ -87,14 +87,6 @@ func TestStatusTable(t *testing.T) {
 	}
 }
 
-func TestMaskName(t *testing.T) {
-	for in, want := range map[string]string{"王小明": "王*明", "李雷": "李*", "欧阳娜娜": "欧**娜", "Alice": "A****", "": ""} {
-		if got := approval.MaskName(in); got != want {
-			t.Errorf("MaskName(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
 const header = "受理编号,版本,事项名称,受理部门,申请人,联系电话,状态,说明,时间\n"
 
 func TestParseCSV(t *testing.T) {

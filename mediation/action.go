@@ -107,8 +107,6 @@ func (s *Service) Act(ctx context.Context, who guanjia.Claims, id int64, action 
 	return v, nil
 }
 
-func (st *step) committee() *guanjia.Committee { return findCommittee(st.comms, st.d.CommitteeCode) }
-
 // tellApplicant tells the parties who have an account (the citizen who
 // filed) what happened, by subscribe message.
 func (st *step) tellApplicant(status, note string) {
@@ -247,6 +245,13 @@ func (st *step) succeed(context.Context) error {
 	}
 	st.tellApplicant("调解成功", "协议书 "+d.AgreementNumber)
 	return nil
+}
+
+// DisputeNumber numbers a dispute after its id and the year it came in:
+// HK-TJ-<year>-<id>, unique without a counter. The store sets it once the
+// id is known, in the transaction that creates the dispute.
+func DisputeNumber(createdAt time.Time, id int64) string {
+	return fmt.Sprintf("HK-TJ-%d-%06d", createdAt.In(guanjia.ChinaTime).Year(), id)
 }
 
 // AgreementNumber numbers a 人民调解协议书 after its dispute: the year it

@@ -51,11 +51,3 @@ func LookupKind(s string) (Kind, error) {
 	}
 	return Kind{}, guanjia.FieldError(guanjia.EINVALID, "kind", "unknown kind %q", s)
 }
-
-// KindName is the Chinese name of a kind code.
-func KindName(code string) string {
-	if k, err := LookupKind(code); err == nil {
-		return k.Name
-	}
-	return code
-}

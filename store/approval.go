@@ -111,7 +111,7 @@ func (s *Approvals) ApplyUpdates(ctx context.Context, us []approval.Update, sour
 				continue
 			}
 			from := approval.Status(row.Status)
-			row.Matter, row.Department, row.ApplicantMask = u.Matter, u.Department, approval.MaskName(u.Applicant)
+			row.Matter, row.Department, row.ApplicantMask = u.Matter, u.Department, guanjia.MaskName(u.Applicant)
 			row.PhoneEnc, row.TailHash = s.sealer.Seal(u.Phone), s.tailHash(u.Number, approval.PhoneTail(u.Phone))
 			row.Version, row.Note, row.UpdatedAt = u.Version, u.Note, now
 			changed := from != u.Status

@@ -221,7 +221,7 @@ func writeTrail(tx *gorm.DB, id int64, ev guanjia.DisputeEvent, msgs []guanjia.M
 }
 
 // CreateDispute inserts d with its parties, first event and messages, and
-// numbers it HK-TJ-<year>-<id>.
+// numbers it (mediation.DisputeNumber).
 func (s *Disputes) CreateDispute(ctx context.Context, d *guanjia.Dispute, ev guanjia.DisputeEvent, msgs []guanjia.Message) error {
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		row := toDisputeRow(d)
@@ -230,7 +230,7 @@ func (s *Disputes) CreateDispute(ctx context.Context, d *guanjia.Dispute, ev gua
 			return fmt.Errorf("store: create dispute: %w", err)
 		}
 		d.ID = row.ID
-		d.Number = fmt.Sprintf("HK-TJ-%d-%06d", d.CreatedAt.In(guanjia.ChinaTime).Year(), d.ID)
+		d.Number = mediation.DisputeNumber(d.CreatedAt, d.ID)
 		if err := tx.Model(&disputeRow{}).Where("id = ?", d.ID).Update("number", d.Number).Error; err != nil {
 			return fmt.Errorf("store: number dispute %d: %w", d.ID, err)
 		}
