@@ -253,6 +253,25 @@ const GJ = (() => {
     return (...args) => { clearTimeout(t); t = setTimeout(() => fn(...args), ms); };
   }
 
+  // latest wraps a loader so that calls never overlap and none is lost: a
+  // call made while one runs makes it run once more afterwards, so the page
+  // always ends on data fetched after the last call.
+  function latest(fn) {
+    let running = null;
+    let again = false;
+    return () => {
+      if (running) { again = true; return running; }
+      running = (async () => {
+        try {
+          do { again = false; await fn(); } while (again);
+        } finally {
+          running = null;
+        }
+      })();
+      return running;
+    };
+  }
+
   document.querySelectorAll('[data-logout]').forEach((b) => b.addEventListener('click', async () => {
     await api('POST', '/api/v1/auth/logout').catch(() => {});
     location.href = '/console/login';
@@ -260,6 +279,6 @@ const GJ = (() => {
 
   return {
     me, STATUS, ACTION, SOURCE, ROLE, CLOSED, time, shortTime, dateKey, localInput, fromLocalInput, num, pct, meters,
-    nextDeadline, countdownState, countdown, h, badge, api, categories, units, crews, toast, showError, live, events, map, locate, debounce,
+    nextDeadline, countdownState, countdown, h, badge, api, categories, units, crews, toast, showError, live, events, map, locate, debounce, latest,
   };
 })();

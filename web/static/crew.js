@@ -120,10 +120,7 @@
     return el;
   }
 
-  let busy = false;
-  async function load() {
-    if (busy) return;
-    busy = true;
+  const load = GJ.latest(async () => {
     try {
       const out = await api('GET', '/api/v1/complaints?open=true&per_page=100');
       const tasks = (await Promise.all(out.complaints.map((c) => api('GET', `/api/v1/complaints/${c.id}`).catch(() => null))))
@@ -141,10 +138,8 @@
       GJ.showError(errEl, null);
     } catch (err) {
       GJ.showError(errEl, err);
-    } finally {
-      busy = false;
     }
-  }
+  });
   const reloadSoon = GJ.debounce(load, 400);
 
   // Report where I am now and then, so dispatch can pick the nearest crew.

@@ -55,10 +55,7 @@
     return li;
   }
 
-  let busy = false;
-  async function refresh() {
-    if (busy) return;
-    busy = true;
+  const refresh = GJ.latest(async () => {
     try {
       const out = await api('GET', `/api/v1/inbox?limit=${list ? PAGE : 1}`);
       setUnread(out.unread);
@@ -71,10 +68,8 @@
       GJ.showError(errEl, null);
     } catch (err) {
       GJ.showError(errEl, err);
-    } finally {
-      busy = false;
     }
-  }
+  });
   const refreshSoon = GJ.debounce(refresh, 300);
 
   if (more) {
