@@ -5,12 +5,14 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"guanjia"
 	"guanjia/dispatch"
 	"guanjia/internal/testenv"
+	"guanjia/store"
 )
 
 // TestStatsAgreeWithRecount files a random mix of complaints (every status,
@@ -265,4 +267,28 @@ func ids(list []*guanjia.Complaint) []int64 {
 		out[i] = c.ID
 	}
 	return out
+}
+
+// TestStatsReadTheIndexOnly checks that the statistics query is answered
+// from complaints_stats_idx alone, for the command center and for a unit: a
+// column counted that the index does not carry would send every call to the
+// table's rows (slow at a city's scale, and no other test would notice).
+func TestStatsReadTheIndexOnly(t *testing.T) {
+	db := testenv.MustOpenDB(t)
+	ctx := context.Background()
+	to := time.Date(2026, 11, 27, 0, 0, 0, 0, guanjia.ChinaTime)
+	for _, unit := range []string{"", "st-hw"} {
+		q := dispatch.StatsQuery{From: to.AddDate(0, 0, -30), To: to, Now: to, Location: guanjia.ChinaTime, UnitCode: unit}
+		plan, err := store.StatsPlan(ctx, db, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := "USING COVERING INDEX complaints_stats_idx"
+		if db.Dialect == "postgres" {
+			want = "Index Only Scan using complaints_stats_idx"
+		}
+		if !strings.Contains(plan, want) {
+			t.Errorf("unit %q: the plan does not say %q:\n%s", unit, want, plan)
+		}
+	}
 }
