@@ -6,9 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -147,25 +149,49 @@ func validateRows(rt *RecordType, t *table, now time.Time, department string) ([
 	for i, f := range cols {
 		position[f.Header] = i + 1
 	}
+	// Each row is checked on its own, on every core (a city department's
+	// file is up to a few hundred thousand rows), ...
+	checked := make([]checkedRow, len(t.rows))
+	workers := runtime.GOMAXPROCS(0)
+	per := (len(t.rows) + workers - 1) / workers
+	var wg sync.WaitGroup
+	for start := 0; start < len(t.rows); start += per {
+		wg.Go(func() {
+			for i := start; i < min(start+per, len(t.rows)); i++ {
+				v := &rowValidator{t: t, tr: t.rows[i], idx: idx}
+				row, ok := v.row(rt, cols, now, department)
+				// A row's errors are reported in the template's column order.
+				slices.SortStableFunc(v.errs, func(a, b RowError) int { return position[a.Column] - position[b.Column] })
+				checked[i] = checkedRow{row, ok, v.errs}
+			}
+		})
+	}
+	wg.Wait()
+	// ... then against the rows before it, in file order.
 	var rep errorReport
 	batch := batchKeys{rt: rt, subjects: map[string]namedAt{}, records: map[string]int{}}
 	out := make([]ImportRow, 0, len(t.rows))
-	for _, tr := range t.rows {
-		v := &rowValidator{t: t, tr: tr, idx: idx}
-		row, ok := v.row(rt, cols, now, department)
-		// A row's errors are reported in the template's column order.
-		slices.SortStableFunc(v.errs, func(a, b RowError) int { return position[a.Column] - position[b.Column] })
-		rep.add(v.errs...)
-		if !ok {
+	for i := range checked {
+		c := &checked[i]
+		rep.add(c.errs...)
+		if !c.ok {
 			continue
 		}
-		if e := batch.repeated(&row); e != nil {
+		if e := batch.repeated(&c.row); e != nil {
 			rep.add(*e)
 			continue
 		}
-		out = append(out, row)
+		out = append(out, c.row)
 	}
 	return out, rep.errs, rep.count
+}
+
+// checkedRow is one row checked on its own: what it imports, if it can, and
+// what is wrong with it.
+type checkedRow struct {
+	row  ImportRow
+	ok   bool
+	errs []RowError
 }
 
 // errorReport keeps the first MaxRowErrors errors of a batch and counts them all.
@@ -304,10 +330,14 @@ func isSubjectField(key string) bool {
 	return false
 }
 
+// header is the column header of a field (Columns without its copy: this
+// runs for every row).
 func header(rt *RecordType, key string) string {
-	for _, f := range rt.Columns() {
-		if f.Key == key {
-			return f.Header
+	for _, fields := range [][]Field{subjectFields, rt.Fields} {
+		for _, f := range fields {
+			if f.Key == key {
+				return f.Header
+			}
 		}
 	}
 	return key

@@ -107,9 +107,8 @@ func (s *Credit) importBatched(ctx context.Context, b *credit.Batch, rows []cred
 }
 
 // subjectConflict updates a known subject only where the row says something
-// new: another name, or a legal representative, address or ID number that
-// was not known (an empty cell keeps what is known).
-const subjectConflict = ` ON CONFLICT (subject_key) DO UPDATE SET
+// new (subjectChanged).
+var subjectConflict = ` ON CONFLICT (subject_key) DO UPDATE SET
 	name = excluded.name,
 	kind = excluded.kind,
 	legal_rep = CASE WHEN excluded.legal_rep <> '' THEN excluded.legal_rep ELSE credit_subjects.legal_rep END,
@@ -118,10 +117,17 @@ const subjectConflict = ` ON CONFLICT (subject_key) DO UPDATE SET
 	id_masked = CASE WHEN credit_subjects.id_hash = '' THEN excluded.id_masked ELSE credit_subjects.id_masked END,
 	id_hash = CASE WHEN credit_subjects.id_hash = '' THEN excluded.id_hash ELSE credit_subjects.id_hash END,
 	updated_at = excluded.updated_at
-	WHERE credit_subjects.name <> excluded.name OR credit_subjects.kind <> excluded.kind
-	OR (excluded.legal_rep <> '' AND credit_subjects.legal_rep <> excluded.legal_rep)
-	OR (excluded.address <> '' AND credit_subjects.address <> excluded.address)
-	OR (credit_subjects.id_hash = '' AND excluded.id_hash <> '')`
+	WHERE ` + subjectChanged("credit_subjects", "excluded")
+
+// subjectChanged is when a row (the alias row) says something new of a known
+// subject (known): another name, or a legal representative, address or ID
+// number that was not known (an empty cell keeps what is known).
+func subjectChanged(known, row string) string {
+	return fmt.Sprintf(`(%[1]s.name <> %[2]s.name OR %[1]s.kind <> %[2]s.kind
+	OR (%[2]s.legal_rep <> '' AND %[1]s.legal_rep <> %[2]s.legal_rep)
+	OR (%[2]s.address <> '' AND %[1]s.address <> %[2]s.address)
+	OR (%[1]s.id_hash = '' AND %[2]s.id_hash <> ''))`, known, row)
+}
 
 // subjects upserts the chunk's subjects and returns the ID of each subject key.
 func (w *importWriter) subjects(ctx context.Context, chunk []credit.ImportRow) (map[string]int64, error) {
@@ -383,7 +389,10 @@ func (s *Credit) importStaged(ctx context.Context, tx pgx.Tx, b *credit.Batch, r
 	// A batch is small beside the tables it joins (millions of entries):
 	// each of its rows is one probe of a unique index, where the planner,
 	// costing random reads as from disk, would rather scan the whole table.
-	for _, set := range []string{"SET LOCAL enable_hashjoin = off", "SET LOCAL enable_mergejoin = off"} {
+	// Those costs also make the statements look worth compiling (JIT), which
+	// takes longer than running them; and the batch's sorts fit in memory.
+	for _, set := range []string{"SET LOCAL enable_hashjoin = off", "SET LOCAL enable_mergejoin = off", "SET LOCAL jit = off",
+		"SET LOCAL work_mem = '64MB'"} {
 		if _, err := tx.Exec(ctx, set); err != nil {
 			return fail("plan settings", err)
 		}
@@ -408,30 +417,33 @@ func (s *Credit) importStaged(ctx context.Context, tx pgx.Tx, b *credit.Batch, r
 	})); err != nil {
 		return fail("copy", err)
 	}
-	// ANALYZE, so that the statements below are planned for the batch's size.
-	if _, err := tx.Exec(ctx, `ANALYZE credit_import_rows`); err != nil {
-		return fail("staging statistics", err)
-	}
-	// One row per subject key, the first in the file: a statement may not update a row twice.
-	if _, err := tx.Exec(ctx, `INSERT INTO credit_subjects (subject_key, kind, credit_code, id_enc, id_hash, id_masked,
-		name, legal_rep, address, created_at, updated_at)
-		SELECT DISTINCT ON (subject_key) subject_key, kind, credit_code, id_enc, id_hash, id_masked, name, legal_rep, address, $1::timestamptz, $1::timestamptz
-		FROM credit_import_rows ORDER BY subject_key, line`+subjectConflict, now); err != nil {
-		return fail("subjects", err)
-	}
-	// Each row beside its subject and the entry it names, if that exists:
-	// one probe of each unique index per row, and every step below reads this.
+	// Each row beside its subject and the entry it names, if they exist: one
+	// probe of each unique index per row, and every step below reads this.
 	if _, err := tx.Exec(ctx, `CREATE TEMPORARY TABLE credit_import_matched ON COMMIT DROP AS
-		SELECT r.*, s.id AS sid, e.id AS entry_id, e.department AS entry_department, e.status AS entry_status,
-			e.public_until AS was_public_until,
+		SELECT r.*, s.id AS sid, COALESCE(`+subjectChanged("s", "r")+`, FALSE) AS subject_changed,
+			e.id AS entry_id, e.department AS entry_department, e.status AS entry_status, e.public_until AS was_public_until,
 			e.id IS NOT NULL AND NOT (e.list_name = r.list_name AND e.reason = r.reason AND e.severity = r.severity
 				AND e.decided_on = r.decided_on AND e.public_until = r.public_until AND e.valid_from IS NOT DISTINCT FROM r.valid_from
 				AND e.valid_until IS NOT DISTINCT FROM r.valid_until AND e.fields = r.fields::jsonb) AS changed
-		FROM credit_import_rows r JOIN credit_subjects s ON s.subject_key = r.subject_key
+		FROM credit_import_rows r LEFT JOIN credit_subjects s ON s.subject_key = r.subject_key
 		LEFT JOIN credit_entries e ON e.type = $1 AND e.authority = r.authority AND e.document_no = r.document_no
 			AND e.subject_id + 0 = s.id`, // + 0: the natural key's unique index, not the subject's, which reads every entry of the subject
 		b.Type); err != nil {
 		return fail("existing entries", err)
+	}
+	// New subjects, and known ones the file says something new of, as the
+	// first row naming each says it (a statement may not update a row twice).
+	// Most rows name a subject as it is known: they write nothing here.
+	if _, err := tx.Exec(ctx, `INSERT INTO credit_subjects (subject_key, kind, credit_code, id_enc, id_hash, id_masked,
+		name, legal_rep, address, created_at, updated_at)
+		SELECT subject_key, kind, credit_code, id_enc, id_hash, id_masked, name, legal_rep, address, $1::timestamptz, $1::timestamptz
+		FROM (SELECT DISTINCT ON (subject_key) * FROM credit_import_matched ORDER BY subject_key, line) first
+		WHERE sid IS NULL OR subject_changed`+subjectConflict, now); err != nil {
+		return fail("subjects", err)
+	}
+	if _, err := tx.Exec(ctx, `UPDATE credit_import_matched m SET sid = s.id FROM credit_subjects s
+		WHERE m.sid IS NULL AND s.subject_key = m.subject_key`); err != nil {
+		return fail("new subjects", err)
 	}
 	if progress != nil {
 		progress(len(rows) / 2)

@@ -134,6 +134,30 @@ func TestCreditSubjectUpsert(t *testing.T) {
 	if subjects != 1 {
 		t.Fatalf("%d subjects for one code", subjects)
 	}
+	// A new company named by two rows of one file, and a known one named as
+	// it is known: one new subject, each row's record on its subject.
+	known := f.row("海南椰风建设集团有限公司", code(1), "5号", "2029-01-01")
+	known.Subject.LegalRep = ""
+	b := f.importRows(t, f.row("海口南渡江物流有限公司", code(2), "3号", "2029-01-01"),
+		f.row("海口南渡江物流有限公司", code(2), "4号", "2029-01-01"), known)
+	if b.Inserted != 3 {
+		t.Fatalf("a batch of three new records inserted %d", b.Inserted)
+	}
+	for c, want := range map[string]int{code(1): 3, code(2): 2} {
+		s, err := f.db.Credit.FindSubjectByCode(ctx, c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var entries int
+		f.db.Gorm().Raw("SELECT COUNT(*) FROM credit_entries WHERE subject_id = ?", s.ID).Scan(&entries)
+		if entries != want {
+			t.Errorf("%s (%s) has %d records, want %d", s.Name, c, entries, want)
+		}
+	}
+	f.db.Gorm().Raw("SELECT COUNT(*) FROM credit_subjects").Scan(&subjects)
+	if subjects != 2 {
+		t.Fatalf("%d subjects for two codes", subjects)
+	}
 	// A person is keyed by the hash of the ID number; only the masked form comes back.
 	id := credit.CompleteIDNumber("46010019900101123")
 	p := f.row("王某", "", "3号", "2029-01-01")
