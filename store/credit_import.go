@@ -119,9 +119,10 @@ var subjectConflict = ` ON CONFLICT (subject_key) DO UPDATE SET
 	updated_at = excluded.updated_at
 	WHERE ` + subjectChanged("credit_subjects", "excluded")
 
-// subjectChanged is when a row (the alias row) says something new of a known
-// subject (known): another name, or a legal representative, address or ID
-// number that was not known (an empty cell keeps what is known).
+// subjectChanged is the SQL condition under which a row (alias row) says
+// something new of the known subject (alias known): another name, or a legal
+// representative, address or ID number that was not known (an empty cell
+// keeps what is known).
 func subjectChanged(known, row string) string {
 	return fmt.Sprintf(`(%[1]s.name <> %[2]s.name OR %[1]s.kind <> %[2]s.kind
 	OR (%[2]s.legal_rep <> '' AND %[1]s.legal_rep <> %[2]s.legal_rep)
