@@ -10,6 +10,9 @@ import "time"
 const (
 	TplDisputeUpdate  = "dispute_update"  // 调解进度: accepted, routed, mediated, closed
 	TplDisputeSession = "dispute_session" // 调解会提醒: a mediation session is coming
+	// TplPartySession is the SMS a party without an account gets when a
+	// session is scheduled: the dispute's number, when and where.
+	TplPartySession = "party_session"
 )
 
 // DisputeStatus is where a dispute stands.

@@ -357,6 +357,8 @@ var messages = map[string]string{
 	"no rating link: set GUANJIA_PUBLIC_URL":             "无法生成评价链接：请设置 GUANJIA_PUBLIC_URL",
 	"no SMS text for template %q":                        "模板 %q 没有短信正文",
 	"Tencent Cloud SMS refused: %s %s":                   "腾讯云短信拒绝发送：%s %s",
+	"a party's SMS names its dispute and party":          "当事人短信须指明纠纷和当事人",
+	"party %d is not a party of dispute %d":              "当事人 %d 不是纠纷 %d 的当事人",
 
 	// package worker
 	"recipient %d does not exist": "收件人 %d 不存在",

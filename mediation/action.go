@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -198,6 +199,14 @@ func (st *step) schedule(context.Context) error {
 		st.msgs = append(st.msgs, staff(id, guanjia.TplReminder, d, "调解会："+clock(at)+" "+place, st.now)...)
 	}
 	st.tellApplicant("已安排调解", clock(at)+" "+place)
+	// The parties without an account are told by SMS, once: the sender reads
+	// the party's phone from the dispute when it sends.
+	for _, p := range d.Parties {
+		if p.UserID == 0 && p.Phone != "" {
+			st.msgs = append(st.msgs, message(0, guanjia.ChannelSMS, guanjia.TplPartySession, d,
+				map[string]string{"party": strconv.FormatInt(p.ID, 10), "start": clock(at), "place": place}))
+		}
+	}
 	return nil // its reminder is armed once the session has its id (Act)
 }
 

@@ -10,8 +10,8 @@ import (
 
 // Who hears about a dispute: mediators, committees and the command center
 // on their inbox (always there) and 企业微信; the citizen who filed it by
-// subscribe message. Parties without an account are reached by the
-// mediators (the SMS channel is addressed by 12345 complaint).
+// subscribe message; the other parties, who have no account, by one SMS
+// when a session is scheduled (sms.Sender reads their phone when it sends).
 
 // clock formats an instant as the messages show it, in China Standard Time.
 func clock(t time.Time) string { return t.In(guanjia.ChinaTime).Format("2006-01-02 15:04") }

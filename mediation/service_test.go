@@ -2,6 +2,7 @@ package mediation_test
 
 import (
 	"context"
+	"maps"
 	"slices"
 	"strconv"
 	"sync"
@@ -240,6 +241,55 @@ func TestApplicantHearsByTheDisputeTemplates(t *testing.T) {
 	}
 	if byTemplate[guanjia.TplDisputeUpdate] == 0 || byTemplate[guanjia.TplDisputeSession] != 1 || len(byTemplate) != 2 {
 		t.Errorf("the applicant's subscribe messages by template: %v, want dispute_update and one dispute_session only", byTemplate)
+	}
+}
+
+// TestPartiesWithoutAnAccountHearBySMS: a dispute a grid manager filed
+// names parties with no account; when a session is scheduled each one with
+// a phone is sent one SMS naming them, and the reminder sends no more.
+func TestPartiesWithoutAnAccountHearBySMS(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	v, err := r.svc.Create(ctx, r.who["grid-g1"], mediation.Input{Type: "neighbour", Summary: "楼上漏水纠纷", Address: "海垦路12号",
+		Lat: 20.005, Lng: 110.305, GridID: "g1",
+		Parties: []guanjia.Party{{Role: "applicant", Kind: "person", Name: "王海燕", Phone: "13876543210"},
+			{Role: "respondent", Kind: "person", Name: "李明", Phone: "13912345678"},
+			{Role: "respondent", Kind: "person", Name: "张强"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.act(t, "mediator-tj-bs", v.ID, guanjia.DisputeAccept, mediation.ActionInput{})
+	r.act(t, "mediator-tj-bs", v.ID, guanjia.DisputeRoute, mediation.ActionInput{})
+	r.act(t, "mediator-tj-bs", v.ID, guanjia.DisputeAssign, mediation.ActionInput{Mediators: []int64{r.who["mediator-tj-bs"].UserID}})
+	at := r.clock.Now().Add(48 * time.Hour)
+	v = r.act(t, "mediator-tj-bs", v.ID, guanjia.DisputeSchedule, mediation.ActionInput{At: at, Place: "滨海社区调解室"})
+	if !r.fire(t, mediation.TimerRemind) {
+		t.Fatal("the session reminder did nothing")
+	}
+	nobody := int64(0)
+	list, err := r.db.Notifications.ListNotifications(ctx, guanjia.NotificationFilter{RecipientID: &nobody, Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	texted := map[string]string{} // party id → start
+	for _, m := range list {
+		if m.Channel != guanjia.ChannelSMS || m.Template != guanjia.TplPartySession || m.Data["id"] != strconv.FormatInt(v.ID, 10) {
+			t.Errorf("unexpected message to no account: %s %s %v", m.Channel, m.Template, m.Data)
+			continue
+		}
+		if m.Data["place"] != "滨海社区调解室" {
+			t.Errorf("the SMS names place %q", m.Data["place"])
+		}
+		texted[m.Data["party"]] = m.Data["start"]
+	}
+	want := map[string]string{}
+	for _, p := range v.Parties {
+		if p.Name != "张强" { // no phone
+			want[strconv.FormatInt(p.ID, 10)] = at.In(guanjia.ChinaTime).Format("2006-01-02 15:04")
+		}
+	}
+	if !maps.Equal(texted, want) || len(list) != len(want) {
+		t.Errorf("%d SMS, by party %v; want one each to the parties with a phone %v", len(list), texted, want)
 	}
 }
 

@@ -1,12 +1,13 @@
 // Package sms texts 12345 callers through Tencent Cloud SMS (短信), with the
 // provider's official Go SDK: the 受理 message with the order number and the
-// 办结 message with what was done and a signed link to rate. Package sms/fake
+// 办结 message with what was done and a signed link to rate; and it tells the
+// parties of a dispute who have no account when their mediation session is. Package sms/fake
 // is an offline Tencent Cloud SMS for development and tests; the SDK reaches it
 // through this package's transport, never the network.
 //
-// A caller is not a user: a message names its complaint, and the sender reads
-// the caller's phone number from the complaint (decrypted by the store) only
-// when it sends. The number is never logged nor written into an error.
+// A caller is not a user: a message names its complaint (a party's, its
+// dispute and party), and the sender reads the phone number from it
+// (decrypted by the store) only when it sends. The number is never logged nor written into an error.
 package sms
 
 import (
@@ -17,6 +18,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -38,7 +40,7 @@ type Config struct {
 	SignName  string // SMS_SIGN_NAME: the approved signature, e.g. 海口12345
 	// Templates maps a guanjia template (guanjia.TplCaller…) to the id of the
 	// approved Tencent Cloud template whose text is TemplateTexts[tpl].
-	Templates map[string]string // SMS_TEMPLATES: caller_accepted=id,caller_closed=id
+	Templates map[string]string // SMS_TEMPLATES: caller_accepted=id,caller_closed=id,party_session=id
 
 	// Fake sends every request to BaseURL, where the offline fake answers. It
 	// is refused with real secrets, and BaseURL is refused without it.
@@ -51,10 +53,12 @@ type Config struct {
 var TemplateTexts = map[string]string{
 	guanjia.TplCallerAccepted: "您反映的问题已受理，工单号{1}，我们将尽快办理并短信告知结果。",
 	guanjia.TplCallerClosed:   "您反映的问题（工单号{1}）已办结：{2}。请对办理结果评价：{3}（7天内有效）",
+	guanjia.TplPartySession:   "您参与的纠纷调解（案号{1}）定于{2}在{3}进行，请准时参加；如需改期请与调解员联系。",
 }
 
-// NoteMax is how much of the resolve note the 办结 text carries, in characters.
-const NoteMax = 20
+// NoteMax is how much of the resolve note the 办结 text carries, in
+// characters; PlaceMax how much of a mediation session's place.
+const NoteMax, PlaceMax = 20, 30
 
 // FakeHeader marks every answer of the fake; a sender not in fake mode refuses such answers.
 const FakeHeader = "X-Guanjia-Fake-Sms"
@@ -68,7 +72,8 @@ const (
 )
 
 // FakeTemplates are the template ids of fake mode.
-var FakeTemplates = map[string]string{guanjia.TplCallerAccepted: "100001", guanjia.TplCallerClosed: "100002"}
+var FakeTemplates = map[string]string{guanjia.TplCallerAccepted: "100001", guanjia.TplCallerClosed: "100002",
+	guanjia.TplPartySession: "100003"}
 
 // WithDefaults checks cfg and fills what fake mode leaves out.
 func (cfg Config) WithDefaults() (Config, error) {
@@ -105,7 +110,7 @@ func (cfg Config) WithDefaults() (Config, error) {
 	if cfg.SecretID == "" || cfg.SecretKey == "" || cfg.SdkAppID == "" || cfg.SignName == "" {
 		return cfg, errors.New("sms: SMS_SECRET_ID, SMS_SECRET_KEY, SMS_SDK_APP_ID and SMS_SIGN_NAME go together")
 	}
-	for _, tpl := range []string{guanjia.TplCallerAccepted, guanjia.TplCallerClosed} {
+	for tpl := range TemplateTexts {
 		if cfg.Templates[tpl] == "" {
 			return cfg, fmt.Errorf("sms: SMS_TEMPLATES names no template id for %s", tpl)
 		}
@@ -118,11 +123,19 @@ type Complaints interface {
 	FindComplaint(ctx context.Context, id int64) (*guanjia.Complaint, error)
 }
 
-// Sender delivers guanjia.ChannelSMS messages to 12345 callers.
+// Disputes reads the dispute a party's message is about; the store decrypts
+// the parties' phones.
+type Disputes interface {
+	FindDispute(ctx context.Context, id int64) (*guanjia.Dispute, error)
+}
+
+// Sender delivers guanjia.ChannelSMS messages to 12345 callers and to the
+// parties of a dispute who have no account.
 type Sender struct {
 	cfg        Config
 	client     *tcsms.Client
 	complaints Complaints
+	disputes   Disputes
 	ratingLink func(complaintID int64) string
 	log        *slog.Logger
 }
@@ -130,7 +143,7 @@ type Sender struct {
 var _ guanjia.Sender = (*Sender)(nil)
 
 // New returns a sender. ratingLink makes the signed link of the 办结 text.
-func New(cfg Config, complaints Complaints, ratingLink func(complaintID int64) string, log *slog.Logger) (*Sender, error) {
+func New(cfg Config, complaints Complaints, disputes Disputes, ratingLink func(complaintID int64) string, log *slog.Logger) (*Sender, error) {
 	cfg, err := cfg.WithDefaults()
 	if err != nil {
 		return nil, err
@@ -149,51 +162,60 @@ func New(cfg Config, complaints Complaints, ratingLink func(complaintID int64) s
 		return nil, fmt.Errorf("sms: client: %w", err)
 	}
 	client.WithHttpTransport(tr)
-	return &Sender{cfg: cfg, client: client, complaints: complaints, ratingLink: ratingLink, log: log}, nil
+	return &Sender{cfg: cfg, client: client, complaints: complaints, disputes: disputes, ratingLink: ratingLink, log: log}, nil
 }
 
-// Send texts the caller of n's complaint. It returns guanjia.ErrNoChannel
-// when there is no mobile number to text, guanjia.ErrNoConsent when the caller
-// opted out (at intake, or by replying TD: the platform's blacklist), an
-// *guanjia.Error when Tencent Cloud refuses for good (template, signature,
-// parameters), and any other error when it is worth retrying.
+// text is one SMS as the sender reads it when it sends: to whom, and with
+// what parameters.
+type text struct {
+	about  string // "complaint 12", "dispute 3": what errors name, never the number
+	phone  string // as written down; mobile() checks it
+	optOut bool
+	params []string // in TemplateTexts' order
+}
+
+// Send texts the caller of n's complaint, or the party of n's dispute. It
+// returns guanjia.ErrNoChannel when there is no mobile number to text,
+// guanjia.ErrNoConsent when the caller opted out (at intake, or by replying
+// TD: the platform's blacklist), an *guanjia.Error when Tencent Cloud refuses
+// for good (template, signature, parameters), and any other error when it is
+// worth retrying.
 func (s *Sender) Send(ctx context.Context, _ *guanjia.User, n *guanjia.Notification) error {
-	if n.ComplaintID == nil {
-		return guanjia.Errorf(guanjia.EINVALID, "an SMS names the complaint whose caller it goes to")
-	}
-	c, err := s.complaints.FindComplaint(ctx, *n.ComplaintID)
-	if err != nil {
-		return err
-	}
-	phone, ok := mobile(c.CallerPhone)
-	switch {
-	case !ok:
-		return fmt.Errorf("sms: complaint %d has no caller mobile number: %w", c.ID, guanjia.ErrNoChannel)
-	case c.SMSOptOut:
-		return fmt.Errorf("sms: the caller of complaint %d asked for no SMS: %w", c.ID, guanjia.ErrNoConsent)
-	}
 	tplID := s.cfg.Templates[n.Template]
 	if tplID == "" {
 		return guanjia.Errorf(guanjia.EUNPROCESSABLE, "no SMS template id configured for %q", n.Template)
 	}
-	params, err := s.params(c, n)
+	var t text
+	var err error
+	if n.Template == guanjia.TplPartySession {
+		t, err = s.toParty(ctx, n)
+	} else {
+		t, err = s.toCaller(ctx, n)
+	}
 	if err != nil {
 		return err
+	}
+	phone, ok := mobile(t.phone)
+	switch {
+	case !ok:
+		return fmt.Errorf("sms: %s: no mobile number: %w", t.about, guanjia.ErrNoChannel)
+	case t.optOut:
+		return fmt.Errorf("sms: %s: asked for no SMS: %w", t.about, guanjia.ErrNoConsent)
 	}
 	req := tcsms.NewSendSmsRequest()
 	req.PhoneNumberSet = []*string{&phone}
 	req.SmsSdkAppId, req.SignName, req.TemplateId = &s.cfg.SdkAppID, &s.cfg.SignName, &tplID
-	for i := range params {
-		req.TemplateParamSet = append(req.TemplateParamSet, &params[i])
+	for i := range t.params {
+		req.TemplateParamSet = append(req.TemplateParamSet, &t.params[i])
 	}
 	session := fmt.Sprintf("notification:%d", n.ID) // comes back in delivery receipts
 	req.SessionContext = &session
 	res, err := s.client.SendSmsWithContext(ctx, req)
 	if err != nil {
-		return callError(c.ID, err)
+		return callError(t.about, err)
 	}
 	if res.Response == nil || len(res.Response.SendStatusSet) != 1 || res.Response.SendStatusSet[0].Code == nil {
-		return fmt.Errorf("sms: complaint %d: an answer without a send status", c.ID)
+		return fmt.Errorf("sms: %s: an answer without a send status", t.about)
 	}
 	st := res.Response.SendStatusSet[0]
 	if code := *st.Code; code != "Ok" {
@@ -201,28 +223,59 @@ func (s *Sender) Send(ctx context.Context, _ *guanjia.User, n *guanjia.Notificat
 		if st.Message != nil {
 			msg = *st.Message
 		}
-		return callError(c.ID, tcerr.NewTencentCloudSDKError(code, msg, ""))
+		return callError(t.about, tcerr.NewTencentCloudSDKError(code, msg, ""))
 	}
 	return nil
 }
 
-// params are the template's parameters, in TemplateTexts' order.
-func (s *Sender) params(c *guanjia.Complaint, n *guanjia.Notification) ([]string, error) {
+// toCaller is a text to the caller of a 12345 work order: 受理 with the
+// order number, or 办结 with what was done and the link to rate.
+func (s *Sender) toCaller(ctx context.Context, n *guanjia.Notification) (text, error) {
+	if n.ComplaintID == nil {
+		return text{}, guanjia.Errorf(guanjia.EINVALID, "an SMS names the complaint whose caller it goes to")
+	}
+	c, err := s.complaints.FindComplaint(ctx, *n.ComplaintID)
+	if err != nil {
+		return text{}, err
+	}
+	t := text{about: fmt.Sprintf("complaint %d", c.ID), phone: c.CallerPhone, optOut: c.SMSOptOut}
 	order := strconv.FormatInt(c.ID, 10)
 	switch n.Template {
 	case guanjia.TplCallerAccepted:
-		return []string{order}, nil
+		t.params = []string{order}
 	case guanjia.TplCallerClosed:
 		if s.ratingLink == nil {
-			return nil, guanjia.Errorf(guanjia.EUNPROCESSABLE, "no rating link: set GUANJIA_PUBLIC_URL")
+			return text{}, guanjia.Errorf(guanjia.EUNPROCESSABLE, "no rating link: set GUANJIA_PUBLIC_URL")
 		}
 		note := strings.TrimSpace(n.Data["note"])
 		if note == "" {
 			note = "已处置"
 		}
-		return []string{order, clip(note, NoteMax), s.ratingLink(c.ID)}, nil
+		t.params = []string{order, clip(note, NoteMax), s.ratingLink(c.ID)}
+	default:
+		return text{}, guanjia.Errorf(guanjia.EUNPROCESSABLE, "no SMS text for template %q", n.Template)
 	}
-	return nil, guanjia.Errorf(guanjia.EUNPROCESSABLE, "no SMS text for template %q", n.Template)
+	return t, nil
+}
+
+// toParty is a text to a party of a dispute who has no account: the
+// session's time and place, under the dispute's number.
+func (s *Sender) toParty(ctx context.Context, n *guanjia.Notification) (text, error) {
+	id, err1 := strconv.ParseInt(n.Data["id"], 10, 64)
+	partyID, err2 := strconv.ParseInt(n.Data["party"], 10, 64)
+	if err1 != nil || err2 != nil || s.disputes == nil {
+		return text{}, guanjia.Errorf(guanjia.EINVALID, "a party's SMS names its dispute and party")
+	}
+	d, err := s.disputes.FindDispute(ctx, id)
+	if err != nil {
+		return text{}, err
+	}
+	i := slices.IndexFunc(d.Parties, func(p guanjia.Party) bool { return p.ID == partyID })
+	if i < 0 {
+		return text{}, guanjia.Errorf(guanjia.ENOTFOUND, "party %d is not a party of dispute %d", partyID, id)
+	}
+	return text{about: fmt.Sprintf("dispute %d", d.ID), phone: d.Parties[i].Phone,
+		params: []string{d.Number, n.Data["start"], clip(n.Data["place"], PlaceMax)}}, nil
 }
 
 // mobile turns a caller's number into E.164 when it is a mainland mobile
@@ -257,31 +310,31 @@ var (
 
 // callError classifies a failed send. Limits, internal errors and the
 // network are worth retrying; the rest is final.
-func callError(complaintID int64, err error) error {
+func callError(about string, err error) error {
 	var te *tcerr.TencentCloudSDKError
 	if !errors.As(err, &te) {
 		var ue *url.Error
 		if errors.As(err, &ue) {
 			err = ue.Err // the URL says nothing worth keeping
 		}
-		return fmt.Errorf("sms: complaint %d: %s", complaintID, redact(err.Error()))
+		return fmt.Errorf("sms: %s: %s", about, redact(err.Error()))
 	}
 	code, msg := te.Code, redact(te.Message)
 	switch {
 	case contains(codesNoConsent, code):
-		return fmt.Errorf("sms: complaint %d: %s %s: %w", complaintID, code, msg, guanjia.ErrNoConsent)
+		return fmt.Errorf("sms: %s: %s %s: %w", about, code, msg, guanjia.ErrNoConsent)
 	case contains(codesNoChannel, code):
-		return fmt.Errorf("sms: complaint %d: %s %s: %w", complaintID, code, msg, guanjia.ErrNoChannel)
+		return fmt.Errorf("sms: %s: %s %s: %w", about, code, msg, guanjia.ErrNoChannel)
 	case strings.HasPrefix(code, "LimitExceeded.") || strings.HasPrefix(code, "InternalError") ||
 		code == "RequestLimitExceeded" || strings.HasPrefix(code, "ClientError."):
-		return fmt.Errorf("sms: complaint %d: %s %s", complaintID, code, msg)
+		return fmt.Errorf("sms: %s: %s %s", about, code, msg)
 	}
 	for _, p := range prefixesFailed {
 		if strings.HasPrefix(code, p) {
 			return guanjia.Errorf(guanjia.EUNPROCESSABLE, "Tencent Cloud SMS refused: %s %s", code, msg)
 		}
 	}
-	return fmt.Errorf("sms: complaint %d: %s %s", complaintID, code, msg)
+	return fmt.Errorf("sms: %s: %s %s", about, code, msg)
 }
 
 func contains(list []string, s string) bool {

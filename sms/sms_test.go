@@ -23,10 +23,21 @@ func (cs complaints) FindComplaint(_ context.Context, id int64) (*guanjia.Compla
 	return nil, guanjia.Errorf(guanjia.ENOTFOUND, "complaint %d not found", id)
 }
 
+// disputes is a store of disputes in memory.
+type disputes map[int64]*guanjia.Dispute
+
+func (ds disputes) FindDispute(_ context.Context, id int64) (*guanjia.Dispute, error) {
+	if d, ok := ds[id]; ok {
+		return d, nil
+	}
+	return nil, guanjia.Errorf(guanjia.ENOTFOUND, "dispute %d not found", id)
+}
+
 type env struct {
 	fake   *fake.Server
 	sender *sms.Sender
 	cs     complaints
+	ds     disputes
 }
 
 func newEnv(t *testing.T) *env {
@@ -39,13 +50,13 @@ func newEnv(t *testing.T) *env {
 	for tpl, id := range sms.FakeTemplates {
 		f.Template(id, sms.TemplateTexts[tpl])
 	}
-	cs := complaints{}
+	cs, ds := complaints{}, disputes{}
 	link := func(id int64) string { return "https://12345.haikou.example/r/" + strings.Repeat("x", 3) }
-	s, err := sms.New(sms.Config{Fake: true, BaseURL: f.URL}, cs, link, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	s, err := sms.New(sms.Config{Fake: true, BaseURL: f.URL}, cs, ds, link, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &env{fake: f, sender: s, cs: cs}
+	return &env{fake: f, sender: s, cs: cs, ds: ds}
 }
 
 func (e *env) call(id int64, phone string, optOut bool) {
@@ -91,6 +102,44 @@ func TestSendClosedWithNoteAndLink(t *testing.T) {
 	}
 	if n := len([]rune(m.Params[1])); n != sms.NoteMax || !strings.HasPrefix(note, strings.TrimSuffix(m.Params[1], "…")) {
 		t.Errorf("note %q (%d characters), want the note cut to %d", m.Params[1], n, sms.NoteMax)
+	}
+}
+
+// TestSendPartySession texts the party a session's message names, with the
+// number read from the dispute when it is sent, and no one else.
+func TestSendPartySession(t *testing.T) {
+	e := newEnv(t)
+	e.ds[3] = &guanjia.Dispute{ID: 3, Number: "HK-TJ-2026-3", Parties: []guanjia.Party{
+		{ID: 31, Role: "applicant", Name: "陈某", Phone: "13800138001", UserID: 9},
+		{ID: 32, Role: "respondent", Name: "李某", Phone: "139 0013 9002"},
+		{ID: 33, Role: "respondent", Name: "海口某物业公司", Phone: "0898-66668888"}}}
+	party := func(id string) *guanjia.Notification {
+		return &guanjia.Notification{ID: 2000, Message: guanjia.Message{Channel: guanjia.ChannelSMS, Template: guanjia.TplPartySession,
+			Data: map[string]string{"id": "3", "party": id, "start": "2026-12-03 09:30", "place": "龙华区中山街道人民调解委员会调解室（中山路12号二楼）"}}}
+	}
+	if err := e.sender.Send(context.Background(), nil, party("32")); err != nil {
+		t.Fatal(err)
+	}
+	msgs := e.fake.Messages()
+	if len(msgs) != 1 {
+		t.Fatalf("%d messages", len(msgs))
+	}
+	m := msgs[0]
+	if m.Phone != "+8613900139002" || m.TemplateID != sms.FakeTemplates[guanjia.TplPartySession] {
+		t.Errorf("message: %+v", m)
+	}
+	want := "【海口12345】您参与的纠纷调解（案号HK-TJ-2026-3）定于2026-12-03 09:30在龙华区中山街道人民调解委员会调解室（中山路12号二楼）进行，请准时参加"
+	if !strings.HasPrefix(m.Text, want) {
+		t.Errorf("text %q, want it to start with %q", m.Text, want)
+	}
+	if err := e.sender.Send(context.Background(), nil, party("33")); !errors.Is(err, guanjia.ErrNoChannel) {
+		t.Errorf("a landline: %v, want no channel", err)
+	}
+	if err := e.sender.Send(context.Background(), nil, party("34")); guanjia.ErrorCode(err) != guanjia.ENOTFOUND {
+		t.Errorf("a party of another dispute: %v, want not found", err)
+	}
+	if n := len(e.fake.Messages()); n != 1 {
+		t.Errorf("%d messages reached the platform, want the one", n)
 	}
 }
 
@@ -151,14 +200,14 @@ func TestRealModeRefusesTheFake(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	if _, err := sms.New(sms.Config{Fake: true, BaseURL: f.URL, SecretID: "AKID", SecretKey: "k"}, complaints{}, nil, nil); err == nil {
+	if _, err := sms.New(sms.Config{Fake: true, BaseURL: f.URL, SecretID: "AKID", SecretKey: "k"}, complaints{}, nil, nil, nil); err == nil {
 		t.Error("fake mode with real secrets was accepted")
 	}
 	if _, err := sms.New(sms.Config{BaseURL: f.URL, SecretID: "AKID", SecretKey: "k", SdkAppID: "1400", SignName: "x",
-		Templates: sms.FakeTemplates}, complaints{}, nil, nil); err == nil {
+		Templates: sms.FakeTemplates}, complaints{}, nil, nil, nil); err == nil {
 		t.Error("a base URL outside fake mode was accepted")
 	}
-	if _, err := sms.New(sms.Config{SecretID: "AKID"}, complaints{}, nil, nil); err == nil {
+	if _, err := sms.New(sms.Config{SecretID: "AKID"}, complaints{}, nil, nil, nil); err == nil {
 		t.Error("half a configuration was accepted")
 	}
 }

@@ -56,7 +56,7 @@ func (m *Main) setupSMS(mode Mode) error {
 	}
 	base, secret, now := m.publicBase(), m.Config.Secret, m.Now
 	link := func(id int64) string { return api.SignRatingURL(base, secret, id, now().Add(api.RatingLinkTTL)) }
-	sender, err := sms.New(cfg, m.DB.Complaints, link, m.Log)
+	sender, err := sms.New(cfg, m.DB.Complaints, m.DB.Disputes, link, m.Log)
 	if err != nil {
 		return err
 	}
