@@ -66,6 +66,14 @@ func (s *POIs) ReplaceSource(ctx context.Context, imp *poi.Import, places []poi.
 		imp.CreatedAt = s.Now()
 	}
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		// Imports of one source take turns, or two departments' first
+		// imports of a new source would both find it without an owner.
+		// (SQLite's write transactions take turns already.)
+		if s.Dialect == "postgres" {
+			if err := tx.Exec("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))", "poi:"+imp.Source).Error; err != nil {
+				return err
+			}
+		}
 		var first []poiImportRow
 		if err := tx.Select("department").Where("source = ?", imp.Source).Order("id").Limit(1).Find(&first).Error; err != nil {
 			return err

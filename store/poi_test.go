@@ -2,6 +2,9 @@ package store_test
 
 import (
 	"context"
+	"fmt"
+	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -69,5 +72,46 @@ func TestPOIImportAllOrNothing(t *testing.T) {
 	imports, _ = db.POIs.ListImports(ctx, 10)
 	if len(imports) != 2 || imports[0].ID != rep.ID || imports[0].Replaced != 2 || *imports[0].ImportedBy != staff.ID || imports[0].CoordSystem != geo.WGS84 {
 		t.Fatalf("imports %+v, want the re-import first", imports[0])
+	}
+}
+
+// TestPOIFirstImportsTakeTurns: two departments importing a new source at
+// the same moment do not both become its owner: one import creates it, the
+// other is refused, and the source holds the first one's places only.
+func TestPOIFirstImportsTakeTurns(t *testing.T) {
+	db := testenv.MustOpenDB(t)
+	ctx := context.Background()
+	for round := range 10 {
+		source := fmt.Sprintf("新建来源%d", round)
+		errs := make([]error, 2)
+		var wg sync.WaitGroup
+		for i, dept := range []string{"hk-jt", "hk-sw"} {
+			wg.Go(func() {
+				places := make([]poi.Place, i+1) // hk-jt files one place, hk-sw two
+				for j := range places {
+					places[j] = poi.Place{Kind: "toilet", Name: fmt.Sprintf("%s公厕%d", dept, j), Lat: 20.02, Lng: 110.32, Line: j + 2}
+				}
+				errs[i] = db.POIs.ReplaceSource(ctx, &poi.Import{Source: source, Filename: dept + ".csv", Format: "csv",
+					CoordSystem: geo.WGS84, Department: dept}, places)
+			})
+		}
+		wg.Wait()
+		won := slices.IndexFunc(errs, func(err error) bool { return err == nil })
+		if won < 0 || errs[1-won] == nil || guanjia.ErrorCode(errs[1-won]) != guanjia.EFORBIDDEN {
+			t.Fatalf("round %d: the two first imports answered %v; want one owner and one refusal", round, errs)
+		}
+		places, err := db.POIs.PlacesIn(ctx, poi.Box{MinLat: 20, MinLng: 110, MaxLat: 21, MaxLng: 111})
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, p := range places {
+			if p.Source == source {
+				n++
+			}
+		}
+		if n != won+1 {
+			t.Fatalf("round %d: the source holds %d places, want the owner's %d", round, n, won+1)
+		}
 	}
 }
