@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"math/rand/v2"
 	"net/http"
 	"strconv"
 	"strings"
@@ -24,31 +25,50 @@ type open311Handlers struct {
 	open311   *open311.Service
 	perMinute int                   // requests an api_key may file a minute; 0: no limit
 	rdb       redis.UniversalClient // counts them for every replica; nil: no limit (a server without Redis)
+	now       func() time.Time
 	log       *slog.Logger
 }
 
-// open311LimitKey counts one client's filed requests in the current window.
+// open311LimitKey holds one client's filed requests of the last minute.
 func open311LimitKey(client int64) string {
-	return "guanjia:open311:requests:" + strconv.FormatInt(client, 10)
+	return "guanjia:open311:filed:" + strconv.FormatInt(client, 10)
 }
 
+// slidingScript keeps, in the sorted set KEYS[1], the instants (ms, ARGV[1])
+// of the tries of the last ARGV[2] ms. A try is recorded (as the unique
+// member ARGV[4]) while there are fewer than ARGV[3]; otherwise it is not,
+// and the answer says how many ms until the oldest leaves the window.
+var slidingScript = redis.NewScript(`
+local now, window, max = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+if redis.call('ZCARD', KEYS[1]) >= max then
+  local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+  return math.max(1, tonumber(oldest[2]) + window - now)
+end
+redis.call('ZADD', KEYS[1], now, ARGV[4])
+redis.call('PEXPIRE', KEYS[1], window)
+return 0`)
+
 // countRequest counts a request client files, or refuses it with 429 when
-// the client filed perMinute already in this one-minute window. The counter
-// is the sign-in throttle's (throttle.go), kept in Redis so that every
-// replica counts against the same limit. Without Redis there is no limit,
-// and a Redis outage lets requests through (logged): filing matters more
-// than counting.
+// the client filed perMinute in the minute before it: a window that slides,
+// so no burst at a window's edge doubles the limit, and refused requests do
+// not count. The instants are kept in Redis so that every replica counts
+// against the same limit. Without Redis there is no limit, and a Redis
+// outage lets requests through (logged): filing matters more than counting.
 func (h *open311Handlers) countRequest(ctx context.Context, client int64) error {
 	if h.rdb == nil || h.perMinute <= 0 {
 		return nil
 	}
-	_, wait, err := countTry(ctx, h.rdb, open311LimitKey(client), h.perMinute, time.Minute)
+	now := h.now()
+	wait, err := slidingScript.Run(ctx, h.rdb, []string{open311LimitKey(client)}, now.UnixMilli(), time.Minute.Milliseconds(),
+		h.perMinute, strconv.FormatInt(now.UnixNano(), 36)+":"+strconv.FormatUint(rand.Uint64(), 36)).Int64()
 	if err != nil {
 		h.log.Error("open311 rate limit: redis unavailable, not counting", "err", err)
 		return nil
 	}
 	if wait > 0 {
-		return &throttled{wait: wait, err: guanjia.Errorf(guanjia.ETOOMANY, "too many requests for this api_key")}
+		return &throttled{wait: time.Duration(wait) * time.Millisecond,
+			err: guanjia.Errorf(guanjia.ETOOMANY, "too many requests for this api_key")}
 	}
 	return nil
 }

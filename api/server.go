@@ -162,7 +162,7 @@ func New(cfg Config, d Deps) *Server {
 	s.activities = &activityHandlers{volunteer: d.Volunteer, maxPhotoBytes: cfg.MaxPhotoBytes}
 	s.credit = &creditHandlers{credit: d.Credit}
 	s.wechat = &wechatHandlers{mp: d.WeChat, sessions: s.sessions}
-	s.open311 = &open311Handlers{open311: d.Open311, perMinute: cfg.Open311PerMinute, rdb: d.Redis, log: d.Log}
+	s.open311 = &open311Handlers{open311: d.Open311, perMinute: cfg.Open311PerMinute, rdb: d.Redis, now: d.Now, log: d.Log}
 	if d.POI != nil {
 		s.poi = &poiHandlers{poi: d.POI}
 	}
