@@ -14,11 +14,13 @@ import (
 
 	"guanjia"
 	"guanjia/api"
+	"guanjia/live"
 	"guanjia/mediation"
 )
 
-// disputeServer serves the 大调解 API over the rig's database, with the
-// district committee of the rig's grid g1 and the city's traffic committee.
+// disputeServer serves the 大调解 API over the rig's database and Redis (its
+// live feed too), with the district committee of the rig's grid g1 and the
+// city's traffic committee.
 func (r *consoleRig) disputeServer() *api.Server {
 	r.t.Helper()
 	ctx := context.Background()
@@ -31,9 +33,10 @@ func (r *consoleRig) disputeServer() *api.Server {
 		}
 	}
 	svc := mediation.NewService(r.db.Disputes, nil, r.svc.Router, nil)
+	svc.Live = live.New(r.rdb, r.svc.Log)
 	return api.New(api.Config{Secret: consoleSecret}, api.Deps{Users: r.db.Users, Catalog: r.db.Catalog, Notifications: r.db.Notifications,
-		Idempotency: r.db.Idempotency, Dispatch: r.svc, Mediation: svc, Inbox: r.db.Notifications, Registry: prometheus.NewRegistry(), Log: r.svc.Log,
-		Now: func() time.Time { return time.Now().UTC() }})
+		Idempotency: r.db.Idempotency, Dispatch: r.svc, Mediation: svc, Inbox: r.db.Notifications, Live: svc.Live.(*live.Live),
+		Registry: prometheus.NewRegistry(), Log: r.svc.Log, Now: func() time.Time { return time.Now().UTC() }})
 }
 
 func disputeBody(source string) map[string]any {

@@ -12,6 +12,7 @@ import (
 	"guanjia"
 	"guanjia/dispatch"
 	"guanjia/live"
+	"guanjia/mediation"
 )
 
 // liveHeartbeat keeps a stream open under the idle timeouts of common proxies.
@@ -28,13 +29,33 @@ func liveRow(who guanjia.Claims, ev live.Event) ([]byte, bool) {
 	return b, err == nil
 }
 
-// handleLive streams complaint changes the caller may see as server-sent
-// events ("complaint" with the row, "inbox" when the caller's inbox has new
-// messages, "resync" when some were lost), until the client leaves or the
-// server shuts down.
+// liveDispute renders a dispute's change for the stream when who may see
+// it (mediation.Sees; grid is a grid manager's grid): which one and where it
+// stands. The page reads the rest through the API.
+func liveDispute(who guanjia.Claims, grid string, ev live.Event) ([]byte, bool) {
+	d := ev.Dispute
+	if d == nil || !mediation.Sees(who, grid, d) {
+		return nil, false
+	}
+	b, err := json.Marshal(map[string]any{"id": d.ID, "number": d.Number, "status": d.Status, "updated_at": d.UpdatedAt})
+	return b, err == nil
+}
+
+// handleLive streams the changes the caller may see as server-sent events
+// ("complaint" with the row, "dispute" with its id and status, "inbox" when
+// the caller's inbox has new messages, "resync" when some were lost), until
+// the client leaves or the server shuts down.
 func (h *consoleHandlers) handleLive(c echo.Context) error {
 	ctx := c.Request().Context()
 	who := claimsOf(c)
+	grid := "" // a grid manager hears of their grid's disputes
+	if who.Role == guanjia.RoleGridManager {
+		u, err := h.users.FindUserByID(ctx, who.UserID)
+		if err != nil {
+			return err
+		}
+		grid = u.GridID
+	}
 	sub, err := h.live.Subscribe(ctx)
 	if err != nil {
 		return err
@@ -74,6 +95,8 @@ func (h *consoleHandlers) handleLive(c echo.Context) error {
 				_, err = fmt.Fprint(w, "event: inbox\ndata: {}\n\n")
 			} else if row, ok := liveRow(who, ev); ok {
 				_, err = fmt.Fprintf(w, "event: complaint\ndata: %s\n\n", row)
+			} else if row, ok := liveDispute(who, grid, ev); ok {
+				_, err = fmt.Fprintf(w, "event: dispute\ndata: %s\n\n", row)
 			}
 		}
 		if err == nil && sub.Lost() {

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -11,6 +12,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"guanjia"
+	"guanjia/api"
 )
 
 // liveEvent is one server-sent event as a browser's EventSource sees it.
@@ -121,6 +125,64 @@ func TestLiveFansOutAcrossReplicas(t *testing.T) {
 		if code, _ := r.call(a.Config.Handler, user, "GET", "/api/v1/live", nil); code != http.StatusForbidden && code != http.StatusUnauthorized {
 			t.Errorf("%q follows the live queue: %d", user, code)
 		}
+	}
+}
+
+// TestLiveDisputes: a dispute filed or moved on reaches the live pages of
+// those who may see it (the desk, its committee's mediators, its grid's
+// manager) as its id and status, and rings the inboxes it wrote to; a
+// mediator of another committee hears nothing of it.
+func TestLiveDisputes(t *testing.T) {
+	r := newConsoleRig(t)
+	ts := httptest.NewServer(r.disputeServer())
+	t.Cleanup(ts.Close)
+	other := &guanjia.User{Username: "mediator-jt", Role: guanjia.RoleMediator, UnitCode: "tj-jt", Name: "交通调解员"}
+	if err := r.db.Users.CreateUser(context.Background(), other); err != nil {
+		t.Fatal(err)
+	}
+	tok, err := api.IssueToken(context.Background(), r.db.Users, consoleSecret, other, time.Hour, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.tokens[other.Username] = tok
+	streams := map[string]<-chan liveEvent{}
+	for _, user := range []string{"dispatcher", "mediator", "grid-g1", "mediator-jt"} {
+		streams[user] = r.follow(ts.URL, user)
+	}
+
+	code, out := r.call(ts.Config.Handler, "grid-g1", "POST", "/api/v1/disputes", disputeBody(""))
+	if code != http.StatusCreated {
+		t.Fatalf("file: %d %v", code, out)
+	}
+	id := out["id"].(float64)
+	for _, user := range []string{"dispatcher", "mediator", "grid-g1"} {
+		ev := nextLive(t, user, streams[user])
+		if ev.name != "dispute" || ev.data["id"] != id || ev.data["status"] != "reported" || ev.data["number"] != out["number"] {
+			t.Errorf("%s got %s %v, want dispute %v reported", user, ev.name, ev.data, id)
+		}
+		if _, ok := ev.data["parties"]; ok {
+			t.Errorf("%s: the live feed carries the parties", user)
+		}
+	}
+	if ev := nextLive(t, "mediator", streams["mediator"]); ev.name != "inbox" {
+		t.Errorf("the committee's mediator got %s, want their inbox to ring with the new case", ev.name)
+	}
+
+	// A step elsewhere arrives too; the traffic committee heard nothing until its own case.
+	if code, out := r.call(ts.Config.Handler, "mediator", "POST", fmt.Sprintf("/api/v1/disputes/%v/accept", id), map[string]any{}); code != http.StatusOK {
+		t.Fatalf("accept: %d %v", code, out)
+	}
+	if ev := nextLive(t, "dispatcher", streams["dispatcher"]); ev.data["id"] != id || ev.data["status"] != "accepted" {
+		t.Errorf("after accepting, the dispatcher saw %v", ev.data)
+	}
+	traffic := disputeBody("")
+	traffic["type"] = "traffic"
+	code, out = r.call(ts.Config.Handler, "agent", "POST", "/api/v1/disputes", traffic)
+	if code != http.StatusCreated {
+		t.Fatalf("file a traffic dispute: %d %v", code, out)
+	}
+	if ev := nextLive(t, "mediator-jt", streams["mediator-jt"]); ev.name != "dispute" || ev.data["id"] != out["id"] {
+		t.Errorf("the traffic committee's mediator first got %s %v, want only their committee's dispute %v", ev.name, ev.data, out["id"])
 	}
 }
 

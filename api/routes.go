@@ -124,7 +124,7 @@ func (s *Server) routeTable() []route {
 		{get, "/api/v1/stats/ranking", only(deskStaff...), cp.handleStatsRanking, false},
 		{get, "/api/v1/stats/deliveries", only(deskStaff...), msg.handleDeliveryStats, msg.deliveries == nil},
 		{get, "/api/v1/notifications", only(staff...), msg.handleNotificationList, false},
-		{get, "/api/v1/live", only(staff...), con.handleLive, con.live == nil},
+		{get, "/api/v1/live", only(inboxReaders...), con.handleLive, con.live == nil},
 		// 站内消息: each staff member reads and marks their own.
 		{get, "/api/v1/inbox", only(inboxReaders...), msg.handleInboxList, msg.inbox == nil},
 		{post, "/api/v1/inbox/read", only(inboxReaders...), msg.handleInboxReadAll, msg.inbox == nil},

@@ -1,5 +1,5 @@
-// Package live carries "a complaint changed" and "an inbox has new messages"
-// between processes over Redis pub/sub: every process that changes
+// Package live carries "a complaint changed", "a dispute changed" and "an
+// inbox has new messages" between processes over Redis pub/sub: every process that changes
 // complaints (API replicas, workers) publishes, and every API replica
 // subscribes once and fans the news out to its own browsers. It knows
 // nothing of HTTP: the API decides who may see an event and renders it.
@@ -31,9 +31,11 @@ const (
 )
 
 // Event is one change as received: a complaint (without its caller's
-// details), or the users whose inboxes have new messages.
+// details), a dispute (who it belongs to and where it stands, without its
+// parties), or the users whose inboxes have new messages.
 type Event struct {
 	Complaint *guanjia.Complaint `json:"complaint,omitempty"`
+	Dispute   *guanjia.Dispute   `json:"dispute,omitempty"`
 	Inbox     []int64            `json:"inbox,omitempty"`
 }
 
@@ -93,6 +95,14 @@ func (l *Live) ComplaintChanged(ctx context.Context, c *guanjia.Complaint) {
 	row := *c
 	row.CallerName, row.CallerPhone = "", "" // a queue row needs no caller details
 	l.publish(ctx, Event{Complaint: &row}, "complaint", c.ID)
+}
+
+// DisputeChanged publishes that d changed: its id, status and whose it is
+// (committee, grid, reporter), which is what the API decides who hears by.
+// Pages read the rest through the API, so no party's details travel here.
+func (l *Live) DisputeChanged(ctx context.Context, d *guanjia.Dispute) {
+	l.publish(ctx, Event{Dispute: &guanjia.Dispute{ID: d.ID, Number: d.Number, Status: d.Status, CommitteeCode: d.CommitteeCode,
+		GridID: d.GridID, ReporterID: d.ReporterID, UpdatedAt: d.UpdatedAt}}, "dispute", d.ID)
 }
 
 func (l *Live) publish(ctx context.Context, ev Event, kind string, id any) {
@@ -157,7 +167,7 @@ func (l *Live) fanOut(ps *redis.PubSub, done chan struct{}) {
 	defer close(done)
 	for msg := range ps.Channel() {
 		var ev Event
-		if err := json.Unmarshal([]byte(msg.Payload), &ev); err != nil || (ev.Complaint == nil && ev.Inbox == nil) {
+		if err := json.Unmarshal([]byte(msg.Payload), &ev); err != nil || (ev.Complaint == nil && ev.Dispute == nil && ev.Inbox == nil) {
 			l.log.Warn("live: undecodable message", "err", err)
 			continue
 		}

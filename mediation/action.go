@@ -95,6 +95,7 @@ func (s *Service) Act(ctx context.Context, who guanjia.Claims, id int64, action 
 	if err := s.Store.UpdateDispute(ctx, d, ev, st.msgs); err != nil {
 		return nil, err
 	}
+	s.announce(ctx, d, st.msgs)
 	if action == guanjia.DisputeSchedule {
 		st.arm = append(st.arm, s.remindTimer(d.ID, d.Sessions[len(d.Sessions)-1]))
 	}

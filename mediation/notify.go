@@ -2,6 +2,7 @@ package mediation
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"time"
 
@@ -15,6 +16,23 @@ import (
 
 // clock formats an instant as the messages show it, in China Standard Time.
 func clock(t time.Time) string { return t.In(guanjia.ChinaTime).Format("2006-01-02 15:04") }
+
+// announce tells the live pages that d changed and whose inboxes msgs wrote to.
+func (s *Service) announce(ctx context.Context, d *guanjia.Dispute, msgs []guanjia.Message) {
+	if s.Live == nil {
+		return
+	}
+	s.Live.DisputeChanged(ctx, d)
+	var to []int64
+	for _, m := range msgs {
+		if m.Channel == guanjia.ChannelInbox && !slices.Contains(to, m.RecipientID) {
+			to = append(to, m.RecipientID)
+		}
+	}
+	if len(to) > 0 {
+		s.Live.InboxChanged(ctx, to)
+	}
+}
 
 // message addresses one notification about d. Data keys are those the
 // channels render (wechat/templates.go); link opens the console's case page.

@@ -60,10 +60,18 @@ type GridLocator interface {
 	Grid(ctx context.Context, lat, lng float64) (*guanjia.Grid, bool)
 }
 
+// Publisher tells live pages that a dispute changed and whose inboxes have
+// new messages (live.Live is one). It must not block; it logs its failures.
+type Publisher interface {
+	DisputeChanged(ctx context.Context, d *guanjia.Dispute)
+	InboxChanged(ctx context.Context, users []int64)
+}
+
 // Service runs the mediation workflow.
 type Service struct {
 	Store  Store
 	Timers Scheduler
+	Live   Publisher   // nil: no live pages to tell
 	Grids  GridLocator // nil: a dispute's grid is the one sent, or the grid manager's
 	Now    func() time.Time
 	Log    *slog.Logger
@@ -194,6 +202,7 @@ func (s *Service) Create(ctx context.Context, who guanjia.Claims, in Input) (*Vi
 	if err := s.Store.CreateDispute(ctx, d, ev, msgs); err != nil {
 		return nil, err
 	}
+	s.announce(ctx, d, msgs)
 	return view(d, committees, who.Role), nil
 }
 
@@ -292,26 +301,34 @@ func (s *Service) locate(ctx context.Context, d *guanjia.Dispute, gridID string,
 	return nil
 }
 
-// scope says whether who may see d: staff at the desk see all, a mediator
-// (or a department doing 行政调解) their committee's, a grid manager their
-// grid's, a citizen their own.
-func (s *Service) scope(ctx context.Context, who guanjia.Claims, d *guanjia.Dispute) error {
-	ok := false
+// Sees says whether who may see d: staff at the desk see all, a mediator
+// (or a department doing 行政调解) their committee's, a grid manager the
+// disputes of their grid (grid), a citizen their own.
+func Sees(who guanjia.Claims, grid string, d *guanjia.Dispute) bool {
 	switch who.Role {
 	case guanjia.RoleAgent, guanjia.RoleDispatcher, guanjia.RoleAdmin:
-		ok = true
+		return true
 	case guanjia.RoleMediator, guanjia.RoleDepartment:
-		ok = d.CommitteeCode == who.UnitCode
+		return d.CommitteeCode == who.UnitCode
 	case guanjia.RoleCitizen:
-		ok = d.ReporterID == who.UserID
+		return d.ReporterID == who.UserID
 	case guanjia.RoleGridManager:
+		return d.GridID != "" && d.GridID == grid
+	}
+	return false
+}
+
+// scope refuses who a dispute they may not see (Sees).
+func (s *Service) scope(ctx context.Context, who guanjia.Claims, d *guanjia.Dispute) error {
+	grid := ""
+	if who.Role == guanjia.RoleGridManager {
 		u, err := s.Store.FindUserByID(ctx, who.UserID)
 		if err != nil {
 			return err
 		}
-		ok = d.GridID != "" && d.GridID == u.GridID
+		grid = u.GridID
 	}
-	if !ok {
+	if !Sees(who, grid, d) {
 		return guanjia.Errorf(guanjia.EFORBIDDEN, "this dispute is not yours to see")
 	}
 	return nil

@@ -244,6 +244,47 @@ func TestApplicantHearsByTheDisputeTemplates(t *testing.T) {
 	}
 }
 
+// heard records what the live pages were told.
+type heard struct {
+	mu       sync.Mutex
+	disputes []guanjia.DisputeStatus
+	inboxes  []int64
+}
+
+func (h *heard) DisputeChanged(_ context.Context, d *guanjia.Dispute) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.disputes = append(h.disputes, d.Status)
+}
+
+func (h *heard) InboxChanged(_ context.Context, users []int64) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.inboxes = append(h.inboxes, users...)
+}
+
+// TestLivePagesHearOfEveryStep: filing, each action and a timer that fires
+// (in the worker) each tell the live pages, and ring the inboxes they wrote to.
+func TestLivePagesHearOfEveryStep(t *testing.T) {
+	r := newRig(t)
+	h := &heard{}
+	r.svc.Live = h
+	v := r.create(t, "grid-g1", "neighbour")
+	r.act(t, "mediator-tj-bs", v.ID, guanjia.DisputeAccept, mediation.ActionInput{})
+	r.act(t, "mediator-tj-bs", v.ID, guanjia.DisputeRoute, mediation.ActionInput{})
+	r.act(t, "mediator-tj-bs", v.ID, guanjia.DisputeAssign, mediation.ActionInput{Mediators: []int64{r.who["mediator-tj-bs"].UserID}})
+	if !r.fire(t, mediation.TimerWarn) {
+		t.Fatal("the deadline warning did nothing")
+	}
+	want := []guanjia.DisputeStatus{guanjia.DisputeReported, guanjia.DisputeAccepted, guanjia.DisputeRouted, guanjia.DisputeMediating, guanjia.DisputeMediating}
+	if !slices.Equal(h.disputes, want) {
+		t.Errorf("the live pages heard %v, want %v", h.disputes, want)
+	}
+	if !slices.Contains(h.inboxes, r.who["mediator-tj-bs"].UserID) {
+		t.Errorf("the mediator's inbox never rang: %v", h.inboxes)
+	}
+}
+
 // TestPartiesWithoutAnAccountHearBySMS: a dispute a grid manager filed
 // names parties with no account; when a session is scheduled each one with
 // a phone is sent one SMS naming them, and the reminder sends no more.

@@ -183,5 +183,6 @@ func (s *Service) HandleTimer(ctx context.Context, t Timer) (bool, error) {
 	if err := s.Store.UpdateDispute(ctx, d, ev, msgs); err != nil {
 		return false, err
 	}
+	s.announce(ctx, d, msgs)
 	return true, nil
 }

@@ -383,7 +383,7 @@ func (m *Main) wire(ctx context.Context) error {
 	m.smsWiring(senders)
 	m.Dispatch.Content = content
 	m.Dispatch.Photos = m.photoChecker()
-	// Every process that changes complaints (api, worker, all-in-one) tells the live queues.
+	// Every process that changes complaints or disputes (api, worker, all-in-one) tells the live pages.
 	m.Live = live.New(m.rdb, m.Log)
 	m.Dispatch.Live = m.Live
 	// 公益海口: organisers' and requesters' texts pass the same WeChat content check.
@@ -410,7 +410,7 @@ func (m *Main) wire(ctx context.Context) error {
 	m.Handlers.Weather = m.weatherService() // 台风 / 气象 / 积水 (weather.go)
 	// 大调解: disputes are located on the dispatch router's grid index.
 	m.Handlers.Mediation = mediation.NewService(m.DB.Disputes, m.Scheduler, m.Dispatch.Router, m.Now)
-	m.Handlers.Mediation.Log = m.Log
+	m.Handlers.Mediation.Log, m.Handlers.Mediation.Live = m.Log, m.Live
 	return nil
 }
 

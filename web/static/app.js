@@ -197,9 +197,10 @@ const GJ = (() => {
     return source;
   }
 
-  // live follows /api/v1/live. onChange gets each changed complaint;
-  // onResync is called when events may have been missed (reconnect, overflow).
-  function live(onChange, onResync) {
+  // live follows /api/v1/live. onChange gets each changed complaint (or,
+  // with kind 'dispute', each changed dispute's id and status); onResync is
+  // called when events may have been missed (reconnect, overflow).
+  function live(onChange, onResync, kind = 'complaint') {
     const state = document.getElementById('live-state');
     const set = (on, text) => { if (state) { state.className = `live ${on ? 'on' : 'off'}`; state.textContent = text; } };
     let opened = false;
@@ -214,7 +215,7 @@ const GJ = (() => {
       opened = true;
     });
     es.addEventListener('error', () => set(false, '连接中断，正在重连…'));
-    es.addEventListener('complaint', (e) => onChange(JSON.parse(e.data)));
+    es.addEventListener(kind, (e) => onChange(JSON.parse(e.data)));
     es.addEventListener('resync', onResync);
     return es;
   }

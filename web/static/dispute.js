@@ -227,9 +227,17 @@
     }
   }
 
+  // Another mediator's step shows at once, unless someone is filling in a
+  // form here: their own step reloads the page when they submit it.
+  const reloadSoon = GJ.debounce(() => {
+    if (actionsEl.contains(document.activeElement) && document.activeElement.value) return;
+    load();
+  }, 500);
+
   (async () => {
     const c = await api('GET', '/api/v1/mediation/committees').catch(() => ({}));
     committees = c.committees || [];
     await load();
+    GJ.live((d) => { if (d.id === id) reloadSoon(); }, reloadSoon, 'dispute');
   })().catch((err) => GJ.showError(errEl, err));
 })();

@@ -178,6 +178,7 @@
     showKind();
     useHere();
     await load();
-    setInterval(load, 60 * 1000);
+    GJ.live(GJ.debounce(load, 500), load, 'dispute'); // my grid's disputes move on as committees act
+    setInterval(load, 60 * 1000); // my complaints are not on the live feed
   })().catch((err) => GJ.showError(errEl, err));
 })();
