@@ -1,13 +1,15 @@
-// Package sms texts 12345 callers through Tencent Cloud SMS (短信), with the
-// provider's official Go SDK: the 受理 message with the order number and the
-// 办结 message with what was done and a signed link to rate; and it tells the
-// parties of a dispute who have no account when their mediation session is. Package sms/fake
-// is an offline Tencent Cloud SMS for development and tests; the SDK reaches it
-// through this package's transport, never the network.
+// Package sms texts through Tencent Cloud SMS (短信), with the provider's
+// official Go SDK: a 12345 caller gets the 受理 message with the order number
+// and the 办结 message with what was done and a signed link to rate; a party
+// of a dispute who has no account is told when their mediation session is.
+// Package sms/fake is an offline Tencent Cloud SMS for development and
+// tests; the SDK reaches it through this package's transport, never the
+// network.
 //
-// A caller is not a user: a message names its complaint (a party's, its
+// Neither is a user: a message names its complaint (a party's message, its
 // dispute and party), and the sender reads the phone number from it
-// (decrypted by the store) only when it sends. The number is never logged nor written into an error.
+// (decrypted by the store) only when it sends. The number is never logged
+// nor written into an error.
 package sms
 
 import (
