@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -84,11 +85,15 @@ func TestDisputePages(t *testing.T) {
 }
 
 // TestGridManagerPatrolComplaint: a grid manager's 城市管理问题 is a patrol
-// complaint routed like any other, and their list holds their own reports only.
+// complaint routed like any other; their list holds their own reports only,
+// which they open and follow live as its reporter.
 func TestGridManagerPatrolComplaint(t *testing.T) {
 	r := newConsoleRig(t)
-	srv := r.replica()
+	ts := httptest.NewServer(r.replica())
+	t.Cleanup(ts.Close)
+	srv := ts.Config.Handler
 	other := r.fileComplaint(srv, "0101", siteLat, siteLng)
+	stream := r.follow(ts.URL, "grid-g1")
 	code, out := r.call(srv, "grid-g1", "POST", "/api/v1/complaints", map[string]any{"category": "1101",
 		"description": "巡查发现路口垃圾堆积", "lat": siteLat, "lng": siteLng, "coord_system": "wgs84", "source": "hotline"})
 	if code != http.StatusCreated {
@@ -98,6 +103,9 @@ func TestGridManagerPatrolComplaint(t *testing.T) {
 		t.Errorf("grid manager's complaint: source %v unit %v, want patrol to lh-hw", out["source"], out["unit"])
 	}
 	mine := out["id"].(float64)
+	if ev := nextLive(t, "grid-g1", stream); ev.name != "complaint" || ev.data["id"] != mine {
+		t.Errorf("the grid manager's live feed first brought %s %v, want their report #%v", ev.name, ev.data, mine)
+	}
 	code, out = r.call(srv, "grid-g1", "GET", "/api/v1/complaints", nil)
 	if code != http.StatusOK {
 		t.Fatalf("grid manager lists complaints: %d %v", code, out)
@@ -105,6 +113,14 @@ func TestGridManagerPatrolComplaint(t *testing.T) {
 	list, _ := out["complaints"].([]any)
 	if len(list) != 1 || list[0].(map[string]any)["id"] != mine {
 		t.Errorf("grid manager's list: %v, want only #%v (not #%d)", list, mine, other)
+	}
+	// They follow their own report as its reporter, and nobody else's.
+	code, out = r.call(srv, "grid-g1", "GET", fmt.Sprintf("/api/v1/complaints/%v", mine), nil)
+	if events, _ := out["events"].([]any); code != http.StatusOK || len(events) == 0 || out["description"] != "巡查发现路口垃圾堆积" {
+		t.Errorf("grid manager opens their own report: %d %v", code, out)
+	}
+	if code, _ := r.call(srv, "grid-g1", "GET", fmt.Sprintf("/api/v1/complaints/%d", other), nil); code != http.StatusNotFound {
+		t.Errorf("grid manager opens someone else's report: %d, want 404", code)
 	}
 	// Bad input is refused with nothing filed.
 	code, out = r.call(srv, "grid-g1", "POST", "/api/v1/complaints", map[string]any{"category": "9999",

@@ -19,10 +19,11 @@ import (
 const liveHeartbeat = 25 * time.Second
 
 // liveRow renders a change for the stream: the complaint as a queue row,
-// when who may see it by the rule for reading complaints (dispatch.StaffSees).
-// Citizens, followers included, get nothing here: the route is for staff.
+// when who may see it by the rule for reading complaints (dispatch.StaffSees,
+// or a grid manager's own patrol report). Citizens, followers included, get
+// nothing here: the route is for staff.
 func liveRow(who guanjia.Claims, ev live.Event) ([]byte, bool) {
-	if ev.Complaint == nil || !dispatch.StaffSees(who, ev.Complaint) {
+	if ev.Complaint == nil || !(dispatch.StaffSees(who, ev.Complaint) || dispatch.OwnReport(who, ev.Complaint)) {
 		return nil, false
 	}
 	b, err := json.Marshal(toComplaintJSON(ev.Complaint))

@@ -36,13 +36,18 @@ func StaffSees(who guanjia.Claims, c *guanjia.Complaint) bool {
 	return false
 }
 
+// OwnReport says whether c is who's own report: a citizen's from the
+// mini-program, or a 网格员's from patrol. List shows them theirs.
+func OwnReport(who guanjia.Claims, c *guanjia.Complaint) bool {
+	return (who.Role == guanjia.RoleCitizen || who.Role == guanjia.RoleGridManager) && c.ReporterID == who.UserID
+}
+
 // authorize says how much of complaint c who may see: staff by StaffSees,
-// a citizen their own report fully and one they follow as a follower.
+// a reporter their own report fully, and a citizen one they follow as a
+// follower.
 func (s *Service) authorize(ctx context.Context, who guanjia.Claims, c *guanjia.Complaint) (View, error) {
 	switch {
-	case StaffSees(who, c):
-		return ViewFull, nil
-	case who.Role == guanjia.RoleCitizen && c.ReporterID == who.UserID:
+	case StaffSees(who, c), OwnReport(who, c):
 		return ViewFull, nil
 	case who.Role == guanjia.RoleCitizen:
 		if ok, err := s.Store.IsFollower(ctx, c.ID, who.UserID); err != nil {

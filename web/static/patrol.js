@@ -178,7 +178,10 @@
     showKind();
     useHere();
     await load();
-    GJ.live(GJ.debounce(load, 500), load, 'dispute'); // my grid's disputes move on as committees act
-    setInterval(load, 60 * 1000); // my complaints are not on the live feed
+    // My grid's disputes and my own reports move on as others act on them.
+    const loadSoon = GJ.debounce(load, 500);
+    GJ.live(loadSoon, loadSoon, 'dispute');
+    GJ.live(loadSoon, loadSoon, 'complaint');
+    setInterval(load, 60 * 1000);
   })().catch((err) => GJ.showError(errEl, err));
 })();
