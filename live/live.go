@@ -1,8 +1,9 @@
 // Package live carries "a complaint changed", "a dispute changed" and "an
-// inbox has new messages" between processes over Redis pub/sub: every process that changes
-// complaints (API replicas, workers) publishes, and every API replica
-// subscribes once and fans the news out to its own browsers. It knows
-// nothing of HTTP: the API decides who may see an event and renders it.
+// inbox has new messages" between processes over Redis pub/sub: every
+// process that changes complaints or disputes (API replicas, workers)
+// publishes, and every API replica subscribes once and fans the news out to
+// its own browsers. It knows nothing of HTTP: the API decides who may see an
+// event and renders it.
 package live
 
 import (
