@@ -20,19 +20,22 @@ import (
 // (migrations/*/021_stats_covering.sql), so the pass reads that index only.
 func (s *Complaints) StatsGroups(ctx context.Context, q dispatch.StatsQuery) ([]dispatch.StatsGroup, error) {
 	counts, query, args := s.statsQuery(q)
+	db := s.db.WithContext(ctx)
 	var out []dispatch.StatsGroup
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if s.Dialect == "postgres" {
+	var err error
+	if s.Dialect == "postgres" {
+		err = db.Transaction(func(tx *gorm.DB) error {
 			// A month is tens of thousands of rows in a few thousand groups:
 			// room to hash them rather than sort them on disk.
 			if err := tx.Exec("SET LOCAL work_mem = '32MB'").Error; err != nil {
 				return err
 			}
-		}
-		var err error
-		out, err = sumGroups(tx, counts, query, args)
-		return err
-	})
+			out, err = sumGroups(tx, counts, query, args)
+			return err
+		})
+	} else { // SQLite's transactions take the write lock: a read needs none
+		out, err = sumGroups(db, counts, query, args)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("store: stats: %w", err)
 	}
