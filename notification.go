@@ -2,6 +2,7 @@ package guanjia
 
 import (
 	"context"
+	"slices"
 	"time"
 )
 
@@ -59,13 +60,26 @@ const (
 	TplHotspot             = "hotspot"              // leaders and command center: a 热点诉求 crossed its threshold
 )
 
-// Message is one notification to one user (or, by SMS, to a complaint's caller).
+// Message is one notification to one user (or, by SMS, to a complaint's
+// caller or a dispute's party).
 type Message struct {
-	RecipientID int64 // 0: addressed by ComplaintID (an SMS to the caller)
+	RecipientID int64 // 0: an SMS addressed by ComplaintID (the caller) or by Data's dispute and party
 	Channel     string
 	Template    string
 	ComplaintID *int64
 	Data        map[string]string // template fields, e.g. "status", "deadline", "link"
+}
+
+// InboxRecipients are the users msgs write to the inbox of, each once: whose
+// open pages to tell when the messages are saved.
+func InboxRecipients(msgs []Message) []int64 {
+	var to []int64
+	for _, m := range msgs {
+		if m.Channel == ChannelInbox && !slices.Contains(to, m.RecipientID) {
+			to = append(to, m.RecipientID)
+		}
+	}
+	return to
 }
 
 // Notification is one row of the delivery log.

@@ -235,15 +235,7 @@ func TestApprovalImport(t *testing.T) {
 		if err := r.db.Catalog.UpsertUnit(ctx, &guanjia.Unit{Code: code, Name: name, Department: "行政审批"}); err != nil {
 			t.Fatal(err)
 		}
-		u := &guanjia.User{Username: "staff-" + code, Role: guanjia.RoleDepartment, UnitCode: code}
-		if err := r.db.Users.CreateUser(ctx, u); err != nil {
-			t.Fatal(err)
-		}
-		tok, err := api.IssueToken(ctx, r.db.Users, consoleSecret, u, time.Hour, time.Now())
-		if err != nil {
-			t.Fatal(err)
-		}
-		r.tokens[u.Username] = tok
+		r.addUser(&guanjia.User{Username: "staff-" + code, Role: guanjia.RoleDepartment, UnitCode: code})
 	}
 	next := header + "HK-2026-0101,3,建设工程规划许可,海口市行政审批服务局,陈海,13976001234,审查中,,2026-03-06 10:00\n"
 	if code, out := upload("staff-hk-wsj", next); code != http.StatusUnprocessableEntity ||

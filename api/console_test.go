@@ -83,10 +83,7 @@ func newConsoleRig(t *testing.T) *consoleRig {
 		{Username: "grid-g1", Role: guanjia.RoleGridManager, GridID: "g1", Name: "网格员"},
 		{Username: "mediator", Role: guanjia.RoleMediator, UnitCode: "tj-lh", Name: "调解员"},
 	} {
-		must(db.Users.CreateUser(ctx, u))
-		tok, err := api.IssueToken(ctx, db.Users, consoleSecret, u, time.Hour, time.Now())
-		must(err)
-		r.tokens[u.Username], r.users[u.Username] = tok, u
+		r.addUser(u)
 	}
 	router, err := dispatch.NewRouter(ctx, db.Complaints)
 	must(err)
@@ -94,6 +91,20 @@ func newConsoleRig(t *testing.T) *consoleRig {
 	r.svc.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	r.svc.Live = live.New(rdb, r.svc.Log)
 	return r
+}
+
+// addUser creates u and signs them in: r.tokens and r.users know them by username.
+func (r *consoleRig) addUser(u *guanjia.User) {
+	r.t.Helper()
+	ctx := context.Background()
+	if err := r.db.Users.CreateUser(ctx, u); err != nil {
+		r.t.Fatal(err)
+	}
+	tok, err := api.IssueToken(ctx, r.db.Users, consoleSecret, u, time.Hour, time.Now())
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	r.tokens[u.Username], r.users[u.Username] = tok, u
 }
 
 // replica starts one more API process on the shared database and Redis.

@@ -1,16 +1,13 @@
 package api_test
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
 
 	"guanjia"
-	"guanjia/api"
 )
 
 // TestDisputePages: mediators and the desk open the 大调解 pages, each role
@@ -138,15 +135,8 @@ func TestGridManagerPatrolComplaint(t *testing.T) {
 func TestDisputePagesForDepartments(t *testing.T) {
 	r := newConsoleRig(t)
 	srv := r.replica()
-	ctx := context.Background()
-	u := &guanjia.User{Username: "dept-lh", Role: guanjia.RoleDepartment, UnitCode: "xz-lh", Name: "区住建局"}
-	if err := r.db.Users.CreateUser(ctx, u); err != nil {
-		t.Fatal(err)
-	}
-	tok, err := api.IssueToken(ctx, r.db.Users, consoleSecret, u, time.Hour, time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
+	r.addUser(&guanjia.User{Username: "dept-lh", Role: guanjia.RoleDepartment, UnitCode: "xz-lh", Name: "区住建局"})
+	tok := r.tokens["dept-lh"]
 	for path, want := range map[string]string{"/console/disputes": `id="dispute-table"`, "/console/disputes/12": `data-order-id="12"`} {
 		req := httptest.NewRequest("GET", path, nil)
 		req.AddCookie(&http.Cookie{Name: "guanjia_token", Value: tok})

@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"guanjia"
-	"guanjia/api"
 )
 
 // liveEvent is one server-sent event as a browser's EventSource sees it.
@@ -136,15 +135,7 @@ func TestLiveDisputes(t *testing.T) {
 	r := newConsoleRig(t)
 	ts := httptest.NewServer(r.disputeServer())
 	t.Cleanup(ts.Close)
-	other := &guanjia.User{Username: "mediator-jt", Role: guanjia.RoleMediator, UnitCode: "tj-jt", Name: "交通调解员"}
-	if err := r.db.Users.CreateUser(context.Background(), other); err != nil {
-		t.Fatal(err)
-	}
-	tok, err := api.IssueToken(context.Background(), r.db.Users, consoleSecret, other, time.Hour, time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	r.tokens[other.Username] = tok
+	r.addUser(&guanjia.User{Username: "mediator-jt", Role: guanjia.RoleMediator, UnitCode: "tj-jt", Name: "交通调解员"})
 	streams := map[string]<-chan liveEvent{}
 	for _, user := range []string{"dispatcher", "mediator", "grid-g1", "mediator-jt"} {
 		streams[user] = r.follow(ts.URL, user)

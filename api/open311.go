@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"math/rand/v2"
 	"net/http"
 	"strconv"
 	"strings"
@@ -34,41 +33,23 @@ func open311LimitKey(client int64) string {
 	return "guanjia:open311:filed:" + strconv.FormatInt(client, 10)
 }
 
-// slidingScript keeps, in the sorted set KEYS[1], the instants (ms, ARGV[1])
-// of the tries of the last ARGV[2] ms. A try is recorded (as the unique
-// member ARGV[4]) while there are fewer than ARGV[3]; otherwise it is not,
-// and the answer says how many ms until the oldest leaves the window.
-var slidingScript = redis.NewScript(`
-local now, window, max = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
-if redis.call('ZCARD', KEYS[1]) >= max then
-  local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-  return math.max(1, tonumber(oldest[2]) + window - now)
-end
-redis.call('ZADD', KEYS[1], now, ARGV[4])
-redis.call('PEXPIRE', KEYS[1], window)
-return 0`)
-
 // countRequest counts a request client files, or refuses it with 429 when
 // the client filed perMinute in the minute before it: a window that slides,
 // so no burst at a window's edge doubles the limit, and refused requests do
-// not count. The instants are kept in Redis so that every replica counts
-// against the same limit. Without Redis there is no limit, and a Redis
-// outage lets requests through (logged): filing matters more than counting.
+// not count (slideTry). Every replica counts against the same limit. Without
+// Redis there is no limit, and a Redis outage lets requests through
+// (logged): filing matters more than counting.
 func (h *open311Handlers) countRequest(ctx context.Context, client int64) error {
 	if h.rdb == nil || h.perMinute <= 0 {
 		return nil
 	}
-	now := h.now()
-	wait, err := slidingScript.Run(ctx, h.rdb, []string{open311LimitKey(client)}, now.UnixMilli(), time.Minute.Milliseconds(),
-		h.perMinute, strconv.FormatInt(now.UnixNano(), 36)+":"+strconv.FormatUint(rand.Uint64(), 36)).Int64()
+	wait, err := slideTry(ctx, h.rdb, open311LimitKey(client), h.perMinute, time.Minute, h.now())
 	if err != nil {
 		h.log.Error("open311 rate limit: redis unavailable, not counting", "err", err)
 		return nil
 	}
 	if wait > 0 {
-		return &throttled{wait: time.Duration(wait) * time.Millisecond,
-			err: guanjia.Errorf(guanjia.ETOOMANY, "too many requests for this api_key")}
+		return &throttled{wait: wait, err: guanjia.Errorf(guanjia.ETOOMANY, "too many requests for this api_key")}
 	}
 	return nil
 }

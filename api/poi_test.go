@@ -2,7 +2,6 @@ package api_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"mime/multipart"
 	"net/http"
@@ -30,15 +29,7 @@ func (r *consoleRig) poiServer() *api.Server {
 // addPOIDepartment adds "dept", a department's staff member.
 func (r *consoleRig) addPOIDepartment() {
 	r.t.Helper()
-	u := &guanjia.User{Username: "dept", Role: guanjia.RoleDepartment, UnitCode: "lh-hw"}
-	if err := r.db.Users.CreateUser(context.Background(), u); err != nil {
-		r.t.Fatal(err)
-	}
-	tok, err := api.IssueToken(context.Background(), r.db.Users, consoleSecret, u, time.Hour, time.Now())
-	if err != nil {
-		r.t.Fatal(err)
-	}
-	r.tokens["dept"], r.users["dept"] = tok, u
+	r.addUser(&guanjia.User{Username: "dept", Role: guanjia.RoleDepartment, UnitCode: "lh-hw"})
 }
 
 func coord(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
@@ -189,15 +180,7 @@ func TestPOIImportAndNearby(t *testing.T) {
 	// A source belongs to the department that created it: another
 	// department may not replace it (403, the places stay); the creator
 	// and administrators may.
-	other := &guanjia.User{Username: "dept-other", Role: guanjia.RoleDepartment, UnitCode: "lh-sz"}
-	if err := r.db.Users.CreateUser(context.Background(), other); err != nil {
-		t.Fatal(err)
-	}
-	tok, err := api.IssueToken(context.Background(), r.db.Users, consoleSecret, other, time.Hour, time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	r.tokens["dept-other"] = tok
+	r.addUser(&guanjia.User{Username: "dept-other", Role: guanjia.RoleDepartment, UnitCode: "lh-sz"})
 	empty := "name,kind,lat,lng\n远处菜市场,market," + coord(fLat) + "," + coord(fLng) + "\n"
 	if code, out := r.uploadPOIs(srv, "dept-other", "lh.csv", "gcj02", empty); code != http.StatusForbidden || errorField(out) != "source" {
 		t.Fatalf("another department replaced lh: %d %v", code, out)

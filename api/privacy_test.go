@@ -11,21 +11,12 @@ import (
 	"time"
 
 	"guanjia"
-	"guanjia/api"
 )
 
 // addCitizen signs up one more citizen on the rig.
 func (r *consoleRig) addCitizen(username string) {
 	r.t.Helper()
-	u := &guanjia.User{Username: username, Role: guanjia.RoleCitizen}
-	if err := r.db.Users.CreateUser(context.Background(), u); err != nil {
-		r.t.Fatal(err)
-	}
-	tok, err := api.IssueToken(context.Background(), r.db.Users, consoleSecret, u, time.Hour, time.Now())
-	if err != nil {
-		r.t.Fatal(err)
-	}
-	r.tokens[username], r.users[username] = tok, u
+	r.addUser(&guanjia.User{Username: username, Role: guanjia.RoleCitizen})
 }
 
 func serveRecorder(h http.Handler, req *http.Request) *httptest.ResponseRecorder {

@@ -77,15 +77,7 @@ func TestRouteTableCoversEveryRoute(t *testing.T) {
 // ownership or the nonsense ids is its business).
 func TestRoleMatrix(t *testing.T) {
 	r := newConsoleRig(t)
-	dept := &guanjia.User{Username: "dept", Role: guanjia.RoleDepartment, UnitCode: "lh-hw"}
-	if err := r.db.Users.CreateUser(context.Background(), dept); err != nil {
-		t.Fatal(err)
-	}
-	tok, err := api.IssueToken(context.Background(), r.db.Users, consoleSecret, dept, time.Hour, time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	r.tokens["dept"], r.users["dept"] = tok, dept
+	r.addUser(&guanjia.User{Username: "dept", Role: guanjia.RoleDepartment, UnitCode: "lh-hw"})
 	asRole := map[guanjia.Role]string{guanjia.RoleCitizen: "citizen", guanjia.RoleAgent: "agent",
 		guanjia.RoleDispatcher: "dispatcher", guanjia.RoleCrew: "crew", guanjia.RoleUnitAdmin: "lead-hw",
 		guanjia.RoleAdmin: "admin", guanjia.RoleDepartment: "dept",

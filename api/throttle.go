@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"math"
+	"math/rand/v2"
 	"strconv"
 	"strings"
 	"time"
@@ -61,6 +62,30 @@ if ttl < 0 then
   ttl = tonumber(ARGV[1])
 end
 return {n, ttl}`)
+
+// slidingScript keeps, in the sorted set KEYS[1], the instants (ms, ARGV[1])
+// of the tries of the last ARGV[2] ms. A try is recorded (as the unique
+// member ARGV[4]) while there are fewer than ARGV[3]; otherwise it is not,
+// and the answer says how many ms until the oldest leaves the window.
+var slidingScript = redis.NewScript(`
+local now, window, max = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+if redis.call('ZCARD', KEYS[1]) >= max then
+  local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+  return math.max(1, tonumber(oldest[2]) + window - now)
+end
+redis.call('ZADD', KEYS[1], now, ARGV[4])
+redis.call('PEXPIRE', KEYS[1], window)
+return 0`)
+
+// slideTry records a try at now against key unless max were recorded in the
+// window before it, and answers how long until one of those leaves the
+// window (0: the try was recorded). Refused tries are not recorded.
+func slideTry(ctx context.Context, rdb redis.UniversalClient, key string, max int, window time.Duration, now time.Time) (time.Duration, error) {
+	member := strconv.FormatInt(now.UnixNano(), 36) + ":" + strconv.FormatUint(rand.Uint64(), 36)
+	wait, err := slidingScript.Run(ctx, rdb, []string{key}, now.UnixMilli(), window.Milliseconds(), max, member).Int64()
+	return time.Duration(wait) * time.Millisecond, err
+}
 
 // uncountScript takes one back from a counter that still exists (an
 // expired one must not come back without its expiry).

@@ -207,15 +207,7 @@ func (s *Service) announceInbox(ctx context.Context, msgs []guanjia.Message) {
 	if !ok {
 		return
 	}
-	var to []int64
-	seen := map[int64]bool{}
-	for _, m := range msgs {
-		if m.Channel == guanjia.ChannelInbox && !seen[m.RecipientID] {
-			seen[m.RecipientID] = true
-			to = append(to, m.RecipientID)
-		}
-	}
-	if len(to) > 0 {
+	if to := guanjia.InboxRecipients(msgs); len(to) > 0 {
 		p.InboxChanged(ctx, to)
 	}
 }

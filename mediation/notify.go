@@ -2,7 +2,6 @@ package mediation
 
 import (
 	"context"
-	"slices"
 	"strconv"
 	"time"
 
@@ -23,13 +22,7 @@ func (s *Service) announce(ctx context.Context, d *guanjia.Dispute, msgs []guanj
 		return
 	}
 	s.Live.DisputeChanged(ctx, d)
-	var to []int64
-	for _, m := range msgs {
-		if m.Channel == guanjia.ChannelInbox && !slices.Contains(to, m.RecipientID) {
-			to = append(to, m.RecipientID)
-		}
-	}
-	if len(to) > 0 {
+	if to := guanjia.InboxRecipients(msgs); len(to) > 0 {
 		s.Live.InboxChanged(ctx, to)
 	}
 }

@@ -106,6 +106,15 @@ func (r *rig) act(t *testing.T, as string, id int64, a guanjia.DisputeAction, in
 	return v
 }
 
+// mediate accepts, routes and assigns dispute id to mediator-tj-bs, who
+// takes it on: it is being mediated.
+func (r *rig) mediate(t *testing.T, id int64) {
+	t.Helper()
+	r.act(t, "mediator-tj-bs", id, guanjia.DisputeAccept, mediation.ActionInput{})
+	r.act(t, "mediator-tj-bs", id, guanjia.DisputeRoute, mediation.ActionInput{})
+	r.act(t, "mediator-tj-bs", id, guanjia.DisputeAssign, mediation.ActionInput{Mediators: []int64{r.who["mediator-tj-bs"].UserID}})
+}
+
 // fire moves the clock to the last armed timer of kind and fires it.
 func (r *rig) fire(t *testing.T, kind mediation.TimerKind) bool {
 	t.Helper()
@@ -217,9 +226,7 @@ func TestApplicantHearsByTheDisputeTemplates(t *testing.T) {
 	r := newRig(t)
 	ctx := context.Background()
 	v := r.create(t, "citizen", "neighbour")
-	r.act(t, "mediator-tj-bs", v.ID, guanjia.DisputeAccept, mediation.ActionInput{})
-	r.act(t, "mediator-tj-bs", v.ID, guanjia.DisputeRoute, mediation.ActionInput{})
-	r.act(t, "mediator-tj-bs", v.ID, guanjia.DisputeAssign, mediation.ActionInput{Mediators: []int64{r.who["mediator-tj-bs"].UserID}})
+	r.mediate(t, v.ID)
 	r.act(t, "mediator-tj-bs", v.ID, guanjia.DisputeSchedule, mediation.ActionInput{At: r.clock.Now().Add(48 * time.Hour), Place: "滨海社区调解室"})
 	if !r.fire(t, mediation.TimerRemind) {
 		t.Fatal("the session reminder did nothing")
@@ -270,9 +277,7 @@ func TestLivePagesHearOfEveryStep(t *testing.T) {
 	h := &heard{}
 	r.svc.Live = h
 	v := r.create(t, "grid-g1", "neighbour")
-	r.act(t, "mediator-tj-bs", v.ID, guanjia.DisputeAccept, mediation.ActionInput{})
-	r.act(t, "mediator-tj-bs", v.ID, guanjia.DisputeRoute, mediation.ActionInput{})
-	r.act(t, "mediator-tj-bs", v.ID, guanjia.DisputeAssign, mediation.ActionInput{Mediators: []int64{r.who["mediator-tj-bs"].UserID}})
+	r.mediate(t, v.ID)
 	if !r.fire(t, mediation.TimerWarn) {
 		t.Fatal("the deadline warning did nothing")
 	}
@@ -299,9 +304,7 @@ func TestPartiesWithoutAnAccountHearBySMS(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r.act(t, "mediator-tj-bs", v.ID, guanjia.DisputeAccept, mediation.ActionInput{})
-	r.act(t, "mediator-tj-bs", v.ID, guanjia.DisputeRoute, mediation.ActionInput{})
-	r.act(t, "mediator-tj-bs", v.ID, guanjia.DisputeAssign, mediation.ActionInput{Mediators: []int64{r.who["mediator-tj-bs"].UserID}})
+	r.mediate(t, v.ID)
 	at := r.clock.Now().Add(48 * time.Hour)
 	v = r.act(t, "mediator-tj-bs", v.ID, guanjia.DisputeSchedule, mediation.ActionInput{At: at, Place: "滨海社区调解室"})
 	if !r.fire(t, mediation.TimerRemind) {
@@ -341,9 +344,7 @@ func TestNothingFiresAfterTheOutcome(t *testing.T) {
 	r := newRig(t)
 	ctx := context.Background()
 	v := r.create(t, "grid-g1", "neighbour")
-	r.act(t, "mediator-tj-bs", v.ID, guanjia.DisputeAccept, mediation.ActionInput{})
-	r.act(t, "mediator-tj-bs", v.ID, guanjia.DisputeRoute, mediation.ActionInput{})
-	r.act(t, "mediator-tj-bs", v.ID, guanjia.DisputeAssign, mediation.ActionInput{Mediators: []int64{r.who["mediator-tj-bs"].UserID}})
+	r.mediate(t, v.ID)
 	v = r.act(t, "mediator-tj-bs", v.ID, guanjia.DisputeSchedule, mediation.ActionInput{At: r.clock.Now().Add(48 * time.Hour), Place: "滨海社区调解室"})
 	remind := r.timers.find(mediation.TimerRemind)
 	if len(remind) != 1 || remind[0].SessionID != v.Sessions[0].ID || !remind[0].DueAt.Equal(v.Sessions[0].At.Add(-24*time.Hour)) {

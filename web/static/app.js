@@ -198,9 +198,9 @@ const GJ = (() => {
   }
 
   // live follows /api/v1/live. onChange gets each changed complaint (or,
-  // with kind 'dispute', each changed dispute's id and status); onResync is
-  // called when events may have been missed (reconnect, overflow).
-  function live(onChange, onResync, kind = 'complaint') {
+  // with kinds ['dispute'], each changed dispute's id and status); onResync
+  // is called when events may have been missed (reconnect, overflow).
+  function live(onChange, onResync, kinds = ['complaint']) {
     const state = document.getElementById('live-state');
     const set = (on, text) => { if (state) { state.className = `live ${on ? 'on' : 'off'}`; state.textContent = text; } };
     let opened = false;
@@ -215,7 +215,7 @@ const GJ = (() => {
       opened = true;
     });
     es.addEventListener('error', () => set(false, '连接中断，正在重连…'));
-    es.addEventListener(kind, (e) => onChange(JSON.parse(e.data)));
+    for (const kind of kinds) es.addEventListener(kind, (e) => onChange(JSON.parse(e.data)));
     es.addEventListener('resync', onResync);
     return es;
   }
@@ -254,6 +254,10 @@ const GJ = (() => {
     return (...args) => { clearTimeout(t); t = setTimeout(() => fn(...args), ms); };
   }
 
+  // typingIn says whether someone is filling in a field inside el: a reload
+  // of el now would wipe what they wrote (their own submit reloads it).
+  const typingIn = (el) => el.contains(document.activeElement) && Boolean(document.activeElement.value);
+
   // latest wraps a loader so that calls never overlap and none is lost: a
   // call made while one runs makes it run once more afterwards, so the page
   // always ends on data fetched after the last call.
@@ -280,6 +284,6 @@ const GJ = (() => {
 
   return {
     me, STATUS, ACTION, SOURCE, ROLE, CLOSED, time, shortTime, dateKey, localInput, fromLocalInput, num, pct, meters,
-    nextDeadline, countdownState, countdown, h, badge, api, categories, units, crews, toast, showError, live, events, map, locate, debounce, latest,
+    nextDeadline, countdownState, countdown, h, badge, api, categories, units, crews, toast, showError, live, events, map, locate, debounce, typingIn, latest,
   };
 })();

@@ -128,9 +128,7 @@
       const now = Date.now();
       const overdue = (d) => { const dl = GJ.nextDeadline(d); return dl && new Date(dl.at) < now ? 1 : 0; };
       tasks.sort((a, b) => overdue(b) - overdue(a) || b.id - a.id);
-      // Keep the card someone is typing in.
-      const typing = list.contains(document.activeElement) && document.activeElement.value;
-      if (typing) return;
+      if (GJ.typingIn(list)) return; // keep the card someone is typing in
       list.replaceChildren(...tasks.map(card));
       if (!tasks.length) list.append(h('li', { class: 'empty' }, '暂无待办任务'));
       const n = tasks.filter(overdue).length;

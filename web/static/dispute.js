@@ -230,7 +230,7 @@
   // Another mediator's step shows at once, unless someone is filling in a
   // form here: their own step reloads the page when they submit it.
   const reloadSoon = GJ.debounce(() => {
-    if (actionsEl.contains(document.activeElement) && document.activeElement.value) return;
+    if (GJ.typingIn(actionsEl)) return;
     load();
   }, 500);
 
@@ -238,6 +238,6 @@
     const c = await api('GET', '/api/v1/mediation/committees').catch(() => ({}));
     committees = c.committees || [];
     await load();
-    GJ.live((d) => { if (d.id === id) reloadSoon(); }, reloadSoon, 'dispute');
+    GJ.live((d) => { if (d.id === id) reloadSoon(); }, reloadSoon, ['dispute']);
   })().catch((err) => GJ.showError(errEl, err));
 })();

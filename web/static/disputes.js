@@ -92,6 +92,6 @@
     if (GJ.me.role === 'mediator') form.elements.mine.checked = !location.search; // their own cases first
     readURL();
     await load();
-    GJ.live(GJ.debounce(load, 500), () => load(), 'dispute'); // a case filed, routed or moved on elsewhere
+    GJ.live(GJ.debounce(load, 500), () => load(), ['dispute']); // a case filed, routed or moved on elsewhere
   })().catch((err) => { summary.textContent = `加载失败：${err.message}`; });
 })();

@@ -226,8 +226,7 @@
     }
   }
   const reloadSoon = GJ.debounce(() => {
-    // Do not wipe a form someone is typing in; the next change will refresh.
-    if (actionsEl.contains(document.activeElement) && document.activeElement.value) return;
+    if (GJ.typingIn(actionsEl)) return; // the next change will refresh
     load();
   }, 500);
 

@@ -138,8 +138,7 @@
   }
 
   async function load() {
-    // Keep a form someone is typing in.
-    if (disputeList.contains(document.activeElement) && document.activeElement.value) return;
+    if (GJ.typingIn(disputeList)) return; // keep a form someone is typing in
     try {
       const [ds, cs] = await Promise.all([
         api('GET', '/api/v1/disputes?mine=true&per_page=100'),
@@ -180,8 +179,7 @@
     await load();
     // My grid's disputes and my own reports move on as others act on them.
     const loadSoon = GJ.debounce(load, 500);
-    GJ.live(loadSoon, loadSoon, 'dispute');
-    GJ.live(loadSoon, loadSoon, 'complaint');
+    GJ.live(loadSoon, loadSoon, ['dispute', 'complaint']);
     setInterval(load, 60 * 1000);
   })().catch((err) => GJ.showError(errEl, err));
 })();
