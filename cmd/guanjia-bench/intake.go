@@ -25,6 +25,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
 
+	"guanjia"
+	"guanjia/account"
 	"guanjia/api"
 	"guanjia/dispatch"
 	"guanjia/internal/demo"
@@ -209,6 +211,9 @@ func (a *intakeAPI) wire(ctx context.Context, c intakeConfig) (*api.Server, erro
 	if err := demo.Seed(ctx, db, io.Discard); err != nil {
 		return nil, err
 	}
+	if err := addCitizens(ctx, db, c.clients); err != nil {
+		return nil, err
+	}
 	rdb := redis.NewClient(c.redis)
 	aq := asynq.NewClient(asynq.RedisClientOpt{Addr: c.redis.Addr, DB: c.redis.DB, Password: c.redis.Password})
 	a.closers = append(a.closers, func() { aq.Close(); rdb.Close() })
@@ -233,12 +238,16 @@ func (a *intakeAPI) wire(ctx context.Context, c intakeConfig) (*api.Server, erro
 }
 
 // fileComplaints files c.n complaints through the HTTP API from c.clients
-// clients, timing each and, for point-to-point ones, the time until a crew
+// clients, each signed in as a citizen of its own and sending an
+// Idempotency-Key as the mini-program does, timing each and, for point-to-point ones, the time until a crew
 // member was assigned (in the same transaction, so: the answer's arrival).
 func fileComplaints(base string, c intakeConfig) (result, *latencies, int64, error) {
-	token, err := signIn(base)
-	if err != nil {
-		return result{}, nil, 0, err
+	tokens := make([]string, c.clients)
+	for i := range tokens {
+		var err error
+		if tokens[i], err = signIn(base, citizenName(i)); err != nil {
+			return result{}, nil, 0, err
+		}
 	}
 	if c.cpuprofile != "" {
 		f, err := os.Create(c.cpuprofile)
@@ -261,7 +270,8 @@ func fileComplaints(base string, c intakeConfig) (result, *latencies, int64, err
 			"lat": p[0] + (rng.Float64()-0.5)*0.012, "lng": p[1] + (rng.Float64()-0.5)*0.012, "coord_system": "wgs84"})
 		req, _ := http.NewRequest("POST", base+"/api/v1/complaints", bytes.NewReader(body))
 		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("Authorization", "Bearer "+token)
+		req.Header.Set("Authorization", "Bearer "+tokens[i%len(tokens)])
+		req.Header.Set("Idempotency-Key", fmt.Sprintf("bench-%d", i)) // as the mini-program sends with every POST
 		start := time.Now()
 		res, err := client.Do(req)
 		if err != nil {
@@ -301,9 +311,11 @@ func rawIntake(ctx context.Context, c intakeConfig) (result, error) {
 	}
 	aq := asynq.NewClient(asynq.RedisClientOpt{Addr: c.redis.Addr, DB: c.redis.DB, Password: c.redis.Password})
 	defer aq.Close()
-	var reporter int64
-	if err := pool.QueryRow(ctx, "SELECT id FROM users WHERE username = 'citizen'").Scan(&reporter); err != nil {
-		return result{}, err
+	reporters := make([]int64, c.clients)
+	for i := range reporters {
+		if err := pool.QueryRow(ctx, "SELECT id FROM users WHERE username = $1", citizenName(i)).Scan(&reporters[i]); err != nil {
+			return result{}, err
+		}
 	}
 	grids := demo.GridCentres()
 	return measure(c.n, c.clients, func(i int, rng *rand.Rand) error {
@@ -312,7 +324,7 @@ func rawIntake(ctx context.Context, c intakeConfig) (result, error) {
 		var id int64
 		err := pool.QueryRow(ctx, `INSERT INTO raw_complaints (category, description, lat, lng, coord_system, source, reporter_id, status, created_at, updated_at)
 			VALUES ($1, $2, $3, $4, 'wgs84', 'miniprogram', $5, 'submitted', $6, $6) RETURNING id`,
-			intakeCategories[rng.IntN(len(intakeCategories))], "压测: 路面问题", p[0], p[1], reporter, now).Scan(&id)
+			intakeCategories[rng.IntN(len(intakeCategories))], "压测: 路面问题", p[0], p[1], reporters[i%len(reporters)], now).Scan(&id)
 		if err != nil {
 			return err
 		}
@@ -373,10 +385,29 @@ func timerLateness(ctx context.Context, ropt *redis.Options, poll time.Duration,
 	return late, nil
 }
 
-// signIn signs the demo citizen in and answers the bearer token.
-func signIn(base string) (string, error) {
+// addCitizens adds n citizens with the demo password, one for each client:
+// a city's reports come from many people, and the load (and its row locks
+// on the reporter) is spread over them as it would be.
+func addCitizens(ctx context.Context, db *store.DB, n int) error {
+	hash, err := account.HashPassword(demo.Password)
+	if err != nil {
+		return err
+	}
+	for i := range n {
+		if err := db.Users.CreateUser(ctx, &guanjia.User{Username: citizenName(i), Role: guanjia.RoleCitizen,
+			Name: fmt.Sprintf("压测市民%02d", i), PasswordHash: hash}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func citizenName(i int) string { return fmt.Sprintf("bench-citizen-%02d", i) }
+
+// signIn signs a citizen in and answers the bearer token.
+func signIn(base, username string) (string, error) {
 	res, err := http.Post(base+"/api/v1/auth/login", "application/json",
-		strings.NewReader(fmt.Sprintf(`{"username":"citizen","password":%q}`, demo.Password)))
+		strings.NewReader(fmt.Sprintf(`{"username":%q,"password":%q}`, username, demo.Password)))
 	if err != nil {
 		return "", err
 	}
