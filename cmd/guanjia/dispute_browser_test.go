@@ -55,9 +55,16 @@ func TestBrowserDisputeFromPatrolToAgreement(t *testing.T) {
 		chromedp.Click(chromedp.ID("patrol-submit")))
 	gm.waitFor("the work order in my reports", `[...document.querySelectorAll('#gm-complaints li.task')].some(li => li.textContent.includes('巡查发现金盘路口垃圾堆积'))`)
 	orders := login(t, m, "grid-lh01").must(200, "GET", "/api/v1/complaints", nil)
-	if list, _ := orders.body["complaints"].([]any); len(list) != 1 || list[0].(map[string]any)["source"] != "patrol" {
-		t.Errorf("the grid manager's work orders: %s, want one patrol report", orders.raw)
+	list, _ := orders.body["complaints"].([]any)
+	if len(list) != 1 || list[0].(map[string]any)["source"] != "patrol" {
+		t.Fatalf("the grid manager's work orders: %s, want one patrol report", orders.raw)
 	}
+	// Its progress opens on the card, and stays open and current as the order moves.
+	gm.do("open the report's progress", chromedp.Click(chromedp.CSS(`#gm-complaints li.task details summary`)))
+	gm.waitFor("its timeline", `[...document.querySelectorAll('#gm-complaints .timeline li')].map(li => li.dataset.event).join() === 'dispatch,create'`)
+	dispatcherAPI.must(200, "POST", fmt.Sprintf("/api/v1/complaints/%v/remind", list[0].(map[string]any)["id"]), map[string]any{"note": "请今日清运"})
+	gm.waitFor("the 催办 in the open timeline", `(() => { const li = document.querySelector('#gm-complaints details[open] .timeline li');
+		return li && li.dataset.event === 'remind' && li.textContent.includes('请今日清运') })()`)
 
 	// A 矛盾纠纷 goes to 大调解.
 	gm.do("report a 矛盾纠纷", chromedp.Click(chromedp.CSS(`#patrol-form input[name=kind][value=dispute]`)))

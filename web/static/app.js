@@ -124,6 +124,20 @@ const GJ = (() => {
   }
   function badge(status) { return h('span', { class: `badge s-${status}` }, STATUS[status] || status); }
 
+  // timeline lists a complaint's events, newest first: when, what, the
+  // status it moved, who, and the note. target(e), if given, names where a
+  // dispatch sent it.
+  function timeline(events, target) {
+    return (events || []).slice().reverse().map((e) => {
+      const change = e.from && e.to && e.from !== e.to ? ` ${STATUS[e.from] || e.from} → ${STATUS[e.to] || e.to}` : '';
+      const who = e.actor_role ? (ROLE[e.actor_role] || e.actor_role) : '系统';
+      const to = target && e.action === 'dispatch' ? target(e) : '';
+      return h('li', { 'data-event': e.action },
+        h('time', { datetime: e.at }, time(e.at)), h('strong', {}, ACTION[e.action] || e.action), change, to,
+        h('span', { class: 'muted' }, ` · ${who}`), e.note ? h('span', { class: 'note' }, e.note) : null);
+    });
+  }
+
   // api calls the JSON API. POSTs carry an Idempotency-Key so a retried
   // click never acts twice. Errors are thrown with the server's message as
   // it is: the server says it in the page's language (Accept-Language).
@@ -284,6 +298,6 @@ const GJ = (() => {
 
   return {
     me, STATUS, ACTION, SOURCE, ROLE, CLOSED, time, shortTime, dateKey, localInput, fromLocalInput, num, pct, meters,
-    nextDeadline, countdownState, countdown, h, badge, api, categories, units, crews, toast, showError, live, events, map, locate, debounce, typingIn, latest,
+    nextDeadline, countdownState, countdown, h, badge, timeline, api, categories, units, crews, toast, showError, live, events, map, locate, debounce, typingIn, latest,
   };
 })();

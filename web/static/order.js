@@ -163,16 +163,7 @@
     return rows.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]);
   }
 
-  function timeline(d) {
-    return (d.events || []).slice().reverse().map((e) => {
-      const change = e.from && e.to && e.from !== e.to ? ` ${GJ.STATUS[e.from] || e.from} → ${GJ.STATUS[e.to] || e.to}` : '';
-      const who = e.actor_role ? (GJ.ROLE[e.actor_role] || e.actor_role) : '系统';
-      const to = e.action === 'dispatch' ? `：${unitName(e.unit)}${e.assignee ? ` / ${crewName(e.assignee)}` : ''}` : '';
-      return h('li', { 'data-event': e.action },
-        h('time', { datetime: e.at }, GJ.time(e.at)), h('strong', {}, GJ.ACTION[e.action] || e.action), change, to,
-        h('span', { class: 'muted' }, ` · ${who}`), e.note ? h('span', { class: 'note' }, e.note) : null);
-    });
-  }
+  const dispatchedTo = (e) => `：${unitName(e.unit)}${e.assignee ? ` / ${crewName(e.assignee)}` : ''}`;
 
   const CHANNEL = { wecom: '企业微信', subscribe: '订阅消息', log: '日志' };
   const DELIVERY = { pending: '待发送', retrying: '重试中', sent: '已送达', failed: '发送失败', no_consent: '未授权订阅' };
@@ -213,7 +204,7 @@
       document.getElementById('order-photos').replaceChildren(...(d.photos || []).map((p) =>
         h('figure', {}, h('a', { href: p.url, target: '_blank' }, h('img', { src: p.url, alt: `${PHOTO_KIND[p.kind] || p.kind}照片`, loading: 'lazy' })),
           h('figcaption', {}, PHOTO_KIND[p.kind] || p.kind))));
-      document.getElementById('timeline').replaceChildren(...timeline(d));
+      document.getElementById('timeline').replaceChildren(...GJ.timeline(d.events, dispatchedTo));
       const actions = ORDER.filter((a) => (d.actions || []).includes(a) && FORMS[a]);
       // The usual next step is open; the others unfold on demand.
       actionsEl.replaceChildren(...(actions.length

@@ -1,7 +1,7 @@
 // The 网格员's page: a patrol report — a 城市管理问题 goes to dispatch as a
 // complaint (source patrol), a 矛盾纠纷 to 大调解 as a dispute — and their
 // own task list: their grid's disputes (what they reported among them) with their state and the 回访
-// due, and the problems they reported.
+// due, and the problems they reported, each with its progress on demand.
 'use strict';
 (() => {
   const { h, api } = GJ;
@@ -128,13 +128,37 @@
     return li;
   }
 
+  // The reports whose progress is open: a reload keeps them open, and current.
+  const opened = new Set();
+
+  // progress fills box with report id's next deadline and its timeline.
+  async function progress(id, box) {
+    const error = h('p', { class: 'error', role: 'alert', hidden: true });
+    try {
+      const c = await api('GET', `/api/v1/complaints/${id}`);
+      box.replaceChildren(h('p', {}, GJ.countdown(c)), h('ol', { class: 'timeline' }, GJ.timeline(c.events)));
+    } catch (err) {
+      box.replaceChildren(error);
+      GJ.showError(error, err);
+    }
+  }
+
   function complaintCard(c) {
     const cat = cats.get(c.category);
+    const box = h('div', { class: 'progress' }, '加载中…');
+    const more = h('details', {}, h('summary', {}, '查看进度'), box);
+    more.addEventListener('toggle', () => {
+      if (!more.open) return opened.delete(c.id);
+      opened.add(c.id);
+      return progress(c.id, box);
+    });
+    more.open = opened.has(c.id);
     return h('li', { class: 'task', 'data-id': c.id, 'data-status': c.status },
       h('h2', {}, h('span', {}, cat ? cat.name : c.category), GJ.badge(c.status)),
       h('p', { class: 'addr' }, c.address || ''),
       h('p', {}, c.description),
-      h('p', { class: 'meta' }, `工单 #${c.id} · 上报 ${GJ.time(c.created_at)}`));
+      h('p', { class: 'meta' }, `工单 #${c.id} · 上报 ${GJ.time(c.created_at)}`),
+      more);
   }
 
   async function load() {
