@@ -195,19 +195,9 @@ func clip(s string, n int) string {
 	return string([]rune(s)[:n-1]) + "…"
 }
 
-// InboxPublisher is told which staff have new inbox messages, so their open
-// pages update at once. The Publisher in Service.Live may implement it.
-type InboxPublisher interface {
-	InboxChanged(ctx context.Context, userIDs []int64)
-}
-
 // announceInbox tells the live pages of the recipients of inbox messages just saved.
 func (s *Service) announceInbox(ctx context.Context, msgs []guanjia.Message) {
-	p, ok := s.Live.(InboxPublisher)
-	if !ok {
-		return
-	}
-	if to := guanjia.InboxRecipients(msgs); len(to) > 0 {
-		p.InboxChanged(ctx, to)
+	if to := guanjia.InboxRecipients(msgs); len(to) > 0 && s.Live != nil {
+		s.Live.InboxChanged(ctx, to)
 	}
 }

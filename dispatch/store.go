@@ -117,8 +117,10 @@ type Scheduler interface {
 	Deliver(ctx context.Context, notificationID int64) error
 }
 
-// Publisher fans out "complaint changed" to live views (the console's queue).
-// It must not block and its failures are not the workflow's: it logs them.
+// Publisher tells live views that a complaint changed (the console's queue)
+// and whose inboxes have new messages (live.Live is one). It must not block
+// and its failures are not the workflow's: it logs them.
 type Publisher interface {
 	ComplaintChanged(ctx context.Context, c *guanjia.Complaint)
+	InboxChanged(ctx context.Context, userIDs []int64)
 }
