@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
 	"guanjia"
@@ -26,11 +27,26 @@ type idempotencyRow struct {
 
 func (idempotencyRow) TableName() string { return "idempotency_keys" }
 
+// claim inserts row unless its key is taken. On PostgreSQL the claim's commit
+// does not wait for the disk (synchronous_commit is off for its transaction
+// only): others see it at once, and a claim lost in a crash is harmless.
+// Whatever the request goes on to write commits after it, and each commit
+// flushes the log up to itself, the claim included; a request that wrote
+// nothing may run again.
+func (s *Idempotency) claim(ctx context.Context, row *idempotencyRow) *gorm.DB {
+	if s.Dialect != "postgres" {
+		return s.db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(row)
+	}
+	return s.db.WithContext(ctx).Exec(`WITH no_wait AS (SELECT set_config('synchronous_commit', 'off', true))
+		INSERT INTO idempotency_keys (user_id, key, body_hash, status, body, created_at)
+		SELECT ?, ?, ?, 0, '', ? FROM no_wait ON CONFLICT DO NOTHING`, row.UserID, row.Key, row.BodyHash, row.CreatedAt)
+}
+
 // BeginIdempotent claims (user, key). If it was claimed before, the earlier
 // record is returned and nothing is written.
 func (s *Idempotency) BeginIdempotent(ctx context.Context, r *guanjia.IdempotentResponse) (*guanjia.IdempotentResponse, error) {
 	row := idempotencyRow{UserID: r.UserID, Key: r.Key, BodyHash: r.BodyHash, CreatedAt: s.Now()}
-	res := s.db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&row)
+	res := s.claim(ctx, &row)
 	if res.Error != nil {
 		return nil, fmt.Errorf("store: begin idempotent %s: %w", r.Key, res.Error)
 	}

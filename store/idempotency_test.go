@@ -7,6 +7,7 @@ import (
 
 	"guanjia"
 	"guanjia/internal/testenv"
+	"guanjia/store"
 )
 
 // A key whose first request never answered (its process died) blocks retries
@@ -38,5 +39,36 @@ func TestIdempotencyKeyStuckByADeadRequestExpires(t *testing.T) {
 	now = now.Add(time.Hour)
 	if old, err := db.Idempotency.BeginIdempotent(ctx, first); err != nil || old == nil || old.Status != 201 {
 		t.Fatalf("a finished answer is replayed, however old: %+v %v", old, err)
+	}
+}
+
+// A claim on PostgreSQL commits without waiting for the disk, and only it:
+// the connection's next transactions (the request's own writes among them)
+// still wait for theirs.
+func TestIdempotencyClaimLeavesCommitsDurable(t *testing.T) {
+	if !testenv.Postgres() {
+		t.Skip("PostgreSQL only")
+	}
+	ctx := context.Background()
+	db, err := store.Open(testenv.DatabaseURL(t)+"&pool_max_conns=1", testenv.Secret) // one connection: the claim's
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	u := &guanjia.User{Username: "agent-claim", Role: guanjia.RoleAgent}
+	if err := db.Users.CreateUser(ctx, u); err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range []string{"k1", "k1"} {
+		if _, err := db.Idempotency.BeginIdempotent(ctx, &guanjia.IdempotentResponse{Key: key, UserID: u.ID, BodyHash: "h"}); err != nil {
+			t.Fatal(err)
+		}
+		var setting string
+		if err := db.Gorm().Raw("SHOW synchronous_commit").Scan(&setting).Error; err != nil || setting != "on" {
+			t.Fatalf("after a claim the connection commits with synchronous_commit %q (%v), want on", setting, err)
+		}
 	}
 }
