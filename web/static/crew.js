@@ -120,6 +120,7 @@
     return el;
   }
 
+  let shown = ''; // the tasks the list shows, as drawn
   const load = GJ.latest(async () => {
     try {
       const out = await api('GET', '/api/v1/complaints?open=true&per_page=100');
@@ -129,8 +130,14 @@
       const overdue = (d) => { const dl = GJ.nextDeadline(d); return dl && new Date(dl.at) < now ? 1 : 0; };
       tasks.sort((a, b) => overdue(b) - overdue(a) || b.id - a.id);
       if (GJ.typingIn(list)) return; // keep the card someone is typing in
-      list.replaceChildren(...tasks.map(card));
-      if (!tasks.length) list.append(h('li', { class: 'empty' }, '暂无待办任务'));
+      // An action reloads at once and its live event again: redraw only what
+      // changed, so a card is not rebuilt under the finger (or a chosen photo type).
+      const drawn = JSON.stringify(tasks.map((d) => [d, overdue(d)]));
+      if (drawn !== shown) {
+        shown = drawn;
+        list.replaceChildren(...tasks.map(card));
+        if (!tasks.length) list.append(h('li', { class: 'empty' }, '暂无待办任务'));
+      }
       const n = tasks.filter(overdue).length;
       summary.textContent = `待办 ${GJ.num(tasks.length)} 件${n ? `，其中超时 ${GJ.num(n)} 件` : ''}`;
       GJ.showError(errEl, null);
