@@ -133,11 +133,11 @@
 
   // progress fills box with report id's next deadline and its timeline.
   async function progress(id, box) {
-    const error = h('p', { class: 'error', role: 'alert', hidden: true });
     try {
       const c = await api('GET', `/api/v1/complaints/${id}`);
       box.replaceChildren(h('p', {}, GJ.countdown(c)), h('ol', { class: 'timeline' }, GJ.timeline(c.events)));
     } catch (err) {
+      const error = h('p', { class: 'error', role: 'alert' });
       box.replaceChildren(error);
       GJ.showError(error, err);
     }
@@ -148,9 +148,12 @@
     const box = h('div', { class: 'progress' }, '加载中…');
     const more = h('details', {}, h('summary', {}, '查看进度'), box);
     more.addEventListener('toggle', () => {
-      if (!more.open) return opened.delete(c.id);
-      opened.add(c.id);
-      return progress(c.id, box);
+      if (more.open) {
+        opened.add(c.id);
+        progress(c.id, box);
+      } else {
+        opened.delete(c.id);
+      }
     });
     more.open = opened.has(c.id);
     return h('li', { class: 'task', 'data-id': c.id, 'data-status': c.status },
