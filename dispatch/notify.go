@@ -197,7 +197,7 @@ func clip(s string, n int) string {
 
 // announceInbox tells the live pages of the recipients of inbox messages just saved.
 func (s *Service) announceInbox(ctx context.Context, msgs []guanjia.Message) {
-	if to := guanjia.InboxRecipients(msgs); len(to) > 0 && s.Live != nil {
-		s.Live.InboxChanged(ctx, to)
+	if s.Live != nil {
+		s.Live.InboxChanged(ctx, guanjia.InboxRecipients(msgs))
 	}
 }

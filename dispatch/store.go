@@ -118,8 +118,8 @@ type Scheduler interface {
 }
 
 // Publisher tells live views that a complaint changed (the console's queue)
-// and whose inboxes have new messages (live.Live is one). It must not block
-// and its failures are not the workflow's: it logs them.
+// and whose inboxes have new messages, if anyone's (live.Live is one). It
+// must not block and its failures are not the workflow's: it logs them.
 type Publisher interface {
 	ComplaintChanged(ctx context.Context, c *guanjia.Complaint)
 	InboxChanged(ctx context.Context, userIDs []int64)

@@ -81,8 +81,8 @@ func ChannelOf(rdb redis.UniversalClient, name string) string {
 }
 
 // InboxChanged tells the live pages of users that their inbox has new
-// messages. Like ComplaintChanged, a failure is logged: the messages are
-// saved, and pages read the inbox when they (re)connect.
+// messages; no users, no news. Like ComplaintChanged, a failure is logged:
+// the messages are saved, and pages read the inbox when they (re)connect.
 func (l *Live) InboxChanged(ctx context.Context, users []int64) {
 	if len(users) == 0 {
 		return

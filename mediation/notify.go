@@ -22,9 +22,7 @@ func (s *Service) announce(ctx context.Context, d *guanjia.Dispute, msgs []guanj
 		return
 	}
 	s.Live.DisputeChanged(ctx, d)
-	if to := guanjia.InboxRecipients(msgs); len(to) > 0 {
-		s.Live.InboxChanged(ctx, to)
-	}
+	s.Live.InboxChanged(ctx, guanjia.InboxRecipients(msgs))
 }
 
 // message addresses one notification about d. Data keys are those the

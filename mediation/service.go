@@ -61,7 +61,8 @@ type GridLocator interface {
 }
 
 // Publisher tells live pages that a dispute changed and whose inboxes have
-// new messages (live.Live is one). It must not block; it logs its failures.
+// new messages, if anyone's (live.Live is one). It must not block; it logs
+// its failures.
 type Publisher interface {
 	DisputeChanged(ctx context.Context, d *guanjia.Dispute)
 	InboxChanged(ctx context.Context, users []int64)
