@@ -82,7 +82,12 @@ func newDB(gdb *gorm.DB, sl *sealer, dialect string) *DB {
 // Open connects to dbURL: postgres://… for PostgreSQL, anything else is a
 // SQLite file path. secret keys the encryption of personal data at rest.
 func Open(dbURL, secret string) (*DB, error) {
-	cfg := &gorm.Config{Logger: logger.Discard, NowFunc: func() time.Time { return time.Now().UTC() }, TranslateError: true}
+	// Every write that must be atomic with others runs in an explicit
+	// Transaction; a lone Create, Update or Delete is one statement, atomic
+	// by itself, so gorm's wrapping of each in BEGIN … COMMIT would only add
+	// two round trips (no row type has associations or hooks).
+	cfg := &gorm.Config{Logger: logger.Discard, NowFunc: func() time.Time { return time.Now().UTC() }, TranslateError: true,
+		SkipDefaultTransaction: true}
 	var (
 		gdb     *gorm.DB
 		err     error
