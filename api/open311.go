@@ -81,6 +81,9 @@ func (h *open311Handlers) serve(param string, f func(c echo.Context, name string
 		if format != "xml" && format != "json" {
 			return h.fail(c, "json", guanjia.Errorf(guanjia.ENOTFOUND, "the format must be xml or json"))
 		}
+		if err := readOpen311Form(c); err != nil {
+			return h.fail(c, format, err)
+		}
 		if err := h.open311.CheckJurisdiction(c.FormValue("jurisdiction_id")); err != nil {
 			return h.fail(c, format, err)
 		}
@@ -93,6 +96,30 @@ func (h *open311Handlers) serve(param string, f func(c echo.Context, name string
 		}
 		return c.JSON(a.status, a.json)
 	}
+}
+
+// maxOpen311Body bounds what an Open311 call may send: the specification's
+// POST is a short urlencoded form (a photo travels as media_url), and every
+// call, a public GET or a POST whose key is not yet checked, reads its body.
+const maxOpen311Body = 64 << 10
+
+// readOpen311Form parses the query and the body's form, at most
+// maxOpen311Body of it, and checks its fields as every form is checked.
+func readOpen311Form(c echo.Context) error {
+	r := c.Request()
+	r.Body = http.MaxBytesReader(c.Response(), r.Body, maxOpen311Body)
+	err := r.ParseForm() // a urlencoded body; a multipart one is read next
+	if err == nil {
+		if err = r.ParseMultipartForm(maxOpen311Body); errors.Is(err, http.ErrNotMultipart) {
+			err = nil
+		}
+	}
+	if _, tooLarge := errors.AsType[*http.MaxBytesError](err); tooLarge {
+		return guanjia.Errorf(guanjia.ETOOLARGE, "request body is too large")
+	} else if err != nil {
+		return invalid("", "the request body could not be read")
+	}
+	return checkForm(r)
 }
 
 // fail writes err as the specification's error list.

@@ -2,6 +2,7 @@ package open311
 
 import (
 	"context"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -157,7 +158,12 @@ func (s *Service) window(start, end string) (from, to time.Time, err error) {
 }
 
 // records renders complaints as requests: only what the public pages show,
-// never the reporter, the caller or the staff who handled it.
+// never the reporter, the caller or the staff who handled it. Reading is
+// public, so a report's own words, address and exact place are shown only
+// for requests filed through Open311, whose clients publish them; a hotline
+// order is the caller's words as the agent typed them, and a mini-program
+// report's place may be the citizen's door. Those show their place to about
+// a hundred metres, enough for a map.
 func (s *Service) records(ctx context.Context, cs []*guanjia.Complaint) ([]Request, error) {
 	cats := map[string]*guanjia.Category{}
 	out := make([]Request, len(cs))
@@ -171,9 +177,12 @@ func (s *Service) records(ctx context.Context, cs []*guanjia.Complaint) ([]Reque
 			cats[c.Category] = cat
 		}
 		r := Request{ServiceRequestID: strconv.FormatInt(c.ID, 10), Status: "open", StatusNotes: statusNotes[c.Status],
-			ServiceCode: c.Category, Description: c.Description, RequestedDatetime: datetime(c.CreatedAt),
+			ServiceCode: c.Category, RequestedDatetime: datetime(c.CreatedAt),
 			UpdatedDatetime: datetime(c.UpdatedAt), ExpectedDatetime: optDatetime(c.ResolveBy),
-			Address: c.Address, Lat: c.Lat, Long: c.Lng}
+			Lat: roughly(c.Lat), Long: roughly(c.Lng)}
+		if c.Source == guanjia.SourceOpen311 {
+			r.Description, r.Address, r.Lat, r.Long = c.Description, c.Address, c.Lat, c.Lng
+		}
 		if !c.Status.Open() {
 			r.Status = "closed"
 		}
@@ -184,6 +193,9 @@ func (s *Service) records(ctx context.Context, cs []*guanjia.Complaint) ([]Reque
 	}
 	return out, nil
 }
+
+// roughly rounds a coordinate to three decimals: about 110 m.
+func roughly(deg float64) float64 { return math.Round(deg*1000) / 1000 }
 
 // statusNotes says where a request stands, in the words of the public pages.
 var statusNotes = map[guanjia.Status]string{

@@ -1,10 +1,13 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
 	"io"
+	"math"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"strings"
@@ -245,7 +248,8 @@ func TestOpen311RoundTrip(t *testing.T) {
 				return pick(g, x.Requests, j)[0]
 			}
 			r := one()
-			if r.Status != "open" || r.ServiceCode != "1101" || r.ServiceName != svc.ServiceName || r.Lat == 0 ||
+			if r.Status != "open" || r.ServiceCode != "1101" || r.ServiceName != svc.ServiceName || r.Lat != lh01Lat ||
+				r.Description != "路口有一堆垃圾没人清理" || r.Address != "龙华区某路口" ||
 				r.ExpectedDatetime == "" || !strings.HasSuffix(r.RequestedDatetime, "+08:00") {
 				t.Fatalf("open request: %+v", r)
 			}
@@ -308,9 +312,48 @@ func TestOpen311RoundTrip(t *testing.T) {
 		})
 	}
 
+	// Reading is public: a hotline order shows its service, status and a
+	// rough place, not the caller's words as the agent typed them, the
+	// address or the exact point.
+	g := &geoReport{t: t, base: m.URL + "/open311/v2/", format: "json"}
+	order := login(t, m, "agent").must(201, "POST", "/api/v1/complaints", map[string]any{"category": "1101",
+		"description": "王先生来电：楼下垃圾三天没人清", "address": "龙华路 8 号王先生家楼下", "lat": lh01Lat + 0.00037,
+		"lng": lh01Lng + 0.00021, "caller_name": "王先生", "caller_phone": "13812345678"})
+	listed := g.requests(url.Values{"service_request_id": {fmt.Sprint(order.num("id"))}})
+	if len(listed) != 1 || listed[0].ServiceName == "" || listed[0].Description != "" || listed[0].Address != "" ||
+		math.Abs(listed[0].Lat-20.004) > 1e-9 || math.Abs(listed[0].Long-110.290) > 1e-9 {
+		t.Fatalf("a hotline order as Open311 shows it: %+v", listed)
+	}
+
+	// A body is a short form: a large one is refused before the key is
+	// checked or anything filed, a form on a POST as a file on a GET.
+	big := url.Values{"api_key": {key}, "service_code": {"1101"}, "lat": {fmt.Sprint(lh01Lat)}, "long": {fmt.Sprint(lh01Lng)},
+		"description": {strings.Repeat("垃", 30000)}}
+	var file bytes.Buffer
+	mw := multipart.NewWriter(&file)
+	part, _ := mw.CreateFormFile("junk", "junk.bin")
+	part.Write(make([]byte, 1<<20))
+	mw.Close()
+	for _, b := range []struct{ method, contentType, body string }{
+		{"POST", "application/x-www-form-urlencoded", big.Encode()},
+		{"GET", mw.FormDataContentType(), file.String()},
+	} {
+		req, _ := http.NewRequest(b.method, g.base+"requests.json", strings.NewReader(b.body))
+		req.Header.Set("Content-Type", b.contentType)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var errs []grError
+		json.NewDecoder(res.Body).Decode(&errs)
+		res.Body.Close()
+		if res.StatusCode != 413 || len(errs) != 1 || errs[0].Code != 413 || errs[0].Description == "" {
+			t.Fatalf("%s with a %d-byte body: %d %+v", b.method, len(b.body), res.StatusCode, errs)
+		}
+	}
+
 	// A revoked key files nothing.
 	admin.must(200, "POST", "/api/v1/open311/clients/fixmystreet/revoke", nil)
-	g := &geoReport{t: t, base: m.URL + "/open311/v2/", format: "json"}
 	if st, _, _ := g.post(url.Values{"api_key": {key}, "service_code": {"1101"}, "lat": {"20"}, "long": {"110.3"}, "description": {"x"}}); st != 403 {
 		t.Fatalf("revoked key: %d", st)
 	}
