@@ -3,6 +3,7 @@ package dispatch_test
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -49,6 +50,70 @@ func TestLostMergeLeavesTheOriginalUntouched(t *testing.T) {
 	c.act(t, c.dispatchr, dup.ID, guanjia.ActionMerge, dispatch.ActionInput{DuplicateOf: orig.ID})
 	if ok, _ := c.db.Complaints.IsFollower(ctx, orig.ID, c.citizen2.UserID); !ok {
 		t.Error("after the merge the reporter should follow the original")
+	}
+}
+
+// Two dispatchers merge A into B and B into A at the same moment: the
+// second finds its target merged and is refused, so one of the two is
+// still worked.
+func TestCrossingMergesLeaveOneToWork(t *testing.T) {
+	c := newCity(t)
+	a := c.report(t, c.citizen, catTrash, siteLat, siteLng)
+	b := c.report(t, c.citizen2, catTrash, siteLat+0.001, siteLng) // 111 m away: not merged by itself
+	c.svc.Store = &racingStore{Complaints: c.db.Complaints, before: func() {
+		c.act(t, c.dispatchr, b.ID, guanjia.ActionMerge, dispatch.ActionInput{DuplicateOf: a.ID})
+	}}
+	_, err := c.svc.Act(context.Background(), c.dispatchr, a.ID, guanjia.ActionMerge, dispatch.ActionInput{DuplicateOf: b.ID})
+	if guanjia.ErrorCode(err) != guanjia.ECONFLICT {
+		t.Fatalf("merging into a complaint merged meanwhile: %v, want a conflict", err)
+	}
+	if got := c.get(t, a.ID); got.Status != guanjia.StatusDispatched || len(c.sched.Armed(a.ID, dispatch.TimerAccept)) == 0 {
+		t.Errorf("A is no longer worked: %s, timers %v", got.Status, c.sched.Armed(a.ID, dispatch.TimerAccept))
+	}
+}
+
+// The same, truly at once: whichever commits first, the other is refused,
+// never a deadlock's error, and one of the two is still worked.
+func TestCrossingMergesAtOnce(t *testing.T) {
+	c := newCity(t)
+	ctx := context.Background()
+	for i := range 5 {
+		a := c.report(t, c.citizen, catTrash, siteLat+0.002*float64(i), siteLng)
+		b := c.report(t, c.citizen2, catTrash, siteLat+0.002*float64(i)+0.001, siteLng)
+		errs := make(chan error, 2)
+		for _, m := range [][2]int64{{a.ID, b.ID}, {b.ID, a.ID}} {
+			go func() {
+				_, err := c.svc.Act(ctx, c.dispatchr, m[0], guanjia.ActionMerge, dispatch.ActionInput{DuplicateOf: m[1]})
+				errs <- err
+			}()
+		}
+		for range 2 {
+			if err := <-errs; err != nil && guanjia.ErrorCode(err) != guanjia.ECONFLICT {
+				t.Fatalf("pair %d: %v", i, err)
+			}
+		}
+		if c.get(t, a.ID).Status == guanjia.StatusDuplicate && c.get(t, b.ID).Status == guanjia.StatusDuplicate {
+			t.Fatalf("pair %d: both are duplicates of each other", i)
+		}
+	}
+}
+
+// A report found a complaint to join, which a dispatcher merges elsewhere
+// before the report is saved: the report is dispatched on its own, and the
+// merged complaint's timeline gains no me-too.
+func TestReportJoiningAComplaintMergedMeanwhileIsDispatched(t *testing.T) {
+	c := newCity(t)
+	orig := c.report(t, c.citizen, catTrash, siteLat, siteLng)
+	other := c.report(t, c.citizen, catTrash, siteLat+0.001, siteLng) // 111 m away: not merged by itself
+	c.svc.Store = &racingStore{Complaints: c.db.Complaints, before: func() {
+		c.act(t, c.dispatchr, orig.ID, guanjia.ActionMerge, dispatch.ActionInput{DuplicateOf: other.ID})
+	}}
+	again := c.report(t, c.citizen2, catTrash, siteLat+0.0002, siteLng) // ~22 m: it would merge
+	if again.Status != guanjia.StatusDispatched || again.DuplicateOf != nil || again.AssigneeID == nil {
+		t.Errorf("the report: %s, duplicate of %v, assignee %v", again.Status, again.DuplicateOf, again.AssigneeID)
+	}
+	if ev := c.events(t, orig.ID); slices.ContainsFunc(ev, func(e string) bool { return strings.HasPrefix(e, string(guanjia.ActionMeToo)+":") }) {
+		t.Errorf("the merged complaint's timeline has a me-too: %v", ev)
 	}
 }
 

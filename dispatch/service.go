@@ -141,7 +141,12 @@ func (s *Service) create(ctx context.Context, who guanjia.Claims, in NewComplain
 	if err != nil {
 		return nil, err
 	} else if orig != nil {
-		return s.createDuplicate(ctx, who, c, orig)
+		dup, err := s.createDuplicate(ctx, who, *c, orig)
+		if guanjia.ErrorCode(err) != guanjia.ECONFLICT {
+			return dup, err
+		}
+		// The original was closed, rejected or merged since it was found:
+		// this report is dispatched on its own.
 	}
 	ch.PatrolOf = in.patrolOf
 	c.GridID, c.District = route.GridID, route.District
@@ -187,8 +192,11 @@ const duplicateWindow = 24 * time.Hour
 // mergesWith says whether a report of category cat filed at now, d metres
 // from the open complaint o, is linked to it rather than dispatched: the
 // rule of findDuplicate, which the previews (Nearby, CheckOpenNearby) repeat.
+// A resolved complaint takes no more reports: the crew said the problem was
+// gone, and a new report says it is not, so it is dispatched.
 func mergesWith(cat *guanjia.Category, o *guanjia.Complaint, d float64, now time.Time) bool {
-	return cat.DuplicateRadiusM > 0 && d <= cat.DuplicateRadiusM && !o.CreatedAt.Before(now.Add(-duplicateWindow))
+	return cat.DuplicateRadiusM > 0 && d <= cat.DuplicateRadiusM && !o.CreatedAt.Before(now.Add(-duplicateWindow)) &&
+		o.Status != guanjia.StatusResolved
 }
 
 // findDuplicate returns the nearest open complaint that c merges with (see
@@ -205,16 +213,18 @@ func (s *Service) findDuplicate(ctx context.Context, cat *guanjia.Category, c *g
 	var best *guanjia.Complaint
 	bestD := cat.DuplicateRadiusM
 	for _, o := range near {
-		if d := geo.Distance(c.Lat, c.Lng, o.Lat, o.Lng); d <= bestD {
+		if d := geo.Distance(c.Lat, c.Lng, o.Lat, o.Lng); d <= bestD && mergesWith(cat, o, d, c.CreatedAt) {
 			best, bestD = o, d
 		}
 	}
 	return best, nil
 }
 
-// createDuplicate records a me-too report: it is kept, linked to the original
-// and not dispatched again; its reporter follows the original.
-func (s *Service) createDuplicate(ctx context.Context, who guanjia.Claims, c, orig *guanjia.Complaint) (*guanjia.Complaint, error) {
+// createDuplicate records a me-too report, a copy of c: it is kept, linked
+// to the original and not dispatched again; its reporter follows the
+// original.
+func (s *Service) createDuplicate(ctx context.Context, who guanjia.Claims, dup guanjia.Complaint, orig *guanjia.Complaint) (*guanjia.Complaint, error) {
+	c := &dup
 	now := c.CreatedAt
 	actor := who.UserID
 	c.Status = guanjia.StatusDuplicate

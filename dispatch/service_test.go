@@ -296,6 +296,26 @@ func TestDuplicateReportIsLinkedNotDispatched(t *testing.T) {
 	}
 }
 
+// Once the crew reports the problem resolved, a new report at the spot says
+// it is not: it is dispatched, not linked to the order awaiting its check.
+func TestReportAtAResolvedOrderIsDispatched(t *testing.T) {
+	c := newCity(t)
+	orig := c.report(t, c.citizen, catTrash, siteLat, siteLng)
+	lat, lng := siteLat, siteLng
+	c.act(t, c.crewA, orig.ID, guanjia.ActionAccept, dispatch.ActionInput{})
+	c.act(t, c.crewA, orig.ID, guanjia.ActionArrive, dispatch.ActionInput{Lat: &lat, Lng: &lng})
+	c.act(t, c.crewA, orig.ID, guanjia.ActionResolve, dispatch.ActionInput{Note: "已清理"})
+	c.clock.Advance(2 * time.Hour)
+	found, err := c.svc.CheckOpenNearby(context.Background(), catTrash, siteLat, siteLng, "")
+	if err != nil || found.WillMerge {
+		t.Errorf("the mini-program's check says the report would merge: %+v %v", found, err)
+	}
+	again := c.report(t, c.citizen2, catTrash, siteLat, siteLng)
+	if again.Status != guanjia.StatusDispatched || again.DuplicateOf != nil {
+		t.Errorf("a report at a resolved order's spot: %s, duplicate of %v", again.Status, again.DuplicateOf)
+	}
+}
+
 func TestWholeLoopToClosedAndRated(t *testing.T) {
 	c := newCity(t)
 	ctx := context.Background()

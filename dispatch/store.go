@@ -66,7 +66,8 @@ type Annotation struct {
 type Store interface {
 	// SaveComplaint applies a change in one transaction and bumps the
 	// complaint's Version. When someone else saved the complaint since it was
-	// read (another Version) it returns ECONFLICT and writes nothing.
+	// read (another Version), or the complaint its Annotate links to is no
+	// longer open, it returns ECONFLICT and writes nothing.
 	SaveComplaint(ctx context.Context, ch *Change) error
 	// MarkTimerFired records that a timer fired without touching its
 	// complaint (a stale timer must not bump the version under a crew member's feet).

@@ -370,6 +370,7 @@ var messages = map[string]string{
 	"user %d not found":      "用户 %d 不存在",
 	"user %q already exists": "用户 %q 已存在",
 	"complaint %d was changed by someone else; reload and try again":                 "工单 %d 刚被他人更新，请刷新后重试",
+	"complaint %d was closed or merged meanwhile; reload and try again":              "工单 %d 刚被办结、不予立案或合并，请刷新后重试",
 	"credit entry %d was changed by someone else; reload and try again":              "信用信息 %d 刚被他人更新，请刷新后重试",
 	"article %d was changed by someone else; reload and try again":                   "文章 %d 刚被他人更新，请刷新后重试",
 	"help request %d was changed by someone else; reload and try again":              "求助 %d 刚被他人更新，请刷新后重试",

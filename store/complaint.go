@@ -158,6 +158,9 @@ func (s *Complaints) SaveComplaint(ctx context.Context, ch *dispatch.Change) err
 	}
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		c := ch.Complaint
+		if err := s.lockLinked(tx, c.ID, ch.Annotate); err != nil {
+			return err
+		}
 		row := s.toComplaintRow(c)
 		row.Version = c.Version + 1
 		isNew := c.ID == 0
@@ -368,6 +371,40 @@ func (s *Complaints) insertValues(ctx context.Context, row any) ([]string, []any
 }
 
 // annotate adds a change's events and followers to another complaint.
+// lockLinked checks that the complaint a change links to (a me-too, a
+// merge) is still open and no duplicate itself: the change read it before
+// its transaction, and a close, a rejection or a merge the other way may
+// have committed since. On PostgreSQL the linked row and the changed one
+// are locked in id order, so the check holds until this commits and two
+// merges crossing wait for each other instead of deadlocking; SQLite runs
+// one write transaction at a time.
+func (s *Complaints) lockLinked(tx *gorm.DB, id int64, a *dispatch.Annotation) error {
+	if a == nil {
+		return nil
+	}
+	ids := []int64{a.ComplaintID}
+	if id != 0 {
+		ids = append(ids, id)
+	}
+	q := tx.Model(&complaintRow{}).Select("id", "status").Where("id IN ?", ids).Order("id")
+	if s.Dialect == "postgres" {
+		q = q.Clauses(clause.Locking{Strength: "NO KEY UPDATE"})
+	}
+	var rows []struct {
+		ID     int64
+		Status guanjia.Status
+	}
+	if err := q.Find(&rows).Error; err != nil {
+		return fmt.Errorf("store: lock complaint %d: %w", a.ComplaintID, err)
+	}
+	for _, r := range rows {
+		if r.ID == a.ComplaintID && !r.Status.Open() {
+			return guanjia.Errorf(guanjia.ECONFLICT, "complaint %d was closed or merged meanwhile; reload and try again", r.ID)
+		}
+	}
+	return nil
+}
+
 func annotate(tx *gorm.DB, savedID int64, a *dispatch.Annotation) error {
 	if a == nil {
 		return nil
