@@ -135,15 +135,10 @@ func (s *Service) importRows(ctx context.Context, b *Batch, rows []ImportRow) er
 			codes = append(codes, c)
 		}
 	}
-	// Dropped before the commit too: the batch reads "done" as soon as it
-	// commits, and a lookup then must not answer from before the import.
-	// Dropped again after, for lookups cached while the import ran.
-	s.invalidate(ctx, codes)
-	if err := s.Store.ImportBatch(ctx, b, rows, progress); err != nil {
+	if err := s.invalidateAround(ctx, codes, func() error { return s.Store.ImportBatch(ctx, b, rows, progress) }); err != nil {
 		return err
 	}
 	b.Percent = 100
-	s.invalidate(ctx, codes)
 	if s.Cache != nil {
 		_ = s.Cache.Delete(ctx, progressKey)
 	}
@@ -245,7 +240,7 @@ func (s *Service) ImportStatus(ctx context.Context, who guanjia.Claims, id int64
 	if err != nil {
 		return nil, err
 	}
-	if who.Role == guanjia.RoleDepartment && b.Department != who.UnitCode {
+	if who.Role == guanjia.RoleDepartment && (who.UnitCode == "" || b.Department != who.UnitCode) {
 		return nil, guanjia.Errorf(guanjia.ENOTFOUND, "batch %d not found", id)
 	}
 	switch b.Status {
@@ -266,6 +261,9 @@ func (s *Service) Batches(ctx context.Context, who guanjia.Claims, limit int) ([
 	f := BatchFilter{Limit: limit}
 	switch who.Role {
 	case guanjia.RoleDepartment:
+		if who.UnitCode == "" { // "" would filter nothing: every department's batches
+			return nil, guanjia.Errorf(guanjia.EFORBIDDEN, "your account belongs to no department")
+		}
 		f.Department = who.UnitCode
 	case guanjia.RoleAdmin:
 	default:

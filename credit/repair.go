@@ -70,7 +70,8 @@ func (s *Service) ApplyRepair(ctx context.Context, who guanjia.Claims, in Repair
 
 // DecideRepair approves or refuses an application. Only the deciding
 // department (or an admin) decides; approval takes the entry out of public
-// view with the decision recorded on its history. A refusal needs a note.
+// view with the decision recorded on its history, and waits for the minimum
+// publication period as an application does. A refusal needs a note.
 func (s *Service) DecideRepair(ctx context.Context, who guanjia.Claims, id int64, approve bool, note string) (*Repair, error) {
 	note = strings.TrimSpace(note)
 	r, err := s.Store.FindRepair(ctx, id)
@@ -80,7 +81,7 @@ func (s *Service) DecideRepair(ctx context.Context, who guanjia.Claims, id int64
 	switch who.Role {
 	case guanjia.RoleAdmin:
 	case guanjia.RoleDepartment:
-		if who.UnitCode != r.Department {
+		if who.UnitCode == "" || who.UnitCode != r.Department {
 			return nil, guanjia.Errorf(guanjia.EFORBIDDEN, "only the department that decided the entry decides its repair")
 		}
 	default:
@@ -108,20 +109,23 @@ func (s *Service) DecideRepair(ctx context.Context, who guanjia.Claims, id int64
 	if err != nil {
 		return nil, err
 	}
+	// Checked again: a re-import may have made the entry 严重失信, with a
+	// longer period, since the application was filed.
+	if from, ok := RepairableFrom(e); approve && ok && s.Today().Before(from) {
+		return nil, guanjia.Errorf(guanjia.EUNPROCESSABLE,
+			"the minimum publication period has not ended: a repair can be applied for from %s", from.Format("2006-01-02"))
+	}
 	now := s.Now()
 	actor := who.UserID
 	r.Status, r.DecidedBy, r.DecidedAt, r.DecisionNote = to, &actor, &now, note
 	ch := &EntryChange{EntryID: e.ID, Expect: e.Status, To: status, Repair: r,
 		Event: &guanjia.CreditEvent{EntryID: e.ID, Action: d.action, From: e.Status, To: status, ActorID: &actor,
 			ActorRole: who.Role, RepairID: &r.ID, Note: note, At: now}}
-	if err := s.Store.SaveEntryChange(ctx, ch); err != nil {
+	if err := s.invalidateAround(ctx, subjectCodes(e), func() error { return s.Store.SaveEntryChange(ctx, ch) }); err != nil {
 		return nil, err
 	}
 	e.Status, e.UpdatedAt = status, now
 	r.Entry = e
-	if e.Subject != nil {
-		s.invalidate(ctx, []string{e.Subject.CreditCode})
-	}
 	s.notify(ctx, r.ApplicantID, guanjia.ChannelSubscribe, guanjia.TplCreditRepairDecided,
 		map[string]string{"repair": strconv.FormatInt(r.ID, 10), "status": string(r.Status), "note": note})
 	for _, o := range ch.Superseded {
@@ -137,7 +141,7 @@ func (s *Service) Repair(ctx context.Context, who guanjia.Claims, id int64) (*Re
 	if err != nil {
 		return nil, err
 	}
-	if !(who.Role == guanjia.RoleAdmin || (who.Role == guanjia.RoleDepartment && who.UnitCode == r.Department) ||
+	if !(who.Role == guanjia.RoleAdmin || (who.Role == guanjia.RoleDepartment && who.UnitCode != "" && who.UnitCode == r.Department) ||
 		(who.UserID != 0 && who.UserID == r.ApplicantID)) {
 		return nil, guanjia.Errorf(guanjia.ENOTFOUND, "repair %d not found", id)
 	}
@@ -153,6 +157,9 @@ func (s *Service) Repairs(ctx context.Context, who guanjia.Claims, status Repair
 	switch who.Role {
 	case guanjia.RoleAdmin:
 	case guanjia.RoleDepartment:
+		if who.UnitCode == "" { // "" would filter nothing: every department's queue
+			return nil, guanjia.Errorf(guanjia.EFORBIDDEN, "your account belongs to no department")
+		}
 		f.Department = who.UnitCode
 	default:
 		if who.UserID == 0 {
@@ -174,7 +181,7 @@ func (s *Service) Revoke(ctx context.Context, who guanjia.Claims, entryID int64,
 	if err != nil {
 		return nil, err
 	}
-	if who.Role == guanjia.RoleDepartment && who.UnitCode != e.Department {
+	if who.Role == guanjia.RoleDepartment && (who.UnitCode == "" || who.UnitCode != e.Department) {
 		return nil, guanjia.Errorf(guanjia.EFORBIDDEN, "only the department that published the entry revokes it")
 	}
 	status, err := next(e.Status, guanjia.CreditRevoke, who.Role)
@@ -183,15 +190,13 @@ func (s *Service) Revoke(ctx context.Context, who guanjia.Claims, entryID int64,
 	}
 	now := s.Now()
 	actor := who.UserID
-	if err := s.Store.SaveEntryChange(ctx, &EntryChange{EntryID: e.ID, Expect: e.Status, To: status,
+	ch := &EntryChange{EntryID: e.ID, Expect: e.Status, To: status,
 		Event: &guanjia.CreditEvent{EntryID: e.ID, Action: guanjia.CreditRevoke, From: e.Status, To: status,
-			ActorID: &actor, ActorRole: who.Role, Note: note, At: now}}); err != nil {
+			ActorID: &actor, ActorRole: who.Role, Note: note, At: now}}
+	if err := s.invalidateAround(ctx, subjectCodes(e), func() error { return s.Store.SaveEntryChange(ctx, ch) }); err != nil {
 		return nil, err
 	}
 	e.Status, e.UpdatedAt = status, now
-	if e.Subject != nil {
-		s.invalidate(ctx, []string{e.Subject.CreditCode})
-	}
 	return e, nil
 }
 

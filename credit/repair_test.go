@@ -447,3 +447,50 @@ func TestSeverityReimportAmends(t *testing.T) {
 		t.Fatalf("an unknown 失信程度: %s", report(b.Errors))
 	}
 }
+
+// An application filed while a penalty was 一般失信 is not approved once a
+// re-import made it 严重失信: the approval waits for the longer period, and
+// the entry stays public meanwhile.
+func TestRepairApprovalWaitsForAmendedPeriod(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	decided := civilToday(r).AddDate(0, -4, 0)
+	row := func(severity string) string {
+		return penaltyHeader + penaltyRow("海南南洋劳务有限公司", codeNanYang, repChen, idChen, "海人社罚〔2025〕11号", decided.Format("2006-01-02"), severity)
+	}
+	r.importCSV(t, r.dept, guanjia.CreditPenalty, row("一般失信"))
+	chen := r.newCitizen(t, "chen")
+	if _, _, err := r.svc.BindLegalRep(ctx, chen, codeNanYang, credit.LegalRepClaim{Name: repChen, IDNumber: idChen}); err != nil {
+		t.Fatal(err)
+	}
+	d, _ := r.svc.Subject(ctx, r.admin, codeNanYang)
+	app, err := apply(r, chen, d.Records[0].ID)
+	if err != nil {
+		t.Fatalf("4 months after a 一般失信 decision: %v", err)
+	}
+	if b := r.importCSV(t, r.dept, guanjia.CreditPenalty, row("严重失信")); b.Updated != 1 {
+		t.Fatalf("re-import as 严重失信: %+v", b)
+	}
+
+	_, err = r.svc.DecideRepair(ctx, r.dept, app.ID, true, "整改到位")
+	open := decided.AddDate(1, 0, 0)
+	want := fmt.Sprintf("自 %s 起可申请信用修复", open.Format("2006-01-02"))
+	if guanjia.ErrorCode(err) != guanjia.EUNPROCESSABLE || !strings.Contains(i18n.Message(err, i18n.Chinese), want) {
+		t.Fatalf("approval before the 严重失信 period ended: %v, want 422 %q", err, want)
+	}
+	if d, err := r.svc.Subject(ctx, r.public, codeNanYang); err != nil || len(d.Records) != 1 || d.Records[0].Status != guanjia.CreditActive {
+		t.Fatalf("the entry left public view: %+v %v", d, err)
+	}
+	if mine, _ := r.svc.Repair(ctx, chen, app.ID); mine.Status != credit.RepairPending {
+		t.Fatalf("the application is %s, want still pending", mine.Status)
+	}
+
+	// The day the period ends (00:00 in Haikou) the department approves it.
+	r.now = open.Add(-8 * time.Hour)
+	if _, err := r.svc.DecideRepair(ctx, r.dept, app.ID, true, "整改到位"); err != nil {
+		t.Fatalf("approval once the period ended: %v", err)
+	}
+	if d, _ := r.svc.Subject(ctx, r.public, codeNanYang); len(d.Records) != 0 {
+		t.Fatalf("the repaired entry is still public: %+v", d.Records)
+	}
+}

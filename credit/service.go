@@ -219,6 +219,27 @@ func (s *Service) invalidate(ctx context.Context, codes []string) {
 	}
 }
 
+// invalidateAround runs write, a change of what codes' lookups answer,
+// dropping their cached lookups before and after it. Before: once write
+// commits, a lookup must not answer from before it. After: a lookup that read
+// the database while write ran may have cached the old answer meanwhile.
+func (s *Service) invalidateAround(ctx context.Context, codes []string, write func() error) error {
+	s.invalidate(ctx, codes)
+	if err := write(); err != nil {
+		return err
+	}
+	s.invalidate(ctx, codes)
+	return nil
+}
+
+// subjectCodes is the code e's cached lookup is kept under, if any.
+func subjectCodes(e *guanjia.CreditEntry) []string {
+	if e.Subject == nil || e.Subject.CreditCode == "" {
+		return nil
+	}
+	return []string{e.Subject.CreditCode}
+}
+
 // CheckCode answers a joint incentive and punishment (联合奖惩) check: the
 // black and red list entries in public view of the subject with the
 // 统一社会信用代码. A valid code nobody has is on no list.
@@ -287,7 +308,12 @@ func (s *Service) Search(ctx context.Context, who guanjia.Claims, q string, page
 	if (page-1)*perPage >= MaxSearchResults {
 		return nil, guanjia.FieldError(guanjia.EINVALID, "page", "only the first %d matches can be paged through: make the search more specific", MaxSearchResults)
 	}
-	subs, more, err := s.Store.SearchSubjects(ctx, SubjectSearch{Name: q, PublicOnly: !isStaff(who), Offset: (page - 1) * perPage, Limit: perPage})
+	today := s.Today()
+	f := SubjectSearch{Name: q, Offset: (page - 1) * perPage, Limit: perPage}
+	if !isStaff(who) {
+		f.PublicOn = &today
+	}
+	subs, more, err := s.Store.SearchSubjects(ctx, f)
 	if err != nil {
 		return nil, err
 	}
@@ -297,7 +323,7 @@ func (s *Service) Search(ctx context.Context, who guanjia.Claims, q string, page
 		ids[i] = sub.ID
 	}
 	if len(ids) > 0 {
-		if res.Lists, err = s.Store.CountLists(ctx, ids, s.Today()); err != nil {
+		if res.Lists, err = s.Store.CountLists(ctx, ids, today); err != nil {
 			return nil, err
 		}
 	}

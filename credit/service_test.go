@@ -489,6 +489,128 @@ func TestQueuedImport(t *testing.T) {
 	}
 }
 
+// A queued batch that the job rejects or that fails keeps no copy of its
+// file: the file holds ID numbers in plain text, and nothing reads it again.
+func TestEndedBatchDropsItsFile(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	r.svc.InlineRows = 2
+	rejected := r.importCSV(t, r.dept, guanjia.CreditBlackList, fixedCSV())
+	failed := r.importCSV(t, r.dept, guanjia.CreditBlackList, fixedCSV())
+	if rejected.Status != credit.BatchQueued || failed.Status != credit.BatchQueued || r.count(t, "credit_import_files") != 2 {
+		t.Fatalf("queued: %s %s, %d files", rejected.Status, failed.Status, r.count(t, "credit_import_files"))
+	}
+
+	// The job's last attempt failed.
+	r.svc.FailImport(ctx, failed.ID, fmt.Errorf("connection reset"))
+	// The remit changed before the job ran: the batch is rejected.
+	if err := r.db.Credit.SetRemit(ctx, "hk-rsj", []string{guanjia.CreditPenalty}); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.svc.RunImport(ctx, rejected.ID); err != nil {
+		t.Fatal(err)
+	}
+
+	for _, want := range []struct {
+		id     int64
+		status credit.BatchStatus
+	}{{rejected.ID, credit.BatchRejected}, {failed.ID, credit.BatchFailed}} {
+		st, err := r.svc.ImportStatus(ctx, r.dept, want.id)
+		if err != nil || st.Status != want.status {
+			t.Fatalf("batch %d: %+v %v, want %s", want.id, st, err, want.status)
+		}
+		if _, err := r.db.Credit.LoadImportFile(ctx, want.id); guanjia.ErrorCode(err) != guanjia.ENOTFOUND {
+			t.Errorf("the file of the %s batch was kept: %v", want.status, err)
+		}
+	}
+	if n := r.count(t, "credit_import_files"); n != 0 || r.count(t, "credit_entries") != 0 {
+		t.Fatalf("%d files left, %d entries", n, r.count(t, "credit_entries"))
+	}
+}
+
+// A person whose only entry's period ended is no longer found by name, from
+// the first day after it (in Haikou), before the sweep has expired the entry.
+func TestSearchPersonOnlyWithinPublicPeriod(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	r.importCSV(t, r.dept, guanjia.CreditBlackList, fixedCSV()) // 王某某 public until 2026-06-30
+	search := func() int {
+		t.Helper()
+		res, err := r.svc.Search(ctx, r.public, "王某某", 1, 20)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(res.Subjects)
+	}
+	r.now = time.Date(2026, 6, 30, 15, 59, 0, 0, time.UTC) // 23:59 on the last day
+	if n := search(); n != 1 {
+		t.Fatalf("on the last day of the period the person is found %d times, want 1", n)
+	}
+	r.now = time.Date(2026, 6, 30, 16, 1, 0, 0, time.UTC) // 00:01 on 07-01, no sweep yet
+	if n := search(); n != 0 {
+		t.Fatalf("after the period the person is still findable by name")
+	}
+	if _, err := r.svc.Subject(ctx, r.public, idWang); guanjia.ErrorCode(err) != guanjia.ENOTFOUND {
+		t.Fatalf("after the period the person is still public: %v", err)
+	}
+	// Staff still find them; companies stay findable.
+	if res, err := r.svc.Search(ctx, r.dept, "王某某", 1, 20); err != nil || len(res.Subjects) != 1 {
+		t.Fatalf("staff search: %+v %v", res, err)
+	}
+	if res, err := r.svc.Search(ctx, r.public, "椰风建筑", 1, 20); err != nil || len(res.Subjects) != 1 {
+		t.Fatalf("company search: %+v %v", res, err)
+	}
+}
+
+// A department account without a unit sees no department's repairs or
+// batches: its empty unit must not read as "every department".
+func TestDepartmentAccountWithoutUnit(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	u := &guanjia.User{Username: "sensor", Role: guanjia.RoleDepartment}
+	if err := r.db.Users.CreateUser(ctx, u); err != nil {
+		t.Fatal(err)
+	}
+	nounit := guanjia.Claims{UserID: u.ID, Role: guanjia.RoleDepartment}
+	b := r.importCSV(t, r.dept, guanjia.CreditBlackList, fixedCSV())
+	app, err := apply(r, r.dept, r.blackEntry(t, codeYeFeng).ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	_, err = r.svc.Repairs(ctx, nounit, "")
+	if guanjia.ErrorCode(err) != guanjia.EFORBIDDEN || i18n.Message(err, i18n.Chinese) != "您的账号未归属任何部门" {
+		t.Errorf("repairs of an account without a unit: %v", err)
+	}
+	_, err = r.svc.Batches(ctx, nounit, 50)
+	if guanjia.ErrorCode(err) != guanjia.EFORBIDDEN || i18n.Message(err, i18n.Chinese) != "您的账号未归属任何部门" {
+		t.Errorf("batches of an account without a unit: %v", err)
+	}
+	if _, err := r.svc.Repair(ctx, nounit, app.ID); guanjia.ErrorCode(err) != guanjia.ENOTFOUND {
+		t.Errorf("an account without a unit reads a repair: %v", err)
+	}
+	if _, err := r.svc.ImportStatus(ctx, nounit, b.ID); guanjia.ErrorCode(err) != guanjia.ENOTFOUND {
+		t.Errorf("an account without a unit reads a batch: %v", err)
+	}
+	if _, err := r.svc.DecideRepair(ctx, nounit, app.ID, false, "不予修复"); guanjia.ErrorCode(err) != guanjia.EFORBIDDEN {
+		t.Errorf("an account without a unit decides a repair: %v", err)
+	}
+
+	// A department with a unit sees its own, another department nothing of it.
+	if repairs, err := r.svc.Repairs(ctx, r.dept, ""); err != nil || len(repairs) != 1 || repairs[0].ID != app.ID {
+		t.Errorf("the department's repairs: %+v %v", repairs, err)
+	}
+	if batches, err := r.svc.Batches(ctx, r.dept, 50); err != nil || len(batches) != 1 || batches[0].ID != b.ID {
+		t.Errorf("the department's batches: %+v %v", batches, err)
+	}
+	if repairs, err := r.svc.Repairs(ctx, r.other, ""); err != nil || len(repairs) != 0 {
+		t.Errorf("another department's repairs: %+v %v", repairs, err)
+	}
+	if batches, err := r.svc.Batches(ctx, r.other, 50); err != nil || len(batches) != 0 {
+		t.Errorf("another department's batches: %+v %v", batches, err)
+	}
+}
+
 // The XLSX template round-trips: filled in, it imports, with dates typed as
 // text or stored as Excel dates.
 func TestXLSXImport(t *testing.T) {

@@ -40,7 +40,8 @@ type Store interface {
 	CreateBatch(ctx context.Context, b *Batch, file []byte) error
 	FindBatch(ctx context.Context, id int64) (*Batch, error)
 	ListBatches(ctx context.Context, f BatchFilter) ([]*Batch, error)
-	// UpdateBatch records a batch's status, errors and counts.
+	// UpdateBatch records a batch's status, errors and counts. A batch that
+	// ended (rejected, failed) drops its file in the same transaction.
 	UpdateBatch(ctx context.Context, b *Batch) error
 	LoadImportFile(ctx context.Context, batchID int64) ([]byte, error)
 	// ImportBatch writes rows in one transaction: subjects upserted by natural
@@ -97,11 +98,12 @@ type Jobs interface {
 // SubjectSearch selects subjects by part of their name.
 type SubjectSearch struct {
 	Name string // a substring of the name
-	// PublicOnly leaves out persons without an entry in public view: a
-	// natural person is findable only while something about them is published.
-	PublicOnly bool
-	Offset     int
-	Limit      int
+	// PublicOn, when set, leaves out persons without an entry public on that
+	// day (active, period not ended): a natural person is findable only while
+	// something about them is published.
+	PublicOn *time.Time
+	Offset   int
+	Limit    int
 }
 
 // EntryFilter selects entries.

@@ -178,9 +178,13 @@ func (s *Credit) SearchSubjects(ctx context.Context, f credit.SubjectSearch) ([]
 			args = []any{f.Name, likePattern(f.Name)}
 		}
 	}
-	if f.PublicOnly {
-		// A person is findable only while something about them is published.
-		where += " AND (s.kind <> 'person' OR EXISTS (SELECT 1 FROM credit_entries e WHERE e.subject_id = s.id AND e.status = 'active'))"
+	if f.PublicOn != nil {
+		// A person is findable only while something about them is published:
+		// the rule of ListEntries' PublicOn, so the search agrees with the
+		// lookup before the sweep expires an entry.
+		where += ` AND (s.kind <> 'person' OR EXISTS (SELECT 1 FROM credit_entries e
+			WHERE e.subject_id = s.id AND e.status = 'active' AND e.public_until >= ?))`
+		args = append(args, *f.PublicOn)
 	}
 	q := `SELECT c.* FROM (SELECT s.* FROM credit_subjects s WHERE ` + where + ` LIMIT ?) c
 		ORDER BY CASE WHEN c.name = ? THEN 0 ELSE 1 END, ` + position + `, length(c.name), c.id LIMIT ? OFFSET ?`

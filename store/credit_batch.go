@@ -102,8 +102,21 @@ func (s *Credit) ListBatches(ctx context.Context, f credit.BatchFilter) ([]*cred
 	return mapRows(rows, (*creditBatchRow).batch), nil
 }
 
+// UpdateBatch records b. A batch that ended drops its file with it: the file
+// holds ID numbers in plain text, and no job will read it again.
 func (s *Credit) UpdateBatch(ctx context.Context, b *credit.Batch) error {
-	return updateBatch(s.db.WithContext(ctx), b)
+	if b.Status == credit.BatchQueued || b.Status == credit.BatchRunning {
+		return updateBatch(s.db.WithContext(ctx), b)
+	}
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := updateBatch(tx, b); err != nil {
+			return err
+		}
+		if err := tx.Where("batch_id = ?", b.ID).Delete(&creditImportFileRow{}).Error; err != nil {
+			return fmt.Errorf("store: drop file of credit batch %d: %w", b.ID, err)
+		}
+		return nil
+	})
 }
 
 func updateBatch(g *gorm.DB, b *credit.Batch) error {
