@@ -91,8 +91,11 @@ func NewService(st Store, timers Scheduler, grids GridLocator, now func() time.T
 }
 
 // TimeLimit is how long mediation normally takes from acceptance:
-// one month (《人民调解工作若干规定》).
-func TimeLimit(accepted time.Time) time.Time { return accepted.AddDate(0, 1, 0) }
+// one month (《人民调解工作若干规定》), counted on Haikou's calendar: on the
+// UTC one a month from 04-01 00:30 would end on 05-02.
+func TimeLimit(accepted time.Time) time.Time {
+	return accepted.In(guanjia.ChinaTime).AddDate(0, 1, 0).UTC()
+}
 
 // Party roles and kinds, sources a caller may name, advice on failure.
 var (
@@ -310,7 +313,8 @@ func Sees(who guanjia.Claims, grid string, d *guanjia.Dispute) bool {
 	case guanjia.RoleAgent, guanjia.RoleDispatcher, guanjia.RoleAdmin:
 		return true
 	case guanjia.RoleMediator, guanjia.RoleDepartment:
-		return d.CommitteeCode == who.UnitCode
+		// No unit sees nothing: "" would match every dispute not yet routed.
+		return who.UnitCode != "" && d.CommitteeCode == who.UnitCode
 	case guanjia.RoleCitizen:
 		return d.ReporterID == who.UserID
 	case guanjia.RoleGridManager:
@@ -369,6 +373,9 @@ func (s *Service) Get(ctx context.Context, who guanjia.Claims, id int64) (*View,
 func (s *Service) List(ctx context.Context, who guanjia.Claims, f Filter, mine bool) ([]*View, int64, error) {
 	switch who.Role {
 	case guanjia.RoleMediator, guanjia.RoleDepartment:
+		if who.UnitCode == "" { // the store reads an empty committee as "all"
+			return nil, 0, guanjia.Errorf(guanjia.EFORBIDDEN, "your account belongs to no department")
+		}
 		f.Committee = who.UnitCode
 		if mine {
 			f.MediatorID = who.UserID

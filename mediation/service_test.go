@@ -178,6 +178,30 @@ func TestIntakeRoutesToTheCommunityAndSealsIDs(t *testing.T) {
 	}
 }
 
+// TestTimeLimitIsAMonthInHaikou: the month runs on Haikou's calendar, not
+// the UTC one, whose date is a day behind before 08:00.
+func TestTimeLimitIsAMonthInHaikou(t *testing.T) {
+	at := func(s string) time.Time {
+		t.Helper()
+		v, err := time.ParseInLocation("2006-01-02 15:04", s, guanjia.ChinaTime)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	cases := []struct{ accepted, want string }{
+		{"2026-03-01 05:00", "2026-04-01 05:00"}, // UTC: 02-28, a month on 03-28
+		{"2026-04-01 00:30", "2026-05-01 00:30"}, // UTC: 03-31, a month on "04-31" = 05-01
+		{"2026-06-15 14:00", "2026-07-15 14:00"},
+	}
+	for _, c := range cases {
+		got := mediation.TimeLimit(at(c.accepted).UTC())
+		if !got.Equal(at(c.want)) {
+			t.Errorf("accepted %s: due %s, want %s", c.accepted, got.In(guanjia.ChinaTime).Format("2006-01-02 15:04"), c.want)
+		}
+	}
+}
+
 // TestDeadlineWarnsEscalatesOnce: acceptance arms the warning three days
 // before the one-month deadline and the escalation at it; each fires once,
 // and the escalation reaches the superior committee and the command center.
@@ -186,7 +210,7 @@ func TestDeadlineWarnsEscalatesOnce(t *testing.T) {
 	v := r.create(t, "grid-g1", "neighbour")
 	accepted := r.clock.Now()
 	v = r.act(t, "mediator-tj-bs", v.ID, guanjia.DisputeAccept, mediation.ActionInput{})
-	if !v.DueAt.Equal(accepted.AddDate(0, 1, 0)) {
+	if !v.DueAt.Equal(accepted.In(guanjia.ChinaTime).AddDate(0, 1, 0)) {
 		t.Fatalf("due %v, want a month after %v", v.DueAt, accepted)
 	}
 	warn := r.timers.find(mediation.TimerWarn)
@@ -369,6 +393,45 @@ func TestNothingFiresAfterTheOutcome(t *testing.T) {
 	due, err = r.svc.DueTimers(ctx, r.clock.Now().AddDate(1, 0, 0))
 	if err != nil || len(due) != 0 {
 		t.Fatalf("reconciler would re-arm %+v (%v)", due, err)
+	}
+}
+
+// TestUnitlessStaffSeeNoDisputes: a department account with no unit sees
+// and acts on no dispute, not even one no committee took; a committee's
+// mediator still sees its own.
+func TestUnitlessStaffSeeNoDisputes(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	sensor := &guanjia.User{Username: "sensor", Role: guanjia.RoleDepartment, Name: "传感器"}
+	if err := r.db.Users.CreateUser(ctx, sensor); err != nil {
+		t.Fatal(err)
+	}
+	who := guanjia.Claims{UserID: sensor.ID, Role: sensor.Role}
+	own := r.create(t, "grid-g1", "neighbour")
+	// No grid and no city committee for marriages: nobody is routed it.
+	unrouted, err := r.svc.Create(ctx, r.who["citizen"], mediation.Input{Type: "marriage", Summary: "婚姻纠纷", Lat: 20.005, Lng: 110.305,
+		Parties: []guanjia.Party{{Role: "applicant", Kind: "person", Name: "王海燕"}, {Role: "respondent", Kind: "person", Name: "李明"}}})
+	if err != nil || unrouted.CommitteeCode != "" {
+		t.Fatalf("an unrouted dispute: %v %+v", err, unrouted)
+	}
+	if list, _, err := r.svc.List(ctx, who, mediation.Filter{}, false); guanjia.ErrorCode(err) != guanjia.EFORBIDDEN || len(list) != 0 {
+		t.Errorf("a unit-less department lists %d disputes (%v), want none and %s", len(list), err, guanjia.EFORBIDDEN)
+	}
+	if _, err := r.svc.Get(ctx, who, unrouted.ID); guanjia.ErrorCode(err) != guanjia.EFORBIDDEN {
+		t.Errorf("a unit-less department reads the unrouted dispute: %v", err)
+	}
+	if _, err := r.svc.Act(ctx, who, unrouted.ID, guanjia.DisputeAccept, mediation.ActionInput{}); guanjia.ErrorCode(err) != guanjia.EFORBIDDEN {
+		t.Errorf("a unit-less department accepts the unrouted dispute: %v", err)
+	}
+	if got, _ := r.svc.Get(ctx, r.who["dispatcher"], unrouted.ID); got.Status != unrouted.Status || got.Version != unrouted.Version {
+		t.Errorf("a refused action changed the dispute: %s v%d", got.Status, got.Version)
+	}
+	list, _, err := r.svc.List(ctx, r.who["mediator-tj-bs"], mediation.Filter{}, false)
+	if err != nil || len(list) != 1 || list[0].ID != own.ID {
+		t.Errorf("the community mediator lists %d disputes (%v), want only its own", len(list), err)
+	}
+	if _, err := r.svc.Get(ctx, r.who["mediator-tj-bs"], own.ID); err != nil {
+		t.Errorf("the community mediator reads its own dispute: %v", err)
 	}
 }
 
