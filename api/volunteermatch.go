@@ -116,7 +116,7 @@ type candidateJSON struct {
 	Skills       []skillJSON `json:"skills"`
 	Verified     bool        `json:"verified"` // holds the skill searched for, verified
 	Availability string      `json:"availability"`
-	DistanceM    float64     `json:"distance_m"`
+	DistanceM    float64     `json:"distance_m"` // to their area's centre, placed only to its cell of about 500 m
 	Hours        float64     `json:"hours"`
 	Completed    int         `json:"activities_completed"`
 	NoShows      int         `json:"no_shows"`
@@ -165,7 +165,7 @@ func (h *volunteerHandlers) handleVolunteerSearch(c echo.Context) error {
 	out := mapJSON(res.Candidates, func(cd *volunteer.Candidate) candidateJSON {
 		j := candidateJSON{VolunteerID: cd.VolunteerID, Name: volunteer.MaskName(cd.Name, cd.VolunteerID),
 			Skills: toSkillsJSON(cd.Skills), Verified: cd.Verified, Availability: cd.Availability,
-			DistanceM: math.Round(cd.DistanceM), Hours: hours(cd.Minutes), Completed: cd.Completed, NoShows: cd.NoShows,
+			DistanceM: cd.DistanceM, Hours: hours(cd.Minutes), Completed: cd.Completed, NoShows: cd.NoShows,
 			Score: math.Round(cd.Score*1000) / 1000}
 		if inv := res.Invited[cd.UserID]; inv != nil {
 			j.Invitation = inv.Status

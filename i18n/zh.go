@@ -399,6 +399,7 @@ var messages = map[string]string{
 	"only certified teams publish activities; team %q is %s":        "只有已认证的团队可以发布活动，团队 %q 当前为“%s”",
 	"the signup deadline has passed; edit the times first":          "报名截止时间已过，请先修改时间",
 	"the activity has started; it can no longer be moved":           "活动已开始，不能再调整时间",
+	"check-in has opened; cancel the activity instead of moving it": "签到已开始，活动不能再调整时间，请改为取消活动",
 	"the new start must be in the future":                           "新的开始时间须晚于现在",
 	"activities that are %s are listed to their team's admins only": "“%s”的活动仅对本团队管理员显示",
 	"the start must be in the future":                               "开始时间须晚于现在",

@@ -220,8 +220,8 @@ type RescheduleInput struct {
 	Reason         string
 }
 
-// RescheduleActivity moves a published activity before it starts: every
-// reminder is re-armed for the new start and everyone signed up is told.
+// RescheduleActivity moves a published activity before check-in opens:
+// every reminder is re-armed for the new start and everyone signed up is told.
 func (s *Activities) RescheduleActivity(ctx context.Context, who guanjia.Claims, id int64, in RescheduleInput) (*guanjia.Activity, error) {
 	if err := requireReason(in.Reason); err != nil {
 		return nil, err
@@ -234,8 +234,10 @@ func (s *Activities) RescheduleActivity(ctx context.Context, who guanjia.Claims,
 		return nil, err
 	}
 	now := s.now()
-	if !a.StartAt.After(now) {
-		return nil, guanjia.Errorf(guanjia.ECONFLICT, "the activity has started; it can no longer be moved")
+	// Someone checked in would keep their check-in and be credited the new
+	// slot by the auto check-out, whether they come or not.
+	if !now.Before(a.StartAt.Add(-s.Config.CheckinOpensBefore)) {
+		return nil, guanjia.Errorf(guanjia.ECONFLICT, "check-in has opened; cancel the activity instead of moving it")
 	}
 	if in.SignupDeadline.IsZero() {
 		in.SignupDeadline = in.StartAt

@@ -71,7 +71,7 @@ type Candidate struct {
 	Completed    int // activities attended to the end
 	NoShows      int
 	// Filled by Search.
-	DistanceM float64
+	DistanceM float64 // to the area's centre as placed by areaCell
 	Score     float64
 	Verified  bool // holds the searched skill verified
 }
@@ -147,7 +147,16 @@ const (
 	MaxSearchPage      = 50
 	MaxInvitesPerCall  = 50
 	maxSearchCandidate = 2000 // most rows a search ranks
+	// areaCellDeg is how coarsely a search places a volunteer's area centre,
+	// often their home: at the middle of its cell of a 0.005° grid (about
+	// 500 m), for the radius, the ranking and the distance shown alike, so
+	// that no run of searches, from other points or with other radii,
+	// locates it more closely than its cell.
+	areaCellDeg = 0.005
 )
+
+// areaCell places a coordinate at the middle of its areaCellDeg cell.
+func areaCell(deg float64) float64 { return (math.Floor(deg/areaCellDeg) + 0.5) * areaCellDeg }
 
 // SkillsInput is what a volunteer sends with PUT /volunteer/me/skills.
 type SkillsInput struct {
@@ -292,7 +301,7 @@ func (s *Matching) Search(ctx context.Context, who guanjia.Claims, in SearchInpu
 	if in.PerPage <= 0 || in.PerPage > MaxSearchPage {
 		in.PerPage = 20
 	}
-	minLat, minLng, maxLat, maxLng := geo.BoundingBox(*in.Lat, *in.Lng, in.RadiusM)
+	minLat, minLng, maxLat, maxLng := geo.BoundingBox(*in.Lat, *in.Lng, in.RadiusM+500) // + a cell: the store holds the exact centres
 	cands, err := s.Store.Candidates(ctx, CandidateQuery{Skill: in.Skill, MinLat: &minLat, MinLng: &minLng,
 		MaxLat: &maxLat, MaxLng: &maxLng, Limit: maxSearchCandidate})
 	if err != nil {
@@ -303,7 +312,7 @@ func (s *Matching) Search(ctx context.Context, who guanjia.Claims, in SearchInpu
 		if c.UserID == who.UserID || c.Lat == nil {
 			continue
 		}
-		c.DistanceM = geo.Distance(*in.Lat, *in.Lng, *c.Lat, *c.Lng)
+		c.DistanceM = math.Round(geo.Distance(*in.Lat, *in.Lng, areaCell(*c.Lat), areaCell(*c.Lng)))
 		if c.DistanceM > in.RadiusM {
 			continue
 		}

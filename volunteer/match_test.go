@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"guanjia"
+	"guanjia/geo"
 	"guanjia/volunteer"
 )
 
@@ -74,6 +75,38 @@ func TestSearchFindsSkilledVolunteersNearbyMasked(t *testing.T) {
 	page, err := e.svc.Matching.Search(e.ctx, lead, volunteer.SearchInput{Skill: "急救", Lat: &a.Lat, Lng: &a.Lng, PerPage: 1, Page: 2})
 	if err != nil || page.Total != 2 || len(page.Candidates) != 1 || page.Candidates[0].VolunteerID != nearID {
 		t.Errorf("page 2 of 1: %+v, %v", page, err)
+	}
+}
+
+// TestSearchPlacesAreasOnlyToTheirCell: two volunteers whose area centres
+// (often their homes) lie in the same cell of about 500 m show the same
+// distance and score, and a radius between their exact distances finds both
+// or neither, so no run of searches tells them apart or locates either.
+func TestSearchPlacesAreasOnlyToTheirCell(t *testing.T) {
+	e := newEnv(t)
+	_, lead := e.team()
+	// placeLat is 20.0405: 20.041 and 20.044 lie in the cell from 20.040 to 20.045.
+	_, nearID := e.skilled(20.041-placeLat, true, "急救")
+	_, farID := e.skilled(20.044-placeLat, true, "急救")
+	lat, lng := placeLat, placeLng
+	search := func(radius float64) []*volunteer.Candidate {
+		t.Helper()
+		res, err := e.svc.Matching.Search(e.ctx, lead, volunteer.SearchInput{Skill: "急救", Lat: &lat, Lng: &lng, RadiusM: radius})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.Candidates
+	}
+	found := search(2000)
+	if len(found) != 2 || found[0].VolunteerID != nearID || found[1].VolunteerID != farID {
+		t.Fatalf("found %+v, want both, in id order", found)
+	}
+	if found[0].DistanceM != found[1].DistanceM || found[0].Score != found[1].Score {
+		t.Errorf("told apart: %.0f m, score %.4f and %.0f m, score %.4f", found[0].DistanceM, found[0].Score, found[1].DistanceM, found[1].Score)
+	}
+	between := (geo.Distance(lat, lng, 20.041, lng) + geo.Distance(lat, lng, 20.044, lng)) / 2
+	if n := len(search(between)); n == 1 {
+		t.Errorf("a radius of %.0f m, between their exact distances, found one of them", between)
 	}
 }
 

@@ -356,6 +356,43 @@ func TestRemindersFollowTheActivity(t *testing.T) {
 	}
 }
 
+// TestNoRescheduleOnceCheckinOpens: once check-in opens someone may have
+// checked in, and a move would credit them the new slot whether they came
+// or not; the organiser must cancel instead.
+func TestNoRescheduleOnceCheckinOpens(t *testing.T) {
+	e := newEnv(t)
+	tm, lead := e.team()
+	start := t0.Add(25 * time.Hour) // 09:00 the next day
+	a, early := e.activity(tm.ID, lead, 5, start), e.activity(tm.ID, lead, 5, start)
+	v := e.volunteer()
+	if _, err := e.svc.Signups.Signup(e.ctx, v, a.ID); err != nil {
+		t.Fatal(err)
+	}
+	nextWeek := start.AddDate(0, 0, 7)
+	move := volunteer.RescheduleInput{StartAt: nextWeek, EndAt: nextWeek.Add(3 * time.Hour), Reason: "场地冲突"}
+	e.clock.Set(start.Add(-31 * time.Minute))
+	if _, err := e.svc.Activities.RescheduleActivity(e.ctx, lead, early.ID, move); err != nil {
+		t.Errorf("a move a minute before check-in opens: %v", err)
+	}
+	e.clock.Set(start.Add(-20 * time.Minute))
+	if _, err := e.svc.Signups.ManualCheckIn(e.ctx, lead, a.ID, volunteer.ManualCheck{UserID: v.UserID, Reason: "手机没电"}); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Set(start.Add(-10 * time.Minute))
+	if _, err := e.svc.Activities.RescheduleActivity(e.ctx, lead, a.ID, move); code(err) != guanjia.ECONFLICT {
+		t.Fatalf("a move after check-in opened: %v, want conflict", err)
+	}
+	if got := e.find(a.ID); !got.StartAt.Equal(start) || !got.EndAt.Equal(start.Add(3*time.Hour)) {
+		t.Errorf("the refused move changed the times to %s–%s", got.StartAt, got.EndAt)
+	}
+	if su, _ := e.db.Volunteers.FindActiveSignup(e.ctx, a.ID, v.UserID); su.Status != guanjia.SignupCheckedIn {
+		t.Errorf("the refused move changed the signup to %s", su.Status)
+	}
+	if n := len(e.notes.To(v.UserID, guanjia.TplActivityChanged)); n != 0 {
+		t.Errorf("the volunteer was told of a move that did not happen (%d messages)", n)
+	}
+}
+
 func TestCancelledActivityTellsEveryoneAndSilencesReminders(t *testing.T) {
 	e := newEnv(t)
 	tm, lead := e.team()
