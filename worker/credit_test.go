@@ -53,7 +53,9 @@ func TestCreditImportThroughTheQueue(t *testing.T) {
 	client := asynq.NewClient(conn)
 	t.Cleanup(func() { client.Close() })
 	rdb := ropt.Client(t)
-	sched := &worker.Scheduler{Client: client, Notifications: db.Notifications}
+	inspect := asynq.NewInspector(conn)
+	t.Cleanup(func() { inspect.Close() })
+	sched := &worker.Scheduler{Client: client, Inspector: inspect, Notifications: db.Notifications}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 
 	if err := db.Catalog.UpsertUnit(ctx, &guanjia.Unit{Code: "hk-rsj", Name: "海口市人力资源和社会保障局", Department: "人社"}); err != nil {
@@ -86,8 +88,6 @@ func TestCreditImportThroughTheQueue(t *testing.T) {
 	if err != nil || b.Status != credit.BatchQueued {
 		t.Fatalf("submit: %+v %v", b, err)
 	}
-	inspect := asynq.NewInspector(conn)
-	t.Cleanup(func() { inspect.Close() })
 	if info, err := inspect.GetTaskInfo(worker.QueueDefault, fmt.Sprintf("credit:import:%d", b.ID)); err != nil || info.Type != worker.TypeCreditImport {
 		t.Fatalf("the import task is not queued: %v %v", info, err)
 	}
@@ -111,6 +111,15 @@ func TestCreditImportThroughTheQueue(t *testing.T) {
 	}
 	if black, _, _ := svc.CheckCode(ctx, first); len(black) != 1 {
 		t.Fatal("the lookup still answers from before the import")
+	}
+	// A late duplicate is refused: the completed task keeps its ID (asynq.Retention).
+	if err := sched.EnqueueImport(ctx, b.ID); err != nil {
+		t.Fatal(err)
+	}
+	if info, err := inspect.GetTaskInfo(worker.QueueDefault, fmt.Sprintf("credit:import:%d", b.ID)); err != nil {
+		t.Error(err)
+	} else if info.State != asynq.TaskStateCompleted {
+		t.Errorf("after a late duplicate the import task is %s, want completed", info.State)
 	}
 }
 

@@ -196,7 +196,9 @@ func (h *Handlers) HandleReconcile(ctx context.Context, _ *asynq.Task) error {
 // queue every message the database holds pending — written while Redis was
 // away, or lost with it — and re-arms the timers due soon. Both enqueues are
 // idempotent by task id (notify:<id>, sla:<kind>:<complaint>:<seq>), so when
-// nothing was lost a run costs two indexed queries and a few refused enqueues.
+// nothing was lost a run costs two indexed queries and a few refused enqueues,
+// each followed by a look at the task that holds the id: an archived one (its
+// retries used up while, say, the database was away) is queued afresh.
 func (h *Handlers) HandleRequeue(ctx context.Context, _ *asynq.Task) error {
 	now := h.Now()
 	// Pending rows only: a retrying one is in the queue's retry set, waiting on purpose.

@@ -45,7 +45,7 @@ func newRig(t *testing.T) *rig {
 	t.Cleanup(func() { client.Close() })
 	r := &rig{db: db, redis: ropt, inspect: asynq.NewInspector(conn), senders: map[string]guanjia.Sender{}}
 	t.Cleanup(func() { r.inspect.Close() })
-	r.sched = &worker.Scheduler{Client: client, Notifications: db.Notifications}
+	r.sched = &worker.Scheduler{Client: client, Inspector: r.inspect, Notifications: db.Notifications}
 
 	must := func(err error) {
 		t.Helper()

@@ -365,7 +365,7 @@ func (m *Main) wire(ctx context.Context) error {
 	m.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m.client = asynq.NewClient(m.Redis)
 	m.inspector = asynq.NewInspector(m.Redis)
-	m.Scheduler = &worker.Scheduler{Client: m.client, Notifications: m.DB.Notifications}
+	m.Scheduler = &worker.Scheduler{Client: m.client, Inspector: m.inspector, Notifications: m.DB.Notifications}
 	router, err := dispatch.NewRouter(ctx, m.DB.Complaints)
 	if err != nil {
 		return err
