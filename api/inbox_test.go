@@ -209,6 +209,28 @@ func TestRatingPage(t *testing.T) {
 	}
 }
 
+// A call merged into another order is texted 办结 with that order: its link
+// says so, in words, and rates nothing.
+func TestRatingLinkOfAMergedCall(t *testing.T) {
+	r, h, id := ratingRig(t)
+	merged := r.fileComplaint(h, "1101", siteLat+0.001, siteLng) // 111 m away: its own order until merged
+	if _, err := r.svc.Act(context.Background(), r.claims("dispatcher"), merged, guanjia.ActionMerge,
+		dispatch.ActionInput{DuplicateOf: id}); err != nil {
+		t.Fatal(err)
+	}
+	link := "/r/" + api.RatingToken(consoleSecret, merged, time.Now().Add(api.RatingLinkTTL))
+	if code, html := page(t, h, "GET", link, nil); code != http.StatusOK || !strings.Contains(html, "合并办理") ||
+		strings.Contains(html, "正在办理中") {
+		t.Errorf("the link: %d\n%s", code, html)
+	}
+	if code, _ := page(t, h, "POST", link, url.Values{"solved": {"yes"}, "score": {"3"}}); code != http.StatusConflict {
+		t.Errorf("rating a merged call: %d, want 409", code)
+	}
+	if c, _ := r.db.Complaints.FindComplaint(context.Background(), merged); c.Rating != 0 {
+		t.Errorf("the merged call was rated: %+v", c)
+	}
+}
+
 func TestRatingLinkRefused(t *testing.T) {
 	r, h, id := ratingRig(t)
 	good := api.RatingToken(consoleSecret, id, time.Now().Add(time.Hour))

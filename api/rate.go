@@ -144,6 +144,8 @@ func refusal(c *guanjia.Complaint) string {
 	switch {
 	case c.Rating != 0:
 		return "您已经评价过这张工单，感谢您的反馈！"
+	case c.Status == guanjia.StatusDuplicate: // texted 办结 with the order it was merged into (callerClosed)
+		return "您反映的问题已与其他市民反映的同一问题合并办理，并已办结，感谢您的反馈！如仍有问题，请拨打 12345 热线。"
 	case c.Status != guanjia.StatusResolved && c.Status != guanjia.StatusClosed:
 		return "这张工单正在办理中，办结后我们会再发短信请您评价。"
 	}

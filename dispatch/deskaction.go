@@ -54,7 +54,8 @@ func (a *act) chosenRoute(ctx context.Context) (Route, error) {
 }
 
 // close (结案): the command center has checked the work and closes the
-// order; a 12345 caller gets the SMS with the link to rate.
+// order; a 12345 caller gets the SMS with the link to rate, and so do the
+// callers whose calls were linked to it as duplicates (callerClosed).
 func (a *act) close(ctx context.Context) error {
 	msgs, err := a.s.addresses().callerClosed(ctx, a.c)
 	if err != nil {
@@ -86,7 +87,10 @@ func (a *act) reject(context.Context) error {
 func (a *act) merge(ctx context.Context) error {
 	c := a.c
 	orig, err := a.s.Store.FindComplaint(ctx, a.in.DuplicateOf)
-	if err != nil || orig.ID == c.ID || !orig.Status.Open() || orig.Status == guanjia.StatusDuplicate {
+	if err != nil && guanjia.ErrorCode(err) != guanjia.ENOTFOUND {
+		return err
+	}
+	if err != nil || orig.ID == c.ID || !orig.Status.Open() {
 		return guanjia.FieldError(guanjia.EINVALID, "duplicate_of", "merge into an open complaint other than this one")
 	}
 	c.DuplicateOf = &orig.ID
@@ -119,8 +123,12 @@ func (a *act) rate(ctx context.Context) error {
 	return a.s.rate(ctx, a.ch, a.cat, a.who, channel, a.in)
 }
 
-// extend (延期) moves the resolve deadline later, with a reason.
-func (a *act) extend(context.Context) error {
+// extend (延期) moves the resolve deadline later, with a reason. The
+// extension is counted as the category counts its resolve deadline (工作时
+// for a working-time category: extendDeadline). A deadline already missed
+// stays missed: the order stays overdue, and the miss is counted once, here
+// when its timer, which the extension retires, has not counted it yet.
+func (a *act) extend(ctx context.Context) error {
 	c := a.c
 	if err := requireReason(a.in.Reason); err != nil {
 		return err
@@ -128,17 +136,47 @@ func (a *act) extend(context.Context) error {
 	if a.in.ExtendBy <= 0 || a.in.ExtendBy > 90*24*time.Hour {
 		return guanjia.FieldError(guanjia.EINVALID, "extend_by_s", "extend by a positive time of at most 90 days")
 	}
-	base := a.now
+	base, note := a.now, ""
 	if c.ResolveBy != nil && c.ResolveBy.After(a.now) {
 		base = *c.ResolveBy
+	} else if c.ResolveBy != nil && a.now.After(*c.ResolveBy) { // missed, as resolve and the KPIs count it
+		counted, err := a.s.resolveMissCounted(ctx, c)
+		if err != nil {
+			return err
+		}
+		if !counted {
+			c.MissedDeadlines++
+		}
+		c.Overdue = true
+		note = fmt.Sprintf(" (原时限 %s 已超过)", a.s.Calendar.clock(*c.ResolveBy))
 	}
-	resolveBy := wholeSecond(base.Add(a.in.ExtendBy))
+	resolveBy := a.s.extendDeadline(a.cat, base, a.in.ExtendBy)
 	c.ResolveBy = &resolveBy
-	c.Overdue = false
 	a.ch.Cancel = []TimerKind{TimerResolve, TimerResolveReminder}
 	a.ch.Arm = timerPair(c.ID, TimerResolve, TimerResolveReminder, deadlineSeq(resolveBy), a.now, resolveBy)
-	a.record(fmt.Sprintf("延期至 %s: %s", a.s.Calendar.clock(resolveBy), a.in.Reason))
+	a.record(fmt.Sprintf("延期至 %s%s: %s", a.s.Calendar.clock(resolveBy), note, a.in.Reason))
 	return nil
+}
+
+// extendDeadline is the deadline d after from, counted by the rule of the
+// category's resolve deadline (resolveDeadline), over d instead of ResolveWithin.
+func (s *Service) extendDeadline(cat *guanjia.Category, from time.Time, d time.Duration) time.Time {
+	rule := *cat
+	rule.ResolveWithin = d
+	return s.resolveDeadline(&rule, from)
+}
+
+// resolveMissCounted says whether the missed resolve deadline of c has been
+// counted in MissedDeadlines: its timer fired (HandleTimer escalates and
+// counts it in the same change).
+func (s *Service) resolveMissCounted(ctx context.Context, c *guanjia.Complaint) (bool, error) {
+	t, err := s.Store.FindTimer(ctx, c.ID, TimerResolve, deadlineSeq(*c.ResolveBy))
+	if guanjia.ErrorCode(err) == guanjia.ENOTFOUND {
+		return false, nil
+	} else if err != nil {
+		return false, err
+	}
+	return t.FiredAt != nil, nil
 }
 
 // remind (催办) urges whoever is responsible now.

@@ -137,9 +137,24 @@ func (b addressBook) toCaller(c *guanjia.Complaint, tpl string, data map[string]
 
 // callerClosed is the SMS a 12345 caller gets when the order is closed
 // (结案): what was done (the last resolve note) and, added by the sender,
-// the link to rate.
+// the link to rate. The callers whose calls were linked to the order as
+// duplicates (a me-too at intake, a merge at the desk) get it too, each
+// under their own order's number, the one their 受理 SMS gave: a duplicate
+// never reaches 办结 itself, and a caller has no account to follow the
+// order by. Each message names the caller's own complaint, so that the
+// sender reads that caller's phone and opt-out (toCaller).
 func (b addressBook) callerClosed(ctx context.Context, c *guanjia.Complaint) ([]guanjia.Message, error) {
-	if c.Source != guanjia.SourceHotline || c.CallerPhone == "" {
+	dups, err := b.store.ListDuplicates(ctx, c.ID)
+	if err != nil {
+		return nil, err
+	}
+	var callers []*guanjia.Complaint
+	for _, x := range append([]*guanjia.Complaint{c}, dups...) {
+		if x.Source == guanjia.SourceHotline && x.CallerPhone != "" {
+			callers = append(callers, x)
+		}
+	}
+	if len(callers) == 0 {
 		return nil, nil
 	}
 	events, err := b.store.ListEvents(ctx, c.ID)
@@ -155,7 +170,12 @@ func (b addressBook) callerClosed(ctx context.Context, c *guanjia.Complaint) ([]
 	if i := strings.Index(note, " [照片: "); i >= 0 {
 		note = note[:i]
 	}
-	return b.toCaller(c, guanjia.TplCallerClosed, map[string]string{"note": clip(note, 60)}), nil
+	data := map[string]string{"note": clip(note, 60)}
+	var out []guanjia.Message
+	for _, x := range callers {
+		out = append(out, b.toCaller(x, guanjia.TplCallerClosed, data)...)
+	}
+	return out, nil
 }
 
 // InboxText is the one line an inbox shows for a message about complaint id.

@@ -3,11 +3,17 @@ package dispatch_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
+	"log/slog"
 	"slices"
+	"strconv"
 	"testing"
 
 	"guanjia"
 	"guanjia/dispatch"
+	"guanjia/sms"
+	"guanjia/sms/fake"
 )
 
 // inboxOf lists who got an inbox message of template tpl about complaint id.
@@ -143,5 +149,131 @@ func TestHotlineCallerIsTexted(t *testing.T) {
 		if n.Channel == guanjia.ChannelSMS {
 			t.Errorf("a mini-program report was texted: %+v", n)
 		}
+	}
+}
+
+// A 12345 caller whose call was linked to an order already open — a me-too
+// at intake or a merge at the desk — is texted 办结 when that order is
+// closed, under the order number their 受理 SMS gave them, on their own
+// phone; a caller who asked for no SMS is not texted, and a mini-program
+// reporter's me-too is no SMS at all.
+func TestDuplicateCallersAreTextedOnClose(t *testing.T) {
+	c := newCity(t)
+	ctx := context.Background()
+	call := func(phone string, optOut bool, lat float64) *guanjia.Complaint {
+		t.Helper()
+		cp, err := c.svc.Create(ctx, c.agent, dispatch.NewComplaint{Category: catTrash, Description: "来电反映路口垃圾",
+			Lat: lat, Lng: siteLng, Address: "龙华路", CallerName: "市民", CallerPhone: phone, SMSOptOut: optOut})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return cp
+	}
+	orig := call("13800138000", false, siteLat)
+	meToo := call("13900139000", false, siteLat)        // same place: linked at intake
+	optedOut := call("13700137000", true, siteLat)      // linked too, but wants no SMS
+	merged := call("13600136000", false, siteLat+0.001) // 111 m away: dispatched on its own…
+	web := c.report(t, c.citizen, catTrash, siteLat, siteLng)
+	for _, d := range []*guanjia.Complaint{meToo, optedOut, web} {
+		if d.Status != guanjia.StatusDuplicate || d.DuplicateOf == nil || *d.DuplicateOf != orig.ID {
+			t.Fatalf("#%d is %s (duplicate of %v), want a me-too of #%d", d.ID, d.Status, d.DuplicateOf, orig.ID)
+		}
+	}
+	if merged.Status != guanjia.StatusDispatched {
+		t.Fatalf("the call 111 m away is %s, want dispatched", merged.Status)
+	}
+	c.act(t, c.dispatchr, merged.ID, guanjia.ActionMerge, dispatch.ActionInput{DuplicateOf: orig.ID}) // …until the desk merges it
+
+	closedSMS := func(id int64) []*guanjia.Notification {
+		var out []*guanjia.Notification
+		for _, n := range c.notes(t, id) {
+			if n.Channel == guanjia.ChannelSMS && n.Template == guanjia.TplCallerClosed {
+				out = append(out, n)
+			}
+		}
+		return out
+	}
+	c.act(t, c.crewA, orig.ID, guanjia.ActionAccept, dispatch.ActionInput{})
+	c.act(t, c.crewA, orig.ID, guanjia.ActionArrive, dispatch.ActionInput{Lat: ptr(siteLat), Lng: ptr(siteLng)})
+	c.act(t, c.crewA, orig.ID, guanjia.ActionResolve, dispatch.ActionInput{Note: "已清理并冲洗地面"})
+	if got := closedSMS(meToo.ID); len(got) != 0 {
+		t.Fatalf("办结 SMS before the order is closed: %+v", got)
+	}
+	c.act(t, c.dispatchr, orig.ID, guanjia.ActionClose, dispatch.ActionInput{Note: "核查通过"})
+	for _, id := range []int64{orig.ID, meToo.ID, merged.ID, optedOut.ID} {
+		got := closedSMS(id)
+		if len(got) != 1 || got[0].RecipientID != 0 || got[0].ComplaintID == nil || *got[0].ComplaintID != id ||
+			got[0].Data["note"] != "已清理并冲洗地面" {
+			t.Errorf("办结 SMS about #%d: %+v, want one, about that call, with what was done", id, got)
+		}
+	}
+	if got := closedSMS(web.ID); len(got) != 0 {
+		t.Errorf("a mini-program me-too was texted: %+v", got)
+	}
+
+	// What the phones receive, through the SMS sender and the fake Tencent Cloud.
+	f := fake.New()
+	if err := f.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	for tpl, id := range sms.FakeTemplates {
+		f.Template(id, sms.TemplateTexts[tpl])
+	}
+	link := func(id int64) string { return fmt.Sprintf("https://12345.example/r/%d", id) }
+	sender, err := sms.New(sms.Config{Fake: true, BaseURL: f.URL}, c.db.Complaints, nil, link, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []int64{orig.ID, meToo.ID, merged.ID, optedOut.ID} {
+		for _, n := range closedSMS(id) {
+			if err := sender.Send(ctx, nil, n); id == optedOut.ID && !errors.Is(err, guanjia.ErrNoConsent) {
+				t.Errorf("the opted-out caller's 办结 SMS: %v, want it settled as no consent", err)
+			} else if id != optedOut.ID && err != nil {
+				t.Errorf("send the 办结 SMS about #%d: %v", id, err)
+			}
+		}
+	}
+	got := map[string][]string{}
+	for _, m := range f.Messages() {
+		got[m.Phone] = m.Params
+	}
+	want := map[string][]string{
+		"+8613800138000": {strconv.FormatInt(orig.ID, 10), "已清理并冲洗地面", link(orig.ID)},
+		"+8613900139000": {strconv.FormatInt(meToo.ID, 10), "已清理并冲洗地面", link(meToo.ID)},
+		"+8613600136000": {strconv.FormatInt(merged.ID, 10), "已清理并冲洗地面", link(merged.ID)},
+	}
+	if len(got) != len(want) {
+		t.Errorf("texted %v, want %v (and not the caller who opted out)", got, want)
+	}
+	for phone, params := range want {
+		if !slices.Equal(got[phone], params) {
+			t.Errorf("%s received %q, want %q", phone, got[phone], params)
+		}
+	}
+}
+
+// failingDuplicates cannot list an order's duplicates: the database is in trouble.
+type failingDuplicates struct{ dispatch.Store }
+
+func (failingDuplicates) ListDuplicates(context.Context, int64) ([]*guanjia.Complaint, error) {
+	return nil, errDown
+}
+
+// A close whose duplicates' callers cannot be looked up is not saved: it
+// would close the order without the texts those callers are owed.
+func TestCloseFailsWhenDuplicatesCannotBeListed(t *testing.T) {
+	c := newCity(t)
+	cp := c.report(t, c.citizen, catTrash, siteLat, siteLng)
+	c.act(t, c.crewA, cp.ID, guanjia.ActionAccept, dispatch.ActionInput{})
+	c.act(t, c.crewA, cp.ID, guanjia.ActionArrive, dispatch.ActionInput{Lat: ptr(siteLat), Lng: ptr(siteLng)})
+	c.act(t, c.crewA, cp.ID, guanjia.ActionResolve, dispatch.ActionInput{Note: "已清理"})
+	svc := *c.svc
+	svc.Store = failingDuplicates{c.db.Complaints}
+	if _, err := svc.Act(context.Background(), c.dispatchr, cp.ID, guanjia.ActionClose, dispatch.ActionInput{}); !errors.Is(err, errDown) {
+		t.Fatalf("close: %v, want the lookup's error", err)
+	}
+	if got := c.get(t, cp.ID); got.Status != guanjia.StatusResolved || got.ClosedAt != nil {
+		t.Errorf("a close that could not address the duplicates' callers was saved: %+v", got)
 	}
 }

@@ -2,6 +2,7 @@ package dispatch_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -192,18 +193,126 @@ func TestResolveTimeoutMarksOverdue(t *testing.T) {
 	if !out.Breached || c.get(t, cp.ID).Overdue != true {
 		t.Fatalf("outcome %+v, overdue %v", out, c.get(t, cp.ID).Overdue)
 	}
-	// An extension sets a new deadline and clears overdue; the old timer is retired.
+	// An extension sets a new deadline and retires the old timer; the miss
+	// stays: the order is still overdue, and the miss is counted once.
 	got := c.act(t, c.dispatchr, cp.ID, guanjia.ActionExtend, dispatch.ActionInput{Reason: "需要协调物业", ExtendBy: 4 * time.Hour})
-	if got.Overdue || !got.ResolveBy.Equal(c.clock.Now().Add(4*time.Hour)) {
-		t.Errorf("after extension: overdue %v resolve_by %v", got.Overdue, got.ResolveBy)
+	if !got.Overdue || got.MissedDeadlines != 1 || !got.ResolveBy.Equal(c.clock.Now().Add(4*time.Hour)) {
+		t.Errorf("after extension: overdue %v, missed %d, resolve_by %v", got.Overdue, got.MissedDeadlines, got.ResolveBy)
 	}
 	c.act(t, c.crewA, cp.ID, guanjia.ActionResolve, dispatch.ActionInput{Note: "已清理"})
+	if got := c.get(t, cp.ID); !got.Overdue || got.MissedDeadlines != 1 {
+		t.Errorf("resolved within the extension: overdue %v, missed %d; want the miss kept, once", got.Overdue, got.MissedDeadlines)
+	}
 	st, err := c.svc.Stats(context.Background(), c.dispatchr, c.clock.Now().Add(-24*time.Hour), c.clock.Now().Add(time.Hour))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.Total.Handled != 1 || st.Total.HandledOnTime != 1 || st.Total.HandlingRate != 1 {
+	if st.Total.Handled != 1 || st.Total.MissedDeadlines != 1 {
+		t.Errorf("stats after a resolution within an extension granted late: %+v", st.Total)
+	}
+}
+
+// An extension granted after the deadline passed, before its timer fired
+// (late, or lost with Redis), counts the miss itself: the extension retires
+// that timer, which would have counted it.
+func TestExtensionAfterUnnoticedMissStillCountsIt(t *testing.T) {
+	c := newCity(t)
+	cp := c.report(t, c.citizen, catTrash, siteLat, siteLng)
+	c.act(t, c.crewA, cp.ID, guanjia.ActionAccept, dispatch.ActionInput{})
+	c.act(t, c.crewA, cp.ID, guanjia.ActionArrive, dispatch.ActionInput{Lat: ptr(siteLat), Lng: ptr(siteLng)})
+	missed := *cp.ResolveBy
+	c.clock.Set(missed.Add(10 * time.Minute)) // past the deadline; its timer has not fired
+	got := c.act(t, c.dispatchr, cp.ID, guanjia.ActionExtend, dispatch.ActionInput{Reason: "需要协调物业", ExtendBy: 4 * time.Hour})
+	if !got.Overdue || got.MissedDeadlines != 1 {
+		t.Errorf("extended after an unnoticed miss: overdue %v, missed %d; want overdue, 1", got.Overdue, got.MissedDeadlines)
+	}
+	if want := c.clock.Now().Add(4 * time.Hour); !got.ResolveBy.Equal(want) {
+		t.Errorf("resolve_by %v, want %v: a missed deadline is extended from now", got.ResolveBy, want)
+	}
+	// The old deadline's timer, firing late, counts nothing more.
+	if out, err := c.svc.HandleTimer(context.Background(), cp.ID, dispatch.TimerResolve, missed.Unix()); err != nil || !out.Stale {
+		t.Errorf("the missed deadline's timer: %+v %v", out, err)
+	}
+	// A second extension before the new deadline keeps the miss.
+	got = c.act(t, c.dispatchr, cp.ID, guanjia.ActionExtend, dispatch.ActionInput{Reason: "等待材料", ExtendBy: time.Hour})
+	if !got.Overdue || got.MissedDeadlines != 1 {
+		t.Errorf("extended again in time: overdue %v, missed %d; want overdue, 1", got.Overdue, got.MissedDeadlines)
+	}
+	if ev := c.events(t, cp.ID); !slices.Contains(ev, "extend:on_site") {
+		t.Errorf("timeline %v", ev)
+	}
+}
+
+// An extension granted in time moves the deadline the work is measured by:
+// clock hours for a clock-time category, and resolved by the new deadline
+// is on time.
+func TestExtensionInTimeOfClockTimeCategory(t *testing.T) {
+	c := newCity(t)
+	shanghai := c.svc.Calendar.Location()
+	friday := time.Date(2026, 11, 27, 14, 0, 0, 0, shanghai)
+	if friday.Weekday() != time.Friday {
+		t.Fatalf("%v is a %v", friday, friday.Weekday())
+	}
+	c.clock.Set(friday.UTC())
+	cp := c.report(t, c.citizen, catTrash, siteLat, siteLng) // 2 clock hours
+	deadline := friday.Add(2 * time.Hour)                    // Friday 16:00
+	if !cp.ResolveBy.Equal(deadline) {
+		t.Fatalf("resolve_by %v, want %v", cp.ResolveBy.In(shanghai), deadline)
+	}
+	c.act(t, c.crewA, cp.ID, guanjia.ActionAccept, dispatch.ActionInput{})
+	c.act(t, c.crewA, cp.ID, guanjia.ActionArrive, dispatch.ActionInput{Lat: ptr(siteLat), Lng: ptr(siteLng)})
+	c.clock.Set(friday.Add(30 * time.Minute).UTC())
+	got := c.act(t, c.dispatchr, cp.ID, guanjia.ActionExtend, dispatch.ActionInput{Reason: "需要协调物业", ExtendBy: 8 * time.Hour})
+	if want := deadline.Add(8 * time.Hour); !got.ResolveBy.Equal(want) { // Saturday 00:00: clock time runs at night
+		t.Errorf("resolve_by %v, want %v", got.ResolveBy.In(shanghai), want)
+	}
+	if armed := c.sched.Armed(cp.ID, dispatch.TimerResolve); len(armed) == 0 || !armed[len(armed)-1].DueAt.Equal(*got.ResolveBy) {
+		t.Errorf("resolve timers armed %+v, want one at the new deadline", armed)
+	}
+	c.clock.Set(deadline.Add(3 * time.Hour).UTC()) // after the old deadline, before the new one
+	c.act(t, c.crewA, cp.ID, guanjia.ActionResolve, dispatch.ActionInput{Note: "已清理"})
+	if got := c.get(t, cp.ID); got.Overdue || got.MissedDeadlines != 0 {
+		t.Errorf("resolved within an extension granted in time: overdue %v, missed %d", got.Overdue, got.MissedDeadlines)
+	}
+	st, err := c.svc.Stats(context.Background(), c.dispatchr, friday.Add(-time.Hour).UTC(), c.clock.Now().Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Total.Handled != 1 || st.Total.HandledOnTime != 1 || st.Total.MissedDeadlines != 0 {
 		t.Errorf("stats after an extended, in-time resolution: %+v", st.Total)
+	}
+}
+
+// A working-time category is extended in working time: 8 hours granted on
+// Friday at 16:00 are 1.5 h on Friday and 6.5 h on Monday, the next working
+// day (a plain weekend in the 2026 schedule), not Saturday 00:00.
+func TestExtensionOfWorkingTimeCategoryCountsWorkingHours(t *testing.T) {
+	c := newCity(t)
+	cal := c.svc.Calendar
+	shanghai := cal.Location()
+	friday := time.Date(2026, 11, 27, 14, 0, 0, 0, shanghai)
+	monday := time.Date(2026, 11, 30, 0, 0, 0, 0, shanghai)
+	if friday.Weekday() != time.Friday || !cal.KnownYear(2026) || !cal.IsWorkday(friday) || !cal.IsWorkday(monday) ||
+		cal.IsWorkday(friday.AddDate(0, 0, 1)) || cal.IsWorkday(friday.AddDate(0, 0, 2)) {
+		t.Fatalf("want Friday %v and Monday %v workdays, the weekend between off, in a known year", friday, monday)
+	}
+	c.clock.Set(friday.UTC())
+	cp := c.report(t, c.citizen, catLamp, siteLat, siteLng) // 2 working hours
+	deadline := friday.Add(2 * time.Hour)                   // Friday 16:00
+	if cp.ResolveBy == nil || !cp.ResolveBy.Equal(deadline) {
+		t.Fatalf("resolve_by %v, want %v", cp.ResolveBy, deadline)
+	}
+	c.clock.Set(friday.Add(30 * time.Minute).UTC())
+	got := c.act(t, c.dispatchr, cp.ID, guanjia.ActionExtend, dispatch.ActionInput{Reason: "需要采购灯具", ExtendBy: 8 * time.Hour})
+	want := time.Date(2026, 11, 30, 17, 0, 0, 0, shanghai) // Friday 16:00–17:30, Monday 09:00–12:00 and 13:30–17:00
+	if !got.ResolveBy.Equal(want) {
+		t.Errorf("resolve_by %v, want %v (Saturday 00:00 would be clock time)", got.ResolveBy.In(shanghai), want)
+	}
+	if armed := c.sched.Armed(cp.ID, dispatch.TimerResolve); len(armed) == 0 || !armed[len(armed)-1].DueAt.Equal(want) {
+		t.Errorf("resolve timers armed %+v, want one at %v", armed, want)
+	}
+	if got.Overdue || got.MissedDeadlines != 0 {
+		t.Errorf("an extension in time: overdue %v, missed %d", got.Overdue, got.MissedDeadlines)
 	}
 }
 

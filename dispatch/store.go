@@ -80,6 +80,9 @@ type Store interface {
 	NearbyOpen(ctx context.Context, category string, since time.Time, minLat, minLng, maxLat, maxLng float64) ([]*guanjia.Complaint, error)
 	IsFollower(ctx context.Context, complaintID, userID int64) (bool, error)
 	ListFollowers(ctx context.Context, complaintID int64) ([]int64, error)
+	// ListDuplicates lists the complaints linked to complaint id as its
+	// duplicates (a me-too at intake, a merge at the desk), oldest first.
+	ListDuplicates(ctx context.Context, id int64) ([]*guanjia.Complaint, error)
 	// StatsGroups sums the KPI counts of kpi.go over the complaints q selects,
 	// by day, unit, district and category.
 	StatsGroups(ctx context.Context, q StatsQuery) ([]StatsGroup, error)

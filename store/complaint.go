@@ -571,6 +571,18 @@ func (s *Complaints) ListFollowers(ctx context.Context, complaintID int64) ([]in
 	return ids, nil
 }
 
+// ListDuplicates lists the complaints linked to complaint id as duplicates,
+// oldest first. Duplicates keep their status (nothing leads out of it), so
+// the status index narrows the search to them.
+func (s *Complaints) ListDuplicates(ctx context.Context, id int64) ([]*guanjia.Complaint, error) {
+	var rows []complaintRow
+	err := s.db.WithContext(ctx).Where("status = ? AND duplicate_of = ?", guanjia.StatusDuplicate, id).Order("id").Find(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: duplicates of complaint %d: %w", id, err)
+	}
+	return s.fromComplaintRows(rows)
+}
+
 func (s *Complaints) FindTimer(ctx context.Context, complaintID int64, kind dispatch.TimerKind, seq int64) (*dispatch.Timer, error) {
 	var row timerRow
 	if err := s.db.WithContext(ctx).Where("complaint_id = ? AND kind = ? AND seq = ?", complaintID, kind, seq).Take(&row).Error; err != nil {
