@@ -159,3 +159,8 @@ func firstNonEmpty(a, b string) string {
 	}
 	return b
 }
+
+// lookupFailed says whether err is a failure to look something up rather
+// than its absence: the server's fault (500), not a bad reference in the
+// request (400).
+func lookupFailed(err error) bool { return err != nil && guanjia.ErrorCode(err) != guanjia.ENOTFOUND }

@@ -105,6 +105,9 @@ func arrivalPoint(in ActionInput) (float64, float64, error) {
 func (a *act) checkPhotos(ctx context.Context) error {
 	for _, id := range a.in.Photos {
 		p, err := a.s.Store.FindPhoto(ctx, id)
+		if lookupFailed(err) {
+			return err
+		}
 		if err != nil || p.ComplaintID != a.c.ID {
 			return guanjia.FieldError(guanjia.EINVALID, "photos", "photo %q is not attached to this complaint", id)
 		}

@@ -34,6 +34,9 @@ func (a *act) chosenRoute(ctx context.Context) (Route, error) {
 	switch {
 	case in.CrewID != nil:
 		u, err := a.s.Store.FindUserByID(ctx, *in.CrewID)
+		if lookupFailed(err) {
+			return Route{}, err
+		}
 		if err != nil || u.Role != guanjia.RoleCrew {
 			return Route{}, guanjia.FieldError(guanjia.EINVALID, "crew", "crew member %d not found", *in.CrewID)
 		}
@@ -45,7 +48,9 @@ func (a *act) chosenRoute(ctx context.Context) (Route, error) {
 		if a.who.Role == guanjia.RoleUnitAdmin {
 			return Route{}, guanjia.FieldError(guanjia.EFORBIDDEN, "unit", "a unit admin dispatches to crew members of the unit")
 		}
-		if _, err := a.s.Store.FindUnit(ctx, in.UnitCode); err != nil {
+		if _, err := a.s.Store.FindUnit(ctx, in.UnitCode); lookupFailed(err) {
+			return Route{}, err
+		} else if err != nil {
 			return Route{}, guanjia.FieldError(guanjia.EINVALID, "unit", "unit %q not found", in.UnitCode)
 		}
 		return a.s.Router.RouteToUnit(ctx, a.cat, in.UnitCode, c.Lat, c.Lng), nil
@@ -87,7 +92,7 @@ func (a *act) reject(context.Context) error {
 func (a *act) merge(ctx context.Context) error {
 	c := a.c
 	orig, err := a.s.Store.FindComplaint(ctx, a.in.DuplicateOf)
-	if err != nil && guanjia.ErrorCode(err) != guanjia.ENOTFOUND {
+	if lookupFailed(err) {
 		return err
 	}
 	if err != nil || orig.ID == c.ID || !orig.Status.Open() {

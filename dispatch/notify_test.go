@@ -260,6 +260,42 @@ func (failingDuplicates) ListDuplicates(context.Context, int64) ([]*guanjia.Comp
 	return nil, errDown
 }
 
+// failingLookups cannot read photos, users or units: the database is in trouble.
+type failingLookups struct{ dispatch.Store }
+
+func (failingLookups) FindPhoto(context.Context, string) (*guanjia.Photo, error) { return nil, errDown }
+func (failingLookups) FindUserByID(context.Context, int64) (*guanjia.User, error) {
+	return nil, errDown
+}
+func (failingLookups) FindUnit(context.Context, string) (*guanjia.Unit, error) { return nil, errDown }
+
+// A reference the database could not look up is the server's trouble, not
+// the caller's bad request: the error is the lookup's (a 500), not "not found".
+func TestFailedLookupsAreNotBadReferences(t *testing.T) {
+	c := newCity(t)
+	cp := c.report(t, c.citizen, catTrash, siteLat, siteLng)
+	c.act(t, c.crewA, cp.ID, guanjia.ActionAccept, dispatch.ActionInput{})
+	c.act(t, c.crewA, cp.ID, guanjia.ActionArrive, dispatch.ActionInput{Lat: ptr(siteLat), Lng: ptr(siteLng)})
+	waiting := c.report(t, c.citizen2, catTrash, siteLat+0.001, siteLng) // 111 m away: dispatched, not signed for
+	svc := *c.svc
+	svc.Store = failingLookups{c.db.Complaints}
+	for _, tc := range []struct {
+		what   string
+		who    guanjia.Claims
+		id     int64
+		action guanjia.Action
+		in     dispatch.ActionInput
+	}{
+		{"resolve with a photo", c.crewA, cp.ID, guanjia.ActionResolve, dispatch.ActionInput{Note: "已清理", Photos: []string{"p1"}}},
+		{"redispatch to a crew member", c.dispatchr, waiting.ID, guanjia.ActionDispatch, dispatch.ActionInput{CrewID: &c.crewB.UserID, Reason: "改派"}},
+		{"redispatch to a unit", c.dispatchr, waiting.ID, guanjia.ActionDispatch, dispatch.ActionInput{UnitCode: "lh-hw", Reason: "改派"}},
+	} {
+		if _, err := svc.Act(context.Background(), tc.who, tc.id, tc.action, tc.in); !errors.Is(err, errDown) {
+			t.Errorf("%s: %v, want the lookup's error", tc.what, err)
+		}
+	}
+}
+
 // A close whose duplicates' callers cannot be looked up is not saved: it
 // would close the order without the texts those callers are owed.
 func TestCloseFailsWhenDuplicatesCannotBeListed(t *testing.T) {

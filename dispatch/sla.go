@@ -3,6 +3,7 @@ package dispatch
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"guanjia"
@@ -167,7 +168,9 @@ func (s *Service) acceptMissed(ctx context.Context, ch *Change, cat *guanjia.Cat
 	return s.escalate(ctx, ch, "超过签收时限未签收, 转单位负责人")
 }
 
-// triedCrews lists the crew members the complaint was dispatched to so far.
+// triedCrews lists the crew members the complaint was dispatched to so far,
+// each once: a rework (返工) goes back to the member who did the work, who
+// is not a second member tried.
 func (s *Service) triedCrews(ctx context.Context, id int64) ([]int64, error) {
 	events, err := s.Store.ListEvents(ctx, id)
 	if err != nil {
@@ -175,7 +178,7 @@ func (s *Service) triedCrews(ctx context.Context, id int64) ([]int64, error) {
 	}
 	var out []int64
 	for _, e := range events {
-		if e.Action == guanjia.ActionDispatch && e.AssigneeID != nil {
+		if e.Action == guanjia.ActionDispatch && e.AssigneeID != nil && !slices.Contains(out, *e.AssigneeID) {
 			out = append(out, *e.AssigneeID)
 		}
 	}

@@ -86,6 +86,25 @@ func TestAcceptTimeoutRedispatchesThenEscalates(t *testing.T) {
 	}
 }
 
+// A rework goes back to the member who did the work; when they do not sign
+// for it, the next member is tried before the unit's leader.
+func TestReworkNotSignedForGoesToTheNextCrew(t *testing.T) {
+	c := newCity(t)
+	cp := c.report(t, c.citizen, catTrash, siteLat, siteLng)
+	lat, lng := siteLat, siteLng
+	c.act(t, c.crewA, cp.ID, guanjia.ActionAccept, dispatch.ActionInput{})
+	c.act(t, c.crewA, cp.ID, guanjia.ActionArrive, dispatch.ActionInput{Lat: &lat, Lng: &lng})
+	c.act(t, c.crewA, cp.ID, guanjia.ActionResolve, dispatch.ActionInput{Note: "已清理"})
+	c.act(t, c.dispatchr, cp.ID, guanjia.ActionReopen, dispatch.ActionInput{Reason: "现场仍有垃圾"})
+	if got := c.get(t, cp.ID); got.AssigneeID == nil || *got.AssigneeID != c.crewA.UserID {
+		t.Fatalf("the rework went to %v, want crew A", got.AssigneeID)
+	}
+	c.fire(t, cp.ID, dispatch.TimerAccept)
+	if got := c.get(t, cp.ID); got.AssigneeID == nil || *got.AssigneeID != c.crewB.UserID || got.Status != guanjia.StatusDispatched {
+		t.Errorf("the rework not signed for: assignee %v, %s; want crew B", got.AssigneeID, got.Status)
+	}
+}
+
 func TestArriveTimeoutEscalatesToCommandCenterAndLeader(t *testing.T) {
 	c := newCity(t)
 	cp := c.report(t, c.citizen, catTrash, siteLat, siteLng)
