@@ -261,10 +261,10 @@ func (s *Service) Batches(ctx context.Context, who guanjia.Claims, limit int) ([
 	f := BatchFilter{Limit: limit}
 	switch who.Role {
 	case guanjia.RoleDepartment:
-		if who.UnitCode == "" { // "" would filter nothing: every department's batches
-			return nil, guanjia.Errorf(guanjia.EFORBIDDEN, "your account belongs to no department")
+		var err error
+		if f.Department, err = publisher(who, ""); err != nil { // never "", which filters nothing
+			return nil, err
 		}
-		f.Department = who.UnitCode
 	case guanjia.RoleAdmin:
 	default:
 		return nil, guanjia.Errorf(guanjia.EFORBIDDEN, "only department staff see import batches")

@@ -331,10 +331,10 @@ func (s *Service) Representatives(ctx context.Context, who guanjia.Claims, statu
 	switch who.Role {
 	case guanjia.RoleAdmin:
 	case guanjia.RoleDepartment:
-		if who.UnitCode == "" {
-			return nil, guanjia.Errorf(guanjia.EFORBIDDEN, "your account belongs to no department")
+		var err error
+		if f.Department, err = publisher(who, ""); err != nil {
+			return nil, err
 		}
-		f.Department = who.UnitCode
 	default:
 		if who.UserID == 0 {
 			return nil, guanjia.Errorf(guanjia.EUNAUTHORIZED, "sign in to see your applications")

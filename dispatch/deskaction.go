@@ -130,7 +130,7 @@ func (a *act) rate(ctx context.Context) error {
 
 // extend (延期) moves the resolve deadline later, with a reason. The
 // extension is counted as the category counts its resolve deadline (工作时
-// for a working-time category: extendDeadline). A deadline already missed
+// for a working-time category: resolveAfter). A deadline already missed
 // stays missed: the order stays overdue, and the miss is counted once, here
 // when its timer, which the extension retires, has not counted it yet.
 func (a *act) extend(ctx context.Context) error {
@@ -155,20 +155,12 @@ func (a *act) extend(ctx context.Context) error {
 		c.Overdue = true
 		note = fmt.Sprintf(" (原时限 %s 已超过)", a.s.Calendar.clock(*c.ResolveBy))
 	}
-	resolveBy := a.s.extendDeadline(a.cat, base, a.in.ExtendBy)
+	resolveBy := a.s.resolveAfter(a.cat, base, a.in.ExtendBy)
 	c.ResolveBy = &resolveBy
 	a.ch.Cancel = []TimerKind{TimerResolve, TimerResolveReminder}
 	a.ch.Arm = timerPair(c.ID, TimerResolve, TimerResolveReminder, deadlineSeq(resolveBy), a.now, resolveBy)
 	a.record(fmt.Sprintf("延期至 %s%s: %s", a.s.Calendar.clock(resolveBy), note, a.in.Reason))
 	return nil
-}
-
-// extendDeadline is the deadline d after from, counted by the rule of the
-// category's resolve deadline (resolveDeadline), over d instead of ResolveWithin.
-func (s *Service) extendDeadline(cat *guanjia.Category, from time.Time, d time.Duration) time.Time {
-	rule := *cat
-	rule.ResolveWithin = d
-	return s.resolveDeadline(&rule, from)
 }
 
 // resolveMissCounted says whether the missed resolve deadline of c has been

@@ -292,14 +292,21 @@ func (s *Service) dispatchTo(ctx context.Context, ch *Change, cat *guanjia.Categ
 	return err
 }
 
+// resolveDeadline is cat's resolve deadline for work that starts at from.
 func (s *Service) resolveDeadline(cat *guanjia.Category, from time.Time) time.Time {
+	return s.resolveAfter(cat, from, cat.ResolveWithin)
+}
+
+// resolveAfter is the deadline d after from, counted as cat counts its
+// resolve deadline: in working time or on the clock (an extension too).
+func (s *Service) resolveAfter(cat *guanjia.Category, from time.Time, d time.Duration) time.Time {
 	if cat.ResolveMode == guanjia.WorkingTime {
 		if !s.Calendar.KnownYear(from.Year()) {
 			s.Log.Warn("holiday schedule unknown, counting plain weekends", "year", from.Year())
 		}
-		return wholeSecond(s.Calendar.AddWorking(from, cat.ResolveWithin).UTC())
+		return wholeSecond(s.Calendar.AddWorking(from, d).UTC())
 	}
-	return wholeSecond(from.Add(cat.ResolveWithin))
+	return wholeSecond(from.Add(d))
 }
 
 // wholeSecond rounds a deadline up to a whole second: the queue schedules in
