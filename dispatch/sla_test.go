@@ -260,6 +260,15 @@ func TestExtensionAfterUnnoticedMissStillCountsIt(t *testing.T) {
 	if ev := c.events(t, cp.ID); !slices.Contains(ev, "extend:on_site") {
 		t.Errorf("timeline %v", ev)
 	}
+	// Resolved within the extension: handled, but not 按时办结.
+	c.act(t, c.crewA, cp.ID, guanjia.ActionResolve, dispatch.ActionInput{Note: "已清理"})
+	st, err := c.svc.Stats(context.Background(), c.dispatchr, cp.CreatedAt.Add(-time.Hour), c.clock.Now().Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Total.Handled != 1 || st.Total.HandledOnTime != 0 || st.Total.MissedDeadlines != 1 {
+		t.Errorf("stats after a resolution within a late extension: %+v; want handled 1, on time 0, missed 1", st.Total)
+	}
 }
 
 // An extension granted in time moves the deadline the work is measured by:

@@ -110,7 +110,9 @@ func migrateLikeEarlierReleases(t *testing.T, db *store.DB, upTo int64) {
 			t.Fatal(err)
 		}
 		// Both drivers run every statement of a text sent without arguments.
-		if _, err := sqlDB.ExecContext(ctx, string(body)); err != nil {
+		// A release applied a migration forward: its Down part is not run.
+		up, _, _ := strings.Cut(string(body), "-- +goose Down")
+		if _, err := sqlDB.ExecContext(ctx, up); err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
 		if _, err := sqlDB.ExecContext(ctx, "INSERT INTO schema_migrations (version, applied_at) VALUES ('"+name+"', '2025-03-01 08:00:00+00:00')"); err != nil {

@@ -137,7 +137,9 @@ func (s *Complaints) complaintCounts(now time.Time) []statsCount {
 	}
 	closed := fmt.Sprintf("c.status = '%s'", guanjia.StatusClosed)
 	arrivable := fmt.Sprintf("c.arrive_by IS NOT NULL AND c.status <> '%s'", guanjia.StatusRejected)
-	resolvedInTime := at("c.resolved_at") + " <= " + at("c.resolve_by")
+	// An order resolved within an extension granted after its deadline had
+	// passed is still overdue (dispatch's extend keeps the flag): not on time.
+	resolvedInTime := at("c.resolved_at") + " <= " + at("c.resolve_by") + " AND NOT c.overdue"
 	return []statsCount{
 		{func(st *guanjia.Stats) *int { return &st.Received }, "1"},
 		{func(st *guanjia.Stats) *int { return &st.Handled }, sqlCount("c.resolved_at IS NOT NULL")},
