@@ -13,7 +13,6 @@ import (
 	"guanjia"
 	"guanjia/dispatch"
 	"guanjia/sms"
-	"guanjia/sms/fake"
 )
 
 // inboxOf lists who got an inbox message of template tpl about complaint id.
@@ -134,10 +133,7 @@ func TestHotlineCallerIsTexted(t *testing.T) {
 			}
 		}
 	}
-	c.act(t, c.crewA, cp.ID, guanjia.ActionAccept, dispatch.ActionInput{})
-	lat, lng := siteLat, siteLng
-	c.act(t, c.crewA, cp.ID, guanjia.ActionArrive, dispatch.ActionInput{Lat: &lat, Lng: &lng})
-	c.act(t, c.crewA, cp.ID, guanjia.ActionResolve, dispatch.ActionInput{Note: "已清理并冲洗地面"})
+	c.resolveOnSite(t, cp.ID, "已清理并冲洗地面")
 	c.act(t, c.dispatchr, cp.ID, guanjia.ActionClose, dispatch.ActionInput{Note: "核查通过"})
 	got := sms()
 	if len(got) != 2 || got[0].Template != guanjia.TplCallerClosed || got[0].Data["note"] != "已清理并冲洗地面" {
@@ -193,9 +189,7 @@ func TestDuplicateCallersAreTextedOnClose(t *testing.T) {
 		}
 		return out
 	}
-	c.act(t, c.crewA, orig.ID, guanjia.ActionAccept, dispatch.ActionInput{})
-	c.act(t, c.crewA, orig.ID, guanjia.ActionArrive, dispatch.ActionInput{Lat: ptr(siteLat), Lng: ptr(siteLng)})
-	c.act(t, c.crewA, orig.ID, guanjia.ActionResolve, dispatch.ActionInput{Note: "已清理并冲洗地面"})
+	c.resolveOnSite(t, orig.ID, "已清理并冲洗地面")
 	if got := closedSMS(meToo.ID); len(got) != 0 {
 		t.Fatalf("办结 SMS before the order is closed: %+v", got)
 	}
@@ -212,14 +206,11 @@ func TestDuplicateCallersAreTextedOnClose(t *testing.T) {
 	}
 
 	// What the phones receive, through the SMS sender and the fake Tencent Cloud.
-	f := fake.New()
-	if err := f.Start(); err != nil {
+	f, err := sms.StartFake()
+	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { f.Close() })
-	for tpl, id := range sms.FakeTemplates {
-		f.Template(id, sms.TemplateTexts[tpl])
-	}
 	link := func(id int64) string { return fmt.Sprintf("https://12345.example/r/%d", id) }
 	sender, err := sms.New(sms.Config{Fake: true, BaseURL: f.URL}, c.db.Complaints, nil, link, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
@@ -301,9 +292,7 @@ func TestFailedLookupsAreNotBadReferences(t *testing.T) {
 func TestCloseFailsWhenDuplicatesCannotBeListed(t *testing.T) {
 	c := newCity(t)
 	cp := c.report(t, c.citizen, catTrash, siteLat, siteLng)
-	c.act(t, c.crewA, cp.ID, guanjia.ActionAccept, dispatch.ActionInput{})
-	c.act(t, c.crewA, cp.ID, guanjia.ActionArrive, dispatch.ActionInput{Lat: ptr(siteLat), Lng: ptr(siteLng)})
-	c.act(t, c.crewA, cp.ID, guanjia.ActionResolve, dispatch.ActionInput{Note: "已清理"})
+	c.resolveOnSite(t, cp.ID, "已清理")
 	svc := *c.svc
 	svc.Store = failingDuplicates{c.db.Complaints}
 	if _, err := svc.Act(context.Background(), c.dispatchr, cp.ID, guanjia.ActionClose, dispatch.ActionInput{}); !errors.Is(err, errDown) {

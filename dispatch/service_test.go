@@ -115,6 +115,15 @@ func (c *city) act(t *testing.T, who guanjia.Claims, id int64, a guanjia.Action,
 	return got
 }
 
+// resolveOnSite is crew A's work on complaint id at the site: sign for it,
+// check in there, and resolve it with note.
+func (c *city) resolveOnSite(t *testing.T, id int64, note string) *guanjia.Complaint {
+	t.Helper()
+	c.act(t, c.crewA, id, guanjia.ActionAccept, dispatch.ActionInput{})
+	c.act(t, c.crewA, id, guanjia.ActionArrive, dispatch.ActionInput{Lat: ptr(siteLat), Lng: ptr(siteLng)})
+	return c.act(t, c.crewA, id, guanjia.ActionResolve, dispatch.ActionInput{Note: note})
+}
+
 func (c *city) events(t *testing.T, id int64) []string {
 	t.Helper()
 	evs, err := c.db.Complaints.ListEvents(context.Background(), id)
@@ -301,10 +310,7 @@ func TestDuplicateReportIsLinkedNotDispatched(t *testing.T) {
 func TestReportAtAResolvedOrderIsDispatched(t *testing.T) {
 	c := newCity(t)
 	orig := c.report(t, c.citizen, catTrash, siteLat, siteLng)
-	lat, lng := siteLat, siteLng
-	c.act(t, c.crewA, orig.ID, guanjia.ActionAccept, dispatch.ActionInput{})
-	c.act(t, c.crewA, orig.ID, guanjia.ActionArrive, dispatch.ActionInput{Lat: &lat, Lng: &lng})
-	c.act(t, c.crewA, orig.ID, guanjia.ActionResolve, dispatch.ActionInput{Note: "已清理"})
+	c.resolveOnSite(t, orig.ID, "已清理")
 	c.clock.Advance(2 * time.Hour)
 	found, err := c.svc.CheckOpenNearby(context.Background(), catTrash, siteLat, siteLng, "")
 	if err != nil || found.WillMerge {

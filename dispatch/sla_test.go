@@ -91,10 +91,7 @@ func TestAcceptTimeoutRedispatchesThenEscalates(t *testing.T) {
 func TestReworkNotSignedForGoesToTheNextCrew(t *testing.T) {
 	c := newCity(t)
 	cp := c.report(t, c.citizen, catTrash, siteLat, siteLng)
-	lat, lng := siteLat, siteLng
-	c.act(t, c.crewA, cp.ID, guanjia.ActionAccept, dispatch.ActionInput{})
-	c.act(t, c.crewA, cp.ID, guanjia.ActionArrive, dispatch.ActionInput{Lat: &lat, Lng: &lng})
-	c.act(t, c.crewA, cp.ID, guanjia.ActionResolve, dispatch.ActionInput{Note: "已清理"})
+	c.resolveOnSite(t, cp.ID, "已清理")
 	c.act(t, c.dispatchr, cp.ID, guanjia.ActionReopen, dispatch.ActionInput{Reason: "现场仍有垃圾"})
 	if got := c.get(t, cp.ID); got.AssigneeID == nil || *got.AssigneeID != c.crewA.UserID {
 		t.Fatalf("the rework went to %v, want crew A", got.AssigneeID)

@@ -31,6 +31,7 @@ import (
 	tcsms "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/sms/v20210111"
 
 	"guanjia"
+	"guanjia/sms/fake"
 )
 
 // Config is read once by main from the environment (see .env.example).
@@ -76,6 +77,19 @@ const (
 // FakeTemplates are the template ids of fake mode.
 var FakeTemplates = map[string]string{guanjia.TplCallerAccepted: "100001", guanjia.TplCallerClosed: "100002",
 	guanjia.TplPartySession: "100003"}
+
+// StartFake starts the offline Tencent Cloud SMS with FakeTemplates approved
+// under their texts: what fake mode sends to.
+func StartFake() (*fake.Server, error) {
+	f := fake.New()
+	if err := f.Start(); err != nil {
+		return nil, err
+	}
+	for tpl, id := range FakeTemplates {
+		f.Template(id, TemplateTexts[tpl])
+	}
+	return f, nil
+}
 
 // WithDefaults checks cfg and fills what fake mode leaves out.
 func (cfg Config) WithDefaults() (Config, error) {

@@ -42,14 +42,11 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	f := fake.New()
-	if err := f.Start(); err != nil {
+	f, err := sms.StartFake()
+	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { f.Close() })
-	for tpl, id := range sms.FakeTemplates {
-		f.Template(id, sms.TemplateTexts[tpl])
-	}
 	cs, ds := complaints{}, disputes{}
 	link := func(id int64) string { return "https://12345.haikou.example/r/" + strings.Repeat("x", 3) }
 	s, err := sms.New(sms.Config{Fake: true, BaseURL: f.URL}, cs, ds, link, slog.New(slog.NewTextHandler(io.Discard, nil)))

@@ -11,7 +11,6 @@ import (
 	"guanjia"
 	"guanjia/api"
 	"guanjia/sms"
-	smsfake "guanjia/sms/fake"
 )
 
 // loadSMSConfig reads the Tencent Cloud SMS settings (see .env.example).
@@ -44,15 +43,12 @@ func (m *Main) setupSMS(mode Mode) error {
 		return errors.New("SMS needs GUANJIA_PUBLIC_URL: the 办结 text links to the rating page")
 	}
 	if cfg.Fake {
-		f := smsfake.New()
-		if err := f.Start(); err != nil {
+		f, err := sms.StartFake()
+		if err != nil {
 			return fmt.Errorf("start the offline SMS: %w", err)
 		}
 		m.fakeSMS = f
 		cfg.BaseURL = f.URL
-		for tpl, id := range sms.FakeTemplates {
-			f.Template(id, sms.TemplateTexts[tpl])
-		}
 	}
 	base, secret, now := m.publicBase(), m.Config.Secret, m.Now
 	link := func(id int64) string { return api.SignRatingURL(base, secret, id, now().Add(api.RatingLinkTTL)) }
