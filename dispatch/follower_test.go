@@ -2,6 +2,7 @@ package dispatch_test
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 
@@ -101,6 +102,12 @@ func TestFollowerSeesProgressNotPeople(t *testing.T) {
 	if _, err := c.svc.AttachPhoto(ctx, c.citizen2, report.ID, "report", "image/png", 3, strings.NewReader("png")); guanjia.ErrorCode(err) != guanjia.ENOTFOUND {
 		t.Errorf("follower adding a photo: %v", err)
 	}
+	// A check that could not be made is the server's trouble, not "not found".
+	down := *c.svc
+	down.Store = failingFollowers{c.db.Complaints}
+	if _, _, err := down.OpenPhoto(ctx, c.citizen2, photo.ID); !errors.Is(err, errDown) {
+		t.Errorf("opening a photo while the follower check fails: %v, want the check's error", err)
+	}
 
 	// The reporter and staff still see everything they did.
 	if d, err := c.svc.Get(ctx, c.citizen, report.ID); err != nil || d.View != dispatch.ViewFull || d.Address == "" || len(d.Photos) != 1 {
@@ -138,4 +145,10 @@ func TestFollowerIsNotToldTheRejectReason(t *testing.T) {
 	if note, ok := got[c.citizen2.UserID]; !ok || strings.Contains(note, "张三") {
 		t.Errorf("the follower is told %q (sent %v), want no reason", note, ok)
 	}
+}
+
+type failingFollowers struct{ dispatch.Store }
+
+func (failingFollowers) IsFollower(context.Context, int64, int64) (bool, error) {
+	return false, errDown
 }

@@ -67,7 +67,11 @@ func (s *Service) OpenPhoto(ctx context.Context, who guanjia.Claims, photoID str
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := s.authorizeFull(ctx, who, c); err != nil || p.Hidden { // a follower sees no photos
+	err = s.authorizeFull(ctx, who, c) // a follower sees no photos
+	if err != nil && guanjia.ErrorCode(err) != guanjia.ENOTFOUND {
+		return nil, nil, err // the check failed: not a refusal
+	}
+	if err != nil || p.Hidden {
 		return nil, nil, guanjia.Errorf(guanjia.ENOTFOUND, "photo %s not found", photoID)
 	}
 	r, err := s.Blobs.Open(ctx, p.ID)
