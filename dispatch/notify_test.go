@@ -244,6 +244,48 @@ func TestDuplicateCallersAreTextedOnClose(t *testing.T) {
 	}
 }
 
+// A call merged into an order while the order is being closed is not left
+// without its 办结 SMS: the merge moves the order's version, so the close,
+// which listed the duplicates before it, is refused and closes again.
+func TestMergeDuringCloseIsNotMissed(t *testing.T) {
+	c := newCity(t)
+	ctx := context.Background()
+	orig := c.report(t, c.citizen, catTrash, siteLat, siteLng)
+	late, err := c.svc.Create(ctx, c.agent, dispatch.NewComplaint{Category: catTrash, Description: "来电反映路口垃圾",
+		Lat: siteLat + 0.001, Lng: siteLng, Address: "龙华路", CallerName: "市民", CallerPhone: "13600136000"})
+	if err != nil || late.Status != guanjia.StatusDispatched {
+		t.Fatalf("the call 111 m away: %+v %v, want dispatched", late, err)
+	}
+	c.resolveOnSite(t, orig.ID, "已清理")
+	closing := *c.svc
+	closing.Store = mergeWhileListing{Store: c.db.Complaints, merge: func() {
+		c.act(t, c.dispatchr, late.ID, guanjia.ActionMerge, dispatch.ActionInput{DuplicateOf: orig.ID})
+	}}
+	if _, err := closing.Act(ctx, c.dispatchr, orig.ID, guanjia.ActionClose, dispatch.ActionInput{}); guanjia.ErrorCode(err) != guanjia.ECONFLICT {
+		t.Fatalf("close that listed the duplicates before a merge committed: %v, want a conflict", err)
+	}
+	c.act(t, c.dispatchr, orig.ID, guanjia.ActionClose, dispatch.ActionInput{})
+	var texted bool
+	for _, n := range c.notes(t, late.ID) {
+		texted = texted || n.Channel == guanjia.ChannelSMS && n.Template == guanjia.TplCallerClosed
+	}
+	if !texted {
+		t.Error("the call merged during the close got no 办结 SMS")
+	}
+}
+
+// mergeWhileListing runs merge, once, as a close lists the order's duplicates.
+type mergeWhileListing struct {
+	dispatch.Store
+	merge func()
+}
+
+func (m mergeWhileListing) ListDuplicates(ctx context.Context, id int64) ([]*guanjia.Complaint, error) {
+	dups, err := m.Store.ListDuplicates(ctx, id)
+	m.merge()
+	return dups, err
+}
+
 // failingDuplicates cannot list an order's duplicates: the database is in trouble.
 type failingDuplicates struct{ dispatch.Store }
 

@@ -417,6 +417,14 @@ func annotate(tx *gorm.DB, savedID int64, a *dispatch.Annotation) error {
 	if err := addEvents(tx, a.ComplaintID, a.Events); err != nil {
 		return err
 	}
+	// The linked complaint's followers and duplicates grow: its version moves,
+	// so a step on it that listed them before this commits (a close's 办结
+	// texts, any step's news) is refused as changed meanwhile, not saved
+	// without the newcomers.
+	if err := tx.Model(&complaintRow{}).Where("id = ?", a.ComplaintID).
+		UpdateColumn("version", gorm.Expr("version + 1")).Error; err != nil {
+		return fmt.Errorf("store: link to complaint %d: %w", a.ComplaintID, err)
+	}
 	return addFollowers(tx, a.ComplaintID, a.Follow)
 }
 
