@@ -98,6 +98,11 @@ type Claims struct {
 	UnitCode string
 }
 
+// InUnit says whether who belongs to the unit (department, committee) code.
+// An account of no unit belongs to none: "" would otherwise match every
+// record not yet routed to one.
+func (who Claims) InUnit(code string) bool { return who.UnitCode != "" && who.UnitCode == code }
+
 // UserStore keeps users.
 type UserStore interface {
 	CreateUser(ctx context.Context, u *User) error

@@ -240,7 +240,7 @@ func (s *Service) ImportStatus(ctx context.Context, who guanjia.Claims, id int64
 	if err != nil {
 		return nil, err
 	}
-	if who.Role == guanjia.RoleDepartment && (who.UnitCode == "" || b.Department != who.UnitCode) {
+	if who.Role == guanjia.RoleDepartment && !who.InUnit(b.Department) {
 		return nil, guanjia.Errorf(guanjia.ENOTFOUND, "batch %d not found", id)
 	}
 	switch b.Status {

@@ -81,7 +81,7 @@ func (s *Service) DecideRepair(ctx context.Context, who guanjia.Claims, id int64
 	switch who.Role {
 	case guanjia.RoleAdmin:
 	case guanjia.RoleDepartment:
-		if who.UnitCode == "" || who.UnitCode != r.Department {
+		if !who.InUnit(r.Department) {
 			return nil, guanjia.Errorf(guanjia.EFORBIDDEN, "only the department that decided the entry decides its repair")
 		}
 	default:
@@ -141,7 +141,7 @@ func (s *Service) Repair(ctx context.Context, who guanjia.Claims, id int64) (*Re
 	if err != nil {
 		return nil, err
 	}
-	if !(who.Role == guanjia.RoleAdmin || (who.Role == guanjia.RoleDepartment && who.UnitCode != "" && who.UnitCode == r.Department) ||
+	if !(who.Role == guanjia.RoleAdmin || (who.Role == guanjia.RoleDepartment && who.InUnit(r.Department)) ||
 		(who.UserID != 0 && who.UserID == r.ApplicantID)) {
 		return nil, guanjia.Errorf(guanjia.ENOTFOUND, "repair %d not found", id)
 	}
@@ -181,7 +181,7 @@ func (s *Service) Revoke(ctx context.Context, who guanjia.Claims, entryID int64,
 	if err != nil {
 		return nil, err
 	}
-	if who.Role == guanjia.RoleDepartment && (who.UnitCode == "" || who.UnitCode != e.Department) {
+	if who.Role == guanjia.RoleDepartment && !who.InUnit(e.Department) {
 		return nil, guanjia.Errorf(guanjia.EFORBIDDEN, "only the department that published the entry revokes it")
 	}
 	status, err := next(e.Status, guanjia.CreditRevoke, who.Role)

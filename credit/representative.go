@@ -264,7 +264,7 @@ func (s *Service) DecideRepresentative(ctx context.Context, who guanjia.Claims, 
 	switch who.Role {
 	case guanjia.RoleAdmin:
 	case guanjia.RoleDepartment:
-		if r.Department == "" || who.UnitCode != r.Department {
+		if !who.InUnit(r.Department) {
 			return nil, guanjia.Errorf(guanjia.EFORBIDDEN, "only the department the 授权委托书 was filed with reviews it")
 		}
 	default:
@@ -304,7 +304,7 @@ func mayReview(who guanjia.Claims, r *Representative) bool {
 	case who.Role != guanjia.RoleDepartment || who.UnitCode == "":
 		return false
 	case r.Department != "":
-		return who.UnitCode == r.Department
+		return who.InUnit(r.Department)
 	}
 	return r.Status == RepresentativeAccepted
 }
@@ -368,7 +368,7 @@ func (s *Service) standing(ctx context.Context, who guanjia.Claims, e *guanjia.C
 	case guanjia.RoleAdmin:
 		return AsAdmin, nil, nil
 	case guanjia.RoleDepartment:
-		if who.UnitCode == "" || who.UnitCode != e.Department {
+		if !who.InUnit(e.Department) {
 			return "", nil, guanjia.Errorf(guanjia.EFORBIDDEN, "only the department that published the entry applies on the subject's behalf")
 		}
 		return AsDepartment, nil, nil

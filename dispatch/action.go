@@ -131,7 +131,7 @@ func checkOwner(who guanjia.Claims, c *guanjia.Complaint, action guanjia.Action)
 	switch who.Role {
 	case guanjia.RoleCrew:
 		mine := c.AssigneeID != nil && *c.AssigneeID == who.UserID
-		unitTask := c.AssigneeID == nil && c.UnitCode == who.UnitCode && slices.Contains([]guanjia.Action{guanjia.ActionAccept, guanjia.ActionReturn}, action)
+		unitTask := c.AssigneeID == nil && who.InUnit(c.UnitCode) && slices.Contains([]guanjia.Action{guanjia.ActionAccept, guanjia.ActionReturn}, action)
 		if !mine && !unitTask {
 			return guanjia.Errorf(guanjia.EFORBIDDEN, "this task is not yours")
 		}

@@ -29,9 +29,9 @@ func StaffSees(who guanjia.Claims, c *guanjia.Complaint) bool {
 	case guanjia.RoleAgent, guanjia.RoleDispatcher, guanjia.RoleAdmin:
 		return true
 	case guanjia.RoleUnitAdmin:
-		return c.UnitCode == who.UnitCode
+		return who.InUnit(c.UnitCode)
 	case guanjia.RoleCrew:
-		return (c.AssigneeID != nil && *c.AssigneeID == who.UserID) || (c.AssigneeID == nil && c.UnitCode == who.UnitCode && c.Status.Open())
+		return (c.AssigneeID != nil && *c.AssigneeID == who.UserID) || (c.AssigneeID == nil && who.InUnit(c.UnitCode) && c.Status.Open())
 	}
 	return false
 }

@@ -313,8 +313,7 @@ func Sees(who guanjia.Claims, grid string, d *guanjia.Dispute) bool {
 	case guanjia.RoleAgent, guanjia.RoleDispatcher, guanjia.RoleAdmin:
 		return true
 	case guanjia.RoleMediator, guanjia.RoleDepartment:
-		// No unit sees nothing: "" would match every dispute not yet routed.
-		return who.UnitCode != "" && d.CommitteeCode == who.UnitCode
+		return who.InUnit(d.CommitteeCode)
 	case guanjia.RoleCitizen:
 		return d.ReporterID == who.UserID
 	case guanjia.RoleGridManager:
@@ -415,7 +414,7 @@ func (s *Service) Mediators(ctx context.Context, who guanjia.Claims, code string
 	switch who.Role {
 	case guanjia.RoleDispatcher, guanjia.RoleAdmin:
 	case guanjia.RoleMediator, guanjia.RoleDepartment:
-		if who.UnitCode != code {
+		if !who.InUnit(code) {
 			return nil, guanjia.Errorf(guanjia.EFORBIDDEN, "only your own committee's mediators are listed for you")
 		}
 	default:
