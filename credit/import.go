@@ -135,7 +135,7 @@ func (s *Service) importRows(ctx context.Context, b *Batch, rows []ImportRow) er
 			codes = append(codes, c)
 		}
 	}
-	if err := s.invalidateAround(ctx, codes, func() error { return s.Store.ImportBatch(ctx, b, rows, progress) }); err != nil {
+	if err := s.invalidateAfter(ctx, codes, func() error { return s.Store.ImportBatch(ctx, b, rows, progress) }); err != nil {
 		return err
 	}
 	b.Percent = 100

@@ -121,7 +121,7 @@ func (s *Service) DecideRepair(ctx context.Context, who guanjia.Claims, id int64
 	ch := &EntryChange{EntryID: e.ID, Expect: e.Status, To: status, Repair: r,
 		Event: &guanjia.CreditEvent{EntryID: e.ID, Action: d.action, From: e.Status, To: status, ActorID: &actor,
 			ActorRole: who.Role, RepairID: &r.ID, Note: note, At: now}}
-	if err := s.invalidateAround(ctx, subjectCodes(e), func() error { return s.Store.SaveEntryChange(ctx, ch) }); err != nil {
+	if err := s.invalidateAfter(ctx, subjectCodes(e), func() error { return s.Store.SaveEntryChange(ctx, ch) }); err != nil {
 		return nil, err
 	}
 	e.Status, e.UpdatedAt = status, now
@@ -193,7 +193,7 @@ func (s *Service) Revoke(ctx context.Context, who guanjia.Claims, entryID int64,
 	ch := &EntryChange{EntryID: e.ID, Expect: e.Status, To: status,
 		Event: &guanjia.CreditEvent{EntryID: e.ID, Action: guanjia.CreditRevoke, From: e.Status, To: status,
 			ActorID: &actor, ActorRole: who.Role, Note: note, At: now}}
-	if err := s.invalidateAround(ctx, subjectCodes(e), func() error { return s.Store.SaveEntryChange(ctx, ch) }); err != nil {
+	if err := s.invalidateAfter(ctx, subjectCodes(e), func() error { return s.Store.SaveEntryChange(ctx, ch) }); err != nil {
 		return nil, err
 	}
 	e.Status, e.UpdatedAt = status, now

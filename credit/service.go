@@ -154,14 +154,15 @@ func subjectCacheKey(code string) string { return "credit:subject:" + code }
 func (s *Service) publicByCode(ctx context.Context, code string) (*guanjia.CreditSubject, []*guanjia.CreditEntry, error) {
 	key := subjectCacheKey(code)
 	var c cachedSubject
-	hit := false
+	hit, lease := false, ""
 	if s.Cache != nil {
-		b, ok, err := s.Cache.Get(ctx, key)
+		b, l, err := s.Cache.GetOrLease(ctx, key)
 		if err != nil {
 			s.Log.Warn("credit cache get", "err", err)
-		} else if ok && json.Unmarshal(b, &c) == nil {
+		} else if b != nil && json.Unmarshal(b, &c) == nil {
 			hit = true
 		}
+		lease = l
 	}
 	if !hit {
 		sub, err := s.Store.FindSubjectByCode(ctx, code)
@@ -177,10 +178,10 @@ func (s *Service) publicByCode(ctx context.Context, code string) (*guanjia.Credi
 			}
 			c = cachedSubject{Subject: sub, Entries: entries}
 		}
-		if s.Cache != nil {
+		if lease != "" {
 			if b, err := json.Marshal(c); err == nil {
-				if err := s.Cache.Set(ctx, key, b, s.CacheTTL); err != nil {
-					s.Log.Warn("credit cache set", "err", err)
+				if err := s.Cache.Fill(ctx, key, lease, b, s.CacheTTL); err != nil {
+					s.Log.Warn("credit cache fill", "err", err)
 				}
 			}
 		}
@@ -219,12 +220,10 @@ func (s *Service) invalidate(ctx context.Context, codes []string) {
 	}
 }
 
-// invalidateAround runs write, a change of what codes' lookups answer,
-// dropping their cached lookups before and after it. Before: once write
-// commits, a lookup must not answer from before it. After: a lookup that read
-// the database while write ran may have cached the old answer meanwhile.
-func (s *Service) invalidateAround(ctx context.Context, codes []string, write func() error) error {
-	s.invalidate(ctx, codes)
+// invalidateAfter runs write, a change of what codes' lookups answer, and
+// then drops their cached lookups and leases: a lookup that read the
+// database before write committed cannot cache what it read (see Cache).
+func (s *Service) invalidateAfter(ctx context.Context, codes []string, write func() error) error {
 	if err := write(); err != nil {
 		return err
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -20,11 +21,40 @@ import (
 	"guanjia/store"
 )
 
-// memCache is credit.Cache in memory, counting what it is asked.
+// memCache is credit.Cache in memory, counting what it is asked. A lease
+// is a key of leases, removed by Delete like a value.
 type memCache struct {
-	mu   sync.Mutex
-	m    map[string][]byte
-	hits int
+	mu     sync.Mutex
+	m      map[string][]byte
+	leases map[string]string
+	n      int // leases granted
+	hits   int
+}
+
+func (c *memCache) GetOrLease(_ context.Context, key string) ([]byte, string, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if v, ok := c.m[key]; ok {
+		c.hits++
+		return v, "", nil
+	}
+	if _, taken := c.leases[key]; taken {
+		return nil, "", nil
+	}
+	c.n++
+	lease := strconv.Itoa(c.n)
+	c.leases[key] = lease
+	return nil, lease, nil
+}
+
+func (c *memCache) Fill(_ context.Context, key, lease string, v []byte, _ time.Duration) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.leases[key] == lease {
+		delete(c.leases, key)
+		c.m[key] = v
+	}
+	return nil
 }
 
 func (c *memCache) Get(_ context.Context, key string) ([]byte, bool, error) {
@@ -49,6 +79,7 @@ func (c *memCache) Delete(_ context.Context, keys ...string) error {
 	defer c.mu.Unlock()
 	for _, k := range keys {
 		delete(c.m, k)
+		delete(c.leases, k)
 	}
 	return nil
 }
@@ -102,7 +133,7 @@ func newRig(t *testing.T) *rig {
 	t.Helper()
 	ctx := context.Background()
 	db := testenv.MustOpenDB(t)
-	r := &rig{db: db, cache: &memCache{m: map[string][]byte{}}, notes: &notes{}, jobs: &queuedJobs{},
+	r := &rig{db: db, cache: &memCache{m: map[string][]byte{}, leases: map[string]string{}}, notes: &notes{}, jobs: &queuedJobs{},
 		now: time.Date(2026, 3, 10, 2, 0, 0, 0, time.UTC)} // 10:00 in Haikou
 	must := func(err error) {
 		t.Helper()
@@ -675,6 +706,36 @@ func TestCheckCode(t *testing.T) {
 	if r.cache.hits != hits+1 {
 		t.Error("a repeated lookup did not come from the cache")
 	}
+}
+
+// A lookup that read the database before an import committed does not
+// cache what it read once the import has dropped the code's cached lookup.
+func TestLookupReadBeforeAnImportIsNotCached(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	reading := *r.svc
+	reading.Store = writeAfterRead{Store: r.db.Credit, write: func() {
+		r.importCSV(t, r.dept, guanjia.CreditBlackList, fixedCSV())
+	}}
+	if black, _, err := reading.CheckCode(ctx, codeYeFeng); err != nil || len(black) != 0 {
+		t.Fatalf("the lookup that read before the import: %v %v, want no entry", black, err)
+	}
+	if black, _, err := r.svc.CheckCode(ctx, codeYeFeng); err != nil || len(black) != 1 {
+		t.Fatalf("the next lookup: %v %v, want the imported entry, not the answer read before the import", black, err)
+	}
+}
+
+// writeAfterRead runs write, once, after reading a subject: a write that
+// commits while a lookup is under way.
+type writeAfterRead struct {
+	credit.Store
+	write func()
+}
+
+func (w writeAfterRead) FindSubjectByCode(ctx context.Context, code string) (*guanjia.CreditSubject, error) {
+	s, err := w.Store.FindSubjectByCode(ctx, code)
+	w.write()
+	return s, err
 }
 
 func TestRedBlackListPages(t *testing.T) {

@@ -82,11 +82,21 @@ type Store interface {
 	ListArticles(ctx context.Context, f ArticleFilter) ([]*Article, int, error)
 }
 
-// Cache keeps hot lookups (Redis in production). It is an optimisation: a
-// failing cache is logged and the database answers.
+// Cache keeps hot lookups and import progress (Redis in production). It is
+// an optimisation: a failing cache is logged and the database answers.
+//
+// A lookup's miss comes with a lease, the right to fill the key with what
+// the database answers next. Delete revokes leases as well as values, so a
+// lookup that read the database before a write committed cannot cache the
+// old answer after the write's Delete.
 type Cache interface {
 	Get(ctx context.Context, key string) (value []byte, ok bool, err error)
 	Set(ctx context.Context, key string, value []byte, ttl time.Duration) error
+	// GetOrLease returns key's value, or nil and, unless another lookup is
+	// filling the key, a lease on it.
+	GetOrLease(ctx context.Context, key string) (value []byte, lease string, err error)
+	// Fill stores value under key if lease still holds; otherwise nothing.
+	Fill(ctx context.Context, key, lease string, value []byte, ttl time.Duration) error
 	Delete(ctx context.Context, keys ...string) error
 }
 

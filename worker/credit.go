@@ -2,9 +2,11 @@ package worker
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -77,6 +79,8 @@ func (h *Handlers) HandleCreditSweep(ctx context.Context, _ *asynq.Task) error {
 }
 
 // CreditCache keeps public credit's hot lookups in Redis; it implements credit.Cache.
+// A lease is a value of its own under the key, leasePrefix and a random
+// token, which Delete removes like any value.
 type CreditCache struct {
 	rdb    redis.UniversalClient
 	prefix string
@@ -88,6 +92,27 @@ func NewCreditCache(rdb redis.UniversalClient, prefix string) *CreditCache {
 }
 
 var _ credit.Cache = (*CreditCache)(nil)
+
+const (
+	leasePrefix = "\x00lease:" // no JSON value starts with a NUL
+	// leaseTTL is how long a lookup may take to fill its key; one that died
+	// keeps others from caching the key this long (they read the database).
+	leaseTTL = 5 * time.Second
+)
+
+// getOrLease answers the key's value, or leases the missing key to ARGV[1].
+var getOrLease = redis.NewScript(`
+local v = redis.call('GET', KEYS[1])
+if v then return v end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return false`)
+
+// fillLeased sets the key to ARGV[2] if it still holds the lease ARGV[1].
+var fillLeased = redis.NewScript(`
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+end
+return 0`)
 
 func (c *CreditCache) Get(ctx context.Context, key string) ([]byte, bool, error) {
 	b, err := c.rdb.Get(ctx, c.prefix+key).Bytes()
@@ -102,6 +127,27 @@ func (c *CreditCache) Get(ctx context.Context, key string) ([]byte, bool, error)
 func (c *CreditCache) Set(ctx context.Context, key string, value []byte, ttl time.Duration) error {
 	if err := c.rdb.Set(ctx, c.prefix+key, value, ttl).Err(); err != nil {
 		return fmt.Errorf("worker: credit cache set: %w", err)
+	}
+	return nil
+}
+
+func (c *CreditCache) GetOrLease(ctx context.Context, key string) ([]byte, string, error) {
+	lease := leasePrefix + rand.Text()
+	v, err := getOrLease.Run(ctx, c.rdb, []string{c.prefix + key}, lease, leaseTTL.Milliseconds()).Text()
+	switch {
+	case errors.Is(err, redis.Nil):
+		return nil, lease, nil
+	case err != nil:
+		return nil, "", fmt.Errorf("worker: credit cache get: %w", err)
+	case strings.HasPrefix(v, leasePrefix):
+		return nil, "", nil // another lookup is filling it
+	}
+	return []byte(v), "", nil
+}
+
+func (c *CreditCache) Fill(ctx context.Context, key, lease string, value []byte, ttl time.Duration) error {
+	if err := fillLeased.Run(ctx, c.rdb, []string{c.prefix + key}, lease, value, ttl.Milliseconds()).Err(); err != nil {
+		return fmt.Errorf("worker: credit cache fill: %w", err)
 	}
 	return nil
 }

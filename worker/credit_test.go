@@ -41,6 +41,37 @@ func TestCreditCache(t *testing.T) {
 	if _, ok, _ := c.Get(ctx, "k"); ok {
 		t.Fatal("deleted key still there")
 	}
+
+	// A lookup's miss is leased to one filler; a Delete revokes the lease.
+	v, lease, err := c.GetOrLease(ctx, "l")
+	if v != nil || lease == "" || err != nil {
+		t.Fatalf("first miss: %q lease %q %v, want a lease", v, lease, err)
+	}
+	if v, other, err := c.GetOrLease(ctx, "l"); v != nil || other != "" || err != nil {
+		t.Fatalf("second miss while leased: %q lease %q %v, want no value and no lease", v, other, err)
+	}
+	if err := c.Fill(ctx, "l", lease, []byte(`{"s":null}`), time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if v, _, err := c.GetOrLease(ctx, "l"); string(v) != `{"s":null}` || err != nil {
+		t.Fatalf("after the fill: %q %v", v, err)
+	}
+	if ttl := rdb.TTL(ctx, "test:l").Val(); ttl <= 5*time.Second || ttl > time.Minute {
+		t.Errorf("filled value's ttl %v, want the fill's", ttl)
+	}
+	if err := c.Delete(ctx, "l"); err != nil {
+		t.Fatal(err)
+	}
+	_, stale, _ := c.GetOrLease(ctx, "l")
+	if err := c.Delete(ctx, "l"); err != nil { // a write committed meanwhile
+		t.Fatal(err)
+	}
+	if err := c.Fill(ctx, "l", stale, []byte(`{"s":"old"}`), time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if v, ok, _ := c.Get(ctx, "l"); ok {
+		t.Errorf("a fill whose lease was revoked stored %q", v)
+	}
 }
 
 // A large batch is queued, run by a real worker, and its result reaches the
