@@ -215,8 +215,9 @@ func (a *intakeAPI) wire(ctx context.Context, c intakeConfig) (*api.Server, erro
 		return nil, err
 	}
 	rdb := redis.NewClient(c.redis)
-	aq := asynq.NewClient(asynq.RedisClientOpt{Addr: c.redis.Addr, DB: c.redis.DB, Password: c.redis.Password})
-	a.closers = append(a.closers, func() { aq.Close(); rdb.Close() })
+	qopt := asynq.RedisClientOpt{Addr: c.redis.Addr, DB: c.redis.DB, Password: c.redis.Password}
+	aq, inspect := asynq.NewClient(qopt), asynq.NewInspector(qopt)
+	a.closers = append(a.closers, func() { aq.Close(); inspect.Close(); rdb.Close() })
 	router, err := dispatch.NewRouter(ctx, db.Complaints)
 	if err != nil {
 		return nil, err
@@ -226,7 +227,7 @@ func (a *intakeAPI) wire(ctx context.Context, c intakeConfig) (*api.Server, erro
 		return nil, err
 	}
 	quiet := slog.New(slog.DiscardHandler)
-	sched := &worker.Scheduler{Client: aq, Notifications: db.Notifications}
+	sched := &worker.Scheduler{Client: aq, Inspector: inspect, Notifications: db.Notifications}
 	svc := dispatch.NewService(db.Complaints, sched, router, dispatch.NewCalendar(holidays, nil, nil),
 		store.DiskBlobs{Dir: filepath.Join(c.dataDir, "photos")})
 	svc.ArmWithin = 3 * time.Minute // as `guanjia` with its default reconcile interval (1 min)

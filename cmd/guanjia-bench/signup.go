@@ -79,9 +79,11 @@ type crowdRun struct {
 }
 
 func runSignup(ctx context.Context, db *store.DB, ropt *redis.Options, people, capacity int, out io.Writer) error {
-	client := asynq.NewClient(asynq.RedisClientOpt{Addr: ropt.Addr, DB: ropt.DB, Password: ropt.Password})
+	qopt := asynq.RedisClientOpt{Addr: ropt.Addr, DB: ropt.DB, Password: ropt.Password}
+	client, inspect := asynq.NewClient(qopt), asynq.NewInspector(qopt)
 	defer client.Close()
-	sched := &worker.Scheduler{Client: client, Notifications: db.Notifications}
+	defer inspect.Close()
+	sched := &worker.Scheduler{Client: client, Inspector: inspect, Notifications: db.Notifications}
 	r := &crowdRun{db: db, now: time.Now().UTC()}
 	r.svc = volunteer.NewService(db.Volunteers, sched, sched, guanjia.NoContentCheck{},
 		volunteer.ClockFunc(func() time.Time { return r.now }), "bench")
