@@ -154,17 +154,16 @@ func subjectCacheKey(code string) string { return "credit:subject:" + code }
 func (s *Service) publicByCode(ctx context.Context, code string) (*guanjia.CreditSubject, []*guanjia.CreditEntry, error) {
 	key := subjectCacheKey(code)
 	var c cachedSubject
-	hit, lease := false, ""
+	var cached []byte
+	var lease string
 	if s.Cache != nil {
-		b, l, err := s.Cache.GetOrLease(ctx, key)
-		if err != nil {
+		var err error
+		if cached, lease, err = s.Cache.GetOrLease(ctx, key); err != nil {
 			s.Log.Warn("credit cache get", "err", err)
-		} else if b != nil && json.Unmarshal(b, &c) == nil {
-			hit = true
 		}
-		lease = l
 	}
-	if !hit {
+	if cached == nil || json.Unmarshal(cached, &c) != nil {
+		c = cachedSubject{} // nothing of a value that did not decode
 		sub, err := s.Store.FindSubjectByCode(ctx, code)
 		switch {
 		case guanjia.ErrorCode(err) == guanjia.ENOTFOUND:

@@ -68,7 +68,7 @@ func (s *Service) OpenPhoto(ctx context.Context, who guanjia.Claims, photoID str
 		return nil, nil, err
 	}
 	err = s.authorizeFull(ctx, who, c) // a follower sees no photos
-	if err != nil && guanjia.ErrorCode(err) != guanjia.ENOTFOUND {
+	if lookupFailed(err) {
 		return nil, nil, err // the check failed: not a refusal
 	}
 	if err != nil || p.Hidden {
