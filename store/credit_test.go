@@ -259,3 +259,25 @@ func TestCreditImportAtomic(t *testing.T) {
 		t.Fatalf("the file of a failed import is gone: %v", err)
 	}
 }
+
+// Subjects are never deleted, not even one with no entries: every entry can
+// rely on its subject without a key check per row (PostgreSQL has none).
+func TestCreditSubjectsAreKept(t *testing.T) {
+	f := newCreditFixture(t)
+	ctx := context.Background()
+	f.importRows(t, f.row("公司甲", code(1), "1号", "2029-01-01"))
+	if err := store.ExecRaw(ctx, f.db, `INSERT INTO credit_subjects (subject_key, kind, credit_code, name, created_at, updated_at)
+		VALUES ('`+code(2)+`', 'legal', '`+code(2)+`', '公司乙', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)`); err != nil {
+		t.Fatal(err)
+	}
+	for _, where := range []string{"subject_key = '" + code(2) + "'", "TRUE"} {
+		if err := store.ExecRaw(ctx, f.db, "DELETE FROM credit_subjects WHERE "+where); err == nil {
+			t.Errorf("DELETE … WHERE %s was allowed", where)
+		}
+	}
+	var subjects int
+	f.db.Gorm().Raw("SELECT COUNT(*) FROM credit_subjects").Scan(&subjects)
+	if subjects != 2 {
+		t.Fatalf("%d subjects left, want 2", subjects)
+	}
+}
