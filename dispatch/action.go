@@ -34,6 +34,29 @@ type ActionInput struct {
 // fill in the change, and saves it: the complaint, its events, timers and
 // messages. An illegal transition is ECONFLICT.
 func (s *Service) Act(ctx context.Context, who guanjia.Claims, id int64, action guanjia.Action, in ActionInput) (*guanjia.Complaint, error) {
+	return untilSettled(func() (*guanjia.Complaint, error) { return s.act(ctx, who, id, action, in) })
+}
+
+// untilSettled runs a step that reads a complaint, decides and saves, again
+// while its save is refused because someone else saved the complaint since
+// it was read (a me-too, a timer, a colleague): each run decides anew on
+// what they saved, as if the request had come a moment later. Every other
+// outcome, an illegal transition included, is the step's answer.
+func untilSettled[T any](step func() (T, error)) (T, error) {
+	for try := 1; ; try++ {
+		out, err := step()
+		if !changedMeanwhile(err) || try == 5 {
+			return out, err
+		}
+	}
+}
+
+// changedMeanwhile says whether err is SaveComplaint's refusal of a stale version.
+func changedMeanwhile(err error) bool {
+	return guanjia.ErrorCode(err) == guanjia.ECONFLICT && guanjia.ErrorField(err) == "version"
+}
+
+func (s *Service) act(ctx context.Context, who guanjia.Claims, id int64, action guanjia.Action, in ActionInput) (*guanjia.Complaint, error) {
 	c, err := s.Store.FindComplaint(ctx, id)
 	if err != nil {
 		return nil, err

@@ -66,8 +66,9 @@ type Annotation struct {
 type Store interface {
 	// SaveComplaint applies a change in one transaction and bumps the
 	// complaint's Version. When someone else saved the complaint since it was
-	// read (another Version), or the complaint its Annotate links to is no
-	// longer open, it returns ECONFLICT and writes nothing.
+	// read (another Version), it returns ECONFLICT naming the field "version"
+	// (see changedMeanwhile); when the complaint its Annotate links to is no
+	// longer open, plain ECONFLICT. Either way it writes nothing.
 	SaveComplaint(ctx context.Context, ch *Change) error
 	// MarkTimerFired records that a timer fired without touching its
 	// complaint (a stale timer must not bump the version under a crew member's feet).
