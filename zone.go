@@ -7,3 +7,14 @@ import "time"
 // year, certificates. It is a fixed UTC+8 because China has kept no daylight
 // saving since 1991, and a fixed zone needs no tzdata in the image.
 var ChinaTime = time.FixedZone("CST", 8*3600)
+
+// AddMonths adds n calendar months to t in t's location, keeping the clock
+// time and the day of the month or, when the target month is shorter, taking
+// its last day: 01-31 + 1 month is 02-28 (02-29 in a leap year), where
+// time.AddDate would roll over into March.
+func AddMonths(t time.Time, n int) time.Time {
+	y, m, d := t.Date()
+	first := time.Date(y, m+time.Month(n), 1, 0, 0, 0, 0, t.Location())
+	last := first.AddDate(0, 1, -1).Day()
+	return time.Date(first.Year(), first.Month(), min(d, last), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), t.Location())
+}

@@ -48,7 +48,7 @@ func RepairableFrom(e *guanjia.CreditEntry) (day time.Time, ok bool) {
 	sev := severityOf(e)
 	for _, p := range minimumPeriods {
 		if p.Type == e.Type && p.Severity == sev {
-			return addMonths(civilDay(e.DecidedOn), p.Months), true
+			return guanjia.AddMonths(civilDay(e.DecidedOn), p.Months), true
 		}
 	}
 	return time.Time{}, false
@@ -58,14 +58,4 @@ func RepairableFrom(e *guanjia.CreditEntry) (day time.Time, ok bool) {
 func civilDay(t time.Time) time.Time {
 	y, m, d := t.UTC().Date()
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
-}
-
-// addMonths adds n months to a civil date, keeping the day of the month or,
-// when the target month is shorter, taking its last day. (time.AddDate would
-// roll 11-30 + 3 months over into March.)
-func addMonths(d time.Time, n int) time.Time {
-	y, m, day := d.Date()
-	first := time.Date(y, m+time.Month(n), 1, 0, 0, 0, 0, time.UTC)
-	last := first.AddDate(0, 1, -1).Day()
-	return time.Date(first.Year(), first.Month(), min(day, last), 0, 0, 0, 0, time.UTC)
 }

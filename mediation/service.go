@@ -91,10 +91,11 @@ func NewService(st Store, timers Scheduler, grids GridLocator, now func() time.T
 }
 
 // TimeLimit is how long mediation normally takes from acceptance:
-// one month (《人民调解工作若干规定》), counted on Haikou's calendar: on the
-// UTC one a month from 04-01 00:30 would end on 05-02.
+// one month (《人民调解工作若干规定》), counted on Haikou's calendar (on the
+// UTC one a month from 04-01 00:30 would end on 05-02), to the same day of
+// the next month or, when it has none, its last day (01-31 → 02-28).
 func TimeLimit(accepted time.Time) time.Time {
-	return accepted.In(guanjia.ChinaTime).AddDate(0, 1, 0).UTC()
+	return guanjia.AddMonths(accepted.In(guanjia.ChinaTime), 1).UTC()
 }
 
 // Party roles and kinds, sources a caller may name, advice on failure.

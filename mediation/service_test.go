@@ -193,6 +193,8 @@ func TestTimeLimitIsAMonthInHaikou(t *testing.T) {
 		{"2026-03-01 05:00", "2026-04-01 05:00"}, // UTC: 02-28, a month on 03-28
 		{"2026-04-01 00:30", "2026-05-01 00:30"}, // UTC: 03-31, a month on "04-31" = 05-01
 		{"2026-06-15 14:00", "2026-07-15 14:00"},
+		{"2026-01-31 10:00", "2026-02-28 10:00"}, // February has no 31st: its last day, not 03-03
+		{"2026-03-31 09:00", "2026-04-30 09:00"},
 	}
 	for _, c := range cases {
 		got := mediation.TimeLimit(at(c.accepted).UTC())
