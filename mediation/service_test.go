@@ -363,6 +363,24 @@ func TestPartiesWithoutAnAccountHearBySMS(t *testing.T) {
 	}
 }
 
+// TestNoReminderAfterTheSession: a session reminder that fires only after
+// the session began (the queue lost it; the reconciler found it late) is
+// not sent: the parties would be told of a meeting already under way.
+func TestNoReminderAfterTheSession(t *testing.T) {
+	r := newRig(t)
+	v := r.create(t, "grid-g1", "neighbour")
+	r.mediate(t, v.ID)
+	v = r.act(t, "mediator-tj-bs", v.ID, guanjia.DisputeSchedule, mediation.ActionInput{At: r.clock.Now().Add(48 * time.Hour), Place: "滨海社区调解室"})
+	before := r.inbox(t, "mediator-tj-bs", guanjia.TplReminder)
+	r.clock.Set(v.Sessions[0].At.Add(time.Minute))
+	if r.fire(t, mediation.TimerRemind) {
+		t.Error("the reminder of a session that has begun was sent")
+	}
+	if got := r.inbox(t, "mediator-tj-bs", guanjia.TplReminder); got != before {
+		t.Errorf("the mediator has %d reminders, want %d", got, before)
+	}
+}
+
 // TestNothingFiresAfterTheOutcome: a dispute mediated and closed before its
 // deadline is neither warned nor escalated, and a withdrawn dispute's
 // session reminder does nothing.

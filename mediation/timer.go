@@ -156,8 +156,8 @@ func (s *Service) HandleTimer(ctx context.Context, t Timer) (bool, error) {
 			}
 		}
 		if d.Status != guanjia.DisputeMediating || i < 0 || d.Sessions[i].Status != "scheduled" ||
-			d.Sessions[i].At.Unix() != t.Seq || d.Sessions[i].RemindedAt != nil {
-			return false, nil
+			d.Sessions[i].At.Unix() != t.Seq || d.Sessions[i].RemindedAt != nil || !now.Before(d.Sessions[i].At) {
+			return false, nil // a reminder the queue lost and the reconciler found after the session is not sent late
 		}
 		x := &d.Sessions[i]
 		x.RemindedAt = &now
