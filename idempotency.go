@@ -19,6 +19,10 @@ type IdempotentResponse struct {
 // (its process died) blocks retries: longer than any request may run.
 const IdempotencyStuckAfter = 2 * time.Minute
 
+// IdempotencyKeep is how long an answer is kept for retries: a client retries
+// within minutes, and an answer may hold what its caller may see no longer.
+const IdempotencyKeep = 24 * time.Hour
+
 // IdempotencyStore remembers answers to retried POSTs.
 type IdempotencyStore interface {
 	// BeginIdempotent records a new key, or returns the existing record (ECONFLICT-free) when

@@ -72,6 +72,26 @@ func TestReadOnlyPostSkipsIdempotency(t *testing.T) {
 	}
 }
 
+// The role is checked before the Idempotency-Key: a refused caller's body
+// is not read and nothing is stored under their key, so an answer given
+// while they held a role is never replayed once they lost it.
+func TestRefusedRoleStoresNoAnswer(t *testing.T) {
+	s, db, u, tok := idempotencyServer(t, guanjia.RoleCitizen)
+	req := httptest.NewRequest(http.MethodPost, "/api/v1/users/1/disable", strings.NewReader(`{}`))
+	req.Header.Set("Authorization", "Bearer "+tok)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Idempotency-Key", "not-mine")
+	w := httptest.NewRecorder()
+	s.ServeHTTP(w, req)
+	if w.Code != http.StatusForbidden {
+		t.Fatalf("a citizen disables a user: %d %s", w.Code, w.Body)
+	}
+	old, err := db.Idempotency.BeginIdempotent(context.Background(), &guanjia.IdempotentResponse{Key: "not-mine", UserID: u.ID, BodyHash: "x"})
+	if err != nil || old != nil {
+		t.Fatalf("the refused request's key was stored: %+v %v", old, err)
+	}
+}
+
 // idempotencyServer is a bare server on a test database with one signed-in
 // user of role, and that user's token.
 func idempotencyServer(t *testing.T, role guanjia.Role) (*Server, *store.DB, *guanjia.User, string) {

@@ -331,12 +331,15 @@ func (s *Server) routes() {
 	e.RouteNotFound("/api/v1/*", echo.NotFoundHandler, s.sessions.authenticate)
 }
 
-// readOnlyPosts are the POST routes that change nothing (a body too rich for
-// a query string): the idempotency middleware skips them, since storing an
-// answer per call (a suggestion per pause in typing) protects nothing; a
-// retry simply asks again.
-var readOnlyPosts = map[string]bool{
-	"/api/v1/categories/suggest": true,
+// notReplayed are the POST routes the idempotency middleware skips: one that
+// changes nothing (a body too rich for a query string), where storing an
+// answer per call (a suggestion per pause in typing) protects nothing, and
+// those whose body or answer is a secret, which is not to be kept beside the
+// key (a hash of a password, a client's API key shown once).
+var notReplayed = map[string]bool{
+	"/api/v1/categories/suggest": true, // read-only
+	"/api/v1/users/:id/password": true, // the new password
+	"/api/v1/open311/clients":    true, // the API key
 }
 
 // guard turns a route's access into its middleware.
@@ -347,12 +350,14 @@ func (s *Server) guard(rt route) []echo.MiddlewareFunc {
 	case accessViewer:
 		return []echo.MiddlewareFunc{s.sessions.creditViewer}
 	case accessSignedIn, accessRoles:
+		// The role is checked before a body is read or an answer replayed:
+		// a caller refused today gets no answer stored for them yesterday.
 		mw := []echo.MiddlewareFunc{s.sessions.authenticate}
-		if strings.HasPrefix(rt.path, "/api/") && !(rt.method == http.MethodPost && readOnlyPosts[rt.path]) {
-			mw = append(mw, s.idempotent)
-		}
 		if rt.access.kind == accessRoles {
 			mw = append(mw, allow(rt.access.roles...))
+		}
+		if strings.HasPrefix(rt.path, "/api/") && !(rt.method == http.MethodPost && notReplayed[rt.path]) {
+			mw = append(mw, s.idempotent)
 		}
 		return mw
 	case accessPage:

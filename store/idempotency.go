@@ -84,6 +84,15 @@ func (s *Idempotency) FinishIdempotent(ctx context.Context, r *guanjia.Idempoten
 	return nil
 }
 
+// PurgeIdempotent deletes the keys claimed before before, answered or not.
+func (s *Idempotency) PurgeIdempotent(ctx context.Context, before time.Time) (int64, error) {
+	res := s.db.WithContext(ctx).Where("created_at < ?", before).Delete(&idempotencyRow{})
+	if res.Error != nil {
+		return 0, fmt.Errorf("store: purge idempotency keys: %w", res.Error)
+	}
+	return res.RowsAffected, nil
+}
+
 // AbortIdempotent forgets a key whose request failed, so the client may retry it.
 func (s *Idempotency) AbortIdempotent(ctx context.Context, userID int64, key string) error {
 	if err := s.db.WithContext(ctx).Where("user_id = ? AND key = ?", userID, key).Delete(&idempotencyRow{}).Error; err != nil {

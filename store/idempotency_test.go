@@ -38,7 +38,42 @@ func TestIdempotencyKeyStuckByADeadRequestExpires(t *testing.T) {
 	}
 	now = now.Add(time.Hour)
 	if old, err := db.Idempotency.BeginIdempotent(ctx, first); err != nil || old == nil || old.Status != 201 {
-		t.Fatalf("a finished answer is replayed, however old: %+v %v", old, err)
+		t.Fatalf("a finished answer is replayed until purged: %+v %v", old, err)
+	}
+}
+
+// Answers are kept IdempotencyKeep, then purged: a retry after that runs
+// the request anew; a younger answer is still replayed.
+func TestIdempotencyPurgeForgetsOldAnswersOnly(t *testing.T) {
+	db := testenv.MustOpenDB(t)
+	ctx := context.Background()
+	u := &guanjia.User{Username: "agent-purge", Role: guanjia.RoleAgent}
+	if err := db.Users.CreateUser(ctx, u); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UTC().Truncate(time.Second)
+	db.Now = func() time.Time { return now }
+	answer := func(key string) {
+		t.Helper()
+		if old, err := db.Idempotency.BeginIdempotent(ctx, &guanjia.IdempotentResponse{Key: key, UserID: u.ID, BodyHash: "h"}); err != nil || old != nil {
+			t.Fatalf("begin %s: %+v %v", key, old, err)
+		}
+		if err := db.Idempotency.FinishIdempotent(ctx, &guanjia.IdempotentResponse{Key: key, UserID: u.ID, Status: 201, Body: []byte(`{}`)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	answer("old")
+	now = now.Add(guanjia.IdempotencyKeep)
+	answer("young")
+	now = now.Add(time.Hour)
+	if n, err := db.Idempotency.PurgeIdempotent(ctx, now.Add(-guanjia.IdempotencyKeep)); err != nil || n != 1 {
+		t.Fatalf("purged %d (%v), want the old answer only", n, err)
+	}
+	if old, err := db.Idempotency.BeginIdempotent(ctx, &guanjia.IdempotentResponse{Key: "old", UserID: u.ID, BodyHash: "h"}); err != nil || old != nil {
+		t.Errorf("a retry after the purge should run anew: %+v %v", old, err)
+	}
+	if old, err := db.Idempotency.BeginIdempotent(ctx, &guanjia.IdempotentResponse{Key: "young", UserID: u.ID, BodyHash: "h"}); err != nil || old == nil || old.Status != 201 {
+		t.Errorf("the young answer should be replayed: %+v %v", old, err)
 	}
 }
 

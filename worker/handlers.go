@@ -31,7 +31,10 @@ type Handlers struct {
 		guanjia.NotificationStore
 		StaleNotifications(ctx context.Context, before time.Time, statuses []string, limit int) ([]int64, error)
 	}
-	Users     guanjia.UserStore
+	Users       guanjia.UserStore
+	Idempotency interface { // the stored answers of retried POSTs, purged (worker/idempotency.go); nil: none
+		PurgeIdempotent(ctx context.Context, before time.Time) (int64, error)
+	}
 	Senders   map[string]guanjia.Sender // by channel; a channel without one is written to the log only
 	Scheduler *Scheduler
 	Metrics   *Metrics
@@ -64,6 +67,9 @@ func (h *Handlers) NewServeMux() *asynq.ServeMux {
 	mux.HandleFunc(TypeRequeue, h.HandleRequeue)
 	mux.HandleFunc(TypeHotspotRefresh, h.HandleHotspotRefresh)
 	mux.HandleFunc(TypeClassifyRetrain, h.HandleClassifyRetrain)
+	if h.Idempotency != nil {
+		mux.HandleFunc(TypeIdempotencyPurge, h.HandleIdempotencyPurge)
+	}
 	if h.Credit != nil {
 		mux.HandleFunc(TypeCreditImport, h.HandleCreditImport)
 		mux.HandleFunc(TypeCreditSweep, h.HandleCreditSweep)

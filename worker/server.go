@@ -58,6 +58,10 @@ func NewPeriodic(redis asynq.RedisConnOpt, cfg Config, log *slog.Logger) (*asynq
 	if _, err := s.Register("@every "+HotspotRefreshInterval.String(), NewHotspotRefreshTask(), asynq.Queue(QueueDefault), asynq.Unique(HotspotRefreshInterval/2)); err != nil {
 		return nil, err
 	}
+	if _, err := s.Register("@every "+IdempotencyPurgeInterval.String(), NewIdempotencyPurgeTask(), asynq.Queue(QueueDefault),
+		asynq.Unique(IdempotencyPurgeInterval/2)); err != nil {
+		return nil, err
+	}
 	if _, err := s.Register("@every "+ClassifyRetrainInterval.String(), NewClassifyRetrainTask(), asynq.Queue(QueueDefault),
 		asynq.MaxRetry(0), asynq.Unique(ClassifyRetrainInterval/2)); err != nil {
 		return nil, err

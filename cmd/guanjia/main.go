@@ -396,7 +396,7 @@ func (m *Main) wire(ctx context.Context) error {
 	cred.Blobs = uploads.Kind("credit-documents")
 	vol.Credit = cred // team certification flags black-listed organisations
 	m.Handlers = &worker.Handlers{
-		Dispatch: m.Dispatch, Notifications: m.DB.Notifications, Users: m.DB.Users, Senders: senders,
+		Dispatch: m.Dispatch, Notifications: m.DB.Notifications, Users: m.DB.Users, Idempotency: m.DB.Idempotency, Senders: senders,
 		Scheduler: m.Scheduler, Metrics: worker.NewMetrics(m.Registry), Log: m.Log, Now: m.Now,
 		ReconcileHorizon: 3 * m.Config.ReconcileInterval, RequeueHorizon: 6 * m.Config.RequeueInterval,
 	}
