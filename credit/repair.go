@@ -33,10 +33,8 @@ func (s *Service) ApplyRepair(ctx context.Context, who guanjia.Claims, in Repair
 	case utf8.RuneCountInString(in.Evidence) > 4000:
 		return nil, guanjia.FieldError(guanjia.EINVALID, "evidence", "the evidence is longer than 4000 characters")
 	}
-	e, err := s.Store.FindEntry(ctx, in.EntryID)
-	if guanjia.ErrorCode(err) == guanjia.ENOTFOUND {
-		return nil, guanjia.FieldError(guanjia.EINVALID, "entry_id", "no credit entry %d", in.EntryID)
-	} else if err != nil {
+	e, err := s.publicEntry(ctx, in.EntryID)
+	if err != nil {
 		return nil, err
 	}
 	if rt, err := LookupType(e.Type); err != nil || !rt.Negative {
@@ -66,6 +64,17 @@ func (s *Service) ApplyRepair(ctx context.Context, who guanjia.Claims, in Repair
 	s.notifyDepartment(ctx, e.Department, guanjia.TplCreditRepairApplied,
 		map[string]string{"repair": strconv.FormatInt(r.ID, 10), "entry": strconv.FormatInt(e.ID, 10), "type": TypeName(e.Type)})
 	return r, nil
+}
+
+// publicEntry is the entry a citizen names to repair it or to stand for
+// its subject: one in public view. Any other answers as one that does not
+// exist, so that neither reveals what left public view (nor whether it did).
+func (s *Service) publicEntry(ctx context.Context, id int64) (*guanjia.CreditEntry, error) {
+	e, err := s.Store.FindEntry(ctx, id)
+	if guanjia.ErrorCode(err) == guanjia.ENOTFOUND || err == nil && !e.PublicOn(s.Today()) {
+		return nil, guanjia.FieldError(guanjia.EINVALID, "entry_id", "no credit entry %d", id)
+	}
+	return e, err
 }
 
 // DecideRepair approves or refuses an application. Only the deciding

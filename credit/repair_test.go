@@ -233,6 +233,30 @@ func TestBindLegalRepRules(t *testing.T) {
 	}
 }
 
+// An entry out of public view (revoked here) cannot be named to file a
+// 授权委托书: it answers as one that does not exist, and its subject is not
+// shown, nor the department told.
+func TestPowerOfAttorneyNeedsAPublicEntry(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	r.svc.Blobs = &memBlobs{m: map[string][]byte{}}
+	r.importCSV(t, r.dept, guanjia.CreditBlackList, fixedCSV())
+	entry := r.blackEntry(t, codeQiongZ)
+	if _, err := r.svc.Revoke(ctx, r.dept, entry.ID, "决定已撤销"); err != nil {
+		t.Fatal(err)
+	}
+	told := len(r.notes.templates())
+	pdf := "%PDF-1.4\n授权委托书\n%%EOF\n"
+	poa, err := r.svc.FilePowerOfAttorney(ctx, r.newCitizen(t, "prober"), credit.PowerOfAttorney{EntryID: entry.ID, Name: "周某",
+		ContentType: "application/pdf", Size: int64(len(pdf)), Body: strings.NewReader(pdf)})
+	if guanjia.ErrorCode(err) != guanjia.EINVALID || poa != nil {
+		t.Fatalf("a 授权委托书 for a revoked entry: %+v %v, want invalid (no such entry)", poa, err)
+	}
+	if len(r.notes.templates()) != told {
+		t.Errorf("the department was told: %v", r.notes.templates())
+	}
+}
+
 // An agent with a 授权委托书: pending, and unable to apply, until the
 // department that published the entry accepts it; it covers that
 // department's entries of the subject only.

@@ -197,10 +197,8 @@ func (s *Service) FilePowerOfAttorney(ctx context.Context, who guanjia.Claims, i
 	if in.Size > s.MaxDocumentBytes {
 		return nil, guanjia.FieldError(guanjia.ETOOLARGE, "file", "the file is larger than %d MB", s.MaxDocumentBytes>>20)
 	}
-	e, err := s.Store.FindEntry(ctx, in.EntryID)
-	if guanjia.ErrorCode(err) == guanjia.ENOTFOUND {
-		return nil, guanjia.FieldError(guanjia.EINVALID, "entry_id", "no credit entry %d", in.EntryID)
-	} else if err != nil {
+	e, err := s.publicEntry(ctx, in.EntryID)
+	if err != nil {
 		return nil, err
 	}
 	if rt, err := LookupType(e.Type); err != nil || !rt.Negative {

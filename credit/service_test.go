@@ -775,11 +775,12 @@ func TestRevokeAndRepairRules(t *testing.T) {
 	if _, err := r.svc.Revoke(ctx, r.dept, id, "again"); guanjia.ErrorCode(err) != guanjia.ECONFLICT {
 		t.Fatalf("revoking twice: %v", err)
 	}
-	if _, err := r.svc.ApplyRepair(ctx, r.citizen, credit.RepairApplication{EntryID: id, Reason: "x", Evidence: "y"}); guanjia.ErrorCode(err) != guanjia.ECONFLICT {
+	// Out of public view, a revoked entry answers as one that does not exist.
+	if _, err := r.svc.ApplyRepair(ctx, r.citizen, credit.RepairApplication{EntryID: id, Reason: "x", Evidence: "y"}); guanjia.ErrorCode(err) != guanjia.EINVALID {
 		t.Fatalf("repair of a revoked entry: %v", err)
 	}
 	if _, err := r.svc.ApplyRepair(ctx, r.public, credit.RepairApplication{EntryID: id, Reason: "x", Evidence: "y"}); guanjia.ErrorCode(err) != guanjia.EFORBIDDEN &&
-		guanjia.ErrorCode(err) != guanjia.ECONFLICT {
+		guanjia.ErrorCode(err) != guanjia.EINVALID {
 		t.Fatalf("an anonymous repair: %v", err)
 	}
 	// A red-list entry is not 失信 information: nothing to repair.
