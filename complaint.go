@@ -124,7 +124,9 @@ type Complaint struct {
 	// Accept deadlines missed (by a crew member who then lost the task, or
 	// who signed for it late): an order with any is not 按时签收.
 	MissedAccepts int
-	Overdue       bool // the resolve deadline passed before resolution
+	// Overdue: a resolve deadline passed before resolution, in this round or
+	// an earlier one (kept through 延期 and 返工): not 按时办结.
+	Overdue bool
 
 	AcceptBy, ArriveBy, ResolveBy       *time.Time
 	DispatchedAt, AcceptedAt, ArrivedAt *time.Time

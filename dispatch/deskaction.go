@@ -218,8 +218,9 @@ func (s *Service) reopen(ctx context.Context, ch *Change, cat *guanjia.Category,
 		ActorID: actor, ActorRole: role, Note: reason, At: now})
 	c.ReopenCount++
 	// The reworked result is rated afresh (a new round); earlier ratings stay
-	// in the ratings table and keep counting.
-	c.ResolvedAt, c.ClosedAt, c.Overdue, c.Rating, c.RatingComment = nil, nil, false, 0, ""
+	// in the ratings table and keep counting. Overdue stays: an order once
+	// resolved late is not 按时办结 however fast its rework.
+	c.ResolvedAt, c.ClosedAt, c.Rating, c.RatingComment = nil, nil, 0, ""
 	resolveBy := s.resolveDeadline(cat, now)
 	c.ResolveBy = &resolveBy
 	ch.Cancel = allTimers

@@ -24,7 +24,7 @@ import (
 //	                            (not 不予立案) that were checked in on site or whose arrive_by
 //	                            has passed; ArrivedOnTime: checked in by arrive_by
 //	按时办结率 HandledOnTimeRate HandledOnTime ÷ Handled: resolved by resolve_by and never
-//	                            overdue (an extension granted after a miss does not make it on time)
+//	                            overdue (an extension granted after a miss, or a 返工, does not make it on time)
 //	按期结案率 ClosedOnTimeRate  ClosedOnTime ÷ Closed: closed orders resolved on time as above
 //	返工率    ReworkRate        Reworked ÷ EverHandled: orders ever sent back (返工) ÷ orders
 //	                            ever resolved (an order in rework is still counted)

@@ -268,6 +268,30 @@ func TestExtensionAfterUnnoticedMissStillCountsIt(t *testing.T) {
 	}
 }
 
+// A late resolution stays late through a 返工: reworked within the new
+// deadline, the order is handled, but not 按时办结 (a citizen's complaint
+// about the work must not improve the unit's score).
+func TestReworkAfterALateResolutionIsNotOnTime(t *testing.T) {
+	c := newCity(t)
+	cp := c.report(t, c.citizen, catTrash, siteLat, siteLng)
+	c.clock.Set(cp.ResolveBy.Add(10 * time.Minute))
+	if got := c.resolveOnSite(t, cp.ID, "已清理"); !got.Overdue {
+		t.Fatal("resolved after resolve_by, not overdue")
+	}
+	c.act(t, c.dispatchr, cp.ID, guanjia.ActionReopen, dispatch.ActionInput{Reason: "市民反映仍有垃圾"})
+	got := c.resolveOnSite(t, cp.ID, "已再次清理")
+	if !got.ResolvedAt.Before(*got.ResolveBy) || !got.Overdue {
+		t.Fatalf("reworked at %v by %v: overdue %v; want in the new window, still overdue", got.ResolvedAt, got.ResolveBy, got.Overdue)
+	}
+	st, err := c.svc.Stats(context.Background(), c.dispatchr, cp.CreatedAt.Add(-time.Hour), c.clock.Now().Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Total.Handled != 1 || st.Total.HandledOnTime != 0 || st.Total.Reworked != 1 {
+		t.Errorf("stats after a late resolution reworked in time: %+v; want handled 1, on time 0, reworked 1", st.Total)
+	}
+}
+
 // An extension granted in time moves the deadline the work is measured by:
 // clock hours for a clock-time category, and resolved by the new deadline
 // is on time.
