@@ -158,7 +158,7 @@ func (a *act) extend(ctx context.Context) error {
 	resolveBy := a.s.resolveAfter(a.cat, base, a.in.ExtendBy)
 	c.ResolveBy = &resolveBy
 	a.ch.Cancel = []TimerKind{TimerResolve, TimerResolveReminder}
-	a.ch.Arm = timerPair(c.ID, TimerResolve, TimerResolveReminder, deadlineSeq(resolveBy), a.now, resolveBy)
+	a.ch.Arm = a.s.resolveTimers(c.ID, a.cat, a.now, resolveBy)
 	a.record(fmt.Sprintf("延期至 %s%s: %s", a.s.Calendar.clock(resolveBy), note, a.in.Reason))
 	return nil
 }
@@ -224,7 +224,7 @@ func (s *Service) reopen(ctx context.Context, ch *Change, cat *guanjia.Category,
 	resolveBy := s.resolveDeadline(cat, now)
 	c.ResolveBy = &resolveBy
 	ch.Cancel = allTimers
-	ch.Arm = timerPair(c.ID, TimerResolve, TimerResolveReminder, deadlineSeq(resolveBy), now, resolveBy)
+	ch.Arm = s.resolveTimers(c.ID, cat, now, resolveBy)
 	route := Route{GridID: c.GridID, District: c.District, UnitCode: c.UnitCode, CrewID: c.AssigneeID}
 	c.Status = guanjia.StatusDispatched
 	if err := s.dispatchTo(ctx, ch, cat, route, actor, role, "返工: "+reason, true); err != nil {

@@ -277,7 +277,7 @@ func (s *Service) dispatchTo(ctx context.Context, ch *Change, cat *guanjia.Categ
 	if c.ResolveBy == nil {
 		resolveBy := s.resolveDeadline(cat, now)
 		c.ResolveBy = &resolveBy
-		ch.Arm = append(ch.Arm, timerPair(c.ID, TimerResolve, TimerResolveReminder, deadlineSeq(resolveBy), now, resolveBy)...)
+		ch.Arm = append(ch.Arm, s.resolveTimers(c.ID, cat, now, resolveBy)...)
 	}
 	ch.Events = append(ch.Events, &guanjia.Event{Action: guanjia.ActionDispatch, From: from, To: c.Status,
 		ActorID: actor, ActorRole: role, AssigneeID: route.CrewID, UnitCode: route.UnitCode, Note: note, At: now})
@@ -320,11 +320,28 @@ func wholeSecond(t time.Time) time.Time {
 
 // timerPair arms a deadline and its reminder (催办), a fifth of the window before it.
 func timerPair(id int64, kind, reminder TimerKind, seq int64, from, due time.Time) []Timer {
+	return remindedAt(id, kind, reminder, seq, from, wholeSecond(due.Add(-due.Sub(from)/5)), due)
+}
+
+// remindedAt arms a deadline and its reminder at remind, when that falls inside the window.
+func remindedAt(id int64, kind, reminder TimerKind, seq int64, from, remind, due time.Time) []Timer {
 	ts := []Timer{{ComplaintID: id, Kind: kind, Seq: seq, DueAt: due}}
-	if r := wholeSecond(due.Add(-due.Sub(from) / 5)); r.After(from) && r.Before(due) {
-		ts = append(ts, Timer{ComplaintID: id, Kind: reminder, Seq: seq, DueAt: r})
+	if remind.After(from) && remind.Before(due) {
+		ts = append(ts, Timer{ComplaintID: id, Kind: reminder, Seq: seq, DueAt: remind})
 	}
 	return ts
+}
+
+// resolveTimers arms the resolve deadline due of work from from, and its
+// reminder a fifth of the window before it, counted as cat counts the
+// deadline: a working-time deadline's 催办 comes in working hours, not at
+// night, at the weekend or on a holiday.
+func (s *Service) resolveTimers(id int64, cat *guanjia.Category, from, due time.Time) []Timer {
+	if cat.ResolveMode != guanjia.WorkingTime {
+		return timerPair(id, TimerResolve, TimerResolveReminder, deadlineSeq(due), from, due)
+	}
+	remind := wholeSecond(s.Calendar.AddWorking(from, s.Calendar.WorkingBetween(from, due)*4/5).UTC())
+	return remindedAt(id, TimerResolve, TimerResolveReminder, deadlineSeq(due), from, remind, due)
 }
 
 // save writes ch and then hands its timers and messages to the scheduler. A

@@ -374,6 +374,12 @@ func TestWorkingTimeDeadlineSkipsNationalDay(t *testing.T) {
 	if cp.ResolveBy == nil || !cp.ResolveBy.Equal(want) {
 		t.Errorf("resolve_by = %v, want %v (1 h on 9-30, holiday 10-01..07, 1 h on 10-08)", cp.ResolveBy.In(shanghai), want)
 	}
+	// The 催办 comes a fifth of the working window (24 min) before the
+	// deadline, on 10-08 at 09:36, not in the holiday's nights.
+	remind := c.sched.Armed(cp.ID, dispatch.TimerResolveReminder)
+	if wantRemind := time.Date(2026, 10, 8, 9, 36, 0, 0, shanghai); len(remind) != 1 || !remind[0].DueAt.Equal(wantRemind) {
+		t.Errorf("resolve reminders %+v, want one at %v", remind, wantRemind)
+	}
 }
 
 func TestReconcileRearmsPendingTimers(t *testing.T) {
