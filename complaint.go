@@ -195,6 +195,9 @@ type ComplaintFilter struct {
 	Status     []Status
 	UnitCode   string
 	AssigneeID *int64
+	// QueueOf, beside AssigneeID: also the open, unassigned complaints in
+	// this unit's queue, which any of its crew may sign for.
+	QueueOf    string
 	ReporterID *int64
 	District   string
 	Category   string

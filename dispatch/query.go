@@ -136,8 +136,8 @@ func (s *Service) List(ctx context.Context, who guanjia.Claims, f guanjia.Compla
 	switch who.Role {
 	case guanjia.RoleCitizen, guanjia.RoleGridManager: // a 网格员: their own patrol reports
 		f.ReporterID = &who.UserID
-	case guanjia.RoleCrew:
-		f.AssigneeID = &who.UserID
+	case guanjia.RoleCrew: // their tasks, and their unit's queue they may sign for (checkOwner)
+		f.AssigneeID, f.QueueOf = &who.UserID, who.UnitCode
 	case guanjia.RoleUnitAdmin:
 		f.UnitCode = who.UnitCode
 	case guanjia.RoleAgent, guanjia.RoleDispatcher, guanjia.RoleAdmin:

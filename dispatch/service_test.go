@@ -501,3 +501,42 @@ func TestConcurrentActionsOnlyOneWins(t *testing.T) {
 		t.Errorf("%d accept events written", n)
 	}
 }
+
+// A crew member's task list holds their own tasks and the unassigned ones in
+// their unit's queue, which any of them may sign for; not another unit's.
+func TestCrewListsTheUnitQueue(t *testing.T) {
+	c := newCity(t)
+	ctx := context.Background()
+	u := &guanjia.User{Username: "waterCrew", Role: guanjia.RoleCrew, UnitCode: "water", GridID: "g1", OnDuty: true, Lat: siteLat, Lng: siteLng}
+	if err := c.db.Users.CreateUser(ctx, u); err != nil {
+		t.Fatal(err)
+	}
+	waterCrew := guanjia.Claims{UserID: u.ID, Role: u.Role, UnitCode: u.UnitCode}
+	cw := c.report(t, c.citizen, catWater, siteLat, siteLng)
+	if cw.AssigneeID != nil || cw.UnitCode != "water" {
+		t.Fatalf("停水 went to %v of %s, want the water unit's queue", cw.AssigneeID, cw.UnitCode)
+	}
+	trash := c.report(t, c.citizen2, catTrash, siteLat, siteLng)
+	listed := func(who guanjia.Claims) []int64 {
+		t.Helper()
+		list, total, err := c.svc.List(ctx, who, guanjia.ComplaintFilter{OpenOnly: true})
+		if err != nil || total != len(list) {
+			t.Fatalf("list: %d of %d, %v", len(list), total, err)
+		}
+		var ids []int64
+		for _, x := range list {
+			ids = append(ids, x.ID)
+		}
+		return ids
+	}
+	if got := listed(waterCrew); !slices.Equal(got, []int64{cw.ID}) {
+		t.Errorf("the water crew lists %v, want the queue's %d", got, cw.ID)
+	}
+	if got := listed(c.crewA); !slices.Equal(got, []int64{trash.ID}) {
+		t.Errorf("crew A lists %v, want their own %d only", got, trash.ID)
+	}
+	c.act(t, waterCrew, cw.ID, guanjia.ActionAccept, dispatch.ActionInput{})
+	if got := listed(waterCrew); !slices.Equal(got, []int64{cw.ID}) {
+		t.Errorf("after signing for it the water crew lists %v", got)
+	}
+}

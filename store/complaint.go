@@ -493,7 +493,11 @@ func (s *Complaints) ListComplaints(ctx context.Context, f guanjia.ComplaintFilt
 	if f.UnitCode != "" {
 		q = q.Where("unit_code = ?", f.UnitCode)
 	}
-	if f.AssigneeID != nil {
+	switch {
+	case f.AssigneeID != nil && f.QueueOf != "":
+		q = q.Where("id IN (SELECT id FROM complaints WHERE assignee_id = ? UNION ALL SELECT id FROM complaints WHERE unit_code = ? AND assignee_id IS NULL AND "+
+			openComplaintsSQL+")", *f.AssigneeID, f.QueueOf)
+	case f.AssigneeID != nil:
 		q = q.Where("assignee_id = ?", *f.AssigneeID)
 	}
 	if f.ReporterID != nil {

@@ -108,7 +108,7 @@
       GJ.countdown(d),
       h('p', { class: 'addr' }, d.address || `${d.lat.toFixed(5)}, ${d.lng.toFixed(5)}`),
       h('p', {}, d.description),
-      h('p', { class: 'meta' }, `#${d.id} · ${GJ.SOURCE[d.source] || d.source} · 受理 ${GJ.time(d.created_at)}`),
+      h('p', { class: 'meta' }, `#${d.id} · ${GJ.SOURCE[d.source] || d.source} · 受理 ${GJ.time(d.created_at)}${d.assignee ? '' : ' · 单位待签收（任一队员可签收）'}`),
       (d.photos || []).length ? h('div', { class: 'photos' }, d.photos.map((p) =>
         h('figure', {}, h('img', { src: p.url, alt: `${{ report: '上报', before: '处置前', after: '处置后' }[p.kind]}照片`, loading: 'lazy' }),
           h('figcaption', {}, { report: '上报', before: '处置前', after: '处置后' }[p.kind])))) : null,
