@@ -50,9 +50,8 @@ func ParseCSV(data []byte) ([]Row, []RowError, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	r := csv.NewReader(strings.NewReader(text))
-	r.FieldsPerRecord = -1
-	header, err := r.Read()
+	r := textfile.NewCSV(strings.NewReader(text))
+	header, _, err := r.Row()
 	if err == io.EOF {
 		return nil, nil, guanjia.FieldError(guanjia.EINVALID, "file", "the file is empty")
 	} else if err != nil {
@@ -75,13 +74,12 @@ func ParseCSV(data []byte) ([]Row, []RowError, error) {
 	var rows []Row
 	var errs []RowError
 	for {
-		rec, err := r.Read()
+		rec, line, err := r.Row()
 		if err == io.EOF {
 			break
 		} else if err != nil {
 			return nil, nil, malformed(err)
 		}
-		line, _ := r.FieldPos(0)
 		if blank(rec) {
 			continue
 		}

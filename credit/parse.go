@@ -64,11 +64,10 @@ func parseCSV(data []byte) (*table, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := csv.NewReader(strings.NewReader(text))
-	r.FieldsPerRecord = -1 // short rows are reported per row, not as a broken file
+	r := textfile.NewCSV(strings.NewReader(text)) // short rows are reported per row, not as a broken file
 	t := &table{format: format}
 	for {
-		rec, err := r.Read()
+		rec, line, err := r.Row()
 		if err == io.EOF {
 			break
 		}
@@ -79,7 +78,6 @@ func parseCSV(data []byte) (*table, error) {
 			}
 			return nil, guanjia.FieldError(guanjia.EINVALID, "file", "the CSV is malformed: %v", err)
 		}
-		line, _ := r.FieldPos(0)
 		t.add(line, rec)
 	}
 	return t, t.check()

@@ -106,6 +106,10 @@ func TestParseUploadFormats(t *testing.T) {
 	if err != nil || len(tb.rows) != 1 || tb.rows[0].line != 4 {
 		t.Fatalf("blank rows are skipped but keep the numbering: %+v %v", tb, err)
 	}
+	tb, err = parseUpload("x.csv", []byte("h1,h2\n\"第一行\r\n第二行\n第三行\",2\n\n3,4\n"))
+	if err != nil || len(tb.rows) != 2 || tb.rows[0].line != 2 || tb.rows[1].line != 4 {
+		t.Fatalf("rows after a cell with line breaks are numbered as a spreadsheet shows them (2 and 4): %+v %v", tb.rows, err)
+	}
 	if !bytes.HasPrefix(rt.TemplateCSV(), []byte(utf8BOM+"行政相对人名称,")) {
 		t.Errorf("CSV template: %q", rt.TemplateCSV())
 	}

@@ -105,9 +105,8 @@ func ParseCSV(data []byte) ([]Record, []RowError, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	r := csv.NewReader(bytes.NewReader(data))
-	r.FieldsPerRecord = -1
-	header, err := r.Read()
+	r := textfile.NewCSV(bytes.NewReader(data))
+	header, _, err := r.Row()
 	if err != nil {
 		return nil, nil, guanjia.FieldError(guanjia.EINVALID, "file", "the first row must be the header: name,kind,lat,lng,address,phone,hours")
 	}
@@ -131,7 +130,7 @@ func ParseCSV(data []byte) ([]Record, []RowError, error) {
 	var recs []Record
 	var errs []RowError
 	for {
-		fields, err := r.Read()
+		fields, line, err := r.Row()
 		if err == io.EOF {
 			break
 		}
@@ -143,7 +142,6 @@ func ParseCSV(data []byte) ([]Record, []RowError, error) {
 		} else if err != nil {
 			return nil, nil, err
 		}
-		line, _ := r.FieldPos(0)
 		if len(recs)+len(errs) >= MaxRows {
 			return nil, nil, guanjia.FieldError(guanjia.ETOOLARGE, "file", "the file has more than %d rows: split it", MaxRows)
 		}

@@ -5,6 +5,9 @@ package textfile
 
 import (
 	"bytes"
+	"encoding/csv"
+	"io"
+	"strings"
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding/simplifiedchinese"
@@ -39,4 +42,33 @@ func Decode(data []byte) (string, Encoding, error) {
 		return "", "", guanjia.FieldError(guanjia.EUNSUPPORTED, "file", "the CSV is neither UTF-8 nor GB18030 (GBK) text: save it again in one of those encodings")
 	}
 	return string(decoded), GB18030, nil
+}
+
+// CSV reads the records of a CSV text, each with the row a spreadsheet shows
+// it at: its first line, less the line breaks inside earlier records' cells
+// (an Alt-Enter in a cell), which csv.Reader's line numbers count. Rows may
+// have any number of cells; the caller checks each against its header.
+type CSV struct {
+	*csv.Reader
+	breaks int
+}
+
+func NewCSV(r io.Reader) *CSV {
+	cr := csv.NewReader(r)
+	cr.FieldsPerRecord = -1
+	return &CSV{Reader: cr}
+}
+
+// Row reads the next record and its row number (io.EOF after the last).
+func (c *CSV) Row() ([]string, int, error) {
+	rec, err := c.Read()
+	if err != nil {
+		return nil, 0, err
+	}
+	line, _ := c.FieldPos(0)
+	row := line - c.breaks
+	for _, cell := range rec {
+		c.breaks += strings.Count(cell, "\n")
+	}
+	return rec, row, nil
 }

@@ -1,6 +1,9 @@
 package textfile_test
 
 import (
+	"io"
+	"slices"
+	"strings"
 	"testing"
 
 	"golang.org/x/text/encoding/simplifiedchinese"
@@ -36,5 +39,27 @@ func TestDecode(t *testing.T) {
 		if err == nil && got != text {
 			t.Errorf("%s: decoded %q", tt.name, got)
 		}
+	}
+}
+
+// Rows are numbered as a spreadsheet shows them: a cell holding line breaks
+// (CRLF or LF) moves the rows after it by none, a blank line keeps its row.
+func TestCSVRowNumbers(t *testing.T) {
+	r := textfile.NewCSV(strings.NewReader("h1,h2\n\"第一行\r\n第二行\n第三行\",2\n\n3,4\n5\n"))
+	var rows []int
+	for {
+		rec, row, err := r.Row()
+		if err == io.EOF {
+			break
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		rows = append(rows, row)
+		if row == 2 && rec[0] != "第一行\n第二行\n第三行" {
+			t.Errorf("row 2's cell %q", rec[0])
+		}
+	}
+	if want := []int{1, 2, 4, 5}; !slices.Equal(rows, want) {
+		t.Errorf("rows %v, want %v", rows, want)
 	}
 }
