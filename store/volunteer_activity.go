@@ -94,7 +94,11 @@ func (s *Activities) lockActivity(tx *gorm.DB, id int64) (*activityRow, error) {
 	return &r, nil
 }
 
-var activeSignup = []guanjia.SignupStatus{guanjia.SignupConfirmed, guanjia.SignupWaitlisted}
+// signedUp are the signups an activity's cancellation or move reaches: those
+// holding or waiting for a place, and those checked in on site, whom a
+// cancellation after check-in opened (a typhoon coming) sends home,
+// credited nothing. (A move is refused once check-in has opened.)
+var signedUp = []guanjia.SignupStatus{guanjia.SignupConfirmed, guanjia.SignupWaitlisted, guanjia.SignupCheckedIn}
 
 // SaveActivity writes an activity change guarded by status and version; it
 // cancels or re-times the signups when asked, in the same transaction.
@@ -122,7 +126,7 @@ func (s *Activities) SaveActivity(ctx context.Context, ch *volunteer.ActivityCha
 			return nil
 		}
 		var rows []signupRow
-		if err := tx.Where("activity_id = ? AND status IN ?", a.ID, activeSignup).Order("id").Find(&rows).Error; err != nil {
+		if err := tx.Where("activity_id = ? AND status IN ?", a.ID, signedUp).Order("id").Find(&rows).Error; err != nil {
 			return fmt.Errorf("store: signups of activity %d: %w", a.ID, err)
 		}
 		now := a.UpdatedAt
@@ -131,7 +135,7 @@ func (s *Activities) SaveActivity(ctx context.Context, ch *volunteer.ActivityCha
 			if len(ch.Events) > 0 {
 				actor = ch.Events[0].ActorID
 			}
-			if err := tx.Model(&signupRow{}).Where("activity_id = ? AND status IN ?", a.ID, activeSignup).
+			if err := tx.Model(&signupRow{}).Where("activity_id = ? AND status IN ?", a.ID, signedUp).
 				Updates(map[string]any{"status": guanjia.SignupCancelled, "cancelled_at": now, "updated_at": now}).Error; err != nil {
 				return fmt.Errorf("store: cancel signups of activity %d: %w", a.ID, err)
 			}
@@ -149,7 +153,7 @@ func (s *Activities) SaveActivity(ctx context.Context, ch *volunteer.ActivityCha
 			}
 		}
 		if ch.Reschedule {
-			if err := tx.Model(&signupRow{}).Where("activity_id = ? AND status IN ?", a.ID, activeSignup).
+			if err := tx.Model(&signupRow{}).Where("activity_id = ? AND status IN ?", a.ID, signedUp).
 				Updates(map[string]any{"remind_at": ch.RemindAt, "reminded_at": nil, "updated_at": now}).Error; err != nil {
 				return fmt.Errorf("store: re-time reminders of activity %d: %w", a.ID, err)
 			}

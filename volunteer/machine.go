@@ -58,7 +58,7 @@ var editable = []guanjia.ActivityStatus{guanjia.ActivityDraft, guanjia.ActivityR
 
 // activityTransitions is the activity state machine: draft → submitted →
 // reviewed → published → in progress → finished, or cancelled (everyone
-// signed up is told). Start and finish are the timers'.
+// signed up is told, and their signups cancelled, checked in ones too). Start and finish are the timers'.
 var activityTransitions = map[string]transition[guanjia.ActivityStatus]{
 	ActEdit:    {from: editable, by: []Actor{ActorTeamAdmin}},
 	ActSubmit:  {from: editable, to: guanjia.ActivitySubmitted, by: []Actor{ActorTeamAdmin}},

@@ -423,6 +423,39 @@ func TestCancelledActivityTellsEveryoneAndSilencesReminders(t *testing.T) {
 	}
 }
 
+// An activity cancelled after check-in opened (a typhoon warning) sends
+// home those already checked in too: their signup is cancelled, they are
+// told, and the auto check-out credits them nothing.
+func TestCancelAfterCheckInSendsEveryoneHome(t *testing.T) {
+	e := newEnv(t)
+	tm, lead := e.team()
+	start := t0.Add(25 * time.Hour)
+	a := e.activity(tm.ID, lead, 5, start)
+	v := e.volunteer()
+	if _, err := e.svc.Signups.Signup(e.ctx, v, a.ID); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Set(start.Add(-20 * time.Minute))
+	if _, err := e.svc.Signups.ManualCheckIn(e.ctx, lead, a.ID, volunteer.ManualCheck{UserID: v.UserID, Reason: "手机没电"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.Activities.CancelActivity(e.ctx, lead, a.ID, "台风预警"); err != nil {
+		t.Fatal(err)
+	}
+	if su, err := e.db.Volunteers.FindActiveSignup(e.ctx, a.ID, v.UserID); code(err) != guanjia.ENOTFOUND {
+		t.Errorf("after the cancellation the checked-in signup is %+v (%v), want cancelled", su, err)
+	}
+	if len(e.notes.To(v.UserID, guanjia.TplActivityChanged)) != 1 {
+		t.Error("the volunteer on site was not told of the cancellation")
+	}
+	for _, tm := range e.sched.Find(volunteer.TimerAutoCheckout, a.ID) {
+		e.clock.Set(tm.DueAt)
+		if out, err := e.svc.HandleTimer(e.ctx, tm); err != nil || !out.Stale {
+			t.Errorf("the auto check-out of a cancelled activity: %+v %v, want stale", out, err)
+		}
+	}
+}
+
 func TestCheckInGeofenceWindowAndHours(t *testing.T) {
 	e := newEnv(t)
 	tm, lead := e.team()
