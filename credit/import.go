@@ -197,6 +197,9 @@ func (s *Service) RunImport(ctx context.Context, id int64) error {
 		return reject(errs, n)
 	}
 	if err := s.importRows(ctx, b, rows); err != nil {
+		if errs, ok := refusal(err); ok {
+			return reject(errs, len(errs)) // the same file is refused the same way on every attempt
+		}
 		return err // retried by the job; FailImport after the last attempt
 	}
 	s.notify(ctx, b.UploadedBy, guanjia.ChannelWeCom, guanjia.TplCreditImportDone, batchMessage(b))
@@ -209,10 +212,24 @@ func batchMessage(b *Batch) map[string]string {
 		"inserted": strconv.Itoa(b.Inserted), "updated": strconv.Itoa(b.Updated), "errors": strconv.Itoa(b.ErrorCount)}
 }
 
-// FailImport marks a batch failed after its import could not be written;
+// refusal is err as the report of a batch the database refused for a reason
+// the uploader can act on (a row naming another department's record), rather
+// than a failure to write.
+func refusal(err error) ([]RowError, bool) {
+	if guanjia.ErrorCode(err) == guanjia.EINTERNAL {
+		return nil, false
+	}
+	return []RowError{rowErrorOf(0, "", err)}, true
+}
+
+// FailImport marks a batch failed after its import could not be written, or
+// rejected with the reason when the database refused it (see refusal);
 // nothing of it was imported (the transaction rolled back).
 func (s *Service) FailImport(ctx context.Context, id int64, cause error) {
-	s.Log.Error("credit: import failed", "batch", id, "err", cause)
+	errs, refused := refusal(cause)
+	if !refused {
+		s.Log.Error("credit: import failed", "batch", id, "err", cause)
+	}
 	b, err := s.Store.FindBatch(ctx, id)
 	if err != nil {
 		s.Log.Error("credit: mark import failed", "batch", id, "err", err)
@@ -224,6 +241,9 @@ func (s *Service) FailImport(ctx context.Context, id int64, cause error) {
 	now := s.Now()
 	b.Status, b.FinishedAt = BatchFailed, &now
 	b.Errors = []RowError{rowErrorf(0, "", "the import failed and nothing was imported; upload the file again")}
+	if refused {
+		b.Status, b.Errors, b.ErrorCount = BatchRejected, errs, len(errs)
+	}
 	if err := s.Store.UpdateBatch(ctx, b); err != nil {
 		s.Log.Error("credit: mark import failed", "batch", id, "err", err)
 	}

@@ -520,6 +520,31 @@ func TestQueuedImport(t *testing.T) {
 	}
 }
 
+// A queued batch the database refuses (a row names a record another
+// department published) is rejected with that reason at once, not retried
+// and reported as "failed, upload again": the same file fails the same way.
+func TestQueuedImportRefusedSaysWhy(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	r.importCSV(t, r.dept, guanjia.CreditBlackList, fixedCSV())
+	if err := r.db.Credit.SetRemit(ctx, "hk-scjg", []string{guanjia.CreditBlackList}); err != nil {
+		t.Fatal(err)
+	}
+	r.svc.InlineRows = 2
+	b := r.importCSV(t, r.other, guanjia.CreditBlackList, fixedCSV())
+	if b.Status != credit.BatchQueued {
+		t.Fatalf("queued: %s", b.Status)
+	}
+	if err := r.svc.RunImport(ctx, b.ID); err != nil {
+		t.Fatalf("the job's error %v: it would be retried", err)
+	}
+	st, err := r.svc.ImportStatus(ctx, r.other, b.ID)
+	if err != nil || st.Status != credit.BatchRejected || len(st.Errors) != 1 ||
+		!strings.Contains(i18n.Sprintf(i18n.Chinese, st.Errors[0].Format, st.Errors[0].Args...), "已由其他部门") {
+		t.Fatalf("batch %+v %v, want rejected saying another department published the record", st, err)
+	}
+}
+
 // A queued batch that the job rejects or that fails keeps no copy of its
 // file: the file holds ID numbers in plain text, and nothing reads it again.
 func TestEndedBatchDropsItsFile(t *testing.T) {
