@@ -123,8 +123,11 @@ type NotificationFilter struct {
 	// UnitCode keeps one unit's rows: messages about its complaints and
 	// messages to its staff. "" is the whole city.
 	UnitCode string
-	Status   string
-	Limit    int
+	// ComplaintsOnly keeps the messages about complaints: the hotline's and
+	// the command center's part, not credit, 审批, mediation or volunteers'.
+	ComplaintsOnly bool
+	Status         string
+	Limit          int
 }
 
 // DeliveryCount is how many messages of a channel ended in a status.

@@ -101,8 +101,9 @@ func TestDeliveryStats(t *testing.T) {
 	r := newConsoleRig(t)
 	h := r.messagesReplica()
 	ctx := context.Background()
+	id := r.fileComplaint(h, "1101", siteLat, siteLng)
 	n := &guanjia.Notification{Message: guanjia.Message{RecipientID: r.users["crew"].ID, Channel: guanjia.ChannelWeCom,
-		Template: guanjia.TplEscalation}, Status: guanjia.DeliveryFailed}
+		Template: guanjia.TplEscalation, ComplaintID: &id}, Status: guanjia.DeliveryFailed}
 	if err := r.db.Notifications.CreateNotification(ctx, n); err != nil {
 		t.Fatal(err)
 	}

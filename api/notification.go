@@ -33,12 +33,15 @@ func toNotificationJSON(n *guanjia.Notification) notificationJSON {
 }
 
 // scopeNotifications narrows f to the part of the delivery log who may
-// read: the hotline, the command center and admins the whole city's, a unit
-// admin their unit's (its complaints and its staff), a crew member the
-// messages sent to them. Citizens have no delivery log.
+// read: the hotline and the command center the messages about the city's
+// complaints, admins everything, a unit admin their unit's (its complaints
+// and its staff), a crew member the messages sent to them. Citizens have no
+// delivery log.
 func scopeNotifications(who guanjia.Claims, f *guanjia.NotificationFilter) error {
 	switch who.Role {
-	case guanjia.RoleAgent, guanjia.RoleDispatcher, guanjia.RoleAdmin:
+	case guanjia.RoleAgent, guanjia.RoleDispatcher:
+		f.ComplaintsOnly = true
+	case guanjia.RoleAdmin:
 	case guanjia.RoleUnitAdmin:
 		f.UnitCode = who.UnitCode
 	case guanjia.RoleCrew:

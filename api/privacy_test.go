@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -137,8 +138,11 @@ func TestDeliveryLogIsScopedToTheUnit(t *testing.T) {
 	for _, n := range all {
 		seen[complaint(n)] = true
 	}
-	if !seen[hw] || !seen[sz] {
-		t.Fatalf("the command center sees the city's log: %v", all)
+	if !seen[hw] || !seen[sz] || seen[0] {
+		t.Fatalf("the command center sees the city's complaints' messages, and no others: %v", all)
+	}
+	if admin := rows("admin", ""); !slices.ContainsFunc(admin, func(n map[string]any) bool { return complaint(n) == 0 }) {
+		t.Errorf("an admin does not see the message about no complaint: %v", admin)
 	}
 	staffOf := func(unit string) map[int64]bool {
 		ids := map[int64]bool{}

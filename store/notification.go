@@ -124,6 +124,9 @@ func (s *Notifications) ListNotifications(ctx context.Context, f guanjia.Notific
 	if f.UnitCode != "" {
 		q = q.Where(unitNotifications, f.UnitCode, f.UnitCode)
 	}
+	if f.ComplaintsOnly {
+		q = q.Where("complaint_id IS NOT NULL")
+	}
 	if f.Status != "" {
 		q = q.Where("status = ?", f.Status)
 	}
