@@ -11,7 +11,7 @@ import (
 // The crew's steps: 签收, 到场, 办结 (resolve) and 退单. See transitions.
 
 // accept (签收): the crew member signs for the task.
-func (a *act) accept(context.Context) error {
+func (a *act) accept(ctx context.Context) error {
 	c := a.c
 	if c.AssigneeID == nil {
 		c.AssigneeID = &a.actor // a unit-level task: whoever accepts owns it
@@ -20,6 +20,9 @@ func (a *act) accept(context.Context) error {
 	if c.AcceptBy != nil && a.now.After(*c.AcceptBy) {
 		c.MissedAccepts++ // signed for late, before the timer noticed
 	}
+	if err := a.countMiss(ctx, TimerAccept, int64(c.Attempt), c.AcceptBy); err != nil {
+		return err
+	}
 	a.ch.Cancel = []TimerKind{TimerAccept, TimerAcceptReminder}
 	a.record("")
 	a.tell(news{status: "已受理", note: "处置人员已签收"})
@@ -27,13 +30,18 @@ func (a *act) accept(context.Context) error {
 }
 
 // arrive (到场): the crew member checks in on site by GPS.
-func (a *act) arrive(context.Context) error {
+func (a *act) arrive(ctx context.Context) error {
 	lat, lng, err := arrivalPoint(a.in)
 	if err != nil {
 		return err
 	}
 	if d := geo.Distance(lat, lng, a.c.Lat, a.c.Lng); d > ArrivalRadiusM {
 		return guanjia.FieldError(guanjia.EUNPROCESSABLE, "lat", "you are %.0f m from the site; check in within %d m", d, ArrivalRadiusM)
+	}
+	if a.c.ArriveBy != nil {
+		if err := a.countMiss(ctx, TimerArrive, deadlineSeq(*a.c.ArriveBy), a.c.ArriveBy); err != nil {
+			return err
+		}
 	}
 	a.c.ArrivedAt = &a.now
 	a.ch.Cancel = []TimerKind{TimerArrive, TimerArriveReminder}
@@ -58,6 +66,9 @@ func (a *act) resolve(ctx context.Context) error {
 	c.ResolvedAt = &a.now
 	if c.ResolveBy != nil && a.now.After(*c.ResolveBy) {
 		c.Overdue = true
+		if err := a.countMiss(ctx, TimerResolve, deadlineSeq(*c.ResolveBy), c.ResolveBy); err != nil {
+			return err
+		}
 	}
 	a.ch.Cancel = allTimers
 	note := a.in.Note

@@ -145,12 +145,8 @@ func (a *act) extend(ctx context.Context) error {
 	if c.ResolveBy != nil && c.ResolveBy.After(a.now) {
 		base = *c.ResolveBy
 	} else if c.ResolveBy != nil && a.now.After(*c.ResolveBy) { // missed, as resolve and the KPIs count it
-		counted, err := a.s.resolveMissCounted(ctx, c)
-		if err != nil {
+		if err := a.countMiss(ctx, TimerResolve, deadlineSeq(*c.ResolveBy), c.ResolveBy); err != nil {
 			return err
-		}
-		if !counted {
-			c.MissedDeadlines++
 		}
 		c.Overdue = true
 		note = fmt.Sprintf(" (原时限 %s 已超过)", a.s.Calendar.clock(*c.ResolveBy))
@@ -163,17 +159,25 @@ func (a *act) extend(ctx context.Context) error {
 	return nil
 }
 
-// resolveMissCounted says whether the missed resolve deadline of c has been
-// counted in MissedDeadlines: its timer fired (HandleTimer escalates and
-// counts it in the same change).
-func (s *Service) resolveMissCounted(ctx context.Context, c *guanjia.Complaint) (bool, error) {
-	t, err := s.Store.FindTimer(ctx, c.ID, TimerResolve, deadlineSeq(*c.ResolveBy))
-	if guanjia.ErrorCode(err) == guanjia.ENOTFOUND {
-		return false, nil
-	} else if err != nil {
-		return false, err
+// countMiss counts (超时督办) the deadline due of timer (kind, seq) when this
+// step comes after it and the timer has not fired: HandleTimer counts a miss
+// in the change that escalates it, but the worker may have been down or
+// Redis may have lost the timer, which then finds the step done and does
+// nothing.
+func (a *act) countMiss(ctx context.Context, kind TimerKind, seq int64, due *time.Time) error {
+	if due == nil || !a.now.After(*due) {
+		return nil
 	}
-	return t.FiredAt != nil, nil
+	t, err := a.s.Store.FindTimer(ctx, a.c.ID, kind, seq)
+	if guanjia.ErrorCode(err) == guanjia.ENOTFOUND {
+		err = nil
+	} else if err == nil && t.FiredAt != nil {
+		return nil
+	}
+	if err == nil {
+		a.c.MissedDeadlines++
+	}
+	return err
 }
 
 // remind (催办) urges whoever is responsible now.

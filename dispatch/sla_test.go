@@ -292,6 +292,32 @@ func TestReworkAfterALateResolutionIsNotOnTime(t *testing.T) {
 	}
 }
 
+// Deadlines missed while no timer fired (the worker down, Redis flushed) are
+// counted by the late step itself, once: the timers, firing afterwards,
+// find the step done and count nothing more.
+func TestLateStepsBeforeTheirTimersStillCount(t *testing.T) {
+	c := newCity(t)
+	ctx := context.Background()
+	cp := c.report(t, c.citizen, catTrash, siteLat, siteLng)
+	c.act(t, c.crewA, cp.ID, guanjia.ActionAccept, dispatch.ActionInput{})
+	c.clock.Set(cp.ArriveBy.Add(5 * time.Minute))
+	if got := c.act(t, c.crewA, cp.ID, guanjia.ActionArrive, dispatch.ActionInput{Lat: ptr(siteLat), Lng: ptr(siteLng)}); got.MissedDeadlines != 1 {
+		t.Errorf("on site 5 minutes late: %d missed, want 1", got.MissedDeadlines)
+	}
+	c.clock.Set(cp.ResolveBy.Add(10 * time.Minute))
+	if got := c.act(t, c.crewA, cp.ID, guanjia.ActionResolve, dispatch.ActionInput{Note: "已清理"}); got.MissedDeadlines != 2 || !got.Overdue {
+		t.Errorf("resolved 10 minutes late: %d missed, overdue %v; want 2, overdue", got.MissedDeadlines, got.Overdue)
+	}
+	for kind, due := range map[dispatch.TimerKind]time.Time{dispatch.TimerArrive: *cp.ArriveBy, dispatch.TimerResolve: *cp.ResolveBy} {
+		if out, err := c.svc.HandleTimer(ctx, cp.ID, kind, due.Unix()); err != nil || !out.Stale {
+			t.Errorf("the %s timer firing late: %+v %v, want stale", kind, out, err)
+		}
+	}
+	if got := c.get(t, cp.ID); got.MissedDeadlines != 2 {
+		t.Errorf("after the late timers: %d missed, want 2", got.MissedDeadlines)
+	}
+}
+
 // An extension granted in time moves the deadline the work is measured by:
 // clock hours for a clock-time category, and resolved by the new deadline
 // is on time.
