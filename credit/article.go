@@ -36,8 +36,10 @@ func (in *ArticleInput) validate() error {
 	return nil
 }
 
-func canWriteArticles(who guanjia.Claims) error {
-	if !isStaff(who) {
+func (s *Service) canWriteArticles(ctx context.Context, who guanjia.Claims) error {
+	if staff, err := s.isStaff(ctx, who); err != nil {
+		return err
+	} else if !staff {
 		return guanjia.Errorf(guanjia.EFORBIDDEN, "only credit staff write articles")
 	}
 	return nil
@@ -45,7 +47,7 @@ func canWriteArticles(who guanjia.Claims) error {
 
 // CreateArticle saves a draft.
 func (s *Service) CreateArticle(ctx context.Context, who guanjia.Claims, in ArticleInput) (*Article, error) {
-	if err := canWriteArticles(who); err != nil {
+	if err := s.canWriteArticles(ctx, who); err != nil {
 		return nil, err
 	}
 	if err := in.validate(); err != nil {
@@ -62,7 +64,7 @@ func (s *Service) CreateArticle(ctx context.Context, who guanjia.Claims, in Arti
 
 // UpdateArticle edits an article; a published one changes in place.
 func (s *Service) UpdateArticle(ctx context.Context, who guanjia.Claims, id int64, in ArticleInput) (*Article, error) {
-	if err := canWriteArticles(who); err != nil {
+	if err := s.canWriteArticles(ctx, who); err != nil {
 		return nil, err
 	}
 	if err := in.validate(); err != nil {
@@ -81,7 +83,7 @@ func (s *Service) UpdateArticle(ctx context.Context, who guanjia.Claims, id int6
 
 // ArticleAction publishes or unpublishes an article.
 func (s *Service) ArticleAction(ctx context.Context, who guanjia.Claims, id int64, action string) (*Article, error) {
-	if err := canWriteArticles(who); err != nil {
+	if err := s.canWriteArticles(ctx, who); err != nil {
 		return nil, err
 	}
 	t, ok := articleTransitions[action]
@@ -113,8 +115,12 @@ func (s *Service) Article(ctx context.Context, who guanjia.Claims, id int64) (*A
 	if err != nil {
 		return nil, err
 	}
-	if a.Status != ArticlePublished && !isStaff(who) {
-		return nil, guanjia.Errorf(guanjia.ENOTFOUND, "article %d not found", id)
+	if a.Status != ArticlePublished {
+		if staff, err := s.isStaff(ctx, who); err != nil {
+			return nil, err
+		} else if !staff {
+			return nil, guanjia.Errorf(guanjia.ENOTFOUND, "article %d not found", id)
+		}
 	}
 	return a, nil
 }
@@ -126,6 +132,10 @@ func (s *Service) Articles(ctx context.Context, who guanjia.Claims, section stri
 		return nil, 0, guanjia.FieldError(guanjia.EINVALID, "section", "section is news, policy or notice")
 	}
 	page, perPage = pageBounds(page, perPage, 20)
-	return s.Store.ListArticles(ctx, ArticleFilter{Section: section, PublishedOnly: !isStaff(who),
+	staff, err := s.isStaff(ctx, who)
+	if err != nil {
+		return nil, 0, err
+	}
+	return s.Store.ListArticles(ctx, ArticleFilter{Section: section, PublishedOnly: !staff,
 		Offset: (page - 1) * perPage, Limit: perPage})
 }

@@ -222,7 +222,11 @@ func (s *Service) Entry(ctx context.Context, who guanjia.Claims, id int64) (*Ent
 	if err != nil {
 		return nil, err
 	}
-	if !isStaff(who) {
+	staff, err := s.isStaff(ctx, who)
+	if err != nil {
+		return nil, err
+	}
+	if !staff {
 		if !e.PublicOn(s.Today()) {
 			return nil, guanjia.Errorf(guanjia.ENOTFOUND, "credit entry %d not found", id)
 		}

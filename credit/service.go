@@ -47,9 +47,24 @@ func NewService(st Store, cache Cache, jobs Jobs, notifier guanjia.Notifier) *Se
 // Today is the civil date in China now, at 00:00 UTC.
 func (s *Service) Today() time.Time { return civilDate(s.Now()) }
 
-// isStaff reports whether who sees entries that left public view (audit).
-func isStaff(who guanjia.Claims) bool {
-	return who.Role == guanjia.RoleDepartment || who.Role == guanjia.RoleAdmin
+// isStaff reports whether who is credit staff, who see entries that left
+// public view (audit) and write the articles: an admin, or a department with
+// a remit to publish credit information. Not every department account is:
+// 审批, 便民信息 and the flood sensors' accounts are departments too.
+func (s *Service) isStaff(ctx context.Context, who guanjia.Claims) (bool, error) {
+	switch {
+	case who.Role == guanjia.RoleAdmin:
+		return true, nil
+	case who.Role != guanjia.RoleDepartment || who.UnitCode == "":
+		return false, nil
+	}
+	remit, err := s.Store.FindRemit(ctx, who.UnitCode)
+	if guanjia.ErrorCode(err) == guanjia.ENOTFOUND {
+		return false, nil
+	} else if err != nil {
+		return false, err
+	}
+	return len(remit.Types) > 0, nil
 }
 
 // SubjectDetail is a subject with its list entries and records: for the
@@ -69,7 +84,10 @@ const MaxEntriesShown = 500
 // its numeric ID (the link search results give for persons).
 func (s *Service) Subject(ctx context.Context, who guanjia.Claims, key string) (*SubjectDetail, error) {
 	key = strings.ToUpper(strings.TrimSpace(key))
-	staff := isStaff(who)
+	staff, err := s.isStaff(ctx, who)
+	if err != nil {
+		return nil, err
+	}
 	if !staff && guanjia.ValidateCreditCode(key) == nil {
 		sub, entries, err := s.publicByCode(ctx, key)
 		if err != nil {
@@ -308,7 +326,9 @@ func (s *Service) Search(ctx context.Context, who guanjia.Claims, q string, page
 	}
 	today := s.Today()
 	f := SubjectSearch{Name: q, Offset: (page - 1) * perPage, Limit: perPage}
-	if !isStaff(who) {
+	if staff, err := s.isStaff(ctx, who); err != nil {
+		return nil, err
+	} else if !staff {
 		f.PublicOn = &today
 	}
 	subs, more, err := s.Store.SearchSubjects(ctx, f)

@@ -645,8 +645,8 @@ func TestDepartmentAccountWithoutUnit(t *testing.T) {
 	if _, err := r.svc.Repair(ctx, nounit, app.ID); guanjia.ErrorCode(err) != guanjia.ENOTFOUND {
 		t.Errorf("an account without a unit reads a repair: %v", err)
 	}
-	if _, err := r.svc.ImportStatus(ctx, nounit, b.ID); guanjia.ErrorCode(err) != guanjia.ENOTFOUND {
-		t.Errorf("an account without a unit reads a batch: %v", err)
+	if _, err := r.svc.ImportStatus(ctx, nounit, b.ID); guanjia.ErrorCode(err) != guanjia.EFORBIDDEN {
+		t.Errorf("an account without a unit reads a batch: %v", err) // not credit staff: no remit
 	}
 	if _, err := r.svc.DecideRepair(ctx, nounit, app.ID, false, "不予修复"); guanjia.ErrorCode(err) != guanjia.EFORBIDDEN {
 		t.Errorf("an account without a unit decides a repair: %v", err)
@@ -889,4 +889,35 @@ func report(errs []credit.RowError) string {
 		fmt.Fprintf(&b, "{%d %s %s}", e.Row, e.Column, i18n.Sprintf(i18n.Chinese, e.Format, e.Args...))
 	}
 	return b.String()
+}
+
+// Credit staff are admins and the departments with a remit to publish
+// credit information, not every department account: one of a unit without
+// a remit (水务, feeding flood sensors) reads only what the public reads and
+// writes no articles.
+func TestDepartmentWithoutRemitIsNotCreditStaff(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	if err := r.db.Catalog.UpsertUnit(ctx, &guanjia.Unit{Code: "hk-water", Name: "海口市水务局", Department: "水务"}); err != nil {
+		t.Fatal(err)
+	}
+	u := &guanjia.User{Username: "water-clerk", Role: guanjia.RoleDepartment, UnitCode: "hk-water"}
+	if err := r.db.Users.CreateUser(ctx, u); err != nil {
+		t.Fatal(err)
+	}
+	water := guanjia.Claims{UserID: u.ID, Role: guanjia.RoleDepartment, UnitCode: "hk-water"}
+	r.importCSV(t, r.dept, guanjia.CreditBlackList, fixedCSV())
+	entry := r.blackEntry(t, codeYeFeng)
+	if _, err := r.svc.Revoke(ctx, r.dept, entry.ID, "决定已撤销"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.svc.Entry(ctx, water, entry.ID); guanjia.ErrorCode(err) != guanjia.ENOTFOUND {
+		t.Errorf("a department without a remit reads a revoked entry: %v", err)
+	}
+	if h, err := r.svc.Entry(ctx, r.other, entry.ID); err != nil || h.Entry.ID != entry.ID {
+		t.Errorf("credit staff read the revoked entry: %+v %v", h, err)
+	}
+	if _, err := r.svc.CreateArticle(ctx, water, credit.ArticleInput{Section: "news", Title: "停水通知", Body: "明日停水"}); guanjia.ErrorCode(err) != guanjia.EFORBIDDEN {
+		t.Errorf("a department without a remit writes a credit article: %v", err)
+	}
 }
