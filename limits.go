@@ -17,6 +17,10 @@ const (
 	MaxText          = 2000 // any other text field (the api's default bound)
 )
 
+// MaxPhotosPerKind bounds a complaint's photos of each kind (the reporter's,
+// the crew's before and after): as many as the mini-program's picker takes.
+const MaxPhotosPerKind = 9
+
 // MaxPage is the last page number any list answers: deeper paging is a
 // search that should be narrowed, and bounds OFFSET arithmetic.
 const MaxPage = 10000

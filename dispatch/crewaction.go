@@ -114,6 +114,9 @@ func arrivalPoint(in ActionInput) (float64, float64, error) {
 
 // checkPhotos makes sure every photo a resolve names belongs to the complaint.
 func (a *act) checkPhotos(ctx context.Context) error {
+	if len(a.in.Photos) > 2*guanjia.MaxPhotosPerKind {
+		return guanjia.FieldError(guanjia.EINVALID, "photos", "at most %d photos", 2*guanjia.MaxPhotosPerKind)
+	}
 	for _, id := range a.in.Photos {
 		p, err := a.s.Store.FindPhoto(ctx, id)
 		if lookupFailed(err) {

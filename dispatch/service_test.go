@@ -540,3 +540,33 @@ func TestCrewListsTheUnitQueue(t *testing.T) {
 		t.Errorf("after signing for it the water crew lists %v", got)
 	}
 }
+
+// A complaint takes at most MaxPhotosPerKind photos of each kind, and none
+// once it has ended: a reporter cannot fill the store through their report.
+func TestPhotosAreBounded(t *testing.T) {
+	c := newCity(t)
+	ctx := context.Background()
+	cp := c.report(t, c.citizen, catTrash, siteLat, siteLng)
+	attach := func(who guanjia.Claims, kind string) error {
+		_, err := c.svc.AttachPhoto(ctx, who, cp.ID, kind, "image/png", 3, strings.NewReader("png"))
+		return err
+	}
+	for i := 0; i < guanjia.MaxPhotosPerKind; i++ {
+		if err := attach(c.citizen, "report"); err != nil {
+			t.Fatalf("report photo %d: %v", i+1, err)
+		}
+	}
+	if err := attach(c.citizen, "report"); guanjia.ErrorCode(err) != guanjia.EUNPROCESSABLE {
+		t.Errorf("report photo %d: %v, want unprocessable", guanjia.MaxPhotosPerKind+1, err)
+	}
+	c.act(t, c.crewA, cp.ID, guanjia.ActionAccept, dispatch.ActionInput{})
+	if err := attach(c.crewA, "before"); err != nil {
+		t.Errorf("the crew's before photo beside a full set of report photos: %v", err)
+	}
+	c.act(t, c.crewA, cp.ID, guanjia.ActionArrive, dispatch.ActionInput{Lat: ptr(siteLat), Lng: ptr(siteLng)})
+	c.act(t, c.crewA, cp.ID, guanjia.ActionResolve, dispatch.ActionInput{Note: "已清理"})
+	c.act(t, c.dispatchr, cp.ID, guanjia.ActionClose, dispatch.ActionInput{})
+	if err := attach(c.crewA, "after"); guanjia.ErrorCode(err) != guanjia.ECONFLICT {
+		t.Errorf("a photo for a closed complaint: %v, want conflict", err)
+	}
+}
