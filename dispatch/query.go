@@ -157,6 +157,7 @@ func (s *Service) List(ctx context.Context, who guanjia.Claims, f guanjia.Compla
 			if c.ReporterID != who.UserID {
 				list[i] = followerView(c)
 			}
+			list[i].CallerPhone = "" // as Get: a citizen never reads a caller's phone
 		}
 	}
 	return list, total, nil
