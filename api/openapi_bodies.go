@@ -329,7 +329,7 @@ var apiBodies = map[string]body{
 	"POST /api/v1/volunteer/me/invitations/:id/decline": {summary: "谢绝邀请 (decline)", resp: invitationJSON{}},
 	"GET /api/v1/volunteers/search": {summary: "搜索志愿者 (search volunteers; names masked)", resp: candidateList{},
 		query: []string{"skill", "lat", "lng", "radius_m", "activity", "page", "per_page"}},
-	"PUT /api/v1/teams/:id/members/:user/skills":         {summary: "核验队员技能证书 (verify a member's skill)", req: verifySkillRequest{}, resp: matchProfileJSON{}},
+	"PUT /api/v1/teams/:id/members/:user/skills":         {summary: "核验队员技能证书 (verify a member's skill)", req: verifySkillRequest{}, resp: memberSkillsJSON{}},
 	"POST /api/v1/activities/:id/invitations":            {summary: "邀请志愿者 (invite volunteers)", req: inviteRequest{}, resp: invitationList{}, status: http.StatusCreated},
 	"GET /api/v1/activities/:id/invitations":             {summary: "活动邀请 (the activity's invitations)", resp: invitationList{}},
 	"POST /api/v1/volunteer/certificates":                {summary: "开具服务证明 (issue a certificate)", req: certificateRequest{}, resp: certificateJSON{}, status: http.StatusCreated},

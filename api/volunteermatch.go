@@ -30,6 +30,12 @@ type matchProfileJSON struct {
 	RadiusM      float64     `json:"radius_m"`
 }
 
+// memberSkillsJSON is what a team admin reads of a member's profile: the
+// skills, not where the member lives or whether they may be found.
+type memberSkillsJSON struct {
+	Skills []skillJSON `json:"skills"`
+}
+
 func toSkillsJSON(skills []volunteer.SkillEntry) []skillJSON {
 	out := make([]skillJSON, len(skills))
 	for i, e := range skills {
@@ -107,7 +113,7 @@ func (h *volunteerHandlers) handleSkillVerify(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, toMatchProfileJSON(p))
+	return c.JSON(http.StatusOK, memberSkillsJSON{Skills: toSkillsJSON(p.Skills)})
 }
 
 type candidateJSON struct {

@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -16,7 +17,7 @@ func TestVolunteerMatchPath(t *testing.T) {
 	w := newVolunteerWorld(t, now)
 	_, admin := w.user("admin", guanjia.RoleAdmin)
 	_, lead := w.user("lead", guanjia.RoleCitizen)
-	_, v1 := w.user("v1", guanjia.RoleCitizen)
+	v1ID, v1 := w.user("v1", guanjia.RoleCitizen)
 	_, v2 := w.user("v2", guanjia.RoleCitizen)
 	w.must(201, w.call("POST", "/api/v1/volunteer/certify", lead, map[string]any{"name": "陈海燕",
 		"id_number": idNumberFor("46010619850312002"), "phone": "13907551234"}), "certify lead")
@@ -37,6 +38,14 @@ func TestVolunteerMatchPath(t *testing.T) {
 		"contact_name": "陈海燕", "contact_phone": "13907551234", "district": "龙华区", "lat": 20.0315, "lng": 110.3280}), "apply team")
 	teamID := int64(team.num("id"))
 	w.must(200, w.call("POST", fmt.Sprintf("/api/v1/teams/%d/review", teamID), admin, map[string]any{"approve": true}), "certify team")
+	// A team admin verifying a member's certificate reads the member's skills,
+	// not where they live or whether they may be found.
+	w.must(201, w.call("POST", fmt.Sprintf("/api/v1/teams/%d/join", teamID), v1, nil), "v1 joins")
+	verified := w.must(200, w.call("PUT", fmt.Sprintf("/api/v1/teams/%d/members/%d/skills", teamID, v1ID), lead,
+		map[string]any{"skill": "急救", "verified": true}), "verify v1's 急救")
+	if strings.Contains(string(verified.raw), "lat") || strings.Contains(string(verified.raw), "findable") || !strings.Contains(string(verified.raw), "急救") {
+		t.Errorf("the verification answers %s, want the skills only", verified.raw)
+	}
 	start := now.Add(48 * time.Hour)
 	act := w.must(201, w.call("POST", "/api/v1/activities", lead, map[string]any{"team_id": teamID, "title": "万绿园急救保障",
 		"address": "海口市龙华区滨海大道万绿园", "lat": 20.0405, "lng": 110.3222, "coord_system": "wgs84", "radius_m": 200,
