@@ -193,7 +193,7 @@ func (h *approvalHandlers) handleApprovalEvents(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	list, err := h.approvals.Recent(c.Request().Context(), limit)
+	list, err := h.approvals.Recent(c.Request().Context(), claimsOf(c), limit)
 	if err != nil {
 		return err
 	}

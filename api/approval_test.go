@@ -217,7 +217,7 @@ func TestApprovalImport(t *testing.T) {
 	if reason := errs[1].(map[string]any)["reason"]; reason != "审批事项不能从“不予受理”变为“审查中”" {
 		t.Errorf("reason %q", reason)
 	}
-	feed, _ := r.db.Approvals.RecentEvents(context.Background(), 10)
+	feed, _ := r.db.Approvals.RecentEvents(context.Background(), "", 10)
 	if len(feed) != 2 || feed[0].Source != approval.SourceImport || feed[0].ActorID == nil || *feed[0].ActorID != r.users["admin"].ID {
 		t.Errorf("the import's events do not name the importer: %+v", feed)
 	}

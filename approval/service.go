@@ -34,8 +34,9 @@ type Store interface {
 	Unfollow(ctx context.Context, number string, userID int64) error
 	// ListFollowed answers the records userID follows, with their timelines, latest change first.
 	ListFollowed(ctx context.Context, userID int64) ([]*Record, error)
-	// RecentEvents answers the latest changes of status, newest first.
-	RecentEvents(ctx context.Context, limit int) ([]Event, error)
+	// RecentEvents answers the latest changes of status, newest first: of
+	// the applications of department (a 受理部门's name), or of all when "".
+	RecentEvents(ctx context.Context, department string, limit int) ([]Event, error)
 }
 
 // Units finds a unit by code (store.Catalog does).
@@ -173,9 +174,14 @@ func (s *Service) Followed(ctx context.Context, who guanjia.Claims) ([]*Record, 
 	return s.Store.ListFollowed(ctx, who.UserID)
 }
 
-// Recent is the console's feed of changes.
-func (s *Service) Recent(ctx context.Context, limit int) ([]Event, error) {
-	return s.Store.RecentEvents(ctx, limit)
+// Recent is the console's feed of changes: a department's own applications
+// for its staff (as they import only their own), the city's for the others.
+func (s *Service) Recent(ctx context.Context, who guanjia.Claims, limit int) ([]Event, error) {
+	department, err := s.ownDepartment(ctx, who)
+	if err != nil {
+		return nil, err
+	}
+	return s.Store.RecentEvents(ctx, department, limit)
 }
 
 // FollowerMessage is what a follower is told of a change of status.

@@ -305,9 +305,13 @@ func (s *Approvals) ListFollowed(ctx context.Context, userID int64) ([]*approval
 	return out, nil
 }
 
-func (s *Approvals) RecentEvents(ctx context.Context, limit int) ([]approval.Event, error) {
+func (s *Approvals) RecentEvents(ctx context.Context, department string, limit int) ([]approval.Event, error) {
 	var rows []approvalEventRow
-	if err := s.db.WithContext(ctx).Order("id DESC").Limit(limit).Find(&rows).Error; err != nil {
+	q := s.db.WithContext(ctx)
+	if department != "" {
+		q = q.Where("approval_id IN (SELECT id FROM approvals WHERE department = ?)", department)
+	}
+	if err := q.Order("id DESC").Limit(limit).Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("store: recent approval events: %w", err)
 	}
 	ids := make([]int64, len(rows))

@@ -93,9 +93,15 @@ func TestApprovalsVersionsTimelineAndFollowers(t *testing.T) {
 	if err != nil || len(followed) != 1 || followed[0].Number != "HK2026-0001" {
 		t.Errorf("followed: %v %v", followed, err)
 	}
-	feed, err := db.Approvals.RecentEvents(ctx, 10)
+	feed, err := db.Approvals.RecentEvents(ctx, "", 10)
 	if err != nil || len(feed) != 2 || feed[0].To != approval.StatusReviewing || feed[0].Number != "HK2026-0001" {
 		t.Errorf("feed: %+v %v", feed, err)
+	}
+	if own, err := db.Approvals.RecentEvents(ctx, "海口市行政审批服务局", 10); err != nil || len(own) != 2 {
+		t.Errorf("the department's own feed: %+v %v", own, err)
+	}
+	if other, err := db.Approvals.RecentEvents(ctx, "海口市市场监督管理局", 10); err != nil || len(other) != 0 {
+		t.Errorf("another department's feed holds these: %+v %v", other, err)
 	}
 	if err := db.Approvals.Unfollow(ctx, "HK2026-0001", citizen.ID); err != nil {
 		t.Fatal(err)

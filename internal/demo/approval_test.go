@@ -21,7 +21,7 @@ func TestApprovalAndLawDemoSeedOnce(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	feed, err := db.Approvals.RecentEvents(ctx, 100)
+	feed, err := db.Approvals.RecentEvents(ctx, "", 100)
 	steps := 0
 	for _, a := range demoApprovals {
 		steps += len(a.steps)
