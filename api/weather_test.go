@@ -132,7 +132,7 @@ func TestWeatherWaterloggingPushAndPublicMap(t *testing.T) {
 		ResolveWithin: 4 * time.Hour, ResolveMode: guanjia.NaturalTime}); err != nil {
 		t.Fatal(err)
 	}
-	reported := r.fileComplaint(srv, "1301", siteLat, siteLng)
+	reported := r.fileComplaint(srv, "1301", siteLat+0.00037, siteLng+0.00041) // 41 m and 43 m off the site
 	code, out := r.call(srv, "", "GET", "/api/v1/waterlogging", nil)
 	if code != http.StatusOK {
 		t.Fatalf("public map: %d %v", code, out)
@@ -149,8 +149,13 @@ func TestWeatherWaterloggingPushAndPublicMap(t *testing.T) {
 	if len(reports) != 1 || reports[0].(map[string]any)["complaint_id"] != float64(reported) {
 		t.Errorf("open 1301 reports: %v", reports)
 	}
-	if _, leaks := reports[0].(map[string]any)["description"]; leaks {
+	rep := reports[0].(map[string]any)
+	if _, leaks := rep["description"]; leaks {
 		t.Error("the public map shows the reporter's words")
+	}
+	// Where, to about 110 m (as Open311 shows reports), and not the reporter's own words of the place.
+	if _, leaks := rep["address"]; leaks || rep["lat"] != siteLat || rep["lng"] != siteLng {
+		t.Errorf("the public map places the report at %v, %v (address %v), want %v, %v and no address", rep["lat"], rep["lng"], rep["address"], siteLat, siteLng)
 	}
 }
 

@@ -44,3 +44,8 @@ func BoundingBox(lat, lng, radiusM float64) (minLat, minLng, maxLat, maxLng floa
 	}
 	return b.Min.Y(), b.Min.X(), b.Max.Y(), b.Max.X()
 }
+
+// Rough rounds a coordinate to three decimals, about 110 m: how precisely a
+// citizen's report is shown to the public (Open311's list, the flood map),
+// which may not point at their door.
+func Rough(deg float64) float64 { return math.Round(deg*1000) / 1000 }

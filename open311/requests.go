@@ -2,13 +2,13 @@ package open311
 
 import (
 	"context"
-	"math"
 	"strconv"
 	"strings"
 	"time"
 
 	"guanjia"
 	"guanjia/dispatch"
+	"guanjia/geo"
 )
 
 // Services lists the catalogue's categories as services.
@@ -179,7 +179,7 @@ func (s *Service) records(ctx context.Context, cs []*guanjia.Complaint) ([]Reque
 		r := Request{ServiceRequestID: strconv.FormatInt(c.ID, 10), Status: "open", StatusNotes: statusNotes[c.Status],
 			ServiceCode: c.Category, RequestedDatetime: datetime(c.CreatedAt),
 			UpdatedDatetime: datetime(c.UpdatedAt), ExpectedDatetime: optDatetime(c.ResolveBy),
-			Lat: roughly(c.Lat), Long: roughly(c.Lng)}
+			Lat: geo.Rough(c.Lat), Long: geo.Rough(c.Lng)}
 		if c.Source == guanjia.SourceOpen311 {
 			r.Description, r.Address, r.Lat, r.Long = c.Description, c.Address, c.Lat, c.Lng
 		}
@@ -193,9 +193,6 @@ func (s *Service) records(ctx context.Context, cs []*guanjia.Complaint) ([]Reque
 	}
 	return out, nil
 }
-
-// roughly rounds a coordinate to three decimals: about 110 m.
-func roughly(deg float64) float64 { return math.Round(deg*1000) / 1000 }
 
 // statusNotes says where a request stands, in the words of the public pages.
 var statusNotes = map[guanjia.Status]string{

@@ -128,6 +128,11 @@ func (s *Service) Waterlogging(ctx context.Context) ([]*guanjia.WaterloggingPoin
 	if err != nil {
 		return nil, nil, err
 	}
+	// Shown to anyone: where, to about 110 m, not the reporter's own words
+	// of the place (which may be their door), as Open311 shows reports.
+	for _, r := range reports {
+		r.Lat, r.Lng, r.Address = geo.Rough(r.Lat), geo.Rough(r.Lng), ""
+	}
 	return points, reports, nil
 }
 
