@@ -26,8 +26,9 @@ var (
 // (revoked). Anything not listed is a 409.
 var transitions = map[guanjia.CreditAction]transition{
 	guanjia.CreditPublish: {from: []guanjia.CreditStatus{""}, to: guanjia.CreditActive, roles: publishers},
-	// A re-import with corrected content keeps the status: a repaired entry
-	// does not come back because an old file was uploaded again.
+	// A re-import with corrected content keeps the status (AmendedStatus):
+	// a repaired entry does not come back because an old file was uploaded
+	// again. An expired one whose period the file extends does.
 	guanjia.CreditAmend:        {from: anyStatus, roles: publishers},
 	guanjia.CreditExpire:       {from: []guanjia.CreditStatus{guanjia.CreditActive}, to: guanjia.CreditExpired, roles: []guanjia.Role{""}},
 	guanjia.CreditRepairApply:  {from: []guanjia.CreditStatus{guanjia.CreditActive}, roles: []guanjia.Role{guanjia.RoleCitizen, guanjia.RoleDepartment, guanjia.RoleAdmin}},
@@ -118,4 +119,15 @@ var articleTransitions = map[string]struct {
 }{
 	"publish":   {from: []ArticleStatus{ArticleDraft, ArticleUnpublished}, to: ArticlePublished},
 	"unpublish": {from: []ArticleStatus{ArticlePublished}, to: ArticleUnpublished},
+}
+
+// AmendedStatus is the status of an entry of status was after a re-import
+// amends it: the same, but for an expired entry, which the file's period
+// (never one already over: the import refuses those) brings back into
+// public view.
+func AmendedStatus(was guanjia.CreditStatus) guanjia.CreditStatus {
+	if was == guanjia.CreditExpired {
+		return guanjia.CreditActive
+	}
+	return was
 }

@@ -334,15 +334,16 @@ func otherDepartment(line int, typ, documentNo, authority, department string) er
 // and records what changed on its history.
 func (w *importWriter) amend(old, e *guanjia.CreditEntry) error {
 	b := w.b
+	to := credit.AmendedStatus(old.Status)
 	err := w.tx.Model(&creditEntryRow{}).Where("id = ?", old.ID).Updates(map[string]any{
 		"list_name": e.ListName, "reason": e.Reason, "severity": string(e.Severity), "decided_on": e.DecidedOn, "valid_from": e.ValidFrom,
-		"valid_until": e.ValidUntil, "public_until": e.PublicUntil, "fields": marshalData(e.Fields),
+		"valid_until": e.ValidUntil, "public_until": e.PublicUntil, "fields": marshalData(e.Fields), "status": string(to),
 		"batch_id": b.ID, "updated_at": w.now}).Error
 	if err != nil {
 		return fmt.Errorf("store: amend credit entry %d: %w", old.ID, err)
 	}
 	actor, batch := b.UploadedBy, b.ID
-	ev := &creditEventRow{EntryID: old.ID, Action: string(guanjia.CreditAmend), FromStatus: string(old.Status), ToStatus: string(old.Status),
+	ev := &creditEventRow{EntryID: old.ID, Action: string(guanjia.CreditAmend), FromStatus: string(old.Status), ToStatus: string(to),
 		ActorID: &actor, ActorRole: string(b.UploaderRole), BatchID: &batch, Note: amendNote(old.PublicUntil, e.PublicUntil), At: w.now}
 	if err := w.tx.Create(ev).Error; err != nil {
 		return fmt.Errorf("store: amend event of %d: %w", old.ID, err)
@@ -500,7 +501,7 @@ func (s *Credit) amendStaged(ctx context.Context, tx pgx.Tx, b *credit.Batch, no
 		return fmt.Errorf("store: credit import changed entries: %w", err)
 	}
 	var ids []int64
-	var statuses, notes []string
+	var froms, tos, notes []string
 	for res.Next() {
 		var id int64
 		var status string
@@ -509,7 +510,8 @@ func (s *Credit) amendStaged(ctx context.Context, tx pgx.Tx, b *credit.Batch, no
 			res.Close()
 			return fmt.Errorf("store: credit import changed entries: %w", err)
 		}
-		ids, statuses, notes = append(ids, id), append(statuses, status), append(notes, amendNote(was, until))
+		ids, froms, notes = append(ids, id), append(froms, status), append(notes, amendNote(was, until))
+		tos = append(tos, string(credit.AmendedStatus(guanjia.CreditStatus(status))))
 	}
 	res.Close()
 	if err := res.Err(); err != nil {
@@ -520,13 +522,15 @@ func (s *Credit) amendStaged(ctx context.Context, tx pgx.Tx, b *credit.Batch, no
 	}
 	if _, err := tx.Exec(ctx, `UPDATE credit_entries e SET list_name = m.list_name, reason = m.reason, severity = m.severity,
 		decided_on = m.decided_on, valid_from = m.valid_from, valid_until = m.valid_until, public_until = m.public_until,
-		fields = m.fields::jsonb, batch_id = $1, updated_at = $2
-		FROM credit_import_matched m WHERE m.changed AND e.id = m.entry_id`, b.ID, now); err != nil {
+		fields = m.fields::jsonb, status = t.st, batch_id = $1, updated_at = $2
+		FROM credit_import_matched m JOIN unnest($3::bigint[], $4::text[]) AS t(id, st) ON t.id = m.entry_id
+		WHERE m.changed AND e.id = m.entry_id`, b.ID, now, ids, tos); err != nil {
 		return fmt.Errorf("store: credit import amend: %w", translateError(s.db, err))
 	}
 	if _, err := tx.Exec(ctx, `INSERT INTO credit_events (entry_id, action, from_status, to_status, actor_id, actor_role, batch_id, note, at)
-		SELECT id, $4, st, st, $5::bigint, $6, $7::bigint, note, $8::timestamptz FROM unnest($1::bigint[], $2::text[], $3::text[]) AS t(id, st, note)`,
-		ids, statuses, notes, string(guanjia.CreditAmend), b.UploadedBy, string(b.UploaderRole), b.ID, now); err != nil {
+		SELECT id, $5, was, st, $6::bigint, $7, $8::bigint, note, $9::timestamptz
+		FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[]) AS t(id, was, st, note)`,
+		ids, froms, tos, notes, string(guanjia.CreditAmend), b.UploadedBy, string(b.UploaderRole), b.ID, now); err != nil {
 		return fmt.Errorf("store: credit import amend events: %w", translateError(s.db, err))
 	}
 	b.Updated = len(ids)

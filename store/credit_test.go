@@ -281,3 +281,26 @@ func TestCreditSubjectsAreKept(t *testing.T) {
 		t.Fatalf("%d subjects left, want 2", subjects)
 	}
 }
+
+// A re-import that extends an expired entry's period brings it back into
+// public view (the import refuses a period already over), with the amend on
+// its history (a repaired or revoked one keeps its status: credit.AmendedStatus).
+func TestCreditReimportRevivesAnExpiredEntry(t *testing.T) {
+	f := newCreditFixture(t)
+	ctx := context.Background()
+	f.importRows(t, f.row("公司甲", code(1), "1号", "2026-06-30"))
+	if got, err := f.db.Credit.ExpireDue(ctx, day("2026-07-01"), time.Now().UTC(), 10); err != nil || len(got) != 1 {
+		t.Fatalf("expire: %v %v", got, err)
+	}
+	b := f.importRows(t, f.row("公司甲", code(1), "1号", "2029-06-30"))
+	if b.Updated != 1 {
+		t.Fatalf("re-import: %+v, want 1 updated", b)
+	}
+	var status, from, to string
+	f.db.Gorm().Raw("SELECT status FROM credit_entries").Scan(&status)
+	f.db.Gorm().Raw("SELECT from_status FROM credit_events WHERE action = 'amend'").Scan(&from)
+	f.db.Gorm().Raw("SELECT to_status FROM credit_events WHERE action = 'amend'").Scan(&to)
+	if status != string(guanjia.CreditActive) || from != string(guanjia.CreditExpired) || to != string(guanjia.CreditActive) {
+		t.Errorf("after the re-import: %s, amend %s → %s; want active, expired → active", status, from, to)
+	}
+}
