@@ -355,9 +355,39 @@ func (s *Service) find(ctx context.Context, who guanjia.Claims, id int64) (*guan
 	return d, committees, nil
 }
 
-// Get returns a dispute with its timeline and the caller's next actions.
+// findEscalatedTo reads dispute id for a mediator (or department) of the
+// committee it was escalated to; anyone else is refused as by scope.
+func (s *Service) findEscalatedTo(ctx context.Context, who guanjia.Claims, id int64) (*guanjia.Dispute, []*guanjia.Committee, error) {
+	refused := guanjia.Errorf(guanjia.EFORBIDDEN, "this dispute is not yours to see")
+	if who.Role != guanjia.RoleMediator && who.Role != guanjia.RoleDepartment {
+		return nil, nil, refused
+	}
+	d, err := s.Store.FindDispute(ctx, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	committees, err := s.Store.ListCommittees(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	if up := superior(committees, findCommittee(committees, d.CommitteeCode)); d.EscalatedAt == nil || up == nil || !who.InUnit(up.Code) {
+		return nil, nil, refused
+	}
+	return d, committees, nil
+}
+
+// Get returns a dispute with its timeline and the caller's next actions. The
+// superior committee a dispute was escalated to (督办) reads it too, as its
+// escalation message links to it; it takes no action on it.
 func (s *Service) Get(ctx context.Context, who guanjia.Claims, id int64) (*View, error) {
 	d, committees, err := s.find(ctx, who, id)
+	if guanjia.ErrorCode(err) == guanjia.EFORBIDDEN {
+		if d, committees, err = s.findEscalatedTo(ctx, who, id); err == nil {
+			v := view(d, committees, "") // no actions
+			v.Events, err = s.Store.ListDisputeEvents(ctx, id)
+			return v, err
+		}
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -228,6 +228,9 @@ func TestDeadlineWarnsEscalatesOnce(t *testing.T) {
 	if r.fire(t, mediation.TimerWarn) {
 		t.Error("the warning fired twice")
 	}
+	if _, err := r.svc.Get(context.Background(), r.who["mediator-tj-hk"], v.ID); guanjia.ErrorCode(err) != guanjia.EFORBIDDEN {
+		t.Errorf("the street committee reads the dispute before its escalation: %v", err)
+	}
 	if !r.fire(t, mediation.TimerEscalate) {
 		t.Fatal("the escalation did nothing")
 	}
@@ -237,6 +240,13 @@ func TestDeadlineWarnsEscalatesOnce(t *testing.T) {
 	got, _ := r.svc.Get(context.Background(), r.who["dispatcher"], v.ID)
 	if got.EscalatedAt == nil || !slices.ContainsFunc(got.Events, func(e guanjia.DisputeEvent) bool { return e.Action == guanjia.DisputeEscalate }) {
 		t.Fatalf("no escalation on record: %+v", got.Events)
+	}
+	// The street committee opens the case its 督办 message links to, to read only.
+	if up, err := r.svc.Get(context.Background(), r.who["mediator-tj-hk"], v.ID); err != nil || len(up.Actions) != 0 || len(up.Events) != len(got.Events) {
+		t.Errorf("the street committee reads the escalated dispute: %+v %v, want its timeline and no actions", up, err)
+	}
+	if _, err := r.svc.Get(context.Background(), r.who["mediator-tj-jt"], v.ID); guanjia.ErrorCode(err) != guanjia.EFORBIDDEN {
+		t.Errorf("another committee reads the escalated dispute: %v", err)
 	}
 	// The reconciler has nothing left to arm for it.
 	due, err := r.svc.DueTimers(context.Background(), r.clock.Now().AddDate(1, 0, 0))
