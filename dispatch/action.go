@@ -34,6 +34,9 @@ type ActionInput struct {
 // fill in the change, and saves it: the complaint, its events, timers and
 // messages. An illegal transition is ECONFLICT.
 func (s *Service) Act(ctx context.Context, who guanjia.Claims, id int64, action guanjia.Action, in ActionInput) (*guanjia.Complaint, error) {
+	if !transitions[action].again {
+		return s.act(ctx, who, id, action, in)
+	}
 	return untilSettled(func() (*guanjia.Complaint, error) { return s.act(ctx, who, id, action, in) })
 }
 
@@ -41,7 +44,8 @@ func (s *Service) Act(ctx context.Context, who guanjia.Claims, id int64, action 
 // while its save is refused because someone else saved the complaint since
 // it was read (a me-too, a timer, a colleague): each run decides anew on
 // what they saved, as if the request had come a moment later. Every other
-// outcome, an illegal transition included, is the step's answer.
+// outcome, an illegal transition included, is the step's answer. Only for
+// steps the state table decides (transition.again) and the timers'.
 func untilSettled[T any](step func() (T, error)) (T, error) {
 	for try := 1; ; try++ {
 		out, err := step()

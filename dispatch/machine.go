@@ -9,12 +9,17 @@ import (
 
 // transition is one row of the complaint state table: the statuses an action
 // may start from, the status it leads to ("" = unchanged), who may take it
-// and the step that fills in its change (see act).
+// and the step that fills in its change (see act). again says the step may
+// run again when its save is refused because someone saved the complaint
+// meanwhile (untilSettled): a step whose outcome the table decides. A
+// choice the caller made on what they saw (a dispatch, an extension, a
+// rating) is refused instead, and they reload.
 type transition struct {
 	from  []guanjia.Status
 	to    guanjia.Status
 	roles []guanjia.Role
 	do    func(*act, context.Context) error
+	again bool
 }
 
 var (
@@ -34,28 +39,28 @@ var transitions = map[guanjia.Action]transition{
 		do: (*act).dispatch},
 	guanjia.ActionAccept: {from: []guanjia.Status{guanjia.StatusDispatched},
 		to: guanjia.StatusAccepted, roles: []guanjia.Role{guanjia.RoleCrew, guanjia.RoleUnitAdmin},
-		do: (*act).accept},
+		do: (*act).accept, again: true},
 	guanjia.ActionReturn: {from: []guanjia.Status{guanjia.StatusDispatched, guanjia.StatusAccepted},
 		to: guanjia.StatusReturned, roles: []guanjia.Role{guanjia.RoleCrew, guanjia.RoleUnitAdmin},
-		do: (*act).giveBack},
+		do: (*act).giveBack, again: true},
 	guanjia.ActionArrive: {from: []guanjia.Status{guanjia.StatusAccepted},
 		to: guanjia.StatusOnSite, roles: []guanjia.Role{guanjia.RoleCrew},
-		do: (*act).arrive},
+		do: (*act).arrive, again: true},
 	guanjia.ActionResolve: {from: []guanjia.Status{guanjia.StatusAccepted, guanjia.StatusOnSite},
 		to: guanjia.StatusResolved, roles: []guanjia.Role{guanjia.RoleCrew, guanjia.RoleUnitAdmin},
-		do: (*act).resolve},
+		do: (*act).resolve, again: true},
 	guanjia.ActionClose: {from: []guanjia.Status{guanjia.StatusResolved},
 		to: guanjia.StatusClosed, roles: staffDesk,
-		do: (*act).close},
+		do: (*act).close, again: true},
 	guanjia.ActionReject: {from: []guanjia.Status{guanjia.StatusSubmitted, guanjia.StatusReturned},
 		to: guanjia.StatusRejected, roles: staffDesk,
-		do: (*act).reject},
+		do: (*act).reject, again: true},
 	guanjia.ActionMerge: {from: []guanjia.Status{guanjia.StatusSubmitted, guanjia.StatusDispatched, guanjia.StatusReturned},
 		to: guanjia.StatusDuplicate, roles: staffDesk,
-		do: (*act).merge},
+		do: (*act).merge, again: true},
 	guanjia.ActionReopen: {from: []guanjia.Status{guanjia.StatusResolved, guanjia.StatusClosed},
 		to: guanjia.StatusDispatched, roles: staffDesk,
-		do: (*act).reopen},
+		do: (*act).reopen, again: true},
 	// 回访: the reporter rates in the mini-program; an agent records a caller's answer by phone.
 	guanjia.ActionRate: {from: []guanjia.Status{guanjia.StatusResolved, guanjia.StatusClosed},
 		roles: []guanjia.Role{guanjia.RoleCitizen, guanjia.RoleAgent, guanjia.RoleDispatcher},

@@ -29,7 +29,7 @@ func (r *racingStore) SaveComplaint(ctx context.Context, ch *dispatch.Change) er
 // A merge that loses a race writes nothing to the original either: run
 // again on what the winner saved, it lands once, with one me-too on the
 // original's timeline and its reporter following it.
-func TestLostMergeLeavesTheOriginalUntouched(t *testing.T) {
+func TestMergeThatLosesARaceLandsOnce(t *testing.T) {
 	c := newCity(t)
 	ctx := context.Background()
 	orig := c.report(t, c.citizen, catTrash, siteLat, siteLng)
@@ -136,5 +136,25 @@ func TestStaleTimerDoesNotBumpTheVersion(t *testing.T) {
 	// It is marked fired: firing again is a no-op too.
 	if out, err := c.svc.HandleTimer(context.Background(), cp.ID, dispatch.TimerAcceptReminder, int64(cp.Attempt)); err != nil || !out.Stale {
 		t.Errorf("second firing: %+v %v", out, err)
+	}
+}
+
+// A choice made on what the dispatcher saw is not made again on what someone
+// else saved meanwhile: of two 延期 at the same moment, the second is refused
+// (reload), not added to the first.
+func TestRacingExtensionsAreNotBothApplied(t *testing.T) {
+	c := newCity(t)
+	cp := c.report(t, c.citizen, catTrash, siteLat, siteLng)
+	c.act(t, c.crewA, cp.ID, guanjia.ActionAccept, dispatch.ActionInput{})
+	before := *c.get(t, cp.ID).ResolveBy
+	c.svc.Store = &racingStore{Complaints: c.db.Complaints, before: func() {
+		c.act(t, c.dispatchr, cp.ID, guanjia.ActionExtend, dispatch.ActionInput{Reason: "需要协调物业", ExtendBy: 2 * time.Hour})
+	}}
+	_, err := c.svc.Act(context.Background(), c.dispatchr, cp.ID, guanjia.ActionExtend, dispatch.ActionInput{Reason: "需要协调物业", ExtendBy: 2 * time.Hour})
+	if guanjia.ErrorCode(err) != guanjia.ECONFLICT || guanjia.ErrorField(err) != "version" {
+		t.Fatalf("the second extension at the same moment: %v, want the version conflict", err)
+	}
+	if got := c.get(t, cp.ID).ResolveBy; !got.Equal(before.Add(2 * time.Hour)) {
+		t.Errorf("resolve_by %v, want one extension: %v", got, before.Add(2*time.Hour))
 	}
 }

@@ -66,10 +66,6 @@ func ratingNote(channel string, in ActionInput) string {
 // the 办结 SMS. The caller has no account: the link's signature is the
 // authority, checked by the caller of this method.
 func (s *Service) RateByLink(ctx context.Context, complaintID int64, in ActionInput) (*guanjia.Complaint, error) {
-	return untilSettled(func() (*guanjia.Complaint, error) { return s.rateByLink(ctx, complaintID, in) })
-}
-
-func (s *Service) rateByLink(ctx context.Context, complaintID int64, in ActionInput) (*guanjia.Complaint, error) {
 	c, err := s.Store.FindComplaint(ctx, complaintID)
 	if err != nil {
 		return nil, err
