@@ -495,8 +495,10 @@ func (s *Credit) importStaged(ctx context.Context, tx pgx.Tx, b *credit.Batch, r
 // keeping their status, each with an amend event on its history. Identical
 // ones are left alone.
 func (s *Credit) amendStaged(ctx context.Context, tx pgx.Tx, b *credit.Batch, now time.Time) error {
-	res, err := tx.Query(ctx, `SELECT entry_id, entry_status, was_public_until, public_until FROM credit_import_matched
-		WHERE changed ORDER BY line`)
+	// Locked and read again: a revoke, repair or expiry committed since the
+	// probe is the status the amend starts from (and keeps).
+	res, err := tx.Query(ctx, `SELECT m.entry_id, e.status, m.was_public_until, m.public_until FROM credit_import_matched m
+		JOIN credit_entries e ON e.id = m.entry_id WHERE m.changed ORDER BY m.line FOR UPDATE OF e`)
 	if err != nil {
 		return fmt.Errorf("store: credit import changed entries: %w", err)
 	}
