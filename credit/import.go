@@ -212,11 +212,12 @@ func batchMessage(b *Batch) map[string]string {
 		"inserted": strconv.Itoa(b.Inserted), "updated": strconv.Itoa(b.Updated), "errors": strconv.Itoa(b.ErrorCount)}
 }
 
-// refusal is err as the report of a batch the database refused for a reason
-// the uploader can act on (a row naming another department's record), rather
-// than a failure to write.
+// refusal is err as the report of a batch the database refused by a rule
+// the uploader can act on (422: a row naming another department's record),
+// rather than a failure to write or a race with another import (409), which
+// a retry may get past.
 func refusal(err error) ([]RowError, bool) {
-	if guanjia.ErrorCode(err) == guanjia.EINTERNAL {
+	if guanjia.ErrorCode(err) != guanjia.EUNPROCESSABLE {
 		return nil, false
 	}
 	return []RowError{rowErrorOf(0, "", err)}, true

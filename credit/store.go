@@ -48,7 +48,9 @@ type Store interface {
 	// key, entries inserted (publish event) or, when their content differs,
 	// amended (amend event) by natural key, identical ones left alone; then
 	// the batch is marked done with its counts and its file dropped. progress
-	// is told how many rows are written as it goes.
+	// is told how many rows are written as it goes. A row naming another
+	// department's record refuses the batch with EUNPROCESSABLE; a race with
+	// another import of the same records is ECONFLICT.
 	ImportBatch(ctx context.Context, b *Batch, rows []ImportRow, progress func(done int)) error
 	// StaleBatches lists batches still queued since before, for the sweep to queue again.
 	StaleBatches(ctx context.Context, before time.Time) ([]int64, error)

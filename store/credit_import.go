@@ -324,9 +324,10 @@ func amendNote(wasPublicUntil, publicUntil time.Time) string {
 }
 
 // otherDepartment refuses a row naming an entry another department published:
-// a department corrects only its own records.
+// a department corrects only its own records (a rule, so 422: the same file
+// is refused the same way however often it is sent).
 func otherDepartment(line int, typ, documentNo, authority, department string) error {
-	return guanjia.Errorf(guanjia.ECONFLICT, "row %d: %s %s of %s was published by another department (%s)",
+	return guanjia.Errorf(guanjia.EUNPROCESSABLE, "row %d: %s %s of %s was published by another department (%s)",
 		line, credit.TypeName(typ), documentNo, authority, department)
 }
 

@@ -243,7 +243,7 @@ func TestCreditImportAtomic(t *testing.T) {
 		t.Fatal(err)
 	}
 	err := f.db.Credit.ImportBatch(ctx, b, []credit.ImportRow{fresh, clash}, nil)
-	if guanjia.ErrorCode(err) != guanjia.ECONFLICT {
+	if guanjia.ErrorCode(err) != guanjia.EUNPROCESSABLE {
 		t.Fatalf("got %v", err)
 	}
 	var subjects, entries int
