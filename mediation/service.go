@@ -37,8 +37,8 @@ type Store interface {
 	// deadline comes by until and whose warning or escalation has not fired.
 	DueDeadlines(ctx context.Context, statuses []guanjia.DisputeStatus, until time.Time) ([]*guanjia.Dispute, error)
 	// DueSessions returns the scheduled sessions, not yet reminded, that
-	// start by until, of the disputes in status.
-	DueSessions(ctx context.Context, status guanjia.DisputeStatus, until time.Time) ([]DueSession, error)
+	// start after from and by until, of the disputes in status.
+	DueSessions(ctx context.Context, status guanjia.DisputeStatus, from, until time.Time) ([]DueSession, error)
 	FindUserByID(ctx context.Context, id int64) (*guanjia.User, error)
 	ListUsersByRole(ctx context.Context, role guanjia.Role, unitCode string) ([]*guanjia.User, error)
 }

@@ -389,6 +389,11 @@ func TestNoReminderAfterTheSession(t *testing.T) {
 	if got := r.inbox(t, "mediator-tj-bs", guanjia.TplReminder); got != before {
 		t.Errorf("the mediator has %d reminders, want %d", got, before)
 	}
+	// Nor does the reconciler arm it again on every run.
+	due, err := r.svc.DueTimers(context.Background(), r.clock.Now().Add(time.Hour))
+	if err != nil || slices.ContainsFunc(due, func(x mediation.Timer) bool { return x.Kind == mediation.TimerRemind }) {
+		t.Errorf("the reconciler re-arms the skipped reminder: %+v %v", due, err)
+	}
 }
 
 // TestNothingFiresAfterTheOutcome: a dispute mediated and closed before its

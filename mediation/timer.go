@@ -84,7 +84,8 @@ func (s *Service) DueTimers(ctx context.Context, horizon time.Time) ([]Timer, er
 			}
 		}
 	}
-	sessions, err := s.Store.DueSessions(ctx, guanjia.DisputeMediating, horizon.Add(s.RemindBefore))
+	// A session already begun is reminded of no more (HandleTimer skips it).
+	sessions, err := s.Store.DueSessions(ctx, guanjia.DisputeMediating, s.Now(), horizon.Add(s.RemindBefore))
 	if err != nil {
 		return nil, err
 	}

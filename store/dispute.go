@@ -442,11 +442,11 @@ func (s *Disputes) DueDeadlines(ctx context.Context, statuses []guanjia.DisputeS
 }
 
 // DueSessions returns the scheduled sessions, not yet reminded, that start
-// by until, of the disputes in status.
-func (s *Disputes) DueSessions(ctx context.Context, status guanjia.DisputeStatus, until time.Time) ([]mediation.DueSession, error) {
+// after from and by until, of the disputes in status.
+func (s *Disputes) DueSessions(ctx context.Context, status guanjia.DisputeStatus, from, until time.Time) ([]mediation.DueSession, error) {
 	var rows []mediationSessionRow
-	err := s.db.WithContext(ctx).Where("status = ? AND reminded_at IS NULL AND at <= ? AND dispute_id IN (?)", "scheduled",
-		until.UTC(), s.db.Model(&disputeRow{}).Select("id").Where("status = ?", status)).Order("id").Find(&rows).Error
+	err := s.db.WithContext(ctx).Where("status = ? AND reminded_at IS NULL AND at > ? AND at <= ? AND dispute_id IN (?)", "scheduled",
+		from.UTC(), until.UTC(), s.db.Model(&disputeRow{}).Select("id").Where("status = ?", status)).Order("id").Find(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("store: due dispute sessions: %w", err)
 	}
