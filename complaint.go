@@ -195,8 +195,8 @@ type ComplaintFilter struct {
 	Status     []Status
 	UnitCode   string
 	AssigneeID *int64
-	// QueueOf, beside AssigneeID: also the open, unassigned complaints in
-	// this unit's queue, which any of its crew may sign for.
+	// QueueOf, beside AssigneeID: also the unassigned complaints dispatched
+	// to this unit's queue, which any of its crew may sign for.
 	QueueOf    string
 	ReporterID *int64
 	District   string

@@ -539,6 +539,11 @@ func TestCrewListsTheUnitQueue(t *testing.T) {
 	if got := listed(waterCrew); !slices.Equal(got, []int64{cw.ID}) {
 		t.Errorf("after signing for it the water crew lists %v", got)
 	}
+	// Given back (退单), it waits for the command center: nobody's to sign for.
+	c.act(t, waterCrew, cw.ID, guanjia.ActionReturn, dispatch.ActionInput{Reason: "不属于本单位"})
+	if got := listed(waterCrew); len(got) != 0 {
+		t.Errorf("after giving it back the water crew lists %v", got)
+	}
 }
 
 // A complaint takes at most MaxPhotosPerKind photos of each kind, and none

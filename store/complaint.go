@@ -495,8 +495,8 @@ func (s *Complaints) ListComplaints(ctx context.Context, f guanjia.ComplaintFilt
 	}
 	switch {
 	case f.AssigneeID != nil && f.QueueOf != "":
-		q = q.Where("id IN (SELECT id FROM complaints WHERE assignee_id = ? UNION ALL SELECT id FROM complaints WHERE unit_code = ? AND assignee_id IS NULL AND "+
-			openComplaintsSQL+")", *f.AssigneeID, f.QueueOf)
+		q = q.Where("id IN (SELECT id FROM complaints WHERE assignee_id = ? UNION ALL SELECT id FROM complaints WHERE unit_code = ? AND assignee_id IS NULL AND status = ?)",
+			*f.AssigneeID, f.QueueOf, guanjia.StatusDispatched)
 	case f.AssigneeID != nil:
 		q = q.Where("assignee_id = ?", *f.AssigneeID)
 	}
