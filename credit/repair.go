@@ -33,7 +33,7 @@ func (s *Service) ApplyRepair(ctx context.Context, who guanjia.Claims, in Repair
 	case utf8.RuneCountInString(in.Evidence) > 4000:
 		return nil, guanjia.FieldError(guanjia.EINVALID, "evidence", "the evidence is longer than 4000 characters")
 	}
-	e, err := s.publicEntry(ctx, in.EntryID)
+	e, err := s.publicEntry(ctx, who, in.EntryID)
 	if err != nil {
 		return nil, err
 	}
@@ -66,15 +66,21 @@ func (s *Service) ApplyRepair(ctx context.Context, who guanjia.Claims, in Repair
 	return r, nil
 }
 
-// publicEntry is the entry a citizen names to repair it or to stand for
-// its subject: one in public view. Any other answers as one that does not
-// exist, so that neither reveals what left public view (nor whether it did).
-func (s *Service) publicEntry(ctx context.Context, id int64) (*guanjia.CreditEntry, error) {
+// publicEntry is the entry who names to repair it or to stand for its
+// subject: for anyone but credit staff, one in public view. Any other
+// answers as one that does not exist, so that neither reveals what left
+// public view (nor whether it did); staff hear what the state table says.
+func (s *Service) publicEntry(ctx context.Context, who guanjia.Claims, id int64) (*guanjia.CreditEntry, error) {
 	e, err := s.Store.FindEntry(ctx, id)
-	if guanjia.ErrorCode(err) == guanjia.ENOTFOUND || err == nil && !e.PublicOn(s.Today()) {
+	if guanjia.ErrorCode(err) == guanjia.ENOTFOUND {
 		return nil, guanjia.FieldError(guanjia.EINVALID, "entry_id", "no credit entry %d", id)
+	} else if err != nil || e.PublicOn(s.Today()) {
+		return e, err
 	}
-	return e, err
+	if staff, err := s.isStaff(ctx, who); err != nil || staff {
+		return e, err
+	}
+	return nil, guanjia.FieldError(guanjia.EINVALID, "entry_id", "no credit entry %d", id)
 }
 
 // DecideRepair approves or refuses an application. Only the deciding

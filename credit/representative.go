@@ -197,7 +197,7 @@ func (s *Service) FilePowerOfAttorney(ctx context.Context, who guanjia.Claims, i
 	if in.Size > s.MaxDocumentBytes {
 		return nil, guanjia.FieldError(guanjia.ETOOLARGE, "file", "the file is larger than %d MB", s.MaxDocumentBytes>>20)
 	}
-	e, err := s.publicEntry(ctx, in.EntryID)
+	e, err := s.publicEntry(ctx, who, in.EntryID)
 	if err != nil {
 		return nil, err
 	}
@@ -313,7 +313,13 @@ func (s *Service) Representative(ctx context.Context, who guanjia.Claims, id int
 	if err != nil {
 		return nil, err
 	}
+	// Any credit staff read an accepted 法定代表人: only they (not every
+	// department account) decide the repairs that name one.
 	if !mayReview(who, r) {
+		return nil, guanjia.Errorf(guanjia.ENOTFOUND, "representative %d not found", id)
+	} else if staff, err := s.isStaff(ctx, who); err != nil {
+		return nil, err
+	} else if !staff && who.UserID != r.UserID {
 		return nil, guanjia.Errorf(guanjia.ENOTFOUND, "representative %d not found", id)
 	}
 	return r, nil

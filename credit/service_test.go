@@ -800,9 +800,13 @@ func TestRevokeAndRepairRules(t *testing.T) {
 	if _, err := r.svc.Revoke(ctx, r.dept, id, "again"); guanjia.ErrorCode(err) != guanjia.ECONFLICT {
 		t.Fatalf("revoking twice: %v", err)
 	}
-	// Out of public view, a revoked entry answers as one that does not exist.
+	// Out of public view, a revoked entry answers as one that does not exist,
+	// but to credit staff, who hear that it cannot be repaired.
 	if _, err := r.svc.ApplyRepair(ctx, r.citizen, credit.RepairApplication{EntryID: id, Reason: "x", Evidence: "y"}); guanjia.ErrorCode(err) != guanjia.EINVALID {
 		t.Fatalf("repair of a revoked entry: %v", err)
+	}
+	if _, err := r.svc.ApplyRepair(ctx, r.dept, credit.RepairApplication{EntryID: id, Reason: "x", Evidence: "y"}); guanjia.ErrorCode(err) != guanjia.ECONFLICT {
+		t.Fatalf("the department applies to repair its revoked entry: %v, want conflict", err)
 	}
 	if _, err := r.svc.ApplyRepair(ctx, r.public, credit.RepairApplication{EntryID: id, Reason: "x", Evidence: "y"}); guanjia.ErrorCode(err) != guanjia.EFORBIDDEN &&
 		guanjia.ErrorCode(err) != guanjia.EINVALID {
@@ -919,5 +923,16 @@ func TestDepartmentWithoutRemitIsNotCreditStaff(t *testing.T) {
 	}
 	if _, err := r.svc.CreateArticle(ctx, water, credit.ArticleInput{Section: "news", Title: "停水通知", Body: "明日停水"}); guanjia.ErrorCode(err) != guanjia.EFORBIDDEN {
 		t.Errorf("a department without a remit writes a credit article: %v", err)
+	}
+	// Nor does it read who stands for a subject as its 法定代表人.
+	rep, _, err := r.svc.BindLegalRep(ctx, r.citizen, codeNanYang, credit.LegalRepClaim{Name: repChen, IDNumber: idChen})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.svc.Representative(ctx, water, rep.ID); guanjia.ErrorCode(err) != guanjia.ENOTFOUND {
+		t.Errorf("a department without a remit reads a 法定代表人: %v", err)
+	}
+	if got, err := r.svc.Representative(ctx, r.other, rep.ID); err != nil || got.ID != rep.ID {
+		t.Errorf("credit staff read the 法定代表人: %+v %v", got, err)
 	}
 }
