@@ -107,10 +107,18 @@ func TestDeliveryStats(t *testing.T) {
 	if err := r.db.Notifications.CreateNotification(ctx, n); err != nil {
 		t.Fatal(err)
 	}
+	// A failed message about no complaint (a credit decision, say) is not the desk's to count.
+	if err := r.db.Notifications.CreateNotification(ctx, &guanjia.Notification{Message: guanjia.Message{RecipientID: r.users["citizen"].ID,
+		Channel: guanjia.ChannelSubscribe, Template: guanjia.TplCreditRepairDecided}, Status: guanjia.DeliveryFailed}); err != nil {
+		t.Fatal(err)
+	}
 	code, out := r.call(h, "dispatcher", "GET", "/api/v1/stats/deliveries", nil)
 	recent, _ := out["recent_failed"].([]any)
 	if code != http.StatusOK || out["failed"] != float64(1) || len(recent) != 1 {
 		t.Errorf("stats: %d %v", code, out)
+	}
+	if code, out := r.call(h, "admin", "GET", "/api/v1/stats/deliveries", nil); code != http.StatusOK || out["failed"] != float64(2) {
+		t.Errorf("an admin's stats: %d %v, want both failures", code, out)
 	}
 	if code, _ := r.call(h, "crew", "GET", "/api/v1/stats/deliveries", nil); code != http.StatusForbidden {
 		t.Errorf("a crew member reads the dashboard: %d", code)

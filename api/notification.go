@@ -88,8 +88,8 @@ func (h *messageHandlers) handleNotificationList(c echo.Context) error {
 
 // DeliveryCounter counts delivery outcomes, for the dashboard.
 type DeliveryCounter interface {
-	// DeliveryCounts counts the whole city's messages, or unitCode's only.
-	DeliveryCounts(ctx context.Context, since time.Time, unitCode string) ([]guanjia.DeliveryCount, error)
+	// DeliveryCounts counts the messages of the part of the log scope keeps.
+	DeliveryCounts(ctx context.Context, since time.Time, scope guanjia.NotificationFilter) ([]guanjia.DeliveryCount, error)
 }
 
 // handleDeliveryStats answers how the messages of the last ?days= (default 7,
@@ -106,7 +106,9 @@ func (h *messageHandlers) handleDeliveryStats(c echo.Context) error {
 	if err := scopeNotifications(claimsOf(c), &failedFilter); err != nil { // a unit admin: their unit's figures
 		return err
 	}
-	counts, err := h.deliveries.DeliveryCounts(ctx, since, failedFilter.UnitCode)
+	scope := failedFilter
+	scope.Status = ""
+	counts, err := h.deliveries.DeliveryCounts(ctx, since, scope)
 	if err != nil {
 		return err
 	}

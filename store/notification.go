@@ -114,19 +114,7 @@ func (s *Notifications) UpdateNotification(ctx context.Context, n *guanjia.Notif
 }
 
 func (s *Notifications) ListNotifications(ctx context.Context, f guanjia.NotificationFilter) ([]*guanjia.Notification, error) {
-	q := s.db.WithContext(ctx)
-	if f.ComplaintID != nil {
-		q = q.Where("complaint_id = ?", *f.ComplaintID)
-	}
-	if f.RecipientID != nil {
-		q = q.Where("recipient_id = ?", *f.RecipientID)
-	}
-	if f.UnitCode != "" {
-		q = q.Where(unitNotifications, f.UnitCode, f.UnitCode)
-	}
-	if f.ComplaintsOnly {
-		q = q.Where("complaint_id IS NOT NULL")
-	}
+	q := scopeNotifications(s.db.WithContext(ctx), f)
 	if f.Status != "" {
 		q = q.Where("status = ?", f.Status)
 	}
@@ -158,14 +146,30 @@ func (s *Notifications) StaleNotifications(ctx context.Context, before time.Time
 // about complaints the unit now holds, and messages to the unit's staff.
 const unitNotifications = "(complaint_id IN (SELECT id FROM complaints WHERE unit_code = ?) OR recipient_id IN (SELECT id FROM users WHERE unit_code = ?))"
 
-// DeliveryCounts counts the messages created since, by channel and status:
-// the whole city's, or one unit's (see NotificationFilter.UnitCode).
-func (s *Notifications) DeliveryCounts(ctx context.Context, since time.Time, unitCode string) ([]guanjia.DeliveryCount, error) {
-	var out []guanjia.DeliveryCount
-	q := s.db.WithContext(ctx).Model(&notificationRow{}).Select("channel, status, COUNT(*) AS count").Where("created_at >= ?", since)
-	if unitCode != "" {
-		q = q.Where(unitNotifications, unitCode, unitCode)
+// scopeNotifications keeps the rows f names by complaint, recipient, unit
+// and kind; its status and limit are the caller's.
+func scopeNotifications(q *gorm.DB, f guanjia.NotificationFilter) *gorm.DB {
+	if f.ComplaintID != nil {
+		q = q.Where("complaint_id = ?", *f.ComplaintID)
 	}
+	if f.RecipientID != nil {
+		q = q.Where("recipient_id = ?", *f.RecipientID)
+	}
+	if f.UnitCode != "" {
+		q = q.Where(unitNotifications, f.UnitCode, f.UnitCode)
+	}
+	if f.ComplaintsOnly {
+		q = q.Where("complaint_id IS NOT NULL")
+	}
+	return q
+}
+
+// DeliveryCounts counts the messages created since, by channel and status,
+// of the part of the log scope keeps (its status and limit aside).
+func (s *Notifications) DeliveryCounts(ctx context.Context, since time.Time, scope guanjia.NotificationFilter) ([]guanjia.DeliveryCount, error) {
+	var out []guanjia.DeliveryCount
+	q := scopeNotifications(s.db.WithContext(ctx).Model(&notificationRow{}), scope).
+		Select("channel, status, COUNT(*) AS count").Where("created_at >= ?", since)
 	err := q.Group("channel, status").Order("channel, status").Scan(&out).Error
 	if err != nil {
 		return nil, fmt.Errorf("store: delivery counts: %w", err)

@@ -115,7 +115,7 @@ func TestUndeliveredAndCounts(t *testing.T) {
 	if err != nil || !slices.Equal(stale, ids[:2]) {
 		t.Errorf("stale %v %v, want the pending and the retrying %v", stale, err, ids[:2])
 	}
-	counts, err := db.Notifications.DeliveryCounts(ctx, old.Add(-time.Second), "")
+	counts, err := db.Notifications.DeliveryCounts(ctx, old.Add(-time.Second), guanjia.NotificationFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}
