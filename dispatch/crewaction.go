@@ -16,13 +16,13 @@ func (a *act) accept(ctx context.Context) error {
 	if c.AssigneeID == nil {
 		c.AssigneeID = &a.actor // a unit-level task: whoever accepts owns it
 	}
-	c.AcceptedAt = &a.now
 	if c.AcceptBy != nil && a.now.After(*c.AcceptBy) {
-		c.MissedAccepts++ // signed for late, before the timer noticed
+		c.MissedAccepts++ // signed for late (the timer, had it fired, counted its miss but not this)
 	}
-	if err := a.countMiss(ctx, TimerAccept, int64(c.Attempt), c.AcceptBy); err != nil {
+	if _, err := a.countMiss(ctx, TimerAccept, int64(c.Attempt), c.AcceptBy); err != nil {
 		return err
 	}
+	c.AcceptedAt = &a.now
 	a.ch.Cancel = []TimerKind{TimerAccept, TimerAcceptReminder}
 	a.record("")
 	a.tell(news{status: "已受理", note: "处置人员已签收"})
@@ -39,7 +39,7 @@ func (a *act) arrive(ctx context.Context) error {
 		return guanjia.FieldError(guanjia.EUNPROCESSABLE, "lat", "you are %.0f m from the site; check in within %d m", d, ArrivalRadiusM)
 	}
 	if a.c.ArriveBy != nil {
-		if err := a.countMiss(ctx, TimerArrive, deadlineSeq(*a.c.ArriveBy), a.c.ArriveBy); err != nil {
+		if _, err := a.countMiss(ctx, TimerArrive, deadlineSeq(*a.c.ArriveBy), a.c.ArriveBy); err != nil {
 			return err
 		}
 	}
@@ -66,7 +66,7 @@ func (a *act) resolve(ctx context.Context) error {
 	c.ResolvedAt = &a.now
 	if c.ResolveBy != nil && a.now.After(*c.ResolveBy) {
 		c.Overdue = true
-		if err := a.countMiss(ctx, TimerResolve, deadlineSeq(*c.ResolveBy), c.ResolveBy); err != nil {
+		if _, err := a.countMiss(ctx, TimerResolve, deadlineSeq(*c.ResolveBy), c.ResolveBy); err != nil {
 			return err
 		}
 	}
@@ -83,6 +83,9 @@ func (a *act) resolve(ctx context.Context) error {
 // giveBack (退单): the crew or unit hands the task back to the command center.
 func (a *act) giveBack(ctx context.Context) error {
 	if err := requireReason(a.in.Reason); err != nil {
+		return err
+	}
+	if err := a.countAcceptMiss(ctx); err != nil {
 		return err
 	}
 	a.c.AssigneeID = nil

@@ -24,6 +24,14 @@ func (a *act) dispatch(ctx context.Context) error {
 			return err
 		}
 		note += "; 重新计算到场时限: " + a.in.Reason
+		if a.c.ArriveBy != nil && a.c.ArrivedAt == nil { // the citizen's clock restarts: a miss of the old one stays counted
+			if _, err := a.countMiss(ctx, TimerArrive, deadlineSeq(*a.c.ArriveBy), a.c.ArriveBy); err != nil {
+				return err
+			}
+		}
+	}
+	if err := a.countAcceptMiss(ctx); err != nil {
+		return err
 	}
 	return a.s.dispatchTo(ctx, a.ch, a.cat, route, &a.actor, a.who.Role, note, a.in.RestartArrival)
 }
@@ -145,7 +153,7 @@ func (a *act) extend(ctx context.Context) error {
 	if c.ResolveBy != nil && c.ResolveBy.After(a.now) {
 		base = *c.ResolveBy
 	} else if c.ResolveBy != nil && a.now.After(*c.ResolveBy) { // missed, as resolve and the KPIs count it
-		if err := a.countMiss(ctx, TimerResolve, deadlineSeq(*c.ResolveBy), c.ResolveBy); err != nil {
+		if _, err := a.countMiss(ctx, TimerResolve, deadlineSeq(*c.ResolveBy), c.ResolveBy); err != nil {
 			return err
 		}
 		c.Overdue = true
@@ -160,22 +168,37 @@ func (a *act) extend(ctx context.Context) error {
 }
 
 // countMiss counts (超时督办) the deadline due of timer (kind, seq) when this
-// step comes after it and the timer has not fired: HandleTimer counts a miss
-// in the change that escalates it, but the worker may have been down or
-// Redis may have lost the timer, which then finds the step done and does
-// nothing.
-func (a *act) countMiss(ctx context.Context, kind TimerKind, seq int64, due *time.Time) error {
+// step comes after it and the timer is not settled: HandleTimer counts a
+// miss in the change that escalates it, and a step that cancels the timer
+// counts it here, but the worker may have been down or Redis may have lost
+// the timer, which then finds the step done and does nothing. It says
+// whether it counted.
+func (a *act) countMiss(ctx context.Context, kind TimerKind, seq int64, due *time.Time) (bool, error) {
 	if due == nil || !a.now.After(*due) {
-		return nil
+		return false, nil
 	}
 	t, err := a.s.Store.FindTimer(ctx, a.c.ID, kind, seq)
-	if guanjia.ErrorCode(err) == guanjia.ENOTFOUND {
-		err = nil
-	} else if err == nil && t.FiredAt != nil {
+	switch {
+	case guanjia.ErrorCode(err) == guanjia.ENOTFOUND:
+	case err != nil:
+		return false, err
+	case t.FiredAt != nil || t.CancelledAt != nil:
+		return false, nil
+	}
+	a.c.MissedDeadlines++
+	return true, nil
+}
+
+// countAcceptMiss counts the sign-for deadline of the current dispatch when
+// a step takes the task away unsigned (改派, 退单) after it passed unnoticed:
+// not 按时签收, as when the timer redispatches.
+func (a *act) countAcceptMiss(ctx context.Context) error {
+	if a.c.AcceptedAt != nil {
 		return nil
 	}
-	if err == nil {
-		a.c.MissedDeadlines++
+	counted, err := a.countMiss(ctx, TimerAccept, int64(a.c.Attempt), a.c.AcceptBy)
+	if counted {
+		a.c.MissedAccepts++
 	}
 	return err
 }

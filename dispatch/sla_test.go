@@ -316,6 +316,45 @@ func TestLateStepsBeforeTheirTimersStillCount(t *testing.T) {
 	if got := c.get(t, cp.ID); got.MissedDeadlines != 2 {
 		t.Errorf("after the late timers: %d missed, want 2", got.MissedDeadlines)
 	}
+
+	// The other way round: the timer fired and counted the miss; the late
+	// check-in after it counts nothing more.
+	fired := c.report(t, c.citizen2, catTrash, siteLat+0.001, siteLng) // 111 m away: not merged
+	c.act(t, c.crewA, fired.ID, guanjia.ActionAccept, dispatch.ActionInput{})
+	if out := c.fire(t, fired.ID, dispatch.TimerArrive); !out.Breached {
+		t.Fatalf("the arrive timer: %+v", out)
+	}
+	c.clock.Advance(5 * time.Minute)
+	if got := c.act(t, c.crewA, fired.ID, guanjia.ActionArrive, dispatch.ActionInput{Lat: ptr(siteLat), Lng: ptr(siteLng)}); got.MissedDeadlines != 1 {
+		t.Errorf("on site after the arrive timer fired: %d missed, want 1", got.MissedDeadlines)
+	}
+}
+
+// A task taken away unsigned after its sign-for deadline passed unnoticed
+// (改派 by the desk, 退单 by the crew) keeps the miss: not 按时签收, and one
+// 超时督办, as if the timer had redispatched it.
+func TestTaskTakenAwayAfterAnUnnoticedAcceptMissCountsIt(t *testing.T) {
+	c := newCity(t)
+	redispatched := c.report(t, c.citizen, catTrash, siteLat, siteLng)
+	returned := c.report(t, c.citizen2, catTrash, siteLat+0.001, siteLng) // 111 m away: not merged
+	c.clock.Set(redispatched.AcceptBy.Add(time.Minute))
+	got := c.act(t, c.dispatchr, redispatched.ID, guanjia.ActionDispatch, dispatch.ActionInput{CrewID: &c.crewB.UserID})
+	if got.MissedAccepts != 1 || got.MissedDeadlines != 1 {
+		t.Errorf("改派 after the missed sign-for: %d missed accepts, %d missed deadlines; want 1, 1", got.MissedAccepts, got.MissedDeadlines)
+	}
+	holder := c.crewA
+	if *returned.AssigneeID == c.crewB.UserID {
+		holder = c.crewB
+	}
+	got = c.act(t, holder, returned.ID, guanjia.ActionReturn, dispatch.ActionInput{Reason: "不在我的片区"})
+	if got.MissedAccepts != 1 || got.MissedDeadlines != 1 {
+		t.Errorf("退单 after the missed sign-for: %d missed accepts, %d missed deadlines; want 1, 1", got.MissedAccepts, got.MissedDeadlines)
+	}
+	// Dispatched again from the manual queue, the old miss is not counted twice.
+	got = c.act(t, c.dispatchr, returned.ID, guanjia.ActionDispatch, dispatch.ActionInput{CrewID: &c.crewB.UserID})
+	if got.MissedAccepts != 1 || got.MissedDeadlines != 1 {
+		t.Errorf("dispatched after the 退单: %d missed accepts, %d missed deadlines; want 1, 1", got.MissedAccepts, got.MissedDeadlines)
+	}
 }
 
 // An extension granted in time moves the deadline the work is measured by:
