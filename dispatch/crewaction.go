@@ -19,7 +19,7 @@ func (a *act) accept(ctx context.Context) error {
 	if c.AcceptBy != nil && a.now.After(*c.AcceptBy) {
 		c.MissedAccepts++ // signed for late (the timer, had it fired, counted its miss but not this)
 	}
-	if _, err := a.countMiss(ctx, TimerAccept, int64(c.Attempt), c.AcceptBy); err != nil {
+	if _, err := a.countMiss(ctx, TimerAccept, c.AcceptBy); err != nil {
 		return err
 	}
 	c.AcceptedAt = &a.now
@@ -38,10 +38,8 @@ func (a *act) arrive(ctx context.Context) error {
 	if d := geo.Distance(lat, lng, a.c.Lat, a.c.Lng); d > ArrivalRadiusM {
 		return guanjia.FieldError(guanjia.EUNPROCESSABLE, "lat", "you are %.0f m from the site; check in within %d m", d, ArrivalRadiusM)
 	}
-	if a.c.ArriveBy != nil {
-		if _, err := a.countMiss(ctx, TimerArrive, deadlineSeq(*a.c.ArriveBy), a.c.ArriveBy); err != nil {
-			return err
-		}
+	if _, err := a.countMiss(ctx, TimerArrive, a.c.ArriveBy); err != nil {
+		return err
 	}
 	a.c.ArrivedAt = &a.now
 	a.ch.Cancel = []TimerKind{TimerArrive, TimerArriveReminder}
@@ -66,7 +64,7 @@ func (a *act) resolve(ctx context.Context) error {
 	c.ResolvedAt = &a.now
 	if c.ResolveBy != nil && a.now.After(*c.ResolveBy) {
 		c.Overdue = true
-		if _, err := a.countMiss(ctx, TimerResolve, deadlineSeq(*c.ResolveBy), c.ResolveBy); err != nil {
+		if _, err := a.countMiss(ctx, TimerResolve, c.ResolveBy); err != nil {
 			return err
 		}
 	}

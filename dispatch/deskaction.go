@@ -24,8 +24,8 @@ func (a *act) dispatch(ctx context.Context) error {
 			return err
 		}
 		note += "; 重新计算到场时限: " + a.in.Reason
-		if a.c.ArriveBy != nil && a.c.ArrivedAt == nil { // the citizen's clock restarts: a miss of the old one stays counted
-			if _, err := a.countMiss(ctx, TimerArrive, deadlineSeq(*a.c.ArriveBy), a.c.ArriveBy); err != nil {
+		if a.c.ArrivedAt == nil { // the citizen's clock restarts: a miss of the old one stays counted
+			if _, err := a.countMiss(ctx, TimerArrive, a.c.ArriveBy); err != nil {
 				return err
 			}
 		}
@@ -153,7 +153,7 @@ func (a *act) extend(ctx context.Context) error {
 	if c.ResolveBy != nil && c.ResolveBy.After(a.now) {
 		base = *c.ResolveBy
 	} else if c.ResolveBy != nil && a.now.After(*c.ResolveBy) { // missed, as resolve and the KPIs count it
-		if _, err := a.countMiss(ctx, TimerResolve, deadlineSeq(*c.ResolveBy), c.ResolveBy); err != nil {
+		if _, err := a.countMiss(ctx, TimerResolve, c.ResolveBy); err != nil {
 			return err
 		}
 		c.Overdue = true
@@ -167,15 +167,19 @@ func (a *act) extend(ctx context.Context) error {
 	return nil
 }
 
-// countMiss counts (超时督办) the deadline due of timer (kind, seq) when this
-// step comes after it and the timer is not settled: HandleTimer counts a
-// miss in the change that escalates it, and a step that cancels the timer
-// counts it here, but the worker may have been down or Redis may have lost
-// the timer, which then finds the step done and does nothing. It says
-// whether it counted.
-func (a *act) countMiss(ctx context.Context, kind TimerKind, seq int64, due *time.Time) (bool, error) {
+// countMiss counts (超时督办) the deadline due of the complaint's timer of
+// kind when this step comes after it and the timer is not settled:
+// HandleTimer counts a miss in the change that escalates it, and a step that
+// cancels the timer counts it here, but the worker may have been down or
+// Redis may have lost the timer, which then finds the step done and does
+// nothing. It says whether it counted.
+func (a *act) countMiss(ctx context.Context, kind TimerKind, due *time.Time) (bool, error) {
 	if due == nil || !a.now.After(*due) {
 		return false, nil
+	}
+	seq := deadlineSeq(*due)
+	if kind == TimerAccept {
+		seq = int64(a.c.Attempt) // a sign-for timer belongs to its dispatch
 	}
 	t, err := a.s.Store.FindTimer(ctx, a.c.ID, kind, seq)
 	switch {
@@ -196,7 +200,7 @@ func (a *act) countAcceptMiss(ctx context.Context) error {
 	if a.c.AcceptedAt != nil {
 		return nil
 	}
-	counted, err := a.countMiss(ctx, TimerAccept, int64(a.c.Attempt), a.c.AcceptBy)
+	counted, err := a.countMiss(ctx, TimerAccept, a.c.AcceptBy)
 	if counted {
 		a.c.MissedAccepts++
 	}
