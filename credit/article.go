@@ -37,12 +37,7 @@ func (in *ArticleInput) validate() error {
 }
 
 func (s *Service) canWriteArticles(ctx context.Context, who guanjia.Claims) error {
-	if staff, err := s.isStaff(ctx, who); err != nil {
-		return err
-	} else if !staff {
-		return guanjia.Errorf(guanjia.EFORBIDDEN, "only credit staff write articles")
-	}
-	return nil
+	return s.requireStaff(ctx, who, guanjia.Errorf(guanjia.EFORBIDDEN, "only credit staff write articles"))
 }
 
 // CreateArticle saves a draft.
@@ -116,10 +111,8 @@ func (s *Service) Article(ctx context.Context, who guanjia.Claims, id int64) (*A
 		return nil, err
 	}
 	if a.Status != ArticlePublished {
-		if staff, err := s.isStaff(ctx, who); err != nil {
+		if err := s.requireStaff(ctx, who, guanjia.Errorf(guanjia.ENOTFOUND, "article %d not found", id)); err != nil {
 			return nil, err
-		} else if !staff {
-			return nil, guanjia.Errorf(guanjia.ENOTFOUND, "article %d not found", id)
 		}
 	}
 	return a, nil

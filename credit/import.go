@@ -254,10 +254,8 @@ func (s *Service) FailImport(ctx context.Context, id int64, cause error) {
 // ImportStatus answers a batch with its progress. Department users see their
 // own department's batches.
 func (s *Service) ImportStatus(ctx context.Context, who guanjia.Claims, id int64) (*Batch, error) {
-	if staff, err := s.isStaff(ctx, who); err != nil {
+	if err := s.requireStaff(ctx, who, guanjia.Errorf(guanjia.EFORBIDDEN, "only department staff see import batches")); err != nil {
 		return nil, err
-	} else if !staff {
-		return nil, guanjia.Errorf(guanjia.EFORBIDDEN, "only department staff see import batches")
 	}
 	b, err := s.Store.FindBatch(ctx, id)
 	if err != nil {
@@ -312,10 +310,8 @@ func (s *Service) Template(typ, format string) ([]byte, error) {
 
 // Remits lists what each department may publish (staff only).
 func (s *Service) Remits(ctx context.Context, who guanjia.Claims) ([]Remit, error) {
-	if staff, err := s.isStaff(ctx, who); err != nil {
+	if err := s.requireStaff(ctx, who, guanjia.Errorf(guanjia.EFORBIDDEN, "only staff see department remits")); err != nil {
 		return nil, err
-	} else if !staff {
-		return nil, guanjia.Errorf(guanjia.EFORBIDDEN, "only staff see department remits")
 	}
 	return s.Store.ListRemits(ctx)
 }

@@ -292,14 +292,15 @@ func (s *Service) DecideRepresentative(ctx context.Context, who guanjia.Claims, 
 	return r, nil
 }
 
-// mayReview reports whether who sees r: its user, an admin, the department
-// a 授权委托书 was filed with, and any department for an accepted 法定代表人
-// (a repair application names the standing it was filed under).
-func mayReview(who guanjia.Claims, r *Representative) bool {
+// mayReview reports whether who, credit staff or not (isStaff), sees r: its
+// user, an admin, the department a 授权委托书 was filed with, and any credit
+// staff for an accepted 法定代表人 (a repair application names the standing
+// it was filed under).
+func mayReview(who guanjia.Claims, staff bool, r *Representative) bool {
 	switch {
 	case who.Role == guanjia.RoleAdmin, who.UserID != 0 && who.UserID == r.UserID:
 		return true
-	case who.Role != guanjia.RoleDepartment || who.UnitCode == "":
+	case !staff:
 		return false
 	case r.Department != "":
 		return who.InUnit(r.Department)
@@ -313,13 +314,11 @@ func (s *Service) Representative(ctx context.Context, who guanjia.Claims, id int
 	if err != nil {
 		return nil, err
 	}
-	// Any credit staff read an accepted 法定代表人: only they (not every
-	// department account) decide the repairs that name one.
-	if !mayReview(who, r) {
-		return nil, guanjia.Errorf(guanjia.ENOTFOUND, "representative %d not found", id)
-	} else if staff, err := s.isStaff(ctx, who); err != nil {
+	staff, err := s.isStaff(ctx, who)
+	if err != nil {
 		return nil, err
-	} else if !staff && who.UserID != r.UserID {
+	}
+	if !mayReview(who, staff, r) {
 		return nil, guanjia.Errorf(guanjia.ENOTFOUND, "representative %d not found", id)
 	}
 	return r, nil

@@ -67,6 +67,16 @@ func (s *Service) isStaff(ctx context.Context, who guanjia.Claims) (bool, error)
 	return len(remit.Types) > 0, nil
 }
 
+// requireStaff refuses who with refused unless they are credit staff (isStaff).
+func (s *Service) requireStaff(ctx context.Context, who guanjia.Claims, refused error) error {
+	if staff, err := s.isStaff(ctx, who); err != nil {
+		return err
+	} else if !staff {
+		return refused
+	}
+	return nil
+}
+
 // SubjectDetail is a subject with its list entries and records: for the
 // public only what is in public view, for staff everything.
 type SubjectDetail struct {
