@@ -1,17 +1,20 @@
 package credit
 
 import (
+	"cmp"
 	"slices"
 
 	"guanjia"
 )
 
 // transition is one row of the entry state table: the statuses an action may
-// start from, the status it leads to ("" = unchanged) and who may take it
-// (the empty role is the system: the expiry job).
+// start from, the status it leads to ("" = unchanged, unless back names one
+// for the status it starts from) and who may take it (the empty role is the
+// system: the expiry job).
 type transition struct {
 	from  []guanjia.CreditStatus
 	to    guanjia.CreditStatus
+	back  map[guanjia.CreditStatus]guanjia.CreditStatus
 	roles []guanjia.Role
 }
 
@@ -26,10 +29,12 @@ var (
 // (revoked). Anything not listed is a 409.
 var transitions = map[guanjia.CreditAction]transition{
 	guanjia.CreditPublish: {from: []guanjia.CreditStatus{""}, to: guanjia.CreditActive, roles: publishers},
-	// A re-import with corrected content keeps the status (AmendedStatus):
-	// a repaired entry does not come back because an old file was uploaded
-	// again. An expired one whose period the file extends does.
-	guanjia.CreditAmend:        {from: anyStatus, roles: publishers},
+	// A re-import with corrected content keeps the status: a repaired entry
+	// does not come back because an old file was uploaded again. An expired
+	// one does: the file extends its period (the import refuses a period
+	// already over).
+	guanjia.CreditAmend: {from: anyStatus, back: map[guanjia.CreditStatus]guanjia.CreditStatus{guanjia.CreditExpired: guanjia.CreditActive},
+		roles: publishers},
 	guanjia.CreditExpire:       {from: []guanjia.CreditStatus{guanjia.CreditActive}, to: guanjia.CreditExpired, roles: []guanjia.Role{""}},
 	guanjia.CreditRepairApply:  {from: []guanjia.CreditStatus{guanjia.CreditActive}, roles: []guanjia.Role{guanjia.RoleCitizen, guanjia.RoleDepartment, guanjia.RoleAdmin}},
 	guanjia.CreditRepairRefuse: {from: anyStatus, roles: publishers},
@@ -50,10 +55,15 @@ func next(status guanjia.CreditStatus, action guanjia.CreditAction, role guanjia
 	if !slices.Contains(t.from, status) {
 		return "", guanjia.Errorf(guanjia.ECONFLICT, "cannot %s an entry that is %s", action, status)
 	}
-	if t.to == "" {
-		return status, nil
+	return t.lead(status), nil
+}
+
+// lead is where the transition leads from status.
+func (t transition) lead(status guanjia.CreditStatus) guanjia.CreditStatus {
+	if to := t.back[status]; to != "" {
+		return to
 	}
-	return t.to, nil
+	return cmp.Or(t.to, status)
 }
 
 func roleName(r guanjia.Role) string {
@@ -122,12 +132,7 @@ var articleTransitions = map[string]struct {
 }
 
 // AmendedStatus is the status of an entry of status was after a re-import
-// amends it: the same, but for an expired entry, which the file's period
-// (never one already over: the import refuses those) brings back into
-// public view.
+// amends it (the state table's CreditAmend).
 func AmendedStatus(was guanjia.CreditStatus) guanjia.CreditStatus {
-	if was == guanjia.CreditExpired {
-		return guanjia.CreditActive
-	}
-	return was
+	return transitions[guanjia.CreditAmend].lead(was)
 }
