@@ -339,59 +339,48 @@ func (s *Service) scope(ctx context.Context, who guanjia.Claims, d *guanjia.Disp
 	return nil
 }
 
-// find reads dispute id, if who may see it, and the committees.
-func (s *Service) find(ctx context.Context, who guanjia.Claims, id int64) (*guanjia.Dispute, []*guanjia.Committee, error) {
-	d, err := s.Store.FindDispute(ctx, id)
-	if err != nil {
-		return nil, nil, err
+// find reads dispute id, if who may see it, and the committees. readOnly
+// says who sees it only as the committee it was escalated to (督办): they
+// read it, as the escalation message links to it, and act on nothing.
+func (s *Service) find(ctx context.Context, who guanjia.Claims, id int64) (d *guanjia.Dispute, committees []*guanjia.Committee, readOnly bool, err error) {
+	if d, err = s.Store.FindDispute(ctx, id); err != nil {
+		return nil, nil, false, err
 	}
-	if err := s.scope(ctx, who, d); err != nil {
-		return nil, nil, err
+	refused := s.scope(ctx, who, d)
+	if refused != nil && (guanjia.ErrorCode(refused) != guanjia.EFORBIDDEN || d.EscalatedAt == nil) {
+		return nil, nil, false, refused
 	}
-	committees, err := s.Store.ListCommittees(ctx)
-	if err != nil {
-		return nil, nil, err
+	if committees, err = s.Store.ListCommittees(ctx); err != nil {
+		return nil, nil, false, err
 	}
-	return d, committees, nil
+	if refused != nil && !escalatedTo(who, d, committees) {
+		return nil, nil, false, refused
+	}
+	return d, committees, refused != nil, nil
 }
 
-// findEscalatedTo reads dispute id for a mediator (or department) of the
-// committee it was escalated to; anyone else is refused as by scope.
-func (s *Service) findEscalatedTo(ctx context.Context, who guanjia.Claims, id int64) (*guanjia.Dispute, []*guanjia.Committee, error) {
-	refused := guanjia.Errorf(guanjia.EFORBIDDEN, "this dispute is not yours to see")
+// escalatedTo says whether who is of the committee d was escalated to: its
+// committee's superior.
+func escalatedTo(who guanjia.Claims, d *guanjia.Dispute, committees []*guanjia.Committee) bool {
 	if who.Role != guanjia.RoleMediator && who.Role != guanjia.RoleDepartment {
-		return nil, nil, refused
+		return false
 	}
-	d, err := s.Store.FindDispute(ctx, id)
-	if err != nil {
-		return nil, nil, err
-	}
-	committees, err := s.Store.ListCommittees(ctx)
-	if err != nil {
-		return nil, nil, err
-	}
-	if up := superior(committees, findCommittee(committees, d.CommitteeCode)); d.EscalatedAt == nil || up == nil || !who.InUnit(up.Code) {
-		return nil, nil, refused
-	}
-	return d, committees, nil
+	up := superior(committees, findCommittee(committees, d.CommitteeCode))
+	return d.EscalatedAt != nil && up != nil && who.InUnit(up.Code)
 }
 
-// Get returns a dispute with its timeline and the caller's next actions. The
-// superior committee a dispute was escalated to (督办) reads it too, as its
-// escalation message links to it; it takes no action on it.
+// Get returns a dispute with its timeline and the caller's next actions (none
+// to the committee it was escalated to, see find).
 func (s *Service) Get(ctx context.Context, who guanjia.Claims, id int64) (*View, error) {
-	d, committees, err := s.find(ctx, who, id)
-	if guanjia.ErrorCode(err) == guanjia.EFORBIDDEN {
-		if d, committees, err = s.findEscalatedTo(ctx, who, id); err == nil {
-			v := view(d, committees, "") // no actions
-			v.Events, err = s.Store.ListDisputeEvents(ctx, id)
-			return v, err
-		}
-	}
+	d, committees, readOnly, err := s.find(ctx, who, id)
 	if err != nil {
 		return nil, err
 	}
-	v := view(d, committees, who.Role)
+	role := who.Role
+	if readOnly {
+		role = "" // no actions
+	}
+	v := view(d, committees, role)
 	if v.Events, err = s.Store.ListDisputeEvents(ctx, id); err != nil {
 		return nil, err
 	}
