@@ -106,9 +106,7 @@ func (h *messageHandlers) handleDeliveryStats(c echo.Context) error {
 	if err := scopeNotifications(claimsOf(c), &failedFilter); err != nil { // a unit admin: their unit's figures
 		return err
 	}
-	scope := failedFilter
-	scope.Status = ""
-	counts, err := h.deliveries.DeliveryCounts(ctx, since, scope)
+	counts, err := h.deliveries.DeliveryCounts(ctx, since, failedFilter) // by every status, in the same scope
 	if err != nil {
 		return err
 	}
