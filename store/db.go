@@ -67,7 +67,7 @@ func newDB(gdb *gorm.DB, sl *sealer, dialect string) *DB {
 		Notices:       &Notices{c},
 		Volunteers:    &Volunteers{conn: c, Teams: &Teams{c}, Activities: &Activities{c}, users: users},
 		Credit:        &Credit{conn: c, users: users, catalog: catalog},
-		Idempotency:   &Idempotency{c},
+		Idempotency:   newIdempotency(c),
 		WeChat:        &WeChat{c},
 		Open311:       &Open311{conn: c, users: users, complaints: complaints},
 		Hotspots:      &Hotspots{c},

@@ -3,18 +3,28 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
-
-	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	"guanjia"
 )
 
 // Idempotency remembers the answers to retried POSTs: guanjia.IdempotencyStore.
-type Idempotency struct{ *conn }
+// Every keyed POST claims its key before it runs and stores its answer after:
+// concurrent requests share those two statements (see coalescer).
+type Idempotency struct {
+	*conn
+	claims   coalescer[*idempotencyRow, bool]
+	finishes coalescer[*guanjia.IdempotentResponse, struct{}]
+}
 
 var _ guanjia.IdempotencyStore = (*Idempotency)(nil)
+
+func newIdempotency(c *conn) *Idempotency {
+	s := &Idempotency{conn: c}
+	s.claims.run, s.finishes.run = s.claim, s.finish
+	return s
+}
 
 type idempotencyRow struct {
 	UserID    int64  `gorm:"primaryKey"`
@@ -27,30 +37,83 @@ type idempotencyRow struct {
 
 func (idempotencyRow) TableName() string { return "idempotency_keys" }
 
-// claim inserts row unless its key is taken. On PostgreSQL the claim's commit
-// does not wait for the disk (synchronous_commit is off for its transaction
-// only): others see it at once, and a claim lost in a crash is harmless.
-// Whatever the request goes on to write commits after it, and each commit
-// flushes the log up to itself, the claim included; a request that wrote
-// nothing may run again.
-func (s *Idempotency) claim(ctx context.Context, row *idempotencyRow) *gorm.DB {
-	if s.Dialect != "postgres" {
-		return s.db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(row)
+type idempotencyKey struct {
+	userID int64
+	key    string
+}
+
+// claim inserts the rows whose keys are not taken and says which it
+// inserted; of two rows with one key, the first is tried. On PostgreSQL the
+// claim's commit does not wait for the disk (synchronous_commit is off for
+// its transaction only): others see it at once, and a claim lost in a crash
+// is harmless. Whatever the request goes on to write commits after it, and
+// each commit flushes the log up to itself, the claim included; a request
+// that wrote nothing may run again.
+func (s *Idempotency) claim(ctx context.Context, rows []*idempotencyRow) ([]bool, error) {
+	won := make([]bool, len(rows))
+	first := make(map[idempotencyKey]int, len(rows))
+	var values []string
+	var args []any
+	for i, r := range rows {
+		k := idempotencyKey{r.UserID, r.Key}
+		if _, seen := first[k]; seen {
+			continue
+		}
+		first[k] = i
+		values = append(values, "(CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS TEXT))")
+		args = append(args, r.UserID, r.Key, r.BodyHash)
 	}
-	return s.db.WithContext(ctx).Exec(`WITH no_wait AS (SELECT set_config('synchronous_commit', 'off', true))
+	with, from := "", "v"
+	if s.Dialect == "postgres" {
+		with, from = "no_wait AS (SELECT set_config('synchronous_commit', 'off', true)), ", "v, no_wait"
+	}
+	// WHERE true: SQLite would read ON CONFLICT as part of the FROM's join.
+	q := fmt.Sprintf(`WITH %sv (user_id, key, body_hash) AS (VALUES %s)
 		INSERT INTO idempotency_keys (user_id, key, body_hash, status, body, created_at)
-		SELECT ?, ?, ?, 0, '', ? FROM no_wait ON CONFLICT DO NOTHING`, row.UserID, row.Key, row.BodyHash, row.CreatedAt)
+		SELECT v.user_id, v.key, v.body_hash, 0, '', ? FROM %s WHERE true
+		ON CONFLICT DO NOTHING RETURNING user_id, key`, with, strings.Join(values, ", "), from)
+	args = append(args, s.Now())
+	res, err := s.db.WithContext(ctx).Raw(q, args...).Rows()
+	if err != nil {
+		return nil, err
+	}
+	defer res.Close()
+	for res.Next() {
+		var k idempotencyKey
+		if err := res.Scan(&k.userID, &k.key); err != nil {
+			return nil, err
+		}
+		won[first[k]] = true
+	}
+	return won, res.Err()
+}
+
+// finish stores the answers of the requests whose keys were claimed.
+func (s *Idempotency) finish(ctx context.Context, answers []*guanjia.IdempotentResponse) ([]struct{}, error) {
+	values := make([]string, len(answers))
+	var args []any
+	for i, r := range answers {
+		values[i] = "(CAST(? AS BIGINT), CAST(? AS TEXT), CAST(? AS INTEGER), CAST(? AS TEXT))"
+		args = append(args, r.UserID, r.Key, r.Status, string(r.Body))
+	}
+	q := fmt.Sprintf(`WITH v (user_id, key, status, body) AS (VALUES %s)
+		UPDATE idempotency_keys SET status = v.status, body = v.body FROM v
+		WHERE idempotency_keys.user_id = v.user_id AND idempotency_keys.key = v.key`, strings.Join(values, ", "))
+	if err := s.db.WithContext(ctx).Exec(q, args...).Error; err != nil {
+		return nil, err
+	}
+	return make([]struct{}, len(answers)), nil
 }
 
 // BeginIdempotent claims (user, key). If it was claimed before, the earlier
 // record is returned and nothing is written.
 func (s *Idempotency) BeginIdempotent(ctx context.Context, r *guanjia.IdempotentResponse) (*guanjia.IdempotentResponse, error) {
 	row := idempotencyRow{UserID: r.UserID, Key: r.Key, BodyHash: r.BodyHash, CreatedAt: s.Now()}
-	res := s.claim(ctx, &row)
-	if res.Error != nil {
-		return nil, fmt.Errorf("store: begin idempotent %s: %w", r.Key, res.Error)
+	won, err := s.claims.do(ctx, &row)
+	if err != nil {
+		return nil, fmt.Errorf("store: begin idempotent %s: %w", r.Key, err)
 	}
-	if res.RowsAffected == 1 {
+	if won {
 		return nil, nil
 	}
 	var old idempotencyRow
@@ -76,9 +139,7 @@ func (s *Idempotency) BeginIdempotent(ctx context.Context, r *guanjia.Idempotent
 
 // FinishIdempotent stores the answer to replay for retries.
 func (s *Idempotency) FinishIdempotent(ctx context.Context, r *guanjia.IdempotentResponse) error {
-	err := s.db.WithContext(ctx).Model(&idempotencyRow{}).Where("user_id = ? AND key = ?", r.UserID, r.Key).
-		Updates(map[string]any{"status": r.Status, "body": string(r.Body)}).Error
-	if err != nil {
+	if _, err := s.finishes.do(ctx, r); err != nil {
 		return fmt.Errorf("store: finish idempotent %s: %w", r.Key, err)
 	}
 	return nil

@@ -2,6 +2,9 @@ package store_test
 
 import (
 	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -104,6 +107,51 @@ func TestIdempotencyClaimLeavesCommitsDurable(t *testing.T) {
 		var setting string
 		if err := db.Gorm().Raw("SHOW synchronous_commit").Scan(&setting).Error; err != nil || setting != "on" {
 			t.Fatalf("after a claim the connection commits with synchronous_commit %q (%v), want on", setting, err)
+		}
+	}
+}
+
+// Requests arriving at once share the claim and answer statements, and each
+// still learns only its own fate: of many requests with one key exactly one
+// runs, every other key is claimed by its request, and every answer is kept.
+func TestIdempotencyConcurrentRequestsEachGetTheirOwnAnswer(t *testing.T) {
+	db := testenv.MustOpenDB(t)
+	ctx := context.Background()
+	u := &guanjia.User{Username: "agent-crowd", Role: guanjia.RoleAgent}
+	if err := db.Users.CreateUser(ctx, u); err != nil {
+		t.Fatal(err)
+	}
+	const keys, tries = 40, 3
+	var ran [keys]atomic.Int32
+	var wg sync.WaitGroup
+	for i := range keys * tries {
+		key := fmt.Sprintf("k%d", i%keys)
+		wg.Go(func() {
+			r := &guanjia.IdempotentResponse{Key: key, UserID: u.ID, BodyHash: "h"}
+			old, err := db.Idempotency.BeginIdempotent(ctx, r)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			if old != nil {
+				return // a running or answered first request
+			}
+			ran[i%keys].Add(1)
+			r.Status, r.Body = 201, []byte(`{"key":"`+key+`"}`)
+			if err := db.Idempotency.FinishIdempotent(ctx, r); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	for i := range keys {
+		key := fmt.Sprintf("k%d", i)
+		if n := ran[i].Load(); n != 1 {
+			t.Errorf("key %s ran %d times, want once", key, n)
+		}
+		old, err := db.Idempotency.BeginIdempotent(ctx, &guanjia.IdempotentResponse{Key: key, UserID: u.ID, BodyHash: "h"})
+		if err != nil || old == nil || old.Status != 201 || string(old.Body) != `{"key":"`+key+`"}` {
+			t.Errorf("a retry of %s replays %+v (%v), want its own answer", key, old, err)
 		}
 	}
 }
