@@ -181,15 +181,15 @@ func (r *Router) pickCrew(ctx context.Context, cat *guanjia.Category, rt Route, 
 		rt.Reason = "查找在岗人员失败, 派至单位调度"
 		return rt
 	}
-	crews = slices.DeleteFunc(crews, func(c CrewLoad) bool { return slices.Contains(exclude, c.ID) })
+	crews = slices.DeleteFunc(crews, func(c CrewPosition) bool { return slices.Contains(exclude, c.ID) })
 	if len(crews) == 0 {
 		rt.Reason = "网格内无在岗人员, 派至单位调度"
 		return rt
 	}
-	score := func(c CrewLoad) float64 {
+	score := func(c CrewPosition) float64 {
 		return geo.Distance(lat, lng, c.Lat, c.Lng) + float64(c.OpenTasks)*LoadPenaltyM
 	}
-	best := slices.MinFunc(crews, func(a, b CrewLoad) int { return cmp.Compare(score(a), score(b)) })
+	best := slices.MinFunc(crews, func(a, b CrewPosition) int { return cmp.Compare(score(a), score(b)) })
 	rt.CrewID = &best.ID
 	rt.Reason = fmt.Sprintf("点对点派遣: 距离 %.0f 米, 在办 %d 件", geo.Distance(lat, lng, best.Lat, best.Lng), best.OpenTasks)
 	return rt

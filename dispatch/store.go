@@ -93,8 +93,8 @@ type Store interface {
 	PendingTimers(ctx context.Context, horizon time.Time) ([]Timer, error)
 
 	// OnDutyCrews lists the on-duty crew members of a unit patrolling a grid,
-	// each with how many open tasks they carry.
-	OnDutyCrews(ctx context.Context, unitCode, gridID string) ([]CrewLoad, error)
+	// each where last seen and with how many open tasks they carry.
+	OnDutyCrews(ctx context.Context, unitCode, gridID string) ([]CrewPosition, error)
 	// Crews lists crew members (of one unit, or all) with their open tasks.
 	Crews(ctx context.Context, unitCode string) ([]CrewLoad, error)
 	ListUsersByRole(ctx context.Context, role guanjia.Role, unitCode string) ([]*guanjia.User, error)
@@ -107,6 +107,14 @@ type Store interface {
 	AddPhoto(ctx context.Context, p *guanjia.Photo) error
 	ListPhotos(ctx context.Context, complaintID int64) ([]*guanjia.Photo, error)
 	FindPhoto(ctx context.Context, id string) (*guanjia.Photo, error)
+}
+
+// CrewPosition is what point-to-point routing weighs of an on-duty crew
+// member: where they were last seen and how many open tasks they carry.
+type CrewPosition struct {
+	ID        int64
+	Lat, Lng  float64
+	OpenTasks int
 }
 
 // CrewLoad is a crew member and their open tasks.
@@ -123,9 +131,10 @@ type Scheduler interface {
 }
 
 // Publisher tells live views that a complaint changed (the console's queue)
-// and whose inboxes have new messages, if anyone's (live.Live is one). It
-// must not block and its failures are not the workflow's: it logs them.
+// and whose inboxes have new messages, if anyone's (live.Live is one): in
+// one message when both come of one change. It must not block and its
+// failures are not the workflow's: it logs them.
 type Publisher interface {
-	ComplaintChanged(ctx context.Context, c *guanjia.Complaint)
+	ComplaintChanged(ctx context.Context, c *guanjia.Complaint, inbox []int64)
 	InboxChanged(ctx context.Context, userIDs []int64)
 }
