@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -39,10 +40,12 @@ func TestInboxOverTheAPI(t *testing.T) {
 	crewLive := r.follow(srv.URL, "crew")
 
 	id := r.fileComplaint(h, "1101", siteLat, siteLng) // a task for "crew"
-	for {
-		if ev := nextLive(t, "crew", crewLive); ev.name == "inbox" {
-			break // the crew page's badge hears of it at once
-		}
+	var heard []string
+	for len(heard) == 0 || heard[len(heard)-1] != "inbox" {
+		heard = append(heard, nextLive(t, "crew", crewLive).name) // the crew page's badge hears of it at once
+	}
+	if !slices.Contains(heard, "complaint") {
+		t.Errorf("the crew page heard %v: the new task's row should come before the badge", heard)
 	}
 	code, out := r.call(h, "crew", "GET", "/api/v1/inbox", nil)
 	msgs, _ := out["messages"].([]any)

@@ -92,12 +92,14 @@ func (h *consoleHandlers) handleLive(c echo.Context) error {
 		case <-heartbeat.C:
 			_, err = fmt.Fprint(w, ": ping\n\n")
 		case ev := <-sub.Events:
-			if slices.Contains(ev.Inbox, who.UserID) {
-				_, err = fmt.Fprint(w, "event: inbox\ndata: {}\n\n")
-			} else if row, ok := liveRow(who, ev); ok {
+			// The row first, then the inbox badge: the order the console shows them in.
+			if row, ok := liveRow(who, ev); ok {
 				_, err = fmt.Fprintf(w, "event: complaint\ndata: %s\n\n", row)
 			} else if row, ok := liveDispute(who, grid, ev); ok {
 				_, err = fmt.Fprintf(w, "event: dispute\ndata: %s\n\n", row)
+			}
+			if err == nil && slices.Contains(ev.Inbox, who.UserID) {
+				_, err = fmt.Fprint(w, "event: inbox\ndata: {}\n\n")
 			}
 		}
 		if err == nil && sub.Lost() {

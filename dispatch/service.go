@@ -354,10 +354,7 @@ func (s *Service) save(ctx context.Context, ch *Change) error {
 	// The queue calls are independent round trips to Redis: make them at once.
 	var wg sync.WaitGroup
 	if s.Live != nil { // after the row, so a page that reloads on it sees the change
-		wg.Go(func() {
-			s.Live.ComplaintChanged(ctx, ch.Complaint)
-			s.announceInbox(ctx, ch.Messages) // then the inbox badge: the order the console shows them in
-		})
+		wg.Go(func() { s.Live.ComplaintChanged(ctx, ch.Complaint, guanjia.InboxRecipients(ch.Messages)) })
 	}
 	near := s.Now().Add(s.ArmWithin)
 	for _, t := range ch.Arm { // the store has filled in the IDs of a new complaint

@@ -33,7 +33,8 @@ const (
 
 // Event is one change as received: a complaint (without its caller's
 // details), a dispute (who it belongs to and where it stands, without its
-// parties), or the users whose inboxes have new messages.
+// parties), the users whose inboxes have new messages, or a complaint and
+// the inboxes its change wrote to.
 type Event struct {
 	Complaint *guanjia.Complaint `json:"complaint,omitempty"`
 	Dispute   *guanjia.Dispute   `json:"dispute,omitempty"`
@@ -90,12 +91,13 @@ func (l *Live) InboxChanged(ctx context.Context, users []int64) {
 	l.publish(ctx, Event{Inbox: users}, "inbox", len(users))
 }
 
-// ComplaintChanged publishes c. A failure is logged, not returned: the
+// ComplaintChanged publishes c, and with it the users whose inboxes got
+// messages in the same change. A failure is logged, not returned: the
 // change is saved, and pages resync on reconnect and on their own timer.
-func (l *Live) ComplaintChanged(ctx context.Context, c *guanjia.Complaint) {
+func (l *Live) ComplaintChanged(ctx context.Context, c *guanjia.Complaint, inbox []int64) {
 	row := *c
 	row.CallerName, row.CallerPhone = "", "" // a queue row needs no caller details
-	l.publish(ctx, Event{Complaint: &row}, "complaint", c.ID)
+	l.publish(ctx, Event{Complaint: &row, Inbox: inbox}, "complaint", c.ID)
 }
 
 // DisputeChanged publishes that d changed: its id, status and whose it is

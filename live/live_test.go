@@ -29,7 +29,7 @@ func TestLiveSlowListener(t *testing.T) {
 	// the slow one reads nothing.
 	const n = Buffer + 10
 	for i := 1; i <= n; i++ {
-		l.ComplaintChanged(ctx, &guanjia.Complaint{ID: int64(i), Status: guanjia.StatusDispatched, UnitCode: "lh-hw", CallerPhone: "13800138000"})
+		l.ComplaintChanged(ctx, &guanjia.Complaint{ID: int64(i), Status: guanjia.StatusDispatched, UnitCode: "lh-hw", CallerPhone: "13800138000"}, nil)
 		select {
 		case ev := <-fast.Events:
 			if c := ev.Complaint; c == nil || c.ID != int64(i) || c.UnitCode != "lh-hw" || c.Status != guanjia.StatusDispatched {
