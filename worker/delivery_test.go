@@ -136,7 +136,6 @@ func TestUndeliveredAfterRedisOutageGoOutWithinSeconds(t *testing.T) {
 	}
 
 	// Redis is back: a worker and its periodic tasks run; the reconciler would wait a minute.
-	start := time.Now()
 	r.run(t)
 	conn := r.redis.Conn
 	periodic, err := worker.NewPeriodic(conn, worker.Config{ReconcileInterval: time.Minute, RequeueInterval: time.Second},
@@ -148,10 +147,9 @@ func TestUndeliveredAfterRedisOutageGoOutWithinSeconds(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(periodic.Shutdown)
+	// waitFor gives up long before the reconciler's minute: only the fast
+	// re-queue sends the push in time.
 	waitFor(t, "the crew's push", func() bool { n := pushRow(); return n != nil && n.Status == guanjia.DeliverySent })
-	if took := time.Since(start); took > 10*time.Second {
-		t.Errorf("the push went out %v after Redis came back, want seconds", took.Round(time.Millisecond))
-	}
 	// The 2-second arrive timer, never armed, was armed again and escalated.
 	waitFor(t, "the lost arrive timer", func() bool {
 		evs, _ := r.db.Complaints.ListEvents(ctx, c.ID)
