@@ -104,7 +104,15 @@ func runIntake(ctx context.Context, c intakeConfig, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	intake, dispatched, assigned, err := fileComplaints(srv.url, c)
+	citizens, err := signInCitizens(srv.url, c.clients)
+	if err != nil {
+		return err
+	}
+	floor, err := httpFloor(citizens, c)
+	if err != nil {
+		return err
+	}
+	intake, dispatched, assigned, err := fileComplaints(citizens, c)
 	if err != nil {
 		return err
 	}
@@ -117,6 +125,8 @@ func runIntake(ctx context.Context, c intakeConfig, out io.Writer) error {
 	fmt.Fprintf(out, "baseline (pgx INSERT + enqueue): %8.0f items/s        p50 %6.1f ms   p99 %6.1f ms   (%.0f/s before the intake, %.0f/s after)\n",
 		raw.rate, ms(raw.p(50)), ms(raw.p(99)), rawBefore.rate, rawAfter.rate)
 	fmt.Fprintf(out, "ratio intake/baseline: %.2f\n", intake.rate/raw.rate)
+	fmt.Fprintf(out, "http floor (GET /api/v1/me, %d clients): %8.0f requests/s  p50 %6.1f ms   p99 %6.1f ms   (%.2f × the baseline: no intake files faster)\n",
+		c.clients, floor.rate, ms(floor.p(50)), ms(floor.p(99)), floor.rate/raw.rate)
 	fmt.Fprintf(out, "dispatch (created → assigned to a crew, %d point-to-point): p50 %.1f ms   p99 %.1f ms\n",
 		assigned, ms(dispatched.p(50)), ms(dispatched.p(99)))
 	srv.close()
@@ -238,18 +248,55 @@ func (a *intakeAPI) wire(ctx context.Context, c intakeConfig) (*api.Server, erro
 		Ready: db.Ping, Registry: prometheus.NewRegistry(), Log: quiet, Now: svc.Now}), nil
 }
 
-// fileComplaints files c.n complaints through the HTTP API from c.clients
-// clients, each signed in as a citizen of its own and sending an
-// Idempotency-Key as the mini-program does, timing each and, for point-to-point ones, the time until a crew
-// member was assigned (in the same transaction, so: the answer's arrival).
-func fileComplaints(base string, c intakeConfig) (result, *latencies, int64, error) {
-	tokens := make([]string, c.clients)
-	for i := range tokens {
+// citizens are the load's clients: each signed in as a citizen of its own.
+type citizens struct {
+	base   string
+	tokens []string
+	client *http.Client
+}
+
+func signInCitizens(base string, n int) (*citizens, error) {
+	cs := &citizens{base: base, tokens: make([]string, n), client: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: n}}}
+	for i := range cs.tokens {
 		var err error
-		if tokens[i], err = signIn(base, citizenName(i)); err != nil {
-			return result{}, nil, 0, err
+		if cs.tokens[i], err = signIn(base, citizenName(i)); err != nil {
+			return nil, err
 		}
 	}
+	return cs, nil
+}
+
+// do sends req as client i's citizen.
+func (cs *citizens) do(i int, req *http.Request) (*http.Response, error) {
+	req.Header.Set("Authorization", "Bearer "+cs.tokens[i%len(cs.tokens)])
+	return cs.client.Do(req)
+}
+
+// httpFloor times the cheapest signed-in request, GET /api/v1/me (the
+// session is cached, nothing is written), at the intake's concurrency: the
+// HTTP server, its middleware and the load's own clients, sharing the
+// cores as the intake does. No intake can file faster than this.
+func httpFloor(cs *citizens, c intakeConfig) (result, error) {
+	return measure(c.n, c.clients, func(i int, _ *rand.Rand) error {
+		req, _ := http.NewRequest("GET", cs.base+"/api/v1/me", nil)
+		res, err := cs.do(i, req)
+		if err != nil {
+			return err
+		}
+		defer res.Body.Close()
+		if res.StatusCode != http.StatusOK {
+			return fmt.Errorf("GET /api/v1/me answered %d", res.StatusCode)
+		}
+		_, err = io.Copy(io.Discard, res.Body)
+		return err
+	})
+}
+
+// fileComplaints files c.n complaints through the HTTP API, each client
+// sending an Idempotency-Key as the mini-program does, timing each and, for
+// point-to-point ones, the time until a crew member was assigned (in the
+// same transaction, so: the answer's arrival).
+func fileComplaints(cs *citizens, c intakeConfig) (result, *latencies, int64, error) {
 	if c.cpuprofile != "" {
 		f, err := os.Create(c.cpuprofile)
 		if err != nil {
@@ -261,7 +308,6 @@ func fileComplaints(base string, c intakeConfig) (result, *latencies, int64, err
 		}
 		defer pprof.StopCPUProfile()
 	}
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: c.clients}}
 	grids := demo.GridCentres()
 	var assigned atomic.Int64
 	dispatched := &latencies{}
@@ -269,12 +315,11 @@ func fileComplaints(base string, c intakeConfig) (result, *latencies, int64, err
 		p := grids[rng.IntN(len(grids))]
 		body, _ := json.Marshal(map[string]any{"category": intakeCategories[rng.IntN(len(intakeCategories))], "description": "压测: 路面问题",
 			"lat": p[0] + (rng.Float64()-0.5)*0.012, "lng": p[1] + (rng.Float64()-0.5)*0.012, "coord_system": "wgs84"})
-		req, _ := http.NewRequest("POST", base+"/api/v1/complaints", bytes.NewReader(body))
+		req, _ := http.NewRequest("POST", cs.base+"/api/v1/complaints", bytes.NewReader(body))
 		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("Authorization", "Bearer "+tokens[i%len(tokens)])
 		req.Header.Set("Idempotency-Key", fmt.Sprintf("bench-%d", i)) // as the mini-program sends with every POST
 		start := time.Now()
-		res, err := client.Do(req)
+		res, err := cs.do(i, req)
 		if err != nil {
 			return err
 		}

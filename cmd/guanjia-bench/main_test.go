@@ -72,7 +72,7 @@ func TestBenchIntakeSmall(t *testing.T) {
 	if err := benchIntake(context.Background(), e, args, &out); err != nil {
 		t.Fatalf("%v\n%s", err, out.String())
 	}
-	for _, want := range []string{"intake   (HTTP API", "baseline (pgx INSERT", "dispatch (created", "timer lateness"} {
+	for _, want := range []string{"intake   (HTTP API", "baseline (pgx INSERT", "http floor (GET", "dispatch (created", "timer lateness"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("no %q in\n%s", want, out.String())
 		}
