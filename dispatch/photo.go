@@ -3,7 +3,6 @@ package dispatch
 import (
 	"context"
 	"io"
-	"slices"
 
 	"guanjia"
 )
@@ -30,17 +29,10 @@ func (s *Service) AttachPhoto(ctx context.Context, who guanjia.Claims, id int64,
 	if c.Status == guanjia.StatusClosed || c.Status == guanjia.StatusRejected { // a me-too's report photos still count
 		return nil, guanjia.Errorf(guanjia.ECONFLICT, "complaint %d has ended: no more photos", id)
 	}
-	photos, err := s.Store.ListPhotos(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	if n := len(slices.DeleteFunc(photos, func(p *guanjia.Photo) bool { return p.Kind != kind })); n >= guanjia.MaxPhotosPerKind {
-		return nil, guanjia.FieldError(guanjia.EUNPROCESSABLE, "kind", "complaint %d has %d photos of this kind, the most it takes", id, n)
-	}
 	p := &guanjia.Photo{ComplaintID: id, Kind: kind, ContentType: contentType, Size: size, UploadedBy: who.UserID, CreatedAt: s.Now()}
 	if err := guanjia.SaveBlob(ctx, s.Blobs, "", body, func(key string) error {
 		p.ID = key
-		return s.Store.AddPhoto(ctx, p)
+		return s.Store.AddPhoto(ctx, p, guanjia.MaxPhotosPerKind)
 	}); err != nil {
 		return nil, err
 	}

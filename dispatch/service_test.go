@@ -556,10 +556,28 @@ func TestPhotosAreBounded(t *testing.T) {
 		_, err := c.svc.AttachPhoto(ctx, who, cp.ID, kind, "image/png", 3, strings.NewReader("png"))
 		return err
 	}
-	for i := 0; i < guanjia.MaxPhotosPerKind; i++ {
+	for i := 0; i < guanjia.MaxPhotosPerKind-1; i++ {
 		if err := attach(c.citizen, "report"); err != nil {
 			t.Fatalf("report photo %d: %v", i+1, err)
 		}
+	}
+	// Four uploads at once for the last place: one takes it.
+	errs := make(chan error, 4)
+	for range cap(errs) {
+		go func() { errs <- attach(c.citizen, "report") }()
+	}
+	took := 0
+	for range cap(errs) {
+		switch err := <-errs; guanjia.ErrorCode(err) {
+		case "":
+			took++
+		case guanjia.EUNPROCESSABLE:
+		default:
+			t.Errorf("an upload for the last place: %v", err)
+		}
+	}
+	if took != 1 {
+		t.Errorf("%d uploads took the last place, want 1", took)
 	}
 	if err := attach(c.citizen, "report"); guanjia.ErrorCode(err) != guanjia.EUNPROCESSABLE {
 		t.Errorf("report photo %d: %v, want unprocessable", guanjia.MaxPhotosPerKind+1, err)

@@ -104,7 +104,9 @@ type Store interface {
 	FindUnit(ctx context.Context, code string) (*guanjia.Unit, error)
 	ListGrids(ctx context.Context) ([]*guanjia.Grid, error)
 
-	AddPhoto(ctx context.Context, p *guanjia.Photo) error
+	// AddPhoto records a photo of a complaint, refusing it (EUNPROCESSABLE)
+	// when the complaint has most photos of its kind already.
+	AddPhoto(ctx context.Context, p *guanjia.Photo, most int) error
 	ListPhotos(ctx context.Context, complaintID int64) ([]*guanjia.Photo, error)
 	FindPhoto(ctx context.Context, id string) (*guanjia.Photo, error)
 }

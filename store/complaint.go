@@ -689,12 +689,30 @@ func (r *photoRow) photo() *guanjia.Photo {
 	return p
 }
 
-func (s *Complaints) AddPhoto(ctx context.Context, p *guanjia.Photo) error {
-	row := photoRow{ID: p.ID, Kind: p.Kind, ContentType: p.ContentType, Size: p.Size, UploadedBy: p.UploadedBy, CreatedAt: p.CreatedAt}
-	if p.ComplaintID != 0 {
-		row.ComplaintID = &p.ComplaintID
-	}
-	if err := s.db.WithContext(ctx).Create(&row).Error; err != nil {
+// AddPhoto counts the complaint's photos of p's kind under a lock on the
+// complaint, so that two uploads at once cannot both take the last place.
+func (s *Complaints) AddPhoto(ctx context.Context, p *guanjia.Photo, most int) error {
+	row := photoRow{ID: p.ID, ComplaintID: &p.ComplaintID, Kind: p.Kind, ContentType: p.ContentType, Size: p.Size,
+		UploadedBy: p.UploadedBy, CreatedAt: p.CreatedAt}
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		lock := tx.Model(&complaintRow{}).Select("id").Where("id = ?", p.ComplaintID)
+		if s.Dialect == "postgres" { // SQLite's write transactions take turns
+			lock = lock.Clauses(clause.Locking{Strength: "NO KEY UPDATE"})
+		}
+		var id int64
+		if err := lock.Scan(&id).Error; err != nil {
+			return err
+		}
+		var n int64
+		if err := tx.Model(&photoRow{}).Where("complaint_id = ? AND kind = ?", p.ComplaintID, p.Kind).Count(&n).Error; err != nil {
+			return err
+		}
+		if n >= int64(most) {
+			return guanjia.FieldError(guanjia.EUNPROCESSABLE, "kind", "complaint %d has %d photos of this kind, the most it takes", p.ComplaintID, n)
+		}
+		return tx.Create(&row).Error
+	})
+	if err != nil {
 		return fmt.Errorf("store: add photo: %w", err)
 	}
 	return nil
