@@ -221,25 +221,47 @@ func TestRatingPage(t *testing.T) {
 	}
 }
 
-// A call merged into another order is texted 办结 with that order: its link
-// says so, in words, and rates nothing.
+// A call merged into another order is texted 办结 when that order closes:
+// its link rates the call's own order, once the joined one is done, and
+// sends no work back (the work was the other order's).
 func TestRatingLinkOfAMergedCall(t *testing.T) {
 	r, h, id := ratingRig(t)
+	ctx := context.Background()
 	merged := r.fileComplaint(h, "1101", siteLat+0.001, siteLng) // 111 m away: its own order until merged
-	if _, err := r.svc.Act(context.Background(), r.claims("dispatcher"), merged, guanjia.ActionMerge,
-		dispatch.ActionInput{DuplicateOf: id}); err != nil {
+	if _, err := r.svc.Act(ctx, r.claims("dispatcher"), merged, guanjia.ActionMerge, dispatch.ActionInput{DuplicateOf: id}); err != nil {
 		t.Fatal(err)
 	}
+	act := func(who string, a guanjia.Action, in dispatch.ActionInput) {
+		t.Helper()
+		if _, err := r.svc.Act(ctx, r.claims(who), id, a, in); err != nil {
+			t.Fatalf("%s %s: %v", who, a, err)
+		}
+	}
+	act("dispatcher", guanjia.ActionReopen, dispatch.ActionInput{Reason: "复查未清理干净"})
 	link := "/r/" + api.RatingToken(consoleSecret, merged, time.Now().Add(api.RatingLinkTTL))
-	if code, html := page(t, h, "GET", link, nil); code != http.StatusOK || !strings.Contains(html, "合并办理") ||
-		strings.Contains(html, "正在办理中") {
-		t.Errorf("the link: %d\n%s", code, html)
+	if code, html := page(t, h, "GET", link, nil); code != http.StatusOK || !strings.Contains(html, "正在办理中") {
+		t.Errorf("the link while the joined order is worked on again: %d\n%s", code, html)
 	}
 	if code, _ := page(t, h, "POST", link, url.Values{"solved": {"yes"}, "score": {"3"}}); code != http.StatusConflict {
-		t.Errorf("rating a merged call: %d, want 409", code)
+		t.Errorf("rating while the joined order is worked on again: %d, want 409", code)
 	}
-	if c, _ := r.db.Complaints.FindComplaint(context.Background(), merged); c.Rating != 0 {
-		t.Errorf("the merged call was rated: %+v", c)
+
+	lat, lng := siteLat, siteLng
+	act("crew", guanjia.ActionAccept, dispatch.ActionInput{})
+	act("crew", guanjia.ActionArrive, dispatch.ActionInput{Lat: &lat, Lng: &lng})
+	act("crew", guanjia.ActionResolve, dispatch.ActionInput{Note: "已清理"})
+	act("dispatcher", guanjia.ActionClose, dispatch.ActionInput{})
+	if code, html := page(t, h, "GET", link, nil); code != http.StatusOK || !strings.Contains(html, "问题是否已解决") {
+		t.Fatalf("the link once the joined order is closed: %d\n%s", code, html)
+	}
+	if code, html := page(t, h, "POST", link, url.Values{"solved": {"no"}, "score": {"1"}, "comment": {"还有垃圾"}}); code != http.StatusOK || !strings.Contains(html, "评价成功") {
+		t.Fatalf("rating the merged call: %d\n%s", code, html)
+	}
+	if c, _ := r.db.Complaints.FindComplaint(ctx, merged); c.Rating != guanjia.RatingUnsatisfied || c.Status != guanjia.StatusDuplicate {
+		t.Errorf("the merged call after its caller's answer: %+v", c)
+	}
+	if c, _ := r.db.Complaints.FindComplaint(ctx, id); c.Status != guanjia.StatusClosed || c.Rating != 0 {
+		t.Errorf("the joined order after the merged caller's answer: status %s rating %d, want closed and unrated", c.Status, c.Rating)
 	}
 }
 

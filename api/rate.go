@@ -75,10 +75,11 @@ func parseRatingToken(secret, token string, now time.Time) (int64, error) {
 
 // ratePage answers a caller on the rating page: HTML, or JSON to a program.
 type ratePage struct {
-	h    *complaintHandlers
-	c    echo.Context
-	json bool
-	page web.RatePage
+	h      *complaintHandlers
+	c      echo.Context
+	json   bool
+	page   web.RatePage
+	status guanjia.Status // what the link's complaint is rated as (dispatch.RatedAs)
 }
 
 func (h *complaintHandlers) newRatePage(c echo.Context) *ratePage {
@@ -132,6 +133,9 @@ func (p *ratePage) load() (*guanjia.Complaint, bool, error) {
 	} else if err != nil {
 		return nil, false, err
 	}
+	if p.status, err = h.dispatch.RatedAs(ctx, c); err != nil {
+		return nil, false, err
+	}
 	p.page.OrderID = c.ID
 	if cat, err := h.dispatch.Store.FindCategory(ctx, c.Category); err == nil {
 		p.page.Category = cat.Name
@@ -139,14 +143,13 @@ func (p *ratePage) load() (*guanjia.Complaint, bool, error) {
 	return c, true, nil
 }
 
-// refusal says why a complaint cannot be rated now, or "" when it can.
-func refusal(c *guanjia.Complaint) string {
+// refusal says why a complaint cannot be rated now, or "" when it can;
+// status is the one it is rated as (dispatch.RatedAs).
+func refusal(c *guanjia.Complaint, status guanjia.Status) string {
 	switch {
 	case c.Rating != 0:
 		return "您已经评价过这张工单，感谢您的反馈！"
-	case c.Status == guanjia.StatusDuplicate: // texted 办结 with the order it was merged into (callerClosed)
-		return "您反映的问题已与其他市民反映的同一问题合并办理，并已办结，感谢您的反馈！如仍有问题，请拨打 12345 热线。"
-	case c.Status != guanjia.StatusResolved && c.Status != guanjia.StatusClosed:
+	case status != guanjia.StatusResolved && status != guanjia.StatusClosed:
 		return "这张工单正在办理中，办结后我们会再发短信请您评价。"
 	}
 	return ""
@@ -159,7 +162,7 @@ func (h *complaintHandlers) handleRatePage(c echo.Context) error {
 	if !ok {
 		return err
 	}
-	if msg := refusal(cp); msg != "" {
+	if msg := refusal(cp, p.status); msg != "" {
 		p.page.State, p.page.Heading, p.page.Message = "done", "感谢您的反馈", msg
 		if p.json {
 			return c.JSON(http.StatusOK, map[string]any{"complaint": cp.ID, "can_rate": false, "message": msg})
@@ -217,7 +220,7 @@ func (h *complaintHandlers) handleRateSubmit(c echo.Context) error {
 	if !ok {
 		return err
 	}
-	if msg := refusal(cp); msg != "" {
+	if msg := refusal(cp, p.status); msg != "" {
 		return p.fail(http.StatusConflict, guanjia.ECONFLICT, msg)
 	}
 	p.page.Solved, p.page.Score, p.page.Comment = req.Solved, req.Score, req.Comment

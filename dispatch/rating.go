@@ -37,7 +37,7 @@ func (s *Service) rate(ctx context.Context, ch *Change, cat *guanjia.Category, w
 	ch.Events = append(ch.Events, &guanjia.Event{Action: guanjia.ActionRate, From: c.Status, To: c.Status,
 		ActorID: rater, ActorRole: who.Role, Note: ratingNote(channel, in), At: now})
 	unsolved := in.Score == guanjia.RatingUnsatisfied || (in.Solved != nil && !*in.Solved)
-	if unsolved && c.ReopenCount == 0 {
+	if unsolved && c.ReopenCount == 0 && c.Status != guanjia.StatusDuplicate { // a me-too has no work of its own
 		return s.reopen(ctx, ch, cat, nil, who.Role, "回访未解决或不满意: "+in.Comment)
 	}
 	return nil
@@ -62,6 +62,22 @@ func ratingNote(channel string, in ActionInput) string {
 	return note
 }
 
+// RatedAs is the status that decides whether c may be rated: its own, or
+// for a call that joined an order open already (a me-too at intake, a
+// merge at the desk) that order's. Such a caller is texted 办结 with a
+// rating link when that order closes (callerClosed) and answers on their
+// own order, which counts for the unit as any answer does.
+func (s *Service) RatedAs(ctx context.Context, c *guanjia.Complaint) (guanjia.Status, error) {
+	if c.Status != guanjia.StatusDuplicate || c.DuplicateOf == nil {
+		return c.Status, nil
+	}
+	joined, err := s.Store.FindComplaint(ctx, *c.DuplicateOf)
+	if err != nil {
+		return "", err
+	}
+	return joined.Status, nil
+}
+
 // RateByLink records a hotline caller's 回访 answer from the signed link of
 // the 办结 SMS. The caller has no account: the link's signature is the
 // authority, checked by the caller of this method.
@@ -70,8 +86,12 @@ func (s *Service) RateByLink(ctx context.Context, complaintID int64, in ActionIn
 	if err != nil {
 		return nil, err
 	}
+	status, err := s.RatedAs(ctx, c)
+	if err != nil {
+		return nil, err
+	}
 	// The state table decides when a rating may come, for the link as for the mini-program.
-	if _, err := next(c.Status, guanjia.ActionRate, guanjia.RoleCitizen); err != nil {
+	if _, err := next(status, guanjia.ActionRate, guanjia.RoleCitizen); err != nil {
 		return nil, err
 	}
 	cat, err := s.Store.FindCategory(ctx, c.Category)
