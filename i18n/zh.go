@@ -613,7 +613,6 @@ var messages = map[string]string{
 	"%s: the wind must be between 0 and 120 m/s":                                       "%s：最大风速须在 0 到 120 米/秒之间",
 	"%s: the cone radius must be between 0 and 1000 km":                                "%s：预报圈半径须在 0 到 1000 公里之间",
 	"the file cannot be read":                                                          "文件无法读取",
-	"the file is not UTF-8 text":                                                       "文件不是 UTF-8 编码的文本",
 	"the first line must be %s":                                                        "第一行须为 %s",
 	"line %d is not a CSV row of 11 fields":                                            "第 %d 行不是 11 列的 CSV 行",
 	"line %d: one file holds one typhoon":                                              "第 %d 行：一个文件只能包含一个台风",

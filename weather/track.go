@@ -20,6 +20,7 @@ import (
 	"unicode/utf8"
 
 	"guanjia"
+	"guanjia/internal/textfile"
 )
 
 // Limits of an import.
@@ -151,31 +152,32 @@ func ParseTrackCSV(r io.Reader) (*guanjia.Typhoon, error) {
 	if len(b) > MaxImportBytes {
 		return nil, guanjia.FieldError(guanjia.EINVALID, "file", "the file is larger than 1 MB")
 	}
-	b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
-	if !utf8.Valid(b) {
-		return nil, guanjia.FieldError(guanjia.EINVALID, "file", "the file is not UTF-8 text")
+	text, _, err := textfile.Decode(b) // Excel on Chinese Windows saves GB18030
+	if err != nil {
+		return nil, err
 	}
-	cr := csv.NewReader(bytes.NewReader(b))
-	cr.FieldsPerRecord = len(strings.Split(CSVHeader, ","))
-	head, err := cr.Read()
+	cr := textfile.NewCSV(strings.NewReader(text))
+	head, _, err := cr.Row()
 	if err != nil || strings.Join(head, ",") != CSVHeader {
 		return nil, guanjia.FieldError(guanjia.EINVALID, "file", "the first line must be %s", CSVHeader)
 	}
+	fields := len(head)
 	t := &guanjia.Typhoon{Source: "csv"}
 	for {
-		rec, err := cr.Read()
+		rec, line, err := cr.Row()
 		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
-			line := 0
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
 				line = pe.StartLine
 			}
 			return nil, guanjia.FieldError(guanjia.EINVALID, "file", "line %d is not a CSV row of 11 fields", line)
 		}
-		line, _ := cr.FieldPos(0)
+		if len(rec) != fields {
+			return nil, guanjia.FieldError(guanjia.EINVALID, "file", "line %d is not a CSV row of 11 fields", line)
+		}
 		if t.Number == "" {
 			t.Number, t.NameZH, t.NameEN = rec[0], rec[1], rec[2]
 		} else if strings.TrimSpace(rec[0]) != t.Number {

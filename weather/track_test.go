@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/text/encoding/simplifiedchinese"
+
 	"guanjia"
 )
 
@@ -80,12 +82,30 @@ func TestParseTrackCSVRefusesBadFiles(t *testing.T) {
 		"intensity":        {CSVHeader + "\n" + strings.Replace(row, "65,,", "65,CAT5,", 1) + "\n", "file"},
 		"forecast in past": {CSVHeader + "\n" + row + "\n2411,摩羯,YAGI,forecast,2024-09-06 02:00,19.6,111.7,915,65,,\n", "file"},
 		"short row":        {CSVHeader + "\n2411,摩羯\n", "file"},
-		"not utf-8":        {CSVHeader + "\n\xff\xfe\n", "file"},
 	} {
 		_, err := ParseTrackCSV(strings.NewReader(c.body))
 		if guanjia.ErrorCode(err) != guanjia.EINVALID || guanjia.ErrorField(err) != c.field {
 			t.Errorf("%s: %v (field %q), want EINVALID on %q", name, err, guanjia.ErrorField(err), c.field)
 		}
+	}
+	if _, err := ParseTrackCSV(strings.NewReader(CSVHeader + "\n\xff\xfe\n")); guanjia.ErrorCode(err) != guanjia.EUNSUPPORTED {
+		t.Errorf("neither UTF-8 nor GB18030: %v, want unsupported", err)
+	}
+}
+
+// Excel on Chinese Windows saves a CSV in GB18030 (GBK): the names read as typed.
+func TestParseTrackCSVSavedByChineseExcel(t *testing.T) {
+	gbk, err := simplifiedchinese.GB18030.NewEncoder().String(yagiCSV)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ty, err := ParseTrackCSV(strings.NewReader(gbk))
+	if err != nil || ty.NameZH != "摩羯" || len(ty.Observed) != 3 {
+		t.Fatalf("a GBK file: %+v %v", ty, err)
+	}
+	_, err = ParseTrackCSV(strings.NewReader(gbk + "2411,摩羯,YAGI,observed,2024-09-06 08:00,95,111.7,915,65,,\n"))
+	if msg := guanjia.ErrorMessage(err); !strings.Contains(msg, "line 7") {
+		t.Errorf("a bad last row: %q, want its line, 7", msg)
 	}
 }
 
