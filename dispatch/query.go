@@ -128,7 +128,11 @@ func (s *Service) Get(ctx context.Context, who guanjia.Claims, id int64) (*Detai
 	if who.Role == guanjia.RoleCitizen {
 		c.CallerPhone = ""
 	}
-	return &Detail{Complaint: c, View: view, Events: events, Photos: photos, Actions: actionsOn(c, who.Role)}, nil
+	ratedAs, err := s.RatedAs(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	return &Detail{Complaint: c, View: view, Events: events, Photos: photos, Actions: actionsOn(c, ratedAs, who.Role)}, nil
 }
 
 // List returns a page of the complaints who may see, newest first, and the total.
@@ -177,11 +181,13 @@ func (s *Service) Crews(ctx context.Context, who guanjia.Claims, unitCode string
 }
 
 // actionsOn lists what role may do to c now: the state table's actions,
-// less a rating once this round is rated (a second one would be a 409).
-func actionsOn(c *guanjia.Complaint, role guanjia.Role) []guanjia.Action {
-	actions := Allowed(c.Status, role)
-	if c.Rating != 0 {
-		actions = slices.DeleteFunc(actions, func(a guanjia.Action) bool { return a == guanjia.ActionRate })
+// a rating decided on the status c is rated as (RatedAs), and none once
+// this round is rated (a second one would be a 409).
+func actionsOn(c *guanjia.Complaint, ratedAs guanjia.Status, role guanjia.Role) []guanjia.Action {
+	actions := slices.DeleteFunc(Allowed(c.Status, role), func(a guanjia.Action) bool { return a == guanjia.ActionRate })
+	if _, err := next(ratedAs, guanjia.ActionRate, role); err == nil && c.Rating == 0 {
+		actions = append(actions, guanjia.ActionRate)
+		slices.Sort(actions)
 	}
 	return actions
 }

@@ -63,10 +63,11 @@ func ratingNote(channel string, in ActionInput) string {
 }
 
 // RatedAs is the status that decides whether c may be rated: its own, or
-// for a call that joined an order open already (a me-too at intake, a
-// merge at the desk) that order's. Such a caller is texted 办结 with a
-// rating link when that order closes (callerClosed) and answers on their
-// own order, which counts for the unit as any answer does.
+// for a report that joined an order open already (a me-too at intake, a
+// merge at the desk) that order's. Its reporter follows that order, a
+// hotline caller is texted 办结 with a rating link when it closes
+// (callerClosed), and either answers on their own order, which counts for
+// the unit as any answer does.
 func (s *Service) RatedAs(ctx context.Context, c *guanjia.Complaint) (guanjia.Status, error) {
 	if c.Status != guanjia.StatusDuplicate || c.DuplicateOf == nil {
 		return c.Status, nil

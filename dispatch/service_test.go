@@ -274,6 +274,48 @@ func TestCreateRejectsBadInput(t *testing.T) {
 	}
 }
 
+// A me-too's reporter rates once the order they joined is done: on their
+// own order, in the mini-program as the reporter of any order does, and a
+// 不满意 sends no work back (the work was the joined order's).
+func TestMeTooReporterRatesOnceTheJoinedOrderIsDone(t *testing.T) {
+	c := newCity(t)
+	ctx := context.Background()
+	orig := c.report(t, c.citizen, catTrash, siteLat, siteLng)
+	metoo := c.report(t, c.citizen2, catTrash, siteLat+0.0002, siteLng)
+	canRate := func() bool {
+		t.Helper()
+		d, err := c.svc.Get(ctx, c.citizen2, metoo.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return slices.Contains(d.Actions, guanjia.ActionRate)
+	}
+	unhappy := dispatch.ActionInput{Score: guanjia.RatingUnsatisfied, Comment: "还是很脏"}
+	if _, err := c.svc.Act(ctx, c.citizen2, metoo.ID, guanjia.ActionRate, unhappy); guanjia.ErrorCode(err) != guanjia.ECONFLICT || canRate() {
+		t.Errorf("rating a me-too while its order is open: %v, want conflict and no button", err)
+	}
+	c.act(t, c.crewA, orig.ID, guanjia.ActionAccept, dispatch.ActionInput{})
+	c.act(t, c.crewA, orig.ID, guanjia.ActionArrive, dispatch.ActionInput{Lat: ptr(siteLat), Lng: ptr(siteLng)})
+	c.act(t, c.crewA, orig.ID, guanjia.ActionResolve, dispatch.ActionInput{Note: "已清理"})
+	c.act(t, c.dispatchr, orig.ID, guanjia.ActionClose, dispatch.ActionInput{})
+	if !canRate() {
+		t.Fatal("the me-too's reporter has no rating once the joined order is closed")
+	}
+	if _, err := c.svc.Act(ctx, c.citizen, metoo.ID, guanjia.ActionRate, unhappy); guanjia.ErrorCode(err) == "" {
+		t.Error("another citizen rated the me-too")
+	}
+	rated, err := c.svc.Act(ctx, c.citizen2, metoo.ID, guanjia.ActionRate, unhappy)
+	if err != nil || rated.Status != guanjia.StatusDuplicate || rated.Rating != guanjia.RatingUnsatisfied {
+		t.Fatalf("the me-too's rating: %+v %v", rated, err)
+	}
+	if canRate() {
+		t.Error("a second rating is offered")
+	}
+	if o, _ := c.svc.Store.FindComplaint(ctx, orig.ID); o.Status != guanjia.StatusClosed || o.Rating != 0 {
+		t.Errorf("the joined order after the me-too's 不满意: %s, rating %d; want closed, unrated", o.Status, o.Rating)
+	}
+}
+
 func TestDuplicateReportIsLinkedNotDispatched(t *testing.T) {
 	c := newCity(t)
 	orig := c.report(t, c.citizen, catTrash, siteLat, siteLng)
