@@ -66,8 +66,8 @@ func ratingNote(channel string, in ActionInput) string {
 // for a report that joined an order open already (a me-too at intake, a
 // merge at the desk) that order's. Its reporter follows that order, a
 // hotline caller is texted 办结 with a rating link when it closes
-// (callerClosed), and either answers on their own order, which counts for
-// the unit as any answer does.
+// (callerClosed), and either answers on their own order, where it stays:
+// the KPIs count received orders only, which a duplicate is not.
 func (s *Service) RatedAs(ctx context.Context, c *guanjia.Complaint) (guanjia.Status, error) {
 	if c.Status != guanjia.StatusDuplicate || c.DuplicateOf == nil {
 		return c.Status, nil
