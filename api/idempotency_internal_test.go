@@ -92,6 +92,27 @@ func TestRefusedRoleStoresNoAnswer(t *testing.T) {
 	}
 }
 
+// A key that is not printable ASCII is refused before anything is stored:
+// PostgreSQL would refuse invalid UTF-8 in the claim that concurrent
+// requests share.
+func TestIdempotencyKeyIsPrintableASCII(t *testing.T) {
+	s, db, u, tok := idempotencyServer(t, guanjia.RoleCitizen)
+	for _, key := range []string{"bad\xff", "tab\there", "键"} {
+		req := httptest.NewRequest(http.MethodPost, "/api/v1/complaints", strings.NewReader(`{"category":"1101"}`))
+		req.Header.Set("Authorization", "Bearer "+tok)
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Idempotency-Key", key)
+		w := httptest.NewRecorder()
+		s.ServeHTTP(w, req)
+		if w.Code != http.StatusBadRequest || !strings.Contains(w.Body.String(), "Idempotency-Key") {
+			t.Errorf("key %q: %d %s, want 400 naming the header", key, w.Code, w.Body)
+		}
+		if old, err := db.Idempotency.BeginIdempotent(context.Background(), &guanjia.IdempotentResponse{Key: key, UserID: u.ID, BodyHash: "x"}); err == nil && old != nil {
+			t.Errorf("key %q was stored: %+v", key, old)
+		}
+	}
+}
+
 // idempotencyServer is a bare server on a test database with one signed-in
 // user of role, and that user's token.
 func idempotencyServer(t *testing.T, role guanjia.Role) (*Server, *store.DB, *guanjia.User, string) {

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"io"
 	"net/http"
+	"strings"
 	"strconv"
 	"time"
 
@@ -72,6 +73,9 @@ func (s *Server) idempotent(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		if len(key) > 200 {
 			return invalid("Idempotency-Key", "Idempotency-Key is longer than 200 characters")
+		}
+		if strings.ContainsFunc(key, func(r rune) bool { return r < ' ' || r > '~' }) {
+			return invalid("Idempotency-Key", "Idempotency-Key is printable ASCII: letters, digits and punctuation")
 		}
 		body, err := io.ReadAll(http.MaxBytesReader(c.Response(), c.Request().Body, s.maxBody))
 		if err != nil {

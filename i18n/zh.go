@@ -130,6 +130,9 @@ var messages = map[string]string{
 	"approve is true or false":                                        "approve 只能是 true 或 false",
 	"no action %q on help requests (review, claim, complete, cancel)": "求助没有 %q 操作（可用 review、claim、complete、cancel）",
 	"Idempotency-Key is longer than 200 characters":                   "Idempotency-Key 不能超过 200 个字符",
+
+	"Idempotency-Key is printable ASCII: letters, digits and punctuation": "Idempotency-Key 只能由可打印的 ASCII 字符（字母、数字和标点）组成",
+
 	"request body is too large":                                       "请求内容过大",
 	"this Idempotency-Key was used with a different request":          "该 Idempotency-Key 已用于另一个请求",
 	"the first request with this Idempotency-Key is still running":    "使用该 Idempotency-Key 的请求仍在处理中",

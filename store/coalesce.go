@@ -12,7 +12,9 @@ const maxCoalesced = 100
 // over many rows, as a database groups commits: the first caller runs its
 // row at once; callers arriving meanwhile queue, and when it is done one of
 // them runs the whole queue. An idle system pays nothing; a busy one pays one
-// round trip and one commit for many requests instead of one each.
+// round trip and one commit for many requests instead of one each. When the
+// shared statement fails, each row runs alone, so that a failure stays with
+// the request it belongs to.
 type coalescer[T, R any] struct {
 	run func(ctx context.Context, items []T) ([]R, error) // results in the order of items
 
@@ -42,36 +44,51 @@ func (c *coalescer[T, R]) do(ctx context.Context, item T) (R, error) {
 		c.mu.Lock()
 	}
 	c.busy = true
-	batch := c.queued[:min(len(c.queued), maxCoalesced)]
+	batch := c.queued[:min(len(c.queued), maxCoalesced)] // call is the first
 	c.queued = c.queued[len(batch):]
 	c.mu.Unlock()
+	defer func() { // deferred: a panicking statement must not leave the others waiting
+		for _, b := range batch[1:] {
+			b.wake <- struct{}{}
+		}
+		c.handOff()
+	}()
 
+	// The others wait on this statement too: the leader's cancelled request
+	// must not fail theirs.
+	ctx = context.WithoutCancel(ctx)
+	c.runBatch(ctx, batch)
+	if len(batch) > 1 && call.err != nil {
+		for _, b := range batch {
+			c.runBatch(ctx, []*coalescedCall[T, R]{b})
+		}
+	}
+	return call.result, call.err
+}
+
+// runBatch runs the batch's statement and gives each call its result or the error.
+func (c *coalescer[T, R]) runBatch(ctx context.Context, batch []*coalescedCall[T, R]) {
 	items := make([]T, len(batch))
 	for i, b := range batch {
 		items[i] = b.item
 	}
-	// The others wait on this statement too: the leader's cancelled request
-	// must not fail theirs.
-	results, err := c.run(context.WithoutCancel(ctx), items)
+	results, err := c.run(ctx, items)
 	for i, b := range batch {
-		if err != nil {
-			b.err = err
-		} else {
+		if b.err = err; err == nil {
 			b.result = results[i]
 		}
-		if b != call {
-			b.wake <- struct{}{}
-		}
 	}
+}
 
+// handOff wakes the next queued call to lead, or marks the coalescer idle.
+func (c *coalescer[T, R]) handOff() {
 	c.mu.Lock()
-	if len(c.queued) > 0 {
-		next := c.queued[0]
-		next.lead = true
-		next.wake <- struct{}{}
-	} else {
+	defer c.mu.Unlock()
+	if len(c.queued) == 0 {
 		c.busy = false
+		return
 	}
-	c.mu.Unlock()
-	return call.result, call.err
+	next := c.queued[0]
+	next.lead = true
+	next.wake <- struct{}{}
 }

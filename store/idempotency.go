@@ -43,8 +43,10 @@ type idempotencyKey struct {
 }
 
 // claim inserts the rows whose keys are not taken and says which it
-// inserted; of two rows with one key, the first is tried. On PostgreSQL the
-// claim's commit does not wait for the disk (synchronous_commit is off for
+// inserted; of two rows with one key, the first is tried. Rows go in in key
+// order, so that two replicas' claims cannot deadlock (a statement that
+// fails all the same is retried row by row: see coalescer). On PostgreSQL
+// the claim's commit does not wait for the disk (synchronous_commit is off for
 // its transaction only): others see it at once, and a claim lost in a crash
 // is harmless. Whatever the request goes on to write commits after it, and
 // each commit flushes the log up to itself, the claim included; a request
@@ -70,7 +72,7 @@ func (s *Idempotency) claim(ctx context.Context, rows []*idempotencyRow) ([]bool
 	// WHERE true: SQLite would read ON CONFLICT as part of the FROM's join.
 	q := fmt.Sprintf(`WITH %sv (user_id, key, body_hash) AS (VALUES %s)
 		INSERT INTO idempotency_keys (user_id, key, body_hash, status, body, created_at)
-		SELECT v.user_id, v.key, v.body_hash, 0, '', ? FROM %s WHERE true
+		SELECT v.user_id, v.key, v.body_hash, 0, '', ? FROM %s WHERE true ORDER BY v.user_id, v.key
 		ON CONFLICT DO NOTHING RETURNING user_id, key`, with, strings.Join(values, ", "), from)
 	args = append(args, s.Now())
 	res, err := s.db.WithContext(ctx).Raw(q, args...).Rows()
@@ -108,8 +110,8 @@ func (s *Idempotency) finish(ctx context.Context, answers []*guanjia.IdempotentR
 // BeginIdempotent claims (user, key). If it was claimed before, the earlier
 // record is returned and nothing is written.
 func (s *Idempotency) BeginIdempotent(ctx context.Context, r *guanjia.IdempotentResponse) (*guanjia.IdempotentResponse, error) {
-	row := idempotencyRow{UserID: r.UserID, Key: r.Key, BodyHash: r.BodyHash, CreatedAt: s.Now()}
-	won, err := s.claims.do(ctx, &row)
+	now := s.Now() // the claim's own time is its statement's
+	won, err := s.claims.do(ctx, &idempotencyRow{UserID: r.UserID, Key: r.Key, BodyHash: r.BodyHash})
 	if err != nil {
 		return nil, fmt.Errorf("store: begin idempotent %s: %w", r.Key, err)
 	}
@@ -120,12 +122,12 @@ func (s *Idempotency) BeginIdempotent(ctx context.Context, r *guanjia.Idempotent
 	if err := s.db.WithContext(ctx).Where("user_id = ? AND key = ?", r.UserID, r.Key).Take(&old).Error; err != nil {
 		return nil, fmt.Errorf("store: find idempotent %s: %w", r.Key, err)
 	}
-	if old.Status == 0 && row.CreatedAt.Sub(old.CreatedAt) > guanjia.IdempotencyStuckAfter {
+	if old.Status == 0 && now.Sub(old.CreatedAt) > guanjia.IdempotencyStuckAfter {
 		// The first request died without an answer: this retry takes the key over,
 		// unless another retry just did.
 		res := s.db.WithContext(ctx).Model(&idempotencyRow{}).
 			Where("user_id = ? AND key = ? AND status = 0 AND created_at = ?", r.UserID, r.Key, old.CreatedAt).
-			Updates(map[string]any{"body_hash": r.BodyHash, "created_at": row.CreatedAt})
+			Updates(map[string]any{"body_hash": r.BodyHash, "created_at": now})
 		if res.Error != nil {
 			return nil, fmt.Errorf("store: take over idempotent %s: %w", r.Key, res.Error)
 		}

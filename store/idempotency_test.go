@@ -155,3 +155,51 @@ func TestIdempotencyConcurrentRequestsEachGetTheirOwnAnswer(t *testing.T) {
 		}
 	}
 }
+
+// Two API replicas claim the same keys at once, in whatever order their
+// requests come: no request fails (their shared statements insert in key
+// order, and one that fails all the same is retried row by row), and each
+// key runs once.
+func TestIdempotencyTwoReplicasClaimTheSameKeys(t *testing.T) {
+	ctx := context.Background()
+	dbURL := testenv.DatabaseURL(t)
+	var replicas [2]*store.DB
+	for i := range replicas {
+		db, err := store.Open(dbURL, testenv.Secret)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		if err := db.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		replicas[i] = db
+	}
+	u := &guanjia.User{Username: "agent-replicas", Role: guanjia.RoleAgent}
+	if err := replicas[0].Users.CreateUser(ctx, u); err != nil {
+		t.Fatal(err)
+	}
+	const keys = 100
+	var ran [keys]atomic.Int32
+	var wg sync.WaitGroup
+	for i := range 8 * keys {
+		db, k := replicas[i%2], i%keys
+		if i/keys%2 == 1 {
+			k = keys - 1 - k // every other round in reverse order
+		}
+		wg.Go(func() {
+			old, err := db.Idempotency.BeginIdempotent(ctx, &guanjia.IdempotentResponse{Key: fmt.Sprintf("k%02d", k), UserID: u.ID, BodyHash: "h"})
+			if err != nil {
+				t.Errorf("claim k%02d: %v", k, err)
+			} else if old == nil {
+				ran[k].Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	for k := range keys {
+		if n := ran[k].Load(); n != 1 {
+			t.Errorf("key k%02d ran %d times, want once", k, n)
+		}
+	}
+}
