@@ -142,14 +142,23 @@ func (b addressBook) toCaller(c *guanjia.Complaint, tpl string, data map[string]
 // under their own order's number, the one their 受理 SMS gave: a duplicate
 // never reaches 办结 itself, and a caller has no account to follow the
 // order by. Each message names the caller's own complaint, so that the
-// sender reads that caller's phone and opt-out (toCaller).
+// sender reads that caller's phone and opt-out (toCaller). An order merged
+// into this one brings its own duplicates along (joinedOrder).
 func (b addressBook) callerClosed(ctx context.Context, c *guanjia.Complaint) ([]guanjia.Message, error) {
-	dups, err := b.store.ListDuplicates(ctx, c.ID)
-	if err != nil {
-		return nil, err
+	calls := []*guanjia.Complaint{c}
+	for hop, joined := 0, calls; hop < maxMergeChain && len(joined) > 0; hop++ {
+		var next []*guanjia.Complaint
+		for _, x := range joined {
+			dups, err := b.store.ListDuplicates(ctx, x.ID)
+			if err != nil {
+				return nil, err
+			}
+			next = append(next, dups...)
+		}
+		calls, joined = append(calls, next...), next
 	}
 	var callers []*guanjia.Complaint
-	for _, x := range append([]*guanjia.Complaint{c}, dups...) {
+	for _, x := range calls {
 		if x.Source == guanjia.SourceHotline && x.CallerPhone != "" {
 			callers = append(callers, x)
 		}

@@ -244,6 +244,45 @@ func TestDuplicateCallersAreTextedOnClose(t *testing.T) {
 	}
 }
 
+// An order with a caller's me-too, merged into another order, brings the
+// me-too along: its caller is texted 办结 when that other order closes, and
+// may rate then.
+func TestMeTooOfAMergedOrderIsTextedOnClose(t *testing.T) {
+	c := newCity(t)
+	ctx := context.Background()
+	call := func(phone string, lat float64) *guanjia.Complaint {
+		t.Helper()
+		cp, err := c.svc.Create(ctx, c.agent, dispatch.NewComplaint{Category: catTrash, Description: "来电反映路口垃圾",
+			Lat: lat, Lng: siteLng, Address: "龙华路", CallerName: "市民", CallerPhone: phone})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return cp
+	}
+	kept := call("13800138000", siteLat)
+	merged := call("13600136000", siteLat+0.001) // 111 m away: its own order
+	meToo := call("13900139000", siteLat+0.001)  // a me-too of that order
+	if meToo.DuplicateOf == nil || *meToo.DuplicateOf != merged.ID {
+		t.Fatalf("the second call at 111 m: %+v, want a me-too of #%d", meToo, merged.ID)
+	}
+	c.act(t, c.dispatchr, merged.ID, guanjia.ActionMerge, dispatch.ActionInput{DuplicateOf: kept.ID})
+	if _, err := c.svc.RateByLink(ctx, meToo.ID, dispatch.ActionInput{Score: guanjia.RatingSatisfied}); guanjia.ErrorCode(err) != guanjia.ECONFLICT {
+		t.Errorf("rating the me-too while the order it joined is worked on: %v, want conflict", err)
+	}
+	c.resolveOnSite(t, kept.ID, "已清理")
+	c.act(t, c.dispatchr, kept.ID, guanjia.ActionClose, dispatch.ActionInput{})
+	var texted bool
+	for _, n := range c.notes(t, meToo.ID) {
+		texted = texted || n.Channel == guanjia.ChannelSMS && n.Template == guanjia.TplCallerClosed
+	}
+	if !texted {
+		t.Error("the me-too of the merged order got no 办结 SMS")
+	}
+	if _, err := c.svc.RateByLink(ctx, meToo.ID, dispatch.ActionInput{Score: guanjia.RatingSatisfied}); err != nil {
+		t.Errorf("rating the me-too once the order it joined is done: %v", err)
+	}
+}
+
 // A call merged into an order while the order is being closed is not left
 // without its 办结 SMS: the merge moves the order's version, so the close,
 // which listed the duplicates before it, is refused by the store and runs
@@ -259,7 +298,7 @@ func TestMergeDuringCloseIsNotMissed(t *testing.T) {
 	}
 	c.resolveOnSite(t, orig.ID, "已清理")
 	closing := *c.svc
-	merging := &mergeWhileListing{Store: c.db.Complaints, merge: func() {
+	merging := &mergeWhileListing{Store: c.db.Complaints, order: orig.ID, merge: func() {
 		c.act(t, c.dispatchr, late.ID, guanjia.ActionMerge, dispatch.ActionInput{DuplicateOf: orig.ID})
 	}}
 	closing.Store = merging
@@ -282,15 +321,19 @@ func TestMergeDuringCloseIsNotMissed(t *testing.T) {
 }
 
 // mergeWhileListing runs merge as a close first lists the order's duplicates,
-// and counts the listings.
+// and counts the listings of the order's own.
 type mergeWhileListing struct {
 	dispatch.Store
+	order int64
 	merge func()
 	lists int
 }
 
 func (m *mergeWhileListing) ListDuplicates(ctx context.Context, id int64) ([]*guanjia.Complaint, error) {
 	dups, err := m.Store.ListDuplicates(ctx, id)
+	if id != m.order {
+		return dups, err
+	}
 	if m.lists++; m.lists == 1 {
 		m.merge()
 	}

@@ -69,14 +69,28 @@ func ratingNote(channel string, in ActionInput) string {
 // (callerClosed), and either answers on their own order, where it stays:
 // the KPIs count received orders only, which a duplicate is not.
 func (s *Service) RatedAs(ctx context.Context, c *guanjia.Complaint) (guanjia.Status, error) {
-	if c.Status != guanjia.StatusDuplicate || c.DuplicateOf == nil {
-		return c.Status, nil
-	}
-	joined, err := s.Store.FindComplaint(ctx, *c.DuplicateOf)
+	joined, err := s.joinedOrder(ctx, c)
 	if err != nil {
 		return "", err
 	}
 	return joined.Status, nil
+}
+
+// maxMergeChain bounds the links followed from a duplicate to the order its
+// problem is worked on under. A merge's target is open, so links never
+// loop; an order with me-toos merged into another makes a chain of two.
+const maxMergeChain = 8
+
+// joinedOrder is the order c's problem is worked on under: c itself, or
+// the end of its duplicate_of links.
+func (s *Service) joinedOrder(ctx context.Context, c *guanjia.Complaint) (*guanjia.Complaint, error) {
+	for hop := 0; hop < maxMergeChain && c.Status == guanjia.StatusDuplicate && c.DuplicateOf != nil; hop++ {
+		var err error
+		if c, err = s.Store.FindComplaint(ctx, *c.DuplicateOf); err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
 }
 
 // RateByLink records a hotline caller's 回访 answer from the signed link of
