@@ -7,8 +7,8 @@ import (
 	"encoding/hex"
 	"io"
 	"net/http"
-	"strings"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
