@@ -265,6 +265,37 @@ func TestRatingLinkOfAMergedCall(t *testing.T) {
 	}
 }
 
+// A call merged into an order that is then found not to be the city's
+// (退单, 不予立案) is told so, not that it is being worked on.
+func TestRatingLinkOfACallWhoseJoinedOrderIsRejected(t *testing.T) {
+	r, h, id := ratingRig(t)
+	ctx := context.Background()
+	merged := r.fileComplaint(h, "1101", siteLat+0.001, siteLng)
+	steps := []struct {
+		who    string
+		id     int64
+		action guanjia.Action
+		in     dispatch.ActionInput
+	}{
+		{"dispatcher", id, guanjia.ActionReopen, dispatch.ActionInput{Reason: "复查未清理干净"}},
+		{"dispatcher", merged, guanjia.ActionMerge, dispatch.ActionInput{DuplicateOf: id}},
+		{"crew", id, guanjia.ActionReturn, dispatch.ActionInput{Reason: "非本单位职责"}},
+		{"dispatcher", id, guanjia.ActionReject, dispatch.ActionInput{Reason: "属私人物业管理范围"}},
+	}
+	for _, st := range steps {
+		if _, err := r.svc.Act(ctx, r.claims(st.who), st.id, st.action, st.in); err != nil {
+			t.Fatalf("%s %s #%d: %v", st.who, st.action, st.id, err)
+		}
+	}
+	link := "/r/" + api.RatingToken(consoleSecret, merged, time.Now().Add(api.RatingLinkTTL))
+	if code, html := page(t, h, "GET", link, nil); code != http.StatusOK || !strings.Contains(html, "不予立案") || strings.Contains(html, "正在办理中") {
+		t.Errorf("the link once the joined order is rejected: %d\n%s", code, html)
+	}
+	if code, _ := page(t, h, "POST", link, url.Values{"solved": {"yes"}, "score": {"3"}}); code != http.StatusConflict {
+		t.Errorf("rating a call whose joined order is rejected: %d, want 409", code)
+	}
+}
+
 func TestRatingLinkRefused(t *testing.T) {
 	r, h, id := ratingRig(t)
 	good := api.RatingToken(consoleSecret, id, time.Now().Add(time.Hour))

@@ -149,7 +149,9 @@ func refusal(c *guanjia.Complaint, status guanjia.Status) string {
 	switch {
 	case c.Rating != 0:
 		return "您已经评价过这张工单，感谢您的反馈！"
-	case status != guanjia.StatusResolved && status != guanjia.StatusClosed:
+	case status == guanjia.StatusRejected:
+		return "这张工单经核实不予立案，无需评价。如有疑问，请拨打 12345 热线。"
+	case !dispatch.Rateable(status):
 		return "这张工单正在办理中，办结后我们会再发短信请您评价。"
 	}
 	return ""

@@ -71,18 +71,9 @@ func (s *Service) act(ctx context.Context, who guanjia.Claims, id int64, action 
 	if err := guanjia.CheckText("note", in.Note, guanjia.MaxNote, true); err != nil {
 		return nil, err
 	}
-	decideOn := c.Status
-	if action == guanjia.ActionRate { // a me-too is rated once the order it joined is done
-		if decideOn, err = s.RatedAs(ctx, c); err != nil {
-			return nil, err
-		}
-	}
-	to, err := next(decideOn, action, who.Role)
+	to, err := s.decide(ctx, c, action, who.Role)
 	if err != nil {
 		return nil, err
-	}
-	if decideOn != c.Status {
-		to = c.Status // a rating leaves the status as it is
 	}
 	if err := checkOwner(who, c, action); err != nil {
 		return nil, err

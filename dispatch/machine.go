@@ -13,13 +13,16 @@ import (
 // run again when its save is refused because someone saved the complaint
 // meanwhile (untilSettled): a step whose outcome the table decides. A
 // choice the caller made on what they saw (a dispatch, an extension, a
-// rating) is refused instead, and they reload.
+// rating) is refused instead, and they reload. onJoined says from is read
+// on the order c's problem is worked on under (joinedOrder), not on c: a
+// me-too is rated once the order it joined is done.
 type transition struct {
-	from  []guanjia.Status
-	to    guanjia.Status
-	roles []guanjia.Role
-	do    func(*act, context.Context) error
-	again bool
+	from     []guanjia.Status
+	to       guanjia.Status
+	roles    []guanjia.Role
+	do       func(*act, context.Context) error
+	again    bool
+	onJoined bool
 }
 
 var (
@@ -64,7 +67,7 @@ var transitions = map[guanjia.Action]transition{
 	// 回访: the reporter rates in the mini-program; an agent records a caller's answer by phone.
 	guanjia.ActionRate: {from: []guanjia.Status{guanjia.StatusResolved, guanjia.StatusClosed},
 		roles: []guanjia.Role{guanjia.RoleCitizen, guanjia.RoleAgent, guanjia.RoleDispatcher},
-		do:    (*act).rate},
+		do:    (*act).rate, onJoined: true},
 	// Actions that leave the status as it is but belong on the timeline.
 	guanjia.ActionExtend: {from: inProgress, roles: staffDesk,
 		do: (*act).extend},
@@ -94,6 +97,23 @@ func next(status guanjia.Status, action guanjia.Action, role guanjia.Role) (guan
 		return status, nil
 	}
 	return t.to, nil
+}
+
+// decide returns the status action leads c to when role takes it, by the
+// table: next on c's status, or on its joined order's for a row read there
+// (onJoined), which leaves c's own status as it is.
+func (s *Service) decide(ctx context.Context, c *guanjia.Complaint, action guanjia.Action, role guanjia.Role) (guanjia.Status, error) {
+	if !transitions[action].onJoined {
+		return next(c.Status, action, role)
+	}
+	joined, err := s.joinedOrder(ctx, c)
+	if err != nil {
+		return "", err
+	}
+	if _, err := next(joined.Status, action, role); err != nil {
+		return "", err
+	}
+	return c.Status, nil
 }
 
 // Allowed lists the actions role may take on a complaint in status, for the console's buttons.

@@ -128,11 +128,11 @@ func (s *Service) Get(ctx context.Context, who guanjia.Claims, id int64) (*Detai
 	if who.Role == guanjia.RoleCitizen {
 		c.CallerPhone = ""
 	}
-	ratedAs, err := s.RatedAs(ctx, c)
+	actions, err := s.actionsOn(ctx, c, who.Role)
 	if err != nil {
 		return nil, err
 	}
-	return &Detail{Complaint: c, View: view, Events: events, Photos: photos, Actions: actionsOn(c, ratedAs, who.Role)}, nil
+	return &Detail{Complaint: c, View: view, Events: events, Photos: photos, Actions: actions}, nil
 }
 
 // List returns a page of the complaints who may see, newest first, and the total.
@@ -180,14 +180,20 @@ func (s *Service) Crews(ctx context.Context, who guanjia.Claims, unitCode string
 	return s.Store.Crews(ctx, unitCode)
 }
 
-// actionsOn lists what role may do to c now: the state table's actions,
-// a rating decided on the status c is rated as (RatedAs), and none once
-// this round is rated (a second one would be a 409).
-func actionsOn(c *guanjia.Complaint, ratedAs guanjia.Status, role guanjia.Role) []guanjia.Action {
-	actions := slices.DeleteFunc(Allowed(c.Status, role), func(a guanjia.Action) bool { return a == guanjia.ActionRate })
-	if _, err := next(ratedAs, guanjia.ActionRate, role); err == nil && c.Rating == 0 {
-		actions = append(actions, guanjia.ActionRate)
-		slices.Sort(actions)
+// actionsOn lists what role may do to c now, by the state table: its rows
+// read on c's status, and those read on its joined order's (onJoined: the
+// rating), none of which once this round is rated (a second would be a 409).
+func (s *Service) actionsOn(ctx context.Context, c *guanjia.Complaint, role guanjia.Role) ([]guanjia.Action, error) {
+	onJoined := func(a guanjia.Action) bool { return transitions[a].onJoined }
+	actions := slices.DeleteFunc(Allowed(c.Status, role), onJoined)
+	if c.Rating != 0 {
+		return actions, nil
 	}
-	return actions
+	joined, err := s.joinedOrder(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	actions = append(actions, slices.DeleteFunc(Allowed(joined.Status, role), func(a guanjia.Action) bool { return !onJoined(a) })...)
+	slices.Sort(actions)
+	return actions, nil
 }

@@ -3,6 +3,7 @@ package dispatch
 import (
 	"context"
 	"fmt"
+	"slices"
 	"unicode/utf8"
 
 	"guanjia"
@@ -76,6 +77,12 @@ func (s *Service) RatedAs(ctx context.Context, c *guanjia.Complaint) (guanjia.St
 	return joined.Status, nil
 }
 
+// Rateable says whether a report rated as status (RatedAs) may be rated, by
+// the state table, for pages that say why not.
+func Rateable(status guanjia.Status) bool {
+	return slices.Contains(transitions[guanjia.ActionRate].from, status)
+}
+
 // maxMergeChain bounds the links followed from a duplicate to the order its
 // problem is worked on under. A merge's target is open, so links never
 // loop; an order with me-toos merged into another makes a chain of two.
@@ -101,12 +108,8 @@ func (s *Service) RateByLink(ctx context.Context, complaintID int64, in ActionIn
 	if err != nil {
 		return nil, err
 	}
-	status, err := s.RatedAs(ctx, c)
-	if err != nil {
-		return nil, err
-	}
 	// The state table decides when a rating may come, for the link as for the mini-program.
-	if _, err := next(status, guanjia.ActionRate, guanjia.RoleCitizen); err != nil {
+	if _, err := s.decide(ctx, c, guanjia.ActionRate, guanjia.RoleCitizen); err != nil {
 		return nil, err
 	}
 	cat, err := s.Store.FindCategory(ctx, c.Category)
