@@ -139,7 +139,9 @@ func kindError(e *json.UnmarshalTypeError) error {
 	return invalid(e.Field, "%s must be an object", field)
 }
 
-// checkStrings walks a decoded request and checks every string in it.
+// checkStrings walks a decoded request and checks every string in it, and
+// every time: one the database stores but JSON cannot write back (year
+// 10000 in UTC) would break every page that shows it.
 // path names the value for the error, name is its JSON field name.
 func checkStrings(v reflect.Value, path, name string) error {
 	switch v.Kind() {
@@ -177,6 +179,12 @@ func checkStrings(v reflect.Value, path, name string) error {
 			}
 		}
 	case reflect.Struct:
+		if at, ok := v.Interface().(time.Time); ok {
+			if y := at.UTC().Year(); !at.IsZero() && (y < 1900 || y > 9999) { // zero: not given
+				return invalid(path, "%s is not a time between the years 1900 and 9999", path)
+			}
+			return nil
+		}
 		t := v.Type()
 		for i := range t.NumField() {
 			f := t.Field(i)

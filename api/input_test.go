@@ -12,8 +12,10 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"guanjia"
+	"guanjia/api"
 )
 
 // Issue 10, rows 4–8: what the API does with hostile input. These run on
@@ -231,6 +233,30 @@ func TestBodyIsOneJSONObject(t *testing.T) { // rows 6 and 8
 	h.ServeHTTP(rec, req)
 	if !strings.Contains(rec.Body.String(), "JSON 对象") {
 		t.Errorf("an array in Chinese: %s", rec.Body)
+	}
+}
+
+// A time JSON can carry but cannot write back (year 10000 once in UTC) would
+// be stored, and every page showing it would fail: it is refused on input.
+func TestTimesOutsideWhatJSONWritesAreRefused(t *testing.T) {
+	type request struct {
+		At    time.Time  `json:"at"`
+		Until *time.Time `json:"until"`
+	}
+	for body, field := range map[string]string{
+		`{"at":"9999-12-31T23:00:00-02:00"}`:                                "at",
+		`{"at":"2026-08-10T09:00:00+08:00","until":"1800-01-01T00:00:00Z"}`: "until",
+	} {
+		var v request
+		if err := api.DecodeJSON([]byte(body), &v); guanjia.ErrorCode(err) != guanjia.EINVALID || guanjia.ErrorField(err) != field {
+			t.Errorf("%s: %v, want refused on %s", body, err, field)
+		}
+	}
+	for _, body := range []string{`{"at":"9999-12-31T23:00:00+08:00"}`, `{"until":"2026-08-10T09:00:00+08:00"}`} {
+		var v request
+		if err := api.DecodeJSON([]byte(body), &v); err != nil {
+			t.Errorf("%s (a time JSON writes; no at, as not given): %v", body, err)
+		}
 	}
 }
 

@@ -74,6 +74,9 @@ func (s *Service) Act(ctx context.Context, who guanjia.Claims, id int64, action 
 	if err != nil {
 		return nil, err
 	}
+	if err := again(d, action); err != nil {
+		return nil, err
+	}
 	if err := guanjia.CheckText("note", in.Note, guanjia.MaxNote, true); err != nil {
 		return nil, err
 	}
@@ -185,6 +188,9 @@ func (st *step) schedule(context.Context) error {
 	if st.in.At.IsZero() || !st.in.At.After(st.now) {
 		return guanjia.FieldError(guanjia.EINVALID, "at", "a session is scheduled in the future")
 	}
+	if st.in.At.After(st.now.AddDate(1, 0, 0)) { // a mistyped year, not a plan
+		return guanjia.FieldError(guanjia.EINVALID, "at", "a session is scheduled within a year")
+	}
 	if place == "" {
 		return guanjia.FieldError(guanjia.EINVALID, "place", "place is required")
 	}
@@ -291,9 +297,6 @@ func (st *step) withdraw(context.Context) error { return nil }
 
 func (st *step) requestConfirmation(context.Context) error {
 	d, court := st.d, strings.TrimSpace(st.in.Court)
-	if d.ConfirmationStatus != "" {
-		return guanjia.Errorf(guanjia.ECONFLICT, "the agreement was already sent for court confirmation")
-	}
 	if court == "" {
 		return guanjia.FieldError(guanjia.EINVALID, "court", "court is required")
 	}

@@ -8,10 +8,12 @@ import (
 
 // transition is one row of the dispute state table: the statuses an action
 // may start from, the status it leads to ("" = unchanged) and who may take it.
+// An action taken once per case has again, which refuses a second (409).
 type transition struct {
 	from  []guanjia.DisputeStatus
 	to    guanjia.DisputeStatus
 	roles []guanjia.Role
+	again func(*guanjia.Dispute) error
 }
 
 var (
@@ -44,11 +46,23 @@ var transitions = map[guanjia.DisputeAction]transition{
 	guanjia.DisputeWithdraw: {from: beforeEnd,
 		to: guanjia.DisputeWithdrawn, roles: []guanjia.Role{guanjia.RoleCitizen, guanjia.RoleDispatcher, guanjia.RoleMediator, guanjia.RoleDepartment, guanjia.RoleAdmin}},
 	guanjia.DisputeRequestConfirmation: {from: []guanjia.DisputeStatus{guanjia.DisputeSucceeded},
-		to: guanjia.DisputeConfirming, roles: committeeStaff},
+		to: guanjia.DisputeConfirming, roles: committeeStaff,
+		again: func(d *guanjia.Dispute) error {
+			if d.ConfirmationStatus != "" {
+				return guanjia.Errorf(guanjia.ECONFLICT, "the agreement was already sent for court confirmation")
+			}
+			return nil
+		}},
 	guanjia.DisputeConfirm: {from: []guanjia.DisputeStatus{guanjia.DisputeConfirming},
 		to: guanjia.DisputeSucceeded, roles: deskAndCommittee},
 	guanjia.DisputeFollowUp: {from: []guanjia.DisputeStatus{guanjia.DisputeSucceeded},
-		roles: []guanjia.Role{guanjia.RoleMediator, guanjia.RoleDepartment, guanjia.RoleGridManager, guanjia.RoleAdmin}},
+		roles: []guanjia.Role{guanjia.RoleMediator, guanjia.RoleDepartment, guanjia.RoleGridManager, guanjia.RoleAdmin},
+		again: func(d *guanjia.Dispute) error {
+			if d.FollowUpAt != nil {
+				return guanjia.Errorf(guanjia.ECONFLICT, "the agreement was already followed up (回访)")
+			}
+			return nil
+		}},
 	guanjia.DisputeClose: {from: []guanjia.DisputeStatus{guanjia.DisputeSucceeded, guanjia.DisputeFailed, guanjia.DisputeWithdrawn},
 		to: guanjia.DisputeClosed, roles: deskAndCommittee},
 }
@@ -71,6 +85,14 @@ func next(status guanjia.DisputeStatus, action guanjia.DisputeAction, role guanj
 		return status, nil
 	}
 	return t.to, nil
+}
+
+// again refuses an action taken once per case that d has had (the table's again).
+func again(d *guanjia.Dispute, action guanjia.DisputeAction) error {
+	if t := transitions[action]; t.again != nil {
+		return t.again(d)
+	}
+	return nil
 }
 
 // allowed lists the actions role may take from status, sorted.

@@ -48,7 +48,8 @@ type Filter struct {
 	Status     guanjia.DisputeStatus
 	Level      string
 	Committee  string
-	GridID     string
+	GridID     string // with OrFiledBy: the grid's disputes and those OrFiledBy filed
+	OrFiledBy  int64
 	ReporterID int64
 	MediatorID int64
 	Offset     int
@@ -181,8 +182,8 @@ func (s *Service) Create(ctx context.Context, who guanjia.Claims, in Input) (*Vi
 	if err := s.locate(ctx, d, in.GridID, caller); err != nil {
 		return nil, err
 	}
+	d.ReporterID = who.UserID // the account that filed it: "mine" in the lists
 	if who.Role == guanjia.RoleCitizen {
-		d.ReporterID = who.UserID
 		for i := range d.Parties {
 			if d.Parties[i].Role == "applicant" {
 				d.Parties[i].UserID = who.UserID // they file as the applicant: they hear about it
@@ -232,8 +233,8 @@ func SourceName(src string) string {
 }
 
 // checkParties validates the parties: at least one applicant and one
-// respondent, persons with a valid ID number when given, organisations by a
-// valid 统一社会信用代码.
+// respondent, persons with a valid ID number and organisations with a valid
+// 统一社会信用代码 when given (who files often knows only the name).
 func checkParties(in []guanjia.Party, now time.Time) ([]guanjia.Party, error) {
 	if len(in) > maxParties {
 		return nil, guanjia.FieldError(guanjia.EINVALID, "parties", "at most %d parties", maxParties)
@@ -264,8 +265,10 @@ func checkParties(in []guanjia.Party, now time.Time) ([]guanjia.Party, error) {
 			if p.IDNumber != "" {
 				return nil, guanjia.FieldError(guanjia.EINVALID, "id_number", "an organisation has no ID number")
 			}
-			if err := guanjia.ValidateCreditCode(p.CreditCode); err != nil {
-				return nil, err
+			if p.CreditCode != "" {
+				if err := guanjia.ValidateCreditCode(p.CreditCode); err != nil {
+					return nil, err
+				}
 			}
 		}
 		if p.Phone != "" && !guanjia.ValidPhone(p.Phone) {
@@ -308,7 +311,8 @@ func (s *Service) locate(ctx context.Context, d *guanjia.Dispute, gridID string,
 
 // Sees says whether who may see d: staff at the desk see all, a mediator
 // (or a department doing 行政调解) their committee's, a grid manager the
-// disputes of their grid (grid), a citizen their own.
+// disputes of their grid (grid) and those they filed (its position may lie
+// in the next grid), a citizen their own.
 func Sees(who guanjia.Claims, grid string, d *guanjia.Dispute) bool {
 	switch who.Role {
 	case guanjia.RoleAgent, guanjia.RoleDispatcher, guanjia.RoleAdmin:
@@ -318,7 +322,7 @@ func Sees(who guanjia.Claims, grid string, d *guanjia.Dispute) bool {
 	case guanjia.RoleCitizen:
 		return d.ReporterID == who.UserID
 	case guanjia.RoleGridManager:
-		return d.GridID != "" && d.GridID == grid
+		return (d.GridID != "" && d.GridID == grid) || d.ReporterID == who.UserID
 	}
 	return false
 }
@@ -399,12 +403,12 @@ func (s *Service) List(ctx context.Context, who guanjia.Claims, f Filter, mine b
 		if mine {
 			f.MediatorID = who.UserID
 		}
-	case guanjia.RoleGridManager:
+	case guanjia.RoleGridManager: // as Sees: their grid's, and those they filed wherever they lie
 		u, err := s.Store.FindUserByID(ctx, who.UserID)
 		if err != nil {
 			return nil, 0, err
 		}
-		f.GridID = u.GridID
+		f.GridID, f.OrFiledBy = u.GridID, who.UserID
 	case guanjia.RoleCitizen:
 		f.ReporterID = who.UserID
 	default:
@@ -466,9 +470,11 @@ func (s *Service) Committees(ctx context.Context) ([]*guanjia.Committee, error) 
 }
 
 // view is d as a caller in role sees it: with its committee, its mediators'
-// names and the actions role may take now (the table's, for the status).
+// names and the actions role may take now (the table's for its status, less
+// those taken once per case that it has had).
 func view(d *guanjia.Dispute, committees []*guanjia.Committee, role guanjia.Role) *View {
-	v := &View{Dispute: d, Committee: findCommittee(committees, d.CommitteeCode), Mediators: []Person{}, Actions: allowed(d.Status, role)}
+	actions := slices.DeleteFunc(allowed(d.Status, role), func(a guanjia.DisputeAction) bool { return again(d, a) != nil })
+	v := &View{Dispute: d, Committee: findCommittee(committees, d.CommitteeCode), Mediators: []Person{}, Actions: actions}
 	for i, id := range d.MediatorIDs {
 		p := Person{ID: id}
 		if i < len(d.MediatorNames) {

@@ -502,6 +502,9 @@ func TestRefusals(t *testing.T) {
 	if _, err := r.svc.Act(ctx, r.who["mediator-tj-bs"], v.ID, guanjia.DisputeSchedule, mediation.ActionInput{At: r.clock.Now().Add(-time.Hour), Place: "x"}); guanjia.ErrorCode(err) != guanjia.EINVALID {
 		t.Errorf("a session in the past: %v", err)
 	}
+	if _, err := r.svc.Act(ctx, r.who["mediator-tj-bs"], v.ID, guanjia.DisputeSchedule, mediation.ActionInput{At: r.clock.Now().AddDate(1, 0, 1), Place: "x"}); guanjia.ErrorCode(err) != guanjia.EINVALID {
+		t.Errorf("a session more than a year ahead (a mistyped year): %v", err)
+	}
 	after, _ := r.svc.Get(ctx, r.who["dispatcher"], v.ID)
 	if len(after.Sessions) != 0 || len(after.Events) != len(before.Events) || after.Version != before.Version {
 		t.Error("a refused action changed the dispute")
@@ -513,5 +516,95 @@ func TestRefusals(t *testing.T) {
 	if _, err := r.svc.Create(ctx, r.who["citizen"], mediation.Input{Type: "neighbour", Summary: "x", Lat: 20, Lng: 110.3, Source: guanjia.DisputeFromCourt,
 		Parties: []guanjia.Party{{Role: "applicant", Kind: "person", Name: "甲"}, {Role: "respondent", Kind: "person", Name: "乙"}}}); guanjia.ErrorCode(err) != guanjia.EINVALID {
 		t.Errorf("a citizen filing as a court: %v", err)
+	}
+}
+
+// gridAt locates every point in one grid: a position just over the line.
+type gridAt struct{ g *guanjia.Grid }
+
+func (l gridAt) Grid(context.Context, float64, float64) (*guanjia.Grid, bool) { return l.g, true }
+
+// A grid manager whose position puts a dispute in the next grid still sees
+// it and does its 回访; the one without a grid sees only what they filed;
+// staff find what they filed under "mine".
+func TestWhoFiledADisputeFindsIt(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	lost := &guanjia.User{Username: "grid-none", Role: guanjia.RoleGridManager, Name: "无网格"}
+	if err := r.db.Users.CreateUser(ctx, lost); err != nil {
+		t.Fatal(err)
+	}
+	r.who[lost.Username] = guanjia.Claims{UserID: lost.ID, Role: lost.Role}
+	inGrid := r.create(t, "citizen", "neighbour") // in g1, by a citizen
+	next := mediation.NewService(r.db.Disputes, r.timers, gridAt{&guanjia.Grid{ID: "g2", District: "龙华区"}}, r.clock.Now)
+	parties := []guanjia.Party{{Role: "applicant", Kind: "person", Name: "王海燕"}, {Role: "respondent", Kind: "person", Name: "李明"}}
+	over, err := next.Create(ctx, r.who["grid-g1"], mediation.Input{Type: "neighbour", Summary: "噪音纠纷", Lat: 20.0101, Lng: 110.305, Parties: parties})
+	if err != nil || over.GridID != "g2" {
+		t.Fatalf("filed over the line: %v %+v", err, over)
+	}
+	if _, err := r.svc.Get(ctx, r.who["grid-g1"], over.ID); err != nil {
+		t.Errorf("the grid manager reads what they filed in the next grid: %v", err)
+	}
+	list, total, err := r.svc.List(ctx, r.who["grid-g1"], mediation.Filter{}, true)
+	if err != nil || total != 2 || len(list) != 2 {
+		t.Errorf("the grid manager lists %d of %d (%v), want their grid's and the one they filed", len(list), total, err)
+	}
+	if _, total, err := r.svc.List(ctx, r.who["grid-none"], mediation.Filter{}, true); err != nil || total != 0 {
+		t.Errorf("a grid manager without a grid lists %d (%v), want none", total, err)
+	}
+	if _, err := r.svc.Get(ctx, r.who["grid-none"], inGrid.ID); guanjia.ErrorCode(err) != guanjia.EFORBIDDEN {
+		t.Errorf("a grid manager without a grid reads another's dispute: %v", err)
+	}
+	filed := r.create(t, "dispatcher", "neighbour")
+	list, total, err = r.svc.List(ctx, r.who["dispatcher"], mediation.Filter{}, true)
+	if err != nil || total != 1 || list[0].ID != filed.ID {
+		t.Errorf("the dispatcher's own: %d (%v), want #%d only", total, err, filed.ID)
+	}
+	if _, total, _ := r.svc.List(ctx, r.who["citizen"], mediation.Filter{}, true); total != 1 {
+		t.Errorf("the citizen's own: %d, want 1", total)
+	}
+}
+
+// Who files often knows a company by its name only: the 统一社会信用代码 is
+// checked when given.
+func TestAnOrganisationWithoutItsCreditCode(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	in := func(code string) mediation.Input {
+		return mediation.Input{Type: "property", Summary: "物业纠纷", Lat: 20.005, Lng: 110.305, GridID: "g1",
+			Parties: []guanjia.Party{{Role: "applicant", Kind: "person", Name: "王海燕"}, {Role: "respondent", Kind: "organisation", Name: "海口椰城物业服务有限公司", CreditCode: code}}}
+	}
+	if _, err := r.svc.Create(ctx, r.who["grid-g1"], in("")); err != nil {
+		t.Errorf("an organisation without its code: %v", err)
+	}
+	if _, err := r.svc.Create(ctx, r.who["grid-g1"], in("91350100M000100Y44")); guanjia.ErrorField(err) != "credit_code" {
+		t.Errorf("a wrong code: %v, want refused on credit_code", err)
+	}
+}
+
+// 回访 is once per agreement: a second would overwrite the first's finding.
+func TestFollowUpOnce(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	v := r.create(t, "grid-g1", "neighbour")
+	r.mediate(t, v.ID)
+	v = r.act(t, "mediator-tj-bs", v.ID, guanjia.DisputeSchedule, mediation.ActionInput{At: r.clock.Now().Add(time.Hour), Place: "滨海社区调解室"})
+	r.act(t, "mediator-tj-bs", v.ID, guanjia.DisputeRecord, mediation.ActionInput{Session: v.Sessions[0].ID, Record: "双方同意", Attended: "王海燕、李明"})
+	v = r.act(t, "mediator-tj-bs", v.ID, guanjia.DisputeSucceed, mediation.ActionInput{Terms: "李明修复漏水并赔偿 500 元"})
+	if !slices.Contains(v.Actions, guanjia.DisputeFollowUp) {
+		t.Fatalf("no 回访 offered after the agreement: %v", v.Actions)
+	}
+	notKept := false
+	v = r.act(t, "grid-g1", v.ID, guanjia.DisputeFollowUp, mediation.ActionInput{Kept: &notKept, Note: "未履行赔偿"})
+	if slices.Contains(v.Actions, guanjia.DisputeFollowUp) {
+		t.Errorf("回访 still offered after it: %v", v.Actions)
+	}
+	kept := true
+	if _, err := r.svc.Act(ctx, r.who["mediator-tj-bs"], v.ID, guanjia.DisputeFollowUp, mediation.ActionInput{Kept: &kept}); guanjia.ErrorCode(err) != guanjia.ECONFLICT {
+		t.Errorf("a second 回访: %v, want %s", err, guanjia.ECONFLICT)
+	}
+	got, _ := r.svc.Get(ctx, r.who["dispatcher"], v.ID)
+	if got.FollowUpKept == nil || *got.FollowUpKept || got.FollowUpNote != "未履行赔偿" {
+		t.Errorf("the first 回访's finding is gone: kept %v note %q", got.FollowUpKept, got.FollowUpNote)
 	}
 }

@@ -349,8 +349,8 @@ func (s *Disputes) ListDisputes(ctx context.Context, f mediation.Filter) ([]*gua
 	if f.Committee != "" {
 		q = q.Where("committee_code = ?", f.Committee)
 	}
-	if f.GridID != "" {
-		q = q.Where("grid_id = ?", f.GridID)
+	if f.GridID != "" || f.OrFiledBy != 0 { // an empty grid is none: not the ungridded disputes
+		q = q.Where("((grid_id = ? AND grid_id <> '') OR reporter_id = ?)", f.GridID, f.OrFiledBy)
 	}
 	if f.ReporterID != 0 {
 		q = q.Where("reporter_id = ?", f.ReporterID)

@@ -72,6 +72,15 @@ func TestBrowserDisputeFromPatrolToAgreement(t *testing.T) {
 	// Bad input is refused on the page, nothing is sent.
 	gm.do("submit without a summary", chromedp.Click(chromedp.ID("patrol-submit")))
 	gm.waitFor("what is missing", `document.getElementById('patrol-error').textContent.includes('纠纷概要')`)
+	// A company respondent may come with its 统一社会信用代码 (optional): the field shows for 单位 only.
+	kind := func(k string) {
+		gm.eval(`(() => { const s = document.getElementById('patrol-respondent-kind'); s.value = '` + k + `';
+			s.dispatchEvent(new Event('change', {bubbles: true})); return true })()`)
+	}
+	kind("organisation")
+	gm.waitFor("the credit code field", `!document.getElementById('patrol-respondent-code-row').hidden`)
+	kind("person")
+	gm.waitFor("no credit code field", `document.getElementById('patrol-respondent-code-row').hidden`)
 	gm.do("fill in the dispute",
 		chromedp.SetValue(chromedp.ID("patrol-type"), "neighbour"),
 		chromedp.SendKeys(chromedp.ID("patrol-summary"), "楼上漏水邻里纠纷"),

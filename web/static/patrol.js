@@ -46,13 +46,18 @@
     if (kind() === 'complaint') return { ...common, category: f.category.value, source: 'patrol' };
     const applicant = { role: 'applicant', kind: 'person', name: f.applicant.value.trim() };
     if (f.applicant_phone.value.trim()) applicant.phone = f.applicant_phone.value.trim();
+    const respondent = { role: 'respondent', kind: f.respondent_kind.value, name: f.respondent.value.trim() };
+    if (respondent.kind === 'organisation' && f.respondent_code.value.trim()) respondent.credit_code = f.respondent_code.value.trim();
     return {
       ...common, type: f.type.value, summary: f.summary.value.trim(), source: 'patrol',
-      parties: [applicant, { role: 'respondent', kind: f.respondent_kind.value, name: f.respondent.value.trim() }],
+      parties: [applicant, respondent],
     };
   }
 
-  form.addEventListener('change', (e) => { if (e.target.name === 'kind') showKind(); });
+  form.addEventListener('change', (e) => {
+    if (e.target.name === 'kind') showKind();
+    if (e.target.name === 'respondent_kind') document.getElementById('patrol-respondent-code-row').hidden = e.target.value !== 'organisation';
+  });
   document.getElementById('patrol-locate').addEventListener('click', useHere);
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
