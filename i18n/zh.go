@@ -418,6 +418,7 @@ var messages = map[string]string{
 	"certificate %s not found":                                      "证书 %s 不存在",
 	"you have no service hours recorded with %s":                    "您在%s没有服务时长记录",
 	"check-out closed at %s":                                        "签退已于 %s 截止",
+	"check-out opens when the activity starts at %s":                "活动 %s 开始后才能签退",
 	"you have not signed up for this activity":                      "您未报名该活动",
 	"you are on the waitlist (no. %d), not confirmed":               "您在候补名单中（第 %d 位），尚未确认参加",
 	"check in first": "请先签到",

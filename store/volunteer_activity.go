@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"gorm.io/gorm"
@@ -572,6 +573,32 @@ func (s *Activities) AddHours(ctx context.Context, e *guanjia.HoursEntry) error 
 	return addHours(s.db.WithContext(ctx), e)
 }
 
+// AddCorrection appends e, a correction of entry *e.CorrectsID, if fits
+// accepts the entry's total so far (the entry and its corrections). The entry
+// is locked meanwhile: two corrections at once are decided one after the
+// other, the second on the total the first left.
+func (s *Activities) AddCorrection(ctx context.Context, e *guanjia.HoursEntry, fits func(total int) error) error {
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		lock := tx.Model(&hoursRow{})
+		if s.Dialect == "postgres" { // SQLite's IMMEDIATE transactions hold the write lock already
+			lock = lock.Clauses(clause.Locking{Strength: "UPDATE"})
+		}
+		var orig hoursRow
+		if err := lock.Where("id = ?", *e.CorrectsID).Take(&orig).Error; err != nil {
+			return notFound(err, "hours entry", *e.CorrectsID)
+		}
+		var total int
+		if err := tx.Model(&hoursRow{}).Where("id = ? OR corrects_id = ?", orig.ID, orig.ID).
+			Select("COALESCE(SUM(minutes), 0)").Scan(&total).Error; err != nil {
+			return fmt.Errorf("store: sum hours: %w", err)
+		}
+		if err := fits(total); err != nil {
+			return err
+		}
+		return addHours(tx, e)
+	})
+}
+
 func (s *Activities) FindHours(ctx context.Context, id int64) (*guanjia.HoursEntry, error) {
 	var r hoursRow
 	if err := s.db.WithContext(ctx).Where("id = ?", id).Take(&r).Error; err != nil {
@@ -594,17 +621,16 @@ func hoursQuery(q *gorm.DB, f volunteer.HoursFilter) *gorm.DB {
 	if f.Since != nil {
 		q = q.Where("created_at >= ?", *f.Since)
 	}
-	if f.CorrectsID != 0 {
-		q = q.Where("id = ? OR corrects_id = ?", f.CorrectsID, f.CorrectsID)
-	}
 	return q
 }
 
+// ListHours returns the newest volunteer.MaxLedgerRows entries, oldest first.
 func (s *Activities) ListHours(ctx context.Context, f volunteer.HoursFilter) ([]*guanjia.HoursEntry, error) {
 	var rows []hoursRow
-	if err := hoursQuery(s.db.WithContext(ctx), f).Order("id").Limit(5000).Find(&rows).Error; err != nil {
+	if err := hoursQuery(s.db.WithContext(ctx), f).Order("id DESC").Limit(volunteer.MaxLedgerRows).Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("store: list hours: %w", err)
 	}
+	slices.Reverse(rows)
 	return mapRows(rows, (*hoursRow).entry), nil
 }
 

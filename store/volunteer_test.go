@@ -172,6 +172,31 @@ func TestVolunteerIDNumberIsSealed(t *testing.T) {
 	}
 }
 
+// A ledger longer than a page lists its newest entries: the ones a team
+// admin looks for to correct. Its totals count them all.
+func TestLedgerListsTheNewestEntries(t *testing.T) {
+	f := newVolunteerFixture(t, 1, 1)
+	n := volunteer.MaxLedgerRows + 1
+	err := f.db.Gorm().Exec(`WITH RECURSIVE seq(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM seq WHERE i < ?)
+		INSERT INTO volunteer_hours (user_id, team_id, kind, source, minutes, reason, created_at)
+		SELECT ?, ?, ?, ?, 1, 'entry ' || CAST(i AS TEXT), ? FROM seq ORDER BY i`,
+		n, f.users[0], f.team.ID, guanjia.HoursHonor, guanjia.HoursFromEntry, time.Now().UTC()).Error
+	if err != nil {
+		t.Fatal(err)
+	}
+	filter := volunteer.HoursFilter{TeamID: f.team.ID}
+	list, err := f.db.Volunteers.ListHours(f.ctx, filter)
+	if err != nil || len(list) != volunteer.MaxLedgerRows {
+		t.Fatalf("listed %d (%v), want %d", len(list), err, volunteer.MaxLedgerRows)
+	}
+	if first, last := list[0].Reason, list[len(list)-1].Reason; first != "entry 2" || last != fmt.Sprintf("entry %d", n) {
+		t.Errorf("listed %q … %q, want entry 2 … entry %d, oldest first", first, last, n)
+	}
+	if sum, err := f.db.Volunteers.SumHours(f.ctx, filter); err != nil || sum.HonorMinutes != n {
+		t.Errorf("total %+v (%v), want %d minutes", sum, err, n)
+	}
+}
+
 func TestHoursAreCreditedOncePerAttendance(t *testing.T) {
 	f := newVolunteerFixture(t, 1, 1)
 	batch := []*volunteer.Admission{{UserID: f.users[0], Now: time.Now().UTC()}}

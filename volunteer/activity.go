@@ -118,7 +118,14 @@ func (s *Activities) UpdateActivity(ctx context.Context, who guanjia.Claims, id 
 }
 
 // loadActivity reads an activity with the caller's actor kind for its team and its edit version.
+// The version is read first: an edit landing between the two reads makes a
+// save on them a conflict, where the other order would write the read-before
+// fields back over the edit.
 func (s *Platform) loadActivity(ctx context.Context, who guanjia.Claims, id int64) (*guanjia.Activity, Actor, int, error) {
+	version, err := s.Store.ActivityVersion(ctx, id)
+	if err != nil {
+		return nil, "", 0, err
+	}
 	a, err := s.Store.FindActivity(ctx, id)
 	if err != nil {
 		return nil, "", 0, err
@@ -130,8 +137,7 @@ func (s *Platform) loadActivity(ctx context.Context, who guanjia.Claims, id int6
 	if !visible(a.Status) && actor == ActorSelf {
 		return nil, "", 0, guanjia.Errorf(guanjia.ENOTFOUND, "activity %d not found", id)
 	}
-	version, err := s.Store.ActivityVersion(ctx, id)
-	return a, actor, version, err
+	return a, actor, version, nil
 }
 
 // visible reports whether an activity in status is shown to everyone.

@@ -100,8 +100,12 @@ func (s *Signups) checkinWindow(a *guanjia.Activity, now time.Time) error {
 	return nil
 }
 
-// checkoutWindow says whether now is before check-out closes (end + AutoCheckoutAfter).
+// checkoutWindow says whether now is inside [start, end + AutoCheckoutAfter]:
+// a check-out is final, and one tapped before the start would credit nothing.
 func (s *Signups) checkoutWindow(a *guanjia.Activity, now time.Time) error {
+	if now.Before(a.StartAt) {
+		return guanjia.Errorf(guanjia.EUNPROCESSABLE, "check-out opens when the activity starts at %s", localTime(a.StartAt))
+	}
 	if closes := a.EndAt.Add(s.Config.AutoCheckoutAfter); !now.Before(closes) {
 		return guanjia.Errorf(guanjia.EUNPROCESSABLE, "check-out closed at %s", localTime(closes))
 	}

@@ -13,6 +13,10 @@ import (
 // RoundMode says which way credited time is rounded to the step.
 type RoundMode string
 
+// MaxLedgerRows bounds the entries a ledger lists (the newest); its totals
+// count every entry.
+const MaxLedgerRows = 5000
+
 const (
 	RoundDown    RoundMode = "down" // never credit time not served (the default)
 	RoundNearest RoundMode = "nearest"
@@ -182,11 +186,6 @@ func (s *Hours) CorrectHours(ctx context.Context, who guanjia.Claims, id int64, 
 	if delta == 0 {
 		return nil, guanjia.FieldError(guanjia.EINVALID, "hours", "a correction changes the hours")
 	}
-	sum, err := s.Store.SumHours(ctx, HoursFilter{CorrectsID: id})
-	if err != nil {
-		return nil, err
-	}
-	total := sum.TotalMinutes() + delta
 	limit := int(s.Config.HonorCap / time.Minute)
 	if orig.Kind == guanjia.HoursCredit && orig.ActivityID != nil {
 		a, err := s.Store.FindActivity(ctx, *orig.ActivityID)
@@ -195,16 +194,19 @@ func (s *Hours) CorrectHours(ctx context.Context, who guanjia.Claims, id int64, 
 		}
 		limit = int(a.EndAt.Sub(a.StartAt) / time.Minute)
 	}
-	switch {
-	case total < 0:
-		return nil, guanjia.FieldError(guanjia.EINVALID, "hours", "the entry would fall below zero (now %s h)", hoursText(sum.TotalMinutes()))
-	case total > limit:
-		return nil, guanjia.FieldError(guanjia.EINVALID, "hours", "the entry would exceed its cap of %s h", hoursText(limit))
-	}
 	e := &guanjia.HoursEntry{UserID: orig.UserID, TeamID: orig.TeamID, ActivityID: orig.ActivityID, Kind: orig.Kind,
 		Source: guanjia.HoursFromCorrection, Minutes: delta, Reason: strings.TrimSpace(reason), CorrectsID: &orig.ID,
 		EnteredBy: actorID(who), CreatedAt: s.now()}
-	if err := s.Store.AddHours(ctx, e); err != nil {
+	err = s.Store.AddCorrection(ctx, e, func(total int) error {
+		switch {
+		case total+delta < 0:
+			return guanjia.FieldError(guanjia.EINVALID, "hours", "the entry would fall below zero (now %s h)", hoursText(total))
+		case total+delta > limit:
+			return guanjia.FieldError(guanjia.EINVALID, "hours", "the entry would exceed its cap of %s h", hoursText(limit))
+		}
+		return nil
+	})
+	if err != nil {
 		return nil, err
 	}
 	return e, nil

@@ -385,6 +385,12 @@ func (s *Matching) Invite(ctx context.Context, who guanjia.Claims, activityID in
 	if actor == ActorSelf {
 		return nil, guanjia.Errorf(guanjia.EFORBIDDEN, "only the activity's organisers invite volunteers")
 	}
+	seen := map[int64]bool{} // one invitation, and one message, however often a volunteer is named
+	volunteerIDs = slices.DeleteFunc(slices.Clone(volunteerIDs), func(id int64) bool {
+		named := seen[id]
+		seen[id] = true
+		return named
+	})
 	switch n := len(volunteerIDs); {
 	case n == 0:
 		return nil, guanjia.FieldError(guanjia.EINVALID, "volunteer_ids", "choose at least one volunteer")

@@ -127,7 +127,7 @@ func TestAcceptedInvitationsNeverOversell(t *testing.T) {
 	if _, err := e.svc.Matching.Invite(e.ctx, lead, a.ID, []int64{xID, hiddenID}); code(err) != guanjia.EINVALID {
 		t.Errorf("inviting someone not findable: %v, want invalid", err)
 	}
-	invs, err := e.svc.Matching.Invite(e.ctx, lead, a.ID, []int64{xID, yID, zID})
+	invs, err := e.svc.Matching.Invite(e.ctx, lead, a.ID, []int64{xID, yID, zID, xID}) // x ticked twice: one invitation, told once
 	if err != nil {
 		t.Fatal(err)
 	}

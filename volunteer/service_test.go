@@ -2,6 +2,7 @@ package volunteer_test
 
 import (
 	"bytes"
+	"context"
 	"sort"
 	"sync"
 	"testing"
@@ -532,6 +533,92 @@ func TestCheckInGeofenceWindowAndHours(t *testing.T) {
 	}
 }
 
+// editedMeanwhile saves an edit by another admin right after the next read
+// of an activity, before the caller goes on.
+type editedMeanwhile struct {
+	volunteer.Store
+	edit func()
+}
+
+func (m *editedMeanwhile) FindActivity(ctx context.Context, id int64) (*guanjia.Activity, error) {
+	a, err := m.Store.FindActivity(ctx, id)
+	if edit := m.edit; edit != nil {
+		m.edit = nil
+		edit()
+	}
+	return a, err
+}
+
+// A submit that read the draft just before another admin's edit landed is
+// refused, instead of sending the draft as it was before the edit to review.
+func TestSubmitDoesNotUndoAnEditMeanwhile(t *testing.T) {
+	e := newEnv(t)
+	tm, lead := e.team()
+	lat, lng := placeLat, placeLng
+	start := t0.Add(72 * time.Hour)
+	in := volunteer.ActivityInput{TeamID: tm.ID, Title: "万绿园净滩", Address: "万绿园", Lat: &lat, Lng: &lng, RadiusM: 200,
+		StartAt: start, EndAt: start.Add(3 * time.Hour), Capacity: 5}
+	a, err := e.svc.Activities.CreateActivity(e.ctx, lead, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	edited := in
+	edited.Title, edited.Capacity = "万绿园净滩（扩招）", 50
+	store := &editedMeanwhile{Store: e.db.Volunteers}
+	store.edit = func() {
+		if _, err := e.svc.Activities.UpdateActivity(e.ctx, lead, a.ID, edited); err != nil {
+			t.Errorf("the edit meanwhile: %v", err)
+		}
+	}
+	e.svc.Activities.Store = store
+	if _, err := e.svc.Activities.SubmitActivity(e.ctx, lead, a.ID); code(err) != guanjia.ECONFLICT {
+		t.Errorf("submit over an edit: %v, want %s", err, guanjia.ECONFLICT)
+	}
+	got, _ := e.db.Volunteers.FindActivity(e.ctx, a.ID)
+	if got.Title != edited.Title || got.Capacity != 50 || got.Status != guanjia.ActivityDraft {
+		t.Errorf("the draft after: %q, capacity %d, %s; want the edit kept, still a draft", got.Title, got.Capacity, got.Status)
+	}
+}
+
+// A check-out is final: one tapped before the start, by the volunteer or the
+// organiser, is refused instead of ending the attendance with nothing to credit.
+func TestCheckOutOpensAtTheStart(t *testing.T) {
+	e := newEnv(t)
+	tm, lead := e.team()
+	start := t0.Add(24 * time.Hour)
+	a := e.activity(tm.ID, lead, 5, start)
+	v := e.volunteer()
+	if _, err := e.svc.Signups.Signup(e.ctx, v, a.ID); err != nil {
+		t.Fatal(err)
+	}
+	gLat, gLng := geo.WGS84ToGCJ02(placeLat, placeLng)
+	here := func() volunteer.CheckInput {
+		tok, _, err := e.svc.Signups.CheckinToken(e.ctx, lead, a.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return volunteer.CheckInput{Token: tok, Lat: &gLat, Lng: &gLng, CoordSystem: "gcj02"}
+	}
+	e.clock.Set(start.Add(-20 * time.Minute))
+	if _, err := e.svc.Signups.CheckIn(e.ctx, v, a.ID, here()); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Set(start.Add(-15 * time.Minute))
+	if _, _, err := e.svc.Signups.CheckOut(e.ctx, v, a.ID, here()); code(err) != guanjia.EUNPROCESSABLE {
+		t.Errorf("check-out before the start: %v, want refused", err)
+	}
+	if _, _, err := e.svc.Signups.ManualCheckOut(e.ctx, lead, a.ID, volunteer.ManualCheck{UserID: v.UserID, Reason: "误操作"}); code(err) != guanjia.EUNPROCESSABLE {
+		t.Errorf("the organiser's check-out before the start: %v, want refused", err)
+	}
+	if su, _ := e.db.Volunteers.FindActiveSignup(e.ctx, a.ID, v.UserID); su.Status != guanjia.SignupCheckedIn {
+		t.Fatalf("refused check-outs left the signup %s", su.Status)
+	}
+	e.clock.Set(start.Add(time.Hour))
+	if _, entry, err := e.svc.Signups.CheckOut(e.ctx, v, a.ID, here()); err != nil || entry.Minutes != 60 {
+		t.Errorf("check-out an hour in: %+v %v, want 60 minutes credited", entry, err)
+	}
+}
+
 func TestAutoCheckoutAndNoShows(t *testing.T) {
 	e := newEnv(t)
 	tm, lead := e.team()
@@ -644,6 +731,77 @@ func TestHonorHoursAndCorrections(t *testing.T) {
 	again, _ := e.db.Volunteers.FindHours(e.ctx, entry.ID)
 	if again.Minutes != 240 || *fix.CorrectsID != entry.ID {
 		t.Errorf("the original entry was edited (%d) or the correction is unlinked", again.Minutes)
+	}
+}
+
+// lingering holds every reader of a ledger total until n have read one (or
+// 300 ms pass): if corrections could read the same total before one of them
+// writes, they would, every time.
+type lingering struct {
+	volunteer.Store
+	n       int
+	mu      sync.Mutex
+	arrived int
+	all     chan struct{}
+}
+
+func (l *lingering) linger() {
+	l.mu.Lock()
+	l.arrived++
+	if l.arrived == l.n {
+		close(l.all)
+	}
+	l.mu.Unlock()
+	select {
+	case <-l.all:
+	case <-time.After(300 * time.Millisecond):
+	}
+}
+
+func (l *lingering) SumHours(ctx context.Context, f volunteer.HoursFilter) (guanjia.HoursTotals, error) {
+	t, err := l.Store.SumHours(ctx, f)
+	l.linger()
+	return t, err
+}
+
+func (l *lingering) AddCorrection(ctx context.Context, e *guanjia.HoursEntry, fits func(total int) error) error {
+	return l.Store.AddCorrection(ctx, e, func(total int) error { l.linger(); return fits(total) })
+}
+
+// Two admins (or a double tap) correcting one entry at once: each correction
+// is decided on the total the other left, so the entry never goes below zero.
+func TestCorrectionsAtOnceKeepTheBounds(t *testing.T) {
+	e := newEnv(t)
+	tm, lead := e.team()
+	member := e.volunteer()
+	if _, err := e.svc.Teams.JoinTeam(e.ctx, member, tm.ID); err != nil {
+		t.Fatal(err)
+	}
+	entry, err := e.svc.Hours.AddHonorHours(e.ctx, lead, volunteer.HonorInput{TeamID: tm.ID, UserID: member.UserID, Minutes: 120, Reason: "防台抢险"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 3
+	e.svc.Hours.Store = &lingering{Store: e.db.Volunteers, n: n, all: make(chan struct{})}
+	errs := make(chan error, n)
+	for range n {
+		go func() {
+			_, err := e.svc.Hours.CorrectHours(e.ctx, lead, entry.ID, -120, "录入错误")
+			errs <- err
+		}()
+	}
+	var ok int
+	for range n {
+		switch err := <-errs; {
+		case err == nil:
+			ok++
+		case code(err) != guanjia.EINVALID:
+			t.Errorf("a correction failed: %v", err)
+		}
+	}
+	sum, _ := e.svc.Hours.MyHours(e.ctx, member)
+	if ok != 1 || sum.Totals.HonorMinutes != 0 {
+		t.Errorf("%d of %d corrections by −2 h of a 2 h entry passed, leaving %d minutes; want one, and 0", ok, n, sum.Totals.HonorMinutes)
 	}
 }
 

@@ -65,7 +65,12 @@ type Store interface {
 
 	// AddHours appends to the ledger. Rows are never updated or deleted.
 	AddHours(ctx context.Context, e *guanjia.HoursEntry) error
+	// AddCorrection appends e, a correction of entry *e.CorrectsID, if fits
+	// accepts that entry's total so far, decided under a lock on the entry.
+	AddCorrection(ctx context.Context, e *guanjia.HoursEntry, fits func(total int) error) error
 	FindHours(ctx context.Context, id int64) (*guanjia.HoursEntry, error)
+	// ListHours returns the newest MaxLedgerRows entries, oldest first: the
+	// latest are the ones a team admin looks for to correct.
 	ListHours(ctx context.Context, f HoursFilter) ([]*guanjia.HoursEntry, error)
 	SumHours(ctx context.Context, f HoursFilter) (guanjia.HoursTotals, error)
 
@@ -182,7 +187,6 @@ type HoursFilter struct {
 	TeamID     int64
 	ActivityID int64
 	Since      *time.Time
-	CorrectsID int64 // the corrections of one entry (and the entry itself)
 }
 
 // HelpFilter selects help requests.
