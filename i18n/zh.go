@@ -444,6 +444,7 @@ var messages = map[string]string{
 	"user %d is not a member of the team":                            "用户 %d 不是该团队成员",
 	"activity %d is not the team's":                                  "活动 %d 不属于该团队",
 	"only the team's admins correct its ledger":                      "只有团队管理员可以更正时长记录",
+	"another admin enters or corrects your own hours":                "本人的时长须由队伍的其他管理员或平台管理员录入、更正",
 	"correct the original entry %d, not a correction":                "请更正原始记录 %d，而不是更正记录",
 	"a correction changes the hours":                                 "更正须改变时长",
 	"the entry would fall below zero (now %s h)":                     "更正后时长将小于 0（当前 %s 小时）",

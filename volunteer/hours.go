@@ -133,6 +133,9 @@ func (s *Hours) AddHonorHours(ctx context.Context, who guanjia.Claims, in HonorI
 	} else if !ok {
 		return nil, guanjia.Errorf(guanjia.EFORBIDDEN, "only the team's admins enter 荣誉时长")
 	}
+	if err := notOwnHours(who, in.UserID); err != nil {
+		return nil, err
+	}
 	if err := requireReason(in.Reason); err != nil {
 		return nil, err
 	}
@@ -164,6 +167,15 @@ func (s *Hours) AddHonorHours(ctx context.Context, who guanjia.Claims, in HonorI
 	return e, nil
 }
 
+// notOwnHours refuses an admin's entry on their own ledger: hours go on
+// certificates, so another of the team's admins, or the platform's, enters them.
+func notOwnHours(who guanjia.Claims, userID int64) error {
+	if who.UserID == userID {
+		return guanjia.FieldError(guanjia.EFORBIDDEN, "user_id", "another admin enters or corrects your own hours")
+	}
+	return nil
+}
+
 // CorrectHours appends a correction of entry id: delta minutes (either sign)
 // with a reason. The entry and its corrections may not go below zero, nor
 // above the scheduled length (credit) or the cap (honor).
@@ -179,6 +191,9 @@ func (s *Hours) CorrectHours(ctx context.Context, who guanjia.Claims, id int64, 
 	}
 	if orig.CorrectsID != nil {
 		return nil, guanjia.Errorf(guanjia.EINVALID, "correct the original entry %d, not a correction", *orig.CorrectsID)
+	}
+	if err := notOwnHours(who, orig.UserID); err != nil {
+		return nil, err
 	}
 	if err := requireReason(reason); err != nil {
 		return nil, err

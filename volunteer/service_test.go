@@ -710,6 +710,17 @@ func TestHonorHoursAndCorrections(t *testing.T) {
 	if _, err := e.svc.Hours.AddHonorHours(e.ctx, member, volunteer.HonorInput{TeamID: tm.ID, UserID: member.UserID, Minutes: 60, Reason: "x"}); code(err) != guanjia.EFORBIDDEN {
 		t.Errorf("荣誉时长 entered by the member: %v, want forbidden", err)
 	}
+	// Hours go on certificates: an admin's own are entered and corrected by another.
+	if _, err := e.svc.Hours.AddHonorHours(e.ctx, lead, volunteer.HonorInput{TeamID: tm.ID, UserID: lead.UserID, Minutes: 60, Reason: "组织活动"}); code(err) != guanjia.EFORBIDDEN {
+		t.Errorf("荣誉时长 an admin enters for themselves: %v, want forbidden", err)
+	}
+	own, err := e.svc.Hours.AddHonorHours(e.ctx, e.admin, volunteer.HonorInput{TeamID: tm.ID, UserID: lead.UserID, Minutes: 60, Reason: "组织活动"})
+	if err != nil {
+		t.Fatalf("the platform's admin enters the team admin's 荣誉时长: %v", err)
+	}
+	if _, err := e.svc.Hours.CorrectHours(e.ctx, lead, own.ID, 60, "补录"); code(err) != guanjia.EFORBIDDEN {
+		t.Errorf("an admin correcting their own entry: %v, want forbidden", err)
+	}
 	entry, err := e.svc.Hours.AddHonorHours(e.ctx, lead, volunteer.HonorInput{TeamID: tm.ID, UserID: member.UserID, Minutes: 4 * 60, Reason: "防台抢险"})
 	if err != nil {
 		t.Fatal(err)
