@@ -5,7 +5,8 @@ const labels = require('./labels')
 
 // The platform's rules (volunteer.DefaultConfig on the server; the API does
 // not publish them): cancelling closes 2 hours before the start, check-in
-// opens 30 minutes before it, check-out closes 2 hours after the end.
+// opens 30 minutes before it, check-out opens at the start (it is final) and
+// closes 2 hours after the end.
 const CANCEL_CUTOFF_MS = 2 * 3600 * 1000
 const CHECKIN_OPENS_MS = 30 * 60 * 1000
 const CHECKOUT_CLOSES_MS = 2 * 3600 * 1000
@@ -60,8 +61,9 @@ function signupView(a, now) {
       break
     case 'checked_in':
       view.statusText = `已签到（${formatTime(mine.checkin_at)}）`
-      view.canCheckout = running && now < end + CHECKOUT_CLOSES_MS
-      view.note = view.canCheckout ? '活动结束后请扫码签退，志愿时长按签到签退时间记录' : ''
+      view.canCheckout = running && now >= start && now < end + CHECKOUT_CLOSES_MS
+      if (view.canCheckout) view.note = '活动结束后请扫码签退，志愿时长按签到签退时间记录'
+      else if (running && now < start) view.note = `签退将于活动开始（${formatTime(start)}）后开放`
       break
     case 'checked_out':
       view.statusText = '已签退，志愿时长已记录'

@@ -260,12 +260,14 @@ describe('a citizen volunteers', () => {
     const teams = await staff('team-lead', 'GET', '/api/v1/teams')
     const team = teams.teams.find((t) => t.status === 'certified')
     point = { lat: 20.0440, lng: 110.3200 } // WGS-84, 秀英区
+    // It starts in half a minute: signing up and checking in come before the
+    // start, checking out (final) after it.
     const now = Date.now()
     act = await staff('team-lead', 'POST', '/api/v1/activities', {
       team_id: team.id, title: '海口湾清洁行动', description: '清理海口湾沿岸垃圾', address: '海口市秀英区滨海大道',
       lat: point.lat, lng: point.lng, coord_system: 'wgs84', radius_m: 300, capacity: 10,
-      start_at: new Date(now + 15 * 60000).toISOString(), end_at: new Date(now + 75 * 60000).toISOString(),
-      signup_deadline: new Date(now + 10 * 60000).toISOString(),
+      start_at: new Date(now + 30000).toISOString(), end_at: new Date(now + 60 * 60000).toISOString(),
+      signup_deadline: new Date(now + 20000).toISOString(),
     })
     await staff('team-lead', 'POST', `/api/v1/activities/${act.id}/submit`, {})
     await staff('admin', 'POST', `/api/v1/activities/${act.id}/review`, { approve: true })
@@ -301,11 +303,14 @@ describe('a citizen volunteers', () => {
     const su = await s.volunteer.checkin(act.id, { token, ...coord.wgs84ToGcj02(point.lat, point.lng) })
     expect(su.status).toBe('checked_in')
     expect(labels.signupStatus[su.status]).toBe('已签到')
-    const view = activityRules.signupView(await s.volunteer.activity(act.id), Date.now())
-    expect(view.canCheckout).toBe(true)
+    const now = Date.now()
+    const view = activityRules.signupView(await s.volunteer.activity(act.id), now)
+    expect(view.canCheckout).toBe(now >= Date.parse(act.start_at)) // check-out opens at the start
   })
 
-  test('checks out, and the hours are in the ledger', async () => {
+  test('checks out once it has started, and the hours are in the ledger', async () => {
+    const wait = Date.parse(act.start_at) - Date.now()
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait + 500))
     const { token } = await staff('team-lead', 'GET', `/api/v1/activities/${act.id}/checkin-token`)
     const out = await s.volunteer.checkout(act.id, { token, ...coord.wgs84ToGcj02(point.lat, point.lng) })
     expect(out.signup.status).toBe('checked_out')

@@ -45,6 +45,8 @@ test.each([
     ['已过取消截止时间 2026-04-11 07:40（活动开始前 2 小时），如不能参加请联系组织者']],
   ['confirmed, check-in open', { start_at: at(20), end_at: at(200), signup_deadline: at(-30), my_signup: { status: 'confirmed' } }, '已报名（名额已确认）', ['#checkin'], []],
   ['waitlisted', { confirmed: 30, my_signup: { status: 'waitlisted', position: 3 } }, '候补第 3 位', ['#cancel'], ['按候补顺序递补']],
+  ['checked in before the start', { start_at: at(20), end_at: at(200), signup_deadline: at(-30), my_signup: { status: 'checked_in', checkin_at: at(-5) } },
+    '已签到（2026-04-11 08:35）', [], ['签退将于活动开始（2026-04-11 09:00）后开放']],
   ['checked in', { start_at: at(-30), end_at: at(60), my_signup: { status: 'checked_in', checkin_at: at(-25) } }, '已签到（2026-04-11 08:15）', ['#checkout'], []],
   ['checked out', { start_at: at(-200), end_at: at(-20), status: 'finished', my_signup: { status: 'checked_out' } }, '已签退，志愿时长已记录', [], []],
   ['cancelled earlier: may sign up again', { my_signup: { status: 'cancelled' } }, '未报名', ['#signup'], []],
