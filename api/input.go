@@ -139,6 +139,30 @@ func kindError(e *json.UnmarshalTypeError) error {
 	return invalid(e.Field, "%s must be an object", field)
 }
 
+// timeField is an optional RFC 3339 time of a request, and where it goes.
+type timeField struct {
+	name, value string
+	dst         **time.Time
+}
+
+// parseTimes parses the fields given (an empty one stays nil).
+func parseTimes(fields ...timeField) error {
+	for _, f := range fields {
+		if f.value == "" {
+			continue
+		}
+		t, err := time.Parse(time.RFC3339, f.value)
+		if err != nil {
+			return invalid(f.name, "%s must be a time like 2026-08-10T09:00:00+08:00", f.name)
+		}
+		if err := guanjia.CheckTime(f.name, t); err != nil {
+			return err
+		}
+		*f.dst = &t
+	}
+	return nil
+}
+
 // checkStrings walks a decoded request and checks every string in it, and
 // every time: one the database stores but JSON cannot write back (year
 // 10000 in UTC) would break every page that shows it.
@@ -180,10 +204,10 @@ func checkStrings(v reflect.Value, path, name string) error {
 		}
 	case reflect.Struct:
 		if at, ok := v.Interface().(time.Time); ok {
-			if y := at.UTC().Year(); !at.IsZero() && (y < 1900 || y > 9999) { // zero: not given
-				return invalid(path, "%s is not a time between the years 1900 and 9999", path)
+			if at.IsZero() { // not given
+				return nil
 			}
-			return nil
+			return guanjia.CheckTime(path, at)
 		}
 		t := v.Type()
 		for i := range t.NumField() {

@@ -38,6 +38,7 @@ func TestNotices(t *testing.T) {
 		{"ends before it starts", "valid_until", func(m map[string]any) { m["valid_until"] = at(-2 * time.Minute) }},
 		{"already over", "valid_until", func(m map[string]any) { m["valid_from"], m["valid_until"] = at(-2*time.Hour), at(-time.Hour) }},
 		{"no end", "valid_until", func(m map[string]any) { delete(m, "valid_until") }},
+		{"year 10000 (UTC)", "valid_until", func(m map[string]any) { m["valid_until"] = "9999-12-31T23:00:00-08:00" }},
 		{"not a time", "valid_from", func(m map[string]any) { m["valid_from"] = "明天" }},
 	}
 	for _, tt := range bad {

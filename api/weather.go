@@ -309,18 +309,8 @@ func (h *weatherHandlers) handleAlertCreate(c echo.Context) error {
 	if len(req.Area) > 0 && string(req.Area) != "null" {
 		in.Area = req.Area
 	}
-	for _, f := range []struct {
-		name, value string
-		dst         **time.Time
-	}{{"valid_from", req.ValidFrom, &in.ValidFrom}, {"valid_until", req.ValidUntil, &in.ValidUntil}} {
-		if f.value == "" {
-			continue
-		}
-		t, err := time.Parse(time.RFC3339, f.value)
-		if err != nil {
-			return invalid(f.name, "%s must be a time like 2026-08-10T09:00:00+08:00", f.name)
-		}
-		*f.dst = &t
+	if err := parseTimes(timeField{"valid_from", req.ValidFrom, &in.ValidFrom}, timeField{"valid_until", req.ValidUntil, &in.ValidUntil}); err != nil {
+		return err
 	}
 	a, err := h.weather.PublishAlert(c.Request().Context(), claimsOf(c), in)
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -48,6 +49,11 @@ func TestWeatherTyphoonImportAndPublicTrack(t *testing.T) {
 	bad := weather.CSVHeader + "\n2411,摩羯,YAGI,observed,2024-09-06 08:00,north,111.7,915,65,,\n"
 	if code, out := r.uploadTrack(srv, "dept", "csv", bad); code != http.StatusBadRequest || errorField(out) != "file" {
 		t.Fatalf("bad file: %d %v", code, out)
+	}
+	// A mistyped year (2925 for 2025) would keep the storm 活跃 at the top of the list for ever.
+	future := strings.ReplaceAll(csv, "2024-09-0", "2925-09-0")
+	if code, out := r.uploadTrack(srv, "dept", "csv", future); code != http.StatusBadRequest || errorField(out) != "file" {
+		t.Fatalf("a track observed in the future: %d %v", code, out)
 	}
 	if code, out := r.uploadTrack(srv, "dept", "xml", csv); code != http.StatusBadRequest || errorField(out) != "format" {
 		t.Fatalf("bad format: %d %v", code, out)
@@ -215,6 +221,7 @@ func TestWeatherAlertsAndPlaces(t *testing.T) {
 			m["area"] = map[string]any{"type": "Point", "coordinates": []float64{110.3, 20}}
 		}},
 		"unknown level": {"level", func(m map[string]any) { m["level"] = "purple" }},
+		"year 10000":    {"valid_until", func(m map[string]any) { m["valid_until"] = "9999-12-31T23:00:00-08:00" }},
 		"too long":      {"valid_until", func(m map[string]any) { m["valid_until"] = now.Add(30 * 24 * time.Hour).Format(time.RFC3339) }},
 		"already expired": {"valid_until", func(m map[string]any) {
 			m["valid_from"], m["valid_until"] = now.Add(-2*time.Hour).Format(time.RFC3339), now.Add(-time.Hour).Format(time.RFC3339)

@@ -166,6 +166,8 @@ func (u *Update) Validate() error {
 		return guanjia.FieldError(guanjia.EINVALID, "status", "unknown status %q", string(u.Status))
 	case utf8.RuneCountInString(u.Note) > maxNote:
 		return guanjia.FieldError(guanjia.EINVALID, "note", "note is longer than %d characters", maxNote)
+	case !u.At.IsZero():
+		return guanjia.CheckTime("at", u.At)
 	}
 	return nil
 }

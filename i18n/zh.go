@@ -158,6 +158,8 @@ var messages = map[string]string{
 	"malformed JSON":                                                  "JSON 格式错误",
 	"times must look like 2026-08-10T09:00:00+08:00":                  "时间的格式应如 2026-08-10T09:00:00+08:00",
 	"%s is not a time between the years 1900 and 9999":                "%s 须为 1900 年至 9999 年之间的时间",
+	"%s: the time is not between the years 1900 and 9999":             "%s：时间须在 1900 年至 9999 年之间",
+	"the last observed position, at %s, is in the future":             "最后一个实况位置的时间 %s 晚于当前时间",
 	"%s must be a whole number in range":                              "%s 须为范围内的整数",
 	"%s is out of range":                                              "%s 超出范围",
 	"%s must be a string":                                             "%s 须为字符串",

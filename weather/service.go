@@ -93,6 +93,10 @@ func (s *Service) ImportTyphoon(ctx context.Context, who guanjia.Claims, format 
 	if err != nil {
 		return nil, err
 	}
+	if t.LastAt.After(s.Now().Add(time.Hour)) { // a mistyped year would keep it 活跃 for ever
+		return nil, guanjia.FieldError(guanjia.EINVALID, "file", "the last observed position, at %s, is in the future",
+			t.LastAt.In(guanjia.ChinaTime).Format("2006-01-02 15:04"))
+	}
 	if err := s.Store.SaveTyphoon(ctx, t, who.UserID); err != nil {
 		return nil, err
 	}

@@ -110,6 +110,8 @@ func checkTyphoon(t *guanjia.Typhoon) error {
 // checkPoint validates one point of a parsed row or feed entry.
 func checkPoint(p *guanjia.TrackPoint, where string) error {
 	switch {
+	case guanjia.CheckTime("at", p.At) != nil:
+		return guanjia.FieldError(guanjia.EINVALID, "file", "%s: the time is not between the years 1900 and 9999", where)
 	case !(p.Lat >= -60 && p.Lat <= 60) || !(p.Lng >= -180 && p.Lng <= 180):
 		return guanjia.FieldError(guanjia.EINVALID, "file", "%s: the position is not a latitude and longitude", where)
 	case p.PressureHPa != 0 && (p.PressureHPa < 850 || p.PressureHPa > 1050):
@@ -179,7 +181,7 @@ func ParseTrackCSV(r io.Reader) (*guanjia.Typhoon, error) {
 			return nil, guanjia.FieldError(guanjia.EINVALID, "file", "line %d is not a CSV row of 11 fields", line)
 		}
 		if t.Number == "" {
-			t.Number, t.NameZH, t.NameEN = rec[0], rec[1], rec[2]
+			t.Number, t.NameZH, t.NameEN = strings.TrimSpace(rec[0]), rec[1], rec[2]
 		} else if strings.TrimSpace(rec[0]) != t.Number {
 			return nil, guanjia.FieldError(guanjia.EINVALID, "file", "line %d: one file holds one typhoon", line)
 		}

@@ -67,6 +67,14 @@ func TestParseTrackCSV(t *testing.T) {
 	}
 }
 
+func TestParseTrackCSVTrimsTheNumber(t *testing.T) {
+	row := "2411,摩羯,YAGI,observed,2024-09-06 08:00,19.6,111.7,915,65,,"
+	ty, err := ParseTrackCSV(strings.NewReader(CSVHeader + "\n \t" + row + "\n" + strings.Replace(row, "08:00", "11:00", 1) + "\n"))
+	if err != nil || ty.Number != "2411" || len(ty.Observed) != 2 {
+		t.Errorf("a first number with spaces: %v %+v", err, ty)
+	}
+}
+
 func TestParseTrackCSVRefusesBadFiles(t *testing.T) {
 	row := "2411,摩羯,YAGI,observed,2024-09-06 08:00,19.6,111.7,915,65,,"
 	for name, c := range map[string]struct{ body, field string }{
@@ -82,6 +90,7 @@ func TestParseTrackCSVRefusesBadFiles(t *testing.T) {
 		"intensity":        {CSVHeader + "\n" + strings.Replace(row, "65,,", "65,CAT5,", 1) + "\n", "file"},
 		"forecast in past": {CSVHeader + "\n" + row + "\n2411,摩羯,YAGI,forecast,2024-09-06 02:00,19.6,111.7,915,65,,\n", "file"},
 		"short row":        {CSVHeader + "\n2411,摩羯\n", "file"},
+		"year 10000 (UTC)": {CSVHeader + "\n" + strings.Replace(row, "2024-09-06 08:00", "9999-12-31T23:00:00-08:00", 1) + "\n", "file"},
 	} {
 		_, err := ParseTrackCSV(strings.NewReader(c.body))
 		if guanjia.ErrorCode(err) != guanjia.EINVALID || guanjia.ErrorField(err) != c.field {
