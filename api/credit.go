@@ -42,8 +42,12 @@ func toCreditSubjectJSON(sub *guanjia.CreditSubject) *creditSubjectJSON {
 	if sub == nil {
 		return nil
 	}
-	return &creditSubjectJSON{ID: sub.ID, Kind: string(sub.Kind), CreditCode: sub.CreditCode, IDNumber: sub.IDMasked,
+	j := &creditSubjectJSON{ID: sub.ID, Kind: string(sub.Kind), CreditCode: sub.CreditCode, IDNumber: sub.IDMasked,
 		Name: sub.Name, LegalRep: sub.LegalRep, Address: sub.Address}
+	if sub.Kind == guanjia.SubjectPerson { // 双公示 names a person and masks the ID number: no home address
+		j.LegalRep, j.Address = "", ""
+	}
+	return j
 }
 
 type creditEntryJSON struct {

@@ -443,3 +443,30 @@ func TestCreditRepairAgentsAndPeriodsAPI(t *testing.T) {
 		}
 	}
 }
+
+// 双公示 names a person and masks the ID number: their address is not
+// published, and a 法定代表人's ID number is no key to the company.
+func TestCreditLookupPublishesNoMoreThanTheRecords(t *testing.T) {
+	a := newCreditAPI(t)
+	lines := strings.Split(strings.TrimSuffix(apiCSV(apiCode), "\n"), "\n") // header, the company, the person
+	csv := lines[0] + ",地址\n" + lines[1] + ",海口市滨海大道88号\n" + lines[2] + ",海口市龙华区椰林小区3栋\n"
+	if rec := a.upload(t, "rsj", guanjia.CreditBlackList, "a.csv", []byte(csv), nil); rec.Code != http.StatusCreated {
+		t.Fatalf("import: %d %s", rec.Code, rec.Body)
+	}
+	for _, path := range []string{"/api/v1/credit/subjects/" + apiPerson, "/api/v1/credit/lists/black",
+		"/api/v1/credit/subjects?q=" + url.QueryEscape("符某")} {
+		rec := a.do(t, "", http.MethodGet, path, nil, "", nil)
+		if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "符某") || strings.Contains(rec.Body.String(), "椰林小区") {
+			t.Errorf("%s: %d, want the person without their address: %s", path, rec.Code, rec.Body)
+		}
+	}
+	if rec := a.do(t, "", http.MethodGet, "/api/v1/credit/subjects/"+apiCode, nil, "", nil); !strings.Contains(rec.Body.String(), "滨海大道88号") {
+		t.Errorf("a company's registered address is public: %s", rec.Body)
+	}
+	for _, path := range []string{"/api/v1/credit/subjects/" + apiRepID, "/api/v1/credit/subjects?q=" + apiRepID} {
+		rec := a.do(t, "", http.MethodGet, path, nil, "", nil)
+		if strings.Contains(rec.Body.String(), "椰风") || strings.Contains(rec.Body.String(), apiRep) {
+			t.Errorf("%s: the 法定代表人's ID number finds the company: %d %s", path, rec.Code, rec.Body)
+		}
+	}
+}

@@ -70,7 +70,9 @@ func (s *Service) UpdateArticle(ctx context.Context, who guanjia.Claims, id int6
 		return nil, err
 	}
 	a.Section, a.Title, a.Body, a.Source, a.UpdatedAt = in.Section, in.Title, in.Body, in.Source, s.Now()
-	if err := s.Store.UpdateArticle(ctx, a, ""); err != nil {
+	// Written only over the status read: an edit saved after someone
+	// unpublished the article must not publish it again.
+	if err := s.Store.UpdateArticle(ctx, a, a.Status); err != nil {
 		return nil, err
 	}
 	return a, nil

@@ -105,7 +105,9 @@ func (s *Service) SubmitImport(ctx context.Context, who guanjia.Claims, up Uploa
 		return nil, err
 	}
 	if err := s.importRows(ctx, b, rows); err != nil {
-		s.FailImport(ctx, b.ID, err)
+		// Recorded even when the request went away: else the batch would
+		// stay "running" with nothing to run it.
+		s.FailImport(context.WithoutCancel(ctx), b.ID, err)
 		return nil, err
 	}
 	return b, nil

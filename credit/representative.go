@@ -49,7 +49,7 @@ func (s *Service) BindLegalRep(ctx context.Context, who guanjia.Claims, key stri
 	if err := guanjia.ValidateIDNumber(id, s.Now()); err != nil {
 		return nil, false, err
 	}
-	sub, err := s.findSubject(ctx, strings.ToUpper(strings.TrimSpace(key)))
+	sub, _, err := s.findSubject(ctx, strings.ToUpper(strings.TrimSpace(key)))
 	if err != nil {
 		return nil, false, err
 	}

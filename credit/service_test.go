@@ -936,3 +936,94 @@ func TestDepartmentWithoutRemitIsNotCreditStaff(t *testing.T) {
 		t.Errorf("credit staff read the 法定代表人: %+v %v", got, err)
 	}
 }
+
+// About 3 in 100 ID numbers also pass the 统一社会信用代码's check: a person
+// with such a number is found by it all the same.
+func TestAnIDNumberThatLooksLikeACreditCode(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	var id string
+	for n := 100; n < 1000 && id == ""; n++ {
+		if c := credit.CompleteIDNumber(fmt.Sprintf("46010619880808%03d", n)); guanjia.ValidateCreditCode(c) == nil {
+			id = c
+		}
+	}
+	if id == "" {
+		t.Fatal("no ID number in the range passes the credit code check")
+	}
+	r.importCSV(t, r.dept, guanjia.CreditBlackList, blackHeader+blackRow("符某", "自然人", "", id, "海人社欠薪〔2026〕9号", "2026-01-05", "2029-01-05"))
+	for _, who := range []guanjia.Claims{r.public, r.dept} {
+		if d, err := r.svc.Subject(ctx, who, id); err != nil || d.Subject.Name != "符某" {
+			t.Errorf("%s looks up %s: %v", who.Role, guanjia.MaskIDNumber(id), err)
+		}
+	}
+	if res, err := r.svc.Search(ctx, r.public, id, 1, 20); err != nil || len(res.Subjects) != 1 {
+		t.Errorf("searching the number: %+v %v", res, err)
+	}
+}
+
+// goneDuringImport is a client that goes away while its import is written.
+type goneDuringImport struct {
+	credit.Store
+	cancel context.CancelFunc
+}
+
+func (g goneDuringImport) ImportBatch(ctx context.Context, _ *credit.Batch, _ []credit.ImportRow, _ func(int)) error {
+	g.cancel()
+	return ctx.Err()
+}
+
+// An import whose request goes away is recorded as failed, not left
+// "running" with nothing to run it.
+func TestAnImportWhoseClientLeftIsFailed(t *testing.T) {
+	r := newRig(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	r.svc.Store = goneDuringImport{Store: r.db.Credit, cancel: cancel}
+	if _, err := r.svc.SubmitImport(ctx, r.dept, credit.Upload{Type: guanjia.CreditBlackList, Filename: "a.csv", Data: []byte(fixedCSV())}); err == nil {
+		t.Fatal("the import went through")
+	}
+	r.svc.Store = r.db.Credit
+	batches, err := r.svc.Batches(context.Background(), r.dept, 10)
+	if err != nil || len(batches) != 1 || batches[0].Status != credit.BatchFailed {
+		t.Fatalf("the batch: %+v %v, want one, failed", batches, err)
+	}
+}
+
+// unpublishedMeanwhile has another editor unpublish the article right after
+// it is read for an edit.
+type unpublishedMeanwhile struct {
+	credit.Store
+	unpublish func()
+}
+
+func (u unpublishedMeanwhile) FindArticle(ctx context.Context, id int64) (*credit.Article, error) {
+	a, err := u.Store.FindArticle(ctx, id)
+	u.unpublish()
+	return a, err
+}
+
+// An edit saved after someone unpublished the article does not publish it again.
+func TestAnEditDoesNotRepublish(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	a, err := r.svc.CreateArticle(ctx, r.admin, credit.ArticleInput{Section: credit.SectionPolicy, Title: "海口市公共信用信息管理办法", Body: "第一条……"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.svc.ArticleAction(ctx, r.admin, a.ID, "publish"); err != nil {
+		t.Fatal(err)
+	}
+	other := credit.NewService(r.db.Credit, r.cache, r.jobs, r.notes)
+	r.svc.Store = unpublishedMeanwhile{Store: r.db.Credit, unpublish: func() {
+		if _, err := other.ArticleAction(ctx, r.dept, a.ID, "unpublish"); err != nil {
+			t.Errorf("unpublish meanwhile: %v", err)
+		}
+	}}
+	if _, err := r.svc.UpdateArticle(ctx, r.admin, a.ID, credit.ArticleInput{Section: credit.SectionPolicy, Title: "海口市公共信用信息管理办法（修订）", Body: "第一条……"}); guanjia.ErrorCode(err) != guanjia.ECONFLICT {
+		t.Errorf("the edit over the unpublish: %v, want %s", err, guanjia.ECONFLICT)
+	}
+	r.svc.Store = r.db.Credit
+	if _, err := r.svc.Article(ctx, r.public, a.ID); guanjia.ErrorCode(err) != guanjia.ENOTFOUND {
+		t.Errorf("the unpublished article is public again: %v", err)
+	}
+}

@@ -143,11 +143,13 @@ func (s *Credit) FindSubjectByCode(ctx context.Context, code string) (*guanjia.C
 }
 
 // FindSubjectByIDNumber finds a person by the keyed hash of the ID number,
-// else a 个体工商户 run by them. The number itself is never in an error.
+// else a 个体工商户 run by them; never a company whose 法定代表人 it is. The
+// number itself is never in an error.
 func (s *Credit) FindSubjectByIDNumber(ctx context.Context, idNumber string) (*guanjia.CreditSubject, error) {
 	hash := s.sealer.Hash(strings.ToUpper(idNumber))
 	var row creditSubjectRow
-	err := s.db.WithContext(ctx).Where("id_hash = ? AND id_hash <> ''", hash).
+	err := s.db.WithContext(ctx).Where("id_hash = ? AND id_hash <> '' AND kind IN ?", hash,
+		[]guanjia.SubjectKind{guanjia.SubjectPerson, guanjia.SubjectBusiness}).
 		Order("CASE WHEN kind = 'person' THEN 0 ELSE 1 END, id").Take(&row).Error
 	if err != nil {
 		return nil, notFound(err, "credit subject with ID number", guanjia.MaskIDNumber(idNumber))
