@@ -27,12 +27,16 @@ type approvalHandlers struct {
 	now        func() time.Time
 }
 
-// A client address may miss this many lookups (a wrong number or phone
-// tail) in lookupWindow before it must wait: enough for typos, far too few
-// to walk through the 10 000 tails of one number.
+// Missed lookups (a wrong number or phone tail) are counted per client
+// address and per 受理编号. An address may miss lookupFailures in
+// lookupWindow: enough for typos. One number may be missed numberFailures
+// times in numberWindow from all addresses together: a guesser with many
+// addresses (an IPv6 /64 is millions) still walks its 10 000 tails at 20 a day.
 const (
 	lookupFailures = 10
 	lookupWindow   = 15 * time.Minute
+	numberFailures = 20
+	numberWindow   = 24 * time.Hour
 )
 
 type approvalEventJSON struct {
@@ -102,36 +106,54 @@ type (
 	}
 )
 
-// lookupKey counts one client address's lookups.
-func lookupKey(ip string) string { return "guanjia:approval:lookup:" + ip }
+// lookupKey counts one client address's lookups, numberKey one 受理编号's.
+func lookupKey(ip string) string     { return "guanjia:approval:lookup:" + ip }
+func numberKey(number string) string { return "guanjia:approval:number:" + number }
 
-// countLookup counts a lookup from ip before it is tried (so parallel
-// guesses count too), or refuses it with 429. It answers the forget
+// countLookup counts a lookup of number from ip before it is tried (so
+// parallel guesses count too), or refuses it with 429. It answers the forget
 // function a successful lookup calls. The counting is the sign-in
 // throttle's (countTry in throttle.go).
-func (h *approvalHandlers) countLookup(ctx context.Context, ip string) (forget func(), err error) {
+func (h *approvalHandlers) countLookup(ctx context.Context, ip, number string) (forget func(), err error) {
 	if h.rdb == nil {
 		return func() {}, nil
 	}
-	key := lookupKey(ip)
-	_, wait, err := countTry(ctx, h.rdb, key, lookupFailures, lookupWindow)
-	if err != nil {
-		h.log.Error("approval lookup throttle: redis unavailable, not counting", "err", err)
-		return func() {}, nil
+	var counted []string
+	forget = func() {
+		for _, key := range counted {
+			uncount(ctx, h.rdb, key)
+		}
 	}
-	if wait > 0 {
-		uncount(ctx, h.rdb, key) // a refused lookup is not one more failure
+	count := func(key string, max int, window time.Duration) time.Duration {
+		_, wait, err := countTry(ctx, h.rdb, key, max, window)
+		if err != nil {
+			h.log.Error("approval lookup throttle: redis unavailable, not counting", "err", err)
+			return 0
+		}
+		counted = append(counted, key)
+		return wait
+	}
+	if wait := count(lookupKey(ip), lookupFailures, lookupWindow); wait > 0 {
+		forget() // a refused lookup is not one more failure
 		return nil, &throttled{wait: wait, err: guanjia.Errorf(guanjia.ETOOMANY,
 			"too many failed lookups from this address; try again in %d minutes", waitMinutes(wait))}
 	}
-	return func() { uncount(ctx, h.rdb, key) }, nil
+	if !approval.ValidNumber(number) { // it finds nothing: no key for it
+		return forget, nil
+	}
+	if wait := count(numberKey(number), numberFailures, numberWindow); wait > 0 {
+		forget()
+		return nil, &throttled{wait: wait, err: guanjia.Errorf(guanjia.ETOOMANY,
+			"too many failed lookups of this application; try again in %d minutes", waitMinutes(wait))}
+	}
+	return forget, nil
 }
 
 // lookup runs find under the throttle: a found application is forgotten,
-// a miss counts against the client's address.
+// a miss counts against the client's address and the number.
 func (h *approvalHandlers) lookup(c echo.Context, find func(ctx context.Context) (*approval.Record, error)) (*approval.Record, error) {
 	ctx := c.Request().Context()
-	forget, err := h.countLookup(ctx, c.RealIP())
+	forget, err := h.countLookup(ctx, c.RealIP(), c.Param("number"))
 	if err != nil {
 		return nil, retryLater(c, err)
 	}

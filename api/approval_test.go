@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -187,6 +188,30 @@ func TestApprovalLookupThrottled(t *testing.T) {
 	}
 	if a := lookup(srv, "192.0.2.21", "HK-2026-0001", "1234"); a.code != http.StatusOK {
 		t.Errorf("another address: %d %s", a.code, a.body)
+	}
+}
+
+// A guesser with many addresses (an IPv6 /64 is millions) is counted per
+// number too: 20 misses of one number a day, from anywhere.
+func TestApprovalLookupThrottledPerNumber(t *testing.T) {
+	r := newConsoleRig(t)
+	srv := r.approvalServer()
+	for _, rec := range []map[string]any{record("HK-2026-0001", 1, "received", "13876541234"), record("HK-2026-0002", 1, "received", "13876545678")} {
+		if a := push(srv, pushSecret, time.Now().Unix(), pushBody(t, rec)); a.code != http.StatusOK {
+			t.Fatalf("push: %d %s", a.code, a.body)
+		}
+	}
+	for i := range 20 {
+		ip := fmt.Sprintf("198.51.100.%d", i/4+1) // 4 misses each: no address is throttled
+		if a := lookup(srv, ip, "HK-2026-0001", strconv.Itoa(1000+i)); a.code != http.StatusNotFound {
+			t.Fatalf("guess %d: %d %s", i+1, a.code, a.body)
+		}
+	}
+	if a := lookup(srv, "198.51.100.99", "HK-2026-0001", "1234"); a.code != http.StatusTooManyRequests || a.header.Get("Retry-After") == "" {
+		t.Errorf("the number after 20 misses from 5 addresses: %d %s, want 429", a.code, a.body)
+	}
+	if a := lookup(srv, "198.51.100.99", "HK-2026-0002", "5678"); a.code != http.StatusOK {
+		t.Errorf("another number: %d %s", a.code, a.body)
 	}
 }
 

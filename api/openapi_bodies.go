@@ -228,7 +228,7 @@ var apiBodies = map[string]body{
 	"POST /api/v1/poi/imports":                         {summary: "导入便民设施 (import places from CSV or GeoJSON)", multipart: "file: the CSV or GeoJSON; coord_system (wgs84 or gcj02); format; source", resp: poiImportJSON{}, status: http.StatusCreated, also: []int{http.StatusUnprocessableEntity}},
 	"GET /api/v1/poi/imports":                          {summary: "便民设施导入记录 (recent imports)", resp: poiImportList{}, query: []string{"limit"}},
 	"GET /api/v1/poi/gaps":                             {summary: "生活圈缺口 (kinds missing per grid)", resp: poiGapsAnswer{}},
-	"GET /api/v1/approvals/:number":                    {summary: "行政审批进度 (an application's progress by 受理编号 and phone tail; throttled per address)", resp: approvalJSON{}, query: []string{"phone_tail"}},
+	"GET /api/v1/approvals/:number":                    {summary: "行政审批进度 (an application's progress by 受理编号 and phone tail; misses throttled per address and per number)", resp: approvalJSON{}, query: []string{"phone_tail"}},
 	"POST /api/v1/approvals/push":                      {summary: "审批系统推送 (signed push: X-Guanjia-Timestamp, X-Guanjia-Signature = sha256= HMAC of timestamp.body)", req: approvalPushRequest{}, resp: approvalPushAnswer{}},
 	"POST /api/v1/approvals/import":                    {summary: "导入审批记录 (import a CSV, all or nothing)", multipart: "file: the CSV", resp: approvalImportAnswer{}, status: http.StatusCreated, also: []int{http.StatusUnprocessableEntity}},
 	"POST /api/v1/approvals/:number/follow":            {summary: "关注审批进度 (follow an application)", req: approvalFollowRequest{}, resp: approvalJSON{}},

@@ -228,8 +228,8 @@ func (s *Server) routeTable() []route {
 		{get, "/api/v1/poi/imports", only(poiPlanners...), poi.handlePOIImportList, noPOI},
 		{get, "/api/v1/poi/gaps", only(poiPlanners...), poi.handlePOIGaps, noPOI},
 		{get, "/console/poi", pageFor(poiPlanners...), con.page("poi", "生活圈"), noPOI},
-		// 行政审批查询 (approval.go): progress by 受理编号 + phone tail (throttled per
-		// address); the approval system pushes signed records; staff import CSV.
+		// 行政审批查询 (approval.go): progress by 受理编号 + phone tail (misses throttled
+		// per address and per number); the approval system pushes signed records; staff import CSV.
 		{get, "/api/v1/approvals/followed", only(guanjia.RoleCitizen), apr.handleApprovalFollowed, noApprovals},
 		{get, "/api/v1/approvals/events", only(approvalStaff...), apr.handleApprovalEvents, noApprovals},
 		{post, "/api/v1/approvals/push", public, apr.handleApprovalPush, noApprovals || apr.pushSecret == ""},

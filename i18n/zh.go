@@ -582,6 +582,7 @@ var messages = map[string]string{
 	"an application cannot go from %s to %s":                                 "审批事项不能从“%s”变为“%s”",
 	"you do not follow application %s":                                       "您未关注审批事项 %s",
 	"too many failed lookups from this address; try again in %d minutes":     "该地址查询失败次数过多，请 %d 分钟后再试",
+	"too many failed lookups of this application; try again in %d minutes":   "此受理编号查询失败次数过多，请 %d 分钟后再试",
 	"the push is larger than %d KB":                                          "推送内容超过 %d KB",
 	"this push was received already: sign each request with a new timestamp": "该推送已收到：每次请求须使用新的时间戳签名",
 	"upload the file as multipart field \"file\" (CSV)":                      "请以 multipart 字段 \"file\" 上传 CSV 文件",
