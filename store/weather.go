@@ -494,8 +494,17 @@ func (s *Weather) ListPlaces(ctx context.Context, userID int64) ([]*guanjia.Save
 }
 
 // AddPlace saves p; the count and the name are checked in the transaction.
+// On PostgreSQL the user's row is locked first: two saves at once would
+// both count the same places (SQLite's IMMEDIATE transactions take turns).
 func (s *Weather) AddPlace(ctx context.Context, p *guanjia.SavedPlace) error {
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if s.Dialect == "postgres" {
+			var id int64
+			if err := tx.Model(&userRow{}).Clauses(clause.Locking{Strength: "NO KEY UPDATE"}).
+				Select("id").Where("id = ?", p.UserID).Take(&id).Error; err != nil {
+				return notFound(err, "user", p.UserID)
+			}
+		}
 		var n int64
 		if err := tx.Model(&savedPlaceRow{}).Where("user_id = ?", p.UserID).Count(&n).Error; err != nil {
 			return fmt.Errorf("store: count saved places: %w", err)

@@ -2,8 +2,10 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -195,6 +197,31 @@ func TestWeatherAlertMessagesOnePerCitizen(t *testing.T) {
 	}
 	if cur, _ := db.Weather.ListAlerts(ctx, &now, 10); len(cur) != 0 {
 		t.Errorf("a withdrawn alert is current: %+v", cur)
+	}
+}
+
+// A citizen's saves at once (taps on two phones, a retried request) still
+// keep at most MaxSavedPlaces.
+func TestWeatherSavedPlacesAtOnce(t *testing.T) {
+	db := testenv.MustOpenDB(t)
+	ctx := context.Background()
+	u := weatherUser(t, db, "wx-many", guanjia.RoleCitizen)
+	const n = 10
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			err := db.Weather.AddPlace(ctx, &guanjia.SavedPlace{UserID: u.ID, Name: fmt.Sprintf("地点%d", i), Lat: 20.0, Lng: 110.3,
+				CoordSystem: "wgs84", CreatedAt: time.Now().UTC()})
+			if err != nil && guanjia.ErrorCode(err) != guanjia.EINVALID {
+				t.Errorf("save %d: %v", i, err)
+			}
+		}()
+	}
+	wg.Wait()
+	if list, _ := db.Weather.ListPlaces(ctx, u.ID); len(list) != guanjia.MaxSavedPlaces {
+		t.Errorf("%d saves at once kept %d places, want %d", n, len(list), guanjia.MaxSavedPlaces)
 	}
 }
 
