@@ -81,7 +81,7 @@ func (s *Approvals) tailHash(number, tail string) string {
 func (s *Approvals) ApplyUpdates(ctx context.Context, us []approval.Update, source string, actor *int64, now time.Time) ([]approval.Result, []int64, error) {
 	results := make([]approval.Result, len(us))
 	var queued []int64
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	apply := func(tx *gorm.DB) error {
 		numbers := make([]string, len(us))
 		for i, u := range us {
 			numbers[i] = u.Number
@@ -159,8 +159,9 @@ func (s *Approvals) ApplyUpdates(ctx context.Context, us []approval.Update, sour
 		}
 		queued, err = queueNotifications(tx, messages, 0, now)
 		return err
-	})
-	if err != nil {
+	}
+	// A push retried while the first still runs brings a number new to both.
+	if err := s.transactNewKey(ctx, apply); err != nil {
 		return nil, nil, err
 	}
 	return results, queued, nil

@@ -2,7 +2,9 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -108,5 +110,42 @@ func TestApprovalsVersionsTimelineAndFollowers(t *testing.T) {
 	}
 	if err := db.Approvals.Unfollow(ctx, "HK2026-0001", citizen.ID); guanjia.ErrorCode(err) != guanjia.ENOTFOUND {
 		t.Errorf("unfollow twice: %v", err)
+	}
+}
+
+// A push retried while the first is still running: both carry a number new
+// to the database, and both are answered (one creates it, the other finds it).
+func TestApprovalsNewNumberTwiceAtOnce(t *testing.T) {
+	db := testenv.MustOpenDB(t)
+	ctx := context.Background()
+	now := time.Now().UTC().Truncate(time.Second)
+	for round := range 5 {
+		u := approval.Update{Number: fmt.Sprintf("HK2026-%04d", round), Version: 1, Matter: "食品经营许可", Department: "海口市行政审批服务局",
+			Applicant: "王小明", Phone: "13876541234", Status: approval.StatusReceived, At: now}
+		outcomes := make(chan approval.Outcome, 2)
+		var wg sync.WaitGroup
+		for range 2 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				res, _, err := db.Approvals.ApplyUpdates(ctx, []approval.Update{u}, approval.SourcePush, nil, now)
+				if err != nil {
+					t.Errorf("round %d: %v", round, err)
+					return
+				}
+				outcomes <- res[0].Outcome
+			}()
+		}
+		wg.Wait()
+		close(outcomes)
+		var created int
+		for o := range outcomes {
+			if o == approval.OutcomeCreated {
+				created++
+			}
+		}
+		if created != 1 {
+			t.Errorf("round %d: created %d times, want once", round, created)
+		}
 	}
 }

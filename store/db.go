@@ -54,6 +54,17 @@ type conn struct {
 	Now     func() time.Time
 }
 
+// transactNewKey runs fn in a transaction that reads a row by its unique key
+// and inserts it when absent, and runs it once more when another transaction
+// inserted the same key meanwhile: the second run finds that row.
+func (c *conn) transactNewKey(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	err := c.db.WithContext(ctx).Transaction(fn)
+	if errors.Is(err, gorm.ErrDuplicatedKey) {
+		err = c.db.WithContext(ctx).Transaction(fn)
+	}
+	return err
+}
+
 func newDB(gdb *gorm.DB, sl *sealer, dialect string) *DB {
 	c := &conn{db: gdb, sealer: sl, Dialect: dialect, Now: func() time.Time { return time.Now().UTC() }}
 	users, catalog := &Users{c}, &Catalog{conn: c}

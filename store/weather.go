@@ -57,7 +57,7 @@ func (s *Weather) SaveTyphoon(ctx context.Context, t *guanjia.Typhoon, by int64)
 	if by != 0 {
 		importer = &by
 	}
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return s.transactNewKey(ctx, func(tx *gorm.DB) error { // a number's first import, twice at once
 		var row typhoonRow
 		err := tx.Where("number = ?", t.Number).Take(&row).Error
 		switch {
@@ -169,7 +169,7 @@ func (waterReadingRow) TableName() string { return "waterlogging_readings" }
 
 // UpsertWaterloggingPoint creates or updates the point of p.Code; it sets p.ID.
 func (s *Weather) UpsertWaterloggingPoint(ctx context.Context, p *guanjia.WaterloggingPoint) error {
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	return s.transactNewKey(ctx, func(tx *gorm.DB) error { // a code's first PUT, twice at once
 		var row waterloggingPointRow
 		err := tx.Where("code = ?", p.Code).Take(&row).Error
 		switch {

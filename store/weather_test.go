@@ -266,3 +266,29 @@ func TestWeatherSavedPlaces(t *testing.T) {
 		t.Errorf("after delete: %d places", len(list))
 	}
 }
+
+// Two first PUTs of one point's code at once (a sensor gateway retrying):
+// both are answered, and the point is one.
+func TestWeatherPointFirstPutTwiceAtOnce(t *testing.T) {
+	db := testenv.MustOpenDB(t)
+	ctx := context.Background()
+	now := time.Now().UTC().Truncate(time.Second)
+	for round := range 5 {
+		code := fmt.Sprintf("LH-%02d", round)
+		var wg sync.WaitGroup
+		for range 2 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				p := &guanjia.WaterloggingPoint{Code: code, Name: "龙昆南路下穿隧道", Lat: 20.01, Lng: 110.33, CreatedAt: now, UpdatedAt: now}
+				if err := db.Weather.UpsertWaterloggingPoint(ctx, p); err != nil {
+					t.Errorf("round %d: %v", round, err)
+				}
+			}()
+		}
+		wg.Wait()
+	}
+	if list, err := db.Weather.ListWaterloggingPoints(ctx); err != nil || len(list) != 5 {
+		t.Errorf("points: %d (%v), want 5", len(list), err)
+	}
+}
