@@ -1027,3 +1027,28 @@ func TestAnEditDoesNotRepublish(t *testing.T) {
 		t.Errorf("the unpublished article is public again: %v", err)
 	}
 }
+
+// A company's new 法定代表人, named with their ID number by a later record,
+// binds; the old one no longer does, and the masked ID shown is the new one's.
+func TestANewLegalRepBinds(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	r.importCSV(t, r.dept, guanjia.CreditBlackList, fixedCSV()) // 林椰风 stands for 椰风建筑
+	repWu, idWu := "吴新", credit.CompleteIDNumber("46010819800808003")
+	r.importCSV(t, r.dept, guanjia.CreditBlackList, blackHeader+
+		blackRowRep("海南椰风建筑工程有限公司", "法人及非法人组织", codeYeFeng, repWu, idWu, "海人社欠薪〔2026〕7号", "2026-02-05", "2029-02-05"))
+	d, err := r.svc.Subject(ctx, r.public, codeYeFeng)
+	if err != nil || d.Subject.LegalRep != repWu || d.Subject.IDMasked != guanjia.MaskIDNumber(idWu) {
+		t.Fatalf("the company after the new record: %+v %v", d, err)
+	}
+	if _, _, err := r.svc.BindLegalRep(ctx, r.citizen, codeYeFeng, credit.LegalRepClaim{Name: repLin, IDNumber: idLin}); err == nil {
+		t.Error("the former 法定代表人 bound")
+	}
+	wu := &guanjia.User{Username: "wu", Role: guanjia.RoleCitizen}
+	if err := r.db.Users.CreateUser(ctx, wu); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := r.svc.BindLegalRep(ctx, guanjia.Claims{UserID: wu.ID, Role: wu.Role}, codeYeFeng, credit.LegalRepClaim{Name: repWu, IDNumber: idWu}); err != nil {
+		t.Errorf("the new 法定代表人 binds: %v", err)
+	}
+}

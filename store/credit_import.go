@@ -113,21 +113,34 @@ var subjectConflict = ` ON CONFLICT (subject_key) DO UPDATE SET
 	kind = excluded.kind,
 	legal_rep = CASE WHEN excluded.legal_rep <> '' THEN excluded.legal_rep ELSE credit_subjects.legal_rep END,
 	address = CASE WHEN excluded.address <> '' THEN excluded.address ELSE credit_subjects.address END,
-	id_enc = CASE WHEN credit_subjects.id_hash = '' THEN excluded.id_enc ELSE credit_subjects.id_enc END,
-	id_masked = CASE WHEN credit_subjects.id_hash = '' THEN excluded.id_masked ELSE credit_subjects.id_masked END,
-	id_hash = CASE WHEN credit_subjects.id_hash = '' THEN excluded.id_hash ELSE credit_subjects.id_hash END,
+	id_enc = ` + subjectIDColumn("id_enc") + `,
+	id_masked = ` + subjectIDColumn("id_masked") + `,
+	id_hash = ` + subjectIDColumn("id_hash") + `,
 	updated_at = excluded.updated_at
 	WHERE ` + subjectChanged("credit_subjects", "excluded")
 
+// subjectIDColumn is the new value of an ID number column of a known
+// subject. A subject keyed by its ID number keeps it. A code-keyed one's is
+// its 法定代表人's (or 经营者's): it goes with the rep's name, so a row
+// naming a rep with an ID number brings both, and one naming another rep
+// without one leaves none (a name with another's ID would let neither bind).
+func subjectIDColumn(col string) string {
+	return fmt.Sprintf(`CASE
+		WHEN credit_subjects.credit_code = '' THEN credit_subjects.%[1]s
+		WHEN excluded.id_hash <> '' THEN excluded.%[1]s
+		WHEN excluded.legal_rep <> '' AND excluded.legal_rep <> credit_subjects.legal_rep THEN ''
+		ELSE credit_subjects.%[1]s END`, col)
+}
+
 // subjectChanged is the SQL condition under which a row (alias row) says
-// something new of the known subject (alias known): another name, or a legal
-// representative, address or ID number that was not known (an empty cell
-// keeps what is known).
+// something new of the known subject (alias known): another name, legal
+// representative, address or, for a code-keyed subject, ID number (an empty
+// cell keeps what is known).
 func subjectChanged(known, row string) string {
 	return fmt.Sprintf(`(%[1]s.name <> %[2]s.name OR %[1]s.kind <> %[2]s.kind
 	OR (%[2]s.legal_rep <> '' AND %[1]s.legal_rep <> %[2]s.legal_rep)
 	OR (%[2]s.address <> '' AND %[1]s.address <> %[2]s.address)
-	OR (%[1]s.id_hash = '' AND %[2]s.id_hash <> ''))`, known, row)
+	OR (%[1]s.credit_code <> '' AND %[2]s.id_hash <> '' AND %[1]s.id_hash <> %[2]s.id_hash))`, known, row)
 }
 
 // subjects upserts the chunk's subjects and returns the ID of each subject key.
