@@ -1052,3 +1052,24 @@ func TestANewLegalRepBinds(t *testing.T) {
 		t.Errorf("the new 法定代表人 binds: %v", err)
 	}
 }
+
+// An unregistered 个体工商户 is keyed by its operator's ID number, as the
+// operator is as a person: they stay two subjects, each with its own records.
+func TestAShopAndItsOperatorStayApart(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	id := credit.CompleteIDNumber("46010619800101004")
+	r.importCSV(t, r.dept, guanjia.CreditBlackList, blackHeader+blackRow("椰城小吃店", "个体工商户", "", id, "海人社欠薪〔2026〕11号", "2026-01-05", "2029-01-05"))
+	r.importCSV(t, r.dept, guanjia.CreditBlackList, blackHeader+blackRow("王某某", "自然人", "", id, "海人社欠薪〔2026〕12号", "2026-01-06", "2029-01-05"))
+	for q, kind := range map[string]guanjia.SubjectKind{"小吃店": guanjia.SubjectBusiness, "王某某": guanjia.SubjectPerson} {
+		res, err := r.svc.Search(ctx, r.public, q, 1, 20)
+		if err != nil || len(res.Subjects) != 1 || res.Subjects[0].Kind != kind {
+			t.Errorf("search %q: %+v %v, want one %s", q, res, err, kind)
+			continue
+		}
+		d, err := r.svc.Subject(ctx, r.dept, strconv.FormatInt(res.Subjects[0].ID, 10))
+		if err != nil || len(d.Black) != 1 {
+			t.Errorf("%s's records: %+v %v, want its one", q, d, err)
+		}
+	}
+}

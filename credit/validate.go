@@ -89,13 +89,14 @@ type ImportRow struct {
 	Entry   guanjia.CreditEntry
 }
 
-// SubjectKey is the natural key of a subject: its 统一社会信用代码, or for a
-// person (and an unregistered 个体工商户) the ID number.
+// SubjectKey is the natural key of a subject within a file: its 统一社会信用代码,
+// or the ID number of a person, or of the one running an unregistered
+// 个体工商户 (a subject of its own).
 func (r *ImportRow) SubjectKey() string {
 	if r.Subject.CreditCode != "" {
 		return r.Subject.CreditCode
 	}
-	return "id:" + r.Subject.IDNumber
+	return string(r.Subject.Kind) + ":" + r.Subject.IDNumber
 }
 
 // MaxRowErrors bounds the errors kept for one batch; the count says how many there were.

@@ -118,12 +118,21 @@ func toCreditEventRow(e *guanjia.CreditEvent) *creditEventRow {
 		ActorID: e.ActorID, ActorRole: string(e.ActorRole), BatchID: e.BatchID, RepairID: e.RepairID, Note: e.Note, At: e.At}
 }
 
-// subjectKey is the natural key of a subject (see migration 004_credit.sql).
+// subjectKey is the natural key of a subject (see migrations 004 and 024):
+// its 统一社会信用代码, else the keyed hash of the ID number, marked apart for
+// a person ("id:") and an unregistered 个体工商户 run by them ("bid:").
 func (s *Credit) subjectKey(sub *guanjia.CreditSubject) string {
 	if sub.CreditCode != "" {
 		return sub.CreditCode
 	}
-	return "id:" + s.sealer.Hash(sub.IDNumber)
+	return idKeyPrefix(sub.Kind) + s.sealer.Hash(sub.IDNumber)
+}
+
+func idKeyPrefix(kind guanjia.SubjectKind) string {
+	if kind == guanjia.SubjectBusiness {
+		return "bid:"
+	}
+	return "id:"
 }
 
 func (s *Credit) FindSubject(ctx context.Context, id int64) (*guanjia.CreditSubject, error) {
