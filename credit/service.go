@@ -100,12 +100,12 @@ func (s *Service) Subject(ctx context.Context, who guanjia.Claims, key string) (
 	}
 	if !staff && guanjia.ValidateCreditCode(key) == nil {
 		sub, entries, err := s.publicByCode(ctx, key)
-		if err == nil || guanjia.ErrorCode(err) != guanjia.ENOTFOUND || !s.isIDNumber(key) {
-			if err != nil {
-				return nil, err
-			}
+		switch {
+		case err == nil:
 			return subjectDetail(sub, entries, false), nil
-		}
+		case guanjia.ErrorCode(err) != guanjia.ENOTFOUND || !s.isIDNumber(key):
+			return nil, err
+		} // else an ID number that also passes the code's check (findSubject)
 	}
 	sub, byID, err := s.findSubject(ctx, key)
 	if err != nil {
