@@ -181,6 +181,11 @@ type loginResponse struct {
 
 // handleLogin checks a username and password and answers a bearer token.
 func (h *accountHandlers) handleLogin(c echo.Context) error {
+	// The answer sets the console's cookie: a cross-site form (text/plain
+	// can carry JSON) would sign this browser in as another (login CSRF).
+	if err := checkCookieRequest(c.Request()); err != nil {
+		return err
+	}
 	var req loginRequest
 	if err := bind(c, &req); err != nil {
 		return err

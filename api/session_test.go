@@ -506,6 +506,30 @@ func TestCookieChangesNeedJSONOrAHeader(t *testing.T) {
 	}
 }
 
+// Another site's form cannot sign this browser in as someone else: a
+// text/plain body carries JSON, and the answer would set the cookie.
+func TestLoginFromAnotherSiteIsRefused(t *testing.T) {
+	r := newSessionRig(t)
+	a := r.replica(api.Config{})
+	body := fmt.Sprintf(`{"username":"admin","password":"%s"}`, sessionPassword)
+	for _, c := range []struct {
+		name string
+		opts []reqOpt
+	}{
+		{"a text/plain form post", []reqOpt{header("Content-Type", "text/plain")}},
+		{"a form the browser says is cross-site", []reqOpt{header("Content-Type", "text/plain"), header("Sec-Fetch-Site", "cross-site")}},
+		{"JSON from another origin", []reqOpt{header("Origin", "https://evil.example")}},
+	} {
+		got := send(a, "POST", "/api/v1/auth/login", body, c.opts...)
+		if got.status != http.StatusForbidden || got.header.Get("Set-Cookie") != "" {
+			t.Errorf("%s: %d (cookie %q), want 403 and no cookie", c.name, got.status, got.header.Get("Set-Cookie"))
+		}
+	}
+	if got := login(a, "admin", sessionPassword, header("Sec-Fetch-Site", "same-origin")); got.status != http.StatusOK {
+		t.Errorf("the console's own sign-in: %d %s", got.status, got.raw)
+	}
+}
+
 // WeChat sign-in issues sessions like a password does, and refuses a disabled citizen.
 func TestWeChatLoginStartsASession(t *testing.T) {
 	r := newSessionRig(t)
