@@ -15,6 +15,11 @@ type Session struct {
 	ExpiresAt time.Time
 	RevokedAt *time.Time // logout, a password change, or an administrator's change to the account
 	IP        string     // where the sign-in came from
+	// Credential, for a password sign-in, is the password hash it was
+	// checked against: the session is made only while it is still the
+	// user's. A change landing during the check would end the sessions
+	// there were, not this one.
+	Credential string
 }
 
 // Active reports whether the session still signs its user in at now.

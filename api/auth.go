@@ -25,10 +25,12 @@ type tokenClaims struct {
 // IssueToken starts a session for u and signs its bearer token, valid for
 // ttl. The token is good until it expires or its session ends (session.go).
 func IssueToken(ctx context.Context, sessions guanjia.SessionStore, secret string, u *guanjia.User, ttl time.Duration, now time.Time) (string, error) {
-	return issueToken(ctx, sessions, secret, u, ttl, now, "")
+	return issueToken(ctx, sessions, secret, u, ttl, now, "", "")
 }
 
-func issueToken(ctx context.Context, sessions guanjia.SessionStore, secret string, u *guanjia.User, ttl time.Duration, now time.Time, ip string) (string, error) {
+// issueToken is IssueToken for a sign-in from ip; credential is the password
+// hash a password sign-in was checked against (guanjia.Session), else "".
+func issueToken(ctx context.Context, sessions guanjia.SessionStore, secret string, u *guanjia.User, ttl time.Duration, now time.Time, ip, credential string) (string, error) {
 	if u.Disabled() {
 		return "", guanjia.Errorf(guanjia.EFORBIDDEN, "this account is disabled; ask an administrator")
 	}
@@ -37,7 +39,8 @@ func issueToken(ctx context.Context, sessions guanjia.SessionStore, secret strin
 		return "", err
 	}
 	now = now.Truncate(time.Second) // as the token says it
-	if err := sessions.CreateSession(ctx, &guanjia.Session{ID: sid, UserID: u.ID, CreatedAt: now, ExpiresAt: now.Add(ttl), IP: ip}); err != nil {
+	if err := sessions.CreateSession(ctx, &guanjia.Session{ID: sid, UserID: u.ID, CreatedAt: now, ExpiresAt: now.Add(ttl), IP: ip,
+		Credential: credential}); err != nil {
 		return "", err
 	}
 	claims := tokenClaims{Role: string(u.Role), Unit: u.UnitCode, RegisteredClaims: jwt.RegisteredClaims{
@@ -210,7 +213,7 @@ func (h *accountHandlers) handleLogin(c echo.Context) error {
 		return err
 	}
 	h.throttle.succeeded(ctx, try)
-	return h.sessions.signIn(c, u)
+	return h.sessions.signIn(c, u, u.PasswordHash)
 }
 
 // recordLock audits the lock that a wrong password just put on u; the
@@ -222,9 +225,10 @@ func (h *accountHandlers) recordLock(ctx context.Context, u *guanjia.User, ip st
 	}
 }
 
-// signIn signs u in: a new session, its token, and the console's cookie.
-func (s *sessions) signIn(c echo.Context, u *guanjia.User) error {
-	tok, err := issueToken(c.Request().Context(), s.store, s.secret, u, s.ttl, s.now(), c.RealIP())
+// signIn signs u in: a new session, its token, and the console's cookie;
+// credential as issueToken's.
+func (s *sessions) signIn(c echo.Context, u *guanjia.User, credential string) error {
+	tok, err := issueToken(c.Request().Context(), s.store, s.secret, u, s.ttl, s.now(), c.RealIP(), credential)
 	if err != nil {
 		return err
 	}

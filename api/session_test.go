@@ -530,6 +530,51 @@ func TestLoginFromAnotherSiteIsRefused(t *testing.T) {
 	}
 }
 
+// resetDuringLogin has an administrator reset the password right after a
+// sign-in read the account, while the old password is being checked.
+type resetDuringLogin struct {
+	*store.Users
+	reset func()
+}
+
+func (r *resetDuringLogin) FindUserByUsername(ctx context.Context, username string) (*guanjia.User, error) {
+	u, err := r.Users.FindUserByUsername(ctx, username)
+	if reset := r.reset; reset != nil {
+		r.reset = nil
+		reset()
+	}
+	return u, err
+}
+
+// A password reset ends every sign-in with the old password, also one whose
+// check was running as the reset landed (a stolen password tried again and
+// again while the account is being secured).
+func TestAResetDuringASignInEndsIt(t *testing.T) {
+	r := newSessionRig(t)
+	hash, err := account.HashPassword("a-new-secret-2026")
+	if err != nil {
+		t.Fatal(err)
+	}
+	users := &resetDuringLogin{Users: r.db.Users, reset: func() {
+		if _, err := r.db.Users.ChangeUser(r.ctx, guanjia.UserChange{UserID: r.ids["agent"], By: guanjia.Actor{Name: "cli"},
+			PasswordHash: &hash, PasswordEvent: guanjia.UserPasswordReset}); err != nil {
+			t.Errorf("reset: %v", err)
+		}
+	}}
+	srv := api.New(api.Config{Secret: sessionSecret, TokenTTL: time.Hour}, api.Deps{Users: users, Catalog: r.db.Catalog,
+		Notifications: r.db.Notifications, Idempotency: r.db.Idempotency, Redis: r.rdb, Registry: prometheus.NewRegistry(),
+		Log: slog.New(slog.DiscardHandler), Now: r.clock.Now})
+	got := login(srv, "agent", sessionPassword)
+	if tok, _ := got.body["token"].(string); tok != "" {
+		if me := send(srv, "GET", "/api/v1/me", nil, bearer(tok)); me.status == http.StatusOK {
+			t.Errorf("a sign-in with the old password outlived the reset: login %d, then /me %d", got.status, me.status)
+		}
+	}
+	if got.status != http.StatusUnauthorized {
+		t.Errorf("the sign-in over the reset: %d %s, want 401", got.status, got.raw)
+	}
+}
+
 // WeChat sign-in issues sessions like a password does, and refuses a disabled citizen.
 func TestWeChatLoginStartsASession(t *testing.T) {
 	r := newSessionRig(t)

@@ -31,6 +31,22 @@ func (s *Users) CreateSession(ctx context.Context, se *guanjia.Session) error {
 	}
 	row := sessionRow{ID: se.ID, UserID: se.UserID, CreatedAt: se.CreatedAt.UTC(), ExpiresAt: se.ExpiresAt.UTC(), IP: se.IP}
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if se.Credential != "" {
+			// Shared with other sign-ins, exclusive of ChangeUser's lock: a
+			// change either commits first (the hash differs) or waits, and
+			// then ends this session too.
+			q := tx.Model(&userRow{}).Select("password_hash").Where("id = ?", se.UserID)
+			if s.Dialect == "postgres" {
+				q = q.Clauses(clause.Locking{Strength: "SHARE"})
+			}
+			var hash string
+			if err := q.Take(&hash).Error; err != nil {
+				return notFound(err, "user", se.UserID)
+			}
+			if hash != se.Credential {
+				return guanjia.Errorf(guanjia.EUNAUTHORIZED, "wrong username or password")
+			}
+		}
 		if err := tx.Where("user_id = ? AND expires_at < ?", se.UserID, se.CreatedAt.UTC()).Delete(&sessionRow{}).Error; err != nil {
 			return fmt.Errorf("store: delete expired sessions of user %d: %w", se.UserID, err)
 		}
