@@ -56,6 +56,23 @@ func TestSearchFindsSkilledVolunteersNearbyMasked(t *testing.T) {
 	if _, err := e.svc.Matching.Search(e.ctx, stranger, volunteer.SearchInput{Skill: "急救", Lat: &a.Lat, Lng: &a.Lng}); code(err) != guanjia.EFORBIDDEN {
 		t.Errorf("a volunteer searches: %v, want forbidden", err)
 	}
+	// A team applied for and not reviewed has its applicant as admin, and may
+	// draft; its draft is no key to the search.
+	applicant := e.volunteer()
+	lat, lng := placeLat, placeLng
+	pending, err := e.svc.Teams.ApplyTeam(e.ctx, applicant, volunteer.TeamInput{Name: "未审核志愿队", Organisation: "某协会",
+		ContactName: "张三", ContactPhone: "13907550001", District: "龙华区", Lat: &lat, Lng: &lng})
+	if err != nil {
+		t.Fatal(err)
+	}
+	draft, err := e.svc.Activities.CreateActivity(e.ctx, applicant, volunteer.ActivityInput{TeamID: pending.ID, Title: "草稿活动", Address: "万绿园",
+		Lat: &lat, Lng: &lng, RadiusM: 200, StartAt: t0.Add(72 * time.Hour), EndAt: t0.Add(75 * time.Hour), Capacity: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.Matching.Search(e.ctx, applicant, volunteer.SearchInput{ActivityID: draft.ID, RadiusM: 20000}); code(err) != guanjia.EFORBIDDEN {
+		t.Errorf("the admin of a team not certified searches through its draft: %v, want forbidden", err)
+	}
 	res, err := e.svc.Matching.Search(e.ctx, lead, volunteer.SearchInput{Skill: "急救", ActivityID: a.ID, RadiusM: 5000})
 	if err != nil {
 		t.Fatal(err)
