@@ -92,11 +92,16 @@ func (b addressBook) toUnitLeaders(ctx context.Context, unit, tpl string, c *gua
 	return b.toCommandCenter(ctx, tpl, c, data)
 }
 
-// toResponsible addresses the assignee, or the unit's leaders when there is
-// none, or the command center when the unit has no leader either.
+// toResponsible addresses the assignee; or, for an order waiting for the
+// desk to dispatch it (not dispatched yet, or given back: 退单), the command
+// center; else the unit's leaders, or the command center when the unit has
+// no leader either.
 func (b addressBook) toResponsible(ctx context.Context, c *guanjia.Complaint, tpl string, data map[string]string) ([]guanjia.Message, error) {
-	if c.AssigneeID != nil {
+	switch {
+	case c.AssigneeID != nil:
 		return b.toStaff(*c.AssigneeID, tpl, c, data), nil
+	case c.Status == guanjia.StatusSubmitted || c.Status == guanjia.StatusReturned:
+		return b.toCommandCenter(ctx, tpl, c, data)
 	}
 	return b.toUnitLeaders(ctx, c.UnitCode, tpl, c, data)
 }

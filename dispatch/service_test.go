@@ -482,6 +482,11 @@ func TestReturnRequiresReasonAndGoesBackToCommandCenter(t *testing.T) {
 	if got.Status != guanjia.StatusReturned || got.AssigneeID != nil {
 		t.Fatalf("after return: %+v", got)
 	}
+	// It waits with the desk: a 催办 goes to those who can redispatch it, not to the unit that gave it back.
+	c.act(t, c.agent, cp.ID, guanjia.ActionRemind, dispatch.ActionInput{Note: "市民再次来电催促"})
+	if to := c.inboxOf(t, cp.ID, guanjia.TplReminder); !slices.Equal(to, []int64{c.dispatchr.UserID}) {
+		t.Errorf("催办 of a returned order went to %v, want the command center", to)
+	}
 	got = c.act(t, c.dispatchr, cp.ID, guanjia.ActionDispatch, dispatch.ActionInput{CrewID: &c.crewB.UserID})
 	if got.Status != guanjia.StatusDispatched || *got.AssigneeID != c.crewB.UserID || got.Attempt != 2 {
 		t.Fatalf("after redispatch: %+v", got)
