@@ -266,9 +266,11 @@ func (s *Service) dispatchTo(ctx context.Context, ch *Change, cat *guanjia.Categ
 		ch.Cancel = append(ch.Cancel, TimerArrive, TimerArriveReminder)
 		ch.Arm = append(ch.Arm, timerPair(c.ID, TimerArrive, TimerArriveReminder, deadlineSeq(arriveBy), now, arriveBy)...)
 	}
-	// Signing for the task is a step inside the arrival window.
+	// Signing for the task is a step inside the arrival window, unless so
+	// little of it is left (a late reassignment) that the cap would only make
+	// a second miss of a crew given seconds: then they have the whole step.
 	acceptBy := wholeSecond(now.Add(cat.AcceptWithin))
-	if c.ArriveBy != nil && c.ArriveBy.After(now) && acceptBy.After(*c.ArriveBy) {
+	if c.ArriveBy != nil && c.ArriveBy.Sub(now) >= cat.AcceptWithin/2 && acceptBy.After(*c.ArriveBy) {
 		acceptBy = *c.ArriveBy
 	}
 	c.AcceptBy = &acceptBy

@@ -330,6 +330,23 @@ func TestLateStepsBeforeTheirTimersStillCount(t *testing.T) {
 	}
 }
 
+// A crew the desk reassigns to moments before the arrival deadline has the
+// whole sign-for step, not the seconds left of the citizen's window: the
+// arrival is missed either way, the sign-for need not be.
+func TestLateReassignmentLeavesTimeToSign(t *testing.T) {
+	c := newCity(t)
+	cp := c.report(t, c.citizen, catTrash, siteLat, siteLng)
+	c.clock.Set(cp.ArriveBy.Add(-10 * time.Second))
+	other := c.crewB
+	if *cp.AssigneeID == c.crewB.UserID {
+		other = c.crewA
+	}
+	got := c.act(t, c.dispatchr, cp.ID, guanjia.ActionDispatch, dispatch.ActionInput{CrewID: &other.UserID})
+	if want := c.clock.Now().Add(5 * time.Minute); got.AcceptBy == nil || !got.AcceptBy.Equal(want) {
+		t.Errorf("accept_by %v, want %v (the whole step)", got.AcceptBy, want)
+	}
+}
+
 // A task taken away unsigned after its sign-for deadline passed unnoticed
 // (改派 by the desk, 退单 by the crew) keeps the miss: not 按时签收, and one
 // 超时督办, as if the timer had redispatched it.
