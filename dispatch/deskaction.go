@@ -115,6 +115,8 @@ func (a *act) merge(ctx context.Context) error {
 	a.ch.Annotate = &Annotation{ComplaintID: orig.ID, Follow: followers, Events: []*guanjia.Event{{Action: guanjia.ActionMeToo,
 		From: orig.Status, To: orig.Status, ActorID: &a.actor, ActorRole: a.who.Role, Note: fmt.Sprintf("#%d", c.ID), At: a.now}}}
 	a.record(fmt.Sprintf("合并至 #%d", orig.ID))
+	// Its reporter hears where the work goes on, as after a me-too at intake.
+	a.tell(news{status: "合并办理", note: fmt.Sprintf("同一问题已并入 #%d 办理", orig.ID)}) // a subscribe message's note: 20 characters
 	return nil
 }
 

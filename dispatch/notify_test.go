@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 
 	"guanjia"
@@ -396,5 +397,23 @@ func TestCloseFailsWhenDuplicatesCannotBeListed(t *testing.T) {
 	}
 	if got := c.get(t, cp.ID); got.Status != guanjia.StatusResolved || got.ClosedAt != nil {
 		t.Errorf("a close that could not address the duplicates' callers was saved: %+v", got)
+	}
+}
+
+// A report the desk merges into another tells its reporter so, as a me-too
+// at intake is told: their order stops, the work goes on under the other.
+func TestAMergedReporterIsTold(t *testing.T) {
+	c := newCity(t)
+	orig := c.report(t, c.citizen, catTrash, siteLat, siteLng)
+	merged := c.report(t, c.citizen2, catTrash, siteLat+0.001, siteLng) // 111 m away: its own order until merged
+	c.act(t, c.dispatchr, merged.ID, guanjia.ActionMerge, dispatch.ActionInput{DuplicateOf: orig.ID})
+	var told []string
+	for _, n := range c.notes(t, merged.ID) {
+		if n.RecipientID == c.citizen2.UserID && n.Channel == guanjia.ChannelSubscribe && n.Template == guanjia.TplComplaintUpdate {
+			told = append(told, n.Data["status"]+" "+n.Data["note"])
+		}
+	}
+	if len(told) != 1 || !strings.Contains(told[0], "合并") || !strings.Contains(told[0], fmt.Sprintf("#%d", orig.ID)) {
+		t.Errorf("the merged order's reporter was told %q, want once that it goes on as #%d", told, orig.ID)
 	}
 }
