@@ -254,7 +254,9 @@ func TestRatingLinkOfAMergedCall(t *testing.T) {
 	if code, html := page(t, h, "GET", link, nil); code != http.StatusOK || !strings.Contains(html, "问题是否已解决") {
 		t.Fatalf("the link once the joined order is closed: %d\n%s", code, html)
 	}
-	if code, html := page(t, h, "POST", link, url.Values{"solved": {"no"}, "score": {"1"}, "comment": {"还有垃圾"}}); code != http.StatusOK || !strings.Contains(html, "评价成功") {
+	// Its answer sends no work back (the work was the other order's), and the page does not say it does.
+	if code, html := page(t, h, "POST", link, url.Values{"solved": {"no"}, "score": {"1"}, "comment": {"还有垃圾"}}); code != http.StatusOK ||
+		!strings.Contains(html, "评价成功") || strings.Contains(html, "重新办理") {
 		t.Fatalf("rating the merged call: %d\n%s", code, html)
 	}
 	if c, _ := r.db.Complaints.FindComplaint(ctx, merged); c.Rating != guanjia.RatingUnsatisfied || c.Status != guanjia.StatusDuplicate {
@@ -323,5 +325,18 @@ func TestRatingLinkRefused(t *testing.T) {
 	}
 	if c, _ := r.db.Complaints.FindComplaint(context.Background(), id); c.Rating != 0 {
 		t.Errorf("a refused link rated the complaint: %+v", c)
+	}
+}
+
+// 未解决 on an order's own link sends its work back once, and the page says so.
+func TestRatingLinkUnsolvedSendsTheWorkBack(t *testing.T) {
+	r, h, id := ratingRig(t)
+	link := "/r/" + api.RatingToken(consoleSecret, id, time.Now().Add(api.RatingLinkTTL))
+	code, html := page(t, h, "POST", link, url.Values{"solved": {"no"}, "score": {"1"}, "comment": {"垃圾还在"}})
+	if code != http.StatusOK || !strings.Contains(html, "重新办理") {
+		t.Fatalf("an unsolved answer: %d\n%s", code, html)
+	}
+	if c, _ := r.db.Complaints.FindComplaint(context.Background(), id); c.ReopenCount != 1 || !c.Status.Open() {
+		t.Errorf("the order after the answer: %s, reopened %d times; want open again, once", c.Status, c.ReopenCount)
 	}
 }

@@ -234,7 +234,7 @@ func (h *complaintHandlers) handleRateSubmit(c echo.Context) error {
 	case utf8.RuneCountInString(req.Comment) > dispatch.MaxRatingComment:
 		return p.invalid("comment", "意见请不要超过 500 字。")
 	}
-	_, err = h.dispatch.RateByLink(c.Request().Context(), cp.ID, dispatch.ActionInput{Solved: req.Solved, Score: req.Score, Comment: req.Comment})
+	rated, err := h.dispatch.RateByLink(c.Request().Context(), cp.ID, dispatch.ActionInput{Solved: req.Solved, Score: req.Score, Comment: req.Comment})
 	switch guanjia.ErrorCode(err) {
 	case "":
 	case guanjia.ECONFLICT: // rated meanwhile, from another tab or phone
@@ -248,8 +248,11 @@ func (h *complaintHandlers) handleRateSubmit(c echo.Context) error {
 		return c.JSON(http.StatusOK, map[string]any{"complaint": cp.ID, "rated": true})
 	}
 	p.page.State, p.page.Heading, p.page.Message = "done", "评价成功", "感谢您的评价！您的意见会送到办理单位和 12345 热线。"
-	if (req.Solved != nil && !*req.Solved) || req.Score == guanjia.RatingUnsatisfied {
+	switch {
+	case rated.ReopenCount > cp.ReopenCount: // the answer sent the work back (dispatch: once per order, never a me-too's)
 		p.page.Message = "感谢您的反馈！工单已转回重新办理，办结后会再次短信告知您。"
+	case (req.Solved != nil && !*req.Solved) || req.Score == guanjia.RatingUnsatisfied:
+		p.page.Message = "感谢您的反馈！您的意见会送到办理单位和 12345 热线核实处理。"
 	}
 	return p.render(http.StatusOK)
 }
