@@ -162,6 +162,10 @@ func checkOwner(who guanjia.Claims, c *guanjia.Complaint, action guanjia.Action)
 		if !mine && !unitTask {
 			return guanjia.Errorf(guanjia.EFORBIDDEN, "this task is not yours")
 		}
+	case guanjia.RoleUnitAdmin: // a check-in on site is the one who is there
+		if action == guanjia.ActionArrive && (c.AssigneeID == nil || *c.AssigneeID != who.UserID) {
+			return guanjia.Errorf(guanjia.EFORBIDDEN, "the one who signed for the task checks in on site")
+		}
 	case guanjia.RoleCitizen:
 		if c.ReporterID != who.UserID {
 			return guanjia.Errorf(guanjia.EFORBIDDEN, "only the reporter rates a complaint")

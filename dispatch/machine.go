@@ -46,8 +46,10 @@ var transitions = map[guanjia.Action]transition{
 	guanjia.ActionReturn: {from: []guanjia.Status{guanjia.StatusDispatched, guanjia.StatusAccepted},
 		to: guanjia.StatusReturned, roles: []guanjia.Role{guanjia.RoleCrew, guanjia.RoleUnitAdmin},
 		do: (*act).giveBack, again: true},
+	// Whoever signed for the task checks in on site: a crew member, or the
+	// unit's leader who took it from the unit's queue (checkOwner).
 	guanjia.ActionArrive: {from: []guanjia.Status{guanjia.StatusAccepted},
-		to: guanjia.StatusOnSite, roles: []guanjia.Role{guanjia.RoleCrew},
+		to: guanjia.StatusOnSite, roles: []guanjia.Role{guanjia.RoleCrew, guanjia.RoleUnitAdmin},
 		do: (*act).arrive, again: true},
 	guanjia.ActionResolve: {from: []guanjia.Status{guanjia.StatusAccepted, guanjia.StatusOnSite},
 		to: guanjia.StatusResolved, roles: []guanjia.Role{guanjia.RoleCrew, guanjia.RoleUnitAdmin},

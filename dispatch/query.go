@@ -128,7 +128,7 @@ func (s *Service) Get(ctx context.Context, who guanjia.Claims, id int64) (*Detai
 	if who.Role == guanjia.RoleCitizen {
 		c.CallerPhone = ""
 	}
-	actions, err := s.actionsOn(ctx, c, who.Role)
+	actions, err := s.actionsOn(ctx, c, who)
 	if err != nil {
 		return nil, err
 	}
@@ -180,12 +180,15 @@ func (s *Service) Crews(ctx context.Context, who guanjia.Claims, unitCode string
 	return s.Store.Crews(ctx, unitCode)
 }
 
-// actionsOn lists what role may do to c now, by the state table: its rows
+// actionsOn lists what who may do to c now, by the state table: its rows
 // read on c's status, and those read on its joined order's (onJoined: the
-// rating), none of which once this round is rated (a second would be a 409).
-func (s *Service) actionsOn(ctx context.Context, c *guanjia.Complaint, role guanjia.Role) ([]guanjia.Action, error) {
+// rating), none of which once this round is rated (a second would be a 409);
+// less those that are another's to take (checkOwner).
+func (s *Service) actionsOn(ctx context.Context, c *guanjia.Complaint, who guanjia.Claims) ([]guanjia.Action, error) {
+	role := who.Role
 	onJoined := func(a guanjia.Action) bool { return transitions[a].onJoined }
-	actions := slices.DeleteFunc(Allowed(c.Status, role), onJoined)
+	notMine := func(a guanjia.Action) bool { return checkOwner(who, c, a) != nil }
+	actions := slices.DeleteFunc(slices.DeleteFunc(Allowed(c.Status, role), onJoined), notMine)
 	if c.Rating != 0 {
 		return actions, nil
 	}

@@ -223,6 +223,15 @@ func TestUnroutableGoesToManualQueue(t *testing.T) {
 	if ns := c.notes(t, unitQueue.ID); len(ns) != 2 || ns[0].RecipientID != c.hwLead.UserID || ns[1].RecipientID != c.hwLead.UserID {
 		t.Errorf("unit leader not alerted: %+v", ns)
 	}
+	// The leader who signs for it from the queue goes there: they, and nobody else, check in on site.
+	c.act(t, c.hwLead, unitQueue.ID, guanjia.ActionAccept, dispatch.ActionInput{})
+	here := dispatch.ActionInput{Lat: ptr(20.002), Lng: ptr(110.302)}
+	if _, err := c.svc.Act(context.Background(), c.crewA, unitQueue.ID, guanjia.ActionArrive, here); err == nil {
+		t.Error("a crew member checked in on the leader's task")
+	}
+	if got := c.act(t, c.hwLead, unitQueue.ID, guanjia.ActionArrive, here); got.Status != guanjia.StatusOnSite {
+		t.Errorf("the leader on site: %s", got.Status)
+	}
 }
 
 func TestCreateConvertsGCJ02(t *testing.T) {
@@ -638,5 +647,24 @@ func TestPhotosAreBounded(t *testing.T) {
 	c.act(t, c.dispatchr, cp.ID, guanjia.ActionClose, dispatch.ActionInput{})
 	if err := attach(c.crewA, "after"); guanjia.ErrorCode(err) != guanjia.ECONFLICT {
 		t.Errorf("a photo for a closed complaint: %v, want conflict", err)
+	}
+}
+
+// The unit's leader sees a crew's accepted task without the crew's own
+// steps: checking in on site is the one's who signed for it.
+func TestLeaderIsNotOfferedACrewsCheckIn(t *testing.T) {
+	c := newCity(t)
+	cp := c.report(t, c.citizen, catTrash, siteLat, siteLng)
+	crew := c.crewA
+	if *cp.AssigneeID == c.crewB.UserID {
+		crew = c.crewB
+	}
+	c.act(t, crew, cp.ID, guanjia.ActionAccept, dispatch.ActionInput{})
+	d, err := c.svc.Get(context.Background(), c.hwLead, cp.ID)
+	if err != nil || slices.Contains(d.Actions, guanjia.ActionArrive) {
+		t.Errorf("the leader's actions on the crew's task: %v %v, want no arrive", d.Actions, err)
+	}
+	if _, err := c.svc.Act(context.Background(), c.hwLead, cp.ID, guanjia.ActionArrive, dispatch.ActionInput{Lat: ptr(siteLat), Lng: ptr(siteLng)}); guanjia.ErrorCode(err) != guanjia.EFORBIDDEN {
+		t.Errorf("the leader checks in for the crew: %v, want forbidden", err)
 	}
 }

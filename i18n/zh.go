@@ -333,6 +333,7 @@ var messages = map[string]string{
 	"a reason is required":                                       "请填写理由",
 	"reason is longer than 500 characters":                       "理由不能超过 500 个字",
 	"this task is not yours":                                     "这不是您的任务",
+	"the one who signed for the task checks in on site":          "到场签到须由签收任务的人本人完成",
 	"only the reporter rates a complaint":                        "只有反映人可以评价",
 	"you are %.0f m from the site; check in within %d m":         "您距离现场约 %.0f 米，请到现场 %d 米范围内再打卡",
 	"check in on site before resolving":                          "请先到场打卡，再提交处置完成",
