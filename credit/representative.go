@@ -53,7 +53,7 @@ func (s *Service) BindLegalRep(ctx context.Context, who guanjia.Claims, key stri
 	if err != nil {
 		return nil, false, err
 	}
-	if bound, err := boundLegalRep(ctx, s.Store, sub.ID, who.UserID); err != nil || bound != nil {
+	if bound, err := boundLegalRep(ctx, s.Store, sub, who.UserID); err != nil || bound != nil {
 		return bound, false, err
 	}
 	now := s.Now()
@@ -68,7 +68,7 @@ func (s *Service) BindLegalRep(ctx context.Context, who guanjia.Claims, key stri
 	switch {
 	case guanjia.ErrorCode(err) == guanjia.ECONFLICT && r.Status == RepresentativeAccepted:
 		// Bound by a request running at the same time.
-		if bound, err := boundLegalRep(ctx, s.Store, sub.ID, who.UserID); err == nil && bound != nil {
+		if bound, err := boundLegalRep(ctx, s.Store, sub, who.UserID); err == nil && bound != nil {
 			return bound, false, nil
 		}
 		return nil, false, guanjia.Errorf(guanjia.ECONFLICT, "you already stand for this subject")
@@ -81,13 +81,29 @@ func (s *Service) BindLegalRep(ctx context.Context, who guanjia.Claims, key stri
 }
 
 // boundLegalRep returns the user's accepted standing as the subject's 法定代表人, or nil.
-func boundLegalRep(ctx context.Context, st Store, subjectID, userID int64) (*Representative, error) {
-	bound, err := st.ListRepresentatives(ctx, RepresentativeFilter{SubjectID: subjectID, UserID: userID, Basis: AsLegalRep,
+func boundLegalRep(ctx context.Context, st Store, sub *guanjia.CreditSubject, userID int64) (*Representative, error) {
+	bound, err := st.ListRepresentatives(ctx, RepresentativeFilter{SubjectID: sub.ID, UserID: userID, Basis: AsLegalRep,
 		Status: []RepresentativeStatus{RepresentativeAccepted}, Limit: 1})
-	if err != nil || len(bound) == 0 {
+	if err != nil || len(bound) == 0 || !holds(bound[0], sub) {
 		return nil, err
 	}
 	return bound[0], nil
+}
+
+// registeredRep is the name a 法定代表人 binding is judged against: the
+// registered 法定代表人, or a person's own name.
+func registeredRep(sub *guanjia.CreditSubject) string {
+	if sub.Kind == guanjia.SubjectPerson {
+		return sub.Name
+	}
+	return sub.LegalRep
+}
+
+// holds says whether r still stands for sub: a 法定代表人's binding lasts
+// while they are the registered one (a later record may name another).
+func holds(r *Representative, sub *guanjia.CreditSubject) bool {
+	want := registeredRep(sub)
+	return r.Basis != AsLegalRep || want == "" || plainName(want) == plainName(r.Name)
 }
 
 // checkBindingAttempts is ETOOMANY while the user has maxFailedBindings
@@ -121,10 +137,7 @@ func judgeLegalRep(ctx context.Context, st Store, sub *guanjia.CreditSubject, us
 	if err != nil {
 		return nil, nil, err
 	}
-	want := sub.LegalRep
-	if sub.Kind == guanjia.SubjectPerson {
-		want = sub.Name
-	}
+	want := registeredRep(sub)
 	r = &Representative{SubjectID: sub.ID, Subject: sub, UserID: userID, Basis: AsLegalRep, Name: name, CreatedAt: now, DecidedAt: &now}
 	switch {
 	case certified && !sameAsCertified:
@@ -384,9 +397,13 @@ func (s *Service) standing(ctx context.Context, who guanjia.Claims, e *guanjia.C
 	if err != nil {
 		return "", nil, err
 	}
+	sub, err := s.Store.FindSubject(ctx, e.SubjectID)
+	if err != nil {
+		return "", nil, err
+	}
 	pending := false
 	for _, r := range reps {
-		if r.Covers(e) {
+		if r.Covers(e) && holds(r, sub) {
 			id := r.ID
 			return r.Basis, &id, nil
 		}

@@ -1034,6 +1034,9 @@ func TestANewLegalRepBinds(t *testing.T) {
 	r := newRig(t)
 	ctx := context.Background()
 	r.importCSV(t, r.dept, guanjia.CreditBlackList, fixedCSV()) // 林椰风 stands for 椰风建筑
+	if _, _, err := r.svc.BindLegalRep(ctx, r.citizen, codeYeFeng, credit.LegalRepClaim{Name: repLin, IDNumber: idLin}); err != nil {
+		t.Fatal(err)
+	}
 	repWu, idWu := "吴新", credit.CompleteIDNumber("46010819800808003")
 	r.importCSV(t, r.dept, guanjia.CreditBlackList, blackHeader+
 		blackRowRep("海南椰风建筑工程有限公司", "法人及非法人组织", codeYeFeng, repWu, idWu, "海人社欠薪〔2026〕7号", "2026-02-05", "2029-02-05"))
@@ -1043,6 +1046,9 @@ func TestANewLegalRepBinds(t *testing.T) {
 	}
 	if _, _, err := r.svc.BindLegalRep(ctx, r.citizen, codeYeFeng, credit.LegalRepClaim{Name: repLin, IDNumber: idLin}); err == nil {
 		t.Error("the former 法定代表人 bound")
+	}
+	if _, err := r.svc.ApplyRepair(ctx, r.citizen, credit.RepairApplication{EntryID: d.Black[0].ID, Reason: "已整改", Evidence: "整改报告"}); guanjia.ErrorCode(err) != guanjia.EFORBIDDEN {
+		t.Errorf("the former 法定代表人, bound before, applies for a repair: %v, want forbidden", err)
 	}
 	wu := &guanjia.User{Username: "wu", Role: guanjia.RoleCitizen}
 	if err := r.db.Users.CreateUser(ctx, wu); err != nil {
