@@ -107,6 +107,13 @@ func (s *sessions) admits(ctx context.Context, t signedToken) error {
 	return nil
 }
 
+// gridOf answers the grid of t's user as the session check last read it:
+// a grid manager's live stream follows a move to another grid.
+func (s *sessions) gridOf(ctx context.Context, t signedToken) (string, error) {
+	v, err := s.check(ctx, t.session)
+	return v.grid, err
+}
+
 const claimsKey = "claims"
 
 // authenticate requires a valid bearer token (or the console's cookie, on

@@ -49,13 +49,13 @@ func liveDispute(who guanjia.Claims, grid string, ev live.Event) ([]byte, bool) 
 func (h *consoleHandlers) handleLive(c echo.Context) error {
 	ctx := c.Request().Context()
 	who := claimsOf(c)
+	session := signedToken{Claims: who, session: sessionOf(c)}
 	grid := "" // a grid manager hears of their grid's disputes
 	if who.Role == guanjia.RoleGridManager {
-		u, err := h.users.FindUserByID(ctx, who.UserID)
-		if err != nil {
+		var err error
+		if grid, err = h.sessions.gridOf(ctx, session); err != nil {
 			return err
 		}
-		grid = u.GridID
 	}
 	sub, err := h.live.Subscribe(ctx)
 	if err != nil {
@@ -75,9 +75,8 @@ func (h *consoleHandlers) handleLive(c echo.Context) error {
 
 	heartbeat := time.NewTicker(liveHeartbeat)
 	defer heartbeat.Stop()
-	recheck := time.NewTicker(time.Second) // a stream ends with its session (logout, disabled, new role)
+	recheck := time.NewTicker(time.Second) // a stream ends with its session (logout, disabled, new role or grid)
 	defer recheck.Stop()
-	session := signedToken{Claims: who, session: sessionOf(c)}
 	for {
 		var err error
 		select {
@@ -88,6 +87,9 @@ func (h *consoleHandlers) handleLive(c echo.Context) error {
 		case <-recheck.C:
 			if h.sessions.admits(ctx, session) != nil {
 				return nil
+			}
+			if now, err := h.sessions.gridOf(ctx, session); who.Role == guanjia.RoleGridManager && (err != nil || now != grid) {
+				return nil // the client reconnects, and hears of the new grid
 			}
 		case <-heartbeat.C:
 			_, err = fmt.Fprint(w, ": ping\n\n")

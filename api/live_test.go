@@ -177,6 +177,35 @@ func TestLiveDisputes(t *testing.T) {
 	}
 }
 
+// A grid manager moved to another grid stops hearing of the old one's
+// disputes: the stream ends (the page reconnects, for the new grid).
+func TestLiveFollowsAGridManagersMove(t *testing.T) {
+	r := newConsoleRig(t)
+	ts := httptest.NewServer(r.disputeServer())
+	t.Cleanup(ts.Close)
+	ctx := context.Background()
+	if err := r.db.Catalog.UpsertGrid(ctx, &guanjia.Grid{ID: "g2", Name: "中山街道第2网格", District: "龙华区",
+		Geometry: []byte(`{"type":"Polygon","coordinates":[[[110.31,20.0],[110.32,20.0],[110.32,20.01],[110.31,20.01],[110.31,20.0]]]}`)}); err != nil {
+		t.Fatal(err)
+	}
+	events := r.follow(ts.URL, "grid-g1")
+	g2 := "g2"
+	if _, err := r.db.Users.ChangeUser(ctx, guanjia.UserChange{UserID: r.users["grid-g1"].ID, By: guanjia.Actor{Name: "cli"}, GridID: &g2}); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.After(10 * time.Second)
+	for {
+		select {
+		case _, open := <-events:
+			if !open {
+				return
+			}
+		case <-deadline:
+			t.Fatal("the stream still runs 10 s after its grid manager moved to another grid")
+		}
+	}
+}
+
 // A server shutting down ends its live streams instead of waiting for them.
 func TestLiveEndsOnShutdown(t *testing.T) {
 	r := newConsoleRig(t)

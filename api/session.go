@@ -68,6 +68,7 @@ type sessionVerdict struct {
 	userID int64
 	role   guanjia.Role
 	unit   string
+	grid   string // a grid manager's grid, for their live stream
 	err    error
 }
 
@@ -177,7 +178,7 @@ func (s *sessions) read(ctx context.Context, id string, now time.Time) (sessionV
 	case u.Disabled():
 		return sessionVerdict{userID: u.ID, err: accountDisabled()}, nil
 	}
-	return sessionVerdict{userID: u.ID, role: u.Role, unit: u.UnitCode}, nil
+	return sessionVerdict{userID: u.ID, role: u.Role, unit: u.UnitCode, grid: u.GridID}, nil
 }
 
 func accountDisabled() error {
