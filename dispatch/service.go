@@ -260,17 +260,19 @@ func (s *Service) dispatchTo(ctx context.Context, ch *Change, cat *guanjia.Categ
 	c.AcceptedAt = nil
 	// 确保半小时到达现场: the on-site clock starts at the first dispatch and
 	// belongs to the citizen, so a redispatch keeps it unless told otherwise.
-	if cat.PointToPoint && (c.ArriveBy == nil || restartArrival) {
+	freshArrival := cat.PointToPoint && (c.ArriveBy == nil || restartArrival)
+	if freshArrival {
 		arriveBy := wholeSecond(now.Add(cat.ArriveWithin))
 		c.ArriveBy, c.ArrivedAt = &arriveBy, nil
 		ch.Cancel = append(ch.Cancel, TimerArrive, TimerArriveReminder)
 		ch.Arm = append(ch.Arm, timerPair(c.ID, TimerArrive, TimerArriveReminder, deadlineSeq(arriveBy), now, arriveBy)...)
 	}
-	// Signing for the task is a step inside the arrival window, unless so
-	// little of it is left (a late reassignment) that the cap would only make
-	// a second miss of a crew given seconds: then they have the whole step.
+	// Signing for the task is a step inside the arrival window, unless a
+	// reassignment comes so late in it that the cap would only make a second
+	// miss of a crew given seconds: then they have the whole step.
 	acceptBy := wholeSecond(now.Add(cat.AcceptWithin))
-	if c.ArriveBy != nil && c.ArriveBy.Sub(now) >= cat.AcceptWithin/2 && acceptBy.After(*c.ArriveBy) {
+	lateInWindow := !freshArrival && c.ArriveBy != nil && c.ArriveBy.Sub(now) < cat.AcceptWithin/2
+	if c.ArriveBy != nil && c.ArriveBy.After(now) && acceptBy.After(*c.ArriveBy) && !lateInWindow {
 		acceptBy = *c.ArriveBy
 	}
 	c.AcceptBy = &acceptBy
