@@ -93,25 +93,25 @@ func (s *sessions) verifyToken(ctx context.Context, raw string) (signedToken, er
 // admits checks that t's session is live and its user still active
 // in the role and unit t names.
 func (s *sessions) admits(ctx context.Context, t signedToken) error {
+	_, err := s.current(ctx, t)
+	return err
+}
+
+// current is admits answering what the check read of the user as well (a
+// grid manager's live stream follows a move to another grid).
+func (s *sessions) current(ctx context.Context, t signedToken) (sessionVerdict, error) {
 	v, err := s.check(ctx, t.session)
 	switch {
 	case err != nil:
-		return err
+		return v, err
 	case v.err != nil:
-		return v.err
+		return v, v.err
 	case v.userID != t.UserID:
-		return guanjia.Errorf(guanjia.EUNAUTHORIZED, "invalid token")
+		return v, guanjia.Errorf(guanjia.EUNAUTHORIZED, "invalid token")
 	case v.role != t.Role || v.unit != t.UnitCode:
-		return guanjia.Errorf(guanjia.EUNAUTHORIZED, "your role or unit has changed; sign in again")
+		return v, guanjia.Errorf(guanjia.EUNAUTHORIZED, "your role or unit has changed; sign in again")
 	}
-	return nil
-}
-
-// gridOf answers the grid of t's user as the session check last read it:
-// a grid manager's live stream follows a move to another grid.
-func (s *sessions) gridOf(ctx context.Context, t signedToken) (string, error) {
-	v, err := s.check(ctx, t.session)
-	return v.grid, err
+	return v, nil
 }
 
 const claimsKey = "claims"

@@ -50,12 +50,13 @@ func (h *consoleHandlers) handleLive(c echo.Context) error {
 	ctx := c.Request().Context()
 	who := claimsOf(c)
 	session := signedToken{Claims: who, session: sessionOf(c)}
+	opened, err := h.sessions.current(ctx, session)
+	if err != nil {
+		return err
+	}
 	grid := "" // a grid manager hears of their grid's disputes
 	if who.Role == guanjia.RoleGridManager {
-		var err error
-		if grid, err = h.sessions.gridOf(ctx, session); err != nil {
-			return err
-		}
+		grid = opened.grid
 	}
 	sub, err := h.live.Subscribe(ctx)
 	if err != nil {
@@ -85,11 +86,8 @@ func (h *consoleHandlers) handleLive(c echo.Context) error {
 		case <-h.streamsDone:
 			return nil
 		case <-recheck.C:
-			if h.sessions.admits(ctx, session) != nil {
-				return nil
-			}
-			if now, err := h.sessions.gridOf(ctx, session); who.Role == guanjia.RoleGridManager && (err != nil || now != grid) {
-				return nil // the client reconnects, and hears of the new grid
+			if v, err := h.sessions.current(ctx, session); err != nil || (who.Role == guanjia.RoleGridManager && v.grid != grid) {
+				return nil // a moved grid manager's page reconnects, for the new grid
 			}
 		case <-heartbeat.C:
 			_, err = fmt.Fprint(w, ": ping\n\n")

@@ -98,14 +98,14 @@ func (s *Service) Subject(ctx context.Context, who guanjia.Claims, key string) (
 	if err != nil {
 		return nil, err
 	}
-	if !staff && guanjia.ValidateCreditCode(key) == nil {
+	// The public's code lookups go through the cache; a key that is also an
+	// ID number goes through findSubject, which tries it as both.
+	if !staff && guanjia.ValidateCreditCode(key) == nil && !s.isIDNumber(key) {
 		sub, entries, err := s.publicByCode(ctx, key)
-		switch {
-		case err == nil:
-			return subjectDetail(sub, entries, false), nil
-		case guanjia.ErrorCode(err) != guanjia.ENOTFOUND || !s.isIDNumber(key):
+		if err != nil {
 			return nil, err
-		} // else an ID number that also passes the code's check (findSubject)
+		}
+		return subjectDetail(sub, entries, false), nil
 	}
 	sub, byID, err := s.findSubject(ctx, key)
 	if err != nil {

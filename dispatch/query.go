@@ -185,18 +185,22 @@ func (s *Service) Crews(ctx context.Context, who guanjia.Claims, unitCode string
 // rating), none of which once this round is rated (a second would be a 409);
 // less those that are another's to take (checkOwner).
 func (s *Service) actionsOn(ctx context.Context, c *guanjia.Complaint, who guanjia.Claims) ([]guanjia.Action, error) {
-	role := who.Role
-	onJoined := func(a guanjia.Action) bool { return transitions[a].onJoined }
-	notMine := func(a guanjia.Action) bool { return checkOwner(who, c, a) != nil }
-	actions := slices.DeleteFunc(slices.DeleteFunc(Allowed(c.Status, role), onJoined), notMine)
-	if c.Rating != 0 {
-		return actions, nil
+	var actions []guanjia.Action
+	add := func(status guanjia.Status, onJoined bool) {
+		for _, a := range Allowed(status, who.Role) {
+			if transitions[a].onJoined == onJoined && checkOwner(who, c, a) == nil {
+				actions = append(actions, a)
+			}
+		}
 	}
-	joined, err := s.joinedOrder(ctx, c)
-	if err != nil {
-		return nil, err
+	add(c.Status, false)
+	if c.Rating == 0 {
+		joined, err := s.joinedOrder(ctx, c)
+		if err != nil {
+			return nil, err
+		}
+		add(joined.Status, true)
 	}
-	actions = append(actions, slices.DeleteFunc(Allowed(joined.Status, role), func(a guanjia.Action) bool { return !onJoined(a) })...)
 	slices.Sort(actions)
 	return actions, nil
 }

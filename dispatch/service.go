@@ -271,8 +271,8 @@ func (s *Service) dispatchTo(ctx context.Context, ch *Change, cat *guanjia.Categ
 	// reassignment comes so late in it that the cap would only make a second
 	// miss of a crew given seconds: then they have the whole step.
 	acceptBy := wholeSecond(now.Add(cat.AcceptWithin))
-	lateInWindow := !freshArrival && c.ArriveBy != nil && c.ArriveBy.Sub(now) < cat.AcceptWithin/2
-	if c.ArriveBy != nil && c.ArriveBy.After(now) && acceptBy.After(*c.ArriveBy) && !lateInWindow {
+	if c.ArriveBy != nil && c.ArriveBy.After(now) && acceptBy.After(*c.ArriveBy) &&
+		(freshArrival || c.ArriveBy.Sub(now) >= cat.AcceptWithin/2) {
 		acceptBy = *c.ArriveBy
 	}
 	c.AcceptBy = &acceptBy

@@ -110,7 +110,7 @@ func (s *Idempotency) finish(ctx context.Context, answers []*guanjia.IdempotentR
 // BeginIdempotent claims (user, key). If it was claimed before, the earlier
 // record is returned and nothing is written.
 func (s *Idempotency) BeginIdempotent(ctx context.Context, r *guanjia.IdempotentResponse) (*guanjia.IdempotentResponse, error) {
-	now := s.Now() // the claim's own time is its statement's
+	now := s.Now() // for the stuck-claim check; the claim's row is stamped by its statement
 	won, err := s.claims.do(ctx, &idempotencyRow{UserID: r.UserID, Key: r.Key, BodyHash: r.BodyHash})
 	if err != nil {
 		return nil, fmt.Errorf("store: begin idempotent %s: %w", r.Key, err)

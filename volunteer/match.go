@@ -274,10 +274,12 @@ func (s *Matching) Search(ctx context.Context, who guanjia.Claims, in SearchInpu
 		}
 		// As without an activity: a team not certified yet (its applicant is
 		// its admin at once) may draft, but not look volunteers up.
-		if t, err := s.Store.FindTeam(ctx, a.TeamID); err != nil {
-			return nil, err
-		} else if actor != ActorAdmin && t.Status != guanjia.TeamCertified {
-			return nil, guanjia.Errorf(guanjia.EFORBIDDEN, "only team admins search volunteers")
+		if actor != ActorAdmin {
+			if t, err := s.Store.FindTeam(ctx, a.TeamID); err != nil {
+				return nil, err
+			} else if t.Status != guanjia.TeamCertified {
+				return nil, guanjia.Errorf(guanjia.EFORBIDDEN, "only team admins search volunteers")
+			}
 		}
 		if in.Lat == nil {
 			in.Lat, in.Lng = &a.Lat, &a.Lng

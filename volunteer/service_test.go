@@ -745,9 +745,9 @@ func TestHonorHoursAndCorrections(t *testing.T) {
 	}
 }
 
-// lingering holds every reader of a ledger total until n have read one (or
-// 300 ms pass): if corrections could read the same total before one of them
-// writes, they would, every time.
+// lingering holds every correction that has read its entry's total until n
+// have (or 300 ms pass): if corrections could read the same total before one
+// of them writes, they would, every time.
 type lingering struct {
 	volunteer.Store
 	n       int
@@ -767,12 +767,6 @@ func (l *lingering) linger() {
 	case <-l.all:
 	case <-time.After(300 * time.Millisecond):
 	}
-}
-
-func (l *lingering) SumHours(ctx context.Context, f volunteer.HoursFilter) (guanjia.HoursTotals, error) {
-	t, err := l.Store.SumHours(ctx, f)
-	l.linger()
-	return t, err
 }
 
 func (l *lingering) AddCorrection(ctx context.Context, e *guanjia.HoursEntry, fits func(total int) error) error {
