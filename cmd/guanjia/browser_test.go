@@ -302,18 +302,7 @@ func TestBrowserCallToClosure(t *testing.T) {
 	crew := open("crew")
 	crew.do("phone screen and position",
 		chromedp.EmulateViewport(360, 740, chromedp.EmulateScale(2), chromedp.EmulateMobile),
-		chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-			lat, lng, acc := browserSiteLat+0.0002, browserSiteLng+0.0001, 10.0 // about 25 m from the site
-			_, err := chromedp.Call(ctx, emulation.SetGeolocationOverride, emulation.SetGeolocationOverrideParams{
-				Latitude: &lat, Longitude: &lng, Accuracy: &acc})
-			if err != nil {
-				return err
-			}
-			_, err = chromedp.CallBrowser(ctx, browser.SetPermission, browser.SetPermissionParams{
-				Permission: &browser.PermissionDescriptor{Name: "geolocation"}, Setting: browser.PermissionSettingGranted,
-				Origin: base, BrowserContextID: chromedp.FromContext(ctx).BrowserContextID})
-			return err
-		}))
+		at(base, browserSiteLat+0.0002, browserSiteLng+0.0001)) // about 25 m from the site
 	crew.login(base, "/crew", "crew-lh02-hw")
 	task := fmt.Sprintf(`li.task[data-id="%d"]`, id)
 	crew.do("see the task", chromedp.WaitVisible(chromedp.CSS(task)))
@@ -385,6 +374,53 @@ func TestBrowserCallToClosure(t *testing.T) {
 	}
 	disp.waitFor("the unit table", `document.querySelector('#table-unit tr[data-key="lh-hw"]') !== null`)
 	disp.shot("10-dashboard")
+}
+
+// at places the browser's device at lat, lng (WGS-84) and lets base's pages
+// read the position.
+func at(base string, lat, lng float64) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		acc := 10.0
+		_, err := chromedp.Call(ctx, emulation.SetGeolocationOverride, emulation.SetGeolocationOverrideParams{
+			Latitude: &lat, Longitude: &lng, Accuracy: &acc})
+		if err != nil {
+			return err
+		}
+		_, err = chromedp.CallBrowser(ctx, browser.SetPermission, browser.SetPermissionParams{
+			Permission: &browser.PermissionDescriptor{Name: "geolocation"}, Setting: browser.PermissionSettingGranted,
+			Origin: base, BrowserContextID: chromedp.FromContext(ctx).BrowserContextID})
+		return err
+	})
+}
+
+// TestBrowserLeaderChecksInOnSite: with nobody of the unit on duty in the
+// grid, a point-to-point task waits in the unit's queue; the leader who signs
+// for it on the console goes there and checks in from the same page.
+func TestBrowserLeaderChecksInOnSite(t *testing.T) {
+	open := newBrowser(t)
+	m := startMain(t)
+	off := false
+	if a := login(t, m, "crew-lh01-hw").do("PUT", "/api/v1/me/position", map[string]any{
+		"lat": lh01Lat, "lng": lh01Lng, "coord_system": "wgs84", "on_duty": off}); a.status != 200 {
+		t.Fatalf("going off duty: %d %s", a.status, a.raw)
+	}
+	a := login(t, m, "citizen").do("POST", "/api/v1/complaints", map[string]any{"category": "1101", "description": "路口有一堆垃圾没人清理",
+		"lat": lh01Lat, "lng": lh01Lng, "coord_system": "wgs84", "address": "龙华区某路口"})
+	if a.status != 201 || a.str("unit") != "lh-hw" || a.body["assignee"] != nil {
+		t.Fatalf("want a task in lh-hw's queue: %d %s", a.status, a.raw)
+	}
+	id := int64(a.num("id"))
+
+	lead := open("lead")
+	lead.do("position", at(m.URL, lh01Lat+0.0003, lh01Lng)) // about 35 m away
+	lead.login(m.URL, fmt.Sprintf("/console/orders/%d", id), "lh-hw-lead")
+	lead.do("sign for it (a form after 派遣)", chromedp.Click(chromedp.CSS(`details[data-action=accept] summary`)),
+		chromedp.Click(chromedp.CSS(`form[data-action=accept] button[type=submit]`)))
+	lead.waitFor("the check-in form", `document.querySelector('form[data-action=arrive]') !== null`)
+	lead.do("check in", chromedp.Click(chromedp.CSS(`form[data-action=arrive] button[type=submit]`)))
+	lead.waitFor("on site", `document.querySelector('#order-status .badge')?.textContent === '已到场'`)
+	lead.waitFor("the check-in on the timeline", `document.querySelector('#timeline li[data-event=arrive]') !== null`)
+	lead.shot("leader-on-site")
 }
 
 // groupThousands formats a count as the dashboard does (zh-CN: 1,234).

@@ -11,8 +11,9 @@
 
   const PHOTO_KIND = { report: '上报照片', before: '处置前', after: '处置后' };
   const FOLLOWUP = ['满意', '基本满意', '不满意', '未接通'];
+  const ARRIVAL_RADIUS_M = 200; // dispatch.ArrivalRadiusM
   // The order the forms appear in: the usual next step first.
-  const ORDER = ['dispatch', 'accept', 'resolve', 'close', 'followup', 'remind', 'escalate', 'extend', 'reopen', 'merge', 'reject', 'return'];
+  const ORDER = ['dispatch', 'accept', 'arrive', 'resolve', 'close', 'followup', 'remind', 'escalate', 'extend', 'reopen', 'merge', 'reject', 'return'];
 
   const crewName = (cid) => { const c = ref.crews.get(cid); return c ? c.name : `#${cid}`; };
   const unitName = (code) => { const u = ref.units.get(code); return u ? u.name : code; };
@@ -56,6 +57,15 @@
       },
     }),
     accept: () => ({ title: '签收', fields: [], body: () => ({}) }),
+    // A unit leader who signed for a point-to-point task checks in from here.
+    arrive: () => ({
+      title: '到场打卡',
+      fields: h('p', { class: 'muted' }, `以本机定位打卡，须在现场 ${ARRIVAL_RADIUS_M} 米内`),
+      body: async () => {
+        const p = await GJ.locate();
+        return { lat: p.latitude, lng: p.longitude, coord_system: 'wgs84' };
+      },
+    }),
     resolve: () => ({ title: '处置完成', fields: field('处置情况', textarea('note', true)), body: (f) => ({ note: f.note.value }) }),
     close: () => ({ title: '核查结案', fields: field('核查意见', textarea('note', false, '选填，如：现场核查已修复')), body: (f) => ({ note: f.note.value }) }),
     followup: () => ({
@@ -101,7 +111,7 @@
       }
       buttons.forEach((b) => { b.disabled = true; });
       try {
-        await api('POST', `/api/v1/complaints/${id}/${action}`, spec.body(form.elements, e.submitter && e.submitter.value));
+        await api('POST', `/api/v1/complaints/${id}/${action}`, await spec.body(form.elements, e.submitter && e.submitter.value));
         GJ.toast(`${spec.title}成功`);
         await load();
       } catch (err) {
@@ -124,7 +134,7 @@
     // Leaflet puts a string into the page as HTML: popups and tooltips get
     // elements whose text is set as text (GJ.h), never strings.
     L.marker([d.lat, d.lng], { title: '问题位置' }).bindPopup(h('span', { class: 'popup' }, `#${d.id} ${d.address || ''}`)).addTo(layer);
-    L.circle([d.lat, d.lng], { radius: 200, color: '#b42318', weight: 1, fillOpacity: 0.05 }).bindTooltip(h('span', {}, '到场打卡范围 200 米')).addTo(layer);
+    L.circle([d.lat, d.lng], { radius: ARRIVAL_RADIUS_M, color: '#b42318', weight: 1, fillOpacity: 0.05 }).bindTooltip(h('span', {}, `到场打卡范围 ${ARRIVAL_RADIUS_M} 米`)).addTo(layer);
     for (const c of ref.crews.values()) {
       if (c.unit !== d.unit || !c.lat) continue;
       const mine = c.id === d.assignee;
