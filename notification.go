@@ -46,6 +46,7 @@ func Settled(status string) bool {
 // Templates name what a message says; channels map them to their own template ids.
 const (
 	TplTaskAssigned        = "task_assigned"        // crew: a new task with its deadline
+	TplTaskWithdrawn       = "task_withdrawn"       // crew: a task they held went elsewhere (改派, 合并): no need to go
 	TplReminder            = "sla_warning"          // crew: 催办 (the value is stored: it keeps its old name)
 	TplEscalation          = "escalation"           // leaders and command center: 督办
 	TplManualQueue         = "manual_queue"         // dispatchers: nobody could be routed

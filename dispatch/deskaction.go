@@ -106,6 +106,7 @@ func (a *act) merge(ctx context.Context) error {
 	if err != nil || orig.ID == c.ID || !orig.Status.Open() {
 		return guanjia.FieldError(guanjia.EINVALID, "duplicate_of", "merge into an open complaint other than this one")
 	}
+	a.ch.Messages = a.s.addresses().withdrawn(c, nil, a.cat.Name, fmt.Sprintf("已并入 #%d 办理，无需前往", orig.ID))
 	c.DuplicateOf = &orig.ID
 	a.ch.Cancel = allTimers
 	followers, err := a.s.Store.ListFollowers(ctx, c.ID)

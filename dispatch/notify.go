@@ -106,6 +106,18 @@ func (b addressBook) toResponsible(ctx context.Context, c *guanjia.Complaint, tp
 	return b.toUnitLeaders(ctx, c.UnitCode, tpl, c, data)
 }
 
+// withdrawn tells the crew member a task was dispatched to, not yet signed
+// for, that it went elsewhere (改派, 合并, or the sign-for timer's own
+// 改派): they may be on their way, and the task only vanishes from their list.
+// It addresses nobody when the task stays theirs (next) or was not theirs.
+func (b addressBook) withdrawn(c *guanjia.Complaint, next *int64, cat, note string) []guanjia.Message {
+	held := c.Status == guanjia.StatusDispatched && c.AssigneeID != nil
+	if !held || (next != nil && *next == *c.AssigneeID) {
+		return nil
+	}
+	return b.toStaff(*c.AssigneeID, guanjia.TplTaskWithdrawn, c, map[string]string{"category": cat, "address": c.Address, "note": note})
+}
+
 // toSupervisors addresses a 督办: the unit's leaders and the command center
 // always, and the assignee when there is one.
 func (b addressBook) toSupervisors(ctx context.Context, c *guanjia.Complaint, tpl string, data map[string]string) ([]guanjia.Message, error) {
@@ -215,6 +227,8 @@ func InboxText(tpl string, id int64, d map[string]string) string {
 		return clip(fmt.Sprintf("督办 %s：%s", no, firstNonEmpty(d["note"], "请尽快处置")), 120)
 	case guanjia.TplHotspot:
 		return clip(fmt.Sprintf("热点诉求：%s 网格 %s，%s 内 %s 件（为常态的 %s 倍）", d["category"], firstNonEmpty(d["grid"], "跨网格"), d["window"], d["count"], d["rise"]), 120)
+	case guanjia.TplTaskWithdrawn:
+		return clip(fmt.Sprintf("任务撤回 %s %s：%s", no, d["category"], d["note"]), 120)
 	case guanjia.TplManualQueue:
 		return clip(fmt.Sprintf("待派遣 %s：%s", no, firstNonEmpty(d["reason"], firstNonEmpty(d["note"], "需要人工派遣"))), 120)
 	}

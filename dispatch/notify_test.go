@@ -417,3 +417,58 @@ func TestAMergedReporterIsTold(t *testing.T) {
 		t.Errorf("the merged order's reporter was told %q, want once that it goes on as #%d", told, orig.ID)
 	}
 }
+
+// A crew member whose task goes elsewhere before they sign for it is told,
+// whether the desk reassigns it, merges it, or the sign-for timer moves it:
+// they may be on their way, and the task only vanishes from their list.
+func TestACrewHearsWhenTheirTaskGoesElsewhere(t *testing.T) {
+	c := newCity(t)
+	other := map[int64]guanjia.Claims{c.crewA.UserID: c.crewB, c.crewB.UserID: c.crewA}
+	withdrawnFrom := func(id int64) []int64 { return c.inboxOf(t, id, guanjia.TplTaskWithdrawn) }
+
+	first := c.report(t, c.citizen, catTrash, siteLat, siteLng)
+	was := *first.AssigneeID
+	next := other[was].UserID
+	c.act(t, c.dispatchr, first.ID, guanjia.ActionDispatch, dispatch.ActionInput{CrewID: &next})
+	if got := withdrawnFrom(first.ID); !slices.Equal(got, []int64{was}) {
+		t.Errorf("改派: withdrawal told %v, want the first crew member %d", got, was)
+	}
+	// Reassigned to the same person, nobody is told it went elsewhere.
+	c.act(t, c.dispatchr, first.ID, guanjia.ActionDispatch, dispatch.ActionInput{CrewID: &next})
+	if got := withdrawnFrom(first.ID); len(got) != 1 {
+		t.Errorf("a dispatch to the same crew member told %v", got)
+	}
+
+	second := c.report(t, c.citizen2, catTrash, siteLat+0.002, siteLng) // 220 m away: a report of its own
+	if second.DuplicateOf != nil || second.AssigneeID == nil {
+		t.Fatalf("the second report: %+v", second)
+	}
+	c.act(t, c.dispatchr, second.ID, guanjia.ActionMerge, dispatch.ActionInput{DuplicateOf: first.ID})
+	got := withdrawnFrom(second.ID)
+	if !slices.Equal(got, []int64{*second.AssigneeID}) {
+		t.Fatalf("合并: withdrawal told %v, want %d", got, *second.AssigneeID)
+	}
+	for _, n := range c.notes(t, second.ID) {
+		if n.Template == guanjia.TplTaskWithdrawn && n.Channel == guanjia.ChannelInbox {
+			if text := dispatch.InboxText(n.Template, second.ID, n.Data); !strings.Contains(text, fmt.Sprintf("#%d", first.ID)) || !strings.Contains(text, "无需前往") {
+				t.Errorf("the inbox says %q: where the work went, and that they need not go", text)
+			}
+		}
+	}
+
+	// Nobody signs: the timer moves it to the other crew member, then to the unit's queue.
+	third := c.report(t, c.citizen, catTrash, siteLat-0.002, siteLng)
+	firstCrew := *third.AssigneeID
+	c.fire(t, third.ID, dispatch.TimerAccept)
+	secondCrew := *c.get(t, third.ID).AssigneeID
+	if got := withdrawnFrom(third.ID); secondCrew == firstCrew || !slices.Equal(got, []int64{firstCrew}) {
+		t.Errorf("the sign-for timer's 改派 (%d → %d) told %v", firstCrew, secondCrew, got)
+	}
+	c.fire(t, third.ID, dispatch.TimerAccept)
+	if q := c.get(t, third.ID); q.AssigneeID != nil {
+		t.Fatalf("after two misses the task is %d's, want the unit's queue", *q.AssigneeID)
+	}
+	if got := withdrawnFrom(third.ID); !slices.Equal(got, sorted(firstCrew, secondCrew)) {
+		t.Errorf("to the unit's queue: withdrawal told %v, want both crew members", got)
+	}
+}

@@ -251,6 +251,7 @@ func (s *Service) createDuplicate(ctx context.Context, who guanjia.Claims, dup g
 func (s *Service) dispatchTo(ctx context.Context, ch *Change, cat *guanjia.Category, route Route, actor *int64, role guanjia.Role, note string, restartArrival bool) error {
 	c := ch.Complaint
 	now := s.Now()
+	ch.Messages = append(ch.Messages, s.addresses().withdrawn(c, route.CrewID, cat.Name, "已改派他人，无需前往")...)
 	from := c.Status
 	c.Status = guanjia.StatusDispatched
 	c.UnitCode = route.UnitCode

@@ -159,6 +159,7 @@ func (s *Service) acceptMissed(ctx context.Context, ch *Change, cat *guanjia.Cat
 			}
 		}
 	}
+	ch.Messages = append(ch.Messages, s.addresses().withdrawn(c, nil, cat.Name, "超时未签收，已转单位负责人")...)
 	c.AssigneeID = nil
 	return s.escalate(ctx, ch, "超过签收时限未签收, 转单位负责人")
 }

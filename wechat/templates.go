@@ -115,10 +115,11 @@ func (c *Client) subscribePage(n *guanjia.Notification) string {
 
 // wecomTitles are the card titles of the crew and leader templates.
 var wecomTitles = map[string]string{
-	guanjia.TplTaskAssigned: "新任务",
-	guanjia.TplReminder:     "催办：即将超时",
-	guanjia.TplEscalation:   "督办：已超时",
-	guanjia.TplManualQueue:  "待人工派遣",
+	guanjia.TplTaskAssigned:  "新任务",
+	guanjia.TplTaskWithdrawn: "任务撤回",
+	guanjia.TplReminder:      "催办：即将超时",
+	guanjia.TplEscalation:    "督办：已超时",
+	guanjia.TplManualQueue:   "待人工派遣",
 }
 
 // wecomCard is a WeCom textcard: title, description (WeCom's small HTML

@@ -9,7 +9,7 @@
   if (!kpis) return;
   const CHANNEL = { wecom: '企业微信', subscribe: '小程序订阅消息', sms: '短信', inbox: '站内消息', log: '日志' };
   const TEMPLATE = {
-    task_assigned: '新任务', sla_warning: '催办', escalation: '督办', manual_queue: '待派遣', hotspot: '热点诉求', complaint_update: '进度通知',
+    task_assigned: '新任务', task_withdrawn: '任务撤回', sla_warning: '催办', escalation: '督办', manual_queue: '待派遣', hotspot: '热点诉求', complaint_update: '进度通知',
     caller_accepted: '受理短信', caller_closed: '办结短信', signup_confirmed: '报名成功', activity_reminder: '活动提醒',
     hours_credited: '时长入账', activity_changed: '活动变更', volunteer_invitation: '活动邀请',
     weather_alert: '气象预警', approval_update: '审批进度', dispute_update: '调解进度', dispute_session: '调解会提醒', party_session: '调解会短信',

@@ -177,7 +177,7 @@
 
   const CHANNEL = { wecom: '企业微信', subscribe: '订阅消息', log: '日志' };
   const DELIVERY = { pending: '待发送', retrying: '重试中', sent: '已送达', failed: '发送失败', no_consent: '未授权订阅' };
-  const TEMPLATE = { task_assigned: '新任务', sla_warning: '催办', escalation: '督办', manual_queue: '待人工派遣', complaint_update: '进度通知' };
+  const TEMPLATE = { task_assigned: '新任务', task_withdrawn: '任务撤回', sla_warning: '催办', escalation: '督办', manual_queue: '待人工派遣', complaint_update: '进度通知' };
 
   // deliveries shows each push about the order: who, how, and whether it arrived.
   function deliveries(list) {
