@@ -362,13 +362,16 @@ var messages = map[string]string{
 	"cannot rate a complaint that is %s":                         "工单当前为“%s”，还不能评价",
 
 	// package sms
-	"an SMS names the complaint whose caller it goes to": "短信须指明发给哪张工单的来电人",
-	"no SMS template id configured for %q":               "未配置 %q 的短信模板 ID",
-	"no rating link: set GUANJIA_PUBLIC_URL":             "无法生成评价链接：请设置 GUANJIA_PUBLIC_URL",
-	"no SMS text for template %q":                        "模板 %q 没有短信正文",
-	"Tencent Cloud SMS refused: %s %s":                   "腾讯云短信拒绝发送：%s %s",
-	"a party's SMS names its dispute and party":          "当事人短信须指明纠纷和当事人",
-	"party %d is not a party of dispute %d":              "当事人 %d 不是纠纷 %d 的当事人",
+	"an SMS names the complaint whose caller it goes to":   "短信须指明发给哪张工单的来电人",
+	"no subscribe template id configured for %q":           "未配置 %q 的订阅消息模板 ID",
+	"WeChat refused the subscribe message: errcode %d: %s": "微信拒绝发送订阅消息：错误码 %d：%s",
+	"gave up after %d attempts":                            "已尝试 %d 次，不再重试",
+	"no SMS template id configured for %q":                 "未配置 %q 的短信模板 ID",
+	"no rating link: set GUANJIA_PUBLIC_URL":               "无法生成评价链接：请设置 GUANJIA_PUBLIC_URL",
+	"no SMS text for template %q":                          "模板 %q 没有短信正文",
+	"Tencent Cloud SMS refused: %s %s":                     "腾讯云短信拒绝发送：%s %s",
+	"a party's SMS names its dispute and party":            "当事人短信须指明纠纷和当事人",
+	"party %d is not a party of dispute %d":                "当事人 %d 不是纠纷 %d 的当事人",
 
 	// package worker
 	"recipient %d does not exist": "收件人 %d 不存在",

@@ -3,6 +3,7 @@ package wechat
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/silenceper/wechat/v2/miniprogram/subscribe"
 
@@ -29,12 +30,12 @@ func (s *SubscribeSender) Send(ctx context.Context, to *guanjia.User, n *guanjia
 		return fmt.Errorf("wechat: subscribe %s to a user without WeChat: %w", n.Template, guanjia.ErrNoChannel)
 	}
 	tplID := c.cfg.Templates[n.Template]
-	if tplID == "" {
-		return fmt.Errorf("wechat: no subscribe template id configured for %q", n.Template)
+	if tplID == "" { // a configuration to fix, not a moment to wait out
+		return guanjia.Errorf(guanjia.EUNPROCESSABLE, "no subscribe template id configured for %q", n.Template)
 	}
 	data, err := subscribeData(n)
 	if err != nil {
-		return err
+		return guanjia.Errorf(guanjia.EUNPROCESSABLE, "%v", err)
 	}
 	ok, err := c.store.SpendConsent(ctx, to.ID, tplID)
 	if err != nil {
@@ -71,5 +72,12 @@ func (s *SubscribeSender) Send(ctx context.Context, to *guanjia.User, n *guanjia
 	if err := c.store.RefundConsent(ctx, to.ID, tplID); err != nil {
 		c.log.WarnContext(ctx, "refund consent", "user_id", to.ID, "template_id", tplID, "err", err)
 	}
+	if slices.Contains(codesRefusedForGood, ae.code) { // the same message would be refused again
+		return guanjia.Errorf(guanjia.EUNPROCESSABLE, "WeChat refused the subscribe message: errcode %d: %s", ae.code, ae.msg)
+	}
 	return ae
 }
+
+// codesRefusedForGood are WeChat's answers to a subscribe message that no
+// retry changes: a bad openid, template id, page or field value.
+var codesRefusedForGood = []int64{40003, 40037, 41030, 47003}

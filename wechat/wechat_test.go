@@ -428,3 +428,21 @@ func TestNewRefusesFakeMixups(t *testing.T) {
 	_, err := wechat.New(cfg, e.db.Users, e.db.WeChat, e.rdb, nil)
 	errContains(t, err, "one WeChat endpoint per process")
 }
+
+// A subscribe message WeChat refuses for its content or address is failed
+// at once, its consent kept: a retry would be refused the same way.
+func TestSubscribeRefusedForGoodIsNotRetried(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	u := e.login("frank.1")
+	must(t, e.db.WeChat.RecordConsents(ctx, u.ID, []string{tplUpdate}))
+	for _, code := range []int{47003, 40037, 40003, 41030} {
+		e.fake.FailNext("/cgi-bin/message/subscribe/send", code)
+		err := e.c.SubscribeSender().Send(ctx, u, complaintUpdate(u, 5, "已受理"))
+		eq(t, guanjia.EUNPROCESSABLE, guanjia.ErrorCode(err), "errcode %d: %v", code, err)
+		eq(t, map[string]int{tplUpdate: 1}, e.consents(u.ID), "errcode %d refunds the consent", code)
+	}
+	err := e.c.SubscribeSender().Send(ctx, u, &guanjia.Notification{Message: guanjia.Message{
+		RecipientID: u.ID, Channel: guanjia.ChannelSubscribe, Template: "no_such_template"}})
+	eq(t, guanjia.EUNPROCESSABLE, guanjia.ErrorCode(err), "a template with no id: %v", err)
+}

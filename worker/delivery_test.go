@@ -185,3 +185,75 @@ func TestRequeueIsIdempotent(t *testing.T) {
 		t.Errorf("queued %d tasks, want notify:%d once", len(tasks), n.ID)
 	}
 }
+
+// slowSender takes longer than the task may run, and WeChat takes the message.
+type slowSender struct{ calls int }
+
+func (s *slowSender) Send(ctx context.Context, _ *guanjia.User, _ *guanjia.Notification) error {
+	s.calls++
+	<-ctx.Done() // the SDK would go on regardless; the task's time is up
+	return nil
+}
+
+// A send that outlasts the task's time is still recorded as sent: unrecorded,
+// the retry would deliver the message again.
+func TestASlowSendIsRecordedOnce(t *testing.T) {
+	r := newRig(t)
+	s := &slowSender{}
+	r.senders[guanjia.ChannelWeCom] = s
+	n := &guanjia.Notification{Message: guanjia.Message{RecipientID: r.crew.UserID, Channel: guanjia.ChannelWeCom, Template: guanjia.TplEscalation}}
+	if err := r.db.Notifications.CreateNotification(context.Background(), n); err != nil {
+		t.Fatal(err)
+	}
+	task, _ := worker.NewNotifyTask(n.ID)
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	_ = r.h.HandleNotify(ctx, task)
+	got, _ := r.db.Notifications.FindNotification(context.Background(), n.ID)
+	if got.Status != guanjia.DeliverySent || got.Attempts != 1 {
+		t.Fatalf("after a slow send WeChat took: %s after %d attempts, want sent after 1", got.Status, got.Attempts)
+	}
+	_ = r.h.HandleNotify(context.Background(), task) // asynq's retry of the timed-out task
+	if s.calls != 1 {
+		t.Errorf("sent %d times, want once", s.calls)
+	}
+}
+
+// The retry limit holds when the task is queued afresh (its retries used up
+// while the row stayed unsettled): the row counts the attempts, not asynq.
+func TestRetriesEndWhenTheTaskIsQueuedAfresh(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	s := &capture{err: errors.New("503 from upstream")}
+	r.senders[guanjia.ChannelWeCom] = s
+	n := &guanjia.Notification{Message: guanjia.Message{RecipientID: r.crew.UserID, Channel: guanjia.ChannelWeCom, Template: guanjia.TplEscalation}}
+	if err := r.db.Notifications.CreateNotification(ctx, n); err != nil {
+		t.Fatal(err)
+	}
+	task, _ := worker.NewNotifyTask(n.ID)
+	for range 3 * worker.NotifyMaxRetry { // each run a fresh task: asynq's retry count is 0 every time
+		_ = r.h.HandleNotify(ctx, task)
+	}
+	got, _ := r.db.Notifications.FindNotification(ctx, n.ID)
+	if len(s.to) != worker.NotifyMaxRetry+1 || got.Status != guanjia.DeliveryFailed {
+		t.Errorf("sent %d times, now %s; want %d sends, then failed", len(s.to), got.Status, worker.NotifyMaxRetry+1)
+	}
+}
+
+// A message on a channel this worker has no sender for (WeChat or SMS not
+// configured) was not sent, and the delivery log says so.
+func TestAChannelWithoutASenderIsNotSent(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	n := &guanjia.Notification{Message: guanjia.Message{RecipientID: r.crew.UserID, Channel: guanjia.ChannelWeCom, Template: guanjia.TplEscalation}}
+	if err := r.db.Notifications.CreateNotification(ctx, n); err != nil {
+		t.Fatal(err)
+	}
+	task, _ := worker.NewNotifyTask(n.ID)
+	if err := r.h.HandleNotify(ctx, task); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := r.db.Notifications.FindNotification(ctx, n.ID); got.Status != guanjia.DeliveryNoChannel || got.Error == "" {
+		t.Errorf("no 企业微信 sender: %s (%q), want no_channel with the reason", got.Status, got.Error)
+	}
+}

@@ -119,7 +119,14 @@ func (h *Handlers) HandleNotify(ctx context.Context, t *asynq.Task) error {
 		return nil // already settled: a duplicate task
 	}
 	n.Attempts++
-	sendErr := h.send(ctx, n)
+	var sendErr error
+	if n.Attempts > NotifyMaxRetry+1 {
+		// asynq's count starts over when a lost or archived task is queued
+		// afresh (HandleRequeue, the reconciler); the row's count does not.
+		sendErr = guanjia.Errorf(guanjia.EUNPROCESSABLE, "gave up after %d attempts", n.Attempts-1)
+	} else {
+		sendErr = h.send(ctx, n)
+	}
 	now := h.Now()
 	switch {
 	case sendErr == nil:
@@ -138,7 +145,11 @@ func (h *Handlers) HandleNotify(ctx context.Context, t *asynq.Task) error {
 		}
 	}
 	h.Metrics.Deliveries.WithLabelValues(n.Channel, n.Status).Inc()
-	if err := h.Notifications.UpdateNotification(ctx, n); err != nil {
+	// The outcome is written even when the task's time ran out during a slow
+	// send: unwritten, a message WeChat took would be sent again.
+	record, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
+	defer cancel()
+	if err := h.Notifications.UpdateNotification(record, n); err != nil {
 		return err
 	}
 	if n.Status == guanjia.DeliveryRetrying {
@@ -149,9 +160,12 @@ func (h *Handlers) HandleNotify(ctx context.Context, t *asynq.Task) error {
 
 func (h *Handlers) send(ctx context.Context, n *guanjia.Notification) error {
 	sender := h.Senders[n.Channel]
-	if sender == nil {
+	if n.Channel == guanjia.ChannelLog {
 		h.Log.Info("notification", "id", n.ID, "channel", n.Channel, "template", n.Template, "recipient", n.RecipientID)
 		return nil
+	}
+	if sender == nil { // not configured here: it was not sent, and the log must not say it was
+		return fmt.Errorf("worker: no %s sender configured: %w", n.Channel, guanjia.ErrNoChannel)
 	}
 	var to *guanjia.User // nil: addressed by complaint (an SMS to the caller)
 	if n.RecipientID != 0 {

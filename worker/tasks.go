@@ -72,12 +72,21 @@ type NotifyPayload struct {
 // NotifyMaxRetry is how often a failed push is retried (with asynq's backoff) before it shows as failed.
 const NotifyMaxRetry = 6
 
+// notifyTimeout bounds one delivery. A WeChat send can take four calls (a
+// token, the send, a fresh token and the send again), each up to 15 s in
+// the client the SDK uses, which ignores the task's context: the task must outlast
+// them, or asynq retries a send still under way.
+const notifyTimeout = 75 * time.Second
+
+// recordTimeout bounds writing a delivery's outcome.
+const recordTimeout = 10 * time.Second
+
 // NewNotifyTask builds the delivery task of notification id (TaskID notify:<id>).
 func NewNotifyTask(id int64) (*asynq.Task, []asynq.Option) {
 	b, _ := json.Marshal(NotifyPayload{NotificationID: id})
 	return asynq.NewTask(TypeNotify, b), []asynq.Option{
 		asynq.TaskID(fmt.Sprintf("notify:%d", id)), asynq.Queue(QueueNotify),
-		asynq.MaxRetry(NotifyMaxRetry), asynq.Timeout(30 * time.Second),
+		asynq.MaxRetry(NotifyMaxRetry), asynq.Timeout(notifyTimeout),
 	}
 }
 
