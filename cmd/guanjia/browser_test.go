@@ -339,7 +339,16 @@ func TestBrowserCallToClosure(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS(`form[data-action=close] textarea[name=note]`), "视频核查已清理干净"),
 		chromedp.Click(chromedp.CSS(`form[data-action=close] button[type=submit]`)))
 	disp.waitFor("closed", `document.querySelector('#order-status .badge')?.textContent === '已结案'`)
-	for _, ev := range []string{"accept", "arrive", "resolve", "close"} {
+	// The caller answers the follow-up call: 基本满意, solved.
+	disp.do("record the caller's rating", chromedp.WaitVisible(chromedp.CSS(`form[data-action=rate]`)),
+		chromedp.SetValue(chromedp.CSS(`form[data-action=rate] select[name=score]`), "2"),
+		chromedp.SendKeys(chromedp.CSS(`form[data-action=rate] textarea[name=comment]`), "清理及时"),
+		chromedp.Click(chromedp.CSS(`form[data-action=rate] button[type=submit]`)))
+	disp.waitFor("the rating on the timeline", `document.querySelector('#timeline li[data-event=rate]')?.textContent.includes('电话回访: 基本满意')`)
+	if rated := dispatcherAPI.do("GET", fmt.Sprintf("/api/v1/complaints/%d", id), nil); rated.num("rating") != 2 || rated.str("status") != "closed" {
+		t.Errorf("after the phone rating: rating %v, status %s; want 2 (基本满意), closed", rated.num("rating"), rated.str("status"))
+	}
+	for _, ev := range []string{"accept", "arrive", "resolve", "close", "rate"} {
 		if disp.eval(fmt.Sprintf(`document.querySelector('#timeline li[data-event=%s]') !== null`, ev)) != true {
 			t.Errorf("the timeline has no %s event", ev)
 		}
@@ -353,7 +362,7 @@ func TestBrowserCallToClosure(t *testing.T) {
 	disp.do("open the dashboard", chromedp.Navigate(base+"/console/dashboard"))
 	disp.waitFor("today's figures", `document.querySelector('#kpi-today [data-kpi=received] .value') !== null`)
 	after := statsToday()
-	for key, want := range map[string]float64{"received": 1, "handled": 1, "closed": 1} {
+	for key, want := range map[string]float64{"received": 1, "handled": 1, "closed": 1, "ratings": 1} {
 		if got := after[key].(float64) - beforeStats[key].(float64); got != want {
 			t.Errorf("/api/v1/stats %s went up by %v, want %v", key, got, want)
 		}
@@ -553,3 +562,42 @@ func TestBrowserQueueWithManyOpenOrders(t *testing.T) {
 }
 
 func base(m *Main) string { return m.URL }
+
+// TestBrowserRetryAfterALostAnswerActsOnce: the console's answer to a saved
+// call is lost on the way (a proxy, a dropped connection); the agent saves
+// again and gets the same order, and the caller one 受理 text. After a final
+// answer, the same click is a new request.
+func TestBrowserRetryAfterALostAnswerActsOnce(t *testing.T) {
+	open := newBrowser(t)
+	m := startMain(t)
+	agent := open("agent")
+	agent.login(m.URL, "/console/new", "agent")
+	agent.eval(`(async () => {
+	  const real = window.fetch;
+	  let lose = true;
+	  window.fetch = async (...args) => {
+	    const res = await real(...args);
+	    if (lose) { lose = false; throw new TypeError('Failed to fetch'); } // the order was saved; its answer never came
+	    return res;
+	  };
+	  const call = { category: '1101', description: '重试测试：路口垃圾无人清运', lat: ` + strconv.FormatFloat(lh01Lat, 'f', 4, 64) + `,
+	    lng: ` + strconv.FormatFloat(lh01Lng, 'f', 4, 64) + `, coord_system: 'wgs84', address: '龙华区某路口', source: 'hotline', caller_phone: '13812345678' };
+	  const ids = [];
+	  try { await GJ.api('POST', '/api/v1/complaints', call); } catch (e) { ids.push(e.message); }
+	  ids.push((await GJ.api('POST', '/api/v1/complaints', call)).id);
+	  ids.push((await GJ.api('POST', '/api/v1/complaints', call)).id); // a final answer came: a new call
+	  window.retried = ids;
+	})()`)
+	agent.waitFor("the three saves", `Array.isArray(window.retried)`)
+	got := agent.eval(`window.retried`).([]any)
+	orders := login(t, m, "dispatcher").do("GET", "/api/v1/complaints?per_page=100", nil)
+	var ids []float64
+	for _, c := range orders.body["complaints"].([]any) {
+		if c := c.(map[string]any); c["description"] == "重试测试：路口垃圾无人清运" {
+			ids = append(ids, c["id"].(float64))
+		}
+	}
+	if len(got) != 3 || len(ids) != 2 || got[1] == got[2] {
+		t.Fatalf("a lost answer, its retry and a new save: %v; orders filed %v, want 2", got, ids)
+	}
+}

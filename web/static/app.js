@@ -138,6 +138,17 @@ const GJ = (() => {
     });
   }
 
+  // retryKeys holds the Idempotency-Key of each JSON POST that got no final
+  // answer (no answer at all, 5xx, 409, 429), by what it sent: sending the
+  // same again is its retry, which the server answers once; a final answer
+  // (2xx, or a refusal to act on) lets the key go, so a new attempt is new.
+  const retryKeys = new Map();
+  // newKey: crypto.randomUUID exists on HTTPS and localhost only; an
+  // intranet console may be plain HTTP.
+  const newKey = () => (crypto.randomUUID ? crypto.randomUUID()
+    : Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join(''));
+  const finalAnswer = (status) => status < 500 && status !== 409 && status !== 429;
+
   // api calls the JSON API. POSTs carry an Idempotency-Key so a retried
   // click never acts twice. Errors are thrown with the server's message as
   // it is: the server says it in the page's language (Accept-Language).
@@ -149,13 +160,18 @@ const GJ = (() => {
       method, credentials: 'same-origin',
       headers: { Accept: 'application/json', 'Accept-Language': LANG, 'X-Requested-With': 'fetch' },
     };
-    if (method === 'POST') opts.headers['Idempotency-Key'] = crypto.randomUUID();
     if (data instanceof FormData) opts.body = data;
     else if (data !== undefined) {
       opts.headers['Content-Type'] = 'application/json';
       opts.body = JSON.stringify(data);
     }
+    const sent = `${path}\n${data instanceof FormData ? newKey() : opts.body}`;
+    if (method === 'POST') {
+      if (!retryKeys.has(sent)) retryKeys.set(sent, newKey());
+      opts.headers['Idempotency-Key'] = retryKeys.get(sent);
+    }
     const res = await fetch(path, opts);
+    if (finalAnswer(res.status)) retryKeys.delete(sent);
     if (res.status === 401 && !path.endsWith('/auth/login')) {
       location.href = `/console/login?next=${encodeURIComponent(location.pathname + location.search)}`;
       throw new Error('登录已过期，请重新登录');

@@ -10,10 +10,11 @@
   let current = null;
 
   const PHOTO_KIND = { report: '上报照片', before: '处置前', after: '处置后' };
-  const FOLLOWUP = ['满意', '基本满意', '不满意', '未接通'];
+  // A follow-up call that got no rating; an answer is recorded as 回访评价 (rate).
+  const FOLLOWUP = ['未接通', '拒绝评价', '其他'];
   const ARRIVAL_RADIUS_M = 200; // dispatch.ArrivalRadiusM
   // The order the forms appear in: the usual next step first.
-  const ORDER = ['dispatch', 'accept', 'arrive', 'resolve', 'close', 'followup', 'remind', 'escalate', 'extend', 'reopen', 'merge', 'reject', 'return'];
+  const ORDER = ['dispatch', 'accept', 'arrive', 'resolve', 'close', 'rate', 'followup', 'remind', 'escalate', 'extend', 'reopen', 'merge', 'reject', 'return'];
 
   const crewName = (cid) => { const c = ref.crews.get(cid); return c ? c.name : `#${cid}`; };
   const unitName = (code) => { const u = ref.units.get(code); return u ? u.name : code; };
@@ -69,10 +70,19 @@
     resolve: () => ({ title: '处置完成', fields: field('处置情况', textarea('note', true)), body: (f) => ({ note: f.note.value }) }),
     close: () => ({ title: '核查结案', fields: field('核查意见', textarea('note', false, '选填，如：现场核查已修复')), body: (f) => ({ note: f.note.value }) }),
     followup: () => ({
-      title: '回访',
+      title: '回访记录',
       fields: [...field('回访结果', h('select', { name: 'result' }, ...FOLLOWUP.map((r) => h('option', {}, r)))),
         ...field('回访记录', textarea('note', false, '市民意见'))],
       body: (f) => ({ note: `回访结果：${f.result.value}${f.note.value ? `。${f.note.value}` : ''}` }),
+    }),
+    // The caller's answer on the phone: counted in 满意率 and 解决率, and an
+    // unsolved or 不满意 answer sends the work back (返工), as in the mini-program.
+    rate: () => ({
+      title: '回访评价',
+      fields: [...field('评价', h('select', { name: 'score' }, h('option', { value: 3 }, '满意'), h('option', { value: 2 }, '基本满意'), h('option', { value: 1 }, '不满意'))),
+        ...field('问题是否解决', h('select', { name: 'solved' }, h('option', { value: 'yes' }, '已解决'), h('option', { value: 'no' }, '未解决'))),
+        ...field('来电人意见', textarea('comment', false, '选填'))],
+      body: (f) => ({ score: Number(f.score.value), solved: f.solved.value === 'yes', comment: f.comment.value }),
     }),
     remind: () => ({ title: '催办', fields: field('催办内容', textarea('note', false, '选填')), body: (f) => ({ note: f.note.value }) }),
     escalate: () => ({ title: '督办', fields: field('督办意见', textarea('note', true)), body: (f) => ({ note: f.note.value }) }),
