@@ -9,11 +9,13 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/fetch"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
@@ -600,4 +602,49 @@ func TestBrowserRetryAfterALostAnswerActsOnce(t *testing.T) {
 	if len(got) != 3 || len(ids) != 2 || got[1] == got[2] {
 		t.Fatalf("a lost answer, its retry and a new save: %v; orders filed %v, want 2", got, ids)
 	}
+}
+
+// TestBrowserQueueReopensARefusedStream: a proxy answers the live stream
+// with 502 (a deploy); the browser gives such a stream up for good, and the
+// queue would silently stop following. It opens the stream again and shows
+// the orders filed meanwhile.
+func TestBrowserQueueReopensARefusedStream(t *testing.T) {
+	open := newBrowser(t)
+	m := startMain(t)
+	disp := open("dispatcher")
+	var refuse atomic.Bool
+	refuse.Store(true)
+	paused := make(chan *fetch.EventRequestPaused, 64)
+	if err := chromedp.Listen(disp.ctx, func(ev any) {
+		if e, ok := ev.(*fetch.EventRequestPaused); ok {
+			select {
+			case paused <- e:
+			default:
+			}
+		}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		for e := range paused {
+			if refuse.Load() {
+				chromedp.Call(disp.ctx, fetch.FulfillRequest, fetch.FulfillRequestParams{RequestID: e.RequestID, ResponseCode: 502, Body: []byte("Bad Gateway")})
+			} else {
+				chromedp.Call(disp.ctx, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: e.RequestID})
+			}
+		}
+	}()
+	if _, err := chromedp.Call(disp.ctx, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{{URLPattern: "*/api/v1/live*"}}}); err != nil {
+		t.Fatal(err)
+	}
+	disp.login(m.URL, "/console/queue", "dispatcher")
+	disp.waitFor("the refused stream", `document.getElementById('live-state').classList.contains('off')`)
+	a := login(t, m, "citizen").do("POST", "/api/v1/complaints", map[string]any{"category": "1101", "description": "部署期间上报的垃圾问题",
+		"lat": lh01Lat, "lng": lh01Lng, "coord_system": "wgs84", "address": "龙华区某路口"})
+	if a.status != 201 {
+		t.Fatalf("report: %d %s", a.status, a.raw)
+	}
+	refuse.Store(false) // the deploy is over
+	disp.waitFor("the stream back", `document.getElementById('live-state').classList.contains('on')`)
+	disp.waitFor("the order filed while it was down", fmt.Sprintf(`document.querySelector('#queue-table tr[data-id="%d"]') !== null`, int64(a.num("id"))))
 }

@@ -220,11 +220,41 @@ const GJ = (() => {
   }
 
   // events is the page's one connection to /api/v1/live, shared by the live
-  // views and the inbox badge (inbox.js).
-  let source = null;
+  // views and the inbox badge (inbox.js): an EventTarget that passes on the
+  // events of the stream it holds. The browser reopens a dropped stream by
+  // itself, but gives up for good on an answer that is not a stream (a
+  // session ended: 401; a proxy's 502 during a deploy), and the page would
+  // silently stop following. Then a signed-out page goes to the login (api
+  // does that) and any other opens the stream again, less and less often.
+  const FEED_EVENTS = ['open', 'error', 'complaint', 'dispute', 'inbox', 'resync'];
+  let feed = null;
   function events() {
-    if (!source) source = new EventSource('/api/v1/live');
-    return source;
+    if (feed) return feed;
+    feed = new EventTarget();
+    let source = null;
+    let wait = 2000;
+    const connect = () => {
+      source = new EventSource('/api/v1/live');
+      for (const type of FEED_EVENTS) {
+        source.addEventListener(type, (e) => {
+          if (type === 'open') wait = 2000;
+          feed.dispatchEvent(new MessageEvent(type, { data: e.data }));
+          if (type === 'error' && source.readyState === EventSource.CLOSED) setTimeout(reopen, wait);
+        });
+      }
+    };
+    const reopen = async () => {
+      try {
+        await api('GET', '/api/v1/me');
+      } catch (err) {
+        if (err.status === 401) return; // on its way to the login page
+      }
+      wait = Math.min(wait * 2, 60000);
+      connect();
+    };
+    Object.defineProperty(feed, 'readyState', { get: () => source.readyState });
+    connect();
+    return feed;
   }
 
   // live follows /api/v1/live. onChange gets each changed complaint (or,
@@ -233,18 +263,18 @@ const GJ = (() => {
   function live(onChange, onResync, kinds = ['complaint']) {
     const state = document.getElementById('live-state');
     const set = (on, text) => { if (state) { state.className = `live ${on ? 'on' : 'off'}`; state.textContent = text; } };
-    let opened = false;
+    let lost = false; // the stream was down: events may have been missed
     const es = events();
-    if (es.readyState === EventSource.OPEN) { // the inbox badge opened it already
-      set(true, '实时更新中');
-      opened = true;
-    }
+    if (es.readyState === EventSource.OPEN) set(true, '实时更新中'); // the inbox badge opened it already
     es.addEventListener('open', () => {
       set(true, '实时更新中');
-      if (opened) onResync();
-      opened = true;
+      if (lost) onResync();
+      lost = false;
     });
-    es.addEventListener('error', () => set(false, '连接中断，正在重连…'));
+    es.addEventListener('error', () => {
+      set(false, '连接中断，正在重连…');
+      lost = true;
+    });
     for (const kind of kinds) es.addEventListener(kind, (e) => onChange(JSON.parse(e.data)));
     es.addEventListener('resync', onResync);
     return es;
