@@ -326,14 +326,22 @@ func TestBrowserCallToClosure(t *testing.T) {
 	if err := os.WriteFile(photo, pngBytes(), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// The note first, then the photo, as a tap leaves it: the file input focused.
+	crew.do("describe the work", chromedp.SendKeys(chromedp.ID(fmt.Sprintf("resolve-%d", id)), "已清运垃圾并冲洗地面"))
 	crew.do("upload the after photo",
 		chromedp.SetValue(chromedp.ID(fmt.Sprintf("kind-%d", id)), "after"),
+		chromedp.Focus(chromedp.ID(fmt.Sprintf("file-%d", id))),
 		chromedp.SetUploadFiles(chromedp.ID(fmt.Sprintf("file-%d", id)), []string{photo}))
 	crew.waitFor("the photo on the card", fmt.Sprintf(`document.querySelectorAll('%s .photos img').length === 1`, task))
-	crew.do("describe the work", chromedp.SendKeys(chromedp.ID(fmt.Sprintf("resolve-%d", id)), "已清运垃圾并冲洗地面"))
+	if note := crew.eval(fmt.Sprintf(`document.getElementById('resolve-%d').value`, id)); note != "已清运垃圾并冲洗地面" {
+		t.Errorf("the note being written after the upload: %q", note)
+	}
 	crew.shot("07-crew-on-site")
 	crew.do("resolve", chromedp.Click(chromedp.CSS(task+` form[data-action=resolve] button[type=submit]`)))
 	crew.waitFor("the task to leave my list", fmt.Sprintf(`document.querySelector('%s') === null`, task))
+	if done := dispatcherAPI.do("GET", fmt.Sprintf("/api/v1/complaints/%d", id), nil); !strings.Contains(string(done.raw), "[照片: ") {
+		t.Errorf("the resolve step does not name the photo uploaded before it: %s", done.raw)
+	}
 	crew.shot("08-crew-done")
 
 	// 5. The dispatcher's order page has followed along; verify and close.
@@ -647,4 +655,35 @@ func TestBrowserQueueReopensARefusedStream(t *testing.T) {
 	refuse.Store(false) // the deploy is over
 	disp.waitFor("the stream back", `document.getElementById('live-state').classList.contains('on')`)
 	disp.waitFor("the order filed while it was down", fmt.Sprintf(`document.querySelector('#queue-table tr[data-id="%d"]') !== null`, int64(a.num("id"))))
+}
+
+// TestBrowserOrderKeepsANoteThroughALiveUpdate: a dispatcher writes a 督办
+// note and clicks away; an agent's 催办 meanwhile redraws the order page,
+// which keeps the note and the open form.
+func TestBrowserOrderKeepsANoteThroughALiveUpdate(t *testing.T) {
+	open := newBrowser(t)
+	m := startMain(t)
+	a := login(t, m, "citizen").do("POST", "/api/v1/complaints", map[string]any{"category": "1101", "description": "路口有一堆垃圾没人清理",
+		"lat": lh01Lat, "lng": lh01Lng, "coord_system": "wgs84", "address": "龙华区某路口"})
+	if a.status != 201 {
+		t.Fatalf("report: %d %s", a.status, a.raw)
+	}
+	id := int64(a.num("id"))
+	disp := open("dispatcher")
+	disp.login(m.URL, fmt.Sprintf("/console/orders/%d", id), "dispatcher")
+	disp.do("write a 督办 note and click away", chromedp.Click(chromedp.CSS(`details[data-action=escalate] summary`)),
+		chromedp.SendKeys(chromedp.CSS(`form[data-action=escalate] textarea[name=note]`), "请立即处理"),
+		chromedp.Click(chromedp.CSS(`#timeline`)))
+	if r := login(t, m, "agent").do("POST", fmt.Sprintf("/api/v1/complaints/%d/remind", id), map[string]any{"note": "市民再次来电"}); r.status != 200 {
+		t.Fatalf("催办: %d %s", r.status, r.raw)
+	}
+	disp.waitFor("the 催办 on the timeline", `document.querySelector('#timeline li[data-event=remind]') !== null`)
+	if got := disp.eval(`document.querySelector('form[data-action=escalate] textarea[name=note]').value + '|' + document.querySelector('details[data-action=escalate]').open`); got != "请立即处理|true" {
+		t.Errorf("after the live update the 督办 form holds %q, want the note, open", got)
+	}
+	disp.do("send the 督办", chromedp.Click(chromedp.CSS(`form[data-action=escalate] button[type=submit]`)))
+	disp.waitFor("the 督办 on the timeline", `document.querySelector('#timeline li[data-event=escalate]') !== null`)
+	if got := disp.eval(`document.querySelector('form[data-action=escalate] textarea[name=note]').value`); got != "" {
+		t.Errorf("after sending, the 督办 form still holds %q", got)
+	}
 }

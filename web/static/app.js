@@ -318,6 +318,35 @@ const GJ = (() => {
   // of el now would wipe what they wrote (their own submit reloads it).
   const typingIn = (el) => el.contains(document.activeElement) && Boolean(document.activeElement.value);
 
+  // redrawKeeping runs redraw, which rebuilds el's forms, and puts back what
+  // was entered in them and which folded ones were open: a live update must
+  // not wipe a note someone was writing and then clicked away from. A field
+  // is known by its card (data-id), its form (data-action) and its name.
+  const FIELDS = 'textarea, select, input:not([type=file], [type=hidden], [type=checkbox], [type=radio])';
+  function redrawKeeping(el, redraw) {
+    const place = (f) => `${f.closest('[data-id]')?.dataset.id}/${f.closest('[data-action]')?.dataset.action}/${f.name}`;
+    // Only what someone changed: a default belongs to the form as drawn (the
+    // one open session to record, a deadline), which may differ next time.
+    const changed = (f) => (f.tagName === 'SELECT'
+      ? f.selectedIndex !== Math.max([...f.options].findIndex((o) => o.defaultSelected), 0)
+      : f.value !== f.defaultValue);
+    const entered = new Map([...el.querySelectorAll(FIELDS)].filter(changed).map((f) => [place(f), f.value]));
+    const open = new Set([...el.querySelectorAll('details[open]')].map(place));
+    redraw();
+    for (const f of el.querySelectorAll(FIELDS)) {
+      const v = entered.get(place(f));
+      if (v === undefined || v === f.value) continue;
+      if (f.tagName === 'SELECT') {
+        if (![...f.options].some((o) => o.value === v)) continue; // no longer a choice
+        f.value = v;
+        f.dispatchEvent(new Event('change')); // a choice that fills the next field in (unit → crews)
+      } else {
+        f.value = v;
+      }
+    }
+    for (const d of el.querySelectorAll('details')) d.open = d.open || open.has(place(d));
+  }
+
   // latest wraps a loader so that calls never overlap and none is lost: a
   // call made while one runs makes it run once more afterwards, so the page
   // always ends on data fetched after the last call.
@@ -344,6 +373,6 @@ const GJ = (() => {
 
   return {
     me, STATUS, ACTION, SOURCE, ROLE, CLOSED, time, shortTime, dateKey, localInput, fromLocalInput, num, pct, meters,
-    nextDeadline, countdownState, countdown, h, badge, timeline, api, categories, units, crews, toast, showError, live, events, map, locate, debounce, typingIn, latest,
+    nextDeadline, countdownState, countdown, h, badge, timeline, api, categories, units, crews, toast, showError, live, events, map, locate, debounce, typingIn, redrawKeeping, latest,
   };
 })();

@@ -16,6 +16,7 @@
     try {
       await api('POST', `/api/v1/complaints/${card.dataset.id}/${action}`, body);
       GJ.toast(`${GJ.ACTION[action]}成功`);
+      if (button && button.form) button.form.reset(); // sent: the redraw must not put it back
       await load();
     } catch (e) {
       GJ.showError(err, e);
@@ -31,25 +32,36 @@
     ];
   }
 
+  const PHOTO_KIND = { report: '上报', before: '处置前', after: '处置后' };
+  // photoStrip shows a task's photos (an empty strip keeps the place for the first).
+  const photoStrip = (d) => h('div', { class: 'photos', hidden: !(d.photos || []).length }, (d.photos || []).map((p) =>
+    h('figure', {}, h('img', { src: p.url, alt: `${PHOTO_KIND[p.kind]}照片`, loading: 'lazy' }), h('figcaption', {}, PHOTO_KIND[p.kind]))));
+
   function photoForm(card, d) {
     const kind = h('select', { name: 'kind', id: `kind-${d.id}` }, h('option', { value: 'before' }, '处置前'), h('option', { value: 'after' }, '处置后'));
     const file = h('input', { type: 'file', name: 'file', id: `file-${d.id}`, accept: 'image/*', capture: 'environment', multiple: true });
+    // Each photo joins the card at once (and d.photos, which 处置完成 sends):
+    // a reload would rebuild the card and lose a note being written.
     file.addEventListener('change', async () => {
       const err = card.querySelector('.task-error');
       GJ.showError(err, null);
-      for (const f of file.files) {
+      const files = [...file.files];
+      file.value = ''; // a chosen file counts as typing (GJ.typingIn): the list would stop following
+      file.blur();
+      for (const f of files) {
         const fd = new FormData();
         fd.append('kind', kind.value);
         fd.append('file', f);
         try {
-          await api('POST', `/api/v1/complaints/${d.id}/photos`, fd);
+          const p = await api('POST', `/api/v1/complaints/${d.id}/photos`, fd);
+          d.photos = [...(d.photos || []), p];
+          card.querySelector('.photos').replaceWith(photoStrip(d));
         } catch (e) {
           GJ.showError(err, e);
           return;
         }
       }
       GJ.toast('照片已上传');
-      await load();
     });
     return h('div', { class: 'row2' },
       h('div', {}, h('label', { for: kind.id }, '照片类型'), kind),
@@ -109,9 +121,7 @@
       h('p', { class: 'addr' }, d.address || `${d.lat.toFixed(5)}, ${d.lng.toFixed(5)}`),
       h('p', {}, d.description),
       h('p', { class: 'meta' }, `#${d.id} · ${GJ.SOURCE[d.source] || d.source} · 受理 ${GJ.time(d.created_at)}${d.assignee ? '' : ' · 单位待签收（任一队员可签收）'}`),
-      (d.photos || []).length ? h('div', { class: 'photos' }, d.photos.map((p) =>
-        h('figure', {}, h('img', { src: p.url, alt: `${{ report: '上报', before: '处置前', after: '处置后' }[p.kind]}照片`, loading: 'lazy' }),
-          h('figcaption', {}, { report: '上报', before: '处置前', after: '处置后' }[p.kind])))) : null,
+      photoStrip(d),
       h('div', { class: 'buttons' }, buttons),
       h('p', { class: 'error task-error', role: 'alert', hidden: true }),
       working ? photoForm(el, d) : null,
@@ -135,7 +145,7 @@
       const drawn = JSON.stringify(tasks.map((d) => [d, overdue(d)]));
       if (drawn !== shown) {
         shown = drawn;
-        list.replaceChildren(...tasks.map(card));
+        GJ.redrawKeeping(list, () => list.replaceChildren(...tasks.map(card)));
         if (!tasks.length) list.append(h('li', { class: 'empty' }, '暂无待办任务'));
       }
       const n = tasks.filter(overdue).length;

@@ -125,6 +125,7 @@
       try {
         await api('POST', `/api/v1/disputes/${id}/${action}`, spec.body(form.elements));
         GJ.toast(`${spec.title}成功`);
+        form.reset(); // done: the redraw must not put it back
         await load();
       } catch (err) {
         GJ.showError(error, err);
@@ -218,9 +219,9 @@
         ? (await api('GET', `/api/v1/mediation/committees/${encodeURIComponent(d.committee.code)}/mediators`)).mediators : [];
       const first = usualNext(d);
       const actions = ORDER.filter((a) => (d.actions || []).includes(a)).sort((a, b) => (b === first) - (a === first));
-      actionsEl.replaceChildren(...(actions.length
+      GJ.redrawKeeping(actionsEl, () => actionsEl.replaceChildren(...(actions.length
         ? actions.map((a, i) => actionForm(a, d, i > 0))
-        : [h('p', { class: 'muted' }, '当前状态下没有您可执行的操作。')]));
+        : [h('p', { class: 'muted' }, '当前状态下没有您可执行的操作。')])));
     } catch (err) {
       GJ.showError(errEl, err.status === 404 ? new Error(`纠纷 #${id} 不存在或您无权查看`) : err);
       actionsEl.replaceChildren();

@@ -123,6 +123,7 @@
       try {
         await api('POST', `/api/v1/complaints/${id}/${action}`, await spec.body(form.elements, e.submitter && e.submitter.value));
         GJ.toast(`${spec.title}成功`);
+        form.reset(); // done: the redraw must not put it back
         await load();
       } catch (err) {
         GJ.showError(error, err);
@@ -227,9 +228,9 @@
       document.getElementById('timeline').replaceChildren(...GJ.timeline(d.events, dispatchedTo));
       const actions = ORDER.filter((a) => (d.actions || []).includes(a) && FORMS[a]);
       // The usual next step is open; the others unfold on demand.
-      actionsEl.replaceChildren(...(actions.length
+      GJ.redrawKeeping(actionsEl, () => actionsEl.replaceChildren(...(actions.length
         ? actions.map((a, i) => actionForm(a, d, i > 0))
-        : [h('p', { class: 'muted' }, '当前状态下没有您可执行的操作。')]));
+        : [h('p', { class: 'muted' }, '当前状态下没有您可执行的操作。')])));
       drawMap(d);
       loadDeliveries();
     } catch (err) {
