@@ -41,11 +41,12 @@ var multilineFields = map[string]bool{
 	"description": true, "requirements": true, "body": true, "note": true, "reason": true,
 	"comment": true, "evidence": true, "review_note": true, "decision_note": true,
 	"terms": true, "performance": true, "record": true, // 大调解: an agreement's terms, a session's record
+	"text": true, // 法律法规: an article's 款 are lines
 }
 
 // longFields may run past guanjia.MaxText; their domain Validate bounds them
-// exactly (credit article bodies, 信用修复 evidence).
-var longFields = map[string]int{"body": 50000, "evidence": 4000}
+// exactly (credit article bodies, 信用修复 evidence, a law's article text).
+var longFields = map[string]int{"body": 50000, "evidence": 4000, "text": 5000}
 
 // bind decodes the JSON object in the request body into v, a pointer to a
 // request struct. Anything but exactly one JSON object is a 400 whose message

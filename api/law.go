@@ -6,6 +6,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"guanjia"
 	"guanjia/law"
 )
 
@@ -70,8 +71,10 @@ type (
 		Level       string              `json:"level"`
 		PublishedOn string              `json:"published_on"` // 2010-08-28
 		EffectiveOn string              `json:"effective_on"`
-		Status      string              `json:"status"` // default in_force
+		Status      string              `json:"status"` // POST: default in_force; PUT: default the law's
 		Articles    []lawArticleRequest `json:"articles"`
+		// PUT: the law's updated_at as read; a save made since it is a 409.
+		UpdatedAt string `json:"updated_at,omitempty"`
 	}
 	lawStatusRequest struct {
 		Status string `json:"status"`
@@ -127,10 +130,7 @@ func (h *lawHandlers) handleLawGet(c echo.Context) error {
 // toLaw reads an editor's request.
 func (req *lawRequest) toLaw() (*law.Law, error) {
 	l := &law.Law{Title: req.Title, DocNumber: req.DocNumber, Authority: req.Authority, Level: law.Level(req.Level),
-		Status: law.LawStatus(req.Status)}
-	if l.Status == "" {
-		l.Status = law.StatusInForce
-	}
+		Status: law.LawStatus(req.Status)} // "": the service's default
 	for _, f := range []struct {
 		name, value string
 		dst         *time.Time
@@ -138,6 +138,9 @@ func (req *lawRequest) toLaw() (*law.Law, error) {
 		t, err := time.Parse(dateLayout, f.value)
 		if err != nil {
 			return nil, invalid(f.name, "%s must be a date like 2026-03-01", f.name)
+		}
+		if err := guanjia.CheckTime(f.name, t); err != nil { // 0001-01-01 is a date, not a missing one
+			return nil, err
 		}
 		*f.dst = t
 	}
@@ -171,12 +174,19 @@ func (h *lawHandlers) handleLawUpdate(c echo.Context) error {
 	if err := bind(c, &req); err != nil {
 		return err
 	}
+	if req.UpdatedAt == "" {
+		return invalid("updated_at", "updated_at is required: send the law's updated_at as read")
+	}
+	var seen *time.Time
+	if err := parseTimes(timeField{"updated_at", req.UpdatedAt, &seen}); err != nil {
+		return err
+	}
 	l, err := req.toLaw()
 	if err != nil {
 		return err
 	}
 	l.ID = id
-	if err := h.laws.Update(c.Request().Context(), claimsOf(c), l); err != nil {
+	if err := h.laws.Update(c.Request().Context(), claimsOf(c), l, *seen); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, toLawJSON(l))

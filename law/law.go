@@ -62,9 +62,10 @@ type Article struct {
 	Text   string `json:"text"`
 }
 
-// Limits.
+// Limits. MaxArticles holds 《民法典》 (1260 articles); the API's 1 MiB body
+// bounds the whole text (民法典's is about 0.4 MiB as JSON).
 const (
-	MaxArticles   = 500
+	MaxArticles   = 1500
 	maxTitle      = 100
 	maxDocNumber  = 60
 	maxAuthority  = 60
@@ -73,7 +74,9 @@ const (
 	MaxQuery      = 50
 )
 
-// Validate checks what an editor supplies and numbers the articles.
+// Validate checks what an editor supplies and numbers the articles. An
+// empty status is the caller's to fill: Create takes in_force, Update keeps
+// the law's.
 func (l *Law) Validate() error {
 	l.Title = strings.Trim(strings.TrimSpace(l.Title), "《》")
 	l.DocNumber, l.Authority = strings.TrimSpace(l.DocNumber), strings.TrimSpace(l.Authority)
@@ -86,7 +89,7 @@ func (l *Law) Validate() error {
 		return guanjia.FieldError(guanjia.EINVALID, "authority", "authority is required, at most %d characters", maxAuthority)
 	case levelLabels[l.Level] == "":
 		return guanjia.FieldError(guanjia.EINVALID, "level", "level must be law, admin_regulation, local_regulation or government_rule")
-	case statusLabels[l.Status] == "":
+	case l.Status != "" && statusLabels[l.Status] == "":
 		return guanjia.FieldError(guanjia.EINVALID, "status", "status must be in_force, amended or repealed")
 	case l.PublishedOn.IsZero():
 		return guanjia.FieldError(guanjia.EINVALID, "published_on", "published_on is required")
@@ -132,8 +135,10 @@ type Match struct {
 type Store interface {
 	// CreateLaw inserts l with its articles; ECONFLICT when a law of the same title and 公布日期 exists.
 	CreateLaw(ctx context.Context, l *Law) error
-	// UpdateLaw replaces a law's fields and articles.
-	UpdateLaw(ctx context.Context, l *Law) error
+	// UpdateLaw replaces a law's fields and articles if its UpdatedAt is
+	// still seen, the one the editor read (else ECONFLICT). An empty l.Status
+	// keeps the law's, which l then holds.
+	UpdateLaw(ctx context.Context, l *Law, seen time.Time) error
 	// SetLawStatus sets a law's status and answers the law, without its articles.
 	SetLawStatus(ctx context.Context, id int64, st LawStatus, by int64, at time.Time) (*Law, error)
 	// FindLaw answers a law with its articles.

@@ -36,25 +36,34 @@ func (s *Service) Create(ctx context.Context, who guanjia.Claims, l *Law) error 
 	if err := canEdit(who); err != nil {
 		return err
 	}
+	if l.Status == "" {
+		l.Status = StatusInForce
+	}
 	if err := l.Validate(); err != nil {
 		return err
 	}
-	now := s.Now().UTC()
+	now := s.stamp()
 	l.CreatedAt, l.UpdatedAt, l.CreatedBy, l.UpdatedBy = now, now, &who.UserID, &who.UserID
 	return s.Store.CreateLaw(ctx, l)
 }
 
-// Update replaces a law's fields and articles.
-func (s *Service) Update(ctx context.Context, who guanjia.Claims, l *Law) error {
+// Update replaces a law's fields and articles, if nobody changed the law
+// since the editor read it at seen (its UpdatedAt); else ECONFLICT. An empty
+// status keeps the law's: only SetStatus or an explicit status changes it.
+func (s *Service) Update(ctx context.Context, who guanjia.Claims, l *Law, seen time.Time) error {
 	if err := canEdit(who); err != nil {
 		return err
 	}
 	if err := l.Validate(); err != nil {
 		return err
 	}
-	l.UpdatedAt, l.UpdatedBy = s.Now().UTC(), &who.UserID
-	return s.Store.UpdateLaw(ctx, l)
+	l.UpdatedAt, l.UpdatedBy = s.stamp(), &who.UserID
+	return s.Store.UpdateLaw(ctx, l, seen)
 }
+
+// stamp is now as the database keeps it (PostgreSQL: microseconds), so the
+// UpdatedAt an editor is answered is the one a later save must send back.
+func (s *Service) stamp() time.Time { return s.Now().UTC().Truncate(time.Microsecond) }
 
 // SetStatus marks a law 现行有效, 已修订 or 已废止 and answers it without its
 // articles, which the status does not change.
@@ -65,7 +74,7 @@ func (s *Service) SetStatus(ctx context.Context, who guanjia.Claims, id int64, s
 	if _, ok := statusLabels[st]; !ok {
 		return nil, guanjia.FieldError(guanjia.EINVALID, "status", "status must be in_force, amended or repealed")
 	}
-	return s.Store.SetLawStatus(ctx, id, st, who.UserID, s.Now().UTC())
+	return s.Store.SetLawStatus(ctx, id, st, who.UserID, s.stamp())
 }
 
 // Get answers a law with its articles.

@@ -80,16 +80,16 @@ func columnOf(header string) int {
 	return -1
 }
 
-// checkText answers the text of a file: UTF-8, with or without a BOM.
-// GB18030 is refused here although textfile reads it: GeoJSON is UTF-8 by
-// definition (RFC 8259) and the places page asks for CSV UTF-8.
-func checkText(data []byte) ([]byte, error) {
+// checkText answers the text of a file: UTF-8, with or without a BOM, or,
+// when gb18030 allows it (a CSV: what Chinese Excel saves as "CSV"), GB18030.
+// GeoJSON is UTF-8 by definition (RFC 8259).
+func checkText(data []byte, gb18030 bool) ([]byte, error) {
 	text, enc, err := textfile.Decode(data)
 	if err != nil {
 		return nil, err
 	}
-	if enc != textfile.UTF8 {
-		return nil, guanjia.FieldError(guanjia.EINVALID, "file", "the file is not UTF-8 text: save it as CSV UTF-8")
+	if enc != textfile.UTF8 && !gb18030 {
+		return nil, guanjia.FieldError(guanjia.EINVALID, "file", "a GeoJSON file must be UTF-8 text")
 	}
 	if strings.TrimSpace(text) == "" {
 		return nil, guanjia.FieldError(guanjia.EINVALID, "file", "the file is empty")
@@ -99,9 +99,10 @@ func checkText(data []byte) ([]byte, error) {
 
 // ParseCSV reads a CSV file with a header row naming its columns (in any
 // order; English or Chinese headers). A file it cannot read at all is an
-// error; bad rows are reported and left out.
+// error; bad rows are reported and left out. Blank columns and rows (the
+// trailing commas and ,,, lines Excel leaves) are skipped.
 func ParseCSV(data []byte) ([]Record, []RowError, error) {
-	data, err := checkText(data)
+	data, err := checkText(data, true)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -110,11 +111,14 @@ func ParseCSV(data []byte) ([]Record, []RowError, error) {
 	if err != nil {
 		return nil, nil, guanjia.FieldError(guanjia.EINVALID, "file", "the first row must be the header: name,kind,lat,lng,address,phone,hours")
 	}
-	index := make([]int, len(header)) // file column → columns
+	index := make([]int, len(header)) // file column → columns; -1: a blank header, ignored
 	seen := map[int]bool{}
 	for i, h := range header {
 		c := columnOf(h)
 		switch {
+		case strings.TrimSpace(h) == "":
+			index[i] = -1
+			continue
 		case c < 0:
 			return nil, nil, guanjia.FieldError(guanjia.EINVALID, "file", "unknown column %q: use name,kind,lat,lng,address,phone,hours", h)
 		case seen[c]:
@@ -129,6 +133,7 @@ func ParseCSV(data []byte) ([]Record, []RowError, error) {
 	}
 	var recs []Record
 	var errs []RowError
+	rows := 0 // a row may have several errors: the cap is on rows
 	for {
 		fields, line, err := r.Row()
 		if err == io.EOF {
@@ -142,7 +147,11 @@ func ParseCSV(data []byte) ([]Record, []RowError, error) {
 		} else if err != nil {
 			return nil, nil, err
 		}
-		if len(recs)+len(errs) >= MaxRows {
+		if blank(fields) {
+			continue
+		}
+		rows++
+		if rows > MaxRows {
 			return nil, nil, guanjia.FieldError(guanjia.ETOOLARGE, "file", "the file has more than %d rows: split it", MaxRows)
 		}
 		if len(fields) != len(header) {
@@ -153,6 +162,9 @@ func ParseCSV(data []byte) ([]Record, []RowError, error) {
 		bad := false
 		for i, v := range fields {
 			c, v := index[i], strings.TrimSpace(v)
+			if c < 0 {
+				continue
+			}
 			if c == latColumn || c == lngColumn {
 				n, err := strconv.ParseFloat(v, 64)
 				if err != nil {
@@ -175,10 +187,20 @@ func ParseCSV(data []byte) ([]Record, []RowError, error) {
 	return recs, errs, nil
 }
 
+// blank says whether a CSV row's cells are all empty.
+func blank(fields []string) bool {
+	for _, f := range fields {
+		if strings.TrimSpace(f) != "" {
+			return false
+		}
+	}
+	return true
+}
+
 // ParseGeoJSON reads a FeatureCollection of Point features whose properties
 // are the CSV's columns. A feature's line is where it starts in the file.
 func ParseGeoJSON(data []byte) ([]Record, []RowError, error) {
-	data, err := checkText(data)
+	data, err := checkText(data, false)
 	if err != nil {
 		return nil, nil, err
 	}

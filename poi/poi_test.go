@@ -264,7 +264,7 @@ func TestImportRefusals(t *testing.T) {
 		{"dispatcher", guanjia.Claims{UserID: 2, Role: guanjia.RoleDispatcher}, Upload{Filename: "a.csv", CoordSystem: geo.WGS84, Data: good}, guanjia.EFORBIDDEN, ""},
 		{"no coordinate system", admin, Upload{Filename: "a.csv", Data: good}, guanjia.EINVALID, "coord_system"},
 		{"unknown format", admin, Upload{Filename: "a.xlsx", CoordSystem: geo.WGS84, Data: good}, guanjia.EINVALID, "format"},
-		{"GBK", admin, Upload{Filename: "a.csv", CoordSystem: geo.WGS84, Data: []byte("name,kind,lat,lng\n\xb9\xab\xb2\xde,toilet,20.02,110.3\n")}, guanjia.EINVALID, "file"},
+		{"GBK GeoJSON", admin, Upload{Filename: "a.geojson", CoordSystem: geo.WGS84, Data: []byte(`{"type":"FeatureCollection","features":[],"name":"\xb9\xab\xb2\xde"}`)}, guanjia.EINVALID, "file"},
 		{"unknown column", admin, Upload{Filename: "a.csv", CoordSystem: geo.WGS84, Data: []byte("name,kind,lat,lng,colour\n")}, guanjia.EINVALID, "file"},
 		{"header only", admin, Upload{Filename: "a.csv", CoordSystem: geo.WGS84, Data: []byte("name,kind,lat,lng\n")}, guanjia.EINVALID, "file"},
 		{"GeoJSON that is not a collection", admin, Upload{Filename: "a.geojson", CoordSystem: geo.WGS84, Data: []byte(`{"type":"Feature"}`)}, guanjia.EINVALID, "file"},

@@ -12,6 +12,7 @@ import (
 	"github.com/ncruces/go-sqlite3"
 	"github.com/ncruces/go-sqlite3/ext/fts5"
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"guanjia"
 	"guanjia/law"
@@ -37,7 +38,7 @@ type lawRow struct {
 	CreatedBy   *int64
 	CreatedAt   time.Time
 	UpdatedBy   *int64
-	UpdatedAt   time.Time
+	UpdatedAt   time.Time `gorm:"autoUpdateTime:false"` // the service's, which an editor sends back: not gorm's clock
 }
 
 func (lawRow) TableName() string { return "laws" }
@@ -82,12 +83,24 @@ func (s *Laws) CreateLaw(ctx context.Context, l *law.Law) error {
 	})
 }
 
-// UpdateLaw replaces a law's fields and its articles (which get new ids).
-func (s *Laws) UpdateLaw(ctx context.Context, l *law.Law) error {
+// UpdateLaw replaces a law's fields and its articles (which get new ids),
+// if nobody saved it or set its status since seen; an empty status keeps the
+// law's.
+func (s *Laws) UpdateLaw(ctx context.Context, l *law.Law, seen time.Time) error {
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		q := tx // SQLite's IMMEDIATE transaction holds the write lock already
+		if s.Dialect == "postgres" {
+			q = q.Clauses(clause.Locking{Strength: "UPDATE"})
+		}
 		var old lawRow
-		if err := tx.Where("id = ?", l.ID).Take(&old).Error; err != nil {
+		if err := q.Where("id = ?", l.ID).Take(&old).Error; err != nil {
 			return notFound(err, "law", l.ID)
+		}
+		if !old.UpdatedAt.Equal(seen) {
+			return guanjia.FieldError(guanjia.ECONFLICT, "updated_at", "law %d was changed by someone else; reload and try again", l.ID)
+		}
+		if l.Status == "" {
+			l.Status = law.LawStatus(old.Status)
 		}
 		row := newLawRow(l)
 		row.CreatedBy, row.CreatedAt = old.CreatedBy, old.CreatedAt

@@ -31,6 +31,7 @@ func TestLawSearchInChinese(t *testing.T) {
 		if err := l.Validate(); err != nil {
 			t.Fatal(err)
 		}
+		l.CreatedAt, l.UpdatedAt = day(2026, 3, 1), day(2026, 3, 1)
 		if err := db.Laws.CreateLaw(ctx, l); err != nil {
 			t.Fatal(err)
 		}
@@ -86,7 +87,7 @@ func TestLawSearchInChinese(t *testing.T) {
 	if err := sanitation.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.Laws.UpdateLaw(ctx, sanitation); err != nil {
+	if err := db.Laws.UpdateLaw(ctx, sanitation, sanitation.UpdatedAt); err != nil {
 		t.Fatal(err)
 	}
 	if got := search("污水"); len(got) != 0 {
@@ -101,6 +102,28 @@ func TestLawSearchInChinese(t *testing.T) {
 	l, err := db.Laws.FindLaw(ctx, sanitation.ID)
 	if err != nil || l.Status != law.StatusRepealed || len(l.Articles) != 2 || l.Articles[1].Seq != 2 {
 		t.Errorf("after the edit: %+v %v", l, err)
+	}
+
+	// A save by an editor who read the law before the repeal is refused and
+	// changes nothing; one who read it after, sending no status, keeps it repealed.
+	stale := *sanitation
+	stale.Status, stale.Articles = "", []law.Article{{Number: "第十条", Text: "禁止在城市道路上乱倒垃圾、污水。"}}
+	if err := stale.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Laws.UpdateLaw(ctx, &stale, sanitation.UpdatedAt); guanjia.ErrorCode(err) != guanjia.ECONFLICT || guanjia.ErrorField(err) != "updated_at" {
+		t.Errorf("a stale save: %v, want a conflict on updated_at", err)
+	}
+	if got, err := db.Laws.FindLaw(ctx, sanitation.ID); err != nil || got.Status != law.StatusRepealed || len(got.Articles) != 2 || !got.UpdatedAt.Equal(l.UpdatedAt) {
+		t.Errorf("a refused save changed the law: %+v %v", got, err)
+	}
+	fresh := stale
+	fresh.UpdatedAt = l.UpdatedAt.Add(time.Minute)
+	if err := db.Laws.UpdateLaw(ctx, &fresh, l.UpdatedAt); err != nil || fresh.Status != law.StatusRepealed {
+		t.Fatalf("a save after the repeal: %v, status %q", err, fresh.Status)
+	}
+	if got, err := db.Laws.FindLaw(ctx, sanitation.ID); err != nil || got.Status != law.StatusRepealed || len(got.Articles) != 1 || !got.UpdatedAt.Equal(fresh.UpdatedAt) {
+		t.Errorf("after a save with no status: %+v %v, want still repealed with one article", got, err)
 	}
 	list, total, err := db.Laws.ListLaws(ctx, law.Filter{Status: law.StatusInForce})
 	if err != nil || total != 1 || list[0].Title != mediation.Title {

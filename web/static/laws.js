@@ -7,13 +7,24 @@
   const form = document.getElementById('law-form');
   const list = document.getElementById('law-articles');
   const err = document.getElementById('law-error');
+  const pager = document.getElementById('law-pager');
+  const pageinfo = document.getElementById('law-pageinfo');
+  const prev = document.getElementById('law-prev');
+  const next = document.getElementById('law-next');
   const STATUS = { in_force: '现行有效', amended: '已修订', repealed: '已废止' };
-  let editing = null; // the law's id, or null for a new one
+  const PER_PAGE = 50;
+  let page = 1; // of the list; a search answers its best matches on one page
+  let editing = null; // the law being edited: its id and the updated_at read, or null for a new one
 
   async function load() {
     const q = search.elements.q.value.trim();
     try {
-      const out = await api('GET', q ? `/api/v1/laws?q=${encodeURIComponent(q)}` : '/api/v1/laws?per_page=100');
+      const out = await api('GET', q ? `/api/v1/laws?q=${encodeURIComponent(q)}` : `/api/v1/laws?page=${page}&per_page=${PER_PAGE}`);
+      const pages = Math.max(1, Math.ceil(out.total / PER_PAGE));
+      pager.hidden = Boolean(q) || pages <= 1;
+      pageinfo.textContent = `第 ${page} / ${pages} 页`;
+      prev.disabled = page <= 1;
+      next.disabled = page >= pages;
       tbody.replaceChildren(...out.laws.map((l) => {
         const status = h('select', { 'aria-label': `${l.title} 的状态`, onchange: (e) => setStatus(l, e.target.value) },
           ...Object.entries(STATUS).map(([v, label]) => h('option', { value: v, selected: v === l.status }, label)));
@@ -50,7 +61,7 @@
   }
 
   function open(l) {
-    editing = l ? l.id : null;
+    editing = l ? { id: l.id, updated_at: l.updated_at } : null;
     document.getElementById('law-form-title').textContent = l ? `编辑《${l.title}》` : '新增法规';
     const f = form.elements;
     f.title.value = l ? l.title : '';
@@ -61,7 +72,7 @@
     f.published_on.value = l ? l.published_on : '';
     f.effective_on.value = l ? l.effective_on : '';
     list.replaceChildren();
-    ((l && l.articles) || [null]).forEach(articleRow);
+    ((l && l.articles) || []).forEach(articleRow); // a new law starts with none: 添加条文 adds one
     GJ.showError(err, null);
     form.hidden = false;
     f.title.focus();
@@ -82,12 +93,14 @@
     const body = {
       title: f.title.value, doc_number: f.doc_number.value, authority: f.authority.value, level: f.level.value,
       status: f.status.value, published_on: f.published_on.value, effective_on: f.effective_on.value,
-      articles: [...list.children].map((li) => ({ number: li.querySelector('[name=number]').value, text: li.querySelector('[name=text]').value })),
+      articles: [...list.children].map((li) => ({ number: li.querySelector('[name=number]').value, text: li.querySelector('[name=text]').value }))
+        .filter((a) => a.text.trim()), // a row left empty is not an article
     };
+    if (editing) body.updated_at = editing.updated_at; // a save made since is refused (409) with its message
     const button = form.querySelector('button[type=submit]');
     button.disabled = true;
     try {
-      const saved = await api(editing ? 'PUT' : 'POST', editing ? `/api/v1/laws/${editing}` : '/api/v1/laws', body);
+      const saved = await api(editing ? 'PUT' : 'POST', editing ? `/api/v1/laws/${editing.id}` : '/api/v1/laws', body);
       GJ.toast(`《${saved.title}》已保存`);
       form.hidden = true;
       await load();
@@ -100,6 +113,8 @@
   document.getElementById('law-add-article').addEventListener('click', () => articleRow(null));
   document.getElementById('law-new').addEventListener('click', () => open(null));
   document.getElementById('law-cancel').addEventListener('click', () => { form.hidden = true; });
-  search.addEventListener('submit', (e) => { e.preventDefault(); load(); });
+  search.addEventListener('submit', (e) => { e.preventDefault(); page = 1; load(); });
+  prev.addEventListener('click', () => { page -= 1; load(); });
+  next.addEventListener('click', () => { page += 1; load(); });
   load();
 })();
