@@ -96,7 +96,18 @@ var repairDecisions = map[RepairStatus]struct {
 }
 
 // RepresentativeStatus is where a standing to act for a subject stands.
+// Word is how the applicant is told the decision (a subscribe message's
+// phrase: at most 5 Chinese characters).
+func (st RepairStatus) Word() string {
+	return map[RepairStatus]string{RepairPending: "待审核", RepairApproved: "已通过", RepairRefused: "未通过", RepairSuperseded: "已修复"}[st]
+}
+
 type RepresentativeStatus string
+
+// Word is how the user is told the decision (a subscribe message's phrase).
+func (st RepresentativeStatus) Word() string {
+	return map[RepresentativeStatus]string{RepresentativePending: "待审核", RepresentativeAccepted: "已认可", RepresentativeRefused: "未通过"}[st]
+}
 
 const (
 	RepresentativePending  RepresentativeStatus = "pending"

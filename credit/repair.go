@@ -142,10 +142,10 @@ func (s *Service) DecideRepair(ctx context.Context, who guanjia.Claims, id int64
 	e.Status, e.UpdatedAt = status, now
 	r.Entry = e
 	s.notify(ctx, r.ApplicantID, guanjia.ChannelSubscribe, guanjia.TplCreditRepairDecided,
-		map[string]string{"repair": strconv.FormatInt(r.ID, 10), "status": string(r.Status), "note": note})
+		map[string]string{"repair": strconv.FormatInt(r.ID, 10), "status": r.Status.Word(), "note": note})
 	for _, o := range ch.Superseded {
 		s.notify(ctx, o.ApplicantID, guanjia.ChannelSubscribe, guanjia.TplCreditRepairDecided,
-			map[string]string{"repair": strconv.FormatInt(o.ID, 10), "status": string(o.Status), "note": o.DecisionNote})
+			map[string]string{"repair": strconv.FormatInt(o.ID, 10), "status": o.Status.Word(), "note": o.DecisionNote})
 	}
 	return r, nil
 }

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"guanjia"
 	"guanjia/credit"
@@ -516,5 +517,16 @@ func TestRepairApprovalWaitsForAmendedPeriod(t *testing.T) {
 	}
 	if d, _ := r.svc.Subject(ctx, r.public, codeNanYang); len(d.Records) != 0 {
 		t.Fatalf("the repaired entry is still public: %+v", d.Records)
+	}
+}
+
+// The decisions are told in words a subscribe message's phrase can carry
+// (WeChat refuses English and more than 5 characters there).
+func TestDecisionsAreToldInWords(t *testing.T) {
+	for _, w := range []string{credit.RepairApproved.Word(), credit.RepairRefused.Word(), credit.RepairSuperseded.Word(),
+		credit.RepresentativeAccepted.Word(), credit.RepresentativeRefused.Word()} {
+		if n := utf8.RuneCountInString(w); n == 0 || n > 5 || strings.ContainsAny(w, "abcdefghijklmnopqrstuvwxyz") {
+			t.Errorf("decision word %q", w)
+		}
 	}
 }

@@ -301,7 +301,7 @@ func (s *Service) DecideRepresentative(ctx context.Context, who guanjia.Claims, 
 		return nil, err
 	}
 	s.notify(ctx, r.UserID, guanjia.ChannelSubscribe, guanjia.TplCreditAgentDecided,
-		map[string]string{"representative": strconv.FormatInt(r.ID, 10), "status": string(r.Status), "note": note})
+		map[string]string{"representative": strconv.FormatInt(r.ID, 10), "status": r.Status.Word(), "note": note})
 	return r, nil
 }
 

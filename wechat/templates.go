@@ -64,6 +64,13 @@ var subscribeKeywords = map[string][]keyword{
 	guanjia.TplDisputeSession: { // 调解会提醒: what, when, where
 		{"thing1", "activity"}, {"time2", "start"}, {"thing3", "place"},
 	},
+	// Package credit sends no time; its status is a word (已通过, 未通过…).
+	guanjia.TplCreditRepairDecided: { // 信用修复结果: 申请编号, result, 说明
+		{"character_string1", "repair"}, {"phrase2", "status"}, {"thing3", "note"},
+	},
+	guanjia.TplCreditAgentDecided: { // 授权委托审核结果: 委托编号, result, 说明
+		{"character_string1", "representative"}, {"phrase2", "status"}, {"thing3", "note"},
+	},
 }
 
 // keywordLimits are WeChat's length limits per keyword type, in characters;

@@ -141,7 +141,8 @@ func (m *Main) fakeMessages() http.Handler {
 // subscribeTemplates are the messages citizens and volunteers subscribe to.
 var subscribeTemplates = []string{guanjia.TplComplaintUpdate, guanjia.TplSignupConfirmed,
 	guanjia.TplActivityReminder, guanjia.TplHoursCredited, guanjia.TplActivityChanged, guanjia.TplVolunteerInvitation,
-	guanjia.TplWeatherAlert, approval.TplApprovalUpdate, guanjia.TplDisputeUpdate, guanjia.TplDisputeSession}
+	guanjia.TplWeatherAlert, approval.TplApprovalUpdate, guanjia.TplDisputeUpdate, guanjia.TplDisputeSession,
+	guanjia.TplCreditRepairDecided, guanjia.TplCreditAgentDecided}
 
 // demoTemplates gives every subscribe message a template id the fake accepts.
 func demoTemplates(set map[string]string) map[string]string {
@@ -164,6 +165,8 @@ func demoPages(set map[string]string) map[string]string {
 
 	out[approval.TplApprovalUpdate] = "pages/info/approval"
 	out[guanjia.TplDisputeUpdate], out[guanjia.TplDisputeSession] = "pages/dispute/detail", "pages/dispute/detail"
+	out[guanjia.TplCreditRepairDecided] = "pages/credit/index"    // 诚信海口, where the entry is looked up again
+	out[guanjia.TplCreditAgentDecided] = "pages/credit/represent" // my standings (法定代表人, 授权委托书)
 	for k, v := range set {
 		out[k] = v
 	}

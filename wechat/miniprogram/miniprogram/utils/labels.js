@@ -132,6 +132,8 @@ const subscriptionTitle = {
   approval_update: '审批进度通知',
   dispute_update: '调解进度通知',
   dispute_session: '调解会提醒',
+  credit_repair_decided: '信用修复结果通知',
+  credit_agent_decided: '授权委托审核结果通知',
 }
 
 module.exports = {

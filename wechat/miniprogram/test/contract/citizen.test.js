@@ -389,6 +389,61 @@ describe('a citizen looks up credit', () => {
   })
 })
 
+// 信用修复 end to end: refused while not standing for the subject, then the
+// department accepts a 授权委托书 and the same application is filed (the
+// refusal is not replayed under the old Idempotency-Key); both decisions
+// reach the phone as subscribe messages.
+describe('a citizen repairs a 失信 record as an agent', () => {
+  const idem = require('../../miniprogram/utils/idem')
+  let entry
+  let tpl
+  const page = {} // the repair page's Idempotency-Key holder
+  const body = () => ({ entryId: entry.id, reason: '已足额支付拖欠工资', evidence: '工资支付凭证' })
+  const messages = (templateId) => until(`a ${templateId} message`, async () => {
+    const openid = global.wx.getStorageSync('guanjia.session').openid
+    const all = await fetch(`${server.url}/__fake/wechat/messages`).then((r) => r.json())
+    const mine = all.filter((m) => m.kind === 'subscribe' && m.touser === openid && m.template_id === templateId)
+    return mine.length ? mine : null
+  })
+
+  test('the decisions are published for consent, and consented to', async () => {
+    const subs = await s.wechat.subscriptions()
+    tpl = {}
+    for (const name of ['credit_repair_decided', 'credit_agent_decided']) {
+      const sub = subs.find((x) => x.template === name)
+      expect(sub && sub.template_id).toBeTruthy()
+      tpl[name] = sub.template_id
+    }
+    expect(await s.wechat.askConsent(Object.values(tpl))).toEqual(Object.values(tpl))
+  })
+
+  test('not standing for the subject: refused; once the 授权委托书 is accepted, 提交申请 again is filed', async () => {
+    const today = new Date(Date.now() + 8 * HOUR).toISOString().slice(0, 10) // Haikou's date
+    const mine = (await s.credit.representatives()).map((r) => r.subject && r.subject.id)
+    for (let p = 1; !entry; p++) {
+      const list = await s.credit.list('black', p)
+      expect(list.entries.length).toBeGreaterThan(0)
+      entry = list.entries.find((e) => e.subject && e.subject.credit_code && !mine.includes(e.subject.id) && (!e.repairable_from || e.repairable_from <= today))
+    }
+    const refused = await caught(idem.send(page, body(), (key) => s.credit.applyRepair(body(), key)))
+    expect(refused.status).toBe(403)
+    expect(refused.message).toMatch(CHINESE)
+
+    const poa = await s.credit.filePowerOfAttorney(entry.id, { filePath: writePNG(path.join(tmp, 'poa-2.png')), name: '李海南' })
+    await staff('admin', 'POST', `/api/v1/credit/representatives/${poa.id}/decide`, { accept: true, note: '' })
+    const [agentMsg] = await messages(tpl.credit_agent_decided)
+    expect(agentMsg.errcode).toBe(0)
+    expect(agentMsg.data.character_string1).toBe(String(poa.id))
+
+    const repair = await idem.send(page, body(), (key) => s.credit.applyRepair(body(), key))
+    expect(repair).toMatchObject({ entry_id: entry.id, status: 'pending' })
+    await staff('admin', 'POST', `/api/v1/credit/repairs/${repair.id}/decide`, { approve: false, note: '证明材料不全，请补充银行转账记录' })
+    const [repairMsg] = await messages(tpl.credit_repair_decided)
+    expect(repairMsg.errcode).toBe(0)
+    expect(repairMsg.data).toMatchObject({ character_string1: String(repair.id), thing3: '证明材料不全，请补充银行转账记录' })
+  })
+})
+
 // 我的: phone, a lost token, logging out.
 describe('the account', () => {
   test('binds the phone from getPhoneNumber and shows it masked', async () => {

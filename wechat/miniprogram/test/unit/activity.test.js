@@ -22,6 +22,7 @@ function open(a, routes = {}) {
       { template: 'signup_confirmed', template_id: 'tpl-su', remaining: 0 },
       { template: 'activity_reminder', template_id: 'tpl-rem', remaining: 0 },
       { template: 'activity_changed', template_id: 'tpl-chg', remaining: 0 },
+      { template: 'hours_credited', template_id: 'tpl-hours', remaining: 0 },
       { template: 'complaint_update', template_id: 'tpl-cu', remaining: 0 },
     ] },
     'POST /api/v1/wechat/subscriptions': { recorded: 3 },
@@ -79,6 +80,59 @@ test('signing up asks for the activity messages from the tap, then answers the w
   expect(wx.called('showToast').map((c) => c.args.title)).toContain('已进入候补，第 2 位')
 })
 
+// The server keeps its answer under the Idempotency-Key for a day (all but
+// 5xx, 409, 429), as this route does.
+function idempotent(answer) {
+  const kept = new Map()
+  return (req) => {
+    const key = req.header['Idempotency-Key']
+    if (!kept.has(key)) {
+      const out = answer(req)
+      if (!(out.status >= 500 || out.status === 409 || out.status === 429)) kept.set(key, out)
+      return out
+    }
+    return kept.get(key)
+  }
+}
+
+test('refused until 实名认证: once certified, 报名 again signs up (not the refusal kept under the old key)', async () => {
+  let certified = false
+  const { page } = open(activity(), {
+    'POST /api/v1/activities/5/signup': idempotent(() => (certified
+      ? { status: 201, body: { id: 1, status: 'confirmed' } }
+      : { status: 403, body: { error: { code: 'forbidden', message: '请先完成实名认证' } } })),
+  })
+  await flush(10)
+  const wx = global.wx
+  tap(page, '#signup')
+  await flush(20)
+  expect(wx.called('showModal')[0].args).toMatchObject({ content: '请先完成实名认证', confirmText: '去认证' })
+  expect(wx.called('navigateTo')[0].args.url).toBe('/pages/volunteer/certify')
+  certified = true // on the certify page; then back here
+  tap(page, '#signup')
+  await flush(20)
+  expect(wx.called('showModal')).toHaveLength(1)
+  expect(wx.called('showToast').map((c) => c.args.title)).toContain('报名成功')
+})
+
+test('no answer to 报名: the retry is the same request, so a signup that went through is not doubled', async () => {
+  let n = 0
+  const keys = []
+  const { page } = open(activity(), {
+    'POST /api/v1/activities/5/signup': (req) => (keys.push(req.header['Idempotency-Key']), ++n === 1
+      ? { status: 503, body: { error: { code: 'unavailable', message: '服务暂时不可用，请稍后重试' } } }
+      : { status: 201, body: { id: 1, status: 'confirmed' } }),
+  })
+  await flush(10)
+  tap(page, '#signup')
+  await flush(20)
+  tap(page, '#signup')
+  await flush(20)
+  expect(keys).toHaveLength(2)
+  expect(keys[1]).toBe(keys[0])
+  expect(global.wx.called('showToast').map((c) => c.args.title)).toContain('报名成功')
+})
+
 describe('check-in', () => {
   const a = activity({ start_at: at(20), end_at: at(200), signup_deadline: at(-30), my_signup: { status: 'confirmed' } })
   const refuse = (status, message, field) => () => ({ status, body: { error: { code: status === 422 ? 'unprocessable' : 'invalid', message, field } } })
@@ -132,5 +186,56 @@ describe('check-in', () => {
   test('checked in', async () => {
     const { wx } = await scan('5.1775867200.abcDEF', () => ({ id: 1, status: 'checked_in' }))
     expect(wx.called('showToast').map((c) => c.args.title)).toContain('签到成功')
+  })
+
+  // The code changes every 30 seconds: a first-time location prompt after
+  // the scan could outlast it. The position is taken first.
+  test('the position is taken before the scanner opens', async () => {
+    const { wx } = await scan('5.1775867200.abcDEF', () => ({ id: 1, status: 'checked_in' }))
+    const names = wx.calls.map((c) => c.name).filter((n) => n === 'getLocation' || n === 'scanCode')
+    expect(names).toEqual(['getLocation', 'scanCode'])
+    expect(wx.called('requestSubscribeMessage')).toHaveLength(0) // check-in asks for nothing
+  })
+
+  test('no position: the scanner does not open for a code that would expire meanwhile', async () => {
+    const { wx } = await scan('5.1775867200.abcDEF', () => ({}), (w) => {
+      w.state.locationError = { errMsg: 'getLocation:fail auth deny' }
+    })
+    expect(wx.called('scanCode')).toHaveLength(0)
+  })
+})
+
+describe('check-out', () => {
+  const a = activity({ start_at: at(-30), end_at: at(60), my_signup: { status: 'checked_in', checkin_at: at(-25) } })
+
+  test('asks for 志愿时长到账通知 straight from the 扫码签退 tap, then checks out', async () => {
+    let body = null
+    const { page } = open(a, { 'POST /api/v1/activities/5/checkout': (req) => {
+      body = req.data
+      return { signup: { id: 1, status: 'checked_out' }, hours: 1.5 }
+    } })
+    global.wx.state.scan = '5.1775867200.abcDEF'
+    await flush(10)
+    const wx = global.wx
+    const before = wx.calls.length
+    tap(page, '#checkout')
+    for (let i = 0; i < 20; i++) await Promise.resolve()
+    expect(wx.calls.slice(before).map((c) => c.name)).toEqual(['requestSubscribeMessage'])
+    expect(wx.calls[before].args.tmplIds).toEqual(['tpl-hours'])
+    await flush(30)
+    expect(body).toMatchObject({ token: '5.1775867200.abcDEF' })
+    expect(wx.called('showToast').map((c) => c.args.title)).toContain('签退成功')
+  })
+
+  test('a consent that cannot be recorded does not stop the check-out', async () => {
+    const { page } = open(a, {
+      'POST /api/v1/wechat/subscriptions': { status: 500, body: { error: { code: 'internal', message: '服务暂时不可用' } } },
+      'POST /api/v1/activities/5/checkout': { signup: { id: 1, status: 'checked_out' }, hours: 1.5 },
+    })
+    global.wx.state.scan = '5.1775867200.abcDEF'
+    await flush(10)
+    tap(page, '#checkout')
+    await flush(30)
+    expect(global.wx.called('showToast').map((c) => c.args.title)).toContain('签退成功')
   })
 })

@@ -67,6 +67,29 @@ test('shows the progress, newest step first, and follows with the consent popup'
   expect(page.querySelector('#unfollow')).toBeTruthy()
 })
 
+test('a consent that cannot be recorded does not stop 关注', async () => {
+  let followed = null
+  const page = openApproval({
+    'GET /api/v1/approvals/HKSP-2026-000102': APPROVAL,
+    'GET /api/v1/wechat/subscriptions': { subscriptions: [{ template: 'approval_update', template_id: 'tpl-ap', remaining: 0 }] },
+    'POST /api/v1/wechat/subscriptions': { status: 503, body: { error: { code: 'unavailable', message: '服务暂时不可用，请稍后重试' } } },
+    'POST /api/v1/approvals/HKSP-2026-000102/follow': (req) => {
+      followed = req.data
+      return APPROVAL
+    },
+  })
+  page.instance.onNumber({ detail: 'HKSP-2026-000102' })
+  page.instance.onTail({ detail: '0987' })
+  tap(page, '#search')
+  await flush(20)
+  tap(page, '#follow')
+  await flush(20)
+  expect(global.wx.called('requestSubscribeMessage')).toHaveLength(1)
+  expect(followed).toEqual({ phone_tail: '0987' })
+  expect(page.querySelector('#unfollow')).toBeTruthy()
+  expect(global.wx.called('showToast').map((c) => c.args.title)).toContain('已关注，进度变化将通知您')
+})
+
 test('a wrong pair shows the server\'s one answer', async () => {
   const page = openApproval({ 'GET /api/v1/approvals/HKSP-2026-000102': NOT_FOUND })
   page.instance.onNumber({ detail: 'HKSP-2026-000102' })

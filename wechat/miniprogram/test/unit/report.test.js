@@ -34,6 +34,7 @@ const microtasks = async (n = 20) => {
   for (let i = 0; i < n; i++) await Promise.resolve()
 }
 
+const createKeys = (wx) => wx.called('request').filter((c) => c.args.method === 'POST' && c.args.url.endsWith('/api/v1/complaints')).map((c) => c.args.header['Idempotency-Key'])
 const order = (wx) => wx.calls.filter((c) => c.name !== 'showToast').map((c) => (c.name === 'request' ? `${c.args.method || 'GET'} ${new URL(c.args.url).pathname}` : c.name))
 
 test('an empty form says what is missing and asks nothing of WeChat', async () => {
@@ -102,12 +103,76 @@ test('the server refusing the words shows its message on the description', async
   expect(wx.called('redirectTo')).toHaveLength(0)
   expect(wx.called('uploadFile')).toHaveLength(0)
 
-  // Tapping again with the same words retries the same create: the same key.
+  // The refusal is the server's answer, kept under that key: tapping again is
+  // a new attempt, with a new key (the old one would only replay the refusal).
   tap(page, '#submit')
   await flush(20)
-  const keys = wx.called('request').filter((c) => c.args.method === 'POST' && c.args.url.endsWith('/api/v1/complaints')).map((c) => c.args.header['Idempotency-Key'])
-  expect(keys).toHaveLength(2)
-  expect(keys[1]).toBe(keys[0])
+  expect(createKeys(wx)).toHaveLength(2)
+  expect(createKeys(wx)[1]).not.toBe(createKeys(wx)[0])
+})
+
+test('no answer from the server: tapping again retries the same create, with the same key', async () => {
+  const { wx, page } = setup({ 'POST /api/v1/complaints': { status: 503, body: { error: { code: 'unavailable', message: '服务暂时不可用，请稍后重试' } } } })
+  await flush()
+  page.instance.onPickCategory({ detail: CATEGORIES[0] })
+  type(page, '#description', '路口有一堆垃圾')
+  tap(page, '#submit')
+  await flush(20)
+  tap(page, '#submit')
+  await flush(20)
+  expect(createKeys(wx)).toHaveLength(2)
+  expect(createKeys(wx)[1]).toBe(createKeys(wx)[0])
+})
+
+// Photos are sent once the report exists; one that fails is not lost on the
+// way to the detail page (it has no uploader): the citizen retries or skips.
+describe('a photo that fails to upload', () => {
+  async function file(uploadRoute) {
+    const { wx, page } = setup({ 'UPLOAD /api/v1/complaints/42/photos': uploadRoute })
+    await flush()
+    page.instance.onPickCategory({ detail: CATEGORIES[0] })
+    type(page, '#description', '路口有一堆垃圾')
+    page.instance.onAfterRead({ detail: { file: [{ url: 'wxfile://tmp/a.jpg' }, { url: 'wxfile://tmp/b.jpg' }] } })
+    await flush()
+    tap(page, '#submit')
+    await flush(30)
+    return { wx, page }
+  }
+  const flaky = () => {
+    let failB = true
+    return (req) => {
+      if (req.filePath.endsWith('b.jpg') && failB) {
+        failB = false
+        return { status: 503, body: { error: { code: 'unavailable', message: '服务暂时不可用，请稍后重试' } } }
+      }
+      return { status: 201, body: { id: 'p', kind: 'report' } }
+    }
+  }
+
+  test('keeps the citizen here with 重试上传, which sends only that photo, then opens the report', async () => {
+    const { wx, page } = await file(flaky())
+    expect(wx.called('redirectTo')).toHaveLength(0)
+    expect(wx.called('showModal')[0].args).toMatchObject({ title: '部分照片未上传', content: '第 2 张：服务暂时不可用，请稍后重试' })
+    expect(page.querySelector('#photo-retry').dom.textContent).toContain('反映已提交，1 张照片未上传')
+    expect(page.data.files.map((f) => f.status)).toEqual(['done', 'failed'])
+    expect(page.querySelector('#submit')).toBeFalsy() // the report is filed: not a second time
+    tap(page, '#retry-photos')
+    await flush(30)
+    expect(wx.called('uploadFile').map((c) => c.args.filePath)).toEqual(['wxfile://tmp/a.jpg', 'wxfile://tmp/b.jpg', 'wxfile://tmp/b.jpg'])
+    expect(wx.called('showToast').map((c) => c.args.title)).toContain('照片已上传')
+    expect(wx.called('redirectTo')[0].args.url).toBe('/pages/complaint/detail?id=42')
+    expect(order(wx).filter((x) => x === 'POST /api/v1/complaints')).toHaveLength(1)
+  })
+
+  test('跳过 opens the report without the photo', async () => {
+    const { wx, page } = await file({ status: 413, body: { error: { code: 'too_large', message: '照片太大' } } })
+    expect(wx.called('redirectTo')).toHaveLength(0)
+    expect(page.querySelector('#photo-retry').dom.textContent).toContain('2 张照片未上传')
+    tap(page, '#skip-photos')
+    await flush()
+    expect(wx.called('redirectTo')[0].args.url).toBe('/pages/complaint/detail?id=42')
+    expect(wx.called('uploadFile')).toHaveLength(2)
+  })
 })
 
 test('an open report nearby is announced, and filing joins it', async () => {

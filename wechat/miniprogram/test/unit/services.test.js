@@ -99,3 +99,48 @@ test('templateIds answers the named subscribe templates, and none when the list 
   s = services()
   expect(await s.wechat.templateIds('complaint_update')).toEqual([])
 })
+
+// The server keeps every answer but 5xx, 409 and 429 for a day under its
+// Idempotency-Key: after such a final answer the next tap must be a new
+// attempt (a new key), else the citizen gets the stored refusal for ever.
+describe('idem.send: one key per create, kept only while a retry must be the same request', () => {
+  const { networkError } = require('../../miniprogram/services/errors')
+  const refusal = (status) => ({ status, body: { error: { code: 'x', message: `答复 ${status}` } } })
+
+  test.each([
+    ['400 a bad request', 400, 'a new key'],
+    ['403 请先完成实名认证', 403, 'a new key'],
+    ['404', 404, 'a new key'],
+    ['422 a content-check refusal', 422, 'a new key'],
+    ['409 the first request still running', 409, 'the same key'],
+    ['429 too many requests', 429, 'the same key'],
+    ['500', 500, 'the same key'],
+    ['503', 503, 'the same key'],
+  ])('after %s the next tap sends %s', async (_, status, want) => {
+    const answer = refusal(status)
+    const same = want === 'the same key'
+    let calls = 0
+    install({ 'POST /api/v1/activities/5/signup': () => (++calls === 1 ? answer : { status: 201, body: { id: 1, status: 'confirmed' } }) })
+    const s = services()
+    const idem = require('../../miniprogram/utils/idem')
+    const page = {}
+    const signup = () => idem.send(page, { signup: 5 }, (key) => s.volunteer.signup(5, key))
+    await expect(signup()).rejects.toMatchObject({ status: answer.status })
+    await expect(signup()).resolves.toMatchObject({ status: 'confirmed' })
+    const keys = global.wx.called('request').filter((c) => c.args.method === 'POST' && c.args.url.endsWith('/signup')).map((c) => c.args.header['Idempotency-Key'])
+    expect(keys).toHaveLength(2)
+    expect(keys[1] === keys[0]).toBe(same)
+    // Answered: the next create is a new one.
+    await signup()
+    expect(global.wx.called('request').pop().args.header['Idempotency-Key']).not.toBe(keys[1])
+  })
+
+  test('no answer at all: the retry is the same request', async () => {
+    const idem = require('../../miniprogram/utils/idem')
+    const page = {}
+    const keys = []
+    await expect(idem.send(page, { a: 1 }, (key) => Promise.reject(networkError({ errMsg: 'request:fail timeout' }), keys.push(key)))).rejects.toMatchObject({ code: 'network' })
+    await idem.send(page, { a: 1 }, async (key) => keys.push(key))
+    expect(keys[1]).toBe(keys[0])
+  })
+})

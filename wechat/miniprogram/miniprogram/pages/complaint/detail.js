@@ -126,8 +126,7 @@ Component({
       const body = { score, solved: solved === 'yes', comment: comment.trim() }
       this.setData({ rating: true })
       try {
-        const c = await complaints.rate(this.data.id, body, idem.keyFor(this, body))
-        idem.done(this)
+        const c = await idem.send(this, body, (key) => complaints.rate(this.data.id, body, key))
         this.show(c)
         toast('感谢您的评价')
       } catch (e) {

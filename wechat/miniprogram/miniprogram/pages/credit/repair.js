@@ -1,7 +1,7 @@
 // 信用修复: apply to have a 失信 record repaired, for a subject I represent
 // (its 法定代表人, or an agent whose 授权委托书 the department accepted); the
 // server decides who may and says why not. Also lists my applications.
-const { credit } = require('../../services/index')
+const { credit, wechat } = require('../../services/index')
 const { showError, toast, confirm } = require('../../utils/ui')
 const { formatTime } = require('../../utils/format')
 const idem = require('../../utils/idem')
@@ -9,7 +9,7 @@ const idem = require('../../utils/idem')
 const STATUS = { pending: '审核中', approved: '已修复', refused: '未通过', withdrawn: '已撤回' }
 
 Component({
-  data: { entryId: 0, entry: null, reason: '', evidence: '', errors: {}, submitting: false, mine: [], error: '' },
+  data: { entryId: 0, entry: null, reason: '', evidence: '', errors: {}, submitting: false, mine: [], error: '', templateIds: [] },
   methods: {
     onLoad(query) {
       const entryId = Number(query.entry || 0)
@@ -21,6 +21,8 @@ Component({
           .catch((e) => this.setData({ error: e.message }))
       }
       this.loadMine()
+      // The decision reaches me only with consent: asked on 提交申请.
+      wechat.templateIds('credit_repair_decided').then((templateIds) => this.setData({ templateIds }))
     },
     async loadMine() {
       try {
@@ -37,8 +39,17 @@ Component({
         this.setData({ mine: [] })
       }
     },
+    // representURL opens 法定代表人 binding (it needs the subject's code) and
+    // the 授权委托书 for this record.
+    representURL() {
+      const { entryId, entry } = this.data
+      const s = entry && entry.subject
+      if (!s) return `/pages/credit/represent?entry=${entryId}`
+      const code = s.credit_code || String(s.id)
+      return `/pages/credit/represent?entry=${entryId}&code=${encodeURIComponent(code)}&name=${encodeURIComponent(s.name || '')}`
+    },
     onRepresent() {
-      wx.navigateTo({ url: `/pages/credit/represent?entry=${this.data.entryId}` })
+      wx.navigateTo({ url: this.representURL() })
     },
     onField(e) {
       const key = e.currentTarget.dataset.key
@@ -53,9 +64,10 @@ Component({
       }
       const body = { entryId, reason: reason.trim(), evidence: evidence.trim() }
       this.setData({ submitting: true })
+      // WeChat shows the subscribe popup only straight from a tap: ask before anything is awaited.
+      await wechat.askConsent(this.data.templateIds).catch(() => [])
       try {
-        await credit.applyRepair(body, idem.keyFor(this, body))
-        idem.done(this)
+        await idem.send(this, body, (key) => credit.applyRepair(body, key))
         toast('已提交，等待审核')
         this.setData({ reason: '', evidence: '' })
         this.loadMine()
@@ -63,7 +75,7 @@ Component({
         if (e.field === 'reason' || e.field === 'evidence') this.setData({ [`errors.${e.field}`]: e.message })
         if (e.status === 403 && (await confirm({ content: e.message, confirmText: '去办理', cancelText: '知道了' }))) {
           // Not (yet) standing for the subject: bind as 法定代表人 or file a 授权委托书.
-          wx.navigateTo({ url: `/pages/credit/represent?entry=${entryId}` })
+          wx.navigateTo({ url: this.representURL() })
         } else if (e.status !== 403) {
           showError(e)
         }

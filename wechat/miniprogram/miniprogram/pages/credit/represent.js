@@ -2,7 +2,7 @@
 // with name and ID number (checked here with the GB 11643 check character,
 // then against the registered ones by the server); anyone else files a
 // 授权委托书 (PDF or photo) for a 失信 record, reviewed by the department.
-const { credit } = require('../../services/index')
+const { credit, wechat } = require('../../services/index')
 const { validateIDNumber } = require('../../utils/idcard')
 const { wxp, cancelled } = require('../../utils/wxp')
 const { showError, toast } = require('../../utils/ui')
@@ -18,6 +18,7 @@ Component({
     name: '', idNumber: '', errors: {}, binding: false,
     agentName: '', file: null, filing: false,
     mine: [],
+    templateIds: [], // 授权委托审核结果, asked for on 提交授权委托书
   },
   methods: {
     onLoad(query) {
@@ -27,6 +28,7 @@ Component({
         entryId: Number(query.entry || 0),
       })
       this.loadMine()
+      if (query.entry) wechat.templateIds('credit_agent_decided').then((templateIds) => this.setData({ templateIds }))
     },
     async loadMine() {
       try {
@@ -58,8 +60,7 @@ Component({
       const body = { name: name.trim(), idNumber: idNumber.trim().toUpperCase() }
       this.setData({ binding: true })
       try {
-        await credit.bindLegalRep(code, body, idem.keyFor(this, body))
-        idem.done(this)
+        await idem.send(this, body, (key) => credit.bindLegalRep(code, body, key))
         toast('已绑定为法定代表人')
         this.setData({ name: '', idNumber: '' })
         this.loadMine()
@@ -95,6 +96,8 @@ Component({
         return
       }
       this.setData({ filing: true })
+      // WeChat shows the subscribe popup only straight from a tap: ask before anything is awaited.
+      await wechat.askConsent(this.data.templateIds).catch(() => [])
       try {
         await credit.filePowerOfAttorney(entryId, { filePath: file.path, name: agentName.trim() })
         toast('已提交，等待部门审核')

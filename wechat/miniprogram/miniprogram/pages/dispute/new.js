@@ -106,8 +106,7 @@ Component({
       // WeChat shows the subscribe popup only straight from a tap: ask before anything is awaited.
       await wechat.askConsent(this.data.templateIds).catch(() => [])
       try {
-        const created = await dispute.apply(body, idem.keyFor(this, body))
-        idem.done(this)
+        const created = await idem.send(this, body, (key) => dispute.apply(body, key))
         toast('申请已提交')
         wx.redirectTo({ url: `/pages/dispute/detail?id=${created.id}` })
       } catch (e) {

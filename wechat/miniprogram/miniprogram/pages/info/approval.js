@@ -56,8 +56,9 @@ Component({
       this.setData({ searching: false })
     },
     async onFollow() {
-      // The consent popup first: WeChat shows it only straight from a tap.
-      await wechat.askConsent(this.data.templateIds)
+      // The consent popup first: WeChat shows it only straight from a tap. A
+      // consent that cannot be recorded does not stop the follow.
+      await wechat.askConsent(this.data.templateIds).catch(() => [])
       try {
         const a = await approval.follow(this.data.result.number, this.data.tail)
         this.setData({ result: view(a), following: true })

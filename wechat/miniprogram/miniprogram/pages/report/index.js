@@ -1,6 +1,7 @@
 // 我要反映: category, description, up to 9 photos, the place (GCJ-02 from
 // wx.getLocation, adjustable on the map), consent to progress messages, then
-// the report; photos are uploaded once it exists.
+// the report; photos are uploaded once it exists (those that fail can be
+// sent again from here, or skipped).
 const { complaints, wechat } = require('../../services/index')
 const { wxp, cancelled } = require('../../utils/wxp')
 const { showError, toast } = require('../../utils/ui')
@@ -30,6 +31,8 @@ Component({
     templateIds: [],
     errors: {},
     submitting: false,
+    pending: null, // the report filed while some of its photos are not uploaded
+    failedCount: 0,
   },
   methods: {
     onLoad() {
@@ -148,6 +151,7 @@ Component({
       this.setData({ files: files.slice(0, MAX_PHOTOS) })
     },
     onDeletePhoto(e) {
+      if (this.data.submitting) return // the photos are being uploaded, by index
       const files = this.data.files.slice()
       files.splice(e.detail.index, 1)
       this.setData({ files })
@@ -177,7 +181,7 @@ Component({
     },
 
     async onSubmit() {
-      if (this.data.submitting) return
+      if (this.data.submitting || this.data.pending) return
       const errors = this.validate()
       if (Object.keys(errors).some((k) => errors[k])) {
         this.setData({ errors })
@@ -192,7 +196,7 @@ Component({
       const body = { category: category.code, description: description.trim(), ...location, address: address.trim() }
       let created
       try {
-        created = await complaints.create(body, idem.keyFor(this, body))
+        created = await idem.send(this, body, (key) => complaints.create(body, key))
       } catch (e) {
         const field = FIELD[e.field]
         if (field) this.setData({ [`errors.${field}`]: e.message })
@@ -200,21 +204,46 @@ Component({
         showError(e)
         return
       }
-      idem.done(this)
+      await this.uploadPhotos(created, created.status === 'duplicate' ? '已并入正在处理的同一问题' : '提交成功')
+      this.setData({ submitting: false })
+    },
+
+    // uploadPhotos sends the photos not yet uploaded to the report filed, then
+    // opens it. Photos that fail stay here, marked, with 重试上传 and 跳过: the
+    // detail page has no uploader.
+    async uploadPhotos(created, done) {
       const failed = []
       for (let i = 0; i < this.data.files.length; i++) {
+        if (this.data.files[i].status === 'done') continue
+        this.setData({ [`files[${i}].status`]: 'uploading', [`files[${i}].message`]: '上传中' })
         try {
           await complaints.uploadPhoto(created.id, this.data.files[i].url, 'report')
+          this.setData({ [`files[${i}].status`]: 'done', [`files[${i}].message`]: '' })
         } catch (e) {
+          this.setData({ [`files[${i}].status`]: 'failed', [`files[${i}].message`]: '上传失败' })
           failed.push(`第 ${i + 1} 张：${e.message}`)
         }
       }
-      this.setData({ submitting: false })
       if (failed.length) {
+        this.setData({ pending: created, failedCount: failed.length })
         wx.showModal({ title: '部分照片未上传', content: failed.join('\n'), showCancel: false })
-      } else {
-        toast(created.status === 'duplicate' ? '已并入正在处理的同一问题' : '提交成功')
+        return
       }
+      this.setData({ pending: null, failedCount: 0 })
+      toast(done)
+      this.openDetail(created)
+    },
+    async onRetryPhotos() {
+      if (this.data.submitting || !this.data.pending) return
+      this.setData({ submitting: true })
+      await this.uploadPhotos(this.data.pending, '照片已上传')
+      this.setData({ submitting: false })
+    },
+    onSkipPhotos() {
+      if (this.data.submitting || !this.data.pending) return
+      this.openDetail(this.data.pending)
+    },
+    openDetail(created) {
       wx.redirectTo({ url: `/pages/complaint/detail?id=${created.id}` })
     },
   },

@@ -10,9 +10,11 @@ const { showError, toast, confirm } = require('../../utils/ui')
 const idem = require('../../utils/idem')
 
 const CONSENT = ['signup_confirmed', 'activity_reminder', 'activity_changed']
+// 志愿时长到账 comes after 签退: asked on that tap (a popup takes three at most).
+const CHECKOUT_CONSENT = ['hours_credited']
 
 Component({
-  data: { id: 0, a: null, view: null, when: '', deadline: '', error: '', checkError: '', busy: false, templateIds: [] },
+  data: { id: 0, a: null, view: null, when: '', deadline: '', error: '', checkError: '', busy: false, templateIds: [], checkoutTemplateIds: [] },
   methods: {
     // now is the clock deadlines and windows are judged by (tests set their own).
     now() {
@@ -22,6 +24,7 @@ Component({
       this.setData({ id: Number(query.id) })
       this.load()
       wechat.templateIds(...CONSENT).then((templateIds) => this.setData({ templateIds }))
+      wechat.templateIds(...CHECKOUT_CONSENT).then((checkoutTemplateIds) => this.setData({ checkoutTemplateIds }))
     },
     onPullDownRefresh() {
       this.load().then(() => wx.stopPullDownRefresh())
@@ -50,8 +53,7 @@ Component({
       // The reminder and changes reach me only with consent: ask straight from the tap.
       await wechat.askConsent(this.data.templateIds).catch(() => [])
       try {
-        const su = await volunteer.signup(this.data.id, idem.keyFor(this, { signup: this.data.id }))
-        idem.done(this)
+        const su = await idem.send(this, { signup: this.data.id }, (key) => volunteer.signup(this.data.id, key))
         toast(su.status === 'waitlisted' ? `已进入候补，第 ${su.position} 位` : '报名成功')
         await this.load()
       } catch (e) {
@@ -80,6 +82,8 @@ Component({
     async onScan(e) {
       const mode = e.currentTarget.dataset.mode
       this.setData({ busy: true, checkError: '' })
+      // From the tap, before anything is awaited (WeChat refuses the popup otherwise).
+      if (mode === 'checkout') await wechat.askConsent(this.data.checkoutTemplateIds).catch(() => [])
       const res = await scanCheck({ mode, activityId: this.data.id })
       this.setData({ busy: false })
       if (res.cancelled) return

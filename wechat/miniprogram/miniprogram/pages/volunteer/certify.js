@@ -36,8 +36,7 @@ Component({
       }
       this.setData({ submitting: true })
       try {
-        await volunteer.certify(body, idem.keyFor(this, body))
-        idem.done(this)
+        await idem.send(this, body, (key) => volunteer.certify(body, key))
         toast('认证成功')
         wx.navigateBack({ fail: () => wx.redirectTo({ url: '/pages/volunteer/index' }) })
       } catch (e) {

@@ -53,8 +53,7 @@ Component({
       const body = { title: title.trim(), description: description.trim(), address: address.trim(), ...location, neededAt }
       this.setData({ submitting: true })
       try {
-        const h = await volunteer.createHelpRequest(body, idem.keyFor(this, body))
-        idem.done(this)
+        const h = await idem.send(this, body, (key) => volunteer.createHelpRequest(body, key))
         toast('已提交，审核后发布')
         wx.redirectTo({ url: `/pages/volunteer/help-detail?id=${h.id}` })
       } catch (e) {
