@@ -283,11 +283,13 @@ func TestBrowserCallToClosure(t *testing.T) {
 	}
 	disp.do("open the order", chromedp.Navigate(fmt.Sprintf("%s/console/orders/%d", base, id)),
 		chromedp.WaitVisible(chromedp.CSS(`form[data-action=dispatch]`)))
-	disp.do("redispatch",
+	disp.do("redispatch, restarting the on-site clock",
 		chromedp.SetValue(chromedp.CSS(`form[data-action=dispatch] select[name=crew]`), strconv.FormatInt(crewID, 10)),
 		chromedp.SendKeys(chromedp.CSS(`form[data-action=dispatch] textarea[name=note]`), "01号人员在处理积水，改派02号"),
+		chromedp.Click(chromedp.CSS(`form[data-action=dispatch] input[name=restart_arrival]`)),
+		chromedp.SendKeys(chromedp.CSS(`form[data-action=dispatch] textarea[name=reason]`), "首派人员无法到场"),
 		chromedp.Click(chromedp.CSS(`form[data-action=dispatch] button[type=submit]`)))
-	disp.waitFor("the redispatch on the timeline", `[...document.querySelectorAll('#timeline li[data-event=dispatch]')].some(li => li.textContent.includes('龙华区环卫02号'))`)
+	disp.waitFor("the redispatch on the timeline", `[...document.querySelectorAll('#timeline li[data-event=dispatch]')].some(li => li.textContent.includes('龙华区环卫02号') && li.textContent.includes('重新计算到场时限: 首派人员无法到场'))`)
 	disp.shot("04-order-redispatched")
 
 	// The agent's queue follows without a reload.
@@ -433,6 +435,15 @@ func TestBrowserLeaderChecksInOnSite(t *testing.T) {
 	lead := open("lead")
 	lead.do("position", at(m.URL, lh01Lat+0.0003, lh01Lng)) // about 35 m away
 	lead.login(m.URL, fmt.Sprintf("/console/orders/%d", id), "lh-hw-lead")
+	// A leader dispatches to a crew member by name: the system's choice and a unit are the command center's.
+	lead.waitFor("the dispatch form", `document.querySelector('form[data-action=dispatch] select[name=crew]') !== null`)
+	if got := lead.eval(`document.querySelector('form[data-action=dispatch] select[name=crew] option').textContent + '|' + (document.querySelector('form[data-action=dispatch] select[name=unit]') === null)`); got != "请选择处置人员|true" {
+		t.Errorf("the leader's dispatch form offers %q, want a crew member to choose and no unit", got)
+	}
+	lead.do("dispatch without a choice", chromedp.Click(chromedp.CSS(`form[data-action=dispatch] button[type=submit]`)))
+	if got := lead.text(`form[data-action=dispatch] .error`); got != "请填写必填项" {
+		t.Errorf("a leader's dispatch with nobody chosen says %q", got)
+	}
 	lead.do("sign for it (a form after 派遣)", chromedp.Click(chromedp.CSS(`details[data-action=accept] summary`)),
 		chromedp.Click(chromedp.CSS(`form[data-action=accept] button[type=submit]`)))
 	lead.waitFor("the check-in form", `document.querySelector('form[data-action=arrive]') !== null`)

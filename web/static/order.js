@@ -26,20 +26,30 @@
   }
   const textarea = (name, required, placeholder) => h('textarea', { name, rows: 2, required, placeholder, maxlength: 500 });
 
+  // A unit's leader dispatches to a crew member of the unit by name; the
+  // command center may also leave the choice to the system, or choose a unit.
+  const leader = () => GJ.me.role === 'unit_admin';
   function crewOptions(select, unit) {
     const crews = [...ref.crews.values()].filter((c) => c.unit === unit);
-    select.replaceChildren(h('option', { value: '' }, '由系统按距离和负荷选派'),
+    select.replaceChildren(leader() ? h('option', { value: '' }, '请选择处置人员') : h('option', { value: '' }, '由系统按距离和负荷选派'),
       ...crews.map((c) => h('option', { value: c.id }, `${c.name}${c.on_duty ? '' : '（不在岗）'}`)));
   }
   function dispatchFields(d) {
     const unit = h('select', { name: 'unit' }, ...[...ref.units.values()].map((u) =>
       h('option', { value: u.code, selected: u.code === d.unit }, u.name)));
-    const crew = h('select', { name: 'crew' });
+    const crew = h('select', { name: 'crew', required: leader() });
     unit.addEventListener('change', () => crewOptions(crew, unit.value));
     crewOptions(crew, d.unit || unit.value);
     const out = [];
-    if (GJ.me.role !== 'unit_admin') out.push(...field('责任单位', unit));
+    if (!leader()) out.push(...field('责任单位', unit));
     out.push(...field('处置人员', crew), ...field('派遣说明', textarea('note', false, '选填')));
+    // 确保半小时到达现场: a redispatch keeps the citizen's on-site deadline
+    // unless the command center restarts it, saying why.
+    if (d.arrive_by && !d.arrived_at && d.status !== 'submitted') {
+      const restart = h('input', { type: 'checkbox', name: 'restart_arrival', id: `restart-${d.id}` });
+      const reason = textarea('reason', false, '如：首派单位错误，改派后重新计时');
+      out.push(h('label', { for: restart.id, class: 'check' }, restart, ' 重新计算到场时限'), ...field('重新计时原因', reason));
+    }
     return out;
   }
 
@@ -48,13 +58,14 @@
     dispatch: (d) => ({
       title: d.status === 'returned' ? '处理退单' : d.status === 'dispatched' ? '改派' : '派遣',
       fields: dispatchFields(d),
-      buttons: d.status === 'returned'
+      buttons: d.status === 'returned' && !leader() // a leader's own unit gave it back: they choose who goes
         ? [['approve', '同意退单，按所选改派'], ['refuse', '不同意退单，退回原单位']]
         : [['go', d.status === 'dispatched' ? '改派' : '派遣']],
       body: (f, intent) => {
-        if (intent === 'refuse') return { unit: d.unit, note: f.note.value || '退单理由不成立，退回原单位' };
-        if (f.crew.value) return { crew: Number(f.crew.value), note: f.note.value };
-        return { unit: f.unit ? f.unit.value : d.unit, note: f.note.value };
+        const restart = f.restart_arrival && f.restart_arrival.checked ? { restart_arrival: true, reason: f.reason.value } : {};
+        if (intent === 'refuse') return { unit: d.unit, note: f.note.value || '退单理由不成立，退回原单位', ...restart };
+        if (f.crew.value) return { crew: Number(f.crew.value), note: f.note.value, ...restart };
+        return { unit: f.unit ? f.unit.value : d.unit, note: f.note.value, ...restart };
       },
     }),
     accept: () => ({ title: '签收', fields: [], body: () => ({}) }),
@@ -186,16 +197,20 @@
 
   const dispatchedTo = (e) => `：${unitName(e.unit)}${e.assignee ? ` / ${crewName(e.assignee)}` : ''}`;
 
-  const CHANNEL = { wecom: '企业微信', subscribe: '订阅消息', log: '日志' };
-  const DELIVERY = { pending: '待发送', retrying: '重试中', sent: '已送达', failed: '发送失败', no_consent: '未授权订阅' };
-  const TEMPLATE = { task_assigned: '新任务', task_withdrawn: '任务撤回', sla_warning: '催办', escalation: '督办', manual_queue: '待人工派遣', complaint_update: '进度通知' };
+  const CHANNEL = { wecom: '企业微信', subscribe: '订阅消息', sms: '短信', inbox: '站内消息', log: '日志' };
+  const DELIVERY = { pending: '待发送', retrying: '重试中', sent: '已送达', failed: '发送失败', no_consent: '未授权 / 退订', no_channel: '未绑定渠道' };
+  const TEMPLATE = {
+    task_assigned: '新任务', task_withdrawn: '任务撤回', sla_warning: '催办', escalation: '督办', manual_queue: '待人工派遣',
+    complaint_update: '进度通知', caller_accepted: '受理短信', caller_closed: '办结短信', hotspot: '热点诉求',
+  };
 
   // deliveries shows each push about the order: who, how, and whether it arrived.
   function deliveries(list) {
     if (!list.length) return [h('li', { class: 'muted' }, '暂无推送')];
     return list.map((n) => h('li', { 'data-delivery': n.status },
       h('time', { datetime: n.created_at }, GJ.time(n.created_at)),
-      h('strong', {}, TEMPLATE[n.template] || n.template), ` · ${CHANNEL[n.channel] || n.channel} → 用户 #${n.recipient}`,
+      h('strong', {}, TEMPLATE[n.template] || n.template),
+      ` · ${CHANNEL[n.channel] || n.channel} → ${n.recipient ? `用户 #${n.recipient}` : '来电人'}`,
       h('span', { class: n.status === 'failed' ? 'error' : 'muted' }, ` · ${DELIVERY[n.status] || n.status}（${n.attempts} 次）`),
       n.error ? h('span', { class: 'note' }, n.error) : null));
   }
