@@ -169,7 +169,7 @@ func (c *Client) wecomMessage(n *guanjia.Notification) wecomCard {
 		// Cut plain text rather than break the markup.
 		card.description = truncateBytes(plainCard(n), wecomDescriptionMax)
 	}
-	if n.ComplaintID != nil {
+	if n.ComplaintID != nil && c.cfg.ConsoleURL != "" { // WeCom takes absolute links only: without one, a text message
 		card.url = fmt.Sprintf("%s/crew?complaint=%d", strings.TrimRight(c.cfg.ConsoleURL, "/"), *n.ComplaintID)
 	}
 	return card

@@ -75,3 +75,16 @@ func TestWeComUnreachableRecipient(t *testing.T) {
 	err = e.c.WeComSender().Send(ctx, stranger, crewTask(stranger, 1))
 	eq(t, guanjia.ECONFLICT, guanjia.ErrorCode(err), "81013 is not worth retrying")
 }
+
+// Without a public URL (GUANJIA_PUBLIC_URL) a task goes as a text message:
+// WeCom refuses a card whose link is not absolute.
+func TestWeComTaskWithoutPublicURLIsText(t *testing.T) {
+	e := newEnv(t)
+	e.cfg.ConsoleURL = ""
+	c := e.newClient()
+	crew := newCrew(t, e, "lisi")
+	must(t, c.WeComSender().Send(context.Background(), crew, crewTask(crew, 43)))
+	m := e.fake.Messages()[0]
+	eq(t, "text", m.MsgType)
+	contains(t, m.Content, "龙华区滨海大道 88 号")
+}
