@@ -33,11 +33,11 @@ func (c *Open311Client) Allows(code string) bool {
 
 // Open311Filter selects complaints for GET requests.
 type Open311Filter struct {
-	IDs      []int64
-	Category string
-	From, To time.Time // created in [From, To)
-	Statuses []Status
-	Limit    int
+	IDs        []int64
+	Categories []string  // any of these; none: every one
+	From, To   time.Time // created in [From, To)
+	Statuses   []Status
+	Limit      int
 }
 
 // Open311Store keeps Open311 clients and answers the endpoint's queries.
@@ -50,6 +50,7 @@ type Open311Store interface {
 	// RevokeOpen311Client ends the key of the live client named name.
 	RevokeOpen311Client(ctx context.Context, name string, at time.Time) (*Open311Client, error)
 	Open311Requests(ctx context.Context, f Open311Filter) ([]*Complaint, error)
-	// Open311Events returns the events at or after from and before to, oldest first.
+	// Open311Events returns the public events (a request's filing and every
+	// change of its status) at or after from and before to, oldest first.
 	Open311Events(ctx context.Context, from, to time.Time, limit int) ([]*Event, error)
 }

@@ -122,6 +122,24 @@ func readOpen311Form(c echo.Context) error {
 	return checkForm(r)
 }
 
+// open311Errors writes the errors of every call under /open311/v2/ that no
+// handler of the endpoint answered (echo's 404 and 405, refuseBadParams) as
+// the specification's error list, in the format the path's suffix names.
+func (h *open311Handlers) open311Errors(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		path := c.Request().URL.Path
+		err := next(c)
+		if err == nil || h.open311 == nil || !strings.HasPrefix(path+"/", "/open311/v2/") || c.Response().Committed {
+			return err
+		}
+		format := "json"
+		if strings.HasSuffix(path, ".xml") {
+			format = "xml"
+		}
+		return h.fail(c, format, err)
+	}
+}
+
 // fail writes err as the specification's error list.
 func (h *open311Handlers) fail(c echo.Context, format string, err error) error {
 	lang, code := langOf(c), guanjia.ErrorCode(err)

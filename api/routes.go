@@ -313,7 +313,7 @@ func (s *Server) routeTable() []route {
 // routes registers the route table behind the common middleware.
 func (s *Server) routes() {
 	e := s.echo
-	e.Use(middleware.RequestID(), s.logRequests, s.measure, middleware.Recover(), refuseBadParams)
+	e.Use(middleware.RequestID(), s.logRequests, s.measure, middleware.Recover(), s.open311.open311Errors, refuseBadParams)
 	table := s.routeTable()
 	s.console.nav = navFor(table)
 	for _, rt := range table {

@@ -78,6 +78,10 @@ func (s *Service) Create(ctx context.Context, who guanjia.Claims, in NewComplain
 	case guanjia.RoleDispatcher, guanjia.RoleAdmin:
 		if in.Source == "" {
 			in.Source = guanjia.SourceHotline
+		} else if in.Source == guanjia.SourceOpen311 {
+			// Open311 publishes its requests' words and address: only its
+			// own intake (CreateOpen311), which keeps no caller, files them.
+			return nil, guanjia.FieldError(guanjia.EINVALID, "source", "only an Open311 client files requests of source open311")
 		}
 	default:
 		return nil, guanjia.Errorf(guanjia.EFORBIDDEN, "a %s may not file complaints", who.Role)

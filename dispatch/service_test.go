@@ -267,6 +267,8 @@ func TestCreateRejectsBadInput(t *testing.T) {
 		{"description too long", c.citizen, func(n *dispatch.NewComplaint) { n.Description = strings.Repeat("垃", 2001) }, guanjia.EINVALID, "description"},
 		{"unknown coordinate system", c.citizen, func(n *dispatch.NewComplaint) { n.CoordSystem = "bd09" }, guanjia.EINVALID, "lat"},
 		{"bad caller phone", c.agent, func(n *dispatch.NewComplaint) { n.CallerPhone = "call me" }, guanjia.EINVALID, "caller_phone"},
+		// Open311 publishes its own requests' words: only its intake files them.
+		{"staff claim an Open311 source", c.dispatchr, func(n *dispatch.NewComplaint) { n.Source = guanjia.SourceOpen311 }, guanjia.EINVALID, "source"},
 		{"unit admin may not file", c.hwLead, func(*dispatch.NewComplaint) {}, guanjia.EFORBIDDEN, ""},
 	}
 	for _, tt := range tests {

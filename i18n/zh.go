@@ -357,6 +357,7 @@ var messages = map[string]string{
 	"not allowed":                                                "无权执行此操作",
 	"statistics are for the command center and units":            "统计数据仅供指挥中心和责任单位查看",
 	"a %s may not file complaints":                               "%s无权提交工单",
+	"only an Open311 client files requests of source open311":    "只有 Open311 客户端可以提交来源为 open311 的工单",
 	"the place is outside the service area":                      "该位置不在服务范围内",
 	"comment is longer than %d characters":                       "评价内容不能超过 %d 个字",
 	"cannot rate a complaint that is %s":                         "工单当前为“%s”，还不能评价",

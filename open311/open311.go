@@ -120,13 +120,21 @@ func optDatetime(t *time.Time) string {
 	return datetime(*t)
 }
 
-// ParseDatetime reads a start_date or end_date.
-func ParseDatetime(field, v string) (time.Time, error) {
-	t, err := time.Parse(time.RFC3339, v)
-	if err != nil {
-		return time.Time{}, guanjia.FieldError(guanjia.EINVALID, field, "%s is not a W3C datetime", field)
+// ParseDatetime reads a start_date or end_date: a W3C datetime, or a date
+// alone, that day in the city. It returns the instant named and the end of
+// what the value covers, which end_date includes: its second, as times are
+// shown to the second, or its whole day.
+func ParseDatetime(field, v string) (at, until time.Time, err error) {
+	// A "+08:00" sent unencoded in a query arrives as " 08:00"; RFC 3339
+	// has no spaces, so a space can only be that plus.
+	v = strings.ReplaceAll(v, " ", "+")
+	if at, err = time.ParseInLocation(time.DateOnly, v, guanjia.ChinaTime); err == nil {
+		return at, at.AddDate(0, 0, 1), nil
 	}
-	return t, nil
+	if at, err = time.Parse(time.RFC3339, v); err != nil {
+		return time.Time{}, time.Time{}, guanjia.FieldError(guanjia.EINVALID, field, "%s is not a W3C datetime", field)
+	}
+	return at, at.Truncate(time.Second).Add(time.Second), nil
 }
 
 func notice(c *guanjia.Complaint) string {

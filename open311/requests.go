@@ -82,7 +82,12 @@ type Query struct {
 
 // Requests answers GET requests.
 func (s *Service) Requests(ctx context.Context, q Query) ([]Request, error) {
-	f := guanjia.Open311Filter{Category: q.ServiceCode, Limit: MaxResults}
+	f := guanjia.Open311Filter{Limit: MaxResults}
+	for _, code := range strings.Split(q.ServiceCode, ",") { // the specification allows a comma list
+		if code = strings.TrimSpace(code); code != "" {
+			f.Categories = append(f.Categories, code)
+		}
+	}
 	for _, part := range strings.Split(q.IDs, ",") {
 		if part = strings.TrimSpace(part); part == "" {
 			continue
@@ -137,17 +142,19 @@ func (s *Service) Request(ctx context.Context, id string) ([]Request, error) {
 	return s.records(ctx, cs)
 }
 
-// window reads start_date and end_date: by default the DefaultWindow up to now.
+// window reads start_date and end_date as [from, to): by default the
+// DefaultWindow up to now. end_date includes the whole of what it names:
+// its second, as times are shown to the second, or its day.
 func (s *Service) window(start, end string) (from, to time.Time, err error) {
 	to = s.now()
 	if end != "" {
-		if to, err = ParseDatetime("end_date", end); err != nil {
+		if _, to, err = ParseDatetime("end_date", end); err != nil {
 			return
 		}
 	}
 	from = to.Add(-DefaultWindow)
 	if start != "" {
-		if from, err = ParseDatetime("start_date", start); err != nil {
+		if from, _, err = ParseDatetime("start_date", start); err != nil {
 			return
 		}
 	}
@@ -214,7 +221,7 @@ func (s *Service) Updates(ctx context.Context, start, end string) ([]Update, err
 	if err != nil {
 		return nil, err
 	}
-	events, err := s.store.Open311Events(ctx, from, to, MaxResults*4)
+	events, err := s.store.Open311Events(ctx, from, to, MaxResults)
 	if err != nil {
 		return nil, err
 	}
@@ -226,15 +233,13 @@ func (s *Service) Updates(ctx context.Context, start, end string) ([]Update, err
 		}
 		out = append(out, Update{UpdateID: strconv.FormatInt(e.ID, 10), ServiceRequestID: strconv.FormatInt(e.ComplaintID, 10),
 			Status: status, UpdatedDatetime: datetime(e.At), Description: statusNotes[e.To]})
-		if len(out) == MaxResults {
-			break
-		}
 	}
 	return out, nil
 }
 
 // updateStatus maps an event to the extension's statuses; events that do
-// not change where a request stands (reminders, escalations) are internal.
+// not change where a request stands (reminders, escalations) are internal,
+// and Open311Events leaves them out already.
 func updateStatus(e *guanjia.Event) (string, bool) {
 	if e.Action != guanjia.ActionCreate && e.From == e.To {
 		return "", false

@@ -2,7 +2,7 @@ package store
 
 import (
 	"context"
-
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -62,7 +62,11 @@ func (s *Open311) CreateOpen311Client(ctx context.Context, c *guanjia.Open311Cli
 		u.ID, c.UserID = ur.ID, ur.ID
 		row := open311ClientRow{Name: c.Name, KeyHash: c.KeyHash, UserID: c.UserID,
 			Services: strings.Join(c.Services, ","), CreatedAt: c.CreatedAt.UTC()}
-		if err := tx.Create(&row).Error; err != nil {
+		// The count above does not stop a client of the same name added at
+		// once: the unique index does.
+		if err := tx.Create(&row).Error; errors.Is(err, gorm.ErrDuplicatedKey) {
+			return guanjia.FieldError(guanjia.ECONFLICT, "name", "an Open311 client named %q exists", c.Name)
+		} else if err != nil {
 			return fmt.Errorf("store: create open311 client: %w", err)
 		}
 		c.ID = row.ID
@@ -112,8 +116,8 @@ func (s *Open311) Open311Requests(ctx context.Context, f guanjia.Open311Filter) 
 	} else {
 		q = q.Where("created_at >= ? AND created_at < ?", f.From.UTC(), f.To.UTC())
 	}
-	if f.Category != "" {
-		q = q.Where("category = ?", f.Category)
+	if len(f.Categories) > 0 {
+		q = q.Where("category IN ?", f.Categories)
 	}
 	if len(f.Statuses) > 0 {
 		q = q.Where("status IN ?", f.Statuses)
@@ -125,10 +129,14 @@ func (s *Open311) Open311Requests(ctx context.Context, f guanjia.Open311Filter) 
 	return s.complaints.fromComplaintRows(rows)
 }
 
-// Open311Events returns the events in [from, to), oldest first.
+// Open311Events returns the public events in [from, to), oldest first: a
+// filing or a change of status. Internal ones (reminders, escalations,
+// me-toos, ratings) are left out before the limit, so that a client syncing
+// page by page misses no public one behind them.
 func (s *Open311) Open311Events(ctx context.Context, from, to time.Time, limit int) ([]*guanjia.Event, error) {
 	var rows []eventRow
-	err := s.db.WithContext(ctx).Where("at >= ? AND at < ?", from.UTC(), to.UTC()).Order("id").Limit(limit).Find(&rows).Error
+	err := s.db.WithContext(ctx).Where("at >= ? AND at < ?", from.UTC(), to.UTC()).
+		Where("action = ? OR from_status <> to_status", guanjia.ActionCreate).Order("id").Limit(limit).Find(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("store: list open311 events: %w", err)
 	}
