@@ -219,7 +219,7 @@ func (s *Service) UpdatePosition(ctx context.Context, who guanjia.Claims, p Posi
 	}
 	lat, lng, err := geo.ToWGS84(geo.CoordSystem(p.CoordSystem), p.Lat, p.Lng)
 	if err != nil {
-		return nil, guanjia.FieldError(guanjia.EINVALID, "lat", "%v", err)
+		return nil, err
 	}
 	u, err := s.Store.FindUserByID(ctx, who.UserID)
 	if err != nil {

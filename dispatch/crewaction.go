@@ -106,11 +106,7 @@ func arrivalPoint(in ActionInput) (float64, float64, error) {
 	if sys == "" {
 		sys = string(geo.WGS84)
 	}
-	lat, lng, err := geo.ToWGS84(geo.CoordSystem(sys), *in.Lat, *in.Lng)
-	if err != nil {
-		return 0, 0, guanjia.FieldError(guanjia.EINVALID, "lat", "%v", err)
-	}
-	return lat, lng, nil
+	return geo.ToWGS84(geo.CoordSystem(sys), *in.Lat, *in.Lng)
 }
 
 // checkPhotos makes sure every photo a resolve names belongs to the complaint.

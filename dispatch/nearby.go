@@ -69,18 +69,10 @@ func (s *Service) openAround(ctx context.Context, category string, lat, lng floa
 	if coordSystem == "" {
 		coordSystem = string(geo.WGS84)
 	}
-	sys := geo.CoordSystem(coordSystem)
-	wLat, wLng, err := geo.ToWGS84(sys, lat, lng)
-	if err != nil { // as poi.Service.Nearby says it: geo's error is English and names no field
-		switch {
-		case sys != geo.WGS84 && sys != geo.GCJ02:
-			return nil, 0, guanjia.FieldError(guanjia.EINVALID, "coord_system", "coord_system must be wgs84 or gcj02")
-		case !(lat >= -90 && lat <= 90):
-			return nil, 0, guanjia.FieldError(guanjia.EINVALID, "lat", "lat and lng must be a point on Earth: lat within ±90, lng within ±180")
-		}
-		return nil, 0, guanjia.FieldError(guanjia.EINVALID, "lng", "lat and lng must be a point on Earth: lat within ±90, lng within ±180")
+	lat, lng, err := geo.ToWGS84(geo.CoordSystem(coordSystem), lat, lng)
+	if err != nil {
+		return nil, 0, err
 	}
-	lat, lng = wLat, wLng
 	cat, err := s.Store.FindCategory(ctx, category)
 	if guanjia.ErrorCode(err) == guanjia.ENOTFOUND {
 		return nil, 0, guanjia.FieldError(guanjia.EINVALID, "category", "unknown category %q", category)

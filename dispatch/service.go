@@ -111,7 +111,7 @@ func (s *Service) create(ctx context.Context, who guanjia.Claims, in NewComplain
 	}
 	lat, lng, err := geo.ToWGS84(geo.CoordSystem(in.CoordSystem), in.Lat, in.Lng)
 	if err != nil {
-		return nil, guanjia.FieldError(guanjia.EINVALID, "lat", "%v", err)
+		return nil, err
 	}
 	if !s.InServiceArea(lat, lng) {
 		return nil, guanjia.FieldError(guanjia.EINVALID, "lat", "the place is outside the service area")

@@ -265,7 +265,7 @@ func TestCreateRejectsBadInput(t *testing.T) {
 		{"outside the city", c.citizen, func(n *dispatch.NewComplaint) { n.Lat, n.Lng = 39.9, 116.4 }, guanjia.EINVALID, "lat"},
 		{"empty description", c.citizen, func(n *dispatch.NewComplaint) { n.Description = "" }, guanjia.EINVALID, "description"},
 		{"description too long", c.citizen, func(n *dispatch.NewComplaint) { n.Description = strings.Repeat("垃", 2001) }, guanjia.EINVALID, "description"},
-		{"unknown coordinate system", c.citizen, func(n *dispatch.NewComplaint) { n.CoordSystem = "bd09" }, guanjia.EINVALID, "lat"},
+		{"unknown coordinate system", c.citizen, func(n *dispatch.NewComplaint) { n.CoordSystem = "bd09" }, guanjia.EINVALID, "coord_system"},
 		{"bad caller phone", c.agent, func(n *dispatch.NewComplaint) { n.CallerPhone = "call me" }, guanjia.EINVALID, "caller_phone"},
 		// Open311 publishes its own requests' words: only its intake files them.
 		{"staff claim an Open311 source", c.dispatchr, func(n *dispatch.NewComplaint) { n.Source = guanjia.SourceOpen311 }, guanjia.EINVALID, "source"},

@@ -6,8 +6,9 @@
 package geo
 
 import (
-	"fmt"
 	"math"
+
+	"guanjia"
 )
 
 // CoordSystem names the datum a client reported a position in.
@@ -67,22 +68,22 @@ func GCJ02ToWGS84(lat, lng float64) (float64, float64) {
 // ToWGS84 converts a client-reported point to WGS-84, rejecting unknown
 // systems and impossible coordinates.
 func ToWGS84(sys CoordSystem, lat, lng float64) (float64, float64, error) {
-	// Negated comparisons so that NaN is rejected too.
+	// Negated comparisons so that NaN is rejected too. The errors name the
+	// field and say it in words a person can act on (in Chinese by default).
+	if sys != WGS84 && sys != GCJ02 {
+		return 0, 0, guanjia.FieldError(guanjia.EINVALID, "coord_system", "coord_system must be wgs84 or gcj02")
+	}
 	if !(lat >= -90 && lat <= 90) {
-		return 0, 0, fmt.Errorf("geo: latitude %v out of range [-90, 90]", lat)
+		return 0, 0, guanjia.FieldError(guanjia.EINVALID, "lat", "lat and lng must be a point on Earth: lat within ±90, lng within ±180")
 	}
 	if !(lng >= -180 && lng <= 180) {
-		return 0, 0, fmt.Errorf("geo: longitude %v out of range [-180, 180]", lng)
+		return 0, 0, guanjia.FieldError(guanjia.EINVALID, "lng", "lat and lng must be a point on Earth: lat within ±90, lng within ±180")
 	}
-	switch sys {
-	case WGS84:
-		return lat, lng, nil
-	case GCJ02:
+	if sys == GCJ02 {
 		wLat, wLng := GCJ02ToWGS84(lat, lng)
 		return wLat, wLng, nil
-	default:
-		return 0, 0, fmt.Errorf("geo: unknown coordinate system %q (want %q or %q)", sys, WGS84, GCJ02)
 	}
+	return lat, lng, nil
 }
 
 // gcjOffset returns the GCJ-02 shift in degrees at a WGS-84 point.

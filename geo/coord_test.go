@@ -1,9 +1,11 @@
 package geo
 
 import (
+	"errors"
 	"math"
-	"strings"
 	"testing"
+
+	"guanjia"
 )
 
 // conversionExamples are WGS-84 → GCJ-02 pairs. Shanghai, Shenzhen and
@@ -91,25 +93,26 @@ func TestToWGS84(t *testing.T) {
 		sys              CoordSystem
 		lat, lng         float64
 		wantLat, wantLng float64
-		wantErr          string
+		wantErr          string // the field the error names
 	}{
 		{"wgs84 passes through", WGS84, 20.0440, 110.3200, 20.0440, 110.3200, ""},
 		{"gcj02 from wx.getLocation", GCJ02, 20.041921680985258, 110.32434664635315, 20.0440, 110.3200, ""},
 		{"gcj02 outside China unchanged", GCJ02, 51.5007, -0.1246, 51.5007, -0.1246, ""},
-		{"baidu bd09 is not supported", "bd09", 20.05, 110.33, 0, 0, "unknown coordinate system"},
-		{"missing system", "", 20.05, 110.33, 0, 0, "unknown coordinate system"},
-		{"latitude above 90", WGS84, 90.5, 110.33, 0, 0, "latitude"},
-		{"lat and lng swapped", GCJ02, 110.33, 20.05, 0, 0, "latitude"},
-		{"longitude below -180", WGS84, 20.05, -180.5, 0, 0, "longitude"},
-		{"NaN latitude", WGS84, math.NaN(), 110.33, 0, 0, "latitude"},
-		{"infinite longitude", GCJ02, 20.05, math.Inf(1), 0, 0, "longitude"},
+		{"baidu bd09 is not supported", "bd09", 20.05, 110.33, 0, 0, "coord_system"},
+		{"missing system", "", 20.05, 110.33, 0, 0, "coord_system"},
+		{"latitude above 90", WGS84, 90.5, 110.33, 0, 0, "lat"},
+		{"lat and lng swapped", GCJ02, 110.33, 20.05, 0, 0, "lat"},
+		{"longitude below -180", WGS84, 20.05, -180.5, 0, 0, "lng"},
+		{"NaN latitude", WGS84, math.NaN(), 110.33, 0, 0, "lat"},
+		{"infinite longitude", GCJ02, 20.05, math.Inf(1), 0, 0, "lng"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			lat, lng, err := ToWGS84(tt.sys, tt.lat, tt.lng)
 			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("ToWGS84(%q, %v, %v) error = %v, want one mentioning %q", tt.sys, tt.lat, tt.lng, err, tt.wantErr)
+				var ge *guanjia.Error
+				if !errors.As(err, &ge) || ge.Field != tt.wantErr || ge.Code != guanjia.EINVALID {
+					t.Fatalf("ToWGS84(%q, %v, %v) error = %v, want a 400 on %q", tt.sys, tt.lat, tt.lng, err, tt.wantErr)
 				}
 				return
 			}

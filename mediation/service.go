@@ -166,7 +166,7 @@ func (s *Service) Create(ctx context.Context, who guanjia.Claims, in Input) (*Vi
 	}
 	lat, lng, err := geo.ToWGS84(geo.CoordSystem(sys), in.Lat, in.Lng)
 	if err != nil {
-		return nil, guanjia.FieldError(guanjia.EINVALID, "lat", "the position is not a valid point (lat, lng, coord_system)")
+		return nil, err
 	}
 	d.Lat, d.Lng, d.CoordSystem = lat, lng, sys
 	if d.Source, err = sourceOf(who.Role, in.Source); err != nil {

@@ -192,10 +192,7 @@ type Nearby struct {
 func (s *Service) Nearby(ctx context.Context, sys geo.CoordSystem, lat, lng float64) (*Nearby, error) {
 	wLat, wLng, err := geo.ToWGS84(sys, lat, lng)
 	if err != nil {
-		if sys != geo.WGS84 && sys != geo.GCJ02 {
-			return nil, guanjia.FieldError(guanjia.EINVALID, "coord_system", "coord_system must be wgs84 or gcj02")
-		}
-		return nil, guanjia.FieldError(guanjia.EINVALID, "lat", "lat and lng must be a point on Earth: lat within ±90, lng within ±180")
+		return nil, err
 	}
 	if !geo.InServiceArea(wLat, wLng) {
 		return nil, guanjia.FieldError(guanjia.EINVALID, "lat", "the point (%v, %v) is outside Haikou: are lat and lng swapped?", lat, lng)

@@ -249,7 +249,7 @@ func toWGS84(sys string, lat, lng *float64) (float64, float64, error) {
 	}
 	wLat, wLng, err := geo.ToWGS84(geo.CoordSystem(sys), *lat, *lng)
 	if err != nil {
-		return 0, 0, guanjia.FieldError(guanjia.EINVALID, "lat", "%v", err)
+		return 0, 0, err
 	}
 	return wLat, wLng, nil
 }

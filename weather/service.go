@@ -414,7 +414,7 @@ func (s *Service) AddPlace(ctx context.Context, who guanjia.Claims, in PlaceInpu
 	}
 	lat, lng, err := geo.ToWGS84(in.CoordSystem, in.Lat, in.Lng)
 	if err != nil {
-		return nil, guanjia.FieldError(guanjia.EINVALID, "lat", "the position is not a valid %s coordinate", string(in.CoordSystem))
+		return nil, err
 	}
 	if !geo.InServiceArea(lat, lng) {
 		return nil, guanjia.FieldError(guanjia.EINVALID, "lat", "the place is outside the service area")
