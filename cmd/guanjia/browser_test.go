@@ -255,6 +255,11 @@ func TestBrowserCallToClosure(t *testing.T) {
 	if phone := agent.eval(`document.getElementById('caller_phone').value`); phone != "" {
 		t.Errorf("the phone field still holds %q after saving", phone)
 	}
+	// Nothing of this call, its place least of all, is left for the next one.
+	if left := agent.eval(`['category', 'address', 'lat', 'lng'].map((id) => document.getElementById(id).value).join('') +
+		document.querySelectorAll('#map .leaflet-marker-icon').length + document.querySelectorAll('#nearby li').length`); left != "00" {
+		t.Errorf("after saving, the form still holds the call's place: %q", left)
+	}
 	agent.shot("02-call-saved")
 
 	// 2. It is in the live queue with a running countdown to 签收.

@@ -34,6 +34,14 @@
     } else pin.setLatLng([lat, lng]);
     if (pan) map.setView([lat, lng], Math.max(map.getZoom(), 15));
   }
+  // forgetPlace takes the pin off the map and the nearby orders off the page:
+  // the next call is about another place.
+  const hintAtFirst = nearbyHint.textContent;
+  function forgetPlace() {
+    if (pin) { pin.remove(); pin = null; }
+    nearbyHint.textContent = hintAtFirst;
+    nearbyList.replaceChildren();
+  }
   function setCoords(lat, lng) {
     form.elements.lat.value = lat.toFixed(6);
     form.elements.lng.value = lng.toFixed(6);
@@ -150,7 +158,9 @@
     }
   });
 
-  // After saving, the caller's phone is shown masked and the form is ready for the next call.
+  // After saving, the caller's phone is shown masked and the form is empty
+  // for the next call: nothing of this one (its place least of all) may be
+  // filed with the next by mistake.
   async function showResult(c, failed) {
     const units = await GJ.units().catch(() => new Map());
     const unit = units.get(c.unit);
@@ -166,8 +176,9 @@
     form.elements.caller_phone.value = '';
     form.elements.caller_name.value = '';
     form.elements.sms_opt_out.checked = false;
-    form.elements.description.value = '';
-    form.elements.photos.value = '';
+    for (const name of ['description', 'photos', 'category', 'address', 'lat', 'lng']) form.elements[name].value = '';
+    catHelp.textContent = '';
+    forgetPlace();
     suggestBox.hidden = true;
     prefilled = '';
     suggestSeq++;
@@ -175,6 +186,7 @@
 
   form.addEventListener('reset', () => {
     clearErrors(); result.hidden = true; catHelp.textContent = ''; suggestBox.hidden = true; prefilled = ''; suggestSeq++;
+    forgetPlace();
   });
 
   GJ.categories().then((m) => {
