@@ -63,18 +63,7 @@ func TestComplaintNearby(t *testing.T) {
 	}
 
 	// Bad coordinates are said in Chinese, naming the field to fix.
-	const notOnEarth = "经纬度无效：纬度须在 ±90 之间，经度须在 ±180 之间"
-	for _, bad := range []struct{ query, field, message string }{
-		{"category=1101&lng=110.3", "lat", ""},
-		{"category=1101&lat=north&lng=110.3", "lat", ""},
-		{"category=1101&lat=20&lng=NaN", "lng", ""},
-		{"lat=20&lng=110.3", "category", ""},
-		{"category=9999&lat=20&lng=110.3", "category", ""},
-		{"category=1101&lat=20&lng=110.3&coord_system=bd09", "coord_system", "coord_system 须为 wgs84 或 gcj02"},
-		{"category=1101&lat=200&lng=110.3&coord_system=bd09", "coord_system", "coord_system 须为 wgs84 或 gcj02"},
-		{"category=1101&lat=91&lng=110.3", "lat", notOnEarth},
-		{"category=1101&lat=20&lng=-181&coord_system=gcj02", "lng", notOnEarth},
-	} {
+	for _, bad := range badPositions {
 		code, out := r.call(srv, "agent", "GET", "/api/v1/complaints/nearby?"+bad.query, nil)
 		e, _ := out["error"].(map[string]any)
 		msg, _ := e["message"].(string)
@@ -88,3 +77,19 @@ func TestComplaintNearby(t *testing.T) {
 		}
 	}
 }
+
+// badPositions are queries of the nearby searches with something wrong, the
+// field the 400 names, and its message when the test holds it to one.
+var badPositions = []struct{ query, field, message string }{
+	{"category=1101&lng=110.3", "lat", ""},
+	{"category=1101&lat=north&lng=110.3", "lat", ""},
+	{"category=1101&lat=20&lng=NaN", "lng", ""},
+	{"lat=20&lng=110.3", "category", ""},
+	{"category=9999&lat=20&lng=110.3", "category", ""},
+	{"category=1101&lat=20&lng=110.3&coord_system=bd09", "coord_system", "coord_system 须为 wgs84 或 gcj02"},
+	{"category=1101&lat=200&lng=110.3&coord_system=bd09", "coord_system", "coord_system 须为 wgs84 或 gcj02"},
+	{"category=1101&lat=91&lng=110.3", "lat", notOnEarth},
+	{"category=1101&lat=20&lng=-181&coord_system=gcj02", "lng", notOnEarth},
+}
+
+const notOnEarth = "经纬度无效：纬度须在 ±90 之间，经度须在 ±180 之间"
