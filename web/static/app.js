@@ -165,13 +165,13 @@ const GJ = (() => {
       opts.headers['Content-Type'] = 'application/json';
       opts.body = JSON.stringify(data);
     }
-    const sent = `${path}\n${data instanceof FormData ? newKey() : opts.body}`;
+    const sent = method === 'POST' && !(data instanceof FormData) ? `${path}\n${opts.body}` : null; // an upload is new each time
     if (method === 'POST') {
-      if (!retryKeys.has(sent)) retryKeys.set(sent, newKey());
-      opts.headers['Idempotency-Key'] = retryKeys.get(sent);
+      if (sent && !retryKeys.has(sent)) retryKeys.set(sent, newKey());
+      opts.headers['Idempotency-Key'] = sent ? retryKeys.get(sent) : newKey();
     }
     const res = await fetch(path, opts);
-    if (finalAnswer(res.status)) retryKeys.delete(sent);
+    if (sent && finalAnswer(res.status)) retryKeys.delete(sent);
     if (res.status === 401 && !path.endsWith('/auth/login')) {
       location.href = `/console/login?next=${encodeURIComponent(location.pathname + location.search)}`;
       throw new Error('登录已过期，请重新登录');
@@ -336,13 +336,9 @@ const GJ = (() => {
     for (const f of el.querySelectorAll(FIELDS)) {
       const v = entered.get(place(f));
       if (v === undefined || v === f.value) continue;
-      if (f.tagName === 'SELECT') {
-        if (![...f.options].some((o) => o.value === v)) continue; // no longer a choice
-        f.value = v;
-        f.dispatchEvent(new Event('change')); // a choice that fills the next field in (unit → crews)
-      } else {
-        f.value = v;
-      }
+      if (f.tagName === 'SELECT' && ![...f.options].some((o) => o.value === v)) continue; // no longer a choice
+      f.value = v;
+      if (f.tagName === 'SELECT') f.dispatchEvent(new Event('change')); // a choice that fills the next field in (unit → crews)
     }
     for (const d of el.querySelectorAll('details')) d.open = d.open || open.has(place(d));
   }
