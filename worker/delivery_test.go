@@ -235,8 +235,8 @@ func TestRetriesEndWhenTheTaskIsQueuedAfresh(t *testing.T) {
 		_ = r.h.HandleNotify(ctx, task)
 	}
 	got, _ := r.db.Notifications.FindNotification(ctx, n.ID)
-	if len(s.to) != worker.NotifyMaxRetry+1 || got.Status != guanjia.DeliveryFailed {
-		t.Errorf("sent %d times, now %s; want %d sends, then failed", len(s.to), got.Status, worker.NotifyMaxRetry+1)
+	if len(s.to) != worker.NotifyMaxRetry+1 || got.Status != guanjia.DeliveryFailed || got.Attempts != len(s.to) {
+		t.Errorf("sent %d times, now %s after %d attempts; want %d sends, then failed", len(s.to), got.Status, got.Attempts, worker.NotifyMaxRetry+1)
 	}
 }
 

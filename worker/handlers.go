@@ -118,13 +118,13 @@ func (h *Handlers) HandleNotify(ctx context.Context, t *asynq.Task) error {
 	if guanjia.Settled(n.Status) {
 		return nil // already settled: a duplicate task
 	}
-	n.Attempts++
 	var sendErr error
-	if n.Attempts > NotifyMaxRetry+1 {
+	if n.Attempts > NotifyMaxRetry {
 		// asynq's count starts over when a lost or archived task is queued
 		// afresh (HandleRequeue, the reconciler); the row's count does not.
-		sendErr = guanjia.Errorf(guanjia.EUNPROCESSABLE, "gave up after %d attempts", n.Attempts-1)
+		sendErr = guanjia.Errorf(guanjia.EUNPROCESSABLE, "gave up after %d attempts", n.Attempts)
 	} else {
+		n.Attempts++
 		sendErr = h.send(ctx, n)
 	}
 	now := h.Now()
