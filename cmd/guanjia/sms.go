@@ -37,7 +37,7 @@ func (m *Main) setupSMS(mode Mode) error {
 	case cfg.SecretID == "" && mode == ModeAll:
 		cfg.Fake = true
 	case cfg.SecretID == "":
-		m.Log.Info("no SMS configured: texts to 12345 callers are written to the delivery log only")
+		m.Log.Info("no SMS configured: texts to 12345 callers are recorded as no_channel")
 		return nil
 	case mode == ModeWorker && m.Config.PublicURL == "":
 		return errors.New("SMS needs GUANJIA_PUBLIC_URL: the 办结 text links to the rating page")

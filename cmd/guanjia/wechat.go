@@ -75,7 +75,7 @@ func (m *Main) setupWeChat(mode Mode) error {
 	case cfg.AppID == "" && mode == ModeAll:
 		cfg.Fake = true
 	case cfg.AppID == "":
-		m.Log.Info("no WeChat app configured: messages are written to the delivery log only")
+		m.Log.Info("no WeChat app configured: subscribe and 企业微信 messages are recorded as no_channel; inboxes still get theirs")
 		return nil
 	}
 	if cfg.Fake {
