@@ -344,7 +344,8 @@ func TestBrowserCallToClosure(t *testing.T) {
 		t.Errorf("the note being written after the upload: %q", note)
 	}
 	crew.shot("07-crew-on-site")
-	crew.do("resolve", chromedp.Click(chromedp.CSS(task+` form[data-action=resolve] button[type=submit]`)))
+	// Clicked in the page: the upload's live update may redraw the card (keeping the note) at any moment.
+	crew.eval(`document.querySelector('` + task + ` form[data-action=resolve] button[type=submit]').click()`)
 	crew.waitFor("the task to leave my list", fmt.Sprintf(`document.querySelector('%s') === null`, task))
 	if done := dispatcherAPI.do("GET", fmt.Sprintf("/api/v1/complaints/%d", id), nil); !strings.Contains(string(done.raw), "[照片: ") {
 		t.Errorf("the resolve step does not name the photo uploaded before it: %s", done.raw)
@@ -702,4 +703,33 @@ func TestBrowserOrderKeepsANoteThroughALiveUpdate(t *testing.T) {
 	if got := disp.eval(`document.querySelector('form[data-action=escalate] textarea[name=note]').value`); got != "" {
 		t.Errorf("after sending, the 督办 form still holds %q", got)
 	}
+}
+
+// TestBrowserInboxKeepsWhatWasLoaded: a dispatcher loads older messages
+// (加载更多); a new one arrives live and the list keeps them all.
+func TestBrowserInboxKeepsWhatWasLoaded(t *testing.T) {
+	open := newBrowser(t)
+	m := startMain(t)
+	a := login(t, m, "citizen").do("POST", "/api/v1/complaints", map[string]any{"category": "1101", "description": "路口有一堆垃圾没人清理",
+		"lat": lh01Lat, "lng": lh01Lng, "coord_system": "wgs84", "address": "龙华区某路口"})
+	if a.status != 201 {
+		t.Fatalf("report: %d %s", a.status, a.raw)
+	}
+	admin := login(t, m, "admin")
+	escalate := func() {
+		if r := admin.do("POST", fmt.Sprintf("/api/v1/complaints/%d/escalate", int64(a.num("id"))), map[string]any{"note": "群众反映强烈"}); r.status != 200 {
+			t.Fatalf("督办: %d %s", r.status, r.raw)
+		}
+	}
+	for range 35 { // more than a page (30): each 督办 reaches the command center's inbox
+		escalate()
+	}
+	disp := open("dispatcher")
+	disp.login(m.URL, "/console/inbox", "dispatcher")
+	disp.waitFor("the first page", `document.querySelectorAll('#inbox-list li[data-id]').length === 30`)
+	disp.do("load more", chromedp.Click(chromedp.CSS(`[data-inbox-more]`)))
+	disp.waitFor("the older ones", `document.querySelectorAll('#inbox-list li[data-id]').length > 30`)
+	loaded := disp.eval(`document.querySelectorAll('#inbox-list li[data-id]').length`).(float64)
+	escalate()
+	disp.waitFor("the new one, with the older ones kept", fmt.Sprintf(`document.querySelectorAll('#inbox-list li[data-id]').length === %d`, int(loaded)+1))
 }

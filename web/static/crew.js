@@ -39,7 +39,7 @@
 
   function photoForm(card, d) {
     const kind = h('select', { name: 'kind', id: `kind-${d.id}` }, h('option', { value: 'before' }, '处置前'), h('option', { value: 'after' }, '处置后'));
-    const file = h('input', { type: 'file', name: 'file', id: `file-${d.id}`, accept: 'image/*', capture: 'environment', multiple: true });
+    const file = h('input', { type: 'file', name: 'file', id: `file-${d.id}`, accept: 'image/jpeg,image/png,image/webp', capture: 'environment', multiple: true });
     // Each photo joins the card at once (and d.photos, which 处置完成 sends):
     // a reload would rebuild the card and lose a note being written.
     file.addEventListener('change', async () => {

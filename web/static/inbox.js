@@ -12,6 +12,7 @@
   const toggle = document.querySelector('[data-inbox-toggle]');
   const onCrew = GJ.me.role === 'crew';
   const PAGE = 30;
+  const MAX_PAGE = 100; // the API's most per request (api/inbox.go maxInboxPage)
   let next = null;
 
   function setUnread(n) {
@@ -57,7 +58,9 @@
 
   const refresh = GJ.latest(async () => {
     try {
-      const out = await api('GET', `/api/v1/inbox?limit=${list ? PAGE : 1}`);
+      // Those shown and a page of new ones: a refresh must not drop what 加载更多 brought.
+      const shown = list ? list.querySelectorAll('li[data-id]').length : 0;
+      const out = await api('GET', `/api/v1/inbox?limit=${list ? Math.min(shown + PAGE, MAX_PAGE) : 1}`);
       setUnread(out.unread);
       if (list) {
         list.replaceChildren(...out.messages.map(item));
