@@ -426,15 +426,11 @@ func at(base string, lat, lng float64) chromedp.Action[chromedp.Void] {
 func TestBrowserLeaderChecksInOnSite(t *testing.T) {
 	open := newBrowser(t)
 	m := startMain(t)
-	off := false
-	if a := login(t, m, "crew-lh01-hw").do("PUT", "/api/v1/me/position", map[string]any{
-		"lat": lh01Lat, "lng": lh01Lng, "coord_system": "wgs84", "on_duty": off}); a.status != 200 {
-		t.Fatalf("going off duty: %d %s", a.status, a.raw)
-	}
-	a := login(t, m, "citizen").do("POST", "/api/v1/complaints", map[string]any{"category": "1101", "description": "路口有一堆垃圾没人清理",
-		"lat": lh01Lat, "lng": lh01Lng, "coord_system": "wgs84", "address": "龙华区某路口"})
-	if a.status != 201 || a.str("unit") != "lh-hw" || a.body["assignee"] != nil {
-		t.Fatalf("want a task in lh-hw's queue: %d %s", a.status, a.raw)
+	login(t, m, "crew-lh01-hw").must(200, "PUT", "/api/v1/me/position", map[string]any{
+		"lat": lh01Lat, "lng": lh01Lng, "coord_system": "wgs84", "on_duty": false})
+	a := reportTrash(t, m, "路口有一堆垃圾没人清理")
+	if a.str("unit") != "lh-hw" || a.body["assignee"] != nil {
+		t.Fatalf("want a task in lh-hw's queue: %s", a.raw)
 	}
 	id := int64(a.num("id"))
 
@@ -664,11 +660,7 @@ func TestBrowserQueueReopensARefusedStream(t *testing.T) {
 	}
 	disp.login(m.URL, "/console/queue", "dispatcher")
 	disp.waitFor("the refused stream", `document.getElementById('live-state').classList.contains('off')`)
-	a := login(t, m, "citizen").do("POST", "/api/v1/complaints", map[string]any{"category": "1101", "description": "部署期间上报的垃圾问题",
-		"lat": lh01Lat, "lng": lh01Lng, "coord_system": "wgs84", "address": "龙华区某路口"})
-	if a.status != 201 {
-		t.Fatalf("report: %d %s", a.status, a.raw)
-	}
+	a := reportTrash(t, m, "部署期间上报的垃圾问题")
 	refuse.Store(false) // the deploy is over
 	disp.waitFor("the stream back", `document.getElementById('live-state').classList.contains('on')`)
 	disp.waitFor("the order filed while it was down", fmt.Sprintf(`document.querySelector('#queue-table tr[data-id="%d"]') !== null`, int64(a.num("id"))))
@@ -680,11 +672,7 @@ func TestBrowserQueueReopensARefusedStream(t *testing.T) {
 func TestBrowserOrderKeepsANoteThroughALiveUpdate(t *testing.T) {
 	open := newBrowser(t)
 	m := startMain(t)
-	a := login(t, m, "citizen").do("POST", "/api/v1/complaints", map[string]any{"category": "1101", "description": "路口有一堆垃圾没人清理",
-		"lat": lh01Lat, "lng": lh01Lng, "coord_system": "wgs84", "address": "龙华区某路口"})
-	if a.status != 201 {
-		t.Fatalf("report: %d %s", a.status, a.raw)
-	}
+	a := reportTrash(t, m, "路口有一堆垃圾没人清理")
 	id := int64(a.num("id"))
 	disp := open("dispatcher")
 	disp.login(m.URL, fmt.Sprintf("/console/orders/%d", id), "dispatcher")
@@ -710,11 +698,7 @@ func TestBrowserOrderKeepsANoteThroughALiveUpdate(t *testing.T) {
 func TestBrowserInboxKeepsWhatWasLoaded(t *testing.T) {
 	open := newBrowser(t)
 	m := startMain(t)
-	a := login(t, m, "citizen").do("POST", "/api/v1/complaints", map[string]any{"category": "1101", "description": "路口有一堆垃圾没人清理",
-		"lat": lh01Lat, "lng": lh01Lng, "coord_system": "wgs84", "address": "龙华区某路口"})
-	if a.status != 201 {
-		t.Fatalf("report: %d %s", a.status, a.raw)
-	}
+	a := reportTrash(t, m, "路口有一堆垃圾没人清理")
 	admin := login(t, m, "admin")
 	escalate := func() {
 		if r := admin.do("POST", fmt.Sprintf("/api/v1/complaints/%d/escalate", int64(a.num("id"))), map[string]any{"note": "群众反映强烈"}); r.status != 200 {
@@ -732,4 +716,11 @@ func TestBrowserInboxKeepsWhatWasLoaded(t *testing.T) {
 	loaded := disp.eval(`document.querySelectorAll('#inbox-list li[data-id]').length`).(float64)
 	escalate()
 	disp.waitFor("the new one, with the older ones kept", fmt.Sprintf(`document.querySelectorAll('#inbox-list li[data-id]').length === %d`, int(loaded)+1))
+}
+
+// reportTrash files a citizen's 暴露垃圾 report at a corner of grid lh01.
+func reportTrash(t *testing.T, m *Main, description string) answer {
+	t.Helper()
+	return login(t, m, "citizen").must(201, "POST", "/api/v1/complaints", map[string]any{"category": "1101", "description": description,
+		"lat": lh01Lat, "lng": lh01Lng, "coord_system": "wgs84", "address": "龙华区某路口"})
 }
