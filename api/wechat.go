@@ -18,8 +18,9 @@ type MiniProgram interface {
 	BindPhone(ctx context.Context, userID int64, code string) (string, error)
 	// QRCode returns the PNG mini-program code that opens page with scene.
 	QRCode(ctx context.Context, scene, page string) ([]byte, error)
-	// RecordConsents adds one subscribe consent for each template id.
-	RecordConsents(ctx context.Context, userID int64, templateIDs []string) error
+	// RecordTap adds one subscribe consent for each template id the user
+	// allowed (once per tap, though WeChat's push may tell of it too).
+	RecordTap(ctx context.Context, userID int64, templateIDs []string) error
 	// SubscribeTemplates maps each subscribe message (guanjia.Tpl…) to its template id.
 	SubscribeTemplates() map[string]string
 	// ListConsents returns the consents left per template id.
@@ -107,7 +108,7 @@ func (h *wechatHandlers) handleWeChatSubscriptions(c echo.Context) error {
 			return invalid("template_ids", "template id %q is not a template id", id)
 		}
 	}
-	if err := mp.RecordConsents(c.Request().Context(), claimsOf(c).UserID, req.TemplateIDs); err != nil {
+	if err := mp.RecordTap(c.Request().Context(), claimsOf(c).UserID, req.TemplateIDs); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, map[string]any{"recorded": len(req.TemplateIDs)})

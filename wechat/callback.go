@@ -265,7 +265,7 @@ func (h *callbackHandler) subscribeChanged(ctx context.Context, openid string, e
 	if len(accepted) == 0 {
 		return nil
 	}
-	return h.c.store.RecordConsents(ctx, u.ID, accepted)
+	return h.c.recordTap(ctx, u.ID, accepted, toldByPush)
 }
 
 type subscribeItem struct {

@@ -2,6 +2,7 @@ package wechat_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -10,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"guanjia"
 	"guanjia/wechat/fake"
 )
 
@@ -84,4 +86,35 @@ func TestCallbackPlainModeRefusedByDefault(t *testing.T) {
 	contains(t, e.logs.String(), `reason="plain mode not allowed"`)
 	eq(t, http.StatusOK, serve(h, callback(t, testAESKey, ev)).Code, "a safe-mode push")
 	eq(t, map[string]int{tplUpdate: 1}, e.consents(u.ID))
+}
+
+// One tap on "allow" is told by the mini-program and by WeChat's push: it
+// counts once, whichever comes first; taps told once count each.
+func TestATapToldTwiceCountsOnce(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	h := e.c.CallbackHandler(newHidden().hide)
+	push := func(u *guanjia.User, nonce string, tpls ...string) {
+		t.Helper()
+		eq(t, http.StatusOK, serve(h, plainPush(time.Now(), nonce, fake.SubscribePopupEvent(u.OpenID, tpls, nil))).Code)
+	}
+
+	u := e.login("una.1")
+	must(t, e.c.RecordTap(ctx, u.ID, []string{tplUpdate})) // the mini-program first
+	push(u, "p1", tplUpdate)
+	eq(t, map[string]int{tplUpdate: 1}, e.consents(u.ID), "the API, then the push")
+	push(u, "p2", tplSignup) // the push first
+	must(t, e.c.RecordTap(ctx, u.ID, []string{tplSignup}))
+	eq(t, map[string]int{tplUpdate: 1, tplSignup: 1}, e.consents(u.ID), "the push, then the API")
+
+	v := e.login("vera.1")
+	must(t, e.c.RecordTap(ctx, v.ID, []string{tplUpdate, tplUpdate})) // two taps
+	push(v, "p3", tplUpdate)
+	push(v, "p4", tplUpdate)
+	eq(t, map[string]int{tplUpdate: 2}, e.consents(v.ID), "two taps, each told twice")
+
+	w := e.login("wendy.1") // no push configured: the mini-program alone
+	must(t, e.c.RecordTap(ctx, w.ID, []string{tplUpdate}))
+	must(t, e.c.RecordTap(ctx, w.ID, []string{tplUpdate}))
+	eq(t, map[string]int{tplUpdate: 2}, e.consents(w.ID), "taps told once")
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/silenceper/wechat/v2/miniprogram/subscribe"
 
@@ -81,3 +82,46 @@ func (s *SubscribeSender) Send(ctx context.Context, to *guanjia.User, n *guanjia
 // codesRefusedForGood are WeChat's answers to a subscribe message that no
 // retry changes: a bad openid, template id, page or field value.
 var codesRefusedForGood = []int64{40003, 40037, 41030, 47003}
+
+// A tap on "allow" is told twice when WeChat's message push is configured:
+// by the mini-program (RecordTap, through the API) and by WeChat
+// (subscribe_msg_popup_event, on the callback). Each telling adds its side to
+// a counter per user and template in Redis, kept for tapPairWindow: a telling
+// that finds the other side's waiting is the same tap, and counts nothing.
+// Without a push, or without Redis, every telling counts.
+const tapPairWindow = 10 * time.Minute
+
+// tapSide is who tells of a tap: the mini-program (+1) or WeChat's push (−1).
+type tapSide int64
+
+const (
+	toldByMiniProgram tapSide = 1
+	toldByPush        tapSide = -1
+)
+
+// RecordTap records the consents the mini-program says the user gave.
+func (c *Client) RecordTap(ctx context.Context, userID int64, templateIDs []string) error {
+	return c.recordTap(ctx, userID, templateIDs, toldByMiniProgram)
+}
+
+func (c *Client) recordTap(ctx context.Context, userID int64, templateIDs []string, side tapSide) error {
+	var count []string
+	for _, id := range templateIDs {
+		if !c.toldAlready(ctx, userID, id, side) {
+			count = append(count, id)
+		}
+	}
+	return c.store.RecordConsents(ctx, userID, count)
+}
+
+// toldAlready says whether the other side told of this tap first.
+func (c *Client) toldAlready(ctx context.Context, userID int64, templateID string, side tapSide) bool {
+	key := fmt.Sprintf("guanjia:wechat:tap:%d:%s", userID, templateID)
+	v, err := c.redis.IncrBy(ctx, key, int64(side)).Result()
+	if err != nil {
+		c.log.WarnContext(ctx, "pair a consent's tellings", "user_id", userID, "err", err)
+		return false
+	}
+	c.redis.Expire(ctx, key, tapPairWindow)
+	return int64(side)*v <= 0 // the counter moved toward zero: it held the other side's telling
+}
