@@ -174,11 +174,18 @@ func (h *complaintHandlers) handleComplaintList(c echo.Context) error {
 			f.Status = append(f.Status, guanjia.Status(v))
 		}
 	}
-	list, total, err := h.dispatch.List(c.Request().Context(), claimsOf(c), f)
+	who := claimsOf(c)
+	list, total, err := h.dispatch.List(c.Request().Context(), who, f)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"complaints": mapJSON(list, toComplaintJSON), "total": total, "page": f.Page})
+	rows := mapJSON(list, toComplaintJSON)
+	for i, cp := range list {
+		if who.Role == guanjia.RoleCitizen && !dispatch.OwnReport(who, cp) { // 我关注的问题: a report they follow
+			rows[i].View = "follower"
+		}
+	}
+	return c.JSON(http.StatusOK, map[string]any{"complaints": rows, "total": total, "page": f.Page})
 }
 
 // handleComplaintGet answers one complaint with its timeline.

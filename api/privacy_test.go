@@ -92,8 +92,18 @@ func TestFollowerReadsProgressOnly(t *testing.T) {
 	// The list shows the same reduced row beside the follower's own report.
 	req, _ = http.NewRequest("GET", "/api/v1/complaints", nil)
 	req.Header.Set("Authorization", "Bearer "+r.tokens["neighbour"])
-	if list := serveRecorder(h, req).Body.String(); strings.Contains(list, "王先生") || !strings.Contains(list, "我家门口也有垃圾") {
+	list := serveRecorder(h, req).Body.String()
+	if strings.Contains(list, "王先生") || !strings.Contains(list, "我家门口也有垃圾") {
 		t.Errorf("follower's list: %s", list)
+	}
+	var rows struct{ Complaints []map[string]any }
+	if err := json.Unmarshal([]byte(list), &rows); err != nil {
+		t.Fatal(err)
+	}
+	for _, row := range rows.Complaints { // the mini-program marks the one they follow 我关注的问题
+		if followed := row["id"] == float64(id); (row["view"] == "follower") != followed {
+			t.Errorf("list row %v: view %v, want follower only on the order they follow", row["id"], row["view"])
+		}
 	}
 	// Staff still read the order whole.
 	if _, out := r.call(h, "dispatcher", "GET", path, nil); out["caller_name"] != "王先生" || out["view"] != nil {
