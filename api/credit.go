@@ -5,11 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"github.com/redis/go-redis/v9"
 	"golang.org/x/text/language"
 
 	"guanjia"
@@ -21,7 +24,19 @@ import (
 // representatives who apply for it, departments and articles (article.go).
 type creditHandlers struct {
 	credit *credit.Service
+	rdb    redis.UniversalClient // counts the public's lookups that find nothing; nil: not counted
+	log    *slog.Logger
 }
+
+// A subject looked up by the public names its key: a 统一社会信用代码, or an ID
+// number (身份证号), which is a guess anyone can make about a person. Lookups
+// that find nothing are counted per address, as 行政审批's are: enough for
+// typos, not for walking through ID numbers.
+const (
+	subjectMisses     = 20
+	subjectMissWindow = 15 * time.Minute
+	subjectMissPrefix = "guanjia:credit:miss:"
+)
 
 // creditStaff publish credit data and see what left public view.
 var creditStaff = []guanjia.Role{guanjia.RoleDepartment, guanjia.RoleAdmin}
@@ -156,10 +171,27 @@ func (h *creditHandlers) handleCreditSubjectSearch(c echo.Context) error {
 // handleCreditSubjectGet answers a subject with its lists and records: the
 // public see what is in public view, staff everything with its status.
 func (h *creditHandlers) handleCreditSubjectGet(c echo.Context) error {
-	d, err := h.credit.Subject(c.Request().Context(), claimsOf(c), c.Param("code"))
+	ctx, who := c.Request().Context(), claimsOf(c)
+	found := func() {}
+	if h.rdb != nil && !slices.Contains(creditStaff, who.Role) {
+		key := subjectMissPrefix + c.RealIP()
+		_, wait, err := countTry(ctx, h.rdb, key, subjectMisses, subjectMissWindow) // counted before: parallel guesses count too
+		switch {
+		case err != nil:
+			h.log.Error("credit lookup throttle: redis unavailable, not counting", "err", err)
+		case wait > 0:
+			uncount(ctx, h.rdb, key) // a refused lookup is not one more miss
+			return retryLater(c, &throttled{wait: wait, err: guanjia.Errorf(guanjia.ETOOMANY,
+				"too many lookups that found nothing from this address; try again in %d minutes", waitMinutes(wait))})
+		default:
+			found = func() { uncount(ctx, h.rdb, key) }
+		}
+	}
+	d, err := h.credit.Subject(ctx, who, c.Param("code"))
 	if err != nil {
 		return err
 	}
+	found()
 	return c.JSON(http.StatusOK, map[string]any{"subject": toCreditSubjectJSON(d.Subject),
 		"black": toCreditEntriesJSON(d.Black), "red": toCreditEntriesJSON(d.Red), "records": toCreditEntriesJSON(d.Records)})
 }

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/redis/go-redis/v9"
 	"golang.org/x/text/encoding/simplifiedchinese"
 
 	"guanjia"
@@ -468,5 +469,47 @@ func TestCreditLookupPublishesNoMoreThanTheRecords(t *testing.T) {
 		if strings.Contains(rec.Body.String(), "椰风") || strings.Contains(rec.Body.String(), apiRep) {
 			t.Errorf("%s: the 法定代表人's ID number finds the company: %d %s", path, rec.Code, rec.Body)
 		}
+	}
+}
+
+// Lookups that find nothing are counted per address: 20 in 15 minutes, then
+// 429. Lookups that find someone are not counted, nor are staff's; another
+// address goes on.
+func TestCreditLookupMissesThrottled(t *testing.T) {
+	a := newCreditAPI(t)
+	if rec := a.upload(t, "rsj", guanjia.CreditBlackList, "a.csv", []byte(apiCSV(apiCode)), nil); rec.Code != http.StatusCreated {
+		t.Fatalf("import: %d %s", rec.Code, rec.Body)
+	}
+	srv := api.New(api.Config{Secret: "test-secret"}, api.Deps{Users: a.db.Users, Catalog: a.db.Catalog, Notifications: a.db.Notifications,
+		Idempotency: a.db.Idempotency, Credit: a.svc, Redis: redis.NewClient(testenv.MustRedis(t)), Registry: prometheus.NewRegistry(),
+		Log: slog.New(slog.DiscardHandler), Now: func() time.Time { return time.Now().UTC() }})
+	get := func(ip, user, key string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest(http.MethodGet, "/api/v1/credit/subjects/"+key, nil)
+		req.RemoteAddr = ip + ":40000"
+		if user != "" {
+			req.Header.Set("Authorization", "Bearer "+a.tokens[user])
+		}
+		rec := httptest.NewRecorder()
+		srv.ServeHTTP(rec, req)
+		return rec
+	}
+	for range 25 {
+		if rec := get("192.0.2.30", "", apiPerson); rec.Code != http.StatusOK {
+			t.Fatalf("a published person: %d %s", rec.Code, rec.Body)
+		}
+	}
+	for i := range 20 { // someone walking through ID numbers
+		if rec := get("192.0.2.30", "", credit.CompleteIDNumber(fmt.Sprintf("46010619900101%03d", i))); rec.Code != http.StatusNotFound {
+			t.Fatalf("guess %d: %d %s", i+1, rec.Code, rec.Body)
+		}
+	}
+	if rec := get("192.0.2.30", "", apiPerson); rec.Code != http.StatusTooManyRequests || rec.Header().Get("Retry-After") == "" {
+		t.Errorf("after 20 misses: %d %s, want 429 with Retry-After", rec.Code, rec.Body)
+	}
+	if rec := get("192.0.2.31", "", apiPerson); rec.Code != http.StatusOK {
+		t.Errorf("another address: %d %s", rec.Code, rec.Body)
+	}
+	if rec := get("192.0.2.30", "rsj", apiPerson); rec.Code != http.StatusOK {
+		t.Errorf("credit staff from the same address: %d %s", rec.Code, rec.Body)
 	}
 }

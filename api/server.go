@@ -160,7 +160,7 @@ func New(cfg Config, d Deps) *Server {
 		tileURL: cfg.MapTileURL, queuesUI: cfg.AdminQueuesUI != nil, streamsDone: make(chan struct{})}
 	s.volunteers = &volunteerHandlers{volunteer: d.Volunteer}
 	s.activities = &activityHandlers{volunteer: d.Volunteer, maxPhotoBytes: cfg.MaxPhotoBytes}
-	s.credit = &creditHandlers{credit: d.Credit}
+	s.credit = &creditHandlers{credit: d.Credit, rdb: d.Redis, log: d.Log}
 	s.wechat = &wechatHandlers{mp: d.WeChat, sessions: s.sessions}
 	s.open311 = &open311Handlers{open311: d.Open311, perMinute: cfg.Open311PerMinute, rdb: d.Redis, now: d.Now, log: d.Log}
 	if d.POI != nil {
