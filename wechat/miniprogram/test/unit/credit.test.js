@@ -154,7 +154,7 @@ describe('信用修复', () => {
     await flush(20)
     expect(global.wx.called('showModal')[0].args).toMatchObject({ content: '您还不是该主体的法定代表人或经认可的代理人', confirmText: '去办理' })
     const url = global.wx.called('navigateTo')[0].args.url
-    expect(url).toBe(`/pages/credit/represent?entry=11&code=91350100M000100Y43&name=${encodeURIComponent('海口鸿泰贸易有限公司')}`)
+    expect(url).toBe(`/pages/credit/represent?entry=11&code=91350100M000100Y43&name=${encodeURIComponent('海口鸿泰贸易有限公司')}&kind=legal`)
 
     // The represent page opened so offers the binding, not only the 授权委托书.
     const wx = global.wx
@@ -179,7 +179,7 @@ describe('信用修复', () => {
     await flush(20)
     tap(page, '#represent')
     await flush()
-    expect(global.wx.called('navigateTo')[0].args.url).toBe(`/pages/credit/represent?entry=11&code=91350100M000100Y43&name=${encodeURIComponent('海口鸿泰贸易有限公司')}`)
+    expect(global.wx.called('navigateTo')[0].args.url).toBe(`/pages/credit/represent?entry=11&code=91350100M000100Y43&name=${encodeURIComponent('海口鸿泰贸易有限公司')}&kind=legal`)
   })
 
   test('a subject without a credit code is named by its id', async () => {
@@ -188,7 +188,13 @@ describe('信用修复', () => {
     await flush(20)
     tap(page, '#represent')
     await flush()
-    expect(global.wx.called('navigateTo')[0].args.url).toBe(`/pages/credit/represent?entry=11&code=8&name=${encodeURIComponent('李某')}`)
+    const url = global.wx.called('navigateTo')[0].args.url
+    expect(url).toBe(`/pages/credit/represent?entry=11&code=8&name=${encodeURIComponent('李某')}&kind=person`)
+    // A person binds as themself, not as a company's 法定代表人.
+    const represent = open('pages/credit/represent', query(url), {})
+    await flush(20)
+    expect(text(represent)).toContain('我是本人：李某')
+    expect(text(represent)).not.toContain('法定代表人')
   })
 
   test('asks for 授权委托审核结果通知 straight from the 提交授权委托书 tap', async () => {

@@ -46,7 +46,7 @@ Component({
       const s = entry && entry.subject
       if (!s) return `/pages/credit/represent?entry=${entryId}`
       const code = s.credit_code || String(s.id)
-      return `/pages/credit/represent?entry=${entryId}&code=${encodeURIComponent(code)}&name=${encodeURIComponent(s.name || '')}`
+      return `/pages/credit/represent?entry=${entryId}&code=${encodeURIComponent(code)}&name=${encodeURIComponent(s.name || '')}&kind=${s.kind || ''}`
     },
     onRepresent() {
       wx.navigateTo({ url: this.representURL() })

@@ -12,9 +12,13 @@ const idem = require('../../utils/idem')
 const BASIS = { legal_rep: '法定代表人', power_of_attorney: '授权委托' }
 const STATUS = { accepted: '已认可', pending: '待部门审核', refused: '未通过' }
 
+// Who binds to a subject, by its kind: a company's 法定代表人, a 个体工商户's
+// 经营者, a person themself (the server checks name and ID number alike).
+const ROLE = { legal: '法定代表人', business: '经营者', person: '本人' }
+
 Component({
   data: {
-    code: '', subjectName: '', entryId: 0,
+    code: '', subjectName: '', role: ROLE.legal, entryId: 0,
     name: '', idNumber: '', errors: {}, binding: false,
     agentName: '', file: null, filing: false,
     mine: [],
@@ -25,6 +29,7 @@ Component({
       this.setData({
         code: decodeURIComponent(query.code || ''),
         subjectName: decodeURIComponent(query.name || ''),
+        role: ROLE[query.kind] || ROLE.legal,
         entryId: Number(query.entry || 0),
       })
       this.loadMine()

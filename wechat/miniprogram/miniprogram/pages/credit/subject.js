@@ -42,7 +42,7 @@ Component({
     },
     onRepresent() {
       const key = this.data.s.credit_code || String(this.data.s.id)
-      wx.navigateTo({ url: `/pages/credit/represent?code=${encodeURIComponent(key)}&name=${encodeURIComponent(this.data.s.name)}` })
+      wx.navigateTo({ url: `/pages/credit/represent?code=${encodeURIComponent(key)}&name=${encodeURIComponent(this.data.s.name)}&kind=${this.data.s.kind || ''}` })
     },
     onRepair(e) {
       wx.navigateTo({ url: `/pages/credit/repair?entry=${e.currentTarget.dataset.id}` })
