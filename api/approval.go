@@ -111,42 +111,28 @@ func lookupKey(ip string) string     { return "guanjia:approval:lookup:" + ip }
 func numberKey(number string) string { return "guanjia:approval:number:" + number }
 
 // countLookup counts a lookup of number from ip before it is tried (so
-// parallel guesses count too), or refuses it with 429. It answers the forget
-// function a successful lookup calls. The counting is the sign-in
-// throttle's (countTry in throttle.go).
+// parallel guesses count too), per address and per number (countMiss), or
+// refuses it with 429. It answers the forget function a successful lookup
+// calls.
 func (h *approvalHandlers) countLookup(ctx context.Context, ip, number string) (forget func(), err error) {
 	if h.rdb == nil {
 		return func() {}, nil
 	}
-	var counted []string
-	forget = func() {
-		for _, key := range counted {
-			uncount(ctx, h.rdb, key)
-		}
-	}
-	count := func(key string, max int, window time.Duration) time.Duration {
-		_, wait, err := countTry(ctx, h.rdb, key, max, window)
-		if err != nil {
-			h.log.Error("approval lookup throttle: redis unavailable, not counting", "err", err)
-			return 0
-		}
-		counted = append(counted, key)
-		return wait
-	}
-	if wait := count(lookupKey(ip), lookupFailures, lookupWindow); wait > 0 {
-		forget() // a refused lookup is not one more failure
+	forgetIP, wait := countMiss(ctx, h.rdb, h.log, "approval lookup", lookupKey(ip), lookupFailures, lookupWindow)
+	if wait > 0 {
 		return nil, &throttled{wait: wait, err: guanjia.Errorf(guanjia.ETOOMANY,
 			"too many failed lookups from this address; try again in %d minutes", waitMinutes(wait))}
 	}
 	if !approval.ValidNumber(number) { // it finds nothing: no key for it
-		return forget, nil
+		return forgetIP, nil
 	}
-	if wait := count(numberKey(number), numberFailures, numberWindow); wait > 0 {
-		forget()
+	forgetNumber, wait := countMiss(ctx, h.rdb, h.log, "approval lookup", numberKey(number), numberFailures, numberWindow)
+	if wait > 0 {
+		forgetIP() // a refused lookup is not one more failure
 		return nil, &throttled{wait: wait, err: guanjia.Errorf(guanjia.ETOOMANY,
 			"too many failed lookups of this application; try again in %d minutes", waitMinutes(wait))}
 	}
-	return forget, nil
+	return func() { forgetIP(); forgetNumber() }, nil
 }
 
 // lookup runs find under the throttle: a found application is forgotten,

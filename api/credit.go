@@ -174,17 +174,11 @@ func (h *creditHandlers) handleCreditSubjectGet(c echo.Context) error {
 	ctx, who := c.Request().Context(), claimsOf(c)
 	found := func() {}
 	if h.rdb != nil && !slices.Contains(creditStaff, who.Role) {
-		key := subjectMissPrefix + c.RealIP()
-		_, wait, err := countTry(ctx, h.rdb, key, subjectMisses, subjectMissWindow) // counted before: parallel guesses count too
-		switch {
-		case err != nil:
-			h.log.Error("credit lookup throttle: redis unavailable, not counting", "err", err)
-		case wait > 0:
-			uncount(ctx, h.rdb, key) // a refused lookup is not one more miss
+		var wait time.Duration
+		found, wait = countMiss(ctx, h.rdb, h.log, "credit lookup", subjectMissPrefix+c.RealIP(), subjectMisses, subjectMissWindow)
+		if wait > 0 {
 			return retryLater(c, &throttled{wait: wait, err: guanjia.Errorf(guanjia.ETOOMANY,
 				"too many lookups that found nothing from this address; try again in %d minutes", waitMinutes(wait))})
-		default:
-			found = func() { uncount(ctx, h.rdb, key) }
 		}
 	}
 	d, err := h.credit.Subject(ctx, who, c.Param("code"))

@@ -113,6 +113,25 @@ func uncount(ctx context.Context, rdb redis.UniversalClient, key string) error {
 	return uncountScript.Run(ctx, rdb, []string{key}).Err()
 }
 
+// countMiss counts a lookup against key before it is made (parallel guesses
+// count too) and answers undo, which takes it back when the lookup finds
+// what it asked for, and how long to wait when key is past max (the
+// refused lookup is taken back already: it is not one more miss). With Redis
+// away nothing is counted.
+func countMiss(ctx context.Context, rdb redis.UniversalClient, log *slog.Logger, throttle, key string, max int, window time.Duration) (undo func(), wait time.Duration) {
+	_, wait, err := countTry(ctx, rdb, key, max, window)
+	if err != nil {
+		log.Error(throttle+" throttle: redis unavailable, not counting", "err", err)
+		return func() {}, 0
+	}
+	undo = func() { uncount(ctx, rdb, key) }
+	if wait > 0 {
+		undo()
+		return func() {}, wait
+	}
+	return undo, 0
+}
+
 // attempt is one counted try at a password.
 type attempt struct {
 	account, ip string
