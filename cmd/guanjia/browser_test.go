@@ -374,6 +374,7 @@ func TestBrowserCallToClosure(t *testing.T) {
 	if disp.eval(`document.querySelectorAll('#order-photos img').length`) != float64(1) {
 		t.Error("the order page should show the crew's after photo")
 	}
+	disp.waitFor("the push log in words", `document.getElementById('deliveries').textContent.includes('新任务 · 站内消息') && !document.getElementById('deliveries').textContent.includes('task_assigned')`)
 	disp.shot("09-order-closed")
 
 	// 6. The dashboard counts the order, with the numbers of /api/v1/stats.

@@ -22,6 +22,17 @@ const GJ = (() => {
     department: '部门工作人员', grid_manager: '网格员', mediator: '调解员',
   };
   const CLOSED = new Set(['closed', 'rejected', 'duplicate']);
+  // The delivery log's words: channels, messages and how they ended.
+  const CHANNEL = { wecom: '企业微信', subscribe: '小程序订阅消息', sms: '短信', inbox: '站内消息', log: '日志' };
+  const MESSAGE = {
+    task_assigned: '新任务', task_withdrawn: '任务撤回', sla_warning: '催办', escalation: '督办', manual_queue: '待派遣', hotspot: '热点诉求', complaint_update: '进度通知',
+    caller_accepted: '受理短信', caller_closed: '办结短信', signup_confirmed: '报名成功', activity_reminder: '活动提醒',
+    hours_credited: '时长入账', activity_changed: '活动变更', volunteer_invitation: '活动邀请',
+    weather_alert: '气象预警', approval_update: '审批进度', dispute_update: '调解进度', dispute_session: '调解会提醒', party_session: '调解会短信',
+    credit_expired: '信用信息到期', credit_repair_applied: '信用修复申请', credit_repair_decided: '信用修复结果',
+    credit_import_done: '信用导入完成', credit_agent_filed: '授权委托待审', credit_agent_decided: '授权委托结果',
+  };
+  const DELIVERY = { pending: '待发送', retrying: '重试中', sent: '已送达', failed: '发送失败', no_consent: '未授权 / 退订', no_channel: '未绑定渠道' };
 
   // Times: always Asia/Shanghai, whatever the browser's zone.
   const TZ = 'Asia/Shanghai';
@@ -368,7 +379,7 @@ const GJ = (() => {
   }));
 
   return {
-    me, STATUS, ACTION, SOURCE, ROLE, CLOSED, time, shortTime, dateKey, localInput, fromLocalInput, num, pct, meters,
+    me, STATUS, ACTION, SOURCE, ROLE, CLOSED, CHANNEL, MESSAGE, DELIVERY, time, shortTime, dateKey, localInput, fromLocalInput, num, pct, meters,
     nextDeadline, countdownState, countdown, h, badge, timeline, api, categories, units, crews, toast, showError, live, events, map, locate, debounce, typingIn, redrawKeeping, latest,
   };
 })();

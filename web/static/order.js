@@ -197,21 +197,14 @@
 
   const dispatchedTo = (e) => `：${unitName(e.unit)}${e.assignee ? ` / ${crewName(e.assignee)}` : ''}`;
 
-  const CHANNEL = { wecom: '企业微信', subscribe: '订阅消息', sms: '短信', inbox: '站内消息', log: '日志' };
-  const DELIVERY = { pending: '待发送', retrying: '重试中', sent: '已送达', failed: '发送失败', no_consent: '未授权 / 退订', no_channel: '未绑定渠道' };
-  const TEMPLATE = {
-    task_assigned: '新任务', task_withdrawn: '任务撤回', sla_warning: '催办', escalation: '督办', manual_queue: '待人工派遣',
-    complaint_update: '进度通知', caller_accepted: '受理短信', caller_closed: '办结短信', hotspot: '热点诉求',
-  };
-
   // deliveries shows each push about the order: who, how, and whether it arrived.
   function deliveries(list) {
     if (!list.length) return [h('li', { class: 'muted' }, '暂无推送')];
     return list.map((n) => h('li', { 'data-delivery': n.status },
       h('time', { datetime: n.created_at }, GJ.time(n.created_at)),
-      h('strong', {}, TEMPLATE[n.template] || n.template),
-      ` · ${CHANNEL[n.channel] || n.channel} → ${n.recipient ? `用户 #${n.recipient}` : '来电人'}`,
-      h('span', { class: n.status === 'failed' ? 'error' : 'muted' }, ` · ${DELIVERY[n.status] || n.status}（${n.attempts} 次）`),
+      h('strong', {}, GJ.MESSAGE[n.template] || n.template),
+      ` · ${GJ.CHANNEL[n.channel] || n.channel} → ${n.recipient ? `用户 #${n.recipient}` : '来电人'}`,
+      h('span', { class: n.status === 'failed' ? 'error' : 'muted' }, ` · ${GJ.DELIVERY[n.status] || n.status}（${n.attempts} 次）`),
       n.error ? h('span', { class: 'note' }, n.error) : null));
   }
 
