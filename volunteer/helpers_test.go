@@ -67,6 +67,16 @@ func (e *env) volunteer() guanjia.Claims {
 	return who
 }
 
+// signedUp creates a certified volunteer signed up for activity id.
+func (e *env) signedUp(id int64) guanjia.Claims {
+	e.t.Helper()
+	v := e.volunteer()
+	if _, err := e.svc.Signups.Signup(e.ctx, v, id); err != nil {
+		e.t.Fatalf("signup: %v", err)
+	}
+	return v
+}
+
 // team creates a certified team and returns it with its admin.
 func (e *env) team() (*guanjia.Team, guanjia.Claims) {
 	e.t.Helper()

@@ -134,10 +134,7 @@ func TestCancelAndSignupRace(t *testing.T) {
 	a := e.activity(tm.ID, lead, 5, t0.Add(48*time.Hour))
 	var first []guanjia.Claims
 	for range 10 {
-		v := e.volunteer()
-		if _, err := e.svc.Signups.Signup(e.ctx, v, a.ID); err != nil {
-			t.Fatal(err)
-		}
+		v := e.signedUp(a.ID)
 		first = append(first, v)
 	}
 	late := make([]guanjia.Claims, 10)
@@ -184,11 +181,7 @@ func TestWaitlistPromotionAndCutoff(t *testing.T) {
 	a := e.activity(tm.ID, lead, 2, start)
 	var vs []guanjia.Claims
 	for range 4 {
-		v := e.volunteer()
-		vs = append(vs, v)
-		if _, err := e.svc.Signups.Signup(e.ctx, v, a.ID); err != nil {
-			t.Fatal(err)
-		}
+		vs = append(vs, e.signedUp(a.ID))
 	}
 	d, err := e.db.Volunteers.FindActiveSignup(e.ctx, a.ID, vs[3].UserID)
 	if err != nil || d.Status != guanjia.SignupWaitlisted || d.Position != 2 {
@@ -235,10 +228,7 @@ func TestSignupRefusals(t *testing.T) {
 	if _, err := e.svc.Signups.Signup(e.ctx, e.user(guanjia.RoleCitizen), a.ID); code(err) != guanjia.EFORBIDDEN {
 		t.Errorf("uncertified signup: %v, want forbidden", err)
 	}
-	v := e.volunteer()
-	if _, err := e.svc.Signups.Signup(e.ctx, v, a.ID); err != nil {
-		t.Fatal(err)
-	}
+	v := e.signedUp(a.ID)
 	if _, err := e.svc.Signups.Signup(e.ctx, v, a.ID); code(err) != guanjia.ECONFLICT {
 		t.Errorf("second signup: %v, want conflict", err)
 	}
@@ -365,10 +355,7 @@ func TestNoRescheduleOnceCheckinOpens(t *testing.T) {
 	tm, lead := e.team()
 	start := t0.Add(25 * time.Hour) // 09:00 the next day
 	a, early := e.activity(tm.ID, lead, 5, start), e.activity(tm.ID, lead, 5, start)
-	v := e.volunteer()
-	if _, err := e.svc.Signups.Signup(e.ctx, v, a.ID); err != nil {
-		t.Fatal(err)
-	}
+	v := e.signedUp(a.ID)
 	nextWeek := start.AddDate(0, 0, 7)
 	move := volunteer.RescheduleInput{StartAt: nextWeek, EndAt: nextWeek.Add(3 * time.Hour), Reason: "场地冲突"}
 	e.clock.Set(start.Add(-31 * time.Minute))
@@ -432,10 +419,7 @@ func TestCancelAfterCheckInSendsEveryoneHome(t *testing.T) {
 	tm, lead := e.team()
 	start := t0.Add(25 * time.Hour)
 	a := e.activity(tm.ID, lead, 5, start)
-	v := e.volunteer()
-	if _, err := e.svc.Signups.Signup(e.ctx, v, a.ID); err != nil {
-		t.Fatal(err)
-	}
+	v := e.signedUp(a.ID)
 	e.clock.Set(start.Add(-20 * time.Minute))
 	if _, err := e.svc.Signups.ManualCheckIn(e.ctx, lead, a.ID, volunteer.ManualCheck{UserID: v.UserID, Reason: "手机没电"}); err != nil {
 		t.Fatal(err)
@@ -462,10 +446,7 @@ func TestCheckInGeofenceWindowAndHours(t *testing.T) {
 	tm, lead := e.team()
 	start := t0.Add(24 * time.Hour)
 	a := e.activity(tm.ID, lead, 5, start)
-	v := e.volunteer()
-	if _, err := e.svc.Signups.Signup(e.ctx, v, a.ID); err != nil {
-		t.Fatal(err)
-	}
+	v := e.signedUp(a.ID)
 	token := func() string {
 		tok, _, err := e.svc.Signups.CheckinToken(e.ctx, lead, a.ID)
 		if err != nil {
@@ -587,10 +568,7 @@ func TestCheckOutOpensAtTheStart(t *testing.T) {
 	tm, lead := e.team()
 	start := t0.Add(24 * time.Hour)
 	a := e.activity(tm.ID, lead, 5, start)
-	v := e.volunteer()
-	if _, err := e.svc.Signups.Signup(e.ctx, v, a.ID); err != nil {
-		t.Fatal(err)
-	}
+	v := e.signedUp(a.ID)
 	gLat, gLng := geo.WGS84ToGCJ02(placeLat, placeLng)
 	here := func() volunteer.CheckInput {
 		tok, _, err := e.svc.Signups.CheckinToken(e.ctx, lead, a.ID)
@@ -624,12 +602,7 @@ func TestAutoCheckoutAndNoShows(t *testing.T) {
 	tm, lead := e.team()
 	start := t0.Add(24 * time.Hour)
 	a := e.activity(tm.ID, lead, 5, start)
-	stays, skips, late := e.volunteer(), e.volunteer(), e.volunteer()
-	for _, v := range []guanjia.Claims{stays, skips, late} {
-		if _, err := e.svc.Signups.Signup(e.ctx, v, a.ID); err != nil {
-			t.Fatal(err)
-		}
-	}
+	stays, skips, late := e.signedUp(a.ID), e.signedUp(a.ID), e.signedUp(a.ID)
 	e.clock.Set(start.Add(-5 * time.Minute))
 	if _, err := e.svc.Signups.ManualCheckIn(e.ctx, lead, a.ID, volunteer.ManualCheck{UserID: stays.UserID}); code(err) != guanjia.EINVALID {
 		t.Errorf("manual check-in without a reason: %v", err)
