@@ -32,6 +32,21 @@ func TestBrowserLawLibrary(t *testing.T) {
 	// Edit 第七条: its text gains a phrase nobody else uses.
 	s.do("edit the law", chromedp.Click(chromedp.CSS(`#law-table tbody tr[data-id] button.link`)))
 	s.waitFor("the editor", `!document.getElementById('law-form').hidden && document.querySelectorAll('#law-articles li').length === 6`)
+
+	// A saved article whose text is cleared by mistake is refused by name,
+	// not dropped; a row added and left empty is ignored.
+	s.eval(`document.querySelector('#law-articles li textarea').value = ''`)
+	s.do("add an empty row", chromedp.Click(chromedp.ID("law-add-article")))
+	s.do("save", chromedp.Click(chromedp.CSS(`#law-form button[type=submit]`)))
+	s.waitFor("the refusal", `!document.getElementById('law-error').hidden`)
+	if got := s.text(`#law-error`); !strings.Contains(got, "第一条") {
+		t.Errorf("refusal of a cleared article: %q", got)
+	}
+	if l, err := m.DB.Laws.FindLawByTitle(context.Background(), "中华人民共和国人民调解法"); err != nil || len(l.Articles) != 6 || l.Articles[0].Text == "" {
+		t.Fatalf("a refused save changed the law: %+v %v", l, err)
+	}
+	s.do("reopen the law", chromedp.Click(chromedp.ID("law-cancel")), chromedp.Click(chromedp.CSS(`#law-table tbody tr[data-id] button.link`)))
+	s.waitFor("the editor again", `!document.getElementById('law-form').hidden && document.querySelectorAll('#law-articles li').length === 6 && document.querySelector('#law-articles li textarea').value !== ''`)
 	s.eval(`(() => {
 		const li = [...document.querySelectorAll('#law-articles li')].find((x) => x.querySelector('[name=number]').value === '第七条');
 		li.querySelector('textarea').value = '人民调解委员会是依法设立的调解民间纠纷的群众性组织，设在村民委员会和居民委员会。';

@@ -57,6 +57,7 @@
       h('label', {}, '内容 ', h('textarea', { name: 'text', rows: 3, maxlength: 5000, 'aria-label': `第 ${n} 个条文的内容` })),
       h('button', { type: 'button', class: 'link', onclick: () => li.remove() }, '删除此条'));
     li.querySelector('textarea').value = (a && a.text) || '';
+    if (a) li.dataset.saved = '1';
     list.append(li);
   }
 
@@ -93,8 +94,11 @@
     const body = {
       title: f.title.value, doc_number: f.doc_number.value, authority: f.authority.value, level: f.level.value,
       status: f.status.value, published_on: f.published_on.value, effective_on: f.effective_on.value,
-      articles: [...list.children].map((li) => ({ number: li.querySelector('[name=number]').value, text: li.querySelector('[name=text]').value }))
-        .filter((a) => a.text.trim()), // a row left empty is not an article
+      // A row added and left empty is not an article; a saved article whose
+      // text was cleared is sent, so the server names it rather than it
+      // vanishing (删除此条 removes one).
+      articles: [...list.children].filter((li) => li.dataset.saved || li.querySelector('[name=text]').value.trim())
+        .map((li) => ({ number: li.querySelector('[name=number]').value, text: li.querySelector('[name=text]').value })),
     };
     if (editing) body.updated_at = editing.updated_at; // a save made since is refused (409) with its message
     const button = form.querySelector('button[type=submit]');
