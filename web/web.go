@@ -21,7 +21,9 @@ import (
 	"html/template"
 	"io"
 	"io/fs"
+	"path"
 	"sort"
+	"strings"
 )
 
 //go:embed templates/*.html
@@ -112,13 +114,20 @@ func (p *Pages) RenderRate(w io.Writer, data RatePage) error {
 	return err
 }
 
-// PageNames lists the pages there are templates for.
-var PageNames = []string{"login", "queue", "new", "order", "dashboard", "notices", "crew", "inbox", "poi", "disputes", "dispute", "weather", "approvals", "laws"}
-
-// ParsePages parses the layout with each page.
+// ParsePages parses the layout with each page template (every file under
+// templates/ but the layout and the stand-alone rate page), so a new page
+// needs only its template.
 func ParsePages() (*Pages, error) {
 	p := &Pages{byName: map[string]*template.Template{}}
-	for _, name := range PageNames {
+	files, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range files {
+		name := strings.TrimSuffix(path.Base(f), ".html")
+		if name == "layout" || name == "rate" {
+			continue
+		}
 		t, err := template.New(name).ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("web: parse %s: %w", name, err)

@@ -13,6 +13,7 @@ import (
 	"mime/multipart"
 	"net"
 	"net/http"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -600,5 +601,36 @@ func TestTeamCertificationFlagsBlackListedOrganisation(t *testing.T) {
 	flags, _ := team.body["black_lists"].([]any)
 	if len(flags) == 0 || flags[0] != listName {
 		t.Errorf("team of black-listed %s not flagged: %s", code, team.raw)
+	}
+}
+
+// TestEveryMenuPageRenders: each page of an administrator's menu opens, in
+// full, as the page it names (a page whose template is missing is an error,
+// not a blank 200).
+func TestEveryMenuPageRenders(t *testing.T) {
+	m := startMain(t)
+	admin := login(t, m, "admin")
+	get := func(path string) (int, string) {
+		req, _ := http.NewRequest("GET", m.URL+path, nil)
+		req.AddCookie(&http.Cookie{Name: "guanjia_token", Value: admin.token})
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res.StatusCode, string(b)
+	}
+	_, home := get("/console/queue")
+	links := regexp.MustCompile(`<a href="(/console/[a-z]+)"[^>]*>`).FindAllStringSubmatch(home, -1)
+	if len(links) < 10 {
+		t.Fatalf("the admin's menu has %d pages: %s", len(links), home)
+	}
+	for _, l := range links {
+		status, body := get(l[1])
+		name := strings.TrimPrefix(l[1], "/console/")
+		if status != http.StatusOK || !strings.Contains(body, `data-page="`+name+`"`) || !strings.Contains(body, "</main>") {
+			t.Errorf("GET %s: %d, page %q missing or cut short", l[1], status, name)
+		}
 	}
 }
