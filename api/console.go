@@ -55,6 +55,7 @@ var consoleNav = []navEntry{
 	{path: "/console/disputes", label: "矛盾纠纷", page: "disputes", also: "dispute"},
 	{path: "/console/poi", label: "生活圈", page: "poi"},
 	{path: "/console/approvals", label: "行政审批", page: "approvals"},
+	{path: "/console/volunteer", label: "公益海口", page: "volunteer"},
 	{path: "/console/laws", label: "法律法规", page: "laws"},
 	{path: "/console/weather", label: "台风积水", page: "weather"},
 	{path: "/console/inbox", label: "站内消息", page: "inbox", badge: true},
@@ -147,8 +148,7 @@ func (h *consoleHandlers) render(c echo.Context, p web.Page) error {
 	hd.Set("Content-Security-Policy", consoleSecurity(h.tileURL))
 	hd.Set("X-Content-Type-Options", "nosniff")
 	hd.Set("Referrer-Policy", "same-origin")
-	c.Response().WriteHeader(http.StatusOK)
-	return h.pages.Render(c.Response(), p)
+	return h.pages.Render(c.Response(), p) // renders in full before the first byte: a failure is a 500, not a blank page
 }
 
 // handleConsoleLogin renders the login page; whoever is signed in already goes on.

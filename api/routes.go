@@ -183,6 +183,7 @@ func (s *Server) routeTable() []route {
 		{post, "/api/v1/activities/:id/photos", signedIn, act.handleActivityPhotoUpload, noVolunteer},
 		{get, "/api/v1/activities/:id/photos", signedIn, act.handleActivityPhotoList, noVolunteer},
 		{get, "/api/v1/activities/:id/photos/:photo", signedIn, act.handleActivityPhotoGet, noVolunteer},
+		{get, "/console/volunteer", pageFor(guanjia.RoleAdmin), con.page("volunteer", "公益海口审核"), noVolunteer},
 		{post, "/api/v1/help-requests", signedIn, vol.handleHelpRequestCreate, noVolunteer},
 		{get, "/api/v1/help-requests", signedIn, vol.handleHelpRequestList, noVolunteer},
 		{get, "/api/v1/help-requests/:id", signedIn, vol.handleHelpRequestGet, noVolunteer},
