@@ -1,12 +1,15 @@
 package api
 
 import (
+	"encoding/base64"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"github.com/skip2/go-qrcode"
 
 	"guanjia"
 	"guanjia/volunteer"
@@ -84,6 +87,7 @@ type signupJSON struct {
 	ID             int64      `json:"id"`
 	ActivityID     int64      `json:"activity_id"`
 	UserID         int64      `json:"user_id"`
+	Name           string     `json:"name,omitempty"`     // the volunteer's certified name, in the organisers' list
 	Status         string     `json:"status"`             // confirmed, waitlisted, cancelled, checked_in, checked_out, no_show
 	Position       int        `json:"position,omitempty"` // place on the waitlist, from 1
 	CheckinAt      *time.Time `json:"checkin_at,omitempty"`
@@ -327,11 +331,16 @@ func (h *activityHandlers) handleSignupList(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	list, err := h.volunteer.Signups.ListSignups(c.Request().Context(), claimsOf(c), id)
+	roster, err := h.volunteer.Signups.ListSignups(c.Request().Context(), claimsOf(c), id)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"signups": mapJSON(list, toSignupJSON)})
+	out := mapJSON(roster.Signups, func(su *guanjia.Signup) signupJSON {
+		j := toSignupJSON(su)
+		j.Name = roster.Names[su.UserID]
+		return j
+	})
+	return c.JSON(http.StatusOK, map[string]any{"signups": out})
 }
 
 // handleMySignups lists the caller's signups.
@@ -343,7 +352,19 @@ func (h *activityHandlers) handleMySignups(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]any{"signups": mapJSON(list, toSignupJSON)})
 }
 
-// handleCheckinToken answers the organiser's rotating QR token.
+type checkinTokenJSON struct {
+	Token     string    `json:"token"`
+	ExpiresAt time.Time `json:"expires_at"`
+	QRPNG     string    `json:"qr_png"` // the token as a QR code: a data:image/png;base64 URL the phone shows as it is
+}
+
+// checkinQRSize is the QR image's side in pixels: about 13 pixels a module
+// for a token's 37 (with the quiet zone), sharp when a phone shows it full
+// width for another phone's camera.
+const checkinQRSize = 512
+
+// handleCheckinToken answers the organiser's rotating QR token, and its QR
+// code drawn, so the organiser's phone needs no QR library.
 func (h *activityHandlers) handleCheckinToken(c echo.Context) error {
 	id, err := pathID(c)
 	if err != nil {
@@ -353,8 +374,13 @@ func (h *activityHandlers) handleCheckinToken(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	img, err := qrcode.Encode(tok, qrcode.Medium, checkinQRSize)
+	if err != nil {
+		return fmt.Errorf("api: draw the check-in code of activity %d: %w", id, err)
+	}
 	c.Response().Header().Set("Cache-Control", "no-store")
-	return c.JSON(http.StatusOK, map[string]any{"token": tok, "expires_at": exp})
+	return c.JSON(http.StatusOK, checkinTokenJSON{Token: tok, ExpiresAt: exp,
+		QRPNG: "data:image/png;base64," + base64.StdEncoding.EncodeToString(img)})
 }
 
 type checkRequest struct {

@@ -101,10 +101,6 @@ type (
 	signupList struct {
 		Signups []signupJSON `json:"signups"`
 	}
-	checkinToken struct {
-		Token     string    `json:"token"`
-		ExpiresAt time.Time `json:"expires_at"`
-	}
 	checkoutAnswer struct {
 		Signup signupJSON     `json:"signup"`
 		Hours  hoursEntryJSON `json:"hours"`
@@ -356,7 +352,7 @@ var apiBodies = map[string]body{
 	"POST /api/v1/activities/:id/signup":                 {summary: "报名 (sign up)", resp: signupJSON{}, status: http.StatusCreated},
 	"DELETE /api/v1/activities/:id/signup":               {summary: "取消报名 (cancel my signup)", resp: signupJSON{}},
 	"GET /api/v1/activities/:id/signups":                 {summary: "报名名单 (signups)", resp: signupList{}},
-	"GET /api/v1/activities/:id/checkin-token":           {summary: "签到码 (the check-in token)", resp: checkinToken{}},
+	"GET /api/v1/activities/:id/checkin-token":           {summary: "签到码 (the check-in token, and its QR code as a PNG data URL)", resp: checkinTokenJSON{}},
 	"POST /api/v1/activities/:id/checkin":                {summary: "签到 (check in)", req: checkRequest{}, resp: signupJSON{}},
 	"POST /api/v1/activities/:id/checkout":               {summary: "签退 (check out; hours credited)", req: checkRequest{}, resp: checkoutAnswer{}},
 	"POST /api/v1/activities/:id/signups/:user/checkin":  {summary: "代签到 (check someone in)", req: reasonRequest{}, resp: signupJSON{}},

@@ -28,6 +28,7 @@ type teamJSON struct {
 	CertifiedAt  *time.Time `json:"certified_at,omitempty"`
 	DistanceM    *float64   `json:"distance_m,omitempty"`
 	BlackLists   []string   `json:"black_lists,omitempty"` // 联合惩戒: 失信 lists the organisation is on
+	MyRole       string     `json:"my_role,omitempty"`     // the caller's role (admin, member) in their own teams (?mine=true)
 }
 
 func toTeamJSON(t *guanjia.Team) teamJSON {
@@ -77,7 +78,7 @@ func (h *volunteerHandlers) handleTeamList(c echo.Context) error {
 	}
 	out := mapJSON(hits, func(hit volunteer.TeamHit) teamJSON {
 		t := toTeamJSON(hit.Team)
-		t.DistanceM = hit.DistanceM
+		t.DistanceM, t.MyRole = hit.DistanceM, hit.MyRole
 		return t
 	})
 	return c.JSON(http.StatusOK, map[string]any{"teams": out})

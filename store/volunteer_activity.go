@@ -520,6 +520,25 @@ func (s *Activities) ListSignups(ctx context.Context, f volunteer.SignupFilter) 
 	return out, nil
 }
 
+// SignupNames answers the certified names of the activity's signups, in one
+// query however many signed up.
+func (s *Activities) SignupNames(ctx context.Context, activityID int64) (map[int64]string, error) {
+	var rows []struct {
+		UserID int64
+		Name   string
+	}
+	if err := s.db.WithContext(ctx).Model(&volunteerRow{}).Select("user_id, name").
+		Where("user_id IN (SELECT user_id FROM volunteer_signups WHERE activity_id = ?)", activityID).
+		Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("store: names of the signups of activity %d: %w", activityID, err)
+	}
+	out := make(map[int64]string, len(rows))
+	for _, r := range rows {
+		out[r.UserID] = r.Name
+	}
+	return out, nil
+}
+
 func (s *Activities) DueReminders(ctx context.Context, horizon time.Time) ([]*guanjia.Signup, error) {
 	var rows []signupRow
 	err := s.db.WithContext(ctx).

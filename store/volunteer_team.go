@@ -246,6 +246,19 @@ func (s *Teams) ListTeamMembers(ctx context.Context, teamID int64) ([]*guanjia.T
 	return mapRows(rows, (*memberRow).member), nil
 }
 
+// TeamRoles answers the user's role in each team they belong to.
+func (s *Teams) TeamRoles(ctx context.Context, userID int64) (map[int64]string, error) {
+	var rows []memberRow
+	if err := s.db.WithContext(ctx).Select("team_id, role").Where("user_id = ?", userID).Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("store: team roles of user %d: %w", userID, err)
+	}
+	out := make(map[int64]string, len(rows))
+	for _, r := range rows {
+		out[r.TeamID] = r.Role
+	}
+	return out, nil
+}
+
 type helpRow struct {
 	ID          int64 `gorm:"primaryKey"`
 	RequesterID int64

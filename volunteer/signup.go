@@ -98,8 +98,16 @@ func (s *Signups) MySignups(ctx context.Context, who guanjia.Claims) ([]*guanjia
 	return s.Store.ListSignups(ctx, SignupFilter{UserID: who.UserID, Limit: 200})
 }
 
-// ListSignups lists an activity's signups for its team's admins.
-func (s *Signups) ListSignups(ctx context.Context, who guanjia.Claims, activityID int64) ([]*guanjia.Signup, error) {
+// Roster is an activity's signups as its organisers see them.
+type Roster struct {
+	Signups []*guanjia.Signup
+	// Names are the volunteers' certified names by user id: on site, the
+	// organiser checks in by hand someone they find by name, not by number.
+	Names map[int64]string
+}
+
+// ListSignups lists an activity's signups, with names, for its team's admins.
+func (s *Signups) ListSignups(ctx context.Context, who guanjia.Claims, activityID int64) (*Roster, error) {
 	a, actor, _, err := s.loadActivity(ctx, who, activityID)
 	if err != nil {
 		return nil, err
@@ -107,7 +115,15 @@ func (s *Signups) ListSignups(ctx context.Context, who guanjia.Claims, activityI
 	if actor == ActorSelf {
 		return nil, guanjia.Errorf(guanjia.EFORBIDDEN, "only the organisers see who signed up")
 	}
-	return s.Store.ListSignups(ctx, SignupFilter{ActivityID: a.ID, Limit: guanjia.MaxActivityCapacity * 2})
+	list, err := s.Store.ListSignups(ctx, SignupFilter{ActivityID: a.ID, Limit: guanjia.MaxActivityCapacity * 2})
+	if err != nil {
+		return nil, err
+	}
+	names, err := s.Store.SignupNames(ctx, a.ID)
+	if err != nil {
+		return nil, err
+	}
+	return &Roster{Signups: list, Names: names}, nil
 }
 
 // admitter groups concurrent signups per activity into batches. While one

@@ -33,6 +33,8 @@ type Store interface {
 	SetTeamMemberRole(ctx context.Context, teamID, userID int64, role string) error
 	FindTeamMember(ctx context.Context, teamID, userID int64) (*guanjia.TeamMember, error)
 	ListTeamMembers(ctx context.Context, teamID int64) ([]*guanjia.TeamMember, error)
+	// TeamRoles answers the user's role in each team they belong to, by team id.
+	TeamRoles(ctx context.Context, userID int64) (map[int64]string, error)
 
 	CreateActivity(ctx context.Context, a *guanjia.Activity, ev *guanjia.VolunteerEvent) error
 	// SaveActivity applies ch if the activity still has ExpectStatus and ExpectVersion.
@@ -56,6 +58,9 @@ type Store interface {
 	// FindActiveSignup returns the user's signup for the activity that is not cancelled.
 	FindActiveSignup(ctx context.Context, activityID, userID int64) (*guanjia.Signup, error)
 	ListSignups(ctx context.Context, f SignupFilter) ([]*guanjia.Signup, error)
+	// SignupNames answers the certified names of everyone who signed up for
+	// the activity (cancelled too), by user id.
+	SignupNames(ctx context.Context, activityID int64) (map[int64]string, error)
 	// DueReminders returns confirmed signups of published activities whose
 	// reminder is not sent and is due before horizon.
 	DueReminders(ctx context.Context, horizon time.Time) ([]*guanjia.Signup, error)

@@ -207,6 +207,7 @@ type Near struct {
 type TeamHit struct {
 	Team      *guanjia.Team
 	DistanceM *float64
+	MyRole    string // the caller's role in the team (admin, member) when listing their own
 }
 
 // TeamQuery selects teams: by status (platform admins see any; others
@@ -235,8 +236,16 @@ func (s *Teams) ListTeams(ctx context.Context, who guanjia.Claims, q TeamQuery) 
 	if err != nil {
 		return nil, err
 	}
+	// A member's own list says where they stand, so the mini-program knows
+	// whom to show the organiser's pages.
+	var roles map[int64]string
+	if q.Mine {
+		if roles, err = s.Store.TeamRoles(ctx, who.UserID); err != nil {
+			return nil, err
+		}
+	}
 	return rank(teams, p, func(t *guanjia.Team) (float64, float64) { return t.Lat, t.Lng },
-		func(t *guanjia.Team, d *float64) TeamHit { return TeamHit{Team: t, DistanceM: d} }), nil
+		func(t *guanjia.Team, d *float64) TeamHit { return TeamHit{Team: t, DistanceM: d, MyRole: roles[t.ID]} }), nil
 }
 
 // toWGS84 converts a client position; both coordinates are required.

@@ -7,6 +7,7 @@ module.exports = {
   wechat: require('./wechat'),
   user: require('./user'),
   volunteer: require('./volunteer'),
+  organiser: require('./organiser'),
   credit: require('./credit'),
   dispute: require('./dispute'),
   poi: require('./poi'),

@@ -86,4 +86,4 @@ function parseToken(result) {
   return /^\d+\.\d+\.[A-Za-z0-9_-]+$/.test(s) ? s : ''
 }
 
-module.exports = { signupView, parseToken, CANCEL_CUTOFF_MS, CHECKIN_OPENS_MS }
+module.exports = { signupView, parseToken, CANCEL_CUTOFF_MS, CHECKIN_OPENS_MS, CHECKOUT_CLOSES_MS }

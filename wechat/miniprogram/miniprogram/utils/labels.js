@@ -106,6 +106,26 @@ const activityStatus = {
   cancelled: '已取消',
 }
 
+// Tag colours of an activity's and a signup's status, for the organiser's pages.
+const activityStatusType = {
+  draft: 'default',
+  submitted: 'warning',
+  refused: 'danger',
+  published: 'success',
+  in_progress: 'primary',
+  finished: 'default',
+  cancelled: 'default',
+}
+
+const signupStatusType = {
+  confirmed: 'primary',
+  waitlisted: 'warning',
+  cancelled: 'default',
+  checked_in: 'success',
+  checked_out: 'success',
+  no_show: 'danger',
+}
+
 const helpStatus = {
   submitted: '审核中',
   published: '待认领',
@@ -138,7 +158,7 @@ const subscriptionTitle = {
 
 module.exports = {
   complaintStatus, complaintStatusType, complaintEvent, timeline, deadlines, ratingScore, signupStatus,
-  activityStatus, helpStatus, hoursKind, hoursSource, creditList, subscriptionTitle, cleanNote,
+  activityStatus, activityStatusType, signupStatusType, helpStatus, hoursKind, hoursSource, creditList, subscriptionTitle, cleanNote,
 }
 
 module.exports.noticeKind = { typhoon: '台风', waterlogging: '内涝积水', holiday: '节假日', outage: '停水停电', other: '告知' }

@@ -23,4 +23,16 @@ function confirm({ title = '提示', content, confirmText = '确定', cancelText
   })
 }
 
-module.exports = { showError, toast, confirm, messageOf }
+// prompt asks for a line of text in a modal (a reason, say): the text typed
+// on confirm, null when cancelled.
+function prompt({ title, placeholder = '', confirmText = '确定', cancelText = '取消' }) {
+  return new Promise((resolve) => {
+    wx.showModal({
+      title, editable: true, placeholderText: placeholder, confirmText, cancelText,
+      success: (r) => resolve(r.confirm ? String(r.content || '') : null),
+      fail: () => resolve(null),
+    })
+  })
+}
+
+module.exports = { showError, toast, confirm, prompt, messageOf }

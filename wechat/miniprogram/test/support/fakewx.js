@@ -11,6 +11,7 @@ function fakeWx(routes = {}) {
     scan: null, // wx.scanCode's result string
     scanError: null,
     modalConfirm: true,
+    modalContent: '', // what an editable modal answers as typed
   }
   const calls = []
   const storage = new Map()
@@ -70,12 +71,15 @@ function fakeWx(routes = {}) {
     showToast: (o) => log('showToast', o),
     showModal: (o) => {
       log('showModal', o)
-      later(() => o.success && o.success({ confirm: state.modalConfirm, cancel: !state.modalConfirm }))
+      later(() => o.success && o.success({ confirm: state.modalConfirm, cancel: !state.modalConfirm, content: o.editable ? state.modalContent : undefined }))
     },
     showLoading: (o) => log('showLoading', o),
     hideLoading: () => log('hideLoading', {}),
     navigateTo: (o) => log('navigateTo', o),
     redirectTo: (o) => log('redirectTo', o),
+    navigateBack: (o) => log('navigateBack', o),
+    setNavigationBarTitle: (o) => log('setNavigationBarTitle', o),
+    setKeepScreenOn: (o) => log('setKeepScreenOn', o),
     switchTab: (o) => log('switchTab', o),
     stopPullDownRefresh: () => {},
     makePhoneCall: (o) => log('makePhoneCall', o),

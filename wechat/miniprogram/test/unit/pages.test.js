@@ -25,8 +25,14 @@ const ROUTES = {
   'GET /api/v1/volunteer/me': { id: 1, number: 'HK000001', name: '王小明', certified_at: iso(-9000) },
   'GET /api/v1/volunteer/me/hours': { total_hours: 3.5, credit_hours: 3, honor_hours: 0.5, month_hours: 1, entries: [{ id: 1, team_id: 2, kind: 'credit', source: 'checkin', hours: 3, created_at: iso(-600) }] },
   'GET /api/v1/volunteer/me/signups': { signups: [{ id: 1, activity_id: 5, status: 'waitlisted', position: 2 }] },
-  'GET /api/v1/activities': { activities: [{ id: 5, title: '万绿园净滩护绿行动', address: '万绿园', lat: 20.04, lng: 110.32, start_at: iso(600), end_at: iso(780), capacity: 30, confirmed: 3, distance_m: 1200 }] },
-  'GET /api/v1/activities/5': { id: 5, team: '龙华区青年志愿者协会', title: '万绿园净滩护绿行动', address: '万绿园', lat: 20.04, lng: 110.32, status: 'published', start_at: iso(600), end_at: iso(780), signup_deadline: iso(500), capacity: 30, confirmed: 3 },
+  // Near me for a volunteer; a team's own (drafts too) for its organiser.
+  'GET /api/v1/activities': (req) => (req.query.team_id
+    ? { activities: [{ id: 5, team_id: 2, title: '万绿园净滩护绿行动', address: '万绿园', status: 'published', start_at: iso(600), end_at: iso(780), capacity: 30, confirmed: 3 }] }
+    : { activities: [{ id: 5, title: '万绿园净滩护绿行动', address: '万绿园', lat: 20.04, lng: 110.32, start_at: iso(600), end_at: iso(780), capacity: 30, confirmed: 3, distance_m: 1200 }] }),
+  'GET /api/v1/activities/5': { id: 5, team_id: 2, team: '龙华区青年志愿者协会', title: '万绿园净滩护绿行动', address: '万绿园', lat: 20.04, lng: 110.32, radius_m: 300, status: 'published', start_at: iso(600), end_at: iso(780), signup_deadline: iso(500), capacity: 30, confirmed: 3, waitlisted: 0, can_edit: true },
+  'GET /api/v1/activities/5/signups': { signups: [{ id: 1, activity_id: 5, user_id: 8, name: '王小明', status: 'confirmed', created_at: iso(-60) }] },
+  'GET /api/v1/activities/5/checkin-token': { token: '5.1775867200.abcDEF', expires_at: iso(0.5), qr_png: 'data:image/png;base64,iVBORw0KGgo=' },
+  'GET /api/v1/teams': { teams: [{ id: 2, name: '龙华区青年志愿者协会', status: 'certified', my_role: 'admin' }] },
   'GET /api/v1/teams/2': { id: 2, name: '龙华区青年志愿者协会' },
   'GET /api/v1/help-requests': { help_requests: [{ id: 9, title: '独居老人需要陪同就医', address: '秀英区', needed_at: iso(1440), status: 'published' }] },
   'GET /api/v1/help-requests/9': { id: 9, requester_id: 7, title: '独居老人需要陪同就医', description: '周三上午', address: '秀英区', needed_at: iso(1440), status: 'submitted', events: [{ action: 'create', to: 'submitted', at: iso(-10) }] },
@@ -62,7 +68,7 @@ const PAGES = {
   'pages/mine/places': [{}, ['我的地点', '家', '在地图上选择位置']],
   'pages/report/index': [{}, ['问题分类', '问题描述', '现场照片', '问题位置']],
   'pages/complaint/detail': [{ id: '42' }, ['已派遣', '受理']],
-  'pages/volunteer/index': [{}, ['王小明', '志愿者编号 HK000001', '附近活动']],
+  'pages/volunteer/index': [{}, ['王小明', '志愿者编号 HK000001', '附近活动', '我组织的活动']],
   'pages/volunteer/certify': [{}, ['姓名', '身份证号', '提交认证']],
   'pages/volunteer/activities': [{}, ['万绿园净滩护绿行动', '1.2 公里', '余 27']],
   'pages/volunteer/activity': [{ id: '5' }, ['万绿园净滩护绿行动', '剩余 27 个名额', '立即报名']],
@@ -72,6 +78,11 @@ const PAGES = {
   'pages/volunteer/help': [{}, ['独居老人需要陪同就医', '待认领', '发布求助']],
   'pages/volunteer/help-new': [{}, ['标题', '需要帮助的时间', '提交求助']],
   'pages/volunteer/help-detail': [{ id: '9' }, ['独居老人需要陪同就医', '已提交', '撤回求助']],
+  'pages/organiser/activities': [{}, ['龙华区青年志愿者协会', '万绿园净滩护绿行动', '报名中', '新建活动']],
+  'pages/organiser/activity': [{ id: '5' }, ['万绿园净滩护绿行动', '报名中', '报名名单', '改期', '取消活动', '现场签到将于']],
+  'pages/organiser/edit': [{ team_id: '2' }, ['活动名称', '活动地点', '签到范围（米）', '报名截止', '保存并提交审核']],
+  'pages/organiser/onsite': [{ id: '5' }, ['万绿园净滩护绿行动', '已报名', '已签到', '未签到']],
+  'pages/organiser/signups': [{ id: '5' }, ['王小明', '已报名', '代签到']],
   'pages/credit/index': [{}, ['红名单', '海口鸿泰贸易有限公司', '纳税信用A级']],
   'pages/credit/subject': [{ code: '91350100M000100Y43' }, ['海口鸿泰贸易有限公司', '行政处罚', '1 条']],
   'pages/credit/repair': [{ entry: '11' }, ['未按规定公示年报', '可申请修复', '提交申请']],
@@ -101,6 +112,7 @@ test.each(Object.keys(PAGES))('%s', async (page) => {
   expect(shown).not.toContain('测试未定义')
   const errors = global.wx.called('showModal').concat(global.wx.called('showToast')).map((c) => c.args.content || c.args.title)
   expect(errors).toEqual([])
+  if (comp.instance.onUnload) comp.instance.onUnload()
 })
 
 test('the subject page offers 信用修复 on a 失信 record', async () => {

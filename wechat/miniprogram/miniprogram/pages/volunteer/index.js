@@ -1,12 +1,15 @@
-// 公益海口: my certification and hours at a glance, and the ways in.
-const { volunteer } = require('../../services/index')
+// 公益海口: my certification and hours at a glance, and the ways in; the
+// organiser's pages for whoever administers a team.
+const { volunteer, organiser } = require('../../services/index')
 const { formatDate } = require('../../utils/format')
 
 Component({
-  data: { loaded: false, me: null, hours: null, error: '' },
+  data: { loaded: false, me: null, hours: null, error: '', organiser: false },
   methods: {
     onShow() {
       this.load()
+      // Not being able to tell hides the organiser's way in; nothing else depends on it.
+      organiser.adminTeams().then((teams) => this.setData({ organiser: teams.length > 0 }), () => {})
     },
     async load() {
       try {

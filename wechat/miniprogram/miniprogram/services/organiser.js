@@ -1,0 +1,103 @@
+// 公益海口 for the admins of a volunteer team (组织者): their teams and
+// activities, drafts and review, the on-site check-in code, who signed up,
+// and checking in or out by hand someone without a phone.
+const { request } = require('./request')
+
+// myTeams: the teams I belong to, each with my_role (admin or member).
+function myTeams() {
+  return request({ path: '/api/v1/teams', params: { mine: 'true' } }).then((d) => d.teams || [])
+}
+
+// adminTeams: the teams I administer; the organiser pages are for them only.
+function adminTeams() {
+  return myTeams().then((teams) => teams.filter((t) => t.my_role === 'admin'))
+}
+
+// activities of a team in the given statuses (drafts and those under review
+// too: the server lists them to the team's admins).
+function activities(teamId, statuses) {
+  return request({ path: '/api/v1/activities', params: { team_id: teamId, status: statuses.join(',') } }).then((d) => d.activities || [])
+}
+
+// activity answers can_edit (I administer its team) and its events besides.
+function activity(id) {
+  return request({ path: `/api/v1/activities/${id}` })
+}
+
+// draftBody is the API's body for what the form holds: the place as
+// wx.chooseLocation gives it (GCJ-02), times as instants (ms or ISO).
+function draftBody(form) {
+  const iso = (t) => new Date(t).toISOString()
+  const body = {
+    title: form.title,
+    description: form.description || '',
+    requirements: form.requirements || '',
+    address: form.address,
+    lat: form.location.latitude,
+    lng: form.location.longitude,
+    coord_system: 'gcj02',
+    radius_m: Number(form.radius_m),
+    capacity: Number(form.capacity),
+    start_at: iso(form.start_at),
+    end_at: iso(form.end_at),
+    signup_deadline: iso(form.signup_deadline),
+  }
+  if (form.team_id) body.team_id = Number(form.team_id)
+  return body
+}
+
+// create drafts an activity for form.team_id.
+function create(form, idempotencyKey) {
+  return request({ method: 'POST', path: '/api/v1/activities', data: draftBody(form), idempotencyKey })
+}
+
+// update edits a draft or a refused activity.
+function update(id, form) {
+  return request({ method: 'PUT', path: `/api/v1/activities/${id}`, data: draftBody(form) })
+}
+
+// submit sends a draft (or a refused activity, edited) for review.
+function submit(id, idempotencyKey) {
+  return request({ method: 'POST', path: `/api/v1/activities/${id}/submit`, data: {}, idempotencyKey })
+}
+
+// cancel cancels the activity; everyone signed up is told the reason.
+function cancel(id, reason, idempotencyKey) {
+  return request({ method: 'POST', path: `/api/v1/activities/${id}/cancel`, data: { reason }, idempotencyKey })
+}
+
+// reschedule moves a published activity (before check-in opens); everyone signed up is told.
+function reschedule(id, { start_at: startAt, end_at: endAt, signup_deadline: deadline, reason }, idempotencyKey) {
+  const iso = (t) => new Date(t).toISOString()
+  return request({
+    method: 'POST',
+    path: `/api/v1/activities/${id}/reschedule`,
+    data: { start_at: iso(startAt), end_at: iso(endAt), signup_deadline: iso(deadline), reason },
+    idempotencyKey,
+  })
+}
+
+// signups: everyone who signed up, in ticket order, with their names.
+function signups(id) {
+  return request({ path: `/api/v1/activities/${id}/signups` }).then((d) => d.signups || [])
+}
+
+// checkinToken: {token, expires_at, qr_png}, the rotating code the organiser's
+// screen shows (qr_png is a data:image/png URL for <image>).
+function checkinToken(id) {
+  return request({ path: `/api/v1/activities/${id}/checkin-token` })
+}
+
+// checkinFor / checkoutFor check someone in or out by hand, with a reason.
+function checkinFor(id, userId, reason, idempotencyKey) {
+  return request({ method: 'POST', path: `/api/v1/activities/${id}/signups/${userId}/checkin`, data: { reason }, idempotencyKey })
+}
+
+function checkoutFor(id, userId, reason, idempotencyKey) {
+  return request({ method: 'POST', path: `/api/v1/activities/${id}/signups/${userId}/checkout`, data: { reason }, idempotencyKey })
+}
+
+module.exports = {
+  myTeams, adminTeams, activities, activity, draftBody, create, update, submit, cancel, reschedule, signups, checkinToken,
+  checkinFor, checkoutFor,
+}

@@ -1,0 +1,217 @@
+/**
+ * @jest-environment node
+ */
+// The organiser's contract: the mini-program's services/organiser.js and the
+// rules of utils/organiser.js against a real guanjia (built from this
+// repository, demo data), as the demo team admin (team-lead) uses them.
+// team-lead has a password account and no WeChat, so its phone here keeps
+// the token of a password login where a WeChat login would keep its own;
+// the demo volunteers' phones likewise. The platform admin reviews through
+// the API as the console does.
+const { PNG } = require('pngjs')
+const jsQR = require('jsqr')
+const { start } = require('./server')
+const { createWx } = require('./wxshim')
+
+jest.setTimeout(60000)
+
+const CHINESE = /[\u4e00-\u9fa5]/
+const MIN = 60 * 1000
+const HOUR = 60 * MIN
+
+let server
+let s // the mini-program's services
+let rules
+let coord
+const phones = {}
+const ids = {}
+
+async function passwordLogin(user) {
+  const res = await fetch(`${server.url}/api/v1/auth/login`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username: user, password: 'haikou2026' }),
+  })
+  const data = await res.json()
+  if (!res.ok) throw new Error(`${user} cannot sign in: ${JSON.stringify(data)}`)
+  return data
+}
+
+// A phone signed in as user: its storage holds the login as services/session.js keeps it.
+async function phoneOf(user) {
+  const wx = createWx({ user: `${user}-${process.pid}` })
+  const login = await passwordLogin(user)
+  wx.setStorageSync('guanjia.session', { token: login.token, role: login.role })
+  return wx
+}
+
+// as runs fn on user's phone: the services find wx where WeChat puts it.
+async function as(user, fn) {
+  const before = global.wx
+  global.wx = phones[user]
+  try {
+    return await fn()
+  } finally {
+    global.wx = before
+  }
+}
+
+beforeAll(async () => {
+  server = await start()
+  for (const user of ['team-lead', 'volunteer', 'volunteer2']) phones[user] = await phoneOf(user)
+  global.wx = phones['team-lead']
+  s = require('../../miniprogram/services/index')
+  s.config.setBaseURL(server.url)
+  rules = require('../../miniprogram/utils/organiser')
+  coord = require('../../miniprogram/utils/coord')
+}, 15 * 60 * 1000)
+
+afterAll(async () => {
+  Object.values(phones).forEach((wx) => wx.cleanup())
+  if (server) await server.stop()
+})
+
+const adminToken = {}
+async function admin(method, pathname, body) {
+  if (!adminToken.token) adminToken.token = (await passwordLogin('admin')).token
+  const res = await fetch(`${server.url}${pathname}`, {
+    method, headers: { Authorization: `Bearer ${adminToken.token}`, 'Content-Type': 'application/json' }, body: JSON.stringify(body),
+  })
+  const data = await res.json()
+  if (!res.ok) throw new Error(`admin ${method} ${pathname}: ${res.status} ${JSON.stringify(data)}`)
+  return data
+}
+
+async function caught(promise) {
+  try {
+    await promise
+  } catch (e) {
+    return e
+  }
+  throw new Error('the call succeeded')
+}
+
+describe('the demo team admin organises in the mini-program', () => {
+  let team
+  let draft
+
+  test('is shown the organiser pages; a volunteer of the same team is not', async () => {
+    const teams = await s.organiser.adminTeams()
+    expect(teams).toHaveLength(1)
+    team = teams[0]
+    expect(team).toMatchObject({ name: '龙华区青年志愿者协会', status: 'certified', my_role: 'admin' })
+    await as('volunteer', async () => {
+      expect((await s.organiser.myTeams()).map((t) => [t.id, t.my_role])).toEqual([[team.id, 'member']])
+      expect(await s.organiser.adminTeams()).toEqual([])
+    })
+  })
+
+  test('drafts an activity: refusals name the field in Chinese; the place goes as GCJ-02', async () => {
+    const now = Date.now()
+    const here = coord.wgs84ToGcj02(20.0405, 110.3222) // 万绿园, as wx.chooseLocation gives it
+    const form = {
+      ...rules.newActivityForm(team.id, now), title: '万绿园净滩护绿行动', address: '海口市龙华区滨海大道万绿园', location: here,
+      capacity: '10', start_at: now + 3 * HOUR, end_at: now + 5 * HOUR, signup_deadline: now + 2 * HOUR,
+    }
+    expect(rules.hasErrors(rules.checkForm(form, now))).toBe(false)
+    const noTitle = await caught(s.organiser.create({ ...form, title: '' }))
+    expect(noTitle.field).toBe('title')
+    expect(noTitle.message).toMatch(CHINESE)
+    const away = await caught(s.organiser.create({ ...form, location: { latitude: 39.9, longitude: 116.4 } })) // Beijing
+    expect(rules.formField(away.field)).toBe('address')
+    expect(away.message).toMatch(CHINESE)
+
+    draft = await s.organiser.create(form)
+    expect(draft).toMatchObject({ status: 'draft', team_id: team.id, coord_system: 'gcj02', capacity: 10 })
+    // Edited, the place comes back as it was chosen.
+    const back = rules.formOf(await s.organiser.activity(draft.id), coord.wgs84ToGcj02)
+    expect(back.location.latitude).toBeCloseTo(here.latitude, 5)
+    expect(back.location.longitude).toBeCloseTo(here.longitude, 5)
+    const edited = await s.organiser.update(draft.id, { ...back, title: '万绿园净滩护绿行动（第二期）' })
+    expect(edited.title).toBe('万绿园净滩护绿行动（第二期）')
+  })
+
+  test('submits it; a refusal comes back with its reason; edited and sent again, it is published', async () => {
+    expect((await s.organiser.submit(draft.id)).status).toBe('submitted')
+    const current = await s.organiser.activities(team.id, rules.CURRENT)
+    expect(current.find((a) => a.id === draft.id).status).toBe('submitted')
+    await admin('POST', `/api/v1/activities/${draft.id}/review`, { approve: false, reason: '请补充安全保障措施' })
+    const refused = (await s.organiser.activities(team.id, rules.CURRENT)).find((a) => a.id === draft.id)
+    expect(refused).toMatchObject({ status: 'refused', review_note: '请补充安全保障措施' })
+    const view = rules.organiserView(refused, Date.now())
+    expect(view).toMatchObject({ canEdit: true, canSubmit: true, canOnsite: false })
+    expect(view.note).toContain('请补充安全保障措施')
+    const form = rules.formOf(await s.organiser.activity(draft.id), coord.wgs84ToGcj02)
+    await s.organiser.update(draft.id, { ...form, requirements: '穿运动鞋，注意防晒' })
+    await s.organiser.submit(draft.id)
+    await admin('POST', `/api/v1/activities/${draft.id}/review`, { approve: true })
+    const published = await s.organiser.activity(draft.id)
+    expect(published).toMatchObject({ status: 'published', can_edit: true })
+    expect(rules.organiserView(published, Date.now())).toMatchObject({ canReschedule: true, canOnsite: false, canRoster: true })
+  })
+
+  test('on site: the code is a QR picture of the token; a volunteer scans it and is checked in', async () => {
+    const now = Date.now()
+    const list = await s.organiser.activities(team.id, rules.CURRENT)
+    // The demo's activity on now, which the demo volunteer signed up for.
+    const a = list.find((x) => ['published', 'in_progress'].includes(x.status) && Date.parse(x.start_at) <= now && Date.parse(x.end_at) > now)
+    expect(a).toBeTruthy()
+    expect(rules.organiserView(a, now).canOnsite).toBe(true)
+    const before = await s.organiser.signups(a.id)
+    const mine = before.find((su) => su.name === '王小明')
+    expect(mine.status).toBe('confirmed')
+    ids.volunteer = mine.user_id
+
+    const code = await s.organiser.checkinToken(a.id)
+    const prefix = 'data:image/png;base64,'
+    expect(code.qr_png.startsWith(prefix)).toBe(true)
+    const png = PNG.sync.read(Buffer.from(code.qr_png.slice(prefix.length), 'base64'))
+    expect(png.width).toBeGreaterThanOrEqual(256)
+    const scanned = jsQR(new Uint8ClampedArray(png.data), png.width, png.height)
+    expect(scanned.data).toBe(code.token)
+    const delay = rules.refreshDelay(code)
+    expect(delay).toBeGreaterThan(10000)
+    expect(delay).toBeLessThan(Date.parse(code.expires_at) - Date.now() + 1000) // fetched again before it expires
+
+    const su = await as('volunteer', () => s.volunteer.checkin(a.id, { token: scanned.data, ...coord.wgs84ToGcj02(a.lat, a.lng) }))
+    expect(su.status).toBe('checked_in')
+    const counts = rules.rosterCounts(await s.organiser.signups(a.id))
+    expect(counts.checkedIn).toBeGreaterThanOrEqual(1)
+
+    // Leaving without the phone: 代签退 needs a reason, then credits the time.
+    const noReason = await caught(s.organiser.checkoutFor(a.id, ids.volunteer, ''))
+    expect(noReason.field).toBe('reason')
+    expect(noReason.message).toMatch(CHINESE)
+    const out = await s.organiser.checkoutFor(a.id, ids.volunteer, '手机没电，组织者代签退')
+    expect(out.signup).toMatchObject({ status: 'checked_out', checkout_manual: true })
+    // A volunteer is never shown the code.
+    const refused = await as('volunteer', () => caught(s.organiser.checkinToken(a.id)))
+    expect(refused.status).toBe(403)
+    expect(refused.message).toMatch(CHINESE)
+  })
+
+  test('改期 with a reason, 代签到 someone without a phone, then 取消活动', async () => {
+    const su = await as('volunteer2', () => s.volunteer.signup(draft.id))
+    expect(su.status).toBe('confirmed')
+    const now = Date.now()
+    const moved = { start_at: now + 10 * MIN, end_at: now + 70 * MIN, signup_deadline: now + 5 * MIN }
+    const noReason = await caught(s.organiser.reschedule(draft.id, { ...moved, reason: ' ' }))
+    expect(noReason.field).toBe('reason')
+    const a = await s.organiser.reschedule(draft.id, { ...moved, reason: '潮汐时间调整' })
+    expect(Math.abs(Date.parse(a.start_at) - moved.start_at)).toBeLessThan(1000)
+    // Check-in has opened (the start is within 30 minutes): the code, no more moving.
+    expect(rules.organiserView(a, Date.now())).toMatchObject({ canReschedule: false, canOnsite: true })
+
+    const roster = await s.organiser.signups(draft.id)
+    const lin = roster.find((x) => x.name === '林晓琳')
+    const inByHand = await s.organiser.checkinFor(draft.id, lin.user_id, '未带手机')
+    expect(inByHand).toMatchObject({ status: 'checked_in', checkin_manual: true })
+
+    const cancelled = await s.organiser.cancel(draft.id, '台风预警，活动取消')
+    expect(cancelled).toMatchObject({ status: 'cancelled', review_note: '台风预警，活动取消' })
+    expect(rules.organiserView(cancelled, Date.now()).note).toContain('台风预警')
+    const past = await s.organiser.activities(team.id, rules.PAST)
+    expect(past.map((x) => x.id)).toContain(draft.id)
+    const noCode = await caught(s.organiser.checkinToken(draft.id))
+    expect(noCode.status).toBe(409)
+    expect(noCode.message).toMatch(CHINESE)
+  })
+})
