@@ -77,6 +77,12 @@ type UserAdminStore interface {
 	// the account was disabled — the end of the user's sessions but
 	// ch.KeepSession. It answers the account as it now is.
 	ChangeUser(ctx context.Context, ch UserChange) (*User, error)
+	// CreateUserAudited creates u with created, the audit line of its
+	// creation (its UserID set here), in one transaction. u's unit and grid
+	// must exist (ENOTFOUND naming the field): a mediator's unit is a
+	// mediation committee, a department's a unit or a committee. A taken
+	// username is ECONFLICT.
+	CreateUserAudited(ctx context.Context, u *User, created *UserAudit) error
 	AddUserAudit(ctx context.Context, a *UserAudit) error
 	// ListUserAudit answers the newest lines first: of one user (userID > 0)
 	// or of all, at most limit, older than before (0: from the newest).

@@ -6,6 +6,7 @@ package account
 
 import (
 	"context"
+	"errors"
 	"time"
 	"unicode/utf8"
 
@@ -162,6 +163,77 @@ func (s *Service) ResetPassword(ctx context.Context, who guanjia.Claims, session
 		ch.KeepSession = session
 	}
 	return s.change(ctx, who, ch)
+}
+
+// NewUser is an account to create, as an administrator or an operator at
+// the command line gives it.
+type NewUser struct {
+	Username string
+	Name     string
+	Role     guanjia.Role
+	UnitCode string
+	GridID   string
+	Password string // the first password, by the rules of any new one
+}
+
+func (nu NewUser) user() *guanjia.User {
+	return &guanjia.User{Username: nu.Username, Name: nu.Name, Role: nu.Role, UnitCode: nu.UnitCode, GridID: nu.GridID}
+}
+
+// Check applies the rules of a new account that need no database: the
+// password's first, then the account's (a known role, a username; a crew
+// member, unit leader or mediator needs a unit, a grid manager a grid).
+func (nu NewUser) Check() error {
+	if err := guanjia.ValidatePassword(nu.Password); err != nil {
+		return err
+	}
+	return nu.user().Validate()
+}
+
+// Add creates the account nu as by once it passes Check and its unit and
+// grid exist; the account and the audit line of its creation are written
+// together. The command line's user add and the administrators' API both
+// create accounts here.
+func (s *Service) Add(ctx context.Context, by guanjia.Actor, nu NewUser) (*guanjia.User, error) {
+	if err := nu.Check(); err != nil {
+		return nil, err
+	}
+	u := nu.user()
+	hash, err := HashPassword(nu.Password)
+	if err != nil {
+		return nil, err
+	}
+	u.PasswordHash = hash
+	created := &guanjia.UserAudit{At: s.Now(), By: by, Event: guanjia.UserCreated, To: string(u.Role)}
+	if err := s.Store.CreateUserAudited(ctx, u, created); err != nil {
+		return nil, unknownPlaceIsInvalid(err)
+	}
+	return u, nil
+}
+
+// unknownPlaceIsInvalid turns "no such unit or grid" into bad input: the
+// caller named it in the new account.
+func unknownPlaceIsInvalid(err error) error {
+	var e *guanjia.Error
+	if errors.As(err, &e) && e.Code == guanjia.ENOTFOUND && (e.Field == "unit" || e.Field == "grid") {
+		bad := *e
+		bad.Code = guanjia.EINVALID
+		return &bad
+	}
+	return err
+}
+
+// AddStaff is Add by an administrator, named in the audit trail. Citizens
+// are not added this way: their accounts come from WeChat sign-in.
+func (s *Service) AddStaff(ctx context.Context, who guanjia.Claims, nu NewUser) (*guanjia.User, error) {
+	if nu.Role == guanjia.RoleCitizen {
+		return nil, guanjia.FieldError(guanjia.EINVALID, "role", "citizens sign in through WeChat; only staff accounts are added here")
+	}
+	by, err := s.actor(ctx, who)
+	if err != nil {
+		return nil, err
+	}
+	return s.Add(ctx, by, nu)
 }
 
 // RecordUnlock writes the audit line of who lifting u's sign-in lock.

@@ -79,3 +79,60 @@ func TestCheckLogin(t *testing.T) {
 		}
 	}
 }
+
+// One rule for every new account, the command line's and the API's: the
+// password first, then the account; its unit where its role's units are,
+// its grid a grid; and the audit line of its creation with it.
+func TestAdd(t *testing.T) {
+	ctx := context.Background()
+	db := testenv.MustOpenDB(t)
+	at := time.Date(2026, 3, 2, 1, 0, 0, 0, time.UTC)
+	svc := account.NewService(db.Users, func() time.Time { return at })
+	if err := db.Catalog.UpsertUnit(ctx, &guanjia.Unit{Code: "lh-hw", Name: "龙华区环卫所", Department: guanjia.DeptSanitation}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Disputes.UpsertCommittee(ctx, &guanjia.Committee{Code: "tj-zs", Name: "中山街道人民调解委员会",
+		Level: guanjia.LevelTown, Kind: guanjia.CommitteePeople}); err != nil {
+		t.Fatal(err)
+	}
+	by := guanjia.Actor{Name: "cli:root"}
+	const pw = "haikou2026"
+	for _, tt := range []struct {
+		name        string
+		nu          account.NewUser
+		code, field string
+	}{
+		{"a short password before anything else", account.NewUser{Password: "short"}, guanjia.EINVALID, "password"},
+		{"no role", account.NewUser{Username: "a", Password: pw}, guanjia.EINVALID, "role"},
+		{"crew without a unit", account.NewUser{Username: "a", Role: guanjia.RoleCrew, Password: pw}, guanjia.EINVALID, "unit"},
+		{"an unknown unit", account.NewUser{Username: "a", Role: guanjia.RoleCrew, UnitCode: "x", Password: pw}, guanjia.EINVALID, "unit"},
+		{"an unknown grid", account.NewUser{Username: "a", Role: guanjia.RoleCrew, UnitCode: "lh-hw", GridID: "x", Password: pw}, guanjia.EINVALID, "grid"},
+		{"a mediator in a unit", account.NewUser{Username: "a", Role: guanjia.RoleMediator, UnitCode: "lh-hw", Password: pw}, guanjia.EINVALID, "unit"},
+		{"a crew member in a committee", account.NewUser{Username: "a", Role: guanjia.RoleCrew, UnitCode: "tj-zs", Password: pw}, guanjia.EINVALID, "unit"},
+		{"a mediator in a committee", account.NewUser{Username: "m", Role: guanjia.RoleMediator, UnitCode: "tj-zs", Password: pw}, "", ""},
+		{"department staff of a committee", account.NewUser{Username: "d1", Role: guanjia.RoleDepartment, UnitCode: "tj-zs", Password: pw}, "", ""},
+		{"department staff of a unit", account.NewUser{Username: "d2", Role: guanjia.RoleDepartment, UnitCode: "lh-hw", Password: pw}, "", ""},
+		{"a crew member", account.NewUser{Username: "c", Role: guanjia.RoleCrew, UnitCode: "lh-hw", Password: pw}, "", ""},
+		{"a taken username", account.NewUser{Username: "c", Role: guanjia.RoleAgent, Password: pw}, guanjia.ECONFLICT, "username"},
+	} {
+		u, err := svc.Add(ctx, by, tt.nu)
+		if guanjia.ErrorCode(err) != tt.code || guanjia.ErrorField(err) != tt.field {
+			t.Errorf("%s: %v, want %q on %q", tt.name, err, tt.code, tt.field)
+			continue
+		}
+		if err != nil {
+			continue
+		}
+		if got, err := svc.CheckLogin(ctx, tt.nu.Username, pw); err != nil || got.ID != u.ID || got.Role != tt.nu.Role {
+			t.Errorf("%s: sign in: %+v %v", tt.name, got, err)
+		}
+		trail, err := svc.Audit(ctx, u.ID, 0, 10)
+		if err != nil || len(trail) != 1 || trail[0].Event != guanjia.UserCreated || trail[0].By != by || !trail[0].At.Equal(at) ||
+			trail[0].To != string(tt.nu.Role) {
+			t.Errorf("%s: audit %+v %v", tt.name, trail, err)
+		}
+	}
+	if all, err := svc.Audit(ctx, 0, 0, 50); err != nil || len(all) != 4 {
+		t.Errorf("audit lines of every account: %d %v, want one per account created", len(all), err)
+	}
+}

@@ -58,6 +58,7 @@ var consoleNav = []navEntry{
 	{path: "/console/volunteer", label: "公益海口", page: "volunteer"},
 	{path: "/console/laws", label: "法律法规", page: "laws"},
 	{path: "/console/weather", label: "台风积水", page: "weather"},
+	{path: "/console/users", label: "账号管理", page: "users"},
 	{path: "/console/inbox", label: "站内消息", page: "inbox", badge: true},
 }
 

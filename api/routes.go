@@ -92,6 +92,7 @@ func (s *Server) routeTable() []route {
 		{put, "/api/v1/me/password", signedIn, acc.handleMePassword, false},
 		// Accounts, for administrators; every change is audited (useradmin.go).
 		{get, "/api/v1/users", only(guanjia.RoleAdmin), acc.handleUserList, false},
+		{post, "/api/v1/users", only(guanjia.RoleAdmin), acc.handleUserCreate, false},
 		{get, "/api/v1/users/audit", only(guanjia.RoleAdmin), acc.handleUserAudit, false},
 		{get, "/api/v1/users/:id", only(guanjia.RoleAdmin), acc.handleUserGet, false},
 		{post, "/api/v1/users/:id/disable", only(guanjia.RoleAdmin), acc.handleUserDisable, false},
@@ -307,6 +308,7 @@ func (s *Server) routeTable() []route {
 		{get, "/console/dashboard", pageFor(consoleRoles...), con.page("dashboard", "统计看板"), false},
 		{get, "/console/notices", pageFor(consoleRoles...), con.page("notices", "温馨告知"), false},
 		{get, "/console/inbox", pageFor(inboxReaders...), con.page("inbox", "站内消息"), false},
+		{get, "/console/users", pageFor(guanjia.RoleAdmin), con.page("users", "账号管理"), false},
 		{get, "/crew", pageFor(guanjia.RoleCrew, guanjia.RoleGridManager), con.page("crew", "我的任务"), false},
 	}
 }
@@ -340,6 +342,7 @@ func (s *Server) routes() {
 var notReplayed = map[string]bool{
 	"/api/v1/categories/suggest": true, // read-only
 	"/api/v1/users/:id/password": true, // the new password
+	"/api/v1/users":              true, // the first password
 	"/api/v1/open311/clients":    true, // the API key
 }
 

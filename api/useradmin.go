@@ -14,10 +14,11 @@ import (
 	"guanjia/account"
 )
 
-// Administrators manage accounts here: disable and enable, role, unit and
-// grid, a new password, unlocking a sign-in lock; everyone changes their own
-// password. Every change is a line of the account's audit trail, and a
-// change that ends the user's sessions is announced to every replica.
+// Administrators manage accounts here: create staff accounts, disable and
+// enable, role, unit and grid, a new password, unlocking a sign-in lock;
+// everyone changes their own password. Every change is a line of the
+// account's audit trail, and a change that ends the user's sessions is
+// announced to every replica.
 
 // accountHandlers serve signing in and out (auth.go), the caller's own
 // account (user.go) and administrators' account management.
@@ -72,6 +73,29 @@ func (h *accountHandlers) handleUserGet(c echo.Context) error {
 	out := toAdminUserJSON(u)
 	out.LockedForS = int(math.Ceil(h.throttle.lockedFor(c.Request().Context(), u.Username).Seconds()))
 	return c.JSON(http.StatusOK, out)
+}
+
+type userCreateRequest struct {
+	Username string `json:"username"`
+	Name     string `json:"name"`
+	Role     string `json:"role"`
+	Unit     string `json:"unit"` // crew, unit leaders, department staff; a mediator's committee
+	Grid     string `json:"grid"` // crew, grid managers
+	Password string `json:"password"`
+}
+
+// handleUserCreate creates a staff account with its first password.
+func (h *accountHandlers) handleUserCreate(c echo.Context) error {
+	var req userCreateRequest
+	if err := bind(c, &req); err != nil {
+		return err
+	}
+	u, err := h.accounts.AddStaff(c.Request().Context(), claimsOf(c), account.NewUser{Username: req.Username, Name: req.Name,
+		Role: guanjia.Role(req.Role), UnitCode: req.Unit, GridID: req.Grid, Password: req.Password})
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, toAdminUserJSON(u))
 }
 
 func (h *accountHandlers) targetUser(c echo.Context) (*guanjia.User, error) {

@@ -95,6 +95,7 @@ var messages = map[string]string{
 	"GUANJIA_SECRET is required: it decrypts the personal data of accounts":                          "需要设置 GUANJIA_SECRET：账号中的个人信息须用它解密",
 	"give the new password with --password or on stdin":                                              "请用 --password 或从标准输入提供新密码",
 	"REDIS_URL is required: sign-in locks are kept in Redis":                                         "需要设置 REDIS_URL：登录锁定记录保存在 Redis 中",
+	"citizens sign in through WeChat; only staff accounts are added here":                            "市民通过微信登录，此处只能新建工作人员账号",
 
 	// the API and echo's own errors
 	"internal error": "系统内部错误，请稍后再试",

@@ -240,7 +240,7 @@ func editUser(tx *gorm.DB, u *guanjia.User, ch guanjia.UserChange) (*userEdit, e
 	}
 	if ch.UnitCode != nil && *ch.UnitCode != u.UnitCode {
 		if *ch.UnitCode != "" {
-			if err := exists(tx, "units", "code", *ch.UnitCode, "unit"); err != nil {
+			if err := unitExists(tx, u.Role, *ch.UnitCode); err != nil { // u.Role is the new one
 				return nil, err
 			}
 		}

@@ -83,18 +83,79 @@ func (s *conn) fromUserRow(r *userRow) (*guanjia.User, error) {
 
 // CreateUser inserts u and sets its ID. A taken username or openid is ECONFLICT.
 func (s *Users) CreateUser(ctx context.Context, u *guanjia.User) error {
+	row, err := s.insertUser(s.db.WithContext(ctx), u)
+	if err != nil {
+		return err
+	}
+	u.ID = row.ID
+	return nil
+}
+
+func (s *Users) insertUser(tx *gorm.DB, u *guanjia.User) (*userRow, error) {
 	if u.CreatedAt.IsZero() {
 		u.CreatedAt = s.Now()
 	}
 	row := s.toUserRow(u)
-	if err := s.db.WithContext(ctx).Create(row).Error; err != nil {
+	if err := tx.Create(row).Error; err != nil {
 		if errors.Is(err, gorm.ErrDuplicatedKey) {
-			return guanjia.FieldError(guanjia.ECONFLICT, "username", "user %q already exists", u.Username+u.OpenID)
+			return nil, guanjia.FieldError(guanjia.ECONFLICT, "username", "user %q already exists", u.Username+u.OpenID)
 		}
-		return fmt.Errorf("store: create user: %w", err)
+		return nil, fmt.Errorf("store: create user: %w", err)
 	}
-	u.ID = row.ID
+	return row, nil
+}
+
+// CreateUserAudited creates an account with the audit line of its creation;
+// see guanjia.UserAdminStore.
+func (s *Users) CreateUserAudited(ctx context.Context, u *guanjia.User, created *guanjia.UserAudit) error {
+	if created.At.IsZero() {
+		created.At = s.Now()
+	}
+	var userID, auditID int64
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if u.UnitCode != "" {
+			if err := unitExists(tx, u.Role, u.UnitCode); err != nil {
+				return err
+			}
+		}
+		if u.GridID != "" {
+			if err := exists(tx, "grids", "id", u.GridID, "grid"); err != nil {
+				return err
+			}
+		}
+		row, err := s.insertUser(tx, u)
+		if err != nil {
+			return err
+		}
+		created.UserID = row.ID
+		audit := toAuditRow(created)
+		if err := tx.Create(audit).Error; err != nil {
+			return fmt.Errorf("store: audit user %d: %w", row.ID, err)
+		}
+		userID, auditID = row.ID, audit.ID
+		return nil
+	})
+	if err != nil {
+		created.UserID = 0
+		return err
+	}
+	u.ID, created.ID = userID, auditID
 	return nil
+}
+
+// unitExists answers ENOTFOUND (field "unit") unless code is a unit of the
+// kind role belongs to: a mediator's is a mediation committee, a
+// department's a unit or a committee (司法行政 staff), anyone else's a unit.
+func unitExists(tx *gorm.DB, role guanjia.Role, code string) error {
+	switch role {
+	case guanjia.RoleMediator:
+		return exists(tx, "mediation_committees", "code", code, "unit")
+	case guanjia.RoleDepartment:
+		if err := exists(tx, "mediation_committees", "code", code, "unit"); guanjia.ErrorCode(err) != guanjia.ENOTFOUND {
+			return err
+		}
+	}
+	return exists(tx, "units", "code", code, "unit")
 }
 
 func (s *Users) findUser(ctx context.Context, what string, key any, query string) (*guanjia.User, error) {

@@ -32,7 +32,6 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"guanjia"
-	"guanjia/account"
 	"guanjia/api"
 	"guanjia/approval"
 	"guanjia/classify"
@@ -578,43 +577,6 @@ func (m *Main) Close() error {
 		m.miniredis.Close()
 		m.miniredis = nil
 	}
-	return nil
-}
-
-func (m *Main) userAdd(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("user add", flag.ContinueOnError)
-	username := fs.String("username", "", "login name")
-	password := fs.String("password", "", "password (8+ characters)")
-	role := fs.String("role", "", "citizen, agent, dispatcher, crew, unit_admin or admin")
-	unit := fs.String("unit", "", "unit code (crew, unit_admin)")
-	grid := fs.String("grid", "", "grid id a crew member patrols")
-	name := fs.String("name", "", "display name")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	hash, err := account.HashPassword(*password)
-	if err != nil {
-		return err
-	}
-	u := &guanjia.User{Username: *username, PasswordHash: hash, Role: guanjia.Role(*role), UnitCode: *unit, GridID: *grid, Name: *name}
-	if err := u.Validate(); err != nil {
-		return err
-	}
-	if err := m.openDB(ctx); err != nil {
-		return err
-	}
-	if u.UnitCode != "" {
-		if _, err := m.DB.Catalog.FindUnit(ctx, u.UnitCode); err != nil {
-			return err
-		}
-	}
-	if err := m.DB.Users.CreateUser(ctx, u); err != nil {
-		return err
-	}
-	if err := m.DB.Users.AddUserAudit(ctx, &guanjia.UserAudit{By: cliActor(), UserID: u.ID, Event: guanjia.UserCreated, To: string(u.Role)}); err != nil {
-		return err
-	}
-	fmt.Fprintf(m.Out, "user %s added (id %d, role %s)\n", u.Username, u.ID, u.Role)
 	return nil
 }
 

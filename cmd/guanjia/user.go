@@ -120,6 +120,34 @@ func (m *Main) cliRedis() (redis.UniversalClient, error) {
 	return redisconn.Client(opt), nil
 }
 
+// userAdd creates an account by the rules of the administrators' API
+// (account.Service.Add), citizens included.
+func (m *Main) userAdd(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("user add", flag.ContinueOnError)
+	username := fs.String("username", "", "login name")
+	password := fs.String("password", "", "password (8+ characters)")
+	role := fs.String("role", "", "citizen, agent, dispatcher, crew, unit_admin, department, grid_manager, mediator or admin")
+	unit := fs.String("unit", "", "unit code (crew, unit_admin, department); a mediator's committee code")
+	grid := fs.String("grid", "", "grid id a crew member or grid manager patrols")
+	name := fs.String("name", "", "display name")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	nu := account.NewUser{Username: *username, Name: *name, Role: guanjia.Role(*role), UnitCode: *unit, GridID: *grid, Password: *password}
+	if err := nu.Check(); err != nil { // before the database is opened (and made)
+		return err
+	}
+	if err := m.openDB(ctx); err != nil {
+		return err
+	}
+	u, err := account.NewService(m.DB.Users, nil).Add(ctx, cliActor(), nu)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(m.Out, "user %s added (id %d, role %s)\n", u.Username, u.ID, u.Role)
+	return nil
+}
+
 func (m *Main) userDisable(ctx context.Context, verb string, args []string) error {
 	username, _, err := userFlags(verb, args, nil)
 	if err != nil {

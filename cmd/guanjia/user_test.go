@@ -192,3 +192,42 @@ func TestUserCommands(t *testing.T) {
 		t.Errorf("audit: %v, want %s", trail, want)
 	}
 }
+
+// user add follows the administrators' API's rules (account.Service.Add):
+// the new crew member signs in, the trail names the operator, and a
+// mistake — an unknown grid, a taken username — creates nothing.
+func TestUserAddCommand(t *testing.T) {
+	m := startMain(t)
+	out, err := cli(t, m, "user", "add", "--username", "wang-new", "--password", "hired-in-haikou", "--role", "crew",
+		"--unit", "lh-hw", "--grid", "lh01", "--name", "王师傅")
+	if err != nil || !strings.Contains(out, "user wang-new added") {
+		t.Fatalf("user add: %q %v", out, err)
+	}
+	in := signIn(m, t, "wang-new", "hired-in-haikou")
+	if in.status != 200 || in.str("role") != "crew" {
+		t.Fatalf("the new crew member signs in: %d %s", in.status, in.raw)
+	}
+	me := (&client{t: t, base: m.URL, token: in.str("token")}).do("GET", "/api/v1/me", nil)
+	if me.str("unit") != "lh-hw" || me.str("grid") != "lh01" || me.str("name") != "王师傅" {
+		t.Errorf("the new account: %s", me.raw)
+	}
+	trail := login(t, m, "admin").do("GET", fmt.Sprintf("/api/v1/users/audit?user=%d", int64(me.num("id"))), nil)
+	lines, _ := trail.body["audit"].([]any)
+	if len(lines) != 1 || lines[0].(map[string]any)["event"] != "create" || !strings.HasPrefix(lines[0].(map[string]any)["actor"].(string), "cli") {
+		t.Errorf("audit: %s", trail.raw)
+	}
+	for _, args := range [][]string{
+		{"user", "add", "--username", "li-new", "--password", "hired-in-haikou", "--role", "crew", "--unit", "lh-hw", "--grid", "nowhere"},
+		{"user", "add", "--username", "wang-new", "--password", "hired-in-haikou", "--role", "agent"},
+	} {
+		if _, err := cli(t, m, args...); guanjia.ErrorCode(err) != guanjia.EINVALID && guanjia.ErrorCode(err) != guanjia.ECONFLICT {
+			t.Errorf("%v: %v", args, err)
+		}
+	}
+	if a := signIn(m, t, "li-new", "hired-in-haikou"); a.status != 401 {
+		t.Errorf("the account of a refused user add signs in: %d", a.status)
+	}
+	if a := signIn(m, t, "wang-new", "hired-in-haikou"); a.status != 200 || a.str("role") != "crew" {
+		t.Errorf("wang-new after a refused second user add: %d %s", a.status, a.raw)
+	}
+}
