@@ -189,8 +189,12 @@ func (s *Teams) ListTeams(ctx context.Context, f volunteer.TeamFilter) ([]*guanj
 	if f.Limit <= 0 {
 		f.Limit = 200
 	}
+	order := "id DESC"
+	if f.OldestFirst {
+		order = "id"
+	}
 	var rows []teamRow
-	if err := q.Order("id DESC").Limit(f.Limit).Find(&rows).Error; err != nil {
+	if err := q.Order(order).Limit(f.Limit).Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("store: list teams: %w", err)
 	}
 	out := make([]*guanjia.Team, 0, len(rows))

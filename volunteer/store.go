@@ -166,6 +166,7 @@ type TeamFilter struct {
 	Status                         guanjia.TeamStatus // "" = any
 	MemberID                       int64              // teams this user belongs to; 0 = any
 	MinLat, MinLng, MaxLat, MaxLng *float64           // bounding box
+	OldestFirst                    bool               // else newest first
 	Limit                          int
 }
 

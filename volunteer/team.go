@@ -232,9 +232,18 @@ func (s *Teams) ListTeams(ctx context.Context, who guanjia.Claims, q TeamQuery) 
 		return nil, err
 	}
 	p.bound(&f.MinLat, &f.MinLng, &f.MaxLat, &f.MaxLng, &f.Limit)
+	// The review queue: first come, first reviewed, each with the 失信
+	// lists its organisation is on, as a team's own page shows them.
+	reviewQueue := f.Status == guanjia.TeamPending && who.Role == guanjia.RoleAdmin && !q.Mine
+	f.OldestFirst = reviewQueue
 	teams, err := s.Store.ListTeams(ctx, f)
 	if err != nil {
 		return nil, err
+	}
+	if reviewQueue {
+		for _, t := range teams {
+			s.flagBlackListed(ctx, t)
+		}
 	}
 	// A member's own list says where they stand, so the mini-program knows
 	// whom to show the organiser's pages.

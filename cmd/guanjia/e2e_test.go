@@ -14,6 +14,7 @@ import (
 	"net"
 	"net/http"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -597,10 +598,25 @@ func TestTeamCertificationFlagsBlackListedOrganisation(t *testing.T) {
 	if a.status != 201 {
 		t.Fatalf("apply: %d %s", a.status, a.raw)
 	}
-	team := login(t, m, "admin").do("GET", fmt.Sprintf("/api/v1/teams/%d", int64(a.num("id"))), nil)
+	admin := login(t, m, "admin")
+	team := admin.do("GET", fmt.Sprintf("/api/v1/teams/%d", int64(a.num("id"))), nil)
 	flags, _ := team.body["black_lists"].([]any)
 	if len(flags) == 0 || flags[0] != listName {
 		t.Errorf("team of black-listed %s not flagged: %s", code, team.raw)
+	}
+
+	// The review queue flags it too, and lists first whoever applied first.
+	later := login(t, m, "volunteer2").must(201, "POST", "/api/v1/teams", map[string]any{"name": "椰城读书会", "organisation": "某街道社区",
+		"contact_name": "王五", "contact_phone": "13912345679", "district": "美兰区"})
+	queue := admin.must(200, "GET", "/api/v1/teams?status=pending", nil).body["teams"].([]any)
+	var ids []float64
+	for _, q := range queue {
+		ids = append(ids, q.(map[string]any)["id"].(float64))
+	}
+	if i := slices.Index(ids, a.num("id")); i < 0 || i > slices.Index(ids, later.num("id")) {
+		t.Fatalf("review queue %v: %v applied before %v", ids, a.num("id"), later.num("id"))
+	} else if flags, _ := queue[i].(map[string]any)["black_lists"].([]any); len(flags) == 0 || flags[0] != listName {
+		t.Errorf("the review queue does not flag the black-listed organisation: %v", queue[i])
 	}
 }
 

@@ -20,21 +20,16 @@
     return { kind, list: document.getElementById(`${kind}-queue`), count: document.getElementById(`${kind}-count`), fetchItems, draw, empty };
   }
 
-  // The team's applicant is its first admin (ApplyTeam makes them one); the
-  // 失信 lists are filled on a team's own page, not in lists.
-  async function teamWithDetails(t) {
-    const [detail, members] = await Promise.all([
-      t.credit_code ? api('GET', `/api/v1/teams/${t.id}`).catch(() => t) : t,
-      api('GET', `/api/v1/teams/${t.id}/members`).then((o) => o.members).catch(() => null),
-    ]);
-    return { ...detail, applicants: members && members.filter((m) => m.role === 'admin') };
+  // The team's applicant is its first admin (ApplyTeam makes them one).
+  async function withApplicants(t) {
+    const members = await api('GET', `/api/v1/teams/${t.id}/members`).then((o) => o.members).catch(() => null);
+    return { ...t, applicants: members && members.filter((m) => m.role === 'admin') };
   }
 
+  // The queue comes first come, first reviewed, with each organisation's 失信 lists.
   const teams = queue('team', async () => {
     const out = await api('GET', '/api/v1/teams?status=pending');
-    // First come, first reviewed.
-    const list = out.teams.slice().sort((a, b) => new Date(a.created_at) - new Date(b.created_at));
-    return { items: await Promise.all(list.map(teamWithDetails)), full: out.teams.length >= LIST_LIMIT };
+    return { items: await Promise.all(out.teams.map(withApplicants)), full: out.teams.length >= LIST_LIMIT };
   }, (t) => {
     const applicants = t.applicants == null ? '（无法读取）'
       : t.applicants.map((m) => m.name || `用户 #${m.user_id}`).join('、') || '—';
