@@ -55,6 +55,7 @@ var consoleNav = []navEntry{
 	{path: "/console/disputes", label: "矛盾纠纷", page: "disputes", also: "dispute"},
 	{path: "/console/poi", label: "生活圈", page: "poi"},
 	{path: "/console/approvals", label: "行政审批", page: "approvals"},
+	{path: "/console/credit", label: "诚信海口", page: "credit"},
 	{path: "/console/volunteer", label: "公益海口", page: "volunteer"},
 	{path: "/console/laws", label: "法律法规", page: "laws"},
 	{path: "/console/weather", label: "台风积水", page: "weather"},

@@ -222,6 +222,7 @@ func (s *Server) routeTable() []route {
 		{post, "/api/v1/credit/articles", only(creditStaff...), cr.handleArticleCreate, noCredit},
 		{put, "/api/v1/credit/articles/:id", only(creditStaff...), cr.handleArticleUpdate, noCredit},
 		{post, "/api/v1/credit/articles/:id/:action", only(creditStaff...), cr.handleArticleAction, noCredit},
+		{get, "/console/credit", pageFor(creditStaff...), con.page("credit", "诚信海口"), noCredit},
 
 		// 15分钟便民生活圈: what is within a walk is public; places come from staff's files.
 		{get, "/api/v1/poi/kinds", public, poi.handlePOIKinds, noPOI},

@@ -1,0 +1,438 @@
+// 诚信海口 工作台: a credit department's imports (双公示, red and black lists)
+// with their row reports, the 信用修复 applications and 授权委托书 it
+// decides, and the withdrawal (撤销) of an entry it published.
+'use strict';
+(() => {
+  const { h, api } = GJ;
+  const isAdmin = GJ.me.role === 'admin';
+
+  const BATCH_STATUS = { queued: '排队中', running: '导入中', done: '已导入', rejected: '未导入（文件有误）', failed: '导入失败' };
+  const FINISHED = new Set(['done', 'rejected', 'failed']);
+  const REPAIR_STATUS = { pending: '待审核', approved: '已批准', refused: '已驳回', superseded: '已由其他申请修复' };
+  const REP_STATUS = { pending: '待审核', accepted: '已认可', refused: '不认可' };
+  const ENTRY_STATUS = { active: '公示中', expired: '已到期', repaired: '已信用修复', revoked: '已撤销' };
+  const BASIS = { legal_rep: '法定代表人', power_of_attorney: '授权委托代理人', department: '部门代为申请', admin: '管理员代为申请' };
+  const SEVERITY = { general: '一般失信', serious: '严重失信' };
+  const KIND = { legal: '法人及非法人组织', business: '个体工商户', person: '自然人' };
+  const FORMAT = { 'csv-utf8': 'CSV（UTF-8）', 'csv-gb18030': 'CSV（GB18030）', xlsx: 'Excel（XLSX）' };
+
+  const badge = (status, words) => h('span', { class: `badge c-${status}` }, words[status] || status);
+  const info = (pairs) => pairs.filter(([, v]) => v != null && v !== '')
+    .flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]);
+  const subjectKey = (s) => s.credit_code || s.id_number || '';
+
+  // Reference data: the record types and what each department may publish.
+  let types = [];
+  let remits = null; // unit → {name, types}; null when this account may not read them
+  const typeName = (code) => (types.find((t) => t.code === code) || {}).name || code;
+  const deptName = (unit) => (remits && remits.get(unit) && remits.get(unit).name) || unit;
+
+  // ---- 数据导入 -----------------------------------------------------------
+  const importForm = document.getElementById('credit-import');
+  const importErr = document.getElementById('credit-import-error');
+  const typeSelect = document.getElementById('credit-type');
+  const deptSelect = document.getElementById('credit-department'); // admins only: they name the department
+  const templateBox = document.getElementById('credit-template');
+
+  async function loadReference() {
+    try {
+      const [t, d] = await Promise.all([
+        api('GET', '/api/v1/credit/types'),
+        api('GET', '/api/v1/credit/departments').catch((err) => { GJ.showError(importErr, err); return null; }),
+      ]);
+      types = t.types;
+      if (d) remits = new Map(d.departments.map((x) => [x.unit, x]));
+      if (deptSelect && remits) {
+        deptSelect.append(...d.departments.filter((x) => x.types.length).map((x) => h('option', { value: x.unit }, x.name)));
+      }
+      fillTypes();
+    } catch (err) {
+      GJ.showError(importErr, err);
+    }
+  }
+
+  // fillTypes offers the types the publishing department may import (all of
+  // them when its remit is unknown: the server says no, in its words).
+  function fillTypes() {
+    const unit = deptSelect ? deptSelect.value : GJ.me.unit;
+    const remit = remits && remits.get(unit);
+    const allowed = remit ? types.filter((t) => remit.types.includes(t.code)) : types;
+    const kept = typeSelect.value;
+    typeSelect.replaceChildren(h('option', { value: '' }, '请选择数据类型'),
+      ...allowed.map((t) => h('option', { value: t.code }, t.name)));
+    if (allowed.some((t) => t.code === kept)) typeSelect.value = kept;
+    else if (allowed.length === 1) typeSelect.value = allowed[0].code;
+    showTemplate();
+  }
+
+  function showTemplate() {
+    const t = types.find((x) => x.code === typeSelect.value);
+    templateBox.hidden = !t;
+    if (!t) return;
+    const path = `/api/v1/credit/templates/${encodeURIComponent(t.code)}`;
+    document.getElementById('credit-template-csv').href = path;
+    document.getElementById('credit-template-xlsx').href = `${path}?format=xlsx`;
+    document.getElementById('credit-columns').textContent =
+      `表头（* 为必填）：${t.columns.map((c) => c.header + (c.required ? '*' : '')).join('、')}`;
+  }
+
+  typeSelect.addEventListener('change', showTemplate);
+  if (deptSelect) deptSelect.addEventListener('change', fillTypes);
+
+  importForm.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    GJ.showError(importErr, null);
+    const file = importForm.elements.file.files[0];
+    if (deptSelect && !deptSelect.value) { GJ.showError(importErr, new Error('请选择发布部门')); deptSelect.focus(); return; }
+    if (!typeSelect.value) { GJ.showError(importErr, new Error('请选择数据类型')); typeSelect.focus(); return; }
+    if (!file) { GJ.showError(importErr, new Error('请选择要导入的文件')); return; }
+    const data = new FormData();
+    data.append('type', typeSelect.value);
+    if (deptSelect) data.append('department', deptSelect.value);
+    data.append('file', file);
+    const button = importForm.querySelector('button[type=submit]');
+    button.disabled = true;
+    try {
+      const b = await api('POST', '/api/v1/credit/imports', data);
+      showBatch(b);
+      GJ.toast(b.status === 'done' ? `已导入 ${b.rows} 行` : '文件已通过检查，正在后台导入');
+      importForm.elements.file.value = '';
+    } catch (err) {
+      GJ.showError(importErr, err);
+      // A refused file is still a batch: its answer carries the row report.
+      if (err.body && err.body.id) showBatch(err.body);
+    } finally {
+      button.disabled = false;
+      loadImports();
+    }
+  });
+
+  // ---- 导入结果 (one batch, followed while the worker imports it) -----------
+  const batchBox = document.getElementById('credit-batch');
+  const batchErr = document.getElementById('credit-batch-error');
+  const progress = document.getElementById('credit-batch-progress');
+  let followed = 0; // the batch being polled; showing another one stops it
+  let followTimer = null;
+
+  function renderBatch(b) {
+    batchBox.hidden = false;
+    batchBox.dataset.id = b.id;
+    batchBox.dataset.status = b.status;
+    document.getElementById('credit-batch-title').textContent = `导入结果 · 批次 #${b.id} · ${typeName(b.type)}`;
+    document.getElementById('credit-batch-status').replaceChildren(badge(b.status, BATCH_STATUS));
+    let summary = `共 ${GJ.num(b.rows)} 行`;
+    if (b.status === 'done') summary += `：新增 ${GJ.num(b.inserted)}，更新 ${GJ.num(b.updated)}，未变化 ${GJ.num(b.unchanged)}`;
+    else if (b.status === 'rejected') summary += `：${GJ.num(b.error_count)} 处错误，未导入任何数据`;
+    else if (b.status === 'failed') summary += '：导入失败，未导入任何数据，请重新上传';
+    else if (b.status === 'running') summary += `，已完成 ${b.percent}%`;
+    else summary += '，等待后台导入';
+    document.getElementById('credit-batch-summary').textContent = summary;
+    progress.hidden = FINISHED.has(b.status);
+    progress.value = b.percent || 0;
+    document.getElementById('credit-batch-info').replaceChildren(...info([
+      ['文件', b.filename], ['格式', FORMAT[b.format] || b.format], ['部门', deptName(b.department)],
+      ['上传时间', GJ.time(b.created_at)], ['完成时间', b.finished_at ? GJ.time(b.finished_at) : ''],
+    ]));
+    const errors = b.errors || [];
+    const report = document.getElementById('credit-batch-report');
+    report.hidden = !errors.length;
+    report.querySelector('caption').textContent = b.error_count > errors.length
+      ? `未通过检查的行（共 ${GJ.num(b.error_count)} 处，列出前 ${GJ.num(errors.length)} 处）：请改正后重新上传整个文件`
+      : '未通过检查的行：请改正后重新上传整个文件';
+    report.querySelector('tbody').replaceChildren(...errors.map((x) => h('tr', { 'data-row': x.row },
+      h('td', {}, x.row ? String(x.row) : '—'), h('td', {}, x.column || '—'), h('td', {}, x.reason))));
+  }
+
+  // showBatch shows a batch and, until it finishes, follows it: the poll
+  // starts at a second and slows down, and waits while the tab is hidden.
+  function showBatch(b) {
+    clearTimeout(followTimer);
+    followed = 0;
+    GJ.showError(batchErr, null);
+    renderBatch(b);
+    if (FINISHED.has(b.status)) return;
+    const id = b.id;
+    followed = id;
+    let wait = 1000;
+    const tick = async () => {
+      if (followed !== id) return;
+      if (!document.hidden) {
+        try {
+          const now = await api('GET', `/api/v1/credit/imports/${id}`);
+          if (followed !== id) return;
+          GJ.showError(batchErr, null);
+          renderBatch(now);
+          if (FINISHED.has(now.status)) {
+            followed = 0;
+            GJ.toast(now.status === 'done' ? `批次 #${id} 已导入` : `批次 #${id} ${BATCH_STATUS[now.status]}`);
+            loadImports();
+            return;
+          }
+        } catch (err) {
+          if (followed !== id) return;
+          GJ.showError(batchErr, err);
+          // A refusal (not a busy server or a lost answer) would be repeated: stop asking.
+          if (err.status && err.status < 500 && err.status !== 429) { followed = 0; return; }
+        }
+      }
+      wait = Math.min(wait * 1.5, 10000);
+      followTimer = setTimeout(tick, wait);
+    };
+    followTimer = setTimeout(tick, wait);
+  }
+
+  async function openBatch(id) {
+    try {
+      showBatch(await api('GET', `/api/v1/credit/imports/${id}`));
+      batchBox.scrollIntoView({ block: 'nearest' });
+    } catch (err) {
+      GJ.toast(err.message);
+    }
+  }
+
+  const importsBody = document.querySelector('#credit-imports tbody');
+  const loadImports = GJ.latest(async () => {
+    try {
+      const out = await api('GET', '/api/v1/credit/imports');
+      importsBody.replaceChildren(...out.imports.map((b) => h('tr', { 'data-id': b.id, 'data-status': b.status },
+        h('td', {}, GJ.time(b.created_at)), h('td', {}, typeName(b.type)), h('td', {}, deptName(b.department)),
+        h('td', {}, b.filename), h('td', {}, badge(b.status, BATCH_STATUS)), h('td', {}, GJ.num(b.rows)),
+        h('td', {}, `${GJ.num(b.inserted)} / ${GJ.num(b.updated)} / ${GJ.num(b.unchanged)}`), h('td', {}, GJ.num(b.error_count)),
+        h('td', {}, h('button', { type: 'button', class: 'link', onclick: () => openBatch(b.id) }, '查看报告')))));
+      if (!out.imports.length) importsBody.append(h('tr', {}, h('td', { colspan: 9, class: 'empty' }, '还没有导入记录')));
+    } catch (err) {
+      importsBody.replaceChildren(h('tr', {}, h('td', { colspan: 9, class: 'error' }, err.message)));
+    }
+  });
+
+  // ---- shared by the two review queues --------------------------------------
+  // entryLine names an entry as staff know it: its type, list and document number.
+  const entryKind = (e) => (e.list_name ? `${e.type_name}（${e.list_name}）` : e.type_name);
+  function entryLine(e) {
+    if (!e) return '';
+    return [entryKind(e), e.document_no, e.severity ? SEVERITY[e.severity] || e.severity : ''].filter(Boolean).join(' · ');
+  }
+  function subjectLine(s) {
+    if (!s) return '';
+    return [s.name, subjectKey(s), KIND[s.kind] || s.kind].filter(Boolean).join(' · ');
+  }
+
+  // decideForm is the note and the two buttons of a pending item. The note
+  // is sent as written: the server says when one is needed (to refuse).
+  function decideForm(action, labels, send) {
+    const err = h('p', { class: 'error', role: 'alert', hidden: true });
+    const note = h('textarea', { name: 'note', rows: 2, maxlength: 2000 });
+    const buttons = [
+      h('button', { type: 'button', class: 'primary', 'data-decide': 'yes' }, labels[0]),
+      h('button', { type: 'button', class: 'danger', 'data-decide': 'no' }, labels[1]),
+    ];
+    const form = h('form', { 'data-action': action, class: 'credit-decide', novalidate: true },
+      h('label', {}, '审核意见', note), h('p', { class: 'help' }, labels[2]), err, h('div', { class: 'actions' }, buttons));
+    form.addEventListener('submit', (e) => e.preventDefault());
+    buttons.forEach((b) => b.addEventListener('click', async () => {
+      GJ.showError(err, null);
+      buttons.forEach((x) => { x.disabled = true; });
+      try {
+        await send(b.dataset.decide === 'yes', note.value);
+      } catch (ex) {
+        GJ.showError(err, ex);
+      } finally {
+        buttons.forEach((x) => { x.disabled = false; });
+      }
+    }));
+    return form;
+  }
+
+  // ---- 信用修复 -------------------------------------------------------------
+  const repairFilter = document.getElementById('credit-repair-filter');
+  const repairList = document.getElementById('credit-repair-list');
+  const repairSummary = document.getElementById('credit-repair-summary');
+  const standings = new Map(); // representative id → its answer (the applicant's name), asked once
+
+  async function applicantNames(repairs) {
+    const ids = [...new Set(repairs.map((r) => r.representative_id).filter((id) => id && !standings.has(id)))];
+    await Promise.all(ids.map((id) => api('GET', `/api/v1/credit/representatives/${id}`)
+      .then((r) => standings.set(id, r)).catch(() => standings.set(id, null))));
+  }
+
+  function applicant(r) {
+    const rep = r.representative_id && standings.get(r.representative_id);
+    const basis = BASIS[r.basis] || r.basis;
+    return rep ? `${rep.name}（${basis}）` : `${basis}（用户编号 ${r.applicant_id}）`;
+  }
+
+  function repairItem(r) {
+    const e = r.entry || {};
+    const body = [
+      h('h3', {}, subjectLine(e.subject) || `信息 #${r.entry_id}`),
+      h('p', {}, badge(r.status, REPAIR_STATUS), ` 申请时间 ${GJ.time(r.created_at)}`),
+      h('dl', { class: 'info' }, ...info([
+        ['失信信息', entryLine(e)], ['发布部门', deptName(e.department)], ['决定日期', e.decided_on], ['公示截止', e.public_until],
+        ['可申请修复', e.repairable_from], ['信息状态', ENTRY_STATUS[e.status] || e.status], ['申请人', applicant(r)],
+        ['申请理由', h('span', { class: 'desc' }, r.reason)], ['证明材料', h('span', { class: 'desc' }, r.evidence)],
+        ['审核意见', r.decision_note ? h('span', { class: 'desc' }, r.decision_note) : ''], ['审核时间', r.decided_at ? GJ.time(r.decided_at) : ''],
+      ])),
+    ];
+    if (r.status === 'pending') {
+      body.push(decideForm('decide-repair', ['批准修复', '驳回', '批准后该信息停止公示；驳回须写明理由。'], async (approve, note) => {
+        await api('POST', `/api/v1/credit/repairs/${r.id}/decide`, { approve, note });
+        GJ.toast(approve ? '已批准信用修复，该信息已停止公示' : '已驳回信用修复申请');
+        await loadRepairs();
+      }));
+    }
+    return h('li', { class: 'credit-item', 'data-id': r.id, 'data-status': r.status }, ...body);
+  }
+
+  const loadRepairs = GJ.latest(async () => {
+    const status = repairFilter.elements.status.value;
+    try {
+      const out = await api('GET', `/api/v1/credit/repairs${status ? `?status=${status}` : ''}`);
+      await applicantNames(out.repairs);
+      GJ.redrawKeeping(repairList, () => repairList.replaceChildren(...out.repairs.map(repairItem)));
+      if (!out.repairs.length) repairList.append(h('li', { class: 'empty' }, status === 'pending' ? '没有待审核的信用修复申请' : '没有信用修复申请'));
+      repairSummary.textContent = out.repairs.length ? `${GJ.num(out.repairs.length)} 件` : '';
+    } catch (err) {
+      repairList.replaceChildren(h('li', { class: 'error' }, err.message));
+    }
+  });
+  repairFilter.addEventListener('change', loadRepairs);
+  repairFilter.addEventListener('submit', (e) => { e.preventDefault(); loadRepairs(); });
+
+  // ---- 授权委托书 -----------------------------------------------------------
+  const repFilter = document.getElementById('credit-rep-filter');
+  const repList = document.getElementById('credit-rep-list');
+  const repSummary = document.getElementById('credit-rep-summary');
+  const entries = new Map(); // entry id → the entry a 授权委托书 was filed for, asked once
+
+  async function filedFor(reps) {
+    const ids = [...new Set(reps.map((r) => r.entry_id).filter((id) => id && !entries.has(id)))];
+    await Promise.all(ids.map((id) => api('GET', `/api/v1/credit/entries/${id}`)
+      .then((out) => entries.set(id, out.entry)).catch(() => entries.set(id, null))));
+  }
+
+  function repItem(r) {
+    const size = r.document_size ? `（${Math.max(1, Math.round(r.document_size / 1024))} KB）` : '';
+    const body = [
+      h('h3', {}, `${r.name} · ${BASIS[r.basis] || r.basis}`),
+      h('p', {}, badge(r.status, REP_STATUS), ` 提交时间 ${GJ.time(r.created_at)}`),
+      h('dl', { class: 'info' }, ...info([
+        ['信用主体', subjectLine(r.subject)], ['所涉信息', r.entry_id ? entryLine(entries.get(r.entry_id)) || `信息 #${r.entry_id}` : ''],
+        ['审核部门', r.department ? deptName(r.department) : ''],
+        ['授权委托书', r.document ? h('a', { href: r.document, class: 'credit-doc', download: true }, `打开授权委托书${size}`) : ''],
+        ['审核意见', r.decision_note ? h('span', { class: 'desc' }, r.decision_note) : ''], ['审核时间', r.decided_at ? GJ.time(r.decided_at) : ''],
+      ])),
+    ];
+    if (r.status === 'pending') {
+      body.push(decideForm('decide-rep', ['认可', '不认可', '认可后，代理人可代该主体申请本部门信息的信用修复；不认可须写明理由。'], async (accept, note) => {
+        await api('POST', `/api/v1/credit/representatives/${r.id}/decide`, { accept, note });
+        GJ.toast(accept ? '已认可授权委托书' : '已不予认可授权委托书');
+        await loadReps();
+      }));
+    }
+    return h('li', { class: 'credit-item', 'data-id': r.id, 'data-status': r.status }, ...body);
+  }
+
+  const loadReps = GJ.latest(async () => {
+    const status = repFilter.elements.status.value;
+    try {
+      const out = await api('GET', `/api/v1/credit/representatives${status ? `?status=${status}` : ''}`);
+      await filedFor(out.representatives);
+      GJ.redrawKeeping(repList, () => repList.replaceChildren(...out.representatives.map(repItem)));
+      if (!out.representatives.length) repList.append(h('li', { class: 'empty' }, status === 'pending' ? '没有待审核的授权委托书' : '没有授权委托书'));
+      repSummary.textContent = out.representatives.length ? `${GJ.num(out.representatives.length)} 件` : '';
+    } catch (err) {
+      repList.replaceChildren(h('li', { class: 'error' }, err.message));
+    }
+  });
+  repFilter.addEventListener('change', loadReps);
+  repFilter.addEventListener('submit', (e) => { e.preventDefault(); loadReps(); });
+
+  // ---- 撤销 -----------------------------------------------------------------
+  const searchForm = document.getElementById('credit-subject-search');
+  const searchErr = document.getElementById('credit-subject-error');
+  const results = document.getElementById('credit-subject-results');
+  const pager = document.getElementById('credit-subject-pager');
+  const detail = document.getElementById('credit-subject-detail');
+  const PER_PAGE = 20;
+  let searchPage = 1;
+  let shownSubject = ''; // the key of the subject whose entries are shown
+
+  // search lists the subjects found; open: show the entries of a single match.
+  async function search(open = true) {
+    GJ.showError(searchErr, null);
+    const q = searchForm.elements.q.value.trim();
+    try {
+      const out = await api('GET', `/api/v1/credit/subjects?q=${encodeURIComponent(q)}&page=${searchPage}&per_page=${PER_PAGE}`);
+      results.hidden = false;
+      results.querySelector('tbody').replaceChildren(...out.subjects.map((s) => h('tr', { 'data-subject': s.id },
+        h('td', {}, s.name), h('td', {}, KIND[s.kind] || s.kind), h('td', {}, subjectKey(s) || '—'),
+        h('td', {}, GJ.num(s.black)), h('td', {}, GJ.num(s.red)),
+        // A person's ID number comes masked: the subject's numeric ID finds it.
+        h('td', {}, h('button', { type: 'button', class: 'link', onclick: () => openSubject(s.credit_code || String(s.id)) }, '查看信息')))));
+      if (!out.subjects.length) results.querySelector('tbody').append(h('tr', {}, h('td', { colspan: 6, class: 'empty' }, '没有找到信用主体')));
+      pager.hidden = searchPage === 1 && !out.more;
+      document.getElementById('credit-subject-pageinfo').textContent = `第 ${searchPage} 页`;
+      document.getElementById('credit-subject-prev').disabled = searchPage <= 1;
+      document.getElementById('credit-subject-next').disabled = !out.more;
+      if (open && out.subjects.length === 1 && searchPage === 1) openSubject(out.subjects[0].credit_code || String(out.subjects[0].id));
+    } catch (err) {
+      GJ.showError(searchErr, err);
+    }
+  }
+
+  function mayRevoke(e) {
+    return (e.status === 'active' || e.status === 'expired') && (isAdmin || e.department === GJ.me.unit);
+  }
+
+  function revokeForm(e) {
+    const err = h('p', { class: 'error', role: 'alert', hidden: true });
+    const note = h('textarea', { name: 'note', rows: 2, maxlength: 2000 });
+    const button = h('button', { type: 'submit', class: 'danger' }, '确认撤销');
+    const form = h('form', { 'data-action': 'revoke', novalidate: true },
+      h('label', {}, '撤销理由', note), h('p', { class: 'help' }, '如：行政处罚决定已被撤销、信息发布有误'), err, h('div', { class: 'actions' }, button));
+    form.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      GJ.showError(err, null);
+      button.disabled = true;
+      try {
+        await api('POST', `/api/v1/credit/entries/${e.id}/revoke`, { note: note.value });
+        GJ.toast('已撤销，该信息不再公示');
+        await Promise.all([openSubject(shownSubject), search(false)]); // the list's counts changed too
+      } catch (ex) {
+        GJ.showError(err, ex);
+      } finally {
+        button.disabled = false;
+      }
+    });
+    return h('details', { 'data-action': 'revoke' }, h('summary', {}, '撤销'), form);
+  }
+
+  async function openSubject(key) {
+    shownSubject = key;
+    try {
+      const d = await api('GET', `/api/v1/credit/subjects/${encodeURIComponent(key)}`);
+      const all = [...d.black, ...d.red, ...d.records];
+      const s = d.subject;
+      const table = h('table', { class: 'table', id: 'credit-entries' },
+        h('thead', {}, h('tr', {}, ['信息', '文号', '决定日期', '公示截止', '发布部门', '状态'].map((c) => h('th', { scope: 'col' }, c)),
+          h('th', { scope: 'col' }, h('span', { class: 'sr-only' }, '操作')))),
+        h('tbody', {}, all.map((e) => h('tr', { 'data-id': e.id, 'data-status': e.status },
+          h('td', {}, entryKind(e), e.severity ? ` · ${SEVERITY[e.severity] || e.severity}` : '', h('span', { class: 'desc' }, e.reason)),
+          h('td', {}, e.document_no), h('td', {}, e.decided_on), h('td', {}, e.public_until), h('td', {}, deptName(e.department)),
+          h('td', {}, badge(e.status, ENTRY_STATUS)), h('td', {}, mayRevoke(e) ? revokeForm(e) : null)))));
+      GJ.redrawKeeping(detail, () => detail.replaceChildren(
+        h('h3', {}, subjectLine(s)),
+        s.legal_rep || s.address ? h('p', { class: 'muted' }, [s.legal_rep ? `法定代表人 ${s.legal_rep}` : '', s.address].filter(Boolean).join(' · ')) : null,
+        all.length ? h('div', { class: 'tablewrap' }, table) : h('p', { class: 'empty' }, '该主体没有信用信息')));
+    } catch (err) {
+      detail.replaceChildren(h('p', { class: 'error', role: 'alert' }, err.message));
+    }
+  }
+
+  searchForm.addEventListener('submit', (e) => { e.preventDefault(); searchPage = 1; search(); });
+  document.getElementById('credit-subject-prev').addEventListener('click', () => { searchPage -= 1; search(false); });
+  document.getElementById('credit-subject-next').addEventListener('click', () => { searchPage += 1; search(false); });
+
+  // The lists name types and departments: they wait for the reference data.
+  loadReference().then(() => Promise.all([loadImports(), loadRepairs(), loadReps()]));
+})();
