@@ -62,7 +62,21 @@ var steps = map[guanjia.DisputeAction]func(*step, context.Context) error{
 // Act takes one workflow action on dispute id: the table decides whether it
 // may be taken now and by whom; the step fills in the change, which is saved
 // with its event and messages in one transaction, then timers are armed.
+//
+// The caller names no version: the dispute is read here, so a save that
+// loses to a change made meanwhile (a session reminder the worker sent, a
+// colleague's step) is tried again on a fresh read, where the table
+// decides anew; only a steady stream of changes ends in ECONFLICT.
 func (s *Service) Act(ctx context.Context, who guanjia.Claims, id int64, action guanjia.DisputeAction, in ActionInput) (*View, error) {
+	for tries := 1; ; tries++ {
+		v, err := s.act(ctx, who, id, action, in)
+		if guanjia.ErrorCode(err) != guanjia.ECONFLICT || guanjia.ErrorField(err) != "version" || tries == 3 {
+			return v, err
+		}
+	}
+}
+
+func (s *Service) act(ctx context.Context, who guanjia.Claims, id int64, action guanjia.DisputeAction, in ActionInput) (*View, error) {
 	d, err := s.Store.FindDispute(ctx, id)
 	if err != nil {
 		return nil, err

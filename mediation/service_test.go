@@ -396,6 +396,49 @@ func TestNoReminderAfterTheSession(t *testing.T) {
 	}
 }
 
+// meanwhile makes change once, between an action's read of a dispute and
+// its save.
+type meanwhile struct {
+	mediation.Store
+	change func()
+}
+
+func (m *meanwhile) UpdateDispute(ctx context.Context, d *guanjia.Dispute, ev guanjia.DisputeEvent, msgs []guanjia.Message) error {
+	if c := m.change; c != nil {
+		m.change = nil
+		c()
+	}
+	return m.Store.UpdateDispute(ctx, d, ev, msgs)
+}
+
+// TestAStepOutlivesTheWorkersChange: the worker sends a session's reminder
+// while the mediator records it (a session within a day is reminded at
+// once); the mediator, who sent no version, is not told to reload.
+func TestAStepOutlivesTheWorkersChange(t *testing.T) {
+	r := newRig(t)
+	v := r.create(t, "grid-g1", "neighbour")
+	r.mediate(t, v.ID)
+	v = r.act(t, "mediator-tj-bs", v.ID, guanjia.DisputeSchedule, mediation.ActionInput{At: r.clock.Now().Add(12 * time.Hour), Place: "滨海社区调解室"})
+	racing := mediation.NewService(&meanwhile{Store: r.db.Disputes, change: func() {
+		if !r.fire(t, mediation.TimerRemind) {
+			t.Fatal("the reminder was not sent")
+		}
+	}}, r.timers, nil, r.clock.Now)
+	got, err := racing.Act(context.Background(), r.who["mediator-tj-bs"], v.ID, guanjia.DisputeRecord,
+		mediation.ActionInput{Session: v.Sessions[0].ID, Record: "双方同意", Attended: "王海燕、李明"})
+	if err != nil {
+		t.Fatalf("record while the reminder was sent: %v", err)
+	}
+	var actions []guanjia.DisputeAction
+	for _, e := range got.Events {
+		actions = append(actions, e.Action)
+	}
+	if got.Sessions[0].Status != "held" || got.Sessions[0].RemindedAt == nil || !slices.Contains(actions, guanjia.DisputeRemind) ||
+		!slices.Contains(actions, guanjia.DisputeRecord) {
+		t.Errorf("both changes kept: session %+v, events %v", got.Sessions[0], actions)
+	}
+}
+
 // TestNothingFiresAfterTheOutcome: a dispute mediated and closed before its
 // deadline is neither warned nor escalated, and a withdrawn dispute's
 // session reminder does nothing.
