@@ -81,3 +81,23 @@ func ErrorField(err error) string {
 	}
 	return ""
 }
+
+// StaleVersion is the ECONFLICT of a save refused because the record was
+// saved by someone else since it was read.
+func StaleVersion(format string, args ...any) *Error {
+	return FieldError(ECONFLICT, "version", format, args...)
+}
+
+// UntilSettled runs step — read a record, decide, save — again while its
+// save is refused as stale (StaleVersion): each run decides anew on what
+// was saved meanwhile (a timer, a colleague), as if the request had come a
+// moment later. Every other outcome is step's answer. Only for steps whose
+// caller named no version: one that did must reload and see.
+func UntilSettled[T any](step func() (T, error)) (T, error) {
+	for try := 1; ; try++ {
+		out, err := step()
+		if ErrorCode(err) != ECONFLICT || ErrorField(err) != "version" || try == 5 {
+			return out, err
+		}
+	}
+}

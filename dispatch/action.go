@@ -37,27 +37,8 @@ func (s *Service) Act(ctx context.Context, who guanjia.Claims, id int64, action 
 	if !transitions[action].again {
 		return s.act(ctx, who, id, action, in)
 	}
-	return untilSettled(func() (*guanjia.Complaint, error) { return s.act(ctx, who, id, action, in) })
-}
-
-// untilSettled runs a step that reads a complaint, decides and saves, again
-// while its save is refused because someone else saved the complaint since
-// it was read (a me-too, a timer, a colleague): each run decides anew on
-// what they saved, as if the request had come a moment later. Every other
-// outcome, an illegal transition included, is the step's answer. Only for
-// steps the state table decides (transition.again) and the timers'.
-func untilSettled[T any](step func() (T, error)) (T, error) {
-	for try := 1; ; try++ {
-		out, err := step()
-		if !changedMeanwhile(err) || try == 5 {
-			return out, err
-		}
-	}
-}
-
-// changedMeanwhile says whether err is SaveComplaint's refusal of a stale version.
-func changedMeanwhile(err error) bool {
-	return guanjia.ErrorCode(err) == guanjia.ECONFLICT && guanjia.ErrorField(err) == "version"
+	// Only for steps the state table decides (transition.again) and the timers'.
+	return guanjia.UntilSettled(func() (*guanjia.Complaint, error) { return s.act(ctx, who, id, action, in) })
 }
 
 func (s *Service) act(ctx context.Context, who guanjia.Claims, id int64, action guanjia.Action, in ActionInput) (*guanjia.Complaint, error) {

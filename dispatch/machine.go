@@ -11,7 +11,7 @@ import (
 // may start from, the status it leads to ("" = unchanged), who may take it
 // and the step that fills in its change (see act). again says the step may
 // run again when its save is refused because someone saved the complaint
-// meanwhile (untilSettled): a step whose outcome the table decides. A
+// meanwhile (guanjia.UntilSettled): a step whose outcome the table decides. A
 // choice the caller made on what they saw (a dispatch, an extension, a
 // rating) is refused instead, and they reload. onJoined says from is read
 // on the order c's problem is worked on under (joinedOrder), not on c: a

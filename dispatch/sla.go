@@ -29,7 +29,7 @@ type TimerOutcome struct {
 func (s *Service) HandleTimer(ctx context.Context, complaintID int64, kind TimerKind, seq int64) (TimerOutcome, error) {
 	// Two timers of one complaint may fire in the same instant (a deadline and
 	// its warning): the loser of the race re-reads and tries again.
-	return untilSettled(func() (TimerOutcome, error) { return s.handleTimer(ctx, complaintID, kind, seq) })
+	return guanjia.UntilSettled(func() (TimerOutcome, error) { return s.handleTimer(ctx, complaintID, kind, seq) })
 }
 
 func (s *Service) handleTimer(ctx context.Context, complaintID int64, kind TimerKind, seq int64) (TimerOutcome, error) {

@@ -67,7 +67,7 @@ type Store interface {
 	// SaveComplaint applies a change in one transaction and bumps the
 	// complaint's Version. When someone else saved the complaint since it was
 	// read (another Version), it returns ECONFLICT naming the field "version"
-	// (see changedMeanwhile); when the complaint its Annotate links to is no
+	// (guanjia.StaleVersion); when the complaint its Annotate links to is no
 	// longer open, plain ECONFLICT. Either way it writes nothing.
 	SaveComplaint(ctx context.Context, ch *Change) error
 	// MarkTimerFired records that a timer fired without touching its

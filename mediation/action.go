@@ -66,14 +66,9 @@ var steps = map[guanjia.DisputeAction]func(*step, context.Context) error{
 // The caller names no version: the dispute is read here, so a save that
 // loses to a change made meanwhile (a session reminder the worker sent, a
 // colleague's step) is tried again on a fresh read, where the table
-// decides anew; only a steady stream of changes ends in ECONFLICT.
+// decides anew (guanjia.UntilSettled).
 func (s *Service) Act(ctx context.Context, who guanjia.Claims, id int64, action guanjia.DisputeAction, in ActionInput) (*View, error) {
-	for tries := 1; ; tries++ {
-		v, err := s.act(ctx, who, id, action, in)
-		if guanjia.ErrorCode(err) != guanjia.ECONFLICT || guanjia.ErrorField(err) != "version" || tries == 3 {
-			return v, err
-		}
-	}
+	return guanjia.UntilSettled(func() (*View, error) { return s.act(ctx, who, id, action, in) })
 }
 
 func (s *Service) act(ctx context.Context, who guanjia.Claims, id int64, action guanjia.DisputeAction, in ActionInput) (*View, error) {

@@ -28,7 +28,7 @@ type Store interface {
 	ListDisputes(ctx context.Context, f Filter) ([]*guanjia.Dispute, int64, error)
 	// UpdateDispute saves d (its mediators and sessions too; new sessions get
 	// their ids) with one event and its messages, if nobody saved it since
-	// d.Version was read (else ECONFLICT on the field "version"), and moves
+	// d.Version was read (else guanjia.StaleVersion), and moves
 	// d.Version on.
 	UpdateDispute(ctx context.Context, d *guanjia.Dispute, ev guanjia.DisputeEvent, msgs []guanjia.Message) error
 	// AcceptedBetween returns the disputes accepted in [from, to), without

@@ -182,7 +182,7 @@ func (s *Complaints) SaveComplaint(ctx context.Context, ch *dispatch.Change) err
 				return fmt.Errorf("store: update complaint %d: %w", c.ID, res.Error)
 			}
 			if res.RowsAffected == 0 {
-				return guanjia.FieldError(guanjia.ECONFLICT, "version", "complaint %d was changed by someone else; reload and try again", c.ID)
+				return guanjia.StaleVersion("complaint %d was changed by someone else; reload and try again", c.ID)
 			}
 		}
 		if err := addEvents(tx, c.ID, ch.Events); err != nil {

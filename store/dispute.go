@@ -387,7 +387,7 @@ func (s *Disputes) UpdateDispute(ctx context.Context, d *guanjia.Dispute, ev gua
 			return fmt.Errorf("store: update dispute %d: %w", d.ID, res.Error)
 		}
 		if res.RowsAffected == 0 {
-			return guanjia.FieldError(guanjia.ECONFLICT, "version", "dispute %d was changed by someone else: reload it", d.ID)
+			return guanjia.StaleVersion("dispute %d was changed by someone else: reload it", d.ID)
 		}
 		if err := tx.Where("dispute_id = ?", d.ID).Delete(&disputeMediatorRow{}).Error; err != nil {
 			return fmt.Errorf("store: dispute mediators: %w", err)
