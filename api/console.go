@@ -60,6 +60,7 @@ var consoleNav = []navEntry{
 	{path: "/console/laws", label: "法律法规", page: "laws"},
 	{path: "/console/weather", label: "台风积水", page: "weather"},
 	{path: "/console/users", label: "账号管理", page: "users"},
+	{path: "/console/categories", label: "分类管理", page: "categories"},
 	{path: "/console/inbox", label: "站内消息", page: "inbox", badge: true},
 }
 

@@ -310,6 +310,7 @@ func (s *Server) routeTable() []route {
 		{get, "/console/notices", pageFor(consoleRoles...), con.page("notices", "温馨告知"), false},
 		{get, "/console/inbox", pageFor(inboxReaders...), con.page("inbox", "站内消息"), false},
 		{get, "/console/users", pageFor(guanjia.RoleAdmin), con.page("users", "账号管理"), false},
+		{get, "/console/categories", pageFor(guanjia.RoleAdmin), con.page("categories", "分类管理"), false},
 		{get, "/crew", pageFor(guanjia.RoleCrew, guanjia.RoleGridManager), con.page("crew", "我的任务"), false},
 	}
 }
