@@ -359,9 +359,14 @@ func (h *creditHandlers) handleCreditImportGet(c echo.Context) error {
 	return c.JSON(http.StatusOK, toCreditBatchJSON(b, langOf(c)))
 }
 
-// handleCreditImportList answers recent batches (the row reports are in each batch's own answer).
+// handleCreditImportList answers a page of batches, newest first (the row
+// reports are in each batch's own answer).
 func (h *creditHandlers) handleCreditImportList(c echo.Context) error {
-	list, err := h.credit.Batches(c.Request().Context(), claimsOf(c), 50)
+	page, perPage, err := paging(c, 50, 100)
+	if err != nil {
+		return err
+	}
+	list, total, err := h.credit.Batches(c.Request().Context(), claimsOf(c), page, perPage)
 	if err != nil {
 		return err
 	}
@@ -370,7 +375,7 @@ func (h *creditHandlers) handleCreditImportList(c echo.Context) error {
 		j.Errors = nil
 		return j
 	})
-	return c.JSON(http.StatusOK, map[string]any{"imports": out})
+	return c.JSON(http.StatusOK, map[string]any{"imports": out, "total": total, "page": page})
 }
 
 type creditRepairJSON struct {
@@ -379,7 +384,8 @@ type creditRepairJSON struct {
 	Entry          *creditEntryJSON `json:"entry,omitempty"`
 	Department     string           `json:"department"`
 	ApplicantID    int64            `json:"applicant_id"`
-	Basis          string           `json:"basis"` // legal_rep, power_of_attorney, department, admin
+	ApplicantName  string           `json:"applicant_name,omitempty"` // for the deciding staff only
+	Basis          string           `json:"basis"`                    // legal_rep, power_of_attorney, department, admin
 	Representative *int64           `json:"representative_id,omitempty"`
 	Reason         string           `json:"reason"`
 	Evidence       string           `json:"evidence"`
@@ -392,7 +398,7 @@ type creditRepairJSON struct {
 
 func toCreditRepairJSON(r *credit.Repair) creditRepairJSON {
 	out := creditRepairJSON{ID: r.ID, EntryID: r.EntryID, Department: r.Department, ApplicantID: r.ApplicantID,
-		Basis: string(r.Basis), Representative: r.Representative, Reason: r.Reason,
+		ApplicantName: r.ApplicantName, Basis: string(r.Basis), Representative: r.Representative, Reason: r.Reason,
 		Evidence: r.Evidence, Status: string(r.Status), DecidedBy: r.DecidedBy, DecisionNote: r.DecisionNote,
 		DecidedAt: r.DecidedAt, CreatedAt: r.CreatedAt}
 	if r.Entry != nil {
@@ -462,13 +468,17 @@ func (h *creditHandlers) handleCreditRepairGet(c echo.Context) error {
 	return c.JSON(http.StatusOK, toCreditRepairJSON(r))
 }
 
-// handleCreditRepairList answers a department's queue, or the caller's own applications.
+// handleCreditRepairList answers a page of a department's queue, or of the caller's own applications.
 func (h *creditHandlers) handleCreditRepairList(c echo.Context) error {
-	list, err := h.credit.Repairs(c.Request().Context(), claimsOf(c), credit.RepairStatus(c.QueryParam("status")))
+	page, perPage, err := paging(c, 50, 100)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"repairs": mapJSON(list, toCreditRepairJSON)})
+	list, total, err := h.credit.Repairs(c.Request().Context(), claimsOf(c), credit.RepairStatus(c.QueryParam("status")), page, perPage)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"repairs": mapJSON(list, toCreditRepairJSON), "total": total, "page": page})
 }
 
 type creditRepresentativeJSON struct {
@@ -563,13 +573,18 @@ func (h *creditHandlers) handleCreditPowerOfAttorneyCreate(c echo.Context) error
 	return c.JSON(http.StatusCreated, toCreditRepresentativeJSON(rep))
 }
 
-// handleCreditRepresentativeList answers a department's 授权委托书 to review, or the caller's own standings.
+// handleCreditRepresentativeList answers a page of a department's 授权委托书 to review, or of the caller's own standings.
 func (h *creditHandlers) handleCreditRepresentativeList(c echo.Context) error {
-	list, err := h.credit.Representatives(c.Request().Context(), claimsOf(c), credit.RepresentativeStatus(c.QueryParam("status")))
+	page, perPage, err := paging(c, 50, 100)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"representatives": mapJSON(list, toCreditRepresentativeJSON)})
+	list, total, err := h.credit.Representatives(c.Request().Context(), claimsOf(c),
+		credit.RepresentativeStatus(c.QueryParam("status")), page, perPage)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"representatives": mapJSON(list, toCreditRepresentativeJSON), "total": total, "page": page})
 }
 
 func (h *creditHandlers) handleCreditRepresentativeGet(c echo.Context) error {

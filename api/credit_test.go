@@ -513,3 +513,86 @@ func TestCreditLookupMissesThrottled(t *testing.T) {
 		t.Errorf("credit staff from the same address: %d %s", rec.Code, rec.Body)
 	}
 }
+
+// The imports, the 信用修复 applications and the standings are paged with
+// their number; the deciding staff read the applicant's name, the applicant does not.
+func TestCreditListsPagedAPI(t *testing.T) {
+	a := newCreditAPI(t)
+	var b batchAnswer
+	a.upload(t, "rsj", guanjia.CreditBlackList, "bad.csv", []byte(apiCSV("91350100M000100Y44")), &b) // refused: still a batch
+	oldest := b.ID
+	for range 2 {
+		if rec := a.upload(t, "rsj", guanjia.CreditBlackList, "a.csv", []byte(apiCSV(apiCode)), &b); rec.Code != http.StatusCreated {
+			t.Fatalf("import: %d %s", rec.Code, rec.Body)
+		}
+	}
+	type page struct {
+		Imports []struct {
+			ID     int64 `json:"id"`
+			Errors []any `json:"errors"`
+		} `json:"imports"`
+		Repairs []struct {
+			ID            int64  `json:"id"`
+			ApplicantName string `json:"applicant_name"`
+		} `json:"repairs"`
+		Representatives []struct {
+			ID int64 `json:"id"`
+		} `json:"representatives"`
+		Total int `json:"total"`
+		Page  int `json:"page"`
+	}
+	var p page
+	if rec := a.do(t, "rsj", http.MethodGet, "/api/v1/credit/imports?per_page=2", nil, "", &p); rec.Code != 200 || p.Total != 3 || p.Page != 1 ||
+		len(p.Imports) != 2 || p.Imports[0].ID != b.ID {
+		t.Fatalf("the first page of imports: %d %s", rec.Code, rec.Body)
+	}
+	p = page{}
+	if rec := a.do(t, "rsj", http.MethodGet, "/api/v1/credit/imports?per_page=2&page=2", nil, "", &p); rec.Code != 200 || p.Total != 3 || p.Page != 2 ||
+		len(p.Imports) != 1 || p.Imports[0].ID != oldest || p.Imports[0].Errors != nil {
+		t.Fatalf("the second page of imports: the refused batch, without its report: %d %s", rec.Code, rec.Body)
+	}
+	var e struct {
+		Error struct{ Code, Message, Field string } `json:"error"`
+	}
+	if rec := a.do(t, "rsj", http.MethodGet, "/api/v1/credit/imports?per_page=101", nil, "", &e); rec.Code != 400 || e.Error.Field != "per_page" {
+		t.Fatalf("more than 100 a page: %d %s", rec.Code, rec.Body)
+	}
+
+	// The 法定代表人 and the department apply.
+	bind := fmt.Sprintf(`{"name":%q,"id_number":%q}`, apiRep, apiRepID)
+	if rec := a.do(t, "rep", http.MethodPost, "/api/v1/credit/subjects/"+apiCode+"/representatives", strings.NewReader(bind), "application/json", nil); rec.Code != 201 {
+		t.Fatalf("bind: %d %s", rec.Code, rec.Body)
+	}
+	apply := fmt.Sprintf(`{"entry_id":%d,"reason":"已支付全部拖欠工资","evidence":"支付凭证"}`, firstEntryID(t, a))
+	applied := map[string]int64{}
+	for _, user := range []string{"rep", "rsj"} {
+		var app struct {
+			ID int64 `json:"id"`
+		}
+		if rec := a.do(t, user, http.MethodPost, "/api/v1/credit/repairs", strings.NewReader(apply), "application/json", &app); rec.Code != 201 {
+			t.Fatalf("%s applies: %d %s", user, rec.Code, rec.Body)
+		}
+		applied[user] = app.ID
+	}
+	repOwn := applied["rep"]
+	p = page{}
+	if rec := a.do(t, "rsj", http.MethodGet, "/api/v1/credit/repairs?status=pending&per_page=1&page=2", nil, "", &p); rec.Code != 200 || p.Total != 2 ||
+		len(p.Repairs) != 1 || p.Repairs[0].ID != repOwn || p.Repairs[0].ApplicantName != "rep" {
+		t.Fatalf("the department's second page: the 法定代表人's application, named: %d %s", rec.Code, rec.Body)
+	}
+	if rec := a.do(t, "rsj", http.MethodGet, fmt.Sprintf("/api/v1/credit/repairs/%d", repOwn), nil, "", nil); !strings.Contains(rec.Body.String(), `"applicant_name":"rep"`) {
+		t.Errorf("the department reads the application: %d %s", rec.Code, rec.Body)
+	}
+	for _, path := range []string{"/api/v1/credit/repairs", fmt.Sprintf("/api/v1/credit/repairs/%d", repOwn)} {
+		if rec := a.do(t, "rep", http.MethodGet, path, nil, "", nil); rec.Code != 200 || strings.Contains(rec.Body.String(), "applicant_name") {
+			t.Errorf("the applicant reads %s: %d %s, want no applicant_name", path, rec.Code, rec.Body)
+		}
+	}
+	p = page{}
+	if rec := a.do(t, "rep", http.MethodGet, "/api/v1/credit/representatives?per_page=1", nil, "", &p); rec.Code != 200 || p.Total != 1 || len(p.Representatives) != 1 {
+		t.Fatalf("the 法定代表人's standings: %d %s", rec.Code, rec.Body)
+	}
+	if rec := a.do(t, "rep", http.MethodGet, "/api/v1/credit/representatives?page=0", nil, "", &e); rec.Code != 400 || e.Error.Field != "page" {
+		t.Fatalf("page 0: %d %s", rec.Code, rec.Body)
+	}
+}

@@ -149,12 +149,18 @@ type (
 	}
 	creditImportList struct {
 		Imports []creditBatchJSON `json:"imports"`
+		Total   int64             `json:"total"`
+		Page    int               `json:"page"`
 	}
 	creditRepairList struct {
 		Repairs []creditRepairJSON `json:"repairs"`
+		Total   int64              `json:"total"`
+		Page    int                `json:"page"`
 	}
 	creditRepresentativeList struct {
 		Representatives []creditRepresentativeJSON `json:"representatives"`
+		Total           int64                      `json:"total"`
+		Page            int                        `json:"page"`
 	}
 	remitList struct {
 		Departments []remitJSON `json:"departments"`
@@ -376,16 +382,16 @@ var apiBodies = map[string]body{
 	"GET /api/v1/credit/articles":                        {summary: "诚信动态 / 政策法规 / 通知公告 (articles)", resp: articleList{}, query: []string{"section", "page", "per_page"}},
 	"GET /api/v1/credit/articles/:id":                    {summary: "文章 (an article)", resp: articleJSON{}},
 	"POST /api/v1/credit/imports":                        {summary: "导入信用数据 (import a spreadsheet)", multipart: "file: the spreadsheet; type; department", resp: creditBatchJSON{}, status: http.StatusCreated, also: []int{http.StatusAccepted, http.StatusUnprocessableEntity}},
-	"GET /api/v1/credit/imports":                         {summary: "导入批次 (recent imports)", resp: creditImportList{}},
+	"GET /api/v1/credit/imports":                         {summary: "导入批次 (imports, newest first)", resp: creditImportList{}, query: []string{"page", "per_page"}},
 	"GET /api/v1/credit/imports/:id":                     {summary: "导入批次详情 (an import with its row report)", resp: creditBatchJSON{}},
 	"POST /api/v1/credit/entries/:id/revoke":             {summary: "撤销记录 (revoke an entry)", req: noteRequest{}, resp: creditEntryJSON{}},
 	"POST /api/v1/credit/repairs":                        {summary: "申请信用修复 (apply for 信用修复)", req: repairRequest{}, resp: creditRepairJSON{}, status: http.StatusCreated},
-	"GET /api/v1/credit/repairs":                         {summary: "信用修复申请 (applications)", resp: creditRepairList{}},
+	"GET /api/v1/credit/repairs":                         {summary: "信用修复申请 (applications)", resp: creditRepairList{}, query: []string{"status", "page", "per_page"}},
 	"GET /api/v1/credit/repairs/:id":                     {summary: "信用修复申请详情 (an application)", resp: creditRepairJSON{}},
 	"POST /api/v1/credit/repairs/:id/decide":             {summary: "审核信用修复 (decide)", req: decideRequest{}, resp: creditRepairJSON{}},
 	"POST /api/v1/credit/subjects/:code/representatives": {summary: "绑定法定代表人 (stand for a subject)", req: representativeBindRequest{}, resp: creditRepresentativeJSON{}, status: http.StatusCreated, also: []int{http.StatusOK}},
 	"POST /api/v1/credit/entries/:id/power-of-attorney":  {summary: "上传授权委托书 (file a power of attorney)", multipart: "file: the document; name", resp: creditRepresentativeJSON{}, status: http.StatusCreated},
-	"GET /api/v1/credit/representatives":                 {summary: "代表关系 (representations)", resp: creditRepresentativeList{}},
+	"GET /api/v1/credit/representatives":                 {summary: "代表关系 (representations)", resp: creditRepresentativeList{}, query: []string{"status", "page", "per_page"}},
 	"GET /api/v1/credit/representatives/:id":             {summary: "代表关系详情 (a representation)", resp: creditRepresentativeJSON{}},
 	"GET /api/v1/credit/representatives/:id/document":    {summary: "授权委托书文件 (the document)", resp: mediaBody("application/octet-stream")},
 	"POST /api/v1/credit/representatives/:id/decide":     {summary: "审核授权委托书 (decide)", req: representativeDecideRequest{}, resp: creditRepresentativeJSON{}},

@@ -279,18 +279,20 @@ func (s *Service) ImportStatus(ctx context.Context, who guanjia.Claims, id int64
 	return b, nil
 }
 
-// Batches lists recent batches: a department's own, or all for an admin.
-func (s *Service) Batches(ctx context.Context, who guanjia.Claims, limit int) ([]*Batch, error) {
-	f := BatchFilter{Limit: limit}
+// Batches answers a page of batches, newest first, and how many there are:
+// a department's own, or all for an admin.
+func (s *Service) Batches(ctx context.Context, who guanjia.Claims, page, perPage int) ([]*Batch, int, error) {
+	page, perPage = pageBounds(page, perPage, 50)
+	f := BatchFilter{Offset: (page - 1) * perPage, Limit: perPage, CountTotal: true}
 	switch who.Role {
 	case guanjia.RoleDepartment:
 		var err error
 		if f.Department, err = publisher(who, ""); err != nil { // never "", which filters nothing
-			return nil, err
+			return nil, 0, err
 		}
 	case guanjia.RoleAdmin:
 	default:
-		return nil, guanjia.Errorf(guanjia.EFORBIDDEN, "only department staff see import batches")
+		return nil, 0, guanjia.Errorf(guanjia.EFORBIDDEN, "only department staff see import batches")
 	}
 	return s.Store.ListBatches(ctx, f)
 }

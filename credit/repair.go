@@ -2,6 +2,7 @@ package credit
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -61,6 +62,7 @@ func (s *Service) ApplyRepair(ctx context.Context, who guanjia.Claims, in Repair
 		return nil, err
 	}
 	r.Entry = e
+	s.nameApplicantsAfter(ctx, who, r)
 	s.notifyDepartment(ctx, e.Department, guanjia.TplCreditRepairApplied,
 		map[string]string{"repair": strconv.FormatInt(r.ID, 10), "entry": strconv.FormatInt(e.ID, 10), "type": TypeName(e.Type)})
 	return r, nil
@@ -147,6 +149,7 @@ func (s *Service) DecideRepair(ctx context.Context, who guanjia.Claims, id int64
 		s.notify(ctx, o.ApplicantID, guanjia.ChannelSubscribe, guanjia.TplCreditRepairDecided,
 			map[string]string{"repair": strconv.FormatInt(o.ID, 10), "status": o.Status.Word(), "note": o.DecisionNote})
 	}
+	s.nameApplicantsAfter(ctx, who, r)
 	return r, nil
 }
 
@@ -163,26 +166,68 @@ func (s *Service) Repair(ctx context.Context, who guanjia.Claims, id int64) (*Re
 	if r.Entry, err = s.Store.FindEntry(ctx, r.EntryID); err != nil {
 		return nil, err
 	}
+	if err := s.nameApplicants(ctx, who, r); err != nil {
+		return nil, err
+	}
 	return r, nil
 }
 
-// Repairs lists applications: a department's queue, an admin's all, anyone else's own.
-func (s *Service) Repairs(ctx context.Context, who guanjia.Claims, status RepairStatus) ([]*Repair, error) {
-	f := RepairFilter{Status: status, Limit: 200}
+// Repairs answers a page of applications, newest first, and how many there
+// are: a department's queue, an admin's all, anyone else's own.
+func (s *Service) Repairs(ctx context.Context, who guanjia.Claims, status RepairStatus, page, perPage int) ([]*Repair, int, error) {
+	page, perPage = pageBounds(page, perPage, 50)
+	f := RepairFilter{Status: status, Offset: (page - 1) * perPage, Limit: perPage, CountTotal: true}
 	switch who.Role {
 	case guanjia.RoleAdmin:
 	case guanjia.RoleDepartment:
 		var err error
 		if f.Department, err = publisher(who, ""); err != nil { // never "", which filters nothing
-			return nil, err
+			return nil, 0, err
 		}
 	default:
 		if who.UserID == 0 {
-			return nil, guanjia.Errorf(guanjia.EUNAUTHORIZED, "sign in to see your applications")
+			return nil, 0, guanjia.Errorf(guanjia.EUNAUTHORIZED, "sign in to see your applications")
 		}
 		f.ApplicantID = who.UserID
 	}
-	return s.Store.ListRepairs(ctx, f)
+	list, total, err := s.Store.ListRepairs(ctx, f)
+	if err != nil {
+		return nil, 0, err
+	}
+	if err := s.nameApplicants(ctx, who, list...); err != nil {
+		return nil, 0, err
+	}
+	return list, total, nil
+}
+
+// nameApplicants fills in the applicants' names for the staff who decide
+// (callers have checked they may read the repairs): citizens see their own
+// applications only, and need no name.
+func (s *Service) nameApplicants(ctx context.Context, who guanjia.Claims, repairs ...*Repair) error {
+	if (who.Role != guanjia.RoleAdmin && who.Role != guanjia.RoleDepartment) || len(repairs) == 0 {
+		return nil
+	}
+	ids := make([]int64, len(repairs))
+	for i, r := range repairs {
+		ids[i] = r.ApplicantID
+	}
+	slices.Sort(ids)
+	names, err := s.Store.UserNames(ctx, slices.Compact(ids))
+	if err != nil {
+		return err
+	}
+	for _, r := range repairs {
+		r.ApplicantName = names[r.ApplicantID]
+	}
+	return nil
+}
+
+// nameApplicantsAfter is nameApplicants once a change is saved: a failure
+// leaves the name out of the answer rather than report the saved change failed.
+func (s *Service) nameApplicantsAfter(ctx context.Context, who guanjia.Claims, r *Repair) {
+	if err := s.nameApplicants(ctx, who, r); err != nil {
+		s.Log.Warn("credit: applicant names", "repair", r.ID, "err", err)
+	}
 }
 
 // Revoke withdraws an entry (the decision was annulled, or published in

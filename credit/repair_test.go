@@ -115,7 +115,7 @@ func TestRepairOnlyBySubjectsRepresentatives(t *testing.T) {
 		t.Fatalf("binding again: %+v %v %v", again, created, err)
 	}
 	// The failed attempts are kept, refused, for audit; no ID number is stored with them.
-	mine, err := r.svc.Representatives(ctx, chen, credit.RepresentativeRefused)
+	mine, _, err := r.svc.Representatives(ctx, chen, credit.RepresentativeRefused, 1, 50)
 	if err != nil || len(mine) != 2 {
 		t.Fatalf("failed attempts: %+v %v", mine, err)
 	}
@@ -152,7 +152,7 @@ func TestRepairOnlyBySubjectsRepresentatives(t *testing.T) {
 		t.Fatalf("staff on the subject's behalf: %+v %v", onBehalf, err)
 	}
 	// The department sees every pending application.
-	queue, err := r.svc.Repairs(ctx, r.dept, credit.RepairPending)
+	queue, _, err := r.svc.Repairs(ctx, r.dept, credit.RepairPending, 1, 50)
 	if err != nil || len(queue) != 2 {
 		t.Fatalf("the department's queue: %d %v", len(queue), err)
 	}
@@ -299,7 +299,7 @@ func TestPowerOfAttorney(t *testing.T) {
 	}
 
 	// The department reviews the file; nobody else sees it.
-	queue, err := r.svc.Representatives(ctx, r.dept, credit.RepresentativePending)
+	queue, _, err := r.svc.Representatives(ctx, r.dept, credit.RepresentativePending, 1, 50)
 	if err != nil || len(queue) != 1 || queue[0].ID != poa.ID || queue[0].Subject == nil || queue[0].Subject.CreditCode != codeQiongZ {
 		t.Fatalf("the department's queue: %+v %v", queue, err)
 	}
@@ -528,5 +528,63 @@ func TestDecisionsAreToldInWords(t *testing.T) {
 		if n := utf8.RuneCountInString(w); n == 0 || n > 5 || strings.ContainsAny(w, "abcdefghijklmnopqrstuvwxyz") {
 			t.Errorf("decision word %q", w)
 		}
+	}
+}
+
+// The deciding staff see who applied by name, a page at a time; an
+// applicant sees their own applications, without names.
+func TestCreditRepairsNameTheApplicantToStaff(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	r.importCSV(t, r.dept, guanjia.CreditBlackList, fixedCSV())
+	lin := &guanjia.User{Username: "lin", Name: repLin, Role: guanjia.RoleCitizen}
+	if err := r.db.Users.CreateUser(ctx, lin); err != nil {
+		t.Fatal(err)
+	}
+	linClaims := guanjia.Claims{UserID: lin.ID, Role: guanjia.RoleCitizen}
+	chen := r.newCitizen(t, "chen") // no name given: the login name stands
+	if _, _, err := r.svc.BindLegalRep(ctx, linClaims, codeYeFeng, credit.LegalRepClaim{Name: repLin, IDNumber: idLin}); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := r.svc.BindLegalRep(ctx, chen, codeNanYang, credit.LegalRepClaim{Name: repChen, IDNumber: idChen}); err != nil {
+		t.Fatal(err)
+	}
+	var ids []int64
+	for _, a := range []struct {
+		who  guanjia.Claims
+		code string
+	}{{linClaims, codeYeFeng}, {chen, codeNanYang}, {r.dept, codeQiongZ}} {
+		app, err := apply(r, a.who, r.blackEntry(t, a.code).ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, app.ID)
+	}
+
+	names := func(list []*credit.Repair) string {
+		var out []string
+		for _, x := range list {
+			out = append(out, fmt.Sprintf("%d:%s", x.ID, x.ApplicantName))
+		}
+		return strings.Join(out, " ")
+	}
+	first, total, err := r.svc.Repairs(ctx, r.dept, credit.RepairPending, 1, 2)
+	if want := fmt.Sprintf("%d:rsj-clerk %d:chen", ids[2], ids[1]); err != nil || total != 3 || names(first) != want {
+		t.Errorf("the department's first page: %q of %d %v, want %q of 3", names(first), total, err, want)
+	}
+	second, total, err := r.svc.Repairs(ctx, r.admin, "", 2, 2)
+	if want := fmt.Sprintf("%d:%s", ids[0], repLin); err != nil || total != 3 || names(second) != want {
+		t.Errorf("the admin's second page: %q of %d %v, want %q of 3", names(second), total, err, want)
+	}
+	if one, err := r.svc.Repair(ctx, r.dept, ids[0]); err != nil || one.ApplicantName != repLin {
+		t.Errorf("the department reads one application: %+v %v, want %s named", one, err, repLin)
+	}
+
+	mine, total, err := r.svc.Repairs(ctx, linClaims, "", 1, 50)
+	if err != nil || total != 1 || len(mine) != 1 || mine[0].ID != ids[0] || mine[0].ApplicantName != "" {
+		t.Errorf("the applicant's own list: %q of %d %v, want theirs without a name", names(mine), total, err)
+	}
+	if own, err := r.svc.Repair(ctx, linClaims, ids[0]); err != nil || own.ApplicantName != "" {
+		t.Errorf("the applicant reads their application: %+v %v, want no name", own, err)
 	}
 }

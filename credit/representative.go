@@ -82,7 +82,7 @@ func (s *Service) BindLegalRep(ctx context.Context, who guanjia.Claims, key stri
 
 // boundLegalRep returns the user's accepted standing as the subject's 法定代表人, or nil.
 func boundLegalRep(ctx context.Context, st Store, sub *guanjia.CreditSubject, userID int64) (*Representative, error) {
-	bound, err := st.ListRepresentatives(ctx, RepresentativeFilter{SubjectID: sub.ID, UserID: userID, Basis: AsLegalRep,
+	bound, _, err := st.ListRepresentatives(ctx, RepresentativeFilter{SubjectID: sub.ID, UserID: userID, Basis: AsLegalRep,
 		Status: []RepresentativeStatus{RepresentativeAccepted}, Limit: 1})
 	if err != nil || len(bound) == 0 || !holds(bound[0], sub) {
 		return nil, err
@@ -109,7 +109,7 @@ func holds(r *Representative, sub *guanjia.CreditSubject) bool {
 // checkBindingAttempts is ETOOMANY while the user has maxFailedBindings
 // failed attempts within bindingWindow, saying when to try again.
 func checkBindingAttempts(ctx context.Context, st Store, userID int64, now time.Time) error {
-	failed, err := st.ListRepresentatives(ctx, RepresentativeFilter{UserID: userID, Basis: AsLegalRep,
+	failed, _, err := st.ListRepresentatives(ctx, RepresentativeFilter{UserID: userID, Basis: AsLegalRep,
 		Status: []RepresentativeStatus{RepresentativeRefused}, Since: now.Add(-bindingWindow), Limit: maxFailedBindings})
 	if err != nil {
 		return err
@@ -217,7 +217,7 @@ func (s *Service) FilePowerOfAttorney(ctx context.Context, who guanjia.Claims, i
 	if rt, err := LookupType(e.Type); err != nil || !rt.Negative {
 		return nil, guanjia.FieldError(guanjia.EUNPROCESSABLE, "entry_id", "only 失信 information can be repaired, not a %s", TypeName(e.Type))
 	}
-	live, err := s.Store.ListRepresentatives(ctx, RepresentativeFilter{SubjectID: e.SubjectID, UserID: who.UserID,
+	live, _, err := s.Store.ListRepresentatives(ctx, RepresentativeFilter{SubjectID: e.SubjectID, UserID: who.UserID,
 		Status: []RepresentativeStatus{RepresentativePending, RepresentativeAccepted}})
 	if err != nil {
 		return nil, err
@@ -337,10 +337,12 @@ func (s *Service) Representative(ctx context.Context, who guanjia.Claims, id int
 	return r, nil
 }
 
-// Representatives lists standings: a department's 授权委托书 to review, an
-// admin's all, a citizen's own (failed attempts included).
-func (s *Service) Representatives(ctx context.Context, who guanjia.Claims, status RepresentativeStatus) ([]*Representative, error) {
-	f := RepresentativeFilter{Limit: 200}
+// Representatives answers a page of standings, newest first, and how many
+// there are: a department's 授权委托书 to review, an admin's all, a
+// citizen's own (failed attempts included).
+func (s *Service) Representatives(ctx context.Context, who guanjia.Claims, status RepresentativeStatus, page, perPage int) ([]*Representative, int, error) {
+	page, perPage = pageBounds(page, perPage, 50)
+	f := RepresentativeFilter{Offset: (page - 1) * perPage, Limit: perPage, CountTotal: true}
 	if status != "" {
 		f.Status = []RepresentativeStatus{status}
 	}
@@ -349,11 +351,11 @@ func (s *Service) Representatives(ctx context.Context, who guanjia.Claims, statu
 	case guanjia.RoleDepartment:
 		var err error
 		if f.Department, err = publisher(who, ""); err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 	default:
 		if who.UserID == 0 {
-			return nil, guanjia.Errorf(guanjia.EUNAUTHORIZED, "sign in to see your applications")
+			return nil, 0, guanjia.Errorf(guanjia.EUNAUTHORIZED, "sign in to see your applications")
 		}
 		f.UserID = who.UserID
 	}
@@ -392,7 +394,7 @@ func (s *Service) standing(ctx context.Context, who guanjia.Claims, e *guanjia.C
 	if who.UserID == 0 {
 		return "", nil, guanjia.Errorf(guanjia.EUNAUTHORIZED, "sign in to apply")
 	}
-	reps, err := s.Store.ListRepresentatives(ctx, RepresentativeFilter{SubjectID: e.SubjectID, UserID: who.UserID,
+	reps, _, err := s.Store.ListRepresentatives(ctx, RepresentativeFilter{SubjectID: e.SubjectID, UserID: who.UserID,
 		Status: []RepresentativeStatus{RepresentativeAccepted, RepresentativePending}})
 	if err != nil {
 		return "", nil, err

@@ -634,11 +634,11 @@ func TestDepartmentAccountWithoutUnit(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	_, err = r.svc.Repairs(ctx, nounit, "")
+	_, _, err = r.svc.Repairs(ctx, nounit, "", 1, 50)
 	if guanjia.ErrorCode(err) != guanjia.EFORBIDDEN || i18n.Message(err, i18n.Chinese) != "您的账号未归属任何部门" {
 		t.Errorf("repairs of an account without a unit: %v", err)
 	}
-	_, err = r.svc.Batches(ctx, nounit, 50)
+	_, _, err = r.svc.Batches(ctx, nounit, 1, 50)
 	if guanjia.ErrorCode(err) != guanjia.EFORBIDDEN || i18n.Message(err, i18n.Chinese) != "您的账号未归属任何部门" {
 		t.Errorf("batches of an account without a unit: %v", err)
 	}
@@ -653,16 +653,16 @@ func TestDepartmentAccountWithoutUnit(t *testing.T) {
 	}
 
 	// A department with a unit sees its own, another department nothing of it.
-	if repairs, err := r.svc.Repairs(ctx, r.dept, ""); err != nil || len(repairs) != 1 || repairs[0].ID != app.ID {
+	if repairs, _, err := r.svc.Repairs(ctx, r.dept, "", 1, 50); err != nil || len(repairs) != 1 || repairs[0].ID != app.ID {
 		t.Errorf("the department's repairs: %+v %v", repairs, err)
 	}
-	if batches, err := r.svc.Batches(ctx, r.dept, 50); err != nil || len(batches) != 1 || batches[0].ID != b.ID {
+	if batches, _, err := r.svc.Batches(ctx, r.dept, 1, 50); err != nil || len(batches) != 1 || batches[0].ID != b.ID {
 		t.Errorf("the department's batches: %+v %v", batches, err)
 	}
-	if repairs, err := r.svc.Repairs(ctx, r.other, ""); err != nil || len(repairs) != 0 {
+	if repairs, _, err := r.svc.Repairs(ctx, r.other, "", 1, 50); err != nil || len(repairs) != 0 {
 		t.Errorf("another department's repairs: %+v %v", repairs, err)
 	}
-	if batches, err := r.svc.Batches(ctx, r.other, 50); err != nil || len(batches) != 0 {
+	if batches, _, err := r.svc.Batches(ctx, r.other, 1, 50); err != nil || len(batches) != 0 {
 		t.Errorf("another department's batches: %+v %v", batches, err)
 	}
 }
@@ -847,7 +847,7 @@ func TestRevokeAndRepairRules(t *testing.T) {
 	if black, _, _ := r.svc.CheckCode(ctx, codeYeFeng); len(black) != 1 {
 		t.Fatal("a refused repair took the entry out of view")
 	}
-	mine, err := r.svc.Repairs(ctx, r.citizen, "")
+	mine, _, err := r.svc.Repairs(ctx, r.citizen, "", 1, 50)
 	if err != nil || len(mine) != 1 || mine[0].Status != credit.RepairRefused || mine[0].Entry == nil {
 		t.Fatalf("the applicant's applications: %+v %v", mine, err)
 	}
@@ -983,7 +983,7 @@ func TestAnImportWhoseClientLeftIsFailed(t *testing.T) {
 		t.Fatal("the import went through")
 	}
 	r.svc.Store = r.db.Credit
-	batches, err := r.svc.Batches(context.Background(), r.dept, 10)
+	batches, _, err := r.svc.Batches(context.Background(), r.dept, 1, 10)
 	if err != nil || len(batches) != 1 || batches[0].Status != credit.BatchFailed {
 		t.Fatalf("the batch: %+v %v, want one, failed", batches, err)
 	}

@@ -39,7 +39,8 @@ type Store interface {
 	// CreateBatch records an upload; file, when not nil, is kept for the import job.
 	CreateBatch(ctx context.Context, b *Batch, file []byte) error
 	FindBatch(ctx context.Context, id int64) (*Batch, error)
-	ListBatches(ctx context.Context, f BatchFilter) ([]*Batch, error)
+	// ListBatches answers newest first, and their number when f.CountTotal.
+	ListBatches(ctx context.Context, f BatchFilter) ([]*Batch, int, error)
 	// UpdateBatch records a batch's status, errors and counts. A batch that
 	// ended (rejected, failed) drops its file in the same transaction.
 	UpdateBatch(ctx context.Context, b *Batch) error
@@ -59,14 +60,18 @@ type Store interface {
 	// applicant already has one pending for the entry.
 	CreateRepair(ctx context.Context, r *Repair, ev *guanjia.CreditEvent) error
 	FindRepair(ctx context.Context, id int64) (*Repair, error)
-	ListRepairs(ctx context.Context, f RepairFilter) ([]*Repair, error)
+	// ListRepairs answers newest first, each with its entry, and their number when f.CountTotal.
+	ListRepairs(ctx context.Context, f RepairFilter) ([]*Repair, int, error)
+	// UserNames answers the display names of users by ID; unknown IDs are left out.
+	UserNames(ctx context.Context, ids []int64) (map[int64]string, error)
 
 	// CreateRepresentative records a standing (or a failed attempt); ECONFLICT
 	// when the user already has a pending or accepted one for the subject and department.
 	CreateRepresentative(ctx context.Context, r *Representative) error
 	FindRepresentative(ctx context.Context, id int64) (*Representative, error)
-	// ListRepresentatives answers newest first, each with its subject.
-	ListRepresentatives(ctx context.Context, f RepresentativeFilter) ([]*Representative, error)
+	// ListRepresentatives answers newest first, each with its subject, and
+	// their number when f.CountTotal.
+	ListRepresentatives(ctx context.Context, f RepresentativeFilter) ([]*Representative, int, error)
 	// DecideRepresentative saves the decision on a pending 授权委托书;
 	// ECONFLICT when it is no longer pending.
 	DecideRepresentative(ctx context.Context, r *Representative) error
@@ -189,7 +194,9 @@ type Batch struct {
 // BatchFilter selects batches.
 type BatchFilter struct {
 	Department string
+	Offset     int
 	Limit      int
+	CountTotal bool
 }
 
 // Repair is an application for 信用修复 of one entry.
@@ -199,6 +206,7 @@ type Repair struct {
 	Entry          *guanjia.CreditEntry // filled in for answers
 	Department     string               // the entry's deciding department, who decides
 	ApplicantID    int64
+	ApplicantName  string // the applicant's display name, filled in for staff
 	Basis          Basis  // how the applicant stands for the subject
 	Representative *int64 // the standing applied under (法定代表人 or 授权委托书)
 	Reason         string
@@ -258,7 +266,9 @@ type RepresentativeFilter struct {
 	Basis      Basis
 	Status     []RepresentativeStatus
 	Since      time.Time // created at or after
+	Offset     int
 	Limit      int
+	CountTotal bool
 }
 
 // RepairFilter selects repair applications.
@@ -267,7 +277,9 @@ type RepairFilter struct {
 	Department  string
 	ApplicantID int64
 	Status      RepairStatus
+	Offset      int
 	Limit       int
+	CountTotal  bool
 }
 
 // Article sections of the public site.

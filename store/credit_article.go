@@ -82,7 +82,9 @@ func (s *Credit) ListArticles(ctx context.Context, f credit.ArticleFilter) ([]*c
 		return nil, 0, fmt.Errorf("store: count articles: %w", err)
 	}
 	var rows []creditArticleRow
-	if err := q.Order("published_at DESC, id DESC").Limit(f.Limit).Offset(f.Offset).Find(&rows).Error; err != nil {
+	// Drafts never published come first on both backends (PostgreSQL sorts
+	// NULLs first in DESC, SQLite last): they are what staff work on.
+	if err := q.Order("published_at IS NULL DESC, published_at DESC, id DESC").Limit(f.Limit).Offset(f.Offset).Find(&rows).Error; err != nil {
 		return nil, 0, fmt.Errorf("store: list articles: %w", err)
 	}
 	out := make([]*credit.Article, len(rows))

@@ -87,19 +87,25 @@ func (s *Credit) FindBatch(ctx context.Context, id int64) (*credit.Batch, error)
 	return row.batch(), nil
 }
 
-func (s *Credit) ListBatches(ctx context.Context, f credit.BatchFilter) ([]*credit.Batch, error) {
-	q := s.db.WithContext(ctx)
+func (s *Credit) ListBatches(ctx context.Context, f credit.BatchFilter) ([]*credit.Batch, int, error) {
+	q := s.db.WithContext(ctx).Model(&creditBatchRow{})
 	if f.Department != "" {
 		q = q.Where("department = ?", f.Department)
 	}
 	if f.Limit <= 0 || f.Limit > 200 {
 		f.Limit = 50
 	}
-	var rows []creditBatchRow
-	if err := q.Order("id DESC").Limit(f.Limit).Find(&rows).Error; err != nil {
-		return nil, fmt.Errorf("store: list credit batches: %w", err)
+	var total int64
+	if f.CountTotal {
+		if err := q.Count(&total).Error; err != nil {
+			return nil, 0, fmt.Errorf("store: count credit batches: %w", err)
+		}
 	}
-	return mapRows(rows, (*creditBatchRow).batch), nil
+	var rows []creditBatchRow
+	if err := q.Order("id DESC").Offset(f.Offset).Limit(f.Limit).Find(&rows).Error; err != nil {
+		return nil, 0, fmt.Errorf("store: list credit batches: %w", err)
+	}
+	return mapRows(rows, (*creditBatchRow).batch), int(total), nil
 }
 
 // UpdateBatch records b. A batch that ended drops its file with it: the file

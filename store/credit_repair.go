@@ -69,8 +69,8 @@ func (s *Credit) FindRepair(ctx context.Context, id int64) (*credit.Repair, erro
 	return row.repair(), nil
 }
 
-func (s *Credit) ListRepairs(ctx context.Context, f credit.RepairFilter) ([]*credit.Repair, error) {
-	q := s.db.WithContext(ctx)
+func (s *Credit) ListRepairs(ctx context.Context, f credit.RepairFilter) ([]*credit.Repair, int, error) {
+	q := s.db.WithContext(ctx).Model(&creditRepairRow{})
 	if f.EntryID != 0 {
 		q = q.Where("entry_id = ?", f.EntryID)
 	}
@@ -86,9 +86,15 @@ func (s *Credit) ListRepairs(ctx context.Context, f credit.RepairFilter) ([]*cre
 	if f.Limit <= 0 || f.Limit > 500 {
 		f.Limit = 100
 	}
+	var total int64
+	if f.CountTotal {
+		if err := q.Count(&total).Error; err != nil {
+			return nil, 0, fmt.Errorf("store: count repairs: %w", err)
+		}
+	}
 	var rows []creditRepairRow
-	if err := q.Order("id DESC").Limit(f.Limit).Find(&rows).Error; err != nil {
-		return nil, fmt.Errorf("store: list repairs: %w", err)
+	if err := q.Order("id DESC").Offset(f.Offset).Limit(f.Limit).Find(&rows).Error; err != nil {
+		return nil, 0, fmt.Errorf("store: list repairs: %w", err)
 	}
 	out := make([]*credit.Repair, len(rows))
 	entries := make([]*guanjia.CreditEntry, 0, len(rows))
@@ -102,7 +108,7 @@ func (s *Credit) ListRepairs(ctx context.Context, f credit.RepairFilter) ([]*cre
 		}
 		var erows []creditEntryRow
 		if err := s.db.WithContext(ctx).Where("id IN ?", ids).Find(&erows).Error; err != nil {
-			return nil, fmt.Errorf("store: entries of repairs: %w", err)
+			return nil, 0, fmt.Errorf("store: entries of repairs: %w", err)
 		}
 		byID := map[int64]*guanjia.CreditEntry{}
 		for i := range erows {
@@ -111,11 +117,35 @@ func (s *Credit) ListRepairs(ctx context.Context, f credit.RepairFilter) ([]*cre
 			entries = append(entries, e)
 		}
 		if err := s.fillSubjects(ctx, s.db, entries); err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		for _, r := range out {
 			r.Entry = byID[r.EntryID]
 		}
+	}
+	return out, int(total), nil
+}
+
+// UserNames reads the users' display names (guanjia.User.DisplayName) in one query.
+func (s *Credit) UserNames(ctx context.Context, ids []int64) (map[int64]string, error) {
+	out := make(map[int64]string, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var rows []struct {
+		ID       int64
+		Name     string
+		Username *string
+	}
+	if err := s.db.WithContext(ctx).Model(&userRow{}).Select("id, name, username").Where("id IN ?", ids).Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("store: names of users: %w", err)
+	}
+	for _, r := range rows {
+		u := guanjia.User{Name: r.Name}
+		if r.Username != nil {
+			u.Username = *r.Username
+		}
+		out[r.ID] = u.DisplayName()
 	}
 	return out, nil
 }

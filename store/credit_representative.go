@@ -71,8 +71,8 @@ func (s *Credit) FindRepresentative(ctx context.Context, id int64) (*credit.Repr
 	return r, nil
 }
 
-func (s *Credit) ListRepresentatives(ctx context.Context, f credit.RepresentativeFilter) ([]*credit.Representative, error) {
-	q := s.db.WithContext(ctx)
+func (s *Credit) ListRepresentatives(ctx context.Context, f credit.RepresentativeFilter) ([]*credit.Representative, int, error) {
+	q := s.db.WithContext(ctx).Model(&creditRepresentativeRow{})
 	if f.SubjectID != 0 {
 		q = q.Where("subject_id = ?", f.SubjectID)
 	}
@@ -94,13 +94,19 @@ func (s *Credit) ListRepresentatives(ctx context.Context, f credit.Representativ
 	if f.Limit <= 0 || f.Limit > 500 {
 		f.Limit = 100
 	}
+	var total int64
+	if f.CountTotal {
+		if err := q.Count(&total).Error; err != nil {
+			return nil, 0, fmt.Errorf("store: count credit representatives: %w", err)
+		}
+	}
 	var rows []creditRepresentativeRow
-	if err := q.Order("id DESC").Limit(f.Limit).Find(&rows).Error; err != nil {
-		return nil, fmt.Errorf("store: list credit representatives: %w", err)
+	if err := q.Order("id DESC").Offset(f.Offset).Limit(f.Limit).Find(&rows).Error; err != nil {
+		return nil, 0, fmt.Errorf("store: list credit representatives: %w", err)
 	}
 	out := mapRows(rows, (*creditRepresentativeRow).representative)
 	if len(out) == 0 {
-		return out, nil
+		return out, int(total), nil
 	}
 	ids := make([]int64, len(out))
 	for i, r := range out {
@@ -108,7 +114,7 @@ func (s *Credit) ListRepresentatives(ctx context.Context, f credit.Representativ
 	}
 	var subs []creditSubjectRow
 	if err := s.db.WithContext(ctx).Where("id IN ?", ids).Find(&subs).Error; err != nil {
-		return nil, fmt.Errorf("store: subjects of credit representatives: %w", err)
+		return nil, 0, fmt.Errorf("store: subjects of credit representatives: %w", err)
 	}
 	byID := make(map[int64]*guanjia.CreditSubject, len(subs))
 	for i := range subs {
@@ -117,7 +123,7 @@ func (s *Credit) ListRepresentatives(ctx context.Context, f credit.Representativ
 	for _, r := range out {
 		r.Subject = byID[r.SubjectID]
 	}
-	return out, nil
+	return out, int(total), nil
 }
 
 // DecideRepresentative saves a decision, guarded by the standing still being pending.

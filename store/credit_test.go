@@ -304,3 +304,115 @@ func TestCreditReimportRevivesAnExpiredEntry(t *testing.T) {
 		t.Errorf("after the re-import: %s, amend %s → %s; want active, expired → active", status, from, to)
 	}
 }
+
+// Imports, 信用修复 applications and standings are paged newest first with
+// their number, which a filter narrows.
+func TestCreditListsArePaged(t *testing.T) {
+	f := newCreditFixture(t)
+	ctx := context.Background()
+	var batches []int64
+	for i := range 5 {
+		b := f.importRows(t, f.row(fmt.Sprintf("公司%d", i), code(i+1), fmt.Sprintf("%d号", i), "2029-01-01"))
+		batches = append(batches, b.ID)
+	}
+	page, total, err := f.db.Credit.ListBatches(ctx, credit.BatchFilter{Department: "hk-scjg", Offset: 2, Limit: 2, CountTotal: true})
+	if err != nil || total != 5 || len(page) != 2 || page[0].ID != batches[2] || page[1].ID != batches[1] {
+		t.Errorf("the second page of two batches: %v %d %v, want batches %d and %d of 5", batchIDs(page), total, err, batches[2], batches[1])
+	}
+	if page, total, _ := f.db.Credit.ListBatches(ctx, credit.BatchFilter{Department: "hk-rsj", Limit: 2, CountTotal: true}); len(page) != 0 || total != 0 {
+		t.Errorf("another department's batches: %d of %d", len(page), total)
+	}
+
+	entries, _, err := f.db.Credit.ListEntries(ctx, credit.EntryFilter{Department: "hk-scjg", Limit: 10})
+	if err != nil || len(entries) != 5 {
+		t.Fatalf("entries: %d %v", len(entries), err)
+	}
+	var repairs []int64
+	for i, e := range entries {
+		actor := f.user
+		r := &credit.Repair{EntryID: e.ID, Department: "hk-scjg", ApplicantID: f.user, Basis: credit.AsDepartment,
+			Reason: "已整改", Evidence: "整改报告", Status: credit.RepairPending, CreatedAt: time.Now().UTC()}
+		if i == 0 {
+			r.Status = credit.RepairRefused
+		}
+		ev := &guanjia.CreditEvent{EntryID: e.ID, Action: guanjia.CreditRepairApply, From: guanjia.CreditActive, To: guanjia.CreditActive,
+			ActorID: &actor, ActorRole: guanjia.RoleDepartment, At: time.Now().UTC()}
+		if err := f.db.Credit.CreateRepair(ctx, r, ev); err != nil {
+			t.Fatal(err)
+		}
+		repairs = append(repairs, r.ID)
+	}
+	got, total, err := f.db.Credit.ListRepairs(ctx, credit.RepairFilter{Department: "hk-scjg", Status: credit.RepairPending,
+		Offset: 3, Limit: 3, CountTotal: true})
+	if err != nil || total != 4 || len(got) != 1 || got[0].ID != repairs[1] || got[0].Entry == nil || got[0].Entry.ID != entries[1].ID {
+		t.Errorf("the second page of three pending repairs: %d of %d %v, want repair %d with its entry", len(got), total, err, repairs[1])
+	}
+
+	var standings []int64
+	for _, e := range entries[:3] {
+		r := &credit.Representative{SubjectID: e.SubjectID, UserID: f.user, Basis: credit.AsAgent, Name: "周代理",
+			Department: "hk-scjg", Status: credit.RepresentativePending, CreatedAt: time.Now().UTC()}
+		if err := f.db.Credit.CreateRepresentative(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+		standings = append(standings, r.ID)
+	}
+	reps, total, err := f.db.Credit.ListRepresentatives(ctx, credit.RepresentativeFilter{Department: "hk-scjg", Offset: 1, Limit: 1, CountTotal: true})
+	if err != nil || total != 3 || len(reps) != 1 || reps[0].ID != standings[1] || reps[0].Subject == nil {
+		t.Errorf("the second page of one standing: %d of %d %v, want standing %d with its subject", len(reps), total, err, standings[1])
+	}
+	if _, total, _ := f.db.Credit.ListRepresentatives(ctx, credit.RepresentativeFilter{Department: "hk-scjg", Limit: 1}); total != 0 {
+		t.Errorf("a list not asked to count says %d", total)
+	}
+}
+
+func batchIDs(list []*credit.Batch) []int64 {
+	ids := make([]int64, len(list))
+	for i, b := range list {
+		ids[i] = b.ID
+	}
+	return ids
+}
+
+// UserNames reads the display names of many users at once: the name, else the login name.
+func TestCreditUserNames(t *testing.T) {
+	f := newCreditFixture(t)
+	ctx := context.Background()
+	named := &guanjia.User{Username: "lin", Name: "林椰风", Role: guanjia.RoleCitizen}
+	if err := f.db.Users.CreateUser(ctx, named); err != nil {
+		t.Fatal(err)
+	}
+	names, err := f.db.Credit.UserNames(ctx, []int64{named.ID, f.user, 999999})
+	if err != nil || len(names) != 2 || names[named.ID] != "林椰风" || names[f.user] != "clerk" {
+		t.Errorf("names: %v %v, want 林椰风 and the clerk's login name", names, err)
+	}
+}
+
+// Staff list drafts first, then what was published, newest first, on both
+// backends (PostgreSQL and SQLite sort a missing published_at differently).
+func TestCreditArticlesListDraftsFirst(t *testing.T) {
+	f := newCreditFixture(t)
+	ctx := context.Background()
+	now := time.Now().UTC().Truncate(time.Second)
+	var ids []int64
+	for i, published := range []bool{false, true, false, true} {
+		a := &credit.Article{Section: credit.SectionNews, Title: fmt.Sprintf("文章%d", i), Body: "正文", Status: credit.ArticleDraft,
+			AuthorID: f.user, CreatedAt: now, UpdatedAt: now}
+		if published {
+			at := now.Add(time.Duration(i) * time.Hour)
+			a.Status, a.PublishedAt = credit.ArticlePublished, &at
+		}
+		if err := f.db.Credit.CreateArticle(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, a.ID)
+	}
+	list, total, err := f.db.Credit.ListArticles(ctx, credit.ArticleFilter{Limit: 10})
+	var got []int64
+	for _, a := range list {
+		got = append(got, a.ID)
+	}
+	if want := []int64{ids[2], ids[0], ids[3], ids[1]}; err != nil || total != 4 || fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("articles in order %v (%d, %v), want the drafts, then the published, newest first: %v", got, total, err, want)
+	}
+}

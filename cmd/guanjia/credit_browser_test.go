@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -268,6 +269,8 @@ func TestBrowserCreditRepairDecided(t *testing.T) {
 	repair := applicant.must(201, "POST", "/api/v1/credit/repairs", map[string]any{"entry_id": entryID,
 		"reason": "已足额支付拖欠的农民工工资", "evidence": "工资支付凭证（海人社监〔2026〕12号核查）\n" + creditXSS})
 	repairID := int64(repair.num("id"))
+	onBehalf := login(t, m, "credit-rsj").must(201, "POST", "/api/v1/credit/repairs", map[string]any{"entry_id": entryID,
+		"reason": "经核查企业已整改", "evidence": "现场核查记录"})
 	status := func() (string, string) {
 		a := applicant.must(200, "GET", fmt.Sprintf("/api/v1/credit/repairs/%d", repairID), nil)
 		return a.str("status"), a.str("decision_note")
@@ -286,6 +289,13 @@ func TestBrowserCreditRepairDecided(t *testing.T) {
 	}
 	if v := s.eval(`typeof window.__xss + document.querySelectorAll('img[src="x"]').length`); v != "undefined0" {
 		t.Errorf("the applicant's evidence became markup: %v", v)
+	}
+	// The department's own application on the subject's behalf names its clerk.
+	if got := s.text(fmt.Sprintf(`#credit-repair-list li[data-id="%d"]`, int64(onBehalf.num("id")))); !strings.Contains(got, "海口市人力资源和社会保障局信用科（部门代为申请）") {
+		t.Errorf("the department's application does not name its applicant:\n%s", got)
+	}
+	if got := s.text("#credit-repair-summary"); got != "共 2 件" {
+		t.Errorf("the pending applications are counted as %q", got)
 	}
 	s.shot("credit-05-repair-pending")
 
@@ -446,4 +456,193 @@ func TestBrowserCreditAdminImportsForADepartment(t *testing.T) {
 	if a := publicSubject(t, m, code); a.status != http.StatusOK {
 		t.Errorf("the public lookup after the admin's import: %d %s", a.status, a.raw)
 	}
+}
+
+// publicArticleTitles lists the titles of the articles the public sees.
+func publicArticleTitles(t *testing.T, m *Main) []string {
+	t.Helper()
+	a := (&client{t: t, base: m.URL}).must(200, "GET", "/api/v1/credit/articles?per_page=100", nil)
+	var titles []string
+	list, _ := a.body["articles"].([]any)
+	for _, x := range list {
+		titles = append(titles, x.(map[string]any)["title"].(string))
+	}
+	return titles
+}
+
+// TestBrowserCreditArticleWrittenAndPublished: 人社局's credit staff write a
+// 诚信动态 article, are told at the field what is missing, save it as a
+// draft the public does not see, and publish it: the public lists it as
+// written. Withdrawn meanwhile by a colleague, its 撤下 on the stale page
+// shows the server's 409; published again and edited, the public sees the edit.
+func TestBrowserCreditArticleWrittenAndPublished(t *testing.T) {
+	open := newBrowser(t)
+	m := startMain(t)
+	title := "海口市开展根治欠薪冬季专项行动 " + creditXSS
+	body := "市人社局联合住建、交通等部门开展专项检查。\n" + creditXSS
+
+	s := open("credit-rsj")
+	s.login(m.URL, "/console/credit", "credit-rsj")
+	s.waitFor("the articles", `document.querySelectorAll('#credit-article-table tbody tr[data-id]').length > 0`)
+	s.do("write an article", chromedp.Click(chromedp.ID("credit-article-new")))
+	s.waitFor("the form", `!document.getElementById('credit-article-form').hidden`)
+	if got := s.eval(`document.getElementById('credit-article-source').value`); got != "海口市人力资源和社会保障局" {
+		t.Errorf("the source of a new article is %q, want the department", got)
+	}
+	s.do("save without a title", chromedp.SendKeys(chromedp.ID("credit-article-body"), body),
+		chromedp.Click(chromedp.CSS(`#credit-article-form button[type=submit]`)))
+	s.waitFor("the server's answer at the title", `!document.getElementById('credit-article-title-err').hidden`)
+	if got := s.text("#credit-article-title-err"); got != "请填写标题" {
+		t.Errorf("a save without a title says %q", got)
+	}
+	if s.eval(`document.getElementById('credit-article-title').getAttribute('aria-invalid')`) != "true" {
+		t.Error("the title is not marked invalid")
+	}
+	s.do("save with a title", chromedp.SendKeys(chromedp.ID("credit-article-title"), title),
+		chromedp.Click(chromedp.CSS(`#credit-article-form button[type=submit]`)))
+	s.waitFor("the draft listed", `document.getElementById('credit-article-form').hidden &&
+		document.querySelector('#credit-article-table tbody tr[data-status=draft]') !== null`)
+	row := `#credit-article-table tbody tr[data-status=draft]`
+	id := s.eval(`document.querySelector('` + row + `').dataset.id`)
+	row = fmt.Sprintf(`#credit-article-table tbody tr[data-id="%v"]`, id)
+	if got := s.text(row + " td:first-child"); got != title {
+		t.Errorf("the draft's title shows %q", got)
+	}
+	if slices.Contains(publicArticleTitles(t, m), title) {
+		t.Fatal("the public sees a draft")
+	}
+	s.shot("credit-09-article-draft")
+
+	s.do("publish", chromedp.Click(chromedp.CSS(row+` button[data-article=publish]`)))
+	s.waitFor("the article published", fmt.Sprintf(`document.querySelector('%s')?.dataset.status === 'published'`, row))
+	if !slices.Contains(publicArticleTitles(t, m), title) {
+		t.Fatal("the published article is not in the public list")
+	}
+	if a := (&client{t: t, base: m.URL}).must(200, "GET", fmt.Sprintf("/api/v1/credit/articles/%v", id), nil); a.str("body") != body ||
+		a.str("source") != "海口市人力资源和社会保障局" || a.str("section") != "news" {
+		t.Errorf("the public reads the article as %s", a.raw)
+	}
+	if v := s.eval(`typeof window.__xss + document.querySelectorAll('img[src="x"]').length`); v != "undefined0" {
+		t.Errorf("the article's text became markup: %v", v)
+	}
+
+	// A colleague withdraws it meanwhile: the page still offers 撤下, and the server says why not.
+	login(t, m, "credit-rsj").must(200, "POST", fmt.Sprintf("/api/v1/credit/articles/%v/unpublish", id), nil)
+	s.do("withdraw on the stale page", chromedp.Click(chromedp.CSS(row+` button[data-article=unpublish]`)))
+	s.waitFor("the server's refusal", `!document.getElementById('credit-article-list-error').hidden`)
+	if got := s.text("#credit-article-list-error"); got != "文章当前为“已撤下”，不能撤下" {
+		t.Errorf("withdrawing a withdrawn article says %q", got)
+	}
+	s.waitFor("the list to show it withdrawn", fmt.Sprintf(`document.querySelector('%s')?.dataset.status === 'unpublished'`, row))
+	s.shot("credit-10-article-conflict")
+
+	s.do("publish again", chromedp.Click(chromedp.CSS(row+` button[data-article=publish]`)))
+	s.waitFor("published again", fmt.Sprintf(`document.querySelector('%s')?.dataset.status === 'published'`, row))
+	s.do("edit", chromedp.Click(chromedp.CSS(row+` button[data-article=edit]`)))
+	s.waitFor("the article in the form", fmt.Sprintf(`document.getElementById('credit-article-form').dataset.id === '%v'`, id))
+	if got := s.eval(`document.getElementById('credit-article-body').value`); got != body {
+		t.Errorf("the form shows the body as %q", got)
+	}
+	if s.eval(`document.getElementById('credit-article-live').hidden`) != false {
+		t.Error("editing a published article does not say it is public")
+	}
+	edited := "海口市根治欠薪冬季专项行动取得阶段性成效"
+	s.do("change the title", chromedp.SetValue(chromedp.ID("credit-article-title"), edited),
+		chromedp.Click(chromedp.CSS(`#credit-article-form button[type=submit]`)))
+	s.waitFor("the edit saved", fmt.Sprintf(`document.getElementById('credit-article-form').hidden && document.querySelector('%s td')?.textContent === %q`, row, edited))
+	if titles := publicArticleTitles(t, m); !slices.Contains(titles, edited) || slices.Contains(titles, title) {
+		t.Errorf("after the edit the public lists %q", titles)
+	}
+}
+
+// TestBrowserCreditAdminWidensADepartmentsRemit: an administrator gives
+// 人社局 行政许可 on top of its types; 人社局's import form then offers it.
+// Department staff do not see the remits.
+func TestBrowserCreditAdminWidensADepartmentsRemit(t *testing.T) {
+	open := newBrowser(t)
+	m := startMain(t)
+	offered := func(s *browserSession) any {
+		return s.eval(`[...document.querySelectorAll('#credit-type option')].filter((o) => o.value).map((o) => o.value).sort().join()`)
+	}
+	staff := open("credit-rsj")
+	staff.login(m.URL, "/console/credit", "credit-rsj")
+	staff.waitFor("the department's types", `document.querySelectorAll('#credit-type option[value]:not([value=""])').length === 2`)
+	if staff.eval(`document.getElementById('credit-remits') === null`) != true {
+		t.Error("department staff see the remits of every department")
+	}
+
+	admin := open("admin")
+	admin.login(m.URL, "/console/credit", "admin")
+	row := `#credit-remit-table tr[data-unit="hk-rsj"]`
+	admin.waitFor("人社局's remit", fmt.Sprintf(`document.querySelector('%s') !== null`, row))
+	if got := admin.eval(fmt.Sprintf(`[...document.querySelectorAll('%s input:checked')].map((x) => x.value).sort().join()`, row)); got != "blacklist,penalty" {
+		t.Errorf("人社局's types are checked as %v", got)
+	}
+	admin.do("add 行政许可", chromedp.Click(chromedp.CSS(row+` input[value=license]`)), chromedp.Click(chromedp.CSS(row+` button[type=submit]`)))
+	admin.waitFor("the remit saved", fmt.Sprintf(`document.querySelector('%s').dataset.types === 'blacklist,license,penalty'`, row))
+	if got := admin.text(row + " .error"); got != "" {
+		t.Errorf("saving the remit says %q", got)
+	}
+	admin.eval(`(() => { const d = document.getElementById('credit-department'); d.value = 'hk-rsj'; d.dispatchEvent(new Event('change')); })()`)
+	if got := offered(admin); got != "blacklist,license,penalty" {
+		t.Errorf("the admin's import form offers 人社局 %v", got)
+	}
+	admin.shot("credit-11-remits")
+
+	staff.do("reload", chromedp.Reload())
+	staff.waitFor("the department's types", `document.querySelectorAll('#credit-type option[value]:not([value=""])').length === 3`)
+	if got := offered(staff); got != "blacklist,license,penalty" {
+		t.Errorf("人社局's import form offers %v, want 行政许可 too", got)
+	}
+}
+
+// TestBrowserCreditImportsPaged: a department with more batches than a page
+// pages through them, newest first, down to its first.
+func TestBrowserCreditImportsPaged(t *testing.T) {
+	open := newBrowser(t)
+	m := startMain(t)
+	ctx := context.Background()
+	clerk, err := m.DB.Users.FindUserByUsername(ctx, "credit-rsj")
+	if err != nil {
+		t.Fatal(err)
+	}
+	staff := login(t, m, "credit-rsj")
+	earlier, _ := staff.must(200, "GET", "/api/v1/credit/imports?per_page=100", nil).body["imports"].([]any)
+	if len(earlier) == 0 {
+		t.Fatal("the demo has no batch of 人社局")
+	}
+	firstID := earlier[len(earlier)-1].(map[string]any)["id"]
+	for i := range 25 {
+		at := time.Now().UTC()
+		b := &credit.Batch{Type: guanjia.CreditBlackList, Department: "hk-rsj", UploadedBy: clerk.ID, UploaderRole: guanjia.RoleDepartment,
+			Filename: fmt.Sprintf("黑名单第%d批.csv", i+1), FileHash: fmt.Sprintf("%064d", i), Format: "csv-utf8", Status: credit.BatchDone,
+			Rows: 1, Inserted: 1, CreatedAt: at, FinishedAt: &at}
+		if err := m.DB.Credit.CreateBatch(ctx, b, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	total := int(staff.must(200, "GET", "/api/v1/credit/imports?per_page=1", nil).num("total"))
+	pages := (total + 19) / 20
+
+	s := open("credit-rsj")
+	s.login(m.URL, "/console/credit", "credit-rsj")
+	s.waitFor("the first page", `document.querySelectorAll('#credit-imports tbody tr[data-id]').length === 20`)
+	if got := s.text("#credit-imports-pageinfo"); got != fmt.Sprintf("第 1 / %d 页", pages) {
+		t.Errorf("the pager says %q", got)
+	}
+	if got := s.text("#credit-imports tbody tr td:nth-child(4)"); got != "黑名单第25批.csv" {
+		t.Errorf("the first row is %q, want the newest batch", got)
+	}
+	for page := 2; page <= pages; page++ {
+		s.do("next page", chromedp.Click(chromedp.ID("credit-imports-next")))
+		s.waitFor(fmt.Sprintf("page %d", page), fmt.Sprintf(`document.getElementById('credit-imports-pageinfo').textContent === '第 %d / %d 页'`, page, pages))
+	}
+	s.waitFor("the last page", fmt.Sprintf(`document.querySelectorAll('#credit-imports tbody tr[data-id]').length === %d`, total-(pages-1)*20))
+	if s.eval(fmt.Sprintf(`document.querySelector('#credit-imports tbody tr:last-child').dataset.id === '%v'`, firstID)) != true {
+		t.Errorf("the last page does not end with the department's first batch %v", firstID)
+	}
+	if s.eval(`document.getElementById('credit-imports-next').disabled && !document.getElementById('credit-imports-prev').disabled`) != true {
+		t.Error("on the last page 下一页 is enabled or 上一页 is not")
+	}
+	s.shot("credit-12-imports-paged")
 }

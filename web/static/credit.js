@@ -1,6 +1,7 @@
 // 诚信海口 工作台: a credit department's imports (双公示, red and black lists)
 // with their row reports, the 信用修复 applications and 授权委托书 it
-// decides, and the withdrawal (撤销) of an entry it published.
+// decides, the withdrawal (撤销) of an entry it published, the articles of
+// the public site, and (admins) what each department may publish.
 'use strict';
 (() => {
   const { h, api } = GJ;
@@ -15,11 +16,41 @@
   const SEVERITY = { general: '一般失信', serious: '严重失信' };
   const KIND = { legal: '法人及非法人组织', business: '个体工商户', person: '自然人' };
   const FORMAT = { 'csv-utf8': 'CSV（UTF-8）', 'csv-gb18030': 'CSV（GB18030）', xlsx: 'Excel（XLSX）' };
+  const SECTION = { news: '诚信动态', policy: '政策法规', notice: '通知公告' };
+  const ARTICLE_STATUS = { draft: '草稿', published: '已发布', unpublished: '已撤下' };
+  const ARTICLE_ACTION = { draft: ['publish', '发布'], unpublished: ['publish', '发布'], published: ['unpublish', '撤下'] };
+  const PER_PAGE = 20; // of every list on the page
 
   const badge = (status, words) => h('span', { class: `badge c-${status}` }, words[status] || status);
   const info = (pairs) => pairs.filter(([, v]) => v != null && v !== '')
     .flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]);
   const subjectKey = (s) => s.credit_code || s.id_number || '';
+
+  // listPager wires a list's 上一页 and 下一页 (ids <prefix>-pager, -prev,
+  // -pageinfo, -next) to load. show(total) says where the list is; it is
+  // false when the page asked for is past the end (the list shrank
+  // meanwhile): the page is then the last one, to load again.
+  function listPager(prefix, load) {
+    const nav = document.getElementById(`${prefix}-pager`);
+    const prev = document.getElementById(`${prefix}-prev`);
+    const next = document.getElementById(`${prefix}-next`);
+    const p = {
+      page: 1,
+      show(total) {
+        const pages = Math.max(1, Math.ceil(total / PER_PAGE));
+        if (p.page > pages) { p.page = pages; return false; }
+        nav.hidden = pages <= 1;
+        document.getElementById(`${prefix}-pageinfo`).textContent = `第 ${p.page} / ${pages} 页`;
+        prev.disabled = p.page <= 1;
+        next.disabled = p.page >= pages;
+        return true;
+      },
+    };
+    prev.addEventListener('click', () => { p.page -= 1; load(); });
+    next.addEventListener('click', () => { p.page += 1; load(); });
+    return p;
+  }
+  const pageQuery = (p, more = {}) => new URLSearchParams({ ...more, page: p.page, per_page: PER_PAGE });
 
   // Reference data: the record types and what each department may publish.
   let types = [];
@@ -42,13 +73,22 @@
       ]);
       types = t.types;
       if (d) remits = new Map(d.departments.map((x) => [x.unit, x]));
-      if (deptSelect && remits) {
-        deptSelect.append(...d.departments.filter((x) => x.types.length).map((x) => h('option', { value: x.unit }, x.name)));
-      }
-      fillTypes();
+      fillDepartments();
     } catch (err) {
       GJ.showError(importErr, err);
     }
+  }
+
+  // fillDepartments offers an admin the departments that publish (kept
+  // when it still does), then their types.
+  function fillDepartments() {
+    if (deptSelect && remits) {
+      const kept = deptSelect.value;
+      const publishing = [...remits.values()].filter((x) => x.types.length);
+      deptSelect.replaceChildren(h('option', { value: '' }, '请选择发布部门'), ...publishing.map((x) => h('option', { value: x.unit }, x.name)));
+      deptSelect.value = publishing.some((x) => x.unit === kept) ? kept : '';
+    }
+    fillTypes();
   }
 
   // fillTypes offers the types the publishing department may import (all of
@@ -103,6 +143,7 @@
       if (err.body && err.body.id) showBatch(err.body);
     } finally {
       button.disabled = false;
+      importsPager.page = 1; // where the new batch is
       loadImports();
     }
   });
@@ -191,9 +232,11 @@
   }
 
   const importsBody = document.querySelector('#credit-imports tbody');
+  const importsPager = listPager('credit-imports', () => loadImports());
   const loadImports = GJ.latest(async () => {
     try {
-      const out = await api('GET', '/api/v1/credit/imports');
+      const out = await api('GET', `/api/v1/credit/imports?${pageQuery(importsPager)}`);
+      if (!importsPager.show(out.total)) { loadImports(); return; }
       importsBody.replaceChildren(...out.imports.map((b) => h('tr', { 'data-id': b.id, 'data-status': b.status },
         h('td', {}, GJ.time(b.created_at)), h('td', {}, typeName(b.type)), h('td', {}, deptName(b.department)),
         h('td', {}, b.filename), h('td', {}, badge(b.status, BATCH_STATUS)), h('td', {}, GJ.num(b.rows)),
@@ -247,18 +290,11 @@
   const repairFilter = document.getElementById('credit-repair-filter');
   const repairList = document.getElementById('credit-repair-list');
   const repairSummary = document.getElementById('credit-repair-summary');
-  const standings = new Map(); // representative id → its answer (the applicant's name), asked once
-
-  async function applicantNames(repairs) {
-    const ids = [...new Set(repairs.map((r) => r.representative_id).filter((id) => id && !standings.has(id)))];
-    await Promise.all(ids.map((id) => api('GET', `/api/v1/credit/representatives/${id}`)
-      .then((r) => standings.set(id, r)).catch(() => standings.set(id, null))));
-  }
+  const repairPager = listPager('credit-repair', () => loadRepairs());
 
   function applicant(r) {
-    const rep = r.representative_id && standings.get(r.representative_id);
     const basis = BASIS[r.basis] || r.basis;
-    return rep ? `${rep.name}（${basis}）` : `${basis}（用户编号 ${r.applicant_id}）`;
+    return r.applicant_name ? `${r.applicant_name}（${basis}）` : `${basis}（用户编号 ${r.applicant_id}）`;
   }
 
   function repairItem(r) {
@@ -286,22 +322,24 @@
   const loadRepairs = GJ.latest(async () => {
     const status = repairFilter.elements.status.value;
     try {
-      const out = await api('GET', `/api/v1/credit/repairs${status ? `?status=${status}` : ''}`);
-      await applicantNames(out.repairs);
+      const out = await api('GET', `/api/v1/credit/repairs?${pageQuery(repairPager, status ? { status } : {})}`);
+      if (!repairPager.show(out.total)) { loadRepairs(); return; }
       GJ.redrawKeeping(repairList, () => repairList.replaceChildren(...out.repairs.map(repairItem)));
       if (!out.repairs.length) repairList.append(h('li', { class: 'empty' }, status === 'pending' ? '没有待审核的信用修复申请' : '没有信用修复申请'));
-      repairSummary.textContent = out.repairs.length ? `${GJ.num(out.repairs.length)} 件` : '';
+      repairSummary.textContent = out.total ? `共 ${GJ.num(out.total)} 件` : '';
     } catch (err) {
       repairList.replaceChildren(h('li', { class: 'error' }, err.message));
     }
   });
-  repairFilter.addEventListener('change', loadRepairs);
-  repairFilter.addEventListener('submit', (e) => { e.preventDefault(); loadRepairs(); });
+  const refilterRepairs = () => { repairPager.page = 1; loadRepairs(); };
+  repairFilter.addEventListener('change', refilterRepairs);
+  repairFilter.addEventListener('submit', (e) => { e.preventDefault(); refilterRepairs(); });
 
   // ---- 授权委托书 -----------------------------------------------------------
   const repFilter = document.getElementById('credit-rep-filter');
   const repList = document.getElementById('credit-rep-list');
   const repSummary = document.getElementById('credit-rep-summary');
+  const repPager = listPager('credit-rep', () => loadReps());
   const entries = new Map(); // entry id → the entry a 授权委托书 was filed for, asked once
 
   async function filedFor(reps) {
@@ -335,17 +373,19 @@
   const loadReps = GJ.latest(async () => {
     const status = repFilter.elements.status.value;
     try {
-      const out = await api('GET', `/api/v1/credit/representatives${status ? `?status=${status}` : ''}`);
+      const out = await api('GET', `/api/v1/credit/representatives?${pageQuery(repPager, status ? { status } : {})}`);
+      if (!repPager.show(out.total)) { loadReps(); return; }
       await filedFor(out.representatives);
       GJ.redrawKeeping(repList, () => repList.replaceChildren(...out.representatives.map(repItem)));
       if (!out.representatives.length) repList.append(h('li', { class: 'empty' }, status === 'pending' ? '没有待审核的授权委托书' : '没有授权委托书'));
-      repSummary.textContent = out.representatives.length ? `${GJ.num(out.representatives.length)} 件` : '';
+      repSummary.textContent = out.total ? `共 ${GJ.num(out.total)} 件` : '';
     } catch (err) {
       repList.replaceChildren(h('li', { class: 'error' }, err.message));
     }
   });
-  repFilter.addEventListener('change', loadReps);
-  repFilter.addEventListener('submit', (e) => { e.preventDefault(); loadReps(); });
+  const refilterReps = () => { repPager.page = 1; loadReps(); };
+  repFilter.addEventListener('change', refilterReps);
+  repFilter.addEventListener('submit', (e) => { e.preventDefault(); refilterReps(); });
 
   // ---- 撤销 -----------------------------------------------------------------
   const searchForm = document.getElementById('credit-subject-search');
@@ -353,7 +393,6 @@
   const results = document.getElementById('credit-subject-results');
   const pager = document.getElementById('credit-subject-pager');
   const detail = document.getElementById('credit-subject-detail');
-  const PER_PAGE = 20;
   let searchPage = 1;
   let shownSubject = ''; // the key of the subject whose entries are shown
 
@@ -433,6 +472,194 @@
   document.getElementById('credit-subject-prev').addEventListener('click', () => { searchPage -= 1; search(false); });
   document.getElementById('credit-subject-next').addEventListener('click', () => { searchPage += 1; search(false); });
 
+  // ---- 信用动态与政策: the articles of the public site -------------------------
+  const articleFilter = document.getElementById('credit-article-filter');
+  const articleRows = document.querySelector('#credit-article-table tbody');
+  const articleListErr = document.getElementById('credit-article-list-error');
+  const articleForm = document.getElementById('credit-article-form');
+  const articleErr = document.getElementById('credit-article-error');
+  const ARTICLE_FIELDS = ['section', 'title', 'source', 'body'];
+  const articlePager = listPager('credit-article', () => loadArticles());
+  let editing = null; // the id of the article in the form; null for a new one
+
+  function articleRow(a) {
+    const [action, label] = ARTICLE_ACTION[a.status] || [];
+    return h('tr', { 'data-id': a.id, 'data-status': a.status },
+      h('td', {}, a.title), h('td', {}, a.section_name || SECTION[a.section] || a.section), h('td', {}, a.source || '—'),
+      h('td', {}, badge(a.status, ARTICLE_STATUS)), h('td', {}, a.published_at ? GJ.time(a.published_at) : '—'), h('td', {}, GJ.time(a.updated_at)),
+      h('td', {},
+        h('button', { type: 'button', class: 'link', 'data-article': 'edit', onclick: () => editArticle(a.id) }, '编辑'),
+        action ? h('button', { type: 'button', class: 'link', 'data-article': action, onclick: (e) => articleAction(a, action, e.currentTarget) }, label) : null));
+  }
+
+  const loadArticles = GJ.latest(async () => {
+    const section = articleFilter.elements.section.value;
+    try {
+      const out = await api('GET', `/api/v1/credit/articles?${pageQuery(articlePager, section ? { section } : {})}`);
+      if (!articlePager.show(out.total)) { loadArticles(); return; }
+      articleRows.replaceChildren(...out.articles.map(articleRow));
+      if (!out.articles.length) articleRows.append(h('tr', {}, h('td', { colspan: 7, class: 'empty' }, '还没有文章')));
+    } catch (err) {
+      articleRows.replaceChildren(h('tr', {}, h('td', { colspan: 7, class: 'error' }, err.message)));
+    }
+  });
+  articleFilter.addEventListener('change', () => { articlePager.page = 1; loadArticles(); });
+  articleFilter.addEventListener('submit', (e) => e.preventDefault());
+
+  // articleAction publishes or withdraws an article. Refused (someone else
+  // changed it meanwhile: 409), the server's words stay and the list shows
+  // where the article stands now.
+  async function articleAction(a, action, button) {
+    GJ.showError(articleListErr, null);
+    button.disabled = true;
+    try {
+      await api('POST', `/api/v1/credit/articles/${a.id}/${action}`);
+      GJ.toast(action === 'publish' ? `已发布：${a.title}` : `已撤下：${a.title}`);
+    } catch (err) {
+      GJ.showError(articleListErr, err);
+    } finally {
+      loadArticles();
+    }
+  }
+
+  // articleFieldError shows msg at the field the server named; false when there is no such field.
+  function articleFieldError(name, msg) {
+    const el = document.getElementById(`credit-article-${name}-err`);
+    const input = articleForm.elements[name];
+    if (!el || !input) return false;
+    if (msg) input.setAttribute('aria-invalid', 'true');
+    else input.removeAttribute('aria-invalid');
+    el.textContent = msg || '';
+    el.hidden = !msg;
+    return true;
+  }
+
+  function openArticle(a) {
+    editing = a ? a.id : null;
+    ARTICLE_FIELDS.forEach((name) => articleFieldError(name, ''));
+    GJ.showError(articleErr, null);
+    const f = articleForm.elements;
+    f.section.value = a ? a.section : articleFilter.elements.section.value || 'news';
+    f.title.value = a ? a.title : '';
+    const own = remits && remits.get(GJ.me.unit); // a new article comes from the writer's department
+    f.source.value = a ? a.source || '' : (own ? own.name : '');
+    f.body.value = a ? a.body : '';
+    document.getElementById('credit-article-form-title').textContent = a ? `修改文章 #${a.id}` : '撰写文章';
+    document.getElementById('credit-article-live').hidden = !(a && a.status === 'published');
+    articleForm.dataset.id = a ? a.id : '';
+    articleForm.hidden = false;
+    articleForm.scrollIntoView({ block: 'nearest' });
+    f.title.focus();
+  }
+
+  function closeArticle() {
+    editing = null;
+    articleForm.hidden = true;
+    articleForm.dataset.id = '';
+  }
+
+  async function editArticle(id) {
+    GJ.showError(articleListErr, null);
+    try {
+      openArticle(await api('GET', `/api/v1/credit/articles/${id}`)); // the list has no body
+    } catch (err) {
+      GJ.showError(articleListErr, err);
+    }
+  }
+
+  document.getElementById('credit-article-new').addEventListener('click', () => openArticle(null));
+  document.getElementById('credit-article-cancel').addEventListener('click', closeArticle);
+
+  // The article is sent as written: the server says what is missing or too long, at its field.
+  articleForm.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    ARTICLE_FIELDS.forEach((name) => articleFieldError(name, ''));
+    GJ.showError(articleErr, null);
+    const f = articleForm.elements;
+    const body = { section: f.section.value, title: f.title.value, source: f.source.value, body: f.body.value };
+    const button = articleForm.querySelector('button[type=submit]');
+    button.disabled = true;
+    try {
+      if (editing) {
+        await api('PUT', `/api/v1/credit/articles/${editing}`, body);
+        GJ.toast('文章已保存');
+      } else {
+        await api('POST', '/api/v1/credit/articles', body);
+        GJ.toast('已存为草稿，发布后公众可见');
+        articlePager.page = 1; // drafts come first
+      }
+      closeArticle();
+      loadArticles();
+    } catch (err) {
+      if (err.field && articleFieldError(err.field, err.message)) f[err.field].focus();
+      else GJ.showError(articleErr, err);
+    } finally {
+      button.disabled = false;
+    }
+  });
+
+  // ---- 部门职能 (admins): the record types each department may publish -------
+  const remitRows = document.querySelector('#credit-remit-table tbody'); // admins only
+  const remitAdd = document.getElementById('credit-remit-add');
+
+  function remitRow(d) {
+    const err = h('p', { class: 'error', role: 'alert', hidden: true });
+    const save = h('button', { type: 'submit' }, '保存');
+    const form = h('form', { 'data-action': 'remit', novalidate: true, 'aria-label': `${d.name}可发布的信息类型` },
+      h('div', { class: 'credit-remit-types' }, types.map((t) => h('label', { class: 'check' },
+        h('input', { type: 'checkbox', name: 'types', value: t.code, checked: d.types.includes(t.code) }), t.name))),
+      err, h('div', { class: 'actions' }, save));
+    const row = h('tr', { 'data-unit': d.unit, 'data-types': d.types.join() }, h('th', { scope: 'row' }, d.name), h('td', {}, form));
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      GJ.showError(err, null);
+      save.disabled = true;
+      const chosen = [...form.querySelectorAll('input[name=types]:checked')].map((x) => x.value);
+      try {
+        const r = await api('PUT', `/api/v1/credit/departments/${encodeURIComponent(d.unit)}`, { types: chosen });
+        remits.set(r.unit, r);
+        row.dataset.types = r.types.join();
+        GJ.toast(`已保存${r.name}可发布的类型：${r.types.map(typeName).join('、') || '无'}`);
+        fillDepartments(); // the import form offers what was just saved
+      } catch (ex) {
+        GJ.showError(err, ex);
+      } finally {
+        save.disabled = false;
+      }
+    });
+    return row;
+  }
+
+  // loadRemits lists the departments with their types, and offers the
+  // other units to add: one without types is no credit department yet.
+  async function loadRemits() {
+    if (!remitRows) return;
+    if (!remits) return; // the error is shown at the import form
+    remitRows.replaceChildren(...[...remits.values()].map(remitRow));
+    try {
+      const units = await GJ.units();
+      const others = [...units.values()].filter((u) => !remits.has(u.code))
+        .sort((a, b) => Boolean(a.district) - Boolean(b.district) || a.name.localeCompare(b.name, 'zh-CN'));
+      remitAdd.elements.unit.replaceChildren(h('option', { value: '' }, '请选择单位'),
+        ...others.map((u) => h('option', { value: u.code }, u.district ? `${u.name}（${u.district}）` : u.name)));
+    } catch (err) {
+      GJ.showError(document.getElementById('credit-remit-error'), err);
+    }
+  }
+
+  if (remitAdd) {
+    remitAdd.addEventListener('submit', (e) => {
+      e.preventDefault();
+      const select = remitAdd.elements.unit;
+      const option = select.selectedOptions[0];
+      if (!select.value) { select.focus(); return; }
+      const row = remitRow({ unit: select.value, name: option.textContent, types: [] });
+      remitRows.append(row);
+      option.remove();
+      row.querySelector('input[type=checkbox]').focus();
+    });
+  }
+
   // The lists name types and departments: they wait for the reference data.
-  loadReference().then(() => Promise.all([loadImports(), loadRepairs(), loadReps()]));
+  loadReference().then(() => Promise.all([loadImports(), loadRepairs(), loadReps(), loadArticles(), loadRemits()]));
 })();
