@@ -35,6 +35,8 @@ type articleRequest struct {
 	Title   string `json:"title"`
 	Body    string `json:"body"`
 	Source  string `json:"source"`
+	// PUT: the article's updated_at as read; a save made since it is a 409.
+	UpdatedAt string `json:"updated_at,omitempty"`
 }
 
 func (r articleRequest) input() credit.ArticleInput {
@@ -90,7 +92,16 @@ func (h *creditHandlers) handleArticleUpdate(c echo.Context) error {
 	if err := bind(c, &req); err != nil {
 		return err
 	}
-	a, err := h.credit.UpdateArticle(c.Request().Context(), claimsOf(c), id, req.input())
+	if req.UpdatedAt == "" {
+		return invalid("updated_at", "updated_at is required: send the article's updated_at as read")
+	}
+	var seen *time.Time
+	if err := parseTimes(timeField{"updated_at", req.UpdatedAt, &seen}); err != nil {
+		return err
+	}
+	in := req.input()
+	in.Seen = *seen
+	a, err := h.credit.UpdateArticle(c.Request().Context(), claimsOf(c), id, in)
 	if err != nil {
 		return err
 	}

@@ -1028,6 +1028,31 @@ func TestAnEditDoesNotRepublish(t *testing.T) {
 	}
 }
 
+// An edit made from a stale read is refused, not written over a colleague's.
+func TestAStaleArticleEditIsRefused(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	a, err := r.svc.CreateArticle(ctx, r.admin, credit.ArticleInput{Section: credit.SectionPolicy, Title: "海口市公共信用信息管理办法", Body: "第一条……"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	read := a.UpdatedAt // both editors open it
+	mine, err := r.svc.UpdateArticle(ctx, r.dept, a.ID, credit.ArticleInput{Section: credit.SectionPolicy, Title: "海口市公共信用信息管理办法（修订）", Body: "第一条……", Seen: read})
+	if err != nil {
+		t.Fatalf("the first save: %v", err)
+	}
+	_, err = r.svc.UpdateArticle(ctx, r.admin, a.ID, credit.ArticleInput{Section: credit.SectionPolicy, Title: "海口市公共信用信息管理办法（草案）", Body: "第一条……", Seen: read})
+	if guanjia.ErrorCode(err) != guanjia.ECONFLICT {
+		t.Errorf("a save from the stale read: %v, want %s", err, guanjia.ECONFLICT)
+	}
+	if got, err := r.svc.Article(ctx, r.admin, a.ID); err != nil || got.Title != "海口市公共信用信息管理办法（修订）" {
+		t.Errorf("the first save was overwritten: %+v %v", got, err)
+	}
+	if _, err := r.svc.UpdateArticle(ctx, r.admin, a.ID, credit.ArticleInput{Section: credit.SectionPolicy, Title: "海口市公共信用信息管理办法（草案）", Body: "第一条……", Seen: mine.UpdatedAt}); err != nil {
+		t.Errorf("a save from a fresh read: %v", err)
+	}
+}
+
 // A company's new 法定代表人, named with their ID number by a later record,
 // binds; the old one no longer does, and the masked ID shown is the new one's.
 func TestANewLegalRepBinds(t *testing.T) {

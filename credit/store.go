@@ -83,8 +83,10 @@ type Store interface {
 	MatchRealName(ctx context.Context, userID int64, idNumber string) (certified, match bool, err error)
 
 	CreateArticle(ctx context.Context, a *Article) error
-	// UpdateArticle saves a; when expect is set the article must still have that status.
-	UpdateArticle(ctx context.Context, a *Article, expect ArticleStatus) error
+	// UpdateArticle saves a; when expect is set the article must still have
+	// that status, and when seen is, the UpdatedAt its editor read (else
+	// ECONFLICT).
+	UpdateArticle(ctx context.Context, a *Article, expect ArticleStatus, seen time.Time) error
 	FindArticle(ctx context.Context, id int64) (*Article, error)
 	ListArticles(ctx context.Context, f ArticleFilter) ([]*Article, int, error)
 }

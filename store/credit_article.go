@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"time"
 
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
 	"guanjia"
 	"guanjia/credit"
 )
@@ -46,19 +49,26 @@ func (s *Credit) CreateArticle(ctx context.Context, a *credit.Article) error {
 	return nil
 }
 
-func (s *Credit) UpdateArticle(ctx context.Context, a *credit.Article, expect credit.ArticleStatus) error {
-	q := s.db.WithContext(ctx).Model(&creditArticleRow{}).Where("id = ?", a.ID)
-	if expect != "" {
-		q = q.Where("status = ?", expect)
-	}
-	res := q.Updates(map[string]any{"section": a.Section, "title": a.Title, "body": a.Body, "source": a.Source,
-		"status": a.Status, "published_at": a.PublishedAt, "updated_at": a.UpdatedAt})
-	if res.Error != nil {
-		return fmt.Errorf("store: update article %d: %w", a.ID, res.Error)
-	} else if res.RowsAffected == 0 {
-		return guanjia.Errorf(guanjia.ECONFLICT, "article %d was changed by someone else; reload and try again", a.ID)
-	}
-	return nil
+func (s *Credit) UpdateArticle(ctx context.Context, a *credit.Article, expect credit.ArticleStatus, seen time.Time) error {
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		q := tx // SQLite's IMMEDIATE transaction holds the write lock already
+		if s.Dialect == "postgres" {
+			q = q.Clauses(clause.Locking{Strength: "UPDATE"})
+		}
+		var old creditArticleRow
+		if err := q.Select("status", "updated_at").Where("id = ?", a.ID).Take(&old).Error; err != nil {
+			return notFound(err, "article", a.ID)
+		}
+		if (expect != "" && old.Status != string(expect)) || (!seen.IsZero() && !old.UpdatedAt.Equal(seen)) {
+			return guanjia.FieldError(guanjia.ECONFLICT, "updated_at", "article %d was changed by someone else; reload and try again", a.ID)
+		}
+		err := tx.Model(&creditArticleRow{}).Where("id = ?", a.ID).Updates(map[string]any{"section": a.Section, "title": a.Title,
+			"body": a.Body, "source": a.Source, "status": a.Status, "published_at": a.PublishedAt, "updated_at": a.UpdatedAt}).Error
+		if err != nil {
+			return fmt.Errorf("store: update article %d: %w", a.ID, err)
+		}
+		return nil
+	})
 }
 
 func (s *Credit) FindArticle(ctx context.Context, id int64) (*credit.Article, error) {

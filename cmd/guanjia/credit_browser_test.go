@@ -546,6 +546,25 @@ func TestBrowserCreditArticleWrittenAndPublished(t *testing.T) {
 	if s.eval(`document.getElementById('credit-article-live').hidden`) != false {
 		t.Error("editing a published article does not say it is public")
 	}
+	// A colleague saves the article while it is open here: this save is
+	// refused rather than undoing theirs; reopened, it goes through.
+	colleague := login(t, m, "credit-rsj")
+	read := colleague.must(200, "GET", fmt.Sprintf("/api/v1/credit/articles/%v", id), nil)
+	colleague.must(200, "PUT", fmt.Sprintf("/api/v1/credit/articles/%v", id), map[string]any{"section": read.str("section"),
+		"title": read.str("title"), "source": read.str("source"), "body": body + "\n（已更新）", "updated_at": read.str("updated_at")})
+	stale := "海口市根治欠薪冬季专项行动（旧稿）"
+	s.do("save over the colleague's edit", chromedp.SetValue(chromedp.ID("credit-article-title"), stale),
+		chromedp.Click(chromedp.CSS(`#credit-article-form button[type=submit]`)))
+	s.waitFor("the refusal", `!document.getElementById('credit-article-error').hidden`)
+	if got := s.text("#credit-article-error"); !strings.Contains(got, "刚被他人更新") {
+		t.Errorf("a stale save says %q", got)
+	}
+	if a := colleague.must(200, "GET", fmt.Sprintf("/api/v1/credit/articles/%v", id), nil); a.str("title") == stale || !strings.Contains(a.str("body"), "已更新") {
+		t.Fatalf("the stale save overwrote the colleague's: %s", a.raw)
+	}
+	s.do("reopen", chromedp.Click(chromedp.ID("credit-article-cancel")), chromedp.Click(chromedp.CSS(row+` button[data-article=edit]`)))
+	s.waitFor("the colleague's text in the form", `document.getElementById('credit-article-body').value.includes('已更新')`)
+
 	edited := "海口市根治欠薪冬季专项行动取得阶段性成效"
 	s.do("change the title", chromedp.SetValue(chromedp.ID("credit-article-title"), edited),
 		chromedp.Click(chromedp.CSS(`#credit-article-form button[type=submit]`)))

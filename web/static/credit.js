@@ -480,7 +480,7 @@
   const articleErr = document.getElementById('credit-article-error');
   const ARTICLE_FIELDS = ['section', 'title', 'source', 'body'];
   const articlePager = listPager('credit-article', () => loadArticles());
-  let editing = null; // the id of the article in the form; null for a new one
+  let editing = null; // the article in the form, {id, updated_at} as read; null for a new one
 
   function articleRow(a) {
     const [action, label] = ARTICLE_ACTION[a.status] || [];
@@ -535,7 +535,7 @@
   }
 
   function openArticle(a) {
-    editing = a ? a.id : null;
+    editing = a ? { id: a.id, updated_at: a.updated_at } : null;
     ARTICLE_FIELDS.forEach((name) => articleFieldError(name, ''));
     GJ.showError(articleErr, null);
     const f = articleForm.elements;
@@ -581,7 +581,8 @@
     button.disabled = true;
     try {
       if (editing) {
-        await api('PUT', `/api/v1/credit/articles/${editing}`, body);
+        // A save made since the article was read is refused (409) with its message.
+        await api('PUT', `/api/v1/credit/articles/${editing.id}`, { ...body, updated_at: editing.updated_at });
         GJ.toast('文章已保存');
       } else {
         await api('POST', '/api/v1/credit/articles', body);
