@@ -39,8 +39,8 @@ type Category struct {
 	PointToPoint bool // dispatched straight to an on-duty crew member
 
 	AcceptWithin  time.Duration // from dispatch to 签收
-	ArriveWithin  time.Duration // from acceptance to on site (30 min point-to-point)
-	ResolveWithin time.Duration // from acceptance to 处置完成
+	ArriveWithin  time.Duration // point-to-point only: from the first dispatch to on site (30 min)
+	ResolveWithin time.Duration // from the first dispatch to 处置完成
 	ResolveMode   TimeMode      // how ResolveWithin is counted
 
 	DuplicateRadiusM float64 // reports closer than this, same category, within 24 h, are me-too
