@@ -54,3 +54,31 @@ func mustHost(t *testing.T, base string) string {
 	}
 	return u.Host
 }
+
+// TestBrowserSignInStartsWhereWorkWas: a credit clerk's menu begins with
+// 矛盾纠纷; once they have worked on 诚信海口, their next sign-in on this
+// browser starts there. Another account on the browser keeps its own.
+func TestBrowserSignInStartsWhereWorkWas(t *testing.T) {
+	m := startMain(t)
+	open := newBrowser(t)
+	s := open("credit-rsj")
+	signIn := func(username string) {
+		s.do("sign in as "+username, chromedp.Navigate(m.URL+"/console/login"), chromedp.WaitVisible(chromedp.ID("username")),
+			chromedp.SendKeys(chromedp.ID("username"), username), chromedp.SendKeys(chromedp.ID("password"), demo.Password),
+			chromedp.Click(chromedp.CSS(`#login-form button[type=submit]`)))
+	}
+	signOut := func() {
+		s.do("sign out", chromedp.Click(chromedp.CSS(`[data-logout]`)))
+		s.waitFor("the login page", `location.pathname === "/console/login"`)
+	}
+	signIn("credit-rsj")
+	s.waitFor("the first page of the menu", `location.pathname === "/console/disputes" && document.readyState === "complete"`)
+	s.do("open 诚信海口", chromedp.Click(chromedp.CSS(`nav a[href="/console/credit"]`)))
+	s.waitFor("诚信海口", `location.pathname === "/console/credit" && document.readyState === "complete"`)
+	signOut()
+	signIn("credit-rsj")
+	s.waitFor("诚信海口 again", `location.pathname === "/console/credit" && document.readyState === "complete"`)
+	signOut()
+	signIn("dispatcher")
+	s.waitFor("the dispatcher's own start", `location.pathname === "/console/queue" && document.readyState === "complete"`)
+}

@@ -373,6 +373,13 @@ const GJ = (() => {
     };
   }
 
+  // The menu page someone works on is where their next sign-in on this
+  // browser starts (a credit clerk's is 诚信海口, not the first of the menu).
+  const current = document.querySelector('nav a[aria-current="page"]');
+  if (me.id && current) {
+    try { localStorage.setItem(`gj.start.${me.id}`, current.getAttribute('href')); } catch (_) { /* storage off: the role's start page */ }
+  }
+
   document.querySelectorAll('[data-logout]').forEach((b) => b.addEventListener('click', async () => {
     await api('POST', '/api/v1/auth/logout').catch(() => {});
     location.href = '/console/login';

@@ -33,7 +33,10 @@
         await GJ.api('POST', '/api/v1/auth/logout');
         throw new Error('市民账号请使用“城市管家”微信小程序');
       }
-      location.href = sameSitePath(next) || (out.role === 'crew' ? '/crew' : '/console');
+      let last = '';
+      try { last = localStorage.getItem(`gj.start.${out.user_id}`) || ''; } catch (_) { /* storage off */ }
+      // A page the role may no longer open sends them on to their start page.
+      location.href = sameSitePath(next) || (out.role === 'crew' ? '/crew' : sameSitePath(last) || '/console');
     } catch (ex) {
       GJ.showError(err, ex.status === 401 ? new Error('账号或密码错误') : ex);
       form.elements.password.select();
