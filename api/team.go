@@ -132,11 +132,12 @@ func (h *volunteerHandlers) handleTeamReview(c echo.Context) error {
 }
 
 type memberJSON struct {
-	TeamID   int64     `json:"team_id"`
-	UserID   int64     `json:"user_id"`
-	Name     string    `json:"name,omitempty"`
-	Role     string    `json:"role"`
-	JoinedAt time.Time `json:"joined_at"`
+	TeamID   int64       `json:"team_id"`
+	UserID   int64       `json:"user_id"`
+	Name     string      `json:"name,omitempty"`
+	Role     string      `json:"role"`
+	JoinedAt time.Time   `json:"joined_at"`
+	Skills   []skillJSON `json:"skills,omitempty"` // in the members list: what the member recorded, for verifying certificates
 }
 
 func toMemberJSON(m *guanjia.TeamMember) memberJSON {
@@ -156,7 +157,7 @@ func (h *volunteerHandlers) handleTeamJoin(c echo.Context) error {
 	return c.JSON(http.StatusCreated, toMemberJSON(m))
 }
 
-// handleTeamMembers lists a team's members (its admins).
+// handleTeamMembers lists a team's members with their skills (its admins).
 func (h *volunteerHandlers) handleTeamMembers(c echo.Context) error {
 	id, err := pathID(c)
 	if err != nil {
@@ -166,7 +167,12 @@ func (h *volunteerHandlers) handleTeamMembers(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"members": mapJSON(list, toMemberJSON)})
+	out := mapJSON(list.Members, func(m *guanjia.TeamMember) memberJSON {
+		j := toMemberJSON(m)
+		j.Skills = toSkillsJSON(list.Skills[m.UserID])
+		return j
+	})
+	return c.JSON(http.StatusOK, map[string]any{"members": out})
 }
 
 type teamAdminRequest struct {

@@ -46,6 +46,12 @@ func TestVolunteerMatchPath(t *testing.T) {
 	if strings.Contains(string(verified.raw), "lat") || strings.Contains(string(verified.raw), "findable") || !strings.Contains(string(verified.raw), "急救") {
 		t.Errorf("the verification answers %s, want the skills only", verified.raw)
 	}
+	// The members list says what each recorded, so the admin knows what to verify.
+	members := w.must(200, w.call("GET", fmt.Sprintf("/api/v1/teams/%d/members", teamID), lead, nil), "members")
+	if raw := string(members.raw); !strings.Contains(raw, `"skills":[{"skill":"急救","verified":true`) ||
+		strings.Contains(raw, "lat") || strings.Contains(raw, "findable") {
+		t.Errorf("the members list answers %s, want v1's 急救 verified and nothing of where anyone lives", raw)
+	}
 	start := now.Add(48 * time.Hour)
 	act := w.must(201, w.call("POST", "/api/v1/activities", lead, map[string]any{"team_id": teamID, "title": "万绿园急救保障",
 		"address": "海口市龙华区滨海大道万绿园", "lat": 20.0405, "lng": 110.3222, "coord_system": "wgs84", "radius_m": 200,

@@ -87,11 +87,21 @@ func (s *Teams) MatchProfile(ctx context.Context, userID int64) (*volunteer.Matc
 }
 
 func (s *Teams) skillsOf(ctx context.Context, users []int64) (map[int64][]volunteer.SkillEntry, error) {
+	return s.skillsWhere(ctx, "user_id IN ?", users)
+}
+
+// TeamMemberSkills answers the skills of a team's members, by user id.
+func (s *Teams) TeamMemberSkills(ctx context.Context, teamID int64) (map[int64][]volunteer.SkillEntry, error) {
+	members := s.db.Model(&memberRow{}).Select("user_id").Where("team_id = ?", teamID)
+	return s.skillsWhere(ctx, "user_id IN (?)", members)
+}
+
+func (s *Teams) skillsWhere(ctx context.Context, query string, args ...any) (map[int64][]volunteer.SkillEntry, error) {
 	var rows []skillRow
-	if err := s.db.WithContext(ctx).Where("user_id IN ?", users).Order("user_id, skill").Find(&rows).Error; err != nil {
+	if err := s.db.WithContext(ctx).Where(query, args...).Order("user_id, skill").Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("store: volunteer skills: %w", err)
 	}
-	out := make(map[int64][]volunteer.SkillEntry, len(users))
+	out := map[int64][]volunteer.SkillEntry{}
 	for _, r := range rows {
 		e := volunteer.SkillEntry{Skill: r.Skill, VerifiedBy: r.VerifiedBy}
 		if r.VerifiedAt != nil {

@@ -124,6 +124,8 @@ type MatchStore interface {
 	MatchProfile(ctx context.Context, userID int64) (*MatchProfile, error)
 	// VerifySkill marks (or unmarks) a skill verified; ENOTFOUND when the volunteer does not hold it.
 	VerifySkill(ctx context.Context, userID int64, skill string, by *int64, at *time.Time) error
+	// TeamMemberSkills answers the skills of team teamID's members, by user id.
+	TeamMemberSkills(ctx context.Context, teamID int64) (map[int64][]SkillEntry, error)
 	Candidates(ctx context.Context, q CandidateQuery) ([]*Candidate, error)
 
 	// CreateInvitations inserts invitations and fills each in from its row,

@@ -282,3 +282,39 @@ func TestSkillsComeFromTheCatalogue(t *testing.T) {
 		t.Errorf("uncertified: %v, want forbidden", err)
 	}
 }
+
+// TestTeamMembersShowTheirSkills: an admin verifying certificates reads what
+// each member recorded and whether it is verified; another team's members
+// and non-admins see nothing.
+func TestTeamMembersShowTheirSkills(t *testing.T) {
+	e := newEnv(t)
+	tm, lead := e.team()
+	medic, _ := e.skilled(0.01, false, "急救", "摄影")
+	other, _ := e.skilled(0.01, true, "驾驶") // in no team
+	if _, err := e.svc.Teams.JoinTeam(e.ctx, medic, tm.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.Matching.VerifySkill(e.ctx, lead, tm.ID, medic.UserID, "急救", true); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.Teams.ListTeamMembers(e.ctx, medic, tm.ID); code(err) != guanjia.EFORBIDDEN {
+		t.Errorf("a member lists the members: %v, want forbidden", err)
+	}
+	list, err := e.svc.Teams.ListTeamMembers(e.ctx, lead, tm.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list.Members) != 2 {
+		t.Fatalf("members %+v, want the lead and the medic", list.Members)
+	}
+	got := map[string]bool{}
+	for _, s := range list.Skills[medic.UserID] {
+		got[s.Skill] = s.Verified()
+	}
+	if len(got) != 2 || !got["急救"] || got["摄影"] {
+		t.Errorf("the medic's skills %v, want 急救 verified and 摄影 not", got)
+	}
+	if s := list.Skills[other.UserID]; s != nil {
+		t.Errorf("someone outside the team is listed with %v", s)
+	}
+}

@@ -186,14 +186,29 @@ func (s *Teams) GetTeam(ctx context.Context, who guanjia.Claims, id int64) (*gua
 	return t, nil
 }
 
-// ListTeamMembers lists a team's members for its admins.
-func (s *Teams) ListTeamMembers(ctx context.Context, who guanjia.Claims, id int64) ([]*guanjia.TeamMember, error) {
+// Members is a team's members with the skills each recorded: an admin
+// verifies a certificate against a skill the member holds.
+type Members struct {
+	Members []*guanjia.TeamMember
+	Skills  map[int64][]SkillEntry // by user id
+}
+
+// ListTeamMembers lists a team's members, with their skills, for its admins.
+func (s *Teams) ListTeamMembers(ctx context.Context, who guanjia.Claims, id int64) (*Members, error) {
 	if ok, err := s.isTeamAdmin(ctx, who, id); err != nil {
 		return nil, err
 	} else if !ok {
 		return nil, guanjia.Errorf(guanjia.EFORBIDDEN, "only the team's admins see its members")
 	}
-	return s.Store.ListTeamMembers(ctx, id)
+	list, err := s.Store.ListTeamMembers(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	skills, err := s.Store.TeamMemberSkills(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return &Members{Members: list, Skills: skills}, nil
 }
 
 // Near is a point and radius to search around; Lat and Lng as the client sent them.

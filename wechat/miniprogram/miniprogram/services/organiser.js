@@ -1,7 +1,9 @@
 // 公益海口 for the admins of a volunteer team (组织者): their teams and
 // activities, drafts and review, the on-site check-in code, who signed up,
-// and checking in or out by hand someone without a phone.
-const { request } = require('./request')
+// and checking in or out by hand someone without a phone; the team's members,
+// admins, verified skills and hours; finding and inviting volunteers (精准匹配);
+// the activity's album.
+const { request, upload, download } = require('./request')
 
 // myTeams: the teams I belong to, each with my_role (admin or member).
 function myTeams() {
@@ -97,7 +99,72 @@ function checkoutFor(id, userId, reason, idempotencyKey) {
   return request({ method: 'POST', path: `/api/v1/activities/${id}/signups/${userId}/checkout`, data: { reason }, idempotencyKey })
 }
 
+// members of a team, each with role, name and the skills they recorded
+// ({skill, verified}): the team's admins only.
+function members(teamId) {
+  return request({ path: `/api/v1/teams/${teamId}/members` }).then((d) => d.members || [])
+}
+
+// makeAdmin gives a member the team's admin role.
+function makeAdmin(teamId, userId, idempotencyKey) {
+  return request({ method: 'POST', path: `/api/v1/teams/${teamId}/admins`, data: { user_id: userId }, idempotencyKey })
+}
+
+// verifySkill marks (or unmarks) a member's certificate-backed skill as
+// verified; answers the member's skills as they now are.
+function verifySkill(teamId, userId, skill, verified) {
+  return request({ method: 'PUT', path: `/api/v1/teams/${teamId}/members/${userId}/skills`, data: { skill, verified } })
+    .then((d) => d.skills || [])
+}
+
+// teamHours: the team's totals (total_hours, credit_hours, honor_hours,
+// month_hours) and its ledger (entries, oldest first).
+function teamHours(teamId) {
+  return request({ path: `/api/v1/teams/${teamId}/hours` })
+}
+
+// skillCatalogue: [{name, certificate}], certificate when verifying needs one.
+function skillCatalogue() {
+  return request({ path: '/api/v1/volunteer/skills' }).then((d) => d.skills || [])
+}
+
+// searchVolunteers ranks findable volunteers near the activity's place:
+// {volunteers, total, page}, names masked until one accepts an invitation.
+function searchVolunteers(activityId, { skill, radiusM, page = 1, perPage = 20 } = {}) {
+  return request({
+    path: '/api/v1/volunteers/search',
+    params: { activity: activityId, skill, radius_m: radiusM, page, per_page: perPage },
+  })
+}
+
+// invite sends invitations; answers all the activity's invitations.
+function invite(activityId, volunteerIds, idempotencyKey) {
+  return request({ method: 'POST', path: `/api/v1/activities/${activityId}/invitations`, data: { volunteer_ids: volunteerIds }, idempotencyKey })
+    .then((d) => d.invitations || [])
+}
+
+// invitations of an activity with their answers (pending, accepted, declined, expired).
+function invitations(activityId) {
+  return request({ path: `/api/v1/activities/${activityId}/invitations` }).then((d) => d.invitations || [])
+}
+
+// photos of an activity's album.
+function photos(activityId) {
+  return request({ path: `/api/v1/activities/${activityId}/photos` }).then((d) => d.photos || [])
+}
+
+// uploadPhoto adds a local image (wx.chooseMedia's tempFilePath) to the album.
+function uploadPhoto(activityId, filePath, idempotencyKey) {
+  return upload({ path: `/api/v1/activities/${activityId}/photos`, filePath, idempotencyKey })
+}
+
+// photoFile downloads an album photo (they need the login) for <image>.
+function photoFile(photo) {
+  return download(photo.url || `/api/v1/activities/${photo.activity_id}/photos/${photo.id}`)
+}
+
 module.exports = {
   myTeams, adminTeams, activities, activity, draftBody, create, update, submit, cancel, reschedule, signups, checkinToken,
-  checkinFor, checkoutFor,
+  checkinFor, checkoutFor, members, makeAdmin, verifySkill, teamHours, skillCatalogue, searchVolunteers, invite, invitations,
+  photos, uploadPhoto, photoFile,
 }

@@ -135,6 +135,12 @@ const helpStatus = {
   cancelled: '已取消',
 }
 
+// 精准匹配: an invitation's answer, and its tag colour.
+const invitationStatus = { pending: '待回复', accepted: '已接受', declined: '已谢绝', expired: '已过期' }
+const invitationStatusType = { pending: 'warning', accepted: 'success', declined: 'default', expired: 'default' }
+
+const teamRole = { admin: '管理员', member: '队员' }
+
 const hoursKind = { credit: '信用时长', honor: '荣誉时长' }
 const hoursSource = { checkin: '签到签退', manual: '组织者补录', auto_checkout: '自动签退', entry: '荣誉时长录入', correction: '更正' }
 
@@ -159,6 +165,7 @@ const subscriptionTitle = {
 module.exports = {
   complaintStatus, complaintStatusType, complaintEvent, timeline, deadlines, ratingScore, signupStatus,
   activityStatus, activityStatusType, signupStatusType, helpStatus, hoursKind, hoursSource, creditList, subscriptionTitle, cleanNote,
+  invitationStatus, invitationStatusType, teamRole,
 }
 
 module.exports.noticeKind = { typhoon: '台风', waterlogging: '内涝积水', holiday: '节假日', outage: '停水停电', other: '告知' }

@@ -1,7 +1,8 @@
 // What the organiser's pages offer, from an activity and the time now: which
 // steps its status allows, the counts of its signups, when to fetch the next
-// check-in code, and the activity form's checks.
-const { formatTime } = require('./format')
+// check-in code, the activity form's checks; the rows of the team's members,
+// its ledger, the volunteers found and the invitations sent.
+const { formatTime, formatShort, formatDate, formatDistance } = require('./format')
 const labels = require('./labels')
 const { CHECKIN_OPENS_MS, CHECKOUT_CLOSES_MS } = require('./activity')
 
@@ -35,6 +36,8 @@ function organiserView(a, now) {
     canReschedule: st === 'published' && now < opens,
     canOnsite: running && !a.settled_at && now >= opens && now < closes,
     canRoster: running,
+    // Invitations are refused once signup has closed.
+    canInvite: st === 'published' && now < t(a.signup_deadline),
   }
   switch (st) {
     case 'draft':
@@ -161,7 +164,89 @@ function formField(field) {
   return ['lat', 'lng', 'coord_system'].includes(field) ? 'address' : field
 }
 
+// The API's bounds on 精准匹配: at most 50 volunteers invited at a time, a
+// search radius of at most 50 km (5 km when none is given).
+const MAX_INVITES = 50
+const SEARCH_RADII = [1000, 3000, 5000, 10000, 20000, 50000]
+const DEFAULT_RADIUS_INDEX = 2
+const SEARCH_PER_PAGE = 20
+
+// recordText says what a volunteer has done, as the search answers it:
+// hours served, activities completed and missed, and the share kept.
+function recordText(c) {
+  const done = c.activities_completed || 0
+  const missed = c.no_shows || 0
+  const served = `服务 ${c.hours || 0} 小时`
+  if (!done && !missed) return `${served} · 暂无活动记录`
+  return `${served} · 完成 ${done} 次 · 缺席 ${missed} 次 · 守约率 ${Math.round((done / (done + missed)) * 100)}%`
+}
+
+// candidateRow is a volunteer found, in the server's ranking (rank from 1);
+// the name stays as masked as the server gives it.
+function candidateRow(c, rank) {
+  return withInvitation({
+    id: c.volunteer_id,
+    rank,
+    name: c.name,
+    distance: formatDistance(c.distance_m),
+    skills: (c.skills || []).map((sk) => ({ skill: sk.skill, verified: !!sk.verified })),
+    verified: !!c.verified,
+    record: recordText(c),
+    availability: c.availability || '',
+  }, c.invitation)
+}
+
+// withInvitation says on a volunteer's row where their invitation stands ('' for none).
+function withInvitation(row, status) {
+  return {
+    ...row,
+    invitation: status || '',
+    invitationText: labels.invitationStatus[status] || '',
+    invitationType: labels.invitationStatusType[status] || 'default',
+  }
+}
+
+function invitationRow(inv) {
+  const when = [`邀请于 ${formatShort(inv.created_at)}`]
+  if (inv.decided_at) when.push(`回复于 ${formatShort(inv.decided_at)}`)
+  else if (inv.status === 'pending') when.push(`${formatShort(inv.expires_at)} 前回复`)
+  return {
+    id: inv.id,
+    volunteerId: inv.volunteer_id,
+    name: inv.name || `志愿者#${inv.volunteer_id}`,
+    status: labels.invitationStatus[inv.status] || inv.status,
+    statusType: labels.invitationStatusType[inv.status] || 'default',
+    label: when.join(' · '),
+  }
+}
+
+// memberRow is a team member with their skills; certified names the skills
+// whose verification needs a certificate (the catalogue says which).
+function memberRow(m, certified) {
+  return {
+    userId: m.user_id,
+    name: m.name || `志愿者 #${m.user_id}`,
+    role: m.role,
+    roleText: labels.teamRole[m.role] || m.role,
+    roleType: m.role === 'admin' ? 'primary' : 'default',
+    label: `${formatDate(m.joined_at)} 加入`,
+    canPromote: m.role === 'member',
+    skills: (m.skills || []).map((sk) => ({ skill: sk.skill, verified: !!sk.verified, certificate: certified.includes(sk.skill) })),
+  }
+}
+
+// ledgerRow is an entry of the team's ledger, with the member's name.
+function ledgerRow(e, names) {
+  const who = names[e.user_id] || `志愿者 #${e.user_id}`
+  return {
+    id: e.id,
+    title: `${who} ${labels.hoursKind[e.kind] || e.kind} ${e.hours > 0 ? '+' : ''}${e.hours} 小时`,
+    label: [formatDate(e.created_at), labels.hoursSource[e.source] || e.source, e.reason].filter(Boolean).join(' · '),
+  }
+}
+
 module.exports = {
   CURRENT, PAST, organiserView, rosterCounts, refreshDelay, REFRESH_LEAD_MS, newActivityForm, formOf, checkTimes, checkForm,
-  hasErrors, formField,
+  hasErrors, formField, MAX_INVITES, SEARCH_RADII, DEFAULT_RADIUS_INDEX, SEARCH_PER_PAGE, recordText, candidateRow, withInvitation,
+  invitationRow, memberRow, ledgerRow,
 }

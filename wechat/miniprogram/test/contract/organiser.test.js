@@ -7,11 +7,16 @@
 // team-lead has a password account and no WeChat, so its phone here keeps
 // the token of a password login where a WeChat login would keep its own;
 // the demo volunteers' phones likewise. The platform admin reviews through
-// the API as the console does.
+// the API as the console does. Then 团队管理, 邀请志愿者 (精准匹配) and the
+// activity's album.
+const fs = require('fs')
+const os = require('os')
+const path = require('path')
 const { PNG } = require('pngjs')
 const jsQR = require('jsqr')
 const { start } = require('./server')
 const { createWx } = require('./wxshim')
+const { writePNG } = require('./png')
 
 jest.setTimeout(60000)
 
@@ -213,5 +218,116 @@ describe('the demo team admin organises in the mini-program', () => {
     const noCode = await caught(s.organiser.checkinToken(draft.id))
     expect(noCode.status).toBe(409)
     expect(noCode.message).toMatch(CHINESE)
+  })
+})
+
+describe('the team admin runs the team, finds and invites volunteers, and fills the album', () => {
+  let team
+  let signupOpen // a team activity open for signup: the demo's tomorrow
+  let members
+  let tmp
+
+  // The demo makes nobody findable (being found is opt-in): the demo
+  // volunteer records skills, an area around the activity and switches it on,
+  // as a volunteer's own settings would.
+  beforeAll(async () => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'organiser-album-'))
+    ;[team] = await s.organiser.adminTeams()
+    const now = Date.now()
+    const published = await s.organiser.activities(team.id, ['published'])
+    signupOpen = published.find((a) => Date.parse(a.signup_deadline) > now)
+    expect(signupOpen).toBeTruthy()
+    const { request } = require('../../miniprogram/services/request')
+    const me = await as('volunteer', () => request({
+      method: 'PUT', path: '/api/v1/volunteer/me/skills',
+      data: { skills: ['环保', '摄影', '急救'], availability: '周末', findable: true, lat: signupOpen.lat + 0.01, lng: signupOpen.lng, radius_m: 5000 },
+    }))
+    expect(me.findable).toBe(true)
+  })
+
+  afterAll(() => {
+    if (tmp) fs.rmSync(tmp, { recursive: true, force: true })
+  })
+
+  test('团队管理: the members with their skills; 急救 verified after seeing the certificate', async () => {
+    members = await s.organiser.members(team.id)
+    const byName = Object.fromEntries(members.map((m) => [m.name, m]))
+    expect(byName['陈海燕'].role).toBe('admin')
+    expect(byName['王小明']).toMatchObject({ role: 'member', skills: expect.arrayContaining([{ skill: '急救', verified: false }]) })
+    expect(byName['林晓琳'].role).toBe('member')
+    const catalogue = await s.organiser.skillCatalogue()
+    expect(catalogue.find((sk) => sk.name === '急救').certificate).toBe(true)
+    const skills = await s.organiser.verifySkill(team.id, byName['王小明'].user_id, '急救', true)
+    expect(skills.find((sk) => sk.skill === '急救').verified).toBe(true)
+    const row = rules.memberRow((await s.organiser.members(team.id)).find((m) => m.name === '王小明'), catalogue.filter((sk) => sk.certificate).map((sk) => sk.name))
+    expect(row.skills.find((sk) => sk.skill === '急救')).toEqual({ skill: '急救', verified: true, certificate: true })
+    // 摄影 needs no certificate: nothing to verify.
+    const refused = await caught(s.organiser.verifySkill(team.id, byName['王小明'].user_id, '摄影', true))
+    expect(refused.field).toBe('skill')
+    expect(refused.message).toMatch(CHINESE)
+  })
+
+  test('团队管理: 王小明 made an admin can then show a team activity’s check-in code', async () => {
+    const wang = members.find((m) => m.name === '王小明')
+    const before = await as('volunteer', () => caught(s.organiser.checkinToken(signupOpen.id)))
+    expect(before.status).toBe(403)
+    const made = await s.organiser.makeAdmin(team.id, wang.user_id)
+    expect(made).toMatchObject({ user_id: wang.user_id, role: 'admin' })
+    expect((await s.organiser.members(team.id)).find((m) => m.user_id === wang.user_id).role).toBe('admin')
+    await as('volunteer', async () => {
+      expect((await s.organiser.adminTeams()).map((t) => t.id)).toEqual([team.id])
+      const code = await s.organiser.checkinToken(signupOpen.id)
+      expect(code.token.startsWith(`${signupOpen.id}.`)).toBe(true)
+    })
+    // Someone outside the team is refused, in Chinese.
+    const stranger = await caught(s.organiser.makeAdmin(team.id, 999999))
+    expect(stranger.field).toBe('user_id')
+    expect(stranger.message).toMatch(CHINESE)
+  })
+
+  test('团队管理: the team’s totals and ledger, each entry a member’s', async () => {
+    const hours = await s.organiser.teamHours(team.id)
+    for (const k of ['total_hours', 'credit_hours', 'honor_hours', 'month_hours']) expect(typeof hours[k]).toBe('number')
+    const ids = new Set(members.map((m) => m.user_id))
+    for (const e of hours.entries) expect(ids.has(e.user_id)).toBe(true)
+  })
+
+  test('邀请志愿者: 急救 near the activity finds 王** first, verified; invited, they see the invitation', async () => {
+    const found = await s.organiser.searchVolunteers(signupOpen.id, { skill: '急救', radiusM: 5000 })
+    expect(found.total).toBeGreaterThanOrEqual(1)
+    const first = found.volunteers[0]
+    expect(first).toMatchObject({ name: '王**', verified: true })
+    expect(first.distance_m).toBeGreaterThan(500) // about 1.1 km, placed only to its cell
+    expect(first.distance_m).toBeLessThan(2000)
+    const row = rules.candidateRow(first, 1)
+    expect(row.skills).toContainEqual({ skill: '急救', verified: true })
+    expect(row.record).toMatch(/^服务 [\d.]+ 小时/)
+
+    const invitations = await s.organiser.invite(signupOpen.id, [first.volunteer_id])
+    const mine = invitations.find((inv) => inv.volunteer_id === first.volunteer_id)
+    expect(mine).toMatchObject({ status: 'pending', name: '王**' })
+    // Inviting again changes nothing.
+    const again = await s.organiser.invite(signupOpen.id, [first.volunteer_id])
+    expect(again.filter((inv) => inv.volunteer_id === first.volunteer_id)).toEqual([mine])
+    expect((await s.organiser.invitations(signupOpen.id)).map((inv) => inv.id)).toContain(mine.id)
+    const afterwards = await s.organiser.searchVolunteers(signupOpen.id, { skill: '急救', radiusM: 5000 })
+    expect(afterwards.volunteers.find((c) => c.volunteer_id === first.volunteer_id).invitation).toBe('pending')
+
+    const { request } = require('../../miniprogram/services/request')
+    const inbox = await as('volunteer', () => request({ path: '/api/v1/volunteer/me/invitations' }))
+    expect(inbox.invitations.find((inv) => inv.id === mine.id)).toMatchObject({ activity_id: signupOpen.id, status: 'pending' })
+
+    const nobody = await caught(s.organiser.invite(signupOpen.id, []))
+    expect(nobody.field).toBe('volunteer_ids')
+    expect(nobody.message).toMatch(CHINESE)
+  })
+
+  test('活动相册: a photo uploaded by the organiser is in the album and downloads with the login', async () => {
+    const photo = await s.organiser.uploadPhoto(signupOpen.id, writePNG(path.join(tmp, 'beach.png')))
+    expect(photo).toMatchObject({ activity_id: signupOpen.id })
+    const album = await s.organiser.photos(signupOpen.id)
+    expect(album.map((p) => p.id)).toContain(photo.id)
+    const file = await s.organiser.photoFile(album.find((p) => p.id === photo.id))
+    expect(fs.statSync(file).size).toBeGreaterThan(0)
   })
 })

@@ -9,6 +9,8 @@ function fakeWx(routes = {}) {
     subscribe: null, // what requestSubscribeMessage answers; null: accept all
     subscribeError: null,
     scan: null, // wx.scanCode's result string
+    media: [], // the local paths wx.chooseMedia answers
+    mediaError: null,
     scanError: null,
     modalConfirm: true,
     modalContent: '', // what an editable modal answers as typed
@@ -67,6 +69,10 @@ function fakeWx(routes = {}) {
       })
       return out
     }),
+    chooseMedia: async('chooseMedia', () => (state.mediaError
+      ? { fail: state.mediaError }
+      : { type: 'image', tempFiles: state.media.map((p) => ({ tempFilePath: p, fileType: 'image', size: 1024 })) })),
+    previewImage: (o) => log('previewImage', o),
     scanCode: async('scanCode', () => (state.scanError ? { fail: state.scanError } : { result: state.scan, scanType: 'QR_CODE' })),
     showToast: (o) => log('showToast', o),
     showModal: (o) => {

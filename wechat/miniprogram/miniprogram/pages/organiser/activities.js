@@ -1,5 +1,6 @@
 // 我组织的活动: the activities of the teams I administer, drafts and those
-// under review or refused (with the reason) too; a new draft from here.
+// under review or refused (with the reason) too; a new draft and the chosen
+// team's 团队管理 from here.
 const { organiser } = require('../../services/index')
 const labels = require('../../utils/labels')
 const { CURRENT, PAST } = require('../../utils/organiser')
@@ -56,6 +57,10 @@ Component({
     },
     onOpen(e) {
       wx.navigateTo({ url: `/pages/organiser/activity?id=${e.currentTarget.dataset.id}` })
+    },
+    onManageTeam() {
+      const team = this.data.teams[this.data.teamIndex]
+      wx.navigateTo({ url: `/pages/organiser/team?id=${team.id}` })
     },
     onNew() {
       const team = this.data.teams[this.data.teamIndex]
