@@ -100,7 +100,10 @@ type Grid struct {
 type CatalogStore interface {
 	ListCategories(ctx context.Context) ([]*Category, error)
 	FindCategory(ctx context.Context, code string) (*Category, error)
-	UpsertCategory(ctx context.Context, c *Category) error
+	// SaveCategory adds or replaces c. With seen, only over the category
+	// as its editor read it: seen is its UpdatedAt then (StaleVersion when
+	// saved since), or zero for a new one (ECONFLICT on "code" when taken).
+	SaveCategory(ctx context.Context, c *Category, seen *time.Time) error
 	ListUnits(ctx context.Context) ([]*Unit, error)
 	FindUnit(ctx context.Context, code string) (*Unit, error)
 	ListGrids(ctx context.Context) ([]*Grid, error)

@@ -32,6 +32,9 @@ type categoryJSON struct {
 	ResolveMode      string   `json:"resolve_mode"`
 	DuplicateRadiusM float64  `json:"duplicate_radius_m"`
 	Examples         []string `json:"examples"` // sentences and keywords the category suggester learns from
+	// PUT: the updated_at read; a save made since is a 409. Left out, the
+	// edit applies over whatever is saved (drills set one field).
+	UpdatedAt *time.Time `json:"updated_at,omitempty"`
 }
 
 func toCategoryJSON(c *guanjia.Category) categoryJSON {
@@ -39,7 +42,7 @@ func toCategoryJSON(c *guanjia.Category) categoryJSON {
 		PointToPoint: c.PointToPoint, AcceptWithinS: int64(c.AcceptWithin / time.Second),
 		ArriveWithinS: int64(c.ArriveWithin / time.Second), ResolveWithinS: int64(c.ResolveWithin / time.Second),
 		ResolveMode: string(c.ResolveMode), DuplicateRadiusM: c.DuplicateRadiusM,
-		Examples: append([]string{}, c.Examples...)}
+		Examples: append([]string{}, c.Examples...), UpdatedAt: &c.UpdatedAt}
 }
 
 func (h *catalogHandlers) handleCategoryList(c echo.Context) error {
@@ -52,6 +55,8 @@ func (h *catalogHandlers) handleCategoryList(c echo.Context) error {
 
 // handleCategoryUpdate lets an admin edit a category at run time; fields left
 // out keep their value. Durations are in seconds, so drills can use short ones.
+// An editor sends the updated_at it read; If-None-Match: * adds a category
+// only if its code is not taken.
 func (h *catalogHandlers) handleCategoryUpdate(c echo.Context) error {
 	ctx := c.Request().Context()
 	cat, err := h.catalog.CategoryToEdit(ctx, c.Param("code"))
@@ -59,8 +64,13 @@ func (h *catalogHandlers) handleCategoryUpdate(c echo.Context) error {
 		return err
 	}
 	req := toCategoryJSON(cat)
+	req.UpdatedAt = nil
 	if err := bind(c, &req); err != nil {
 		return err
+	}
+	seen := req.UpdatedAt
+	if c.Request().Header.Get("If-None-Match") == "*" {
+		seen = &time.Time{}
 	}
 	if req.Code != cat.Code {
 		return invalid("code", "the code in the body differs from the path")
@@ -72,7 +82,7 @@ func (h *catalogHandlers) handleCategoryUpdate(c echo.Context) error {
 		ResolveWithin: time.Duration(req.ResolveWithinS) * time.Second,
 		ResolveMode:   guanjia.TimeMode(req.ResolveMode), DuplicateRadiusM: req.DuplicateRadiusM,
 		Examples: req.Examples}
-	if err := h.catalog.SaveCategory(ctx, next); err != nil {
+	if err := h.catalog.SaveCategory(ctx, next, seen); err != nil {
 		return err
 	}
 	h.classify.Invalidate()

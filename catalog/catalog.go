@@ -6,6 +6,7 @@ package catalog
 
 import (
 	"context"
+	"time"
 
 	"guanjia"
 )
@@ -44,10 +45,12 @@ func (s *Service) CategoryToEdit(ctx context.Context, code string) (*guanjia.Cat
 	return cat, err
 }
 
-// SaveCategory validates c and adds or replaces the category of its code.
-func (s *Service) SaveCategory(ctx context.Context, c *guanjia.Category) error {
+// SaveCategory validates c and adds or replaces the category of its code;
+// with seen, only over the category as it was read (see
+// guanjia.CatalogStore.SaveCategory).
+func (s *Service) SaveCategory(ctx context.Context, c *guanjia.Category, seen *time.Time) error {
 	if err := c.Validate(); err != nil {
 		return err
 	}
-	return s.Store.UpsertCategory(ctx, c)
+	return s.Store.SaveCategory(ctx, c, seen)
 }

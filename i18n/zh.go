@@ -388,6 +388,8 @@ var messages = map[string]string{
 	"complaint %d was closed or merged meanwhile; reload and try again":              "工单 %d 刚被办结、不予立案或合并，请刷新后重试",
 	"credit entry %d was changed by someone else; reload and try again":              "信用信息 %d 刚被他人更新，请刷新后重试",
 	"article %d was changed by someone else; reload and try again":                   "文章 %d 刚被他人更新，请刷新后重试",
+	"category %s was changed by someone else; reload and try again":                  "分类 %s 刚被他人更新，请刷新后重试",
+	"category %s exists already":                                                     "分类编码 %s 已被使用",
 	"help request %d was changed by someone else; reload and try again":              "求助 %d 刚被他人更新，请刷新后重试",
 	"team %d was changed by someone else; reload and try again":                      "团队 %d 刚被他人更新，请刷新后重试",
 	"activity %d was changed by someone else; reload and try again":                  "活动 %d 刚被他人更新，请刷新后重试",

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -176,21 +177,61 @@ func (s *Catalog) FindCategory(ctx context.Context, code string) (*guanjia.Categ
 }
 
 // UpsertCategory creates or replaces a category; admins edit SLAs at run time.
+// UpsertCategory adds or replaces c whatever was saved before (seeds, tests).
 func (s *Catalog) UpsertCategory(ctx context.Context, c *guanjia.Category) error {
-	c.UpdatedAt = s.Now()
-	row := categoryRow{
-		Code: c.Code, Name: c.Name, Kind: c.Kind, Major: c.Major, Department: c.Department,
-		PointToPoint: c.PointToPoint, AcceptWithinS: int64(c.AcceptWithin / time.Second),
-		ArriveWithinS: int64(c.ArriveWithin / time.Second), ResolveWithinS: int64(c.ResolveWithin / time.Second),
-		ResolveMode: string(c.ResolveMode), DuplicateRadiusM: c.DuplicateRadiusM,
-		Examples: strings.Join(c.Examples, "\n"), UpdatedAt: c.UpdatedAt,
-	}
-	err := s.db.WithContext(ctx).Clauses(clause.OnConflict{UpdateAll: true}).Create(&row).Error
-	s.forget()
-	if err != nil {
-		return fmt.Errorf("store: upsert category %s: %w", c.Code, err)
-	}
-	return nil
+	return s.SaveCategory(ctx, c, nil)
+}
+
+func (s *Catalog) SaveCategory(ctx context.Context, c *guanjia.Category, seen *time.Time) error {
+	defer s.forget()
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var last time.Time
+		if seen != nil {
+			q := tx // SQLite's IMMEDIATE transaction holds the write lock already
+			if s.Dialect == "postgres" {
+				q = q.Clauses(clause.Locking{Strength: "UPDATE"})
+			}
+			var old categoryRow
+			err := q.Select("updated_at").Where("code = ?", c.Code).Take(&old).Error
+			switch {
+			case err != nil && !errors.Is(err, gorm.ErrRecordNotFound):
+				return fmt.Errorf("store: find category %s: %w", c.Code, err)
+			case err == nil && seen.IsZero():
+				return guanjia.FieldError(guanjia.ECONFLICT, "code", "category %s exists already", c.Code)
+			case !old.UpdatedAt.Equal(*seen): // a category read is never gone: there is no delete
+				return guanjia.StaleVersion("category %s was changed by someone else; reload and try again", c.Code)
+			}
+			last = old.UpdatedAt
+		}
+		// Kept as the database keeps it (PostgreSQL: microseconds), and
+		// after the last, so the UpdatedAt an editor reads is the one their
+		// save sends back and two saves never share one.
+		c.UpdatedAt = s.Now().UTC().Truncate(time.Microsecond)
+		if !c.UpdatedAt.After(last) {
+			c.UpdatedAt = last.UTC().Add(time.Microsecond)
+		}
+		row := categoryRow{
+			Code: c.Code, Name: c.Name, Kind: c.Kind, Major: c.Major, Department: c.Department,
+			PointToPoint: c.PointToPoint, AcceptWithinS: int64(c.AcceptWithin / time.Second),
+			ArriveWithinS: int64(c.ArriveWithin / time.Second), ResolveWithinS: int64(c.ResolveWithin / time.Second),
+			ResolveMode: string(c.ResolveMode), DuplicateRadiusM: c.DuplicateRadiusM,
+			Examples: strings.Join(c.Examples, "\n"), UpdatedAt: c.UpdatedAt,
+		}
+		q := tx
+		if seen == nil || !seen.IsZero() {
+			// Every column as given: UpdateAll would stamp updated_at with
+			// gorm's own clock, not the one answered.
+			q = q.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "code"}}, DoUpdates: clause.AssignmentColumns([]string{
+				"name", "kind", "major", "department", "point_to_point", "accept_within_s", "arrive_within_s", "resolve_within_s",
+				"resolve_mode", "duplicate_radius_m", "examples", "updated_at"})})
+		}
+		if err := q.Create(&row).Error; errors.Is(err, gorm.ErrDuplicatedKey) { // two adding one code at once
+			return guanjia.FieldError(guanjia.ECONFLICT, "code", "category %s exists already", c.Code)
+		} else if err != nil {
+			return fmt.Errorf("store: save category %s: %w", c.Code, err)
+		}
+		return nil
+	})
 }
 
 type unitRow struct {

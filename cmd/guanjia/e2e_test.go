@@ -650,3 +650,37 @@ func TestEveryMenuPageRenders(t *testing.T) {
 		}
 	}
 }
+
+// TestCategoryEditsFromAStaleReadAreRefused: an admin's save sends the
+// updated_at it read; one made since is a 409 and changes nothing; a new
+// category sent with If-None-Match: * does not replace one of its code.
+func TestCategoryEditsFromAStaleReadAreRefused(t *testing.T) {
+	m := startMain(t)
+	admin := login(t, m, "admin")
+	find := func(code string) answer {
+		for _, c := range admin.must(200, "GET", "/api/v1/categories", nil).body["categories"].([]any) {
+			if c := c.(map[string]any); c["code"] == code {
+				return answer{body: c}
+			}
+		}
+		t.Fatalf("no category %s", code)
+		return answer{}
+	}
+	read := find("1101")
+	first := admin.must(200, "PUT", "/api/v1/categories/1101", map[string]any{"arrive_within_s": 1500, "updated_at": read.str("updated_at")})
+	stale := admin.do("PUT", "/api/v1/categories/1101", map[string]any{"arrive_within_s": 1200, "updated_at": read.str("updated_at")})
+	if stale.status != http.StatusConflict || stale.errField() != "version" {
+		t.Errorf("a save from a stale read: %d %s", stale.status, stale.raw)
+	}
+	if got := find("1101"); got.num("arrive_within_s") != 1500 {
+		t.Errorf("the stale save changed the category: %v", got.body)
+	}
+	admin.must(200, "PUT", "/api/v1/categories/1101", map[string]any{"arrive_within_s": 1200, "updated_at": first.str("updated_at")})
+	admin.must(200, "PUT", "/api/v1/categories/1101", map[string]any{"arrive_within_s": 1800}) // a drill names no version
+
+	taken := admin.do("PUT", "/api/v1/categories/1101", map[string]any{"name": "新分类", "department": "municipal",
+		"accept_within_s": 300, "arrive_within_s": 1800, "resolve_within_s": 7200}, "If-None-Match", "*")
+	if taken.status != http.StatusConflict || taken.errField() != "code" || find("1101").str("name") == "新分类" {
+		t.Errorf("a new category over a taken code: %d %s", taken.status, taken.raw)
+	}
+}
