@@ -290,6 +290,9 @@ func (s *Service) Batches(ctx context.Context, who guanjia.Claims, page, perPage
 		if f.Department, err = publisher(who, ""); err != nil { // never "", which filters nothing
 			return nil, 0, err
 		}
+		if err := s.requireDesk(ctx, who); err != nil {
+			return nil, 0, err
+		}
 	case guanjia.RoleAdmin:
 	default:
 		return nil, 0, guanjia.Errorf(guanjia.EFORBIDDEN, "only department staff see import batches")

@@ -101,6 +101,9 @@ func (s *Service) DecideRepair(ctx context.Context, who guanjia.Claims, id int64
 		if !who.InUnit(r.Department) {
 			return nil, guanjia.Errorf(guanjia.EFORBIDDEN, "only the department that decided the entry decides its repair")
 		}
+		if err := s.requireDesk(ctx, who); err != nil {
+			return nil, err
+		}
 	default:
 		return nil, guanjia.Errorf(guanjia.EFORBIDDEN, "only the deciding department decides a repair")
 	}
@@ -184,6 +187,9 @@ func (s *Service) Repairs(ctx context.Context, who guanjia.Claims, status Repair
 		if f.Department, err = publisher(who, ""); err != nil { // never "", which filters nothing
 			return nil, 0, err
 		}
+		if err := s.requireDesk(ctx, who); err != nil {
+			return nil, 0, err
+		}
 	default:
 		if who.UserID == 0 {
 			return nil, 0, guanjia.Errorf(guanjia.EUNAUTHORIZED, "sign in to see your applications")
@@ -243,6 +249,9 @@ func (s *Service) Revoke(ctx context.Context, who guanjia.Claims, entryID int64,
 	}
 	if who.Role == guanjia.RoleDepartment && !who.InUnit(e.Department) {
 		return nil, guanjia.Errorf(guanjia.EFORBIDDEN, "only the department that published the entry revokes it")
+	}
+	if err := s.requireDesk(ctx, who); err != nil {
+		return nil, err
 	}
 	status, err := next(e.Status, guanjia.CreditRevoke, who.Role)
 	if err != nil {

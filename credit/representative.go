@@ -278,6 +278,9 @@ func (s *Service) DecideRepresentative(ctx context.Context, who guanjia.Claims, 
 		if !who.InUnit(r.Department) {
 			return nil, guanjia.Errorf(guanjia.EFORBIDDEN, "only the department the 授权委托书 was filed with reviews it")
 		}
+		if err := s.requireDesk(ctx, who); err != nil {
+			return nil, err
+		}
 	default:
 		return nil, guanjia.Errorf(guanjia.EFORBIDDEN, "only the department the 授权委托书 was filed with reviews it")
 	}
@@ -351,6 +354,9 @@ func (s *Service) Representatives(ctx context.Context, who guanjia.Claims, statu
 	case guanjia.RoleDepartment:
 		var err error
 		if f.Department, err = publisher(who, ""); err != nil {
+			return nil, 0, err
+		}
+		if err := s.requireDesk(ctx, who); err != nil {
 			return nil, 0, err
 		}
 	default:

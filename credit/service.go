@@ -67,6 +67,16 @@ func (s *Service) isStaff(ctx context.Context, who guanjia.Claims) (bool, error)
 	return len(remit.Types) > 0, nil
 }
 
+// requireDesk refuses department staff whose department has no remit (any
+// more): it neither publishes nor decides, and its old entries' business
+// goes to the administrators. Others pass: each caller rules on its role.
+func (s *Service) requireDesk(ctx context.Context, who guanjia.Claims) error {
+	if who.Role != guanjia.RoleDepartment {
+		return nil
+	}
+	return s.requireStaff(ctx, who, guanjia.Errorf(guanjia.EFORBIDDEN, "your department publishes no credit information; an administrator handles it"))
+}
+
 // requireStaff refuses who with refused unless they are credit staff (isStaff).
 func (s *Service) requireStaff(ctx context.Context, who guanjia.Claims, refused error) error {
 	if staff, err := s.isStaff(ctx, who); err != nil {

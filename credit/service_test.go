@@ -1104,3 +1104,34 @@ func TestAShopAndItsOperatorStayApart(t *testing.T) {
 		}
 	}
 }
+
+// A department whose remit is taken away neither decides nor withdraws its
+// old entries' business any more: the administrators do.
+func TestADepartmentWithoutRemitStops(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	r.importCSV(t, r.dept, guanjia.CreditBlackList, fixedCSV())
+	entry := r.blackEntry(t, codeYeFeng)
+	app, err := apply(r, r.dept, entry.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.svc.SetRemit(ctx, r.admin, "hk-rsj", nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.svc.Revoke(ctx, r.dept, entry.ID, "公示有误"); guanjia.ErrorCode(err) != guanjia.EFORBIDDEN {
+		t.Errorf("revoke without a remit: %v", err)
+	}
+	if _, err := r.svc.DecideRepair(ctx, r.dept, app.ID, false, "证据不足"); guanjia.ErrorCode(err) != guanjia.EFORBIDDEN {
+		t.Errorf("decide without a remit: %v", err)
+	}
+	if _, _, err := r.svc.Repairs(ctx, r.dept, "", 1, 50); guanjia.ErrorCode(err) != guanjia.EFORBIDDEN {
+		t.Errorf("the applications without a remit: %v", err)
+	}
+	if _, _, err := r.svc.Batches(ctx, r.dept, 1, 50); guanjia.ErrorCode(err) != guanjia.EFORBIDDEN {
+		t.Errorf("the batches without a remit: %v", err)
+	}
+	if got, err := r.svc.Revoke(ctx, r.admin, entry.ID, "公示有误"); err != nil || got.Status != guanjia.CreditRevoked {
+		t.Errorf("an administrator revokes it: %+v %v", got, err)
+	}
+}

@@ -390,6 +390,7 @@ var messages = map[string]string{
 	"article %d was changed by someone else; reload and try again":                   "文章 %d 刚被他人更新，请刷新后重试",
 	"category %s was changed by someone else; reload and try again":                  "分类 %s 刚被他人更新，请刷新后重试",
 	"category %s exists already":                                                     "分类编码 %s 已被使用",
+	"your department publishes no credit information; an administrator handles it":   "贵部门没有信用信息公示职责，请由管理员办理",
 	"help request %d was changed by someone else; reload and try again":              "求助 %d 刚被他人更新，请刷新后重试",
 	"team %d was changed by someone else; reload and try again":                      "团队 %d 刚被他人更新，请刷新后重试",
 	"activity %d was changed by someone else; reload and try again":                  "活动 %d 刚被他人更新，请刷新后重试",
