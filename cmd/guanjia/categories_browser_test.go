@@ -176,6 +176,24 @@ func TestBrowserCategoryArriveDeadline(t *testing.T) {
 		t.Errorf("the editor does not say that orders already dispatched keep their deadlines: %q", got)
 	}
 	admin.shot("category-preview")
+
+	// Another administrator saves 1101 while it is open here: this save is
+	// refused, not written over theirs; reopened, it goes through.
+	adminAPI.must(200, "PUT", "/api/v1/categories/1101", map[string]any{"duplicate_radius_m": 60, "updated_at": before["updated_at"]})
+	admin.do("save over it", chromedp.Click(chromedp.CSS(`#category-form button[type=submit]`)))
+	admin.waitFor("the refusal", `!document.getElementById('category-form-error').hidden`)
+	if got := admin.text("#category-form-error"); !strings.Contains(got, "刚被他人更新") {
+		t.Errorf("a save over another's says %q", got)
+	}
+	before = catalogueEntry(t, adminAPI, "1101")
+	if before["duplicate_radius_m"] != float64(60) || before["arrive_within_s"] != float64(1800) {
+		t.Fatalf("the refused save changed the category: %v", before)
+	}
+	admin.do("reopen", chromedp.Click(chromedp.ID("category-cancel")))
+	admin.waitFor("the list again", `document.getElementById('category-form').hidden && document.querySelector('#category-table tr[data-code="1101"] button') !== null`)
+	admin.do("edit 暴露垃圾 again", chromedp.Click(chromedp.CSS(`#category-table tr[data-code="1101"] button`)))
+	admin.waitFor("the editor", `!document.getElementById('category-form').hidden`)
+	setField(admin, "#cat-arrive", "20")
 	admin.do("save", chromedp.Click(chromedp.CSS(`#category-form button[type=submit]`)))
 	admin.waitFor("the saved deadline in the list", `document.getElementById('category-form').hidden &&
 		document.querySelector('#category-table tr[data-code="1101"] td[data-col=arrive]').textContent === '20 分钟'`)

@@ -133,7 +133,17 @@ const GJ = (() => {
     }
     return el;
   }
-  function badge(status) { return h('span', { class: `badge s-${status}` }, STATUS[status] || status); }
+  // badge is a status as a coloured label. Each subsystem has its own words
+  // and colours (class <prefix>-<status>: s- orders, v- volunteering,
+  // c- credit); an order's are the default.
+  function badge(status, labels = STATUS, prefix = 's') {
+    return h('span', { class: `badge ${prefix}-${status}` }, labels[status] || status);
+  }
+
+  // facts makes the <dt>/<dd> of a record's details from [label, value]
+  // pairs, leaving out what is empty: every details card is drawn this way.
+  const facts = (pairs) => pairs.filter(([, v]) => v != null && v !== '')
+    .flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]);
 
   // timeline lists a complaint's events, newest first: when, what, the
   // status it moved, who, and the note. target(e), if given, names where a
@@ -228,6 +238,56 @@ const GJ = (() => {
     if (!el) return;
     el.textContent = err ? (err.message || String(err)) : '';
     el.hidden = !err;
+  }
+
+  // fieldError puts a refusal ({message, field}, as api throws it) where
+  // every form says one: at the field it names ([data-field~=name], else
+  // [name=name]), marked aria-invalid, in its #<id>-err, else in the form's
+  // box. It answers the field, to focus. Without err it clears the form.
+  function fieldError(form, box, err) {
+    if (!err) {
+      form.querySelectorAll('[aria-invalid]').forEach((x) => x.removeAttribute('aria-invalid'));
+      form.querySelectorAll('.field-error').forEach((x) => showError(x, null));
+      showError(box, null);
+      return null;
+    }
+    const name = err.field ? CSS.escape(err.field) : null;
+    const input = name && (form.querySelector(`[data-field~="${name}"]`) || form.querySelector(`[name="${name}"]`));
+    if (input) input.setAttribute('aria-invalid', 'true');
+    showError((input && input.id && document.getElementById(`${input.id}-err`)) || box, err);
+    return input || null;
+  }
+
+  // pager drives a paged list's 上一页 / 下一页 and 第 N / M 页, the same on
+  // every list: elements <prefix>-prev, -next and -pageinfo (prev, next and
+  // pageinfo without a prefix), and a <prefix>-pager nav, where there is one,
+  // hidden while there is one page only. load shows the page in .page.
+  function pager(prefix, load) {
+    const el = (part) => document.getElementById(prefix ? `${prefix}-${part}` : part);
+    const nav = el('pager'), prev = el('prev'), next = el('next'), info = el('pageinfo');
+    const draw = (text, more) => {
+      info.textContent = text;
+      prev.disabled = p.page <= 1;
+      next.disabled = !more;
+      if (nav) nav.hidden = prev.disabled && next.disabled;
+    };
+    const p = {
+      page: 1,
+      // showTotal is for a list that says its total. It is false when the
+      // page is past the end (the list shrank meanwhile): .page is then the
+      // last one, to load again.
+      showTotal(total, perPage) {
+        const pages = Math.max(1, Math.ceil(total / perPage));
+        if (p.page > pages) { p.page = pages; return false; }
+        draw(`第 ${num(p.page)} / ${num(pages)} 页`, p.page < pages);
+        return true;
+      },
+      // showMore is for a list that only knows whether another page follows.
+      showMore(more) { draw(`第 ${num(p.page)} 页`, more); },
+    };
+    prev.addEventListener('click', () => { p.page -= 1; load(); });
+    next.addEventListener('click', () => { p.page += 1; load(); });
+    return p;
   }
 
   // events is the page's one connection to /api/v1/live, shared by the live
@@ -387,6 +447,6 @@ const GJ = (() => {
 
   return {
     me, STATUS, ACTION, SOURCE, ROLE, CLOSED, CHANNEL, MESSAGE, DELIVERY, time, shortTime, dateKey, localInput, fromLocalInput, num, pct, meters,
-    nextDeadline, countdownState, countdown, h, badge, timeline, api, categories, units, crews, toast, showError, live, events, map, locate, debounce, typingIn, redrawKeeping, latest,
+    nextDeadline, countdownState, countdown, h, badge, facts, timeline, api, categories, units, crews, toast, showError, fieldError, pager, live, events, map, locate, debounce, typingIn, redrawKeeping, latest,
   };
 })();

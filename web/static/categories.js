@@ -195,7 +195,7 @@
     setDeadline('resolve', cat.resolve_within_s, cat.resolve_mode);
     f.duplicate_radius_m.value = cat.duplicate_radius_m;
     f.examples.value = (cat.examples || []).join('\n');
-    clearErrors();
+    refuse(null);
     form.hidden = false;
     form.scrollIntoView({ block: 'start' });
     (c ? f.name : f.code).focus();
@@ -311,24 +311,9 @@
     return out;
   }
 
-  function clearErrors() {
-    form.querySelectorAll('[aria-invalid]').forEach((x) => x.removeAttribute('aria-invalid'));
-    form.querySelectorAll('[data-error-for]').forEach((el) => GJ.showError(el, null));
-    GJ.showError(formError, null);
-  }
   // refuse shows a problem next to the field it names, or above the buttons
-  // when it names none the form has.
-  function refuse(err) {
-    const box = err.field && form.querySelector(`[data-error-for="${CSS.escape(err.field)}"]`);
-    if (!box) {
-      GJ.showError(formError, err);
-      return null;
-    }
-    GJ.showError(box, err);
-    const input = form.querySelector(`[data-field="${CSS.escape(err.field)}"]`);
-    if (input) input.setAttribute('aria-invalid', 'true');
-    return input;
-  }
+  // when it names none the form has; without one it clears them all.
+  const refuse = (err) => GJ.fieldError(form, formError, err);
 
   // Editing a field takes back its refusal: the next save judges it afresh.
   function forgive(e) {
@@ -341,10 +326,10 @@
 
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
-    clearErrors();
+    refuse(null);
     const { body, problems } = draft();
     if (problems.length) {
-      const inputs = problems.map((p) => refuse(Object.assign(new Error(p.message), { field: p.field })));
+      const inputs = problems.map(refuse);
       inputs.find(Boolean)?.focus();
       return;
     }
@@ -356,10 +341,13 @@
         const now = await api('GET', '/api/v1/categories');
         const taken = now.categories.find((c) => c.code === body.code);
         if (taken) {
-          refuse(Object.assign(new Error(`编码 ${body.code} 已是「${taken.name}」的编码，请换一个，或在目录中编辑该分类`), { field: 'code' }))?.focus();
+          refuse({ field: 'code', message: `编码 ${body.code} 已是「${taken.name}」的编码，请换一个，或在目录中编辑该分类` })?.focus();
           return;
         }
       }
+      // An edit names the save it was made over: one made since by another
+      // administrator is refused (409) with its message, not undone.
+      if (editing) body.updated_at = editing.updated_at;
       const saved = await api('PUT', `/api/v1/categories/${encodeURIComponent(body.code)}`, body);
       GJ.toast(editing ? `已保存「${saved.name}」，新工单按新设置办理` : `已新增分类「${saved.name}」`);
       closeEditor();
@@ -368,6 +356,9 @@
       if (tr) tr.classList.add('flash');
     } catch (ex) {
       refuse(ex)?.focus();
+      // Saved by someone else meanwhile: the list is read again, so the
+      // category reopened shows their save.
+      if (ex.status === 409 && ex.field === 'version') load();
     } finally {
       button.disabled = false;
     }

@@ -21,35 +21,8 @@
   const ARTICLE_ACTION = { draft: ['publish', '发布'], unpublished: ['publish', '发布'], published: ['unpublish', '撤下'] };
   const PER_PAGE = 20; // of every list on the page
 
-  const badge = (status, words) => h('span', { class: `badge c-${status}` }, words[status] || status);
-  const info = (pairs) => pairs.filter(([, v]) => v != null && v !== '')
-    .flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]);
   const subjectKey = (s) => s.credit_code || s.id_number || '';
 
-  // listPager wires a list's 上一页 and 下一页 (ids <prefix>-pager, -prev,
-  // -pageinfo, -next) to load. show(total) says where the list is; it is
-  // false when the page asked for is past the end (the list shrank
-  // meanwhile): the page is then the last one, to load again.
-  function listPager(prefix, load) {
-    const nav = document.getElementById(`${prefix}-pager`);
-    const prev = document.getElementById(`${prefix}-prev`);
-    const next = document.getElementById(`${prefix}-next`);
-    const p = {
-      page: 1,
-      show(total) {
-        const pages = Math.max(1, Math.ceil(total / PER_PAGE));
-        if (p.page > pages) { p.page = pages; return false; }
-        nav.hidden = pages <= 1;
-        document.getElementById(`${prefix}-pageinfo`).textContent = `第 ${p.page} / ${pages} 页`;
-        prev.disabled = p.page <= 1;
-        next.disabled = p.page >= pages;
-        return true;
-      },
-    };
-    prev.addEventListener('click', () => { p.page -= 1; load(); });
-    next.addEventListener('click', () => { p.page += 1; load(); });
-    return p;
-  }
   const pageQuery = (p, more = {}) => new URLSearchParams({ ...more, page: p.page, per_page: PER_PAGE });
 
   // Reference data: the record types and what each department may publish.
@@ -160,7 +133,7 @@
     batchBox.dataset.id = b.id;
     batchBox.dataset.status = b.status;
     document.getElementById('credit-batch-title').textContent = `导入结果 · 批次 #${b.id} · ${typeName(b.type)}`;
-    document.getElementById('credit-batch-status').replaceChildren(badge(b.status, BATCH_STATUS));
+    document.getElementById('credit-batch-status').replaceChildren(GJ.badge(b.status, BATCH_STATUS, 'c'));
     let summary = `共 ${GJ.num(b.rows)} 行`;
     if (b.status === 'done') summary += `：新增 ${GJ.num(b.inserted)}，更新 ${GJ.num(b.updated)}，未变化 ${GJ.num(b.unchanged)}`;
     else if (b.status === 'rejected') summary += `：${GJ.num(b.error_count)} 处错误，未导入任何数据`;
@@ -170,7 +143,7 @@
     document.getElementById('credit-batch-summary').textContent = summary;
     progress.hidden = FINISHED.has(b.status);
     progress.value = b.percent || 0;
-    document.getElementById('credit-batch-info').replaceChildren(...info([
+    document.getElementById('credit-batch-info').replaceChildren(...GJ.facts([
       ['文件', b.filename], ['格式', FORMAT[b.format] || b.format], ['部门', deptName(b.department)],
       ['上传时间', GJ.time(b.created_at)], ['完成时间', b.finished_at ? GJ.time(b.finished_at) : ''],
     ]));
@@ -232,14 +205,14 @@
   }
 
   const importsBody = document.querySelector('#credit-imports tbody');
-  const importsPager = listPager('credit-imports', () => loadImports());
+  const importsPager = GJ.pager('credit-imports', () => loadImports());
   const loadImports = GJ.latest(async () => {
     try {
       const out = await api('GET', `/api/v1/credit/imports?${pageQuery(importsPager)}`);
-      if (!importsPager.show(out.total)) { loadImports(); return; }
+      if (!importsPager.showTotal(out.total, PER_PAGE)) { loadImports(); return; }
       importsBody.replaceChildren(...out.imports.map((b) => h('tr', { 'data-id': b.id, 'data-status': b.status },
         h('td', {}, GJ.time(b.created_at)), h('td', {}, typeName(b.type)), h('td', {}, deptName(b.department)),
-        h('td', {}, b.filename), h('td', {}, badge(b.status, BATCH_STATUS)), h('td', {}, GJ.num(b.rows)),
+        h('td', {}, b.filename), h('td', {}, GJ.badge(b.status, BATCH_STATUS, 'c')), h('td', {}, GJ.num(b.rows)),
         h('td', {}, `${GJ.num(b.inserted)} / ${GJ.num(b.updated)} / ${GJ.num(b.unchanged)}`), h('td', {}, GJ.num(b.error_count)),
         h('td', {}, h('button', { type: 'button', class: 'link', onclick: () => openBatch(b.id) }, '查看报告')))));
       if (!out.imports.length) importsBody.append(h('tr', {}, h('td', { colspan: 9, class: 'empty' }, '还没有导入记录')));
@@ -290,7 +263,7 @@
   const repairFilter = document.getElementById('credit-repair-filter');
   const repairList = document.getElementById('credit-repair-list');
   const repairSummary = document.getElementById('credit-repair-summary');
-  const repairPager = listPager('credit-repair', () => loadRepairs());
+  const repairPager = GJ.pager('credit-repair', () => loadRepairs());
 
   function applicant(r) {
     const basis = BASIS[r.basis] || r.basis;
@@ -301,8 +274,8 @@
     const e = r.entry || {};
     const body = [
       h('h3', {}, subjectLine(e.subject) || `信息 #${r.entry_id}`),
-      h('p', {}, badge(r.status, REPAIR_STATUS), ` 申请时间 ${GJ.time(r.created_at)}`),
-      h('dl', { class: 'info' }, ...info([
+      h('p', {}, GJ.badge(r.status, REPAIR_STATUS, 'c'), ` 申请时间 ${GJ.time(r.created_at)}`),
+      h('dl', { class: 'info' }, ...GJ.facts([
         ['失信信息', entryLine(e)], ['发布部门', deptName(e.department)], ['决定日期', e.decided_on], ['公示截止', e.public_until],
         ['可申请修复', e.repairable_from], ['信息状态', ENTRY_STATUS[e.status] || e.status], ['申请人', applicant(r)],
         ['申请理由', h('span', { class: 'desc' }, r.reason)], ['证明材料', h('span', { class: 'desc' }, r.evidence)],
@@ -323,7 +296,7 @@
     const status = repairFilter.elements.status.value;
     try {
       const out = await api('GET', `/api/v1/credit/repairs?${pageQuery(repairPager, status ? { status } : {})}`);
-      if (!repairPager.show(out.total)) { loadRepairs(); return; }
+      if (!repairPager.showTotal(out.total, PER_PAGE)) { loadRepairs(); return; }
       GJ.redrawKeeping(repairList, () => repairList.replaceChildren(...out.repairs.map(repairItem)));
       if (!out.repairs.length) repairList.append(h('li', { class: 'empty' }, status === 'pending' ? '没有待审核的信用修复申请' : '没有信用修复申请'));
       repairSummary.textContent = out.total ? `共 ${GJ.num(out.total)} 件` : '';
@@ -339,7 +312,7 @@
   const repFilter = document.getElementById('credit-rep-filter');
   const repList = document.getElementById('credit-rep-list');
   const repSummary = document.getElementById('credit-rep-summary');
-  const repPager = listPager('credit-rep', () => loadReps());
+  const repPager = GJ.pager('credit-rep', () => loadReps());
   const entries = new Map(); // entry id → the entry a 授权委托书 was filed for, asked once
 
   async function filedFor(reps) {
@@ -352,8 +325,8 @@
     const size = r.document_size ? `（${Math.max(1, Math.round(r.document_size / 1024))} KB）` : '';
     const body = [
       h('h3', {}, `${r.name} · ${BASIS[r.basis] || r.basis}`),
-      h('p', {}, badge(r.status, REP_STATUS), ` 提交时间 ${GJ.time(r.created_at)}`),
-      h('dl', { class: 'info' }, ...info([
+      h('p', {}, GJ.badge(r.status, REP_STATUS, 'c'), ` 提交时间 ${GJ.time(r.created_at)}`),
+      h('dl', { class: 'info' }, ...GJ.facts([
         ['信用主体', subjectLine(r.subject)], ['所涉信息', r.entry_id ? entryLine(entries.get(r.entry_id)) || `信息 #${r.entry_id}` : ''],
         ['审核部门', r.department ? deptName(r.department) : ''],
         ['授权委托书', r.document ? h('a', { href: r.document, class: 'credit-doc', download: true }, `打开授权委托书${size}`) : ''],
@@ -374,7 +347,7 @@
     const status = repFilter.elements.status.value;
     try {
       const out = await api('GET', `/api/v1/credit/representatives?${pageQuery(repPager, status ? { status } : {})}`);
-      if (!repPager.show(out.total)) { loadReps(); return; }
+      if (!repPager.showTotal(out.total, PER_PAGE)) { loadReps(); return; }
       await filedFor(out.representatives);
       GJ.redrawKeeping(repList, () => repList.replaceChildren(...out.representatives.map(repItem)));
       if (!out.representatives.length) repList.append(h('li', { class: 'empty' }, status === 'pending' ? '没有待审核的授权委托书' : '没有授权委托书'));
@@ -391,9 +364,8 @@
   const searchForm = document.getElementById('credit-subject-search');
   const searchErr = document.getElementById('credit-subject-error');
   const results = document.getElementById('credit-subject-results');
-  const pager = document.getElementById('credit-subject-pager');
   const detail = document.getElementById('credit-subject-detail');
-  let searchPage = 1;
+  const subjectPager = GJ.pager('credit-subject', () => search(false));
   let shownSubject = ''; // the key of the subject whose entries are shown
 
   // search lists the subjects found; open: show the entries of a single match.
@@ -401,7 +373,7 @@
     GJ.showError(searchErr, null);
     const q = searchForm.elements.q.value.trim();
     try {
-      const out = await api('GET', `/api/v1/credit/subjects?q=${encodeURIComponent(q)}&page=${searchPage}&per_page=${PER_PAGE}`);
+      const out = await api('GET', `/api/v1/credit/subjects?q=${encodeURIComponent(q)}&page=${subjectPager.page}&per_page=${PER_PAGE}`);
       results.hidden = false;
       results.querySelector('tbody').replaceChildren(...out.subjects.map((s) => h('tr', { 'data-subject': s.id },
         h('td', {}, s.name), h('td', {}, KIND[s.kind] || s.kind), h('td', {}, subjectKey(s) || '—'),
@@ -409,11 +381,8 @@
         // A person's ID number comes masked: the subject's numeric ID finds it.
         h('td', {}, h('button', { type: 'button', class: 'link', onclick: () => openSubject(s.credit_code || String(s.id)) }, '查看信息')))));
       if (!out.subjects.length) results.querySelector('tbody').append(h('tr', {}, h('td', { colspan: 6, class: 'empty' }, '没有找到信用主体')));
-      pager.hidden = searchPage === 1 && !out.more;
-      document.getElementById('credit-subject-pageinfo').textContent = `第 ${searchPage} 页`;
-      document.getElementById('credit-subject-prev').disabled = searchPage <= 1;
-      document.getElementById('credit-subject-next').disabled = !out.more;
-      if (open && out.subjects.length === 1 && searchPage === 1) openSubject(out.subjects[0].credit_code || String(out.subjects[0].id));
+      subjectPager.showMore(out.more);
+      if (open && out.subjects.length === 1 && subjectPager.page === 1) openSubject(out.subjects[0].credit_code || String(out.subjects[0].id));
     } catch (err) {
       GJ.showError(searchErr, err);
     }
@@ -458,7 +427,7 @@
         h('tbody', {}, all.map((e) => h('tr', { 'data-id': e.id, 'data-status': e.status },
           h('td', {}, entryKind(e), e.severity ? ` · ${SEVERITY[e.severity] || e.severity}` : '', h('span', { class: 'desc' }, e.reason)),
           h('td', {}, e.document_no), h('td', {}, e.decided_on), h('td', {}, e.public_until), h('td', {}, deptName(e.department)),
-          h('td', {}, badge(e.status, ENTRY_STATUS)), h('td', {}, mayRevoke(e) ? revokeForm(e) : null)))));
+          h('td', {}, GJ.badge(e.status, ENTRY_STATUS, 'c')), h('td', {}, mayRevoke(e) ? revokeForm(e) : null)))));
       GJ.redrawKeeping(detail, () => detail.replaceChildren(
         h('h3', {}, subjectLine(s)),
         s.legal_rep || s.address ? h('p', { class: 'muted' }, [s.legal_rep ? `法定代表人 ${s.legal_rep}` : '', s.address].filter(Boolean).join(' · ')) : null,
@@ -468,9 +437,7 @@
     }
   }
 
-  searchForm.addEventListener('submit', (e) => { e.preventDefault(); searchPage = 1; search(); });
-  document.getElementById('credit-subject-prev').addEventListener('click', () => { searchPage -= 1; search(false); });
-  document.getElementById('credit-subject-next').addEventListener('click', () => { searchPage += 1; search(false); });
+  searchForm.addEventListener('submit', (e) => { e.preventDefault(); subjectPager.page = 1; search(); });
 
   // ---- 信用动态与政策: the articles of the public site -------------------------
   const articleFilter = document.getElementById('credit-article-filter');
@@ -478,15 +445,14 @@
   const articleListErr = document.getElementById('credit-article-list-error');
   const articleForm = document.getElementById('credit-article-form');
   const articleErr = document.getElementById('credit-article-error');
-  const ARTICLE_FIELDS = ['section', 'title', 'source', 'body'];
-  const articlePager = listPager('credit-article', () => loadArticles());
+  const articlePager = GJ.pager('credit-article', () => loadArticles());
   let editing = null; // the article in the form, {id, updated_at} as read; null for a new one
 
   function articleRow(a) {
     const [action, label] = ARTICLE_ACTION[a.status] || [];
     return h('tr', { 'data-id': a.id, 'data-status': a.status },
       h('td', {}, a.title), h('td', {}, a.section_name || SECTION[a.section] || a.section), h('td', {}, a.source || '—'),
-      h('td', {}, badge(a.status, ARTICLE_STATUS)), h('td', {}, a.published_at ? GJ.time(a.published_at) : '—'), h('td', {}, GJ.time(a.updated_at)),
+      h('td', {}, GJ.badge(a.status, ARTICLE_STATUS, 'c')), h('td', {}, a.published_at ? GJ.time(a.published_at) : '—'), h('td', {}, GJ.time(a.updated_at)),
       h('td', {},
         h('button', { type: 'button', class: 'link', 'data-article': 'edit', onclick: () => editArticle(a.id) }, '编辑'),
         action ? h('button', { type: 'button', class: 'link', 'data-article': action, onclick: (e) => articleAction(a, action, e.currentTarget) }, label) : null));
@@ -496,7 +462,7 @@
     const section = articleFilter.elements.section.value;
     try {
       const out = await api('GET', `/api/v1/credit/articles?${pageQuery(articlePager, section ? { section } : {})}`);
-      if (!articlePager.show(out.total)) { loadArticles(); return; }
+      if (!articlePager.showTotal(out.total, PER_PAGE)) { loadArticles(); return; }
       articleRows.replaceChildren(...out.articles.map(articleRow));
       if (!out.articles.length) articleRows.append(h('tr', {}, h('td', { colspan: 7, class: 'empty' }, '还没有文章')));
     } catch (err) {
@@ -522,22 +488,9 @@
     }
   }
 
-  // articleFieldError shows msg at the field the server named; false when there is no such field.
-  function articleFieldError(name, msg) {
-    const el = document.getElementById(`credit-article-${name}-err`);
-    const input = articleForm.elements[name];
-    if (!el || !input) return false;
-    if (msg) input.setAttribute('aria-invalid', 'true');
-    else input.removeAttribute('aria-invalid');
-    el.textContent = msg || '';
-    el.hidden = !msg;
-    return true;
-  }
-
   function openArticle(a) {
     editing = a ? { id: a.id, updated_at: a.updated_at } : null;
-    ARTICLE_FIELDS.forEach((name) => articleFieldError(name, ''));
-    GJ.showError(articleErr, null);
+    GJ.fieldError(articleForm, articleErr, null);
     const f = articleForm.elements;
     f.section.value = a ? a.section : articleFilter.elements.section.value || 'news';
     f.title.value = a ? a.title : '';
@@ -573,8 +526,7 @@
   // The article is sent as written: the server says what is missing or too long, at its field.
   articleForm.addEventListener('submit', async (e) => {
     e.preventDefault();
-    ARTICLE_FIELDS.forEach((name) => articleFieldError(name, ''));
-    GJ.showError(articleErr, null);
+    GJ.fieldError(articleForm, articleErr, null);
     const f = articleForm.elements;
     const body = { section: f.section.value, title: f.title.value, source: f.source.value, body: f.body.value };
     const button = articleForm.querySelector('button[type=submit]');
@@ -592,8 +544,7 @@
       closeArticle();
       loadArticles();
     } catch (err) {
-      if (err.field && articleFieldError(err.field, err.message)) f[err.field].focus();
-      else GJ.showError(articleErr, err);
+      GJ.fieldError(articleForm, articleErr, err)?.focus();
     } finally {
       button.disabled = false;
     }

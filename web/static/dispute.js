@@ -135,10 +135,8 @@
     return folded ? h('details', { 'data-action': action }, h('summary', {}, spec.title), form) : form;
   }
 
-  const rows = (pairs) => pairs.filter(([, v]) => v != null && v !== '').flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]);
-
   function info(d) {
-    return rows([
+    return GJ.facts([
       ['编号', d.number],
       ['类型', d.type_name || d.type],
       ['来源', GJD.SOURCE[d.source] || d.source],
@@ -175,7 +173,7 @@
   function outcome(d) {
     const o = d.outcome || {};
     const f = d.follow_up;
-    return rows([
+    return GJ.facts([
       ['结果', GJD.RESULT[o.result] || o.result],
       ['协议编号', o.agreement_number],
       ['协议内容', o.terms],
@@ -210,7 +208,7 @@
       if (d.outcome) document.getElementById('dispute-outcome').replaceChildren(...outcome(d));
       document.getElementById('dispute-confirmation-card').hidden = !d.confirmation;
       if (d.confirmation) {
-        document.getElementById('dispute-confirmation').replaceChildren(...rows([
+        document.getElementById('dispute-confirmation').replaceChildren(...GJ.facts([
           ['法院', d.confirmation.court], ['状态', GJD.CONFIRMATION[d.confirmation.status] || d.confirmation.status], ['说明', d.confirmation.note]]));
       }
       document.getElementById('dispute-pdf').hidden = !(d.outcome && d.outcome.agreement_number);

@@ -6,12 +6,9 @@
   const form = document.getElementById('dispute-filters');
   const tbody = document.querySelector('#dispute-table tbody');
   const summary = document.getElementById('dispute-summary');
-  const pageinfo = document.getElementById('dispute-pageinfo');
-  const prev = document.getElementById('dispute-prev');
-  const next = document.getElementById('dispute-next');
   const FILTERS = ['status', 'level', 'committee', 'mine'];
   const PER_PAGE = 50;
-  let page = 1;
+  const pager = GJ.pager('dispute', load);
   let types = new Map();
 
   const value = (name) => {
@@ -25,12 +22,12 @@
       if (el.type === 'checkbox') el.checked = q.get(name) === 'true';
       else if (q.has(name)) el.value = q.get(name);
     }
-    page = Math.max(1, Number(q.get('page')) || 1);
+    pager.page = Math.max(1, Number(q.get('page')) || 1);
   }
   function query() {
     const q = new URLSearchParams();
     for (const name of FILTERS) if (value(name)) q.set(name, value(name));
-    if (page > 1) q.set('page', page);
+    if (pager.page > 1) q.set('page', pager.page);
     q.set('per_page', PER_PAGE);
     return q;
   }
@@ -56,26 +53,20 @@
     try {
       const out = await api('GET', `/api/v1/disputes?${q}`);
       if (mine !== loading) return; // a newer request is on its way
+      if (!pager.showTotal(out.total, PER_PAGE)) return load();
       const list = out.disputes || [];
-      const per = PER_PAGE;
-      const pages = Math.max(1, Math.ceil(out.total / per));
       tbody.replaceChildren(...list.map(row));
       if (!list.length) tbody.append(h('tr', {}, h('td', { colspan: 9, class: 'empty' }, '没有符合条件的纠纷')));
       const late = list.filter((d) => (GJD.dueState(d) || {}).cls === 'overdue').length;
       summary.textContent = `共 ${GJ.num(out.total)} 件纠纷${late ? `，本页超期 ${GJ.num(late)} 件` : ''}`;
-      pageinfo.textContent = `第 ${GJ.num(page)} / ${GJ.num(pages)} 页`;
-      prev.disabled = page <= 1;
-      next.disabled = page >= pages;
     } catch (err) {
       summary.textContent = `加载失败：${err.message}`;
     }
   }
 
-  form.addEventListener('change', () => { page = 1; load(); });
-  form.addEventListener('submit', (e) => { e.preventDefault(); page = 1; load(); });
-  form.addEventListener('reset', () => setTimeout(() => { page = 1; load(); }));
-  prev.addEventListener('click', () => { page -= 1; load(); });
-  next.addEventListener('click', () => { page += 1; load(); });
+  form.addEventListener('change', () => { pager.page = 1; load(); });
+  form.addEventListener('submit', (e) => { e.preventDefault(); pager.page = 1; load(); });
+  form.addEventListener('reset', () => setTimeout(() => { pager.page = 1; load(); }));
 
   (async () => {
     const opt = (v, label) => h('option', { value: v }, label);

@@ -7,24 +7,18 @@
   const form = document.getElementById('law-form');
   const list = document.getElementById('law-articles');
   const err = document.getElementById('law-error');
-  const pager = document.getElementById('law-pager');
-  const pageinfo = document.getElementById('law-pageinfo');
-  const prev = document.getElementById('law-prev');
-  const next = document.getElementById('law-next');
+  const pagerNav = document.getElementById('law-pager');
   const STATUS = { in_force: '现行有效', amended: '已修订', repealed: '已废止' };
   const PER_PAGE = 50;
-  let page = 1; // of the list; a search answers its best matches on one page
+  const pager = GJ.pager('law', load);
   let editing = null; // the law being edited: its id and the updated_at read, or null for a new one
 
   async function load() {
     const q = search.elements.q.value.trim();
     try {
-      const out = await api('GET', q ? `/api/v1/laws?q=${encodeURIComponent(q)}` : `/api/v1/laws?page=${page}&per_page=${PER_PAGE}`);
-      const pages = Math.max(1, Math.ceil(out.total / PER_PAGE));
-      pager.hidden = Boolean(q) || pages <= 1;
-      pageinfo.textContent = `第 ${page} / ${pages} 页`;
-      prev.disabled = page <= 1;
-      next.disabled = page >= pages;
+      const out = await api('GET', q ? `/api/v1/laws?q=${encodeURIComponent(q)}` : `/api/v1/laws?page=${pager.page}&per_page=${PER_PAGE}`);
+      if (q) pagerNav.hidden = true; // a search answers its best matches on one page
+      else if (!pager.showTotal(out.total, PER_PAGE)) return load();
       tbody.replaceChildren(...out.laws.map((l) => {
         const status = h('select', { 'aria-label': `${l.title} 的状态`, onchange: (e) => setStatus(l, e.target.value) },
           ...Object.entries(STATUS).map(([v, label]) => h('option', { value: v, selected: v === l.status }, label)));
@@ -117,8 +111,6 @@
   document.getElementById('law-add-article').addEventListener('click', () => articleRow(null));
   document.getElementById('law-new').addEventListener('click', () => open(null));
   document.getElementById('law-cancel').addEventListener('click', () => { form.hidden = true; });
-  search.addEventListener('submit', (e) => { e.preventDefault(); page = 1; load(); });
-  prev.addEventListener('click', () => { page -= 1; load(); });
-  next.addEventListener('click', () => { page += 1; load(); });
+  search.addEventListener('submit', (e) => { e.preventDefault(); pager.page = 1; load(); });
   load();
 })();

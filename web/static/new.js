@@ -111,17 +111,7 @@
     }
   }, 400);
 
-  function fieldError(name, msg) {
-    const el = document.getElementById(`${name}-err`);
-    const input = form.elements[name];
-    if (input) input.setAttribute('aria-invalid', msg ? 'true' : 'false');
-    if (el) { el.textContent = msg || ''; el.hidden = !msg; }
-    return Boolean(el);
-  }
-  function clearErrors() {
-    for (const name of ['caller_phone', 'category', 'description', 'lat']) fieldError(name, '');
-    GJ.showError(formError, null);
-  }
+  const clearErrors = () => GJ.fieldError(form, formError, null);
 
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
@@ -129,10 +119,10 @@
     const code = categoryCode();
     const lat = parseFloat(form.elements.lat.value), lng = parseFloat(form.elements.lng.value);
     let bad = null;
-    if (!form.elements.description.value.trim()) bad = ['description', '请填写问题描述'];
-    if (!Number.isFinite(lat) || !Number.isFinite(lng)) bad = ['lat', '请在地图上点击问题位置，或输入经纬度'];
-    if (!code) bad = ['category', '请从列表中选择问题类别'];
-    if (bad) { fieldError(...bad); form.elements[bad[0]].focus(); return; }
+    if (!form.elements.description.value.trim()) bad = { field: 'description', message: '请填写问题描述' };
+    if (!Number.isFinite(lat) || !Number.isFinite(lng)) bad = { field: 'lat', message: '请在地图上点击问题位置，或输入经纬度' };
+    if (!code) bad = { field: 'category', message: '请从列表中选择问题类别' };
+    if (bad) { GJ.fieldError(form, formError, bad).focus(); return; }
 
     const save = document.getElementById('save');
     save.disabled = true;
@@ -152,7 +142,8 @@
       }
       await showResult(c, failed);
     } catch (err) {
-      if (!(err.field && fieldError(err.field === 'lng' ? 'lat' : err.field, err.message))) GJ.showError(formError, err);
+      // The map's point is one place: its message goes under the latitude.
+      GJ.fieldError(form, formError, err.field === 'lng' ? { field: 'lat', message: err.message } : err);
     } finally {
       save.disabled = false;
     }

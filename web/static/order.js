@@ -172,7 +172,7 @@
 
   function info(d) {
     const cat = ref.cats.get(d.category);
-    const rows = [
+    return GJ.facts([
       ['类别', cat ? `${cat.code} ${cat.name}（${cat.department}）` : d.category],
       ['来源', GJ.SOURCE[d.source] || d.source],
       ['受理时间', GJ.time(d.created_at)],
@@ -180,19 +180,18 @@
       ['区 / 网格', `${d.district || '—'} / ${d.grid || '—'}`],
       ['责任单位', d.unit ? unitName(d.unit) : '待派遣'],
       ['处置人', d.assignee ? crewName(d.assignee) : '—'],
-    ];
-    if (d.caller_name || d.caller_phone) rows.push(['来电人', `${d.caller_name || ''} ${d.caller_phone || ''}`.trim()]);
-    if (d.accept_by) rows.push(['签收时限', GJ.time(d.accept_by)]);
-    if (d.arrive_by) rows.push(['到场时限', GJ.time(d.arrive_by)]);
-    if (d.resolve_by) rows.push(['办结时限', GJ.time(d.resolve_by)]);
-    if (d.resolved_at) rows.push(['处置完成', `${GJ.time(d.resolved_at)}${d.overdue ? '（超期）' : ''}`]);
-    if (d.closed_at) rows.push(['结案', GJ.time(d.closed_at)]);
-    if (d.duplicate_of) rows.push(['重复件', h('a', { href: `/console/orders/${d.duplicate_of}` }, `并入 #${d.duplicate_of}`)]);
-    if (d.reopen_count) rows.push(['返工次数', GJ.num(d.reopen_count)]);
-    if (d.missed_deadlines) rows.push(['超时督办', GJ.num(d.missed_deadlines)]);
-    if (d.manual_escalations) rows.push(['人工督办', GJ.num(d.manual_escalations)]);
-    if (d.rating) rows.push(['市民评价', `${['', '不满意', '基本满意', '满意'][d.rating]} ${d.rating_comment || ''}`]);
-    return rows.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]);
+      ['来电人', `${d.caller_name || ''} ${d.caller_phone || ''}`.trim()],
+      ['签收时限', d.accept_by ? GJ.time(d.accept_by) : null],
+      ['到场时限', d.arrive_by ? GJ.time(d.arrive_by) : null],
+      ['办结时限', d.resolve_by ? GJ.time(d.resolve_by) : null],
+      ['处置完成', d.resolved_at ? `${GJ.time(d.resolved_at)}${d.overdue ? '（超期）' : ''}` : null],
+      ['结案', d.closed_at ? GJ.time(d.closed_at) : null],
+      ['重复件', d.duplicate_of ? h('a', { href: `/console/orders/${d.duplicate_of}` }, `并入 #${d.duplicate_of}`) : null],
+      ['返工次数', d.reopen_count ? GJ.num(d.reopen_count) : null],
+      ['超时督办', d.missed_deadlines ? GJ.num(d.missed_deadlines) : null],
+      ['人工督办', d.manual_escalations ? GJ.num(d.manual_escalations) : null],
+      ['市民评价', d.rating ? `${['', '不满意', '基本满意', '满意'][d.rating]} ${d.rating_comment || ''}` : null],
+    ]);
   }
 
   const dispatchedTo = (e) => `：${unitName(e.unit)}${e.assignee ? ` / ${crewName(e.assignee)}` : ''}`;

@@ -61,8 +61,7 @@
   document.getElementById('patrol-locate').addEventListener('click', useHere);
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
-    GJ.showError(formError, null);
-    form.querySelectorAll('[aria-invalid]').forEach((el) => el.removeAttribute('aria-invalid'));
+    GJ.fieldError(form, formError, null);
     const empty = missing();
     if (empty.length) {
       GJ.showError(formError, new Error(`请填写：${empty.map(([, label]) => label).join('、')}`));
@@ -88,8 +87,7 @@
       select(isDispute ? 'disputes' : 'complaints');
       await load();
     } catch (err) {
-      GJ.showError(formError, err);
-      if (err.field && form.elements[err.field]) form.elements[err.field].setAttribute('aria-invalid', 'true');
+      GJ.fieldError(form, formError, err);
     } finally {
       button.disabled = false;
     }

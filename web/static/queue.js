@@ -6,11 +6,8 @@
   const form = document.getElementById('filters');
   const tbody = document.querySelector('#queue-table tbody');
   const summary = document.getElementById('summary');
-  const pageinfo = document.getElementById('pageinfo');
-  const prev = document.getElementById('prev');
-  const next = document.getElementById('next');
   const FILTERS = ['status', 'unit', 'district', 'category', 'source'];
-  let page = 1;
+  const pager = GJ.pager('', () => load());
   let total = 0;
   let ref = { cats: new Map(), units: new Map(), crews: new Map() };
 
@@ -19,7 +16,7 @@
     for (const name of [...FILTERS, 'per_page']) {
       if (q.has(name)) form.elements[name].value = q.get(name);
     }
-    page = Math.max(1, Number(q.get('page')) || 1);
+    pager.page = Math.max(1, Number(q.get('page')) || 1);
   }
   function writeURL() {
     const q = new URLSearchParams();
@@ -27,7 +24,7 @@
       const v = form.elements[name].value;
       if (v && !(name === 'per_page' && v === '50')) q.set(name, v);
     }
-    if (page > 1) q.set('page', page);
+    if (pager.page > 1) q.set('page', pager.page);
     history.replaceState(null, '', q.toString() ? `?${q}` : location.pathname);
   }
   function perPage() { return Number(form.elements.per_page.value) || 50; }
@@ -44,7 +41,7 @@
     }
     return q.toString();
   }
-  const formQuery = () => apiQuery((name) => form.elements[name].value, page);
+  const formQuery = () => apiQuery((name) => form.elements[name].value, pager.page);
 
   // matches says whether a changed complaint belongs in the current view.
   function matches(c) {
@@ -90,14 +87,10 @@
       const out = await (first && first.q === q ? first.answer : api('GET', `/api/v1/complaints?${q}`));
       if (mine !== loading) return; // a newer request is on its way
       total = out.total;
-      const pages = Math.max(1, Math.ceil(total / perPage()));
-      if (page > pages) { page = pages; return load(); }
+      if (!pager.showTotal(total, perPage())) return load();
       tbody.replaceChildren(...out.complaints.map(row));
       if (!out.complaints.length) tbody.append(h('tr', {}, h('td', { colspan: 10, class: 'empty' }, '没有符合条件的工单')));
       summary.textContent = `共 ${GJ.num(total)} 条工单`;
-      pageinfo.textContent = `第 ${GJ.num(page)} / ${GJ.num(pages)} 页`;
-      prev.disabled = page <= 1;
-      next.disabled = page >= pages;
     } catch (err) {
       summary.textContent = `加载失败：${err.message}`;
     }
@@ -110,18 +103,16 @@
       const fresh = row(c);
       fresh.classList.add('flash');
       tr.replaceWith(fresh);
-    } else if (tr || (matches(c) && page === 1)) {
+    } else if (tr || (matches(c) && pager.page === 1)) {
       reloadSoon(); // it left the view, or a new order tops the list
     } else if (matches(c)) {
       summary.textContent = `共 ${GJ.num(total)} 条工单 · 有新的变动，回到第一页查看`;
     }
   }
 
-  form.addEventListener('change', () => { page = 1; load(); });
-  form.addEventListener('submit', (e) => { e.preventDefault(); page = 1; load(); });
-  form.addEventListener('reset', () => setTimeout(() => { page = 1; load(); }));
-  prev.addEventListener('click', () => { page -= 1; load(); });
-  next.addEventListener('click', () => { page += 1; load(); });
+  form.addEventListener('change', () => { pager.page = 1; load(); });
+  form.addEventListener('submit', (e) => { e.preventDefault(); pager.page = 1; load(); });
+  form.addEventListener('reset', () => setTimeout(() => { pager.page = 1; load(); }));
 
   (async () => {
     // Ask for the first page at once, beside the names it is shown with.

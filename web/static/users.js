@@ -24,10 +24,6 @@
 
   const filters = document.getElementById('user-filters');
   const tbody = document.querySelector('#user-table tbody');
-  const pager = document.getElementById('user-pager');
-  const pageinfo = document.getElementById('user-pageinfo');
-  const prev = document.getElementById('user-prev');
-  const next = document.getElementById('user-next');
   const createForm = document.getElementById('user-form');
   const createError = document.getElementById('user-form-error');
   const detail = document.getElementById('user-detail');
@@ -42,7 +38,6 @@
     unlock: document.getElementById('user-unlock'),
   };
 
-  let page = 1;
   let current = null; // the account open in the detail, as the server last answered it
   let auditBefore = 0; // where the next page of its audit trail starts; 0: no more
 
@@ -116,18 +111,10 @@
     return { unit: need.unit ? form.elements.unit.value : '', grid: need.grid ? form.elements.grid.value : '' };
   }
 
-  // refuse shows err in el and marks the field it names.
-  function refuse(form, el, err) {
-    form.querySelectorAll('[aria-invalid]').forEach((x) => x.removeAttribute('aria-invalid'));
-    GJ.showError(el, err);
-    const field = err && err.field && [...form.querySelectorAll('[data-field]')]
-      .find((x) => x.dataset.field.split(' ').includes(err.field));
-    if (field) field.setAttribute('aria-invalid', 'true');
-  }
-
+  const pager = GJ.pager('user', () => load());
   const load = GJ.latest(async () => {
     const f = filters.elements;
-    const q = new URLSearchParams({ page, per_page: PER_PAGE });
+    const q = new URLSearchParams({ page: pager.page, per_page: PER_PAGE });
     for (const k of ['q', 'role', 'unit', 'disabled']) {
       const v = f[k].value.trim();
       if (v) q.set(k, v);
@@ -135,11 +122,8 @@
     try {
       const out = await api('GET', `/api/v1/users?${q}`);
       tbody.replaceChildren(...out.users.map(row));
-      if (!out.users.length) tbody.append(h('tr', {}, h('td', { colspan: 8, class: 'empty' }, page > 1 ? '没有更多账号' : '没有符合条件的账号')));
-      prev.disabled = page <= 1;
-      next.disabled = out.users.length < PER_PAGE;
-      pageinfo.textContent = `第 ${page} 页`;
-      pager.hidden = prev.disabled && next.disabled;
+      if (!out.users.length) tbody.append(h('tr', {}, h('td', { colspan: 8, class: 'empty' }, pager.page > 1 ? '没有更多账号' : '没有符合条件的账号')));
+      pager.showMore(out.users.length >= PER_PAGE);
     } catch (ex) {
       tbody.replaceChildren(h('tr', {}, h('td', { colspan: 8, class: 'error' }, ex.message)));
     }
@@ -161,14 +145,13 @@
   function show(u) {
     current = u;
     document.getElementById('user-detail-title').textContent = u.name ? `${u.name}（${u.username}）` : u.username || `账号 ${u.id}`;
-    const facts = [
+    document.getElementById('user-info').replaceChildren(...GJ.facts([
       ['用户名', u.username || '—'], ['姓名', u.name || '—'], ['角色', roleName(u.role)], ['所属单位', unitName(u.unit)],
       ['网格', gridName(u.grid)], ['手机号', u.phone || '—'],
       ['状态', u.disabled ? [status(u), ` ${GJ.time(u.disabled_at)} 停用`] : status(u)],
       ['登录锁定', u.locked_for_s ? h('span', { class: 'badge account-locked' }, `锁定中，约 ${Math.ceil(u.locked_for_s / 60)} 分钟后自动解除`) : '未锁定'],
       ['创建时间', GJ.time(u.created_at)],
-    ];
-    document.getElementById('user-info').replaceChildren(...facts.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]));
+    ]));
     buttons.disable.hidden = u.disabled;
     buttons.enable.hidden = !u.disabled;
     buttons.unlock.hidden = !u.locked_for_s;
@@ -179,7 +162,7 @@
     fitToRole(roleForm);
     choose(f.unit, u.unit, unitName);
     choose(f.grid, u.grid, gridName);
-    refuse(roleForm, roleForm.querySelector('[data-error]'), null);
+    GJ.fieldError(roleForm, roleForm.querySelector('[data-error]'), null);
   }
 
   // forgetPassword clears a new password from the form: it is shown in the
@@ -188,7 +171,7 @@
     passwordForm.reset();
     passwordForm.elements.password.type = 'password';
     passwordForm.querySelector('[data-done]').hidden = true;
-    refuse(passwordForm, passwordForm.querySelector('[data-error]'), null);
+    GJ.fieldError(passwordForm, passwordForm.querySelector('[data-error]'), null);
   }
 
   async function openUser(id) {
@@ -279,7 +262,7 @@
   roleForm.addEventListener('submit', async (e) => {
     e.preventDefault();
     const el = roleForm.querySelector('[data-error]');
-    refuse(roleForm, el, null);
+    GJ.fieldError(roleForm, el, null);
     const button = roleForm.querySelector('button[type=submit]');
     button.disabled = true;
     try {
@@ -288,7 +271,7 @@
       GJ.toast(`已保存 ${u.username} 的角色，该账号需重新登录`);
       await Promise.all([loadAudit(true), load()]);
     } catch (ex) {
-      refuse(roleForm, el, ex);
+      GJ.fieldError(roleForm, el, ex);
     } finally {
       button.disabled = false;
     }
@@ -297,7 +280,7 @@
   passwordForm.addEventListener('submit', async (e) => {
     e.preventDefault();
     const el = passwordForm.querySelector('[data-error]');
-    refuse(passwordForm, el, null);
+    GJ.fieldError(passwordForm, el, null);
     passwordForm.querySelector('[data-done]').hidden = true;
     const button = passwordForm.querySelector('button[type=submit]');
     button.disabled = true;
@@ -308,7 +291,7 @@
       GJ.toast(`已重置 ${u.username} 的密码`);
       await loadAudit(true);
     } catch (ex) {
-      refuse(passwordForm, el, ex);
+      GJ.fieldError(passwordForm, el, ex);
     } finally {
       button.disabled = false;
     }
@@ -319,7 +302,7 @@
     closeDetail();
     createForm.reset();
     createForm.elements.password.type = 'password';
-    refuse(createForm, createError, null);
+    GJ.fieldError(createForm, createError, null);
     fitToRole(createForm);
     createForm.hidden = false;
     createForm.elements.username.focus();
@@ -327,10 +310,10 @@
   createForm.elements.role.addEventListener('change', () => fitToRole(createForm));
   createForm.addEventListener('submit', async (e) => {
     e.preventDefault();
-    refuse(createForm, createError, null);
+    GJ.fieldError(createForm, createError, null);
     const f = createForm.elements;
     if (!f.role.value) {
-      refuse(createForm, createError, Object.assign(new Error('请选择角色'), { field: 'role' }));
+      GJ.fieldError(createForm, createError, { message: '请选择角色', field: 'role' });
       return;
     }
     const body = { username: f.username.value.trim(), name: f.name.value.trim(), role: f.role.value, ...placesOf(createForm), password: f.password.value };
@@ -344,7 +327,7 @@
       load();
       await openUser(u.id);
     } catch (ex) {
-      refuse(createForm, createError, ex);
+      GJ.fieldError(createForm, createError, ex);
     } finally {
       button.disabled = false;
     }
@@ -357,10 +340,8 @@
   document.getElementById('user-form-cancel').addEventListener('click', () => { createForm.reset(); createForm.hidden = true; });
   document.getElementById('user-detail-close').addEventListener('click', closeDetail);
   auditMore.addEventListener('click', () => loadAudit(false));
-  filters.addEventListener('submit', (e) => { e.preventDefault(); page = 1; load(); });
-  filters.addEventListener('change', () => { page = 1; load(); });
-  prev.addEventListener('click', () => { page -= 1; load(); });
-  next.addEventListener('click', () => { page += 1; load(); });
+  filters.addEventListener('submit', (e) => { e.preventDefault(); pager.page = 1; load(); });
+  filters.addEventListener('change', () => { pager.page = 1; load(); });
 
   (async () => {
     const roleOptions = (roles) => roles.map((r) => h('option', { value: r }, ROLE[r] || r));

@@ -12,8 +12,6 @@
   const ACTIVITY_STATUS = {
     draft: '草稿', submitted: '待审核', refused: '未通过', published: '已发布', in_progress: '进行中', finished: '已结束', cancelled: '已取消',
   };
-  const badge = (labels, status) => h('span', { class: `badge v-${status}` }, labels[status] || status);
-  const rows = (pairs) => pairs.filter(([, v]) => v != null && v !== '').flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]);
 
   // queue is one list of what waits: its element, its count and how its items are fetched and drawn.
   function queue(kind, fetchItems, draw, empty) {
@@ -36,7 +34,7 @@
     const black = t.black_lists || [];
     return reviewItem({
       id: t.id, title: t.name, path: `/api/v1/teams/${t.id}/review`,
-      info: rows([
+      info: GJ.facts([
         ['所属单位', t.organisation],
         ['统一社会信用代码', t.credit_code || '未填写'],
         ['联系人', `${t.contact_name} ${t.contact_phone}`],
@@ -62,7 +60,7 @@
     const deadlinePassed = new Date(a.signup_deadline) <= new Date();
     return reviewItem({
       id: a.id, title: a.title, path: `/api/v1/activities/${a.id}/review`,
-      info: rows([
+      info: GJ.facts([
         ['团队', a.team || `团队 #${a.team_id}`],
         ['活动简介', a.description || '（未填写）'],
         ['时间', `${GJ.time(a.start_at)} 至 ${GJ.time(a.end_at)}`],
@@ -99,16 +97,14 @@
       h('div', { class: 'facts' }, h('dl', { class: 'info' }, ...spec.info), ...spec.warnings.map((w) => h('p', { class: 'warn' }, w))),
       form);
     const decide = async (approved) => {
-      GJ.showError(error, null);
-      reason.removeAttribute('aria-invalid');
+      GJ.fieldError(form, error, null);
       approve.disabled = refuse.disabled = true;
       try {
         await api('POST', spec.path, { approve: approved, reason: reason.value.trim() });
         say(approved ? spec.approved : `${spec.refused}：${reason.value.trim()}`);
         leave(li);
       } catch (err) {
-        GJ.showError(error, err);
-        if (err.field === 'reason') reason.setAttribute('aria-invalid', 'true');
+        GJ.fieldError(form, error, err);
         // Decided elsewhere (409) or gone (404): another decision here would fail the same way.
         const settled = err.status === 409 || err.status === 404;
         approve.disabled = refuse.disabled = settled;
@@ -166,7 +162,7 @@
     if (kind === 'teams') {
       const out = await api('GET', `/api/v1/teams?status=${status}`);
       return out.teams.map((t) => ({
-        name: t.name, sub: t.organisation, badge: badge(TEAM_STATUS, t.status), note: t.review_note,
+        name: t.name, sub: t.organisation, badge: GJ.badge(t.status, TEAM_STATUS, 'v'), note: t.review_note,
         at: t.certified_at ? `认证于 ${GJ.time(t.certified_at)}` : `申请于 ${GJ.time(t.created_at)}`,
       }));
     }
@@ -176,7 +172,7 @@
     }
     const out = await api('GET', `/api/v1/activities?status=${status}`);
     return out.activities.slice().sort((a, b) => new Date(b.updated_at) - new Date(a.updated_at)).map((a) => ({
-      name: a.title, sub: teamNames.get(a.team_id) || `团队 #${a.team_id}`, badge: badge(ACTIVITY_STATUS, a.status),
+      name: a.title, sub: teamNames.get(a.team_id) || `团队 #${a.team_id}`, badge: GJ.badge(a.status, ACTIVITY_STATUS, 'v'),
       note: a.review_note, at: `活动 ${GJ.time(a.start_at)}`,
     }));
   }
