@@ -71,7 +71,8 @@ type UserFilter struct {
 
 // UserAdminStore is what administering accounts needs.
 type UserAdminStore interface {
-	ListUsers(ctx context.Context, f UserFilter) ([]*User, error)
+	// ListUsers answers a page of the accounts f selects and how many it selects.
+	ListUsers(ctx context.Context, f UserFilter) ([]*User, int, error)
 	// ChangeUser applies ch in one transaction: the account, one audit line
 	// per changed attribute, and — when the role, unit or password changed or
 	// the account was disabled — the end of the user's sessions but

@@ -91,10 +91,10 @@ func (s *Service) Find(ctx context.Context, id int64) (*guanjia.User, error) {
 	return s.Store.FindUserByID(ctx, id)
 }
 
-// List answers accounts for an administrator.
-func (s *Service) List(ctx context.Context, f guanjia.UserFilter) ([]*guanjia.User, error) {
+// List answers a page of accounts for an administrator, and their total.
+func (s *Service) List(ctx context.Context, f guanjia.UserFilter) ([]*guanjia.User, int, error) {
 	if f.Role != "" && !f.Role.Valid() {
-		return nil, guanjia.FieldError(guanjia.EINVALID, "role", "unknown role %q", f.Role)
+		return nil, 0, guanjia.FieldError(guanjia.EINVALID, "role", "unknown role %q", f.Role)
 	}
 	return s.Store.ListUsers(ctx, f)
 }

@@ -36,7 +36,7 @@ func TestAdministratorsRules(t *testing.T) {
 		}, guanjia.EUNPROCESSABLE},
 		{"an unknown role", func() error { _, err := svc.SetRole(ctx, me, crew.ID, "boss", nil, nil); return err }, guanjia.EINVALID},
 		{"a short password", func() error { _, err := svc.ResetPassword(ctx, me, "", crew.ID, "short"); return err }, guanjia.EINVALID},
-		{"list an unknown role", func() error { _, err := svc.List(ctx, guanjia.UserFilter{Role: "boss"}); return err }, guanjia.EINVALID},
+		{"list an unknown role", func() error { _, _, err := svc.List(ctx, guanjia.UserFilter{Role: "boss"}); return err }, guanjia.EINVALID},
 		{"disable another", func() error { _, err := svc.Disable(ctx, me, crew.ID); return err }, ""},
 	} {
 		if code := guanjia.ErrorCode(tt.do()); code != tt.code {

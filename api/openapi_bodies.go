@@ -88,6 +88,7 @@ type (
 	}
 	userList struct {
 		Users   []adminUserJSON `json:"users"`
+		Total   int             `json:"total"`
 		Page    int             `json:"page"`
 		PerPage int             `json:"per_page"`
 	}

@@ -57,11 +57,11 @@ func (h *accountHandlers) handleUserList(c echo.Context) error {
 	default:
 		return invalid("disabled", "disabled is true or false")
 	}
-	users, err := h.accounts.List(c.Request().Context(), f)
+	users, total, err := h.accounts.List(c.Request().Context(), f)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"users": mapJSON(users, toAdminUserJSON), "page": page, "per_page": perPage})
+	return c.JSON(http.StatusOK, map[string]any{"users": mapJSON(users, toAdminUserJSON), "total": total, "page": page, "per_page": perPage})
 }
 
 // handleUserGet answers one account, with how long its sign-in stays locked.

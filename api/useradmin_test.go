@@ -69,6 +69,13 @@ func TestUserCreate(t *testing.T) {
 		}
 	}
 
+	// The list says how many accounts there are beyond its page.
+	all := send(a, "GET", "/api/v1/users?per_page=200", nil, bearer(admin))
+	onePage := send(a, "GET", "/api/v1/users?per_page=2&page=2", nil, bearer(admin))
+	if users, _ := all.body["users"].([]any); onePage.body["total"] != float64(len(users)) || len(onePage.body["users"].([]any)) != 2 {
+		t.Errorf("page 2 of 2 a page: total %v of %d accounts: %s", onePage.body["total"], len(users), onePage.raw)
+	}
+
 	// An account moved to mediation takes a committee as its unit, as a new one does.
 	if got := send(a, "PUT", path("/api/v1/users/%d/role", r.ids["agent"]), map[string]string{"role": "mediator", "unit": "tj-zs"},
 		bearer(admin)); got.status != http.StatusOK || got.body["unit"] != "tj-zs" {

@@ -141,8 +141,8 @@ func (s *Users) ListUserAudit(ctx context.Context, userID, before int64, limit i
 }
 
 // ListUsers answers accounts for administrators, by id.
-func (s *Users) ListUsers(ctx context.Context, f guanjia.UserFilter) ([]*guanjia.User, error) {
-	q := s.db.WithContext(ctx)
+func (s *Users) ListUsers(ctx context.Context, f guanjia.UserFilter) ([]*guanjia.User, int, error) {
+	q := s.db.WithContext(ctx).Model(&userRow{})
 	if f.Role != "" {
 		q = q.Where("role = ?", f.Role)
 	}
@@ -160,11 +160,16 @@ func (s *Users) ListUsers(ctx context.Context, f guanjia.UserFilter) ([]*guanjia
 			q = q.Where("disabled_at IS NULL")
 		}
 	}
+	var total int64
+	if err := q.Count(&total).Error; err != nil {
+		return nil, 0, fmt.Errorf("store: count users: %w", err)
+	}
 	var rows []userRow
 	if err := q.Order("id").Limit(f.Limit).Offset(f.Offset).Find(&rows).Error; err != nil {
-		return nil, fmt.Errorf("store: list users: %w", err)
+		return nil, 0, fmt.Errorf("store: list users: %w", err)
 	}
-	return s.fromUserRows(rows)
+	users, err := s.fromUserRows(rows)
+	return users, int(total), err
 }
 
 // ChangeUser applies an administrator's or the owner's change to an account;

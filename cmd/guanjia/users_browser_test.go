@@ -88,6 +88,20 @@ func TestBrowserUsers(t *testing.T) {
 		t.Fatalf("the saved account: %+v %v", u, err)
 	}
 
+	// The same account once more (a save whose answer was lost, sent again):
+	// refused, and the account that has the name is opened, with when it was made.
+	admin.do("close it", chromedp.Click(chromedp.ID("user-detail-close")))
+	admin.do("new account again", chromedp.Click(chromedp.ID("user-new")))
+	admin.do("fill in the same", chromedp.SendKeys(chromedp.ID("new-username"), "wang-hw"), chromedp.SendKeys(chromedp.ID("new-password"), password))
+	choose(admin, "new-role", "agent")
+	admin.do("save it again", chromedp.Click(chromedp.CSS(`#user-form button[type=submit]`)))
+	admin.waitFor("the taken name, with its account open", `document.getElementById('user-form-error').textContent.includes('建立于') &&
+		!document.getElementById('user-detail').hidden && document.getElementById('user-detail-title').textContent.includes('wang-hw')`)
+	if _, n, err := m.DB.Users.ListUsers(context.Background(), guanjia.UserFilter{Query: "wang-hw", Limit: 10}); err != nil || n != 1 {
+		t.Fatalf("accounts named wang-hw: %d %v", n, err)
+	}
+	admin.eval(`document.getElementById('user-form').hidden || document.getElementById('user-form-cancel').click()`)
+
 	// The new crew member signs in with the password they were given.
 	crew := open("crew")
 	signInAs := func(password, want string) {

@@ -123,7 +123,7 @@
       const out = await api('GET', `/api/v1/users?${q}`);
       tbody.replaceChildren(...out.users.map(row));
       if (!out.users.length) tbody.append(h('tr', {}, h('td', { colspan: 8, class: 'empty' }, pager.page > 1 ? '没有更多账号' : '没有符合条件的账号')));
-      pager.showMore(out.users.length >= PER_PAGE);
+      pager.showTotal(out.total, PER_PAGE);
     } catch (ex) {
       tbody.replaceChildren(h('tr', {}, h('td', { colspan: 8, class: 'error' }, ex.message)));
     }
@@ -328,10 +328,25 @@
       await openUser(u.id);
     } catch (ex) {
       GJ.fieldError(createForm, createError, ex);
+      // A taken name may be this very account, made by a save whose answer
+      // was lost (creating is not replayed: its body holds a password):
+      // the account is opened, with when it was made, to be checked.
+      if (ex.status === 409 && ex.field === 'username') await showTaken(body.username);
     } finally {
       button.disabled = false;
     }
   });
+
+  async function showTaken(username) {
+    try {
+      const out = await api('GET', `/api/v1/users?${new URLSearchParams({ q: username, per_page: 200 })}`);
+      const u = out.users.find((x) => x.username === username);
+      if (!u) return;
+      GJ.fieldError(createForm, createError, { field: 'username',
+        message: `用户名 ${username} 已被使用：该账号建立于 ${GJ.time(u.created_at)}（${roleName(u.role)}${u.name ? `，${u.name}` : ''}），已为您打开该账号` });
+      await openUser(u.id);
+    } catch (_) { /* the server's refusal stays shown */ }
+  }
 
   document.querySelectorAll('[data-show-password]').forEach((box) => box.addEventListener('change', () => {
     document.getElementById(box.dataset.showPassword).type = box.checked ? 'text' : 'password';
