@@ -613,6 +613,15 @@ func TestBrowserCreditAdminWidensADepartmentsRemit(t *testing.T) {
 	if got := offered(staff); got != "blacklist,license,penalty" {
 		t.Errorf("人社局's import form offers %v, want 行政许可 too", got)
 	}
+
+	// A department without a remit (审批局) is told so once, not shown a
+	// page of refusals.
+	other := open("approval-xzsp")
+	other.login(m.URL, "/console/credit", "approval-xzsp")
+	other.waitFor("the notice", `document.getElementById('credit-no-remit') !== null`)
+	if got := other.eval(`[...document.querySelectorAll('.error')].filter((e) => !e.hidden).length`); got != float64(0) {
+		t.Errorf("%v refusals shown besides the notice", got)
+	}
 }
 
 // TestBrowserCreditImportsPaged: a department with more batches than a page

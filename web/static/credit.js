@@ -38,18 +38,31 @@
   const deptSelect = document.getElementById('credit-department'); // admins only: they name the department
   const templateBox = document.getElementById('credit-template');
 
+  // loadReference answers false for a department without a remit: every
+  // part of the page is refused to it, so it is told once, plainly.
   async function loadReference() {
     try {
       const [t, d] = await Promise.all([
         api('GET', '/api/v1/credit/types'),
-        api('GET', '/api/v1/credit/departments').catch((err) => { GJ.showError(importErr, err); return null; }),
+        api('GET', '/api/v1/credit/departments').catch((err) => {
+          if (err.status === 403 && GJ.me.role === 'department') return 'no remit';
+          GJ.showError(importErr, err);
+          return null;
+        }),
       ]);
+      if (d === 'no remit') {
+        const page = document.querySelector('section.credit');
+        page.replaceChildren(page.querySelector('.pagehead h1'), h('p', { class: 'card', id: 'credit-no-remit' },
+          '贵部门没有信用信息公示职责：数据导入、信用修复和授权委托书的审核、信用动态的撰写，由有公示职责的部门办理。如需开通，请联系管理员。'));
+        return false;
+      }
       types = t.types;
       if (d) remits = new Map(d.departments.map((x) => [x.unit, x]));
       fillDepartments();
     } catch (err) {
       GJ.showError(importErr, err);
     }
+    return true;
   }
 
   // fillDepartments offers an admin the departments that publish (kept
@@ -613,5 +626,5 @@
   }
 
   // The lists name types and departments: they wait for the reference data.
-  loadReference().then(() => Promise.all([loadImports(), loadRepairs(), loadReps(), loadArticles(), loadRemits()]));
+  loadReference().then((desk) => desk && Promise.all([loadImports(), loadRepairs(), loadReps(), loadArticles(), loadRemits()]));
 })();
