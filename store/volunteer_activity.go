@@ -208,8 +208,12 @@ func (s *Activities) ListActivities(ctx context.Context, f volunteer.ActivityFil
 	if f.Limit <= 0 {
 		f.Limit = 200
 	}
+	order := "start_at, id"
+	if f.NewestFirst {
+		order = "start_at DESC, id DESC"
+	}
 	var rows []activityRow
-	if err := q.Order("start_at, id").Limit(f.Limit).Find(&rows).Error; err != nil {
+	if err := q.Order(order).Limit(f.Limit).Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("store: list activities: %w", err)
 	}
 	return mapRows(rows, (*activityRow).activity), nil

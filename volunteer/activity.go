@@ -3,6 +3,7 @@ package volunteer
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -352,7 +353,12 @@ func (s *Activities) ListActivities(ctx context.Context, who guanjia.Claims, q A
 			return nil, guanjia.FieldError(guanjia.EFORBIDDEN, "status", "activities that are %s are listed to their team's admins only", st)
 		}
 	}
-	f := ActivityFilter{Status: q.Status, TeamID: q.TeamID, Limit: 200}
+	// Activities that are over read back from the latest: the limit must not
+	// keep a team's oldest.
+	over := !slices.ContainsFunc(q.Status, func(st guanjia.ActivityStatus) bool {
+		return st != guanjia.ActivityFinished && st != guanjia.ActivityCancelled
+	})
+	f := ActivityFilter{Status: q.Status, TeamID: q.TeamID, NewestFirst: over, Limit: 200}
 	p, err := nearArea(q.Near)
 	if err != nil {
 		return nil, err

@@ -3,6 +3,7 @@ package volunteer_test
 import (
 	"bytes"
 	"context"
+	"slices"
 	"sort"
 	"sync"
 	"testing"
@@ -850,5 +851,40 @@ func TestReconcileRearmsLostTimers(t *testing.T) {
 	}
 	if len(e.sched.Find(volunteer.TimerRemind, su.ID)) != 1 || len(e.sched.Find(volunteer.TimerStart, a.ID)) != 1 || n != 2 {
 		t.Errorf("re-armed %d: %v", n, e.sched)
+	}
+}
+
+// A team's activities that are over list from the latest: however many there
+// are, the list's limit leaves out the oldest, not the newest. Those to come
+// list soonest first.
+func TestPastActivitiesListLatestFirst(t *testing.T) {
+	e := newEnv(t)
+	tm, lead := e.team()
+	var ids []int64
+	for day := 1; day <= 3; day++ {
+		a := e.activity(tm.ID, lead, 10, t0.Add(time.Duration(day)*24*time.Hour))
+		if _, err := e.svc.Activities.CancelActivity(e.ctx, lead, a.ID, "天气预警"); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, a.ID)
+	}
+	soon := e.activity(tm.ID, lead, 10, t0.Add(48*time.Hour))
+	later := e.activity(tm.ID, lead, 10, t0.Add(72*time.Hour))
+	listed := func(status ...guanjia.ActivityStatus) []int64 {
+		hits, err := e.svc.Activities.ListActivities(e.ctx, lead, volunteer.ActivityQuery{TeamID: tm.ID, Status: status})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []int64
+		for _, h := range hits {
+			out = append(out, h.Activity.ID)
+		}
+		return out
+	}
+	if got, want := listed(guanjia.ActivityFinished, guanjia.ActivityCancelled), []int64{ids[2], ids[1], ids[0]}; !slices.Equal(got, want) {
+		t.Errorf("past activities %v, want the latest first %v", got, want)
+	}
+	if got, want := listed(guanjia.ActivityPublished), []int64{soon.ID, later.ID}; !slices.Equal(got, want) {
+		t.Errorf("activities to come %v, want the soonest first %v", got, want)
 	}
 }

@@ -176,6 +176,7 @@ type ActivityFilter struct {
 	TeamID                         int64
 	IDs                            []int64
 	MinLat, MinLng, MaxLat, MaxLng *float64
+	NewestFirst                    bool // else soonest first
 	Limit                          int
 }
 

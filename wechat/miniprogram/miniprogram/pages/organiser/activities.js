@@ -34,8 +34,7 @@ Component({
         const team = teams[teamIndex]
         const past = this.data.tab === 1
         const list = await organiser.activities(team.id, past ? PAST : CURRENT)
-        // Past ones newest first; current ones soonest first, as the server lists them.
-        if (past) list.reverse()
+        // As the server lists them: past ones newest first, current ones soonest first.
         const items = list.map((a) => ({
           id: a.id,
           title: a.title,
