@@ -25,7 +25,7 @@ type matchProfileJSON struct {
 	Skills       []skillJSON `json:"skills"`
 	Availability string      `json:"availability"`
 	Findable     bool        `json:"findable"` // opt-in: teams find the volunteer only when true
-	Lat          *float64    `json:"lat"`
+	Lat          *float64    `json:"lat"`      // WGS-84, whatever coord_system was sent
 	Lng          *float64    `json:"lng"`
 	RadiusM      float64     `json:"radius_m"`
 }
@@ -53,8 +53,9 @@ type skillsRequest struct {
 	Skills       []string `json:"skills"`
 	Availability string   `json:"availability"`
 	Findable     bool     `json:"findable"`
-	Lat          *float64 `json:"lat"` // WGS-84, the centre of the area served
+	Lat          *float64 `json:"lat"` // the centre of the area served, in coord_system
 	Lng          *float64 `json:"lng"`
+	CoordSystem  string   `json:"coord_system"` // wgs84 (default) or gcj02; answered as WGS-84
 	RadiusM      float64  `json:"radius_m"`
 }
 
@@ -83,7 +84,8 @@ func (h *volunteerHandlers) handleMySkillsSet(c echo.Context) error {
 		return err
 	}
 	p, err := h.volunteer.Matching.SetSkills(c.Request().Context(), claimsOf(c), volunteer.SkillsInput{Skills: req.Skills,
-		Availability: req.Availability, Findable: req.Findable, Lat: req.Lat, Lng: req.Lng, RadiusM: req.RadiusM})
+		Availability: req.Availability, Findable: req.Findable, Lat: req.Lat, Lng: req.Lng, CoordSystem: req.CoordSystem,
+		RadiusM: req.RadiusM})
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"guanjia"
+	"guanjia/geo"
 )
 
 // TestVolunteerMatchPath: a team admin finds volunteers with 急救 near the
@@ -89,5 +90,23 @@ func TestVolunteerMatchPath(t *testing.T) {
 	again := w.must(200, w.call("GET", search, lead, nil), "search after accepting")
 	if hit := again.get("volunteers").([]any)[0].(map[string]any); hit["name"] != "王志愿1" || hit["invitation"] != "accepted" {
 		t.Errorf("after accepting: %v, want the name shown", hit)
+	}
+}
+
+// TestMySkillsAreaTakesWeChatCoordinates: the mini-program sends the point
+// wx.chooseLocation picked (GCJ-02) with coord_system; it is read back in WGS-84.
+func TestMySkillsAreaTakesWeChatCoordinates(t *testing.T) {
+	w := newVolunteerWorld(t, time.Now().UTC())
+	_, v := w.user("v", guanjia.RoleCitizen)
+	w.must(201, w.call("POST", "/api/v1/volunteer/certify", v, map[string]any{"name": "王志愿",
+		"id_number": idNumberFor("46010820000521001"), "phone": "13876001122"}), "certify")
+	gLat, gLng := geo.WGS84ToGCJ02(20.0405, 110.3222)
+	w.refused(400, "coord_system", w.call("PUT", "/api/v1/volunteer/me/skills", v, map[string]any{"skills": []string{"急救"},
+		"lat": gLat, "lng": gLng, "coord_system": "bd09", "radius_m": 3000}), "an unknown coord_system")
+	w.must(200, w.call("PUT", "/api/v1/volunteer/me/skills", v, map[string]any{"skills": []string{"急救"}, "findable": true,
+		"lat": gLat, "lng": gLng, "coord_system": "gcj02", "radius_m": 3000}), "set skills from the map")
+	me := w.must(200, w.call("GET", "/api/v1/volunteer/me/skills", v, nil), "read them back")
+	if d := geo.Distance(me.num("lat"), me.num("lng"), 20.0405, 110.3222); d > 1 {
+		t.Errorf("area read back %s: %.0f m from the point picked, want it in WGS-84", me.raw, d)
 	}
 }

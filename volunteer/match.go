@@ -165,7 +165,8 @@ type SkillsInput struct {
 	Skills       []string
 	Availability string
 	Findable     bool
-	Lat, Lng     *float64 // WGS-84
+	Lat, Lng     *float64 // in CoordSystem; stored as WGS-84
+	CoordSystem  string   // wgs84 (the default) or gcj02, as WeChat's map picks a point
 	RadiusM      float64
 }
 
@@ -194,13 +195,17 @@ func (s *Matching) SetSkills(ctx context.Context, who guanjia.Claims, in SkillsI
 		return nil, guanjia.FieldError(guanjia.EINVALID, "lat", "give both lat and lng, or neither")
 	}
 	if in.Lat != nil {
-		if !geo.InServiceArea(*in.Lat, *in.Lng) {
+		lat, lng, err := toWGS84(in.CoordSystem, in.Lat, in.Lng)
+		if err != nil {
+			return nil, err
+		}
+		if !geo.InServiceArea(lat, lng) {
 			return nil, guanjia.FieldError(guanjia.EINVALID, "lat", "the area must be in Haikou")
 		}
 		if in.RadiusM < 0 || in.RadiusM > MaxSearchRadiusM {
 			return nil, guanjia.FieldError(guanjia.EINVALID, "radius_m", "radius_m must be between 0 and %d", MaxSearchRadiusM)
 		}
-		p.Lat, p.Lng = in.Lat, in.Lng
+		p.Lat, p.Lng = &lat, &lng
 	} else {
 		p.RadiusM = 0
 	}

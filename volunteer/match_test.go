@@ -283,6 +283,26 @@ func TestSkillsComeFromTheCatalogue(t *testing.T) {
 	}
 }
 
+// TestSkillsAreaFromWeChatIsStoredInWGS84: the mini-program picks the area
+// on WeChat's map (GCJ-02, about 500 m off in Haikou, a whole search cell);
+// it is kept in WGS-84 like every other place.
+func TestSkillsAreaFromWeChatIsStoredInWGS84(t *testing.T) {
+	e := newEnv(t)
+	who := e.volunteer()
+	gLat, gLng := geo.WGS84ToGCJ02(placeLat, placeLng)
+	p, err := e.svc.Matching.SetSkills(e.ctx, who, volunteer.SkillsInput{Skills: []string{"急救"}, Findable: true,
+		Lat: &gLat, Lng: &gLng, CoordSystem: "gcj02", RadiusM: 3000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Lat == nil || geo.Distance(*p.Lat, *p.Lng, placeLat, placeLng) > 1 {
+		t.Errorf("area kept at %v,%v; want the WGS-84 point %v,%v", p.Lat, p.Lng, placeLat, placeLng)
+	}
+	if _, err := e.svc.Matching.SetSkills(e.ctx, who, volunteer.SkillsInput{Lat: &gLat, Lng: &gLng, CoordSystem: "bd09"}); code(err) != guanjia.EINVALID || guanjia.ErrorField(err) != "coord_system" {
+		t.Errorf("an unknown coord_system: %v, want invalid coord_system", err)
+	}
+}
+
 // TestTeamMembersShowTheirSkills: an admin verifying certificates reads what
 // each member recorded and whether it is verified; another team's members
 // and non-admins see nothing.

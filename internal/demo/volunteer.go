@@ -24,7 +24,8 @@ func demoIDNumber(first17 string) string {
 
 // seedVolunteerDemo loads 公益海口's demo: certified volunteers, a certified
 // team with its admin, an activity on now (the demo volunteer is signed up,
-// so check-in works at once), one tomorrow and one waiting for review.
+// so check-in works at once), one tomorrow and one waiting for review; the
+// demo volunteer may be found by skill (精准匹配) around them.
 // Running it twice changes nothing.
 func seedVolunteerDemo(ctx context.Context, db *store.DB, out io.Writer) error {
 	if _, err := db.Users.FindUserByUsername(ctx, "team-lead"); err == nil {
@@ -39,6 +40,9 @@ func seedVolunteerDemo(ctx context.Context, db *store.DB, out io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if err := seedMatchProfiles(ctx, db, ids, now); err != nil {
+		return err
+	}
 	activities, err := seedActivities(ctx, db, team.ID, ids["team-lead"], now)
 	if err != nil {
 		return err
@@ -51,7 +55,7 @@ func seedVolunteerDemo(ctx context.Context, db *store.DB, out io.Writer) error {
 	if adm.Err != nil {
 		return adm.Err
 	}
-	fmt.Fprintf(out, "公益海口: team %q, activities %d (on now), %d (tomorrow), %d (waiting for review); accounts team-lead, volunteer, volunteer2\n",
+	fmt.Fprintf(out, "公益海口: team %q, activities %d (on now), %d (tomorrow), %d (waiting for review); accounts team-lead, volunteer (findable, 急救 verified), volunteer2\n",
 		team.Name, activities[0].ID, activities[1].ID, activities[2].ID)
 	return nil
 }
@@ -67,9 +71,9 @@ func seedVolunteers(ctx context.Context, db *store.DB, now time.Time) (map[strin
 		username, name, id, phone string
 		skills                    []string
 	}{
-		{"team-lead", "陈海燕", demoIDNumber("46010619850312002"), "13907551234", []string{"组织协调", "急救"}},
-		{"volunteer", "王小明", demoIDNumber("46010820000521001"), "13876001122", []string{"环保", "摄影"}},
-		{"volunteer2", "林晓琳", demoIDNumber("46010019980816002"), "13976002233", []string{"外语", "导览"}},
+		{"team-lead", "陈海燕", demoIDNumber("46010619850312002"), "13907551234", demoSkills["team-lead"]},
+		{"volunteer", "王小明", demoIDNumber("46010820000521001"), "13876001122", demoSkills["volunteer"]},
+		{"volunteer2", "林晓琳", demoIDNumber("46010019980816002"), "13976002233", demoSkills["volunteer2"]},
 	}
 	ids := map[string]int64{}
 	for _, p := range people {
@@ -84,6 +88,41 @@ func seedVolunteers(ctx context.Context, db *store.DB, now time.Time) (map[strin
 		}
 	}
 	return ids, nil
+}
+
+// demoSkills are the demo accounts' skills, all from volunteer.SkillCatalogue:
+// a search reads only catalogued skills.
+var demoSkills = map[string][]string{
+	"team-lead":  {"急救"},
+	"volunteer":  {"环保", "摄影", "急救"},
+	"volunteer2": {"外语", "教育辅导"},
+}
+
+// The demo volunteer's area: 龙华区 near 龙昆北路,
+// about 1.4 km from 万绿园 and 2 km from 骑楼老街, so an organiser's search
+// around the demo activities (5 km by default) finds them.
+const demoAreaLat, demoAreaLng, demoAreaRadiusM = 20.0320, 110.3310, 5000
+
+// seedMatchProfiles records the skills as PUT /api/v1/volunteer/me/skills
+// does (the search reads those rows, not the certification's list). Only
+// the demo volunteer is findable (being found is opt-in), with 急救
+// verified by the team's admin, who saw the certificate.
+func seedMatchProfiles(ctx context.Context, db *store.DB, ids map[string]int64, now time.Time) error {
+	for _, username := range []string{"team-lead", "volunteer", "volunteer2"} {
+		p := &volunteer.MatchProfile{UserID: ids[username], Availability: "周末"}
+		for _, sk := range demoSkills[username] {
+			p.Skills = append(p.Skills, volunteer.SkillEntry{Skill: sk})
+		}
+		if username == "volunteer" {
+			lat, lng := demoAreaLat, demoAreaLng
+			p.Findable, p.Lat, p.Lng, p.RadiusM = true, &lat, &lng, demoAreaRadiusM
+		}
+		if err := db.Volunteers.SaveMatchProfile(ctx, p); err != nil {
+			return err
+		}
+	}
+	lead := ids["team-lead"]
+	return db.Volunteers.VerifySkill(ctx, ids["volunteer"], "急救", &lead, &now)
 }
 
 // seedTeam makes the team-lead's team, certified, with the two volunteers in it.

@@ -3,7 +3,9 @@
 // and checking in or out by hand someone without a phone; the team's members,
 // admins, verified skills and hours; finding and inviting volunteers (精准匹配);
 // the activity's album.
-const { request, upload, download } = require('./request')
+const { request } = require('./request')
+// The catalogue and the album are the volunteers' as much as the organisers'.
+const { skillCatalogue, photos, uploadPhoto, photoFile } = require('./volunteer')
 
 // myTeams: the teams I belong to, each with my_role (admin or member).
 function myTeams() {
@@ -123,11 +125,6 @@ function teamHours(teamId) {
   return request({ path: `/api/v1/teams/${teamId}/hours` })
 }
 
-// skillCatalogue: [{name, certificate}], certificate when verifying needs one.
-function skillCatalogue() {
-  return request({ path: '/api/v1/volunteer/skills' }).then((d) => d.skills || [])
-}
-
 // searchVolunteers ranks findable volunteers near the activity's place:
 // {volunteers, total, page}, names masked until one accepts an invitation.
 function searchVolunteers(activityId, { skill, radiusM, page = 1, perPage = 20 } = {}) {
@@ -146,21 +143,6 @@ function invite(activityId, volunteerIds, idempotencyKey) {
 // invitations of an activity with their answers (pending, accepted, declined, expired).
 function invitations(activityId) {
   return request({ path: `/api/v1/activities/${activityId}/invitations` }).then((d) => d.invitations || [])
-}
-
-// photos of an activity's album.
-function photos(activityId) {
-  return request({ path: `/api/v1/activities/${activityId}/photos` }).then((d) => d.photos || [])
-}
-
-// uploadPhoto adds a local image (wx.chooseMedia's tempFilePath) to the album.
-function uploadPhoto(activityId, filePath, idempotencyKey) {
-  return upload({ path: `/api/v1/activities/${activityId}/photos`, filePath, idempotencyKey })
-}
-
-// photoFile downloads an album photo (they need the login) for <image>.
-function photoFile(photo) {
-  return download(photo.url || `/api/v1/activities/${photo.activity_id}/photos/${photo.id}`)
 }
 
 module.exports = {

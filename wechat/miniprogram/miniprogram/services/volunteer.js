@@ -1,5 +1,6 @@
-// 公益海口: certification, activities, signups, check-in, hours, certificates, 求助.
-const { request, download } = require('./request')
+// 公益海口: certification, activities, signups, check-in, hours, certificates,
+// 求助; my skills and invitations (精准匹配); the activity's album.
+const { request, upload, download } = require('./request')
 
 // me is the caller's certification, or null when they are not certified yet.
 function me() {
@@ -100,7 +101,57 @@ function cancelHelpRequest(id, reason) {
   return request({ method: 'POST', path: `/api/v1/help-requests/${id}/cancel`, data: { reason } })
 }
 
+// skillCatalogue: [{name, certificate}], certificate when verifying needs one.
+function skillCatalogue() {
+  return request({ path: '/api/v1/volunteer/skills' }).then((d) => d.skills || [])
+}
+
+// mySkills: {skills: [{skill, verified}], availability, findable, lat, lng
+// (WGS-84, null when no area is given), radius_m}.
+function mySkills() {
+  return request({ path: '/api/v1/volunteer/me/skills' })
+}
+
+// setSkills replaces my skills, area and findability; location is the point
+// wx.chooseLocation gave (GCJ-02), or null: no area sent, none kept. Answers as mySkills.
+function setSkills({ skills, availability, findable, location, radiusM }) {
+  const area = location ? { lat: location.latitude, lng: location.longitude, coord_system: 'gcj02', radius_m: Number(radiusM) } : {}
+  return request({ method: 'PUT', path: '/api/v1/volunteer/me/skills', data: { skills, availability, findable, ...area } })
+}
+
+// myInvitations: the invitations teams sent me, newest first, each with
+// activity_id and status (pending, accepted, declined, expired).
+function myInvitations() {
+  return request({ path: '/api/v1/volunteer/me/invitations' }).then((d) => d.invitations || [])
+}
+
+// acceptInvitation signs me up through the ordinary signup path: answers
+// {invitation, signup}, the signup confirmed or waitlisted (with its position).
+function acceptInvitation(id, idempotencyKey) {
+  return request({ method: 'POST', path: `/api/v1/volunteer/me/invitations/${id}/accept`, data: {}, idempotencyKey })
+}
+
+function declineInvitation(id, idempotencyKey) {
+  return request({ method: 'POST', path: `/api/v1/volunteer/me/invitations/${id}/decline`, data: {}, idempotencyKey })
+}
+
+// photos of an activity's album.
+function photos(activityId) {
+  return request({ path: `/api/v1/activities/${activityId}/photos` }).then((d) => d.photos || [])
+}
+
+// uploadPhoto adds a local image (wx.chooseMedia's tempFilePath) to the album.
+function uploadPhoto(activityId, filePath, idempotencyKey) {
+  return upload({ path: `/api/v1/activities/${activityId}/photos`, filePath, idempotencyKey })
+}
+
+// photoFile downloads an album photo (they need the login) for <image>.
+function photoFile(photo) {
+  return download(photo.url || `/api/v1/activities/${photo.activity_id}/photos/${photo.id}`)
+}
+
 module.exports = {
   me, certify, activities, activity, signup, cancelSignup, mySignups, checkin, checkout, hours, team,
   issueCertificate, certificatePDF, helpRequests, helpRequest, createHelpRequest, cancelHelpRequest,
+  skillCatalogue, mySkills, setSkills, myInvitations, acceptInvitation, declineInvitation, photos, uploadPhoto, photoFile,
 }

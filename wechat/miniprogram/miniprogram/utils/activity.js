@@ -11,6 +11,10 @@ const CANCEL_CUTOFF_MS = 2 * 3600 * 1000
 const CHECKIN_OPENS_MS = 30 * 60 * 1000
 const CHECKOUT_CLOSES_MS = 2 * 3600 * 1000
 
+// The messages a signup may bring (confirmed, the reminder, changes), asked
+// for from the tap that signs up: by 报名 or by accepting an invitation.
+const SIGNUP_CONSENT = ['signup_confirmed', 'activity_reminder', 'activity_changed']
+
 function signupView(a, now) {
   const t = (s) => new Date(s).getTime()
   const start = t(a.start_at)
@@ -86,4 +90,4 @@ function parseToken(result) {
   return /^\d+\.\d+\.[A-Za-z0-9_-]+$/.test(s) ? s : ''
 }
 
-module.exports = { signupView, parseToken, CANCEL_CUTOFF_MS, CHECKIN_OPENS_MS, CHECKOUT_CLOSES_MS }
+module.exports = { signupView, parseToken, CANCEL_CUTOFF_MS, CHECKIN_OPENS_MS, CHECKOUT_CLOSES_MS, SIGNUP_CONSENT }

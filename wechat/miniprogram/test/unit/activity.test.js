@@ -1,5 +1,6 @@
 // 公益海口 activity detail: what a volunteer sees and may do in each signup
-// state, and what the check-in flow tells them when it goes wrong.
+// state, what the check-in flow tells them when it goes wrong, and the
+// activity's album, which whoever checked in adds to.
 const { install } = require('../support/fakewx')
 const { render, flush, text, tap } = require('../support/render')
 
@@ -26,6 +27,8 @@ function open(a, routes = {}) {
       { template: 'complaint_update', template_id: 'tpl-cu', remaining: 0 },
     ] },
     'POST /api/v1/wechat/subscriptions': { recorded: 3 },
+    'GET /api/v1/volunteer/me/invitations': { invitations: [] },
+    'GET /api/v1/activities/5/photos': { photos: [] },
     ...routes,
   })
   const page = render('pages/volunteer/activity')
@@ -237,5 +240,70 @@ describe('check-out', () => {
     tap(page, '#checkout')
     await flush(30)
     expect(global.wx.called('showToast').map((c) => c.args.title)).toContain('签退成功')
+  })
+})
+
+describe('活动相册', () => {
+  const photo = (id) => ({ id, activity_id: 5, content_type: 'image/jpeg', size: 2048, url: `/api/v1/activities/5/photos/${id}`, uploaded_by: 8, created_at: at(-5) })
+  const checkedIn = activity({ start_at: at(-30), end_at: at(60), my_signup: { status: 'checked_in', checkin_at: at(-25) } })
+  const downloaded = (wx) => wx.called('downloadFile').map((c) => new URL(c.args.url).pathname)
+
+  test('shown to a volunteer, each photo fetched with the login', async () => {
+    const { page, fake } = open(activity(), { 'GET /api/v1/activities/5/photos': { photos: [photo('va-1'), photo('va-2')] } })
+    await flush(20)
+    expect(text(page)).toContain('活动相册（2 张）')
+    expect(page.querySelectorAll('.album-photo')).toHaveLength(2)
+    expect(downloaded(fake)).toEqual(['/api/v1/activities/5/photos/va-1', '/api/v1/activities/5/photos/va-2'])
+    expect(fake.called('downloadFile')[0].args.header.Authorization).toMatch(/^Bearer /)
+    page.querySelector('.album-photo').dispatchEvent('tap')
+    await flush(5)
+    expect(fake.called('previewImage')[0].args.urls).toHaveLength(2)
+  })
+
+  test.each([
+    ['not signed up', activity(), false],
+    ['signed up, not arrived', activity({ my_signup: { status: 'confirmed' } }), false],
+    ['a no-show', activity({ status: 'finished', start_at: at(-300), end_at: at(-200), my_signup: { status: 'no_show' } }), false],
+    ['checked in', checkedIn, true],
+    ['checked out', activity({ status: 'finished', start_at: at(-300), end_at: at(-200), my_signup: { status: 'checked_out', checkin_at: at(-310), checkout_at: at(-190) } }), true],
+  ])('上传照片 is offered as the server allows it: %s', async (_, a, offered) => {
+    const { page } = open(a)
+    await flush(20)
+    expect(!!page.querySelector('#upload-photos')).toBe(offered)
+    expect(!!page.querySelector('#upload-hint')).toBe(!offered)
+  })
+
+  test('checked in: the chosen images go one by one, each with its own key, and the album shows them', async () => {
+    let photos = []
+    const uploads = []
+    const { page, fake } = open(checkedIn, {
+      'GET /api/v1/activities/5/photos': () => ({ photos }),
+      'UPLOAD /api/v1/activities/5/photos': (req) => {
+        uploads.push({ file: req.filePath })
+        const p = photo(`va-${photos.length + 1}`)
+        photos = photos.concat(p)
+        return { status: 201, body: p }
+      },
+    })
+    await flush(20)
+    fake.state.media = ['wxfile://tmp/a.jpg', 'wxfile://tmp/b.jpg']
+    tap(page, '#upload-photos')
+    await flush(40)
+    expect(uploads).toEqual([{ file: 'wxfile://tmp/a.jpg' }, { file: 'wxfile://tmp/b.jpg' }])
+    const keys = fake.called('uploadFile').map((c) => c.args.header['Idempotency-Key'])
+    expect(new Set(keys).size).toBe(2)
+    expect(fake.called('showToast').map((c) => c.args.title)).toContain('已上传 2 张照片')
+    expect(page.querySelectorAll('.album-photo')).toHaveLength(2)
+  })
+
+  test('the server’s refusal is said in its words', async () => {
+    const { page, fake } = open(checkedIn, {
+      'UPLOAD /api/v1/activities/5/photos': { status: 403, body: { error: { code: 'forbidden', message: '只有已签到的参与者和组织者可以上传照片' } } },
+    })
+    await flush(20)
+    fake.state.media = ['wxfile://tmp/a.jpg']
+    tap(page, '#upload-photos')
+    await flush(40)
+    expect(fake.called('showModal').map((c) => c.args.content)).toContain('只有已签到的参与者和组织者可以上传照片')
   })
 })

@@ -6,11 +6,8 @@ const { organiser } = require('../../services/index')
 const { organiserView } = require('../../utils/organiser')
 const { formatTime } = require('../../utils/format')
 const { showError, toast, confirm, prompt } = require('../../utils/ui')
-const { wxp, cancelled } = require('../../utils/wxp')
+const album = require('../../utils/album')
 const idem = require('../../utils/idem')
-
-// WeChat's own limit on images chosen at once.
-const MAX_CHOSEN = 9
 
 Component({
   data: {
@@ -53,66 +50,15 @@ Component({
       await this.loadAlbum()
     },
 
-    // loadAlbum shows the album; a photo is downloaded once (they need the
-    // login), since the page is shown again after every preview.
-    async loadAlbum() {
-      try {
-        const list = await organiser.photos(this.data.id)
-        this._paths = this._paths || {}
-        const photos = []
-        for (const p of list) {
-          if (!this._paths[p.id]) {
-            try {
-              this._paths[p.id] = await organiser.photoFile(p)
-            } catch (e) {
-              continue // a photo that cannot be fetched now is left out
-            }
-          }
-          photos.push({ id: p.id, path: this._paths[p.id] })
-        }
-        this.setData({ photos, albumError: '' })
-      } catch (e) {
-        this.setData({ albumError: e.message })
-      }
+    // The album: each photo downloaded once, uploads one by one (utils/album).
+    loadAlbum() {
+      return album.loadAlbum(this, this.data.id)
     },
     onPreview(e) {
-      wx.previewImage({ current: e.currentTarget.dataset.src, urls: this.data.photos.map((p) => p.path) })
+      album.previewPhoto(this, e.currentTarget.dataset.src)
     },
-
-    // onUploadPhotos adds the chosen images one by one; those that fail are
-    // said, with the server's reason, and the rest still go.
-    async onUploadPhotos() {
-      if (this.data.uploading) return
-      let files
-      try {
-        const res = await wxp('chooseMedia', { count: MAX_CHOSEN, mediaType: ['image'], sizeType: ['compressed'], sourceType: ['album', 'camera'] })
-        files = (res.tempFiles || []).map((f) => f.tempFilePath)
-      } catch (e) {
-        if (!cancelled(e)) toast('无法选择照片，请检查相册权限')
-        return
-      }
-      if (!files.length) return
-      this._uploads = this._uploads || {}
-      let sent = 0
-      let failure = null
-      this.setData({ uploading: true })
-      for (let i = 0; i < files.length; i++) {
-        const path = files[i]
-        this.setData({ uploadText: `上传中 ${i + 1}/${files.length}` })
-        // A key per file: sending the same file again after a lost answer does not add it twice.
-        this._uploads[path] = this._uploads[path] || {}
-        try {
-          await idem.send(this._uploads[path], { photo: path }, (key) => organiser.uploadPhoto(this.data.id, path, key))
-          sent++
-        } catch (e) {
-          failure = failure || e
-        }
-      }
-      this.setData({ uploading: false, uploadText: '' })
-      if (!failure) toast(`已上传 ${sent} 张照片`)
-      else if (!sent) showError(failure)
-      else showError({ message: `已上传 ${sent} 张，${files.length - sent} 张未上传：${failure.message}` })
-      await this.loadAlbum()
+    onUploadPhotos() {
+      return album.uploadPhotos(this, this.data.id)
     },
     go(e) {
       wx.navigateTo({ url: `${e.currentTarget.dataset.url}?id=${this.data.id}${e.currentTarget.dataset.extra || ''}` })

@@ -1,20 +1,27 @@
 // An activity: when, where, places left and my status (confirmed, waitlist
 // position…), sign up and cancel (with the cut-off explained), check in and
-// out by scanning the organiser's QR code on site.
+// out by scanning the organiser's QR code on site; a team's invitation to it
+// answered here (the invitation's message opens this page); and its album,
+// where whoever checked in adds photos.
 const { volunteer, wechat } = require('../../services/index')
-const { signupView } = require('../../utils/activity')
+const { signupView, SIGNUP_CONSENT } = require('../../utils/activity')
+const { invitationView } = require('../../utils/match')
+const { acceptInvitation, declineInvitation } = require('../../utils/invitation')
 const { scanCheck } = require('../../utils/checkin')
 const { formatTime } = require('../../utils/format')
 const { wgs84ToGcj02 } = require('../../utils/coord')
 const { showError, toast, confirm } = require('../../utils/ui')
+const album = require('../../utils/album')
 const idem = require('../../utils/idem')
 
-const CONSENT = ['signup_confirmed', 'activity_reminder', 'activity_changed']
 // 志愿时长到账 comes after 签退: asked on that tap (a popup takes three at most).
 const CHECKOUT_CONSENT = ['hours_credited']
 
 Component({
-  data: { id: 0, a: null, view: null, when: '', deadline: '', error: '', checkError: '', busy: false, templateIds: [], checkoutTemplateIds: [] },
+  data: {
+    id: 0, a: null, view: null, when: '', deadline: '', error: '', checkError: '', busy: false, templateIds: [], checkoutTemplateIds: [],
+    invitation: null, canUpload: false, photos: [], albumError: '', uploading: false, uploadText: '',
+  },
   methods: {
     // now is the clock deadlines and windows are judged by (tests set their own).
     now() {
@@ -23,18 +30,22 @@ Component({
     onLoad(query) {
       this.setData({ id: Number(query.id) })
       this.load()
-      wechat.templateIds(...CONSENT).then((templateIds) => this.setData({ templateIds }))
+      wechat.templateIds(...SIGNUP_CONSENT).then((templateIds) => this.setData({ templateIds }))
       wechat.templateIds(...CHECKOUT_CONSENT).then((checkoutTemplateIds) => this.setData({ checkoutTemplateIds }))
     },
     onPullDownRefresh() {
       this.load().then(() => wx.stopPullDownRefresh())
     },
     async load() {
+      let a
       try {
-        this.show(await volunteer.activity(this.data.id))
+        a = await volunteer.activity(this.data.id)
+        this.show(a)
       } catch (e) {
         this.setData({ error: e.message })
+        return
       }
+      await Promise.all([this.loadInvitation(a), album.loadAlbum(this, this.data.id)])
     },
     // show renders activity a as my status makes it look at now.
     show(a, now = this.now()) {
@@ -44,7 +55,42 @@ Component({
         view: signupView(a, now),
         when: `${formatTime(a.start_at)} 至 ${formatTime(a.end_at)}`,
         deadline: formatTime(a.signup_deadline),
+        // The server takes photos from whoever checked in, and from the organisers.
+        canUpload: !!((a.my_signup && a.my_signup.checkin_at) || a.can_edit),
       })
+    },
+
+    // loadInvitation finds an invitation to this activity I may still answer.
+    async loadInvitation(a) {
+      let invitation = null
+      try {
+        const inv = (await volunteer.myInvitations()).find((i) => i.activity_id === this.data.id)
+        const view = inv && invitationView(inv, a, this.now())
+        if (view && view.canAnswer) invitation = { id: inv.id, team: a.team || '组织者', note: view.note }
+      } catch (e) {
+        // not knowing leaves the ordinary 报名, which signs up just the same
+      }
+      this.setData({ invitation })
+    },
+    async onAcceptInvitation() {
+      if (this.data.busy || !this.data.invitation) return
+      this.setData({ busy: true, checkError: '' })
+      await acceptInvitation(this, this.data.invitation.id, this.data.templateIds)
+      await this.load()
+      this.setData({ busy: false })
+    },
+    async onDeclineInvitation() {
+      if (this.data.busy || !this.data.invitation) return
+      this.setData({ busy: true })
+      if (await declineInvitation(this, this.data.invitation.id)) await this.load()
+      this.setData({ busy: false })
+    },
+
+    onPreview(e) {
+      album.previewPhoto(this, e.currentTarget.dataset.src)
+    },
+    onUploadPhotos() {
+      return album.uploadPhotos(this, this.data.id)
     },
 
     async onSignup() {
