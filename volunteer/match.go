@@ -484,15 +484,33 @@ func (s *Matching) ActivityInvitations(ctx context.Context, who guanjia.Claims, 
 	return invs, nil
 }
 
-// MyInvitations lists who's invitations, newest first.
+// MyInvitations lists who's invitations, newest first. One to an activity
+// cancelled since is expired: nothing is left to answer.
 func (s *Matching) MyInvitations(ctx context.Context, who guanjia.Claims) ([]*Invitation, error) {
 	invs, err := s.Store.ListInvitations(ctx, InvitationFilter{UserID: who.UserID, Limit: 200})
 	if err != nil {
 		return nil, err
 	}
 	now := s.now()
+	var open []int64
 	for _, inv := range invs {
-		expire(inv, now)
+		if expire(inv, now); inv.Status == InvitePending {
+			open = append(open, inv.ActivityID)
+		}
+	}
+	if len(open) == 0 {
+		return invs, nil
+	}
+	cancelled, err := s.Store.ListActivities(ctx, ActivityFilter{IDs: open, Status: []guanjia.ActivityStatus{guanjia.ActivityCancelled}})
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range cancelled {
+		for _, inv := range invs {
+			if inv.ActivityID == a.ID && inv.Status == InvitePending {
+				inv.Status = InviteExpired
+			}
+		}
 	}
 	return invs, nil
 }

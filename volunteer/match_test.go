@@ -338,3 +338,32 @@ func TestTeamMembersShowTheirSkills(t *testing.T) {
 		t.Errorf("someone outside the team is listed with %v", s)
 	}
 }
+
+// An invitation to an activity cancelled since waits for no answer: it is
+// expired, and 公益海口 counts it no more.
+func TestInvitationsOfACancelledActivityExpire(t *testing.T) {
+	e := newEnv(t)
+	tm, lead := e.team()
+	a := e.activity(tm.ID, lead, 3, t0.Add(48*time.Hour))
+	b := e.activity(tm.ID, lead, 3, t0.Add(72*time.Hour))
+	x, xID := e.skilled(0.01, true, "外语")
+	for _, act := range []*guanjia.Activity{a, b} {
+		if _, err := e.svc.Matching.Invite(e.ctx, lead, act.ID, []int64{xID}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := e.svc.Activities.CancelActivity(e.ctx, lead, a.ID, "天气预警"); err != nil {
+		t.Fatal(err)
+	}
+	l, err := e.svc.Matching.MyInvitations(e.ctx, x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	status := map[int64]string{}
+	for _, inv := range l {
+		status[inv.ActivityID] = inv.Status
+	}
+	if status[a.ID] != volunteer.InviteExpired || status[b.ID] != volunteer.InvitePending {
+		t.Errorf("invitations after one activity was cancelled: %v, want %d expired and %d pending", status, a.ID, b.ID)
+	}
+}
