@@ -12,6 +12,7 @@ const path = require('path')
 const { start } = require('./server')
 const { createWx } = require('./wxshim')
 const { writePNG } = require('./png')
+const { accounts, caught } = require('./accounts')
 
 jest.setTimeout(60000)
 
@@ -47,35 +48,7 @@ afterAll(async () => {
 })
 
 // Staff sign in with their passwords, as on the console, and call the API.
-const tokens = {}
-async function staff(user, method, pathname, body) {
-  if (!tokens[user]) {
-    const res = await fetch(`${server.url}/api/v1/auth/login`, {
-      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username: user, password: 'haikou2026' }),
-    })
-    const data = await res.json()
-    if (!res.ok) throw new Error(`${user} cannot sign in: ${JSON.stringify(data)}`)
-    tokens[user] = data.token
-  }
-  const res = await fetch(`${server.url}${pathname}`, {
-    method,
-    headers: { Authorization: `Bearer ${tokens[user]}`, 'Content-Type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  })
-  const data = res.status === 204 ? null : await res.json()
-  if (!res.ok) throw new Error(`${user} ${method} ${pathname}: ${res.status} ${JSON.stringify(data)}`)
-  return data
-}
-
-// caught answers the ApiError a call ends with.
-async function caught(promise) {
-  try {
-    await promise
-  } catch (e) {
-    return e
-  }
-  throw new Error('the call succeeded')
-}
+const { call: staff } = accounts(() => server.url)
 
 async function until(what, fn, ms = 20000) {
   const end = Date.now() + ms

@@ -9,6 +9,7 @@
 const fs = require('fs')
 const { start } = require('./server')
 const { createWx } = require('./wxshim')
+const { accounts, caught } = require('./accounts')
 
 jest.setTimeout(60000)
 
@@ -28,34 +29,8 @@ afterAll(async () => {
   if (server) await server.stop()
 })
 
-const tokens = {}
-async function staff(user, method, pathname, body) {
-  if (!tokens[user]) {
-    const res = await fetch(`${server.url}/api/v1/auth/login`, {
-      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username: user, password: 'haikou2026' }),
-    })
-    const data = await res.json()
-    if (!res.ok) throw new Error(`${user} cannot sign in: ${JSON.stringify(data)}`)
-    tokens[user] = data.token
-  }
-  const res = await fetch(`${server.url}${pathname}`, {
-    method,
-    headers: { Authorization: `Bearer ${tokens[user]}`, 'Content-Type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  })
-  const data = res.status === 204 ? null : await res.json()
-  if (!res.ok) throw new Error(`${user} ${method} ${pathname}: ${res.status} ${JSON.stringify(data)}`)
-  return data
-}
-
-async function caught(promise) {
-  try {
-    await promise
-  } catch (e) {
-    return e
-  }
-  throw new Error('the call succeeded')
-}
+// Staff sign in with their passwords, as on the console, and call the API.
+const { call: staff } = accounts(() => server.url)
 
 describe('a citizen applies for mediation and follows it to the agreement', () => {
   const place = { latitude: 20.0014, longitude: 110.29429 } // GCJ-02, as wx.chooseLocation gives it: grid lh01

@@ -15,8 +15,8 @@ const path = require('path')
 const { PNG } = require('pngjs')
 const jsQR = require('jsqr')
 const { start } = require('./server')
-const { createWx } = require('./wxshim')
 const { writePNG } = require('./png')
+const { accounts, caught } = require('./accounts')
 
 jest.setTimeout(60000)
 
@@ -31,22 +31,9 @@ let coord
 const phones = {}
 const ids = {}
 
-async function passwordLogin(user) {
-  const res = await fetch(`${server.url}/api/v1/auth/login`, {
-    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username: user, password: 'haikou2026' }),
-  })
-  const data = await res.json()
-  if (!res.ok) throw new Error(`${user} cannot sign in: ${JSON.stringify(data)}`)
-  return data
-}
-
-// A phone signed in as user: its storage holds the login as services/session.js keeps it.
-async function phoneOf(user) {
-  const wx = createWx({ user: `${user}-${process.pid}` })
-  const login = await passwordLogin(user)
-  wx.setStorageSync('guanjia.session', { token: login.token, role: login.role })
-  return wx
-}
+// phoneOf: a phone signed in as user; call: the API as user, as the console does.
+const { phoneOf, call } = accounts(() => server.url)
+const admin = (...a) => call('admin', ...a) // the platform admin reviews
 
 // as runs fn on user's phone: the services find wx where WeChat puts it.
 async function as(user, fn) {
@@ -73,26 +60,6 @@ afterAll(async () => {
   Object.values(phones).forEach((wx) => wx.cleanup())
   if (server) await server.stop()
 })
-
-const adminToken = {}
-async function admin(method, pathname, body) {
-  if (!adminToken.token) adminToken.token = (await passwordLogin('admin')).token
-  const res = await fetch(`${server.url}${pathname}`, {
-    method, headers: { Authorization: `Bearer ${adminToken.token}`, 'Content-Type': 'application/json' }, body: JSON.stringify(body),
-  })
-  const data = await res.json()
-  if (!res.ok) throw new Error(`admin ${method} ${pathname}: ${res.status} ${JSON.stringify(data)}`)
-  return data
-}
-
-async function caught(promise) {
-  try {
-    await promise
-  } catch (e) {
-    return e
-  }
-  throw new Error('the call succeeded')
-}
 
 describe('the demo team admin organises in the mini-program', () => {
   let team

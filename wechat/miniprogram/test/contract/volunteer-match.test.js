@@ -10,7 +10,7 @@
 // invitation she declines. As in organiser.test.js, the demo accounts'
 // phones keep the token of a password login.
 const { start } = require('./server')
-const { createWx } = require('./wxshim')
+const { accounts, caught } = require('./accounts')
 
 jest.setTimeout(60000)
 
@@ -22,23 +22,11 @@ let match
 let coord
 const phones = {}
 
-async function passwordLogin(user) {
-  const res = await fetch(`${server.url}/api/v1/auth/login`, {
-    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username: user, password: 'haikou2026' }),
-  })
-  const data = await res.json()
-  if (!res.ok) throw new Error(`${user} cannot sign in: ${JSON.stringify(data)}`)
-  return data
-}
+const { phoneOf, call } = accounts(() => server.url)
 
 // as runs fn on user's phone, signed in as user: the services find wx where WeChat puts it.
 async function as(user, fn) {
-  if (!phones[user]) {
-    const wx = createWx({ user: `${user}-${process.pid}` })
-    const login = await passwordLogin(user)
-    wx.setStorageSync('guanjia.session', { token: login.token, role: login.role })
-    phones[user] = wx
-  }
+  if (!phones[user]) phones[user] = await phoneOf(user)
   const before = global.wx
   global.wx = phones[user]
   try {
@@ -49,25 +37,7 @@ async function as(user, fn) {
 }
 
 // The platform admin reviews through the API, as the console does.
-let adminToken = ''
-async function admin(method, pathname, body) {
-  if (!adminToken) adminToken = (await passwordLogin('admin')).token
-  const res = await fetch(`${server.url}${pathname}`, {
-    method, headers: { Authorization: `Bearer ${adminToken}`, 'Content-Type': 'application/json' }, body: JSON.stringify(body),
-  })
-  const data = await res.json()
-  if (!res.ok) throw new Error(`admin ${method} ${pathname}: ${res.status} ${JSON.stringify(data)}`)
-  return data
-}
-
-async function caught(promise) {
-  try {
-    await promise
-  } catch (e) {
-    return e
-  }
-  throw new Error('the call succeeded')
-}
+const admin = (...a) => call('admin', ...a)
 
 beforeAll(async () => {
   server = await start()
