@@ -17,13 +17,14 @@ type articleJSON struct {
 	Body        string     `json:"body,omitempty"`
 	Source      string     `json:"source,omitempty"`
 	Status      string     `json:"status"`
+	Department  string     `json:"department,omitempty"` // the unit that wrote it ("" an administrator): it and administrators change it
 	PublishedAt *time.Time `json:"published_at,omitempty"`
 	UpdatedAt   time.Time  `json:"updated_at"`
 }
 
 func toArticleJSON(a *credit.Article, withBody bool) articleJSON {
 	out := articleJSON{ID: a.ID, Section: a.Section, SectionName: credit.Sections[a.Section], Title: a.Title,
-		Source: a.Source, Status: string(a.Status), PublishedAt: a.PublishedAt, UpdatedAt: a.UpdatedAt}
+		Source: a.Source, Status: string(a.Status), Department: a.Department, PublishedAt: a.PublishedAt, UpdatedAt: a.UpdatedAt}
 	if withBody {
 		out.Body = a.Body
 	}

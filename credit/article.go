@@ -44,6 +44,15 @@ func (s *Service) canWriteArticles(ctx context.Context, who guanjia.Claims) erro
 	return s.requireStaff(ctx, who, guanjia.Errorf(guanjia.EFORBIDDEN, "only credit staff write articles"))
 }
 
+// canChange refuses a department's staff another department's article (or
+// an administrator's): its words and 发布单位 are that department's.
+func canChange(who guanjia.Claims, a *Article) error {
+	if who.Role == guanjia.RoleAdmin || (a.Department != "" && who.InUnit(a.Department)) {
+		return nil
+	}
+	return guanjia.Errorf(guanjia.EFORBIDDEN, "only the department that wrote the article, or an administrator, changes it")
+}
+
 // CreateArticle saves a draft.
 func (s *Service) CreateArticle(ctx context.Context, who guanjia.Claims, in ArticleInput) (*Article, error) {
 	if err := s.canWriteArticles(ctx, who); err != nil {
@@ -55,6 +64,9 @@ func (s *Service) CreateArticle(ctx context.Context, who guanjia.Claims, in Arti
 	now := stamp(s.Now(), time.Time{})
 	a := &Article{Section: in.Section, Title: in.Title, Body: in.Body, Source: in.Source, Status: ArticleDraft,
 		AuthorID: who.UserID, CreatedAt: now, UpdatedAt: now}
+	if who.Role == guanjia.RoleDepartment {
+		a.Department = who.UnitCode
+	}
 	if err := s.Store.CreateArticle(ctx, a); err != nil {
 		return nil, err
 	}
@@ -71,6 +83,9 @@ func (s *Service) UpdateArticle(ctx context.Context, who guanjia.Claims, id int6
 	}
 	a, err := s.Store.FindArticle(ctx, id)
 	if err != nil {
+		return nil, err
+	}
+	if err := canChange(who, a); err != nil {
 		return nil, err
 	}
 	a.Section, a.Title, a.Body, a.Source, a.UpdatedAt = in.Section, in.Title, in.Body, in.Source, stamp(s.Now(), a.UpdatedAt)
@@ -94,6 +109,9 @@ func (s *Service) ArticleAction(ctx context.Context, who guanjia.Claims, id int6
 	}
 	a, err := s.Store.FindArticle(ctx, id)
 	if err != nil {
+		return nil, err
+	}
+	if err := canChange(who, a); err != nil {
 		return nil, err
 	}
 	if !slices.Contains(t.from, a.Status) {

@@ -862,7 +862,7 @@ func TestArticles(t *testing.T) {
 	if _, err := r.svc.CreateArticle(ctx, r.admin, credit.ArticleInput{Section: "blog", Title: "t", Body: "b"}); guanjia.ErrorCode(err) != guanjia.EINVALID {
 		t.Fatalf("unknown section: %v", err)
 	}
-	a, err := r.svc.CreateArticle(ctx, r.admin, credit.ArticleInput{Section: credit.SectionPolicy, Title: "海口市公共信用信息管理办法", Body: "第一条……"})
+	a, err := r.svc.CreateArticle(ctx, r.dept, credit.ArticleInput{Section: credit.SectionPolicy, Title: "海口市公共信用信息管理办法", Body: "第一条……"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -1006,7 +1006,7 @@ func (u unpublishedMeanwhile) FindArticle(ctx context.Context, id int64) (*credi
 func TestAnEditDoesNotRepublish(t *testing.T) {
 	r := newRig(t)
 	ctx := context.Background()
-	a, err := r.svc.CreateArticle(ctx, r.admin, credit.ArticleInput{Section: credit.SectionPolicy, Title: "海口市公共信用信息管理办法", Body: "第一条……"})
+	a, err := r.svc.CreateArticle(ctx, r.dept, credit.ArticleInput{Section: credit.SectionPolicy, Title: "海口市公共信用信息管理办法", Body: "第一条……"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -1032,7 +1032,7 @@ func TestAnEditDoesNotRepublish(t *testing.T) {
 func TestAStaleArticleEditIsRefused(t *testing.T) {
 	r := newRig(t)
 	ctx := context.Background()
-	a, err := r.svc.CreateArticle(ctx, r.admin, credit.ArticleInput{Section: credit.SectionPolicy, Title: "海口市公共信用信息管理办法", Body: "第一条……"})
+	a, err := r.svc.CreateArticle(ctx, r.dept, credit.ArticleInput{Section: credit.SectionPolicy, Title: "海口市公共信用信息管理办法", Body: "第一条……"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -1133,5 +1133,32 @@ func TestADepartmentWithoutRemitStops(t *testing.T) {
 	}
 	if got, err := r.svc.Revoke(ctx, r.admin, entry.ID, "公示有误"); err != nil || got.Status != guanjia.CreditRevoked {
 		t.Errorf("an administrator revokes it: %+v %v", got, err)
+	}
+}
+
+// An article is its department's: another department's staff neither edit,
+// publish nor withdraw it; its own colleagues and administrators do.
+func TestAnArticleIsItsDepartments(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	a, err := r.svc.CreateArticle(ctx, r.dept, credit.ArticleInput{Section: credit.SectionNews, Title: "人社局开展根治欠薪专项行动", Body: "……", Source: "海口市人力资源和社会保障局"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	edit := credit.ArticleInput{Section: credit.SectionNews, Title: "市场监管局开展专项行动", Body: "……", Source: "海口市市场监督管理局", Seen: a.UpdatedAt}
+	if _, err := r.svc.UpdateArticle(ctx, r.other, a.ID, edit); guanjia.ErrorCode(err) != guanjia.EFORBIDDEN {
+		t.Errorf("another department edits it: %v", err)
+	}
+	if _, err := r.svc.ArticleAction(ctx, r.other, a.ID, "publish"); guanjia.ErrorCode(err) != guanjia.EFORBIDDEN {
+		t.Errorf("another department publishes it: %v", err)
+	}
+	if got, _ := r.svc.Article(ctx, r.admin, a.ID); got.Title != "人社局开展根治欠薪专项行动" || got.Status != credit.ArticleDraft {
+		t.Errorf("after the refusals: %+v", got)
+	}
+	if _, err := r.svc.ArticleAction(ctx, r.admin, a.ID, "publish"); err != nil {
+		t.Fatalf("an administrator publishes it: %v", err)
+	}
+	if _, err := r.svc.ArticleAction(ctx, r.dept, a.ID, "unpublish"); err != nil {
+		t.Errorf("its department withdraws it: %v", err)
 	}
 }

@@ -303,6 +303,7 @@ type Article struct {
 	Source      string // 发布单位
 	Status      ArticleStatus
 	AuthorID    int64
+	Department  string // the unit that wrote it, "" for an administrator: only it and administrators change it
 	PublishedAt *time.Time
 	CreatedAt   time.Time
 	UpdatedAt   time.Time

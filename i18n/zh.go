@@ -391,6 +391,7 @@ var messages = map[string]string{
 	"category %s was changed by someone else; reload and try again":                  "分类 %s 刚被他人更新，请刷新后重试",
 	"category %s exists already":                                                     "分类编码 %s 已被使用",
 	"your department publishes no credit information; an administrator handles it":   "贵部门没有信用信息公示职责，请由管理员办理",
+	"only the department that wrote the article, or an administrator, changes it":    "只有撰写该文章的部门或管理员可以修改、发布或撤下",
 	"help request %d was changed by someone else; reload and try again":              "求助 %d 刚被他人更新，请刷新后重试",
 	"team %d was changed by someone else; reload and try again":                      "团队 %d 刚被他人更新，请刷新后重试",
 	"activity %d was changed by someone else; reload and try again":                  "活动 %d 刚被他人更新，请刷新后重试",

@@ -22,6 +22,7 @@ type creditArticleRow struct {
 	Source      string
 	Status      string
 	AuthorID    int64
+	Department  string
 	PublishedAt *time.Time
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
@@ -31,13 +32,13 @@ func (creditArticleRow) TableName() string { return "credit_articles" }
 
 func (r *creditArticleRow) article() *credit.Article {
 	return &credit.Article{ID: r.ID, Section: r.Section, Title: r.Title, Body: r.Body, Source: r.Source,
-		Status: credit.ArticleStatus(r.Status), AuthorID: r.AuthorID, PublishedAt: utc(r.PublishedAt),
+		Status: credit.ArticleStatus(r.Status), AuthorID: r.AuthorID, Department: r.Department, PublishedAt: utc(r.PublishedAt),
 		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
 }
 
 func toCreditArticleRow(a *credit.Article) *creditArticleRow {
 	return &creditArticleRow{ID: a.ID, Section: a.Section, Title: a.Title, Body: a.Body, Source: a.Source,
-		Status: string(a.Status), AuthorID: a.AuthorID, PublishedAt: a.PublishedAt, CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt}
+		Status: string(a.Status), AuthorID: a.AuthorID, Department: a.Department, PublishedAt: a.PublishedAt, CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt}
 }
 
 func (s *Credit) CreateArticle(ctx context.Context, a *credit.Article) error {

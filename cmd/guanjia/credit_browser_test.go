@@ -572,6 +572,14 @@ func TestBrowserCreditArticleWrittenAndPublished(t *testing.T) {
 	if titles := publicArticleTitles(t, m); !slices.Contains(titles, edited) || slices.Contains(titles, title) {
 		t.Errorf("after the edit the public lists %q", titles)
 	}
+
+	// 市场监管局's staff see 人社局's article but are offered nothing to change in it.
+	other := open("credit-scjg")
+	other.login(m.URL, "/console/credit", "credit-scjg")
+	other.waitFor("人社局's article", fmt.Sprintf(`document.querySelector('%s') !== null`, row))
+	if got := other.eval(fmt.Sprintf(`document.querySelectorAll('%s button').length`, row)); got != float64(0) {
+		t.Errorf("another department is offered %v buttons on the article", got)
+	}
 }
 
 // TestBrowserCreditAdminWidensADepartmentsRemit: an administrator gives

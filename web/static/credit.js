@@ -466,9 +466,11 @@
     return h('tr', { 'data-id': a.id, 'data-status': a.status },
       h('td', {}, a.title), h('td', {}, a.section_name || SECTION[a.section] || a.section), h('td', {}, a.source || '—'),
       h('td', {}, GJ.badge(a.status, ARTICLE_STATUS, 'c')), h('td', {}, a.published_at ? GJ.time(a.published_at) : '—'), h('td', {}, GJ.time(a.updated_at)),
-      h('td', {},
+      // Another department's article is theirs to change (or an administrator's).
+      GJ.me.role === 'admin' || (a.department && a.department === GJ.me.unit) ? h('td', {},
         h('button', { type: 'button', class: 'link', 'data-article': 'edit', onclick: () => editArticle(a.id) }, '编辑'),
-        action ? h('button', { type: 'button', class: 'link', 'data-article': action, onclick: (e) => articleAction(a, action, e.currentTarget) }, label) : null));
+        action ? h('button', { type: 'button', class: 'link', 'data-article': action, onclick: (e) => articleAction(a, action, e.currentTarget) }, label) : null)
+        : h('td', { class: 'muted' }, '其他部门的文章'));
   }
 
   const loadArticles = GJ.latest(async () => {
