@@ -626,17 +626,7 @@ func TestTeamCertificationFlagsBlackListedOrganisation(t *testing.T) {
 func TestEveryMenuPageRenders(t *testing.T) {
 	m := startMain(t)
 	admin := login(t, m, "admin")
-	get := func(path string) (int, string) {
-		req, _ := http.NewRequest("GET", m.URL+path, nil)
-		req.AddCookie(&http.Cookie{Name: "guanjia_token", Value: admin.token})
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		b, _ := io.ReadAll(res.Body)
-		return res.StatusCode, string(b)
-	}
+	get := func(path string) (int, string) { return getAs(t, admin, path) }
 	_, home := get("/console/queue")
 	links := regexp.MustCompile(`<a href="(/console/[a-z]+)"[^>]*>`).FindAllStringSubmatch(home, -1)
 	if len(links) < 10 {
