@@ -3,6 +3,7 @@ package guanjia
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Error codes. The api package maps each to one HTTP status.
@@ -86,6 +87,19 @@ func ErrorField(err error) string {
 // saved by someone else since it was read.
 func StaleVersion(format string, args ...any) *Error {
 	return FieldError(ECONFLICT, "version", format, args...)
+}
+
+// SaveStamp is the UpdatedAt of a save at now over one stamped last (zero
+// for a new record), for records whose UpdatedAt is the version an editor
+// sends back: now as the database keeps it (PostgreSQL: microseconds), so
+// the stamp answered is the one stored, and after last, so two saves in one
+// microsecond never share one.
+func SaveStamp(now, last time.Time) time.Time {
+	now = now.UTC().Truncate(time.Microsecond)
+	if !now.After(last) {
+		return last.UTC().Add(time.Microsecond)
+	}
+	return now
 }
 
 // UntilSettled runs step — read a record, decide, save — again while its

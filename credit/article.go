@@ -61,7 +61,7 @@ func (s *Service) CreateArticle(ctx context.Context, who guanjia.Claims, in Arti
 	if err := in.validate(); err != nil {
 		return nil, err
 	}
-	now := stamp(s.Now(), time.Time{})
+	now := guanjia.SaveStamp(s.Now(), time.Time{})
 	a := &Article{Section: in.Section, Title: in.Title, Body: in.Body, Source: in.Source, Status: ArticleDraft,
 		AuthorID: who.UserID, CreatedAt: now, UpdatedAt: now}
 	if who.Role == guanjia.RoleDepartment {
@@ -88,7 +88,7 @@ func (s *Service) UpdateArticle(ctx context.Context, who guanjia.Claims, id int6
 	if err := canChange(who, a); err != nil {
 		return nil, err
 	}
-	a.Section, a.Title, a.Body, a.Source, a.UpdatedAt = in.Section, in.Title, in.Body, in.Source, stamp(s.Now(), a.UpdatedAt)
+	a.Section, a.Title, a.Body, a.Source, a.UpdatedAt = in.Section, in.Title, in.Body, in.Source, guanjia.SaveStamp(s.Now(), a.UpdatedAt)
 	// Written only over the status and the save the editor read: an edit
 	// saved after someone unpublished the article must not publish it
 	// again, nor undo a colleague's edit.
@@ -118,7 +118,7 @@ func (s *Service) ArticleAction(ctx context.Context, who guanjia.Claims, id int6
 		return nil, guanjia.Errorf(guanjia.ECONFLICT, "cannot %s an article that is %s", action, a.Status)
 	}
 	from := a.Status
-	now := stamp(s.Now(), a.UpdatedAt)
+	now := guanjia.SaveStamp(s.Now(), a.UpdatedAt)
 	a.Status, a.UpdatedAt = t.to, now
 	if t.to == ArticlePublished && a.PublishedAt == nil {
 		a.PublishedAt = &now
@@ -156,16 +156,4 @@ func (s *Service) Articles(ctx context.Context, who guanjia.Claims, section stri
 	}
 	return s.Store.ListArticles(ctx, ArticleFilter{Section: section, PublishedOnly: !staff,
 		Offset: (page - 1) * perPage, Limit: perPage})
-}
-
-// stamp is the UpdatedAt of a save at now over one of last: now as the
-// database keeps it (PostgreSQL: microseconds), so the UpdatedAt an editor
-// is answered is the one their save sends back, and later than last, so two
-// saves in one microsecond still differ.
-func stamp(now, last time.Time) time.Time {
-	now = now.UTC().Truncate(time.Microsecond)
-	if !now.After(last) {
-		return last.UTC().Add(time.Microsecond)
-	}
-	return now
 }

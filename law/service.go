@@ -61,9 +61,9 @@ func (s *Service) Update(ctx context.Context, who guanjia.Claims, l *Law, seen t
 	return s.Store.UpdateLaw(ctx, l, seen)
 }
 
-// stamp is now as the database keeps it (PostgreSQL: microseconds), so the
+// stamp is now as the database keeps it (guanjia.SaveStamp), so the
 // UpdatedAt an editor is answered is the one a later save must send back.
-func (s *Service) stamp() time.Time { return s.Now().UTC().Truncate(time.Microsecond) }
+func (s *Service) stamp() time.Time { return guanjia.SaveStamp(s.Now(), time.Time{}) }
 
 // SetStatus marks a law 现行有效, 已修订 or 已废止 and answers it without its
 // articles, which the status does not change.

@@ -203,13 +203,7 @@ func (s *Catalog) SaveCategory(ctx context.Context, c *guanjia.Category, seen *t
 			}
 			last = old.UpdatedAt
 		}
-		// Kept as the database keeps it (PostgreSQL: microseconds), and
-		// after the last, so the UpdatedAt an editor reads is the one their
-		// save sends back and two saves never share one.
-		c.UpdatedAt = s.Now().UTC().Truncate(time.Microsecond)
-		if !c.UpdatedAt.After(last) {
-			c.UpdatedAt = last.UTC().Add(time.Microsecond)
-		}
+		c.UpdatedAt = guanjia.SaveStamp(s.Now(), last)
 		row := categoryRow{
 			Code: c.Code, Name: c.Name, Kind: c.Kind, Major: c.Major, Department: c.Department,
 			PointToPoint: c.PointToPoint, AcceptWithinS: int64(c.AcceptWithin / time.Second),
