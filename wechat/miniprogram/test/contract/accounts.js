@@ -1,6 +1,7 @@
 // The demo's password accounts (team-lead, admin, dispatcher, crew, …) as the
-// contract tests use them: a password login, a phone signed in as one, and a
-// call of the API with one's token, as the console does; and caught, for the
+// contract tests use them: a password login, a phone signed in as one (kept,
+// and a step run on it), and a call of the API with one's token, as the
+// console does; and caught, for the
 // error a call ends with. urlOf answers the server's address, known once it
 // has started.
 const { createWx } = require('./wxshim')
@@ -43,7 +44,28 @@ function accounts(urlOf) {
     return data
   }
 
-  return { passwordLogin, phoneOf, call }
+  // phone answers user's phone, signed in once (phoneOf) and kept.
+  const phones = {}
+  async function phone(user) {
+    if (!phones[user]) phones[user] = await phoneOf(user)
+    return phones[user]
+  }
+
+  // as runs fn on user's phone: the services find wx where WeChat puts it.
+  async function as(user, fn) {
+    const before = global.wx
+    global.wx = await phone(user)
+    try {
+      return await fn()
+    } finally {
+      global.wx = before
+    }
+  }
+
+  // hangUp clears the storage of every phone handed out.
+  const hangUp = () => Object.values(phones).forEach((wx) => wx.cleanup())
+
+  return { passwordLogin, phoneOf, call, phone, as, hangUp }
 }
 
 // caught answers the error (the services' ApiError) a call ends with.

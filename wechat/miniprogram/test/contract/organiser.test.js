@@ -28,28 +28,16 @@ let server
 let s // the mini-program's services
 let rules
 let coord
-const phones = {}
 const ids = {}
 
-// phoneOf: a phone signed in as user; call: the API as user, as the console does.
-const { phoneOf, call } = accounts(() => server.url)
+// phone/as: a demo account's phone, and a step on it; call: the API as user, as the console does.
+const { phone, as, call, hangUp } = accounts(() => server.url)
 const admin = (...a) => call('admin', ...a) // the platform admin reviews
-
-// as runs fn on user's phone: the services find wx where WeChat puts it.
-async function as(user, fn) {
-  const before = global.wx
-  global.wx = phones[user]
-  try {
-    return await fn()
-  } finally {
-    global.wx = before
-  }
-}
 
 beforeAll(async () => {
   server = await start()
-  for (const user of ['team-lead', 'volunteer', 'volunteer2']) phones[user] = await phoneOf(user)
-  global.wx = phones['team-lead']
+  for (const user of ['team-lead', 'volunteer', 'volunteer2']) await phone(user)
+  global.wx = await phone('team-lead')
   s = require('../../miniprogram/services/index')
   s.config.setBaseURL(server.url)
   rules = require('../../miniprogram/utils/organiser')
@@ -57,7 +45,7 @@ beforeAll(async () => {
 }, 15 * 60 * 1000)
 
 afterAll(async () => {
-  Object.values(phones).forEach((wx) => wx.cleanup())
+  hangUp()
   if (server) await server.stop()
 })
 

@@ -20,21 +20,9 @@ let server
 let s // the mini-program's services
 let match
 let coord
-const phones = {}
 
-const { phoneOf, call } = accounts(() => server.url)
-
-// as runs fn on user's phone, signed in as user: the services find wx where WeChat puts it.
-async function as(user, fn) {
-  if (!phones[user]) phones[user] = await phoneOf(user)
-  const before = global.wx
-  global.wx = phones[user]
-  try {
-    return await fn()
-  } finally {
-    global.wx = before
-  }
-}
+// as runs a step on a demo account's phone (signed in once and kept).
+const { as, call, hangUp } = accounts(() => server.url)
 
 // The platform admin reviews through the API, as the console does.
 const admin = (...a) => call('admin', ...a)
@@ -48,7 +36,7 @@ beforeAll(async () => {
 }, 15 * 60 * 1000)
 
 afterAll(async () => {
-  Object.values(phones).forEach((wx) => wx.cleanup())
+  hangUp()
   if (server) await server.stop()
 })
 

@@ -2,35 +2,12 @@
 // verified, the hours ledger), 邀请志愿者 (精准匹配: the search, choosing,
 // inviting, the answers) and the activity's album (上传照片). Times are built
 // around a fixed "now" given to the pages.
-const { install } = require('../support/fakewx')
+const { NOW, at, TEAM, activity, open, requests } = require('../support/volunteering')
 const { render, flush, text, tap } = require('../support/render')
 const rules = require('../../miniprogram/utils/organiser')
 
-const NOW = Date.parse('2026-04-11T00:40:00Z') // 08:40 in Haikou
-const at = (min) => new Date(NOW + min * 60000).toISOString()
-const TEAM = { id: 2, name: '龙华区青年志愿者协会', status: 'certified', my_role: 'admin' }
 const CATALOGUE = { skills: [{ name: '急救', certificate: true }, { name: '外语', certificate: false }, { name: '驾驶', certificate: true }, { name: '摄影', certificate: false }] }
 
-function activity(extra = {}) {
-  return {
-    id: 5, team_id: 2, team: TEAM.name, title: '万绿园净滩护绿行动', description: '清理海岸线垃圾', address: '海口市龙华区滨海大道万绿园',
-    lat: 20.0405, lng: 110.3222, radius_m: 300, status: 'published', start_at: at(6 * 60), end_at: at(9 * 60), signup_deadline: at(5 * 60),
-    capacity: 30, confirmed: 12, waitlisted: 0, can_edit: true, ...extra,
-  }
-}
-
-function open(page, query, routes, setup = () => {}) {
-  const fake = install(routes)
-  fake.setStorageSync('guanjia.session', { token: 'tok-1', role: 'citizen', user_id: 7 })
-  const comp = render(page)
-  comp.instance.now = () => NOW
-  setup(comp)
-  if (comp.instance.onLoad) comp.instance.onLoad(query)
-  if (comp.instance.onShow) comp.instance.onShow()
-  return { comp, fake }
-}
-
-const requests = (fake, method, path) => fake.called('request').filter((c) => (c.args.method || 'GET') === method && c.args.url.includes(path))
 const queryOf = (call) => Object.fromEntries(new URL(call.args.url).searchParams)
 const toasts = (fake) => fake.called('showToast').map((c) => c.args.title)
 const modals = (fake) => fake.called('showModal').map((c) => c.args)

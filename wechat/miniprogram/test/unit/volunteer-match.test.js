@@ -3,13 +3,11 @@
 // being found) and 活动邀请 (on their own page, on the activity's page where
 // the invitation's message opens, and counted on 公益海口). Times are built
 // around a fixed "now" given to the pages.
-const { install } = require('../support/fakewx')
+const { at, open: openPage, requests } = require('../support/volunteering')
 const { render, flush, text, tap } = require('../support/render')
 const match = require('../../miniprogram/utils/match')
 const { wgs84ToGcj02 } = require('../../miniprogram/utils/coord')
 
-const NOW = Date.parse('2026-04-11T00:40:00Z') // 08:40 in Haikou
-const at = (min) => new Date(NOW + min * 60000).toISOString()
 const TEAM = '龙华区青年志愿者协会'
 const CATALOGUE = { skills: [{ name: '急救', certificate: true }, { name: '外语', certificate: false }, { name: '驾驶', certificate: true }, { name: '摄影', certificate: false }] }
 
@@ -32,18 +30,9 @@ const SUBSCRIPTIONS = { subscriptions: [
   { template: 'volunteer_invitation', template_id: 'tpl-inv', remaining: 0 },
 ] }
 
-function open(page, query, routes, setup = () => {}) {
-  const fake = install({ 'GET /api/v1/wechat/subscriptions': SUBSCRIPTIONS, 'POST /api/v1/wechat/subscriptions': { recorded: 3 }, ...routes })
-  fake.setStorageSync('guanjia.session', { token: 'tok-1', role: 'citizen', user_id: 7 })
-  const comp = render(page)
-  comp.instance.now = () => NOW
-  setup(comp, fake)
-  if (comp.instance.onLoad) comp.instance.onLoad(query)
-  if (comp.instance.onShow) comp.instance.onShow()
-  return { comp, fake }
-}
+const open = (page, query, routes, setup) =>
+  openPage(page, query, { 'GET /api/v1/wechat/subscriptions': SUBSCRIPTIONS, 'POST /api/v1/wechat/subscriptions': { recorded: 3 }, ...routes }, setup)
 
-const requests = (fake, method, path) => fake.called('request').filter((c) => (c.args.method || 'GET') === method && c.args.url.includes(path))
 const toasts = (fake) => fake.called('showToast').map((c) => c.args.title)
 const modals = (fake) => fake.called('showModal').map((c) => c.args)
 const has = (comp, selector) => !!comp.querySelector(selector)
