@@ -33,7 +33,7 @@ func loadWeChatConfig() (wechat.Config, error) {
 		AppID: os.Getenv("WECHAT_APPID"), AppSecret: os.Getenv("WECHAT_SECRET"),
 		Token: os.Getenv("WECHAT_TOKEN"), EncodingAESKey: os.Getenv("WECHAT_ENCODING_AES_KEY"),
 		WeComCorpID: os.Getenv("WECOM_CORPID"), WeComAgentID: os.Getenv("WECOM_AGENTID"), WeComSecret: os.Getenv("WECOM_SECRET"),
-		Templates: templates, Pages: pages, MiniProgramState: os.Getenv("WECHAT_MINIPROGRAM_STATE"),
+		Templates: templates, Pages: miniProgramPages(pages), MiniProgramState: os.Getenv("WECHAT_MINIPROGRAM_STATE"),
 		ConsoleURL: os.Getenv("GUANJIA_PUBLIC_URL"), Fake: os.Getenv("WECHAT_FAKE") == "true" || os.Getenv("WECHAT_FAKE") == "1",
 		AllowPlain: os.Getenv("WECHAT_ALLOW_PLAIN") == "true" || os.Getenv("WECHAT_ALLOW_PLAIN") == "1",
 	}, nil
@@ -91,7 +91,7 @@ func (m *Main) setupWeChat(mode Mode) error {
 		if cfg.EncodingAESKey == "" {
 			cfg.AllowPlain = true // the demo's fake pushes in plain mode, to this process only
 		}
-		cfg.Templates, cfg.Pages = demoTemplates(cfg.Templates), demoPages(cfg.Pages)
+		cfg.Templates = demoTemplates(cfg.Templates)
 	}
 	client, err := wechat.New(cfg, m.DB.Users, m.DB.WeChat, m.rdb, m.Log)
 	if err != nil {
@@ -156,7 +156,10 @@ func demoTemplates(set map[string]string) map[string]string {
 	return out
 }
 
-func demoPages(set map[string]string) map[string]string {
+// miniProgramPages maps each subscribe message to the page of the mini-program
+// shipped in wechat/miniprogram that a tap opens; WECHAT_PAGES overrides
+// entries, for a mini-program whose pages are laid out otherwise.
+func miniProgramPages(set map[string]string) map[string]string {
 	out := map[string]string{guanjia.TplComplaintUpdate: "pages/complaint/detail"}
 	for _, t := range subscribeTemplates[1:] {
 		out[t] = "pages/volunteer/activity"
