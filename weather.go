@@ -47,12 +47,17 @@ type TrackPoint struct {
 
 // Typhoon is a tropical cyclone with its track: observed positions, oldest
 // first, and the latest forecast.
+// TyphoonStale is how long a typhoon stays 活跃 without a new position: a
+// live one has a position every three to six hours, so a day without any
+// means it dissipated and nobody imports it any more.
+const TyphoonStale = 24 * time.Hour
+
 type Typhoon struct {
 	ID        int64
 	Number    string // 中国编号 YYNN, e.g. 2411
 	NameZH    string // 摩羯
 	NameEN    string // YAGI
-	Active    bool   // the meteorological service still issues positions
+	Active    bool   // the meteorological service still issues positions, and they still arrive (TyphoonStale)
 	Source    string // what it was imported from: "csv" or "feed"
 	LastAt    time.Time
 	Observed  []TrackPoint
@@ -209,9 +214,10 @@ type WeatherStore interface {
 	// track; it sets t.ID.
 	SaveTyphoon(ctx context.Context, t *Typhoon, by int64) error
 	FindTyphoon(ctx context.Context, id int64) (*Typhoon, error)
-	// ListTyphoons returns the active typhoons and the most recent others,
-	// the latest first, at most limit, with their tracks.
-	ListTyphoons(ctx context.Context, limit int) ([]*Typhoon, error)
+	// ListTyphoons returns the typhoons active with a position since
+	// activeSince first, then the most recent others, the latest first, at
+	// most limit, with their tracks.
+	ListTyphoons(ctx context.Context, limit int, activeSince time.Time) ([]*Typhoon, error)
 
 	// UpsertWaterloggingPoint creates or updates the point of p.Code.
 	UpsertWaterloggingPoint(ctx context.Context, p *WaterloggingPoint) error

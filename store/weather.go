@@ -103,13 +103,14 @@ func (s *Weather) FindTyphoon(ctx context.Context, id int64) (*guanjia.Typhoon, 
 	return list[0], nil
 }
 
-// ListTyphoons returns the active typhoons first, then the latest others.
-func (s *Weather) ListTyphoons(ctx context.Context, limit int) ([]*guanjia.Typhoon, error) {
+// ListTyphoons returns the typhoons active since activeSince first, then the latest others.
+func (s *Weather) ListTyphoons(ctx context.Context, limit int, activeSince time.Time) ([]*guanjia.Typhoon, error) {
 	if limit <= 0 || limit > 50 {
 		limit = 10
 	}
 	var rows []typhoonRow
-	if err := s.db.WithContext(ctx).Order("active DESC, last_at DESC, id DESC").Limit(limit).Find(&rows).Error; err != nil {
+	live := clause.Expr{SQL: "CASE WHEN active AND last_at > ? THEN 0 ELSE 1 END, last_at DESC, id DESC", Vars: []any{activeSince.UTC()}}
+	if err := s.db.WithContext(ctx).Clauses(clause.OrderBy{Expression: live}).Limit(limit).Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("store: list typhoons: %w", err)
 	}
 	return s.withTracks(ctx, rows)

@@ -52,7 +52,7 @@ func TestWeatherTyphoonImportReplacesTrack(t *testing.T) {
 	if err := db.Weather.SaveTyphoon(ctx, again, staff.ID); err != nil {
 		t.Fatal(err)
 	}
-	list, err := db.Weather.ListTyphoons(ctx, 10)
+	list, err := db.Weather.ListTyphoons(ctx, 10, time.Time{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -290,5 +290,43 @@ func TestWeatherPointFirstPutTwiceAtOnce(t *testing.T) {
 	}
 	if list, err := db.Weather.ListWaterloggingPoints(ctx); err != nil || len(list) != 5 {
 		t.Errorf("points: %d (%v), want 5", len(list), err)
+	}
+}
+
+// A track imported by CSV while the typhoon is live is 活跃; once nobody
+// imports it any more (it dissipated), it is not 活跃 for ever, nor listed
+// ahead of a newer typhoon.
+func TestAnImportedTyphoonStopsBeingActive(t *testing.T) {
+	db := testenv.MustOpenDB(t)
+	ctx := context.Background()
+	staff := weatherUser(t, db, "wx-admin", guanjia.RoleAdmin)
+	clk := testenv.NewClock(time.Date(2026, 8, 10, 2, 0, 0, 0, time.UTC))
+	svc := weather.NewService(db.Weather, nil, clk.Now)
+	who := guanjia.Claims{UserID: staff.ID, Role: staff.Role}
+	track := func(number, name string, last time.Time) *strings.Reader {
+		at := func(t time.Time) string { return t.In(guanjia.ChinaTime).Format("2006-01-02 15:04") }
+		return strings.NewReader(weather.CSVHeader + "\n" +
+			fmt.Sprintf("%s,%s,,observed,%s,19.6,111.7,915,65,,\n", number, name, at(last.Add(-6*time.Hour))) +
+			fmt.Sprintf("%s,%s,,observed,%s,19.95,110.95,915,62,,\n", number, name, at(last)))
+	}
+	old, err := svc.ImportTyphoon(ctx, who, weather.FormatCSV, track("2611", "旧台风", clk.Now().Add(-2*time.Hour)))
+	if err != nil || !old.Active {
+		t.Fatalf("a live typhoon's import: %v, active %v", err, old != nil && old.Active)
+	}
+	clk.Set(clk.Now().Add(10 * 24 * time.Hour))
+	if again, err := svc.Typhoon(ctx, old.ID); err != nil || again.Active {
+		t.Errorf("ten days without a position, typhoon 2611 is active %v (%v)", again != nil && again.Active, err)
+	}
+	// A newer typhoon, imported the day after it dissipated.
+	if _, err := svc.ImportTyphoon(ctx, who, weather.FormatCSV, track("2612", "新台风", clk.Now().Add(-30*time.Hour))); err != nil {
+		t.Fatal(err)
+	}
+	list, err := svc.Typhoons(ctx, 10)
+	if err != nil || len(list) != 2 {
+		t.Fatalf("typhoons: %d, %v", len(list), err)
+	}
+	if list[0].Number != "2612" || list[0].Active || list[1].Active {
+		t.Errorf("the list: %s (active %v), %s (active %v); want the newer 2612 first, neither active",
+			list[0].Number, list[0].Active, list[1].Number, list[1].Active)
 	}
 }

@@ -60,12 +60,26 @@ func (s *Service) now() time.Time { return s.Now().UTC().Truncate(time.Second) }
 
 // Typhoons answers the active typhoons and the most recent others, at most limit.
 func (s *Service) Typhoons(ctx context.Context, limit int) ([]*guanjia.Typhoon, error) {
-	return s.Store.ListTyphoons(ctx, limit)
+	list, err := s.Store.ListTyphoons(ctx, limit, s.Now().Add(-guanjia.TyphoonStale))
+	for _, t := range list {
+		s.settle(t)
+	}
+	return list, err
 }
 
 // Typhoon answers one typhoon with its track.
 func (s *Service) Typhoon(ctx context.Context, id int64) (*guanjia.Typhoon, error) {
-	return s.Store.FindTyphoon(ctx, id)
+	t, err := s.Store.FindTyphoon(ctx, id)
+	if err == nil {
+		s.settle(t)
+	}
+	return t, err
+}
+
+// settle ends a typhoon's 活跃 once its positions stopped coming: a track
+// imported by hand while it was live is not imported again once it is gone.
+func (s *Service) settle(t *guanjia.Typhoon) {
+	t.Active = t.Active && s.Now().Sub(t.LastAt) < guanjia.TyphoonStale
 }
 
 // Import formats.
@@ -83,7 +97,7 @@ func (s *Service) ImportTyphoon(ctx context.Context, who guanjia.Claims, format 
 	switch format {
 	case FormatCSV:
 		if t, err = ParseTrackCSV(r); err == nil {
-			t.Active = s.Now().Sub(t.LastAt) < 24*time.Hour
+			t.Active = s.Now().Sub(t.LastAt) < guanjia.TyphoonStale
 		}
 	case FormatFeed:
 		t, err = ParseTrackFeed(r)
@@ -100,7 +114,7 @@ func (s *Service) ImportTyphoon(ctx context.Context, who guanjia.Claims, format 
 	if err := s.Store.SaveTyphoon(ctx, t, who.UserID); err != nil {
 		return nil, err
 	}
-	return s.Store.FindTyphoon(ctx, t.ID)
+	return s.Typhoon(ctx, t.ID)
 }
 
 // Depth bands of a waterlogging point, in cm, for colours and words:

@@ -26,7 +26,7 @@ func TestWeatherDemoSeedsOnce(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	typhoons, err := db.Weather.ListTyphoons(ctx, 10)
+	typhoons, err := db.Weather.ListTyphoons(ctx, 10, time.Time{})
 	if err != nil || len(typhoons) != 1 {
 		t.Fatalf("typhoons: %d, %v", len(typhoons), err)
 	}
