@@ -157,3 +157,23 @@ func FuzzParseCSV(f *testing.F) {
 		}
 	})
 }
+
+// A header the import does not know (备注 for 说明, 办理时间 for 时间, as
+// approval systems export them) is refused by name, not skipped: skipped,
+// every note would be lost and every change dated at the import. A column
+// given twice is refused too, rather than the last one winning.
+func TestParseCSVRefusesColumnsItDoesNotKnow(t *testing.T) {
+	row := "HKSP-2026-000201,1,城市道路挖掘许可,海口市行政审批服务局,符建国,13518003456,补正材料,请补交施工方案,2026-03-01 09:30\n"
+	for name, head := range map[string]string{
+		"备注":   "受理编号,版本,事项名称,受理部门,申请人,联系电话,状态,备注,办理时间\n",
+		"note": "受理编号,版本,事项名称,受理部门,申请人,联系电话,状态,说明,note\n",
+	} {
+		rows, _, err := approval.ParseCSV([]byte(head + row))
+		if guanjia.ErrorCode(err) != guanjia.EINVALID || guanjia.ErrorField(err) != "file" || !strings.Contains(err.Error(), name) {
+			t.Errorf("header %q: %d rows, %v; want it refused naming %s", head, len(rows), err, name)
+		}
+	}
+	if rows, _, err := approval.ParseCSV([]byte(header + row)); err != nil || len(rows) != 1 || rows[0].Update.Note != "请补交施工方案" {
+		t.Fatalf("the template's own header: %v %+v", err, rows)
+	}
+}

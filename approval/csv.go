@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"errors"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -15,10 +16,21 @@ import (
 
 // The CSV an approval system exports (or staff save from a spreadsheet): a
 // header row naming these columns, in any order, in Chinese or English.
-var csvColumns = []struct{ key, zh string }{
+type csvColumn struct{ key, zh string }
+
+var csvColumns = []csvColumn{
 	{"number", "受理编号"}, {"version", "版本"}, {"matter", "事项名称"}, {"department", "受理部门"},
 	{"applicant", "申请人"}, {"phone", "联系电话"}, {"status", "状态"}, {"note", "说明"}, {"at", "时间"},
 }
+
+// csvHeader is the header of an import, as its refusals name it.
+var csvHeader = func() string {
+	names := make([]string, len(csvColumns))
+	for i, c := range csvColumns {
+		names[i] = c.zh
+	}
+	return strings.Join(names, ",")
+}()
 
 // optionalColumns may be left out of the header.
 var optionalColumns = map[string]bool{"note": true, "at": true}
@@ -57,14 +69,21 @@ func ParseCSV(data []byte) ([]Row, []RowError, error) {
 	} else if err != nil {
 		return nil, nil, malformed(err)
 	}
+	// A column not known is refused, not skipped: an export that calls 说明
+	// 备注 would lose every note, and its 时间 would date each change now.
 	index := map[string]int{}
 	for i, h := range header {
-		h = strings.TrimSpace(h)
-		for _, c := range csvColumns {
-			if h == c.zh || strings.EqualFold(h, c.key) {
-				index[c.key] = i
-			}
+		if h = strings.TrimSpace(h); h == "" {
+			continue
 		}
+		c := slices.IndexFunc(csvColumns, func(c csvColumn) bool { return h == c.zh || strings.EqualFold(h, c.key) })
+		if c < 0 {
+			return nil, nil, guanjia.FieldError(guanjia.EINVALID, "file", "unknown column %q: use %s", h, csvHeader)
+		}
+		if _, twice := index[csvColumns[c].key]; twice {
+			return nil, nil, guanjia.FieldError(guanjia.EINVALID, "file", "the column %q appears twice", h)
+		}
+		index[csvColumns[c].key] = i
 	}
 	for _, c := range csvColumns {
 		if _, ok := index[c.key]; !ok && !optionalColumns[c.key] {

@@ -536,6 +536,7 @@ var messages = map[string]string{
 	"the first row must be the header: name,kind,lat,lng,address,phone,hours": "第一行须为表头：name,kind,lat,lng,address,phone,hours",
 	"unknown column %q: use name,kind,lat,lng,address,phone,hours":            "未知的列 %q，可用的列为 name,kind,lat,lng,address,phone,hours",
 	"the column %q appears twice":                                             "列 %q 出现了两次",
+	"unknown column %q: use %s":                                               "未知的列 %q，可用的列为 %s",
 	"the column %q is missing":                                                "缺少列 %q",
 	"the row is not valid CSV (check the quotes)":                             "该行不是有效的 CSV（请检查引号）",
 	"the file has more than %d rows: split it":                                "文件超过 %d 行，请拆分后上传",
