@@ -13,6 +13,9 @@ const (
 	// TplPartySession is the SMS a party without an account gets when a
 	// session is scheduled: the dispute's number, when and where.
 	TplPartySession = "party_session"
+	// TplPartySessionOff is the SMS such a party gets when the mediation
+	// ends before a session they were told of: it is off.
+	TplPartySessionOff = "party_session_off"
 )
 
 // DisputeStatus is where a dispute stands.
@@ -106,7 +109,7 @@ type MediationSession struct {
 	ID         int64
 	At         time.Time
 	Place      string
-	Status     string // scheduled | held
+	Status     string // scheduled | held | cancelled (the mediation ended before it)
 	Record     string
 	Attended   string
 	RemindedAt *time.Time

@@ -264,6 +264,7 @@ func (st *step) succeed(context.Context) error {
 		return err
 	}
 	d.Result, d.Terms, d.Performance, d.OutcomeAt = "success", terms, strings.TrimSpace(st.in.Performance), &st.now
+	st.callOffSessions("调解成功")
 	d.AgreementNumber = AgreementNumber(d, st.now)
 	if st.note == "" {
 		st.note = "达成调解协议 " + d.AgreementNumber
@@ -291,6 +292,7 @@ func (st *step) fail(context.Context) error {
 		return guanjia.FieldError(guanjia.EINVALID, "advice", "advice must be litigation, arbitration or administrative")
 	}
 	d.Result, d.Advice, d.OutcomeNote, d.OutcomeAt = "failure", st.in.Advice, st.note, &st.now
+	st.callOffSessions("调解终止")
 	st.note = strings.TrimSpace("建议" + AdviceName(st.in.Advice) + " " + st.note)
 	st.tellApplicant("调解不成", "建议"+AdviceName(st.in.Advice))
 	return nil
@@ -302,7 +304,30 @@ func AdviceName(a string) string {
 }
 
 // withdraw needs nothing more: scope lets a citizen reach only their own.
-func (st *step) withdraw(context.Context) error { return nil }
+func (st *step) withdraw(context.Context) error {
+	st.callOffSessions("申请已撤回")
+	return nil
+}
+
+// callOffSessions cancels the sessions still to come when the mediation
+// ends before them, and texts the parties without an account, who were
+// told of each by SMS (schedule) and would come for nothing. A session
+// already past and not recorded stays as it is: it may have been held.
+func (st *step) callOffSessions(why string) {
+	for i := range st.d.Sessions {
+		x := &st.d.Sessions[i]
+		if x.Status != "scheduled" || !x.At.After(st.now) {
+			continue
+		}
+		x.Status = "cancelled"
+		for _, p := range st.d.Parties {
+			if p.UserID == 0 && p.Phone != "" {
+				st.msgs = append(st.msgs, message(0, guanjia.ChannelSMS, guanjia.TplPartySessionOff, st.d,
+					map[string]string{"party": strconv.FormatInt(p.ID, 10), "start": clock(x.At), "place": x.Place, "why": why}))
+			}
+		}
+	}
+}
 
 func (st *step) requestConfirmation(context.Context) error {
 	d, court := st.d, strings.TrimSpace(st.in.Court)

@@ -651,3 +651,50 @@ func TestFollowUpOnce(t *testing.T) {
 		t.Errorf("the first 回访's finding is gone: kept %v note %q", got.FollowUpKept, got.FollowUpNote)
 	}
 }
+
+// TestAnEndedMediationCallsOffItsSessions: the applicant withdraws with a
+// session still to come. The session is off — the page does not keep
+// showing it as 待调解 — and the parties without an account, texted its
+// time and place when it was scheduled, are texted that it is off.
+func TestAnEndedMediationCallsOffItsSessions(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	v, err := r.svc.Create(ctx, r.who["grid-g1"], mediation.Input{Type: "neighbour", Summary: "楼上漏水纠纷", Address: "海垦路12号",
+		Lat: 20.005, Lng: 110.305, GridID: "g1",
+		Parties: []guanjia.Party{{Role: "applicant", Kind: "person", Name: "王海燕", Phone: "13876543210"},
+			{Role: "respondent", Kind: "person", Name: "张强"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.mediate(t, v.ID)
+	at := r.clock.Now().Add(48 * time.Hour)
+	r.act(t, "mediator-tj-bs", v.ID, guanjia.DisputeSchedule, mediation.ActionInput{At: at, Place: "滨海社区调解室"})
+	r.act(t, "mediator-tj-bs", v.ID, guanjia.DisputeWithdraw, mediation.ActionInput{Note: "申请人来电撤回：双方已私下和解"})
+
+	got, err := r.svc.Get(ctx, r.who["grid-g1"], v.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Sessions) != 1 || got.Sessions[0].Status != "cancelled" {
+		t.Fatalf("after the withdrawal the sessions are %+v, want the one to come cancelled", got.Sessions)
+	}
+	nobody := int64(0)
+	list, err := r.db.Notifications.ListNotifications(ctx, guanjia.NotificationFilter{RecipientID: &nobody, Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var off []map[string]string
+	for _, m := range list {
+		if m.Template == guanjia.TplPartySessionOff {
+			off = append(off, m.Data)
+		}
+	}
+	when := at.In(guanjia.ChinaTime).Format("2006-01-02 15:04")
+	if len(off) != 1 || off[0]["party"] != strconv.FormatInt(got.Parties[0].ID, 10) || off[0]["start"] != when ||
+		off[0]["place"] != "滨海社区调解室" || off[0]["why"] != "申请已撤回" {
+		t.Errorf("the texts calling it off: %v; want one to 王海燕 (the party with a phone) for %s", off, when)
+	}
+	if r.fire(t, mediation.TimerRemind) {
+		t.Error("the reminder of the session called off still did something")
+	}
+}

@@ -54,9 +54,10 @@ type Config struct {
 // TemplateTexts are the texts to register as templates in the SMS console
 // (国内短信 → 正文模板, 通知类), with their parameters in this order.
 var TemplateTexts = map[string]string{
-	guanjia.TplCallerAccepted: "您反映的问题已受理，工单号{1}，我们将尽快办理并短信告知结果。",
-	guanjia.TplCallerClosed:   "您反映的问题（工单号{1}）已办结：{2}。请对办理结果评价：{3}（7天内有效）",
-	guanjia.TplPartySession:   "您参与的纠纷调解（案号{1}）定于{2}在{3}进行，请准时参加；如需改期请与调解员联系。",
+	guanjia.TplCallerAccepted:  "您反映的问题已受理，工单号{1}，我们将尽快办理并短信告知结果。",
+	guanjia.TplCallerClosed:    "您反映的问题（工单号{1}）已办结：{2}。请对办理结果评价：{3}（7天内有效）",
+	guanjia.TplPartySession:    "您参与的纠纷调解（案号{1}）定于{2}在{3}进行，请准时参加；如需改期请与调解员联系。",
+	guanjia.TplPartySessionOff: "您参与的纠纷调解（案号{1}）{4}，原定于{2}在{3}的调解会取消，无需前往。",
 }
 
 // NoteMax is how much of the resolve note the 办结 text carries, in
@@ -76,7 +77,7 @@ const (
 
 // FakeTemplates are the template ids of fake mode.
 var FakeTemplates = map[string]string{guanjia.TplCallerAccepted: "100001", guanjia.TplCallerClosed: "100002",
-	guanjia.TplPartySession: "100003"}
+	guanjia.TplPartySession: "100003", guanjia.TplPartySessionOff: "100004"}
 
 // StartFake starts the offline Tencent Cloud SMS with FakeTemplates approved
 // under their texts: what fake mode sends to.
@@ -203,7 +204,7 @@ func (s *Sender) Send(ctx context.Context, _ *guanjia.User, n *guanjia.Notificat
 	}
 	var t text
 	var err error
-	if n.Template == guanjia.TplPartySession {
+	if n.Template == guanjia.TplPartySession || n.Template == guanjia.TplPartySessionOff {
 		t, err = s.toParty(ctx, n)
 	} else {
 		t, err = s.toCaller(ctx, n)
@@ -290,8 +291,11 @@ func (s *Sender) toParty(ctx context.Context, n *guanjia.Notification) (text, er
 	if i < 0 {
 		return text{}, guanjia.Errorf(guanjia.ENOTFOUND, "party %d is not a party of dispute %d", partyID, id)
 	}
-	return text{about: fmt.Sprintf("dispute %d", d.ID), phone: d.Parties[i].Phone,
-		params: []string{d.Number, n.Data["start"], clip(n.Data["place"], PlaceMax)}}, nil
+	params := []string{d.Number, n.Data["start"], clip(n.Data["place"], PlaceMax)}
+	if n.Template == guanjia.TplPartySessionOff {
+		params = append(params, n.Data["why"])
+	}
+	return text{about: fmt.Sprintf("dispute %d", d.ID), phone: d.Parties[i].Phone, params: params}, nil
 }
 
 // mobile turns a caller's number into E.164 when it is a mainland mobile

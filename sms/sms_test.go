@@ -208,3 +208,22 @@ func TestRealModeRefusesTheFake(t *testing.T) {
 		t.Error("half a configuration was accepted")
 	}
 }
+
+// TestSendPartySessionOff tells the party the session they were texted
+// about is off, and why.
+func TestSendPartySessionOff(t *testing.T) {
+	e := newEnv(t)
+	e.ds[3] = &guanjia.Dispute{ID: 3, Number: "HK-TJ-2026-3", Parties: []guanjia.Party{{ID: 32, Role: "respondent", Name: "李某", Phone: "13900139002"}}}
+	n := &guanjia.Notification{ID: 2001, Message: guanjia.Message{Channel: guanjia.ChannelSMS, Template: guanjia.TplPartySessionOff,
+		Data: map[string]string{"id": "3", "party": "32", "start": "2026-12-03 09:30", "place": "中山街道调解室", "why": "申请已撤回"}}}
+	if err := e.sender.Send(context.Background(), nil, n); err != nil {
+		t.Fatal(err)
+	}
+	msgs := e.fake.Messages()
+	if len(msgs) != 1 || msgs[0].Phone != "+8613900139002" || msgs[0].TemplateID != sms.FakeTemplates[guanjia.TplPartySessionOff] {
+		t.Fatalf("messages: %+v", msgs)
+	}
+	if want := "【海口12345】您参与的纠纷调解（案号HK-TJ-2026-3）申请已撤回，原定于2026-12-03 09:30在中山街道调解室的调解会取消，无需前往。"; msgs[0].Text != want {
+		t.Errorf("text %q, want %q", msgs[0].Text, want)
+	}
+}

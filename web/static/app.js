@@ -28,7 +28,7 @@ const GJ = (() => {
     task_assigned: '新任务', task_withdrawn: '任务撤回', sla_warning: '催办', escalation: '督办', manual_queue: '待派遣', hotspot: '热点诉求', complaint_update: '进度通知',
     caller_accepted: '受理短信', caller_closed: '办结短信', signup_confirmed: '报名成功', activity_reminder: '活动提醒',
     hours_credited: '时长入账', activity_changed: '活动变更', volunteer_invitation: '活动邀请',
-    weather_alert: '气象预警', approval_update: '审批进度', dispute_update: '调解进度', dispute_session: '调解会提醒', party_session: '调解会短信',
+    weather_alert: '气象预警', approval_update: '审批进度', dispute_update: '调解进度', dispute_session: '调解会提醒', party_session: '调解会短信', party_session_off: '调解会取消短信',
     credit_expired: '信用信息到期', credit_repair_applied: '信用修复申请', credit_repair_decided: '信用修复结果',
     credit_import_done: '信用导入完成', credit_agent_filed: '授权委托待审', credit_agent_decided: '授权委托结果',
   };

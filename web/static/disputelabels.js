@@ -21,7 +21,7 @@ const GJD = (() => {
   const PARTY_ROLE = { applicant: '申请人', respondent: '被申请人' };
   const CONFIRMATION = { requested: '已申请，待法院确认', confirmed: '已确认有效', rejected: '不予确认' };
   const RESULT = { success: '调解成功', failure: '调解不成' };
-  const SESSION = { scheduled: '待调解', held: '已调解' };
+  const SESSION = { scheduled: '待调解', held: '已调解', cancelled: '已取消' };
 
   // The one-month timer runs from acceptance until the mediation ends;
   // the warning starts a week before it runs out.

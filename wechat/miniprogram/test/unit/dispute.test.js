@@ -171,6 +171,16 @@ test('调解不成: the way to go on, and no agreement to open', async () => {
   expect(page.querySelector('#open-agreement')).toBeFalsy()
 })
 
+test('a withdrawn dispute shows the session it called off as 已取消, not 待调解', async () => {
+  const page = detail({
+    status: 'withdrawn', status_name: '已撤回',
+    sessions: [{ id: 1, at: iso(-5000), place: '海甸街道调解室', status: 'held' }, { id: 2, at: iso(86400), place: '海甸街道调解室', status: 'cancelled' }],
+  })
+  await flush(10)
+  expect(page.instance.data.sessions.map((s) => s.status)).toEqual(['已调解', '已取消'])
+  expect(text(page)).not.toContain('待调解')
+})
+
 test('the applicant withdraws while the API allows it', async () => {
   let withdrawn = null
   install({
