@@ -169,6 +169,9 @@ func (s *Service) Create(ctx context.Context, who guanjia.Claims, in Input) (*Vi
 	if err != nil {
 		return nil, err
 	}
+	if !geo.InServiceArea(lat, lng) { // no committee of the city could take it, no grid holds it
+		return nil, guanjia.FieldError(guanjia.EINVALID, "lat", "the place is outside Haikou")
+	}
 	d.Lat, d.Lng, d.CoordSystem = lat, lng, sys
 	if d.Source, err = sourceOf(who.Role, in.Source); err != nil {
 		return nil, err
@@ -389,8 +392,22 @@ func (s *Service) Get(ctx context.Context, who guanjia.Claims, id int64) (*View,
 	if v.Events, err = s.Store.ListDisputeEvents(ctx, id); err != nil {
 		return nil, err
 	}
+	if who.Role == guanjia.RoleCitizen {
+		for i := range v.Events {
+			if !applicantReads[v.Events[i].Action] {
+				v.Events[i].Note = ""
+			}
+		}
+	}
 	return v, nil
 }
+
+// applicantReads are the steps whose note the citizen who applied reads:
+// what is said to them (when and where, why it failed, the court's word,
+// their own withdrawal). The notes of the others are staff's among
+// themselves (a 督办's reproach, a routing's reasons) and stay in the console.
+var applicantReads = map[guanjia.DisputeAction]bool{guanjia.DisputeSchedule: true, guanjia.DisputeFail: true,
+	guanjia.DisputeConfirm: true, guanjia.DisputeWithdraw: true}
 
 // List returns a page of the disputes the caller may see; mine keeps those
 // assigned to (a mediator) or filed by (anyone else) the caller.

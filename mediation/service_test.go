@@ -5,6 +5,7 @@ import (
 	"maps"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -696,5 +697,54 @@ func TestAnEndedMediationCallsOffItsSessions(t *testing.T) {
 	}
 	if r.fire(t, mediation.TimerRemind) {
 		t.Error("the reminder of the session called off still did something")
+	}
+}
+
+// TestADisputeOutsideHaikouIsRefused: a position far from the city (a
+// mis-tapped map, or the phone's default) is refused at the field, as a
+// complaint's is; no committee of the city could take it.
+func TestADisputeOutsideHaikouIsRefused(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	_, err := r.svc.Create(ctx, r.who["citizen"], mediation.Input{Type: "neighbour", Summary: "楼上漏水纠纷", Address: "北京市东城区",
+		Lat: 39.9, Lng: 116.4, Parties: []guanjia.Party{{Role: "applicant", Kind: "person", Name: "王海燕", IDNumber: "11010519491231002X", Phone: "13876543210"},
+			{Role: "respondent", Kind: "person", Name: "李明"}}})
+	if guanjia.ErrorCode(err) != guanjia.EINVALID || guanjia.ErrorField(err) != "lat" {
+		t.Fatalf("a dispute in Beijing: %v, want refused on lat", err)
+	}
+}
+
+// TestTheApplicantReadsOnlyTheNotesMeantForThem: the citizen who applied
+// reads when and where they are expected, not what staff wrote to each
+// other on the way (an assignment's reasons); staff read every note.
+func TestTheApplicantReadsOnlyTheNotesMeantForThem(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	v := r.create(t, "citizen", "neighbour")
+	r.act(t, "mediator-tj-bs", v.ID, guanjia.DisputeAccept, mediation.ActionInput{})
+	r.act(t, "mediator-tj-bs", v.ID, guanjia.DisputeRoute, mediation.ActionInput{})
+	r.act(t, "mediator-tj-bs", v.ID, guanjia.DisputeAssign, mediation.ActionInput{Mediators: []int64{r.who["mediator-tj-bs"].UserID},
+		Note: "申请人情绪激动，多次来电"})
+	r.act(t, "mediator-tj-bs", v.ID, guanjia.DisputeSchedule, mediation.ActionInput{At: r.clock.Now().Add(48 * time.Hour), Place: "滨海社区调解室"})
+	notes := func(as string) map[guanjia.DisputeAction]string {
+		got, err := r.svc.Get(ctx, r.who[as], v.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[guanjia.DisputeAction]string{}
+		for _, e := range got.Events {
+			out[e.Action] = e.Note
+		}
+		return out
+	}
+	if staff := notes("mediator-tj-bs"); staff[guanjia.DisputeAssign] != "申请人情绪激动，多次来电" {
+		t.Fatalf("the mediator reads the assignment's note as %q", staff[guanjia.DisputeAssign])
+	}
+	applicant := notes("citizen")
+	if applicant[guanjia.DisputeAssign] != "" {
+		t.Errorf("the applicant reads the staff's note %q", applicant[guanjia.DisputeAssign])
+	}
+	if !strings.Contains(applicant[guanjia.DisputeSchedule], "滨海社区调解室") {
+		t.Errorf("the applicant reads the session's note as %q, want when and where", applicant[guanjia.DisputeSchedule])
 	}
 }
