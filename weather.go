@@ -76,9 +76,14 @@ type WaterloggingPoint struct {
 	Lat, Lng  float64 // WGS-84
 	VideoURL  string  // the camera's live video, http(s); "" when there is none
 	Latest    *WaterReading
+	Stale     bool // Latest is older than WaterReadingStale: the sensor may be down, the water gone or risen
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }
+
+// WaterReadingStale is how old a point's latest depth may be and still be
+// shown as the water there now: sensors report every few minutes.
+const WaterReadingStale = time.Hour
 
 // WaterReading is one depth a sensor measured.
 type WaterReading struct {

@@ -114,6 +114,7 @@ type waterloggingPointJSON struct {
 	DepthCM    *float64   `json:"depth_cm"`              // the latest reading; null when none
 	Band       string     `json:"band"`                  // normal, warning (≥15 cm), severe (≥30), danger (≥50)
 	MeasuredAt *time.Time `json:"measured_at,omitempty"` // of the latest reading
+	Stale      bool       `json:"stale,omitempty"`       // the latest reading is over an hour old: not the water now
 }
 
 type waterloggingReportJSON struct {
@@ -134,7 +135,7 @@ func toWaterloggingPointJSON(p *guanjia.WaterloggingPoint) waterloggingPointJSON
 	out := waterloggingPointJSON{Code: p.Code, Name: p.Name, Address: p.Address, Lat: p.Lat, Lng: p.Lng, VideoURL: p.VideoURL, Band: "normal"}
 	if p.Latest != nil {
 		d, at := p.Latest.DepthCM, p.Latest.MeasuredAt
-		out.DepthCM, out.MeasuredAt, out.Band = &d, &at, weather.DepthBand(d)
+		out.DepthCM, out.MeasuredAt, out.Band, out.Stale = &d, &at, weather.DepthBand(d), p.Stale
 	}
 	return out
 }

@@ -148,7 +148,7 @@ func TestWeatherWaterloggingPushAndPublicMap(t *testing.T) {
 		t.Fatalf("points: %v", points)
 	}
 	p := points[0].(map[string]any)
-	if p["depth_cm"] != 34.0 || p["band"] != "severe" || p["video_url"] != point["video_url"] {
+	if p["depth_cm"] != 34.0 || p["band"] != "severe" || p["video_url"] != point["video_url"] || p["stale"] != nil {
 		t.Errorf("point: %v, want 34 cm (the refused pushes stored nothing), severe, with its camera", p)
 	}
 	reports := out["reports"].([]any)

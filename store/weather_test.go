@@ -330,3 +330,32 @@ func TestAnImportedTyphoonStopsBeingActive(t *testing.T) {
 			list[0].Number, list[0].Active, list[1].Number, list[1].Active)
 	}
 }
+
+// A point whose sensor stopped reporting keeps its last depth, said to be
+// old: over an hour, it is not the water there now.
+func TestAnOldWaterReadingIsStale(t *testing.T) {
+	db := testenv.MustOpenDB(t)
+	ctx := context.Background()
+	clk := testenv.NewClock(time.Date(2026, 8, 10, 1, 0, 0, 0, time.UTC))
+	svc := weather.NewService(db.Weather, nil, clk.Now)
+	if err := svc.SavePoint(ctx, &guanjia.WaterloggingPoint{Code: "HK-WL-002", Name: "海秀快速路金盘下穿", Lat: 20.019, Lng: 110.315}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.AddReadings(ctx, []guanjia.WaterReading{{PointCode: "HK-WL-002", DepthCM: 58, MeasuredAt: clk.Now().Add(-5 * time.Minute)}}); err != nil {
+		t.Fatal(err)
+	}
+	stale := func() bool {
+		points, _, err := svc.Waterlogging(ctx)
+		if err != nil || len(points) != 1 || points[0].Latest == nil || points[0].Latest.DepthCM != 58 {
+			t.Fatalf("points: %v %+v", err, points)
+		}
+		return points[0].Stale
+	}
+	if stale() {
+		t.Error("a reading of five minutes ago is stale")
+	}
+	clk.Set(clk.Now().Add(56 * time.Minute))
+	if !stale() {
+		t.Error("a reading of an hour and a minute ago is shown as the water now")
+	}
+}

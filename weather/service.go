@@ -142,6 +142,9 @@ func (s *Service) Waterlogging(ctx context.Context) ([]*guanjia.WaterloggingPoin
 	if err != nil {
 		return nil, nil, err
 	}
+	for _, p := range points {
+		p.Stale = p.Latest != nil && s.Now().Sub(p.Latest.MeasuredAt) > guanjia.WaterReadingStale
+	}
 	reports, err := s.Store.ListOpenWaterloggingReports(ctx, 500)
 	if err != nil {
 		return nil, nil, err

@@ -6,7 +6,7 @@
 (() => {
   const { h, api } = GJ;
   const errEl = document.getElementById('weather-error');
-  const BAND = { normal: '#12b76a', warning: '#fdb022', severe: '#f79009', danger: '#d92d20' };
+  const BAND = { normal: '#12b76a', warning: '#fdb022', severe: '#f79009', danger: '#d92d20', stale: '#98a2b3' };
   const BAND_TEXT = { normal: '正常', warning: '车辆慎行', severe: '小车勿行', danger: '禁止通行' };
   const LEVEL = { blue: '#1570ef', yellow: '#eaaa08', orange: '#f79009', red: '#d92d20' };
   const INTENSITY = { TD: '热带低压', TS: '热带风暴', STS: '强热带风暴', TY: '台风', STY: '强台风', SuperTY: '超强台风' };
@@ -50,9 +50,11 @@
     layers.water.clearLayers();
     const body = document.querySelector('#waterlogging-table tbody');
     body.replaceChildren(...out.points.map((p) => {
-      const depth = p.depth_cm == null ? '无数据' : `${p.depth_cm} 厘米（${BAND_TEXT[p.band]}）`;
+      // A reading over an hour old is not the water now: grey, and said so.
+      const depth = p.depth_cm == null ? '无数据' : `${p.depth_cm} 厘米（${BAND_TEXT[p.band]}）${p.stale ? '，读数已超过 1 小时未更新' : ''}`;
       const link = p.video_url ? h('a', { href: p.video_url, target: '_blank', rel: 'noopener noreferrer' }, '查看视频') : '—';
-      L.circleMarker([p.lat, p.lng], { radius: 8, color: '#344054', weight: 1, fillColor: BAND[p.band], fillOpacity: 0.9, className: `wl-point wl-${p.band}` })
+      const band = p.stale ? 'stale' : p.band;
+      L.circleMarker([p.lat, p.lng], { radius: 8, color: '#344054', weight: 1, fillColor: BAND[band], fillOpacity: 0.9, className: `wl-point wl-${band}` })
         .bindPopup(h('div', {}, h('strong', {}, p.name), h('div', {}, depth), h('div', {}, GJ.time(p.measured_at)),
           p.video_url ? h('a', { href: p.video_url, target: '_blank', rel: 'noopener noreferrer' }, '查看视频') : null))
         .addTo(layers.water);

@@ -172,4 +172,4 @@ module.exports.noticeKind = { typhoon: '台风', waterlogging: '内涝积水', h
 
 // 台风 / 积水 (pages/info/typhoon, pages/info/waterlogging).
 module.exports.typhoonIntensity = { TD: '热带低压', TS: '热带风暴', STS: '强热带风暴', TY: '台风', STY: '强台风', SuperTY: '超强台风' }
-module.exports.waterBand = { normal: '可通行', warning: '车辆慎行', severe: '小车勿行', danger: '禁止通行' }
+module.exports.waterBand = { normal: '可通行', warning: '车辆慎行', severe: '小车勿行', danger: '禁止通行', stale: '读数过期' }

@@ -78,6 +78,28 @@ test('the waterlogging page lists the deepest first and copies a camera link', a
   expect(global.wx.setClipboardData.mock.calls[0][0].data).toBe('https://camera.haikou.example/2.m3u8')
 })
 
+test('a point whose sensor stopped reporting says its depth is old and is listed after the live ones', async () => {
+  install({
+    'GET /api/v1/waterlogging': {
+      points: [
+        { code: 'HK-WL-003', name: '滨海大道万绿园段', lat: 20.045, lng: 110.33, depth_cm: 12, band: 'normal', measured_at: iso(-10) },
+        { code: 'HK-WL-002', name: '海秀快速路金盘下穿', lat: 20.019, lng: 110.315, depth_cm: 58, band: 'danger', measured_at: iso(-3 * 3600), stale: true },
+      ],
+      reports: [],
+    },
+  })
+  const page = render('pages/info/waterlogging')
+  page.instance.onLoad({})
+  await flush(20)
+  const shown = text(page)
+  expect(shown.indexOf('滨海大道万绿园段')).toBeLessThan(shown.indexOf('海秀快速路金盘下穿'))
+  const old = page.querySelector('#point-HK-WL-002').dom.textContent
+  expect(old).toContain('读数已超过 1 小时未更新')
+  expect(old).toContain('读数过期')
+  expect(old).not.toContain('禁止通行')
+  expect(page.instance.data.markers[1].callout.display).toBe('BYCLICK')
+})
+
 function openPlaces(routes = {}) {
   let added = null
   let removed = null

@@ -22,9 +22,11 @@ Component({
         const points = out.points
           .map((p) => ({
             code: p.code, name: p.name, address: p.address || '', video: p.video_url || '', lat: p.lat, lng: p.lng,
-            depth: p.depth_cm == null ? -1 : p.depth_cm,
-            depthText: p.depth_cm == null ? '暂无读数' : `${p.depth_cm} 厘米`,
-            band: p.band, bandText: labels.waterBand[p.band] || '',
+            // A reading over an hour old is not the water now: listed after
+            // the live ones, and said to be old rather than coloured.
+            depth: p.depth_cm == null || p.stale ? -1 : p.depth_cm,
+            depthText: p.depth_cm == null ? '暂无读数' : `${p.depth_cm} 厘米${p.stale ? '（读数已超过 1 小时未更新）' : ''}`,
+            band: p.stale ? 'stale' : p.band, bandText: labels.waterBand[p.stale ? 'stale' : p.band] || '',
             at: p.measured_at ? formatTime(p.measured_at) : '',
           }))
           .sort((a, b) => b.depth - a.depth)
