@@ -136,6 +136,32 @@ test.each([
   expect(page.querySelector(c.input).dom.textContent).toContain(c.message)
 })
 
+test('我的调解 goes on past the first 20 as the citizen reaches the bottom', async () => {
+  const row = (i) => ({ id: i, type: 'neighbour', type_name: '邻里纠纷', status: 'mediating', status_name: '调解中', summary: `纠纷${i}`, created_at: iso(-600 - i) })
+  const asked = []
+  install({
+    'GET /api/v1/disputes': (req) => {
+      asked.push(req.query.page)
+      return req.query.page === '2'
+        ? { disputes: [row(20)], total: 21, page: 2 }
+        : { disputes: Array.from({ length: 20 }, (_, i) => row(i)), total: 21, page: 1 }
+    },
+  })
+  const page = render('pages/mine/disputes')
+  page.instance.onShow()
+  await flush(10)
+  expect(text(page)).toContain('纠纷19')
+  expect(text(page)).not.toContain('纠纷20')
+  expect(page.querySelector('#more').dom.textContent).toContain('上拉加载更多')
+  await page.instance.onReachBottom()
+  await flush(10)
+  expect(text(page)).toContain('纠纷0')
+  expect(text(page)).toContain('纠纷20')
+  expect(page.querySelector('#more').dom.textContent).toContain('没有更多了')
+  await page.instance.onReachBottom()
+  expect(asked).toEqual(['1', '2'])
+})
+
 function detail(d) {
   install({ 'GET /api/v1/disputes/6': { id: 6, number: 'HK-TJ-2026-000006', type: 'neighbour', type_name: '邻里纠纷', summary: '楼上漏水赔偿', address: '美兰区', committee: { code: 'hd', name: '海甸街道人民调解委员会', level: 'town' }, mediators: [], sessions: [], parties: [], created_at: iso(-9000), events: [], actions: [], ...d } })
   const page = render('pages/dispute/detail')
