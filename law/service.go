@@ -111,7 +111,8 @@ type ArticleHit struct {
 // shownArticles is how many matching articles of a law a search shows.
 const shownArticles = 3
 
-// Search finds laws by a word of their title or text.
+// Search finds laws by words of their title or text: all of them, where
+// there are several (民间 纠纷).
 func (s *Service) Search(ctx context.Context, q string) ([]Hit, error) {
 	q = strings.Join(strings.Fields(q), " ")
 	switch n := utf8.RuneCountInString(q); {
@@ -132,7 +133,7 @@ func (s *Service) Search(ctx context.Context, q string) ([]Hit, error) {
 				hits[i].More = len(m.Articles) - shownArticles
 				break
 			}
-			hits[i].Articles = append(hits[i].Articles, ArticleHit{Article: a, Snippet: Snippet(a.Text, q, 60)})
+			hits[i].Articles = append(hits[i].Articles, ArticleHit{Article: a, Snippet: Snippet(a.Text, strings.Fields(q)[0], 60)})
 		}
 	}
 	return hits, nil

@@ -225,20 +225,25 @@ func (s *Laws) ListLaws(ctx context.Context, f law.Filter) ([]*law.Law, int, err
 // searchCandidates bounds the articles a broad query collects.
 const searchCandidates = 1000
 
-// SearchLaws finds laws whose title or articles contain q. SQLite asks its
-// FTS5 trigram table for three characters or more and LIKE for fewer;
-// PostgreSQL's ILIKE is served by the trigram indexes, and a two-character
-// query by the bigram index (as the credit name search does).
+// SearchLaws finds laws whose title, or one of whose articles, contains
+// every word of q. SQLite asks its FTS5 trigram table when each word has
+// three characters or more and LIKE otherwise; PostgreSQL's ILIKE is served
+// by the trigram indexes, and a two-character word by the bigram index (as
+// the credit name search does).
 func (s *Laws) SearchLaws(ctx context.Context, q string, limit int) ([]*law.Match, error) {
 	db := s.db.WithContext(ctx)
+	words := strings.Fields(q)
 	titles := map[int64]bool{}
 	articles := map[int64][]int64{} // law → matching article ids
 	var err error
 	switch {
-	case s.Dialect != "postgres" && utf8.RuneCountInString(q) >= 3:
+	case s.Dialect != "postgres" && !slices.ContainsFunc(words, func(w string) bool { return utf8.RuneCountInString(w) < 3 }):
 		var hits []struct{ Rowid, LawID int64 }
-		phrase := `"` + strings.ReplaceAll(q, `"`, `""`) + `"`
-		err = db.Raw("SELECT rowid, law_id FROM law_fts WHERE law_fts MATCH ? ORDER BY rank LIMIT ?", phrase, searchCandidates).Scan(&hits).Error
+		phrases := make([]string, len(words)) // FTS5 ANDs phrases side by side
+		for i, w := range words {
+			phrases[i] = `"` + strings.ReplaceAll(w, `"`, `""`) + `"`
+		}
+		err = db.Raw("SELECT rowid, law_id FROM law_fts WHERE law_fts MATCH ? ORDER BY rank LIMIT ?", strings.Join(phrases, " "), searchCandidates).Scan(&hits).Error
 		for _, h := range hits {
 			if h.Rowid < 0 {
 				titles[h.LawID] = true
@@ -247,23 +252,27 @@ func (s *Laws) SearchLaws(ctx context.Context, q string, limit int) ([]*law.Matc
 			}
 		}
 	default:
-		like, op := "LIKE", "text LIKE ? ESCAPE '\\'"
-		args := []any{likePattern(q)}
+		like := "LIKE"
 		if s.Dialect == "postgres" {
-			like, op = "ILIKE", "text ILIKE ? ESCAPE '\\'"
-			if utf8.RuneCountInString(q) == 2 {
-				op, args = "credit_bigrams(text) @> credit_bigrams(?) AND "+op, []any{q, likePattern(q)}
+			like = "ILIKE"
+		}
+		inTitle, inText := db.Model(&lawRow{}), db.Model(&lawArticleRow{})
+		for _, w := range words {
+			inTitle = inTitle.Where("title "+like+" ? ESCAPE '\\'", likePattern(w))
+			if s.Dialect == "postgres" && utf8.RuneCountInString(w) == 2 {
+				inText = inText.Where("credit_bigrams(text) @> credit_bigrams(?)", w)
 			}
+			inText = inText.Where("text "+like+" ? ESCAPE '\\'", likePattern(w))
 		}
 		var ids []int64
-		if err = db.Model(&lawRow{}).Where("title "+like+" ? ESCAPE '\\'", likePattern(q)).Limit(searchCandidates).Pluck("id", &ids).Error; err != nil {
+		if err = inTitle.Limit(searchCandidates).Pluck("id", &ids).Error; err != nil {
 			break
 		}
 		for _, id := range ids {
 			titles[id] = true
 		}
 		var hits []struct{ ID, LawID int64 }
-		err = db.Model(&lawArticleRow{}).Select("id, law_id").Where(op, args...).Limit(searchCandidates).Scan(&hits).Error
+		err = inText.Select("id, law_id").Limit(searchCandidates).Scan(&hits).Error
 		for _, h := range hits {
 			articles[h.LawID] = append(articles[h.LawID], h.ID)
 		}

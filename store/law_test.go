@@ -62,6 +62,8 @@ func TestLawSearchInChinese(t *testing.T) {
 		{"市容", "海口市市容和环境卫生管理规定", true, ""},
 		{"调解法", "中华人民共和国人民调解法", true, ""},
 		{"倒", "海口市市容和环境卫生管理规定", false, "第十条"},
+		{"自愿达成 民间纠纷", "中华人民共和国人民调解法", false, "第二条"}, // words apart, each found
+		{"污水  乱倒", "海口市市容和环境卫生管理规定", false, "第十条"},
 	} {
 		got := search(tc.q)
 		if len(got) != 1 || got[0].Law.Title != tc.law || got[0].TitleMatch != tc.title {
@@ -77,6 +79,14 @@ func TestLawSearchInChinese(t *testing.T) {
 	}
 	if got := search("台风"); len(got) != 0 {
 		t.Errorf("台风: %+v, want nothing", got)
+	}
+	if got := search("自愿达成 民间纠纷"); len(got) == 1 && len(got[0].Articles) != 1 {
+		t.Errorf("自愿达成 and 民间纠纷 are both in one article: %+v", got[0].Articles)
+	}
+	for _, q := range []string{"民间纠纷 台风", "垃圾 台风"} {
+		if got := search(q); len(got) != 0 {
+			t.Errorf("%s: %+v, want nothing: every word must be found", q, got)
+		}
 	}
 	if got := search(`"纠纷`); len(got) != 0 { // FTS syntax in a query is text
 		t.Errorf(`"纠纷: %+v`, got)
