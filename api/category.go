@@ -32,6 +32,10 @@ type categoryJSON struct {
 	ResolveMode      string   `json:"resolve_mode"`
 	DuplicateRadiusM float64  `json:"duplicate_radius_m"`
 	Examples         []string `json:"examples"` // sentences and keywords the category suggester learns from
+	// Retired (停用): offered for no new complaint (clients leave it out of
+	// their filing lists; filing under it is refused), still named by the
+	// complaints filed under it. PUT true retires it, false brings it back.
+	Retired bool `json:"retired"`
 	// PUT: the updated_at read; a save made since is a 409. Left out, the
 	// edit applies over whatever is saved (drills set one field).
 	UpdatedAt *time.Time `json:"updated_at,omitempty"`
@@ -42,9 +46,11 @@ func toCategoryJSON(c *guanjia.Category) categoryJSON {
 		PointToPoint: c.PointToPoint, AcceptWithinS: int64(c.AcceptWithin / time.Second),
 		ArriveWithinS: int64(c.ArriveWithin / time.Second), ResolveWithinS: int64(c.ResolveWithin / time.Second),
 		ResolveMode: string(c.ResolveMode), DuplicateRadiusM: c.DuplicateRadiusM,
-		Examples: append([]string{}, c.Examples...), UpdatedAt: &c.UpdatedAt}
+		Examples: append([]string{}, c.Examples...), Retired: c.Retired, UpdatedAt: &c.UpdatedAt}
 }
 
+// handleCategoryList answers the whole catalogue, retired categories marked:
+// lists of complaints name them; a form that files one offers the others.
 func (h *catalogHandlers) handleCategoryList(c echo.Context) error {
 	cats, err := h.catalog.Categories(c.Request().Context())
 	if err != nil {
@@ -81,7 +87,7 @@ func (h *catalogHandlers) handleCategoryUpdate(c echo.Context) error {
 		ArriveWithin:  time.Duration(req.ArriveWithinS) * time.Second,
 		ResolveWithin: time.Duration(req.ResolveWithinS) * time.Second,
 		ResolveMode:   guanjia.TimeMode(req.ResolveMode), DuplicateRadiusM: req.DuplicateRadiusM,
-		Examples: req.Examples}
+		Examples: req.Examples, Retired: req.Retired}
 	if err := h.catalog.SaveCategory(ctx, next, seen); err != nil {
 		return err
 	}

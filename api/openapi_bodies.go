@@ -283,8 +283,8 @@ var apiBodies = map[string]body{
 	"POST /api/v1/users/:id/password": {summary: "重置密码 (set a new password)", req: passwordRequest{}, resp: adminUserJSON{}},
 	"POST /api/v1/users/:id/unlock":   {summary: "解除登录锁定 (unlock sign-in)", resp: adminUserJSON{}},
 
-	"GET /api/v1/categories":          {summary: "问题分类 (the catalogue of categories)", resp: categoryList{}},
-	"PUT /api/v1/categories/:code":    {summary: "修改分类 (edit a category)", req: categoryJSON{}, resp: categoryJSON{}},
+	"GET /api/v1/categories":          {summary: "问题分类 (the catalogue of categories, retired ones marked)", resp: categoryList{}},
+	"PUT /api/v1/categories/:code":    {summary: "修改、停用或启用分类 (edit, retire or bring back a category)", req: categoryJSON{}, resp: categoryJSON{}},
 	"POST /api/v1/categories/suggest": {summary: "智能分类 (the three most likely categories of a description)", req: suggestRequest{}, resp: suggestAnswer{}},
 	"GET /api/v1/units":               {summary: "责任单位 (responsible units)", resp: unitList{}},
 	"GET /api/v1/grids":               {summary: "网格 (grids, GeoJSON)", resp: mediaBody("application/geo+json")},

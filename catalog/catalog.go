@@ -23,7 +23,8 @@ type Service struct {
 // NewService returns a Service over store.
 func NewService(store guanjia.CatalogStore) *Service { return &Service{Store: store} }
 
-// Categories answers the whole catalogue.
+// Categories answers the whole catalogue, retired categories too (marked):
+// complaints filed under them keep them, and an administrator brings one back.
 func (s *Service) Categories(ctx context.Context) ([]*guanjia.Category, error) {
 	return s.Store.ListCategories(ctx)
 }
@@ -47,8 +48,16 @@ func (s *Service) CategoryToEdit(ctx context.Context, code string) (*guanjia.Cat
 
 // SaveCategory validates c and adds or replaces the category of its code;
 // with seen, only over the category as it was read (see
-// guanjia.CatalogStore.SaveCategory).
+// guanjia.CatalogStore.SaveCategory). A new category's code must fit URLs
+// (guanjia.CheckNewCategoryCode); one stored before the rule keeps its code.
 func (s *Service) SaveCategory(ctx context.Context, c *guanjia.Category, seen *time.Time) error {
+	if _, err := s.Store.FindCategory(ctx, c.Code); guanjia.ErrorCode(err) == guanjia.ENOTFOUND {
+		if err := guanjia.CheckNewCategoryCode(c.Code); err != nil {
+			return err
+		}
+	} else if err != nil {
+		return err
+	}
 	if err := c.Validate(); err != nil {
 		return err
 	}

@@ -54,11 +54,16 @@ type Model struct {
 }
 
 // Train builds a model over the categories; texts labelled with a category
-// not in cats are ignored (the catalogue may have lost it since).
+// not in cats are ignored (the catalogue may have lost it since). A retired
+// category takes no new reports, so it is left out: never suggested, and
+// its orders teach nothing.
 func Train(cats []*guanjia.Category, confirmed []guanjia.CategorizedText) *Model {
 	m := &Model{vocab: map[string]struct{}{}}
 	byCode := map[string]*class{}
 	for _, c := range cats {
+		if c.Retired {
+			continue
+		}
 		cl := &class{code: c.Code, name: c.Name, counts: map[string]float64{}}
 		byCode[c.Code] = cl
 		m.classes = append(m.classes, cl)

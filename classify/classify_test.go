@@ -108,3 +108,69 @@ func TestServiceRetrains(t *testing.T) {
 		}
 	}
 }
+
+// A retired category is never suggested, however well a text fits it, and
+// the orders filed under it teach the others nothing.
+func TestRetiredCategoryIsNotSuggested(t *testing.T) {
+	cats := testCatalogue()
+	cats[0].Retired = true // 0101 井盖破损/缺失
+	orders := []guanjia.CategorizedText{{Category: "0101", Text: "井盖不见了"}, {Category: "0101", Text: "井盖丢失"}}
+	m := classify.Train(cats, orders)
+	got := m.Suggest("楼下井盖不见了", 10)
+	if len(got) != len(cats)-1 {
+		t.Errorf("%d suggestions, want %d: %+v", len(got), len(cats)-1, got)
+	}
+	for _, s := range got {
+		if s.Code == "0101" {
+			t.Errorf("the retired category is suggested: %+v", got)
+		}
+	}
+}
+
+// versionedSource is a Source whose catalogue says when it changed, as the
+// store's does across replicas.
+type versionedSource struct {
+	fakeSource
+	version int64
+}
+
+func (v *versionedSource) CatalogVersion(context.Context) (int64, error) { return v.version, nil }
+
+// A category retired on another replica moves the catalogue's version: this
+// process's model, trained before, is retrained before it suggests again,
+// though nobody invalidated it here and it is not old.
+func TestServiceRetrainsWhenTheCatalogueMoves(t *testing.T) {
+	ctx := context.Background()
+	src := &versionedSource{fakeSource: fakeSource{cats: testCatalogue()}, version: 7}
+	svc := classify.NewService(src)
+	const text = "晚上路灯不亮了"
+	first := func() string {
+		t.Helper()
+		got, err := svc.Suggest(ctx, text)
+		if err != nil || len(got) == 0 {
+			t.Fatalf("suggest: %+v %v", got, err)
+		}
+		return got[0].Code
+	}
+	if got := first(); got != "0102" {
+		t.Fatalf("before: %s, want 0102", got)
+	}
+	retired := testCatalogue()
+	retired[1].Retired = true // 0102 路灯不亮, retired elsewhere
+	src.cats = retired
+	if got := first(); got != "0102" {
+		t.Fatalf("the model was retrained while the version stood: %s", got)
+	}
+	src.version++
+	if got := first(); got == "0102" {
+		t.Errorf("after the catalogue moved, the retired category is still suggested")
+	}
+	for _, wrap := range []classify.Source{classify.Stores{Catalogue: src, Orders: src}, classify.CatalogOnly(src)} {
+		v, ok := wrap.(classify.Versioned)
+		if !ok {
+			t.Errorf("%T does not say the catalogue's version", wrap)
+		} else if n, err := v.CatalogVersion(ctx); err != nil || n != src.version {
+			t.Errorf("%T says version %d %v, want %d", wrap, n, err, src.version)
+		}
+	}
+}

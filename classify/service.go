@@ -39,16 +39,18 @@ const (
 )
 
 // Service keeps this process's model and retrains it: on the periodic job,
-// when the catalogue changes, and when it is older than MaxAge.
+// when the catalogue changes (here, or on another replica when the source
+// says so: Versioned), and when it is older than MaxAge.
 type Service struct {
 	Source     Source
 	MaxAge     time.Duration
 	TrainLimit int
 	Now        func() time.Time
 
-	mu    sync.Mutex
-	model *Model
-	built time.Time
+	mu      sync.Mutex
+	model   *Model
+	built   time.Time
+	version int64 // of the catalogue the model was trained from; 0: unknown
 }
 
 // NewService returns a Service over src with the defaults.
@@ -63,6 +65,10 @@ func (s *Service) Rebuild(ctx context.Context) error {
 }
 
 func (s *Service) rebuild(ctx context.Context) (*Model, error) {
+	version, err := catalogVersion(ctx, s.Source) // before the read: a change meanwhile retrains again
+	if err != nil {
+		return nil, err
+	}
 	cats, err := s.Source.ListCategories(ctx)
 	if err != nil {
 		return nil, err
@@ -73,7 +79,7 @@ func (s *Service) rebuild(ctx context.Context) (*Model, error) {
 	}
 	m := Train(cats, confirmed)
 	s.mu.Lock()
-	s.model, s.built = m, s.Now()
+	s.model, s.built, s.version = m, s.Now(), version
 	s.mu.Unlock()
 	return m, nil
 }
@@ -96,10 +102,15 @@ func (s *Service) Suggest(ctx context.Context, description string) ([]Suggestion
 		return nil, err
 	}
 	s.mu.Lock()
-	m, built := s.model, s.built
+	m, built, trainedOn := s.model, s.built, s.version
 	s.mu.Unlock()
-	if m == nil || (s.MaxAge > 0 && s.Now().Sub(built) > s.MaxAge) {
-		var err error
+	version, err := catalogVersion(ctx, s.Source)
+	if err != nil {
+		return nil, err
+	}
+	// A category retired (or added) on another replica moves the version:
+	// the model must not suggest the one retired.
+	if m == nil || version != trainedOn || (s.MaxAge > 0 && s.Now().Sub(built) > s.MaxAge) {
 		if m, err = s.rebuild(ctx); err != nil {
 			return nil, err
 		}
@@ -107,15 +118,40 @@ func (s *Service) Suggest(ctx context.Context, description string) ([]Suggestion
 	return m.Suggest(description, SuggestCount), nil
 }
 
-// Catalogue answers the categories.
+// Catalogue answers the categories, retired ones too (Train leaves them out).
 type Catalogue interface {
 	ListCategories(ctx context.Context) ([]*guanjia.Category, error)
+}
+
+// Versioned is a Catalogue, or a Source, that says when the catalogue
+// changed, on whichever replica (store.Catalog's CatalogVersion): a model
+// trained from an older version is retrained before it suggests.
+type Versioned interface {
+	CatalogVersion(ctx context.Context) (int64, error)
+}
+
+// catalogVersion answers src's catalogue version, 0 when it keeps none.
+func catalogVersion(ctx context.Context, src any) (int64, error) {
+	if v, ok := src.(Versioned); ok {
+		return v.CatalogVersion(ctx)
+	}
+	return 0, nil
+}
+
+// CatalogVersion answers the version of s's catalogue, 0 when it keeps none.
+func (s Stores) CatalogVersion(ctx context.Context) (int64, error) {
+	return catalogVersion(ctx, s.Catalogue)
 }
 
 // CatalogOnly is a Source that learns from the catalogue alone.
 func CatalogOnly(c Catalogue) Source { return catalogOnly{c} }
 
 type catalogOnly struct{ Catalogue }
+
+// CatalogVersion answers the version of the catalogue, 0 when it keeps none.
+func (c catalogOnly) CatalogVersion(ctx context.Context) (int64, error) {
+	return catalogVersion(ctx, c.Catalogue)
+}
 
 func (catalogOnly) ConfirmedTexts(context.Context, int) ([]guanjia.CategorizedText, error) {
 	return nil, nil

@@ -123,6 +123,9 @@ func (s *Service) create(ctx context.Context, who guanjia.Claims, in NewComplain
 	} else if err != nil {
 		return nil, err
 	}
+	if err := cat.CheckOffered("category"); err != nil { // a patrol order at a hotspot of one too
+		return nil, err
+	}
 	if err := s.checkText(ctx, who, "description", c.Description); err != nil {
 		return nil, err
 	}
@@ -265,7 +268,9 @@ func (s *Service) dispatchTo(ctx context.Context, ch *Change, cat *guanjia.Categ
 	c.AcceptedAt = nil
 	// 确保半小时到达现场: the on-site clock starts at the first dispatch and
 	// belongs to the citizen, so a redispatch keeps it unless told otherwise.
-	freshArrival := cat.PointToPoint && (c.ArriveBy == nil || restartArrival)
+	// A category without an on-site deadline (0: only a seed or plain SQL
+	// makes a point-to-point one so) arms none rather than one due at once.
+	freshArrival := cat.PointToPoint && cat.ArriveWithin > 0 && (c.ArriveBy == nil || restartArrival)
 	if freshArrival {
 		arriveBy := wholeSecond(now.Add(cat.ArriveWithin))
 		c.ArriveBy, c.ArrivedAt = &arriveBy, nil

@@ -11,6 +11,7 @@ var messages = map[string]string{
 	"name is required":                         "请填写名称",
 	"department is required":                   "请填写主管部门",
 	"must be positive":                         "须大于 0",
+	"must not be negative":                     "不能为负数",
 	"must be natural or working":               "只能是 natural（自然时）或 working（工作时）",
 	"must be between 0 and 5000":               "须在 0 到 5000 之间",
 	"category is required":                     "请选择问题分类",
@@ -18,6 +19,10 @@ var messages = map[string]string{
 	"description is longer than %d characters": "问题描述不能超过 %d 个字",
 	"address is too long":                      "地址过长",
 	"caller phone is not a phone number":       "来电号码格式不正确",
+	// package guanjia: the category catalogue
+	"category %s (%s) is retired and takes no new reports":                "分类 %s（%s）已停用，不再受理新的上报",
+	"a category code has 1 to %d characters":                              "分类编码须为 1 到 %d 个字符",
+	"a category code is made of the letters A-Z and a-z, digits, _ and -": "分类编码只能由英文字母、数字、下划线 _ 和连字符 - 组成",
 	// package open311 and its handlers
 	"the format must be xml or json":                         "格式只能是 xml 或 json",
 	"unknown service %q":                                     "未知的服务 %q",

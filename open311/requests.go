@@ -11,9 +11,10 @@ import (
 	"guanjia/geo"
 )
 
-// Services lists the catalogue's categories as services.
+// Services lists the categories a request may be filed under as services:
+// a retired one is left out (its requests still name it).
 func (s *Service) Services(ctx context.Context) ([]ServiceRecord, error) {
-	cats, err := s.catalog.ListCategories(ctx)
+	cats, err := s.catalog.ListOfferedCategories(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -53,7 +54,11 @@ type NewRequest struct {
 
 // Submit files r from client through the same intake as every other source.
 func (s *Service) Submit(ctx context.Context, client *guanjia.Open311Client, r NewRequest) (*Receipt, error) {
-	if _, err := s.category(ctx, r.ServiceCode); err != nil {
+	cat, err := s.category(ctx, r.ServiceCode)
+	if err != nil {
+		return nil, err
+	}
+	if err := cat.CheckOffered("service_code"); err != nil {
 		return nil, err
 	}
 	if !client.Allows(r.ServiceCode) {

@@ -124,6 +124,7 @@ type categoryRow struct {
 	ResolveMode      string
 	DuplicateRadiusM float64 `gorm:"column:duplicate_radius_m"`
 	Examples         string  // one a line
+	Retired          bool
 	UpdatedAt        time.Time
 }
 
@@ -137,7 +138,7 @@ func (r *categoryRow) category() *guanjia.Category {
 		ArriveWithin:  time.Duration(r.ArriveWithinS) * time.Second,
 		ResolveWithin: time.Duration(r.ResolveWithinS) * time.Second,
 		ResolveMode:   guanjia.TimeMode(r.ResolveMode), DuplicateRadiusM: r.DuplicateRadiusM,
-		Examples: splitLines(r.Examples), UpdatedAt: r.UpdatedAt,
+		Examples: splitLines(r.Examples), Retired: r.Retired, UpdatedAt: r.UpdatedAt,
 	}
 }
 
@@ -152,9 +153,24 @@ func splitLines(s string) []string {
 	return out
 }
 
+// ListCategories answers the whole catalogue, retired categories too.
 func (s *Catalog) ListCategories(ctx context.Context) ([]*guanjia.Category, error) {
+	return s.listCategories(ctx, false)
+}
+
+// ListOfferedCategories answers the categories new complaints are filed
+// under: those not retired.
+func (s *Catalog) ListOfferedCategories(ctx context.Context) ([]*guanjia.Category, error) {
+	return s.listCategories(ctx, true)
+}
+
+func (s *Catalog) listCategories(ctx context.Context, offeredOnly bool) ([]*guanjia.Category, error) {
+	q := s.db.WithContext(ctx).Order("code")
+	if offeredOnly {
+		q = q.Where("retired = ?", false)
+	}
 	var rows []categoryRow
-	if err := s.db.WithContext(ctx).Order("code").Find(&rows).Error; err != nil {
+	if err := q.Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("store: list categories: %w", err)
 	}
 	return mapRows(rows, (*categoryRow).category), nil
@@ -209,7 +225,7 @@ func (s *Catalog) SaveCategory(ctx context.Context, c *guanjia.Category, seen *t
 			PointToPoint: c.PointToPoint, AcceptWithinS: int64(c.AcceptWithin / time.Second),
 			ArriveWithinS: int64(c.ArriveWithin / time.Second), ResolveWithinS: int64(c.ResolveWithin / time.Second),
 			ResolveMode: string(c.ResolveMode), DuplicateRadiusM: c.DuplicateRadiusM,
-			Examples: strings.Join(c.Examples, "\n"), UpdatedAt: c.UpdatedAt,
+			Examples: strings.Join(c.Examples, "\n"), Retired: c.Retired, UpdatedAt: c.UpdatedAt,
 		}
 		q := tx
 		if seen == nil || !seen.IsZero() {
@@ -217,7 +233,7 @@ func (s *Catalog) SaveCategory(ctx context.Context, c *guanjia.Category, seen *t
 			// gorm's own clock, not the one answered.
 			q = q.Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "code"}}, DoUpdates: clause.AssignmentColumns([]string{
 				"name", "kind", "major", "department", "point_to_point", "accept_within_s", "arrive_within_s", "resolve_within_s",
-				"resolve_mode", "duplicate_radius_m", "examples", "updated_at"})})
+				"resolve_mode", "duplicate_radius_m", "examples", "retired", "updated_at"})})
 		}
 		if err := q.Create(&row).Error; errors.Is(err, gorm.ErrDuplicatedKey) { // two adding one code at once
 			return guanjia.FieldError(guanjia.ECONFLICT, "code", "category %s exists already", c.Code)

@@ -287,7 +287,7 @@ func TestBrowserCategoryExamplesAndNew(t *testing.T) {
 	delete(added, "updated_at")
 	wantAdded := map[string]any{"code": "1104", "name": name, "kind": "事件", "major": "市容环境", "department": "环卫",
 		"point_to_point": true, "accept_within_s": float64(300), "arrive_within_s": float64(1800), "resolve_within_s": float64(14400),
-		"resolve_mode": "natural", "duplicate_radius_m": float64(50), "examples": []any{"楼道里堆满了杂物", "消防通道被杂物堵住"}}
+		"resolve_mode": "natural", "duplicate_radius_m": float64(50), "examples": []any{"楼道里堆满了杂物", "消防通道被杂物堵住"}, "retired": false}
 	if !reflect.DeepEqual(added, wantAdded) {
 		t.Errorf("the new category:\n%v\nwant\n%v", added, wantAdded)
 	}
@@ -295,5 +295,173 @@ func TestBrowserCategoryExamplesAndNew(t *testing.T) {
 		"lat": lh01Lat, "lng": lh01Lng, "coord_system": "wgs84", "address": "龙华区某小区"})
 	if a.str("unit") != "lh-hw" || a.body["assignee"] == nil {
 		t.Errorf("a report in the new category went to %s, want a crew member of lh-hw: %s", a.str("unit"), a.raw)
+	}
+}
+
+// filingChoices answers the category codes a filing form offers, once it is
+// filled: the hotline's datalist (/console/new) or the patrol select (/crew).
+func filingChoices(t *testing.T, s *browserSession, page string) string {
+	t.Helper()
+	switch page {
+	case "new":
+		s.waitFor("the categories offered", `document.querySelectorAll('#category-list option').length > 0`)
+		return s.eval(`[...document.querySelectorAll('#category-list option')].map((o) => o.value.split(' ')[0]).join(' ')`).(string)
+	default:
+		s.waitFor("the categories offered", `document.querySelectorAll('#patrol-category option').length > 1`)
+		return s.eval(`[...document.querySelectorAll('#patrol-category option')].map((o) => o.value).filter(Boolean).join(' ')`).(string)
+	}
+}
+
+// TestBrowserCategoryRetire: an administrator retires 道路不洁 from its row,
+// after a confirmation that says what it means (cancelled once: nothing
+// changes). The catalogue keeps it, marked 已停用, with 启用 in place of
+// 停用; the hotline's new-call form and the grid manager's patrol form no
+// longer offer it, and a citizen filing it is refused, while the order filed
+// before still shows it in the queue and the queue's filter still has it.
+// Brought back with 启用, it is offered again.
+func TestBrowserCategoryRetire(t *testing.T) {
+	m := startMain(t)
+	open := newBrowser(t)
+	adminAPI, citizen := login(t, m, "admin"), login(t, m, "citizen")
+	filed := citizen.must(201, "POST", "/api/v1/complaints", map[string]any{"category": "1102", "description": "人行道上满地落叶和纸屑",
+		"lat": lh01Lat, "lng": lh01Lng, "coord_system": "wgs84", "address": "龙华区某人行道"})
+
+	admin := openCategoryPage(t, m, open)
+	const row = `#category-table tr[data-code="1102"]`
+	admin.do("停用 道路不洁", chromedp.Click(chromedp.CSS(row+` button[data-action=retire]`)))
+	admin.waitFor("the confirmation", `!document.getElementById('category-retire').hidden`)
+	if got := admin.text("#category-retire-title"); !strings.Contains(got, "停用") || !strings.Contains(got, "道路不洁") {
+		t.Errorf("the confirmation asks %q", got)
+	}
+	if got := admin.text("#category-retire-text"); !strings.Contains(got, "不再提供该分类") || !strings.Contains(got, "已有工单保留该分类") {
+		t.Errorf("the confirmation says %q", got)
+	}
+	admin.shot("category-retire-confirm")
+	admin.do("cancel", chromedp.Click(chromedp.ID("category-retire-cancel")))
+	admin.waitFor("the confirmation closed", `document.getElementById('category-retire').hidden`)
+	if got := catalogueEntry(t, adminAPI, "1102"); got["retired"] != false {
+		t.Fatalf("a cancelled 停用 retired the category: %v", got)
+	}
+
+	// Another administrator saves 1102 while the question is open: this
+	// 停用 is refused, not made over their save; asked again, it goes through.
+	admin.do("停用 道路不洁 again", chromedp.Click(chromedp.CSS(row+` button[data-action=retire]`)))
+	admin.waitFor("the confirmation", `!document.getElementById('category-retire').hidden`)
+	read := catalogueEntry(t, adminAPI, "1102")
+	adminAPI.must(200, "PUT", "/api/v1/categories/1102", map[string]any{"duplicate_radius_m": 60, "updated_at": read["updated_at"]})
+	admin.do("confirm over it", chromedp.Click(chromedp.ID("category-retire-confirm")))
+	admin.waitFor("the refusal", `!document.getElementById('category-retire-error').hidden`)
+	if got := admin.text("#category-retire-error"); !strings.Contains(got, "刚被他人更新") {
+		t.Errorf("a 停用 over another's save says %q", got)
+	}
+	if got := catalogueEntry(t, adminAPI, "1102"); got["retired"] != false || got["duplicate_radius_m"] != float64(60) {
+		t.Fatalf("the refused 停用 changed the category: %v", got)
+	}
+	admin.do("confirm", chromedp.Click(chromedp.ID("category-retire-confirm")))
+	admin.waitFor("the row marked", `document.getElementById('category-retire').hidden &&
+		document.querySelector('`+row+`.retired td[data-col=name] .badge')?.textContent === '已停用'`)
+	if got := admin.text(row + ` button[data-action=enable]`); got != "启用" {
+		t.Errorf("a retired category's button says %q, want 启用", got)
+	}
+	if got := admin.text("#category-summary"); !strings.Contains(got, "其中 1 个已停用") {
+		t.Errorf("the summary: %q", got)
+	}
+	admin.shot("category-retired")
+	setField(admin, `#category-filters [name=status]`, "retired")
+	admin.waitFor("the retired alone", `document.querySelectorAll('#category-table tr[data-code]').length === 1`)
+	if got := admin.eval(`document.querySelector('#category-table tr[data-code]').dataset.code`); got != "1102" {
+		t.Errorf("状态 已停用 shows %v", got)
+	}
+	setField(admin, `#category-filters [name=status]`, "")
+	if got := catalogueEntry(t, adminAPI, "1102"); got["retired"] != true || got["name"] != "道路不洁" || got["duplicate_radius_m"] != float64(60) {
+		t.Fatalf("after 停用 the API has %v", got)
+	}
+
+	agent := open("agent")
+	agent.login(m.URL, "/console/new", "agent")
+	if got := filingChoices(t, agent, "new"); strings.Contains(" "+got+" ", " 1102 ") || !strings.Contains(got, "1101") {
+		t.Errorf("the new-call form offers %s", got)
+	}
+	gm := open("grid manager")
+	gm.login(m.URL, "/crew", "grid-lh01")
+	if got := filingChoices(t, gm, "patrol"); strings.Contains(" "+got+" ", " 1102 ") || !strings.Contains(got, "1101") {
+		t.Errorf("the patrol form offers %s", got)
+	}
+	refused := citizen.do("POST", "/api/v1/complaints", map[string]any{"category": "1102", "description": "人行道上又是满地纸屑",
+		"lat": lh01Lat + 0.002, "lng": lh01Lng, "coord_system": "wgs84", "address": "龙华区某人行道"})
+	if msg, _ := refused.body["error"].(map[string]any); refused.status != 400 || msg["field"] != "category" || !strings.Contains(fmt.Sprint(msg["message"]), "已停用") {
+		t.Errorf("a citizen files under the retired category: %d %s", refused.status, refused.raw)
+	}
+
+	disp := open("dispatcher")
+	disp.login(m.URL, "/console/queue", "dispatcher")
+	disp.waitFor("the order filed before, named", fmt.Sprintf(`document.querySelector('#queue-table tbody tr[data-id="%d"] td:nth-child(3)')?.textContent === '道路不洁'`,
+		int64(filed.num("id"))))
+	if got := disp.eval(`document.querySelector('#filters [name=category] option[value="1102"]')?.textContent ?? ''`); !strings.Contains(got.(string), "道路不洁") {
+		t.Errorf("the queue's filter no longer has the retired category: %q", got)
+	}
+
+	admin.do("启用 道路不洁", chromedp.Click(chromedp.CSS(row+` button[data-action=enable]`)))
+	admin.waitFor("the confirmation", `!document.getElementById('category-retire').hidden`)
+	if got := admin.text("#category-retire-confirm"); got != "确认启用" {
+		t.Errorf("the confirmation's button says %q", got)
+	}
+	admin.do("confirm", chromedp.Click(chromedp.ID("category-retire-confirm")))
+	admin.waitFor("the row back", `document.getElementById('category-retire').hidden &&
+		document.querySelector('`+row+`:not(.retired) button[data-action=retire]') !== null`)
+	if got := catalogueEntry(t, adminAPI, "1102"); got["retired"] != false {
+		t.Fatalf("after 启用 the API has %v", got)
+	}
+	agent.do("reload the new-call form", chromedp.Navigate(m.URL+"/console/new"))
+	if got := filingChoices(t, agent, "new"); !strings.Contains(" "+got+" ", " 1102 ") {
+		t.Errorf("brought back, the new-call form offers %s", got)
+	}
+}
+
+// TestBrowserCategoryArriveOptional: the on-site deadline is marked 选填 for
+// a category dispatched to a unit, and required once 点对点 is ticked; left
+// empty for 停水, it is saved as none and the list says 不计.
+func TestBrowserCategoryArriveOptional(t *testing.T) {
+	m := startMain(t)
+	open := newBrowser(t)
+	adminAPI := login(t, m, "admin")
+	admin := openCategoryPage(t, m, open)
+	marks := func() string {
+		return admin.eval(`(document.getElementById('cat-arrive-req').hidden ? '' : 'required') +
+			(document.getElementById('cat-arrive-optional').hidden ? '' : '选填')`).(string)
+	}
+	admin.do("edit 停水", chromedp.Click(chromedp.CSS(`#category-table tr[data-code="1401"] button`)))
+	admin.waitFor("the editor", `!document.getElementById('category-form').hidden`)
+	if got := marks(); got != "选填" {
+		t.Errorf("a unit-level category's on-site deadline is marked %q, want 选填", got)
+	}
+	admin.eval(`document.getElementById('cat-p2p').click()`)
+	if got := marks(); got != "required" {
+		t.Errorf("ticked 点对点, the on-site deadline is marked %q, want required", got)
+	}
+	admin.eval(`document.getElementById('cat-p2p').click()`)
+	setField(admin, "#cat-arrive", "")
+	admin.waitFor("the preview", `document.getElementById('cat-preview').textContent.includes('到场时限 2 小时 → 未填写')`)
+	admin.do("save", chromedp.Click(chromedp.CSS(`#category-form button[type=submit]`)))
+	admin.waitFor("the saved category in the list", `document.getElementById('category-form').hidden &&
+		document.querySelector('#category-table tr[data-code="1401"] td[data-col=arrive]').textContent === '不计'`)
+	if got := catalogueEntry(t, adminAPI, "1401"); got["arrive_within_s"] != float64(0) || got["point_to_point"] != false {
+		t.Errorf("saved 停水: %v", got)
+	}
+
+	// 点对点 needs the deadline: the form says so before asking the server.
+	admin.do("edit 停水 again", chromedp.Click(chromedp.CSS(`#category-table tr[data-code="1401"] button`)))
+	admin.waitFor("the editor", `!document.getElementById('category-form').hidden`)
+	if got := admin.eval(`document.getElementById('cat-arrive').value`); got != "" {
+		t.Errorf("no on-site deadline shows as %q", got)
+	}
+	admin.eval(`document.getElementById('cat-p2p').click()`)
+	admin.do("save", chromedp.Click(chromedp.CSS(`#category-form button[type=submit]`)))
+	admin.waitFor("the refusal", `!document.getElementById('cat-arrive-err').hidden`)
+	if got := admin.text("#cat-arrive-err"); got != "请填写时限" {
+		t.Errorf("point-to-point without an on-site deadline: %q", got)
+	}
+	if got := catalogueEntry(t, adminAPI, "1401"); got["point_to_point"] != false {
+		t.Errorf("a refused save changed 停水: %v", got)
 	}
 }

@@ -1,6 +1,7 @@
 // 分类管理: administrators read the complaint category catalogue by 大类,
 // open a category to change its department, dispatch, deadlines, duplicate
-// radius and the examples 智能分类 learns from, and add a new one. The API
+// radius and the examples 智能分类 learns from, add a new one, and retire
+// (停用) one no longer used — after a confirmation — or bring it back. The API
 // takes deadlines in seconds; people think in minutes, hours and days, so the
 // page converts both ways and says what a change means before it is saved.
 // Every refusal shows the server's own message, next to the field it names.
@@ -48,6 +49,9 @@
   const chars = (s) => [...s].length;
 
   const form = document.getElementById('category-form');
+  const retirePanel = document.getElementById('category-retire');
+  const retireError = document.getElementById('category-retire-error');
+  const retireConfirm = document.getElementById('category-retire-confirm');
   const formError = document.getElementById('category-form-error');
   const filters = document.getElementById('category-filters');
   const table = document.getElementById('category-table');
@@ -58,6 +62,7 @@
   let catalogue = []; // as GET /api/v1/categories last answered, by code
   let unitsByDept = new Map(); // department → its units
   let editing = null; // the category open in the form as loaded, or null for a new one
+  let retiring = null; // the category whose 停用 or 启用 awaits confirmation
 
   async function loadUnits() {
     const units = await GJ.units();
@@ -103,10 +108,11 @@
 
   function matches(c) {
     const q = filters.elements.q.value.trim().toLowerCase();
-    const { major, kind, dispatch } = filters.elements;
+    const { major, kind, dispatch, status } = filters.elements;
     return (!q || c.code.toLowerCase().includes(q) || c.name.toLowerCase().includes(q)) &&
       (!major.value || c.major === major.value) && (!kind.value || c.kind === kind.value) &&
-      (!dispatch.value || (dispatch.value === 'p2p') === c.point_to_point);
+      (!dispatch.value || (dispatch.value === 'p2p') === c.point_to_point) &&
+      (!status.value || (status.value === 'retired') === Boolean(c.retired));
   }
 
   function drawBodies(bodies) {
@@ -128,28 +134,90 @@
       ...cats.map(row)));
     if (!shown.length) bodies.push(h('tbody', {}, h('tr', {}, h('td', { colspan: 11, class: 'empty' }, catalogue.length ? '没有符合条件的分类' : '目录中还没有分类'))));
     drawBodies(bodies);
-    summary.textContent = shown.length === catalogue.length ? `共 ${catalogue.length} 个分类` : `显示 ${shown.length} 个，共 ${catalogue.length} 个分类`;
+    const retired = catalogue.filter((c) => c.retired).length;
+    summary.textContent = (shown.length === catalogue.length ? `共 ${catalogue.length} 个分类` : `显示 ${shown.length} 个，共 ${catalogue.length} 个分类`) +
+      (retired ? `（其中 ${retired} 个已停用）` : '');
+  }
+
+  // arriveText says a category's on-site deadline as the table shows it:
+  // only point-to-point orders have one.
+  function arriveText(c) {
+    if (c.point_to_point) return c.arrive_within_s > 0 ? span(c.arrive_within_s) : '未设置（不计）';
+    return h('span', { class: 'muted', title: '到场时限只用于点对点派遣' },
+      c.arrive_within_s > 0 ? `不计（${span(c.arrive_within_s)}）` : '不计');
   }
 
   function row(c) {
     const units = unitNames(c.department);
-    return h('tr', { 'data-code': c.code },
+    return h('tr', { 'data-code': c.code, class: c.retired ? 'retired muted' : null },
       h('td', { 'data-col': 'code' }, c.code),
-      h('td', { 'data-col': 'name' }, h('strong', {}, c.name)),
+      h('td', { 'data-col': 'name' }, h('strong', {}, c.name),
+        c.retired ? [' ', h('span', { class: 'badge retired', title: '不再受理新的上报；已有工单保留该分类' }, '已停用')] : null),
       h('td', { 'data-col': 'kind' }, c.kind || '—'),
       h('td', { 'data-col': 'department' }, c.department,
         h('small', { class: 'units' }, units || '无责任单位：转指挥中心人工派遣')),
       h('td', { 'data-col': 'dispatch' }, c.point_to_point
         ? h('span', { class: 'badge dispatch-p2p' }, '点对点') : h('span', { class: 'badge dispatch-unit' }, '派至单位')),
       h('td', { 'data-col': 'accept' }, span(c.accept_within_s)),
-      h('td', { 'data-col': 'arrive' }, c.point_to_point ? span(c.arrive_within_s)
-        : h('span', { class: 'muted', title: '到场时限只用于点对点派遣' }, `不计（${span(c.arrive_within_s)}）`)),
+      h('td', { 'data-col': 'arrive' }, arriveText(c)),
       h('td', { 'data-col': 'resolve' }, span(c.resolve_within_s, c.resolve_mode),
         h('small', { class: 'mode' }, (MODES[c.resolve_mode] || { label: c.resolve_mode }).label)),
       h('td', { 'data-col': 'radius' }, radiusText(c.duplicate_radius_m)),
       h('td', { 'data-col': 'examples' }, `${(c.examples || []).length} 条`),
-      h('td', {}, h('button', { type: 'button', class: 'link', onclick: () => openEditor(c) }, '编辑')));
+      h('td', { 'data-col': 'actions' }, h('button', { type: 'button', class: 'link', onclick: () => openEditor(c) }, '编辑'), ' ',
+        h('button', { type: 'button', class: 'link', 'data-action': c.retired ? 'enable' : 'retire', onclick: () => openRetire(c) },
+          c.retired ? '启用' : '停用')));
   }
+
+  // 停用 and 启用 ask first, saying what the change means, then save the
+  // flag alone over the category as read: a save made since is refused.
+  function openRetire(c) {
+    retiring = c;
+    const name = `「${c.name}」（${c.code}）`;
+    document.getElementById('category-retire-title').textContent = c.retired ? `启用分类${name}？` : `停用分类${name}？`;
+    document.getElementById('category-retire-text').textContent = c.retired
+      ? '启用后，小程序、热线受理、巡查上报和 Open311 重新提供该分类，可按该分类提交新的上报，智能分类也会重新推荐。'
+      : '停用后，小程序、热线受理、巡查上报和 Open311 不再提供该分类，按该分类提交的新上报将被拒绝，智能分类不再推荐；' +
+        '已有工单保留该分类，照常办理、查询和统计。停用后可随时启用。';
+    retireConfirm.textContent = c.retired ? '确认启用' : '确认停用';
+    GJ.showError(retireError, null);
+    retirePanel.hidden = false;
+    retirePanel.scrollIntoView({ block: 'start' });
+    retireConfirm.focus();
+  }
+
+  function closeRetire() {
+    retirePanel.hidden = true;
+    retiring = null;
+  }
+
+  retireConfirm.addEventListener('click', async () => {
+    const c = retiring;
+    if (!c) return;
+    retireConfirm.disabled = true;
+    try {
+      const saved = await api('PUT', `/api/v1/categories/${encodeURIComponent(c.code)}`,
+        { code: c.code, retired: !c.retired, updated_at: c.updated_at });
+      GJ.toast(saved.retired ? `已停用「${saved.name}」，不再受理新的上报` : `已启用「${saved.name}」，重新受理新的上报`);
+      closeRetire();
+      await load();
+      const tr = table.querySelector(`tr[data-code="${CSS.escape(saved.code)}"]`);
+      if (tr) tr.classList.add('flash');
+    } catch (ex) {
+      GJ.showError(retireError, ex);
+      // Saved by someone else meanwhile: the list is read again, and the
+      // question is asked afresh over their save, with their refusal shown.
+      if (ex.status === 409 && ex.field === 'version') {
+        await load();
+        const fresh = catalogue.find((x) => x.code === c.code);
+        if (fresh) openRetire(fresh);
+        GJ.showError(retireError, ex);
+      }
+    } finally {
+      retireConfirm.disabled = false;
+    }
+  });
+  document.getElementById('category-retire-cancel').addEventListener('click', closeRetire);
 
   // The editor.
   function setUnits(select, mode, withSeconds, unit) {
@@ -176,11 +244,12 @@
     editing = c;
     const cat = c || { code: '', name: '', kind: '', major: filters.elements.major.value, department: '', point_to_point: false,
       accept_within_s: 0, arrive_within_s: 0, resolve_within_s: 0, resolve_mode: 'natural', duplicate_radius_m: 50, examples: [] };
-    document.getElementById('category-form-title').textContent = c ? `编辑分类 ${c.code} ${c.name}` : '新增分类';
+    document.getElementById('category-form-title').textContent = c
+      ? `编辑分类 ${c.code} ${c.name}${c.retired ? '（已停用）' : ''}` : '新增分类';
     f.code.value = cat.code;
     f.code.readOnly = Boolean(c);
     document.getElementById('cat-code-help').textContent = c ? '编码不可修改。'
-      : '新分类的编码，如 1104（大类编号 + 小类编号），不能与已有分类相同。';
+      : '新分类的编码，如 1104（大类编号 + 小类编号）：1–32 个英文字母、数字、下划线或连字符，不能与已有分类相同。';
     f.name.value = cat.name;
     f.major.value = cat.major;
     f.kind.replaceChildren(h('option', { value: '' }, '未指定'), ...distinct([...KINDS, cat.kind]).map((k) => h('option', { value: k }, k)));
@@ -207,10 +276,11 @@
     editing = null;
   }
 
-  // readSeconds answers a deadline field in seconds, or why it cannot.
-  function readSeconds(name, mode) {
+  // readSeconds answers a deadline field in seconds, or why it cannot; an
+  // optional one left empty is 0.
+  function readSeconds(name, mode, optional = false) {
     const raw = f[name].value.trim();
-    if (raw === '') return { error: '请填写时限' };
+    if (raw === '') return optional ? { value: 0 } : { error: '请填写时限' };
     const n = Number(raw);
     if (!Number.isFinite(n)) return { error: '请填写数字' };
     return { value: Math.round(n * unitSeconds(f[`${name}_unit`].value, mode)) };
@@ -231,7 +301,8 @@
       code: f.code.value.trim(), name: f.name.value.trim(), kind: f.kind.value, major: f.major.value.trim(),
       department: f.department.value, point_to_point: f.point_to_point.checked,
       accept_within_s: num('accept_within_s', () => readSeconds('accept', 'natural')),
-      arrive_within_s: num('arrive_within_s', () => readSeconds('arrive', 'natural')),
+      // Only point-to-point orders have an on-site deadline: the others may leave it out.
+      arrive_within_s: num('arrive_within_s', () => readSeconds('arrive', 'natural', !f.point_to_point.checked)),
       resolve_within_s: num('resolve_within_s', () => readSeconds('resolve', mode)),
       resolve_mode: mode,
       duplicate_radius_m: num('duplicate_radius_m', () => {
@@ -279,7 +350,9 @@
     document.getElementById('cat-department-help').textContent = dept
       ? (units ? `责任单位按问题所在网格确定：${units}` : `没有${dept}的责任单位`) : '';
     document.getElementById('cat-arrive-help').textContent = d.point_to_point ? ''
-      : '非点对点分类不计到场时限：此值保存，改为点对点派遣后才生效。';
+      : '非点对点分类不计到场时限，可以不填；填写的值保存，改为点对点派遣后才生效。';
+    document.getElementById('cat-arrive-req').hidden = !d.point_to_point;
+    document.getElementById('cat-arrive-optional').hidden = d.point_to_point;
     document.getElementById('cat-mode-help').textContent = d.resolve_mode === 'working'
       ? `只计${WORK_HOURS_TEXT}；1 个工作日按 7 个工作小时计。` : '连续计时，夜间、周末和节假日都算。';
     const text = d.examples.join('\n');
@@ -303,7 +376,7 @@
       return raw ? `${raw} ${unitLabel(f[`${name}_unit`].value, mode)}` : '未填写';
     };
     was('签收时限', span(c.accept_within_s), time(d.accept_within_s, 'accept'));
-    was('到场时限', span(c.arrive_within_s), time(d.arrive_within_s, 'arrive'));
+    was('到场时限', c.arrive_within_s > 0 ? span(c.arrive_within_s) : '未填写', time(d.arrive_within_s, 'arrive'));
     was('办结时限', span(c.resolve_within_s, c.resolve_mode), time(d.resolve_within_s, 'resolve', d.resolve_mode));
     was('合并半径', radiusText(c.duplicate_radius_m), Number.isFinite(d.duplicate_radius_m) ? radiusText(d.duplicate_radius_m) : '未填写');
     const before = c.examples || [];
@@ -341,7 +414,9 @@
         const now = await api('GET', '/api/v1/categories');
         const taken = now.categories.find((c) => c.code === body.code);
         if (taken) {
-          refuse({ field: 'code', message: `编码 ${body.code} 已是「${taken.name}」的编码，请换一个，或在目录中编辑该分类` })?.focus();
+          refuse({ field: 'code', message: taken.retired
+            ? `编码 ${body.code} 已是停用分类「${taken.name}」的编码，请换一个，或在目录中启用该分类`
+            : `编码 ${body.code} 已是「${taken.name}」的编码，请换一个，或在目录中编辑该分类` })?.focus();
           return;
         }
       }

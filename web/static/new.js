@@ -22,7 +22,8 @@
   }
   function describeCategory() {
     const c = cats.get(categoryCode());
-    catHelp.textContent = c ? `${c.major} · ${c.department} · ${c.point_to_point ? '点对点派遣到处置人员' : '派遣到责任单位'}` : '';
+    catHelp.textContent = !c ? '' : c.retired ? `「${c.name}」已停用，不再受理新的上报，请选择其他分类`
+      : `${c.major} · ${c.department} · ${c.point_to_point ? '点对点派遣到处置人员' : '派遣到责任单位'}`;
   }
 
   const map = GJ.map('map');
@@ -182,7 +183,8 @@
 
   GJ.categories().then((m) => {
     cats = m;
-    document.getElementById('category-list').append(...[...m.values()].map((c) =>
+    // A retired category (停用) is not offered: the server refuses new reports of it.
+    document.getElementById('category-list').append(...[...m.values()].filter((c) => !c.retired).map((c) =>
       h('option', { value: `${c.code} ${c.name}` }, `${c.major} · ${c.department}`)));
   });
 })();

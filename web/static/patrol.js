@@ -202,7 +202,8 @@
     const opt = (v, label) => h('option', { value: v }, label);
     const [c, t] = await Promise.all([GJ.categories(), api('GET', '/api/v1/disputes/types')]);
     cats = c;
-    form.elements.category.append(opt('', '请选择'), ...[...cats.values()].map((x) => opt(x.code, `${x.code} ${x.name}`)));
+    // A retired category (停用) is not offered: the server refuses new reports of it.
+    form.elements.category.append(opt('', '请选择'), ...[...cats.values()].filter((x) => !x.retired).map((x) => opt(x.code, `${x.code} ${x.name}`)));
     form.elements.type.append(opt('', '请选择'), ...(t.types || []).map((x) => opt(x.code, x.name)));
     showKind();
     useHere();

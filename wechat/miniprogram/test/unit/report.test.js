@@ -285,3 +285,19 @@ test('a failing suggestion is silent: no error, no chips, the category still pic
   await flush()
   expect(page.querySelector('#category').dom.textContent).toContain('井盖破损')
 })
+
+test('a retired category is not offered in the picker', async () => {
+  const retired = { code: '1201', name: '占道经营', major: '街面秩序', retired: true }
+  const { page } = setup({ 'GET /api/v1/categories': { categories: [...CATEGORIES, retired] } })
+  await flush()
+  tap(page, '#category')
+  const picker = page.querySelector('#picker')
+  await waitFor(() => text(picker).includes('市容环境')) // after the popup's transition
+  expect(text(picker)).toContain('暴露垃圾')
+  expect(text(picker)).toContain('井盖破损')
+  expect(text(picker)).not.toContain('占道经营')
+  expect(text(picker)).not.toContain('街面秩序')
+  picker.instance.onSearch({ detail: '占道' })
+  await flush()
+  expect(text(picker)).not.toContain('占道经营')
+})

@@ -36,7 +36,9 @@ Component({
   },
   methods: {
     onLoad() {
-      complaints.categories().then((categories) => this.setData({ categories }), showError)
+      // A retired category (停用) is offered no more: the server refuses new
+      // reports of it. The catalogue keeps it for the names of older reports.
+      complaints.categories().then((all) => this.setData({ categories: all.filter((c) => !c.retired) }), showError)
       // Without templates the report goes on, without the consent popup.
       wechat.templateIds('complaint_update').then((templateIds) => this.setData({ templateIds }))
       this.locate()
