@@ -103,6 +103,7 @@ type Complaint struct {
 	Lat, Lng    float64 // WGS-84
 	CoordSystem string  // what the client sent: wgs84 or gcj02
 	Address     string
+	MediaURL    string // a picture of the problem elsewhere on the web, from an Open311 client's media_url
 	Source      Source
 	ReporterID  int64  // the citizen or agent who filed it
 	CallerName  string // hotline caller

@@ -26,6 +26,7 @@ type complaintJSON struct {
 	CoordSystem       string     `json:"coord_system,omitempty"`          // of lat/lng as answered: always wgs84
 	ReportedIn        string     `json:"reported_coord_system,omitempty"` // what the reporter's device sent (wgs84 or gcj02)
 	Address           string     `json:"address,omitempty"`
+	MediaURL          string     `json:"media_url,omitempty"` // an Open311 client's link to a picture
 	Source            string     `json:"source,omitempty"`
 	ReporterID        int64      `json:"reporter_id,omitempty"`
 	CallerName        string     `json:"caller_name,omitempty"`
@@ -81,7 +82,7 @@ func toComplaintJSON(c *guanjia.Complaint) complaintJSON {
 	}
 	return complaintJSON{
 		ID: c.ID, Category: c.Category, Description: c.Description, Lat: c.Lat, Lng: c.Lng,
-		CoordSystem: coords, ReportedIn: c.CoordSystem, Address: c.Address, Source: string(c.Source), ReporterID: c.ReporterID,
+		CoordSystem: coords, ReportedIn: c.CoordSystem, Address: c.Address, MediaURL: c.MediaURL, Source: string(c.Source), ReporterID: c.ReporterID,
 		CallerName: c.CallerName, CallerPhone: guanjia.MaskPhone(c.CallerPhone), SMSOptOut: c.SMSOptOut, Status: string(c.Status),
 		Grid: c.GridID, District: c.District, Unit: c.UnitCode, Assignee: c.AssigneeID, Attempt: c.Attempt,
 		DuplicateOf: c.DuplicateOf, ReopenCount: c.ReopenCount, MissedDeadlines: c.MissedDeadlines,

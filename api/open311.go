@@ -193,7 +193,7 @@ func (h *open311Handlers) handleRequestCreate(c echo.Context, _ string) (open311
 		return open311Answer{}, retryLater(c, err)
 	}
 	r := open311.NewRequest{ServiceCode: c.FormValue("service_code"), AddressString: c.FormValue("address_string"),
-		Description: c.FormValue("description")}
+		Description: c.FormValue("description"), MediaURL: c.FormValue("media_url")}
 	if r.Lat, err = formFloat(c, "lat"); err != nil {
 		return open311Answer{}, err
 	}

@@ -307,3 +307,50 @@ func TestOpen311ErrorsOutsideTheHandlers(t *testing.T) {
 		t.Errorf("an unknown API path: %d %s", got.status, got.body)
 	}
 }
+
+// A reporting app sends its reporter's picture as a media_url: the link is
+// kept with the request, answered by GET requests, and shown to the
+// dispatcher with the order. A link a browser should not open is refused by
+// name, and nothing is filed.
+func TestOpen311KeepsTheMediaURL(t *testing.T) {
+	r := newConsoleRig(t)
+	h := r.fullReplica()
+	key := r.open311Key(h)
+	form := func(media string) url.Values {
+		return url.Values{"api_key": {key}, "service_code": {"1101"}, "lat": {fmt.Sprint(siteLat)},
+			"long": {fmt.Sprint(siteLng)}, "description": {"路口有一堆垃圾"}, "media_url": {media}}
+	}
+	for _, bad := range []string{"javascript:alert(1)", "ftp://img.example.com/a.jpg", "img.example.com/a.jpg",
+		"https://user:secret@img.example.com/a.jpg", "https:///a.jpg", "https://img.example.com/" + strings.Repeat("a", 2048)} {
+		status, body := open311Call(h, "POST", "requests.json", form(bad))
+		var errs []o311Error
+		if err := json.Unmarshal(body, &errs); status != http.StatusBadRequest || err != nil || len(errs) != 1 ||
+			!strings.Contains(errs[0].Description, "media_url") {
+			t.Errorf("media_url %.40q: %d %s", bad, status, body)
+		}
+	}
+	var rs []o311Request
+	if r.open311Get(h, "requests.json", &rs); len(rs) != 0 {
+		t.Fatalf("a refused request was filed: %+v", rs)
+	}
+
+	const picture = "https://img.example.com/reports/2f9c.jpg?size=large"
+	status, body := open311Call(h, "POST", "requests.json", form(picture))
+	var receipts []struct {
+		ID string `json:"service_request_id"`
+	}
+	if err := json.Unmarshal(body, &receipts); status != http.StatusCreated || err != nil || len(receipts) != 1 {
+		t.Fatalf("POST requests.json: %d %s", status, body)
+	}
+	var got []struct {
+		MediaURL string `json:"media_url"`
+	}
+	r.open311Get(h, "requests/"+receipts[0].ID+".json", &got)
+	if len(got) != 1 || got[0].MediaURL != picture {
+		t.Errorf("GET requests/%s: %+v, want media_url %s", receipts[0].ID, got, picture)
+	}
+	code, order := r.call(h, "dispatcher", "GET", "/api/v1/complaints/"+receipts[0].ID, nil)
+	if code != http.StatusOK || order["media_url"] != picture {
+		t.Errorf("the dispatcher's order: %d media_url %v, want %s", code, order["media_url"], picture)
+	}
+}

@@ -55,6 +55,7 @@ type NewComplaint struct {
 	Lat, Lng    float64
 	CoordSystem string
 	Address     string
+	MediaURL    string // Open311's media_url: CreateOpen311 keeps it, the other intakes upload photos
 	Source      guanjia.Source
 	CallerName  string
 	CallerPhone string
@@ -103,7 +104,7 @@ func (s *Service) create(ctx context.Context, who guanjia.Claims, in NewComplain
 	now := s.Now()
 	c := &guanjia.Complaint{
 		Category: in.Category, Description: in.Description, CoordSystem: in.CoordSystem,
-		Address: in.Address, Source: in.Source, ReporterID: who.UserID, CallerName: in.CallerName,
+		Address: in.Address, MediaURL: in.MediaURL, Source: in.Source, ReporterID: who.UserID, CallerName: in.CallerName,
 		CallerPhone: in.CallerPhone, SMSOptOut: in.SMSOptOut, Status: guanjia.StatusSubmitted, CreatedAt: now, UpdatedAt: now,
 	}
 	if err := c.Validate(); err != nil {

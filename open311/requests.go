@@ -2,6 +2,7 @@ package open311
 
 import (
 	"context"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -50,6 +51,7 @@ type NewRequest struct {
 	Lat, Long     *float64
 	AddressString string
 	Description   string
+	MediaURL      string
 }
 
 // Submit files r from client through the same intake as every other source.
@@ -68,12 +70,36 @@ func (s *Service) Submit(ctx context.Context, client *guanjia.Open311Client, r N
 		// Only a place on the map can be routed to a grid.
 		return nil, guanjia.FieldError(guanjia.EINVALID, "lat", "lat and long are required")
 	}
+	if err := checkMediaURL(r.MediaURL); err != nil {
+		return nil, err
+	}
 	c, err := s.dispatch.CreateOpen311(ctx, client.UserID, dispatch.NewComplaint{Category: r.ServiceCode,
-		Description: r.Description, Lat: *r.Lat, Lng: *r.Long, Address: r.AddressString})
+		Description: r.Description, Lat: *r.Lat, Lng: *r.Long, Address: r.AddressString, MediaURL: r.MediaURL})
 	if err != nil {
 		return nil, err
 	}
 	return &Receipt{ServiceRequestID: strconv.FormatInt(c.ID, 10), ServiceNotice: notice(c)}, nil
+}
+
+// maxMediaURL bounds a media_url: a link, not a picture inlined as data.
+const maxMediaURL = 2048
+
+// checkMediaURL accepts a media_url that staff can open safely in a browser:
+// an absolute http(s) link with a host and no credentials in it.
+func checkMediaURL(raw string) error {
+	if raw == "" {
+		return nil
+	}
+	u, err := url.Parse(raw)
+	switch {
+	case len(raw) > maxMediaURL:
+		return guanjia.FieldError(guanjia.EINVALID, "media_url", "media_url is longer than %d characters", maxMediaURL)
+	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
+		return guanjia.FieldError(guanjia.EINVALID, "media_url", "media_url must be an http or https link")
+	case u.User != nil:
+		return guanjia.FieldError(guanjia.EINVALID, "media_url", "media_url may not carry a user name or password")
+	}
+	return nil
 }
 
 // Query is GET requests' filters, as sent.
@@ -193,7 +219,7 @@ func (s *Service) records(ctx context.Context, cs []*guanjia.Complaint) ([]Reque
 			UpdatedDatetime: datetime(c.UpdatedAt), ExpectedDatetime: optDatetime(c.ResolveBy),
 			Lat: geo.Rough(c.Lat), Long: geo.Rough(c.Lng)}
 		if c.Source == guanjia.SourceOpen311 {
-			r.Description, r.Address, r.Lat, r.Long = c.Description, c.Address, c.Lat, c.Lng
+			r.Description, r.Address, r.Lat, r.Long, r.MediaURL = c.Description, c.Address, c.Lat, c.Lng, c.MediaURL
 		}
 		if !c.Status.Open() {
 			r.Status = "closed"

@@ -33,6 +33,7 @@ type complaintRow struct {
 	Lat, Lng          float64
 	CoordSystem       string
 	Address           string
+	MediaURL          string
 	Source            string
 	ReporterID        int64
 	CallerName        string
@@ -70,7 +71,7 @@ func (complaintRow) TableName() string { return "complaints" }
 func (s *Complaints) toComplaintRow(c *guanjia.Complaint) *complaintRow {
 	return &complaintRow{
 		ID: c.ID, Category: c.Category, Description: c.Description, Lat: c.Lat, Lng: c.Lng,
-		CoordSystem: c.CoordSystem, Address: c.Address, Source: string(c.Source), ReporterID: c.ReporterID,
+		CoordSystem: c.CoordSystem, Address: c.Address, MediaURL: c.MediaURL, Source: string(c.Source), ReporterID: c.ReporterID,
 		CallerName: c.CallerName, CallerPhoneEnc: s.sealer.Seal(c.CallerPhone), SmsOptOut: c.SMSOptOut, Status: string(c.Status),
 		GridID: c.GridID, District: c.District, UnitCode: c.UnitCode, AssigneeID: c.AssigneeID,
 		Attempt: c.Attempt, DuplicateOf: c.DuplicateOf, ReopenCount: c.ReopenCount, MissedDeadlines: c.MissedDeadlines,
@@ -88,7 +89,7 @@ func (s *Complaints) fromComplaintRow(r *complaintRow) (*guanjia.Complaint, erro
 	}
 	return &guanjia.Complaint{
 		ID: r.ID, Category: r.Category, Description: r.Description, Lat: r.Lat, Lng: r.Lng,
-		CoordSystem: r.CoordSystem, Address: r.Address, Source: guanjia.Source(r.Source), ReporterID: r.ReporterID,
+		CoordSystem: r.CoordSystem, Address: r.Address, MediaURL: r.MediaURL, Source: guanjia.Source(r.Source), ReporterID: r.ReporterID,
 		CallerName: r.CallerName, CallerPhone: phone, SMSOptOut: r.SmsOptOut, Status: guanjia.Status(r.Status), GridID: r.GridID,
 		District: r.District, UnitCode: r.UnitCode, AssigneeID: r.AssigneeID, Attempt: r.Attempt,
 		DuplicateOf: r.DuplicateOf, ReopenCount: r.ReopenCount, MissedDeadlines: r.MissedDeadlines,

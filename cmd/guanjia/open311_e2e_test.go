@@ -216,7 +216,8 @@ func TestOpen311RoundTrip(t *testing.T) {
 			// Refusals: a bad key, an unknown service, a wrong jurisdiction.
 			form := url.Values{"api_key": {"not-a-key"}, "service_code": {"1101"}, "lat": {fmt.Sprint(lh01Lat)},
 				"long": {fmt.Sprint(lh01Lng)}, "description": {"路口有一堆垃圾没人清理"}, "address_string": {"龙华区某路口"},
-				"first_name": {"张"}, "last_name": {"三"}, "phone": {"13800138000"}, "email": {"zs@example.com"}}
+				"first_name": {"张"}, "last_name": {"三"}, "phone": {"13800138000"}, "email": {"zs@example.com"},
+				"media_url": {"https://img.example.com/r/2f9c.jpg"}}
 			if st, _, errs := g.post(form); st != 403 || len(errs) != 1 || errs[0].Code != 403 || errs[0].Description == "" {
 				t.Fatalf("bad key: %d %+v", st, errs)
 			}
@@ -249,7 +250,7 @@ func TestOpen311RoundTrip(t *testing.T) {
 			}
 			r := one()
 			if r.Status != "open" || r.ServiceCode != "1101" || r.ServiceName != svc.ServiceName || r.Lat != lh01Lat ||
-				r.Description != "路口有一堆垃圾没人清理" || r.Address != "龙华区某路口" ||
+				r.Description != "路口有一堆垃圾没人清理" || r.Address != "龙华区某路口" || r.MediaURL != "https://img.example.com/r/2f9c.jpg" ||
 				r.ExpectedDatetime == "" || !strings.HasSuffix(r.RequestedDatetime, "+08:00") {
 				t.Fatalf("open request: %+v", r)
 			}
@@ -395,5 +396,39 @@ func TestOpen311CLI(t *testing.T) {
 	}
 	if _, err := m.Open311.Authenticate(t.Context(), key); err == nil {
 		t.Fatal("a revoked key still works")
+	}
+}
+
+// A reporting app's picture reaches the people who act on the request: the
+// crew member's task and the dispatcher's order show its media_url as a link
+// out, opened apart from the page.
+func TestBrowserOpen311PictureIsALink(t *testing.T) {
+	open := newBrowser(t)
+	m := startMain(t)
+	key := login(t, m, "admin").must(201, "POST", "/api/v1/open311/clients", map[string]any{"name": "fixmystreet"}).str("key")
+	const picture = "https://img.example.com/r/2f9c.jpg"
+	g := &geoReport{t: t, base: m.URL + "/open311/v2/", format: "json"}
+	st, receipts, errs := g.post(url.Values{"api_key": {key}, "service_code": {"1101"}, "lat": {fmt.Sprint(lh01Lat)},
+		"long": {fmt.Sprint(lh01Lng)}, "description": {"路口有一堆垃圾没人清理"}, "media_url": {picture}})
+	if st != 201 || len(receipts) != 1 {
+		t.Fatalf("post: %d %+v %+v", st, receipts, errs)
+	}
+	id := receipts[0].ServiceRequestID
+	link := func(s *browserSession, scope string) string {
+		s.waitFor("the picture's link", fmt.Sprintf(`document.querySelector('%s .media-link a') !== null`, scope))
+		return fmt.Sprint(s.eval(fmt.Sprintf(`(() => { const a = document.querySelector('%s .media-link a');
+			return [a.href, a.target, a.rel, a.textContent].join('|') })()`, scope)))
+	}
+	want := picture + "|_blank|noopener noreferrer|查看上报图片（外部链接）"
+
+	crew := open("crew")
+	crew.login(m.URL, "/crew", "crew-lh01-hw")
+	if got := link(crew, fmt.Sprintf(`li.task[data-id="%s"]`, id)); got != want {
+		t.Errorf("the crew's task shows %q, want %q", got, want)
+	}
+	disp := open("dispatcher")
+	disp.login(m.URL, "/console/orders/"+id, "dispatcher")
+	if got := link(disp, "#order-photos"); got != want {
+		t.Errorf("the dispatcher's order shows %q, want %q", got, want)
 	}
 }

@@ -145,6 +145,12 @@ const GJ = (() => {
   const facts = (pairs) => pairs.filter(([, v]) => v != null && v !== '')
     .flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]);
 
+  // mediaLink is the picture an Open311 client's reporter linked to, as a
+  // link out (never fetched by the page): [] when there is none.
+  const mediaLink = (c) => (c.media_url ? [h('figure', { class: 'media-link' },
+    h('a', { href: c.media_url, target: '_blank', rel: 'noopener noreferrer' }, '查看上报图片（外部链接）'),
+    h('figcaption', {}, '上报'))] : []);
+
   // timeline lists a complaint's events, newest first: when, what, the
   // status it moved, who, and the note. target(e), if given, names where a
   // dispatch sent it.
@@ -447,6 +453,6 @@ const GJ = (() => {
 
   return {
     me, STATUS, ACTION, SOURCE, ROLE, CLOSED, CHANNEL, MESSAGE, DELIVERY, time, shortTime, dateKey, localInput, fromLocalInput, num, pct, meters,
-    nextDeadline, countdownState, countdown, h, badge, facts, timeline, api, categories, units, crews, toast, showError, fieldError, pager, live, events, map, locate, debounce, typingIn, redrawKeeping, latest,
+    nextDeadline, countdownState, countdown, h, badge, facts, mediaLink, timeline, api, categories, units, crews, toast, showError, fieldError, pager, live, events, map, locate, debounce, typingIn, redrawKeeping, latest,
   };
 })();

@@ -34,8 +34,8 @@
 
   const PHOTO_KIND = { report: '上报', before: '处置前', after: '处置后' };
   // photoStrip shows a task's photos (an empty strip keeps the place for the first).
-  const photoStrip = (d) => h('div', { class: 'photos', hidden: !(d.photos || []).length }, (d.photos || []).map((p) =>
-    h('figure', {}, h('img', { src: p.url, alt: `${PHOTO_KIND[p.kind]}照片`, loading: 'lazy' }), h('figcaption', {}, PHOTO_KIND[p.kind]))));
+  const photoStrip = (d) => h('div', { class: 'photos', hidden: !(d.photos || []).length && !d.media_url }, (d.photos || []).map((p) =>
+    h('figure', {}, h('img', { src: p.url, alt: `${PHOTO_KIND[p.kind]}照片`, loading: 'lazy' }), h('figcaption', {}, PHOTO_KIND[p.kind]))), ...GJ.mediaLink(d));
 
   function photoForm(card, d) {
     const kind = h('select', { name: 'kind', id: `kind-${d.id}` }, h('option', { value: 'before' }, '处置前'), h('option', { value: 'after' }, '处置后'));

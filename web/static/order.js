@@ -231,7 +231,7 @@
       document.getElementById('order-desc').textContent = d.description;
       document.getElementById('order-photos').replaceChildren(...(d.photos || []).map((p) =>
         h('figure', {}, h('a', { href: p.url, target: '_blank' }, h('img', { src: p.url, alt: `${PHOTO_KIND[p.kind] || p.kind}照片`, loading: 'lazy' })),
-          h('figcaption', {}, PHOTO_KIND[p.kind] || p.kind))));
+          h('figcaption', {}, PHOTO_KIND[p.kind] || p.kind))), ...GJ.mediaLink(d));
       document.getElementById('timeline').replaceChildren(...GJ.timeline(d.events, dispatchedTo));
       const actions = ORDER.filter((a) => (d.actions || []).includes(a) && FORMS[a]);
       // The usual next step is open; the others unfold on demand.
