@@ -225,3 +225,41 @@ func rateText(v any) string {
 	}
 	return strconv.FormatFloat(math.Round(r*1000)/10, 'f', 1, 64) + "%"
 }
+
+// TestBrowserPatrolKeepsAnOldSettledDispute: a grid manager's page lists
+// the newest 100 disputes; one settled long before them, its 回访 due, is
+// still on it, first, with the 回访 form.
+func TestBrowserPatrolKeepsAnOldSettledDispute(t *testing.T) {
+	open := newBrowser(t)
+	m := startMain(t)
+	gmAPI, dispatcherAPI := login(t, m, "grid-lh01"), login(t, m, "dispatcher")
+	file := func(summary string) int64 {
+		return int64(gmAPI.must(201, "POST", "/api/v1/disputes", map[string]any{"type": "neighbour", "summary": summary,
+			"address": "龙华区金盘路 12 号", "lat": browserSiteLat, "lng": browserSiteLng,
+			"parties": []map[string]any{{"role": "applicant", "kind": "person", "name": "王海", "phone": "13812345678"},
+				{"role": "respondent", "kind": "person", "name": "李明"}}}).num("id"))
+	}
+	old := file("最早的一宗：楼上漏水")
+	path := fmt.Sprintf("/api/v1/disputes/%d/", old)
+	dispatcherAPI.must(200, "POST", path+"accept", nil)
+	routed := dispatcherAPI.must(200, "POST", path+"route", nil)
+	med := login(t, m, "mediator-"+routed.body["committee"].(map[string]any)["code"].(string))
+	me := med.must(200, "GET", "/api/v1/me", nil).num("id")
+	med.must(200, "POST", path+"assign", map[string]any{"mediators": []float64{me}})
+	scheduled := med.must(200, "POST", path+"schedule", map[string]any{"at": time.Now().Add(time.Hour).Format(time.RFC3339), "place": "金盘社区人民调解室"})
+	session := scheduled.body["sessions"].([]any)[0].(map[string]any)["id"]
+	med.must(200, "POST", path+"record", map[string]any{"session": session, "record": "双方到场", "attended": "王海、李明"})
+	med.must(200, "POST", path+"succeed", map[string]any{"terms": "李明十日内修复防水"})
+	for i := range 100 {
+		file(fmt.Sprintf("后来的纠纷 %d", i))
+	}
+
+	gm := open("grid manager")
+	gm.login(m.URL, "/crew", "grid-lh01")
+	gm.waitFor("the page's disputes", `document.querySelectorAll('#gm-disputes li.task').length >= 100`)
+	first := fmt.Sprintf(`document.querySelector('#gm-disputes li.task')?.dataset.id === '%d'`, old)
+	gm.waitFor("the settled dispute first", first)
+	if !strings.Contains(gm.text("#gm-disputes li.task"), "回访") {
+		t.Errorf("the settled dispute's card offers no 回访: %q", gm.text("#gm-disputes li.task"))
+	}
+}

@@ -170,12 +170,16 @@
   async function load() {
     if (GJ.typingIn(disputeList)) return; // keep a form someone is typing in
     try {
-      const [ds, cs] = await Promise.all([
+      // The newest 100, and every settled one however old: a 回访 due on a
+      // case mediated months ago must not drop out of the list.
+      const [ds, settled, cs] = await Promise.all([
         api('GET', '/api/v1/disputes?mine=true&per_page=100'),
+        api('GET', '/api/v1/disputes?mine=true&status=succeeded&per_page=100'),
         api('GET', '/api/v1/complaints?per_page=50'),
       ]);
+      const listed = new Set((ds.disputes || []).map((d) => d.id));
       // Each listed case says what the caller may do with it (its actions).
-      const disputes = ds.disputes || [];
+      const disputes = [...(ds.disputes || []), ...(settled.disputes || []).filter((d) => !listed.has(d.id))];
       const due = disputes.filter((d) => (d.actions || []).includes('follow_up'));
       disputes.sort((a, b) => Number((b.actions || []).includes('follow_up')) - Number((a.actions || []).includes('follow_up')));
       disputeList.replaceChildren(...disputes.map(disputeCard));
