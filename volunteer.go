@@ -56,6 +56,7 @@ type Team struct {
 	CertifiedAt  *time.Time
 	Members      int      // filled by lists and lookups
 	BlackLists   []string // 失信 lists the organisation is on (联合惩戒), filled on lookups and reviews
+	Applicant    string   // the certified name of the volunteer who applied (CreatedBy), filled on the review queue
 }
 
 // Team member roles.
@@ -110,6 +111,10 @@ type Activity struct {
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
 	SettledAt      *time.Time // everyone was checked out and hours credited
+	TeamName       string     // filled by lists
+	// Filled on the review queue: when it was last submitted, and how often refused before.
+	SubmittedAt *time.Time
+	Refusals    int
 }
 
 // Validate checks what an organiser supplies.

@@ -51,6 +51,8 @@ type activityJSON struct {
 	MySignup       *signupJSON `json:"my_signup,omitempty"`
 	CanEdit        bool        `json:"can_edit,omitempty"`
 	Events         []vEvent    `json:"events,omitempty"`
+	SubmittedAt    *time.Time  `json:"submitted_at,omitempty"` // the review queue (?status=submitted): when last submitted
+	Refusals       int         `json:"refusals,omitempty"`     // and how often refused before
 }
 
 type vEvent struct {
@@ -80,7 +82,8 @@ func toActivityJSON(a *guanjia.Activity) activityJSON {
 		Lat: a.Lat, Lng: a.Lng, CoordSystem: a.CoordSystem, RadiusM: a.RadiusM, StartAt: a.StartAt, EndAt: a.EndAt,
 		SignupDeadline: a.SignupDeadline, Capacity: a.Capacity, Confirmed: a.Confirmed, Waitlisted: a.Waitlisted,
 		Requirements: a.Requirements, Tags: tags, CoverPhoto: a.CoverPhoto, Status: string(a.Status), ReviewNote: a.ReviewNote,
-		CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt, SettledAt: a.SettledAt}
+		CreatedAt: a.CreatedAt, UpdatedAt: a.UpdatedAt, SettledAt: a.SettledAt, Team: a.TeamName,
+		SubmittedAt: a.SubmittedAt, Refusals: a.Refusals}
 }
 
 type signupJSON struct {
@@ -437,9 +440,9 @@ func manualInput(c echo.Context) (int64, volunteer.ManualCheck, error) {
 	if err != nil {
 		return 0, volunteer.ManualCheck{}, err
 	}
-	user, err := strconv.ParseInt(c.Param("user"), 10, 64)
-	if err != nil || user <= 0 {
-		return 0, volunteer.ManualCheck{}, guanjia.Errorf(guanjia.ENOTFOUND, "no such user %q", c.Param("user"))
+	user, err := pathUser(c)
+	if err != nil {
+		return 0, volunteer.ManualCheck{}, err
 	}
 	var req reasonRequest
 	if err := bind(c, &req); err != nil {

@@ -162,6 +162,8 @@ func (s *Server) routeTable() []route {
 		{get, "/api/v1/teams/:id/members", signedIn, vol.handleTeamMembers, noVolunteer},
 		{put, "/api/v1/teams/:id/members/:user/skills", signedIn, vol.handleSkillVerify, noVolunteer},
 		{post, "/api/v1/teams/:id/admins", signedIn, vol.handleTeamAdminAdd, noVolunteer},
+		{del, "/api/v1/teams/:id/admins/:user", signedIn, vol.handleTeamAdminRemove, noVolunteer},
+		{del, "/api/v1/teams/:id/members/:user", signedIn, vol.handleTeamMemberRemove, noVolunteer},
 		{get, "/api/v1/teams/:id/hours", signedIn, vol.handleTeamHours, noVolunteer},
 		{post, "/api/v1/activities", signedIn, act.handleActivityCreate, noVolunteer},
 		{get, "/api/v1/activities", signedIn, act.handleActivityList, noVolunteer},

@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -29,12 +30,14 @@ type teamJSON struct {
 	DistanceM    *float64   `json:"distance_m,omitempty"`
 	BlackLists   []string   `json:"black_lists,omitempty"` // 联合惩戒: 失信 lists the organisation is on
 	MyRole       string     `json:"my_role,omitempty"`     // the caller's role (admin, member) in their own teams (?mine=true)
+	Applicant    string     `json:"applicant,omitempty"`   // the applicant's certified name, in the review queue (?status=pending, admins)
 }
 
 func toTeamJSON(t *guanjia.Team) teamJSON {
 	return teamJSON{ID: t.ID, Name: t.Name, Organisation: t.Organisation, CreditCode: t.CreditCode, BlackLists: t.BlackLists, ContactName: t.ContactName,
 		ContactPhone: guanjia.MaskPhone(t.ContactPhone), District: t.District, Address: t.Address, Lat: t.Lat, Lng: t.Lng,
-		Status: string(t.Status), ReviewNote: t.ReviewNote, Members: t.Members, CreatedAt: t.CreatedAt, CertifiedAt: t.CertifiedAt}
+		Status: string(t.Status), ReviewNote: t.ReviewNote, Members: t.Members, CreatedAt: t.CreatedAt, CertifiedAt: t.CertifiedAt,
+		Applicant: t.Applicant}
 }
 
 type teamRequest struct {
@@ -194,6 +197,50 @@ func (h *volunteerHandlers) handleTeamAdminAdd(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, toMemberJSON(m))
+}
+
+// pathUser parses the :user path parameter.
+func pathUser(c echo.Context) (int64, error) {
+	user, err := strconv.ParseInt(c.Param("user"), 10, 64)
+	if err != nil || user <= 0 {
+		return 0, guanjia.Errorf(guanjia.ENOTFOUND, "no such user %q", c.Param("user"))
+	}
+	return user, nil
+}
+
+// handleTeamAdminRemove takes a member's admin role away, or the caller
+// steps down (its admins; not the last one).
+func (h *volunteerHandlers) handleTeamAdminRemove(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	user, err := pathUser(c)
+	if err != nil {
+		return err
+	}
+	m, err := h.volunteer.Teams.RemoveTeamAdmin(c.Request().Context(), claimsOf(c), id, user)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toMemberJSON(m))
+}
+
+// handleTeamMemberRemove takes a member off the team: the caller leaves
+// (:user is their own id) or its admins remove them.
+func (h *volunteerHandlers) handleTeamMemberRemove(c echo.Context) error {
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	user, err := pathUser(c)
+	if err != nil {
+		return err
+	}
+	if err := h.volunteer.Teams.RemoveTeamMember(c.Request().Context(), claimsOf(c), id, user); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
 }
 
 // handleTeamHours answers a team's ledger and totals (its admins).

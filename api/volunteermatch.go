@@ -246,13 +246,46 @@ func (h *activityHandlers) handleInvitationList(c echo.Context) error {
 	return c.JSON(http.StatusOK, invitationList{Invitations: mapJSON(invs, toInvitationJSON)})
 }
 
-// handleMyInvitations lists the caller's invitations.
+// activitySummaryJSON is what an invitation invites to: enough for a list
+// to show without reading each activity.
+type activitySummaryJSON struct {
+	ID             int64     `json:"id"`
+	TeamID         int64     `json:"team_id"`
+	Team           string    `json:"team"`
+	Title          string    `json:"title"`
+	Address        string    `json:"address"`
+	StartAt        time.Time `json:"start_at"`
+	EndAt          time.Time `json:"end_at"`
+	SignupDeadline time.Time `json:"signup_deadline"`
+	Status         string    `json:"status"`
+}
+
+// myInvitationJSON is an invitation as its volunteer reads it, with its activity.
+type myInvitationJSON struct {
+	invitationJSON
+	Activity *activitySummaryJSON `json:"activity,omitempty"`
+}
+
+type myInvitationList struct {
+	Invitations []myInvitationJSON `json:"invitations"`
+}
+
+func toMyInvitationJSON(inv *volunteer.Invitation) myInvitationJSON {
+	out := myInvitationJSON{invitationJSON: toInvitationJSON(inv)}
+	if a := inv.Activity; a != nil {
+		out.Activity = &activitySummaryJSON{ID: a.ID, TeamID: a.TeamID, Team: a.TeamName, Title: a.Title, Address: a.Address,
+			StartAt: a.StartAt, EndAt: a.EndAt, SignupDeadline: a.SignupDeadline, Status: string(a.Status)}
+	}
+	return out
+}
+
+// handleMyInvitations lists the caller's invitations, each with its activity.
 func (h *activityHandlers) handleMyInvitations(c echo.Context) error {
 	invs, err := h.volunteer.Matching.MyInvitations(c.Request().Context(), claimsOf(c))
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, invitationList{Invitations: mapJSON(invs, toInvitationJSON)})
+	return c.JSON(http.StatusOK, myInvitationList{Invitations: mapJSON(invs, toMyInvitationJSON)})
 }
 
 // handleInvitationAccept signs the caller up through the invitation.

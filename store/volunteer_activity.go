@@ -45,6 +45,10 @@ type activityRow struct {
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
 	SettledAt      *time.Time
+	// Read from subqueries by lists (activityColumns), never written.
+	TeamName    string     `gorm:"->;-:migration"`
+	SubmittedAt *time.Time `gorm:"->;-:migration"`
+	Refusals    int        `gorm:"->;-:migration"`
 }
 
 func (activityRow) TableName() string { return "volunteer_activities" }
@@ -55,7 +59,7 @@ func (r *activityRow) activity() *guanjia.Activity {
 		SignupDeadline: r.SignupDeadline.UTC(), Capacity: r.Capacity, Requirements: r.Requirements, Tags: parseList(r.Tags),
 		CoverPhoto: r.CoverPhoto, Status: guanjia.ActivityStatus(r.Status), ReviewNote: r.ReviewNote, Confirmed: r.Confirmed,
 		Waitlisted: r.Waitlisted, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
-		SettledAt: utc(r.SettledAt)}
+		SettledAt: utc(r.SettledAt), TeamName: r.TeamName, SubmittedAt: utc(r.SubmittedAt), Refusals: r.Refusals}
 }
 
 // activityEdits are the columns an activity change writes; the counters are the signups'.
@@ -191,26 +195,43 @@ func (s *Activities) ActivityVersion(ctx context.Context, id int64) (int, error)
 	return v[0], nil
 }
 
+// activityColumns are a list's columns: each activity with its team's name
+// and, for the review queue, its last submission (the event row joined, so
+// that SQLite reads its time as a time) and its refusals, all in the list's
+// one query.
+const (
+	activityColumns = "volunteer_activities.*, COALESCE((SELECT t.name FROM volunteer_teams t WHERE t.id = volunteer_activities.team_id), '') AS team_name"
+	reviewColumns   = `, submitted.at AS submitted_at, (SELECT COUNT(*) FROM volunteer_events e
+		WHERE e.subject = @activity AND e.subject_id = volunteer_activities.id AND e.action = @refuse) AS refusals`
+	lastSubmission = `LEFT JOIN volunteer_events submitted ON submitted.id = (SELECT MAX(e.id) FROM volunteer_events e
+		WHERE e.subject = @activity AND e.subject_id = volunteer_activities.id AND e.action = @submit)`
+)
+
 func (s *Activities) ListActivities(ctx context.Context, f volunteer.ActivityFilter) ([]*guanjia.Activity, error) {
-	q := s.db.WithContext(ctx).Model(&activityRow{})
+	q := s.db.WithContext(ctx).Model(&activityRow{}).Select(activityColumns)
+	if f.WithReview {
+		names := map[string]any{"activity": volunteer.SubjectActivity, "submit": volunteer.ActSubmit, "refuse": volunteer.ActRefuse}
+		q = q.Select(activityColumns+reviewColumns, names).Joins(lastSubmission, names)
+	}
+	// Qualified: the review queue joins a table with columns of the same names.
 	if len(f.Status) > 0 {
-		q = q.Where("status IN ?", f.Status)
+		q = q.Where("volunteer_activities.status IN ?", f.Status)
 	}
 	if f.TeamID != 0 {
-		q = q.Where("team_id = ?", f.TeamID)
+		q = q.Where("volunteer_activities.team_id = ?", f.TeamID)
 	}
 	if len(f.IDs) > 0 {
-		q = q.Where("id IN ?", f.IDs)
+		q = q.Where("volunteer_activities.id IN ?", f.IDs)
 	}
 	if f.MinLat != nil {
-		q = q.Where("lat BETWEEN ? AND ? AND lng BETWEEN ? AND ?", *f.MinLat, *f.MaxLat, *f.MinLng, *f.MaxLng)
+		q = q.Where("volunteer_activities.lat BETWEEN ? AND ? AND volunteer_activities.lng BETWEEN ? AND ?", *f.MinLat, *f.MaxLat, *f.MinLng, *f.MaxLng)
 	}
 	if f.Limit <= 0 {
 		f.Limit = 200
 	}
-	order := "start_at, id"
+	order := "volunteer_activities.start_at, volunteer_activities.id"
 	if f.NewestFirst {
-		order = "start_at DESC, id DESC"
+		order = "volunteer_activities.start_at DESC, volunteer_activities.id DESC"
 	}
 	var rows []activityRow
 	if err := q.Order(order).Limit(f.Limit).Find(&rows).Error; err != nil {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"guanjia"
 	"guanjia/volunteer"
@@ -105,7 +106,8 @@ type teamRow struct {
 	CreatedBy       int64
 	CreatedAt       time.Time
 	CertifiedAt     *time.Time
-	Members         int `gorm:"->;-:migration"` // read from a subquery, never written
+	Members         int    `gorm:"->;-:migration"` // read from a subquery, never written
+	Applicant       string `gorm:"->;-:migration"` // likewise, on the review queue
 }
 
 func (teamRow) TableName() string { return "volunteer_teams" }
@@ -118,7 +120,7 @@ func (s *Teams) fromTeamRow(r *teamRow) (*guanjia.Team, error) {
 	return &guanjia.Team{ID: r.ID, Name: r.Name, Organisation: r.Organisation, CreditCode: r.CreditCode,
 		ContactName: r.ContactName, ContactPhone: phone, District: r.District, Address: r.Address, Lat: r.Lat, Lng: r.Lng,
 		Status: guanjia.TeamStatus(r.Status), ReviewNote: r.ReviewNote, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt.UTC(),
-		CertifiedAt: utc(r.CertifiedAt), Members: r.Members}, nil
+		CertifiedAt: utc(r.CertifiedAt), Members: r.Members, Applicant: r.Applicant}, nil
 }
 
 type memberRow struct {
@@ -137,7 +139,7 @@ func (s *Teams) CreateTeam(ctx context.Context, t *guanjia.Team, ev *guanjia.Vol
 		row := teamRow{Name: t.Name, Organisation: t.Organisation, CreditCode: t.CreditCode, ContactName: t.ContactName,
 			ContactPhoneEnc: s.sealer.Seal(t.ContactPhone), District: t.District, Address: t.Address, Lat: t.Lat, Lng: t.Lng,
 			Status: string(t.Status), ReviewNote: t.ReviewNote, CreatedBy: t.CreatedBy, CreatedAt: t.CreatedAt, CertifiedAt: t.CertifiedAt}
-		if err := tx.Omit("Members").Create(&row).Error; err != nil {
+		if err := tx.Omit("Members", "Applicant").Create(&row).Error; err != nil {
 			if errors.Is(err, gorm.ErrDuplicatedKey) {
 				return guanjia.FieldError(guanjia.ECONFLICT, "name", "a team named %q already exists", t.Name)
 			}
@@ -167,6 +169,10 @@ func (s *Teams) UpdateTeamStatus(ctx context.Context, t *guanjia.Team, expect gu
 
 const teamColumns = "volunteer_teams.*, (SELECT COUNT(*) FROM volunteer_team_members m WHERE m.team_id = volunteer_teams.id) AS members"
 
+// applicantColumn names each team's applicant in the same query: the review
+// queue reads no row per team.
+const applicantColumn = ", COALESCE((SELECT v.name FROM volunteers v WHERE v.user_id = volunteer_teams.created_by), '') AS applicant"
+
 func (s *Teams) FindTeam(ctx context.Context, id int64) (*guanjia.Team, error) {
 	var r teamRow
 	if err := s.db.WithContext(ctx).Select(teamColumns).Where("id = ?", id).Take(&r).Error; err != nil {
@@ -176,7 +182,11 @@ func (s *Teams) FindTeam(ctx context.Context, id int64) (*guanjia.Team, error) {
 }
 
 func (s *Teams) ListTeams(ctx context.Context, f volunteer.TeamFilter) ([]*guanjia.Team, error) {
-	q := s.db.WithContext(ctx).Select(teamColumns)
+	columns := teamColumns
+	if f.WithApplicant {
+		columns += applicantColumn
+	}
+	q := s.db.WithContext(ctx).Select(columns)
 	if f.Status != "" {
 		q = q.Where("status = ?", f.Status)
 	}
@@ -218,14 +228,43 @@ func (s *Teams) AddTeamMember(ctx context.Context, m *guanjia.TeamMember) error 
 	return nil
 }
 
-func (s *Teams) SetTeamMemberRole(ctx context.Context, teamID, userID int64, role string) error {
-	res := s.db.WithContext(ctx).Model(&memberRow{}).Where("team_id = ? AND user_id = ?", teamID, userID).Update("role", role)
-	if res.Error != nil {
-		return fmt.Errorf("store: set role in team %d: %w", teamID, res.Error)
-	} else if res.RowsAffected == 0 {
-		return guanjia.Errorf(guanjia.ENOTFOUND, "user %d is not a member of team %d", userID, teamID)
-	}
-	return nil
+// ChangeTeamMember applies ch under a lock on the team's row (PostgreSQL;
+// SQLite's IMMEDIATE transactions hold the write lock already), so the
+// admins ch.Check counts are still the team's when the change is written.
+func (s *Teams) ChangeTeamMember(ctx context.Context, ch *volunteer.TeamMemberChange) error {
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		lock := tx.Model(&teamRow{})
+		if s.Dialect == "postgres" {
+			lock = lock.Clauses(clause.Locking{Strength: "UPDATE"})
+		}
+		var t teamRow
+		if err := lock.Select("id").Where("id = ?", ch.TeamID).Take(&t).Error; err != nil {
+			return notFound(err, "team", ch.TeamID)
+		}
+		if ch.Check != nil {
+			var admins int64
+			if err := tx.Model(&memberRow{}).Where("team_id = ? AND role = ?", ch.TeamID, guanjia.TeamRoleAdmin).Count(&admins).Error; err != nil {
+				return fmt.Errorf("store: count admins of team %d: %w", ch.TeamID, err)
+			}
+			if err := ch.Check(int(admins)); err != nil {
+				return err
+			}
+		}
+		q := tx.Where("team_id = ? AND user_id = ? AND role = ?", ch.TeamID, ch.UserID, ch.ExpectRole)
+		var res *gorm.DB
+		if ch.Role == "" {
+			res = q.Delete(&memberRow{})
+		} else {
+			res = q.Model(&memberRow{}).Update("role", ch.Role)
+		}
+		if res.Error != nil {
+			return fmt.Errorf("store: change member %d of team %d: %w", ch.UserID, ch.TeamID, res.Error)
+		}
+		if res.RowsAffected == 0 {
+			return guanjia.Errorf(guanjia.ECONFLICT, "user %d's place in team %d was changed meanwhile; reload and try again", ch.UserID, ch.TeamID)
+		}
+		return addVolunteerEvents(tx, ch.TeamID, ch.Event)
+	})
 }
 
 const memberColumns = "volunteer_team_members.*, COALESCE((SELECT v.name FROM volunteers v WHERE v.user_id = volunteer_team_members.user_id), '') AS name"

@@ -358,7 +358,10 @@ func (s *Activities) ListActivities(ctx context.Context, who guanjia.Claims, q A
 	over := !slices.ContainsFunc(q.Status, func(st guanjia.ActivityStatus) bool {
 		return st != guanjia.ActivityFinished && st != guanjia.ActivityCancelled
 	})
-	f := ActivityFilter{Status: q.Status, TeamID: q.TeamID, NewestFirst: over, Limit: 200}
+	// The review queue (listed to admins only, as checked above): each with
+	// when it was submitted and how often it was refused before.
+	review := slices.Contains(q.Status, guanjia.ActivitySubmitted)
+	f := ActivityFilter{Status: q.Status, TeamID: q.TeamID, NewestFirst: over, WithReview: review, Limit: 200}
 	p, err := nearArea(q.Near)
 	if err != nil {
 		return nil, err

@@ -38,6 +38,11 @@ const (
 	ActNoShow     = "no_show"
 	ActClaim      = "claim"
 	ActComplete   = "complete"
+	// A person's place in a team (subject team; the note names the member).
+	ActAppointAdmin = "appoint_admin"
+	ActRevokeAdmin  = "revoke_admin" // removed as admin, or stepped down
+	ActLeave        = "leave"
+	ActRemoveMember = "remove_member"
 )
 
 // transition is one row of a state table: the statuses an action may start
@@ -52,6 +57,25 @@ type transition[S ~string] struct {
 var teamTransitions = map[string]transition[guanjia.TeamStatus]{
 	ActApprove: {from: []guanjia.TeamStatus{guanjia.TeamPending}, to: guanjia.TeamCertified, by: []Actor{ActorAdmin}},
 	ActRefuse:  {from: []guanjia.TeamStatus{guanjia.TeamPending}, to: guanjia.TeamRefused, by: []Actor{ActorAdmin}},
+}
+
+// Where a person stands after leaving a team, or being taken off it, as
+// the event rows record it: the store deletes the member.
+const (
+	memberLeft    = "left"
+	memberRemoved = "removed"
+)
+
+// memberTransitions is a person's place in a team: a member is made an
+// admin and stops being one (removed by another admin, or stepping down);
+// a member leaves or is taken off the team. An admin is neither: they step
+// down first, and a team keeps one admin at least (decided under the
+// team's lock: Teams.RemoveTeamAdmin).
+var memberTransitions = map[string]transition[string]{
+	ActAppointAdmin: {from: []string{guanjia.TeamRoleMember}, to: guanjia.TeamRoleAdmin, by: []Actor{ActorTeamAdmin, ActorAdmin}},
+	ActRevokeAdmin:  {from: []string{guanjia.TeamRoleAdmin}, to: guanjia.TeamRoleMember, by: []Actor{ActorTeamAdmin, ActorAdmin}},
+	ActLeave:        {from: []string{guanjia.TeamRoleMember}, to: memberLeft, by: []Actor{ActorSelf}},
+	ActRemoveMember: {from: []string{guanjia.TeamRoleMember}, to: memberRemoved, by: []Actor{ActorTeamAdmin, ActorAdmin}},
 }
 
 var editable = []guanjia.ActivityStatus{guanjia.ActivityDraft, guanjia.ActivityRefused}

@@ -106,7 +106,8 @@ type Invitation struct {
 	// Filled by lookups.
 	VolunteerID int64
 	Name        string
-	New         bool // CreateInvitations inserted it (it did not exist)
+	New         bool              // CreateInvitations inserted it (it did not exist)
+	Activity    *guanjia.Activity // what the volunteer is invited to, with its team's name (MyInvitations)
 }
 
 // InvitationFilter selects invitations.
@@ -484,32 +485,39 @@ func (s *Matching) ActivityInvitations(ctx context.Context, who guanjia.Claims, 
 	return invs, nil
 }
 
-// MyInvitations lists who's invitations, newest first. One to an activity
+// MyInvitations lists who's invitations, newest first, each with its
+// activity (read in one query for the whole list). One to an activity
 // cancelled since is expired: nothing is left to answer.
 func (s *Matching) MyInvitations(ctx context.Context, who guanjia.Claims) ([]*Invitation, error) {
 	invs, err := s.Store.ListInvitations(ctx, InvitationFilter{UserID: who.UserID, Limit: 200})
 	if err != nil {
 		return nil, err
 	}
-	now := s.now()
-	var open []int64
+	var ids []int64
 	for _, inv := range invs {
-		if expire(inv, now); inv.Status == InvitePending {
-			open = append(open, inv.ActivityID)
+		if !slices.Contains(ids, inv.ActivityID) {
+			ids = append(ids, inv.ActivityID)
 		}
 	}
-	if len(open) == 0 {
+	if len(ids) == 0 {
 		return invs, nil
 	}
-	cancelled, err := s.Store.ListActivities(ctx, ActivityFilter{IDs: open, Status: []guanjia.ActivityStatus{guanjia.ActivityCancelled}})
+	// Invitations are sent to published activities only, which stay
+	// visible to everyone whatever becomes of them.
+	list, err := s.Store.ListActivities(ctx, ActivityFilter{IDs: ids, Limit: len(ids)})
 	if err != nil {
 		return nil, err
 	}
-	for _, a := range cancelled {
-		for _, inv := range invs {
-			if inv.ActivityID == a.ID && inv.Status == InvitePending {
-				inv.Status = InviteExpired
-			}
+	byID := make(map[int64]*guanjia.Activity, len(list))
+	for _, a := range list {
+		byID[a.ID] = a
+	}
+	now := s.now()
+	for _, inv := range invs {
+		expire(inv, now)
+		inv.Activity = byID[inv.ActivityID]
+		if inv.Status == InvitePending && inv.Activity != nil && inv.Activity.Status == guanjia.ActivityCancelled {
+			inv.Status = InviteExpired
 		}
 	}
 	return invs, nil

@@ -30,7 +30,11 @@ type Store interface {
 	ListTeams(ctx context.Context, f TeamFilter) ([]*guanjia.Team, error)
 	// AddTeamMember is ECONFLICT when the user is already a member.
 	AddTeamMember(ctx context.Context, m *guanjia.TeamMember) error
-	SetTeamMemberRole(ctx context.Context, teamID, userID int64, role string) error
+	// ChangeTeamMember applies ch if the member still has ch.ExpectRole,
+	// under a lock on the team's row: ch.Check decides on the team's
+	// admins as they are under that lock, so two admins stepping down at
+	// once are decided one after the other.
+	ChangeTeamMember(ctx context.Context, ch *TeamMemberChange) error
 	FindTeamMember(ctx context.Context, teamID, userID int64) (*guanjia.TeamMember, error)
 	ListTeamMembers(ctx context.Context, teamID int64) ([]*guanjia.TeamMember, error)
 	// TeamRoles answers the user's role in each team they belong to, by team id.
@@ -161,12 +165,25 @@ type SignupChange struct {
 	Promoted []*guanjia.Signup
 }
 
+// TeamMemberChange is one step of a person's place in a team, written
+// atomically with its event.
+type TeamMemberChange struct {
+	TeamID, UserID int64
+	ExpectRole     string // the member's role now; a member whose role moved on (or who left) is ECONFLICT
+	Role           string // the new role; "" takes the member off the team
+	// Check, when set, is handed the number of the team's admins before
+	// the change, under the team's lock; its error fails the change.
+	Check func(admins int) error
+	Event *guanjia.VolunteerEvent
+}
+
 // TeamFilter selects teams.
 type TeamFilter struct {
 	Status                         guanjia.TeamStatus // "" = any
 	MemberID                       int64              // teams this user belongs to; 0 = any
 	MinLat, MinLng, MaxLat, MaxLng *float64           // bounding box
 	OldestFirst                    bool               // else newest first
+	WithApplicant                  bool               // fill each team's Applicant (the review queue)
 	Limit                          int
 }
 
@@ -177,6 +194,7 @@ type ActivityFilter struct {
 	IDs                            []int64
 	MinLat, MinLng, MaxLat, MaxLng *float64
 	NewestFirst                    bool // else soonest first
+	WithReview                     bool // fill SubmittedAt and Refusals (the review queue)
 	Limit                          int
 }
 

@@ -2,6 +2,7 @@ package volunteer
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"unicode/utf8"
 
@@ -150,10 +151,13 @@ func (s *Teams) JoinTeam(ctx context.Context, who guanjia.Claims, id int64) (*gu
 }
 
 // MakeTeamAdmin lets a team admin give a member the team's admin role.
+// Appointing an admin again changes nothing.
 func (s *Teams) MakeTeamAdmin(ctx context.Context, who guanjia.Claims, teamID, userID int64) (*guanjia.TeamMember, error) {
-	if ok, err := s.isTeamAdmin(ctx, who, teamID); err != nil {
+	actor, err := s.actorFor(ctx, who, teamID)
+	if err != nil {
 		return nil, err
-	} else if !ok {
+	}
+	if actor == ActorSelf {
 		return nil, guanjia.Errorf(guanjia.EFORBIDDEN, "only the team's admins appoint admins")
 	}
 	m, err := s.Store.FindTeamMember(ctx, teamID, userID)
@@ -162,11 +166,107 @@ func (s *Teams) MakeTeamAdmin(ctx context.Context, who guanjia.Claims, teamID, u
 	} else if err != nil {
 		return nil, err
 	}
-	if err := s.Store.SetTeamMemberRole(ctx, teamID, userID, guanjia.TeamRoleAdmin); err != nil {
+	if m.Role == guanjia.TeamRoleAdmin {
+		return m, nil
+	}
+	return m, s.moveMember(ctx, who, actor, m, ActAppointAdmin, nil)
+}
+
+// RemoveTeamAdmin takes a team admin's role away: another admin of the team
+// (or a platform admin) removes it, or the admin steps down. The person
+// stays a member. The team's last admin stays one: someone must run the
+// team, so another is appointed first.
+func (s *Teams) RemoveTeamAdmin(ctx context.Context, who guanjia.Claims, teamID, userID int64) (*guanjia.TeamMember, error) {
+	actor, err := s.actorFor(ctx, who, teamID)
+	if err != nil {
 		return nil, err
 	}
-	m.Role = guanjia.TeamRoleAdmin
-	return m, nil
+	if actor == ActorSelf {
+		return nil, guanjia.Errorf(guanjia.EFORBIDDEN, "only the team's admins remove admins")
+	}
+	m, err := s.member(ctx, teamID, userID)
+	if err != nil {
+		return nil, err
+	}
+	if m.Role != guanjia.TeamRoleAdmin {
+		return nil, guanjia.Errorf(guanjia.ECONFLICT, "user %d is not an admin of the team", userID)
+	}
+	lastAdmin := func(admins int) error {
+		if admins <= 1 {
+			return guanjia.Errorf(guanjia.ECONFLICT, "the team's last admin stays one; appoint another admin first")
+		}
+		return nil
+	}
+	return m, s.moveMember(ctx, who, actor, m, ActRevokeAdmin, lastAdmin)
+}
+
+// RemoveTeamMember takes userID off team teamID: the member leaves (userID
+// is the caller) or a team admin (or a platform admin) removes them. An
+// admin steps down first (RemoveTeamAdmin), so a team is never left
+// without one.
+//
+// Nothing else moves. Signups stay: an activity is open to every certified
+// volunteer, member of its team or not (Signup checks certification, never
+// membership), so a place taken stays the volunteer's to keep or cancel.
+// Hours served stay in the ledger, and certificates of them may still be
+// issued and verified.
+func (s *Teams) RemoveTeamMember(ctx context.Context, who guanjia.Claims, teamID, userID int64) error {
+	action, actor := ActLeave, ActorSelf
+	if userID != who.UserID {
+		var err error
+		if actor, err = s.actorFor(ctx, who, teamID); err != nil {
+			return err
+		}
+		if actor == ActorSelf {
+			return guanjia.Errorf(guanjia.EFORBIDDEN, "only the team's admins remove its members")
+		}
+		action = ActRemoveMember
+	}
+	m, err := s.member(ctx, teamID, userID)
+	if err != nil {
+		return err
+	}
+	if m.Role == guanjia.TeamRoleAdmin {
+		if action == ActLeave {
+			return guanjia.Errorf(guanjia.ECONFLICT, "an admin steps down before leaving the team")
+		}
+		return guanjia.Errorf(guanjia.ECONFLICT, "user %d is an admin of the team; remove the admin role first", userID)
+	}
+	return s.moveMember(ctx, who, actor, m, action, nil)
+}
+
+// member loads userID's place in team teamID: ENOTFOUND naming the team
+// when the team does not exist or the user is not on it.
+func (s *Teams) member(ctx context.Context, teamID, userID int64) (*guanjia.TeamMember, error) {
+	if _, err := s.Store.FindTeam(ctx, teamID); err != nil {
+		return nil, err
+	}
+	m, err := s.Store.FindTeamMember(ctx, teamID, userID)
+	if guanjia.ErrorCode(err) == guanjia.ENOTFOUND {
+		return nil, guanjia.Errorf(guanjia.ENOTFOUND, "user %d is not a member of the team", userID)
+	}
+	return m, err
+}
+
+// moveMember takes action (a step of memberTransitions) on m and writes it
+// with its event; check, when set, decides on the team's admins under the
+// team's lock. m is left with its new role ("" once off the team).
+func (s *Teams) moveMember(ctx context.Context, who guanjia.Claims, actor Actor, m *guanjia.TeamMember, action string, check func(admins int) error) error {
+	to, err := next(memberTransitions, "team member", m.Role, action, actor)
+	if err != nil {
+		return err
+	}
+	role := to
+	if to == memberLeft || to == memberRemoved {
+		role = ""
+	}
+	ch := &TeamMemberChange{TeamID: m.TeamID, UserID: m.UserID, ExpectRole: m.Role, Role: role, Check: check,
+		Event: event(SubjectTeam, m.TeamID, action, m.Role, to, actorID(who), fmt.Sprintf("用户 #%d", m.UserID), s.now())}
+	if err := s.Store.ChangeTeamMember(ctx, ch); err != nil {
+		return err
+	}
+	m.Role = role
+	return nil
 }
 
 // GetTeam returns a team. Teams not certified are shown to their admins and platform admins only.
@@ -247,10 +347,11 @@ func (s *Teams) ListTeams(ctx context.Context, who guanjia.Claims, q TeamQuery) 
 		return nil, err
 	}
 	p.bound(&f.MinLat, &f.MinLng, &f.MaxLat, &f.MaxLng, &f.Limit)
-	// The review queue: first come, first reviewed, each with the 失信
-	// lists its organisation is on, as a team's own page shows them.
+	// The review queue: first come, first reviewed, each with its
+	// applicant and the 失信 lists its organisation is on, as a team's own
+	// page shows them.
 	reviewQueue := f.Status == guanjia.TeamPending && who.Role == guanjia.RoleAdmin && !q.Mine
-	f.OldestFirst = reviewQueue
+	f.OldestFirst, f.WithApplicant = reviewQueue, reviewQueue
 	teams, err := s.Store.ListTeams(ctx, f)
 	if err != nil {
 		return nil, err

@@ -50,6 +50,10 @@ func TestBrowserVolunteerTeamReview(t *testing.T) {
 	if strings.Contains(s.text(item), "13912345678") {
 		t.Error("the contact's phone number shows unmasked")
 	}
+	// The queue names each applicant from its own list: no request per team.
+	if got := pageRequests(s, `^/api/v1/teams/\d+/members$`); len(got) > 0 {
+		t.Errorf("the team queue asked for each team's members: %v", got)
+	}
 	s.shot("volunteer-team-queue")
 
 	s.do("certify the team", chromedp.Click(chromedp.CSS(item+` button[data-do=approve]`)))
@@ -127,6 +131,20 @@ func TestBrowserVolunteerActivityReview(t *testing.T) {
 	if got := s.text(item); !strings.Contains(got, title) || !strings.Contains(got, "清理万绿园海岸线的塑料垃圾并分类装袋。") {
 		t.Errorf("the activity under review shows %q", got)
 	}
+	var submitted string
+	events, _ := activity().body["events"].([]any)
+	for _, e := range events {
+		if ev := e.(map[string]any); ev["action"] == "submit" {
+			submitted = shanghaiMinute(parseTime(t, ev["at"].(string)))
+		}
+	}
+	if fields["提交时间"] != submitted || fields["此前驳回"] != "" {
+		t.Errorf("submitted %q, refused before %q; want %q and no refusal", fields["提交时间"], fields["此前驳回"], submitted)
+	}
+	// The queue carries each activity's team and history: no request per activity.
+	if got := pageRequests(s, `^/api/v1/activities/\d+$`); len(got) > 0 {
+		t.Errorf("the activity queue asked for each activity: %v", got)
+	}
 	s.shot("volunteer-activity-queue")
 
 	// Refused without a reason: the server's words, and nothing changes.
@@ -172,6 +190,18 @@ func TestBrowserVolunteerActivityReview(t *testing.T) {
 	}
 	s.waitFor("an empty queue", `document.querySelector('#activity-queue li.empty') !== null && document.getElementById('activity-count').textContent === '（0）'`)
 	s.shot("volunteer-activity-decided")
+}
+
+// pageRequests answers the paths the page has requested so far (its
+// resource timings) that match the regular expression pattern.
+func pageRequests(s *browserSession, pattern string) []string {
+	s.t.Helper()
+	raw := s.eval(scriptf(`performance.getEntriesByType('resource').map((e) => new URL(e.name).pathname).filter((p) => new RegExp(%s).test(p))`, pattern))
+	var out []string
+	for _, p := range raw.([]any) {
+		out = append(out, p.(string))
+	}
+	return out
 }
 
 // reviewFields answers an item's facts as its page shows them, by label.

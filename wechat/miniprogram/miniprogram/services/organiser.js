@@ -112,6 +112,18 @@ function makeAdmin(teamId, userId, idempotencyKey) {
   return request({ method: 'POST', path: `/api/v1/teams/${teamId}/admins`, data: { user_id: userId }, idempotencyKey })
 }
 
+// removeAdmin takes a member's admin role away (they stay a member), or
+// steps the caller down; the team's last admin stays one (409).
+function removeAdmin(teamId, userId) {
+  return request({ method: 'DELETE', path: `/api/v1/teams/${teamId}/admins/${userId}` })
+}
+
+// removeMember takes a member off the team, or the caller (a leave); an
+// admin steps down first (409). Their signups, hours and certificates stay.
+function removeMember(teamId, userId) {
+  return request({ method: 'DELETE', path: `/api/v1/teams/${teamId}/members/${userId}` })
+}
+
 // verifySkill marks (or unmarks) a member's certificate-backed skill as
 // verified; answers the member's skills as they now are.
 function verifySkill(teamId, userId, skill, verified) {
@@ -147,6 +159,6 @@ function invitations(activityId) {
 
 module.exports = {
   myTeams, adminTeams, activities, activity, draftBody, create, update, submit, cancel, reschedule, signups, checkinToken,
-  checkinFor, checkoutFor, members, makeAdmin, verifySkill, teamHours, skillCatalogue, searchVolunteers, invite, invitations,
+  checkinFor, checkoutFor, members, makeAdmin, removeAdmin, removeMember, verifySkill, teamHours, skillCatalogue, searchVolunteers, invite, invitations,
   photos, uploadPhoto, photoFile,
 }

@@ -281,4 +281,28 @@ describe('the team admin runs the team, finds and invites volunteers, and fills 
     const file = await s.organiser.photoFile(album.find((p) => p.id === photo.id))
     expect(fs.statSync(file).size).toBeGreaterThan(0)
   })
+
+  // As 团队管理 and 我的队伍 send them (DELETE, with the login).
+  test('团队管理: 王小明 is an admin no longer; the last admin stays one; 林晓琳 leaves and keeps her signups', async () => {
+    const { request } = require('../../miniprogram/services/request')
+    const byName = Object.fromEntries(members.map((m) => [m.name, m]))
+    const wang = byName['王小明']
+    const lin = byName['林晓琳']
+    const demoted = await request({ method: 'DELETE', path: `/api/v1/teams/${team.id}/admins/${wang.user_id}` })
+    expect(demoted).toMatchObject({ user_id: wang.user_id, role: 'member' })
+    const noCode = await as('volunteer', () => caught(s.organiser.checkinToken(signupOpen.id)))
+    expect(noCode.status).toBe(403)
+    const last = await caught(request({ method: 'DELETE', path: `/api/v1/teams/${team.id}/admins/${byName['陈海燕'].user_id}` }))
+    expect(last.status).toBe(409)
+    expect(last.message).toMatch(CHINESE)
+
+    const signups = await as('volunteer2', () => s.volunteer.mySignups())
+    await as('volunteer2', () => request({ method: 'DELETE', path: `/api/v1/teams/${team.id}/members/${lin.user_id}` }))
+    expect((await as('volunteer2', () => s.organiser.myTeams())).map((t) => t.id)).not.toContain(team.id)
+    expect(await as('volunteer2', () => s.volunteer.mySignups())).toEqual(signups)
+    expect((await s.organiser.members(team.id)).map((m) => m.name)).not.toContain('林晓琳')
+    const again = await as('volunteer2', () => caught(request({ method: 'DELETE', path: `/api/v1/teams/${team.id}/members/${lin.user_id}` })))
+    expect(again.status).toBe(404)
+    expect(again.message).toMatch(CHINESE)
+  })
 })

@@ -115,6 +115,102 @@ describe('团队管理', () => {
     expect(has(comp, '#admin-8')).toBe(true)
   })
 
+  // The team as the server keeps it, for 取消管理员 and 移出团队: each DELETE
+  // changes it and is recorded; a refusal answers as the server would.
+  function managed(members, routes = {}) {
+    let current = members.map((m) => ({ ...m }))
+    const deleted = []
+    const opened = team({
+      'GET /api/v1/teams/2/members': () => ({ members: current }),
+      'DELETE /api/v1/teams/2/admins/7': (req) => demote(req),
+      'DELETE /api/v1/teams/2/admins/8': (req) => demote(req),
+      'DELETE /api/v1/teams/2/members/9': (req) => {
+        deleted.push(req.path)
+        current = current.filter((m) => m.user_id !== 9)
+        return { status: 204, body: '' }
+      },
+      ...routes,
+    })
+    function demote(req) {
+      deleted.push(req.path)
+      const user = Number(req.path.split('/').pop())
+      current = current.map((m) => (m.user_id === user ? { ...m, role: 'member' } : m))
+      return current.find((m) => m.user_id === user)
+    }
+    return { ...opened, deleted }
+  }
+  const TWO_ADMINS = MEMBERS.map((m) => (m.user_id === 8 ? { ...m, role: 'admin' } : m))
+
+  test('移出团队 beside members only; no 取消管理员 beside the last admin, and the page says why', async () => {
+    const { comp } = team()
+    await flush(20)
+    expect(['#demote-7', '#demote-8', '#demote-9'].filter((sel) => has(comp, sel))).toEqual([])
+    expect(['#remove-7', '#remove-8', '#remove-9'].filter((sel) => has(comp, sel))).toEqual(['#remove-8', '#remove-9'])
+    expect(comp.querySelector('#last-admin').dom.textContent).toContain('团队至少要有一名管理员')
+  })
+
+  test('取消管理员 beside each admin while another remains', async () => {
+    const { comp } = managed(TWO_ADMINS)
+    await flush(20)
+    expect(['#demote-7', '#demote-8', '#demote-9'].filter((sel) => has(comp, sel))).toEqual(['#demote-7', '#demote-8'])
+    expect(['#remove-7', '#remove-8', '#remove-9'].filter((sel) => has(comp, sel))).toEqual(['#remove-9'])
+    expect(has(comp, '#last-admin')).toBe(false)
+  })
+
+  test('取消管理员 asks first; confirmed, the admin is a member again and the last admin keeps the role', async () => {
+    const { comp, fake, deleted } = managed(TWO_ADMINS)
+    await flush(20)
+    fake.state.modalConfirm = false
+    tap(comp, '#demote-8')
+    await flush(20)
+    expect(deleted).toEqual([])
+    fake.state.modalConfirm = true
+    tap(comp, '#demote-8')
+    await flush(30)
+    expect(modals(fake)[1]).toMatchObject({ title: '取消管理员', confirmText: '取消管理员' })
+    expect(modals(fake)[1].content).toContain('王小明')
+    expect(deleted).toEqual(['/api/v1/teams/2/admins/8'])
+    expect(toasts(fake)).toContain('已取消 王小明 的管理员')
+    expect(comp.querySelector('#member-8').dom.textContent).toContain('队员')
+    expect(has(comp, '#admin-8')).toBe(true) // may be appointed again
+    expect(has(comp, '#demote-7')).toBe(false) // 陈海燕 is the last admin now
+  })
+
+  test('an admin who steps down leaves the page, which is no longer theirs', async () => {
+    const { comp, fake, deleted } = managed(TWO_ADMINS)
+    await flush(20)
+    tap(comp, '#demote-7') // user 7 is the one signed in
+    await flush(30)
+    expect(modals(fake)[0].content).toContain('确定不再担任本队管理员')
+    expect(deleted).toEqual(['/api/v1/teams/2/admins/7'])
+    expect(toasts(fake)).toContain('您已不再是管理员')
+    expect(fake.called('navigateBack')).toHaveLength(1)
+  })
+
+  test('移出团队 asks first, sends the member, and the list no longer has them', async () => {
+    const { comp, fake, deleted } = managed(MEMBERS)
+    await flush(20)
+    tap(comp, '#remove-9')
+    await flush(30)
+    expect(modals(fake)[0]).toMatchObject({ title: '移出团队', confirmText: '移出' })
+    expect(modals(fake)[0].content).toContain('林晓琳')
+    expect(modals(fake)[0].content).toContain('已报名的活动仍然有效')
+    expect(deleted).toEqual(['/api/v1/teams/2/members/9'])
+    expect(toasts(fake)).toContain('已将 林晓琳 移出团队')
+    expect(has(comp, '#member-9')).toBe(false)
+    expect(text(comp)).toContain('队员 2')
+  })
+
+  test('the server’s refusal to take away an admin is shown as it is', async () => {
+    const refused = { status: 409, body: { error: { code: 'conflict', message: '团队至少要有一名管理员：请先任命其他管理员，再取消该管理员' } } }
+    const { comp, fake } = managed(TWO_ADMINS, { 'DELETE /api/v1/teams/2/admins/8': refused })
+    await flush(20)
+    tap(comp, '#demote-8')
+    await flush(30)
+    expect(toasts(fake).concat(modals(fake).map((m) => m.content))).toContain('团队至少要有一名管理员：请先任命其他管理员，再取消该管理员')
+    expect(comp.querySelector('#member-8').dom.textContent).toContain('管理员')
+  })
+
   test('志愿时长: the totals and the ledger, newest first, by member name', async () => {
     const { comp } = team()
     await flush(20)

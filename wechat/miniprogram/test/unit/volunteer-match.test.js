@@ -189,13 +189,22 @@ describe('活动邀请', () => {
     confirmed: 50, capacity: 50, my_signup: { status: 'waitlisted', position: 2 } })
   const A7 = activity(7, { title: '骑楼老街文明引导', address: '海口市龙华区中山路骑楼老街', start_at: at(-600), end_at: at(-420) })
   const A8 = activity(8, { title: '海甸溪清淤', status: 'cancelled' })
+  // The list answers each invitation with its activity, as the API sums it up.
+  const summary = (a) => ({ id: a.id, team_id: a.team_id, team: a.team, title: a.title, address: a.address, start_at: a.start_at,
+    end_at: a.end_at, signup_deadline: a.signup_deadline, status: a.status })
+  const to = (id, a, extra = {}) => invitation(id, a.id, { activity: summary(a), ...extra })
   const INVITATIONS = [
-    invitation(14, 8),
-    invitation(13, 5),
-    invitation(12, 6, { status: 'accepted', decided_at: at(-30), signup_id: 4 }),
-    invitation(11, 7, { status: 'expired', expires_at: at(-660) }),
-    invitation(10, 7, { status: 'declined', decided_at: at(-1440), expires_at: at(-660) }), // an older one, to the same activity's number
+    to(14, A8),
+    to(13, A5),
+    to(12, A6, { status: 'accepted', decided_at: at(-30), signup_id: 4 }),
+    to(11, A7, { status: 'expired', expires_at: at(-660) }),
+    to(10, A7, { status: 'declined', decided_at: at(-1440), expires_at: at(-660) }), // an older one, to the same activity
   ]
+  // My signups: where I stand on the activities of the invitations I accepted.
+  const SIGNUPS = { signups: [
+    { id: 4, activity_id: 6, user_id: 7, status: 'waitlisted', position: 2, created_at: at(-30) },
+    { id: 3, activity_id: 6, user_id: 7, status: 'cancelled', created_at: at(-90) },
+  ] }
   function invitationsPage(routes = {}, invitations = INVITATIONS) {
     const sent = []
     let list = invitations.map((inv) => ({ ...inv }))
@@ -207,10 +216,7 @@ describe('活动邀请', () => {
     }
     const opened = open('pages/volunteer/invitations', {}, {
       'GET /api/v1/volunteer/me/invitations': () => ({ invitations: list }),
-      'GET /api/v1/activities/5': A5,
-      'GET /api/v1/activities/6': A6,
-      'GET /api/v1/activities/7': A7,
-      'GET /api/v1/activities/8': A8,
+      'GET /api/v1/volunteer/me/signups': SIGNUPS,
       'POST /api/v1/volunteer/me/invitations/13/accept': answer('accepted', (inv) => ({ invitation: inv, signup: { id: 9, activity_id: 5, status: 'confirmed' } })),
       'POST /api/v1/volunteer/me/invitations/13/decline': answer('declined', (inv) => inv),
       ...routes,
@@ -218,7 +224,7 @@ describe('活动邀请', () => {
     return { ...opened, sent }
   }
 
-  test('each with its activity (time, place, team) and where it stands; those open first; each activity read once', async () => {
+  test('each with its activity (time, place, team) and where it stands; those open first; no activity read one by one', async () => {
     const { comp, fake } = invitationsPage()
     await flush(30)
     expect(shown(comp, '#open-title')).toContain('待回复 1')
@@ -235,18 +241,20 @@ describe('活动邀请', () => {
     expect(has(comp, '#accept-14')).toBe(false)
     expect(['#accept-13', '#accept-12', '#accept-11', '#accept-10'].filter((s) => has(comp, s))).toEqual(['#accept-13'])
     expect(comp.instance.data.items.map((r) => r.id)).toEqual([13, 14, 12, 11, 10])
-    expect(requests(fake, 'GET', '/api/v1/activities/7')).toHaveLength(1)
+    expect(requests(fake, 'GET', '/api/v1/activities')).toHaveLength(0) // the list answered every activity
+    expect(requests(fake, 'GET', '/api/v1/volunteer/me/signups')).toHaveLength(1)
     tap(comp, '#open-13')
     await flush(5)
     expect(fake.called('navigateTo')[0].args.url).toBe('/pages/volunteer/activity?id=5')
   })
 
   test('one still pending past its time (the page was left open) shows expired, with no answer offered', async () => {
-    const { comp } = invitationsPage({}, [invitation(13, 5, { expires_at: at(-1) })])
+    const { comp, fake } = invitationsPage({}, [to(13, A5, { expires_at: at(-1) })])
     await flush(30)
     expect(shown(comp, '#open-title')).toContain('待回复 0')
     expect(shown(comp, '#inv-13')).toContain('已过期')
     expect(has(comp, '#accept-13')).toBe(false)
+    expect(requests(fake, 'GET', '/api/v1/volunteer/me/signups')).toHaveLength(0) // none accepted: nothing to ask
   })
 
   test('接受并报名 asks for the signup’s messages from the tap, signs up with an Idempotency-Key, and says how it went', async () => {
@@ -266,7 +274,7 @@ describe('活动邀请', () => {
 
   test('full: accepted onto the waitlist, and told the place', async () => {
     const { comp, fake } = invitationsPage({
-      'POST /api/v1/volunteer/me/invitations/13/accept': { invitation: invitation(13, 5, { status: 'accepted' }), signup: { id: 9, status: 'waitlisted', position: 3 } },
+      'POST /api/v1/volunteer/me/invitations/13/accept': { invitation: to(13, A5, { status: 'accepted' }), signup: { id: 9, status: 'waitlisted', position: 3 } },
     })
     await flush(30)
     tap(comp, '#accept-13')

@@ -1,7 +1,8 @@
 // 活动邀请: the invitations teams sent me (精准匹配), each with its activity
-// (time, place, team) and where it stands; accept (signed up as any signup:
-// a place, or the waitlist when the places are taken) or decline while it
-// is open; expired ones shown as such. Those open come first.
+// (time, place, team: the list answers them) and where it stands; accept
+// (signed up as any signup: a place, or the waitlist when the places are
+// taken) or decline while it is open; expired ones shown as such. Those
+// open come first.
 const { volunteer, wechat } = require('../../services/index')
 const { SIGNUP_CONSENT } = require('../../utils/activity')
 const { invitationView } = require('../../utils/match')
@@ -27,18 +28,15 @@ Component({
     async load() {
       try {
         const invitations = await volunteer.myInvitations()
-        // One read per activity, one after another, as 我的报名 does.
-        const activities = {}
-        for (const inv of invitations) {
-          if (inv.activity_id in activities) continue
-          try {
-            activities[inv.activity_id] = await volunteer.activity(inv.activity_id)
-          } catch (e) {
-            activities[inv.activity_id] = null // no longer visible: listed by its number
-          }
-        }
+        // Where I stand on the ones accepted is in my signups, read once; not
+        // knowing only leaves the place unsaid.
+        const signups = invitations.some((inv) => inv.status === 'accepted') ? await volunteer.mySignups().catch(() => []) : []
+        const mine = {} // my signup (not cancelled) by activity
+        signups.forEach((su) => {
+          if (su.status !== 'cancelled' && !(su.activity_id in mine)) mine[su.activity_id] = su
+        })
         const now = this.now()
-        const rows = invitations.map((inv) => invitationView(inv, activities[inv.activity_id], now))
+        const rows = invitations.map((inv) => invitationView(inv, inv.activity && { ...inv.activity, my_signup: mine[inv.activity_id] }, now))
         const open = rows.filter((r) => r.canAnswer)
         this.setData({ items: open.concat(rows.filter((r) => !r.canAnswer)), openCount: open.length, loaded: true, error: '' })
       } catch (e) {
