@@ -436,11 +436,7 @@ func (h *activityHandlers) handleCheckout(c echo.Context) error {
 }
 
 func manualInput(c echo.Context) (int64, volunteer.ManualCheck, error) {
-	id, err := pathID(c)
-	if err != nil {
-		return 0, volunteer.ManualCheck{}, err
-	}
-	user, err := pathUser(c)
+	id, user, err := pathIDUser(c)
 	if err != nil {
 		return 0, volunteer.ManualCheck{}, err
 	}

@@ -199,23 +199,23 @@ func (h *volunteerHandlers) handleTeamAdminAdd(c echo.Context) error {
 	return c.JSON(http.StatusOK, toMemberJSON(m))
 }
 
-// pathUser parses the :user path parameter.
-func pathUser(c echo.Context) (int64, error) {
-	user, err := strconv.ParseInt(c.Param("user"), 10, 64)
-	if err != nil || user <= 0 {
-		return 0, guanjia.Errorf(guanjia.ENOTFOUND, "no such user %q", c.Param("user"))
+// pathIDUser parses the :id and :user path parameters (a team's or an
+// activity's member).
+func pathIDUser(c echo.Context) (id, user int64, err error) {
+	if id, err = pathID(c); err != nil {
+		return 0, 0, err
 	}
-	return user, nil
+	user, err = strconv.ParseInt(c.Param("user"), 10, 64)
+	if err != nil || user <= 0 {
+		return 0, 0, guanjia.Errorf(guanjia.ENOTFOUND, "no such user %q", c.Param("user"))
+	}
+	return id, user, nil
 }
 
 // handleTeamAdminRemove takes a member's admin role away, or the caller
 // steps down (its admins; not the last one).
 func (h *volunteerHandlers) handleTeamAdminRemove(c echo.Context) error {
-	id, err := pathID(c)
-	if err != nil {
-		return err
-	}
-	user, err := pathUser(c)
+	id, user, err := pathIDUser(c)
 	if err != nil {
 		return err
 	}
@@ -229,11 +229,7 @@ func (h *volunteerHandlers) handleTeamAdminRemove(c echo.Context) error {
 // handleTeamMemberRemove takes a member off the team: the caller leaves
 // (:user is their own id) or its admins remove them.
 func (h *volunteerHandlers) handleTeamMemberRemove(c echo.Context) error {
-	id, err := pathID(c)
-	if err != nil {
-		return err
-	}
-	user, err := pathUser(c)
+	id, user, err := pathIDUser(c)
 	if err != nil {
 		return err
 	}

@@ -8,7 +8,6 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"guanjia"
 	"guanjia/volunteer"
 )
 
@@ -99,13 +98,9 @@ type verifySkillRequest struct {
 
 // handleSkillVerify lets a team admin mark a member's certified skill verified.
 func (h *volunteerHandlers) handleSkillVerify(c echo.Context) error {
-	id, err := pathID(c)
+	id, user, err := pathIDUser(c)
 	if err != nil {
 		return err
-	}
-	user, err := strconv.ParseInt(c.Param("user"), 10, 64)
-	if err != nil || user <= 0 {
-		return guanjia.Errorf(guanjia.ENOTFOUND, "no such user %q", c.Param("user"))
 	}
 	var req verifySkillRequest
 	if err := bind(c, &req); err != nil {

@@ -88,10 +88,15 @@ func newRig(t *testing.T) *rig {
 
 func (r *rig) create(t *testing.T, as, typ string) *mediation.View {
 	t.Helper()
+	return r.file(t, as, typ, []guanjia.Party{{Role: "applicant", Kind: "person", Name: "王海燕", IDNumber: "11010519491231002X", Phone: "13876543210"},
+		{Role: "respondent", Kind: "person", Name: "李明"}})
+}
+
+// file files a dispute of typ as who, between parties.
+func (r *rig) file(t *testing.T, as, typ string, parties []guanjia.Party) *mediation.View {
+	t.Helper()
 	v, err := r.svc.Create(context.Background(), r.who[as], mediation.Input{Type: typ, Summary: "楼上漏水纠纷", Address: "海垦路12号",
-		Lat: 20.005, Lng: 110.305, GridID: "g1", Source: map[string]string{"dispatcher": guanjia.DisputeFromPolice}[as],
-		Parties: []guanjia.Party{{Role: "applicant", Kind: "person", Name: "王海燕", IDNumber: "11010519491231002X", Phone: "13876543210"},
-			{Role: "respondent", Kind: "person", Name: "李明"}}})
+		Lat: 20.005, Lng: 110.305, GridID: "g1", Source: map[string]string{"dispatcher": guanjia.DisputeFromPolice}[as], Parties: parties})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -333,14 +338,9 @@ func TestLivePagesHearOfEveryStep(t *testing.T) {
 func TestPartiesWithoutAnAccountHearBySMS(t *testing.T) {
 	r := newRig(t)
 	ctx := context.Background()
-	v, err := r.svc.Create(ctx, r.who["grid-g1"], mediation.Input{Type: "neighbour", Summary: "楼上漏水纠纷", Address: "海垦路12号",
-		Lat: 20.005, Lng: 110.305, GridID: "g1",
-		Parties: []guanjia.Party{{Role: "applicant", Kind: "person", Name: "王海燕", Phone: "13876543210"},
-			{Role: "respondent", Kind: "person", Name: "李明", Phone: "13912345678"},
-			{Role: "respondent", Kind: "person", Name: "张强"}}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	v := r.file(t, "grid-g1", "neighbour", []guanjia.Party{{Role: "applicant", Kind: "person", Name: "王海燕", Phone: "13876543210"},
+		{Role: "respondent", Kind: "person", Name: "李明", Phone: "13912345678"},
+		{Role: "respondent", Kind: "person", Name: "张强"}})
 	r.mediate(t, v.ID)
 	at := r.clock.Now().Add(48 * time.Hour)
 	v = r.act(t, "mediator-tj-bs", v.ID, guanjia.DisputeSchedule, mediation.ActionInput{At: at, Place: "滨海社区调解室"})
@@ -660,13 +660,8 @@ func TestFollowUpOnce(t *testing.T) {
 func TestAnEndedMediationCallsOffItsSessions(t *testing.T) {
 	r := newRig(t)
 	ctx := context.Background()
-	v, err := r.svc.Create(ctx, r.who["grid-g1"], mediation.Input{Type: "neighbour", Summary: "楼上漏水纠纷", Address: "海垦路12号",
-		Lat: 20.005, Lng: 110.305, GridID: "g1",
-		Parties: []guanjia.Party{{Role: "applicant", Kind: "person", Name: "王海燕", Phone: "13876543210"},
-			{Role: "respondent", Kind: "person", Name: "张强"}}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	v := r.file(t, "grid-g1", "neighbour", []guanjia.Party{{Role: "applicant", Kind: "person", Name: "王海燕", Phone: "13876543210"},
+		{Role: "respondent", Kind: "person", Name: "张强"}})
 	r.mediate(t, v.ID)
 	at := r.clock.Now().Add(48 * time.Hour)
 	r.act(t, "mediator-tj-bs", v.ID, guanjia.DisputeSchedule, mediation.ActionInput{At: at, Place: "滨海社区调解室"})

@@ -12,11 +12,10 @@ import (
 	"guanjia/store"
 )
 
-// Two replicas over one database: what an admin changes through one is what
-// the other files complaints under, once its copy of the catalogue is
-// rechecked, with no restart and no message between them.
-func TestCatalogChangeReachesOtherReplica(t *testing.T) {
-	ctx := context.Background()
+// twoReplicas opens the test database twice, as two processes would, each
+// rechecking its copy of the catalogue every 20 ms.
+func twoReplicas(t *testing.T) (a, b *store.DB) {
+	t.Helper()
 	url := testenv.DatabaseURL(t)
 	open := func() *store.DB {
 		db, err := store.Open(url, testenv.Secret)
@@ -24,14 +23,21 @@ func TestCatalogChangeReachesOtherReplica(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { db.Close() })
-		if err := db.Migrate(ctx); err != nil {
+		if err := db.Migrate(context.Background()); err != nil {
 			t.Fatal(err)
 		}
+		db.Catalog.Recheck = 20 * time.Millisecond
 		return db
 	}
-	a, b := open(), open()
-	const recheck = 20 * time.Millisecond
-	a.Catalog.Recheck, b.Catalog.Recheck = recheck, recheck
+	return open(), open()
+}
+
+// Two replicas over one database: what an admin changes through one is what
+// the other files complaints under, once its copy of the catalogue is
+// rechecked, with no restart and no message between them.
+func TestCatalogChangeReachesOtherReplica(t *testing.T) {
+	ctx := context.Background()
+	a, b := twoReplicas(t)
 
 	cat := &guanjia.Category{Code: "0101", Name: "道路破损", Kind: "事件", Major: "市容环境", Department: "municipal",
 		PointToPoint: true, AcceptWithin: 5 * time.Minute, ArriveWithin: 30 * time.Minute, ResolveWithin: 24 * time.Hour,
@@ -68,9 +74,9 @@ func TestCatalogChangeReachesOtherReplica(t *testing.T) {
 	if got, err := a.Complaints.FindCategory(ctx, "0101"); err != nil || got.ArriveWithin != 20*time.Minute {
 		t.Errorf("replica a does not see its own change at once: %+v %v", got, err)
 	}
-	time.Sleep(2 * recheck)
+	time.Sleep(2 * a.Catalog.Recheck)
 	if got, err = b.Complaints.FindCategory(ctx, "0101"); err != nil || got.ArriveWithin != 20*time.Minute {
-		t.Errorf("replica b still files under the old window after %v: %+v %v", 2*recheck, got, err)
+		t.Errorf("replica b still files under the old window after %v: %+v %v", 2*a.Catalog.Recheck, got, err)
 	}
 	if r := router.Route(ctx, got, lat, lng, nil); r.GridID != "hk-lh-01" || r.UnitCode != "hk-sz" {
 		t.Errorf("replica b's router has not picked up the new grid: %+v", r)
@@ -79,7 +85,7 @@ func TestCatalogChangeReachesOtherReplica(t *testing.T) {
 	if err := store.ExecRaw(ctx, a, "UPDATE categories SET name = '道路坑洼' WHERE code = '0101'"); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(2 * recheck)
+	time.Sleep(2 * a.Catalog.Recheck)
 	if got, err = b.Complaints.FindCategory(ctx, "0101"); err != nil || got.Name != "道路坑洼" {
 		t.Errorf("a change in SQL is not seen: %+v %v", got, err)
 	}
@@ -95,20 +101,7 @@ func TestCatalogChangeReachesOtherReplica(t *testing.T) {
 // category written by plain SQL without the column is offered.
 func TestRetiredCategoryReachesOtherReplica(t *testing.T) {
 	ctx := context.Background()
-	url := testenv.DatabaseURL(t)
-	open := func() *store.DB {
-		db, err := store.Open(url, testenv.Secret)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { db.Close() })
-		if err := db.Migrate(ctx); err != nil {
-			t.Fatal(err)
-		}
-		db.Catalog.Recheck = 20 * time.Millisecond
-		return db
-	}
-	a, b := open(), open()
+	a, b := twoReplicas(t)
 	for _, c := range []*guanjia.Category{
 		{Code: "0101", Name: "井盖破损", Department: guanjia.DeptMunicipal, PointToPoint: true, AcceptWithin: 5 * time.Minute,
 			ArriveWithin: 30 * time.Minute, ResolveWithin: 4 * time.Hour, ResolveMode: guanjia.NaturalTime},

@@ -340,7 +340,9 @@ func TestTeamMembersShowTheirSkills(t *testing.T) {
 }
 
 // An invitation to an activity cancelled since waits for no answer: it is
-// expired, and 公益海口 counts it no more.
+// expired, and 公益海口 counts it no more. 活动邀请 reads each invitation
+// with its activity: title, times, place, status and team, in one read of
+// the activities for the whole list.
 func TestInvitationsOfACancelledActivityExpire(t *testing.T) {
 	e := newEnv(t)
 	tm, lead := e.team()
@@ -365,5 +367,25 @@ func TestInvitationsOfACancelledActivityExpire(t *testing.T) {
 	}
 	if status[a.ID] != volunteer.InviteExpired || status[b.ID] != volunteer.InvitePending {
 		t.Errorf("invitations after one activity was cancelled: %v, want %d expired and %d pending", status, a.ID, b.ID)
+	}
+	if len(l) != 2 {
+		t.Fatalf("%d invitations, want 2", len(l))
+	}
+	for _, inv := range l {
+		got := inv.Activity
+		if got == nil || got.ID != inv.ActivityID || got.Title != "万绿园净滩" || got.Address != "万绿园" || got.TeamName != tm.Name {
+			t.Fatalf("invitation %d to %d carries %+v", inv.ID, inv.ActivityID, got)
+		}
+		want := map[int64]time.Time{a.ID: a.StartAt, b.ID: b.StartAt}[inv.ActivityID]
+		if !got.StartAt.Equal(want) || !got.EndAt.Equal(want.Add(3*time.Hour)) {
+			t.Errorf("invitation to %d: %v–%v, want from %v for 3 h", inv.ActivityID, got.StartAt, got.EndAt, want)
+		}
+	}
+	both := map[int64]string{}
+	for _, inv := range l {
+		both[inv.ActivityID] = string(inv.Activity.Status) + "/" + inv.Status
+	}
+	if both[a.ID] != "cancelled/expired" || both[b.ID] != "published/pending" {
+		t.Errorf("activity/invitation statuses %v", both)
 	}
 }
