@@ -174,7 +174,8 @@ test('调解成功: the agreement number, its terms, and the PDF opens', async (
     status: 'succeeded', status_name: '调解成功',
     outcome: { result: 'success', agreement_number: 'HK-XY-2026-000006', terms: '楼上住户赔偿维修费 3000 元' },
     confirmation: { court: '海口市美兰区人民法院', status: 'confirmed', note: '' },
-    events: [{ at: iso(-100), action: 'succeed', from: 'mediating', to: 'succeeded', note: '内部备注' }],
+    events: [{ at: iso(-100), action: 'succeed', from: 'mediating', to: 'succeeded' },
+      { at: iso(-3000), action: 'schedule', from: 'accepted', to: 'mediating', note: '请携带维修票据' }],
   })
   await flush(10)
   const shown = text(page)
@@ -182,7 +183,7 @@ test('调解成功: the agreement number, its terms, and the PDF opens', async (
   expect(shown).toContain('楼上住户赔偿维修费 3000 元')
   expect(shown).toContain('人民法院已确认调解协议有效')
   expect(shown).toContain('调解成功，已签订调解协议')
-  expect(shown).not.toContain('内部备注') // a staff note of that step
+  expect(shown).toContain('请携带维修票据') // the API answers the applicant only the notes meant for them
   expect(shown).not.toContain('调解期限') // the clock stopped with the outcome
   tap(page, '#open-agreement')
   await flush(10)

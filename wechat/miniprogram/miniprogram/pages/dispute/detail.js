@@ -16,8 +16,6 @@ const STEP = {
 const ADVICE = { litigation: '可以向人民法院提起诉讼', arbitration: '可以申请仲裁', administrative: '可以通过行政途径解决' }
 const SESSION = { scheduled: '待调解', held: '已调解', cancelled: '已取消' }
 const CONFIRMATION = { requested: '已申请，等待法院确认', confirmed: '人民法院已确认调解协议有效', rejected: '人民法院不予确认' }
-// Steps whose note the applicant reads; staff notes of other steps stay in the console.
-const SHOW_NOTE = new Set(['fail', 'withdraw', 'confirm', 'schedule'])
 
 Component({
   data: { id: 0, d: null, steps: [], sessions: [], canWithdraw: false, error: '' },
@@ -35,7 +33,7 @@ Component({
         const steps = (d.events || [])
           .slice()
           .reverse()
-          .map((e) => ({ text: STEP[e.action] || e.action, desc: [formatTime(e.at), SHOW_NOTE.has(e.action) ? e.note : ''].filter(Boolean).join('　') }))
+          .map((e) => ({ text: STEP[e.action] || e.action, desc: [formatTime(e.at), e.note].filter(Boolean).join('　') })) // the API sends only the notes meant for the applicant
         const sessions = (d.sessions || []).map((s, i) => ({
           id: s.id, title: `第 ${i + 1} 次调解`, label: `${formatTime(s.at)} ${s.place || ''}`, status: SESSION[s.status] || '待调解',
         }))

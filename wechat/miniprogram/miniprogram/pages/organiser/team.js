@@ -8,7 +8,6 @@ const { memberRow, ledgerRow } = require('../../utils/organiser')
 const { showError, toast, confirm } = require('../../utils/ui')
 const idem = require('../../utils/idem')
 
-
 // withActions adds what an admin may do with a member's row: 取消管理员
 // beside an admin while another admin remains, 移出团队 beside a member.
 function withActions(row, admins, me) {

@@ -7,7 +7,6 @@ const { pendingCount } = require('../../utils/match')
 const labels = require('../../utils/labels')
 const { showError, toast, confirm } = require('../../utils/ui')
 
-
 // teamRow is one of my teams: an admin steps down (团队管理) before leaving.
 function teamRow(t) {
   const admin = t.my_role === 'admin'
