@@ -86,13 +86,18 @@ func (a *act) giveBack(ctx context.Context) error {
 	if err := a.countAcceptMiss(ctx); err != nil {
 		return err
 	}
+	// A leader handing back a crew member's task tells them: they may be on their way.
+	var told []guanjia.Message
+	if a.c.AssigneeID != nil && *a.c.AssigneeID != a.who.UserID {
+		told = a.s.addresses().withdrawn(a.c, nil, a.cat.Name, "单位已退单，无需前往")
+	}
 	a.c.AssigneeID = nil
 	a.ch.Cancel = []TimerKind{TimerAccept, TimerAcceptReminder} // the citizen's on-site clock runs on
 	msgs, err := a.s.addresses().toCommandCenter(ctx, guanjia.TplManualQueue, a.c, map[string]string{"reason": "退单: " + a.in.Reason})
 	if err != nil {
 		return err
 	}
-	a.ch.Messages = msgs
+	a.ch.Messages = append(told, msgs...)
 	a.record(a.in.Reason)
 	return nil
 }

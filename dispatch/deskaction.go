@@ -3,6 +3,7 @@ package dispatch
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -20,6 +21,11 @@ func (a *act) dispatch(ctx context.Context) error {
 	}
 	note := firstNonEmpty(a.in.Note, "人工派遣")
 	if a.in.RestartArrival {
+		// The clock is the citizen's: only the command center restarts it, not
+		// the unit whose crew missed it and whose 按时到场率 it would mend.
+		if !slices.Contains(staffDesk, a.who.Role) {
+			return guanjia.FieldError(guanjia.EFORBIDDEN, "restart_arrival", "only the command center restarts the on-site deadline")
+		}
 		if err := requireReason(a.in.Reason); err != nil {
 			return err
 		}
@@ -47,6 +53,9 @@ func (a *act) chosenRoute(ctx context.Context) (Route, error) {
 		}
 		if err != nil || u.Role != guanjia.RoleCrew {
 			return Route{}, guanjia.FieldError(guanjia.EINVALID, "crew", "crew member %d not found", *in.CrewID)
+		}
+		if u.Disabled() { // the console's list may predate it; they cannot sign in to take the task
+			return Route{}, guanjia.FieldError(guanjia.EINVALID, "crew", "crew member %d's account is disabled", u.ID)
 		}
 		if a.who.Role == guanjia.RoleUnitAdmin && u.UnitCode != a.who.UnitCode {
 			return Route{}, guanjia.FieldError(guanjia.EFORBIDDEN, "crew", "crew member %d is not in your unit", u.ID)
@@ -244,7 +253,9 @@ func (a *act) followUp(context.Context) error {
 }
 
 // reopen sends resolved or closed work back (返工) to whoever did it, with
-// fresh deadlines. A 回访 answer of "not solved" reopens too.
+// fresh deadlines; to the unit's routing when they can no longer take it
+// (disabled, or moved to another unit). A 回访 answer of "not solved"
+// reopens too.
 func (s *Service) reopen(ctx context.Context, ch *Change, cat *guanjia.Category, actor *int64, role guanjia.Role, reason string) error {
 	c := ch.Complaint
 	now := s.Now()
@@ -259,11 +270,29 @@ func (s *Service) reopen(ctx context.Context, ch *Change, cat *guanjia.Category,
 	c.ResolveBy = &resolveBy
 	ch.Cancel = allTimers
 	ch.Arm = s.resolveTimers(c.ID, cat, now, resolveBy)
-	route := Route{GridID: c.GridID, District: c.District, UnitCode: c.UnitCode, CrewID: c.AssigneeID}
+	route, err := s.reworkRoute(ctx, c, cat)
+	if err != nil {
+		return err
+	}
 	c.Status = guanjia.StatusDispatched
 	if err := s.dispatchTo(ctx, ch, cat, route, actor, role, "返工: "+reason, true); err != nil {
 		return err
 	}
 	ch.Events[len(ch.Events)-1].From = guanjia.StatusDispatched
 	return nil
+}
+
+// reworkRoute is where 返工 goes: back to whoever did the work while they
+// still work for the unit.
+func (s *Service) reworkRoute(ctx context.Context, c *guanjia.Complaint, cat *guanjia.Category) (Route, error) {
+	if c.AssigneeID != nil {
+		u, err := s.Store.FindUserByID(ctx, *c.AssigneeID)
+		if lookupFailed(err) {
+			return Route{}, err
+		}
+		if err == nil && !u.Disabled() && u.UnitCode == c.UnitCode {
+			return Route{GridID: c.GridID, District: c.District, UnitCode: c.UnitCode, CrewID: c.AssigneeID}, nil
+		}
+	}
+	return s.Router.RouteToUnit(ctx, cat, c.UnitCode, c.Lat, c.Lng), nil
 }

@@ -106,12 +106,13 @@ func (b addressBook) toResponsible(ctx context.Context, c *guanjia.Complaint, tp
 	return b.toUnitLeaders(ctx, c.UnitCode, tpl, c, data)
 }
 
-// withdrawn tells the crew member a task was dispatched to, not yet signed
-// for, that it went elsewhere (改派, 合并, or the sign-for timer's own
-// 改派): they may be on their way, and the task only vanishes from their list.
-// It addresses nobody when the task stays theirs (next) or was not theirs.
+// withdrawn tells the crew member a task was dispatched to, signed for or
+// not yet, that it went elsewhere (改派, 合并, the sign-for timer's own 改派,
+// the unit's 退单): they may be on their way, and the task only vanishes
+// from their list. It addresses nobody when the task stays theirs (next) or
+// was not theirs.
 func (b addressBook) withdrawn(c *guanjia.Complaint, next *int64, cat, note string) []guanjia.Message {
-	held := c.Status == guanjia.StatusDispatched && c.AssigneeID != nil
+	held := (c.Status == guanjia.StatusDispatched || c.Status == guanjia.StatusAccepted) && c.AssigneeID != nil
 	if !held || (next != nil && *next == *c.AssigneeID) {
 		return nil
 	}

@@ -471,4 +471,28 @@ func TestACrewHearsWhenTheirTaskGoesElsewhere(t *testing.T) {
 	if got := withdrawnFrom(third.ID); !slices.Equal(got, sorted(firstCrew, secondCrew)) {
 		t.Errorf("to the unit's queue: withdrawal told %v, want both crew members", got)
 	}
+
+}
+
+// The unit's leader handing a crew member's task back (退单), signed for or
+// not, tells them; a crew member handing back their own is not told.
+func TestACrewHearsWhenTheirLeaderGivesTheTaskBack(t *testing.T) {
+	for _, signed := range []bool{false, true} {
+		c := newCity(t)
+		cp := c.report(t, c.citizen, catTrash, siteLat, siteLng)
+		was := *cp.AssigneeID
+		if signed {
+			c.act(t, c.crewA, cp.ID, guanjia.ActionAccept, dispatch.ActionInput{})
+		}
+		c.act(t, c.hwLead, cp.ID, guanjia.ActionReturn, dispatch.ActionInput{Reason: "不属于本单位"})
+		if got := c.inboxOf(t, cp.ID, guanjia.TplTaskWithdrawn); !slices.Equal(got, []int64{was}) {
+			t.Errorf("the leader's 退单 (signed for: %v) told %v, want crew member %d", signed, got, was)
+		}
+	}
+	c := newCity(t)
+	cp := c.report(t, c.citizen, catTrash, siteLat, siteLng)
+	c.act(t, c.crewA, cp.ID, guanjia.ActionReturn, dispatch.ActionInput{Reason: "车辆故障"})
+	if got := c.inboxOf(t, cp.ID, guanjia.TplTaskWithdrawn); len(got) != 0 {
+		t.Errorf("a crew member's own 退单 told %v", got)
+	}
 }

@@ -483,6 +483,41 @@ func TestUnsatisfiedReopensOnce(t *testing.T) {
 	}
 }
 
+// A crew member whose account was disabled gets no new task: the desk's
+// list may predate it, and 返工 goes to the unit's routing, not to them.
+func TestADisabledCrewMemberGetsNoTask(t *testing.T) {
+	c := newCity(t)
+	ctx := context.Background()
+	disable := func(id int64) {
+		yes := true
+		if _, err := c.db.Users.ChangeUser(ctx, guanjia.UserChange{UserID: id, Disabled: &yes, At: c.clock.Now(),
+			By: guanjia.Actor{ID: c.dispatchr.UserID, Name: "admin"}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cp := c.report(t, c.citizen, catTrash, siteLat, siteLng)
+	if *cp.AssigneeID != c.crewA.UserID {
+		t.Fatalf("routed to %d, want crew A", *cp.AssigneeID)
+	}
+	c.resolveOnSite(t, cp.ID, "已清理")
+	c.act(t, c.dispatchr, cp.ID, guanjia.ActionClose, dispatch.ActionInput{})
+	disable(c.crewA.UserID)
+
+	if _, err := c.svc.Act(ctx, c.dispatchr, cp.ID, guanjia.ActionReopen, dispatch.ActionInput{Reason: "垃圾仍在"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := c.get(t, cp.ID); got.AssigneeID == nil || *got.AssigneeID != c.crewB.UserID {
+		t.Fatalf("返工 after crew A was disabled: status %s, assignee %v, want the unit's other crew member %d", got.Status, got.AssigneeID != nil, c.crewB.UserID)
+	}
+	_, err := c.svc.Act(ctx, c.dispatchr, cp.ID, guanjia.ActionDispatch, dispatch.ActionInput{CrewID: &c.crewA.UserID})
+	if guanjia.ErrorCode(err) != guanjia.EINVALID || guanjia.ErrorField(err) != "crew" {
+		t.Errorf("改派 to a disabled crew member: %v, want invalid on crew", err)
+	}
+	if got := c.get(t, cp.ID); *got.AssigneeID != c.crewB.UserID {
+		t.Errorf("the refused 改派 moved the task to %d", *got.AssigneeID)
+	}
+}
+
 func TestReturnRequiresReasonAndGoesBackToCommandCenter(t *testing.T) {
 	c := newCity(t)
 	cp := c.report(t, c.citizen, catTrash, siteLat, siteLng)

@@ -185,6 +185,29 @@ func TestManualRedispatchKeepsTheArrivalClockUnlessRestartedWithReason(t *testin
 	}
 }
 
+// The on-site clock is the citizen's: a unit leader whose crew missed it
+// may 改派 within the unit, but not restart the clock and so score the late
+// arrival 按时到场.
+func TestALeaderCannotRestartTheArrivalClock(t *testing.T) {
+	c := newCity(t)
+	cp := c.report(t, c.citizen, catTrash, siteLat, siteLng)
+	c.clock.Advance(40 * time.Minute) // nobody came within the 30 minutes
+	other := c.crewB.UserID
+	if *cp.AssigneeID == other {
+		other = c.crewA.UserID
+	}
+	_, err := c.svc.Act(context.Background(), c.hwLead, cp.ID, guanjia.ActionDispatch,
+		dispatch.ActionInput{CrewID: &other, RestartArrival: true, Reason: "换人"})
+	if guanjia.ErrorCode(err) != guanjia.EFORBIDDEN || guanjia.ErrorField(err) != "restart_arrival" {
+		t.Fatalf("a leader restarting the on-site clock: %v, want forbidden on restart_arrival", err)
+	}
+	// The same 改派 without the restart goes through, the deadline kept.
+	got := c.act(t, c.hwLead, cp.ID, guanjia.ActionDispatch, dispatch.ActionInput{CrewID: &other, Reason: "换人"})
+	if *got.AssigneeID != other || !got.ArriveBy.Equal(*cp.ArriveBy) {
+		t.Errorf("the leader's 改派: assignee %d, arrive_by %v, want %d and %v", *got.AssigneeID, got.ArriveBy, other, cp.ArriveBy)
+	}
+}
+
 func TestArrivalInTimeMakesTimerStale(t *testing.T) {
 	c := newCity(t)
 	cp := c.report(t, c.citizen, catTrash, siteLat, siteLng)

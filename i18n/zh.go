@@ -329,6 +329,8 @@ var messages = map[string]string{
 	"comment is longer than 500 characters":                      "评价内容不能超过 500 个字",
 	"extend by a positive time of at most 90 days":               "延期时长须大于 0 且不超过 90 天",
 	"record what the reporter said":                              "请填写回访记录",
+	"crew member %d's account is disabled":                       "处置人员 %d 的账号已停用",
+	"only the command center restarts the on-site deadline":      "只有指挥中心可以重新计算到场时限",
 	"crew member %d not found":                                   "处置人员 %d 不存在",
 	"crew member %d is not in your unit":                         "处置人员 %d 不属于本单位",
 	"a unit admin dispatches to crew members of the unit":        "单位负责人只能派遣给本单位的处置人员",

@@ -306,6 +306,23 @@ func TestBrowserCallToClosure(t *testing.T) {
 		t.Errorf("the order went to %s first; the redispatch changed nothing", firstCrew)
 	}
 	agent.shot("05-queue-live-update")
+	// The countdown races the citizen's on-site deadline whoever holds the
+	// order: the desk after 退单, the unit's queue after a missed sign-for.
+	for _, c := range []struct{ order, want string }{
+		{`{status: 'returned', arrive_by: soon, resolve_by: later, dispatched_at: past}`, "到场"},
+		{`{status: 'dispatched', accept_by: past, arrive_by: soon, resolve_by: later, dispatched_at: past}`, "到场"},
+		{`{status: 'dispatched', accept_by: sooner, arrive_by: soon, resolve_by: later, dispatched_at: past}`, "签收"},
+		{`{status: 'on_site', arrive_by: soon, arrived_at: past, resolve_by: later, dispatched_at: past}`, "办结"},
+	} {
+		got := agent.eval(`(() => {
+			const t = (min) => new Date(Date.now() + min * 60000).toISOString();
+			const past = t(-5), sooner = t(3), soon = t(20), later = t(600);
+			return GJ.nextDeadline(` + c.order + `).what;
+		})()`)
+		if got != c.want {
+			t.Errorf("the countdown of %s races %v, want %s", c.order, got, c.want)
+		}
+	}
 
 	// 4. The crew member works it on a 360-px phone screen, checking in by GPS.
 	crew := open("crew")

@@ -72,12 +72,15 @@ const GJ = (() => {
   const pct = (r) => `${(100 * (r || 0)).toFixed(1)}%`;
   function meters(m) { return m >= 1000 ? `${(m / 1000).toFixed(1)} 公里` : `${Math.round(m)} 米`; }
 
-  // nextDeadline is the deadline a complaint is racing now: 签收 while
-  // dispatched, 到场 while accepted (point-to-point), 办结 otherwise.
-  function nextDeadline(c) {
+  // nextDeadline is the deadline a complaint is racing now: 签收 while a
+  // crew member's is ahead (a missed one has already moved the task on);
+  // else the citizen's 到场 (point-to-point), which runs from dispatch until
+  // someone is on site, whoever holds the order meanwhile (a unit's queue,
+  // the desk after 退单); else 办结.
+  function nextDeadline(c, now = new Date()) {
     if (CLOSED.has(c.status) || c.status === 'resolved') return null;
-    if (c.status === 'dispatched' && c.accept_by) return { at: c.accept_by, from: c.dispatched_at, what: '签收' };
-    if (c.status === 'accepted' && c.arrive_by) return { at: c.arrive_by, from: c.accepted_at, what: '到场' };
+    if (c.status === 'dispatched' && c.accept_by && new Date(c.accept_by) > now) return { at: c.accept_by, from: c.dispatched_at, what: '签收' };
+    if (c.arrive_by && !c.arrived_at) return { at: c.arrive_by, from: c.dispatched_at, what: '到场' };
     if (c.resolve_by) return { at: c.resolve_by, from: c.dispatched_at || c.created_at, what: '办结' };
     return null;
   }

@@ -137,7 +137,7 @@
       const tasks = (await Promise.all(out.complaints.map((c) => api('GET', `/api/v1/complaints/${c.id}`).catch(() => null))))
         .filter((d) => d && d.status !== 'resolved');
       const now = Date.now();
-      const overdue = (d) => { const dl = GJ.nextDeadline(d); return dl && new Date(dl.at) < now ? 1 : 0; };
+      const overdue = (d) => { const dl = GJ.nextDeadline(d, now); return dl && new Date(dl.at) < now ? 1 : 0; };
       tasks.sort((a, b) => overdue(b) - overdue(a) || b.id - a.id);
       if (GJ.typingIn(list)) return; // keep the card someone is typing in
       // An action reloads at once and its live event again: redraw only what

@@ -45,7 +45,7 @@
     out.push(...field('处置人员', crew), ...field('派遣说明', textarea('note', false, '选填')));
     // 确保半小时到达现场: a redispatch keeps the citizen's on-site deadline
     // unless the command center restarts it, saying why.
-    if (d.arrive_by && !d.arrived_at && d.status !== 'submitted') {
+    if (d.arrive_by && !d.arrived_at && d.status !== 'submitted' && !leader()) {
       const restart = h('input', { type: 'checkbox', name: 'restart_arrival', id: `restart-${d.id}` });
       const reason = textarea('reason', false, '如：首派单位错误，改派后重新计时');
       out.push(h('label', { for: restart.id, class: 'check' }, restart, ' 重新计算到场时限'), ...field('重新计时原因', reason));
