@@ -61,3 +61,39 @@ func TestComplaintOpenNearby(t *testing.T) {
 		}
 	}
 }
+
+// The crew called a report done (已处置) but the rubbish is still there: a
+// citizen about to report it again is not told it is being worked on, and
+// their report is dispatched anew.
+func TestOpenNearbyDoesNotDiscourageReportingAResolvedProblem(t *testing.T) {
+	r := newConsoleRig(t)
+	r.addCitizen("neighbour")
+	h := r.replica()
+	code, out := r.call(h, "citizen", "POST", "/api/v1/complaints", map[string]any{"category": "1101",
+		"description": "路口有一堆垃圾", "lat": siteLat, "lng": siteLng})
+	if code != http.StatusCreated {
+		t.Fatalf("file: %d %v", code, out)
+	}
+	path := fmt.Sprintf("/api/v1/complaints/%d", int64(out["id"].(float64)))
+	q := fmt.Sprintf("/api/v1/complaints/open-nearby?category=1101&lat=%v&lng=%v&coord_system=wgs84", siteLat+0.0001, siteLng)
+	if _, near := r.call(h, "neighbour", "GET", q, nil); near["open_nearby"] != true {
+		t.Fatalf("while it is worked on: %v", near)
+	}
+	for _, step := range []struct {
+		action string
+		body   map[string]any
+	}{{"accept", map[string]any{}}, {"arrive", map[string]any{"lat": siteLat, "lng": siteLng}}, {"resolve", map[string]any{"note": "已清理"}}} {
+		if code, out := r.call(h, "crew", "POST", path+"/"+step.action, step.body); code != http.StatusOK {
+			t.Fatalf("%s: %d %v", step.action, code, out)
+		}
+	}
+	code, near := r.call(h, "neighbour", "GET", q, nil)
+	if code != http.StatusOK || near["open_nearby"] != false || near["will_merge"] != false {
+		t.Errorf("open-nearby of a resolved report: %d %v, want neither open nor merging", code, near)
+	}
+	code, filed := r.call(h, "neighbour", "POST", "/api/v1/complaints", map[string]any{"category": "1101",
+		"description": "垃圾还在", "lat": siteLat + 0.0001, "lng": siteLng})
+	if code != http.StatusCreated || filed["status"] != "dispatched" {
+		t.Errorf("the report again: %d %v, want dispatched on its own", code, filed)
+	}
+}

@@ -201,3 +201,58 @@ func TestDeliveryLogIsScopedToTheUnit(t *testing.T) {
 		}
 	}
 }
+
+// The reporter reads their own report's timeline: what was done and why,
+// never what staff told each other (催办/督办 notes), who did it, or where
+// the crew member stood when they checked in.
+func TestReporterTimelineHoldsNoStaffNotes(t *testing.T) {
+	r := newConsoleRig(t)
+	h := r.replica()
+	code, out := r.call(h, "citizen", "POST", "/api/v1/complaints", map[string]any{"category": "1101",
+		"description": "路口有一堆垃圾", "lat": siteLat, "lng": siteLng, "address": "龙华路"})
+	if code != http.StatusCreated {
+		t.Fatalf("file: %d %v", code, out)
+	}
+	path := fmt.Sprintf("/api/v1/complaints/%d", int64(out["id"].(float64)))
+	for _, step := range []struct {
+		user, action string
+		body         map[string]any
+	}{
+		{"dispatcher", "remind", map[string]any{"note": "环卫所张队长电话不接，内部先记一笔"}},
+		{"dispatcher", "escalate", map[string]any{"note": "约谈环卫所负责人李某"}},
+		{"crew", "accept", map[string]any{}},
+		{"crew", "arrive", map[string]any{"lat": siteLat + 0.0003, "lng": siteLng}},
+		{"crew", "resolve", map[string]any{"note": "已清运完毕"}},
+	} {
+		if code, out := r.call(h, step.user, "POST", path+"/"+step.action, step.body); code != http.StatusOK {
+			t.Fatalf("%s: %d %v", step.action, code, out)
+		}
+	}
+	code, got := r.call(h, "citizen", "GET", path, nil)
+	if code != http.StatusOK {
+		t.Fatalf("reporter GET: %d %v", code, got)
+	}
+	var notes []string
+	for _, e := range got["events"].([]any) {
+		ev := e.(map[string]any)
+		note, _ := ev["note"].(string)
+		notes = append(notes, note)
+		if strings.Contains(note, "张队长") || strings.Contains(note, "李某") {
+			t.Errorf("the reporter reads the staff's %s note %q", ev["action"], note)
+		}
+		if ev["action"] == "arrive" && (ev["lat"] != nil || ev["lng"] != nil) {
+			t.Errorf("the reporter reads the crew member's check-in position %v,%v", ev["lat"], ev["lng"])
+		}
+		if ev["actor_role"] != "citizen" && (ev["actor_id"] != nil || ev["assignee_id"] != nil) {
+			t.Errorf("the reporter reads staff user ids (actor %v, assignee %v) on %v", ev["actor_id"], ev["assignee_id"], ev["action"])
+		}
+	}
+	if !slices.ContainsFunc(notes, func(n string) bool { return strings.Contains(n, "已清运完毕") }) {
+		t.Errorf("the reporter misses what the crew did: notes %q", notes)
+	}
+	// Staff read the whole timeline still.
+	_, staff := r.call(h, "dispatcher", "GET", path, nil)
+	if b, _ := json.Marshal(staff["events"]); !strings.Contains(string(b), "张队长") {
+		t.Errorf("the dispatcher lost the 催办 note: %s", b)
+	}
+}

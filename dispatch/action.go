@@ -94,9 +94,12 @@ type act struct {
 
 // news is what a complaint's followers are told of a step (a subscribe
 // message): a status word and a note. othersNote, when set, replaces the
-// note for followers other than the reporter.
+// note for followers other than the reporter. rate: they are asked to rate,
+// so each is addressed through their own report (a me-too, a merged one),
+// whose page has the form; the joined order's shows a follower progress only.
 type news struct {
 	status, note, othersNote string
+	rate                     bool
 }
 
 // record writes the action's event, from the complaint's status to the one
@@ -119,12 +122,26 @@ func (a *act) finish(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
+		own := map[int64]*guanjia.Complaint{}
+		if a.news.rate && slices.ContainsFunc(followers, func(f int64) bool { return f != a.c.ReporterID }) {
+			reports, err := a.s.addresses().linkedReports(ctx, a.c)
+			if err != nil {
+				return err
+			}
+			for _, r := range slices.Backward(reports) { // the first report of each reporter wins
+				own[r.ReporterID] = r
+			}
+		}
 		for _, f := range followers {
 			note := a.news.note
 			if f != a.c.ReporterID && a.news.othersNote != "" {
 				note = a.news.othersNote
 			}
-			a.ch.Messages = append(a.ch.Messages, a.s.addresses().message(f, guanjia.ChannelSubscribe, guanjia.TplComplaintUpdate, a.c,
+			about := a.c
+			if r, ok := own[f]; ok {
+				about = r
+			}
+			a.ch.Messages = append(a.ch.Messages, a.s.addresses().message(f, guanjia.ChannelSubscribe, guanjia.TplComplaintUpdate, about,
 				map[string]string{"status": a.news.status, "note": note}))
 		}
 	}

@@ -74,7 +74,7 @@ func (a *act) resolve(ctx context.Context) error {
 		note += " [照片: " + strings.Join(a.in.Photos, ",") + "]"
 	}
 	a.record(note)
-	a.tell(news{status: "已处置", note: "已处置完成, 请评价"})
+	a.tell(news{status: "已处置", note: "已处置完成, 请评价", rate: true})
 	return nil
 }
 

@@ -3,6 +3,7 @@ package dispatch_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -151,4 +152,40 @@ type failingFollowers struct{ dispatch.Store }
 
 func (failingFollowers) IsFollower(context.Context, int64, int64) (bool, error) {
 	return false, errDown
+}
+
+// A me-too's reporter, told 已处置完成, 请评价 when the order they joined is
+// resolved, is sent to their own report, whose page has the form: the
+// joined order's shows them progress only.
+func TestMeTooIsAskedToRateOnTheirOwnReport(t *testing.T) {
+	c := newCity(t)
+	ctx := context.Background()
+	orig := c.report(t, c.citizen, catTrash, siteLat, siteLng)
+	metoo := c.report(t, c.citizen2, catTrash, siteLat+0.0002, siteLng)
+	if metoo.Status != guanjia.StatusDuplicate {
+		t.Fatalf("me-too: %s", metoo.Status)
+	}
+	c.resolveOnSite(t, orig.ID, "已清理")
+	asked := func(id, who int64) bool {
+		for _, n := range c.notes(t, id) {
+			if n.Channel == guanjia.ChannelSubscribe && n.RecipientID == who && strings.Contains(n.Data["note"], "请评价") {
+				return true
+			}
+		}
+		return false
+	}
+	if !asked(orig.ID, c.citizen.UserID) {
+		t.Error("the reporter is not asked to rate on their report")
+	}
+	if asked(orig.ID, c.citizen2.UserID) || !asked(metoo.ID, c.citizen2.UserID) {
+		t.Fatalf("the me-too's reporter is asked on the joined order (%v) or not on their own (%v)",
+			asked(orig.ID, c.citizen2.UserID), asked(metoo.ID, c.citizen2.UserID))
+	}
+	d, err := c.svc.Get(ctx, c.citizen2, metoo.ID) // the page the message opens
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(d.Actions, guanjia.ActionRate) {
+		t.Errorf("their own report offers %v, want rate", d.Actions)
+	}
 }

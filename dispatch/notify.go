@@ -119,6 +119,25 @@ func (b addressBook) withdrawn(c *guanjia.Complaint, next *int64, cat, note stri
 	return b.toStaff(*c.AssigneeID, guanjia.TplTaskWithdrawn, c, map[string]string{"category": cat, "address": c.Address, "note": note})
 }
 
+// linkedReports answers c and the reports linked to it as duplicates (a
+// me-too at intake, a merge at the desk), with those an order merged into c
+// brought along, c first.
+func (b addressBook) linkedReports(ctx context.Context, c *guanjia.Complaint) ([]*guanjia.Complaint, error) {
+	all := []*guanjia.Complaint{c}
+	for hop, joined := 0, all; hop < maxMergeChain && len(joined) > 0; hop++ {
+		var next []*guanjia.Complaint
+		for _, x := range joined {
+			dups, err := b.store.ListDuplicates(ctx, x.ID)
+			if err != nil {
+				return nil, err
+			}
+			next = append(next, dups...)
+		}
+		all, joined = append(all, next...), next
+	}
+	return all, nil
+}
+
 // toSupervisors addresses a 督办: the unit's leaders and the command center
 // always, and the assignee when there is one.
 func (b addressBook) toSupervisors(ctx context.Context, c *guanjia.Complaint, tpl string, data map[string]string) ([]guanjia.Message, error) {
@@ -163,17 +182,9 @@ func (b addressBook) toCaller(c *guanjia.Complaint, tpl string, data map[string]
 // sender reads that caller's phone and opt-out (toCaller). An order merged
 // into this one brings its own duplicates along (joinedOrder).
 func (b addressBook) callerClosed(ctx context.Context, c *guanjia.Complaint) ([]guanjia.Message, error) {
-	calls := []*guanjia.Complaint{c}
-	for hop, joined := 0, calls; hop < maxMergeChain && len(joined) > 0; hop++ {
-		var next []*guanjia.Complaint
-		for _, x := range joined {
-			dups, err := b.store.ListDuplicates(ctx, x.ID)
-			if err != nil {
-				return nil, err
-			}
-			next = append(next, dups...)
-		}
-		calls, joined = append(calls, next...), next
+	calls, err := b.linkedReports(ctx, c)
+	if err != nil {
+		return nil, err
 	}
 	var callers []*guanjia.Complaint
 	for _, x := range calls {

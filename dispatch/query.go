@@ -95,6 +95,31 @@ func followerEvents(events []*guanjia.Event) []*guanjia.Event {
 	return out
 }
 
+// reporterNotes are the steps whose note the reporter reads: what was done
+// and why. The others' (催办, 督办, a 退单's reason, 回访 notes) are what
+// staff tell each other.
+var reporterNotes = []guanjia.Action{guanjia.ActionResolve, guanjia.ActionReject, guanjia.ActionReopen,
+	guanjia.ActionExtend, guanjia.ActionMerge, guanjia.ActionClose}
+
+// reporterEvents is a timeline as its citizen reporter sees it: their own
+// steps whole; of staff's, what happened, when, which unit, and the notes
+// meant for them, never who did it or where a crew member stood.
+func reporterEvents(events []*guanjia.Event, reporter int64) []*guanjia.Event {
+	out := make([]*guanjia.Event, len(events))
+	for i, e := range events {
+		if e.ActorID != nil && *e.ActorID == reporter {
+			out[i] = e
+			continue
+		}
+		out[i] = &guanjia.Event{ID: e.ID, ComplaintID: e.ComplaintID, Action: e.Action, From: e.From, To: e.To,
+			ActorRole: e.ActorRole, UnitCode: e.UnitCode, At: e.At}
+		if slices.Contains(reporterNotes, e.Action) {
+			out[i].Note = e.Note
+		}
+	}
+	return out
+}
+
 // Detail is a complaint with its timeline and photos, as its caller may see it.
 type Detail struct {
 	*guanjia.Complaint
@@ -127,6 +152,7 @@ func (s *Service) Get(ctx context.Context, who guanjia.Claims, id int64) (*Detai
 	}
 	if who.Role == guanjia.RoleCitizen {
 		c.CallerPhone = ""
+		events = reporterEvents(events, who.UserID)
 	}
 	actions, err := s.actionsOn(ctx, c, who)
 	if err != nil {

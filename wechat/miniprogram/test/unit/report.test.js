@@ -200,6 +200,22 @@ test('without a position the place must be chosen on the map', async () => {
   expect(page.data.errors.location).toBe('')
 })
 
+test('moving the pin off the chosen place drops its address; a typed one stays', async () => {
+  const { page } = setup()
+  await flush()
+  tap(page, '#location') // 地图选点: 测试地点, with its address
+  await flush()
+  expect(page.data.address).toBe('海南省海口市龙华区 测试地点')
+  page.instance.onMapTap({ detail: { latitude: 20.0118, longitude: 110.2999 } }) // about 1 km away, where the problem is
+  await flush()
+  expect(page.data.location).toEqual({ latitude: 20.0118, longitude: 110.2999 })
+  expect(page.data.address).toBe('')
+  page.instance.onAddress({ detail: '龙昆南路与海秀路口东侧' })
+  page.instance.onMapTap({ detail: { latitude: 20.0119, longitude: 110.2999 } })
+  await flush()
+  expect(page.data.address).toBe('龙昆南路与海秀路口东侧')
+})
+
 test('the category picker groups by 大类 and searches', async () => {
   const { page } = setup()
   await flush()

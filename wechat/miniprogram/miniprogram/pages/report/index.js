@@ -27,6 +27,7 @@ Component({
     location: null,
     markers: [],
     address: '',
+    addressFromMap: false, // the address is 地图选点's, not typed: it names the chosen place only
     nearby: null,
     templateIds: [],
     errors: {},
@@ -66,7 +67,7 @@ Component({
       const from = this.data.location || {}
       try {
         const res = await wxp('chooseLocation', { latitude: from.latitude, longitude: from.longitude })
-        this.setData({ address: [res.address, res.name].filter(Boolean).join(' ') })
+        this.setData({ address: [res.address, res.name].filter(Boolean).join(' '), addressFromMap: true })
         this.setLocation(res.latitude, res.longitude)
       } catch (e) {
         if (!cancelled(e)) toast('无法打开地图选点，请检查位置权限')
@@ -75,7 +76,10 @@ Component({
 
     onMapTap(e) {
       const d = e.detail || {}
-      if (typeof d.latitude === 'number') this.setLocation(d.latitude, d.longitude)
+      if (typeof d.latitude !== 'number') return
+      // The pin left the place 地图选点 named: its address would send the crew there.
+      if (this.data.addressFromMap) this.setData({ address: '', addressFromMap: false })
+      this.setLocation(d.latitude, d.longitude)
     },
 
     onOpenPicker() {
@@ -144,7 +148,7 @@ Component({
       clearTimeout(this._suggestTimer)
     },
     onAddress(e) {
-      this.setData({ address: e.detail, 'errors.address': '' })
+      this.setData({ address: e.detail, addressFromMap: false, 'errors.address': '' })
     },
 
     onAfterRead(e) {
