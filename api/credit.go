@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net/http"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -59,7 +58,7 @@ func toCreditSubjectJSON(sub *guanjia.CreditSubject) *creditSubjectJSON {
 	}
 	j := &creditSubjectJSON{ID: sub.ID, Kind: string(sub.Kind), CreditCode: sub.CreditCode, IDNumber: sub.IDMasked,
 		Name: sub.Name, LegalRep: sub.LegalRep, Address: sub.Address}
-	if sub.Kind == guanjia.SubjectPerson { // 双公示 names a person and masks the ID number: no home address
+	if credit.KeyedByIDNumber(sub) { // 双公示 names a person and masks the ID number: no home address
 		j.LegalRep, j.Address = "", ""
 	}
 	return j
@@ -149,13 +148,25 @@ func (h *creditHandlers) handleCreditTemplate(c echo.Context) error {
 	return c.Blob(http.StatusOK, ct, body)
 }
 
-// handleCreditSubjectSearch finds subjects by code, ID number or part of the name.
+// handleCreditSubjectSearch finds subjects by code, ID number or part of the
+// name. A code or ID number is looked up exactly, and counted as
+// handleCreditSubjectGet counts it.
 func (h *creditHandlers) handleCreditSubjectSearch(c echo.Context) error {
 	page, perPage, err := paging(c, 20, 100)
 	if err != nil {
 		return err
 	}
-	res, err := h.credit.Search(c.Request().Context(), claimsOf(c), c.QueryParam("q"), page, perPage)
+	q := c.QueryParam("q")
+	var res *credit.SearchResult
+	search := func() (found bool, err error) {
+		res, err = h.credit.Search(c.Request().Context(), claimsOf(c), q, page, perPage)
+		return err == nil && len(res.Subjects) > 0, err
+	}
+	if _, exact := h.credit.SubjectKey(q); exact {
+		err = h.countedLookup(c, search)
+	} else {
+		_, err = search()
+	}
 	if err != nil {
 		return err
 	}
@@ -171,23 +182,37 @@ func (h *creditHandlers) handleCreditSubjectSearch(c echo.Context) error {
 // handleCreditSubjectGet answers a subject with its lists and records: the
 // public see what is in public view, staff everything with its status.
 func (h *creditHandlers) handleCreditSubjectGet(c echo.Context) error {
-	ctx, who := c.Request().Context(), claimsOf(c)
-	found := func() {}
-	if h.rdb != nil && !slices.Contains(creditStaff, who.Role) {
-		var wait time.Duration
-		found, wait = countMiss(ctx, h.rdb, h.log, "credit lookup", subjectMissPrefix+c.RealIP(), subjectMisses, subjectMissWindow)
-		if wait > 0 {
-			return retryLater(c, &throttled{wait: wait, err: guanjia.Errorf(guanjia.ETOOMANY,
-				"too many lookups that found nothing from this address; try again in %d minutes", waitMinutes(wait))})
-		}
-	}
-	d, err := h.credit.Subject(ctx, who, c.Param("code"))
+	var d *credit.SubjectDetail
+	err := h.countedLookup(c, func() (found bool, err error) {
+		d, err = h.credit.Subject(c.Request().Context(), claimsOf(c), c.Param("code"))
+		return err == nil, err
+	})
 	if err != nil {
 		return err
 	}
-	found()
 	return c.JSON(http.StatusOK, map[string]any{"subject": toCreditSubjectJSON(d.Subject),
 		"black": toCreditEntriesJSON(d.Black), "red": toCreditEntriesJSON(d.Red), "records": toCreditEntriesJSON(d.Records)})
+}
+
+// countedLookup runs lookup, the public's lookup of a subject by its code or
+// ID number, counting it against the caller's address unless it finds the
+// subject; past the limit it is refused (429) without being made. Staff
+// are not counted.
+func (h *creditHandlers) countedLookup(c echo.Context, lookup func() (found bool, err error)) error {
+	if h.rdb == nil || slices.Contains(creditStaff, claimsOf(c).Role) {
+		_, err := lookup()
+		return err
+	}
+	undo, wait := countMiss(c.Request().Context(), h.rdb, h.log, "credit lookup", subjectMissPrefix+c.RealIP(), subjectMisses, subjectMissWindow)
+	if wait > 0 {
+		return retryLater(c, &throttled{wait: wait, err: guanjia.Errorf(guanjia.ETOOMANY,
+			"too many lookups that found nothing from this address; try again in %d minutes", waitMinutes(wait))})
+	}
+	found, err := lookup()
+	if found {
+		undo()
+	}
+	return err
 }
 
 // handleCreditCheck is the joint incentive and punishment check other services call.
@@ -208,7 +233,7 @@ func (h *creditHandlers) handleCreditCheck(c echo.Context) error {
 		}
 		return out
 	}
-	return c.JSON(http.StatusOK, map[string]any{"code": strings.ToUpper(strings.TrimSpace(code)), "black": conv(black), "red": conv(red)})
+	return c.JSON(http.StatusOK, map[string]any{"code": credit.NormalizeCode(code), "black": conv(black), "red": conv(red)})
 }
 
 // handleCreditList answers a page of the current red or black list.

@@ -410,9 +410,9 @@ func TestCreditRepairAgentsAndPeriodsAPI(t *testing.T) {
 	decided := time.Date(y, m-1, min(d, 28), 0, 0, 0, 0, time.UTC) // a day every month has
 	csv := "行政相对人名称,统一社会信用代码,行政处罚决定书文号,违法行为类型,违法事实,处罚依据,处罚类别,处罚内容,处罚决定日期,公示截止期,处罚机关,数据来源单位,失信程度\n" +
 		"海南椰风建筑工程有限公司," + apiCode + ",海人社罚〔2026〕1号,拖欠工资,拖欠劳动者工资,《保障农民工工资支付条例》第五十四条,罚款,罚款人民币贰万元," +
-		decided.Format("2006-01-02") + ",2099-12-31,海口市人社局,海口市人社局,\n" +
+		decided.Format("2006-01-02") + "," + decided.AddDate(1, 0, 0).Format("2006-01-02") + ",海口市人社局,海口市人社局,\n" +
 		"海南椰风建筑工程有限公司," + apiCode + ",海人社罚〔2026〕2号,拖欠工资,拖欠劳动者工资,《保障农民工工资支付条例》第五十四条,罚款,罚款人民币拾万元," +
-		decided.Format("2006-01-02") + ",2099-12-31,海口市人社局,海口市人社局,严重失信\n"
+		decided.Format("2006-01-02") + "," + decided.AddDate(3, 0, 0).Format("2006-01-02") + ",海口市人社局,海口市人社局,严重失信\n"
 	if rec := a.upload(t, "rsj", guanjia.CreditPenalty, "p.csv", []byte(csv), &b); rec.Code != http.StatusCreated {
 		t.Fatalf("penalties: %d %s", rec.Code, rec.Body)
 	}
@@ -472,6 +472,25 @@ func TestCreditLookupPublishesNoMoreThanTheRecords(t *testing.T) {
 	}
 }
 
+// An unregistered 个体工商户 is keyed by its operator's ID number: like a
+// person, it is shown without the operator's name and (home) address.
+func TestCreditLookupShowsAShopKeyedByIDNumberWithoutItsOperator(t *testing.T) {
+	a := newCreditAPI(t)
+	operatorID := credit.CompleteIDNumber("46010619800101004")
+	csv := strings.TrimSuffix(apiHeader, "\n") + ",地址\n" +
+		"椰城小吃店,个体工商户,,王某某," + operatorID + ",拖欠农民工工资失信联合惩戒对象名单,拖欠工资,海人社〔2026〕3号,海口市人社局,2026-01-05,2099-01-05,海口市龙华区椰林小区3栋\n"
+	if rec := a.upload(t, "rsj", guanjia.CreditBlackList, "a.csv", []byte(csv), nil); rec.Code != http.StatusCreated {
+		t.Fatalf("import: %d %s", rec.Code, rec.Body)
+	}
+	for _, path := range []string{"/api/v1/credit/subjects/" + operatorID, "/api/v1/credit/lists/black",
+		"/api/v1/credit/subjects?q=" + url.QueryEscape("小吃店")} {
+		rec := a.do(t, "", http.MethodGet, path, nil, "", nil)
+		if body := rec.Body.String(); rec.Code != http.StatusOK || !strings.Contains(body, "椰城小吃店") || strings.Contains(body, "椰林小区") || strings.Contains(body, "王某某") {
+			t.Errorf("%s: %d, want the shop without its operator's name and address: %s", path, rec.Code, body)
+		}
+	}
+}
+
 // Lookups that find nothing are counted per address: 20 in 15 minutes, then
 // 429. Lookups that find someone are not counted, nor are staff's; another
 // address goes on.
@@ -511,6 +530,32 @@ func TestCreditLookupMissesThrottled(t *testing.T) {
 	}
 	if rec := get("192.0.2.30", "rsj", apiPerson); rec.Code != http.StatusOK {
 		t.Errorf("credit staff from the same address: %d %s", rec.Code, rec.Body)
+	}
+}
+
+// The search box looks an 18-character ID number up exactly as
+// /subjects/{code} does: its misses count against the same limit, so ID
+// numbers cannot be walked there instead.
+func TestSearchingIDNumbersIsThrottledLikeLookups(t *testing.T) {
+	a := newCreditAPI(t)
+	if rec := a.upload(t, "rsj", guanjia.CreditBlackList, "a.csv", []byte(apiCSV(apiCode)), nil); rec.Code != http.StatusCreated {
+		t.Fatalf("import: %d %s", rec.Code, rec.Body)
+	}
+	srv := api.New(api.Config{Secret: "test-secret"}, api.Deps{Users: a.db.Users, Catalog: a.db.Catalog, Notifications: a.db.Notifications,
+		Idempotency: a.db.Idempotency, Credit: a.svc, Redis: redis.NewClient(testenv.MustRedis(t)), Registry: prometheus.NewRegistry(),
+		Log: slog.New(slog.DiscardHandler), Now: func() time.Time { return time.Now().UTC() }})
+	get := func(path string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest(http.MethodGet, path, nil)
+		req.RemoteAddr = "192.0.2.40:40000"
+		rec := httptest.NewRecorder()
+		srv.ServeHTTP(rec, req)
+		return rec
+	}
+	for i := range 20 { // someone walking through ID numbers with the search box
+		get("/api/v1/credit/subjects?q=" + credit.CompleteIDNumber(fmt.Sprintf("46010619900101%03d", i)))
+	}
+	if rec := get("/api/v1/credit/subjects?q=" + apiPerson); rec.Code != http.StatusTooManyRequests {
+		t.Errorf("after 20 ID numbers that found nothing, the 21st search: %d %s, want 429", rec.Code, rec.Body)
 	}
 }
 

@@ -12,13 +12,6 @@ import (
 // worked through: the first day a repair may be applied for is the decision
 // date that many months later, or that month's last day when it has no such day.
 func TestRepairableFrom(t *testing.T) {
-	day := func(s string) time.Time {
-		d, err := time.Parse("2006-01-02", s)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return d
-	}
 	for _, tc := range []struct {
 		name     string
 		typ      string
@@ -37,27 +30,55 @@ func TestRepairableFrom(t *testing.T) {
 		{"a red list is not 失信", guanjia.CreditRedList, "", "2026-01-05", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got, ok := credit.RepairableFrom(&guanjia.CreditEntry{Type: tc.typ, Severity: tc.severity, DecidedOn: day(tc.decided)})
+			got, ok := credit.RepairableFrom(&guanjia.CreditEntry{Type: tc.typ, Severity: tc.severity, DecidedOn: civilDate(t, tc.decided)})
 			switch {
 			case tc.want == "" && ok:
 				t.Errorf("got a minimum period ending %s, want none", got.Format("2006-01-02"))
-			case tc.want != "" && (!ok || !got.Equal(day(tc.want))):
+			case tc.want != "" && (!ok || !got.Equal(civilDate(t, tc.want))):
 				t.Errorf("got %s (%v), want %s", got.Format("2006-01-02"), ok, tc.want)
 			}
 		})
 	}
 }
 
-// Every graded record type has a minimum period for each severity.
-func TestMinimumPeriodsCoverGradedTypes(t *testing.T) {
+// The maximum publication periods, worked through: the latest 公示截止期 is the
+// decision date that many months later, counted as the minimum is.
+func TestLatestPublicUntil(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		typ      string
+		severity guanjia.CreditSeverity
+		decided  string
+		want     string // "" = no maximum
+	}{
+		{"一般失信: 1 year", guanjia.CreditPenalty, guanjia.SeverityGeneral, "2026-01-05", "2027-01-05"},
+		{"严重失信: 3 years", guanjia.CreditPenalty, guanjia.SeveritySerious, "2026-01-05", "2029-01-05"},
+		{"29 February, a year on", guanjia.CreditPenalty, guanjia.SeverityGeneral, "2024-02-29", "2025-02-28"},
+		{"a penalty recorded before severities: 一般失信", guanjia.CreditPenalty, "", "2026-01-05", "2027-01-05"},
+		{"a black list: the listing's own rules", guanjia.CreditBlackList, "", "2026-01-05", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, ok := credit.LatestPublicUntil(&guanjia.CreditEntry{Type: tc.typ, Severity: tc.severity, DecidedOn: civilDate(t, tc.decided)})
+			switch {
+			case tc.want == "" && ok:
+				t.Errorf("got a maximum period ending %s, want none", got.Format("2006-01-02"))
+			case tc.want != "" && (!ok || !got.Equal(civilDate(t, tc.want))):
+				t.Errorf("got %s (%v), want %s", got.Format("2006-01-02"), ok, tc.want)
+			}
+		})
+	}
+}
+
+// Every graded record type has a publication period for each severity.
+func TestPublicationPeriodsCoverGradedTypes(t *testing.T) {
 	have := map[string]map[guanjia.CreditSeverity]bool{}
-	for _, p := range credit.MinimumPeriods() {
+	for _, p := range credit.PublicationPeriods() {
 		if have[p.Type] == nil {
 			have[p.Type] = map[guanjia.CreditSeverity]bool{}
 		}
 		have[p.Type][p.Severity] = true
-		if p.Months <= 0 || p.Basis == "" {
-			t.Errorf("%+v: a period needs months and its basis", p)
+		if p.MinMonths <= 0 || p.MaxMonths < p.MinMonths || p.Basis == "" {
+			t.Errorf("%+v: a period needs its months, the longest no shorter than the shortest, and its basis", p)
 		}
 	}
 	for _, rt := range credit.RecordTypes() {
@@ -66,8 +87,18 @@ func TestMinimumPeriodsCoverGradedTypes(t *testing.T) {
 		}
 		for _, sev := range []guanjia.CreditSeverity{guanjia.SeverityGeneral, guanjia.SeveritySerious} {
 			if !have[rt.Code][sev] {
-				t.Errorf("%s %s has no minimum period", rt.Code, sev)
+				t.Errorf("%s %s has no publication period", rt.Code, sev)
 			}
 		}
 	}
+}
+
+// civilDate reads a date as entries hold it: 00:00 UTC.
+func civilDate(t *testing.T, s string) time.Time {
+	t.Helper()
+	d, err := time.Parse("2006-01-02", s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
 }

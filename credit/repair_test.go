@@ -347,7 +347,7 @@ func TestPowerOfAttorney(t *testing.T) {
 	if err := r.db.Credit.SetRemit(ctx, "hk-scjg", []string{guanjia.CreditRedList, guanjia.CreditLicense, guanjia.CreditPenalty}); err != nil {
 		t.Fatal(err)
 	}
-	decided := civilToday(r).AddDate(-1, -1, 0).Format("2006-01-02")
+	decided := civilToday(r).AddDate(0, -4, 0).Format("2006-01-02") // past its minimum period
 	r.importCSV(t, r.other, guanjia.CreditPenalty, penaltyHeader+penaltyRow("海南琼州装饰工程有限公司", codeQiongZ, "", "", "海市监罚〔2025〕7号", decided, ""))
 	d, _ := r.svc.Subject(ctx, r.admin, codeQiongZ)
 	if len(d.Records) != 1 {
@@ -360,9 +360,24 @@ func TestPowerOfAttorney(t *testing.T) {
 
 const penaltyHeader = "行政相对人名称,统一社会信用代码,法定代表人,证件号码,行政处罚决定书文号,违法行为类型,违法事实,处罚依据,处罚类别,处罚内容,处罚决定日期,公示截止期,处罚机关,数据来源单位,失信程度\n"
 
+// penaltyRow is a penalty published for as long as the law allows: a year
+// from the decision for 一般失信, three for 严重失信.
 func penaltyRow(name, code, legalRep, id, doc, decided, severity string) string {
+	d, err := time.Parse("2006-01-02", decided)
+	if err != nil {
+		panic(err)
+	}
+	years := 1
+	if severity == "严重失信" {
+		years = 3
+	}
+	return penaltyRowUntil(name, code, legalRep, id, doc, decided, d.AddDate(years, 0, 0).Format("2006-01-02"), severity)
+}
+
+// penaltyRowUntil is a penalty published until until (公示截止期).
+func penaltyRowUntil(name, code, legalRep, id, doc, decided, until, severity string) string {
 	return strings.Join([]string{name, code, legalRep, id, doc, "拖欠工资", "拖欠劳动者工资", "《保障农民工工资支付条例》第五十四条",
-		"罚款", "罚款人民币贰万元", decided, "2099-12-31", "海口市人力资源和社会保障局", "海口市人力资源和社会保障局", severity}, ",") + "\n"
+		"罚款", "罚款人民币贰万元", decided, until, "海口市人力资源和社会保障局", "海口市人力资源和社会保障局", severity}, ",") + "\n"
 }
 
 // civilToday is the rig's day in Haikou, at 00:00 UTC (as entries hold dates).
@@ -439,6 +454,40 @@ func TestRepairMinimumPeriod(t *testing.T) {
 	_, err := apply(r, chen, byDoc[cases[1].doc].ID)
 	if en := i18n.Message(err, i18n.English); !strings.Contains(en, cases[1].open.Format("2006-01-02")) {
 		t.Fatalf("English: %q", en)
+	}
+}
+
+// 《失信行为纠正后的信用信息修复管理办法（试行）》: a 行政处罚 of 一般失信 is
+// published for at most one year, of 严重失信 for at most three, from the
+// decision. A 公示截止期 beyond that is refused, naming the latest allowed day.
+func TestAPenaltyPublishedBeyondItsMaximumPeriodIsRefused(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	decided := civilToday(r).AddDate(0, -1, 0)
+	day := func(d time.Time) string { return d.Format("2006-01-02") }
+	b := r.importCSV(t, r.dept, guanjia.CreditPenalty, penaltyHeader+
+		penaltyRowUntil("海南南洋劳务有限公司", codeNanYang, repChen, idChen, "海人社罚〔2026〕9号", day(decided), "2099-12-31", "一般失信"))
+	if b.Status == credit.BatchDone {
+		d, _ := r.svc.Subject(ctx, r.public, codeNanYang)
+		t.Fatalf("a 一般失信 penalty decided %s is published until %s (the maximum is one year: %s)",
+			day(decided), day(d.Records[0].PublicUntil), day(decided.AddDate(1, 0, 0)))
+	}
+	if rep := report(b.Errors); !strings.Contains(rep, "公示截止期") || !strings.Contains(rep, "最晚为 "+day(decided.AddDate(1, 0, 0))) {
+		t.Errorf("row errors: %s, want the column and the latest allowed 公示截止期", rep)
+	}
+
+	// At the maximum: accepted, for each severity.
+	csv := penaltyHeader +
+		penaltyRowUntil("海南南洋劳务有限公司", codeNanYang, repChen, idChen, "海人社罚〔2026〕10号", day(decided), day(decided.AddDate(1, 0, 0)), "一般失信") +
+		penaltyRowUntil("海南南洋劳务有限公司", codeNanYang, repChen, idChen, "海人社罚〔2026〕11号", day(decided), day(decided.AddDate(3, 0, 0)), "严重失信")
+	if b := r.importCSV(t, r.dept, guanjia.CreditPenalty, csv); b.Status != credit.BatchDone {
+		t.Fatalf("penalties published for the longest period: %s", report(b.Errors))
+	}
+	// A day more: refused.
+	csv = penaltyHeader +
+		penaltyRowUntil("海南南洋劳务有限公司", codeNanYang, repChen, idChen, "海人社罚〔2026〕12号", day(decided), day(decided.AddDate(3, 0, 1)), "严重失信")
+	if b := r.importCSV(t, r.dept, guanjia.CreditPenalty, csv); b.Status == credit.BatchDone || !strings.Contains(report(b.Errors), day(decided.AddDate(3, 0, 0))) {
+		t.Errorf("a 严重失信 penalty published three years and a day: %s %s", b.Status, report(b.Errors))
 	}
 }
 

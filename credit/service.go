@@ -10,6 +10,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"golang.org/x/text/width"
+
 	"guanjia"
 )
 
@@ -103,7 +105,7 @@ const MaxEntriesShown = 500
 // Subject looks a subject up by 统一社会信用代码, by resident ID number or by
 // its numeric ID (the link search results give for persons).
 func (s *Service) Subject(ctx context.Context, who guanjia.Claims, key string) (*SubjectDetail, error) {
-	key = strings.ToUpper(strings.TrimSpace(key))
+	key = NormalizeCode(key)
 	staff, err := s.isStaff(ctx, who)
 	if err != nil {
 		return nil, err
@@ -131,13 +133,35 @@ func (s *Service) Subject(ctx context.Context, who guanjia.Claims, key string) (
 		return nil, err
 	}
 	d := subjectDetail(sub, entries, staff)
-	if !staff && (sub.Kind == guanjia.SubjectPerson || byID) && len(entries) == 0 {
-		// A person, or whatever an ID number finds, is public only while
-		// something about them is published: an ID number is not a key to
-		// a name.
+	if !staff && (KeyedByIDNumber(sub) || byID) && len(entries) == 0 {
+		// Whatever an ID number keys or finds is public only while
+		// something about it is published: an ID number is not a key to a
+		// name.
 		return nil, guanjia.Errorf(guanjia.ENOTFOUND, "no published credit information for this person")
 	}
 	return d, nil
+}
+
+// KeyedByIDNumber says whether sub is known by a person's ID number rather
+// than a 统一社会信用代码: a 自然人, or an unregistered 个体工商户 keyed by its
+// 经营者's. Such a subject is public only while something about it is
+// published, and is shown without its address or 法定代表人 (the person's
+// own). store.SearchSubjects applies the same rule in SQL.
+func KeyedByIDNumber(sub *guanjia.CreditSubject) bool { return sub.CreditCode == "" }
+
+// NormalizeCode is a typed 统一社会信用代码 or ID number as stored: trimmed,
+// half-width (a phone's keyboard may give full-width letters and digits)
+// and upper-case.
+func NormalizeCode(key string) string {
+	return strings.ToUpper(width.Fold.String(strings.TrimSpace(key)))
+}
+
+// SubjectKey is q, typed into the search, as the 统一社会信用代码 or ID
+// number Search looks up exactly; ok is false when q is neither (Search
+// takes it as part of a name).
+func (s *Service) SubjectKey(q string) (key string, ok bool) {
+	key = NormalizeCode(q)
+	return key, guanjia.ValidateCreditCode(key) == nil || s.isIDNumber(key)
 }
 
 // findSubject finds the subject key names: a 统一社会信用代码, an ID number
@@ -297,7 +321,7 @@ func subjectCodes(e *guanjia.CreditEntry) []string {
 // black and red list entries in public view of the subject with the
 // 统一社会信用代码. A valid code nobody has is on no list.
 func (s *Service) CheckCode(ctx context.Context, code string) (black, red []guanjia.CreditEntry, err error) {
-	code = strings.ToUpper(strings.TrimSpace(code))
+	code = NormalizeCode(code)
 	if err := guanjia.ValidateCreditCode(code); err != nil {
 		return nil, nil, err
 	}
@@ -338,9 +362,8 @@ func (s *Service) Search(ctx context.Context, who guanjia.Claims, q string, page
 	q = strings.TrimSpace(q)
 	page, perPage = pageBounds(page, perPage, 20)
 	res := &SearchResult{Subjects: []*guanjia.CreditSubject{}, Lists: map[int64]map[string]int{}}
-	upper := strings.ToUpper(q)
-	if len(upper) == 18 && (guanjia.ValidateCreditCode(upper) == nil || guanjia.ValidateIDNumber(upper, s.Now()) == nil) {
-		d, err := s.Subject(ctx, who, upper)
+	if key, ok := s.SubjectKey(q); ok {
+		d, err := s.Subject(ctx, who, key)
 		if guanjia.ErrorCode(err) == guanjia.ENOTFOUND {
 			return res, nil
 		} else if err != nil {

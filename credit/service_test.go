@@ -618,6 +618,40 @@ func TestSearchPersonOnlyWithinPublicPeriod(t *testing.T) {
 	}
 }
 
+// Company names are published as departments write them, usually with
+// full-width brackets; citizens type half-width ones (and phones' keyboards
+// may give a code in full-width characters). Both find the company.
+func TestSearchIgnoresCharacterWidth(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	r.importCSV(t, r.dept, guanjia.CreditBlackList, blackHeader+
+		blackRow("海南椰风（集团）建筑工程有限公司", "法人及非法人组织", codeYeFeng, "", "海人社欠薪〔2026〕1号", "2026-01-05", "2029-01-05")+
+		blackRow("海南南洋(集团)劳务有限公司", "法人及非法人组织", codeNanYang, "", "海人社欠薪〔2026〕2号", "2026-01-05", "2029-01-05"))
+	for q, want := range map[string]string{
+		"椰风(集团)": "海南椰风（集团）建筑工程有限公司",
+		"椰风（集团）": "海南椰风（集团）建筑工程有限公司",
+		"南洋（集团）": "海南南洋(集团)劳务有限公司",
+		"(集":     "", // two characters: both companies
+		"９１３５０１００Ｍ０００１００Ｙ４３": "海南椰风（集团）建筑工程有限公司",
+	} {
+		res, err := r.svc.Search(ctx, r.public, q, 1, 20)
+		switch {
+		case err != nil:
+			t.Errorf("search %q: %v", q, err)
+		case want == "" && len(res.Subjects) != 2:
+			t.Errorf("search %q: %d subjects, want both", q, len(res.Subjects))
+		case want != "" && (len(res.Subjects) != 1 || res.Subjects[0].Name != want):
+			t.Errorf("search %q: %d subjects, want %s", q, len(res.Subjects), want)
+		}
+	}
+	if d, err := r.svc.Subject(ctx, r.public, "９１３５０１００Ｍ０００１００Ｙ４３"); err != nil || d.Subject.CreditCode != codeYeFeng {
+		t.Errorf("lookup by a full-width code: %v", err)
+	}
+	if black, _, err := r.svc.CheckCode(ctx, "９１３５０１００ｍ０００１００ｙ４３"); err != nil || len(black) != 1 {
+		t.Errorf("联合奖惩 check of a full-width code: %d entries, %v", len(black), err)
+	}
+}
+
 // A department account without a unit sees no department's repairs or
 // batches: its empty unit must not read as "every department".
 func TestDepartmentAccountWithoutUnit(t *testing.T) {
@@ -1102,6 +1136,38 @@ func TestAShopAndItsOperatorStayApart(t *testing.T) {
 		if err != nil || len(d.Black) != 1 {
 			t.Errorf("%s's records: %+v %v, want its one", q, d, err)
 		}
+	}
+}
+
+// An unregistered 个体工商户 is keyed by its operator's ID number: like a
+// person, it leaves public view when nothing about it is published any more:
+// by name and by the subject's numeric ID too, not only by the ID number.
+func TestAnUnregisteredShopLeavesPublicViewWithItsEntries(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	id := credit.CompleteIDNumber("46010619800101004")
+	r.importCSV(t, r.dept, guanjia.CreditBlackList, "行政相对人名称,行政相对人类别,统一社会信用代码,法定代表人,证件号码,名单名称,列入原因,认定依据文号,认定部门,认定日期,有效期至,地址\n"+
+		"椰城小吃店,个体工商户,,王某某,"+id+",拖欠农民工工资失信联合惩戒对象名单,拖欠工资,海人社欠薪〔2026〕11号,海口市人力资源和社会保障局,2026-01-05,2026-06-30,海口市龙华区椰林小区3栋\n")
+	if res, err := r.svc.Search(ctx, r.public, "小吃店", 1, 20); err != nil || len(res.Subjects) != 1 {
+		t.Fatalf("public search while listed: %+v %v", res, err)
+	}
+	r.now = time.Date(2026, 7, 2, 2, 0, 0, 0, time.UTC) // the period ended on 06-30
+	if n, err := r.svc.ExpireDue(ctx); err != nil || n != 1 {
+		t.Fatalf("expired %d, %v", n, err)
+	}
+	if _, err := r.svc.Subject(ctx, r.public, id); guanjia.ErrorCode(err) != guanjia.ENOTFOUND {
+		t.Fatalf("by the operator's ID number: %v, want not found", err)
+	}
+	staff, err := r.svc.Search(ctx, r.dept, "小吃店", 1, 20)
+	if err != nil || len(staff.Subjects) != 1 {
+		t.Fatalf("staff search: %+v %v", staff, err)
+	}
+	if res, err := r.svc.Search(ctx, r.public, "小吃店", 1, 20); err != nil || len(res.Subjects) != 0 {
+		s := res.Subjects[0]
+		t.Errorf("public name search still shows the expired shop: %s, operator %s, ID %s, address %s", s.Name, s.LegalRep, s.IDMasked, s.Address)
+	}
+	if d, err := r.svc.Subject(ctx, r.public, strconv.FormatInt(staff.Subjects[0].ID, 10)); guanjia.ErrorCode(err) != guanjia.ENOTFOUND {
+		t.Errorf("public lookup by subject ID still answers the expired shop: %+v %v", d, err)
 	}
 }
 

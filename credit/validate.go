@@ -520,5 +520,10 @@ func (v *rowValidator) periods(rt *RecordType, e *guanjia.CreditEntry, today tim
 		v.fail(col, "%s has passed: the record is no longer to be published", e.PublicUntil.Format("2006-01-02"))
 		return false
 	}
+	if last, ok := LatestPublicUntil(e); ok && e.PublicUntil.After(last) {
+		p, _ := periodOf(e)
+		v.fail(col, "is past the longest publication period, %d months from the decision: %s at the latest", p.MaxMonths, last.Format("2006-01-02"))
+		return false
+	}
 	return true
 }

@@ -171,36 +171,63 @@ func likePattern(q string) string {
 	return "%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(q) + "%"
 }
 
-// SearchSubjects finds names containing f.Name. At most credit.MaxSearchResults
-// matches are ranked (exact name, then where the match starts, then shorter
-// names): the candidate scan stops there, so a broad query stays fast. On
-// PostgreSQL the indexes of migrations/postgres/004_credit.sql serve the match.
+// Names are published with brackets of either width, and typed with either.
+var (
+	fullBrackets = strings.NewReplacer("(", "（", ")", "）")
+	halfBrackets = strings.NewReplacer("（", "(", "）", ")")
+)
+
+// halfBracketName is the SQL of a candidate's name with half-width brackets,
+// for ranking the matches of either width alike.
+const halfBracketName = "replace(replace(c.name, '（', '('), '）', ')')"
+
+// SearchSubjects finds names containing f.Name, its brackets of either width.
+// At most credit.MaxSearchResults matches are ranked (exact name, then where
+// the match starts, then shorter names): the candidate scan stops there, so a
+// broad query stays fast. On PostgreSQL the indexes of
+// migrations/postgres/004_credit.sql serve the match, each bracket width's by
+// its own index scan.
 func (s *Credit) SearchSubjects(ctx context.Context, f credit.SubjectSearch) ([]*guanjia.CreditSubject, bool, error) {
-	args := []any{likePattern(f.Name)}
-	where := "s.name LIKE ? ESCAPE '\\'"
-	position := "instr(c.name, ?)"
-	if s.Dialect == "postgres" {
-		where, position = "s.name ILIKE ? ESCAPE '\\'", "strpos(c.name, ?)" // the trigram index
-		if utf8.RuneCountInString(f.Name) == 2 {
-			// Two characters have no trigram: the bigram index narrows, ILIKE
-			// confirms. Longer queries leave it out, because a bitmap recheck
-			// would compute every candidate's bigrams again.
-			where = "credit_bigrams(s.name) @> credit_bigrams(?) AND " + where
-			args = []any{f.Name, likePattern(f.Name)}
+	half := halfBrackets.Replace(f.Name)
+	names := []string{half}
+	if full := fullBrackets.Replace(f.Name); full != half {
+		names = append(names, full)
+	}
+	var args []any
+	var matches []string
+	for _, name := range names {
+		match := "s.name LIKE ? ESCAPE '\\'"
+		if s.Dialect == "postgres" {
+			match = "s.name ILIKE ? ESCAPE '\\'" // the trigram index
+			if utf8.RuneCountInString(name) == 2 {
+				// Two characters have no trigram: the bigram index narrows,
+				// ILIKE confirms. Longer queries leave it out, because a bitmap
+				// recheck would compute every candidate's bigrams again.
+				match = "credit_bigrams(s.name) @> credit_bigrams(?) AND " + match
+				args = append(args, name)
+			}
 		}
+		matches = append(matches, "("+match+")")
+		args = append(args, likePattern(name))
+	}
+	where := "(" + strings.Join(matches, " OR ") + ")"
+	position := "instr(" + halfBracketName + ", ?)"
+	if s.Dialect == "postgres" {
+		position = "strpos(" + halfBracketName + ", ?)"
 	}
 	if f.PublicOn != nil {
-		// A person is findable only while something about them is published:
-		// the rule of ListEntries' PublicOn, so the search agrees with the
-		// lookup before the sweep expires an entry.
-		where += ` AND (s.kind <> 'person' OR EXISTS (SELECT 1 FROM credit_entries e
+		// A subject keyed by an ID number (credit.KeyedByIDNumber: a person,
+		// an unregistered 个体工商户) is findable only while something about
+		// it is published: the rule of ListEntries' PublicOn, so the search
+		// agrees with the lookup before the sweep expires an entry.
+		where += ` AND (s.credit_code <> '' OR EXISTS (SELECT 1 FROM credit_entries e
 			WHERE e.subject_id = s.id AND e.status = 'active' AND e.public_until >= ?))`
 		args = append(args, *f.PublicOn)
 	}
 	q := `SELECT c.* FROM (SELECT s.* FROM credit_subjects s WHERE ` + where + ` LIMIT ?) c
-		ORDER BY CASE WHEN c.name = ? THEN 0 ELSE 1 END, ` + position + `, length(c.name), c.id LIMIT ? OFFSET ?`
+		ORDER BY CASE WHEN ` + halfBracketName + ` = ? THEN 0 ELSE 1 END, ` + position + `, length(c.name), c.id LIMIT ? OFFSET ?`
 	var rows []creditSubjectRow
-	args = append(args, credit.MaxSearchResults, f.Name, f.Name, f.Limit+1, f.Offset)
+	args = append(args, credit.MaxSearchResults, half, half, f.Limit+1, f.Offset)
 	var err error
 	if s.Dialect == "postgres" {
 		err = s.searchPG(ctx, q, args, &rows)

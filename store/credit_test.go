@@ -117,6 +117,32 @@ func TestCreditSearchSubstringAndRanking(t *testing.T) {
 	}
 }
 
+// Names are published with full-width or half-width brackets and typed
+// with either: both widths match, and rank alike.
+func TestCreditSearchEitherBracketWidth(t *testing.T) {
+	f := newCreditFixture(t)
+	ctx := context.Background()
+	f.importRows(t,
+		f.row("海南椰风(集团)建筑工程有限公司", code(1), "1号", "2029-01-01"),
+		f.row("椰风（集团）", code(2), "2号", "2029-01-01"),
+		f.row("椰风（集团）装饰有限公司", code(3), "3号", "2029-01-01"),
+		f.row("椰风集团有限公司", code(4), "4号", "2029-01-01"),
+	)
+	for _, q := range []string{"椰风(集团)", "椰风（集团）", "椰风（集团)"} {
+		subs, _, err := f.db.Credit.SearchSubjects(ctx, credit.SubjectSearch{Name: q, Limit: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, s := range subs {
+			got = append(got, s.Name)
+		}
+		if want := "[椰风（集团） 椰风（集团）装饰有限公司 海南椰风(集团)建筑工程有限公司]"; fmt.Sprint(got) != want {
+			t.Errorf("%s: %v, want %s", q, got, want)
+		}
+	}
+}
+
 func TestCreditSubjectUpsert(t *testing.T) {
 	f := newCreditFixture(t)
 	ctx := context.Background()

@@ -511,7 +511,7 @@ func benchImportCSV(gen *demo.CreditGen, c creditBenchConfig, targets []benchCom
 		t := targets[i%len(targets)]
 		doc := fmt.Sprintf("海市监罚〔%d〕%d号", stamp, i)
 		decided := gen.Today.AddDate(0, 0, -1-gen.Rand.IntN(300))
-		until := decided.AddDate(3, 0, 0)
+		until := decided.AddDate(1, 0, 0) // the longest a 一般失信 penalty is published (credit/period.go)
 		rows = append(rows, []string{t.name, "法人及非法人组织", t.code, "", "", "", doc, "违反食品安全法",
 			"经营超过保质期的食品", "《中华人民共和国食品安全法》第一百二十四条", "罚款", "罚款人民币伍仟元", "0.5", "",
 			decided.Format("2006-01-02"), until.Format("2006-01-02"), "海口市市场监督管理局", "海口市市场监督管理局"})

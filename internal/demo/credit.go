@@ -167,6 +167,14 @@ func (g *CreditGen) subjects(companies, businesses, persons int) []demoSubject {
 	return out
 }
 
+// longestPublication is the latest 公示截止期 the law allows a penalty of
+// severity decided on decided (as the CSV writes dates).
+func longestPublication(decided string, severity guanjia.CreditSeverity) string {
+	d, _ := time.Parse("2006-01-02", decided)
+	last, _ := credit.LatestPublicUntil(&guanjia.CreditEntry{Type: guanjia.CreditPenalty, Severity: severity, DecidedOn: d})
+	return last.Format("2006-01-02")
+}
+
 type demoBatch struct {
 	unit, typ string
 	csv       []byte
@@ -207,14 +215,15 @@ func (g *CreditGen) demoBatches(companies, businesses, persons int) []demoBatch 
 			continue
 		}
 		if i%3 == 0 {
-			severity := "一般失信"
+			severity := guanjia.SeverityGeneral
 			if i%4 == 0 {
-				severity = "严重失信"
+				severity = guanjia.SeveritySerious
 			}
+			decided := g.day(-300, -3)
 			add("hk-scjg", guanjia.CreditPenalty, append(subj, fmt.Sprintf("海市监罚〔2026〕%d号", n), "违反食品安全法",
 				"经营超过保质期的食品", "《中华人民共和国食品安全法》第一百二十四条", "罚款", "罚款人民币伍仟元",
-				fmt.Sprintf("%.2f", 0.5+float64(g.Rand.IntN(50))/10), "", g.day(-300, -3), g.day(90, 1095),
-				"海口市市场监督管理局", "海口市市场监督管理局", severity))
+				fmt.Sprintf("%.2f", 0.5+float64(g.Rand.IntN(50))/10), "", decided, longestPublication(decided, severity),
+				"海口市市场监督管理局", "海口市市场监督管理局", credit.SeverityName(severity)))
 		}
 		if i%2 == 0 && s.kind == "法人及非法人组织" {
 			add("hk-scjg", guanjia.CreditLicense, append(subj, fmt.Sprintf("琼市监许〔2026〕%d号", n), "普通", "食品经营许可证",

@@ -1,6 +1,20 @@
 // 诚信海口: lookups are public (no login); 信用修复 needs the login.
 const { request, upload } = require('./request')
 
+let typeList = null
+
+// types are the record types [{code, name, list, negative, columns}], fetched
+// once per launch: negative ones are 失信 information, which may be repaired.
+function types() {
+  if (!typeList) {
+    typeList = request({ path: '/api/v1/credit/types', auth: false }).then((d) => d.types || [])
+    typeList.catch(() => {
+      typeList = null
+    })
+  }
+  return typeList
+}
+
 // search by name, 统一社会信用代码 or ID number.
 function search(q, page = 1) {
   return request({ path: '/api/v1/credit/subjects', params: { q, page }, auth: false })
@@ -56,4 +70,4 @@ function representatives() {
   return request({ path: '/api/v1/credit/representatives' }).then((d) => d.representatives || [])
 }
 
-module.exports = { search, subject, list, entry, applyRepair, myRepairs, bindLegalRep, filePowerOfAttorney, representatives }
+module.exports = { types, search, subject, list, entry, applyRepair, myRepairs, bindLegalRep, filePowerOfAttorney, representatives }

@@ -338,6 +338,8 @@ describe('a citizen looks up credit', () => {
     const entry = black.entries[0]
     const d = await s.credit.subject(entry.subject.credit_code || String(entry.subject.id))
     expect(d.black.map((e) => e.id)).toContain(entry.id)
+    // The subject page offers 申请信用修复 on the types the server marks negative.
+    expect((await s.credit.types()).filter((t) => t.negative).map((t) => t.code)).toContain(entry.type)
     const e = await caught(s.credit.applyRepair({ entryId: entry.id, reason: '已整改', evidence: '整改报告' }))
     expect(e.status).toBe(403) // the repair page then offers to bind or file a 授权委托书
     expect(e.message).toMatch(CHINESE)

@@ -10,6 +10,12 @@ jest.setTimeout(30000)
 
 const subject = { id: 3, kind: 'legal', credit_code: '91350100M000100Y43', name: '海口鸿泰贸易有限公司', legal_rep: '王某', address: '海口市龙华区' }
 const penalty = { id: 11, type: 'penalty', type_name: '行政处罚', reason: '未按规定公示年报', authority: '海口市市场监督管理局', decided_on: '2026-01-05', public_until: '2027-01-05', repairable_from: '2026-04-05', status: 'public', fields: {}, subject }
+// As GET /api/v1/credit/types answers (credit/types.go), without the columns.
+const TYPES = { types: [
+  ['license', '行政许可', false], ['penalty', '行政处罚', true], ['redlist', '红名单', false], ['blacklist', '黑名单', true],
+  ['judicial', '司法信息', true], ['construction', '建设领域不良行为', true], ['environment', '环境违法曝光', true],
+  ['quality', '质量监督抽查不合格', true], ['tax_arrears', '欠税公告', true],
+].map(([code, name, negative]) => ({ code, name, list: code.endsWith('list'), negative, columns: [] })) }
 const SUBSCRIPTIONS = { subscriptions: [
   { template: 'complaint_update', template_id: 'tpl-cu', remaining: 0 },
   { template: 'credit_repair_decided', template_id: 'tpl-repair', remaining: 0 },
@@ -23,6 +29,7 @@ function open(page, query, routes) {
     'GET /api/v1/credit/entries/11': { entry: penalty },
     'GET /api/v1/credit/repairs': { repairs: [] },
     'GET /api/v1/credit/representatives': { representatives: [] },
+    'GET /api/v1/credit/types': TYPES,
     ...routes,
   })
   global.wx.setStorageSync('guanjia.session', { token: 'tok-1', role: 'citizen', user_id: 7 })
@@ -107,6 +114,34 @@ describe('the lists and the search go on past the first 20', () => {
 })
 
 describe('信用修复', () => {
+  test('every 失信 record offers 申请信用修复, as the server marks them; a 行政许可 or 红名单 does not', async () => {
+    const record = (id, type, type_name) => ({ ...penalty, id, type, type_name, reason: `${type_name}事由` })
+    const page = open('pages/credit/subject', { code: subject.credit_code }, {
+      [`GET /api/v1/credit/subjects/${subject.credit_code}`]: {
+        subject,
+        red: [record(20, 'redlist', '红名单')],
+        black: [record(21, 'blacklist', '黑名单')],
+        records: [record(22, 'license', '行政许可'), record(23, 'penalty', '行政处罚'), record(24, 'judicial', '司法信息'),
+          record(25, 'construction', '建设领域不良行为'), record(26, 'environment', '环境违法曝光'),
+          record(27, 'quality', '质量监督抽查不合格'), record(28, 'tax_arrears', '欠税公告')],
+      },
+    })
+    await flush(20)
+    page.instance.onCollapse({ detail: ['red', 'black', 'license', 'penalty', 'other'] })
+    await flush(20)
+    const offered = [...page.dom.querySelectorAll('.main--entry')].filter((e) => e.textContent.includes('申请信用修复'))
+    expect(offered.map((e) => e.querySelector('.main--entry-title').textContent)).toEqual(['黑名单', '行政处罚', '司法信息', '建设领域不良行为', '环境违法曝光', '质量监督抽查不合格', '欠税公告'])
+  })
+
+  test('an application another one overtook reads 已由其他申请修复', async () => {
+    const page = open('pages/credit/repair', {}, {
+      'GET /api/v1/credit/repairs': { repairs: [{ id: 5, entry_id: 11, entry: penalty, status: 'superseded', created_at: '2026-03-01T02:00:00Z' }] },
+    })
+    await flush(20)
+    expect(text(page)).toContain('已由其他申请修复')
+    expect(text(page)).not.toContain('superseded')
+  })
+
   function fill(page) {
     page.instance.onField({ currentTarget: { dataset: { key: 'reason' } }, detail: '已补报年报' })
     page.instance.onField({ currentTarget: { dataset: { key: 'evidence' } }, detail: '年报回执' })

@@ -47,6 +47,7 @@ const ROUTES = {
   'GET /api/v1/help-requests/9': { id: 9, requester_id: 7, title: '独居老人需要陪同就医', description: '周三上午', address: '秀英区', needed_at: iso(1440), status: 'submitted', events: [{ action: 'create', to: 'submitted', at: iso(-10) }] },
   'GET /api/v1/credit/lists/red': { entries: [{ id: 20, type: 'redlist', list_name: '纳税信用A级', decided_on: '2026-01-01', subject }], total: 1 },
   'GET /api/v1/credit/subjects/91350100M000100Y43': { subject, red: [], black: [], records: [penalty] },
+  'GET /api/v1/credit/types': { types: [{ code: 'license', name: '行政许可', negative: false }, { code: 'penalty', name: '行政处罚', negative: true }] },
   'GET /api/v1/credit/entries/11': { entry: penalty },
   'GET /api/v1/credit/repairs': { repairs: [] },
   'GET /api/v1/credit/representatives': { representatives: [{ id: 4, basis: 'power_of_attorney', status: 'pending', subject, created_at: iso(-60) }] },

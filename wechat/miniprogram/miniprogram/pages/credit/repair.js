@@ -6,7 +6,8 @@ const { showError, toast, confirm } = require('../../utils/ui')
 const { formatTime } = require('../../utils/format')
 const idem = require('../../utils/idem')
 
-const STATUS = { pending: '审核中', approved: '已修复', refused: '未通过', withdrawn: '已撤回' }
+// The server's RepairStatus (credit/machine.go); an application cannot be withdrawn.
+const STATUS = { pending: '审核中', approved: '已修复', refused: '未通过', superseded: '已由其他申请修复' }
 
 Component({
   data: { entryId: 0, entry: null, reason: '', evidence: '', errors: {}, submitting: false, mine: [], error: '', templateIds: [] },
