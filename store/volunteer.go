@@ -115,7 +115,8 @@ func (s *Volunteers) VolunteerStats(ctx context.Context, monthStart, now time.Ti
 		{&st.TotalMinutes, db.Model(&hoursRow{}).Select("COALESCE(SUM(minutes), 0)")},
 		{&st.MonthMinutes, db.Model(&hoursRow{}).Select("COALESCE(SUM(minutes), 0)").Where("created_at >= ?", monthStart)},
 		{&st.HelpRequestsDone, db.Model(&helpRow{}).Select("COUNT(*)").Where("status = ?", guanjia.HelpDone)},
-		{&st.HelpRequestsOpen, db.Model(&helpRow{}).Select("COUNT(*)").Where("status = ?", guanjia.HelpPublished)},
+		// Open while help may still come: a request whose time passed has lapsed.
+		{&st.HelpRequestsOpen, db.Model(&helpRow{}).Select("COUNT(*)").Where("status = ? AND needed_at > ?", guanjia.HelpPublished, now)},
 	}
 	for _, c := range counts {
 		var n int64

@@ -296,7 +296,8 @@ func toSignupRow(su *guanjia.Signup) *signupRow {
 // AdmitSignups decides a batch under the activity's lock: places while
 // confirmed < capacity, then the waitlist, in the batch's order. The counters
 // are written absolutely from what was read under the lock, and the CHECK on
-// confirmed <= capacity backs it.
+// confirmed <= capacity backs it. Someone signed up for another activity at
+// the same time is refused, decided under a lock on their user row too.
 func (s *Activities) AdmitSignups(ctx context.Context, activityID int64, batch []*volunteer.Admission, check func(*guanjia.Activity) error) error {
 	for _, adm := range batch {
 		adm.Signup, adm.Err = nil, nil
@@ -318,6 +319,10 @@ func (s *Activities) AdmitSignups(ctx context.Context, activityID int64, batch [
 			Pluck("user_id", &taken).Error; err != nil {
 			return fmt.Errorf("store: signups of activity %d: %w", activityID, err)
 		}
+		busy, err := s.signedUpAtTheSameTime(tx, a, users)
+		if err != nil {
+			return err
+		}
 		seen := make(map[int64]bool, len(batch)+len(taken))
 		for _, u := range taken {
 			seen[u] = true
@@ -328,6 +333,10 @@ func (s *Activities) AdmitSignups(ctx context.Context, activityID int64, batch [
 		for _, adm := range batch {
 			if seen[adm.UserID] {
 				adm.Err = guanjia.Errorf(guanjia.ECONFLICT, "you have already signed up for this activity")
+				continue
+			}
+			if title, ok := busy[adm.UserID]; ok {
+				adm.Err = guanjia.Errorf(guanjia.ECONFLICT, "you have already signed up for another activity at the same time: %s", title)
 				continue
 			}
 			seen[adm.UserID] = true
@@ -370,6 +379,39 @@ func (s *Activities) AdmitSignups(ctx context.Context, activityID int64, batch [
 		}
 		return nil
 	})
+}
+
+// signedUpAtTheSameTime answers, by user, the title of another activity, not
+// cancelled, that users are signed up for (signedUp) and that overlaps a.
+// Their user rows are locked first, in id order: two signups of one person
+// for two activities, each under its own activity's lock, are decided one
+// after the other. (SQLite's IMMEDIATE transactions are one at a time already.)
+func (s *Activities) signedUpAtTheSameTime(tx *gorm.DB, a *activityRow, users []int64) (map[int64]string, error) {
+	if s.Dialect == "postgres" {
+		var locked []int64
+		if err := tx.Model(&userRow{}).Clauses(clause.Locking{Strength: "NO KEY UPDATE"}).Where("id IN ?", users).
+			Order("id").Pluck("id", &locked).Error; err != nil {
+			return nil, fmt.Errorf("store: lock the users signing up: %w", err)
+		}
+	}
+	var rows []struct {
+		UserID int64
+		Title  string
+	}
+	if err := tx.Table("volunteer_signups AS s").Select("s.user_id, a.title").
+		Joins("JOIN volunteer_activities a ON a.id = s.activity_id").
+		Where("s.user_id IN ? AND s.activity_id <> ? AND s.status IN ?", users, a.ID, signedUp).
+		Where("a.status <> ? AND a.start_at < ? AND a.end_at > ?", guanjia.ActivityCancelled, a.EndAt, a.StartAt).
+		Order("a.start_at").Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("store: other signups at the time of activity %d: %w", a.ID, err)
+	}
+	busy := make(map[int64]string, len(rows))
+	for _, r := range rows {
+		if _, ok := busy[r.UserID]; !ok {
+			busy[r.UserID] = r.Title
+		}
+	}
+	return busy, nil
 }
 
 func holds(st guanjia.SignupStatus) int {

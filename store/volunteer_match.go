@@ -198,13 +198,13 @@ type invitationRow struct {
 	UserID     int64
 	InvitedBy  int64
 	Status     string
-	ExpiresAt  time.Time
 	SignupID   *int64
 	CreatedAt  time.Time
 	DecidedAt  *time.Time
-	// Read from the volunteer's row, never written.
-	VolunteerID int64  `gorm:"->;-:migration"`
-	Name        string `gorm:"->;-:migration"`
+	// Read from the volunteer's and the activity's rows, never written.
+	VolunteerID int64     `gorm:"->;-:migration"`
+	Name        string    `gorm:"->;-:migration"`
+	ExpiresAt   time.Time `gorm:"->;-:migration"`
 }
 
 func (invitationRow) TableName() string { return "volunteer_invitations" }
@@ -234,7 +234,7 @@ func (s *Activities) CreateInvitations(ctx context.Context, invs []*volunteer.In
 		for i, inv := range invs {
 			users[i] = inv.UserID
 			row := invitationRow{ActivityID: inv.ActivityID, UserID: inv.UserID, InvitedBy: inv.InvitedBy, Status: inv.Status,
-				ExpiresAt: inv.ExpiresAt, CreatedAt: inv.CreatedAt}
+				CreatedAt: inv.CreatedAt}
 			res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&row)
 			if res.Error != nil {
 				return fmt.Errorf("store: create invitation: %w", res.Error)
@@ -263,11 +263,14 @@ func (s *Activities) CreateInvitations(ctx context.Context, invs []*volunteer.In
 	return nil
 }
 
+// listInvitations reads invitations with the volunteer's name and, as when
+// each expires, the activity's signup deadline as it is now (migration 028).
 func (s *Activities) listInvitations(ctx context.Context, q *gorm.DB, limit int) ([]*volunteer.Invitation, error) {
 	var rows []invitationRow
 	err := q.WithContext(ctx).Table("volunteer_invitations AS i").
-		Select("i.*, v.id AS volunteer_id, v.name AS name").
-		Joins("JOIN volunteers v ON v.user_id = i.user_id").Order("i.id DESC").Limit(limit).Find(&rows).Error
+		Select("i.*, v.id AS volunteer_id, v.name AS name, a.signup_deadline AS expires_at").
+		Joins("JOIN volunteers v ON v.user_id = i.user_id").
+		Joins("JOIN volunteer_activities a ON a.id = i.activity_id").Order("i.id DESC").Limit(limit).Find(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("store: list invitations: %w", err)
 	}

@@ -372,6 +372,9 @@ func (s *Teams) ListHelpRequests(ctx context.Context, f volunteer.HelpFilter) ([
 	if f.TeamID != 0 {
 		q = q.Where("team_id = ?", f.TeamID)
 	}
+	if f.NotLapsedAt != nil {
+		q = q.Where("NOT (status IN ? AND needed_at <= ?)", volunteer.HelpWaiting, *f.NotLapsedAt)
+	}
 	if f.Limit <= 0 {
 		f.Limit = 200
 	}

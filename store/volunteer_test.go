@@ -139,6 +139,83 @@ func TestConcurrentBatchesNeverOversell(t *testing.T) {
 	}
 }
 
+// One person signing up for two activities at the same time at once, each
+// batch under its own activity's lock, gets one of them; an activity that
+// starts when the first ends, or one cancelled, is no obstacle.
+func TestConcurrentSignupsAtTheSameTimeAdmitOne(t *testing.T) {
+	const people = 12
+	f := newVolunteerFixture(t, people, people)
+	other := func(start time.Time) *guanjia.Activity {
+		a := *f.activity
+		a.ID, a.StartAt, a.EndAt = 0, start, start.Add(3*time.Hour)
+		if err := f.db.Volunteers.CreateActivity(f.ctx, &a, nil); err != nil {
+			t.Fatal(err)
+		}
+		return &a
+	}
+	same, next := other(f.activity.StartAt.Add(-time.Hour)), other(f.activity.EndAt)
+	var wg sync.WaitGroup
+	admitted := make([][2]*volunteer.Admission, people)
+	for i, u := range f.users {
+		for j, id := range []int64{f.activity.ID, same.ID} {
+			adm := &volunteer.Admission{UserID: u, Now: time.Now()}
+			admitted[i][j] = adm
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if err := f.db.Volunteers.AdmitSignups(f.ctx, id, []*volunteer.Admission{adm}, open); err != nil {
+					t.Errorf("admit: %v", err)
+				}
+			}()
+		}
+	}
+	wg.Wait()
+	for i, pair := range admitted {
+		if (pair[0].Err == nil) == (pair[1].Err == nil) {
+			t.Errorf("user %d signing up for two activities at once: %v / %v, want one admitted", i, pair[0].Err, pair[1].Err)
+		}
+		for _, adm := range pair {
+			if adm.Err != nil && (guanjia.ErrorCode(adm.Err) != guanjia.ECONFLICT || !strings.Contains(adm.Err.Error(), "净滩")) {
+				t.Errorf("refused with %v, want a conflict naming the other activity", adm.Err)
+			}
+		}
+	}
+	batch := []*volunteer.Admission{{UserID: f.users[0], Now: time.Now()}}
+	if err := f.db.Volunteers.AdmitSignups(f.ctx, next.ID, batch, open); err != nil || batch[0].Err != nil {
+		t.Errorf("signing up for the activity that starts when the first ends: %v / %v", err, batch[0].Err)
+	}
+	if err := f.db.Gorm().Exec("UPDATE volunteer_activities SET status = ? WHERE id IN ?", guanjia.ActivityCancelled,
+		[]int64{f.activity.ID, same.ID}).Error; err != nil {
+		t.Fatal(err)
+	}
+	batch = []*volunteer.Admission{{UserID: f.users[1], Now: time.Now()}}
+	if err := f.db.Volunteers.AdmitSignups(f.ctx, other(f.activity.StartAt).ID, batch, open); err != nil || batch[0].Err != nil {
+		t.Errorf("signing up at the time of a cancelled activity: %v / %v", err, batch[0].Err)
+	}
+}
+
+// A help request whose time has passed while it waited is not open: not
+// counted, and left out of a list that asks so.
+func TestLapsedHelpRequestsAreNotOpen(t *testing.T) {
+	f := newVolunteerFixture(t, 1, 1)
+	now := time.Now().UTC().Truncate(time.Second)
+	for i, needed := range []time.Time{now.Add(-time.Hour), now.Add(time.Hour)} {
+		h := &guanjia.HelpRequest{RequesterID: f.users[0], Title: fmt.Sprintf("求助%d", i), Address: "万绿园", Lat: 20.04, Lng: 110.32,
+			CoordSystem: "wgs84", NeededAt: needed, Status: guanjia.HelpPublished, CreatedAt: now, UpdatedAt: now}
+		if err := f.db.Volunteers.CreateHelpRequest(f.ctx, h, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st, err := f.db.Volunteers.VolunteerStats(f.ctx, now.AddDate(0, -1, 0), now)
+	if err != nil || st.HelpRequestsOpen != 1 {
+		t.Errorf("open help requests: %d, %v; want 1", st.HelpRequestsOpen, err)
+	}
+	list, err := f.db.Volunteers.ListHelpRequests(f.ctx, volunteer.HelpFilter{Status: volunteer.HelpWaiting, NotLapsedAt: &now})
+	if err != nil || len(list) != 1 || list[0].Title != "求助1" {
+		t.Errorf("help requests not lapsed: %+v, %v; want 求助1", list, err)
+	}
+}
+
 func TestCapacityIsADatabaseConstraint(t *testing.T) {
 	f := newVolunteerFixture(t, 2, 1)
 	err := f.db.Gorm().Exec("UPDATE volunteer_activities SET confirmed = 3 WHERE id = ?", f.activity.ID).Error

@@ -166,6 +166,9 @@ func (s *Signups) checkIn(ctx context.Context, a *guanjia.Activity, su *guanjia.
 	if err != nil {
 		return nil, err
 	}
+	if err := s.notCheckedInElsewhere(ctx, a, su.UserID, now); err != nil {
+		return nil, err
+	}
 	from := su.Status
 	su.Status, su.CheckinAt, su.CheckinLat, su.CheckinLng, su.UpdatedAt = to, &now, lat, lng, now
 	su.CheckinManual = actor == ActorTeamAdmin
@@ -178,6 +181,34 @@ func (s *Signups) checkIn(ctx context.Context, a *guanjia.Activity, su *guanjia.
 		return nil, err
 	}
 	return su, nil
+}
+
+// notCheckedInElsewhere refuses a check-in while the user is checked in on
+// another activity that runs on past the time this one starts counting
+// (checked in from now, credited from its start): signups at the same time
+// are refused, but times may move after signup, and an hour is served once.
+func (s *Signups) notCheckedInElsewhere(ctx context.Context, a *guanjia.Activity, userID int64, now time.Time) error {
+	elsewhere, err := s.Store.ListSignups(ctx, SignupFilter{UserID: userID, Status: []guanjia.SignupStatus{guanjia.SignupCheckedIn}})
+	if err != nil {
+		return err
+	}
+	counted := now
+	if a.StartAt.After(now) {
+		counted = a.StartAt
+	}
+	for _, su := range elsewhere {
+		if su.ActivityID == a.ID {
+			continue
+		}
+		other, err := s.Store.FindActivity(ctx, su.ActivityID)
+		if err != nil {
+			return err
+		}
+		if other.EndAt.After(counted) {
+			return guanjia.Errorf(guanjia.ECONFLICT, "checked in on %s until %s already; check out there first", other.Title, localTime(other.EndAt))
+		}
+	}
+	return nil
 }
 
 // CheckOut records who's departure the same way as CheckIn, until check-out
@@ -294,6 +325,11 @@ func (s *Signups) manual(ctx context.Context, who guanjia.Claims, activityID int
 	}
 	if actor != ActorTeamAdmin {
 		return nil, nil, guanjia.Errorf(guanjia.EFORBIDDEN, "only the team's admins check people in by hand")
+	}
+	// An admin's own attendance is their own hours (notOwnHours).
+	if in.UserID == who.UserID {
+		return nil, nil, guanjia.FieldError(guanjia.EFORBIDDEN, "user_id",
+			"another admin of the team checks you in and out by hand, or you scan the code shown on another organiser's phone")
 	}
 	if err := requireReason(in.Reason); err != nil {
 		return nil, nil, err

@@ -2,6 +2,7 @@ package volunteer
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
 
@@ -50,6 +51,27 @@ func (s *HelpRequests) CreateHelpRequest(ctx context.Context, who guanjia.Claims
 	return h, nil
 }
 
+// HelpExpired is how a request still waiting for review or a team is shown
+// once the time help was needed has passed: decided when read, never stored.
+const HelpExpired guanjia.HelpStatus = "expired"
+
+// HelpWaiting are the statuses of a request waiting for review or a team.
+var HelpWaiting = []guanjia.HelpStatus{guanjia.HelpSubmitted, guanjia.HelpPublished}
+
+// helpLapsed reports whether h still waits although nobody can help any more.
+func helpLapsed(h *guanjia.HelpRequest, now time.Time) bool {
+	return slices.Contains(HelpWaiting, h.Status) && !now.Before(h.NeededAt)
+}
+
+// showLapsed shows the lapsed among list as HelpExpired.
+func showLapsed(now time.Time, list ...*guanjia.HelpRequest) {
+	for _, h := range list {
+		if helpLapsed(h, now) {
+			h.Status = HelpExpired
+		}
+	}
+}
+
 // HelpAction is a step on a help request: approve, refuse, claim, complete or cancel.
 type HelpAction struct {
 	Action string
@@ -91,6 +113,10 @@ func (s *HelpRequests) ActHelpRequest(ctx context.Context, who guanjia.Claims, i
 			return nil, err
 		}
 	}
+	now := s.now()
+	if (in.Action == ActApprove || in.Action == ActClaim) && helpLapsed(h, now) {
+		return nil, guanjia.FieldError(guanjia.EUNPROCESSABLE, "needed_at", "help was needed by %s; that time has passed", localTime(h.NeededAt))
+	}
 	if in.Action == ActClaim {
 		t, err := s.Store.FindTeam(ctx, in.TeamID)
 		if err != nil {
@@ -101,7 +127,6 @@ func (s *HelpRequests) ActHelpRequest(ctx context.Context, who guanjia.Claims, i
 		}
 		h.TeamID = &t.ID
 	}
-	now := s.now()
 	from := h.Status
 	h.Status, h.UpdatedAt = to, now
 	if in.Action == ActRefuse || in.Action == ActCancel {
@@ -124,6 +149,7 @@ func (s *HelpRequests) GetHelpRequest(ctx context.Context, who guanjia.Claims, i
 		return nil, nil, guanjia.Errorf(guanjia.ENOTFOUND, "help request %d not found", id)
 	}
 	events, err := s.Store.ListVolunteerEvents(ctx, SubjectHelp, id)
+	showLapsed(s.now(), h)
 	return h, events, err
 }
 
@@ -135,22 +161,30 @@ type HelpQuery struct {
 }
 
 // ListHelpRequests lists the caller's own requests, a team's, or those in a
-// status; requests not yet published are listed to admins only.
+// status; requests not yet published are listed to admins only. Requests
+// that lapsed waiting are listed to their requester only, as HelpExpired.
 func (s *HelpRequests) ListHelpRequests(ctx context.Context, who guanjia.Claims, q HelpQuery) ([]*guanjia.HelpRequest, error) {
+	now := s.now()
 	f := HelpFilter{Status: q.Status, TeamID: q.TeamID, Limit: 200}
 	if q.Mine {
 		f.RequesterID = who.UserID
-		return s.Store.ListHelpRequests(ctx, f)
-	}
-	if len(f.Status) == 0 {
-		f.Status = []guanjia.HelpStatus{guanjia.HelpPublished}
-	}
-	for _, st := range f.Status {
-		if (st == guanjia.HelpSubmitted || st == guanjia.HelpRefused || st == guanjia.HelpCancelled) && who.Role != guanjia.RoleAdmin {
-			return nil, guanjia.FieldError(guanjia.EFORBIDDEN, "status", "help requests that are %s are listed to admins only", st)
+	} else {
+		f.NotLapsedAt = &now
+		if len(f.Status) == 0 {
+			f.Status = []guanjia.HelpStatus{guanjia.HelpPublished}
+		}
+		for _, st := range f.Status {
+			if (st == guanjia.HelpSubmitted || st == guanjia.HelpRefused || st == guanjia.HelpCancelled) && who.Role != guanjia.RoleAdmin {
+				return nil, guanjia.FieldError(guanjia.EFORBIDDEN, "status", "help requests that are %s are listed to admins only", st)
+			}
 		}
 	}
-	return s.Store.ListHelpRequests(ctx, f)
+	list, err := s.Store.ListHelpRequests(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	showLapsed(now, list...)
+	return list, nil
 }
 
 // helpPublic reports whether a help request in status is shown to everyone.

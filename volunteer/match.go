@@ -84,7 +84,9 @@ type CandidateQuery struct {
 	Limit                          int
 }
 
-// Invitation statuses.
+// Invitation statuses. InviteExpired is how a pending invitation is shown
+// once its activity's signup deadline has passed, decided when read and
+// never stored: an activity moved later (改期) takes its invitations along.
 const (
 	InvitePending  = "pending"
 	InviteAccepted = "accepted"
@@ -99,7 +101,7 @@ type Invitation struct {
 	UserID     int64
 	InvitedBy  int64
 	Status     string
-	ExpiresAt  time.Time
+	ExpiresAt  time.Time // the activity's signup deadline, read with the invitation
 	SignupID   *int64
 	CreatedAt  time.Time
 	DecidedAt  *time.Time
@@ -393,7 +395,8 @@ func MaskName(name string, volunteerID int64) string {
 }
 
 // Invite invites chosen volunteers to an activity open for signup. Every one
-// must be findable; inviting someone again leaves their invitation as it is.
+// must be findable; inviting someone again leaves their invitation as it is
+// (one shown expired is pending again once its activity's deadline moves later).
 func (s *Matching) Invite(ctx context.Context, who guanjia.Claims, activityID int64, volunteerIDs []int64) ([]*Invitation, error) {
 	a, actor, _, err := s.loadActivity(ctx, who, activityID)
 	if err != nil {
@@ -434,8 +437,7 @@ func (s *Matching) Invite(ctx context.Context, who guanjia.Claims, activityID in
 		if !ok {
 			return nil, guanjia.FieldError(guanjia.EINVALID, "volunteer_ids", "volunteer %d cannot be invited", id)
 		}
-		invs = append(invs, &Invitation{ActivityID: a.ID, UserID: c.UserID, InvitedBy: who.UserID, Status: InvitePending,
-			ExpiresAt: a.SignupDeadline, CreatedAt: now})
+		invs = append(invs, &Invitation{ActivityID: a.ID, UserID: c.UserID, InvitedBy: who.UserID, Status: InvitePending, CreatedAt: now})
 	}
 	if err := s.Store.CreateInvitations(ctx, invs); err != nil {
 		return nil, err
@@ -523,11 +525,13 @@ func (s *Matching) MyInvitations(ctx context.Context, who guanjia.Claims) ([]*In
 	return invs, nil
 }
 
-// expire shows a pending invitation past its time as expired.
-func expire(inv *Invitation, now time.Time) {
+// expire shows a pending invitation past its time as expired, and says whether it did.
+func expire(inv *Invitation, now time.Time) bool {
 	if inv.Status == InvitePending && !now.Before(inv.ExpiresAt) {
 		inv.Status = InviteExpired
+		return true
 	}
+	return false
 }
 
 // Accept signs who up through the ordinary signup path (confirmed while
@@ -543,7 +547,6 @@ func (s *Matching) Accept(ctx context.Context, who guanjia.Claims, id int64) (*I
 		su, err = s.Signups.Signup(ctx, who, inv.ActivityID)
 	}
 	if guanjia.ErrorCode(err) == guanjia.EUNPROCESSABLE && guanjia.ErrorField(err) == "signup_deadline" {
-		s.decide(ctx, inv, InviteExpired)
 		return nil, nil, guanjia.Errorf(guanjia.EUNPROCESSABLE, "the invitation expired at %s", localTime(inv.ExpiresAt))
 	} else if err != nil {
 		return nil, nil, err
@@ -570,8 +573,7 @@ func (s *Matching) pending(ctx context.Context, who guanjia.Claims, id int64) (*
 	if err != nil || inv.UserID != who.UserID {
 		return nil, guanjia.Errorf(guanjia.ENOTFOUND, "invitation %d not found", id)
 	}
-	if inv.Status == InvitePending && !s.now().Before(inv.ExpiresAt) {
-		s.decide(ctx, inv, InviteExpired)
+	if expire(inv, s.now()) {
 		return nil, guanjia.Errorf(guanjia.EUNPROCESSABLE, "the invitation expired at %s", localTime(inv.ExpiresAt))
 	}
 	if inv.Status != InvitePending {
@@ -580,7 +582,7 @@ func (s *Matching) pending(ctx context.Context, who guanjia.Claims, id int64) (*
 	return inv, nil
 }
 
-// decide moves a pending invitation on.
+// decide moves a pending invitation on: accepted or declined.
 func (s *Matching) decide(ctx context.Context, inv *Invitation, to string) error {
 	now := s.now()
 	inv.Status, inv.DecidedAt = to, &now

@@ -268,6 +268,66 @@ func TestInvitationsExpireAtSignupDeadline(t *testing.T) {
 	}
 }
 
+// An activity moved a week later keeps taking signups until its new
+// deadline; an invitation to it follows, and inviting again is no harm.
+func TestInvitationFollowsARescheduledActivity(t *testing.T) {
+	e := newEnv(t)
+	tm, lead := e.team()
+	start := t0.Add(48 * time.Hour)
+	a := e.activity(tm.ID, lead, 3, start)
+	x, xID := e.skilled(0.01, true, "外语")
+	invs, err := e.svc.Matching.Invite(e.ctx, lead, a.ID, []int64{xID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	moved := start.AddDate(0, 0, 7)
+	if _, err := e.svc.Activities.RescheduleActivity(e.ctx, lead, a.ID, volunteer.RescheduleInput{StartAt: moved, EndAt: moved.Add(3 * time.Hour), Reason: "场地冲突"}); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Set(start.Add(time.Hour)) // past the old deadline, a week before the new one
+	_, _ = e.svc.Matching.Invite(e.ctx, lead, a.ID, []int64{xID})
+	if _, su, err := e.svc.Matching.Accept(e.ctx, x, invs[0].ID); err != nil {
+		t.Errorf("accepting an invitation to an activity moved a week later, signup still open: %v (signup %v)", err, su)
+	}
+}
+
+// An invitation refused as expired is answerable again once its activity is
+// moved later and signup opens again: the organiser sees it pending, and
+// inviting again does not leave it expired.
+func TestExpiredInvitationComesBackWithItsActivity(t *testing.T) {
+	e := newEnv(t)
+	tm, lead := e.team()
+	start := t0.Add(72 * time.Hour)
+	a := e.activity(tm.ID, lead, 3, start)
+	early := volunteer.RescheduleInput{StartAt: start, EndAt: start.Add(3 * time.Hour), SignupDeadline: t0.Add(24 * time.Hour), Reason: "提前截止报名"}
+	if _, err := e.svc.Activities.RescheduleActivity(e.ctx, lead, a.ID, early); err != nil {
+		t.Fatal(err)
+	}
+	x, xID := e.skilled(0.01, true, "外语")
+	invs, err := e.svc.Matching.Invite(e.ctx, lead, a.ID, []int64{xID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Set(t0.Add(25 * time.Hour))
+	if _, _, err := e.svc.Matching.Accept(e.ctx, x, invs[0].ID); code(err) != guanjia.EUNPROCESSABLE {
+		t.Fatalf("accepting past the deadline: %v, want unprocessable", err)
+	}
+	later := start.Add(24 * time.Hour)
+	if _, err := e.svc.Activities.RescheduleActivity(e.ctx, lead, a.ID, volunteer.RescheduleInput{StartAt: later, EndAt: later.Add(3 * time.Hour), Reason: "延期"}); err != nil {
+		t.Fatal(err)
+	}
+	again, err := e.svc.Matching.Invite(e.ctx, lead, a.ID, []int64{xID})
+	if err != nil || len(again) != 1 || again[0].Status != volunteer.InvitePending || !again[0].ExpiresAt.Equal(later) {
+		t.Fatalf("inviting again after the move: %+v, %v; want pending until %v", again, err, later)
+	}
+	if l, err := e.svc.Matching.MyInvitations(e.ctx, x); err != nil || l[0].Status != volunteer.InvitePending {
+		t.Errorf("the volunteer's invitations after the move: %+v, %v; want pending", l, err)
+	}
+	if _, su, err := e.svc.Matching.Accept(e.ctx, x, invs[0].ID); err != nil || su.Status != guanjia.SignupConfirmed {
+		t.Errorf("accepting after the move: %+v, %v", su, err)
+	}
+}
+
 func TestSkillsComeFromTheCatalogue(t *testing.T) {
 	e := newEnv(t)
 	who := e.volunteer()

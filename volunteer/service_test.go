@@ -242,6 +242,105 @@ func TestSignupRefusals(t *testing.T) {
 	}
 }
 
+// Two activities at the same time: one person cannot serve both, so the
+// second signup is refused and only one is credited.
+func TestOverlappingActivitiesAreCreditedOnce(t *testing.T) {
+	e := newEnv(t)
+	tm, lead := e.team()
+	start := t0.Add(24 * time.Hour)
+	a := e.activity(tm.ID, lead, 5, start)
+	b := e.activity(tm.ID, lead, 5, start)
+	v := e.volunteer()
+	_, errA := e.svc.Signups.Signup(e.ctx, v, a.ID)
+	_, errB := e.svc.Signups.Signup(e.ctx, v, b.ID)
+	if errA != nil {
+		t.Fatal(errA)
+	}
+	lat, lng := placeLat, placeLng
+	here := func(id int64) volunteer.CheckInput {
+		tok, _, err := e.svc.Signups.CheckinToken(e.ctx, lead, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return volunteer.CheckInput{Token: tok, Lat: &lat, Lng: &lng, CoordSystem: string(geo.WGS84)}
+	}
+	e.clock.Set(start.Add(-10 * time.Minute))
+	for _, id := range []int64{a.ID, b.ID} {
+		_, _ = e.svc.Signups.CheckIn(e.ctx, v, id, here(id))
+	}
+	e.clock.Set(start.Add(3 * time.Hour))
+	for _, id := range []int64{a.ID, b.ID} {
+		_, _, _ = e.svc.Signups.CheckOut(e.ctx, v, id, here(id))
+	}
+	sum, _ := e.db.Volunteers.SumHours(e.ctx, volunteer.HoursFilter{UserID: v.UserID})
+	if sum.CreditMinutes > 180 {
+		t.Errorf("second signup for the same 3 hours: %v; credited %d minutes for 3 hours of time, want at most 180", errB, sum.CreditMinutes)
+	}
+	if code(errB) != guanjia.ECONFLICT {
+		t.Errorf("second signup for the same 3 hours: %v, want conflict", errB)
+	}
+}
+
+// Times move after signup: someone checked in on one activity is not
+// checked in on another running at the same time until they check out;
+// one that starts when the first ends takes them as they come.
+func TestCheckInWhileCheckedInElsewhere(t *testing.T) {
+	e := newEnv(t)
+	tm, lead := e.team()
+	start := t0.Add(24 * time.Hour)
+	a := e.activity(tm.ID, lead, 5, start)
+	b := e.activity(tm.ID, lead, 5, start.Add(4*time.Hour))
+	next := e.activity(tm.ID, lead, 5, start.Add(3*time.Hour))
+	v, w := e.volunteer(), e.volunteer()
+	for _, su := range []struct {
+		who guanjia.Claims
+		id  int64
+	}{{v, a.ID}, {v, b.ID}, {w, a.ID}, {w, next.ID}} {
+		if _, err := e.svc.Signups.Signup(e.ctx, su.who, su.id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	moved := start.Add(time.Hour)
+	if _, err := e.svc.Activities.RescheduleActivity(e.ctx, lead, b.ID, volunteer.RescheduleInput{StartAt: moved, EndAt: moved.Add(3 * time.Hour), Reason: "潮汐"}); err != nil {
+		t.Fatal(err)
+	}
+	lat, lng := placeLat, placeLng
+	here := func(id int64) volunteer.CheckInput {
+		tok, _, err := e.svc.Signups.CheckinToken(e.ctx, lead, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return volunteer.CheckInput{Token: tok, Lat: &lat, Lng: &lng}
+	}
+	e.clock.Set(start.Add(-10 * time.Minute))
+	if _, err := e.svc.Signups.CheckIn(e.ctx, v, a.ID, here(a.ID)); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Set(moved.Add(-10 * time.Minute))
+	if _, err := e.svc.Signups.CheckIn(e.ctx, v, b.ID, here(b.ID)); code(err) != guanjia.ECONFLICT {
+		t.Errorf("check-in while checked in on an activity running 2 more hours: %v, want conflict", err)
+	}
+	if _, err := e.svc.Signups.ManualCheckIn(e.ctx, lead, b.ID, volunteer.ManualCheck{UserID: v.UserID, Reason: "没带手机"}); code(err) != guanjia.ECONFLICT {
+		t.Errorf("checked in by hand while checked in elsewhere: %v, want conflict", err)
+	}
+	e.clock.Set(moved.Add(30 * time.Minute))
+	if _, _, err := e.svc.Signups.CheckOut(e.ctx, v, a.ID, here(a.ID)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.Signups.CheckIn(e.ctx, v, b.ID, here(b.ID)); err != nil {
+		t.Errorf("check-in after checking out of the other: %v", err)
+	}
+
+	// w: checked in on a, never checked out, and on to the next that starts as a ends.
+	if _, err := e.svc.Signups.ManualCheckIn(e.ctx, lead, a.ID, volunteer.ManualCheck{UserID: w.UserID, Reason: "没带手机"}); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Set(next.StartAt.Add(-10 * time.Minute))
+	if _, err := e.svc.Signups.CheckIn(e.ctx, w, next.ID, here(next.ID)); err != nil {
+		t.Errorf("check-in on an activity starting when the other ends: %v", err)
+	}
+}
+
 func TestActivityRules(t *testing.T) {
 	e := newEnv(t)
 	tm, lead := e.team()
@@ -512,6 +611,27 @@ func TestCheckInGeofenceWindowAndHours(t *testing.T) {
 	sum, _ := e.svc.Hours.MyHours(e.ctx, v)
 	if sum.Totals.CreditMinutes != 150 || len(sum.Entries) != 1 {
 		t.Errorf("ledger %+v", sum)
+	}
+}
+
+// A team admin may not credit their own hours (notOwnHours); checking
+// themselves in and out by hand, with no QR code and no position, would.
+func TestAdminCannotCheckThemselvesInAndOutByHand(t *testing.T) {
+	e := newEnv(t)
+	tm, lead := e.team()
+	start := t0.Add(24 * time.Hour)
+	a := e.activity(tm.ID, lead, 5, start)
+	if _, err := e.svc.Signups.Signup(e.ctx, lead, a.ID); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Set(start.Add(-10 * time.Minute))
+	_, errIn := e.svc.Signups.ManualCheckIn(e.ctx, lead, a.ID, volunteer.ManualCheck{UserID: lead.UserID, Reason: "手机没电"})
+	e.clock.Set(start.Add(3 * time.Hour))
+	_, entry, errOut := e.svc.Signups.ManualCheckOut(e.ctx, lead, a.ID, volunteer.ManualCheck{UserID: lead.UserID, Reason: "手机没电"})
+	sum, _ := e.db.Volunteers.SumHours(e.ctx, volunteer.HoursFilter{UserID: lead.UserID})
+	if code(errIn) != guanjia.EFORBIDDEN || sum.CreditMinutes != 0 {
+		t.Errorf("admin checked themselves in (%v) and out (%v) by hand: credited %d minutes (entry %+v); want forbidden, nothing credited",
+			errIn, errOut, sum.CreditMinutes, entry)
 	}
 }
 

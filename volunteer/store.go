@@ -219,6 +219,7 @@ type HelpFilter struct {
 	Status      []guanjia.HelpStatus
 	RequesterID int64
 	TeamID      int64
+	NotLapsedAt *time.Time // leave out the requests still waiting (HelpWaiting) whose needed time is not after this
 	Limit       int
 }
 

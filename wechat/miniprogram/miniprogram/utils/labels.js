@@ -133,6 +133,7 @@ const helpStatus = {
   done: '已完成',
   refused: '未通过',
   cancelled: '已取消',
+  expired: '已过期', // still waiting when the time help was needed passed (decided by the server when read)
 }
 
 // 精准匹配: an invitation's answer, and its tag colour.

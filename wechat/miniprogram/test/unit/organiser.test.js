@@ -423,6 +423,19 @@ describe('报名名单 · 代签到', () => {
     expect(buttons(comp, ['#checkin-8', '#checkout-8', '#checkin-9', '#checkout-9', '#checkin-10'])).toEqual(['#checkin-8', '#checkout-9'])
   })
 
+  test('no 代签到 or 代签退 on my own row: another organiser checks me in, or I scan their code', async () => {
+    const mine = (status) => ({ 'GET /api/v1/activities/5/signups': { signups: [
+      { id: 5, user_id: 7, name: '陈队长', status },
+      { id: 1, user_id: 8, name: '王小明', status: 'confirmed' },
+    ] } })
+    for (const status of ['confirmed', 'checked_in']) {
+      const { comp } = roster(mine(status))
+      await flush(20)
+      expect(buttons(comp, ['#checkin-7', '#checkout-7', '#checkin-8'])).toEqual(['#checkin-8'])
+      expect(text(comp)).toContain('本人请扫其他组织者的签到码，或由其他管理员代签')
+    }
+  })
+
   test('代签到 asks why, sends the reason with a key, and the list shows who was checked in by hand', async () => {
     const { comp, fake, sent } = roster()
     await flush(20)

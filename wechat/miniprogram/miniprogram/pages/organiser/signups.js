@@ -1,6 +1,7 @@
 // 报名名单: who signed up and where each stands; 代签到 and 代签退 for
 // someone without a phone, with a reason (kept on the record with who did it).
-const { organiser } = require('../../services/index')
+// Not for the organiser's own row: their hours are another admin's to enter.
+const { organiser, user: account } = require('../../services/index')
 const labels = require('../../utils/labels')
 const { rosterCounts } = require('../../utils/organiser')
 const { formatShort } = require('../../utils/format')
@@ -9,18 +10,21 @@ const idem = require('../../utils/idem')
 
 const RUNNING = ['published', 'in_progress', 'finished']
 
-function row(su, running) {
+function row(su, running, me) {
   const times = []
   if (su.checkin_at) times.push(`签到 ${formatShort(su.checkin_at).slice(-5)}${su.checkin_manual ? '（代签）' : ''}`)
   if (su.checkout_at) times.push(`签退 ${formatShort(su.checkout_at).slice(-5)}${su.checkout_manual ? '（代签）' : su.auto_checkout ? '（自动）' : ''}`)
+  const open = running && ['confirmed', 'checked_in'].includes(su.status)
+  const mine = su.user_id === me
+  if (open && mine) times.push('本人请扫其他组织者的签到码，或由其他管理员代签')
   return {
     userId: su.user_id,
     name: su.name || `志愿者 #${su.user_id}`,
     status: su.status === 'waitlisted' ? `候补第 ${su.position} 位` : labels.signupStatus[su.status] || su.status,
     statusType: labels.signupStatusType[su.status] || 'default',
     label: times.join(' · '),
-    canCheckin: running && su.status === 'confirmed',
-    canCheckout: running && su.status === 'checked_in',
+    canCheckin: open && !mine && su.status === 'confirmed',
+    canCheckout: open && !mine && su.status === 'checked_in',
   }
 }
 
@@ -36,12 +40,12 @@ Component({
     },
     async load() {
       try {
-        const [a, signups] = await Promise.all([organiser.activity(this.data.id), organiser.signups(this.data.id)])
+        const [a, signups, me] = await Promise.all([organiser.activity(this.data.id), organiser.signups(this.data.id), account.myId().catch(() => 0)])
         const running = RUNNING.includes(a.status)
         this.setData({
           title: a.title,
           // Those who cancelled are not coming: counted, not listed.
-          items: signups.filter((su) => su.status !== 'cancelled').map((su) => row(su, running)),
+          items: signups.filter((su) => su.status !== 'cancelled').map((su) => row(su, running, me)),
           counts: rosterCounts(signups),
           loaded: true,
           error: '',
