@@ -458,9 +458,10 @@ func TestRepairMinimumPeriod(t *testing.T) {
 }
 
 // 《失信行为纠正后的信用信息修复管理办法（试行）》: a 行政处罚 of 一般失信 is
-// published for at most one year, of 严重失信 for at most three, from the
-// decision. A 公示截止期 beyond that is refused, naming the latest allowed day.
-func TestAPenaltyPublishedBeyondItsMaximumPeriodIsRefused(t *testing.T) {
+// published from three months to one year, of 严重失信 from one year to
+// three, from the decision. A 公示截止期 outside that is refused, naming the
+// day allowed.
+func TestAPenaltyPublishedOutsideItsLegalPeriodIsRefused(t *testing.T) {
 	r := newRig(t)
 	ctx := context.Background()
 	decided := civilToday(r).AddDate(0, -1, 0)
@@ -488,6 +489,12 @@ func TestAPenaltyPublishedBeyondItsMaximumPeriodIsRefused(t *testing.T) {
 		penaltyRowUntil("海南南洋劳务有限公司", codeNanYang, repChen, idChen, "海人社罚〔2026〕12号", day(decided), day(decided.AddDate(3, 0, 1)), "严重失信")
 	if b := r.importCSV(t, r.dept, guanjia.CreditPenalty, csv); b.Status == credit.BatchDone || !strings.Contains(report(b.Errors), day(decided.AddDate(3, 0, 0))) {
 		t.Errorf("a 严重失信 penalty published three years and a day: %s %s", b.Status, report(b.Errors))
+	}
+	// Shorter than the minimum: refused too; only 信用修复 ends it sooner.
+	csv = penaltyHeader +
+		penaltyRowUntil("海南南洋劳务有限公司", codeNanYang, repChen, idChen, "海人社罚〔2026〕13号", day(decided), day(decided.AddDate(0, 11, 0)), "严重失信")
+	if b := r.importCSV(t, r.dept, guanjia.CreditPenalty, csv); b.Status == credit.BatchDone || !strings.Contains(report(b.Errors), "最早为 "+day(decided.AddDate(1, 0, 0))) {
+		t.Errorf("a 严重失信 penalty published eleven months: %s %s", b.Status, report(b.Errors))
 	}
 }
 

@@ -520,8 +520,16 @@ func (v *rowValidator) periods(rt *RecordType, e *guanjia.CreditEntry, today tim
 		v.fail(col, "%s has passed: the record is no longer to be published", e.PublicUntil.Format("2006-01-02"))
 		return false
 	}
-	if last, ok := LatestPublicUntil(e); ok && e.PublicUntil.After(last) {
-		p, _ := periodOf(e)
+	// Within the law's period: only 信用修复 ends a publication sooner.
+	p, bounded := periodOf(e)
+	if !bounded {
+		return true
+	}
+	if first, _ := RepairableFrom(e); e.PublicUntil.Before(first) {
+		v.fail(col, "ends before the shortest publication period, %d months from the decision: %s at the earliest", p.MinMonths, first.Format("2006-01-02"))
+		return false
+	}
+	if last, _ := LatestPublicUntil(e); e.PublicUntil.After(last) {
 		v.fail(col, "is past the longest publication period, %d months from the decision: %s at the latest", p.MaxMonths, last.Format("2006-01-02"))
 		return false
 	}
