@@ -139,7 +139,7 @@ func (h *approvalHandlers) countLookup(ctx context.Context, ip, number string) (
 // a miss counts against the client's address and the number.
 func (h *approvalHandlers) lookup(c echo.Context, find func(ctx context.Context) (*approval.Record, error)) (*approval.Record, error) {
 	ctx := c.Request().Context()
-	forget, err := h.countLookup(ctx, c.RealIP(), c.Param("number"))
+	forget, err := h.countLookup(ctx, clientNet(c), c.Param("number"))
 	if err != nil {
 		return nil, retryLater(c, err)
 	}

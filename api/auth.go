@@ -206,7 +206,7 @@ func (h *accountHandlers) handleLogin(c echo.Context) error {
 	}
 	ctx := c.Request().Context()
 	// Counted before the check, so parallel guesses are counted too (throttle.go).
-	try, err := h.throttle.begin(ctx, req.Username, c.RealIP())
+	try, err := h.throttle.begin(ctx, req.Username, clientNet(c))
 	if err != nil {
 		return retryLater(c, err)
 	}
@@ -220,7 +220,7 @@ func (h *accountHandlers) handleLogin(c echo.Context) error {
 		return err
 	}
 	h.throttle.succeeded(ctx, try)
-	return h.sessions.signIn(c, u, u.PasswordHash)
+	return h.sessions.signIn(c, u, u.PasswordHash, true)
 }
 
 // recordLock audits the lock that a wrong password just put on u; the
@@ -232,14 +232,18 @@ func (h *accountHandlers) recordLock(ctx context.Context, u *guanjia.User, ip st
 	}
 }
 
-// signIn signs u in: a new session, its token, and the console's cookie;
-// credential as issueToken's.
-func (s *sessions) signIn(c echo.Context, u *guanjia.User, credential string) error {
+// signIn signs u in: a new session and its token, credential as
+// issueToken's; console: the console's cookie too (a password sign-in on its
+// page). A mini-program holds its token itself, so a WeChat sign-in sets no
+// cookie, and another site's form posting to it changes no browser's session.
+func (s *sessions) signIn(c echo.Context, u *guanjia.User, credential string, console bool) error {
 	tok, err := issueToken(c.Request().Context(), s.store, s.secret, u, s.ttl, s.now(), c.RealIP(), credential)
 	if err != nil {
 		return err
 	}
-	c.SetCookie(s.cookieFor(tok))
+	if console {
+		c.SetCookie(s.cookieFor(tok))
+	}
 	return c.JSON(http.StatusOK, loginResponse{Token: tok, Role: string(u.Role), UserID: u.ID, OpenID: u.OpenID})
 }
 

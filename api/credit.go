@@ -203,7 +203,7 @@ func (h *creditHandlers) countedLookup(c echo.Context, lookup func() (found bool
 		_, err := lookup()
 		return err
 	}
-	undo, wait := countMiss(c.Request().Context(), h.rdb, h.log, "credit lookup", subjectMissPrefix+c.RealIP(), subjectMisses, subjectMissWindow)
+	undo, wait := countMiss(c.Request().Context(), h.rdb, h.log, "credit lookup", subjectMissPrefix+clientNet(c), subjectMisses, subjectMissWindow)
 	if wait > 0 {
 		return retryLater(c, &throttled{wait: wait, err: guanjia.Errorf(guanjia.ETOOMANY,
 			"too many lookups that found nothing from this address; try again in %d minutes", waitMinutes(wait))})

@@ -457,6 +457,18 @@ func TestLoginThrottlePerAddress(t *testing.T) {
 	if got := login(behind, "agent", sessionPassword, from("10.0.0.2"), header("X-Forwarded-For", "198.51.100.21")); got.status != http.StatusOK {
 		t.Errorf("another client behind the same proxy: %d %s", got.status, got.raw)
 	}
+
+	// An IPv6 client holds a whole /64: its addresses are one address.
+	v6 := func(host string) reqOpt { return func(q *http.Request) { q.RemoteAddr = "[" + host + "]:40000" } }
+	for i := range 10 {
+		login(direct, fmt.Sprintf("nobody-%d", i), "wrong-password", v6(fmt.Sprintf("2001:db8:1:2::%x", i+1)))
+	}
+	if got := login(direct, "agent", sessionPassword, v6("2001:db8:1:2:ffff::1")); got.status != http.StatusTooManyRequests {
+		t.Errorf("another address of the /64 that failed 10 times: %d, want 429", got.status)
+	}
+	if got := login(direct, "agent", sessionPassword, v6("2001:db8:1:3::1")); got.status != http.StatusOK {
+		t.Errorf("the next /64: %d %s", got.status, got.raw)
+	}
 }
 
 // Row 16: a change signed in by the console's cookie must come from the
@@ -603,6 +615,17 @@ func TestWeChatLoginStartsASession(t *testing.T) {
 	}
 	if got := send(srv, "POST", "/api/v1/wechat/login", map[string]string{"code": "o-citizen"}); got.status != http.StatusForbidden {
 		t.Errorf("disabled citizen signs in through WeChat: %d %s", got.status, got.raw)
+	}
+
+	// It sets no console cookie, so another site's form posting an attacker's
+	// code cannot sign this browser in as them (login CSRF).
+	attacker := &guanjia.User{OpenID: "o-attacker", Role: guanjia.RoleCitizen}
+	if err := r.db.Users.CreateUser(r.ctx, attacker); err != nil {
+		t.Fatal(err)
+	}
+	got = send(srv, "POST", "/api/v1/wechat/login", `{"code":"o-attacker"}`, header("Content-Type", "text/plain"), header("Sec-Fetch-Site", "cross-site"))
+	if ck := got.header.Get("Set-Cookie"); ck != "" {
+		t.Errorf("a cross-site WeChat sign-in: %d, sets the cookie %q", got.status, ck)
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"math"
 	"math/rand/v2"
+	"net/netip"
 	"strconv"
 	"strings"
 	"time"
@@ -158,6 +159,22 @@ func lockKey(username string) string {
 }
 
 func ipKey(ip string) string { return throttlePrefix + "fail:ip:" + ip }
+
+// clientNet is what a per-address limit counts: the client's address, or
+// for IPv6 its /64, which one client holds whole (any ISP or cloud hands one
+// out), so that rotating addresses within it is no way round the limit.
+func clientNet(c echo.Context) string {
+	ip := c.RealIP()
+	a, err := netip.ParseAddr(ip)
+	if err != nil || a.Unmap().Is4() {
+		return ip
+	}
+	p, err := a.WithZone("").Prefix(64)
+	if err != nil {
+		return ip
+	}
+	return p.String()
+}
 
 // begin counts an attempt at username's password from ip, or refuses it:
 // the account is locked, or the address has failed too often.

@@ -251,7 +251,7 @@ func (h *accountHandlers) handleMePassword(c echo.Context) error {
 		return err
 	}
 	// The current password is guessed no faster here than at sign-in.
-	try, err := h.throttle.begin(ctx, u.Username, c.RealIP())
+	try, err := h.throttle.begin(ctx, u.Username, clientNet(c))
 	if err != nil {
 		return retryLater(c, err)
 	}

@@ -62,7 +62,7 @@ func (h *wechatHandlers) handleWeChatLogin(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return h.sessions.signIn(c, u, "")
+	return h.sessions.signIn(c, u, "", false)
 }
 
 // handleWeChatPhone binds the caller's phone number from a getPhoneNumber code.
