@@ -14,6 +14,7 @@ import (
 
 	"guanjia"
 	"guanjia/dispatch"
+	"guanjia/store"
 	"guanjia/worker"
 )
 
@@ -255,5 +256,41 @@ func TestAChannelWithoutASenderIsNotSent(t *testing.T) {
 	}
 	if got, _ := r.db.Notifications.FindNotification(ctx, n.ID); got.Status != guanjia.DeliveryNoChannel || got.Error == "" {
 		t.Errorf("no 企业微信 sender: %s (%q), want no_channel with the reason", got.Status, got.Error)
+	}
+}
+
+// flakyOutcomes fails the first write of a delivery's outcome, as a dropped
+// connection or a failover does.
+type flakyOutcomes struct {
+	*store.Notifications
+	failed bool
+}
+
+func (f *flakyOutcomes) UpdateNotification(ctx context.Context, n *guanjia.Notification) error {
+	if !f.failed {
+		f.failed = true
+		return errors.New("store: update notification: connection reset by peer")
+	}
+	return f.Notifications.UpdateNotification(ctx, n)
+}
+
+// A message WeChat took is recorded as sent though the first write of its
+// outcome fails: left pending, asynq's retry would push it a second time.
+func TestASendWhoseOutcomeWriteFailsOnceIsNotSentAgain(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	s := &capture{}
+	r.senders[guanjia.ChannelWeCom] = s
+	n := &guanjia.Notification{Message: guanjia.Message{RecipientID: r.crew.UserID, Channel: guanjia.ChannelWeCom, Template: guanjia.TplEscalation}}
+	if err := r.db.Notifications.CreateNotification(ctx, n); err != nil {
+		t.Fatal(err)
+	}
+	h := *r.h
+	h.Notifications = &flakyOutcomes{Notifications: r.db.Notifications}
+	task, _ := worker.NewNotifyTask(n.ID)
+	first := h.HandleNotify(ctx, task)
+	retry := h.HandleNotify(ctx, task) // what asynq does after a failed run
+	if got, _ := r.db.Notifications.FindNotification(ctx, n.ID); len(s.to) != 1 || got.Status != guanjia.DeliverySent {
+		t.Errorf("the 督办 push was sent %d times and is %s (first run: %v; retry: %v); want once, sent", len(s.to), got.Status, first, retry)
 	}
 }

@@ -145,17 +145,33 @@ func (h *Handlers) HandleNotify(ctx context.Context, t *asynq.Task) error {
 		}
 	}
 	h.Metrics.Deliveries.WithLabelValues(n.Channel, n.Status).Inc()
-	// The outcome is written even when the task's time ran out during a slow
-	// send: unwritten, a message WeChat took would be sent again.
-	record, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
-	defer cancel()
-	if err := h.Notifications.UpdateNotification(record, n); err != nil {
+	if err := h.recordOutcome(ctx, n); err != nil {
 		return err
 	}
 	if n.Status == guanjia.DeliveryRetrying {
 		return sendErr
 	}
 	return nil
+}
+
+// recordOutcome writes a delivery's outcome, even when the task's time ran
+// out during a slow send, and tries again when the write fails: unwritten,
+// the row stays pending and asynq's retry would send a message WeChat or the
+// SMS gateway took a second time.
+func (h *Handlers) recordOutcome(ctx context.Context, n *guanjia.Notification) error {
+	var err error
+	for try := range recordTries {
+		if try > 0 {
+			time.Sleep(time.Duration(try) * 500 * time.Millisecond)
+		}
+		record, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
+		err = h.Notifications.UpdateNotification(record, n)
+		cancel()
+		if err == nil {
+			return nil
+		}
+	}
+	return err
 }
 
 func (h *Handlers) send(ctx context.Context, n *guanjia.Notification) error {

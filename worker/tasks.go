@@ -78,8 +78,18 @@ const NotifyMaxRetry = 6
 // them, or asynq retries a send still under way.
 const notifyTimeout = 75 * time.Second
 
-// recordTimeout bounds writing a delivery's outcome.
-const recordTimeout = 10 * time.Second
+// recordTimeout bounds writing a delivery's outcome once; recordTries is
+// how often it is tried.
+const (
+	recordTimeout = 10 * time.Second
+	recordTries   = 3
+)
+
+// DrainTimeout is how long a stopping worker lets the handlers under way
+// finish: a delivery's send and the writes of its outcome. Shorter, asynq
+// would put a send still under way back in the queue, and another worker
+// would send it again.
+const DrainTimeout = notifyTimeout + recordTries*recordTimeout
 
 // NewNotifyTask builds the delivery task of notification id (TaskID notify:<id>).
 func NewNotifyTask(id int64) (*asynq.Task, []asynq.Option) {

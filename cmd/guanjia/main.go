@@ -468,7 +468,7 @@ func (m *Main) ready(ctx context.Context) error {
 
 func (m *Main) startWorker() error {
 	wc := worker.Config{Concurrency: m.Config.WorkerConcurrency, PollInterval: m.Config.TimerPoll,
-		ReconcileInterval: m.Config.ReconcileInterval, RequeueInterval: m.Config.RequeueInterval, ShutdownTimeout: 20 * time.Second}
+		ReconcileInterval: m.Config.ReconcileInterval, RequeueInterval: m.Config.RequeueInterval, ShutdownTimeout: worker.DrainTimeout}
 	m.Worker = worker.NewServer(m.Redis, wc, m.Log)
 	if err := m.Worker.Start(m.Handlers.NewServeMux()); err != nil {
 		return fmt.Errorf("start worker: %w", err)
