@@ -115,7 +115,7 @@ func (s *Service) act(ctx context.Context, who guanjia.Claims, id int64, action 
 		s.arm(ctx, t)
 	}
 	v := view(d, committees, who.Role)
-	if v.Events, err = s.Store.ListDisputeEvents(ctx, id); err != nil {
+	if v.Events, err = s.timeline(ctx, who, id); err != nil {
 		return nil, err
 	}
 	return v, nil

@@ -389,17 +389,25 @@ func (s *Service) Get(ctx context.Context, who guanjia.Claims, id int64) (*View,
 		role = "" // no actions
 	}
 	v := view(d, committees, role)
-	if v.Events, err = s.Store.ListDisputeEvents(ctx, id); err != nil {
+	if v.Events, err = s.timeline(ctx, who, id); err != nil {
 		return nil, err
 	}
-	if who.Role == guanjia.RoleCitizen {
-		for i := range v.Events {
-			if !applicantReads[v.Events[i].Action] {
-				v.Events[i].Note = ""
-			}
+	return v, nil
+}
+
+// timeline is dispute id's timeline as who reads it: the citizen who
+// applied, only the notes meant for them (applicantReads).
+func (s *Service) timeline(ctx context.Context, who guanjia.Claims, id int64) ([]guanjia.DisputeEvent, error) {
+	events, err := s.Store.ListDisputeEvents(ctx, id)
+	if err != nil || who.Role != guanjia.RoleCitizen {
+		return events, err
+	}
+	for i := range events {
+		if !applicantReads[events[i].Action] {
+			events[i].Note = ""
 		}
 	}
-	return v, nil
+	return events, nil
 }
 
 // applicantReads are the steps whose note the citizen who applied reads:
@@ -492,6 +500,11 @@ func (s *Service) Committees(ctx context.Context) ([]*guanjia.Committee, error) 
 // those taken once per case that it has had).
 func view(d *guanjia.Dispute, committees []*guanjia.Committee, role guanjia.Role) *View {
 	actions := slices.DeleteFunc(allowed(d.Status, role), func(a guanjia.DisputeAction) bool { return again(d, a) != nil })
+	if role == guanjia.RoleCitizen && d.FollowUpNote != "" { // the 回访's note is staff's, as on the timeline
+		shown := *d
+		shown.FollowUpNote = ""
+		d = &shown
+	}
 	v := &View{Dispute: d, Committee: findCommittee(committees, d.CommitteeCode), Mediators: []Person{}, Actions: actions}
 	for i, id := range d.MediatorIDs {
 		p := Person{ID: id}

@@ -742,4 +742,38 @@ func TestTheApplicantReadsOnlyTheNotesMeantForThem(t *testing.T) {
 	if !strings.Contains(applicant[guanjia.DisputeSchedule], "滨海社区调解室") {
 		t.Errorf("the applicant reads the session's note as %q, want when and where", applicant[guanjia.DisputeSchedule])
 	}
+	// The answer to the applicant's own step holds the same timeline.
+	withdrawn := r.act(t, "citizen", v.ID, guanjia.DisputeWithdraw, mediation.ActionInput{Note: "已和解"})
+	for _, e := range withdrawn.Events {
+		if e.Action == guanjia.DisputeAssign && e.Note != "" {
+			t.Errorf("the applicant's withdrawal answers the staff's note %q", e.Note)
+		}
+	}
+
+	// A 回访's note is staff's too: the applicant reads whether the agreement was kept.
+	settled := r.create(t, "citizen", "neighbour")
+	r.mediate(t, settled.ID)
+	settled = r.act(t, "mediator-tj-bs", settled.ID, guanjia.DisputeSchedule, mediation.ActionInput{At: r.clock.Now().Add(time.Hour), Place: "滨海社区调解室"})
+	r.act(t, "mediator-tj-bs", settled.ID, guanjia.DisputeRecord, mediation.ActionInput{Session: settled.Sessions[0].ID, Record: "双方同意", Attended: "王海燕、李明"})
+	r.act(t, "mediator-tj-bs", settled.ID, guanjia.DisputeSucceed, mediation.ActionInput{Terms: "李明修复漏水并赔偿 500 元"})
+	kept := true
+	r.act(t, "grid-g1", settled.ID, guanjia.DisputeFollowUp, mediation.ActionInput{Kept: &kept, Note: "申请人仍有怨气，重点关注"})
+	for _, as := range []string{"citizen", "mediator-tj-bs"} {
+		got, err := r.svc.Get(ctx, r.who[as], settled.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if staff := as != "citizen"; (got.FollowUpNote != "") != staff || got.FollowUpKept == nil || !*got.FollowUpKept {
+			t.Errorf("%s reads the 回访 as kept %v, note %q", as, got.FollowUpKept, got.FollowUpNote)
+		}
+	}
+	list, _, err := r.svc.List(ctx, r.who["citizen"], mediation.Filter{}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range list {
+		if d.FollowUpNote != "" {
+			t.Errorf("the applicant's list answers the 回访's note %q", d.FollowUpNote)
+		}
+	}
 }
