@@ -33,7 +33,7 @@ func (r *consoleRig) fullReplica() *api.Server {
 	stub := func(name string) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, name) })
 	}
-	vol := volunteer.NewService(r.db.Volunteers, &testenv.VolunteerTimers{}, &testenv.Messages{}, guanjia.NoContentCheck{},
+	vol := volunteer.NewService(r.db.Volunteers, &testenv.VolunteerTimers{}, guanjia.NoContentCheck{},
 		volunteer.ClockFunc(func() time.Time { return time.Now().UTC() }), consoleSecret)
 	vol.Log = r.svc.Log
 	cr := credit.NewService(r.db.Credit, nil, nil, nil)

@@ -52,7 +52,7 @@ func newVolunteerWorld(t *testing.T, now time.Time) *volunteerWorld {
 	t.Cleanup(func() { client.Close(); w.inspector.Close() })
 	sched := &worker.Scheduler{Client: client, Notifications: w.db.Notifications}
 	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
-	vol := volunteer.NewService(w.db.Volunteers, sched, sched, guanjia.NoContentCheck{}, w.clock, w.secret)
+	vol := volunteer.NewService(w.db.Volunteers, sched, guanjia.NoContentCheck{}, w.clock, w.secret)
 	blobs := store.DiskBlobs{Dir: t.TempDir()}
 	vol.Blobs, vol.Log = blobs, log
 	w.handlers = &worker.Handlers{Volunteer: vol, Notifications: w.db.Notifications, Users: w.db.Users, Senders: map[string]guanjia.Sender{},

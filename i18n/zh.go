@@ -460,6 +460,7 @@ var messages = map[string]string{
 	"you are %.0f m from the activity; check in within %.0f m":       "您距离活动地点约 %.0f 米，请在 %.0f 米范围内签到",
 	"check-in opens at %s":                                           "签到将于 %s 开始",
 	"the activity ended at %s; check-in is closed":                   "活动已于 %s 结束，签到已关闭",
+	"another admin of the team verifies your own certificate":        "本人的证书须由团队的其他管理员核验",
 	"only certified teams take on help requests":                     "只有已认证的团队可以认领求助",
 	"help requests that are %s are listed to admins only":            "“%s”的求助仅对管理员显示",
 	"the time help is needed must be in the future":                  "需要帮助的时间须晚于现在",

@@ -57,6 +57,15 @@ func newNotificationRow(m guanjia.Message, now time.Time) notificationRow {
 // A message without a complaint of its own is about complaintID, unless
 // that is 0 (messages about no complaint, such as an approval's).
 func queueNotifications(tx *gorm.DB, messages []guanjia.Message, complaintID int64, now time.Time) ([]int64, error) {
+	rows, err := writeNotifications(tx, messages, complaintID, now)
+	if err != nil {
+		return nil, err
+	}
+	return pendingIDs(rows), nil
+}
+
+// writeNotifications writes the outbox rows of messages, in their order.
+func writeNotifications(tx *gorm.DB, messages []guanjia.Message, complaintID int64, now time.Time) ([]notificationRow, error) {
 	if len(messages) == 0 {
 		return nil, nil
 	}
@@ -70,13 +79,18 @@ func queueNotifications(tx *gorm.DB, messages []guanjia.Message, complaintID int
 	if err := tx.Create(&rows).Error; err != nil {
 		return nil, fmt.Errorf("store: queue notifications: %w", err)
 	}
+	return rows, nil
+}
+
+// pendingIDs are the ids of the rows the queue must deliver.
+func pendingIDs(rows []notificationRow) []int64 {
 	var ids []int64
 	for _, r := range rows {
 		if r.Status == guanjia.DeliveryPending {
 			ids = append(ids, r.ID)
 		}
 	}
-	return ids, nil
+	return ids
 }
 
 // CreateNotification adds a row to the delivery log (an inbox message as sent).

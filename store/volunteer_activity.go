@@ -106,9 +106,11 @@ func (s *Activities) lockActivity(tx *gorm.DB, id int64) (*activityRow, error) {
 var signedUp = []guanjia.SignupStatus{guanjia.SignupConfirmed, guanjia.SignupWaitlisted, guanjia.SignupCheckedIn}
 
 // SaveActivity writes an activity change guarded by status and version; it
-// cancels or re-times the signups when asked, in the same transaction.
+// cancels or re-times the signups when asked, and writes the change's
+// messages to the outbox, in the same transaction.
 func (s *Activities) SaveActivity(ctx context.Context, ch *volunteer.ActivityChange) error {
 	a := ch.Activity
+	ch.Affected, ch.NotificationIDs = nil, nil
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if ch.CancelSignups || ch.Reschedule {
 			if _, err := s.lockActivity(tx, a.ID); err != nil {
@@ -126,52 +128,75 @@ func (s *Activities) SaveActivity(ctx context.Context, ch *volunteer.ActivityCha
 		if err := addVolunteerEvents(tx, a.ID, ch.Events...); err != nil {
 			return err
 		}
-		ch.Affected = nil
-		if !ch.CancelSignups && !ch.Reschedule {
-			return nil
+		if err := s.reachSignups(tx, ch); err != nil {
+			return err
 		}
-		var rows []signupRow
-		if err := tx.Where("activity_id = ? AND status IN ?", a.ID, signedUp).Order("id").Find(&rows).Error; err != nil {
-			return fmt.Errorf("store: signups of activity %d: %w", a.ID, err)
-		}
-		now := a.UpdatedAt
-		if ch.CancelSignups {
-			var actor *int64
-			if len(ch.Events) > 0 {
-				actor = ch.Events[0].ActorID
-			}
-			if err := tx.Model(&signupRow{}).Where("activity_id = ? AND status IN ?", a.ID, signedUp).
-				Updates(map[string]any{"status": guanjia.SignupCancelled, "cancelled_at": now, "updated_at": now}).Error; err != nil {
-				return fmt.Errorf("store: cancel signups of activity %d: %w", a.ID, err)
-			}
-			events := make([]*guanjia.VolunteerEvent, len(rows))
-			for i, r := range rows {
-				events[i] = &guanjia.VolunteerEvent{Subject: volunteer.SubjectSignup, SubjectID: r.ID, Action: volunteer.ActCancel,
-					From: r.Status, To: string(guanjia.SignupCancelled), ActorID: actor, Note: "活动已取消", At: now}
-			}
-			if err := addVolunteerEvents(tx, 0, events...); err != nil {
-				return err
-			}
-			if err := tx.Exec(`UPDATE volunteer_activities SET waitlisted = 0, confirmed = (SELECT COUNT(*) FROM volunteer_signups
-				WHERE activity_id = ? AND status IN ?) WHERE id = ?`, a.ID, holdingPlace, a.ID).Error; err != nil {
-				return fmt.Errorf("store: recount activity %d: %w", a.ID, err)
-			}
-		}
-		if ch.Reschedule {
-			if err := tx.Model(&signupRow{}).Where("activity_id = ? AND status IN ?", a.ID, signedUp).
-				Updates(map[string]any{"remind_at": ch.RemindAt, "reminded_at": nil, "updated_at": now}).Error; err != nil {
-				return fmt.Errorf("store: re-time reminders of activity %d: %w", a.ID, err)
-			}
-		}
-		for i := range rows {
-			su := rows[i].signup()
-			if ch.Reschedule {
-				su.RemindAt, su.RemindedAt = ch.RemindAt, nil
-			}
-			ch.Affected = append(ch.Affected, su)
-		}
-		return nil
+		var err error
+		ch.NotificationIDs, err = s.tell(tx, ch.Messages, ch.Tell, ch.Affected)
+		return err
 	})
+}
+
+// reachSignups cancels or re-times the signups of ch's activity, as ch asks,
+// and fills in ch.Affected.
+func (s *Activities) reachSignups(tx *gorm.DB, ch *volunteer.ActivityChange) error {
+	a := ch.Activity
+	if !ch.CancelSignups && !ch.Reschedule {
+		return nil
+	}
+	var rows []signupRow
+	if err := tx.Where("activity_id = ? AND status IN ?", a.ID, signedUp).Order("id").Find(&rows).Error; err != nil {
+		return fmt.Errorf("store: signups of activity %d: %w", a.ID, err)
+	}
+	now := a.UpdatedAt
+	if ch.CancelSignups {
+		var actor *int64
+		if len(ch.Events) > 0 {
+			actor = ch.Events[0].ActorID
+		}
+		if err := tx.Model(&signupRow{}).Where("activity_id = ? AND status IN ?", a.ID, signedUp).
+			Updates(map[string]any{"status": guanjia.SignupCancelled, "cancelled_at": now, "updated_at": now}).Error; err != nil {
+			return fmt.Errorf("store: cancel signups of activity %d: %w", a.ID, err)
+		}
+		events := make([]*guanjia.VolunteerEvent, len(rows))
+		for i, r := range rows {
+			events[i] = &guanjia.VolunteerEvent{Subject: volunteer.SubjectSignup, SubjectID: r.ID, Action: volunteer.ActCancel,
+				From: r.Status, To: string(guanjia.SignupCancelled), ActorID: actor, Note: "活动已取消", At: now}
+		}
+		if err := addVolunteerEvents(tx, 0, events...); err != nil {
+			return err
+		}
+		if err := tx.Exec(`UPDATE volunteer_activities SET waitlisted = 0, confirmed = (SELECT COUNT(*) FROM volunteer_signups
+				WHERE activity_id = ? AND status IN ?) WHERE id = ?`, a.ID, holdingPlace, a.ID).Error; err != nil {
+			return fmt.Errorf("store: recount activity %d: %w", a.ID, err)
+		}
+	}
+	if ch.Reschedule {
+		if err := tx.Model(&signupRow{}).Where("activity_id = ? AND status IN ?", a.ID, signedUp).
+			Updates(map[string]any{"remind_at": ch.RemindAt, "reminded_at": nil, "updated_at": now}).Error; err != nil {
+			return fmt.Errorf("store: re-time reminders of activity %d: %w", a.ID, err)
+		}
+	}
+	for i := range rows {
+		su := rows[i].signup()
+		if ch.Reschedule {
+			su.RemindAt, su.RemindedAt = ch.RemindAt, nil
+		}
+		ch.Affected = append(ch.Affected, su)
+	}
+	return nil
+}
+
+// tell writes msgs to the outbox, and tell's messages about each of signups
+// when tell is set, and answers the rows the queue must deliver.
+func (s *Activities) tell(tx *gorm.DB, msgs []guanjia.Message, tell func(*guanjia.Signup) []guanjia.Message, signups []*guanjia.Signup) ([]int64, error) {
+	if tell != nil {
+		msgs = slices.Clone(msgs)
+		for _, su := range signups {
+			msgs = append(msgs, tell(su)...)
+		}
+	}
+	return queueNotifications(tx, msgs, 0, s.Now())
 }
 
 var holdingPlace = []guanjia.SignupStatus{guanjia.SignupConfirmed, guanjia.SignupCheckedIn, guanjia.SignupCheckedOut, guanjia.SignupNoShow}
@@ -300,7 +325,7 @@ func toSignupRow(su *guanjia.Signup) *signupRow {
 // the same time is refused, decided under a lock on their user row too.
 func (s *Activities) AdmitSignups(ctx context.Context, activityID int64, batch []*volunteer.Admission, check func(*guanjia.Activity) error) error {
 	for _, adm := range batch {
-		adm.Signup, adm.Err = nil, nil
+		adm.Signup, adm.Err, adm.NotificationIDs = nil, nil, nil
 	}
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		a, err := s.lockActivity(tx, activityID)
@@ -377,8 +402,29 @@ func (s *Activities) AdmitSignups(ctx context.Context, activityID int64, batch [
 			Updates(map[string]any{"confirmed": confirmed, "waitlisted": waitlisted, "waitlist_seq": seq}).Error; err != nil {
 			return fmt.Errorf("store: count signups of activity %d: %w", activityID, err)
 		}
-		return nil
+		return s.tellAdmitted(tx, admitted)
 	})
+}
+
+// tellAdmitted writes the messages of the admitted signups to the outbox, in
+// one statement for the batch, and answers each its rows to deliver.
+func (s *Activities) tellAdmitted(tx *gorm.DB, admitted []*volunteer.Admission) error {
+	var msgs []guanjia.Message
+	told := make([]int, len(admitted)) // how many of msgs are each admission's
+	for i, adm := range admitted {
+		if adm.Tell != nil {
+			m := adm.Tell(adm.Signup)
+			msgs, told[i] = append(msgs, m...), len(m)
+		}
+	}
+	rows, err := writeNotifications(tx, msgs, 0, s.Now())
+	if err != nil {
+		return err
+	}
+	for i, adm := range admitted {
+		adm.NotificationIDs, rows = pendingIDs(rows[:told[i]]), rows[told[i]:]
+	}
+	return nil
 }
 
 // signedUpAtTheSameTime answers, by user, the title of another activity, not
@@ -435,7 +481,7 @@ func (s *Activities) SaveSignup(ctx context.Context, ch *volunteer.SignupChange)
 	su := ch.Signup
 	dConfirmed := holds(su.Status) - holds(ch.ExpectStatus)
 	dWaiting := waits(su.Status) - waits(ch.ExpectStatus)
-	ch.Promoted = nil
+	ch.Promoted, ch.NotificationIDs = nil, nil
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		counts := dConfirmed != 0 || dWaiting != 0 || ch.Promote
 		if counts {
@@ -467,9 +513,13 @@ func (s *Activities) SaveSignup(ctx context.Context, ch *volunteer.SignupChange)
 			}
 		}
 		if ch.Promote {
-			return s.promote(tx, ch, su.UpdatedAt)
+			if err := s.promote(tx, ch, su.UpdatedAt); err != nil {
+				return err
+			}
 		}
-		return nil
+		var err error
+		ch.NotificationIDs, err = s.tell(tx, ch.Messages, ch.TellPromoted, ch.Promoted)
+		return err
 	})
 }
 
@@ -654,9 +704,19 @@ func addHours(tx *gorm.DB, e *guanjia.HoursEntry) error {
 	return nil
 }
 
-// AddHours appends one ledger entry. There is no update or delete.
-func (s *Activities) AddHours(ctx context.Context, e *guanjia.HoursEntry) error {
-	return addHours(s.db.WithContext(ctx), e)
+// AddHours appends one ledger entry with its messages, and answers the
+// outbox rows the queue must deliver. There is no update or delete.
+func (s *Activities) AddHours(ctx context.Context, e *guanjia.HoursEntry, msgs []guanjia.Message) ([]int64, error) {
+	var queued []int64
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := addHours(tx, e); err != nil {
+			return err
+		}
+		var err error
+		queued, err = queueNotifications(tx, msgs, 0, s.Now())
+		return err
+	})
+	return queued, err
 }
 
 // AddCorrection appends e, a correction of entry *e.CorrectsID, if fits

@@ -220,8 +220,9 @@ func (r *invitationRow) invitation() *volunteer.Invitation {
 	return inv
 }
 
-// CreateInvitations inserts the invitations that do not exist yet and fills
-// every one in from its row, new or old.
+// CreateInvitations inserts the invitations that do not exist yet, with
+// their messages in the same transaction, and fills every one in from its
+// row, new or old.
 func (s *Activities) CreateInvitations(ctx context.Context, invs []*volunteer.Invitation) error {
 	if len(invs) == 0 {
 		return nil
@@ -240,6 +241,14 @@ func (s *Activities) CreateInvitations(ctx context.Context, invs []*volunteer.In
 				return fmt.Errorf("store: create invitation: %w", res.Error)
 			}
 			added[inv.UserID] = res.RowsAffected > 0
+			inv.NotificationIDs = nil
+			if res.RowsAffected > 0 {
+				ids, err := queueNotifications(tx, inv.Messages, 0, s.Now())
+				if err != nil {
+					return err
+				}
+				inv.NotificationIDs = ids
+			}
 		}
 		return nil
 	})
@@ -256,8 +265,9 @@ func (s *Activities) CreateInvitations(ctx context.Context, invs []*volunteer.In
 	}
 	for _, inv := range invs {
 		if got := byUser[inv.UserID]; got != nil {
+			msgs, ids := inv.Messages, inv.NotificationIDs
 			*inv = *got
-			inv.New = added[inv.UserID]
+			inv.New, inv.Messages, inv.NotificationIDs = added[inv.UserID], msgs, ids
 		}
 	}
 	return nil

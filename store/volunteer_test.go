@@ -2,11 +2,14 @@ package store_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"gorm.io/gorm"
 
 	"guanjia"
 	"guanjia/internal/testenv"
@@ -286,15 +289,20 @@ func TestHoursAreCreditedOncePerAttendance(t *testing.T) {
 			Kind: guanjia.HoursCredit, Source: guanjia.HoursFromCheckin, Minutes: 90, CreatedAt: time.Now().UTC()}
 	}
 	first := entry()
-	if err := f.db.Volunteers.AddHours(f.ctx, first); err != nil {
-		t.Fatal(err)
+	told := []guanjia.Message{{RecipientID: su.UserID, Channel: guanjia.ChannelSubscribe, Template: guanjia.TplHoursCredited}}
+	queued, err := f.db.Volunteers.AddHours(f.ctx, first, told)
+	if err != nil || len(queued) != 1 {
+		t.Fatalf("credit with its message: %v %v", queued, err)
 	}
-	if err := f.db.Volunteers.AddHours(f.ctx, entry()); guanjia.ErrorCode(err) != guanjia.ECONFLICT {
+	if _, err := f.db.Volunteers.AddHours(f.ctx, entry(), told); guanjia.ErrorCode(err) != guanjia.ECONFLICT {
 		t.Errorf("the same attendance credited twice: %v", err)
+	}
+	if ns, _ := f.db.Notifications.ListNotifications(f.ctx, guanjia.NotificationFilter{RecipientID: &su.UserID}); len(ns) != 1 {
+		t.Errorf("messages after crediting once and refusing the second: %d, want 1", len(ns))
 	}
 	fix := entry()
 	fix.Source, fix.Minutes, fix.CorrectsID = guanjia.HoursFromCorrection, -30, &first.ID
-	if err := f.db.Volunteers.AddHours(f.ctx, fix); err != nil {
+	if _, err := f.db.Volunteers.AddHours(f.ctx, fix, nil); err != nil {
 		t.Fatalf("a correction of the attendance: %v", err)
 	}
 	sum, err := f.db.Volunteers.SumHours(f.ctx, volunteer.HoursFilter{UserID: su.UserID})
@@ -318,5 +326,79 @@ func TestSaveActivityIsGuarded(t *testing.T) {
 	}
 	if got, _ := f.db.Volunteers.FindActivity(f.ctx, a.ID); got.Title != "改名" {
 		t.Errorf("title %q", got.Title)
+	}
+}
+
+// A step's messages go to the outbox in its transaction: a message that
+// cannot be written fails the step, and a step written has its messages.
+func TestVolunteerStepsWriteTheirMessagesOrNothing(t *testing.T) {
+	f := newVolunteerFixture(t, 1, 2)
+	confirm := func(su *guanjia.Signup) []guanjia.Message {
+		return []guanjia.Message{{RecipientID: su.UserID, Channel: guanjia.ChannelSubscribe, Template: guanjia.TplSignupConfirmed}}
+	}
+	batch := []*volunteer.Admission{{UserID: f.users[0], Now: time.Now().UTC(), Tell: confirm}, {UserID: f.users[1], Now: time.Now().UTC(), Tell: confirm}}
+	if err := f.db.Volunteers.AdmitSignups(f.ctx, f.activity.ID, batch, open); err != nil {
+		t.Fatal(err)
+	}
+	if len(batch[0].NotificationIDs) != 1 || len(batch[1].NotificationIDs) != 1 {
+		t.Fatalf("admissions' messages to deliver: %v %v, want one each", batch[0].NotificationIDs, batch[1].NotificationIDs)
+	}
+	outbox := func(user int64) []*guanjia.Notification {
+		t.Helper()
+		ns, err := f.db.Notifications.ListNotifications(f.ctx, guanjia.NotificationFilter{RecipientID: &user})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ns
+	}
+	if ns := outbox(f.users[0]); len(ns) != 1 || ns[0].ID != batch[0].NotificationIDs[0] || ns[0].Status != guanjia.DeliveryPending {
+		t.Fatalf("the outbox of the first volunteer: %+v", ns)
+	}
+
+	failing := true
+	err := f.db.Gorm().Callback().Create().Before("gorm:create").Register("test:outbox_down", func(tx *gorm.DB) {
+		if tx.Statement.Table == "notifications" && failing {
+			tx.AddError(errors.New("connection reset by peer"))
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	su := batch[0].Signup
+	now := time.Now().UTC()
+	su.RemindedAt, su.UpdatedAt = &now, now
+	remind := &volunteer.SignupChange{Signup: su, ExpectStatus: su.Status,
+		Messages: []guanjia.Message{{RecipientID: su.UserID, Channel: guanjia.ChannelSubscribe, Template: guanjia.TplActivityReminder}}}
+	if err := f.db.Volunteers.SaveSignup(f.ctx, remind); err == nil {
+		t.Fatal("a reminder whose message could not be written was saved")
+	}
+	if got, _ := f.db.Volunteers.FindSignup(f.ctx, su.ID); got.RemindedAt != nil {
+		t.Fatalf("the reminder is recorded without its message: %v", got.RemindedAt)
+	}
+	version, _ := f.db.Volunteers.ActivityVersion(f.ctx, f.activity.ID)
+	a := *f.activity
+	a.Status, a.UpdatedAt = guanjia.ActivityCancelled, now
+	cancel := &volunteer.ActivityChange{Activity: &a, ExpectStatus: f.activity.Status, ExpectVersion: version, CancelSignups: true,
+		Tell: func(su *guanjia.Signup) []guanjia.Message {
+			return []guanjia.Message{{RecipientID: su.UserID, Channel: guanjia.ChannelSubscribe, Template: guanjia.TplActivityChanged}}
+		}}
+	if err := f.db.Volunteers.SaveActivity(f.ctx, cancel); err == nil {
+		t.Fatal("a cancellation whose messages could not be written was saved")
+	}
+	if got, _ := f.db.Volunteers.FindActivity(f.ctx, a.ID); got.Status != guanjia.ActivityPublished || got.Confirmed != 1 {
+		t.Fatalf("the activity after the failed cancellation: %s, %d confirmed", got.Status, got.Confirmed)
+	}
+
+	failing = false
+	if err := f.db.Volunteers.SaveSignup(f.ctx, remind); err != nil || len(remind.NotificationIDs) != 1 {
+		t.Fatalf("the reminder again: %v %v", remind.NotificationIDs, err)
+	}
+	if err := f.db.Volunteers.SaveActivity(f.ctx, cancel); err != nil || len(cancel.Affected) != 2 || len(cancel.NotificationIDs) != 2 {
+		t.Fatalf("the cancellation again: %d reached, %v, %v", len(cancel.Affected), cancel.NotificationIDs, err)
+	}
+	for i, want := range []int{3, 2} { // confirmed, reminded, told; waitlisted, told
+		if n := len(outbox(f.users[i])); n != want {
+			t.Errorf("volunteer %d has %d messages, want %d", i, n, want)
+		}
 	}
 }

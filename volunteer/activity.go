@@ -205,16 +205,20 @@ func (s *Activities) moveActivity(ctx context.Context, who guanjia.Claims, id in
 	}
 	ch := &ActivityChange{Activity: a, ExpectStatus: from, ExpectVersion: version, CancelSignups: action == ActCancel,
 		Events: []*guanjia.VolunteerEvent{event(SubjectActivity, id, action, string(from), string(to), actorID(who), strings.TrimSpace(note), now)}}
+	if action == ActCancel {
+		cancelled := activityData(a, map[string]string{"status": "已取消", "note": a.ReviewNote})
+		ch.Tell = func(su *guanjia.Signup) []guanjia.Message {
+			return []guanjia.Message{message(su.UserID, guanjia.TplActivityChanged, cancelled)}
+		}
+	}
 	if err := s.Store.SaveActivity(ctx, ch); err != nil {
 		return nil, err
 	}
+	s.deliver(ctx, ch.NotificationIDs)
 	switch action {
 	case ActApprove:
 		s.arm(ctx, activityTimers(a, s.Config.AutoCheckoutAfter)...)
 	case ActCancel:
-		for _, su := range ch.Affected {
-			s.notify(ctx, su.UserID, guanjia.TplActivityChanged, activityData(a, map[string]string{"status": "已取消", "note": a.ReviewNote}))
-		}
 		a.Confirmed, a.Waitlisted = 0, 0
 	}
 	return a, nil
@@ -259,18 +263,22 @@ func (s *Activities) RescheduleActivity(ctx context.Context, who guanjia.Claims,
 	}
 	moved.UpdatedAt = now
 	note := fmt.Sprintf("改期: %s–%s, %s", localTime(moved.StartAt), localTime(moved.EndAt), strings.TrimSpace(in.Reason))
+	rescheduled := activityData(&moved, map[string]string{"status": "已改期", "note": strings.TrimSpace(in.Reason)})
 	ch := &ActivityChange{Activity: &moved, ExpectStatus: a.Status, ExpectVersion: version, Reschedule: true,
 		RemindAt: s.remindAt(&moved, now),
-		Events:   []*guanjia.VolunteerEvent{event(SubjectActivity, id, ActReschedule, string(a.Status), string(a.Status), actorID(who), note, now)}}
+		Events:   []*guanjia.VolunteerEvent{event(SubjectActivity, id, ActReschedule, string(a.Status), string(a.Status), actorID(who), note, now)},
+		Tell: func(su *guanjia.Signup) []guanjia.Message {
+			return []guanjia.Message{message(su.UserID, guanjia.TplActivityChanged, rescheduled)}
+		}}
 	if err := s.Store.SaveActivity(ctx, ch); err != nil {
 		return nil, err
 	}
+	s.deliver(ctx, ch.NotificationIDs)
 	s.arm(ctx, activityTimers(&moved, s.Config.AutoCheckoutAfter)...)
 	for _, su := range ch.Affected {
 		if su.Status == guanjia.SignupConfirmed && ch.RemindAt != nil {
 			s.arm(ctx, reminderTimer(su.ID, &moved, *ch.RemindAt))
 		}
-		s.notify(ctx, su.UserID, guanjia.TplActivityChanged, activityData(&moved, map[string]string{"status": "已改期", "note": strings.TrimSpace(in.Reason)}))
 	}
 	return &moved, nil
 }

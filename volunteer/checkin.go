@@ -261,12 +261,11 @@ func (s *Signups) checkOut(ctx context.Context, a *guanjia.Activity, su *guanjia
 	}
 	ch := &SignupChange{Signup: su, ExpectStatus: from, Events: []*guanjia.VolunteerEvent{ev},
 		Hours: s.creditFor(a, su, source, now)}
+	ch.Messages = hoursCredited(a, ch.Hours)
 	if err := s.Store.SaveSignup(ctx, ch); err != nil {
 		return nil, nil, err
 	}
-	if ch.Hours.Minutes > 0 {
-		s.hoursCredited(ctx, a, ch.Hours)
-	}
+	s.deliver(ctx, ch.NotificationIDs)
 	return su, ch.Hours, nil
 }
 
@@ -279,9 +278,14 @@ func (s *Platform) creditFor(a *guanjia.Activity, su *guanjia.Signup, source str
 		Kind: guanjia.HoursCredit, Source: source, Minutes: minutes, CreatedAt: now}
 }
 
-func (s *Platform) hoursCredited(ctx context.Context, a *guanjia.Activity, e *guanjia.HoursEntry) {
-	s.notify(ctx, e.UserID, guanjia.TplHoursCredited, activityData(a, map[string]string{
-		"hours": hoursText(e.Minutes), "time": localTime(e.CreatedAt)}))
+// hoursCredited is the message of e, an attendance's ledger entry, to its
+// volunteer: none when it credits nothing.
+func hoursCredited(a *guanjia.Activity, e *guanjia.HoursEntry) []guanjia.Message {
+	if e == nil || e.Minutes <= 0 {
+		return nil
+	}
+	return []guanjia.Message{message(e.UserID, guanjia.TplHoursCredited, activityData(a, map[string]string{
+		"hours": hoursText(e.Minutes), "time": localTime(e.CreatedAt)}))}
 }
 
 // ManualCheck is an organiser checking someone in or out by hand.

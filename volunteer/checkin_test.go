@@ -11,8 +11,8 @@ import (
 
 func TestCheckinToken(t *testing.T) {
 	now := time.Date(2026, 11, 28, 1, 0, 0, 0, time.UTC)
-	s := NewService(nil, nil, nil, guanjia.NoContentCheck{}, ClockFunc(func() time.Time { return now }), "secret").Signups
-	other := NewService(nil, nil, nil, guanjia.NoContentCheck{}, ClockFunc(func() time.Time { return now }), "another secret").Signups
+	s := NewService(nil, nil, guanjia.NoContentCheck{}, ClockFunc(func() time.Time { return now }), "secret").Signups
+	other := NewService(nil, nil, guanjia.NoContentCheck{}, ClockFunc(func() time.Time { return now }), "another secret").Signups
 	issued := now.Unix()
 	good := fmt.Sprintf("%d.%d.%s", 7, issued, s.tokenMAC(7, issued))
 	tests := []struct {

@@ -3,6 +3,7 @@ package volunteer_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -19,7 +20,7 @@ type env struct {
 	svc   *volunteer.Service
 	clock *testenv.Clock
 	sched *testenv.VolunteerTimers
-	notes *testenv.Messages
+	notes outbox
 	admin guanjia.Claims
 	seq   int
 }
@@ -29,8 +30,10 @@ var t0 = time.Date(2026, 11, 28, 0, 0, 0, 0, time.UTC)
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	e := &env{t: t, ctx: context.Background(), db: testenv.MustOpenDB(t), clock: testenv.NewClock(t0), sched: &testenv.VolunteerTimers{}, notes: &testenv.Messages{}}
-	e.svc = volunteer.NewService(e.db.Volunteers, e.sched, e.notes, guanjia.NoContentCheck{}, e.clock, "test-secret")
+	e := &env{t: t, ctx: context.Background(), db: testenv.MustOpenDB(t), clock: testenv.NewClock(t0), sched: &testenv.VolunteerTimers{}}
+	e.notes = outbox{e}
+	// No Notifier: every message goes to the outbox with the step it reports.
+	e.svc = volunteer.NewService(e.db.Volunteers, e.sched, guanjia.NoContentCheck{}, e.clock, "test-secret")
 	e.admin = e.user(guanjia.RoleAdmin)
 	return e
 }
@@ -124,3 +127,22 @@ func (e *env) find(id int64) *guanjia.Activity {
 }
 
 func code(err error) string { return guanjia.ErrorCode(err) }
+
+// outbox reads the messages the platform wrote to the delivery log.
+type outbox struct{ e *env }
+
+// To answers the messages of template tpl written to user, oldest first.
+func (o outbox) To(user int64, tpl string) []*guanjia.Notification {
+	o.e.t.Helper()
+	ns, err := o.e.db.Notifications.ListNotifications(o.e.ctx, guanjia.NotificationFilter{RecipientID: &user, Limit: 500})
+	if err != nil {
+		o.e.t.Fatal(err)
+	}
+	var out []*guanjia.Notification
+	for _, n := range slices.Backward(ns) {
+		if n.Template == tpl {
+			out = append(out, n)
+		}
+	}
+	return out
+}

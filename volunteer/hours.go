@@ -159,11 +159,13 @@ func (s *Hours) AddHonorHours(ctx context.Context, who guanjia.Claims, in HonorI
 		}
 		e.ActivityID = &a.ID
 	}
-	if err := s.Store.AddHours(ctx, e); err != nil {
+	told := message(e.UserID, guanjia.TplHoursCredited, map[string]string{"activity": "荣誉时长: " + e.Reason,
+		"hours": hoursText(e.Minutes), "time": localTime(e.CreatedAt)})
+	queued, err := s.Store.AddHours(ctx, e, []guanjia.Message{told})
+	if err != nil {
 		return nil, err
 	}
-	s.notify(ctx, e.UserID, guanjia.TplHoursCredited, map[string]string{"activity": "荣誉时长: " + e.Reason,
-		"hours": hoursText(e.Minutes), "time": localTime(e.CreatedAt)})
+	s.deliver(ctx, queued)
 	return e, nil
 }
 

@@ -105,6 +105,11 @@ type Invitation struct {
 	SignupID   *int64
 	CreatedAt  time.Time
 	DecidedAt  *time.Time
+	// Messages are written to the outbox with the invitation when
+	// CreateInvitations inserts it; NotificationIDs answers the rows the
+	// queue must deliver.
+	Messages        []guanjia.Message
+	NotificationIDs []int64
 	// Filled by lookups.
 	VolunteerID int64
 	Name        string
@@ -132,7 +137,8 @@ type MatchStore interface {
 	Candidates(ctx context.Context, q CandidateQuery) ([]*Candidate, error)
 
 	// CreateInvitations inserts invitations and fills each in from its row,
-	// marking New the ones inserted; one that exists already is left as it is.
+	// marking New the ones inserted, whose Messages it writes in the same
+	// transaction; one that exists already is left as it is.
 	CreateInvitations(ctx context.Context, invs []*Invitation) error
 	FindInvitation(ctx context.Context, id int64) (*Invitation, error)
 	ListInvitations(ctx context.Context, f InvitationFilter) ([]*Invitation, error)
@@ -233,6 +239,11 @@ func (s *Matching) VerifySkill(ctx context.Context, who guanjia.Claims, teamID, 
 		return nil, err
 	} else if !ok {
 		return nil, guanjia.Errorf(guanjia.EFORBIDDEN, "only the team's admins verify its members' skills")
+	}
+	// A certificate is seen by someone else: a volunteer who files a team is
+	// its admin at once, before the city reviews it.
+	if userID == who.UserID {
+		return nil, guanjia.FieldError(guanjia.EFORBIDDEN, "user_id", "another admin of the team verifies your own certificate")
 	}
 	if _, err := s.Store.FindTeamMember(ctx, teamID, userID); err != nil {
 		return nil, err
@@ -431,36 +442,26 @@ func (s *Matching) Invite(ctx context.Context, who guanjia.Claims, activityID in
 			byID[c.VolunteerID] = c
 		}
 	}
+	// An invitation expires at the activity's signup deadline. The subscribe
+	// message is sent only where the volunteer gave consent (the sender checks).
+	data := activityData(a, map[string]string{"note": "截止" + localTime(a.SignupDeadline), "status": "邀请"})
 	invs := make([]*Invitation, 0, len(volunteerIDs))
 	for _, id := range volunteerIDs {
 		c, ok := byID[id]
 		if !ok {
 			return nil, guanjia.FieldError(guanjia.EINVALID, "volunteer_ids", "volunteer %d cannot be invited", id)
 		}
-		invs = append(invs, &Invitation{ActivityID: a.ID, UserID: c.UserID, InvitedBy: who.UserID, Status: InvitePending, CreatedAt: now})
+		invs = append(invs, &Invitation{ActivityID: a.ID, UserID: c.UserID, InvitedBy: who.UserID, Status: InvitePending, CreatedAt: now,
+			Messages: []guanjia.Message{messageOn(c.UserID, guanjia.ChannelInbox, guanjia.TplVolunteerInvitation, data),
+				messageOn(c.UserID, guanjia.ChannelSubscribe, guanjia.TplVolunteerInvitation, data)}})
 	}
 	if err := s.Store.CreateInvitations(ctx, invs); err != nil {
 		return nil, err
 	}
 	for _, inv := range invs {
-		if inv.New {
-			data := activityData(a, map[string]string{"note": "截止" + localTime(inv.ExpiresAt), "status": "邀请"})
-			s.notifyOn(ctx, inv.UserID, guanjia.ChannelInbox, guanjia.TplVolunteerInvitation, data)
-			s.notifyOn(ctx, inv.UserID, guanjia.ChannelSubscribe, guanjia.TplVolunteerInvitation, data)
-		}
+		s.deliver(ctx, inv.NotificationIDs)
 	}
 	return s.ActivityInvitations(ctx, who, a.ID)
-}
-
-// notifyOn hands a message on one channel to the Notifier; the subscribe
-// channel is sent only where the volunteer gave consent (the outbox checks).
-func (s *Platform) notifyOn(ctx context.Context, to int64, channel, tpl string, data map[string]string) {
-	if s.Notifier == nil {
-		return
-	}
-	if err := s.Notifier.Notify(ctx, guanjia.Message{RecipientID: to, Channel: channel, Template: tpl, Data: data}); err != nil {
-		s.Log.Warn("volunteer: notify", "recipient", to, "template", tpl, "err", err)
-	}
 }
 
 // ActivityInvitations lists an activity's invitations for its organisers;

@@ -73,6 +73,22 @@ func TestSearchFindsSkilledVolunteersNearbyMasked(t *testing.T) {
 	if _, err := e.svc.Matching.Search(e.ctx, applicant, volunteer.SearchInput{ActivityID: draft.ID, RadiusM: 20000}); code(err) != guanjia.EFORBIDDEN {
 		t.Errorf("the admin of a team not certified searches through its draft: %v, want forbidden", err)
 	}
+	// Nor is it a key to verifying a certificate: its admin's own, as any
+	// admin's own, is another admin's to see.
+	self, _ := e.skilled(0.01, false, "急救") // not findable: the search below counts the others
+	mine, err := e.svc.Teams.ApplyTeam(e.ctx, self, volunteer.TeamInput{Name: "自证志愿队", Organisation: "无",
+		ContactName: "赵六", ContactPhone: "13907550002", District: "龙华区", Lat: &lat, Lng: &lng})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		who  guanjia.Claims
+		team int64
+	}{{self, mine.ID}, {lead, tm.ID}} {
+		if _, err := e.svc.Matching.VerifySkill(e.ctx, c.who, c.team, c.who.UserID, "急救", true); code(err) != guanjia.EFORBIDDEN {
+			t.Errorf("team %d's admin verifies their own 急救: %v, want forbidden", c.team, err)
+		}
+	}
 	res, err := e.svc.Matching.Search(e.ctx, lead, volunteer.SearchInput{Skill: "急救", ActivityID: a.ID, RadiusM: 5000})
 	if err != nil {
 		t.Fatal(err)

@@ -39,13 +39,15 @@ func DefaultConfig() Config {
 type Platform struct {
 	Store     Store
 	Scheduler Scheduler
-	Notifier  guanjia.Notifier
-	Content   guanjia.ContentChecker
-	Credit    guanjia.CreditChecker // optional: flags black-listed organisations (联合惩戒)
-	Blobs     guanjia.BlobStore     // the activity albums; nil disables photos
-	Clock     Clock
-	Log       *slog.Logger
-	Config    Config
+	// Scheduler also delivers: every message of the platform is written to
+	// the outbox in the transaction of the step it reports, then handed to
+	// its Deliver.
+	Content guanjia.ContentChecker
+	Credit  guanjia.CreditChecker // optional: flags black-listed organisations (联合惩戒)
+	Blobs   guanjia.BlobStore     // the activity albums; nil disables photos
+	Clock   Clock
+	Log     *slog.Logger
+	Config  Config
 
 	tokenKey []byte // signs check-in tokens
 }
@@ -81,9 +83,9 @@ type (
 
 // NewService returns a Service with DefaultConfig. secret keys the check-in
 // tokens (a key derived from it, so the token key differs from other uses).
-func NewService(st Store, sch Scheduler, n guanjia.Notifier, content guanjia.ContentChecker, clock Clock, secret string) *Service {
+func NewService(st Store, sch Scheduler, content guanjia.ContentChecker, clock Clock, secret string) *Service {
 	key := sha256.Sum256([]byte("guanjia:volunteer:checkin:" + secret))
-	p := &Platform{Store: st, Scheduler: sch, Notifier: n, Content: content, Clock: clock,
+	p := &Platform{Store: st, Scheduler: sch, Content: content, Clock: clock,
 		Log: slog.Default(), Config: DefaultConfig(), tokenKey: key[:]}
 	signups := &Signups{Platform: p, admit: newAdmitter(p)}
 	return &Service{Platform: p, Volunteers: &Volunteers{p}, Teams: &Teams{p}, Activities: &Activities{p},
@@ -148,14 +150,22 @@ func actorID(who guanjia.Claims) *int64 {
 	return &id
 }
 
-// notify hands a subscribe message to the Notifier. Its failure is logged,
-// not returned: the step it reports on is already written.
-func (s *Platform) notify(ctx context.Context, to int64, tpl string, data map[string]string) {
-	if s.Notifier == nil {
-		return
-	}
-	if err := s.Notifier.Notify(ctx, guanjia.Message{RecipientID: to, Channel: guanjia.ChannelSubscribe, Template: tpl, Data: data}); err != nil {
-		s.Log.Warn("volunteer: notify", "recipient", to, "template", tpl, "err", err)
+// message is a subscribe message to a volunteer.
+func message(to int64, tpl string, data map[string]string) guanjia.Message {
+	return messageOn(to, guanjia.ChannelSubscribe, tpl, data)
+}
+
+func messageOn(to int64, channel, tpl string, data map[string]string) guanjia.Message {
+	return guanjia.Message{RecipientID: to, Channel: channel, Template: tpl, Data: data}
+}
+
+// deliver hands the outbox rows a step wrote with its change to the queue.
+// A failure is logged: the row stays pending and the re-queue job sends it.
+func (s *Platform) deliver(ctx context.Context, ids []int64) {
+	for _, id := range ids {
+		if err := s.Scheduler.Deliver(ctx, id); err != nil {
+			s.Log.Warn("volunteer: queue notification; the re-queue job will send it", "notification", id, "err", err)
+		}
 	}
 }
 

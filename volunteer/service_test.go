@@ -3,11 +3,16 @@ package volunteer_test
 import (
 	"bytes"
 	"context"
+	"errors"
+	"io"
+	"log/slog"
 	"slices"
 	"sort"
 	"sync"
 	"testing"
 	"time"
+
+	"gorm.io/gorm"
 
 	"guanjia"
 	"guanjia/geo"
@@ -1006,5 +1011,91 @@ func TestPastActivitiesListLatestFirst(t *testing.T) {
 	}
 	if got, want := listed(guanjia.ActivityPublished), []int64{soon.ID, later.ID}; !slices.Equal(got, want) {
 		t.Errorf("activities to come %v, want the soonest first %v", got, want)
+	}
+}
+
+// outboxDown makes the next write of a message to the outbox fail, as when
+// the database connection drops in the middle of a step.
+func outboxDown(t *testing.T, e *env) {
+	t.Helper()
+	down := true
+	err := e.db.Gorm().Callback().Create().Before("gorm:create").Register("test:outbox_down", func(tx *gorm.DB) {
+		if tx.Statement.Table == "notifications" && down {
+			down = false
+			tx.AddError(errors.New("store: create notification: connection reset by peer"))
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A reminder whose message cannot be written is not recorded as sent: the
+// timer's retry (or the reconciler) sends it, once.
+func TestAReminderIsNotLostWhenItsMessageIsNotWritten(t *testing.T) {
+	e := newEnv(t)
+	e.svc.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	tm, lead := e.team()
+	start := t0.Add(24 * time.Hour)
+	a := e.activity(tm.ID, lead, 5, start)
+	v := e.volunteer()
+	su, err := e.svc.Signups.Signup(e.ctx, v, a.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rem := e.sched.Find(volunteer.TimerRemind, su.ID)
+	if len(rem) != 1 {
+		t.Fatalf("reminders %v", rem)
+	}
+	outboxDown(t, e)
+	e.clock.Set(rem[0].DueAt)
+	_, herr := e.svc.HandleTimer(e.ctx, rem[0])
+	_, _ = e.svc.HandleTimer(e.ctx, rem[0])
+	e.sched.Forget()
+	if _, err := e.svc.ReconcileTimers(e.ctx, e.clock.Now().Add(3*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	for _, tmr := range e.sched.Find(volunteer.TimerRemind, su.ID) {
+		_, _ = e.svc.HandleTimer(e.ctx, tmr)
+	}
+	got := e.notes.To(v.UserID, guanjia.TplActivityReminder)
+	if len(got) != 1 {
+		t.Fatalf("the volunteer got %d reminders of the activity (first handler returned %v); want 1", len(got), herr)
+	}
+	if herr == nil {
+		t.Error("the reminder whose message was not written reported success")
+	}
+	if !slices.Contains(e.sched.Delivered(), got[0].ID) {
+		t.Errorf("the reminder %d was not handed to the queue (%v)", got[0].ID, e.sched.Delivered())
+	}
+}
+
+// An activity cancelled while its notices cannot be written is not cancelled:
+// the organiser is told it failed and cancels again; everyone is told once.
+func TestACancellationIsNotSilentWhenItsNoticesAreNotWritten(t *testing.T) {
+	e := newEnv(t)
+	e.svc.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	tm, lead := e.team()
+	a := e.activity(tm.ID, lead, 1, t0.Add(24*time.Hour))
+	v1, v2 := e.signedUp(a.ID), e.signedUp(a.ID) // confirmed, waitlisted
+	outboxDown(t, e)
+	_, cerr := e.svc.Activities.CancelActivity(e.ctx, lead, a.ID, "天气预警")
+	got := e.find(a.ID)
+	told := len(e.notes.To(v1.UserID, guanjia.TplActivityChanged)) + len(e.notes.To(v2.UserID, guanjia.TplActivityChanged))
+	switch {
+	case cerr == nil && got.Status == guanjia.ActivityCancelled && told == 2:
+		// the retry of the failed write got through: both landed
+	case cerr != nil && got.Status == guanjia.ActivityPublished && got.Confirmed == 1 && got.Waitlisted == 1 && told == 0:
+		if _, err := e.svc.Activities.CancelActivity(e.ctx, lead, a.ID, "天气预警"); err != nil {
+			t.Fatalf("cancelling again: %v", err)
+		}
+	default:
+		t.Fatalf("cancel answered %v; the activity is %s (%d/%d) and %d were told: the cancellation and its notices must land together",
+			cerr, got.Status, got.Confirmed, got.Waitlisted, told)
+	}
+	for _, v := range []guanjia.Claims{v1, v2} {
+		if n := len(e.notes.To(v.UserID, guanjia.TplActivityChanged)); n != 1 {
+			t.Errorf("user %d was told of the cancellation %d times, want 1", v.UserID, n)
+		}
 	}
 }

@@ -25,12 +25,13 @@ func (s *Signups) Signup(ctx context.Context, who guanjia.Claims, activityID int
 		return nil, adm.Err
 	}
 	su := adm.Signup
-	if su.Status == guanjia.SignupConfirmed {
+	s.deliver(ctx, adm.NotificationIDs)
+	if su.RemindAt != nil {
 		a, err := s.Store.FindActivity(ctx, activityID)
 		if err != nil {
 			return nil, err
 		}
-		s.confirmed(ctx, a, su, "报名成功")
+		s.arm(ctx, reminderTimer(su.ID, a, *su.RemindAt))
 	}
 	return su, nil
 }
@@ -46,12 +47,16 @@ func signupOpen(a *guanjia.Activity, now time.Time) error {
 	return nil
 }
 
-// confirmed tells a volunteer their place is confirmed and arms the reminder.
-func (s *Signups) confirmed(ctx context.Context, a *guanjia.Activity, su *guanjia.Signup, note string) {
-	if su.RemindAt != nil {
-		s.arm(ctx, reminderTimer(su.ID, a, *su.RemindAt))
+// tellConfirmed tells the volunteer of a confirmed signup of a that their
+// place is confirmed; a waitlisted signup is told nothing.
+func tellConfirmed(a *guanjia.Activity, note string) func(su *guanjia.Signup) []guanjia.Message {
+	data := activityData(a, map[string]string{"note": note, "status": "已确认"})
+	return func(su *guanjia.Signup) []guanjia.Message {
+		if su.Status != guanjia.SignupConfirmed {
+			return nil
+		}
+		return []guanjia.Message{message(su.UserID, guanjia.TplSignupConfirmed, data)}
 	}
-	s.notify(ctx, su.UserID, guanjia.TplSignupConfirmed, activityData(a, map[string]string{"note": note, "status": "已确认"}))
 }
 
 // CancelSignup withdraws who's signup until the cut-off before the start.
@@ -82,13 +87,16 @@ func (s *Signups) CancelSignup(ctx context.Context, who guanjia.Claims, activity
 	from := su.Status
 	su.Status, su.UpdatedAt, su.CancelledAt = to, now, &now
 	ch := &SignupChange{Signup: su, ExpectStatus: from, Promote: from == guanjia.SignupConfirmed,
-		PromoteRemindAt: s.remindAt(a, now),
-		Events:          []*guanjia.VolunteerEvent{event(SubjectSignup, su.ID, ActCancel, string(from), string(to), actorID(who), "", now)}}
+		PromoteRemindAt: s.remindAt(a, now), TellPromoted: tellConfirmed(a, "候补转正: 有人取消, 您已获得名额"),
+		Events: []*guanjia.VolunteerEvent{event(SubjectSignup, su.ID, ActCancel, string(from), string(to), actorID(who), "", now)}}
 	if err := s.Store.SaveSignup(ctx, ch); err != nil {
 		return nil, err
 	}
+	s.deliver(ctx, ch.NotificationIDs)
 	for _, p := range ch.Promoted {
-		s.confirmed(ctx, a, p, "候补转正: 有人取消, 您已获得名额")
+		if p.RemindAt != nil {
+			s.arm(ctx, reminderTimer(p.ID, a, *p.RemindAt))
+		}
 	}
 	return su, nil
 }
@@ -200,9 +208,9 @@ func (ad *admitter) drain(activityID int64, q *admitQueue) {
 				if err := signupOpen(a, now); err != nil {
 					return err
 				}
-				remind := ad.p.remindAt(a, now)
+				remind, tell := ad.p.remindAt(a, now), tellConfirmed(a, "报名成功")
 				for _, adm := range adms {
-					adm.Now, adm.RemindAt = now, remind
+					adm.Now, adm.RemindAt, adm.Tell = now, remind, tell
 				}
 				return nil
 			})

@@ -72,8 +72,10 @@ type Store interface {
 	// activities whose next lifecycle step (start, end, end + grace) is before horizon.
 	DueActivities(ctx context.Context, horizon time.Time, grace time.Duration) ([]*guanjia.Activity, error)
 
-	// AddHours appends to the ledger. Rows are never updated or deleted.
-	AddHours(ctx context.Context, e *guanjia.HoursEntry) error
+	// AddHours appends to the ledger, and writes msgs to the outbox in the
+	// same transaction; it answers the outbox rows the queue must deliver.
+	// Rows are never updated or deleted.
+	AddHours(ctx context.Context, e *guanjia.HoursEntry, msgs []guanjia.Message) ([]int64, error)
 	// AddCorrection appends e, a correction of entry *e.CorrectsID, if fits
 	// accepts that entry's total so far, decided under a lock on the entry.
 	AddCorrection(ctx context.Context, e *guanjia.HoursEntry, fits func(total int) error) error
@@ -101,10 +103,13 @@ type Store interface {
 	VolunteerStats(ctx context.Context, monthStart, now time.Time) (guanjia.VolunteerStats, error)
 }
 
-// Scheduler arms the platform's timers on the queue. Arming is idempotent
-// (deterministic task ids): the reconciler calls it again for anything lost.
+// Scheduler arms the platform's timers on the queue, and queues the
+// delivery of the outbox rows a step wrote. Both are idempotent
+// (deterministic task ids): the reconciler arms again any timer lost, and the
+// re-queue job delivers any row left pending.
 type Scheduler interface {
 	ArmVolunteerTimer(ctx context.Context, t Timer) error
+	Deliver(ctx context.Context, notificationID int64) error
 }
 
 // Clock tells the time; tests move it instead of sleeping.
@@ -137,8 +142,14 @@ type ActivityChange struct {
 	// clears their reminded time: the reminder is due again for the new start.
 	Reschedule bool
 	RemindAt   *time.Time
-	// Filled in by the store: the signups CancelSignups or Reschedule touched.
-	Affected []*guanjia.Signup
+	// Messages are written to the outbox with the change; so are Tell's
+	// messages about each signup the change reached (Affected), when set.
+	Messages []guanjia.Message
+	Tell     func(su *guanjia.Signup) []guanjia.Message
+	// Filled in by the store: the signups CancelSignups or Reschedule
+	// touched, and the outbox rows the queue must deliver.
+	Affected        []*guanjia.Signup
+	NotificationIDs []int64
 }
 
 // Admission is one signup in a batch handed to AdmitSignups.
@@ -146,9 +157,13 @@ type Admission struct {
 	UserID   int64
 	RemindAt *time.Time // when a confirmed signup's reminder is due; nil for none
 	Now      time.Time  // when it was decided
+	// Tell, when set, gives the messages about the decided signup; they are
+	// written to the outbox with it.
+	Tell func(su *guanjia.Signup) []guanjia.Message
 	// Filled in by the store.
-	Signup *guanjia.Signup // Status confirmed or waitlisted; Position set when waitlisted
-	Err    error
+	Signup          *guanjia.Signup // Status confirmed or waitlisted; Position set when waitlisted
+	Err             error
+	NotificationIDs []int64 // the outbox rows the queue must deliver
 }
 
 // SignupChange is one step of a signup, written atomically.
@@ -161,8 +176,14 @@ type SignupChange struct {
 	// signups, in order, with PromoteRemindAt as their reminder time.
 	Promote         bool
 	PromoteRemindAt *time.Time
-	// Filled in by the store.
-	Promoted []*guanjia.Signup
+	// Messages are written to the outbox with the change; so are
+	// TellPromoted's messages about each promoted signup, when set.
+	Messages     []guanjia.Message
+	TellPromoted func(su *guanjia.Signup) []guanjia.Message
+	// Filled in by the store: the promoted signups, and the outbox rows the
+	// queue must deliver.
+	Promoted        []*guanjia.Signup
+	NotificationIDs []int64
 }
 
 // TeamMemberChange is one step of a person's place in a team, written

@@ -90,15 +90,17 @@ func (s *Service) remind(ctx context.Context, t Timer) (TimerOutcome, error) {
 	}
 	now := s.now()
 	su.RemindedAt, su.UpdatedAt = &now, now
-	// The reminder is recorded first: a crash between the two loses one
-	// reminder rather than sending it twice on every retry.
-	if err := s.Store.SaveSignup(ctx, &SignupChange{Signup: su, ExpectStatus: su.Status}); err != nil {
+	// The reminder is written to the outbox with reminded_at: both or
+	// neither, so a retry after a failure sends it once.
+	ch := &SignupChange{Signup: su, ExpectStatus: su.Status,
+		Messages: []guanjia.Message{message(su.UserID, guanjia.TplActivityReminder, activityData(a, map[string]string{"note": "活动即将开始, 请按时签到"}))}}
+	if err := s.Store.SaveSignup(ctx, ch); err != nil {
 		if guanjia.ErrorCode(err) == guanjia.ECONFLICT {
 			return TimerOutcome{Stale: true}, nil
 		}
 		return TimerOutcome{}, err
 	}
-	s.notify(ctx, su.UserID, guanjia.TplActivityReminder, activityData(a, map[string]string{"note": "活动即将开始, 请按时签到"}))
+	s.deliver(ctx, ch.NotificationIDs)
 	return TimerOutcome{Reminded: 1}, nil
 }
 
@@ -185,6 +187,7 @@ func (s *Service) autoCheckout(ctx context.Context, t Timer) (TimerOutcome, erro
 			end := a.EndAt
 			su.Status, su.CheckoutAt, su.AutoCheckout = guanjia.SignupCheckedOut, &end, true
 			ch.Hours = s.creditFor(a, su, guanjia.HoursFromAuto, now)
+			ch.Messages = hoursCredited(a, ch.Hours)
 			ch.Events = []*guanjia.VolunteerEvent{event(SubjectSignup, su.ID, ActCheckout, string(from), string(su.Status), nil,
 				"未签退, 按活动结束时间自动签退", now)}
 		case guanjia.SignupConfirmed:
@@ -200,12 +203,12 @@ func (s *Service) autoCheckout(ctx context.Context, t Timer) (TimerOutcome, erro
 		} else if err != nil {
 			return out, err
 		}
+		s.deliver(ctx, ch.NotificationIDs)
 		switch su.Status {
 		case guanjia.SignupCheckedOut:
 			out.CheckedOut++
 			if ch.Hours != nil && ch.Hours.Minutes > 0 {
 				out.HoursCredits++
-				s.hoursCredited(ctx, a, ch.Hours)
 			}
 		case guanjia.SignupNoShow:
 			out.NoShows++

@@ -85,7 +85,7 @@ func runSignup(ctx context.Context, db *store.DB, ropt *redis.Options, people, c
 	defer inspect.Close()
 	sched := &worker.Scheduler{Client: client, Inspector: inspect, Notifications: db.Notifications}
 	r := &crowdRun{db: db, now: time.Now().UTC()}
-	r.svc = volunteer.NewService(db.Volunteers, sched, sched, guanjia.NoContentCheck{},
+	r.svc = volunteer.NewService(db.Volunteers, sched, guanjia.NoContentCheck{},
 		volunteer.ClockFunc(func() time.Time { return r.now }), "bench")
 	r.svc.Log = slog.New(slog.DiscardHandler)
 	if err := r.gather(ctx, people); err != nil {

@@ -386,7 +386,7 @@ func (m *Main) wire(ctx context.Context) error {
 	m.Live = live.New(m.rdb, m.Log)
 	m.Dispatch.Live = m.Live
 	// 公益海口: organisers' and requesters' texts pass the same WeChat content check.
-	vol := volunteer.NewService(m.DB.Volunteers, m.Scheduler, m.Scheduler, content, volunteer.ClockFunc(m.Now), m.Config.Secret)
+	vol := volunteer.NewService(m.DB.Volunteers, m.Scheduler, content, volunteer.ClockFunc(m.Now), m.Config.Secret)
 	vol.Blobs, vol.Log, vol.Config.PublicURL = blobs, m.Log, m.Config.PublicURL
 	// 诚信海口: hot lookups cached in Redis, large imports run by the worker.
 	cred := credit.NewService(m.DB.Credit, worker.NewCreditCache(m.rdb, "guanjia:"), m.Scheduler, m.Scheduler)

@@ -70,7 +70,7 @@ func TestVolunteerDemoIsFoundBySkill(t *testing.T) {
 		t.Fatal(err)
 	}
 	now := time.Now()
-	svc := volunteer.NewService(db.Volunteers, &testenv.VolunteerTimers{}, &testenv.Messages{}, guanjia.NoContentCheck{},
+	svc := volunteer.NewService(db.Volunteers, &testenv.VolunteerTimers{}, guanjia.NoContentCheck{},
 		testenv.NewClock(now), "demo-test-secret")
 	ids := map[string]int64{}
 	for _, username := range []string{"team-lead", "volunteer", "volunteer2"} {

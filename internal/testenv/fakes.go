@@ -103,10 +103,27 @@ func (s *DispatchTimers) Forget() {
 }
 
 // VolunteerTimers is a volunteer.Scheduler that remembers the timers it was
-// asked to arm, by task identity (re-arming one replaces it), and does nothing.
+// asked to arm, by task identity (re-arming one replaces it), and the
+// messages it was asked to deliver, and does nothing.
 type VolunteerTimers struct {
 	mu    sync.Mutex
 	armed map[string]volunteer.Timer
+	sent  []int64
+}
+
+// Deliver records the notification.
+func (s *VolunteerTimers) Deliver(_ context.Context, id int64) error {
+	s.mu.Lock()
+	s.sent = append(s.sent, id)
+	s.mu.Unlock()
+	return nil
+}
+
+// Delivered answers the notifications handed over for delivery.
+func (s *VolunteerTimers) Delivered() []int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]int64(nil), s.sent...)
 }
 
 var _ volunteer.Scheduler = (*VolunteerTimers)(nil)
