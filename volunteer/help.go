@@ -139,7 +139,8 @@ func (s *HelpRequests) ActHelpRequest(ctx context.Context, who guanjia.Claims, i
 	return h, nil
 }
 
-// GetHelpRequest returns a request to its requester, admins, and anyone once published.
+// GetHelpRequest returns a request to its requester, admins, and anyone once
+// published, as shownTo says.
 func (s *HelpRequests) GetHelpRequest(ctx context.Context, who guanjia.Claims, id int64) (*guanjia.HelpRequest, []*guanjia.VolunteerEvent, error) {
 	h, err := s.Store.FindHelpRequest(ctx, id)
 	if err != nil {
@@ -149,8 +150,41 @@ func (s *HelpRequests) GetHelpRequest(ctx context.Context, who guanjia.Claims, i
 		return nil, nil, guanjia.Errorf(guanjia.ENOTFOUND, "help request %d not found", id)
 	}
 	events, err := s.Store.ListVolunteerEvents(ctx, SubjectHelp, id)
+	if err != nil {
+		return nil, nil, err
+	}
 	showLapsed(s.now(), h)
-	return h, events, err
+	shown, err := s.shownTo(ctx, who, map[int64]bool{}, h)
+	return shown, events, err
+}
+
+// shownTo is h as who may read it. Its requester, the platform's admins and
+// the admins of the team that claimed it read all of it; anyone else reads
+// what help is needed, when, and roughly where (the middle of the ~500 m
+// cell of areaCell): the address and the point are often the home of
+// someone who lives alone. teamAdmin remembers, by team, whether who is one
+// of its admins, for a list.
+func (s *HelpRequests) shownTo(ctx context.Context, who guanjia.Claims, teamAdmin map[int64]bool, h *guanjia.HelpRequest) (*guanjia.HelpRequest, error) {
+	if who.Role == guanjia.RoleAdmin || h.RequesterID == who.UserID {
+		return h, nil
+	}
+	if h.TeamID != nil {
+		ok, seen := teamAdmin[*h.TeamID]
+		if !seen {
+			var err error
+			if ok, err = s.isTeamAdmin(ctx, who, *h.TeamID); err != nil {
+				return nil, err
+			}
+			teamAdmin[*h.TeamID] = ok
+		}
+		if ok {
+			return h, nil
+		}
+	}
+	shown := *h
+	shown.RequesterID, shown.Address = 0, ""
+	shown.Lat, shown.Lng = areaCell(h.Lat), areaCell(h.Lng)
+	return &shown, nil
 }
 
 // HelpQuery selects help requests for a list.
@@ -184,6 +218,12 @@ func (s *HelpRequests) ListHelpRequests(ctx context.Context, who guanjia.Claims,
 		return nil, err
 	}
 	showLapsed(now, list...)
+	teamAdmin := map[int64]bool{}
+	for i, h := range list {
+		if list[i], err = s.shownTo(ctx, who, teamAdmin, h); err != nil {
+			return nil, err
+		}
+	}
 	return list, nil
 }
 

@@ -17,3 +17,14 @@ test('my help request whose time passed shows 已过期, in my list and on its p
   expect(text(comp)).toContain('已过期')
   expect(text(comp)).not.toContain('撤回求助')
 })
+
+test("another's request reads 认领后可见详细地址 where the API leaves the address out", async () => {
+  const published = { ...LAPSED, requester_id: 0, address: '', status: 'published', needed_at: at(1440) }
+  const list = open('pages/volunteer/help', {}, { 'GET /api/v1/help-requests': { help_requests: [published] } })
+  await flush(20)
+  expect(text(list.comp)).toContain('认领后可见详细地址')
+  const { comp } = open('pages/volunteer/help-detail', { id: '9' }, { 'GET /api/v1/help-requests/9': published })
+  await flush(20)
+  expect(text(comp)).toContain('认领后可见详细地址')
+  expect(text(comp)).not.toContain('撤回求助')
+})

@@ -20,7 +20,7 @@ Component({
       try {
         const list = await volunteer.helpRequests({ mine: this.data.tab === 1 })
         this.setData({
-          items: list.map((h) => ({ id: h.id, title: h.title, label: `${formatShort(h.needed_at)} · ${h.address}`, status: labels.helpStatus[h.status] || h.status })),
+          items: list.map((h) => ({ id: h.id, title: h.title, label: `${formatShort(h.needed_at)} · ${h.address || '认领后可见详细地址'}`, status: labels.helpStatus[h.status] || h.status })),
           loaded: true,
           error: '',
         })
