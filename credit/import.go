@@ -104,7 +104,7 @@ func (s *Service) SubmitImport(ctx context.Context, who guanjia.Claims, up Uploa
 	if err := s.Store.CreateBatch(ctx, b, nil); err != nil {
 		return nil, err
 	}
-	if err := s.importRows(ctx, b, rows); err != nil {
+	if err := s.importRows(ctx, b, rows, nil); err != nil { // the uploader is answered by the request
 		// Recorded even when the request went away: else the batch would
 		// stay "running" with nothing to run it.
 		s.FailImport(context.WithoutCancel(ctx), b.ID, err)
@@ -114,8 +114,9 @@ func (s *Service) SubmitImport(ctx context.Context, who guanjia.Claims, up Uploa
 }
 
 // importRows writes a validated batch, reporting progress to the cache, and
-// drops the cached lookups of every subject it touched.
-func (s *Service) importRows(ctx context.Context, b *Batch, rows []ImportRow) error {
+// drops the cached lookups of every subject it touched. notices (nil: none)
+// tells of the done batch in its transaction.
+func (s *Service) importRows(ctx context.Context, b *Batch, rows []ImportRow, notices Notices[*Batch]) error {
 	total := len(rows)
 	progressKey := importProgressKey(b.ID)
 	last := -1
@@ -137,9 +138,14 @@ func (s *Service) importRows(ctx context.Context, b *Batch, rows []ImportRow) er
 			codes = append(codes, c)
 		}
 	}
-	if err := s.invalidateAfter(ctx, codes, func() error { return s.Store.ImportBatch(ctx, b, rows, progress) }); err != nil {
+	var queued []int64
+	if err := s.invalidateAfter(ctx, codes, func() (err error) {
+		queued, err = s.Store.ImportBatch(ctx, b, rows, progress, notices)
+		return err
+	}); err != nil {
 		return err
 	}
+	s.deliver(ctx, queued)
 	b.Percent = 100
 	if s.Cache != nil {
 		_ = s.Cache.Delete(ctx, progressKey)
@@ -153,7 +159,10 @@ func importProgressKey(id int64) string { return fmt.Sprintf("credit:import:%d:p
 
 // RunImport is the import job of a queued batch. The file is read and checked
 // again (the calendar or the remit may have moved on) and written in one
-// transaction. A batch already finished is left alone, so a repeated job is harmless.
+// transaction, with the message telling the uploader. A batch already
+// finished is left alone, and one found running (a job lost with Redis,
+// queued again by the sweep) runs again from the start: nothing of an
+// unfinished run was written, so a repeated job is harmless.
 func (s *Service) RunImport(ctx context.Context, id int64) error {
 	b, err := s.Store.FindBatch(ctx, id)
 	if err != nil {
@@ -170,7 +179,9 @@ func (s *Service) RunImport(ctx context.Context, id int64) error {
 		return err
 	}
 	b.Status = BatchRunning
-	if err := s.Store.UpdateBatch(ctx, b); err != nil {
+	if err := s.Store.UpdateBatch(ctx, b); guanjia.ErrorCode(err) == guanjia.ECONFLICT {
+		return nil // another run finished it meanwhile
+	} else if err != nil {
 		return err
 	}
 	rt, err := LookupType(b.Type)
@@ -181,11 +192,7 @@ func (s *Service) RunImport(ctx context.Context, id int64) error {
 	reject := func(errs []RowError, n int) error {
 		now := s.Now()
 		b.Status, b.Errors, b.ErrorCount, b.FinishedAt = BatchRejected, errs, n, &now
-		if err := s.Store.UpdateBatch(ctx, b); err != nil {
-			return err
-		}
-		s.notify(ctx, b.UploadedBy, guanjia.ChannelWeCom, guanjia.TplCreditImportDone, batchMessage(b))
-		return nil
+		return s.finishBatch(ctx, b)
 	}
 	if err := s.checkRemit(ctx, b.Department, rt); err != nil {
 		return reject([]RowError{rowErrorOf(1, "", err)}, 1)
@@ -198,13 +205,35 @@ func (s *Service) RunImport(ctx context.Context, id int64) error {
 	if n > 0 {
 		return reject(errs, n)
 	}
-	if err := s.importRows(ctx, b, rows); err != nil {
+	if err := s.importRows(ctx, b, rows, s.batchNotice); err != nil {
 		if errs, ok := refusal(err); ok {
 			return reject(errs, len(errs)) // the same file is refused the same way on every attempt
 		}
+		if ended, ferr := s.Store.FindBatch(ctx, id); ferr == nil && ended.Status != BatchQueued && ended.Status != BatchRunning {
+			return nil // another run of it finished first
+		}
 		return err // retried by the job; FailImport after the last attempt
 	}
-	s.notify(ctx, b.UploadedBy, guanjia.ChannelWeCom, guanjia.TplCreditImportDone, batchMessage(b))
+	return nil
+}
+
+// batchNotice is the message telling the uploader how b went.
+func (s *Service) batchNotice(b *Batch) ([]guanjia.Message, error) {
+	return s.message(b.UploadedBy, guanjia.ChannelWeCom, guanjia.TplCreditImportDone, batchMessage(b)), nil
+}
+
+// finishBatch records the end of b (rejected, failed) with the message
+// telling its uploader, and queues the message. A batch another run ended
+// meanwhile is left as that run recorded it.
+func (s *Service) finishBatch(ctx context.Context, b *Batch) error {
+	msgs, _ := s.batchNotice(b)
+	queued, err := s.Store.FinishBatch(ctx, b, msgs)
+	if guanjia.ErrorCode(err) == guanjia.ECONFLICT {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	s.deliver(ctx, queued)
 	return nil
 }
 
@@ -247,10 +276,9 @@ func (s *Service) FailImport(ctx context.Context, id int64, cause error) {
 	if refused {
 		b.Status, b.Errors, b.ErrorCount = BatchRejected, errs, len(errs)
 	}
-	if err := s.Store.UpdateBatch(ctx, b); err != nil {
+	if err := s.finishBatch(ctx, b); err != nil {
 		s.Log.Error("credit: mark import failed", "batch", id, "err", err)
 	}
-	s.notify(ctx, b.UploadedBy, guanjia.ChannelWeCom, guanjia.TplCreditImportDone, batchMessage(b))
 }
 
 // ImportStatus answers a batch with its progress. Department users see their

@@ -140,18 +140,23 @@ func (s *Service) DecideRepair(ctx context.Context, who guanjia.Claims, id int64
 	r.Status, r.DecidedBy, r.DecidedAt, r.DecisionNote = to, &actor, &now, note
 	ch := &EntryChange{EntryID: e.ID, Expect: e.Status, To: status, Repair: r,
 		Event: &guanjia.CreditEvent{EntryID: e.ID, Action: d.action, From: e.Status, To: status, ActorID: &actor,
-			ActorRole: who.Role, RepairID: &r.ID, Note: note, At: now}}
+			ActorRole: who.Role, RepairID: &r.ID, Note: note, At: now},
+		// The applicants hear of the decision from its transaction, so none
+		// is left untold by a failure after it.
+		Notices: func(ch *EntryChange) ([]guanjia.Message, error) {
+			var msgs []guanjia.Message
+			for _, o := range append([]*Repair{ch.Repair}, ch.Superseded...) {
+				msgs = append(msgs, s.message(o.ApplicantID, guanjia.ChannelSubscribe, guanjia.TplCreditRepairDecided,
+					map[string]string{"repair": strconv.FormatInt(o.ID, 10), "status": o.Status.Word(), "note": o.DecisionNote})...)
+			}
+			return msgs, nil
+		}}
 	if err := s.invalidateAfter(ctx, subjectCodes(e), func() error { return s.Store.SaveEntryChange(ctx, ch) }); err != nil {
 		return nil, err
 	}
+	s.deliver(ctx, ch.Queued)
 	e.Status, e.UpdatedAt = status, now
 	r.Entry = e
-	s.notify(ctx, r.ApplicantID, guanjia.ChannelSubscribe, guanjia.TplCreditRepairDecided,
-		map[string]string{"repair": strconv.FormatInt(r.ID, 10), "status": r.Status.Word(), "note": note})
-	for _, o := range ch.Superseded {
-		s.notify(ctx, o.ApplicantID, guanjia.ChannelSubscribe, guanjia.TplCreditRepairDecided,
-			map[string]string{"repair": strconv.FormatInt(o.ID, 10), "status": o.Status.Word(), "note": o.DecisionNote})
-	}
 	s.nameApplicantsAfter(ctx, who, r)
 	return r, nil
 }

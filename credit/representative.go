@@ -300,11 +300,13 @@ func (s *Service) DecideRepresentative(ctx context.Context, who guanjia.Claims, 
 	now := s.Now()
 	actor := who.UserID
 	r.Status, r.DecidedBy, r.DecidedAt, r.DecisionNote = to, &actor, &now, note
-	if err := s.Store.DecideRepresentative(ctx, r); err != nil {
+	// The agent hears of the decision from its transaction: never left untold.
+	queued, err := s.Store.DecideRepresentative(ctx, r, s.message(r.UserID, guanjia.ChannelSubscribe, guanjia.TplCreditAgentDecided,
+		map[string]string{"representative": strconv.FormatInt(r.ID, 10), "status": r.Status.Word(), "note": note}))
+	if err != nil {
 		return nil, err
 	}
-	s.notify(ctx, r.UserID, guanjia.ChannelSubscribe, guanjia.TplCreditAgentDecided,
-		map[string]string{"representative": strconv.FormatInt(r.ID, 10), "status": r.Status.Word(), "note": note})
+	s.deliver(ctx, queued)
 	return r, nil
 }
 

@@ -18,10 +18,17 @@ import (
 // Service runs public credit. Its methods check who is calling; the zero
 // Claims is an anonymous visitor of the public site.
 type Service struct {
-	Store    Store
-	Cache    Cache // hot lookups by code; nil = none
-	Jobs     Jobs  // import jobs; nil = every valid batch is imported inline
+	Store Store
+	Cache Cache // hot lookups by code; nil = none
+	Jobs  Jobs  // import jobs; nil = every valid batch is imported inline
+	// Notifier tells people; nil tells nobody. Messages about a change
+	// (expiry, a finished import, a repair's decision) are not sent through
+	// it but written to the outbox in the change's transaction, then handed
+	// to Deliverer.
 	Notifier guanjia.Notifier
+	// Deliverer queues delivery of an outbox message; nil: the worker's
+	// re-queue finds the messages. NewService takes the Notifier when it is one.
+	Deliverer Deliverer
 	// Blobs keeps uploaded 授权委托书; nil = agents cannot file one.
 	Blobs guanjia.BlobStore
 	Now   func() time.Time
@@ -39,11 +46,15 @@ type Service struct {
 
 // NewService returns a Service with the defaults of 诚信海口.
 func NewService(st Store, cache Cache, jobs Jobs, notifier guanjia.Notifier) *Service {
-	return &Service{
+	s := &Service{
 		Store: st, Cache: cache, Jobs: jobs, Notifier: notifier,
 		Now: func() time.Time { return time.Now().UTC() }, Log: slog.Default(),
 		MaxImportBytes: 50 << 20, InlineRows: 2000, CacheTTL: 10 * time.Minute, MaxDocumentBytes: 10 << 20,
 	}
+	if d, ok := notifier.(Deliverer); ok { // worker.Scheduler is both
+		s.Deliverer = d
+	}
+	return s
 }
 
 // Today is the civil date in China now, at 00:00 UTC.
@@ -476,5 +487,43 @@ func (s *Service) notify(ctx context.Context, userID int64, channel, tpl string,
 	}
 	if err := s.Notifier.Notify(ctx, guanjia.Message{RecipientID: userID, Channel: channel, Template: tpl, Data: data}); err != nil {
 		s.Log.Warn("credit: notify", "template", tpl, "recipient", userID, "err", err)
+	}
+}
+
+// message is the outbox message telling userID, or none when the service
+// tells nobody (no Notifier) or there is nobody to tell.
+func (s *Service) message(userID int64, channel, tpl string, data map[string]string) []guanjia.Message {
+	if s.Notifier == nil || userID == 0 {
+		return nil
+	}
+	return []guanjia.Message{{RecipientID: userID, Channel: channel, Template: tpl, Data: data}}
+}
+
+// departmentMessages are the outbox messages telling every department user of unit.
+func (s *Service) departmentMessages(ctx context.Context, unit, tpl string, data map[string]string) ([]guanjia.Message, error) {
+	if s.Notifier == nil || unit == "" {
+		return nil, nil
+	}
+	users, err := s.Store.ListUsersByRole(ctx, guanjia.RoleDepartment, unit)
+	if err != nil {
+		return nil, err
+	}
+	var out []guanjia.Message
+	for _, u := range users {
+		out = append(out, s.message(u.ID, guanjia.ChannelWeCom, tpl, data)...)
+	}
+	return out, nil
+}
+
+// deliver hands outbox messages written by a committed change to the
+// queue; one that fails stays pending for the worker's re-queue.
+func (s *Service) deliver(ctx context.Context, ids []int64) {
+	if s.Deliverer == nil {
+		return
+	}
+	for _, id := range ids {
+		if err := s.Deliverer.Deliver(ctx, id); err != nil {
+			s.Log.Warn("credit: queue a message; the re-queue will", "notification", id, "err", err)
+		}
 	}
 }

@@ -3,6 +3,7 @@ package credit_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strconv"
@@ -84,9 +85,20 @@ func (c *memCache) Delete(_ context.Context, keys ...string) error {
 	return nil
 }
 
+// notes records the messages the service sends, by Notify or through the
+// outbox (Deliver reads the row the change wrote).
 type notes struct {
-	mu   sync.Mutex
-	msgs []guanjia.Message
+	mu     sync.Mutex
+	msgs   []guanjia.Message
+	outbox guanjia.NotificationStore
+}
+
+func (n *notes) Deliver(ctx context.Context, id int64) error {
+	row, err := n.outbox.FindNotification(ctx, id)
+	if err != nil {
+		return err
+	}
+	return n.Notify(ctx, row.Message)
 }
 
 func (n *notes) Notify(_ context.Context, m guanjia.Message) error {
@@ -133,7 +145,7 @@ func newRig(t *testing.T) *rig {
 	t.Helper()
 	ctx := context.Background()
 	db := testenv.MustOpenDB(t)
-	r := &rig{db: db, cache: &memCache{m: map[string][]byte{}, leases: map[string]string{}}, notes: &notes{}, jobs: &queuedJobs{},
+	r := &rig{db: db, cache: &memCache{m: map[string][]byte{}, leases: map[string]string{}}, notes: &notes{outbox: db.Notifications}, jobs: &queuedJobs{},
 		now: time.Date(2026, 3, 10, 2, 0, 0, 0, time.UTC)} // 10:00 in Haikou
 	must := func(err error) {
 		t.Helper()
@@ -1002,9 +1014,9 @@ type goneDuringImport struct {
 	cancel context.CancelFunc
 }
 
-func (g goneDuringImport) ImportBatch(ctx context.Context, _ *credit.Batch, _ []credit.ImportRow, _ func(int)) error {
+func (g goneDuringImport) ImportBatch(ctx context.Context, _ *credit.Batch, _ []credit.ImportRow, _ func(int), _ credit.Notices[*credit.Batch]) ([]int64, error) {
 	g.cancel()
-	return ctx.Err()
+	return nil, ctx.Err()
 }
 
 // An import whose request goes away is recorded as failed, not left
@@ -1226,5 +1238,136 @@ func TestAnArticleIsItsDepartments(t *testing.T) {
 	}
 	if _, err := r.svc.ArticleAction(ctx, r.dept, a.ID, "unpublish"); err != nil {
 		t.Errorf("its department withdraws it: %v", err)
+	}
+}
+
+// outboxDownOnce fails the first expiry where its notices are written, inside
+// the chunk's transaction, as a database that drops the connection there would.
+type outboxDownOnce struct {
+	credit.Store
+	failed bool
+}
+
+func (o *outboxDownOnce) ExpireDue(ctx context.Context, day, at time.Time, limit int,
+	notices credit.Notices[[]*guanjia.CreditEntry]) ([]*guanjia.CreditEntry, []int64, error) {
+	if !o.failed && notices != nil {
+		build := notices
+		notices = func(expired []*guanjia.CreditEntry) ([]guanjia.Message, error) {
+			if _, err := build(expired); err != nil {
+				return nil, err
+			}
+			o.failed = true
+			return nil, errors.New("outbox: connection reset")
+		}
+	}
+	return o.Store.ExpireDue(ctx, day, at, limit, notices)
+}
+
+// A department is told its entry left public view exactly once, even when
+// the first sweep fails where the notice is written.
+func TestAnExpiryNoticeIsNotLost(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	id := credit.CompleteIDNumber("46010619800101004")
+	r.importCSV(t, r.dept, guanjia.CreditBlackList, blackHeader+
+		blackRow("王某某", "自然人", "", id, "海人社欠薪〔2026〕11号", "2026-01-05", "2026-06-30"))
+	down := &outboxDownOnce{Store: r.db.Credit}
+	r.svc.Store = down
+	r.now = time.Date(2026, 7, 2, 2, 0, 0, 0, time.UTC)
+	for range 3 { // the sweep every 10 minutes
+		if _, err := r.svc.ExpireDue(ctx); err != nil {
+			t.Logf("sweep: %v", err)
+		}
+		r.now = r.now.Add(10 * time.Minute)
+	}
+	if !down.failed {
+		t.Fatal("the notice was never written, so never failed")
+	}
+	told := fmt.Sprintf("%s→%d", guanjia.TplCreditExpired, r.dept.UserID)
+	if n := count(r.notes.templates(), told); n != 1 {
+		t.Fatalf("人社局 was told %d times its entry left public view, want once: %v", n, r.notes.templates())
+	}
+	if _, err := r.svc.Subject(ctx, r.public, id); guanjia.ErrorCode(err) != guanjia.ENOTFOUND {
+		t.Fatalf("the expired entry is still public: %v", err)
+	}
+	var outbox int
+	r.db.Gorm().Raw("SELECT COUNT(*) FROM notifications WHERE template = ? AND recipient_id = ?",
+		guanjia.TplCreditExpired, r.dept.UserID).Scan(&outbox)
+	if outbox != 1 {
+		t.Fatalf("%d expiry notices in the outbox, want 1", outbox)
+	}
+}
+
+func count(list []string, s string) int {
+	n := 0
+	for _, x := range list {
+		if x == s {
+			n++
+		}
+	}
+	return n
+}
+
+// diesDuringImport is an API process killed while it writes an import
+// within the request: the batch was recorded running, nothing else happens.
+type diesDuringImport struct{ credit.Store }
+
+type processDied struct{}
+
+func (diesDuringImport) ImportBatch(context.Context, *credit.Batch, []credit.ImportRow, func(int), credit.Notices[*credit.Batch]) ([]int64, error) {
+	panic(processDied{})
+}
+
+// An import within a request whose process died is marked failed by the
+// sweep once it has run longer than any import may, and its uploader told;
+// before that it is left alone (it may still be running).
+func TestAnAbandonedImportIsFailedAfterTheTimeout(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	r.svc.Store = diesDuringImport{Store: r.db.Credit}
+	func() {
+		defer func() {
+			if p := recover(); p != (processDied{}) {
+				panic(p)
+			}
+		}()
+		r.svc.SubmitImport(ctx, r.dept, credit.Upload{Type: guanjia.CreditBlackList, Filename: "a.csv", Data: []byte(fixedCSV())})
+	}()
+	r.svc.Store = r.db.Credit // the service of another process
+	batches, _, err := r.svc.Batches(ctx, r.dept, 1, 10)
+	if err != nil || len(batches) != 1 || batches[0].Status != credit.BatchRunning {
+		t.Fatalf("batches: %+v %v", batches, err)
+	}
+	id := batches[0].ID
+	start := r.now
+	told := fmt.Sprintf("%s→%d", guanjia.TplCreditImportDone, r.dept.UserID)
+
+	r.now = start.Add(30 * time.Minute)
+	if err := r.svc.Sweep(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := r.svc.ImportStatus(ctx, r.dept, id); b.Status != credit.BatchRunning || contains(r.notes.templates(), told) {
+		t.Fatalf("after 30 minutes the batch is %s and the uploader told %v", b.Status, r.notes.templates())
+	}
+	if len(r.jobs.ids) != 0 {
+		t.Fatalf("a batch without its file was queued: %v", r.jobs.ids)
+	}
+
+	r.now = start.Add(credit.ImportTimeout + time.Minute)
+	if err := r.svc.Sweep(ctx); err != nil {
+		t.Fatal(err)
+	}
+	b, err := r.svc.ImportStatus(ctx, r.dept, id)
+	if err != nil || b.Status != credit.BatchFailed || len(b.Errors) != 1 {
+		t.Fatalf("after the import timeout: %+v %v", b, err)
+	}
+	if n := count(r.notes.templates(), told); n != 1 {
+		t.Fatalf("the uploader was told %d times, want once: %v", n, r.notes.templates())
+	}
+	if got := r.snapshot(t); got != "credit_subjects=0 credit_entries=0 credit_events=0 credit_repairs=0" {
+		t.Fatalf("an abandoned import left %s", got)
+	}
+	if err := r.svc.Sweep(ctx); err != nil || count(r.notes.templates(), told) != 1 {
+		t.Fatalf("a later sweep: %v, told %v", err, r.notes.templates())
 	}
 }

@@ -25,8 +25,11 @@ type Store interface {
 	// returns ECONFLICT and writes nothing.
 	SaveEntryChange(ctx context.Context, ch *EntryChange) error
 	// ExpireDue moves up to limit active entries whose publication period ended
-	// before day to expired, each with its event, and returns them with their subjects.
-	ExpireDue(ctx context.Context, day, at time.Time, limit int) ([]*guanjia.CreditEntry, error)
+	// before day to expired, each with its event, and returns them with their
+	// subjects. notices (nil: none) tells of them in the same transaction;
+	// queued are the outbox messages to hand to the queue.
+	ExpireDue(ctx context.Context, day, at time.Time, limit int, notices Notices[[]*guanjia.CreditEntry]) (
+		expired []*guanjia.CreditEntry, queued []int64, err error)
 
 	ListRemits(ctx context.Context) ([]Remit, error)
 	// FindRemit returns what the department with unitCode may publish; ENOTFOUND for an unknown unit.
@@ -42,8 +45,14 @@ type Store interface {
 	// ListBatches answers newest first, and their number when f.CountTotal.
 	ListBatches(ctx context.Context, f BatchFilter) ([]*Batch, int, error)
 	// UpdateBatch records a batch's status, errors and counts. A batch that
-	// ended (rejected, failed) drops its file in the same transaction.
+	// ended (rejected, failed) drops its file in the same transaction. One
+	// that ended is never brought back to queued or running: that is ECONFLICT.
 	UpdateBatch(ctx context.Context, b *Batch) error
+	// FinishBatch records the end of a queued or running batch (rejected,
+	// failed), drops its file and writes messages to the outbox, atomically,
+	// and answers the messages to queue. ECONFLICT when the batch had already
+	// ended: nothing is written.
+	FinishBatch(ctx context.Context, b *Batch, messages []guanjia.Message) (queued []int64, err error)
 	LoadImportFile(ctx context.Context, batchID int64) ([]byte, error)
 	// ImportBatch writes rows in one transaction: subjects upserted by natural
 	// key, entries inserted (publish event) or, when their content differs,
@@ -51,10 +60,19 @@ type Store interface {
 	// the batch is marked done with its counts and its file dropped. progress
 	// is told how many rows are written as it goes. A row naming another
 	// department's record refuses the batch with EUNPROCESSABLE; a race with
-	// another import of the same records is ECONFLICT.
-	ImportBatch(ctx context.Context, b *Batch, rows []ImportRow, progress func(done int)) error
-	// StaleBatches lists batches still queued since before, for the sweep to queue again.
+	// another import of the same records, or the batch having ended
+	// meanwhile (another run of it), is ECONFLICT. notices (nil: none) tells
+	// of the done batch in the same transaction; queued are the outbox
+	// messages to hand to the queue.
+	ImportBatch(ctx context.Context, b *Batch, rows []ImportRow, progress func(done int), notices Notices[*Batch]) (queued []int64, err error)
+	// StaleBatches lists batches created before before that the import job
+	// should run: still queued, or running with their file kept (a job Redis
+	// lost), for the sweep to queue again.
 	StaleBatches(ctx context.Context, before time.Time) ([]int64, error)
+	// AbandonedBatches lists batches created before before still running
+	// without a file: an import within a request whose process died, which
+	// nothing can finish.
+	AbandonedBatches(ctx context.Context, before time.Time) ([]int64, error)
 
 	// CreateRepair files an application with its event; ECONFLICT when the
 	// applicant already has one pending for the entry.
@@ -72,9 +90,10 @@ type Store interface {
 	// ListRepresentatives answers newest first, each with its subject, and
 	// their number when f.CountTotal.
 	ListRepresentatives(ctx context.Context, f RepresentativeFilter) ([]*Representative, int, error)
-	// DecideRepresentative saves the decision on a pending 授权委托书;
-	// ECONFLICT when it is no longer pending.
-	DecideRepresentative(ctx context.Context, r *Representative) error
+	// DecideRepresentative saves the decision on a pending 授权委托书 and
+	// writes messages to the outbox, atomically, and answers the messages to
+	// queue; ECONFLICT when it is no longer pending.
+	DecideRepresentative(ctx context.Context, r *Representative, messages []guanjia.Message) (queued []int64, err error)
 	// MatchSubjectIDNumber reports whether the subject has a registered ID
 	// number (its 法定代表人's, 经营者's, or a person's own) and whether idNumber is it.
 	MatchSubjectIDNumber(ctx context.Context, subjectID int64, idNumber string) (registered, match bool, err error)
@@ -108,6 +127,16 @@ type Cache interface {
 	Fill(ctx context.Context, key, lease string, value []byte, ttl time.Duration) error
 	Delete(ctx context.Context, keys ...string) error
 }
+
+// Deliverer queues delivery of an outbox message (worker.Scheduler does).
+type Deliverer interface {
+	Deliver(ctx context.Context, notificationID int64) error
+}
+
+// Notices builds the messages a change tells, from what the change did; the
+// store writes them to the outbox in the change's transaction and answers
+// the ids to queue. An error rolls the change back.
+type Notices[T any] func(done T) ([]guanjia.Message, error)
 
 // Jobs queues background work. It must be idempotent per batch.
 type Jobs interface {
@@ -151,6 +180,10 @@ type EntryChange struct {
 	// Superseded.
 	Repair     *Repair
 	Superseded []*Repair
+	// Notices (nil: none) tells of the change in its transaction, once
+	// Superseded is known; Queued answers the outbox messages to queue.
+	Notices Notices[*EntryChange]
+	Queued  []int64
 }
 
 // Remit is the record types one department may publish.

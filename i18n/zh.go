@@ -412,6 +412,7 @@ var messages = map[string]string{
 	"you already have a repair of this entry pending":                                "您对该信息已有待审核的修复申请",
 	"representative %d was already decided":                                          "代理记录 %d 已审核",
 	"another import of the same records ran at the same time; upload the file again": "另一次导入正在处理相同的记录，请重新上传文件",
+	"import batch %d has already ended":                                              "导入批次 %d 已结束",
 	"row %d: %s %s of %s was published by another department (%s)":                   "第 %[1]d 行：%[4]s的%[2]s %[3]s 已由其他部门（%[5]s）发布",
 	"notice %d is already withdrawn":                                                 "告知 %d 已撤回",
 	"a team named %q already exists":                                                 "已有名为 %q 的团队",

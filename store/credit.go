@@ -432,8 +432,23 @@ func (s *Credit) SaveEntryChange(ctx context.Context, ch *credit.EntryChange) er
 			return fmt.Errorf("store: add credit event to %d: %w", ch.EntryID, err)
 		}
 		ch.Event.ID = row.ID
-		return nil
+		var err error
+		ch.Queued, err = writeNotices(tx, ch.Notices, ch, ch.Event.At)
+		return err
 	})
+}
+
+// writeNotices writes to the outbox, in tx, the messages notices builds
+// from what the change did, and answers the ids to queue.
+func writeNotices[T any](tx *gorm.DB, notices credit.Notices[T], done T, now time.Time) ([]int64, error) {
+	if notices == nil {
+		return nil, nil
+	}
+	msgs, err := notices(done)
+	if err != nil {
+		return nil, err
+	}
+	return queueNotifications(tx, msgs, 0, now)
 }
 
 // supersedeRepairs closes the entry's other pending applications once one is
@@ -456,8 +471,10 @@ func supersedeRepairs(tx *gorm.DB, ch *credit.EntryChange, approved *credit.Repa
 // ExpireDue expires up to limit active entries whose period ended before day.
 // UPDATE … RETURNING tells exactly which rows this call moved, so two runs at
 // once never write an event twice.
-func (s *Credit) ExpireDue(ctx context.Context, day, at time.Time, limit int) ([]*guanjia.CreditEntry, error) {
+func (s *Credit) ExpireDue(ctx context.Context, day, at time.Time, limit int, notices credit.Notices[[]*guanjia.CreditEntry]) (
+	[]*guanjia.CreditEntry, []int64, error) {
 	var out []*guanjia.CreditEntry
+	var queued []int64
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var due []int64
 		if err := tx.Model(&creditEntryRow{}).Where("status = 'active' AND public_until < ?", day).
@@ -484,12 +501,17 @@ func (s *Credit) ExpireDue(ctx context.Context, day, at time.Time, limit int) ([
 				return fmt.Errorf("store: expiry events: %w", err)
 			}
 		}
-		return s.fillSubjects(ctx, tx, out)
+		if err := s.fillSubjects(ctx, tx, out); err != nil {
+			return err
+		}
+		var err error
+		queued, err = writeNotices(tx, notices, out, at)
+		return err
 	})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return out, nil
+	return out, queued, nil
 }
 
 type creditRemitRow struct {

@@ -109,10 +109,12 @@ func (s *Credit) ListBatches(ctx context.Context, f credit.BatchFilter) ([]*cred
 }
 
 // UpdateBatch records b. A batch that ended drops its file with it: the file
-// holds ID numbers in plain text, and no job will read it again.
+// holds ID numbers in plain text, and no job will read it again. A batch
+// that ended is not brought back to queued or running (another run of its
+// import finished it).
 func (s *Credit) UpdateBatch(ctx context.Context, b *credit.Batch) error {
 	if b.Status == credit.BatchQueued || b.Status == credit.BatchRunning {
-		return updateBatch(s.db.WithContext(ctx), b)
+		return updateUnfinishedBatch(s.db.WithContext(ctx), b)
 	}
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := updateBatch(tx, b); err != nil {
@@ -125,15 +127,54 @@ func (s *Credit) UpdateBatch(ctx context.Context, b *credit.Batch) error {
 	})
 }
 
+// FinishBatch records the end of a batch not yet ended, with its messages (see credit.Store).
+func (s *Credit) FinishBatch(ctx context.Context, b *credit.Batch, messages []guanjia.Message) ([]int64, error) {
+	var queued []int64
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := updateUnfinishedBatch(tx, b); err != nil {
+			return err
+		}
+		if err := tx.Where("batch_id = ?", b.ID).Delete(&creditImportFileRow{}).Error; err != nil {
+			return fmt.Errorf("store: drop file of credit batch %d: %w", b.ID, err)
+		}
+		var err error
+		queued, err = queueNotifications(tx, messages, 0, s.Now())
+		return err
+	})
+	return queued, err
+}
+
 func updateBatch(g *gorm.DB, b *credit.Batch) error {
-	row := toCreditBatchRow(b)
-	err := g.Model(&creditBatchRow{}).Where("id = ?", b.ID).Updates(map[string]any{
-		"status": row.Status, "row_count": row.RowCount, "inserted": row.Inserted, "updated": row.Updated,
-		"unchanged": row.Unchanged, "error_count": row.ErrorCount, "errors": row.Errors, "finished_at": row.FinishedAt}).Error
+	_, err := updateBatchWhere(g.Where("id = ?", b.ID), b)
+	return err
+}
+
+// updateUnfinishedBatch records b if the batch has not ended (queued or
+// running); ECONFLICT if it has.
+func updateUnfinishedBatch(g *gorm.DB, b *credit.Batch) error {
+	n, err := updateBatchWhere(g.Where("id = ? AND status IN ?", b.ID, []string{string(credit.BatchQueued), string(credit.BatchRunning)}), b)
 	if err != nil {
-		return fmt.Errorf("store: update credit batch %d: %w", b.ID, err)
+		return err
+	}
+	if n == 0 {
+		return errBatchEnded(b.ID)
 	}
 	return nil
+}
+
+func errBatchEnded(id int64) error {
+	return guanjia.Errorf(guanjia.ECONFLICT, "import batch %d has already ended", id)
+}
+
+func updateBatchWhere(q *gorm.DB, b *credit.Batch) (int64, error) {
+	row := toCreditBatchRow(b)
+	res := q.Model(&creditBatchRow{}).Updates(map[string]any{
+		"status": row.Status, "row_count": row.RowCount, "inserted": row.Inserted, "updated": row.Updated,
+		"unchanged": row.Unchanged, "error_count": row.ErrorCount, "errors": row.Errors, "finished_at": row.FinishedAt})
+	if res.Error != nil {
+		return 0, fmt.Errorf("store: update credit batch %d: %w", b.ID, res.Error)
+	}
+	return res.RowsAffected, nil
 }
 
 func (s *Credit) LoadImportFile(ctx context.Context, batchID int64) ([]byte, error) {
@@ -144,12 +185,28 @@ func (s *Credit) LoadImportFile(ctx context.Context, batchID int64) ([]byte, err
 	return row.Data, nil
 }
 
+// StaleBatches lists batches for the import job to run again (see credit.Store).
 func (s *Credit) StaleBatches(ctx context.Context, before time.Time) ([]int64, error) {
 	var ids []int64
-	err := s.db.WithContext(ctx).Model(&creditBatchRow{}).Where("status = ? AND created_at < ?", credit.BatchQueued, before).
+	err := s.db.WithContext(ctx).Model(&creditBatchRow{}).
+		Where("created_at < ? AND (status = ? OR (status = ? AND EXISTS (SELECT 1 FROM credit_import_files f WHERE f.batch_id = credit_batches.id)))",
+			before, credit.BatchQueued, credit.BatchRunning).
 		Order("id").Limit(100).Pluck("id", &ids).Error
 	if err != nil {
 		return nil, fmt.Errorf("store: stale credit batches: %w", err)
+	}
+	return ids, nil
+}
+
+// AbandonedBatches lists running batches without a file (see credit.Store).
+func (s *Credit) AbandonedBatches(ctx context.Context, before time.Time) ([]int64, error) {
+	var ids []int64
+	err := s.db.WithContext(ctx).Model(&creditBatchRow{}).
+		Where("status = ? AND created_at < ? AND NOT EXISTS (SELECT 1 FROM credit_import_files f WHERE f.batch_id = credit_batches.id)",
+			credit.BatchRunning, before).
+		Order("id").Limit(100).Pluck("id", &ids).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: abandoned credit batches: %w", err)
 	}
 	return ids, nil
 }

@@ -60,29 +60,33 @@ type importWriter struct {
 }
 
 // ImportBatch writes a validated batch in one transaction (see credit.Store).
-func (s *Credit) ImportBatch(ctx context.Context, b *credit.Batch, rows []credit.ImportRow, progress func(done int)) error {
+func (s *Credit) ImportBatch(ctx context.Context, b *credit.Batch, rows []credit.ImportRow, progress func(done int),
+	notices credit.Notices[*credit.Batch]) ([]int64, error) {
 	now := s.Now()
 	b.Inserted, b.Updated, b.Unchanged = 0, 0, 0
+	var queued []int64
 	var err error
 	if s.Dialect == "postgres" {
-		err = s.importPG(ctx, b, rows, progress)
+		queued, err = s.importPG(ctx, b, rows, progress, notices)
 	} else {
-		err = s.importBatched(ctx, b, rows, progress, now)
+		queued, err = s.importBatched(ctx, b, rows, progress, notices, now)
 	}
 	if err != nil {
 		b.Status, b.FinishedAt = credit.BatchRunning, nil
 		b.Inserted, b.Updated, b.Unchanged = 0, 0, 0
 		if errors.Is(err, gorm.ErrDuplicatedKey) {
-			return guanjia.Errorf(guanjia.ECONFLICT, "another import of the same records ran at the same time; upload the file again")
+			return nil, guanjia.Errorf(guanjia.ECONFLICT, "another import of the same records ran at the same time; upload the file again")
 		}
-		return err
+		return nil, err
 	}
-	return nil
+	return queued, nil
 }
 
 // importBatched writes a batch a chunk of rows at a time (SQLite), in one transaction.
-func (s *Credit) importBatched(ctx context.Context, b *credit.Batch, rows []credit.ImportRow, progress func(done int), now time.Time) error {
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+func (s *Credit) importBatched(ctx context.Context, b *credit.Batch, rows []credit.ImportRow, progress func(done int),
+	notices credit.Notices[*credit.Batch], now time.Time) ([]int64, error) {
+	var queued []int64
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		w := &importWriter{s: s, tx: tx, conn: tx.Statement.ConnPool, b: b, now: now}
 		b.Inserted, b.Updated, b.Unchanged = 0, 0, 0
 		for start := 0; start < len(rows); start += importChunk {
@@ -99,11 +103,17 @@ func (s *Credit) importBatched(ctx context.Context, b *credit.Batch, rows []cred
 			}
 		}
 		b.Status, b.FinishedAt = credit.BatchDone, &now
-		if err := updateBatch(tx, b); err != nil {
+		if err := updateUnfinishedBatch(tx, b); err != nil { // another run of it finished first
 			return err
 		}
-		return tx.Where("batch_id = ?", b.ID).Delete(&creditImportFileRow{}).Error
+		if err := tx.Where("batch_id = ?", b.ID).Delete(&creditImportFileRow{}).Error; err != nil {
+			return fmt.Errorf("store: drop file of credit batch %d: %w", b.ID, err)
+		}
+		var err error
+		queued, err = writeNotices(tx, notices, b, now)
+		return err
 	})
+	return queued, err
 }
 
 // subjectConflict updates a known subject only where the row says something
@@ -376,25 +386,57 @@ var importStagingColumns = []string{"line", "subject_key", "kind", "credit_code"
 // rows are COPYed into a temporary staging table, then subjects are upserted,
 // entries published by another department refused, changed entries amended
 // and new ones inserted, each as one statement over the whole batch.
-func (s *Credit) importPG(ctx context.Context, b *credit.Batch, rows []credit.ImportRow, progress func(done int)) error {
+func (s *Credit) importPG(ctx context.Context, b *credit.Batch, rows []credit.ImportRow, progress func(done int),
+	notices credit.Notices[*credit.Batch]) ([]int64, error) {
 	sqlDB, err := s.db.DB()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	conn, err := sqlDB.Conn(ctx)
 	if err != nil {
-		return fmt.Errorf("store: credit import: %w", err)
+		return nil, fmt.Errorf("store: credit import: %w", err)
 	}
 	defer conn.Close()
-	return conn.Raw(func(dc any) error {
+	var queued []int64
+	err = conn.Raw(func(dc any) error {
 		pc, ok := dc.(*stdlib.Conn)
 		if !ok {
 			return fmt.Errorf("store: credit import: the connection is a %T, not pgx", dc)
 		}
 		return pgx.BeginFunc(ctx, pc.Conn(), func(tx pgx.Tx) error {
-			return s.importStaged(ctx, tx, b, rows, progress)
+			if err := s.importStaged(ctx, tx, b, rows, progress); err != nil {
+				return err
+			}
+			if notices == nil {
+				return nil
+			}
+			msgs, err := notices(b)
+			if err != nil {
+				return err
+			}
+			queued, err = queueNotificationsPgx(ctx, tx, msgs, s.Now())
+			return err
 		})
 	})
+	return queued, err
+}
+
+// queueNotificationsPgx is queueNotifications inside a pgx transaction.
+func queueNotificationsPgx(ctx context.Context, tx pgx.Tx, messages []guanjia.Message, now time.Time) ([]int64, error) {
+	var ids []int64
+	for _, m := range messages {
+		r := newNotificationRow(m, now)
+		var id int64
+		if err := tx.QueryRow(ctx, `INSERT INTO notifications (recipient_id, channel, template, complaint_id, data, status, created_at, sent_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`, r.RecipientID, r.Channel, r.Template, r.ComplaintID, r.Data, r.Status,
+			r.CreatedAt, r.SentAt).Scan(&id); err != nil {
+			return nil, fmt.Errorf("store: queue notifications: %w", err)
+		}
+		if r.Status == guanjia.DeliveryPending {
+			ids = append(ids, id)
+		}
+	}
+	return ids, nil
 }
 
 func (s *Credit) importStaged(ctx context.Context, tx pgx.Tx, b *credit.Batch, rows []credit.ImportRow, progress func(done int)) error {
@@ -494,10 +536,13 @@ func (s *Credit) importStaged(ctx context.Context, tx pgx.Tx, b *credit.Batch, r
 	b.Unchanged = len(rows) - b.Inserted - b.Updated
 	b.Status, b.FinishedAt = credit.BatchDone, &now
 	row := toCreditBatchRow(b)
-	if _, err := tx.Exec(ctx, `UPDATE credit_batches SET status = $2, row_count = $3, inserted = $4, updated = $5, unchanged = $6,
-		error_count = $7, errors = $8, finished_at = $9 WHERE id = $1`, b.ID, row.Status, row.RowCount, row.Inserted, row.Updated,
-		row.Unchanged, row.ErrorCount, row.Errors, row.FinishedAt); err != nil {
+	tag, err = tx.Exec(ctx, `UPDATE credit_batches SET status = $2, row_count = $3, inserted = $4, updated = $5, unchanged = $6,
+		error_count = $7, errors = $8, finished_at = $9 WHERE id = $1 AND status IN ($10, $11)`, b.ID, row.Status, row.RowCount, row.Inserted, row.Updated,
+		row.Unchanged, row.ErrorCount, row.Errors, row.FinishedAt, string(credit.BatchQueued), string(credit.BatchRunning))
+	if err != nil {
 		return fail("batch", err)
+	} else if tag.RowsAffected() == 0 { // another run of it finished first
+		return errBatchEnded(b.ID)
 	}
 	if _, err := tx.Exec(ctx, `DELETE FROM credit_import_files WHERE batch_id = $1`, b.ID); err != nil {
 		return fail("file", err)

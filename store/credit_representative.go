@@ -127,15 +127,21 @@ func (s *Credit) ListRepresentatives(ctx context.Context, f credit.Representativ
 }
 
 // DecideRepresentative saves a decision, guarded by the standing still being pending.
-func (s *Credit) DecideRepresentative(ctx context.Context, r *credit.Representative) error {
-	res := s.db.WithContext(ctx).Model(&creditRepresentativeRow{}).Where("id = ? AND status = ?", r.ID, credit.RepresentativePending).
-		Updates(map[string]any{"status": r.Status, "decided_by": r.DecidedBy, "decision_note": r.DecisionNote, "decided_at": r.DecidedAt})
-	if res.Error != nil {
-		return fmt.Errorf("store: decide credit representative %d: %w", r.ID, res.Error)
-	} else if res.RowsAffected == 0 {
-		return guanjia.Errorf(guanjia.ECONFLICT, "representative %d was already decided", r.ID)
-	}
-	return nil
+func (s *Credit) DecideRepresentative(ctx context.Context, r *credit.Representative, messages []guanjia.Message) ([]int64, error) {
+	var queued []int64
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		res := tx.Model(&creditRepresentativeRow{}).Where("id = ? AND status = ?", r.ID, credit.RepresentativePending).
+			Updates(map[string]any{"status": r.Status, "decided_by": r.DecidedBy, "decision_note": r.DecisionNote, "decided_at": r.DecidedAt})
+		if res.Error != nil {
+			return fmt.Errorf("store: decide credit representative %d: %w", r.ID, res.Error)
+		} else if res.RowsAffected == 0 {
+			return guanjia.Errorf(guanjia.ECONFLICT, "representative %d was already decided", r.ID)
+		}
+		var err error
+		queued, err = queueNotifications(tx, messages, 0, s.Now())
+		return err
+	})
+	return queued, err
 }
 
 // MatchSubjectIDNumber compares keyed hashes: the registered number is never decrypted.

@@ -53,7 +53,7 @@ func (f *creditFixture) importRows(t *testing.T, rows ...credit.ImportRow) *cred
 	if err := f.db.Credit.CreateBatch(ctx, b, nil); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.db.Credit.ImportBatch(ctx, b, rows, nil); err != nil {
+	if _, err := f.db.Credit.ImportBatch(ctx, b, rows, nil, nil); err != nil {
 		t.Fatal(err)
 	}
 	return b
@@ -230,7 +230,7 @@ func TestCreditExpireDueOnce(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for {
-				got, err := f.db.Credit.ExpireDue(ctx, day("2026-07-01"), time.Now().UTC(), 7)
+				got, _, err := f.db.Credit.ExpireDue(ctx, day("2026-07-01"), time.Now().UTC(), 7, nil)
 				if err != nil {
 					t.Error(err)
 					return
@@ -268,7 +268,7 @@ func TestCreditImportAtomic(t *testing.T) {
 	if err := f.db.Credit.CreateBatch(ctx, b, []byte("file")); err != nil {
 		t.Fatal(err)
 	}
-	err := f.db.Credit.ImportBatch(ctx, b, []credit.ImportRow{fresh, clash}, nil)
+	_, err := f.db.Credit.ImportBatch(ctx, b, []credit.ImportRow{fresh, clash}, nil, nil)
 	if guanjia.ErrorCode(err) != guanjia.EUNPROCESSABLE {
 		t.Fatalf("got %v", err)
 	}
@@ -315,7 +315,7 @@ func TestCreditReimportRevivesAnExpiredEntry(t *testing.T) {
 	f := newCreditFixture(t)
 	ctx := context.Background()
 	f.importRows(t, f.row("公司甲", code(1), "1号", "2026-06-30"))
-	if got, err := f.db.Credit.ExpireDue(ctx, day("2026-07-01"), time.Now().UTC(), 10); err != nil || len(got) != 1 {
+	if got, _, err := f.db.Credit.ExpireDue(ctx, day("2026-07-01"), time.Now().UTC(), 10, nil); err != nil || len(got) != 1 {
 		t.Fatalf("expire: %v %v", got, err)
 	}
 	b := f.importRows(t, f.row("公司甲", code(1), "1号", "2029-06-30"))

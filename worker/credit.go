@@ -39,7 +39,7 @@ func NewCreditImportTask(batchID int64) (*asynq.Task, []asynq.Option) {
 	b, _ := json.Marshal(CreditImportPayload{BatchID: batchID})
 	return asynq.NewTask(TypeCreditImport, b), []asynq.Option{
 		asynq.TaskID(fmt.Sprintf("credit:import:%d", batchID)), asynq.Queue(QueueDefault),
-		asynq.MaxRetry(CreditImportMaxRetry), asynq.Timeout(time.Hour),
+		asynq.MaxRetry(CreditImportMaxRetry), asynq.Timeout(credit.ImportTimeout),
 		asynq.Retention(24 * time.Hour), // keeps the TaskID taken after success: a late duplicate is refused
 	}
 }

@@ -164,3 +164,90 @@ func TestCreditHandlersRefuseBadPayload(t *testing.T) {
 		t.Fatalf("a bad payload is retried: %v", err)
 	}
 }
+
+// Redis loses an import's task while its batch shows 进行中 (a flush, a
+// failover): the sweep queues it again, and the department sees its list published.
+func TestSweepRequeuesARunningImportRedisLost(t *testing.T) {
+	ctx := context.Background()
+	db := testenv.MustOpenDB(t)
+	ropt := testenv.MustRedisConn(t)
+	client := asynq.NewClient(ropt.Conn)
+	t.Cleanup(func() { client.Close() })
+	inspect := asynq.NewInspector(ropt.Conn)
+	t.Cleanup(func() { inspect.Close() })
+	sched := &worker.Scheduler{Client: client, Inspector: inspect, Notifications: db.Notifications}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if err := db.Catalog.UpsertUnit(ctx, &guanjia.Unit{Code: "hk-rsj", Name: "海口市人力资源和社会保障局", Department: "人社"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Credit.SetRemit(ctx, "hk-rsj", []string{guanjia.CreditBlackList}); err != nil {
+		t.Fatal(err)
+	}
+	u := &guanjia.User{Username: "rsj", Role: guanjia.RoleDepartment, UnitCode: "hk-rsj"}
+	if err := db.Users.CreateUser(ctx, u); err != nil {
+		t.Fatal(err)
+	}
+	svc := credit.NewService(db.Credit, worker.NewCreditCache(ropt.Client(t), "guanjia:"), sched, sched)
+	svc.Log, svc.InlineRows = log, 10
+	h := &worker.Handlers{Credit: svc, Notifications: db.Notifications, Users: db.Users, Senders: map[string]guanjia.Sender{}, Scheduler: sched,
+		Metrics: worker.NewMetrics(prometheus.NewRegistry()), Log: log, Now: func() time.Time { return time.Now().UTC() }}
+	var csv strings.Builder
+	csv.WriteString("行政相对人名称,统一社会信用代码,名单名称,列入原因,认定依据文号,认定部门,认定日期,有效期至\n")
+	for i := 0; i < 30; i++ {
+		code := credit.CompleteCreditCode(fmt.Sprintf("914601000000%05d", i))
+		fmt.Fprintf(&csv, "公司%d,%s,拖欠农民工工资失信联合惩戒对象名单,拖欠工资,海人社〔2026〕%d号,海口市人社局,2026-01-05,2099-01-05\n", i, code, i)
+	}
+	who := guanjia.Claims{UserID: u.ID, Role: guanjia.RoleDepartment, UnitCode: "hk-rsj"}
+	b, err := svc.SubmitImport(ctx, who, credit.Upload{Type: guanjia.CreditBlackList, Filename: "list.csv", Data: []byte(csv.String())})
+	if err != nil || b.Status != credit.BatchQueued {
+		t.Fatalf("submit: %+v %v", b, err)
+	}
+	// The job started (the batch shows running), then Redis lost it.
+	row, err := db.Credit.FindBatch(ctx, b.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	row.Status = credit.BatchRunning
+	if err := db.Credit.UpdateBatch(ctx, row); err != nil {
+		t.Fatal(err)
+	}
+	if err := ropt.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	svc.Now = func() time.Time { return time.Now().UTC().Add(10 * time.Minute) }
+	if err := h.HandleCreditSweep(ctx, worker.NewCreditSweepTask()); err != nil {
+		t.Fatal(err)
+	}
+	// The queued job runs on a worker. (Not asked of the Inspector: asynq's
+	// client registers a queue name once per process, so after a flush the
+	// Inspector reports the queue missing while its tasks are there and run.)
+	srv := worker.NewServer(ropt.Conn, worker.Config{Concurrency: 2, PollInterval: 100 * time.Millisecond, ShutdownTimeout: 5 * time.Second}, log)
+	if err := srv.Start(h.NewServeMux()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Shutdown)
+	waitFor(t, "the batch the sweep queued again to be imported", func() bool {
+		st, err := db.Credit.FindBatch(ctx, b.ID)
+		return err == nil && st.Status == credit.BatchDone
+	})
+	st, err := svc.ImportStatus(ctx, who, b.ID)
+	if err != nil || st.Status != credit.BatchDone || st.Inserted != 30 {
+		t.Fatalf("after the sweep and the job: %+v %v", st, err)
+	}
+	page, err := svc.List(ctx, "black", "", 1, 100)
+	if err != nil || page.Total != 30 {
+		t.Fatalf("the black list shows %+v (%v), want the batch's 30 rows", page, err)
+	}
+	told, err := db.Notifications.ListNotifications(ctx, guanjia.NotificationFilter{RecipientID: &u.ID})
+	if err != nil || len(told) != 1 || told[0].Template != guanjia.TplCreditImportDone || told[0].Data["status"] != string(credit.BatchDone) {
+		t.Fatalf("the uploader's messages: %+v %v", told, err)
+	}
+	// Run again (a job the sweep queued while the first still ran): nothing changes.
+	task, _ := worker.NewCreditImportTask(b.ID)
+	if err := h.HandleCreditImport(ctx, task); err != nil {
+		t.Fatal(err)
+	}
+	if again, _ := svc.ImportStatus(ctx, who, b.ID); again.Inserted != 30 || again.Unchanged != 0 {
+		t.Fatalf("a second run rewrote the batch: %+v", again)
+	}
+}
