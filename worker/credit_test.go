@@ -16,6 +16,7 @@ import (
 	"guanjia"
 	"guanjia/credit"
 	"guanjia/internal/testenv"
+	"guanjia/store"
 	"guanjia/worker"
 )
 
@@ -78,47 +79,13 @@ func TestCreditCache(t *testing.T) {
 // lookup: the cached "unknown" answer is dropped by the import.
 func TestCreditImportThroughTheQueue(t *testing.T) {
 	ctx := context.Background()
-	db := testenv.MustOpenDB(t)
-	ropt := testenv.MustRedisConn(t)
-	conn := ropt.Conn
-	client := asynq.NewClient(conn)
-	t.Cleanup(func() { client.Close() })
-	rdb := ropt.Client(t)
-	inspect := asynq.NewInspector(conn)
-	t.Cleanup(func() { inspect.Close() })
-	sched := &worker.Scheduler{Client: client, Inspector: inspect, Notifications: db.Notifications}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-
-	if err := db.Catalog.UpsertUnit(ctx, &guanjia.Unit{Code: "hk-rsj", Name: "海口市人力资源和社会保障局", Department: "人社"}); err != nil {
-		t.Fatal(err)
-	}
-	if err := db.Credit.SetRemit(ctx, "hk-rsj", []string{guanjia.CreditBlackList}); err != nil {
-		t.Fatal(err)
-	}
-	u := &guanjia.User{Username: "rsj", Role: guanjia.RoleDepartment, UnitCode: "hk-rsj"}
-	if err := db.Users.CreateUser(ctx, u); err != nil {
-		t.Fatal(err)
-	}
-	svc := credit.NewService(db.Credit, worker.NewCreditCache(rdb, "guanjia:"), sched, sched)
-	svc.Log, svc.InlineRows = log, 10
-	h := &worker.Handlers{Credit: svc, Notifications: db.Notifications, Users: db.Users, Senders: map[string]guanjia.Sender{}, Scheduler: sched,
-		Metrics: worker.NewMetrics(prometheus.NewRegistry()), Log: log, Now: func() time.Time { return time.Now().UTC() }}
-
-	var csv strings.Builder
-	csv.WriteString("行政相对人名称,统一社会信用代码,名单名称,列入原因,认定依据文号,认定部门,认定日期,有效期至\n")
-	for i := 0; i < 300; i++ {
-		code := credit.CompleteCreditCode(fmt.Sprintf("914601000000%05d", i))
-		fmt.Fprintf(&csv, "公司%d,%s,拖欠农民工工资失信联合惩戒对象名单,拖欠工资,海人社〔2026〕%d号,海口市人社局,2026-01-05,2099-01-05\n", i, code, i)
-	}
+	r := newCreditRig(t)
+	svc, sched, inspect, who := r.svc, r.sched, r.inspect, r.who
 	first := credit.CompleteCreditCode("91460100000000000")
 	if black, _, err := svc.CheckCode(ctx, first); err != nil || len(black) != 0 {
 		t.Fatalf("before: %v %v", black, err) // now cached as unknown
 	}
-	who := guanjia.Claims{UserID: u.ID, Role: guanjia.RoleDepartment, UnitCode: "hk-rsj"}
-	b, err := svc.SubmitImport(ctx, who, credit.Upload{Type: guanjia.CreditBlackList, Filename: "list.csv", Data: []byte(csv.String())})
-	if err != nil || b.Status != credit.BatchQueued {
-		t.Fatalf("submit: %+v %v", b, err)
-	}
+	b := r.submit(t, 300)
 	if info, err := inspect.GetTaskInfo(worker.QueueDefault, fmt.Sprintf("credit:import:%d", b.ID)); err != nil || info.Type != worker.TypeCreditImport {
 		t.Fatalf("the import task is not queued: %v %v", info, err)
 	}
@@ -127,11 +94,7 @@ func TestCreditImportThroughTheQueue(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	srv := worker.NewServer(conn, worker.Config{Concurrency: 2, PollInterval: 100 * time.Millisecond, ShutdownTimeout: 5 * time.Second}, log)
-	if err := srv.Start(h.NewServeMux()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(srv.Shutdown)
+	r.startWorker(t)
 	waitFor(t, "the import", func() bool {
 		st, err := svc.ImportStatus(ctx, who, b.ID)
 		return err == nil && st.Status == credit.BatchDone
@@ -169,39 +132,9 @@ func TestCreditHandlersRefuseBadPayload(t *testing.T) {
 // failover): the sweep queues it again, and the department sees its list published.
 func TestSweepRequeuesARunningImportRedisLost(t *testing.T) {
 	ctx := context.Background()
-	db := testenv.MustOpenDB(t)
-	ropt := testenv.MustRedisConn(t)
-	client := asynq.NewClient(ropt.Conn)
-	t.Cleanup(func() { client.Close() })
-	inspect := asynq.NewInspector(ropt.Conn)
-	t.Cleanup(func() { inspect.Close() })
-	sched := &worker.Scheduler{Client: client, Inspector: inspect, Notifications: db.Notifications}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	if err := db.Catalog.UpsertUnit(ctx, &guanjia.Unit{Code: "hk-rsj", Name: "海口市人力资源和社会保障局", Department: "人社"}); err != nil {
-		t.Fatal(err)
-	}
-	if err := db.Credit.SetRemit(ctx, "hk-rsj", []string{guanjia.CreditBlackList}); err != nil {
-		t.Fatal(err)
-	}
-	u := &guanjia.User{Username: "rsj", Role: guanjia.RoleDepartment, UnitCode: "hk-rsj"}
-	if err := db.Users.CreateUser(ctx, u); err != nil {
-		t.Fatal(err)
-	}
-	svc := credit.NewService(db.Credit, worker.NewCreditCache(ropt.Client(t), "guanjia:"), sched, sched)
-	svc.Log, svc.InlineRows = log, 10
-	h := &worker.Handlers{Credit: svc, Notifications: db.Notifications, Users: db.Users, Senders: map[string]guanjia.Sender{}, Scheduler: sched,
-		Metrics: worker.NewMetrics(prometheus.NewRegistry()), Log: log, Now: func() time.Time { return time.Now().UTC() }}
-	var csv strings.Builder
-	csv.WriteString("行政相对人名称,统一社会信用代码,名单名称,列入原因,认定依据文号,认定部门,认定日期,有效期至\n")
-	for i := 0; i < 30; i++ {
-		code := credit.CompleteCreditCode(fmt.Sprintf("914601000000%05d", i))
-		fmt.Fprintf(&csv, "公司%d,%s,拖欠农民工工资失信联合惩戒对象名单,拖欠工资,海人社〔2026〕%d号,海口市人社局,2026-01-05,2099-01-05\n", i, code, i)
-	}
-	who := guanjia.Claims{UserID: u.ID, Role: guanjia.RoleDepartment, UnitCode: "hk-rsj"}
-	b, err := svc.SubmitImport(ctx, who, credit.Upload{Type: guanjia.CreditBlackList, Filename: "list.csv", Data: []byte(csv.String())})
-	if err != nil || b.Status != credit.BatchQueued {
-		t.Fatalf("submit: %+v %v", b, err)
-	}
+	r := newCreditRig(t)
+	db, svc, h, who, u := r.db, r.svc, r.h, r.who, r.user
+	b := r.submit(t, 30)
 	// The job started (the batch shows running), then Redis lost it.
 	row, err := db.Credit.FindBatch(ctx, b.ID)
 	if err != nil {
@@ -211,7 +144,7 @@ func TestSweepRequeuesARunningImportRedisLost(t *testing.T) {
 	if err := db.Credit.UpdateBatch(ctx, row); err != nil {
 		t.Fatal(err)
 	}
-	if err := ropt.Flush(ctx); err != nil {
+	if err := r.redis.Flush(ctx); err != nil {
 		t.Fatal(err)
 	}
 	svc.Now = func() time.Time { return time.Now().UTC().Add(10 * time.Minute) }
@@ -221,11 +154,7 @@ func TestSweepRequeuesARunningImportRedisLost(t *testing.T) {
 	// The queued job runs on a worker. (Not asked of the Inspector: asynq's
 	// client registers a queue name once per process, so after a flush the
 	// Inspector reports the queue missing while its tasks are there and run.)
-	srv := worker.NewServer(ropt.Conn, worker.Config{Concurrency: 2, PollInterval: 100 * time.Millisecond, ShutdownTimeout: 5 * time.Second}, log)
-	if err := srv.Start(h.NewServeMux()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(srv.Shutdown)
+	r.startWorker(t)
 	waitFor(t, "the batch the sweep queued again to be imported", func() bool {
 		st, err := db.Credit.FindBatch(ctx, b.ID)
 		return err == nil && st.Status == credit.BatchDone
@@ -250,4 +179,70 @@ func TestSweepRequeuesARunningImportRedisLost(t *testing.T) {
 	if again, _ := svc.ImportStatus(ctx, who, b.ID); again.Inserted != 30 || again.Unchanged != 0 {
 		t.Fatalf("a second run rewrote the batch: %+v", again)
 	}
+}
+
+// creditRig is a department (人社局, publishing black lists) with the credit
+// service on a real queue.
+type creditRig struct {
+	db      *store.DB
+	redis   testenv.TestRedis
+	sched   *worker.Scheduler
+	inspect *asynq.Inspector
+	svc     *credit.Service
+	h       *worker.Handlers
+	user    *guanjia.User
+	who     guanjia.Claims
+}
+
+func newCreditRig(t *testing.T) *creditRig {
+	ctx := context.Background()
+	r := &creditRig{db: testenv.MustOpenDB(t), redis: testenv.MustRedisConn(t)}
+	client := asynq.NewClient(r.redis.Conn)
+	t.Cleanup(func() { client.Close() })
+	r.inspect = asynq.NewInspector(r.redis.Conn)
+	t.Cleanup(func() { r.inspect.Close() })
+	r.sched = &worker.Scheduler{Client: client, Inspector: r.inspect, Notifications: r.db.Notifications}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if err := r.db.Catalog.UpsertUnit(ctx, &guanjia.Unit{Code: "hk-rsj", Name: "海口市人力资源和社会保障局", Department: "人社"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.db.Credit.SetRemit(ctx, "hk-rsj", []string{guanjia.CreditBlackList}); err != nil {
+		t.Fatal(err)
+	}
+	r.user = &guanjia.User{Username: "rsj", Role: guanjia.RoleDepartment, UnitCode: "hk-rsj"}
+	if err := r.db.Users.CreateUser(ctx, r.user); err != nil {
+		t.Fatal(err)
+	}
+	r.who = guanjia.Claims{UserID: r.user.ID, Role: guanjia.RoleDepartment, UnitCode: "hk-rsj"}
+	r.svc = credit.NewService(r.db.Credit, worker.NewCreditCache(r.redis.Client(t), "guanjia:"), r.sched, r.sched)
+	r.svc.Log, r.svc.InlineRows = log, 10
+	r.h = &worker.Handlers{Credit: r.svc, Notifications: r.db.Notifications, Users: r.db.Users, Senders: map[string]guanjia.Sender{}, Scheduler: r.sched,
+		Metrics: worker.NewMetrics(prometheus.NewRegistry()), Log: log, Now: func() time.Time { return time.Now().UTC() }}
+	return r
+}
+
+// submit uploads a black list of n companies: more than InlineRows, so it is queued.
+func (r *creditRig) submit(t *testing.T, n int) *credit.Batch {
+	t.Helper()
+	var csv strings.Builder
+	csv.WriteString("行政相对人名称,统一社会信用代码,名单名称,列入原因,认定依据文号,认定部门,认定日期,有效期至\n")
+	for i := range n {
+		code := credit.CompleteCreditCode(fmt.Sprintf("914601000000%05d", i))
+		fmt.Fprintf(&csv, "公司%d,%s,拖欠农民工工资失信联合惩戒对象名单,拖欠工资,海人社〔2026〕%d号,海口市人社局,2026-01-05,2099-01-05\n", i, code, i)
+	}
+	b, err := r.svc.SubmitImport(context.Background(), r.who, credit.Upload{Type: guanjia.CreditBlackList, Filename: "list.csv", Data: []byte(csv.String())})
+	if err != nil || b.Status != credit.BatchQueued {
+		t.Fatalf("submit: %+v %v", b, err)
+	}
+	return b
+}
+
+// startWorker runs the queue's tasks until the test ends.
+func (r *creditRig) startWorker(t *testing.T) {
+	srv := worker.NewServer(r.redis.Conn, worker.Config{Concurrency: 2, PollInterval: 100 * time.Millisecond, ShutdownTimeout: 5 * time.Second},
+		slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err := srv.Start(r.h.NewServeMux()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Shutdown)
 }
