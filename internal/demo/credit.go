@@ -235,13 +235,21 @@ func (g *CreditGen) demoBatches(companies, businesses, persons int) []demoBatch 
 				"废水排放化学需氧量超标", "责令改正并处罚款", g.day(-200, -1), "海口市生态环境局", g.day(30, 365)))
 		}
 	}
-	// Two entries whose publication period ends today: the expiry job takes them out of view tomorrow.
+	// Two penalties whose publication period ends today, their minimum
+	// served: the expiry job takes them out of view tomorrow.
+	today := g.Today.Format("2006-01-02")
 	for _, k := range order {
-		if k.typ == guanjia.CreditPenalty && len(rows[k]) > 2 {
-			for _, row := range rows[k][:2] {
-				row[len(row)-4] = g.Today.Format("2006-01-02") // 公示截止期 (then 处罚机关, 数据来源单位, 失信程度)
+		if k.typ != guanjia.CreditPenalty {
+			continue
+		}
+		ending := 0
+		for _, row := range rows[k] { // …, 处罚决定日期, 公示截止期, 处罚机关, 数据来源单位, 失信程度
+			decided, _ := time.Parse("2006-01-02", row[len(row)-5])
+			first, _ := credit.RepairableFrom(&guanjia.CreditEntry{Type: k.typ, Severity: guanjia.SeverityGeneral, DecidedOn: decided})
+			if ending < 2 && row[len(row)-1] == credit.SeverityName(guanjia.SeverityGeneral) && first.Format("2006-01-02") <= today {
+				row[len(row)-4] = today
+				ending++
 			}
-			break
 		}
 	}
 	var out []demoBatch
