@@ -91,7 +91,7 @@ func runSignup(ctx context.Context, db *store.DB, ropt *redis.Options, people, c
 	if err := r.gather(ctx, people); err != nil {
 		return err
 	}
-	base, err := r.publish(ctx, guanjia.MaxActivityCapacity)
+	base, err := r.publish(ctx, guanjia.MaxActivityCapacity, 72*time.Hour)
 	if err != nil {
 		return err
 	}
@@ -102,7 +102,7 @@ func runSignup(ctx context.Context, db *store.DB, ropt *redis.Options, people, c
 		return g.WithContext(ctx).Exec(`INSERT INTO volunteer_signups (activity_id, user_id, status, created_at, updated_at)
 			VALUES (?, ?, 'confirmed', now(), now())`, base.ID, user).Error
 	})
-	a, err := r.publish(ctx, capacity)
+	a, err := r.publish(ctx, capacity, 96*time.Hour) // a day after the baseline's: nobody holds two signups at once
 	if err != nil {
 		return err
 	}
@@ -165,10 +165,10 @@ func (r *crowdRun) gather(ctx context.Context, people int) error {
 	return err
 }
 
-// publish creates, submits and approves an activity three days ahead.
-func (r *crowdRun) publish(ctx context.Context, capacity int) (*guanjia.Activity, error) {
+// publish creates, submits and approves an activity starting ahead from now.
+func (r *crowdRun) publish(ctx context.Context, capacity int, ahead time.Duration) (*guanjia.Activity, error) {
 	lat, lng := 20.0405, 110.3222 // 万绿园
-	start := r.now.Add(72 * time.Hour)
+	start := r.now.Add(ahead)
 	a, err := r.svc.Activities.CreateActivity(ctx, r.lead, volunteer.ActivityInput{TeamID: r.team, Title: "快闪", Address: "万绿园",
 		Lat: &lat, Lng: &lng, StartAt: start, EndAt: start.Add(3 * time.Hour), Capacity: capacity})
 	if err != nil {
