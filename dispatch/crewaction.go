@@ -41,7 +41,9 @@ func (a *act) arrive(ctx context.Context) error {
 	if _, err := a.countMiss(ctx, TimerArrive, a.c.ArriveBy); err != nil {
 		return err
 	}
-	a.c.ArrivedAt = &a.now
+	if a.c.ArrivedAt == nil { // a task handed over on site keeps its first arrival: the clock was met then
+		a.c.ArrivedAt = &a.now
+	}
 	a.ch.Cancel = []TimerKind{TimerArrive, TimerArriveReminder}
 	ev := a.record("")
 	ev.Lat, ev.Lng = &lat, &lng

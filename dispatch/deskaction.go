@@ -290,7 +290,7 @@ func (s *Service) reworkRoute(ctx context.Context, c *guanjia.Complaint, cat *gu
 		if lookupFailed(err) {
 			return Route{}, err
 		}
-		if err == nil && !u.Disabled() && u.UnitCode == c.UnitCode {
+		if err == nil && canHold(u, c) {
 			return Route{GridID: c.GridID, District: c.District, UnitCode: c.UnitCode, CrewID: c.AssigneeID}, nil
 		}
 	}

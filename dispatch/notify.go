@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -112,7 +113,7 @@ func (b addressBook) toResponsible(ctx context.Context, c *guanjia.Complaint, tp
 // from their list. It addresses nobody when the task stays theirs (next) or
 // was not theirs.
 func (b addressBook) withdrawn(c *guanjia.Complaint, next *int64, cat, note string) []guanjia.Message {
-	held := (c.Status == guanjia.StatusDispatched || c.Status == guanjia.StatusAccepted) && c.AssigneeID != nil
+	held := slices.Contains(inProgress, c.Status) && c.AssigneeID != nil
 	if !held || (next != nil && *next == *c.AssigneeID) {
 		return nil
 	}

@@ -705,3 +705,73 @@ func TestLeaderIsNotOfferedACrewsCheckIn(t *testing.T) {
 		t.Errorf("the leader checks in for the crew: %v, want forbidden", err)
 	}
 }
+
+// The tasks of a crew member whose account is disabled, or who moves to
+// another unit, do not wait on them: the reconciler's hand-over gives them
+// to another crew member of the unit, or to its queue, and the citizen's
+// on-site clock — met already, for a task on site — is kept.
+func TestTasksOfDisabledOrMovedCrewAreHandedOver(t *testing.T) {
+	c := newCity(t)
+	ctx := context.Background()
+	change := func(ch guanjia.UserChange) {
+		t.Helper()
+		ch.At, ch.By = c.clock.Now(), guanjia.Actor{ID: c.dispatchr.UserID, Name: "admin"}
+		if _, err := c.db.Users.ChangeUser(ctx, ch); err != nil {
+			t.Fatal(err)
+		}
+	}
+	handOver := func(want int) {
+		t.Helper()
+		if n, err := c.svc.HandOver(ctx); err != nil || n != want {
+			t.Fatalf("hand-over moved %d tasks (%v), want %d", n, err, want)
+		}
+	}
+	onSite := c.report(t, c.citizen, catTrash, siteLat, siteLng)
+	c.act(t, c.crewA, onSite.ID, guanjia.ActionAccept, dispatch.ActionInput{})
+	c.clock.Advance(10 * time.Minute)
+	arrived := c.act(t, c.crewA, onSite.ID, guanjia.ActionArrive, dispatch.ActionInput{Lat: ptr(siteLat), Lng: ptr(siteLng)}).ArrivedAt
+	unsigned := c.report(t, c.citizen2, catTrash, siteLat+0.002, siteLng+0.002)
+	c.act(t, c.dispatchr, unsigned.ID, guanjia.ActionDispatch, dispatch.ActionInput{CrewID: &c.crewA.UserID})
+	handOver(0) // crew A may still hold both
+
+	yes := true
+	change(guanjia.UserChange{UserID: c.crewA.UserID, Disabled: &yes})
+	c.clock.Advance(time.Minute)
+	handOver(2)
+	for _, id := range []int64{onSite.ID, unsigned.ID} {
+		got := c.get(t, id)
+		if got.Status != guanjia.StatusDispatched || got.AssigneeID == nil || *got.AssigneeID != c.crewB.UserID {
+			t.Fatalf("#%d after crew A was disabled: %s to %v, want dispatched to crew B", id, got.Status, got.AssigneeID)
+		}
+		if to := c.inboxOf(t, id, guanjia.TplTaskWithdrawn); !slices.Contains(to, c.crewA.UserID) {
+			t.Errorf("#%d: withdrawn told %v, want crew A among them", id, to)
+		}
+		evs, _ := c.db.Complaints.ListEvents(ctx, id)
+		if last := evs[len(evs)-1]; last.Action != guanjia.ActionDispatch || !strings.Contains(last.Note, "原处置人员账号已停用") {
+			t.Errorf("#%d: last event %s %q, want the hand-over's dispatch saying why", id, last.Action, last.Note)
+		}
+	}
+	handOver(0) // nothing left to move
+
+	got := c.get(t, onSite.ID)
+	if !got.ArrivedAt.Equal(*arrived) || !got.ArriveBy.Equal(*onSite.ArriveBy) {
+		t.Errorf("on-site task handed over: arrived %v by %v, want %v by %v kept", got.ArrivedAt, got.ArriveBy, arrived, onSite.ArriveBy)
+	}
+	c.act(t, c.crewB, onSite.ID, guanjia.ActionAccept, dispatch.ActionInput{})
+	c.clock.Advance(time.Hour)
+	if got := c.act(t, c.crewB, onSite.ID, guanjia.ActionArrive, dispatch.ActionInput{Lat: ptr(siteLat), Lng: ptr(siteLng)}); !got.ArrivedAt.Equal(*arrived) {
+		t.Errorf("crew B's check-in moved the arrival to %v; crew A arrived in time at %v", got.ArrivedAt, arrived)
+	}
+
+	// Crew B moves to the municipal unit: nobody else of 环卫 is on duty, so
+	// the unit's queue takes the unsigned task and its leader hears of it.
+	lsz := "lh-sz"
+	change(guanjia.UserChange{UserID: c.crewB.UserID, UnitCode: &lsz})
+	handOver(2)
+	if got := c.get(t, unsigned.ID); got.AssigneeID != nil || got.UnitCode != "lh-hw" || got.Status != guanjia.StatusDispatched {
+		t.Errorf("crew B moved away: %s to %v of %s, want the 环卫 unit's queue", got.Status, got.AssigneeID, got.UnitCode)
+	}
+	if to := c.inboxOf(t, unsigned.ID, guanjia.TplManualQueue); !slices.Contains(to, c.hwLead.UserID) {
+		t.Errorf("the unit's queue was told %v, want its leader %d among them", to, c.hwLead.UserID)
+	}
+}

@@ -97,6 +97,9 @@ type Store interface {
 	OnDutyCrews(ctx context.Context, unitCode, gridID string) ([]CrewPosition, error)
 	// Crews lists crew members (of one unit, or all) with their open tasks.
 	Crews(ctx context.Context, unitCode string) ([]CrewLoad, error)
+	// StrandedTasks lists up to limit open tasks, oldest first, whose
+	// assignee can no longer hold them (see CanHold).
+	StrandedTasks(ctx context.Context, limit int) ([]int64, error)
 	ListUsersByRole(ctx context.Context, role guanjia.Role, unitCode string) ([]*guanjia.User, error)
 	FindUserByID(ctx context.Context, id int64) (*guanjia.User, error)
 

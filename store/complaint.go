@@ -641,6 +641,22 @@ func (s *Complaints) OnDutyCrews(ctx context.Context, unitCode, gridID string) (
 	return out, nil
 }
 
+// StrandedTasks lists, oldest first, up to limit open tasks whose assignee
+// can no longer hold them: their account is disabled, or they are no longer
+// crew or a leader of the complaint's unit (dispatch.CanHold says the same).
+func (s *Complaints) StrandedTasks(ctx context.Context, limit int) ([]int64, error) {
+	var ids []int64
+	err := s.db.WithContext(ctx).Table("complaints").Joins("JOIN users ON users.id = complaints.assignee_id").
+		Where("complaints.status IN ?", openStatuses).
+		Where("users.disabled_at IS NOT NULL OR users.role NOT IN ? OR users.unit_code <> complaints.unit_code",
+			[]guanjia.Role{guanjia.RoleCrew, guanjia.RoleUnitAdmin}).
+		Order("complaints.id").Limit(limit).Pluck("complaints.id", &ids).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: stranded tasks: %w", err)
+	}
+	return ids, nil
+}
+
 // Crews lists crew members, of one unit or all, with their open tasks.
 func (s *Complaints) Crews(ctx context.Context, unitCode string) ([]dispatch.CrewLoad, error) {
 	if unitCode == "" {

@@ -219,12 +219,16 @@ func (h *Handlers) HandleReconcile(ctx context.Context, _ *asynq.Task) error {
 		return err
 	}
 	armed += disputesArmed
+	handedOver, err := h.Dispatch.HandOver(ctx) // tasks of staff disabled or moved since
+	if err != nil {
+		return err
+	}
 	// Retrying rows too: their retry tasks are lost with a flushed Redis.
 	n, err := h.requeueNotifications(ctx, now.Add(-time.Minute), guanjia.DeliveryPending, guanjia.DeliveryRetrying)
 	if err != nil {
 		return err
 	}
-	h.Log.Debug("reconciled", "timers", armed, "notifications", n)
+	h.Log.Debug("reconciled", "timers", armed, "notifications", n, "handed over", handedOver)
 	return nil
 }
 

@@ -172,6 +172,31 @@ func TestReconcileRebuildsTimersAfterRedisIsFlushed(t *testing.T) {
 	waitFor(t, "escalation from the rebuilt timer", func() bool { return r.complaint(t, c.ID).MissedDeadlines == 1 })
 }
 
+// The reconciler hands a disabled crew member's task on: here, with nobody
+// else on duty, to the unit's queue.
+func TestReconcileHandsOverTheTasksOfADisabledCrewMember(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	c, err := r.svc.Create(ctx, r.citizen, dispatch.NewComplaint{Category: "1101", Description: "垃圾", Lat: 20.005, Lng: 110.305})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.svc.Act(ctx, r.crew, c.ID, guanjia.ActionAccept, dispatch.ActionInput{}); err != nil {
+		t.Fatal(err)
+	}
+	yes := true
+	if _, err := r.db.Users.ChangeUser(ctx, guanjia.UserChange{UserID: r.crew.UserID, Disabled: &yes, At: time.Now(),
+		By: guanjia.Actor{ID: r.dispatch.UserID, Name: "admin"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.h.HandleReconcile(ctx, worker.NewReconcileTask()); err != nil {
+		t.Fatal(err)
+	}
+	if got := r.complaint(t, c.ID); got.Status != guanjia.StatusDispatched || got.AssigneeID != nil {
+		t.Errorf("after the reconcile: %s to %v, want dispatched to the unit's queue", got.Status, got.AssigneeID)
+	}
+}
+
 // flaky fails until told otherwise, and counts its calls.
 type flaky struct {
 	mu    sync.Mutex
