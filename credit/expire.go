@@ -84,10 +84,7 @@ func (s *Service) expiryNotices(ctx context.Context, today time.Time, expired []
 		}
 		sort.Strings(names)
 		data := map[string]string{"count": strconv.Itoa(n), "detail": strings.Join(names, ", "), "date": today.Format("2006-01-02")}
-		for _, m := range to {
-			m.Data = data
-			out = append(out, m)
-		}
+		out = append(out, addressed(to, data)...)
 	}
 	return out, nil
 }

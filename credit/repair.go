@@ -58,13 +58,21 @@ func (s *Service) ApplyRepair(ctx context.Context, who guanjia.Claims, in Repair
 	actor := who.UserID
 	ev := &guanjia.CreditEvent{EntryID: e.ID, Action: guanjia.CreditRepairApply, From: e.Status, To: e.Status,
 		ActorID: &actor, ActorRole: who.Role, At: now}
-	if err := s.Store.CreateRepair(ctx, r, ev); err != nil {
+	// The department hears of it from the application's transaction.
+	dept, err := s.departmentMessages(ctx, e.Department, guanjia.TplCreditRepairApplied, nil)
+	if err != nil {
 		return nil, err
 	}
+	queued, err := s.Store.CreateRepair(ctx, r, ev, func(r *Repair) ([]guanjia.Message, error) {
+		return addressed(dept, map[string]string{"repair": strconv.FormatInt(r.ID, 10), "entry": strconv.FormatInt(e.ID, 10),
+			"type": TypeName(e.Type)}), nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.deliver(ctx, queued)
 	r.Entry = e
 	s.nameApplicantsAfter(ctx, who, r)
-	s.notifyDepartment(ctx, e.Department, guanjia.TplCreditRepairApplied,
-		map[string]string{"repair": strconv.FormatInt(r.ID, 10), "entry": strconv.FormatInt(e.ID, 10), "type": TypeName(e.Type)})
 	return r, nil
 }
 

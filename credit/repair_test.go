@@ -140,6 +140,10 @@ func TestRepairOnlyBySubjectsRepresentatives(t *testing.T) {
 	if err != nil || own.Basis != credit.AsLegalRep || own.Representative == nil || *own.Representative != rep.ID {
 		t.Fatalf("the 法定代表人 applies: %+v %v", own, err)
 	}
+	told := fmt.Sprintf("%s→%d", guanjia.TplCreditRepairApplied, r.dept.UserID)
+	if got := r.notes.templates(); !contains(got, told) {
+		t.Errorf("the department was not told of the application: %v", got)
+	}
 	if _, err := apply(r, chen, entry.ID); guanjia.ErrorCode(err) != guanjia.ECONFLICT {
 		t.Fatalf("a second pending application by the same applicant: %v", err)
 	}

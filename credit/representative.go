@@ -64,7 +64,7 @@ func (s *Service) BindLegalRep(ctx context.Context, who guanjia.Claims, key stri
 	if err != nil {
 		return nil, false, err
 	}
-	err = s.Store.CreateRepresentative(ctx, r)
+	_, err = s.Store.CreateRepresentative(ctx, r, nil)
 	switch {
 	case guanjia.ErrorCode(err) == guanjia.ECONFLICT && r.Status == RepresentativeAccepted:
 		// Bound by a request running at the same time.
@@ -233,22 +233,33 @@ func (s *Service) FilePowerOfAttorney(ctx context.Context, who guanjia.Claims, i
 	entryID := e.ID
 	r := &Representative{SubjectID: e.SubjectID, Subject: e.Subject, UserID: who.UserID, Basis: AsAgent, Name: name,
 		Department: e.Department, EntryID: &entryID, DocumentType: in.ContentType, Status: RepresentativePending, CreatedAt: s.Now()}
+	// The department hears of it from the filing's transaction.
+	dept, err := s.departmentMessages(ctx, e.Department, guanjia.TplCreditAgentFiled, nil)
+	if err != nil {
+		return nil, err
+	}
+	notices := func(r *Representative) ([]guanjia.Message, error) {
+		return addressed(dept, map[string]string{"representative": strconv.FormatInt(r.ID, 10), "entry": strconv.FormatInt(e.ID, 10),
+			"type": TypeName(e.Type)}), nil
+	}
 	// The size is bounded here too: the caller's Size is what it was told.
 	body := &countingReader{r: io.LimitReader(in.Body, s.MaxDocumentBytes+1)}
+	var queued []int64
 	err = guanjia.SaveBlob(ctx, s.Blobs, "poa", body, func(key string) error {
 		if body.n > s.MaxDocumentBytes {
 			return guanjia.FieldError(guanjia.ETOOLARGE, "file", "the file is larger than %d MB", s.MaxDocumentBytes>>20)
 		}
 		r.DocumentKey, r.DocumentSize = key, body.n
-		return s.Store.CreateRepresentative(ctx, r)
+		var err error
+		queued, err = s.Store.CreateRepresentative(ctx, r, notices)
+		return err
 	})
 	if guanjia.ErrorCode(err) == guanjia.ECONFLICT {
 		return nil, guanjia.Errorf(guanjia.ECONFLICT, "your 授权委托书 for this subject is awaiting the department's review")
 	} else if err != nil {
 		return nil, err
 	}
-	s.notifyDepartment(ctx, e.Department, guanjia.TplCreditAgentFiled,
-		map[string]string{"representative": strconv.FormatInt(r.ID, 10), "entry": strconv.FormatInt(e.ID, 10), "type": TypeName(e.Type)})
+	s.deliver(ctx, queued)
 	return r, nil
 }
 

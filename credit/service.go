@@ -21,13 +21,9 @@ type Service struct {
 	Store Store
 	Cache Cache // hot lookups by code; nil = none
 	Jobs  Jobs  // import jobs; nil = every valid batch is imported inline
-	// Notifier tells people; nil tells nobody. Messages about a change
-	// (expiry, a finished import, a repair's decision) are not sent through
-	// it but written to the outbox in the change's transaction, then handed
-	// to Deliverer.
-	Notifier guanjia.Notifier
-	// Deliverer queues delivery of an outbox message; nil: the worker's
-	// re-queue finds the messages. NewService takes the Notifier when it is one.
+	// Deliverer queues delivery of the messages a change writes to the
+	// outbox in its transaction (expiry, imports, repairs, agents and their
+	// decisions), so none is lost to a failure after it; nil tells nobody.
 	Deliverer Deliverer
 	// Blobs keeps uploaded 授权委托书; nil = agents cannot file one.
 	Blobs guanjia.BlobStore
@@ -45,16 +41,12 @@ type Service struct {
 }
 
 // NewService returns a Service with the defaults of 诚信海口.
-func NewService(st Store, cache Cache, jobs Jobs, notifier guanjia.Notifier) *Service {
-	s := &Service{
-		Store: st, Cache: cache, Jobs: jobs, Notifier: notifier,
+func NewService(st Store, cache Cache, jobs Jobs, deliverer Deliverer) *Service {
+	return &Service{
+		Store: st, Cache: cache, Jobs: jobs, Deliverer: deliverer,
 		Now: func() time.Time { return time.Now().UTC() }, Log: slog.Default(),
 		MaxImportBytes: 50 << 20, InlineRows: 2000, CacheTTL: 10 * time.Minute, MaxDocumentBytes: 10 << 20,
 	}
-	if d, ok := notifier.(Deliverer); ok { // worker.Scheduler is both
-		s.Deliverer = d
-	}
-	return s
 }
 
 // Today is the civil date in China now, at 00:00 UTC.
@@ -466,34 +458,10 @@ func (s *Service) List(ctx context.Context, kind, listName string, page, perPage
 	return &ListPage{Entries: entries, Total: total}, nil
 }
 
-// notifyDepartment tells every department user of unit; failures are logged.
-func (s *Service) notifyDepartment(ctx context.Context, unit, tpl string, data map[string]string) {
-	if s.Notifier == nil || unit == "" {
-		return
-	}
-	users, err := s.Store.ListUsersByRole(ctx, guanjia.RoleDepartment, unit)
-	if err != nil {
-		s.Log.Error("credit: list department users", "unit", unit, "err", err)
-		return
-	}
-	for _, u := range users {
-		s.notify(ctx, u.ID, guanjia.ChannelWeCom, tpl, data)
-	}
-}
-
-func (s *Service) notify(ctx context.Context, userID int64, channel, tpl string, data map[string]string) {
-	if s.Notifier == nil || userID == 0 {
-		return
-	}
-	if err := s.Notifier.Notify(ctx, guanjia.Message{RecipientID: userID, Channel: channel, Template: tpl, Data: data}); err != nil {
-		s.Log.Warn("credit: notify", "template", tpl, "recipient", userID, "err", err)
-	}
-}
-
 // message is the outbox message telling userID, or none when the service
-// tells nobody (no Notifier) or there is nobody to tell.
+// tells nobody (no Deliverer) or there is nobody to tell.
 func (s *Service) message(userID int64, channel, tpl string, data map[string]string) []guanjia.Message {
-	if s.Notifier == nil || userID == 0 {
+	if s.Deliverer == nil || userID == 0 {
 		return nil
 	}
 	return []guanjia.Message{{RecipientID: userID, Channel: channel, Template: tpl, Data: data}}
@@ -501,7 +469,7 @@ func (s *Service) message(userID int64, channel, tpl string, data map[string]str
 
 // departmentMessages are the outbox messages telling every department user of unit.
 func (s *Service) departmentMessages(ctx context.Context, unit, tpl string, data map[string]string) ([]guanjia.Message, error) {
-	if s.Notifier == nil || unit == "" {
+	if s.Deliverer == nil || unit == "" {
 		return nil, nil
 	}
 	users, err := s.Store.ListUsersByRole(ctx, guanjia.RoleDepartment, unit)
@@ -513,6 +481,17 @@ func (s *Service) departmentMessages(ctx context.Context, unit, tpl string, data
 		out = append(out, s.message(u.ID, guanjia.ChannelWeCom, tpl, data)...)
 	}
 	return out, nil
+}
+
+// addressed gives each of to (messages built before a change) the data
+// the change made: the id it got, the counts it found.
+func addressed(to []guanjia.Message, data map[string]string) []guanjia.Message {
+	out := make([]guanjia.Message, len(to))
+	for i, m := range to {
+		m.Data = data
+		out[i] = m
+	}
+	return out
 }
 
 // deliver hands outbox messages written by a committed change to the

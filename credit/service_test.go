@@ -85,8 +85,8 @@ func (c *memCache) Delete(_ context.Context, keys ...string) error {
 	return nil
 }
 
-// notes records the messages the service sends, by Notify or through the
-// outbox (Deliver reads the row the change wrote).
+// notes records the messages the service sends through the outbox
+// (Deliver reads the row the change wrote).
 type notes struct {
 	mu     sync.Mutex
 	msgs   []guanjia.Message

@@ -74,9 +74,10 @@ type Store interface {
 	// nothing can finish.
 	AbandonedBatches(ctx context.Context, before time.Time) ([]int64, error)
 
-	// CreateRepair files an application with its event; ECONFLICT when the
-	// applicant already has one pending for the entry.
-	CreateRepair(ctx context.Context, r *Repair, ev *guanjia.CreditEvent) error
+	// CreateRepair files an application with its event, and the messages
+	// notices (nil: none) builds of it, answering their ids to queue;
+	// ECONFLICT when the applicant already has one pending for the entry.
+	CreateRepair(ctx context.Context, r *Repair, ev *guanjia.CreditEvent, notices Notices[*Repair]) (queued []int64, err error)
 	FindRepair(ctx context.Context, id int64) (*Repair, error)
 	// ListRepairs answers newest first, each with its entry, and their number when f.CountTotal.
 	ListRepairs(ctx context.Context, f RepairFilter) ([]*Repair, int, error)
@@ -84,8 +85,9 @@ type Store interface {
 	UserNames(ctx context.Context, ids []int64) (map[int64]string, error)
 
 	// CreateRepresentative records a standing (or a failed attempt); ECONFLICT
-	// when the user already has a pending or accepted one for the subject and department.
-	CreateRepresentative(ctx context.Context, r *Representative) error
+	// when the user already has a pending or accepted one for the subject and
+	// department. notices (nil: none) tells of it in its transaction.
+	CreateRepresentative(ctx context.Context, r *Representative, notices Notices[*Representative]) (queued []int64, err error)
 	FindRepresentative(ctx context.Context, id int64) (*Representative, error)
 	// ListRepresentatives answers newest first, each with its subject, and
 	// their number when f.CountTotal.

@@ -89,7 +89,8 @@ func TestRatingTwiceIsConflict(t *testing.T) {
 	}
 }
 
-// A pending repair and a live standing are each one per applicant.
+// A pending repair and a live standing are each one per applicant; the
+// refused second writes no message either.
 func TestCreditDuplicatesAreConflicts(t *testing.T) {
 	f := newCreditFixture(t)
 	ctx := context.Background()
@@ -100,22 +101,29 @@ func TestCreditDuplicatesAreConflicts(t *testing.T) {
 	}
 	e := entries[0]
 	now := time.Now().UTC()
-	repair := func() error {
+	tell := []guanjia.Message{{RecipientID: f.user, Channel: guanjia.ChannelWeCom, Template: guanjia.TplCreditRepairApplied}}
+	repair := func() ([]int64, error) {
 		return f.db.Credit.CreateRepair(ctx, &credit.Repair{EntryID: e.ID, Department: e.Department, ApplicantID: f.user,
 			Basis: credit.AsDepartment, Reason: "已整改", Status: credit.RepairPending, CreatedAt: now},
-			&guanjia.CreditEvent{EntryID: e.ID, Action: guanjia.CreditRepairApply, From: e.Status, To: e.Status, At: now})
+			&guanjia.CreditEvent{EntryID: e.ID, Action: guanjia.CreditRepairApply, From: e.Status, To: e.Status, At: now},
+			func(*credit.Repair) ([]guanjia.Message, error) { return tell, nil })
 	}
-	stand := func() error {
+	stand := func() ([]int64, error) {
 		return f.db.Credit.CreateRepresentative(ctx, &credit.Representative{SubjectID: e.SubjectID, UserID: f.user,
-			Basis: credit.AsLegalRep, Name: "张三", Status: credit.RepresentativeAccepted, CreatedAt: now})
+			Basis: credit.AsLegalRep, Name: "张三", Status: credit.RepresentativeAccepted, CreatedAt: now},
+			func(*credit.Representative) ([]guanjia.Message, error) { return tell, nil })
 	}
-	for name, write := range map[string]func() error{"repair": repair, "representative": stand} {
-		if err := write(); err != nil {
-			t.Fatalf("%s: %v", name, err)
+	for name, write := range map[string]func() ([]int64, error){"repair": repair, "representative": stand} {
+		queued, err := write()
+		if err != nil || len(queued) != 1 {
+			t.Fatalf("%s: %v queued, %v", name, queued, err)
 		}
-		if err := write(); guanjia.ErrorCode(err) != guanjia.ECONFLICT {
-			t.Errorf("%s twice: %v, want conflict", name, err)
+		if queued, err := write(); guanjia.ErrorCode(err) != guanjia.ECONFLICT || len(queued) != 0 {
+			t.Errorf("%s twice: %v queued, %v, want a conflict queueing nothing", name, queued, err)
 		}
+	}
+	if ids, err := f.db.Notifications.StaleNotifications(ctx, now.Add(time.Hour), []string{guanjia.DeliveryPending}, 10); err != nil || len(ids) != 2 {
+		t.Errorf("the outbox holds %v (%v), want the two accepted writes' messages only", ids, err)
 	}
 }
 

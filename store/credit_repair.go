@@ -38,10 +38,11 @@ func (r *creditRepairRow) repair() *credit.Repair {
 		DecisionNote: r.DecisionNote, DecidedAt: utc(r.DecidedAt), CreatedAt: r.CreatedAt.UTC()}
 }
 
-// CreateRepair files an application and its event; a second pending
-// application of the same applicant for the same entry is ECONFLICT.
-func (s *Credit) CreateRepair(ctx context.Context, r *credit.Repair, ev *guanjia.CreditEvent) error {
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+// CreateRepair files an application, its event and its notices; a second
+// pending application of the same applicant for the same entry is ECONFLICT.
+func (s *Credit) CreateRepair(ctx context.Context, r *credit.Repair, ev *guanjia.CreditEvent, notices credit.Notices[*credit.Repair]) ([]int64, error) {
+	var queued []int64
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		row := &creditRepairRow{EntryID: r.EntryID, Department: r.Department, ApplicantID: r.ApplicantID, Basis: string(r.Basis),
 			RepresentativeID: r.Representative, Reason: r.Reason, Evidence: r.Evidence, Status: string(r.Status), CreatedAt: r.CreatedAt}
 		if err := tx.Create(row).Error; err != nil {
@@ -57,8 +58,11 @@ func (s *Credit) CreateRepair(ctx context.Context, r *credit.Repair, ev *guanjia
 			return fmt.Errorf("store: add repair event: %w", err)
 		}
 		ev.ID = er.ID
-		return nil
+		var err error
+		queued, err = writeNotices(tx, notices, r, r.CreatedAt)
+		return err
 	})
+	return queued, err
 }
 
 func (s *Credit) FindRepair(ctx context.Context, id int64) (*credit.Repair, error) {

@@ -42,19 +42,25 @@ func (r *creditRepresentativeRow) representative() *credit.Representative {
 		DecisionNote: r.DecisionNote, DecidedAt: utc(r.DecidedAt), CreatedAt: r.CreatedAt.UTC()}
 }
 
-func (s *Credit) CreateRepresentative(ctx context.Context, r *credit.Representative) error {
+func (s *Credit) CreateRepresentative(ctx context.Context, r *credit.Representative, notices credit.Notices[*credit.Representative]) ([]int64, error) {
 	row := &creditRepresentativeRow{SubjectID: r.SubjectID, UserID: r.UserID, Basis: string(r.Basis), Name: r.Name,
 		Department: r.Department, EntryID: r.EntryID, DocumentKey: r.DocumentKey, DocumentType: r.DocumentType,
 		DocumentSize: r.DocumentSize, Status: string(r.Status), DecidedBy: r.DecidedBy, DecisionNote: r.DecisionNote,
 		DecidedAt: r.DecidedAt, CreatedAt: r.CreatedAt}
-	if err := s.db.WithContext(ctx).Create(row).Error; err != nil {
-		if errors.Is(err, gorm.ErrDuplicatedKey) {
-			return guanjia.Errorf(guanjia.ECONFLICT, "you already stand for this subject")
+	var queued []int64
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Create(row).Error; err != nil {
+			if errors.Is(err, gorm.ErrDuplicatedKey) {
+				return guanjia.Errorf(guanjia.ECONFLICT, "you already stand for this subject")
+			}
+			return fmt.Errorf("store: create credit representative: %w", err)
 		}
-		return fmt.Errorf("store: create credit representative: %w", err)
-	}
-	r.ID = row.ID
-	return nil
+		r.ID = row.ID
+		var err error
+		queued, err = writeNotices(tx, notices, r, r.CreatedAt)
+		return err
+	})
+	return queued, err
 }
 
 func (s *Credit) FindRepresentative(ctx context.Context, id int64) (*credit.Representative, error) {

@@ -363,7 +363,7 @@ func TestCreditListsArePaged(t *testing.T) {
 		}
 		ev := &guanjia.CreditEvent{EntryID: e.ID, Action: guanjia.CreditRepairApply, From: guanjia.CreditActive, To: guanjia.CreditActive,
 			ActorID: &actor, ActorRole: guanjia.RoleDepartment, At: time.Now().UTC()}
-		if err := f.db.Credit.CreateRepair(ctx, r, ev); err != nil {
+		if _, err := f.db.Credit.CreateRepair(ctx, r, ev, nil); err != nil {
 			t.Fatal(err)
 		}
 		repairs = append(repairs, r.ID)
@@ -378,7 +378,7 @@ func TestCreditListsArePaged(t *testing.T) {
 	for _, e := range entries[:3] {
 		r := &credit.Representative{SubjectID: e.SubjectID, UserID: f.user, Basis: credit.AsAgent, Name: "周代理",
 			Department: "hk-scjg", Status: credit.RepresentativePending, CreatedAt: time.Now().UTC()}
-		if err := f.db.Credit.CreateRepresentative(ctx, r); err != nil {
+		if _, err := f.db.Credit.CreateRepresentative(ctx, r, nil); err != nil {
 			t.Fatal(err)
 		}
 		standings = append(standings, r.ID)
