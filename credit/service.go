@@ -135,6 +135,9 @@ func (s *Service) Subject(ctx context.Context, who guanjia.Claims, key string) (
 	if err != nil {
 		return nil, err
 	}
+	if !staff {
+		entries = withholdRed(entries)
+	}
 	d := subjectDetail(sub, entries, staff)
 	if !staff && (KeyedByIDNumber(sub) || byID) && len(entries) == 0 {
 		// Whatever an ID number keys or finds is public only while
@@ -277,7 +280,18 @@ func (s *Service) publicByCode(ctx context.Context, code string) (*guanjia.Credi
 			public = append(public, e)
 		}
 	}
-	return c.Subject, public, nil
+	return c.Subject, withholdRed(public), nil
+}
+
+// withholdRed applies to one subject's entries in public view the rule that
+// 守信激励 and 失信惩戒 do not stand together: while the subject is on a black
+// list, its red-list entries are withheld from the public (they come back
+// when it leaves the black list, their own periods permitting). Staff see them.
+func withholdRed(public []*guanjia.CreditEntry) []*guanjia.CreditEntry {
+	if !slices.ContainsFunc(public, func(e *guanjia.CreditEntry) bool { return e.Type == guanjia.CreditBlackList }) {
+		return public
+	}
+	return slices.DeleteFunc(slices.Clone(public), func(e *guanjia.CreditEntry) bool { return e.Type == guanjia.CreditRedList })
 }
 
 // invalidate drops the cached lookups of codes.
@@ -407,6 +421,11 @@ func (s *Service) Search(ctx context.Context, who guanjia.Claims, q string, page
 		if res.Lists, err = s.Store.CountLists(ctx, ids, today); err != nil {
 			return nil, err
 		}
+		for _, n := range res.Lists {
+			if n[guanjia.CreditBlackList] > 0 {
+				n[guanjia.CreditRedList] = 0 // withheld: see withholdRed
+			}
+		}
 	}
 	return res, nil
 }
@@ -451,7 +470,8 @@ func (s *Service) List(ctx context.Context, kind, listName string, page, perPage
 	page, perPage = pageBounds(page, perPage, 20)
 	today := s.Today()
 	entries, total, err := s.Store.ListEntries(ctx, EntryFilter{Types: []string{typ}, ListName: listName, PublicOn: &today,
-		WithSubject: true, Offset: (page - 1) * perPage, Limit: perPage, CountTotal: true})
+		WithoutBlackListed: typ == guanjia.CreditRedList, // see withholdRed
+		WithSubject:        true, Offset: (page - 1) * perPage, Limit: perPage, CountTotal: true})
 	if err != nil {
 		return nil, err
 	}

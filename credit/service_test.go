@@ -868,11 +868,11 @@ func TestRevokeAndRepairRules(t *testing.T) {
 	if b.Status != credit.BatchDone {
 		t.Fatalf("red list: %+v", b)
 	}
-	_, reds, _ := r.svc.CheckCode(ctx, codeYeFeng)
-	if len(reds) != 1 {
-		t.Fatalf("red: %v", reds)
+	reds, err := r.svc.Subject(ctx, r.admin, codeYeFeng) // staff see it: the black list withholds it from the public
+	if err != nil || len(reds.Red) != 1 {
+		t.Fatalf("red: %+v %v", reds, err)
 	}
-	if _, err := r.svc.ApplyRepair(ctx, r.citizen, credit.RepairApplication{EntryID: reds[0].ID, Reason: "x", Evidence: "y"}); guanjia.ErrorCode(err) != guanjia.EUNPROCESSABLE {
+	if _, err := r.svc.ApplyRepair(ctx, r.citizen, credit.RepairApplication{EntryID: reds.Red[0].ID, Reason: "x", Evidence: "y"}); guanjia.ErrorCode(err) != guanjia.EUNPROCESSABLE {
 		t.Fatalf("repair of a red-list entry: %v", err)
 	}
 	// A refusal needs a note, and leaves the entry public.
@@ -1370,4 +1370,52 @@ func TestAnAbandonedImportIsFailedAfterTheTimeout(t *testing.T) {
 	if err := r.svc.Sweep(ctx); err != nil || count(r.notes.templates(), told) != 1 {
 		t.Fatalf("a later sweep: %v, told %v", err, r.notes.templates())
 	}
+}
+
+// 守信激励 and 失信惩戒 do not stand together: while a subject is on a black
+// list, the public sees none of its red-list entries — by code, on its page,
+// in a name search's counts, on the red list — and sees them again once it
+// leaves the black list. Staff see them throughout.
+func TestABlackListWithholdsTheSubjectsRedList(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	r.importCSV(t, r.dept, guanjia.CreditBlackList, fixedCSV())
+	codeClean := credit.CompleteCreditCode("91460100MA5T00003")
+	red := strings.ReplaceAll(blackHeader+
+		blackRow("海南椰风建筑工程有限公司", "法人及非法人组织", codeYeFeng, "", "海市监〔2026〕1号", "2026-02-01", "2028-02-01")+
+		blackRow("海南清风物业有限公司", "法人及非法人组织", codeClean, "", "海市监〔2026〕2号", "2026-02-01", "2028-02-01"),
+		"拖欠农民工工资失信联合惩戒对象名单", "守合同重信用企业")
+	if b := r.importCSV(t, r.other, guanjia.CreditRedList, red); b.Status != credit.BatchDone {
+		t.Fatalf("red list: %+v", b)
+	}
+	public := func(wantYeFengRed int, wantList int) {
+		t.Helper()
+		black, reds, err := r.svc.CheckCode(ctx, codeYeFeng)
+		if err != nil || len(reds) != wantYeFengRed {
+			t.Errorf("code lookup: %d black, %d red (%v), want %d red", len(black), len(reds), err, wantYeFengRed)
+		}
+		if d, err := r.svc.Subject(ctx, r.public, codeYeFeng); err != nil || len(d.Red) != wantYeFengRed {
+			t.Errorf("the subject's page: %+v %v, want %d red", d, err, wantYeFengRed)
+		}
+		res, err := r.svc.Search(ctx, r.public, "椰风建筑", 1, 20)
+		if err != nil || len(res.Subjects) != 1 || res.Lists[res.Subjects[0].ID][guanjia.CreditRedList] != wantYeFengRed {
+			t.Errorf("name search: %+v %v, want %d red", res, err, wantYeFengRed)
+		}
+		if page, err := r.svc.List(ctx, "red", "", 1, 20); err != nil || page.Total != wantList || len(page.Entries) != wantList {
+			t.Errorf("the red list: %+v %v, want %d entries", page, err, wantList)
+		}
+	}
+	public(0, 1)
+	if _, reds, _ := r.svc.CheckCode(ctx, codeClean); len(reds) != 1 {
+		t.Errorf("a subject on no black list: %d red, want 1", len(reds))
+	}
+	staff, err := r.svc.Subject(ctx, r.admin, codeYeFeng)
+	if err != nil || len(staff.Red) != 1 || len(staff.Black) != 1 {
+		t.Fatalf("staff see %+v %v, want both lists", staff, err)
+	}
+
+	if _, err := r.svc.Revoke(ctx, r.dept, staff.Black[0].ID, "决定已撤销"); err != nil {
+		t.Fatal(err)
+	}
+	public(1, 2)
 }

@@ -158,16 +158,19 @@ type SubjectSearch struct {
 
 // EntryFilter selects entries.
 type EntryFilter struct {
-	SubjectID   int64
-	Types       []string
-	Status      []guanjia.CreditStatus
-	ListName    string
-	Department  string
-	PublicOn    *time.Time // only entries public on that day (active, period not ended)
-	WithSubject bool       // fill in Entry.Subject
-	Offset      int
-	Limit       int
-	CountTotal  bool
+	SubjectID  int64
+	Types      []string
+	Status     []guanjia.CreditStatus
+	ListName   string
+	Department string
+	PublicOn   *time.Time // only entries public on that day (active, period not ended)
+	// WithoutBlackListed leaves out the entries of subjects on a black list
+	// public on PublicOn (see withholdRed).
+	WithoutBlackListed bool
+	WithSubject        bool // fill in Entry.Subject
+	Offset             int
+	Limit              int
+	CountTotal         bool
 }
 
 // EntryChange is one change of an entry, written atomically.

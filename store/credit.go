@@ -319,6 +319,10 @@ func (s *Credit) ListEntries(ctx context.Context, f credit.EntryFilter) ([]*guan
 	if f.PublicOn != nil {
 		// Literal 'active' so the partial list index applies.
 		q = q.Where("status = 'active' AND public_until >= ?", *f.PublicOn)
+		if f.WithoutBlackListed {
+			q = q.Where(`NOT EXISTS (SELECT 1 FROM credit_entries b WHERE b.subject_id = credit_entries.subject_id
+				AND b.type = ? AND b.status = 'active' AND b.public_until >= ?)`, guanjia.CreditBlackList, *f.PublicOn)
+		}
 	} else if len(f.Status) > 0 {
 		q = q.Where("status IN ?", f.Status)
 	}
