@@ -31,6 +31,7 @@ type lawJSON struct {
 	EffectiveOn string        `json:"effective_on"`
 	Status      string        `json:"status"`
 	StatusLabel string        `json:"status_label"`
+	Department  string        `json:"department"` // who keeps it: its staff and admins edit it ("": admins only)
 	UpdatedAt   time.Time     `json:"updated_at"`
 	Articles    []law.Article `json:"articles,omitempty"`
 }
@@ -38,7 +39,7 @@ type lawJSON struct {
 func toLawJSON(l *law.Law) lawJSON {
 	return lawJSON{ID: l.ID, Title: l.Title, DocNumber: l.DocNumber, Authority: l.Authority, Level: string(l.Level),
 		LevelLabel: l.Level.Label(), PublishedOn: l.PublishedOn.Format(dateLayout), EffectiveOn: l.EffectiveOn.Format(dateLayout),
-		Status: string(l.Status), StatusLabel: l.Status.Label(), UpdatedAt: l.UpdatedAt, Articles: l.Articles}
+		Status: string(l.Status), StatusLabel: l.Status.Label(), Department: l.Department, UpdatedAt: l.UpdatedAt, Articles: l.Articles}
 }
 
 type (

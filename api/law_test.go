@@ -1,11 +1,14 @@
 package api_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
 	"testing"
+
+	"guanjia"
 )
 
 // lawBody is a valid new law with the articles given.
@@ -145,5 +148,57 @@ func TestLawUpdateKeepsStatusAndRefusesStaleSaves(t *testing.T) {
 	}
 	if code, out := r.call(srv, "admin", "PUT", path, edit("禁止乱倒建筑垃圾、污水。", saved["updated_at"])); code != http.StatusOK || out["status"] != "repealed" {
 		t.Errorf("a save of what the last save answered: %d %v", code, out)
+	}
+}
+
+// A law belongs to the department that added it: its staff and the
+// administrators change it, another department's staff do not, and
+// nobody's department keeps a law the administrators added.
+func TestADepartmentEditsOnlyTheLawsItKeeps(t *testing.T) {
+	r := newConsoleRig(t)
+	srv := r.approvalServer()
+	for code, name := range map[string]string{"hk-sfj": "海口市司法局", "hk-rsj": "海口市人力资源和社会保障局"} {
+		if err := r.db.Catalog.UpsertUnit(context.Background(), &guanjia.Unit{Code: code, Name: name, Department: "司法"}); err != nil {
+			t.Fatal(err)
+		}
+		r.addUser(&guanjia.User{Username: "staff-" + code, Role: guanjia.RoleDepartment, UnitCode: code})
+	}
+	add := func(who, title string) map[string]any {
+		t.Helper()
+		code, out := r.call(srv, who, "POST", "/api/v1/laws", lawBody(title, map[string]any{"number": "第一条", "text": "为了及时解决民间纠纷，制定本条例。"}))
+		if code != http.StatusCreated {
+			t.Fatalf("%s adds a law: %d %v", who, code, out)
+		}
+		return out
+	}
+	own, admins := add("staff-hk-sfj", "海口市人民调解条例"), add("admin", "海南省多元化解纠纷条例")
+	if own["department"] != "hk-sfj" || admins["department"] != "" {
+		t.Fatalf("kept by %v and %v, want hk-sfj and the administrators", own["department"], admins["department"])
+	}
+	save := func(who string, l map[string]any) (int, map[string]any) {
+		b := lawBody(l["title"].(string), map[string]any{"number": "第一条", "text": "为了预防和化解民间纠纷，制定本条例。"})
+		b["updated_at"] = l["updated_at"]
+		return r.call(srv, who, "PUT", fmt.Sprintf("/api/v1/laws/%v", l["id"]), b)
+	}
+	for _, tc := range []struct {
+		who string
+		law map[string]any
+	}{{"staff-hk-rsj", own}, {"staff-hk-sfj", admins}} {
+		if code, out := save(tc.who, tc.law); code != http.StatusForbidden || !strings.Contains(errorMessage(out), "其他部门或管理员维护") {
+			t.Errorf("%s saves law %v kept by %q: %d %v, want 403", tc.who, tc.law["id"], tc.law["department"], code, out)
+		}
+		if code, _ := r.call(srv, tc.who, "POST", fmt.Sprintf("/api/v1/laws/%v/status", tc.law["id"]), map[string]any{"status": "repealed"}); code != http.StatusForbidden {
+			t.Errorf("%s repeals law %v kept by %q: %d, want 403", tc.who, tc.law["id"], tc.law["department"], code)
+		}
+	}
+	if code, out := r.call(srv, "", "GET", fmt.Sprintf("/api/v1/laws/%v", own["id"]), nil); code != http.StatusOK || out["status"] != "in_force" ||
+		out["updated_at"] != own["updated_at"] {
+		t.Fatalf("refused edits changed the law: %d %v", code, out)
+	}
+	if code, out := save("staff-hk-sfj", own); code != http.StatusOK || out["department"] != "hk-sfj" {
+		t.Errorf("the keeping department saves its law: %d %v", code, out)
+	}
+	if code, out := save("admin", admins); code != http.StatusOK {
+		t.Errorf("an administrator saves: %d %v", code, out)
 	}
 }

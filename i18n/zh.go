@@ -637,6 +637,7 @@ var messages = map[string]string{
 	"article %s appears twice":                                                 "%s 重复出现",
 	"article %s: text is required, at most %d characters":                      "%s：条文内容必填，最多 %d 个字",
 	"only department staff and administrators edit laws":                       "只有部门工作人员和管理员可以编辑法律法规",
+	"law %d is kept by another department or the administrators":               "法规 %d 由其他部门或管理员维护, 您不能修改",
 	"q is required":                                                 "请输入搜索词",
 	"q is longer than %d characters":                                "搜索词超过 %d 个字",
 	"a law titled %s published on that day exists already":          "同日公布的《%s》已存在",

@@ -48,6 +48,7 @@ type Law struct {
 	EffectiveOn time.Time // 施行日期
 	Status      LawStatus
 	Articles    []Article // in order
+	Department  string    // the department that keeps it: its staff and administrators edit it ("": administrators only)
 	CreatedBy   *int64
 	UpdatedBy   *int64
 	CreatedAt   time.Time

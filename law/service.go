@@ -23,10 +23,27 @@ func NewService(st Store, now func() time.Time) *Service {
 	return &Service{Store: st, Now: now}
 }
 
-// canEdit: department staff and administrators keep the library.
+// canEdit: department staff and administrators keep the library, a
+// department the laws it added.
 func canEdit(who guanjia.Claims) error {
-	if who.Role != guanjia.RoleDepartment && who.Role != guanjia.RoleAdmin {
+	if who.Role != guanjia.RoleAdmin && (who.Role != guanjia.RoleDepartment || who.UnitCode == "") {
 		return guanjia.Errorf(guanjia.EFORBIDDEN, "only department staff and administrators edit laws")
+	}
+	return nil
+}
+
+// canChange checks that who may change law id: an administrator any, a
+// department's staff the laws their department keeps.
+func (s *Service) canChange(ctx context.Context, who guanjia.Claims, id int64) error {
+	if err := canEdit(who); err != nil || who.Role == guanjia.RoleAdmin {
+		return err
+	}
+	l, err := s.Store.FindLaw(ctx, id)
+	if err != nil {
+		return err
+	}
+	if l.Department != who.UnitCode {
+		return guanjia.Errorf(guanjia.EFORBIDDEN, "law %d is kept by another department or the administrators", id)
 	}
 	return nil
 }
@@ -44,6 +61,10 @@ func (s *Service) Create(ctx context.Context, who guanjia.Claims, l *Law) error 
 	}
 	now := s.stamp()
 	l.CreatedAt, l.UpdatedAt, l.CreatedBy, l.UpdatedBy = now, now, &who.UserID, &who.UserID
+	l.Department = ""
+	if who.Role == guanjia.RoleDepartment {
+		l.Department = who.UnitCode
+	}
 	return s.Store.CreateLaw(ctx, l)
 }
 
@@ -51,7 +72,7 @@ func (s *Service) Create(ctx context.Context, who guanjia.Claims, l *Law) error 
 // since the editor read it at seen (its UpdatedAt); else ECONFLICT. An empty
 // status keeps the law's: only SetStatus or an explicit status changes it.
 func (s *Service) Update(ctx context.Context, who guanjia.Claims, l *Law, seen time.Time) error {
-	if err := canEdit(who); err != nil {
+	if err := s.canChange(ctx, who, l.ID); err != nil {
 		return err
 	}
 	if err := l.Validate(); err != nil {
@@ -68,7 +89,7 @@ func (s *Service) stamp() time.Time { return guanjia.SaveStamp(s.Now(), time.Tim
 // SetStatus marks a law 现行有效, 已修订 or 已废止 and answers it without its
 // articles, which the status does not change.
 func (s *Service) SetStatus(ctx context.Context, who guanjia.Claims, id int64, st LawStatus) (*Law, error) {
-	if err := canEdit(who); err != nil {
+	if err := s.canChange(ctx, who, id); err != nil {
 		return nil, err
 	}
 	if _, ok := statusLabels[st]; !ok {

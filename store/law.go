@@ -35,6 +35,7 @@ type lawRow struct {
 	PublishedOn time.Time
 	EffectiveOn time.Time
 	Status      string
+	Department  string
 	CreatedBy   *int64
 	CreatedAt   time.Time
 	UpdatedBy   *int64
@@ -45,13 +46,13 @@ func (lawRow) TableName() string { return "laws" }
 
 func (r *lawRow) law() *law.Law {
 	return &law.Law{ID: r.ID, Title: r.Title, DocNumber: r.DocNumber, Authority: r.Authority, Level: law.Level(r.Level),
-		PublishedOn: r.PublishedOn.UTC(), EffectiveOn: r.EffectiveOn.UTC(), Status: law.LawStatus(r.Status),
+		PublishedOn: r.PublishedOn.UTC(), EffectiveOn: r.EffectiveOn.UTC(), Status: law.LawStatus(r.Status), Department: r.Department,
 		CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt.UTC(), UpdatedBy: r.UpdatedBy, UpdatedAt: r.UpdatedAt.UTC()}
 }
 
 func newLawRow(l *law.Law) lawRow {
 	return lawRow{ID: l.ID, Title: l.Title, DocNumber: l.DocNumber, Authority: l.Authority, Level: string(l.Level),
-		PublishedOn: l.PublishedOn.UTC(), EffectiveOn: l.EffectiveOn.UTC(), Status: string(l.Status),
+		PublishedOn: l.PublishedOn.UTC(), EffectiveOn: l.EffectiveOn.UTC(), Status: string(l.Status), Department: l.Department,
 		CreatedBy: l.CreatedBy, CreatedAt: l.CreatedAt.UTC(), UpdatedBy: l.UpdatedBy, UpdatedAt: l.UpdatedAt.UTC()}
 }
 
@@ -103,7 +104,7 @@ func (s *Laws) UpdateLaw(ctx context.Context, l *law.Law, seen time.Time) error 
 			l.Status = law.LawStatus(old.Status)
 		}
 		row := newLawRow(l)
-		row.CreatedBy, row.CreatedAt = old.CreatedBy, old.CreatedAt
+		row.Department, row.CreatedBy, row.CreatedAt = old.Department, old.CreatedBy, old.CreatedAt
 		if err := tx.Save(&row).Error; errors.Is(err, gorm.ErrDuplicatedKey) {
 			return guanjia.FieldError(guanjia.ECONFLICT, "title", "a law titled %s published on that day exists already", l.Title)
 		} else if err != nil {
@@ -117,7 +118,7 @@ func (s *Laws) UpdateLaw(ctx context.Context, l *law.Law, seen time.Time) error 
 		if err := tx.Where("law_id = ?", l.ID).Delete(&lawArticleRow{}).Error; err != nil {
 			return fmt.Errorf("store: replace articles of law %d: %w", l.ID, err)
 		}
-		l.CreatedBy, l.CreatedAt = old.CreatedBy, old.CreatedAt.UTC()
+		l.Department, l.CreatedBy, l.CreatedAt = old.Department, old.CreatedBy, old.CreatedAt.UTC()
 		return s.writeArticles(tx, l)
 	})
 }

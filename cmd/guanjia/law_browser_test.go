@@ -10,14 +10,14 @@ import (
 	"guanjia/law"
 )
 
-// TestBrowserLawLibrary: an editor searches the library in Chinese, sees the
-// matching article, edits that article and finds the law by its new words;
-// the department's importer sees the approvals feed.
+// TestBrowserLawLibrary: the justice bureau's editor searches the library in
+// Chinese, sees the matching article, edits that article and finds the law
+// by its new words; the 行政审批 department's importer sees the approvals feed.
 func TestBrowserLawLibrary(t *testing.T) {
 	m := startMain(t)
 	open := newBrowser(t)
 	s := open("law-editor")
-	s.login(m.URL, "/console/laws", "approval-xzsp")
+	s.login(m.URL, "/console/laws", "law-sfj")
 	s.waitFor("the library", `document.querySelectorAll('#law-table tbody tr[data-id]').length >= 4`)
 
 	s.do("search 民间纠纷",
@@ -65,7 +65,9 @@ func TestBrowserLawLibrary(t *testing.T) {
 		t.Errorf("saved law: %+v %v", l, err)
 	}
 
-	s.do("open the approvals page", chromedp.Navigate(m.URL+"/console/approvals"))
+	s.checkScriptErrors()
+	s = open("approvals")
+	s.login(m.URL, "/console/approvals", "approval-xzsp")
 	s.waitFor("the feed", `document.querySelectorAll('#approval-feed tbody tr').length > 1`)
 	s.checkScriptErrors()
 }

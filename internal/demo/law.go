@@ -7,9 +7,13 @@ import (
 	"time"
 
 	"guanjia"
+	"guanjia/account"
 	"guanjia/law"
 	"guanjia/store"
 )
+
+// lawUnit keeps the demo library: the justice bureau, whose staff sign in as law-sfj.
+var lawUnit = guanjia.Unit{Code: "hk-sfj", Name: "海口市司法局", Department: "司法"}
 
 func lawDay(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
 
@@ -49,9 +53,25 @@ var demoLaws = []law.Law{
 		}},
 }
 
-// seedLawDemo loads the library; a law already there (same title and 公布日期)
-// is left as it is.
+// seedLawDemo loads the library, kept by the justice bureau, and its
+// editor's account; a law already there (same title and 公布日期) is left as
+// it is.
 func seedLawDemo(ctx context.Context, db *store.DB, out io.Writer) error {
+	if err := db.Catalog.UpsertUnit(ctx, &lawUnit); err != nil {
+		return err
+	}
+	if _, err := db.Users.FindUserByUsername(ctx, "law-sfj"); guanjia.ErrorCode(err) == guanjia.ENOTFOUND {
+		hash, err := account.HashPassword(Password)
+		if err != nil {
+			return err
+		}
+		if err := db.Users.CreateUser(ctx, &guanjia.User{Username: "law-sfj", PasswordHash: hash, Role: guanjia.RoleDepartment,
+			UnitCode: lawUnit.Code, Name: "司法局法规科"}); err != nil {
+			return err
+		}
+	} else if err != nil {
+		return err
+	}
 	added := 0
 	for _, l := range demoLaws {
 		l.Articles = append([]law.Article(nil), l.Articles...)
@@ -59,7 +79,7 @@ func seedLawDemo(ctx context.Context, db *store.DB, out io.Writer) error {
 			return fmt.Errorf("demo law %s: %w", l.Title, err)
 		}
 		now := time.Now().UTC()
-		l.CreatedAt, l.UpdatedAt = now, now
+		l.CreatedAt, l.UpdatedAt, l.Department = now, now, lawUnit.Code
 		switch err := db.Laws.CreateLaw(ctx, &l); {
 		case guanjia.ErrorCode(err) == guanjia.ECONFLICT: // there already
 		case err != nil:
