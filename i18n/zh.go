@@ -531,8 +531,6 @@ var messages = map[string]string{
 	"the name as on the ID card is required":                                    "请填写与身份证一致的姓名",
 	"name is longer than 30 characters":                                         "姓名不能超过 30 个字",
 	"a phone number is required":                                                "请填写手机号码",
-	"at most 20 skills":                                                         "技能最多 20 项",
-	"a skill has 1 to 20 characters":                                            "每项技能 1 到 20 个字",
 	"availability is longer than 200 characters":                                "可服务时间不能超过 200 个字",
 
 	// package wechat

@@ -212,6 +212,28 @@ func TestMigrateAdoptsEarlierReleases(t *testing.T) {
 	}
 }
 
+// 030: the catalogue's skills a volunteer named at 实名认证 become skills
+// organisers search by; other words stay on the certification only.
+func TestMigrateMakesCertifiedSkillsSearchable(t *testing.T) {
+	ctx := context.Background()
+	db := openUnmigrated(t, testenv.DatabaseURL(t))
+	migrateLikeEarlierReleases(t, db, 29)
+	if _, err := rawDB(t, db).ExecContext(ctx, `
+INSERT INTO users (username, role, name, created_at) VALUES ('vol', 'citizen', '李海南', '2025-03-01 07:59:00+00:00');
+INSERT INTO volunteers (user_id, name, id_number_enc, id_number_hash, skills, certified_at)
+    SELECT id, '李海南', 'x', 'h', '["急救","吹笛子","摄影"]', '2025-03-01 08:00:00+00:00' FROM users WHERE username = 'vol';`); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatalf("migrate: %v", err)
+	}
+	var skills []string
+	if err := db.Gorm().Raw("SELECT skill FROM volunteer_skills ORDER BY skill").Scan(&skills).Error; err != nil ||
+		!slices.Equal(skills, []string{"急救", "摄影"}) {
+		t.Errorf("searchable skills %v (%v), want 急救 and 摄影", skills, err)
+	}
+}
+
 // A schema_migrations that names a file this release does not have is not
 // guessed at.
 func TestMigrateRefusesUnknownEarlierVersion(t *testing.T) {

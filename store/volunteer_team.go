@@ -38,7 +38,16 @@ func (s *Teams) CreateVolunteer(ctx context.Context, v *guanjia.Volunteer) error
 	row := volunteerRow{UserID: v.UserID, Name: v.Name, IDNumberEnc: s.sealer.Seal(v.IDNumber),
 		IDNumberHash: s.sealer.Hash(strings.ToUpper(v.IDNumber)), PhoneEnc: s.sealer.Seal(v.Phone),
 		Skills: jsonList(v.Skills), Availability: v.Availability, CertifiedAt: v.CertifiedAt}
-	err := s.db.WithContext(ctx).Create(&row).Error
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Create(&row).Error; err != nil || len(v.Skills) == 0 {
+			return err
+		}
+		skills := make([]skillRow, len(v.Skills))
+		for i, sk := range v.Skills {
+			skills[i] = skillRow{UserID: v.UserID, Skill: sk}
+		}
+		return tx.Create(&skills).Error
+	})
 	if errors.Is(err, gorm.ErrDuplicatedKey) {
 		// Either key may be taken; the user's own certification is checked first.
 		var mine int64

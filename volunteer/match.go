@@ -38,6 +38,26 @@ func catalogued(name string) bool {
 	return slices.ContainsFunc(SkillCatalogue, func(s Skill) bool { return s.Name == name })
 }
 
+// catalogueSkills answers the skills named, trimmed and each once, when
+// every one is in the catalogue: the skills a volunteer records, at
+// certification or later, are the ones organisers search by.
+func catalogueSkills(names []string) ([]string, error) {
+	if len(names) > len(SkillCatalogue) {
+		return nil, guanjia.FieldError(guanjia.EINVALID, "skills", "at most %d skills", len(SkillCatalogue))
+	}
+	out := make([]string, 0, len(names))
+	for _, sk := range names {
+		sk = strings.TrimSpace(sk)
+		if !catalogued(sk) {
+			return nil, guanjia.FieldError(guanjia.EINVALID, "skills", "%q is not in the skill catalogue", sk)
+		}
+		if !slices.Contains(out, sk) {
+			out = append(out, sk)
+		}
+	}
+	return out, nil
+}
+
 // SkillEntry is one skill a volunteer holds.
 type SkillEntry struct {
 	Skill      string
@@ -184,18 +204,13 @@ func (s *Matching) SetSkills(ctx context.Context, who guanjia.Claims, in SkillsI
 	if _, err := s.requireVolunteer(ctx, who); err != nil {
 		return nil, err
 	}
-	if len(in.Skills) > len(SkillCatalogue) {
-		return nil, guanjia.FieldError(guanjia.EINVALID, "skills", "at most %d skills", len(SkillCatalogue))
+	names, err := catalogueSkills(in.Skills)
+	if err != nil {
+		return nil, err
 	}
 	p := &MatchProfile{UserID: who.UserID, Availability: strings.TrimSpace(in.Availability), Findable: in.Findable, RadiusM: in.RadiusM}
-	for _, sk := range in.Skills {
-		sk = strings.TrimSpace(sk)
-		if !catalogued(sk) {
-			return nil, guanjia.FieldError(guanjia.EINVALID, "skills", "%q is not in the skill catalogue", sk)
-		}
-		if !slices.ContainsFunc(p.Skills, func(e SkillEntry) bool { return e.Skill == sk }) {
-			p.Skills = append(p.Skills, SkillEntry{Skill: sk})
-		}
+	for _, sk := range names {
+		p.Skills = append(p.Skills, SkillEntry{Skill: sk})
 	}
 	if utf8.RuneCountInString(p.Availability) > 200 {
 		return nil, guanjia.FieldError(guanjia.EINVALID, "availability", "availability is longer than 200 characters")

@@ -1,6 +1,7 @@
 package volunteer_test
 
 import (
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -356,6 +357,29 @@ func TestSkillsComeFromTheCatalogue(t *testing.T) {
 	}
 	if _, err := e.svc.Matching.SetSkills(e.ctx, e.user(guanjia.RoleCitizen), volunteer.SkillsInput{}); code(err) != guanjia.EFORBIDDEN {
 		t.Errorf("uncertified: %v, want forbidden", err)
+	}
+}
+
+// The skills named at 实名认证 are the catalogue's, and the ones organisers
+// search by: not words on the certification that no search finds.
+func TestSkillsNamedAtCertificationAreSearchable(t *testing.T) {
+	e := newEnv(t)
+	who := e.user(guanjia.RoleCitizen)
+	in := volunteer.CertifyInput{Name: "王小明", IDNumber: idNumber("46010619900307123"), Phone: "13800000000", Skills: []string{"急救", "吹笛子"}}
+	if _, err := e.svc.Volunteers.Certify(e.ctx, who, in); code(err) != guanjia.EINVALID || guanjia.ErrorField(err) != "skills" {
+		t.Fatalf("a skill outside the catalogue: %v, want invalid skills", err)
+	}
+	if _, err := e.svc.Volunteers.Me(e.ctx, who); code(err) != guanjia.ENOTFOUND {
+		t.Fatalf("the refused certification was kept: %v", err)
+	}
+	in.Skills = []string{" 急救", "摄影", "急救"}
+	v, err := e.svc.Volunteers.Certify(e.ctx, who, in)
+	if err != nil || !slices.Equal(v.Skills, []string{"急救", "摄影"}) {
+		t.Fatalf("certified with %v, %v; want 急救 and 摄影", v, err)
+	}
+	p, err := e.svc.Matching.MySkills(e.ctx, who)
+	if err != nil || len(p.Skills) != 2 || !slices.ContainsFunc(p.Skills, func(s volunteer.SkillEntry) bool { return s.Skill == "急救" }) {
+		t.Errorf("the volunteer's searchable skills: %+v, %v; want 急救 and 摄影", p, err)
 	}
 }
 

@@ -15,8 +15,8 @@ type Store interface {
 
 	FindUserByID(ctx context.Context, id int64) (*guanjia.User, error)
 
-	// CreateVolunteer records a certification. The same user or ID number
-	// certified twice is ECONFLICT.
+	// CreateVolunteer records a certification, its skills the volunteer's
+	// searchable ones. The same user or ID number certified twice is ECONFLICT.
 	CreateVolunteer(ctx context.Context, v *guanjia.Volunteer) error
 	FindVolunteer(ctx context.Context, userID int64) (*guanjia.Volunteer, error)
 	// CertifiedVolunteers says which of users are certified volunteers.

@@ -19,7 +19,8 @@ type CertifyInput struct {
 
 // Certify makes who a real-name volunteer: the ID number must pass the
 // GB 11643 check and hold a plausible birth date, and may be certified on
-// one account only.
+// one account only. The skills given, from the catalogue, are recorded as
+// the ones organisers search by (SetSkills changes them later).
 func (s *Volunteers) Certify(ctx context.Context, who guanjia.Claims, in CertifyInput) (*guanjia.Volunteer, error) {
 	now := s.now()
 	in.Name = strings.TrimSpace(in.Name)
@@ -36,13 +37,9 @@ func (s *Volunteers) Certify(ctx context.Context, who guanjia.Claims, in Certify
 	if !guanjia.ValidPhone(in.Phone) {
 		return nil, guanjia.FieldError(guanjia.EINVALID, "phone", "a phone number is required")
 	}
-	if len(in.Skills) > 20 {
-		return nil, guanjia.FieldError(guanjia.EINVALID, "skills", "at most 20 skills")
-	}
-	for _, sk := range in.Skills {
-		if n := utf8.RuneCountInString(sk); n == 0 || n > 20 {
-			return nil, guanjia.FieldError(guanjia.EINVALID, "skills", "a skill has 1 to 20 characters")
-		}
+	skills, err := catalogueSkills(in.Skills)
+	if err != nil {
+		return nil, err
 	}
 	if utf8.RuneCountInString(in.Availability) > 200 {
 		return nil, guanjia.FieldError(guanjia.EINVALID, "availability", "availability is longer than 200 characters")
@@ -53,7 +50,7 @@ func (s *Volunteers) Certify(ctx context.Context, who guanjia.Claims, in Certify
 		return nil, err
 	}
 	v := &guanjia.Volunteer{UserID: who.UserID, Name: in.Name, IDNumber: in.IDNumber, Phone: in.Phone,
-		Skills: in.Skills, Availability: in.Availability, CertifiedAt: now}
+		Skills: skills, Availability: in.Availability, CertifiedAt: now}
 	if err := s.Store.CreateVolunteer(ctx, v); err != nil {
 		return nil, err
 	}

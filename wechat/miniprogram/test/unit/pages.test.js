@@ -163,6 +163,28 @@ test('certification checks the ID number locally before sending it', async () =>
   expect(global.wx.called('request')).toHaveLength(0)
 })
 
+test('certification sends the skills picked from the catalogue, the ones organisers search by', async () => {
+  let sent = null
+  install({ ...ROUTES, 'POST /api/v1/volunteer/certify': (req) => {
+    sent = req.data
+    return { id: 1, name: '王小明', skills: req.data.skills }
+  } })
+  const comp = render('pages/volunteer/certify')
+  await comp.instance.onLoad()
+  await flush(5)
+  expect(text(comp)).toContain('急救')
+  expect(text(comp)).toContain('摄影')
+  tap(comp, '#skill-1')
+  comp.instance.onField({ currentTarget: { dataset: { key: 'name' } }, detail: '王小明' })
+  comp.instance.onField({ currentTarget: { dataset: { key: 'idNumber' } }, detail: ID })
+  comp.instance.onField({ currentTarget: { dataset: { key: 'phone' } }, detail: '13800001111' })
+  await flush(5)
+  tap(comp, '#submit')
+  await flush(10)
+  expect(sent).not.toBeNull()
+  expect(sent.skills).toEqual(['摄影'])
+})
+
 test('binding the phone shows it masked', async () => {
   install({ ...ROUTES, 'GET /api/v1/me': { id: 7, role: 'citizen' }, 'POST /api/v1/wechat/phone': (req) => ({ phone: req.data.code === 'phone-code' ? '139****0000' : '' }) })
   global.wx.setStorageSync('guanjia.session', { token: 'tok-1', role: 'citizen', user_id: 7 })

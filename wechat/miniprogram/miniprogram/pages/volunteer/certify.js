@@ -1,16 +1,32 @@
 // 实名认证: name as on the ID card and the ID number, checked here with the
-// GB 11643 check character before anything is sent.
+// GB 11643 check character before anything is sent. Skills, optional, are
+// picked from the platform's catalogue: the ones organisers search by (我的技能
+// changes them later).
 const { volunteer } = require('../../services/index')
 const { validateIDNumber } = require('../../utils/idcard')
+const { skillRows, withChoice } = require('../../utils/match')
 const { showError, toast } = require('../../utils/ui')
 const idem = require('../../utils/idem')
 
 Component({
-  data: { name: '', idNumber: '', phone: '', skills: '', availability: '', errors: {}, submitting: false },
+  data: { name: '', idNumber: '', phone: '', skills: [], availability: '', errors: {}, submitting: false },
   methods: {
+    // The catalogue is optional here: without it the form still certifies.
+    async onLoad() {
+      try {
+        this.setData({ skills: skillRows(await volunteer.skillCatalogue(), []) })
+      } catch (e) {
+        this.setData({ skills: [] })
+      }
+    },
     onField(e) {
       const key = e.currentTarget.dataset.key
       this.setData({ [key]: e.detail, [`errors.${key}`]: '' })
+    },
+    onToggleSkill(e) {
+      const i = Number(e.currentTarget.dataset.index)
+      const row = this.data.skills[i]
+      this.setData({ [`skills[${i}]`]: withChoice(row, !row.chosen), 'errors.skills': '' })
     },
     validate() {
       const { name, idNumber, phone } = this.data
@@ -31,7 +47,7 @@ Component({
         name: name.trim(),
         idNumber: idNumber.trim().toUpperCase(),
         phone: phone.trim(),
-        skills: skills.split(/[,，、\s]+/).filter(Boolean),
+        skills: skills.filter((s) => s.chosen).map((s) => s.name),
         availability: availability.trim(),
       }
       this.setData({ submitting: true })
