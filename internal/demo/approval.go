@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"guanjia"
-	"guanjia/account"
 	"guanjia/approval"
 	"guanjia/store"
 )
@@ -40,19 +39,7 @@ var demoApprovals = []demoApproval{
 // push them (look one up with its number and the last four digits of its
 // phone). Versions make it idempotent: a second run changes nothing.
 func seedApprovalDemo(ctx context.Context, db *store.DB, out io.Writer) error {
-	if err := db.Catalog.UpsertUnit(ctx, &approvalUnit); err != nil {
-		return err
-	}
-	if _, err := db.Users.FindUserByUsername(ctx, "approval-xzsp"); guanjia.ErrorCode(err) == guanjia.ENOTFOUND {
-		hash, err := account.HashPassword(Password)
-		if err != nil {
-			return err
-		}
-		if err := db.Users.CreateUser(ctx, &guanjia.User{Username: "approval-xzsp", PasswordHash: hash, Role: guanjia.RoleDepartment,
-			UnitCode: approvalUnit.Code, Name: "行政审批服务局窗口"}); err != nil {
-			return err
-		}
-	} else if err != nil {
+	if _, err := departmentAccount(ctx, db, &approvalUnit, "approval-xzsp", "行政审批服务局窗口"); err != nil {
 		return err
 	}
 	now := time.Now().UTC().Truncate(time.Minute)

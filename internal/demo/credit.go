@@ -41,24 +41,13 @@ var creditDepartments = []struct {
 // records (imported through the same path as a department's upload) and
 // an article per section. Running it twice changes nothing.
 func seedCreditDemo(ctx context.Context, db *store.DB, out io.Writer) error {
-	hash, err := account.HashPassword(Password)
-	if err != nil {
-		return err
-	}
 	staff := map[string]guanjia.Claims{}
 	for _, d := range creditDepartments {
-		if err := db.Catalog.UpsertUnit(ctx, &d.unit); err != nil {
+		u, err := departmentAccount(ctx, db, &d.unit, d.user, d.unit.Name+"信用科")
+		if err != nil {
 			return err
 		}
 		if err := db.Credit.SetRemit(ctx, d.unit.Code, d.types); err != nil {
-			return err
-		}
-		u, err := db.Users.FindUserByUsername(ctx, d.user)
-		if guanjia.ErrorCode(err) == guanjia.ENOTFOUND {
-			u = &guanjia.User{Username: d.user, PasswordHash: hash, Role: guanjia.RoleDepartment, UnitCode: d.unit.Code, Name: d.unit.Name + "信用科"}
-			err = db.Users.CreateUser(ctx, u)
-		}
-		if err != nil {
 			return err
 		}
 		staff[d.unit.Code] = guanjia.Claims{UserID: u.ID, Role: guanjia.RoleDepartment, UnitCode: d.unit.Code}
@@ -81,6 +70,10 @@ func seedCreditDemo(ctx context.Context, db *store.DB, out io.Writer) error {
 		}
 		rows += res.Inserted
 		batches++
+	}
+	hash, err := account.HashPassword(Password)
+	if err != nil {
+		return err
 	}
 	if err := seedCreditRepresentative(ctx, db, svc, gen, hash); err != nil {
 		return err

@@ -87,6 +87,24 @@ func demoCategories() []*guanjia.Category {
 	}
 }
 
+// departmentAccount makes unit and its department staff account username
+// (named name) unless they exist, and answers the account.
+func departmentAccount(ctx context.Context, db *store.DB, unit *guanjia.Unit, username, name string) (*guanjia.User, error) {
+	if err := db.Catalog.UpsertUnit(ctx, unit); err != nil {
+		return nil, err
+	}
+	u, err := db.Users.FindUserByUsername(ctx, username)
+	if guanjia.ErrorCode(err) != guanjia.ENOTFOUND {
+		return u, err
+	}
+	hash, err := account.HashPassword(Password)
+	if err != nil {
+		return nil, err
+	}
+	u = &guanjia.User{Username: username, PasswordHash: hash, Role: guanjia.RoleDepartment, UnitCode: unit.Code, Name: name}
+	return u, db.Users.CreateUser(ctx, u)
+}
+
 // Seed loads the Haikou demo city. Running it twice changes nothing.
 func Seed(ctx context.Context, db *store.DB, out io.Writer) error {
 	for _, c := range Categories() {

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"guanjia"
-	"guanjia/account"
 	"guanjia/law"
 	"guanjia/store"
 )
@@ -57,19 +56,7 @@ var demoLaws = []law.Law{
 // editor's account; a law already there (same title and 公布日期) is left as
 // it is.
 func seedLawDemo(ctx context.Context, db *store.DB, out io.Writer) error {
-	if err := db.Catalog.UpsertUnit(ctx, &lawUnit); err != nil {
-		return err
-	}
-	if _, err := db.Users.FindUserByUsername(ctx, "law-sfj"); guanjia.ErrorCode(err) == guanjia.ENOTFOUND {
-		hash, err := account.HashPassword(Password)
-		if err != nil {
-			return err
-		}
-		if err := db.Users.CreateUser(ctx, &guanjia.User{Username: "law-sfj", PasswordHash: hash, Role: guanjia.RoleDepartment,
-			UnitCode: lawUnit.Code, Name: "司法局法规科"}); err != nil {
-			return err
-		}
-	} else if err != nil {
+	if _, err := departmentAccount(ctx, db, &lawUnit, "law-sfj", "司法局法规科"); err != nil {
 		return err
 	}
 	added := 0
