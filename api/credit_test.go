@@ -491,6 +491,24 @@ func TestCreditLookupShowsAShopKeyedByIDNumberWithoutItsOperator(t *testing.T) {
 	}
 }
 
+// throttled is a's credit API with Redis, where lookups that find nothing
+// are counted per address: it answers a GET of path from ip, as user when named.
+func (a *creditAPI) throttled(t *testing.T) func(ip, user, path string) *httptest.ResponseRecorder {
+	srv := api.New(api.Config{Secret: "test-secret"}, api.Deps{Users: a.db.Users, Catalog: a.db.Catalog, Notifications: a.db.Notifications,
+		Idempotency: a.db.Idempotency, Credit: a.svc, Redis: redis.NewClient(testenv.MustRedis(t)), Registry: prometheus.NewRegistry(),
+		Log: slog.New(slog.DiscardHandler), Now: func() time.Time { return time.Now().UTC() }})
+	return func(ip, user, path string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest(http.MethodGet, path, nil)
+		req.RemoteAddr = ip + ":40000"
+		if user != "" {
+			req.Header.Set("Authorization", "Bearer "+a.tokens[user])
+		}
+		rec := httptest.NewRecorder()
+		srv.ServeHTTP(rec, req)
+		return rec
+	}
+}
+
 // Lookups that find nothing are counted per address: 20 in 15 minutes, then
 // 429. Lookups that find someone are not counted, nor are staff's; another
 // address goes on.
@@ -499,18 +517,9 @@ func TestCreditLookupMissesThrottled(t *testing.T) {
 	if rec := a.upload(t, "rsj", guanjia.CreditBlackList, "a.csv", []byte(apiCSV(apiCode)), nil); rec.Code != http.StatusCreated {
 		t.Fatalf("import: %d %s", rec.Code, rec.Body)
 	}
-	srv := api.New(api.Config{Secret: "test-secret"}, api.Deps{Users: a.db.Users, Catalog: a.db.Catalog, Notifications: a.db.Notifications,
-		Idempotency: a.db.Idempotency, Credit: a.svc, Redis: redis.NewClient(testenv.MustRedis(t)), Registry: prometheus.NewRegistry(),
-		Log: slog.New(slog.DiscardHandler), Now: func() time.Time { return time.Now().UTC() }})
+	throttled := a.throttled(t)
 	get := func(ip, user, key string) *httptest.ResponseRecorder {
-		req := httptest.NewRequest(http.MethodGet, "/api/v1/credit/subjects/"+key, nil)
-		req.RemoteAddr = ip + ":40000"
-		if user != "" {
-			req.Header.Set("Authorization", "Bearer "+a.tokens[user])
-		}
-		rec := httptest.NewRecorder()
-		srv.ServeHTTP(rec, req)
-		return rec
+		return throttled(ip, user, "/api/v1/credit/subjects/"+key)
 	}
 	for range 25 {
 		if rec := get("192.0.2.30", "", apiPerson); rec.Code != http.StatusOK {
@@ -541,16 +550,8 @@ func TestSearchingIDNumbersIsThrottledLikeLookups(t *testing.T) {
 	if rec := a.upload(t, "rsj", guanjia.CreditBlackList, "a.csv", []byte(apiCSV(apiCode)), nil); rec.Code != http.StatusCreated {
 		t.Fatalf("import: %d %s", rec.Code, rec.Body)
 	}
-	srv := api.New(api.Config{Secret: "test-secret"}, api.Deps{Users: a.db.Users, Catalog: a.db.Catalog, Notifications: a.db.Notifications,
-		Idempotency: a.db.Idempotency, Credit: a.svc, Redis: redis.NewClient(testenv.MustRedis(t)), Registry: prometheus.NewRegistry(),
-		Log: slog.New(slog.DiscardHandler), Now: func() time.Time { return time.Now().UTC() }})
-	get := func(path string) *httptest.ResponseRecorder {
-		req := httptest.NewRequest(http.MethodGet, path, nil)
-		req.RemoteAddr = "192.0.2.40:40000"
-		rec := httptest.NewRecorder()
-		srv.ServeHTTP(rec, req)
-		return rec
-	}
+	throttled := a.throttled(t)
+	get := func(path string) *httptest.ResponseRecorder { return throttled("192.0.2.40", "", path) }
 	for i := range 20 { // someone walking through ID numbers with the search box
 		get("/api/v1/credit/subjects?q=" + credit.CompleteIDNumber(fmt.Sprintf("46010619900101%03d", i)))
 	}

@@ -8,17 +8,37 @@ import (
 	"guanjia/credit"
 )
 
+// periodCase is an entry of a type and severity decided on a day, and the
+// day a period of it ends ("" = it has none).
+type periodCase struct {
+	name     string
+	typ      string
+	severity guanjia.CreditSeverity
+	decided  string
+	want     string
+}
+
+// checkPeriodEnds runs the cases through end, a period's last day of an entry.
+func checkPeriodEnds(t *testing.T, end func(*guanjia.CreditEntry) (time.Time, bool), cases []periodCase) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got, ok := end(&guanjia.CreditEntry{Type: tc.typ, Severity: tc.severity, DecidedOn: civilDate(t, tc.decided)})
+			switch {
+			case tc.want == "" && ok:
+				t.Errorf("got a period ending %s, want none", got.Format("2006-01-02"))
+			case tc.want != "" && (!ok || !got.Equal(civilDate(t, tc.want))):
+				t.Errorf("got %s (%v), want %s", got.Format("2006-01-02"), ok, tc.want)
+			}
+		})
+	}
+}
+
 // The minimum publication periods of 《失信行为纠正后的信用信息修复管理办法（试行）》,
 // worked through: the first day a repair may be applied for is the decision
 // date that many months later, or that month's last day when it has no such day.
 func TestRepairableFrom(t *testing.T) {
-	for _, tc := range []struct {
-		name     string
-		typ      string
-		severity guanjia.CreditSeverity
-		decided  string
-		want     string // "" = no minimum
-	}{
+	checkPeriodEnds(t, credit.RepairableFrom, []periodCase{
 		{"一般失信: 3 months", guanjia.CreditPenalty, guanjia.SeverityGeneral, "2026-01-05", "2026-04-05"},
 		{"严重失信: 1 year", guanjia.CreditPenalty, guanjia.SeveritySerious, "2026-01-05", "2027-01-05"},
 		{"no 30th in February", guanjia.CreditPenalty, guanjia.SeverityGeneral, "2025-11-30", "2026-02-28"},
@@ -28,45 +48,19 @@ func TestRepairableFrom(t *testing.T) {
 		{"a penalty recorded before severities: 一般失信", guanjia.CreditPenalty, "", "2026-01-05", "2026-04-05"},
 		{"a black list: the listing's own rules", guanjia.CreditBlackList, "", "2026-01-05", ""},
 		{"a red list is not 失信", guanjia.CreditRedList, "", "2026-01-05", ""},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			got, ok := credit.RepairableFrom(&guanjia.CreditEntry{Type: tc.typ, Severity: tc.severity, DecidedOn: civilDate(t, tc.decided)})
-			switch {
-			case tc.want == "" && ok:
-				t.Errorf("got a minimum period ending %s, want none", got.Format("2006-01-02"))
-			case tc.want != "" && (!ok || !got.Equal(civilDate(t, tc.want))):
-				t.Errorf("got %s (%v), want %s", got.Format("2006-01-02"), ok, tc.want)
-			}
-		})
-	}
+	})
 }
 
 // The maximum publication periods, worked through: the latest 公示截止期 is the
 // decision date that many months later, counted as the minimum is.
 func TestLatestPublicUntil(t *testing.T) {
-	for _, tc := range []struct {
-		name     string
-		typ      string
-		severity guanjia.CreditSeverity
-		decided  string
-		want     string // "" = no maximum
-	}{
+	checkPeriodEnds(t, credit.LatestPublicUntil, []periodCase{
 		{"一般失信: 1 year", guanjia.CreditPenalty, guanjia.SeverityGeneral, "2026-01-05", "2027-01-05"},
 		{"严重失信: 3 years", guanjia.CreditPenalty, guanjia.SeveritySerious, "2026-01-05", "2029-01-05"},
 		{"29 February, a year on", guanjia.CreditPenalty, guanjia.SeverityGeneral, "2024-02-29", "2025-02-28"},
 		{"a penalty recorded before severities: 一般失信", guanjia.CreditPenalty, "", "2026-01-05", "2027-01-05"},
 		{"a black list: the listing's own rules", guanjia.CreditBlackList, "", "2026-01-05", ""},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			got, ok := credit.LatestPublicUntil(&guanjia.CreditEntry{Type: tc.typ, Severity: tc.severity, DecidedOn: civilDate(t, tc.decided)})
-			switch {
-			case tc.want == "" && ok:
-				t.Errorf("got a maximum period ending %s, want none", got.Format("2006-01-02"))
-			case tc.want != "" && (!ok || !got.Equal(civilDate(t, tc.want))):
-				t.Errorf("got %s (%v), want %s", got.Format("2006-01-02"), ok, tc.want)
-			}
-		})
-	}
+	})
 }
 
 // Every graded record type has a publication period for each severity.

@@ -61,6 +61,20 @@ func (f *creditFixture) importRows(t *testing.T, rows ...credit.ImportRow) *cred
 
 func code(n int) string { return credit.CompleteCreditCode(fmt.Sprintf("914601000000%05d", n)) }
 
+// searchNames answers the names a search for q finds, in its order (first 10).
+func (f *creditFixture) searchNames(t *testing.T, q string) []string {
+	t.Helper()
+	subs, _, err := f.db.Credit.SearchSubjects(context.Background(), credit.SubjectSearch{Name: q, Limit: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, s := range subs {
+		out = append(out, s.Name)
+	}
+	return out
+}
+
 func TestCreditSearchSubstringAndRanking(t *testing.T) {
 	f := newCreditFixture(t)
 	ctx := context.Background()
@@ -72,18 +86,7 @@ func TestCreditSearchSubstringAndRanking(t *testing.T) {
 		f.row("A_B科技有限公司", code(5), "5号", "2029-01-01"),
 		f.row("AXB科技有限公司", code(6), "6号", "2029-01-01"),
 	)
-	names := func(q string) []string {
-		t.Helper()
-		subs, _, err := f.db.Credit.SearchSubjects(ctx, credit.SubjectSearch{Name: q, Limit: 10})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var out []string
-		for _, s := range subs {
-			out = append(out, s.Name)
-		}
-		return out
-	}
+	names := func(q string) []string { return f.searchNames(t, q) }
 	// The exact name first, then where the match starts, then shorter names.
 	if got := fmt.Sprint(names("椰风")); got != "[椰风 海口椰风装饰有限公司 海南椰风建筑工程有限公司]" {
 		t.Errorf("椰风: %s", got)
@@ -121,7 +124,6 @@ func TestCreditSearchSubstringAndRanking(t *testing.T) {
 // with either: both widths match, and rank alike.
 func TestCreditSearchEitherBracketWidth(t *testing.T) {
 	f := newCreditFixture(t)
-	ctx := context.Background()
 	f.importRows(t,
 		f.row("海南椰风(集团)建筑工程有限公司", code(1), "1号", "2029-01-01"),
 		f.row("椰风（集团）", code(2), "2号", "2029-01-01"),
@@ -129,15 +131,7 @@ func TestCreditSearchEitherBracketWidth(t *testing.T) {
 		f.row("椰风集团有限公司", code(4), "4号", "2029-01-01"),
 	)
 	for _, q := range []string{"椰风(集团)", "椰风（集团）", "椰风（集团)"} {
-		subs, _, err := f.db.Credit.SearchSubjects(ctx, credit.SubjectSearch{Name: q, Limit: 10})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var got []string
-		for _, s := range subs {
-			got = append(got, s.Name)
-		}
-		if want := "[椰风（集团） 椰风（集团）装饰有限公司 海南椰风(集团)建筑工程有限公司]"; fmt.Sprint(got) != want {
+		if got, want := f.searchNames(t, q), "[椰风（集团） 椰风（集团）装饰有限公司 海南椰风(集团)建筑工程有限公司]"; fmt.Sprint(got) != want {
 			t.Errorf("%s: %v, want %s", q, got, want)
 		}
 	}
