@@ -3,6 +3,7 @@ package api_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -274,5 +275,24 @@ func TestCrewList(t *testing.T) {
 		if code, _ := r.call(srv, user, "GET", "/api/v1/crews", nil); code != http.StatusForbidden {
 			t.Errorf("%s lists crews: %d, want 403", user, code)
 		}
+	}
+}
+
+// Disabling a crew member from the console hands their tasks over at once:
+// the dispatcher does not wait for the reconciler to see the task move (here
+// to the unit's queue, the crew member being the unit's only one).
+func TestDisablingACrewMemberHandsTheirTasksOver(t *testing.T) {
+	r := newConsoleRig(t)
+	srv := r.replica()
+	id := r.fileComplaint(srv, "1101", siteLat, siteLng)
+	task := fmt.Sprintf("/api/v1/complaints/%d", id)
+	if code, out := r.call(srv, "dispatcher", "GET", task, nil); code != http.StatusOK || out["assignee"] != float64(r.users["crew"].ID) {
+		t.Fatalf("filed: %d %v, want the task on the crew member", code, out)
+	}
+	if code, out := r.call(srv, "admin", "POST", fmt.Sprintf("/api/v1/users/%d/disable", r.users["crew"].ID), nil); code != http.StatusOK {
+		t.Fatalf("disable: %d %v", code, out)
+	}
+	if code, out := r.call(srv, "dispatcher", "GET", task, nil); code != http.StatusOK || out["assignee"] != nil || out["status"] != "dispatched" {
+		t.Errorf("right after the disable: %d %v, want dispatched to the unit's queue", code, out)
 	}
 }

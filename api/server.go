@@ -146,6 +146,9 @@ func New(cfg Config, d Deps) *Server {
 	pages := web.MustParsePages()
 	s.accounts = &accountHandlers{accounts: account.NewService(d.Users, d.Now), sessions: s.sessions,
 		throttle: &loginThrottle{rdb: d.Redis, cfg: cfg.Throttle, log: d.Log}, log: d.Log}
+	if d.Dispatch != nil {
+		s.accounts.handOver = d.Dispatch.HandOver
+	}
 	if d.Classify == nil {
 		d.Classify = classify.NewService(classify.CatalogOnly(d.Catalog))
 	}

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"math"
@@ -27,6 +28,11 @@ type accountHandlers struct {
 	sessions *sessions
 	throttle *loginThrottle
 	log      *slog.Logger
+	// handOver gives the tasks of staff who can no longer hold them to
+	// others (dispatch.Service.HandOver) as soon as an account is disabled
+	// or moved, ahead of the reconciler, which catches what it misses; nil:
+	// the reconciler alone.
+	handOver func(context.Context) (int, error)
 }
 
 type adminUserJSON struct {
@@ -124,7 +130,18 @@ func (h *accountHandlers) handleUserDisable(c echo.Context) error {
 		return err
 	}
 	u, err := h.accounts.Disable(c.Request().Context(), claimsOf(c), id)
+	h.handOverTasks(c.Request().Context(), err)
 	return h.answerChange(c, u, err)
+}
+
+// handOverTasks runs the hand-over after a change that succeeded.
+func (h *accountHandlers) handOverTasks(ctx context.Context, changeErr error) {
+	if changeErr != nil || h.handOver == nil {
+		return
+	}
+	if _, err := h.handOver(ctx); err != nil {
+		h.log.Warn("hand over the tasks of a changed account; the reconciler will", "err", err)
+	}
 }
 
 // handleUserEnable enables a disabled account; its user signs in again.
@@ -155,6 +172,7 @@ func (h *accountHandlers) handleUserRole(c echo.Context) error {
 		return err
 	}
 	u, err := h.accounts.SetRole(c.Request().Context(), claimsOf(c), id, guanjia.Role(req.Role), req.Unit, req.Grid)
+	h.handOverTasks(c.Request().Context(), err)
 	return h.answerChange(c, u, err)
 }
 
