@@ -2,6 +2,8 @@ package dispatch
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"slices"
 
 	"guanjia"
@@ -23,24 +25,23 @@ func canHold(u *guanjia.User, c *guanjia.Complaint) bool {
 // citizen's on-site clock runs on, and an arrival already made stays made.
 // The reconciler runs it: the database says who holds what, so a change
 // made anywhere (the console, the command line) is caught. It answers how
-// many tasks it moved.
+// many tasks it moved; a task that fails does not hold up the others.
 func (s *Service) HandOver(ctx context.Context) (int, error) {
 	ids, err := s.Store.StrandedTasks(ctx, strandedBatch)
 	if err != nil {
 		return 0, err
 	}
-	moved := 0
+	moved, failed := 0, []error(nil)
 	for _, id := range ids {
 		// A crew member's step may land meanwhile: re-read and decide again.
 		done, err := guanjia.UntilSettled(func() (bool, error) { return s.handOver(ctx, id) })
 		if err != nil {
-			return moved, err
-		}
-		if done {
+			failed = append(failed, fmt.Errorf("hand over complaint %d: %w", id, err))
+		} else if done {
 			moved++
 		}
 	}
-	return moved, nil
+	return moved, errors.Join(failed...)
 }
 
 func (s *Service) handOver(ctx context.Context, id int64) (bool, error) {

@@ -219,17 +219,15 @@ func (h *Handlers) HandleReconcile(ctx context.Context, _ *asynq.Task) error {
 		return err
 	}
 	armed += disputesArmed
-	handedOver, err := h.Dispatch.HandOver(ctx) // tasks of staff disabled or moved since
-	if err != nil {
-		return err
-	}
 	// Retrying rows too: their retry tasks are lost with a flushed Redis.
 	n, err := h.requeueNotifications(ctx, now.Add(-time.Minute), guanjia.DeliveryPending, guanjia.DeliveryRetrying)
 	if err != nil {
 		return err
 	}
+	// Last, so that a task it cannot move holds up none of the above.
+	handedOver, err := h.Dispatch.HandOver(ctx) // tasks of staff disabled or moved since
 	h.Log.Debug("reconciled", "timers", armed, "notifications", n, "handed over", handedOver)
-	return nil
+	return err
 }
 
 // HandleRequeue runs every few seconds (DefaultRequeueInterval). It hands the
