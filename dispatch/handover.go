@@ -31,7 +31,8 @@ func (s *Service) HandOver(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	moved, failed := 0, []error(nil)
+	moved := 0
+	var failed []error
 	for _, id := range ids {
 		// A crew member's step may land meanwhile: re-read and decide again.
 		done, err := guanjia.UntilSettled(func() (bool, error) { return s.handOver(ctx, id) })
