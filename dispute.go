@@ -157,12 +157,18 @@ type Dispute struct {
 	AcceptedAt  *time.Time
 	DueAt       *time.Time
 	WarnedAt    *time.Time
-	EscalatedAt *time.Time
-	ClosedAt    *time.Time
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
-	Version     int // optimistic lock: a change saved over another's is ECONFLICT
+	EscalatedAt *time.Time // the one-month deadline passed: 督办
+	// AcceptEscalatedAt: reported and not accepted in time, 督办 too.
+	AcceptEscalatedAt *time.Time
+	ClosedAt          *time.Time
+	CreatedAt         time.Time
+	UpdatedAt         time.Time
+	Version           int // optimistic lock: a change saved over another's is ECONFLICT
 }
+
+// Escalated says whether d was escalated (督办), for a deadline or for its
+// acceptance: the superior committee was told, and reads it.
+func (d *Dispute) Escalated() bool { return d.EscalatedAt != nil || d.AcceptEscalatedAt != nil }
 
 // DisputeEvent is one immutable row of a dispute's timeline.
 type DisputeEvent struct {

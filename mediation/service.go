@@ -37,6 +37,9 @@ type Store interface {
 	// DueDeadlines returns the disputes, bare, in one of statuses whose
 	// deadline comes by until and whose warning or escalation has not fired.
 	DueDeadlines(ctx context.Context, statuses []guanjia.DisputeStatus, until time.Time) ([]*guanjia.Dispute, error)
+	// AwaitingAcceptance returns the disputes, bare, reported by before and
+	// neither accepted nor escalated for it since.
+	AwaitingAcceptance(ctx context.Context, before time.Time) ([]*guanjia.Dispute, error)
 	// DueSessions returns the scheduled sessions, not yet reminded, that
 	// start after from and by until, of the disputes in status.
 	DueSessions(ctx context.Context, status guanjia.DisputeStatus, from, until time.Time) ([]DueSession, error)
@@ -81,6 +84,9 @@ type Service struct {
 	// WarnBefore is how long before the deadline the mediators are warned;
 	// RemindBefore how long before a session the parties are reminded.
 	WarnBefore, RemindBefore time.Duration
+	// AcceptWithin is how long a reported dispute may wait for its committee
+	// to accept it (及时受理) before it is escalated (督办).
+	AcceptWithin time.Duration
 }
 
 // NewService returns a service with the default warning periods.
@@ -89,7 +95,7 @@ func NewService(st Store, timers Scheduler, grids GridLocator, now func() time.T
 		now = func() time.Time { return time.Now().UTC() }
 	}
 	return &Service{Store: st, Timers: timers, Grids: grids, Now: now, Log: slog.Default(),
-		WarnBefore: 3 * 24 * time.Hour, RemindBefore: 24 * time.Hour}
+		WarnBefore: 3 * 24 * time.Hour, RemindBefore: 24 * time.Hour, AcceptWithin: 3 * 24 * time.Hour}
 }
 
 // TimeLimit is how long mediation normally takes from acceptance:
@@ -213,6 +219,7 @@ func (s *Service) Create(ctx context.Context, who guanjia.Claims, in Input) (*Vi
 		return nil, err
 	}
 	s.announce(ctx, d, msgs)
+	s.arm(ctx, s.acceptTimer(d))
 	return view(d, committees, who.Role), nil
 }
 
@@ -355,7 +362,7 @@ func (s *Service) find(ctx context.Context, who guanjia.Claims, id int64) (d *gu
 		return nil, nil, false, err
 	}
 	refused := s.scope(ctx, who, d)
-	if refused != nil && (guanjia.ErrorCode(refused) != guanjia.EFORBIDDEN || d.EscalatedAt == nil) {
+	if refused != nil && (guanjia.ErrorCode(refused) != guanjia.EFORBIDDEN || !d.Escalated()) {
 		return nil, nil, false, refused
 	}
 	if committees, err = s.Store.ListCommittees(ctx); err != nil {
@@ -374,7 +381,7 @@ func escalatedTo(who guanjia.Claims, d *guanjia.Dispute, committees []*guanjia.C
 		return false
 	}
 	up := superior(committees, findCommittee(committees, d.CommitteeCode))
-	return d.EscalatedAt != nil && up != nil && who.InUnit(up.Code)
+	return d.Escalated() && up != nil && who.InUnit(up.Code)
 }
 
 // Get returns a dispute with its timeline and the caller's next actions (none

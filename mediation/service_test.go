@@ -777,3 +777,53 @@ func TestTheApplicantReadsOnlyTheNotesMeantForThem(t *testing.T) {
 		}
 	}
 }
+
+// A reported dispute its committee does not accept within three days is
+// escalated once (督办): the committee, the one above it and the command
+// center hear of it, and the one above reads it. Accepted in time, nothing
+// fires.
+func TestADisputeNotAcceptedInTimeIsEscalated(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	late := r.create(t, "grid-g1", "neighbour")
+	armed := r.timers.find(mediation.TimerAccept)
+	if len(armed) != 1 || !armed[0].DueAt.Equal(late.CreatedAt.Add(72*time.Hour)) {
+		t.Fatalf("accept timers %+v, want one three days after the report", armed)
+	}
+	if due, err := r.svc.DueTimers(ctx, r.clock.Now().Add(71*time.Hour)); err != nil || len(due) != 0 {
+		t.Fatalf("due within three days: %+v (%v), want none", due, err)
+	}
+	if due, err := r.svc.DueTimers(ctx, r.clock.Now().Add(72*time.Hour)); err != nil || len(due) != 1 || due[0] != armed[0] {
+		t.Fatalf("the reconciler's timers %+v (%v), want the one armed", due, err)
+	}
+	if !r.fire(t, mediation.TimerAccept) {
+		t.Fatal("the escalation did nothing")
+	}
+	for _, who := range []string{"mediator-tj-bs", "mediator-tj-hk", "dispatcher"} {
+		if r.inbox(t, who, guanjia.TplEscalation) != 1 {
+			t.Errorf("%s was not told of the dispute left unaccepted", who)
+		}
+	}
+	if r.fire(t, mediation.TimerAccept) {
+		t.Error("the escalation fired twice")
+	}
+	up, err := r.svc.Get(ctx, r.who["mediator-tj-hk"], late.ID)
+	if err != nil || len(up.Actions) != 0 || !slices.ContainsFunc(up.Events, func(e guanjia.DisputeEvent) bool {
+		return e.Action == guanjia.DisputeEscalate && strings.Contains(e.Note, "超过受理时限")
+	}) {
+		t.Fatalf("the committee above reads %+v (%v), want the escalation on record and no actions", up, err)
+	}
+	if due, err := r.svc.DueTimers(ctx, r.clock.Now().AddDate(0, 0, 10)); err != nil || len(due) != 0 {
+		t.Errorf("the reconciler would re-arm %+v (%v)", due, err)
+	}
+	// Accepted late, its one-month clock runs as any other's.
+	if v := r.act(t, "mediator-tj-bs", late.ID, guanjia.DisputeAccept, mediation.ActionInput{}); v.DueAt == nil {
+		t.Fatal("accepted without a deadline")
+	}
+
+	onTime := r.create(t, "grid-g1", "neighbour")
+	r.act(t, "mediator-tj-bs", onTime.ID, guanjia.DisputeAccept, mediation.ActionInput{})
+	if r.fire(t, mediation.TimerAccept) {
+		t.Error("a dispute accepted in time was escalated")
+	}
+}

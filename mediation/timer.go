@@ -16,6 +16,7 @@ const (
 	TimerWarn     TimerKind = "warn"     // a few days before the one-month deadline: the mediators are warned
 	TimerEscalate TimerKind = "escalate" // at the deadline: 督办 by the superior committee and the command center
 	TimerRemind   TimerKind = "remind"   // before a session: the mediators and parties are reminded
+	TimerAccept   TimerKind = "accept"   // a reported dispute not accepted in time: 督办
 )
 
 // Timer is one timer. Seq is the Unix time of the instant it derives from
@@ -44,6 +45,12 @@ func (s *Service) deadlineTimers(d *guanjia.Dispute) []Timer {
 		{Kind: TimerWarn, DisputeID: d.ID, Seq: seq, DueAt: d.DueAt.Add(-s.WarnBefore)},
 		{Kind: TimerEscalate, DisputeID: d.ID, Seq: seq, DueAt: *d.DueAt},
 	}
+}
+
+// acceptTimer is the escalation of d when its committee has not accepted it
+// within AcceptWithin of its report.
+func (s *Service) acceptTimer(d *guanjia.Dispute) Timer {
+	return Timer{Kind: TimerAccept, DisputeID: d.ID, Seq: d.CreatedAt.Unix(), DueAt: d.CreatedAt.Add(s.AcceptWithin)}
 }
 
 func (s *Service) remindTimer(disputeID int64, x guanjia.MediationSession) Timer {
@@ -83,6 +90,13 @@ func (s *Service) DueTimers(ctx context.Context, horizon time.Time) ([]Timer, er
 				out = append(out, t)
 			}
 		}
+	}
+	awaiting, err := s.Store.AwaitingAcceptance(ctx, horizon.Add(-s.AcceptWithin))
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range awaiting {
+		out = append(out, s.acceptTimer(d))
 	}
 	// A session already begun is reminded of no more (HandleTimer skips it).
 	sessions, err := s.Store.DueSessions(ctx, guanjia.DisputeMediating, s.Now(), horizon.Add(s.RemindBefore))
@@ -149,6 +163,21 @@ func (s *Service) HandleTimer(ctx context.Context, t Timer) (bool, error) {
 			}
 			msgs, err = s.escalation(ctx, d, up, note, now)
 		}
+	case TimerAccept:
+		if d.Status != guanjia.DisputeReported || d.AcceptEscalatedAt != nil || d.CreatedAt.Unix() != t.Seq {
+			return false, nil
+		}
+		d.AcceptEscalatedAt = &now
+		up := superior(committees, c)
+		note = fmt.Sprintf("超过受理时限（%d日）未受理，报请督办", int(s.AcceptWithin.Hours()/24))
+		if up != nil {
+			note += "：" + up.Name
+		}
+		if msgs, err = s.toCommittee(ctx, c, guanjia.TplEscalation, d, note); err == nil {
+			var more []guanjia.Message
+			more, err = s.escalation(ctx, d, up, note, now)
+			msgs = append(msgs, more...)
+		}
 	case TimerRemind:
 		i := -1
 		for j, x := range d.Sessions {
@@ -178,7 +207,8 @@ func (s *Service) HandleTimer(ctx context.Context, t Timer) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	action := map[TimerKind]guanjia.DisputeAction{TimerWarn: guanjia.DisputeWarn, TimerEscalate: guanjia.DisputeEscalate, TimerRemind: guanjia.DisputeRemind}[t.Kind]
+	action := map[TimerKind]guanjia.DisputeAction{TimerWarn: guanjia.DisputeWarn, TimerEscalate: guanjia.DisputeEscalate,
+		TimerAccept: guanjia.DisputeEscalate, TimerRemind: guanjia.DisputeRemind}[t.Kind]
 	d.UpdatedAt = now
 	ev := guanjia.DisputeEvent{At: now, ActorName: "系统", Action: action, From: d.Status, To: d.Status, Note: note}
 	if err := s.Store.UpdateDispute(ctx, d, ev, msgs); err != nil {

@@ -64,6 +64,7 @@ type disputeRow struct {
 	DueAt              *time.Time
 	WarnedAt           *time.Time
 	EscalatedAt        *time.Time
+	AcceptEscalatedAt  *time.Time
 	ClosedAt           *time.Time
 	CreatedAt          time.Time
 	UpdatedAt          time.Time
@@ -142,7 +143,7 @@ func toDisputeRow(d *guanjia.Dispute) disputeRow {
 		Advice: d.Advice, OutcomeNote: d.OutcomeNote, OutcomeAt: utc(d.OutcomeAt), Court: d.Court,
 		ConfirmationStatus: d.ConfirmationStatus, ConfirmationNote: d.ConfirmationNote, FollowUpKept: d.FollowUpKept,
 		FollowUpNote: d.FollowUpNote, FollowUpAt: utc(d.FollowUpAt), AcceptedAt: utc(d.AcceptedAt), DueAt: utc(d.DueAt),
-		WarnedAt: utc(d.WarnedAt), EscalatedAt: utc(d.EscalatedAt), ClosedAt: utc(d.ClosedAt),
+		WarnedAt: utc(d.WarnedAt), EscalatedAt: utc(d.EscalatedAt), AcceptEscalatedAt: utc(d.AcceptEscalatedAt), ClosedAt: utc(d.ClosedAt),
 		CreatedAt: d.CreatedAt.UTC(), UpdatedAt: d.UpdatedAt.UTC(), Version: d.Version}
 }
 
@@ -154,7 +155,7 @@ func (r *disputeRow) dispute() *guanjia.Dispute {
 		Performance: r.Performance, Advice: r.Advice, OutcomeNote: r.OutcomeNote, OutcomeAt: utc(r.OutcomeAt), Court: r.Court,
 		ConfirmationStatus: r.ConfirmationStatus, ConfirmationNote: r.ConfirmationNote, FollowUpKept: r.FollowUpKept,
 		FollowUpNote: r.FollowUpNote, FollowUpAt: utc(r.FollowUpAt), AcceptedAt: utc(r.AcceptedAt), DueAt: utc(r.DueAt),
-		WarnedAt: utc(r.WarnedAt), EscalatedAt: utc(r.EscalatedAt), ClosedAt: utc(r.ClosedAt),
+		WarnedAt: utc(r.WarnedAt), EscalatedAt: utc(r.EscalatedAt), AcceptEscalatedAt: utc(r.AcceptEscalatedAt), ClosedAt: utc(r.ClosedAt),
 		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), Version: r.Version}
 }
 
@@ -437,6 +438,18 @@ func (s *Disputes) DueDeadlines(ctx context.Context, statuses []guanjia.DisputeS
 		statuses, until.UTC()).Order("id").Find(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("store: due dispute deadlines: %w", err)
+	}
+	return mapRows(rows, (*disputeRow).dispute), nil
+}
+
+// AwaitingAcceptance returns the disputes, bare, reported by before and
+// neither accepted nor escalated for it since.
+func (s *Disputes) AwaitingAcceptance(ctx context.Context, before time.Time) ([]*guanjia.Dispute, error) {
+	var rows []disputeRow
+	err := s.db.WithContext(ctx).Where("status = ? AND accept_escalated_at IS NULL AND created_at <= ?", guanjia.DisputeReported, before.UTC()).
+		Order("id").Find(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: disputes awaiting acceptance: %w", err)
 	}
 	return mapRows(rows, (*disputeRow).dispute), nil
 }

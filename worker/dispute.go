@@ -17,12 +17,14 @@ const (
 	TypeDisputeWarn     = "dispute:warn"
 	TypeDisputeEscalate = "dispute:escalate"
 	TypeDisputeRemind   = "dispute:remind"
+	TypeDisputeAccept   = "dispute:accept" // not accepted in time
 )
 
 var disputeTypes = map[mediation.TimerKind]string{
 	mediation.TimerWarn:     TypeDisputeWarn,
 	mediation.TimerEscalate: TypeDisputeEscalate,
 	mediation.TimerRemind:   TypeDisputeRemind,
+	mediation.TimerAccept:   TypeDisputeAccept,
 }
 
 // DisputeTimerPayload names one mediation timer.
@@ -89,7 +91,7 @@ func (h *Handlers) HandleDisputeTimer(ctx context.Context, t *asynq.Task) error 
 
 // disputeTaskTypes lists the task types HandleDisputeTimer serves, for NewServeMux.
 func disputeTaskTypes() []string {
-	return []string{TypeDisputeWarn, TypeDisputeEscalate, TypeDisputeRemind}
+	return []string{TypeDisputeWarn, TypeDisputeEscalate, TypeDisputeRemind, TypeDisputeAccept}
 }
 
 // reconcileDisputes re-arms the mediation timers due before horizon.

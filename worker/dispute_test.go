@@ -27,6 +27,7 @@ func TestDisputeTimerTaskIsDeterministic(t *testing.T) {
 		{mediation.Timer{Kind: mediation.TimerWarn, DisputeID: 7, Seq: due.Unix(), DueAt: due}, worker.TypeDisputeWarn, fmt.Sprintf("dispute:warn:7:%d", due.Unix())},
 		{mediation.Timer{Kind: mediation.TimerEscalate, DisputeID: 7, Seq: due.Unix(), DueAt: due}, worker.TypeDisputeEscalate, fmt.Sprintf("dispute:escalate:7:%d", due.Unix())},
 		{mediation.Timer{Kind: mediation.TimerRemind, DisputeID: 7, SessionID: 3, Seq: due.Unix(), DueAt: due}, worker.TypeDisputeRemind, fmt.Sprintf("dispute:remind:3:%d", due.Unix())},
+		{mediation.Timer{Kind: mediation.TimerAccept, DisputeID: 7, Seq: due.Unix() - 72*3600, DueAt: due}, worker.TypeDisputeAccept, fmt.Sprintf("dispute:accept:7:%d", due.Unix()-72*3600)},
 	} {
 		task, opts, err := worker.NewDisputeTimerTask(c.timer)
 		if err != nil {
