@@ -55,7 +55,7 @@ package api
 //	 outcome: {result: success|failure, agreement_number? ("HK-XY-2026-000001"), terms?, performance?, advice?, note?}|null,
 //	 confirmation: {court, status: requested|confirmed|rejected, note}|null,
 //	 follow_up: {kept, note, at}|null,
-//	 accepted_at, due_at, created_at,
+//	 accept_by (reported: 受理期限), accepted_at, due_at, created_at,
 //	 events: [{at, actor, action, from, to, note}], actions: [...]}
 //
 // Statuses: reported (待受理) → accepted (已受理) → routed (已分流) → mediating
@@ -215,6 +215,7 @@ type disputeJSON struct {
 	Outcome      *outcomeJSON           `json:"outcome"`
 	Confirmation *confirmationJSON      `json:"confirmation"`
 	FollowUp     *followUpJSON          `json:"follow_up"`
+	AcceptBy     *time.Time             `json:"accept_by"` // reported: 受理期限, escalated (督办) unless accepted by then
 	AcceptedAt   *time.Time             `json:"accepted_at"`
 	DueAt        *time.Time             `json:"due_at"`
 	CreatedAt    time.Time              `json:"created_at"`
@@ -228,7 +229,7 @@ func toDisputeJSON(v *mediation.View, lang language.Tag) disputeJSON {
 	statusName, _ := i18n.Term(lang, d.Status)
 	out := disputeJSON{ID: d.ID, Number: d.Number, Type: d.Type, TypeName: mediation.TypeName(d.Type), Status: string(d.Status),
 		StatusName: statusName, Level: d.Level, Source: d.Source, Summary: d.Summary, Description: d.Description,
-		Address: d.Address, Lat: d.Lat, Lng: d.Lng, GridID: d.GridID, District: d.District, AcceptedAt: d.AcceptedAt, DueAt: d.DueAt,
+		Address: d.Address, Lat: d.Lat, Lng: d.Lng, GridID: d.GridID, District: d.District, AcceptBy: v.AcceptBy, AcceptedAt: d.AcceptedAt, DueAt: d.DueAt,
 		CreatedAt: d.CreatedAt, Mediators: []personJSON{}, Parties: []partyJSON{}, Sessions: []mediationSessionJSON{}}
 	if c := v.Committee; c != nil {
 		out.Committee = &committeeRef{Code: c.Code, Name: c.Name, Level: c.Level}

@@ -114,7 +114,7 @@ func (s *Service) act(ctx context.Context, who guanjia.Claims, id int64, action 
 	for _, t := range st.arm {
 		s.arm(ctx, t)
 	}
-	v := view(d, committees, who.Role)
+	v := s.view(d, committees, who.Role)
 	if v.Events, err = s.timeline(ctx, who, id); err != nil {
 		return nil, err
 	}

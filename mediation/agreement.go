@@ -15,7 +15,7 @@ func (s *Service) Agreement(ctx context.Context, who guanjia.Claims, id int64) (
 	if err != nil {
 		return nil, nil, err
 	}
-	v := view(d, committees, "") // the document, not what may be done
+	v := s.view(d, committees, "") // the document, not what may be done
 	if v.Result != "success" {
 		return nil, nil, guanjia.Errorf(guanjia.ENOTFOUND, "dispute %d has no agreement", id)
 	}

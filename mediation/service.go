@@ -142,6 +142,7 @@ type View struct {
 	Mediators []Person
 	Events    []guanjia.DisputeEvent
 	Actions   []guanjia.DisputeAction
+	AcceptBy  *time.Time // reported: when it is escalated unless accepted (AcceptWithin after filing)
 }
 
 // Person is a user named on a dispute.
@@ -220,7 +221,7 @@ func (s *Service) Create(ctx context.Context, who guanjia.Claims, in Input) (*Vi
 	}
 	s.announce(ctx, d, msgs)
 	s.arm(ctx, s.acceptTimer(d))
-	return view(d, committees, who.Role), nil
+	return s.view(d, committees, who.Role), nil
 }
 
 // sourceOf is where a dispute came from: implied by the caller's role, else as they say.
@@ -395,7 +396,7 @@ func (s *Service) Get(ctx context.Context, who guanjia.Claims, id int64) (*View,
 	if readOnly {
 		role = "" // no actions
 	}
-	v := view(d, committees, role)
+	v := s.view(d, committees, role)
 	if v.Events, err = s.timeline(ctx, who, id); err != nil {
 		return nil, err
 	}
@@ -459,7 +460,7 @@ func (s *Service) List(ctx context.Context, who guanjia.Claims, f Filter, mine b
 	}
 	out := make([]*View, len(list))
 	for i, d := range list {
-		out[i] = view(d, committees, who.Role)
+		out[i] = s.view(d, committees, who.Role)
 	}
 	return out, total, nil
 }
@@ -505,7 +506,7 @@ func (s *Service) Committees(ctx context.Context) ([]*guanjia.Committee, error) 
 // view is d as a caller in role sees it: with its committee, its mediators'
 // names and the actions role may take now (the table's for its status, less
 // those taken once per case that it has had).
-func view(d *guanjia.Dispute, committees []*guanjia.Committee, role guanjia.Role) *View {
+func (s *Service) view(d *guanjia.Dispute, committees []*guanjia.Committee, role guanjia.Role) *View {
 	actions := slices.DeleteFunc(allowed(d.Status, role), func(a guanjia.DisputeAction) bool { return again(d, a) != nil })
 	if role == guanjia.RoleCitizen && d.FollowUpNote != "" { // the 回访's note is staff's, as on the timeline
 		shown := *d
@@ -513,6 +514,10 @@ func view(d *guanjia.Dispute, committees []*guanjia.Committee, role guanjia.Role
 		d = &shown
 	}
 	v := &View{Dispute: d, Committee: findCommittee(committees, d.CommitteeCode), Mediators: []Person{}, Actions: actions}
+	if d.Status == guanjia.DisputeReported {
+		by := d.CreatedAt.Add(s.AcceptWithin)
+		v.AcceptBy = &by
+	}
 	for i, id := range d.MediatorIDs {
 		p := Person{ID: id}
 		if i < len(d.MediatorNames) {

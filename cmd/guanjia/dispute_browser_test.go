@@ -105,8 +105,14 @@ func TestBrowserDisputeFromPatrolToAgreement(t *testing.T) {
 	row := fmt.Sprintf(`#dispute-table tr[data-id="%d"]`, id)
 	disp.do("the queue row", chromedp.WaitVisible(chromedp.CSS(row)))
 	disp.shot("dispute-03-queue")
+	if got := disp.text(row + " .countdown"); !strings.Contains(got, "剩 3 天") {
+		t.Errorf("the queue row of a dispute filed now: %q, want its three days to accept counting down", got)
+	}
 	disp.do("open the case", chromedp.Click(chromedp.CSS(row+" a")))
 	disp.waitFor("the case page", fmt.Sprintf(`location.pathname === '/console/disputes/%d' && document.querySelector('form[data-action=accept]') !== null`, id))
+	if got := disp.text("#dispute-due"); !strings.Contains(got, "剩 3 天") {
+		t.Errorf("the case page of a dispute filed now: %q, want its three days to accept", got)
+	}
 	page := disp.text("#dispute-parties")
 	if !strings.Contains(page, "138****5678") || strings.Contains(page, "13812345678") {
 		t.Errorf("the parties should show the phone masked: %q", page)

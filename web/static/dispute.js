@@ -142,6 +142,7 @@
       ['来源', GJD.SOURCE[d.source] || d.source],
       ['登记时间', GJ.time(d.created_at)],
       ['受理时间', d.accepted_at ? GJ.time(d.accepted_at) : '未受理'],
+      ['受理期限', d.status === 'reported' && d.accept_by ? GJD.due(d) : null],
       ['调解期限', d.due_at ? GJD.due(d) : null],
       ['地点', d.address || '—'],
       ['区 / 网格', `${d.district || '—'} / ${d.grid_id || '—'}`],
@@ -199,7 +200,7 @@
       document.title = `纠纷 ${d.number || d.id} · 城市管家`;
       document.getElementById('dispute-title').textContent = `纠纷 ${d.number || `#${d.id}`} ${d.summary}`;
       document.getElementById('dispute-status').replaceChildren(GJD.badge(d));
-      document.getElementById('dispute-due').replaceChildren(d.due_at ? GJD.due(d) : '');
+      document.getElementById('dispute-due').replaceChildren(d.due_at || d.accept_by ? GJD.due(d) : '');
       document.getElementById('dispute-info').replaceChildren(...info(d));
       document.getElementById('dispute-desc').textContent = d.description || '';
       document.getElementById('dispute-parties').replaceChildren(...parties(d));

@@ -24,23 +24,33 @@ const GJD = (() => {
   const SESSION = { scheduled: '待调解', held: '已调解', cancelled: '已取消' };
 
   // The one-month timer runs from acceptance until the mediation ends;
-  // the warning starts a week before it runs out.
-  const WARN_MS = 7 * 24 * 3600 * 1000;
+  // the warning starts a week before it runs out. Before acceptance the
+  // deadline is the three days to accept (accept_by), warned on its last day.
+  const DAY_MS = 24 * 3600 * 1000;
   const RUNNING = new Set(['accepted', 'routed', 'mediating']);
+  function deadline(d) {
+    if (d.status === 'reported' && d.accept_by) return { at: d.accept_by, what: '受理期限', warnMs: DAY_MS };
+    if (d.due_at && RUNNING.has(d.status)) return { at: d.due_at, what: '调解期限', warnMs: 7 * DAY_MS };
+    return null;
+  }
   function dueState(d, now = new Date()) {
-    if (!d.due_at || !RUNNING.has(d.status)) return null;
-    const left = new Date(d.due_at) - now;
-    const days = Math.ceil(Math.abs(left) / 86400000);
+    const dl = deadline(d);
+    if (!dl) return null;
+    const left = new Date(dl.at) - now;
+    const days = Math.ceil(Math.abs(left) / DAY_MS);
     if (left < 0) return { cls: 'overdue', text: `已超期 ${days} 天` };
-    return { cls: left <= WARN_MS ? 'warn' : 'ok', text: `剩 ${days} 天` };
+    return { cls: left <= dl.warnMs ? 'warn' : 'ok', text: `剩 ${days} 天` };
   }
   // due is the deadline cell: the date, coloured when near or past.
   function due(d) {
-    if (!d.due_at) return h('span', { class: 'countdown none' }, '—');
+    const dl = deadline(d);
+    if (!dl) {
+      if (!d.due_at) return h('span', { class: 'countdown none' }, '—');
+      return h('span', { class: 'countdown none', title: `调解期限 ${GJ.time(d.due_at)}` }, GJ.time(d.due_at).slice(0, 10));
+    }
     const st = dueState(d);
-    if (!st) return h('span', { class: 'countdown none', title: `调解期限 ${GJ.time(d.due_at)}` }, GJ.time(d.due_at).slice(0, 10));
-    return h('span', { class: `countdown ${st.cls}`, 'data-due': st.cls, title: `调解期限 ${GJ.time(d.due_at)}` },
-      `${GJ.time(d.due_at).slice(0, 10)} · ${st.text}`);
+    return h('span', { class: `countdown ${st.cls}`, 'data-due': st.cls, title: `${dl.what} ${GJ.time(dl.at)}` },
+      `${GJ.time(dl.at).slice(0, 10)} · ${st.text}`);
   }
   function badge(d) { return h('span', { class: `badge d-${d.status}` }, d.status_name || d.status); }
   return { ACTION, STATUSES, SOURCE, LEVEL, ADVICE, PARTY_ROLE, CONFIRMATION, RESULT, SESSION, dueState, due, badge };

@@ -122,7 +122,7 @@
     const li = h('li', { class: `task ${st ? st.cls : ''}`, 'data-id': d.id, 'data-status': d.status });
     li.append(...[
       h('h2', {}, h('span', {}, `${d.type_name || d.type} · ${d.summary}`), GJD.badge(d)),
-      st ? GJD.due(d) : null, // the one-month clock, while it runs
+      st ? GJD.due(d) : null, // the clock that runs: three days to accept, then one month
       followUp ? h('p', { class: 'badge merge' }, '待回访') : null,
       h('p', { class: 'addr' }, d.address || ''),
       h('p', { class: 'meta' }, `${d.number || `#${d.id}`} · ${GJD.SOURCE[d.source] || d.source} · ${d.committee ? d.committee.name : '待分流'} · 登记 ${GJ.time(d.created_at)}`),
