@@ -300,8 +300,18 @@ func (s *Service) Entry(ctx context.Context, who guanjia.Claims, id int64) (*Ent
 		return nil, err
 	}
 	if !staff {
-		if !e.PublicOn(s.Today()) {
+		today := s.Today()
+		if !e.PublicOn(today) {
 			return nil, guanjia.Errorf(guanjia.ENOTFOUND, "credit entry %d not found", id)
+		}
+		if e.Type == guanjia.CreditRedList { // withheld while its subject is on a black list (withholdRed)
+			black, _, err := s.Store.ListEntries(ctx, EntryFilter{SubjectID: e.SubjectID, Types: []string{guanjia.CreditBlackList}, PublicOn: &today, Limit: 1})
+			if err != nil {
+				return nil, err
+			}
+			if len(black) > 0 {
+				return nil, guanjia.Errorf(guanjia.ENOTFOUND, "credit entry %d not found", id)
+			}
 		}
 		return &EntryHistory{Entry: e}, nil
 	}

@@ -403,7 +403,8 @@ func (s *Service) Search(ctx context.Context, who guanjia.Claims, q string, page
 	}
 	today := s.Today()
 	f := SubjectSearch{Name: q, Offset: (page - 1) * perPage, Limit: perPage}
-	if staff, err := s.isStaff(ctx, who); err != nil {
+	staff, err := s.isStaff(ctx, who)
+	if err != nil {
 		return nil, err
 	} else if !staff {
 		f.PublicOn = &today
@@ -422,7 +423,7 @@ func (s *Service) Search(ctx context.Context, who guanjia.Claims, q string, page
 			return nil, err
 		}
 		for _, n := range res.Lists {
-			if n[guanjia.CreditBlackList] > 0 {
+			if !staff && n[guanjia.CreditBlackList] > 0 {
 				n[guanjia.CreditRedList] = 0 // withheld: see withholdRed
 			}
 		}

@@ -1413,9 +1413,19 @@ func TestABlackListWithholdsTheSubjectsRedList(t *testing.T) {
 	if err != nil || len(staff.Red) != 1 || len(staff.Black) != 1 {
 		t.Fatalf("staff see %+v %v, want both lists", staff, err)
 	}
+	if res, err := r.svc.Search(ctx, r.admin, "椰风建筑", 1, 20); err != nil || len(res.Subjects) != 1 || res.Lists[res.Subjects[0].ID][guanjia.CreditRedList] != 1 {
+		t.Errorf("staff's name search: %+v %v, want the red entry counted", res, err)
+	}
+	redID := staff.Red[0].ID
+	if _, err := r.svc.Entry(ctx, r.public, redID); guanjia.ErrorCode(err) != guanjia.ENOTFOUND {
+		t.Errorf("the withheld red entry by its id: %v, want not found", err)
+	}
 
 	if _, err := r.svc.Revoke(ctx, r.dept, staff.Black[0].ID, "决定已撤销"); err != nil {
 		t.Fatal(err)
 	}
 	public(1, 2)
+	if _, err := r.svc.Entry(ctx, r.public, redID); err != nil {
+		t.Errorf("the red entry by its id once the black list is gone: %v", err)
+	}
 }

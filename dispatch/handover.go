@@ -57,13 +57,18 @@ func (s *Service) handOver(ctx context.Context, id int64) (bool, error) {
 	if lookupFailed(err) {
 		return false, err
 	}
-	why := "原处置人员已不在本单位"
+	var why string
 	switch {
 	case err != nil: // no such user: nobody holds it
+		why = "原处置人员账号不存在"
 	case canHold(u, c):
 		return false, nil
 	case u.Disabled():
 		why = "原处置人员账号已停用"
+	case u.UnitCode != c.UnitCode:
+		why = "原处置人员已调离本单位"
+	default:
+		why = "原处置人员已调整岗位"
 	}
 	cat, err := s.Store.FindCategory(ctx, c.Category)
 	if err != nil {

@@ -278,11 +278,12 @@ func (s *Service) dispatchTo(ctx context.Context, ch *Change, cat *guanjia.Categ
 		ch.Cancel = append(ch.Cancel, TimerArrive, TimerArriveReminder)
 		ch.Arm = append(ch.Arm, timerPair(c.ID, TimerArrive, TimerArriveReminder, deadlineSeq(arriveBy), now, arriveBy)...)
 	}
-	// Signing for the task is a step inside the arrival window, unless a
-	// reassignment comes so late in it that the cap would only make a second
-	// miss of a crew given seconds: then they have the whole step.
+	// Signing for the task is a step inside the arrival window (until someone
+	// is on site), unless a reassignment comes so late in it that the cap
+	// would only make a second miss of a crew given seconds: then they have
+	// the whole step.
 	acceptBy := wholeSecond(now.Add(cat.AcceptWithin))
-	if c.ArriveBy != nil && c.ArriveBy.After(now) && acceptBy.After(*c.ArriveBy) &&
+	if c.ArrivedAt == nil && c.ArriveBy != nil && c.ArriveBy.After(now) && acceptBy.After(*c.ArriveBy) &&
 		(freshArrival || c.ArriveBy.Sub(now) >= cat.AcceptWithin/2) {
 		acceptBy = *c.ArriveBy
 	}

@@ -728,7 +728,7 @@ func TestTasksOfDisabledOrMovedCrewAreHandedOver(t *testing.T) {
 	}
 	onSite := c.report(t, c.citizen, catTrash, siteLat, siteLng)
 	c.act(t, c.crewA, onSite.ID, guanjia.ActionAccept, dispatch.ActionInput{})
-	c.clock.Advance(10 * time.Minute)
+	c.clock.Advance(25 * time.Minute) // on site five minutes before the 30-minute deadline
 	arrived := c.act(t, c.crewA, onSite.ID, guanjia.ActionArrive, dispatch.ActionInput{Lat: ptr(siteLat), Lng: ptr(siteLng)}).ArrivedAt
 	unsigned := c.report(t, c.citizen2, catTrash, siteLat+0.002, siteLng+0.002)
 	c.act(t, c.dispatchr, unsigned.ID, guanjia.ActionDispatch, dispatch.ActionInput{CrewID: &c.crewA.UserID})
@@ -736,8 +736,13 @@ func TestTasksOfDisabledOrMovedCrewAreHandedOver(t *testing.T) {
 
 	yes := true
 	change(guanjia.UserChange{UserID: c.crewA.UserID, Disabled: &yes})
-	c.clock.Advance(time.Minute)
+	c.clock.Advance(30 * time.Second)
 	handOver(2)
+	// On site already, the next crew member has the whole step to sign for
+	// it, not what is left of the arrival window.
+	if got := c.get(t, onSite.ID); got.AcceptBy == nil || got.AcceptBy.Sub(c.clock.Now()) != 5*time.Minute {
+		t.Errorf("sign for the on-site task by %v, want five minutes from %v", got.AcceptBy, c.clock.Now())
+	}
 	for _, id := range []int64{onSite.ID, unsigned.ID} {
 		got := c.get(t, id)
 		if got.Status != guanjia.StatusDispatched || got.AssigneeID == nil || *got.AssigneeID != c.crewB.UserID {
@@ -771,6 +776,10 @@ func TestTasksOfDisabledOrMovedCrewAreHandedOver(t *testing.T) {
 	if got := c.get(t, unsigned.ID); got.AssigneeID != nil || got.UnitCode != "lh-hw" || got.Status != guanjia.StatusDispatched {
 		t.Errorf("crew B moved away: %s to %v of %s, want the 环卫 unit's queue", got.Status, got.AssigneeID, got.UnitCode)
 	}
+	if evs, _ := c.db.Complaints.ListEvents(ctx, unsigned.ID); !strings.Contains(evs[len(evs)-1].Note, "原处置人员已调离本单位") {
+		t.Errorf("the hand-over's note %q, want it to say crew B left the unit", evs[len(evs)-1].Note)
+	}
+
 	if to := c.inboxOf(t, unsigned.ID, guanjia.TplManualQueue); !slices.Contains(to, c.hwLead.UserID) {
 		t.Errorf("the unit's queue was told %v, want its leader %d among them", to, c.hwLead.UserID)
 	}

@@ -173,7 +173,10 @@ func (s *Service) HandleTimer(ctx context.Context, t Timer) (bool, error) {
 		if up != nil {
 			note += "：" + up.Name
 		}
-		if msgs, err = s.toCommittee(ctx, c, guanjia.TplEscalation, d, note); err == nil {
+		if c != nil { // without a committee it is the command center's, which escalation tells
+			msgs, err = s.toCommittee(ctx, c, guanjia.TplEscalation, d, note)
+		}
+		if err == nil {
 			var more []guanjia.Message
 			more, err = s.escalation(ctx, d, up, note, now)
 			msgs = append(msgs, more...)

@@ -224,10 +224,14 @@ func (h *Handlers) HandleReconcile(ctx context.Context, _ *asynq.Task) error {
 	if err != nil {
 		return err
 	}
-	// Last, so that a task it cannot move holds up none of the above.
+	// Last, and logged rather than returned: a task it cannot move must not
+	// have the whole reconcile retried; the next run tries it again.
 	handedOver, err := h.Dispatch.HandOver(ctx) // tasks of staff disabled or moved since
+	if err != nil {
+		h.Log.Error("hand over stranded tasks", "err", err)
+	}
 	h.Log.Debug("reconciled", "timers", armed, "notifications", n, "handed over", handedOver)
-	return err
+	return nil
 }
 
 // HandleRequeue runs every few seconds (DefaultRequeueInterval). It hands the

@@ -68,7 +68,11 @@ func seedLawDemo(ctx context.Context, db *store.DB, out io.Writer) error {
 		now := time.Now().UTC()
 		l.CreatedAt, l.UpdatedAt, l.Department = now, now, lawUnit.Code
 		switch err := db.Laws.CreateLaw(ctx, &l); {
-		case guanjia.ErrorCode(err) == guanjia.ECONFLICT: // there already
+		case guanjia.ErrorCode(err) == guanjia.ECONFLICT: // there already; a demo of before laws had keepers is given its keeper
+			if err := db.Gorm().WithContext(ctx).Exec("UPDATE laws SET department = ? WHERE title = ? AND department = '' AND created_by IS NULL",
+				lawUnit.Code, l.Title).Error; err != nil {
+				return err
+			}
 		case err != nil:
 			return err
 		default:
