@@ -59,10 +59,7 @@ func TestRequeueRevivesAnArchivedDelivery(t *testing.T) {
 func TestReconcileRearmsAnArchivedTimer(t *testing.T) {
 	r := newRig(t)
 	ctx := context.Background()
-	c, err := r.svc.Create(ctx, r.citizen, dispatch.NewComplaint{Category: "1101", Description: "垃圾", Lat: 20.005, Lng: 110.305})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := r.file(t)
 	id := fmt.Sprintf("sla:accept:%d:1", c.ID)
 	armed := r.task(t, worker.QueueSLA, id)
 	if armed.State != asynq.TaskStateScheduled {

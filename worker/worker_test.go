@@ -112,17 +112,30 @@ func (r *rig) complaint(t *testing.T, id int64) *guanjia.Complaint {
 	return c
 }
 
+// file files a point-to-point complaint as the rig's citizen: the crew's task.
+func (r *rig) file(t *testing.T) *guanjia.Complaint {
+	t.Helper()
+	c, err := r.svc.Create(context.Background(), r.citizen, dispatch.NewComplaint{Category: "1101", Description: "垃圾", Lat: 20.005, Lng: 110.305})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// act takes action on complaint id as the rig's crew member.
+func (r *rig) act(t *testing.T, id int64, a guanjia.Action) {
+	t.Helper()
+	if _, err := r.svc.Act(context.Background(), r.crew, id, a, dispatch.ActionInput{}); err != nil {
+		t.Fatalf("%s: %v", a, err)
+	}
+}
+
 func TestArriveTimerEscalatesThroughTheQueue(t *testing.T) {
 	r := newRig(t)
 	r.run(t)
 	ctx := context.Background()
-	c, err := r.svc.Create(ctx, r.citizen, dispatch.NewComplaint{Category: "1101", Description: "垃圾", Lat: 20.005, Lng: 110.305})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := r.svc.Act(ctx, r.crew, c.ID, guanjia.ActionAccept, dispatch.ActionInput{}); err != nil {
-		t.Fatal(err)
-	}
+	c := r.file(t)
+	r.act(t, c.ID, guanjia.ActionAccept)
 	// Nobody arrives within 2 seconds: the real timer fires and escalates.
 	waitFor(t, "escalation", func() bool { return r.complaint(t, c.ID).MissedDeadlines == 1 })
 	waitFor(t, "the breach metric", func() bool {
@@ -143,10 +156,7 @@ func TestArriveTimerEscalatesThroughTheQueue(t *testing.T) {
 func TestReconcileRebuildsTimersAfterRedisIsFlushed(t *testing.T) {
 	r := newRig(t)
 	ctx := context.Background()
-	c, err := r.svc.Create(ctx, r.citizen, dispatch.NewComplaint{Category: "1101", Description: "垃圾", Lat: 20.005, Lng: 110.305})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := r.file(t)
 	if _, err := r.inspect.GetTaskInfo(worker.QueueSLA, fmt.Sprintf("sla:accept:%d:1", c.ID)); err != nil {
 		t.Fatalf("accept timer not scheduled: %v", err)
 	}
@@ -157,9 +167,7 @@ func TestReconcileRebuildsTimersAfterRedisIsFlushed(t *testing.T) {
 	if tasks, _ := r.inspect.ListScheduledTasks(worker.QueueSLA); len(tasks) != 4 {
 		t.Errorf("%d scheduled tasks, want 4 (accept, resolve and their warnings)", len(tasks))
 	}
-	if _, err := r.svc.Act(ctx, r.crew, c.ID, guanjia.ActionAccept, dispatch.ActionInput{}); err != nil {
-		t.Fatal(err)
-	}
+	r.act(t, c.ID, guanjia.ActionAccept)
 	// Redis loses everything, including the 2-second arrive timer.
 	if err := r.redis.Flush(ctx); err != nil {
 		t.Fatal(err)
@@ -177,13 +185,8 @@ func TestReconcileRebuildsTimersAfterRedisIsFlushed(t *testing.T) {
 func TestReconcileHandsOverTheTasksOfADisabledCrewMember(t *testing.T) {
 	r := newRig(t)
 	ctx := context.Background()
-	c, err := r.svc.Create(ctx, r.citizen, dispatch.NewComplaint{Category: "1101", Description: "垃圾", Lat: 20.005, Lng: 110.305})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := r.svc.Act(ctx, r.crew, c.ID, guanjia.ActionAccept, dispatch.ActionInput{}); err != nil {
-		t.Fatal(err)
-	}
+	c := r.file(t)
+	r.act(t, c.ID, guanjia.ActionAccept)
 	yes := true
 	if _, err := r.db.Users.ChangeUser(ctx, guanjia.UserChange{UserID: r.crew.UserID, Disabled: &yes, At: time.Now(),
 		By: guanjia.Actor{ID: r.dispatch.UserID, Name: "admin"}}); err != nil {
