@@ -109,11 +109,18 @@ func TestCreditImportThroughTheQueue(t *testing.T) {
 		black, _, _ := svc.CheckCode(ctx, first)
 		return len(black) == 1
 	})
-	// A late duplicate is refused: the completed task keeps its ID (asynq.Retention).
+	// A late duplicate is refused: the completed task keeps its ID
+	// (asynq.Retention). The handler still queues the uploader's message
+	// after the commit, so the task completes a moment after the batch.
+	task := fmt.Sprintf("credit:import:%d", b.ID)
+	waitFor(t, "the import task to complete", func() bool {
+		info, err := inspect.GetTaskInfo(worker.QueueDefault, task)
+		return err == nil && info.State == asynq.TaskStateCompleted
+	})
 	if err := sched.EnqueueImport(ctx, b.ID); err != nil {
 		t.Fatal(err)
 	}
-	if info, err := inspect.GetTaskInfo(worker.QueueDefault, fmt.Sprintf("credit:import:%d", b.ID)); err != nil {
+	if info, err := inspect.GetTaskInfo(worker.QueueDefault, task); err != nil {
 		t.Error(err)
 	} else if info.State != asynq.TaskStateCompleted {
 		t.Errorf("after a late duplicate the import task is %s, want completed", info.State)
